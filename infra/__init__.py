@@ -1,0 +1,1 @@
+"""Deployment and local-stack tooling. Never packaged into a Lambda function."""

@@ -1,0 +1,1 @@
+"""Code shared by every Lambda function: config, observability, errors, domain, data access."""
