@@ -1,0 +1,1 @@
+"""Data access: the single-table PynamoDB model and the repositories. All DynamoDB calls live here."""

@@ -1,0 +1,285 @@
+"""Contacts, their email keys and tag memberships, and tag counters in the single table."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable
+
+from shared import keys
+from shared.db import tenant_config
+from shared.db.models import ContactItem, EmailKeyItem, TableItem, TagItem, TagMemberItem, TenantConfigItem
+from shared.db.transactions import MAX_ITEMS, Transaction
+from shared.domain import contacts as contact_rules
+from shared.errors import ValidationFailed
+
+RawItem = dict[str, Any]
+_connection = ContactItem._get_connection()
+_pool = ThreadPoolExecutor(max_workers=8)
+
+
+def contact_key(tenant: str, contact_id: str) -> tuple[str, str]:
+    return keys.contact_pk(tenant, contact_id), keys.CONTACT_SK
+
+
+def _contact_id_of(raw: RawItem) -> str:
+    return raw["pk"]["S"].rsplit("#", 1)[1]
+
+
+def query(
+    hash_key: str,
+    range_condition: Any = None,
+    *,
+    index: str | None = None,
+    forward: bool = True,
+    limit: int | None = None,
+    start: RawItem | None = None,
+    filter_condition: Any = None,
+    consistent: bool = False,
+) -> tuple[list[RawItem], RawItem | None]:
+    """One Query request: its raw items and LastEvaluatedKey. Callers decide whether to go on."""
+    response = _connection.query(
+        hash_key,
+        range_key_condition=range_condition,
+        filter_condition=filter_condition,
+        index_name=index,
+        limit=limit,
+        exclusive_start_key=start,
+        scan_index_forward=forward,
+        consistent_read=consistent,
+    )
+    return response.get("Items", []), response.get("LastEvaluatedKey")
+
+
+def query_all(hash_key: str, range_condition: Any = None, *, index: str | None = None) -> list[RawItem]:
+    items, start = [], None
+    while True:
+        page, start = query(hash_key, range_condition, index=index, start=start)
+        items += page
+        if not start:
+            return items
+
+
+def _contact_of(raw: RawItem) -> dict[str, Any]:
+    return ContactItem.from_raw_data(raw).data.as_dict()
+
+
+def get_with_config(tenant: str, contact_id: str) -> tuple[dict[str, Any] | None, int | None, tenant_config.TenantConfig]:
+    """The contact, its version and the tenant config, in one consistent BatchGetItem."""
+    contact, version, config_item = None, None, None
+    for item in TableItem.batch_get(
+        [contact_key(tenant, contact_id), tenant_config.config_key(tenant)], consistent_read=True
+    ):
+        if isinstance(item, ContactItem):
+            contact, version = item.data.as_dict(), item.version
+        elif isinstance(item, TenantConfigItem):
+            config_item = item
+    return contact, version, tenant_config.from_item(tenant, config_item)
+
+
+def get_many(tenant: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Contacts by id (ids not found are absent), 100 keys per BatchGetItem."""
+    found = {}
+    for item in ContactItem.batch_get([contact_key(tenant, contact_id) for contact_id in dict.fromkeys(contact_ids)]):
+        found[item.data["id"]] = item.data.as_dict()
+    return found
+
+
+def by_emails(tenant: str, emails: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Contacts by lower-cased email, read from the email keys' copies: 100 emails per request."""
+    email_keys = [(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK) for email in dict.fromkeys(emails)]
+    return {contact_rules.email_key(item.data.as_dict()): item.data.as_dict() for item in EmailKeyItem.batch_get(email_keys)}
+
+
+def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str]) -> dict[str, list[str]]:
+    """Contact ids whose phone has exactly these digits, one index Query per number (in parallel)."""
+    unique = [digits for digits in dict.fromkeys(digit_strings) if digits]
+
+    def lookup(digits: str) -> list[str]:
+        raws = query_all(keys.contacts_index_pk(tenant), ContactItem.gsi9sk.startswith(f"{digits}#"), index="GSI9")
+        return [_contact_id_of(raw) for raw in raws]
+
+    return dict(zip(unique, _pool.map(lookup, unique)))
+
+
+def search_ids(tenant: str, prefixes: dict[str, str]) -> list[str]:
+    """Ids of contacts with a search term starting with the prefix, over the search indexes in parallel."""
+    partition = keys.contacts_index_pk(tenant)
+
+    def lookup(entry: tuple[str, str]) -> list[str]:
+        index, prefix = entry
+        condition = getattr(ContactItem, f"gsi{index[3:]}sk").startswith(prefix)
+        return [_contact_id_of(raw) for raw in query_all(partition, condition, index=index)]
+
+    ids: dict[str, None] = {}
+    for found in _pool.map(lookup, prefixes.items()):
+        ids.update(dict.fromkeys(found))
+    return list(ids)
+
+
+def sorted_page(
+    tenant: str,
+    sort_field: str,
+    descending: bool,
+    position: dict[str, Any] | None,
+    limit: int,
+    filter_condition: Any = None,
+    max_requests: int = 10,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """A page of contacts from the sorted index of `sort_field`; contacts lacking it come last.
+
+    The index's sort keys start with "0#" for contacts that have the value and "1#" for those
+    that lack it, so the page walks the "0#" range in the requested order, then the "1#" range.
+    Without a filter each Query asks for exactly the items still missing from the page.
+    """
+    index = contact_rules.SORT_INDEX[sort_field]
+    sort_key = getattr(ContactItem, f"gsi{index[3:]}sk")
+    phase = (position or {}).get("phase", keys.PRESENT)
+    start = (position or {}).get("key")
+    contacts: list[dict[str, Any]] = []
+    for _ in range(max_requests):
+        wanted = limit - len(contacts)
+        page, last_key = query(
+            keys.contacts_index_pk(tenant),
+            sort_key.startswith(f"{phase}#"),
+            index=index,
+            forward=not descending,
+            limit=wanted if filter_condition is None else max(2 * wanted, 100),
+            start=start,
+            filter_condition=filter_condition,
+        )
+        taken = page[:wanted]
+        contacts += [_contact_of(raw) for raw in taken]
+        if len(page) > wanted:  # a filtered page overshot: resume right after the last one taken
+            key_names = ("pk", "sk", f"gsi{index[3:]}pk", f"gsi{index[3:]}sk")
+            return contacts, {"phase": phase, "key": {name: taken[-1][name] for name in key_names}}
+        if last_key:
+            start = last_key
+        elif phase == keys.PRESENT:
+            phase, start = keys.MISSING, None
+        else:
+            return contacts, None
+        if len(contacts) == limit:
+            break
+    return contacts, {"phase": phase, "key": start}
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+def _contact_model(tenant: str, contact: dict[str, Any], version: int | None) -> ContactItem:
+    versioned = {} if version is None else {"version": version}
+    return ContactItem(
+        *contact_key(tenant, contact["id"]), data=contact, **versioned, **contact_rules.index_keys(tenant, contact)
+    )
+
+
+def _email_model(tenant: str, email: str, contact: dict[str, Any]) -> EmailKeyItem:
+    return EmailKeyItem(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK, contact_id=contact["id"], data=contact)
+
+
+def _tag_member_model(tenant: str, contact_id: str, tag: str) -> TagMemberItem:
+    return TagMemberItem(
+        keys.contact_pk(tenant, contact_id), keys.tag_sk(tag), contact_id=contact_id,
+        gsi6pk=keys.tag_members_pk(tenant, tag), gsi6sk=contact_id,
+    )
+
+
+def _count_tag(transaction: Transaction, tenant: str, tag: str, delta: int, now: str) -> None:
+    actions = [TagItem.contact_count.add(delta)]
+    if delta > 0:  # the first use of a tag creates it
+        actions += [TagItem.kind.set(TagItem), TagItem.name.set(tag), TagItem.created_at.set(TagItem.created_at | now)]
+    transaction.update("tag_count", TagItem(keys.tenant_pk(tenant), keys.tag_sk(tag)), actions)
+
+
+def _ensure_fits(transaction: Transaction) -> None:
+    if len(transaction) > MAX_ITEMS:
+        raise ValidationFailed(
+            "Too many tag changes in one request; add or remove at most 45 tags at a time.",
+        )
+
+
+def save(
+    tenant: str,
+    contact: dict[str, Any],
+    config: tenant_config.TenantConfig,
+    *,
+    previous: dict[str, Any] | None = None,
+    version: int | None = None,
+) -> None:
+    """Create (`previous` None) or replace a contact in one transaction: the contact, its email
+    key (unique per tenant), tag memberships and tag counts, guarded by the contact's version
+    and by the tenant config it was validated against. Fails with ConditionFailed labels
+    "contact", "email", "old_email" or "config"."""
+    previous = previous or {}
+    transaction = Transaction()
+    tenant_config.check_fresh(transaction, config)
+    transaction.put("contact", _contact_model(tenant, contact, version))
+    old_email, new_email = contact_rules.email_key(previous), contact_rules.email_key(contact)
+    if old_email and old_email != new_email:
+        transaction.delete(
+            "old_email", EmailKeyItem(keys.email_key_pk(tenant, old_email), keys.EMAIL_KEY_SK),
+            condition=EmailKeyItem.contact_id == contact["id"],
+        )
+    if new_email:
+        unclaimed = EmailKeyItem.pk.does_not_exist()
+        condition = unclaimed if new_email != old_email else unclaimed | (EmailKeyItem.contact_id == contact["id"])
+        transaction.put("email", _email_model(tenant, new_email, contact), condition=condition)
+    old_tags, new_tags = previous.get("tags", []), contact.get("tags", [])
+    for tag in (tag for tag in new_tags if tag not in old_tags):
+        transaction.put("tag_member", _tag_member_model(tenant, contact["id"], tag))
+        _count_tag(transaction, tenant, tag, +1, contact["updated_at"])
+    for tag in (tag for tag in old_tags if tag not in new_tags):
+        transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
+        _count_tag(transaction, tenant, tag, -1, contact["updated_at"])
+    _ensure_fits(transaction)
+    transaction.commit()
+
+
+def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
+    """Delete the contact with its email key, tag memberships and counts in one transaction,
+    then the rest of its partition (its timeline) in batches."""
+    transaction = Transaction()
+    transaction.delete("contact", _contact_model(tenant, contact, version))
+    email = contact_rules.email_key(contact)
+    if email:
+        transaction.delete(
+            "email", EmailKeyItem(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK),
+            condition=EmailKeyItem.contact_id == contact["id"],
+        )
+    for tag in contact.get("tags", []):
+        transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
+        _count_tag(transaction, tenant, tag, -1, contact["updated_at"])
+    transaction.commit()
+    remaining = query_all(keys.contact_pk(tenant, contact["id"]))
+    with TableItem.batch_write() as batch:
+        for raw in remaining:
+            batch.delete(TableItem(raw["pk"]["S"], raw["sk"]["S"]))
+
+
+# --- tags -----------------------------------------------------------------------------------
+
+def list_tags(tenant: str) -> list[TagItem]:
+    raws = query_all(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.TAG_SK_PREFIX))
+    return [TagItem.from_raw_data(raw) for raw in raws]
+
+
+def create_tag(tenant: str, name: str, now: str) -> TagItem:
+    """Create an unused tag; raises PutError (ConditionalCheckFailed) when it exists."""
+    item = TagItem(keys.tenant_pk(tenant), keys.tag_sk(name), name=name, contact_count=0, created_at=now)
+    item.save(condition=TagItem.pk.does_not_exist())
+    return item
+
+
+def get_tag(tenant: str, name: str) -> TagItem | None:
+    try:
+        return TagItem.get(keys.tenant_pk(tenant), keys.tag_sk(name), consistent_read=True)
+    except TagItem.DoesNotExist:
+        return None
+
+
+def tag_member_ids(tenant: str, tag: str) -> list[str]:
+    raws = query_all(keys.tag_members_pk(tenant, tag), index="GSI6")
+    return [raw["gsi6sk"]["S"] for raw in raws]
+
+
+def delete_tag_item(tenant: str, name: str) -> None:
+    TagItem(keys.tenant_pk(tenant), keys.tag_sk(name)).delete()

@@ -1,0 +1,109 @@
+"""The single table as PynamoDB models: one base model keyed by pk/sk, one subclass per item kind.
+
+The `kind` discriminator makes a Query or BatchGet over mixed items return the right class.
+GSI key attributes are generic (gsiNpk/gsiNsk) so several kinds can share an index; which
+kind uses which index for what is written down in docs/data-model.md.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from shared.config import CONFIG
+
+INDEX_NUMBERS = range(1, 16)
+_ALL_PROJECTED = {1, 2, 3, 4, 5, 15}
+
+
+class TableItem(Model):
+    class Meta:
+        table_name = CONFIG.table_name
+        region = CONFIG.region
+        max_retry_attempts = 8  # botocore's standard backoff for throttling
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+
+
+def _index(number: int) -> type[GlobalSecondaryIndex]:
+    projection = AllProjection if number in _ALL_PROJECTED else KeysOnlyProjection
+    meta = type("Meta", (), {"index_name": f"GSI{number}", "projection": projection()})
+    return type(
+        f"Gsi{number}",
+        (GlobalSecondaryIndex,),
+        {
+            "Meta": meta,
+            f"gsi{number}pk": UnicodeAttribute(hash_key=True),
+            f"gsi{number}sk": UnicodeAttribute(range_key=True),
+        },
+    )
+
+
+def _index_members(numbers: range | tuple[int, ...]) -> dict[str, object]:
+    """Key attributes and index objects for the GSIs an item kind takes part in."""
+    members: dict[str, object] = {}
+    for number in numbers:
+        members[f"gsi{number}pk"] = UnicodeAttribute(null=True)
+        members[f"gsi{number}sk"] = UnicodeAttribute(null=True)
+        members[f"gsi{number}"] = _index(number)()
+    return members
+
+
+class _ContactAttributes(TableItem):
+    """The contact as one map (`data`), versioned for optimistic concurrency."""
+
+    data = MapAttribute()
+    version = VersionAttribute()
+
+
+ContactItem = type("ContactItem", (_ContactAttributes,), _index_members(INDEX_NUMBERS), discriminator="contact")
+ContactItem.__doc__ = "A contact; it is in every contact index (sorted lists, search, filters, shards)."
+
+
+class EmailKeyItem(TableItem, discriminator="email_key"):
+    """Makes an email unique per tenant, and carries a copy of the contact for lookups by email."""
+
+    contact_id = UnicodeAttribute()
+    data = MapAttribute()
+
+
+TagMemberItem = type(
+    "TagMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((6,))}, discriminator="tag_member"
+)
+TagMemberItem.__doc__ = "One contact carrying one tag; GSI6 lists a tag's contacts."
+
+
+class TagItem(TableItem, discriminator="tag"):
+    name = UnicodeAttribute()
+    contact_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+
+
+class TenantConfigItem(TableItem, discriminator="config"):
+    """Settings and property definitions in one item, so one read serves every contact request."""
+
+    settings = MapAttribute(default=dict)
+    properties = MapAttribute(default=dict)
+    version = VersionAttribute()
+
+
+def _share_one_connection() -> None:
+    """Every kind talks through one botocore client: a client per subclass would slow cold starts.
+
+    ContactItem's schema names every index, so its connection can serve all kinds.
+    """
+    connection = ContactItem._get_connection()
+    for kind in (TableItem, EmailKeyItem, TagMemberItem, TagItem, TenantConfigItem):
+        kind._connection = connection
+
+
+_share_one_connection()

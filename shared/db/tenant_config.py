@@ -1,0 +1,96 @@
+"""The tenant's settings and property definitions: one item, cached per warm Lambda.
+
+The cache never serves a stale decision: every write that relied on it carries a
+condition check on the config item's version (see `check_fresh`), so a write made with an
+outdated config fails, the cache is refreshed and the request is evaluated again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from shared import keys
+from shared.db.models import TenantConfigItem
+from shared.db.transactions import Transaction
+from shared.domain import settings as settings_rules
+from shared.errors import Busy
+
+
+@dataclass
+class TenantConfig:
+    tenant: str
+    stored_settings: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    version: int | None = None  # None: no config item written yet
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return settings_rules.effective(self.stored_settings)
+
+
+_cache: dict[str, TenantConfig] = {}
+
+
+def from_item(tenant: str, item: TenantConfigItem | None) -> TenantConfig:
+    config = TenantConfig(tenant)
+    if item is not None:
+        config = TenantConfig(tenant, item.settings.as_dict(), item.properties.as_dict(), item.version)
+    _cache[tenant] = config
+    return config
+
+
+def config_key(tenant: str) -> tuple[str, str]:
+    return keys.tenant_pk(tenant), keys.CONFIG_SK
+
+
+def load(tenant: str, *, fresh: bool = False) -> TenantConfig:
+    if not fresh and tenant in _cache:
+        return _cache[tenant]
+    try:
+        item = TenantConfigItem.get(*config_key(tenant), consistent_read=True)
+    except TenantConfigItem.DoesNotExist:
+        item = None
+    return from_item(tenant, item)
+
+
+def check_fresh(transaction: Transaction, config: TenantConfig) -> None:
+    """Make `transaction` fail with the label "config" if the config changed since it was read."""
+    pk, sk = config_key(config.tenant)
+    if config.version is None:
+        condition = TenantConfigItem.pk.does_not_exist()
+    else:
+        condition = TenantConfigItem.version == config.version
+    transaction.check("config", TenantConfigItem, pk, sk, condition)
+
+
+def save(config: TenantConfig) -> TenantConfig:
+    """Write the config if nobody changed it since it was read; raises StaleConfig otherwise."""
+    pk, sk = config_key(config.tenant)
+    versioned = {} if config.version is None else {"version": config.version}
+    item = TenantConfigItem(pk, sk, settings=config.stored_settings, properties=config.properties, **versioned)
+    try:
+        item.save()
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            _cache.pop(config.tenant, None)
+            raise StaleConfig() from None
+        raise
+    return from_item(config.tenant, item)
+
+
+class StaleConfig(Exception):
+    """The config changed under a read-modify-write; read it again and retry."""
+
+
+def modify(tenant: str, change) -> TenantConfig:
+    """Apply `change(config) -> config` with optimistic concurrency, retrying on a race."""
+    for _ in range(5):
+        config = load(tenant, fresh=True)
+        try:
+            return save(change(config))
+        except StaleConfig:
+            continue
+    raise Busy("The settings were changed by someone else several times in a row; retry.")

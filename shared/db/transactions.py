@@ -1,0 +1,84 @@
+"""A TransactWriteItems builder that knows which item failed, and retries contention.
+
+PynamoDB sends a transaction's items in a fixed order (condition checks, deletes, puts,
+updates); each item here carries a label in that same order, so a cancellation reason can
+be traced back to what it means (a duplicate email, a stale tenant config, ...).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any, Callable, TypeVar
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from shared.db.models import ContactItem
+from shared.errors import Busy
+
+MAX_ITEMS = 100
+_RETRIED_CODES = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+T = TypeVar("T")
+
+
+class ConditionFailed(Exception):
+    """A condition of the transaction did not hold; `labels` names the items whose did not."""
+
+    def __init__(self, labels: list[str]):
+        super().__init__(", ".join(labels))
+        self.labels = labels
+
+
+class Transaction:
+    def __init__(self) -> None:
+        self._write = TransactWrite(connection=ContactItem._get_connection().connection)
+        self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
+
+    def __len__(self) -> int:
+        return sum(len(labels) for labels in self._labels.values())
+
+    def check(self, label: str, model_cls: type, hash_key: str, range_key: str, condition: Any) -> None:
+        self._write.condition_check(model_cls, hash_key, range_key, condition=condition)
+        self._labels["check"].append(label)
+
+    def delete(self, label: str, model: Any, condition: Any = None) -> None:
+        self._write.delete(model, condition=condition)
+        self._labels["delete"].append(label)
+
+    def put(self, label: str, model: Any, condition: Any = None) -> None:
+        self._write.save(model, condition=condition)
+        self._labels["put"].append(label)
+
+    def update(self, label: str, model: Any, actions: list[Any], condition: Any = None) -> None:
+        self._write.update(model, actions, condition=condition)
+        self._labels["update"].append(label)
+
+    def commit(self) -> None:
+        ordered = [label for kind in ("check", "delete", "put", "update") for label in self._labels[kind]]
+        try:
+            self._write._commit()
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            failed = [ordered[i] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"]
+            if failed:
+                raise ConditionFailed(failed) from None
+            raise
+
+
+def with_retries(attempt: Callable[[], T], tries: int = 6) -> T:
+    """Run `attempt` again, with jittered backoff, while the store reports contention."""
+    for number in range(tries):
+        try:
+            return attempt()
+        except TransactWriteError as error:
+            codes = {reason.code for reason in (error.cancellation_reasons or []) if reason}
+            contended = codes & _RETRIED_CODES or error.cause_response_code in {
+                "ThrottlingException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+            }
+            if not contended or number == tries - 1:
+                if contended:
+                    raise Busy("The contact store is busy; retry in a moment.") from error
+                raise
+            time.sleep(random.uniform(0, 0.05 * 2**number))
+    raise AssertionError("unreachable")

@@ -1,0 +1,297 @@
+"""Contacts: fields and their validation, derived values, index keys and the public shape."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Callable
+
+from shared import keys
+from shared.domain import properties as property_rules
+from shared.domain import text, validation
+from shared.errors import FieldError, require_valid
+
+STATUSES = ("new", "replied", "called", "visited", "won", "lost")
+DELIVERY_STATUSES = ("unconfirmed", "normal", "invalid_address", "error", "temporary_error", "spam")
+ENGAGEMENTS = ("hot", "active", "inactive")
+SORT_FIELDS = ("name", "email", "created_at", "last_contacted_at", "last_customer_action_at")
+MAX_TAGS = 40
+MAX_TAG_LENGTH = 50
+
+
+def _text(max_length: int, multiline: bool = False) -> Callable[[Any], validation.Result]:
+    return lambda value: validation.text(value, max_length=max_length, multiline=multiline)
+
+
+def _status(value: Any) -> validation.Result:
+    return (value, None) if value in STATUSES else (None, f"must be one of {', '.join(STATUSES)}")
+
+
+def _owner(value: Any) -> validation.Result:
+    return validation.text(value, max_length=128)
+
+
+def tag_name(value: Any) -> validation.Result:
+    """A tag name: trimmed, NFKC-normalised text of 1 to 50 characters on one line."""
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFKC", value)
+    cleaned, error = validation.text(value, max_length=MAX_TAG_LENGTH)
+    if not error and not cleaned:
+        error = "must not be empty"
+    return cleaned, error
+
+
+# Writable fields and the check each value must pass (`tags` and `properties` are handled apart).
+WRITABLE: dict[str, Callable[[Any], validation.Result]] = {
+    "family_name": _text(100),
+    "given_name": _text(100),
+    "family_name_kana": _text(100),
+    "given_name_kana": _text(100),
+    "email": validation.email,
+    "phone": validation.phone,
+    "company": _text(200),
+    "department": _text(200),
+    "title": _text(200),
+    "address": _text(500, multiline=True),
+    "website": validation.url,
+    "owner_id": _owner,
+    "status": _status,
+    "starred": validation.boolean,
+    "marketing_opt_out": validation.boolean,
+    "acquired_at": validation.timestamp,
+    "acquisition_channel": _text(200),
+    "memo": _text(10_000, multiline=True),
+}
+READ_ONLY = (
+    "id", "display_name", "created_at", "updated_at", "first_contacted_at", "last_contacted_at",
+    "last_customer_action_at", "last_customer_action_type", "last_seen_at", "session_count",
+    "score", "engagement", "delivery_status",
+)
+NOT_NULLABLE = {"status", "starred", "marketing_opt_out"}
+PUBLIC_FIELDS = ("id", "display_name", *WRITABLE, "tags", "properties", *READ_ONLY[2:])
+
+
+def _tags(value: Any, errors: list[FieldError]) -> list[str]:
+    if not isinstance(value, list):
+        errors.append(FieldError("tags", "must be a list of tag names"))
+        return []
+    cleaned: list[str] = []
+    for index, item in enumerate(value):
+        name, error = tag_name(item)
+        if error:
+            errors.append(FieldError(f"tags[{index}]", error))
+        elif name not in cleaned:
+            cleaned.append(name)
+    if len(cleaned) > MAX_TAGS:
+        errors.append(FieldError("tags", f"a contact can have at most {MAX_TAGS} tags", "limit"))
+    return cleaned
+
+
+def _properties(value: Any, definitions: dict[str, dict[str, Any]], errors: list[FieldError]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        errors.append(FieldError("properties", "must be an object of property key → value"))
+        return {}
+    cleaned: dict[str, Any] = {}
+    for key, raw in value.items():
+        definition = definitions.get(key)
+        if definition is None:
+            errors.append(FieldError(f"properties.{key}", "is not a defined property", "unknown_property"))
+        elif definition.get("archived"):
+            errors.append(FieldError(f"properties.{key}", "is archived; restore it before writing", "archived_property"))
+        else:
+            checked, error = property_rules.check_value(definition, raw)
+            if error:
+                errors.append(FieldError(f"properties.{key}", error))
+            cleaned[key] = checked
+    return cleaned
+
+
+def parse_changes(body: Any, definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Validated changes from a create or PATCH body; raises ValidationFailed naming every field.
+
+    Strings are trimmed, an empty string or null clears a field, `properties` holds only the
+    keys given (null removes one), `tags` replaces the list.
+    """
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    errors: list[FieldError] = []
+    changes: dict[str, Any] = {}
+    for name, value in body.items():
+        if name in WRITABLE:
+            if value is None:
+                if name in NOT_NULLABLE:
+                    errors.append(FieldError(name, "must not be null"))
+                changes[name] = None
+                continue
+            cleaned, error = WRITABLE[name](value)
+            if error:
+                errors.append(FieldError(name, error))
+            changes[name] = cleaned
+        elif name == "tags":
+            changes["tags"] = _tags(value, errors)
+        elif name == "properties":
+            changes["properties"] = _properties(value, definitions, errors)
+        elif name in READ_ONLY:
+            errors.append(FieldError(name, "is read-only", "read_only"))
+        else:
+            errors.append(FieldError(name, "is not a contact field", "unknown_field"))
+    require_valid(errors)
+    return changes
+
+
+def new_contact(contact_id: str, changes: dict[str, Any], creator_id: str, now: str) -> dict[str, Any]:
+    """A contact with system defaults; `owner_id` defaults to the creator unless given (null = none)."""
+    contact: dict[str, Any] = {
+        "id": contact_id,
+        "owner_id": creator_id,
+        "status": "new",
+        "starred": False,
+        "marketing_opt_out": False,
+        "tags": [],
+        "properties": {},
+        "created_at": now,
+        "updated_at": now,
+        "session_count": 0,
+        "score": 0,
+        "engagement": "inactive",
+        "delivery_status": "unconfirmed",
+    }
+    return apply_changes(contact, changes, now)
+
+
+def apply_changes(contact: dict[str, Any], changes: dict[str, Any], now: str) -> dict[str, Any]:
+    updated = dict(contact)
+    for name, value in changes.items():
+        if name == "properties":
+            merged = {**contact.get("properties", {}), **value}
+            updated["properties"] = {key: item for key, item in merged.items() if item is not None}
+        else:
+            updated[name] = value
+    updated = {name: value for name, value in updated.items() if value is not None or name == "owner_id"}
+    updated["updated_at"] = now
+    return updated
+
+
+def differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether an update changed anything besides `updated_at`."""
+    return {k: v for k, v in before.items() if k != "updated_at"} != {k: v for k, v in after.items() if k != "updated_at"}
+
+
+def email_key(contact: dict[str, Any]) -> str | None:
+    """The case-insensitive form in which an email is unique per tenant."""
+    email = contact.get("email")
+    return email.lower() if email else None
+
+
+def display_name(contact: dict[str, Any], name_order: str) -> str | None:
+    family, given = contact.get("family_name"), contact.get("given_name")
+    parts = [given, family] if name_order == "given_family" else [family, given]
+    name = " ".join(part for part in parts if part)
+    return name or None
+
+
+def public(contact: dict[str, Any], settings: dict[str, Any], definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The contact as the API answers it: every field, archived properties hidden."""
+    shaped = {name: contact.get(name) for name in PUBLIC_FIELDS}
+    shaped["display_name"] = display_name(contact, settings["name_order"])
+    shaped["tags"] = list(contact.get("tags", []))
+    shaped["properties"] = {
+        key: value
+        for key, value in contact.get("properties", {}).items()
+        if key in definitions and not definitions[key].get("archived")
+    }
+    return shaped
+
+
+# --- sorting and search -------------------------------------------------------------------
+
+def _reading(contact: dict[str, Any], first: str, second: str) -> str:
+    return text.fold(contact.get(first)) + text.fold(contact.get(second))
+
+
+def phone_digits(phone: str | None) -> str:
+    """Phone digits in domestic form, so +81 3-1234-5678 and 03-1234-5678 meet."""
+    digits = text.digits(phone)
+    if phone and phone.strip().startswith("+81") and digits.startswith("81"):
+        return "0" + digits[2:]
+    return digits
+
+
+def sort_value(contact: dict[str, Any], field: str) -> str | None:
+    """The value a contact sorts by; `name` is the kana reading, then the name itself."""
+    if field == "name":
+        name = _reading(contact, "family_name", "given_name")
+        reading = _reading(contact, "family_name_kana", "given_name_kana") or name
+        return f"{reading}#{name}" if reading else None
+    if field == "email":
+        return email_key(contact)
+    return contact.get(field)
+
+
+SORT_INDEX = {
+    "created_at": "GSI1",
+    "name": "GSI2",
+    "email": "GSI3",
+    "last_contacted_at": "GSI4",
+    "last_customer_action_at": "GSI5",
+}
+
+
+def _search_terms(contact: dict[str, Any]) -> dict[str, str]:
+    """Index → folded term for the search indexes that only serve quick search."""
+    return {
+        "GSI6": _reading(contact, "given_name_kana", "family_name_kana"),
+        "GSI7": _reading(contact, "family_name", "given_name"),
+        "GSI8": _reading(contact, "given_name", "family_name"),
+        "GSI9": phone_digits(contact.get("phone")),
+        "GSI10": text.company_core(contact.get("company")),
+    }
+
+
+def index_keys(tenant: str, contact: dict[str, Any]) -> dict[str, str | None]:
+    """Every GSI key attribute of a contact item; None means the item is not in that index."""
+    contact_id = contact["id"]
+    attributes: dict[str, str | None] = {}
+    all_contacts = keys.contacts_index_pk(tenant)
+    for field, index in SORT_INDEX.items():
+        number = index[3:]
+        attributes[f"gsi{number}pk"] = all_contacts
+        attributes[f"gsi{number}sk"] = keys.sorted_sk(sort_value(contact, field), contact_id)
+    for index, term in _search_terms(contact).items():
+        number = index[3:]
+        attributes[f"gsi{number}pk"] = all_contacts if term else None
+        attributes[f"gsi{number}sk"] = keys.term_sk(term, contact_id) if term else None
+    created = f"{contact['created_at']}#{contact_id}"
+    filters = {
+        "11": keys.status_pk(tenant, contact["status"]),
+        "12": keys.owner_pk(tenant, contact["owner_id"]) if contact.get("owner_id") else None,
+        "13": keys.delivery_status_pk(tenant, contact.get("delivery_status", "unconfirmed")),
+        "14": keys.starred_pk(tenant) if contact.get("starred") else None,
+    }
+    for number, partition in filters.items():
+        attributes[f"gsi{number}pk"] = partition
+        attributes[f"gsi{number}sk"] = created if partition else None
+    attributes["gsi15pk"] = keys.shard_pk(tenant, keys.shard_of(contact_id))
+    attributes["gsi15sk"] = contact_id
+    return attributes
+
+
+def search_prefixes(q: str) -> dict[str, str]:
+    """Index → key prefix to look up for a quick search `q` (indexes that cannot match are left out)."""
+    folded = text.fold(q)
+    if not folded:
+        return {}
+    prefixes = {
+        "GSI2": f"{keys.PRESENT}#{folded}",
+        "GSI3": f"{keys.PRESENT}#{folded}",
+        "GSI6": folded,
+        "GSI7": folded,
+        "GSI8": folded,
+    }
+    phone_like = all(ch.isdigit() or ch in "+-() ." for ch in unicodedata.normalize("NFKC", q).strip())
+    digits = phone_digits(unicodedata.normalize("NFKC", q))
+    if phone_like and len(digits) >= 2:
+        prefixes["GSI9"] = digits
+    company = text.company_core(q)
+    if company:
+        prefixes["GSI10"] = company
+    return prefixes

@@ -1,0 +1,88 @@
+"""Tenant settings: defaults, partial updates and their validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.domain import validation
+from shared.domain.access import ROLES
+from shared.errors import FieldError, require_valid
+
+NAME_ORDERS = ("family_given", "given_family")
+NAME_COLUMN = "name"
+# Points per activity type for the 90-day score (README: "Score and engagement").
+DEFAULT_SCORE_WEIGHTS = {
+    "email_opened": 1,
+    "email_clicked": 3,
+    "email_received": 5,
+    "page_view": 1,
+    "form_submitted": 10,
+    "purchase": 20,
+    "meeting": 10,
+    "call": 3,
+}
+DEFAULTS: dict[str, Any] = {
+    "name_order": "family_given",
+    "list_columns": [NAME_COLUMN, "company", "email", "phone", "status", "owner_id", "last_contacted_at"],
+    "owner_visibility_restricted": False,
+    "export_roles": ["owner", "admin"],
+    "score_weights": DEFAULT_SCORE_WEIGHTS,
+}
+
+
+def effective(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """Stored settings over the defaults."""
+    return {**DEFAULTS, **(stored or {})}
+
+
+def _list_columns(value: Any, allowed: set[str], errors: list[FieldError]) -> list[str] | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        errors.append(FieldError("list_columns", "must be a list of field names"))
+        return None
+    unknown = [name for name in value if name not in allowed and name != NAME_COLUMN]
+    for name in unknown:
+        errors.append(FieldError("list_columns", f"'{name}' is not a contact field or property"))
+    ordered = [NAME_COLUMN] + [name for name in dict.fromkeys(value) if name != NAME_COLUMN]
+    return ordered
+
+
+def _score_weights(value: Any, errors: list[FieldError]) -> dict[str, int] | None:
+    if not isinstance(value, dict):
+        errors.append(FieldError("score_weights", "must be an object of activity type → points"))
+        return None
+    for activity_type, points in value.items():
+        if not isinstance(activity_type, str) or not 1 <= len(activity_type) <= 64:
+            errors.append(FieldError("score_weights", "activity types must be 1 to 64 characters"))
+        elif isinstance(points, bool) or not isinstance(points, int) or not -1000 <= points <= 1000:
+            errors.append(FieldError(f"score_weights.{activity_type}", "must be a whole number from -1000 to 1000"))
+    return value
+
+
+def updated(current: dict[str, Any], body: Any, column_names: set[str]) -> dict[str, Any]:
+    """Settings after a partial PUT; only the fields given change."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")])
+    errors: list[FieldError] = []
+    result = dict(current)
+    for name, value in body.items():
+        if name == "name_order":
+            if value not in NAME_ORDERS:
+                errors.append(FieldError(name, f"must be one of {', '.join(NAME_ORDERS)}"))
+            result[name] = value
+        elif name == "list_columns":
+            result[name] = _list_columns(value, column_names, errors)
+        elif name == "owner_visibility_restricted":
+            result[name], error = validation.boolean(value)
+            if error:
+                errors.append(FieldError(name, error))
+        elif name == "export_roles":
+            if not isinstance(value, list) or not all(role in ROLES for role in value):
+                errors.append(FieldError(name, f"must be a list of roles among {', '.join(ROLES)}"))
+            else:
+                result[name] = [role for role in ROLES if role in value]
+        elif name == "score_weights":
+            result[name] = _score_weights(value, errors)
+        else:
+            errors.append(FieldError(name, "is not a setting", "unknown_field"))
+    require_valid(errors)
+    return result

@@ -1,0 +1,116 @@
+"""Small, reusable field validators. Each returns (clean value, error message or None)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timezone
+from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+(?:\s*(?:ext\.?|x|内線)\s*[0-9]+)?$", re.IGNORECASE)
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+Result = tuple[Any, str | None]
+
+
+def text(value: Any, *, max_length: int, multiline: bool = False) -> Result:
+    """A trimmed string; an empty one becomes None (the field is cleared)."""
+    if not isinstance(value, str):
+        return None, "must be a string"
+    value = value.strip()
+    if len(value) > max_length:
+        return None, f"must be at most {max_length} characters"
+    if (_CONTROL if multiline else _CONTROL_OR_NEWLINE).search(value):
+        return None, "must not contain control characters" + ("" if multiline else " or line breaks")
+    return (value or None), None
+
+
+def email(value: Any) -> Result:
+    """An email address; full-width input (ｔａｒｏ＠…) is accepted and normalised by NFKC."""
+    if not isinstance(value, str):
+        return None, "must be a string"
+    value = unicodedata.normalize("NFKC", value).strip()
+    if not value:
+        return None, None
+    if len(value) > 254 or not _EMAIL.match(value) or len(value.split("@")[0]) > 64:
+        return None, "must be a valid email address, such as taro@example.co.jp"
+    return value, None
+
+
+def phone(value: Any) -> Result:
+    if not isinstance(value, str):
+        return None, "must be a string"
+    value = unicodedata.normalize("NFKC", value).strip()
+    if not value:
+        return None, None
+    digit_count = sum(ch.isdigit() for ch in value)
+    if len(value) > 40 or not _PHONE_CHARS.match(value) or not 5 <= digit_count <= 20:
+        return None, "must be a phone number of 5 to 20 digits, such as 03-1234-5678"
+    return value, None
+
+
+def url(value: Any) -> Result:
+    """An http(s) URL; a bare host such as `example.co.jp` gets `https://`."""
+    cleaned, error = text(value, max_length=2048)
+    if error or cleaned is None:
+        return cleaned, error
+    if "://" not in cleaned:
+        cleaned = f"https://{cleaned}"
+    if not _URL.match(cleaned):
+        return None, "must be an http or https URL"
+    return cleaned, None
+
+
+def boolean(value: Any) -> Result:
+    if not isinstance(value, bool):
+        return None, "must be true or false"
+    return value, None
+
+
+def number(value: Any) -> Result:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None, "must be a number"
+    if value != value or value in (float("inf"), float("-inf")):
+        return None, "must be a finite number"
+    return value, None
+
+
+def iso_date(value: Any) -> Result:
+    if not isinstance(value, str):
+        return None, "must be a date such as 2026-04-01"
+    try:
+        return date.fromisoformat(value.strip()).isoformat(), None
+    except ValueError:
+        return None, "must be a date such as 2026-04-01"
+
+
+def timestamp(value: Any) -> Result:
+    """An ISO 8601 date or date-time; answered in UTC with a Z suffix. A naive time is UTC."""
+    error = "must be an ISO 8601 time such as 2026-04-01T09:00:00Z"
+    if not isinstance(value, str):
+        return None, error
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None, error
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    if not 1900 <= parsed.year <= 2999:
+        return None, error
+    return format_time(parsed), None
+
+
+def format_time(moment: datetime) -> str:
+    """The contract's timestamp form: UTC, milliseconds, `Z` suffix."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def now() -> str:
+    return format_time(datetime.now(timezone.utc))

@@ -1,0 +1,68 @@
+"""Errors the domain raises. `shared.http` maps each to its HTTP status in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldError:
+    """One problem with one input field; `field` is a dotted path such as `properties.size`."""
+
+    field: str
+    message: str
+    code: str = "invalid"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+@dataclass
+class CrmError(Exception):
+    message: str
+    details: list[FieldError] = field(default_factory=list)
+
+    status = 500
+    code = "internal_error"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadRequest(CrmError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(CrmError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(CrmError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(CrmError):
+    status, code = 404, "not_found"
+
+
+class Conflict(CrmError):
+    status, code = 409, "conflict"
+
+
+class PayloadTooLarge(CrmError):
+    status, code = 413, "payload_too_large"
+
+
+class ValidationFailed(CrmError):
+    status, code = 422, "validation_failed"
+
+
+class Busy(CrmError):
+    """The store stayed contended or throttled after retries: the client may retry."""
+
+    status, code = 503, "busy"
+
+
+def require_valid(errors: list[FieldError], message: str = "Some fields are invalid; see details.") -> None:
+    if errors:
+        raise ValidationFailed(message, errors)

@@ -1,0 +1,87 @@
+"""Key builders for the single table: pure functions, the only place key formats are spelled.
+
+docs/data-model.md lists every access pattern and the key or index these build for it.
+Separator is "#"; user-supplied parts (tag names, emails) only ever come last in a key.
+"""
+
+from __future__ import annotations
+
+PRESENT, MISSING = "0", "1"  # sort-key prefixes: contacts lacking the sort field come after the rest
+SEARCH_INDEXES = ("GSI2", "GSI3", "GSI6", "GSI7", "GSI8", "GSI9", "GSI10")
+
+
+def tenant_pk(tenant: str) -> str:
+    return f"TENANT#{tenant}"
+
+
+CONFIG_SK = "CONFIG"
+
+
+def tag_sk(name: str) -> str:
+    return f"TAG#{name}"
+
+
+TAG_SK_PREFIX = "TAG#"
+
+
+def contact_pk(tenant: str, contact_id: str) -> str:
+    return f"TENANT#{tenant}#CONTACT#{contact_id}"
+
+
+CONTACT_SK = "CONTACT"
+
+
+def email_key_pk(tenant: str, email: str) -> str:
+    """The item that makes an email unique per tenant (email already lower-cased)."""
+    return f"TENANT#{tenant}#EMAIL#{email}"
+
+
+EMAIL_KEY_SK = "EMAIL"
+
+
+def contacts_index_pk(tenant: str) -> str:
+    """Partition of the five sorted contact indexes and the search indexes."""
+    return f"{tenant}#CONTACTS"
+
+
+def tag_members_pk(tenant: str, tag: str) -> str:
+    return f"{tenant}#TAG#{tag}"
+
+
+def status_pk(tenant: str, status: str) -> str:
+    return f"{tenant}#STATUS#{status}"
+
+
+def owner_pk(tenant: str, owner_id: str) -> str:
+    return f"{tenant}#OWNER#{owner_id}"
+
+
+def delivery_status_pk(tenant: str, delivery_status: str) -> str:
+    return f"{tenant}#DELIVERY#{delivery_status}"
+
+
+def starred_pk(tenant: str) -> str:
+    return f"{tenant}#STARRED"
+
+
+SHARD_COUNT = 16
+
+
+def shard_pk(tenant: str, shard: int) -> str:
+    return f"{tenant}#SHARD#{shard:02d}"
+
+
+def shard_of(contact_id: str) -> int:
+    """A stable shard for a contact: the low bits of its random id part."""
+    return int.from_bytes(contact_id[-4:].encode(), "big") % SHARD_COUNT
+
+
+def sorted_sk(value: str | None, contact_id: str) -> str:
+    """Sort key of a contact in a sorted index: present values first, missing ones after."""
+    if value:
+        return f"{PRESENT}#{value}#{contact_id}"
+    return f"{MISSING}#{contact_id}"
+
+
+def term_sk(term: str, contact_id: str) -> str:
+    return f"{term}#{contact_id}"

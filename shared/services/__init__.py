@@ -1,0 +1,1 @@
+"""Use cases: each takes the caller and plain input, applies the domain rules, calls repositories."""

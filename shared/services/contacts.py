@@ -1,0 +1,219 @@
+"""Contact use cases: create, read, update, delete, list, quick search and bulk lookup."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+from pynamodb.expressions.condition import Condition
+
+from shared import cursor
+from shared.config import CONFIG
+from shared.db import contacts as repository
+from shared.db import tenant_config
+from shared.db.models import ContactItem
+from shared.db.transactions import ConditionFailed, with_retries
+from shared.domain import contacts as contact_rules
+from shared.domain import listing, validation
+from shared.domain.access import Principal
+from shared.domain.ids import new_id
+from shared.errors import Busy, Conflict, FieldError, NotFound, PayloadTooLarge, require_valid
+
+MAX_LOOKUP_VALUES = 10_000
+T = TypeVar("T")
+
+
+def _not_found(contact_id: str) -> NotFound:
+    return NotFound(f"No contact with id {contact_id} exists (or you may not see it).")
+
+
+def _duplicate_email(email: str | None) -> Conflict:
+    return Conflict(
+        "Another contact already has this email address; open that contact or use another address.",
+        [FieldError("email", f"{email} is already used by another contact", "duplicate")],
+    )
+
+
+def _until_settled(attempt: Callable[[], T], email: Callable[[], str | None]) -> T:
+    """Run a read-validate-write again when a concurrent change beat it (stale config or
+    contact version); a duplicate email is a 409."""
+    for _ in range(5):
+        try:
+            return with_retries(attempt)
+        except ConditionFailed as failure:
+            if "email" in failure.labels:
+                raise _duplicate_email(email()) from None
+            # "contact", "old_email" or "config" moved on under us: read again and retry
+    raise Busy("This contact is being changed by others right now; retry in a moment.")
+
+
+def _shape(contact: dict[str, Any], config: tenant_config.TenantConfig) -> dict[str, Any]:
+    return contact_rules.public(contact, config.settings, config.properties)
+
+
+def create(principal: Principal, body: Any) -> dict[str, Any]:
+    created: dict[str, Any] = {}
+
+    def attempt() -> dict[str, Any]:
+        config = tenant_config.load(principal.tenant, fresh=bool(created))
+        changes = contact_rules.parse_changes(body, config.properties)
+        contact = contact_rules.new_contact(new_id(), changes, principal.user_id, validation.now())
+        created.update(contact)
+        repository.save(principal.tenant, contact, config)
+        return _shape(contact, config)
+
+    return _until_settled(attempt, lambda: created.get("email"))
+
+
+def _visible(principal: Principal, contact_id: str) -> tuple[dict[str, Any], int, tenant_config.TenantConfig]:
+    contact, version, config = repository.get_with_config(principal.tenant, contact_id)
+    if contact is None or not principal.can_see(contact, config.settings):
+        raise _not_found(contact_id)
+    return contact, version, config
+
+
+def get(principal: Principal, contact_id: str) -> dict[str, Any]:
+    contact, _, config = _visible(principal, contact_id)
+    return _shape(contact, config)
+
+
+def _modify(
+    principal: Principal,
+    contact_id: str,
+    changes_for: Callable[[dict[str, Any], tenant_config.TenantConfig], dict[str, Any]],
+) -> tuple[dict[str, Any], tenant_config.TenantConfig]:
+    """Read, change and write back a contact, again from the start if someone else wrote first."""
+    changed: dict[str, Any] = {}
+
+    def attempt() -> tuple[dict[str, Any], tenant_config.TenantConfig]:
+        contact, version, config = _visible(principal, contact_id)
+        updated = contact_rules.apply_changes(contact, changes_for(contact, config), validation.now())
+        changed.update(updated)
+        if contact_rules.differs(contact, updated):
+            repository.save(principal.tenant, updated, config, previous=contact, version=version)
+            return updated, config
+        return contact, config
+
+    return _until_settled(attempt, lambda: changed.get("email"))
+
+
+def update(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
+    return _shape(*_modify(principal, contact_id, lambda _, config: contact_rules.parse_changes(body, config.properties)))
+
+
+def remove_tag(principal: Principal, contact_id: str, tag: str) -> None:
+    _modify(principal, contact_id, lambda contact, _: {"tags": [t for t in contact.get("tags", []) if t != tag]})
+
+
+def delete(principal: Principal, contact_id: str) -> None:
+    principal.require_contact_delete()
+
+    def attempt() -> None:
+        contact, version, _ = _visible(principal, contact_id)
+        repository.delete(principal.tenant, contact, version)
+
+    _until_settled(attempt, lambda: None)
+
+
+# --- listing ------------------------------------------------------------------------------
+
+def _filter_condition(filters: dict[str, Any], visible_owner: str | None) -> Condition | None:
+    """The DynamoDB FilterExpression form of the list filters and owner visibility."""
+    data = ContactItem.data
+    conditions = []
+    for name, wanted in filters.items():
+        conditions.append(data["tags"].contains(wanted) if name == "tag" else data[name] == wanted)
+    if visible_owner is not None:
+        conditions.append(data["owner_id"] == visible_owner)
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
+
+
+def list_contacts(principal: Principal, params: dict[str, str], raw_cursor: str | None) -> dict[str, Any]:
+    query = listing.parse_query(params)
+    config = tenant_config.load(principal.tenant)
+    visible_owner = principal.visible_owner(config.settings)
+    filters = dict(query.filters)
+    fingerprint = cursor.fingerprint(query.fingerprint_fields(visible_owner))
+    position = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, raw_cursor) if raw_cursor else None
+
+    if query.q:
+        contacts, next_position = _search_page(principal, query, filters, visible_owner, position)
+    else:
+        if position is not None and not isinstance(position, dict):
+            raise listing.bad_cursor()
+        contacts, next_position = repository.sorted_page(
+            principal.tenant, query.sort, query.descending, position, query.limit,
+            _filter_condition(filters, visible_owner),
+        )
+    next_cursor = None
+    if next_position is not None:
+        next_cursor = cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, next_position)
+    return {"items": [_shape(contact, config) for contact in contacts], "next_cursor": next_cursor}
+
+
+def _search_page(
+    principal: Principal,
+    query: listing.ContactQuery,
+    filters: dict[str, Any],
+    visible_owner: str | None,
+    position: Any,
+) -> tuple[list[dict[str, Any]], dict[str, int] | None]:
+    """Quick search: ids from the search indexes, then the contacts, filtered and ordered."""
+    offset = position.get("offset") if isinstance(position, dict) else 0 if position is None else None
+    if not isinstance(offset, int) or offset < 0:
+        raise listing.bad_cursor()
+    ids = repository.search_ids(principal.tenant, contact_rules.search_prefixes(query.q))
+    if visible_owner is not None:
+        filters = {**filters, "owner_id": visible_owner}
+    found = [c for c in repository.get_many(principal.tenant, ids).values() if listing.matches(c, filters)]
+    ordered = listing.order_search_results(found, query)
+    page = ordered[offset: offset + query.limit]
+    more = offset + query.limit < len(ordered)
+    return page, ({"offset": offset + query.limit} if more else None)
+
+
+# --- bulk lookup ------------------------------------------------------------------------
+
+LOOKUP_FIELDS = ("email", "phone", "id")
+
+
+def lookup(principal: Principal, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")])
+    field, values = body.get("field"), body.get("values")
+    errors = []
+    if field not in LOOKUP_FIELDS:
+        errors.append(FieldError("field", "must be one of email, phone, id"))
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        errors.append(FieldError("values", "must be a list of strings"))
+    require_valid(errors)
+    if len(values) > MAX_LOOKUP_VALUES:
+        raise PayloadTooLarge(f"Look up at most {MAX_LOOKUP_VALUES:,} values per request; split the list.")
+    config = tenant_config.load(principal.tenant)
+    tenant = principal.tenant
+    matched: dict[str, list[dict[str, Any]]] = {}
+    if field == "id":
+        by_id = repository.get_many(tenant, [v for v in values if v and "#" not in v])
+        matched = {value: [by_id[value]] for value in values if value in by_id}
+    elif field == "email":
+        by_email = repository.by_emails(tenant, [v.strip().lower() for v in values if v.strip() and "#" not in v])
+        matched = {value: [by_email[value.strip().lower()]] for value in values if value.strip().lower() in by_email}
+    else:
+        digits_of = {value: contact_rules.phone_digits(value) for value in values}
+        ids_by_digits = repository.ids_by_phone_digits(tenant, digits_of.values())
+        contacts = repository.get_many(tenant, [i for ids in ids_by_digits.values() for i in ids])
+        matched = {
+            value: [contacts[i] for i in ids_by_digits.get(digits, []) if i in contacts]
+            for value, digits in digits_of.items()
+        }
+    found: dict[str, dict[str, Any]] = {}
+    missing = []
+    for value in values:
+        visible = [c for c in matched.get(value, []) if principal.can_see(c, config.settings)]
+        if not visible:
+            missing.append(value)
+        for contact in visible:
+            found.setdefault(contact["id"], contact)
+    return {"found": [_shape(contact, config) for contact in found.values()], "missing": missing}

@@ -1,0 +1,123 @@
+"""Tenant-level use cases: settings, custom property definitions and tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from shared.db import contacts as contact_repository
+from shared.db import tenant_config
+from shared.domain import contacts as contact_rules
+from shared.domain import properties as property_rules
+from shared.domain import settings as settings_rules
+from shared.domain import validation
+from shared.domain.access import Principal
+from shared.errors import Conflict, FieldError, NotFound, require_valid
+from shared.services import contacts as contact_service
+
+
+def _column_names(config: tenant_config.TenantConfig) -> set[str]:
+    return set(contact_rules.PUBLIC_FIELDS) | {f"properties.{key}" for key in config.properties}
+
+
+def get_settings(principal: Principal) -> dict[str, Any]:
+    return tenant_config.load(principal.tenant, fresh=True).settings
+
+
+def put_settings(principal: Principal, body: Any) -> dict[str, Any]:
+    principal.require_admin("change the settings")
+
+    def change(config: tenant_config.TenantConfig) -> tenant_config.TenantConfig:
+        stored = settings_rules.updated(config.settings, body, _column_names(config))
+        config.stored_settings = {name: stored[name] for name in stored}
+        return config
+
+    return tenant_config.modify(principal.tenant, change).settings
+
+
+# --- properties -------------------------------------------------------------------------
+
+def list_properties(principal: Principal) -> dict[str, Any]:
+    config = tenant_config.load(principal.tenant, fresh=True)
+    items = sorted(config.properties.values(), key=lambda definition: definition["key"])
+    return {"items": [property_rules.public_definition(definition) for definition in items], "next_cursor": None}
+
+
+def create_property(principal: Principal, body: Any) -> dict[str, Any]:
+    principal.require_admin("define properties")
+    created: dict[str, Any] = {}
+
+    def change(config: tenant_config.TenantConfig) -> tenant_config.TenantConfig:
+        definition = property_rules.new_definition(body, config.properties)
+        if definition["key"] in config.properties:
+            raise Conflict(
+                f"A property with key {definition['key']} already exists; choose another key or restore it.",
+                [FieldError("key", "already exists", "duplicate")],
+            )
+        config.properties = {**config.properties, definition["key"]: definition}
+        created.update(definition)
+        return config
+
+    tenant_config.modify(principal.tenant, change)
+    return property_rules.public_definition(created)
+
+
+def update_property(principal: Principal, key: str, body: Any) -> dict[str, Any]:
+    principal.require_admin("change properties")
+    updated: dict[str, Any] = {}
+
+    def change(config: tenant_config.TenantConfig) -> tenant_config.TenantConfig:
+        if key not in config.properties:
+            raise NotFound(f"No property with key {key} exists.")
+        definition = property_rules.updated_definition(config.properties[key], body)
+        config.properties = {**config.properties, key: definition}
+        updated.update(definition)
+        return config
+
+    tenant_config.modify(principal.tenant, change)
+    return property_rules.public_definition(updated)
+
+
+# --- tags -------------------------------------------------------------------------------
+
+def _public_tag(item) -> dict[str, Any]:
+    return {"name": item.name, "contact_count": max(int(item.contact_count or 0), 0)}
+
+
+def list_tags(principal: Principal) -> dict[str, Any]:
+    tags = sorted(contact_repository.list_tags(principal.tenant), key=lambda item: item.name)
+    return {"items": [_public_tag(item) for item in tags], "next_cursor": None}
+
+
+def _tag_name(body: Any) -> str:
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")])
+    unknown = [FieldError(name, "is not a tag field", "unknown_field") for name in body if name != "name"]
+    name, error = contact_rules.tag_name(body.get("name"))
+    require_valid(unknown + ([FieldError("name", error)] if error else []))
+    return name
+
+
+def create_tag(principal: Principal, body: Any) -> dict[str, Any]:
+    name = _tag_name(body)
+    try:
+        item = contact_repository.create_tag(principal.tenant, name, validation.now())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict(f"The tag {name} already exists.", [FieldError("name", "already exists", "duplicate")]) from None
+        raise
+    return _public_tag(item)
+
+
+def delete_tag(principal: Principal, name: str) -> None:
+    """Remove the tag from every contact carrying it (each in its own transaction), then the tag."""
+    if contact_repository.get_tag(principal.tenant, name) is None:
+        raise NotFound(f"No tag named {name} exists.")
+    system = Principal(principal.tenant, principal.user_id, "owner")  # the tag goes from every contact
+    for contact_id in contact_repository.tag_member_ids(principal.tenant, name):
+        try:
+            contact_service.remove_tag(system, contact_id, name)
+        except NotFound:
+            continue  # deleted meanwhile: its memberships went with it
+    contact_repository.delete_tag_item(principal.tenant, name)
