@@ -1,0 +1,210 @@
+"""Create the AWS resources the stack needs on a local endpoint (moto, DynamoDB Local, LocalStack).
+
+In AWS, `sam deploy` creates them from template.yaml. Locally this module creates the same
+DynamoDB table, from the same definition (`infra.template.table_definition()`), so the two
+cannot drift. Everything here is idempotent: what exists is left as it is.
+
+    python -m infra.provision [--endpoint-url URL] [--table-name NAME]
+
+The endpoint comes from `--endpoint-url`/`endpoint_url=` when given, otherwise boto3 reads
+the standard `AWS_ENDPOINT_URL` from the environment on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from infra.template import load_template, table_definition
+
+LOGGER = logging.getLogger("crm.provision")
+
+DEFAULT_TABLE_NAME = "crm-local"
+# Same fallback as shared/config.py, so the local stack and its provisioning agree.
+DEFAULT_REGION = "ap-northeast-1"
+TABLE_LOGICAL_ID = "Table"
+
+# Environment variables naming the S3 buckets the functions use (the same variables the
+# template sets on the functions). Each one that is set names a bucket created if missing.
+# None yet: add e.g. "EXPORTS_BUCKET" here when a feature needs a bucket.
+BUCKET_ENV_VARS: tuple[str, ...] = ()
+
+
+def configured_buckets() -> list[str]:
+    """Bucket names from the configuration (the environment), in BUCKET_ENV_VARS order."""
+    names = (os.environ.get(var, "").strip() for var in BUCKET_ENV_VARS)
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def ttl_attribute(logical_id: str = TABLE_LOGICAL_ID) -> str | None:
+    """The TTL attribute of the table in the template, or None when TTL is not enabled."""
+    props = load_template()["Resources"][logical_id]["Properties"]
+    spec = props.get("TimeToLiveSpecification") or {}
+    if spec.get("Enabled") in (True, "true", "True") and spec.get("AttributeName"):
+        return str(spec["AttributeName"])
+    return None
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def _client(service: str, endpoint_url: str | None) -> Any:
+    kwargs: dict[str, Any] = {"region_name": _region()}
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
+    return boto3.client(service, **kwargs)
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def ensure_table(dynamodb: Any, table_name: str) -> bool:
+    """Create the table from the template unless it exists; wait until ACTIVE.
+
+    Returns True when the table was created by this call.
+    """
+    created = False
+    try:
+        existing = dynamodb.describe_table(TableName=table_name)["Table"]
+    except ClientError as error:
+        if _error_code(error) != "ResourceNotFoundException":
+            raise
+        existing = None
+    if existing is None:
+        try:
+            dynamodb.create_table(TableName=table_name, **copy.deepcopy(table_definition(TABLE_LOGICAL_ID)))
+            created = True
+            LOGGER.info("created table %s", table_name)
+        except ClientError as error:  # created concurrently by another process
+            if _error_code(error) != "ResourceInUseException":
+                raise
+    else:
+        _warn_on_drift(existing)
+    dynamodb.get_waiter("table_exists").wait(
+        TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 300}
+    )
+    ensure_ttl(dynamodb, table_name)
+    return created
+
+
+def _warn_on_drift(existing: dict[str, Any]) -> None:
+    wanted = {gsi["IndexName"] for gsi in table_definition(TABLE_LOGICAL_ID).get("GlobalSecondaryIndexes", [])}
+    present = {gsi["IndexName"] for gsi in existing.get("GlobalSecondaryIndexes", [])}
+    if wanted != present:
+        LOGGER.warning(
+            "table %s exists but its indexes differ from template.yaml (missing %s, extra %s); "
+            "it is left as is: delete it to recreate it",
+            existing.get("TableName"),
+            sorted(wanted - present),
+            sorted(present - wanted),
+        )
+
+
+def ensure_ttl(dynamodb: Any, table_name: str) -> None:
+    """Enable TTL on the template's TTL attribute unless TTL is already on."""
+    attribute = ttl_attribute()
+    if attribute is None:
+        return
+    description = dynamodb.describe_time_to_live(TableName=table_name).get("TimeToLiveDescription", {})
+    status = description.get("TimeToLiveStatus", "DISABLED")
+    if status in ("ENABLED", "ENABLING"):
+        if description.get("AttributeName") not in (None, attribute):
+            LOGGER.warning(
+                "table %s has TTL on %r, template.yaml says %r; left as is",
+                table_name,
+                description.get("AttributeName"),
+                attribute,
+            )
+        return
+    try:
+        dynamodb.update_time_to_live(
+            TableName=table_name,
+            TimeToLiveSpecification={"AttributeName": attribute, "Enabled": True},
+        )
+        LOGGER.info("enabled TTL on %s.%s", table_name, attribute)
+    except ClientError as error:  # enabled concurrently
+        if "already enabled" not in str(error).lower():
+            raise
+
+
+def ensure_bucket(s3: Any, name: str) -> bool:
+    """Create the bucket unless it exists. Returns True when created by this call."""
+    try:
+        s3.head_bucket(Bucket=name)
+        return False
+    except ClientError as error:
+        if _error_code(error) not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+    region = s3.meta.region_name
+    kwargs: dict[str, Any] = {"Bucket": name}
+    if region and region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    try:
+        s3.create_bucket(**kwargs)
+    except ClientError as error:
+        if _error_code(error) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+        return False
+    LOGGER.info("created bucket %s", name)
+    return True
+
+
+def provision(
+    endpoint_url: str | None = None,
+    table_name: str | None = None,
+    buckets: Iterable[str] | None = None,
+) -> None:
+    """Create the table (and the configured buckets) if missing. Safe to call repeatedly.
+
+    `table_name` defaults to env TABLE_NAME, then "crm-local"; `buckets` to
+    `configured_buckets()`. Without `endpoint_url`, boto3 uses AWS_ENDPOINT_URL if set.
+    """
+    name = table_name or os.environ.get("TABLE_NAME") or DEFAULT_TABLE_NAME
+    ensure_table(_client("dynamodb", endpoint_url), name)
+    bucket_names = list(configured_buckets() if buckets is None else buckets)
+    if bucket_names:
+        s3 = _client("s3", endpoint_url)
+        for bucket in bucket_names:
+            ensure_bucket(s3, bucket)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.provision",
+        description="Create the CRM's DynamoDB table (and buckets) on a local AWS endpoint, idempotently.",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        default=None,
+        help="AWS endpoint (default: AWS_ENDPOINT_URL from the environment, else real AWS)",
+    )
+    parser.add_argument(
+        "--table-name",
+        default=None,
+        help=f"table name (default: env TABLE_NAME, else {DEFAULT_TABLE_NAME})",
+    )
+    parser.add_argument(
+        "--aws",
+        action="store_true",
+        help="allow provisioning in real AWS when no endpoint is configured (normally sam deploy does that)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    local = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    if not local and not args.aws:
+        parser.error("no endpoint: pass --endpoint-url or set AWS_ENDPOINT_URL (or --aws to use real AWS)")
+    provision(endpoint_url=args.endpoint_url, table_name=args.table_name)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

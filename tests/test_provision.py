@@ -1,0 +1,130 @@
+"""infra.provision creates the template's table on a local endpoint, idempotently."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+from infra import provision as provision_module  # noqa: E402
+from infra.provision import provision  # noqa: E402
+from infra.template import load_template, table_definition  # noqa: E402
+
+REGION = "ap-northeast-1"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_DYNAMODB", "TABLE_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    return moto_endpoint
+
+
+def _dynamodb(endpoint: str) -> Any:
+    return boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
+
+
+def _index_shapes(indexes: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    return {
+        index["IndexName"]: (
+            tuple((key["AttributeName"], key["KeyType"]) for key in index["KeySchema"]),
+            index["Projection"]["ProjectionType"],
+            tuple(sorted(index["Projection"].get("NonKeyAttributes", []))),
+        )
+        for index in indexes
+    }
+
+
+def test_provision_creates_the_template_table_idempotently(aws_env: str) -> None:
+    provision(table_name="crm-test-a")
+    client = _dynamodb(aws_env)
+    first = client.describe_table(TableName="crm-test-a")["Table"]
+
+    provision(table_name="crm-test-a")  # again: no error, table left as is
+
+    table = client.describe_table(TableName="crm-test-a")["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert table["CreationDateTime"] == first["CreationDateTime"]
+    definition = table_definition()
+    assert _index_shapes(table["GlobalSecondaryIndexes"]) == _index_shapes(definition["GlobalSecondaryIndexes"])
+    assert len(table["GlobalSecondaryIndexes"]) == 15
+    assert [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]] == [
+        (k["AttributeName"], k["KeyType"]) for k in definition["KeySchema"]
+    ]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+    ttl = client.describe_time_to_live(TableName="crm-test-a")["TimeToLiveDescription"]
+    expected = load_template()["Resources"]["Table"]["Properties"]["TimeToLiveSpecification"]["AttributeName"]
+    assert ttl["TimeToLiveStatus"] in ("ENABLED", "ENABLING")
+    assert ttl["AttributeName"] == expected
+
+
+def test_table_name_comes_from_the_environment(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TABLE_NAME", "crm-test-env")
+    provision()
+    assert "crm-test-env" in _dynamodb(aws_env).list_tables()["TableNames"]
+
+
+def test_explicit_endpoint_url_wins_over_the_environment(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    provision(endpoint_url=aws_env, table_name="crm-test-explicit")
+    assert "crm-test-explicit" in _dynamodb(aws_env).list_tables()["TableNames"]
+
+
+def test_configured_buckets_are_created_idempotently(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provision_module, "BUCKET_ENV_VARS", ("TEST_EXPORTS_BUCKET", "TEST_UNSET_BUCKET"))
+    monkeypatch.setenv("TEST_EXPORTS_BUCKET", "crm-test-exports")
+    monkeypatch.delenv("TEST_UNSET_BUCKET", raising=False)
+    assert provision_module.configured_buckets() == ["crm-test-exports"]
+    provision(table_name="crm-test-b")
+    provision(table_name="crm-test-b")
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url=aws_env)
+    assert "crm-test-exports" in {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}
+
+
+def test_no_buckets_are_configured_yet() -> None:
+    assert provision_module.BUCKET_ENV_VARS == ()
+
+
+def test_cli_refuses_to_run_without_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SystemExit) as exc:
+        provision_module.main([])
+    assert exc.value.code == 2
+
+
+def test_cli_provisions(aws_env: str) -> None:
+    assert provision_module.main(["--table-name", "crm-test-cli"]) == 0
+    assert "crm-test-cli" in _dynamodb(aws_env).list_tables()["TableNames"]

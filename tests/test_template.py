@@ -1,0 +1,274 @@
+"""template.yaml deploys as intended: lint-clean, buildable, least privilege, safe identity."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.metadata
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+from infra.template import TEMPLATE_PATH, http_routes, load_template  # noqa: E402
+
+SAM_MK = ROOT / "infra" / "sam.mk"
+LAYER_REQUIREMENTS = ROOT / "layer" / "requirements.txt"
+PROTECTED_ATTRIBUTES = {"custom:tenant_id", "custom:role"}
+
+# SAM policy templates / AWS managed policies that grant dynamodb:Scan (or everything).
+# Any other DynamoDB policy template is refused too, unless listed as known to be Scan-free.
+SCAN_FREE_DYNAMODB_POLICY_TEMPLATES = {"DynamoDBWritePolicy", "DynamoDBStreamReadPolicy"}
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template()
+
+
+def _resources(template: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource.get("Type") == type_
+    }
+
+
+def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    functions = _resources(template, "AWS::Serverless::Function")
+    assert functions, "the template has no AWS::Serverless::Function"
+    return functions
+
+
+# ---------------------------------------------------------------- (a) cfn-lint
+
+
+def test_cfn_lint_reports_no_errors() -> None:
+    from cfnlint.api import lint_file
+
+    matches = lint_file(TEMPLATE_PATH)
+    for match in matches:
+        print(match)  # warnings and informational findings are shown (pytest -s) but do not fail
+    # rule ids: E = error (E0000 is a parse error), W = warning, I = informational
+    errors = [match for match in matches if match.rule.id.startswith("E")]
+    assert not errors, "cfn-lint reported errors:\n" + "\n".join(str(match) for match in errors)
+
+
+# ---------------------------------------------------------------- (b) functions and the build
+
+
+def _handler(template: dict[str, Any], resource: dict[str, Any]) -> str:
+    globals_ = template.get("Globals", {}).get("Function", {})
+    return resource["Properties"].get("Handler") or globals_.get("Handler")
+
+
+def _handler_module_file(handler: str) -> Path:
+    module = handler.rsplit(".", 1)[0]
+    return ROOT.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def test_functions_build_with_makefile_and_handlers_exist(template: dict[str, Any]) -> None:
+    for logical_id, resource in _functions(template).items():
+        assert resource.get("Metadata", {}).get("BuildMethod") == "makefile", logical_id
+        assert resource["Properties"].get("CodeUri") == ".", logical_id
+        handler = _handler(template, resource)
+        assert handler and re.fullmatch(r"functions(\.\w+)+\.\w+", handler), (logical_id, handler)
+        module_file = _handler_module_file(handler)
+        assert module_file.is_file(), f"{logical_id}: handler module {module_file.relative_to(ROOT)} is missing"
+        source = module_file.read_text(encoding="utf-8")
+        attribute = handler.rsplit(".", 1)[1]
+        assert re.search(rf"^(def|async def)\s+{attribute}\b|^{attribute}\s*[:=]", source, re.M), (
+            f"{logical_id}: {module_file.relative_to(ROOT)} defines no {attribute!r}"
+        )
+
+
+def test_functions_use_the_dependencies_layer(template: dict[str, Any]) -> None:
+    layers = _resources(template, "AWS::Serverless::LayerVersion")
+    assert "DependenciesLayer" in layers
+    layer = layers["DependenciesLayer"]
+    assert layer["Metadata"] == {"BuildMethod": "python3.11", "BuildArchitecture": "arm64"}
+    assert layer["Properties"]["ContentUri"].rstrip("/") == "layer"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    globals_ = template.get("Globals", {}).get("Function", {})
+    for logical_id, resource in _functions(template).items():
+        used = resource["Properties"].get("Layers", globals_.get("Layers", []))
+        assert {"Ref": "DependenciesLayer"} in used, logical_id
+
+
+def test_layer_pins_the_versions_the_tests_run_with() -> None:
+    pins = {}
+    for line in LAYER_REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, sep, version = line.partition("==")
+            assert sep and version.strip(), f"not pinned: {line!r}"
+            pins[re.sub(r"[-_.]+", "-", name.strip().lower())] = version.strip()
+    assert set(pins) == {"aws-lambda-powertools", "pynamodb", "boto3"}
+    for name, version in pins.items():
+        assert importlib.metadata.version(name) == version, f"layer pins {name}=={version}; tests ran another"
+
+
+def test_sam_makefile_builds_each_function(template: dict[str, Any], tmp_path: Path) -> None:
+    for logical_id, resource in _functions(template).items():
+        artifacts = tmp_path / logical_id
+        subprocess.run(
+            ["make", "--no-print-directory", "-f", str(SAM_MK), f"build-{logical_id}", f"ARTIFACTS_DIR={artifacts}"],
+            cwd=tmp_path,  # sam build runs make from a scratch directory
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        files = {path.relative_to(artifacts).as_posix() for path in artifacts.rglob("*") if path.is_file()}
+        handler = _handler(template, resource)
+        function_dir = "/".join(handler.split(".")[:2])  # functions/<name>
+        assert "functions/__init__.py" in files
+        assert "shared/__init__.py" in files
+        assert _handler_module_file(handler).relative_to(ROOT).as_posix() in files
+        for path in files:
+            assert path.startswith((f"{function_dir}/", "shared/")) or path == "functions/__init__.py", path
+            assert "__pycache__" not in path and not path.endswith(".pyc"), path
+        # first-party code only: third-party packages come from the layer
+        assert not any(part in files for part in ("aws_lambda_powertools/__init__.py", "pynamodb/__init__.py"))
+
+
+def test_sam_makefile_refuses_to_run_without_artifacts_dir(tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-f", str(SAM_MK), "build-ContactsApiFunction", "ARTIFACTS_DIR="],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "ARTIFACTS_DIR" in result.stderr
+
+
+# ---------------------------------------------------------------- (c) least privilege
+
+
+def _statements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every IAM statement anywhere in the template (inline policies, roles, SAM Policies)."""
+    if isinstance(node, dict):
+        if ("Action" in node or "NotAction" in node) and "Effect" in node:
+            yield node
+        for value in node.values():
+            yield from _statements(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _statements(value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _grants_scan(action: Any) -> bool:
+    if not isinstance(action, str):  # an intrinsic: cannot be checked, refuse it
+        return True
+    pattern = action.lower()
+    return pattern in ("*", "dynamodb:*") or fnmatch.fnmatchcase("dynamodb:scan", pattern)
+
+
+def test_no_statement_allows_dynamodb_scan_or_wildcard(template: dict[str, Any]) -> None:
+    statements = list(_statements(template["Resources"]))
+    assert statements, "expected explicit IAM statements"
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        assert "NotAction" not in statement, f"Allow with NotAction grants too much: {statement}"
+        for action in _as_list(statement["Action"]):
+            assert not _grants_scan(action), f"statement allows {action!r}: {json.dumps(statement, default=str)}"
+
+
+def test_no_policy_template_or_managed_policy_grants_dynamodb_scan(template: dict[str, Any]) -> None:
+    for logical_id, resource in _functions(template).items():
+        for policy in _as_list(resource["Properties"].get("Policies", [])):
+            if isinstance(policy, str):  # an AWS managed policy name or ARN
+                assert "dynamodb" not in policy.lower(), f"{logical_id}: managed policy {policy}"
+            elif isinstance(policy, dict) and "Statement" not in policy:
+                for name in policy:  # a SAM policy template such as DynamoDBCrudPolicy
+                    if "dynamodb" in name.lower():
+                        assert name in SCAN_FREE_DYNAMODB_POLICY_TEMPLATES, f"{logical_id}: {name} grants Scan"
+    for logical_id, role in _resources(template, "AWS::IAM::Role").items():
+        for arn in role["Properties"].get("ManagedPolicyArns", []):
+            assert "dynamodb" not in json.dumps(arn).lower(), f"{logical_id}: managed policy {arn}"
+
+
+def test_contacts_api_table_access_is_limited_to_the_table_and_its_indexes(template: dict[str, Any]) -> None:
+    function = template["Resources"]["ContactsApiFunction"]["Properties"]
+    actions: set[str] = set()
+    resources: list[Any] = []
+    for statement in _statements(function.get("Policies", [])):
+        dynamodb = [a for a in _as_list(statement["Action"]) if a.lower().startswith("dynamodb:")]
+        if dynamodb:
+            actions.update(dynamodb)
+            resources.extend(_as_list(statement["Resource"]))
+    assert actions == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+    }
+    assert {"Fn::GetAtt": ["Table", "Arn"]} in resources
+    assert {"Fn::Sub": "${Table.Arn}/index/*"} in resources
+    assert "*" not in resources
+
+
+# ---------------------------------------------------------------- (d) identity
+
+
+def test_user_pool_client_cannot_write_tenant_or_role(template: dict[str, Any]) -> None:
+    clients = _resources(template, "AWS::Cognito::UserPoolClient")
+    assert "UserPoolClient" in clients
+    for logical_id, client in clients.items():
+        props = client["Properties"]
+        # Without WriteAttributes every attribute would be writable by the user.
+        assert "WriteAttributes" in props, f"{logical_id}: WriteAttributes must be explicit"
+        assert not PROTECTED_ATTRIBUTES & set(props["WriteAttributes"]), logical_id
+        assert PROTECTED_ATTRIBUTES <= set(props.get("ReadAttributes", [])), logical_id
+
+
+def test_user_pool_has_tenant_and_role_attributes(template: dict[str, Any]) -> None:
+    pool = template["Resources"]["UserPool"]["Properties"]
+    assert pool["UsernameAttributes"] == ["email"]
+    schema = {attribute["Name"]: attribute for attribute in pool["Schema"]}
+    assert schema["tenant_id"]["AttributeDataType"] == "String"
+    assert schema["tenant_id"]["Mutable"] is False
+    assert schema["role"]["AttributeDataType"] == "String"
+    # nobody may sign up into a tenant of their choosing
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+
+
+def test_http_api_uses_the_cognito_jwt_authorizer_by_default(template: dict[str, Any]) -> None:
+    api = template["Resources"]["HttpApi"]
+    assert api["Type"] == "AWS::Serverless::HttpApi"
+    auth = api["Properties"]["Auth"]
+    authorizer = auth["Authorizers"][auth["DefaultAuthorizer"]]
+    jwt = authorizer["JwtConfiguration"]
+    assert jwt["issuer"] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
+    assert jwt["audience"] == [{"Ref": "UserPoolClient"}]
+    assert authorizer["IdentitySource"] == "$request.header.Authorization"
+    assert "CorsConfiguration" in api["Properties"]
+    log_destination = api["Properties"]["AccessLogSettings"]["DestinationArn"]
+    assert log_destination["Fn::GetAtt"][0] in _resources(template, "AWS::Logs::LogGroup")
+
+
+def test_only_the_contract_public_routes_skip_the_authorizer() -> None:
+    public = {route.route_key for route in http_routes() if not route.authorized}
+    assert {"GET /health", "GET /openapi.json", "GET /docs"} <= public
+    # Everything else under /v1 needs a token, except the API-key ingest endpoint.
+    assert all(not key.split(" ", 1)[1].startswith("/v1/") or key == "POST /v1/events" for key in public), public
+
+
+def test_outputs(template: dict[str, Any]) -> None:
+    assert {"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName"} <= set(template["Outputs"])
