@@ -48,6 +48,9 @@ def decode(secret: bytes, tenant: str, query_fingerprint: str, cursor: str) -> A
         payload, signature = _b64decode(payload_part), _b64decode(signature_part)
     except (ValueError, TypeError):
         raise invalid from None
+    # base64 leaves spare bits in the last character: only the canonical spelling is ours
+    if _b64encode(payload) != payload_part or _b64encode(signature) != signature_part:
+        raise invalid
     if not hmac.compare_digest(signature, _signature(secret, tenant, query_fingerprint, payload)):
         raise invalid
     return json.loads(payload)

@@ -85,3 +85,8 @@ def sorted_sk(value: str | None, contact_id: str) -> str:
 
 def term_sk(term: str, contact_id: str) -> str:
     return f"{term}#{contact_id}"
+
+
+def search_term_sk(term: str) -> str:
+    """An extra search term item in the contact's partition (see contacts.extra_search_terms)."""
+    return f"TERM#{term}"

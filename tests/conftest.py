@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -16,21 +15,14 @@ import pytest
 TABLE_NAME = "crm-test"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint():
     """A moto server for the session; handler modules are imported after this points at it."""
-    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from infra.local.moto_stack import EmbeddedMoto
 
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = EmbeddedMoto()
     server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    endpoint = server.endpoint_url
     saved = {name: os.environ.get(name) for name in _ENV}
     os.environ.update({**_ENV, "AWS_ENDPOINT_URL": endpoint})
     from infra.provision import provision

@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
-ROOT = Path(__file__).resolve().parents[1]
-
-from infra import provision as provision_module  # noqa: E402
-from infra.provision import provision  # noqa: E402
-from infra.template import load_template, table_definition  # noqa: E402
+from infra import provision as provision_module
+from infra.provision import provision
+from infra.template import load_template, table_definition
 
 REGION = "ap-northeast-1"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,15 @@ from typing import Any, Iterable
 
 from shared import keys
 from shared.db import tenant_config
-from shared.db.models import ContactItem, EmailKeyItem, TableItem, TagItem, TagMemberItem, TenantConfigItem
+from shared.db.models import (
+    ContactItem,
+    EmailKeyItem,
+    SearchTermItem,
+    TableItem,
+    TagItem,
+    TagMemberItem,
+    TenantConfigItem,
+)
 from shared.db.transactions import MAX_ITEMS, Transaction
 from shared.domain import contacts as contact_rules
 from shared.errors import ValidationFailed
@@ -183,6 +191,13 @@ def _tag_member_model(tenant: str, contact_id: str, tag: str) -> TagMemberItem:
     )
 
 
+def _search_term_model(tenant: str, contact_id: str, term: str) -> SearchTermItem:
+    return SearchTermItem(
+        keys.contact_pk(tenant, contact_id), keys.search_term_sk(term), contact_id=contact_id,
+        gsi7pk=keys.contacts_index_pk(tenant), gsi7sk=keys.term_sk(term, contact_id),
+    )
+
+
 def _count_tag(transaction: Transaction, tenant: str, tag: str, delta: int, now: str) -> None:
     actions = [TagItem.contact_count.add(delta)]
     if delta > 0:  # the first use of a tag creates it
@@ -230,6 +245,12 @@ def save(
     for tag in (tag for tag in old_tags if tag not in new_tags):
         transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
         _count_tag(transaction, tenant, tag, -1, contact["updated_at"])
+    old_terms = contact_rules.extra_search_terms(previous) if previous else set()
+    new_terms = contact_rules.extra_search_terms(contact)
+    for term in new_terms - old_terms:
+        transaction.put("search_term", _search_term_model(tenant, contact["id"], term))
+    for term in old_terms - new_terms:
+        transaction.delete("search_term", _search_term_model(tenant, contact["id"], term))
     _ensure_fits(transaction)
     transaction.commit()
 
@@ -249,6 +270,8 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
             for tag in contact.get("tags", []):
                 batch.save(_tag_member_model(tenant, contact["id"], tag))
                 tag_counts[tag] = tag_counts.get(tag, 0) + 1
+            for term in contact_rules.extra_search_terms(contact):
+                batch.save(_search_term_model(tenant, contact["id"], term))
     for tag, count in tag_counts.items():
         TagItem(keys.tenant_pk(tenant), keys.tag_sk(tag)).update(
             [TagItem.contact_count.add(count), TagItem.kind.set(TagItem), TagItem.name.set(tag),
@@ -258,7 +281,7 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
 
 def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
     """Delete the contact with its email key, tag memberships and counts in one transaction,
-    then the rest of its partition (its timeline) in batches."""
+    then the rest of its partition (search terms, timeline) in batches."""
     transaction = Transaction()
     transaction.delete("contact", _contact_model(tenant, contact, version))
     email = contact_rules.email_key(contact)

@@ -82,6 +82,12 @@ TagMemberItem = type(
 TagMemberItem.__doc__ = "One contact carrying one tag; GSI6 lists a tag's contacts."
 
 
+SearchTermItem = type(
+    "SearchTermItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((7,))}, discriminator="search_term"
+)
+SearchTermItem.__doc__ = "An extra quick-search term of a contact, in its partition; GSI7 finds it."
+
+
 class TagItem(TableItem, discriminator="tag"):
     name = UnicodeAttribute()
     contact_count = NumberAttribute(default=0)
@@ -102,7 +108,7 @@ def _share_one_connection() -> None:
     ContactItem's schema names every index, so its connection can serve all kinds.
     """
     connection = ContactItem._get_connection()
-    for kind in (TableItem, EmailKeyItem, TagMemberItem, TagItem, TenantConfigItem):
+    for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem):
         kind._connection = connection
 
 

@@ -31,12 +31,15 @@ def _owner(value: Any) -> validation.Result:
 
 
 def tag_name(value: Any) -> validation.Result:
-    """A tag name: trimmed, NFKC-normalised text of 1 to 50 characters on one line."""
+    """A tag name: trimmed, NFKC-normalised text of 1 to 50 characters on one line, without
+    "/" (API Gateway decodes %2F in a path, so DELETE /v1/tags/{name} could never name it)."""
     if isinstance(value, str):
         value = unicodedata.normalize("NFKC", value)
     cleaned, error = validation.text(value, max_length=MAX_TAG_LENGTH)
     if not error and not cleaned:
         error = "must not be empty"
+    if not error and "/" in cleaned:
+        error = 'must not contain "/"; use another separator such as "・" or "-"'
     return cleaned, error
 
 
@@ -245,6 +248,25 @@ def _search_terms(contact: dict[str, Any]) -> dict[str, str]:
         "GSI9": phone_digits(contact.get("phone")),
         "GSI10": text.company_core(contact.get("company")),
     }
+
+
+NAME_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana")
+
+
+def extra_search_terms(contact: dict[str, Any]) -> set[str]:
+    """Terms the contact's own index keys cannot hold, each stored as a term item in GSI7:
+    every word of a multi-word name field ("Mary Ann" → "ann") and the whole company name
+    when it carries a legal form ("株式会社サンプル" is indexed as "サンプル" already)."""
+    covered = set(_search_terms(contact).values())
+    terms: set[str] = set()
+    for field in NAME_FIELDS:
+        field_words = text.words(contact.get(field))
+        if len(field_words) > 1:
+            terms.update(field_words)
+    company = text.fold(contact.get("company"))
+    if company:
+        terms.add(company)
+    return {term for term in terms if term not in covered}
 
 
 def index_keys(tenant: str, contact: dict[str, Any]) -> dict[str, str | None]:

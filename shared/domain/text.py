@@ -59,11 +59,16 @@ def company_core(name: str | None) -> str:
     """The folded company name without a leading or trailing legal form."""
     folded = fold(name).replace("，", ",")
     changed = True
-    while changed and folded:
+    while changed:
         changed = False
         for form in _LEGAL_FORMS:
-            if folded.startswith(form) and len(folded) > len(form):
-                folded, changed = folded[len(form):].lstrip(",."), True
-            elif folded.endswith(form) and len(folded) > len(form):
-                folded, changed = folded[: -len(form)].rstrip(",."), True
+            if folded.startswith(form):
+                rest = folded[len(form):].lstrip(",.")
+            elif folded.endswith(form):
+                rest = folded[: -len(form)].rstrip(",.")
+            else:
+                continue
+            if rest:  # a name that is only a legal form keeps it
+                folded, changed = rest, True
+                break
     return folded

@@ -1,0 +1,34 @@
+"""Import cost of each handler module against `import boto3`, in fresh interpreters of this run."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+
+from bench.figures import Figure
+
+_TIMER = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+HANDLERS = {"contacts_api": ("functions.contacts_api.app", 1.5)}
+
+
+def _import_seconds(module: str, env: dict[str, str]) -> float:
+    output = subprocess.run([sys.executable, "-c", _TIMER.format(module=module)], env=env, check=True,
+                            capture_output=True, text=True).stdout
+    return float(output.strip().splitlines()[-1])
+
+
+def run(rounds: int = 7) -> list[Figure]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+    figures = []
+    for name, (module, bound) in HANDLERS.items():
+        _import_seconds(module, env)  # compile .pyc first, as a deployed package has them
+        baseline, handler = [], []
+        for _ in range(rounds):  # interleaved, so machine noise hits both alike
+            baseline.append(_import_seconds("boto3", env))
+            handler.append(_import_seconds(module, env))
+        ratio = statistics.median(handler) / statistics.median(baseline)
+        figures.append(Figure("#3", f"cold start: import {name} handler / import boto3 (median of {rounds})",
+                              round(ratio, 2), bound, "ratio"))
+    return figures

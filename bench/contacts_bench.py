@@ -1,0 +1,119 @@
+"""Issue 3 figures: list pages, GET, create and quick search in a tenant of 20,000 contacts
+beside another tenant of 20,000."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from bench.counting import DynamoCounter
+from bench.figures import Figure
+
+FAMILY = [("山田", "やまだ"), ("佐藤", "さとう"), ("鈴木", "すずき"), ("高橋", "たかはし"), ("田中", "たなか"),
+          ("伊藤", "いとう"), ("渡辺", "わたなべ"), ("中村", "なかむら"), ("小林", "こばやし"), ("加藤", "かとう"),
+          ("吉田", "よしだ"), ("山本", "やまもと"), ("松本", "まつもと"), ("井上", "いのうえ"), ("木村", "きむら"),
+          ("林", "はやし"), ("斎藤", "さいとう"), ("清水", "しみず"), ("山口", "やまぐち"), ("森", "もり"),
+          ("池田", "いけだ"), ("橋本", "はしもと"), ("阿部", "あべ"), ("石川", "いしかわ"), ("山崎", "やまざき"),
+          ("中島", "なかじま"), ("前田", "まえだ"), ("藤田", "ふじた"), ("後藤", "ごとう"), ("岡田", "おかだ"),
+          ("長谷川", "はせがわ"), ("村上", "むらかみ"), ("近藤", "こんどう"), ("石井", "いしい"), ("坂本", "さかもと"),
+          ("遠藤", "えんどう"), ("青木", "あおき"), ("藤井", "ふじい"), ("西村", "にしむら"), ("福田", "ふくだ")]
+GIVEN = [("太郎", "たろう"), ("花子", "はなこ"), ("翔", "しょう"), ("陽菜", "ひな"), ("健太", "けんた"),
+         ("美咲", "みさき"), ("大輔", "だいすけ"), ("結衣", "ゆい"), ("拓也", "たくや"), ("さくら", "さくら"),
+         ("直樹", "なおき"), ("愛", "あい"), ("誠", "まこと"), ("優子", "ゆうこ"), ("悠真", "ゆうま"),
+         ("葵", "あおい"), ("蓮", "れん"), ("真由美", "まゆみ"), ("浩二", "こうじ"), ("恵", "めぐみ")]
+COMPANIES = ["株式会社サンプル", "テスト商事株式会社", "(株)みらい", "合同会社ひかり", "Acme, Inc.", "東京物産", "日本データ"]
+SEARCH_FAMILY = "長谷川"
+
+
+def _contact(rules: Any, new_id: Any, index: int, tenant: str, rng: random.Random) -> dict[str, Any]:
+    (family, family_kana), (given, given_kana) = rng.choice(FAMILY), rng.choice(GIVEN)
+    body: dict[str, Any] = {
+        "family_name": family, "given_name": given, "company": rng.choice(COMPANIES),
+        "phone": f"03-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+    }
+    if rng.random() > 0.05:
+        body |= {"family_name_kana": family_kana, "given_name_kana": given_kana}
+    if rng.random() > 0.1:
+        body["email"] = f"c{index}.{tenant}@example.co.jp"
+    created = f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00.000Z"
+    contact = rules.new_contact(new_id(), rules.parse_changes(body, {}), "owner-1", created)
+    if rng.random() < 0.5:
+        contact["last_contacted_at"] = f"2026-11-{rng.randint(1, 22):02d}T09:00:00.000Z"
+    if rng.random() < 0.3:
+        contact["last_customer_action_at"] = f"2026-11-{rng.randint(1, 22):02d}T10:00:00.000Z"
+    return contact
+
+
+def seed(tenants: list[str], per_tenant: int) -> dict[str, list[dict[str, Any]]]:
+    from shared.db import contacts as repository
+    from shared.domain import contacts as rules
+    from shared.domain.ids import new_id
+
+    rng = random.Random(7)
+    seeded = {}
+    for tenant in tenants:
+        contacts = [_contact(rules, new_id, i, tenant, rng) for i in range(per_tenant)]
+        repository.insert_many(tenant, contacts)
+        seeded[tenant] = contacts
+    return seeded
+
+
+def _invoke(method: str, path: str, claims: dict[str, str], body: Any = None, query: dict[str, str] | None = None):
+    from infra.local.apigw import build_http_api_event, match_route
+    from infra.template import http_routes
+    from functions.contacts_api.app import handler
+
+    route, parameters = match_route(http_routes(), method, path)
+    event = build_http_api_event(method, path, route.route_key, parameters, query or {}, {},
+                                 None if body is None else json.dumps(body, ensure_ascii=False), claims)
+    result = handler(event, None)
+    return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
+
+
+def run(per_tenant: int = 20_000) -> list[Figure]:
+    from shared.db.models import ContactItem
+    from shared.domain import text
+
+    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    tenant, other = "bench-a", "bench-b"
+    seeded = seed([tenant, other], per_tenant)
+    claims = {"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": tenant, "custom:role": "owner"}
+    figures: list[Figure] = []
+
+    _invoke("GET", "/v1/settings", claims)  # warm: the tenant config is cached from here on
+    worst_items, worst_requests = 0, 0
+    for sort in ("name", "email", "created_at", "last_contacted_at", "last_customer_action_at"):
+        for order in ("asc", "desc"):
+            cursor = None
+            for _ in range(3):  # the first page and two pages further on
+                query = {"sort": sort, "order": order, "limit": "50", **({"cursor": cursor} if cursor else {})}
+                with counter.measure() as reads:
+                    status, page = _invoke("GET", "/v1/contacts", claims, query=query)
+                assert status == 200 and len(page["items"]) == 50, (status, page)
+                worst_items = max(worst_items, reads.items_read)
+                worst_requests = max(worst_requests, reads.total_requests)
+                cursor = page["next_cursor"]
+    figures.append(Figure("#3", "list page of 50, worst of 5 sorts × 2 orders × 3 pages: items read", worst_items, 100, "items"))
+    figures.append(Figure("#3", "list page of 50, worst of 5 sorts × 2 orders × 3 pages: requests", worst_requests, 10, "requests"))
+
+    some = seeded[tenant][123]["id"]
+    with counter.measure() as reads:
+        status, _ = _invoke("GET", f"/v1/contacts/{some}", claims)
+    assert status == 200
+    figures.append(Figure("#3", "GET one contact: requests", reads.total_requests, 1, "requests"))
+
+    with counter.measure() as reads:
+        status, created = _invoke("POST", "/v1/contacts", claims, {"family_name": "新規", "email": "new.one@example.jp"})
+    assert status == 201, created
+    figures.append(Figure("#3", "create a contact with a unique email: requests", reads.total_requests, 1, "requests"))
+
+    matches = sum(1 for c in seeded[tenant] if c["family_name"] == SEARCH_FAMILY)
+    for q in (SEARCH_FAMILY, "はせがわ", "ﾊｾｶﾞﾜ"):
+        with counter.measure() as reads:
+            status, page = _invoke("GET", "/v1/contacts", claims, query={"q": q, "limit": "50"})
+        assert status == 200 and len(page["items"]) == min(50, matches), (q, len(page["items"]), matches)
+        figures.append(Figure("#3", f"quick search q={q} ({matches} matches): items read", reads.items_read,
+                              3 * matches + 50, "items"))
+    assert text.fold("ﾊｾｶﾞﾜ") == text.fold("はせがわ")
+    return figures

@@ -1,0 +1,40 @@
+"""The local stack: the whole HTTP API on 127.0.0.1 over an embedded AWS emulation.
+
+Everything the stack keeps between runs (secrets, snapshots of the emulated AWS state)
+lives in one data folder: ``.local/`` in the repository root unless ``CRM_LOCAL_DATA``
+names another.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("CRM_LOCAL_DATA") or REPO_ROOT / ".local")
+
+
+def local_secret(data_dir: Path, name: str) -> str:
+    """The secret stored in file ``name`` of the data folder, created (mode 0600) on first use.
+
+    Keeping it on disk lets separate processes agree: a token printed by ``crm-local token``
+    verifies in a running ``crm-local serve``, and cursors stay valid across restarts.
+    """
+    path = Path(data_dir) / name
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        return path.read_text(encoding="utf-8").strip()
+    value = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value

@@ -1,0 +1,94 @@
+"""``crm-local``: serve the local stack, or print a bearer token it accepts."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from infra.local import default_data_dir, local_secret
+from infra.local.jwt import DEFAULT_TTL_SECONDS, ROLES, SECRET_FILE, issue_token
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="crm-local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the whole API on 127.0.0.1")
+    serve.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "3000")), help="default: env PORT, else 3000"
+    )
+    _add_data_dir(serve)
+
+    token = commands.add_parser("token", help="print a bearer token for the local stack (last line)")
+    token.add_argument("--tenant", required=True)
+    token.add_argument("--user", required=True, metavar="EMAIL")
+    token.add_argument("--role", required=True, choices=ROLES)
+    token.add_argument("--name", help="display name claim")
+    token.add_argument("--ttl", type=int, default=DEFAULT_TTL_SECONDS, metavar="SECONDS")
+    _add_data_dir(token)
+
+    args = parser.parse_args(argv)
+    if args.command == "token":
+        try:
+            jwt = issue_token(
+                args.tenant,
+                args.user,
+                args.role,
+                local_secret(args.data_dir, SECRET_FILE),
+                args.ttl,
+                args.name,
+            )
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(jwt)
+        return 0
+    return _serve(args.port, args.data_dir)
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default_data_dir(),
+        help="local data folder (default: env CRM_LOCAL_DATA, else .local/)",
+    )
+
+
+def _serve(port: int, data_dir: Path) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    # The request log; "crm-local" is not a child of the functions' Powertools logger "crm".
+    logging.getLogger("crm-local").setLevel(logging.INFO)
+    from infra.local.server import LocalStack  # imports moto: only when serving
+
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    stack = LocalStack(data_dir, port)
+    try:
+        stack.start()
+    except OSError as exc:
+        print(f"crm-local: cannot start: {exc}", file=sys.stderr)
+        return 1
+    assert stack.aws is not None
+    print(f"CRM API on {stack.url}", flush=True)
+    if stack.aws.embedded:
+        print(
+            f"Embedded AWS emulation on {stack.aws.endpoint_url}; local data kept in {data_dir.resolve()}",
+            flush=True,
+        )
+    else:
+        print(f"Using the AWS endpoint {stack.aws.endpoint_url} (AWS_ENDPOINT_URL)", flush=True)
+    print("Ctrl-C stops.", flush=True)
+    stopping.wait()
+    print("Stopping…", flush=True)
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,303 @@
+"""The AWS side of the local stack.
+
+By default an embedded moto server on 127.0.0.1 (a free port) emulates AWS; when
+``AWS_ENDPOINT_URL`` is already set (DynamoDB Local, LocalStack) that endpoint is used
+instead and no server starts. Either way the resources of template.yaml are provisioned.
+
+moto keeps everything in memory, so for the embedded server the state is snapshotted
+into the data folder: on a clean shutdown, and every few seconds while anything changes
+(a middleware in front of moto counts mutating calls, so an idle stack costs nothing).
+On startup, after provisioning, the snapshots are restored.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import boto3
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+from infra.provision import provision
+
+log = logging.getLogger("crm-local")
+
+DEFAULT_REGION = "ap-northeast-1"
+SNAPSHOT_INTERVAL_SECONDS = 5.0
+_READ_ACTIONS = ("Get", "BatchGet", "TransactGet", "Query", "Scan", "Describe", "List")
+_BATCH_WRITE_SIZE = 25
+
+
+class StateSnapshot(Protocol):
+    """One resource of the emulated AWS state, kept in the data folder across restarts.
+
+    The DynamoDB table is the only one so far; S3 buckets add their own implementation
+    to the list in ``AwsEmulation._provision_and_restore`` when they arrive.
+    """
+
+    def save(self) -> None: ...
+
+    def restore(self) -> None: ...
+
+    def forget(self) -> None:
+        """Remove the resource from moto, whose state is process-wide: a later stack in the
+        same process (tests) must see its snapshot, not this one's leftovers, and other moto
+        servers in the process (test fixtures) keep theirs."""
+
+
+class DynamoTableSnapshot:
+    """A table's items as DynamoDB JSON, one item per line (binary values base64, as on the wire)."""
+
+    def __init__(self, client: Any, table_name: str, path: Path) -> None:
+        self._client = client
+        self._table_name = table_name
+        self._path = path
+
+    def save(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._path.with_name(self._path.name + ".tmp")
+        count = 0
+        with open(temporary, "w", encoding="utf-8") as handle:
+            for page in self._client.get_paginator("scan").paginate(TableName=self._table_name):
+                for item in page["Items"]:
+                    handle.write(json.dumps(_map_binary(item, _encode_binary), ensure_ascii=False) + "\n")
+                    count += 1
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self._path)
+        log.debug("saved %d items of %s to %s", count, self._table_name, self._path)
+
+    def restore(self) -> None:
+        if not self._path.exists():
+            return
+        with open(self._path, encoding="utf-8") as handle:
+            items = [_map_binary(json.loads(line), _decode_binary) for line in handle if line.strip()]
+        for start in range(0, len(items), _BATCH_WRITE_SIZE):
+            requests = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH_WRITE_SIZE]]
+            pending: dict[str, Any] = {self._table_name: requests}
+            while pending:
+                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        log.info("restored %d items of %s from %s", len(items), self._table_name, self._path)
+
+    def forget(self) -> None:
+        self._client.delete_table(TableName=self._table_name)
+
+
+def _map_binary(item: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
+    return {name: _map_binary_value(value, convert) for name, value in item.items()}
+
+
+def _map_binary_value(value: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": convert(inner)}
+    if kind == "BS":
+        return {"BS": [convert(element) for element in inner]}
+    if kind == "M":
+        return {"M": _map_binary(inner, convert)}
+    if kind == "L":
+        return {"L": [_map_binary_value(element, convert) for element in inner]}
+    return value
+
+
+def _encode_binary(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _decode_binary(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def _keep_item_size_running() -> None:
+    """Make moto's 400 KB item-size check linear instead of quadratic.
+
+    moto re-measures every attribute of an item each time one attribute is set, so writing
+    an item with n attributes costs n² measurements; a contact has ~35 (its GSI keys), which
+    made seeding a benchmark tenant take hours. This keeps a running total instead and
+    raises the same ItemSizeTooLarge at the same limit.
+    """
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    def entry_size(key: str, value: Any) -> int:
+        return bytesize(key) + (value.size() if type(value) is DynamoType else bytesize(str(value)))
+
+    def set_item(self: LimitedSizeDict, key: str, value: Any) -> None:
+        total = self.__dict__.get("_size")
+        if total is None:
+            total = sum(entry_size(k, v) for k, v in self.items())
+        if key in self:
+            total -= entry_size(key, self[key])
+        total += entry_size(key, value)
+        if total > 405000:  # moto's own limit (DynamoDB's 400 KB, measured)
+            raise ItemSizeTooLarge
+        dict.__setitem__(self, key, value)
+        self.__dict__["_size"] = total
+
+    LimitedSizeDict.__setitem__ = set_item
+
+
+_keep_item_size_running()
+
+
+class _SerialisedMoto:
+    """WSGI middleware in front of moto: runs one AWS call at a time and counts the ones
+    that may change state.
+
+    moto is not safe under concurrent calls (TransactWriteItems deep-copies the whole table
+    while other threads write to it, and answers 500), while real DynamoDB serialises
+    conflicting writes itself; one call at a time makes the emulation behave like AWS.
+    """
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        with self._lock:
+            if _may_mutate(environ):
+                self.count += 1
+            return list(self._app(environ, start_response))
+
+
+def _may_mutate(environ: dict[str, Any]) -> bool:
+    target = environ.get("HTTP_X_AMZ_TARGET")  # JSON protocol services, e.g. DynamoDB_20120810.PutItem
+    if target:
+        return not target.rpartition(".")[2].startswith(_READ_ACTIONS)
+    return environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "OPTIONS")
+
+
+class _QuietMotoRequestHandler(MotoRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """The stack logs API requests; moto's own access log would drown them."""
+
+
+class EmbeddedMoto:
+    """moto's server app on 127.0.0.1 (a free port) behind `_SerialisedMoto`.
+
+    Used by the local stack, the tests and the benchmarks alike.
+    """
+
+    def __init__(self) -> None:
+        self.changes = _SerialisedMoto(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            "127.0.0.1", 0, self.changes, threaded=True, request_handler=_QuietMotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self.endpoint_url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+class AwsEmulation:
+    """Start, provision, snapshot and stop the AWS side; sets the AWS_* variables handlers read."""
+
+    def __init__(
+        self, data_dir: Path, table_name: str, snapshot_interval: float = SNAPSHOT_INTERVAL_SECONDS
+    ) -> None:
+        self._data_dir = Path(data_dir)
+        self._table_name = table_name
+        self._snapshot_interval = snapshot_interval
+        self._moto: EmbeddedMoto | None = None
+        self._snapshots: list[StateSnapshot] = []
+        self._saved_changes = 0
+        self._save_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._snapshot_thread: threading.Thread | None = None
+        self.endpoint_url = ""
+
+    @property
+    def embedded(self) -> bool:
+        return self._moto is not None
+
+    def start(self) -> str:
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+        os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        external = os.environ.get("AWS_ENDPOINT_URL")
+        if external:
+            self.endpoint_url = external
+            provision(endpoint_url=external, table_name=self._table_name)
+            return external
+
+        self._moto = EmbeddedMoto()
+        self._moto.start()
+        self.endpoint_url = os.environ["AWS_ENDPOINT_URL"] = self._moto.endpoint_url
+        try:
+            self._provision_and_restore(region)
+        except BaseException:
+            self.stop()
+            raise
+        self._snapshot_thread = threading.Thread(target=self._snapshot_loop, name="snapshots", daemon=True)
+        self._snapshot_thread.start()
+        return self.endpoint_url
+
+    def _provision_and_restore(self, region: str) -> None:
+        assert self._moto is not None
+        provision(endpoint_url=self.endpoint_url, table_name=self._table_name)
+        dynamodb = boto3.client("dynamodb", endpoint_url=self.endpoint_url, region_name=region)
+        snapshots: list[StateSnapshot] = [
+            DynamoTableSnapshot(
+                dynamodb, self._table_name, self._data_dir / "dynamodb" / f"{self._table_name}.jsonl"
+            ),
+        ]
+        for snapshot in snapshots:
+            snapshot.restore()
+        # Only now may snapshots be written: a half-restored state must never overwrite them.
+        self._saved_changes = self._moto.changes.count
+        self._snapshots = snapshots
+
+    def stop(self) -> None:
+        """Final snapshot, then drop the resources from moto, stop it and unset the endpoint it had set."""
+        if self._moto is None:
+            return
+        self._stopping.set()
+        if self._snapshot_thread is not None:
+            self._snapshot_thread.join()
+        try:
+            self.save_if_changed()
+            for snapshot in self._snapshots:
+                snapshot.forget()
+        finally:
+            self._moto.stop()
+            self._moto = None
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+
+    def save_if_changed(self) -> bool:
+        if self._moto is None:
+            return False
+        with self._save_lock:
+            seen = self._moto.changes.count
+            if seen == self._saved_changes:
+                return False
+            started = time.perf_counter()
+            for snapshot in self._snapshots:
+                snapshot.save()
+            self._saved_changes = seen
+        log.debug("snapshot written in %.0f ms", (time.perf_counter() - started) * 1000)
+        return True
+
+    def _snapshot_loop(self) -> None:
+        while not self._stopping.wait(self._snapshot_interval):
+            try:
+                self.save_if_changed()
+            except Exception:  # keep snapshotting; the next change retries
+                log.exception("could not snapshot the local AWS state")

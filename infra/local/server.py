@@ -1,0 +1,349 @@
+"""The local HTTP API: every route of template.yaml, served by its handler as API Gateway would.
+
+``LocalApi`` is the WSGI app (route matching, the JWT authorizer, the Lambda proxy event
+and response), ``ApiServer`` serves it on a threaded werkzeug server, and ``LocalStack``
+puts the AWS emulation and the API together for ``crm-local serve`` and the tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import importlib
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from werkzeug.datastructures import Headers
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from infra.local import local_secret
+from infra.local.apigw import ACCOUNT_ID, build_http_api_event, match_route
+from infra.local.jwt import SECRET_FILE, InvalidTokenError, verify_token
+from infra.local.moto_stack import SNAPSHOT_INTERVAL_SECONDS, AwsEmulation
+from infra.template import Route, http_routes, load_template
+
+log = logging.getLogger("crm-local")
+
+DEFAULT_PORT = 3000
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
+
+Handler = Callable[[dict[str, Any], Any], Any]
+HandlerResolver = Callable[[str], Handler]
+LocalHandler = Callable[[Request], Response]
+
+
+@dataclass(frozen=True)
+class LocalEndpoint:
+    """A local-only endpoint: never deployed, no auth, handled in-process on the werkzeug request."""
+
+    method: str
+    path: str
+    handle: LocalHandler
+
+
+LOCAL_ENDPOINTS: list[LocalEndpoint] = []
+
+
+def local_endpoint(method: str, path: str) -> Callable[[LocalHandler], LocalHandler]:
+    """Register the decorated function as ``METHOD /_local/...``.
+
+    The module that defines it must be imported before the stack serves.
+    """
+    if not path.startswith("/_local/"):
+        raise ValueError(f"local endpoints live under /_local/, not {path!r}")
+
+    def register(handle: LocalHandler) -> LocalHandler:
+        LOCAL_ENDPOINTS.append(LocalEndpoint(method.upper(), path, handle))
+        return handle
+
+    return register
+
+
+@functools.cache
+def import_handler(dotted: str) -> Handler:
+    """The handler named like the template's ``Handler`` (module.attribute), imported on first use."""
+    module_name, _, attribute = dotted.rpartition(".")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def handler_environment(data_dir: Path) -> None:
+    """Set what the functions read from their environment in AWS, unless already set.
+
+    Handlers read their configuration once at import, so this runs before any is imported.
+    """
+    os.environ.setdefault("TABLE_NAME", "crm-local")
+    os.environ.setdefault("CURSOR_SECRET", local_secret(data_dir, "cursor-secret"))
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "crm")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Crm")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object that handlers and Powertools use."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return f"local/[$LATEST]{self.aws_request_id.replace('-', '')}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
+
+
+@functools.cache
+def _function_settings(function: str) -> tuple[int, int]:
+    """(memory MB, timeout s) of a function in the template, falling back to Globals and Lambda's defaults."""
+    template = load_template()
+    defaults = template.get("Globals", {}).get("Function", {})
+    props = template["Resources"].get(function, {}).get("Properties", {})
+    return int(props.get("MemorySize", defaults.get("MemorySize", 128))), int(
+        props.get("Timeout", defaults.get("Timeout", 3))
+    )
+
+
+def _lambda_context(route: Route) -> LambdaContext:
+    memory, timeout = _function_settings(route.function)
+    region = os.environ.get("AWS_REGION", "ap-northeast-1")
+    return LambdaContext(
+        function_name=route.function,
+        memory_limit_in_mb=memory,
+        invoked_function_arn=f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{route.function}",
+        timeout_seconds=timeout,
+    )
+
+
+class LocalApi:
+    """WSGI app doing what API Gateway does in front of the functions.
+
+    Each function runs one invocation at a time, like a single Lambda instance: handlers
+    keep per-invocation state in module globals (Powertools' resolver event, logger keys,
+    metrics), which concurrent requests on the threaded server would otherwise mix up.
+    """
+
+    def __init__(
+        self,
+        jwt_secret: str,
+        routes: Sequence[Route] | None = None,
+        resolve_handler: HandlerResolver = import_handler,
+        local_endpoints: Iterable[LocalEndpoint] = LOCAL_ENDPOINTS,
+    ) -> None:
+        self._jwt_secret = jwt_secret
+        self._routes = list(http_routes() if routes is None else routes)
+        self._resolve_handler = resolve_handler
+        self._local_endpoints = local_endpoints
+        self._instances = {route.function: threading.Lock() for route in self._routes}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        started = time.perf_counter()
+        try:
+            response = self._respond(request)
+        except Exception:
+            log.exception("%s %s failed", request.method, request.path)
+            response = _json_response(500, {"message": "Internal Server Error"})
+        log.info(
+            "%s %s %d %.0fms",
+            request.method,
+            request.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response(environ, start_response)
+
+    def _respond(self, request: Request) -> Response:
+        raw_path = _raw_path(request)
+        local = match_route(self._local_endpoints, request.method, raw_path)
+        if local is not None:
+            return local[0].handle(request)
+        matched = match_route(self._routes, request.method, raw_path)
+        if matched is None:
+            return _json_response(404, {"message": "Not Found"})
+        route, path_parameters = matched
+        if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
+            return _json_response(413, {"message": "Request Entity Too Large"})
+        claims = None
+        if route.authorized:
+            token = _bearer_token(request)
+            if token is None:
+                return _unauthorized(
+                    "Send a token in an 'Authorization: Bearer <token>' header; `crm-local token` prints one."
+                )
+            try:
+                claims = verify_token(token, self._jwt_secret)
+            except InvalidTokenError as exc:
+                return _unauthorized(
+                    f"The bearer token was refused: {exc}. `crm-local token` prints a valid one."
+                )
+        event = build_http_api_event(
+            request.method,
+            raw_path,
+            route.route_key,
+            path_parameters,
+            request.query_string.decode("utf-8", "replace"),
+            [*request.headers.items(), *_forwarding_headers(request)],
+            request.get_data(cache=False),
+            claims,
+            request.remote_addr or "127.0.0.1",
+        )
+        handler = self._resolve_handler(route.handler)
+        with self._instances[route.function]:
+            result = handler(event, _lambda_context(route))
+        return _proxy_response(result)
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else header  # API Gateway also takes a bare token
+
+
+def _raw_path(request: Request) -> str:
+    """The path as the client sent it, still percent-encoded: routes match on its segments."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    return raw.split("?", 1)[0] if raw else quote(request.path)
+
+
+def _forwarding_headers(request: Request) -> list[tuple[str, str]]:
+    """The headers API Gateway adds on the way to the function."""
+    trace = f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+    return [
+        ("x-forwarded-for", request.remote_addr or "127.0.0.1"),
+        ("x-forwarded-port", str(request.environ.get("SERVER_PORT", ""))),
+        ("x-forwarded-proto", request.scheme),
+        ("x-amzn-trace-id", trace),
+    ]
+
+
+def _proxy_response(result: Any) -> Response:
+    """The HTTP response for a handler's result, by the payload format 2.0 rules.
+
+    A dict with ``statusCode`` is a full response; anything else is a 200 JSON body
+    (a string as is, other values serialized).
+    """
+    if not (isinstance(result, dict) and "statusCode" in result):
+        body = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
+        return Response(body, 200, content_type="application/json")
+    headers = Headers()
+    for name, value in (result.get("headers") or {}).items():
+        headers.add(name, str(value))
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values:
+            headers.add(name, str(value))
+    for cookie in result.get("cookies") or []:
+        headers.add("Set-Cookie", cookie)
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+    content_type = None if "content-type" in headers else "application/json"
+    return Response(data, int(result["statusCode"]), headers, content_type=content_type)
+
+
+def _json_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status, headers, content_type="application/json")
+
+
+def _unauthorized(message: str) -> Response:
+    body = {"error": {"code": "unauthorized", "message": message, "details": []}}
+    return _json_response(401, body, {"WWW-Authenticate": "Bearer"})
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """LocalApi logs each request itself, with its duration."""
+
+
+class ApiServer:
+    """A threaded werkzeug server for APP on HOST:PORT (port 0: a free one). Binds on creation."""
+
+    def __init__(self, app: Callable[..., Any], port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> None:
+        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
+        self._thread = threading.Thread(
+            target=functools.partial(self._server.serve_forever, poll_interval=0.05), name="api", daemon=True
+        )
+        self.url = f"http://{host}:{self._server.server_port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+class LocalStack:
+    """AWS emulation plus the API in front of the handlers; stops in reverse order."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int = DEFAULT_PORT,
+        routes: Sequence[Route] | None = None,
+        resolve_handler: HandlerResolver = import_handler,
+        snapshot_interval: float = SNAPSHOT_INTERVAL_SECONDS,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self._port = port
+        self._routes = routes
+        self._resolve_handler = resolve_handler
+        self._snapshot_interval = snapshot_interval
+        self.aws: AwsEmulation | None = None
+        self.server: ApiServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None, "start() the stack first"
+        return self.server.url
+
+    def start(self) -> LocalStack:
+        handler_environment(self.data_dir)
+        self.aws = AwsEmulation(self.data_dir, os.environ["TABLE_NAME"], self._snapshot_interval)
+        self.aws.start()
+        try:
+            app = LocalApi(local_secret(self.data_dir, SECRET_FILE), self._routes, self._resolve_handler)
+            self.server = ApiServer(app, self._port)
+            self.server.start()
+        except BaseException:
+            self.aws.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, write the final snapshot, stop the AWS emulation."""
+        try:
+            if self.server is not None:
+                self.server.stop()
+        finally:
+            if self.aws is not None:
+                self.aws.stop()
+            self.server = self.aws = None
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

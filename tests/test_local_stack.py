@@ -1,0 +1,537 @@
+"""The local stack end to end: a real server on a free port over an embedded moto server.
+
+Most tests serve a small route table of fake handlers, so they exercise what API Gateway
+does (routing, the JWT authorizer, the event, the response) independently of the real
+functions.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from unittest import mock
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+from werkzeug.test import Client
+from werkzeug.wrappers import Response
+
+from infra.local import REPO_ROOT, local_secret
+from infra.local.apigw import build_http_api_event, match_route
+from infra.local.jwt import SECRET_FILE, issue_token
+from infra.local.moto_stack import AwsEmulation
+from infra.local.server import LocalApi, LocalEndpoint, LocalStack
+from infra.template import Route, http_routes
+
+TABLE = "crm-local"
+
+
+def _echo(event, context):
+    return {
+        "statusCode": 200,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps(
+            {
+                "event": event,
+                "function": context.function_name,
+                "remaining": context.get_remaining_time_in_millis(),
+            }
+        ),
+    }
+
+
+def _fail(event, context):
+    raise RuntimeError("boom")
+
+
+def _plain(event, context):
+    return {"hello": "world"}
+
+
+def _binary_with_cookies(event, context):
+    return {
+        "statusCode": 201,
+        "headers": {"Content-Type": "image/gif", "X-Count": 2},
+        "cookies": ["a=1; Path=/", "b=2"],
+        "body": base64.b64encode(b"GIF89a\x00\xff").decode(),
+        "isBase64Encoded": True,
+    }
+
+
+class _OneAtATime:
+    """A handler that notices overlapping invocations."""
+
+    def __init__(self):
+        self.active = self.most_active = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, event, context):
+        with self._lock:
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+        time.sleep(0.05)
+        with self._lock:
+            self.active -= 1
+        return {"statusCode": 204}
+
+
+HANDLERS = {"fake.echo": _echo, "fake.fail": _fail, "fake.plain": _plain, "fake.binary": _binary_with_cookies}
+ROUTES = [
+    Route("HealthFunction", "fake.echo", "GET", "/health", authorized=False),
+    Route("ContactsApiFunction", "fake.echo", "GET", "/v1/contacts/{id}", authorized=True),
+    Route("ContactsApiFunction", "fake.echo", "POST", "/v1/contacts/{id}", authorized=True),
+    Route("ContactsApiFunction", "fake.echo", "POST", "/v1/contacts/lookup", authorized=True),
+    Route("Fake", "fake.fail", "GET", "/fail", authorized=False),
+    Route("Fake", "fake.plain", "GET", "/plain", authorized=False),
+    Route("Fake", "fake.binary", "GET", "/binary", authorized=False),
+    Route("Slow", "fake.slow", "GET", "/slow", authorized=False),
+]
+
+
+@pytest.fixture
+def clean_env():
+    """Whatever a stack sets in os.environ is undone after the test."""
+    with mock.patch.dict(os.environ):
+        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TABLE_NAME", "CURSOR_SECRET"):
+            os.environ.pop(name, None)
+        yield
+
+
+def _stack(data_dir: Path, **kwargs) -> LocalStack:
+    kwargs.setdefault("routes", ROUTES)
+    kwargs.setdefault("resolve_handler", HANDLERS.__getitem__)
+    return LocalStack(data_dir, port=0, **kwargs)
+
+
+@pytest.fixture
+def stack(tmp_path, clean_env):
+    with _stack(tmp_path / "data") as running:
+        yield running
+
+
+def _request(base_url, method, path, body=None, headers=()):
+    url = urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers:
+            connection.putheader(name, value)
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def _token(stack, role="user", **kwargs):
+    return issue_token(
+        "tenant-1", "alice@example.com", role, local_secret(stack.data_dir, SECRET_FILE), **kwargs
+    )
+
+
+def _bearer(stack, **kwargs):
+    return [("Authorization", f"Bearer {_token(stack, **kwargs)}")]
+
+
+def _dynamodb(endpoint_url):
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name="ap-northeast-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+
+
+# --- the API in front of the handlers ---------------------------------------------------
+
+
+def test_public_route_reaches_handler_without_authorizer(stack):
+    status, headers, body = _request(stack.url, "GET", "/health")
+
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    event = json.loads(body)["event"]
+    assert event["routeKey"] == "GET /health"
+    assert "authorizer" not in event["requestContext"]
+    assert json.loads(body)["function"] == "HealthFunction"
+
+
+def test_missing_token_is_401_before_the_handler(stack):
+    with mock.patch.dict(HANDLERS, {"fake.echo": mock.Mock(side_effect=AssertionError("handler called"))}):
+        status, headers, body = _request(stack.url, "GET", "/v1/contacts/c1")
+
+    assert status == 401
+    assert headers["Content-Type"] == "application/json"
+    error = json.loads(body)["error"]
+    assert error["code"] == "unauthorized"
+    assert error["details"] == []
+    assert "Authorization" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer not-a-jwt", "Bearer a.b.c", "Basic dXNlcjpwYXNz", "Bearer "],
+)
+def test_bad_token_is_401(stack, authorization):
+    status, _, body = _request(
+        stack.url, "GET", "/v1/contacts/c1", headers=[("Authorization", authorization)]
+    )
+
+    assert status == 401
+    assert json.loads(body)["error"]["code"] == "unauthorized"
+
+
+def test_token_of_another_secret_or_expired_is_401(stack):
+    foreign = issue_token("tenant-1", "alice@example.com", "owner", "some-other-secret")
+    expired = _token(stack, ttl_seconds=1, now=time.time() - 10)
+
+    for token in (foreign, expired):
+        status, _, body = _request(
+            stack.url, "GET", "/v1/contacts/c1", headers=[("Authorization", f"Bearer {token}")]
+        )
+        assert status == 401
+        assert json.loads(body)["error"]["code"] == "unauthorized"
+    assert "expired" in json.loads(body)["error"]["message"]
+
+
+def test_valid_token_reaches_handler_with_claims_and_request(stack):
+    status, _, body = _request(
+        stack.url,
+        "GET",
+        "/v1/contacts/abc%20d%C3%A9f?tag=a&tag=b&q=%E5%B1%B1%E7%94%B0&empty=",
+        headers=[*_bearer(stack, role="manager"), ("X-Multi", "1"), ("X-Multi", "2"), ("Cookie", "s=1; t=2")],
+    )
+
+    assert status == 200
+    event = json.loads(body)["event"]
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "GET /v1/contacts/{id}"
+    assert event["rawPath"] == event["requestContext"]["http"]["path"] == "/v1/contacts/abc déf"  # as AWS
+    assert event["rawQueryString"] == "tag=a&tag=b&q=%E5%B1%B1%E7%94%B0&empty="
+    assert event["pathParameters"] == {"id": "abc déf"}
+    assert event["queryStringParameters"] == {"tag": "a,b", "q": "山田", "empty": ""}
+    assert event["headers"]["x-multi"] == "1,2"
+    assert event["cookies"] == ["s=1", "t=2"]
+    assert "cookie" not in event["headers"]
+    assert event["headers"]["x-forwarded-for"] == "127.0.0.1"
+    assert event["isBase64Encoded"] is False
+    assert "body" not in event
+    context = event["requestContext"]
+    assert (context["routeKey"], context["stage"], context["http"]["method"]) == (
+        "GET /v1/contacts/{id}",
+        "$default",
+        "GET",
+    )
+    assert context["http"]["sourceIp"] == "127.0.0.1"
+    claims = context["authorizer"]["jwt"]["claims"]
+    assert claims["custom:tenant_id"] == "tenant-1"
+    assert claims["custom:role"] == "manager"
+    assert claims["email"] == "alice@example.com"
+    assert isinstance(claims["exp"], str) and claims["exp"].isdigit()  # API Gateway passes claims as strings
+    assert context["authorizer"]["jwt"]["scopes"] is None
+    assert 0 < json.loads(body)["remaining"] <= 29_000
+
+
+def test_request_body_text_or_base64(stack):
+    text = json.dumps({"name": "山田"}).encode()
+    _, _, body = _request(
+        stack.url,
+        "POST",
+        "/v1/contacts/c1",
+        text,
+        headers=[*_bearer(stack), ("Content-Type", "application/json")],
+    )
+    event = json.loads(body)["event"]
+    assert (event["body"], event["isBase64Encoded"]) == (text.decode(), False)
+
+    binary = b"\x89PNG\r\n\x1a\n\xff\xfe"
+    _, _, body = _request(stack.url, "POST", "/v1/contacts/c1", binary, headers=_bearer(stack))
+    event = json.loads(body)["event"]
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == binary
+
+
+def test_literal_route_beats_parameter(stack):
+    _, _, lookup = _request(stack.url, "POST", "/v1/contacts/lookup", b"{}", headers=_bearer(stack))
+    _, _, by_id = _request(stack.url, "POST", "/v1/contacts/c1", b"{}", headers=_bearer(stack))
+
+    assert json.loads(lookup)["event"]["routeKey"] == "POST /v1/contacts/lookup"
+    assert "pathParameters" not in json.loads(lookup)["event"]
+    assert json.loads(by_id)["event"]["pathParameters"] == {"id": "c1"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/nope"), ("GET", "/v1/contacts/c1/extra"), ("DELETE", "/health"), ("GET", "/v1/contacts/")],
+)
+def test_unknown_route_is_404_like_api_gateway(stack, method, path):
+    status, headers, body = _request(stack.url, method, path, headers=_bearer(stack))
+
+    assert (status, json.loads(body)) == (404, {"message": "Not Found"})
+    assert headers["Content-Type"] == "application/json"
+
+
+def test_handler_exception_is_500(stack, caplog):
+    status, _, body = _request(stack.url, "GET", "/fail")
+
+    assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
+    assert "RuntimeError: boom" in caplog.text
+
+
+def test_result_without_status_code_is_a_json_200(stack):
+    status, headers, body = _request(stack.url, "GET", "/plain")
+
+    assert (status, headers["Content-Type"], json.loads(body)) == (
+        200,
+        "application/json",
+        {"hello": "world"},
+    )
+
+
+def test_full_result_with_cookies_and_base64_body(stack):
+    status, headers, body = _request(stack.url, "GET", "/binary")
+
+    assert (status, body) == (201, b"GIF89a\x00\xff")
+    assert headers["Content-Type"] == "image/gif"
+    assert headers["X-Count"] == "2"
+    assert headers.get_all("Set-Cookie") == ["a=1; Path=/", "b=2"]
+
+
+def test_a_function_runs_one_invocation_at_a_time(stack):
+    slow = _OneAtATime()
+    with mock.patch.dict(HANDLERS, {"fake.slow": slow}):
+        threads = [threading.Thread(target=_request, args=(stack.url, "GET", "/slow")) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert slow.most_active == 1
+
+
+def test_local_endpoints_take_no_token_and_come_first():
+    seen = []
+
+    def outbox(request):
+        seen.append(request.path)
+        return Response(json.dumps({"items": []}), content_type="application/json")
+
+    api = LocalApi(
+        "secret",
+        routes=ROUTES,
+        resolve_handler=HANDLERS.__getitem__,
+        local_endpoints=[LocalEndpoint("GET", "/_local/outbox", outbox)],
+    )
+    client = Client(api)
+
+    assert client.get("/_local/outbox").json == {"items": []}
+    assert client.post("/_local/outbox").status_code == 404
+    assert seen == ["/_local/outbox"]
+
+
+def test_request_log_line(stack, caplog):
+    caplog.set_level("INFO", logger="crm-local")
+
+    _request(stack.url, "GET", "/nope")
+
+    assert any(message.startswith("GET /nope 404 ") and message.endswith("ms") for message in caplog.messages)
+
+
+# --- persistence -----------------------------------------------------------------------
+
+
+def _put(endpoint_url, pk):
+    _dynamodb(endpoint_url).put_item(
+        TableName=TABLE,
+        Item={
+            "pk": {"S": pk},
+            "sk": {"S": "A"},
+            "blob": {"B": b"\x00\xffdata"},
+            "nested": {"M": {"list": {"L": [{"N": "1.5"}, {"BS": [b"\x01", b"\x02"]}, {"NULL": True}]}}},
+        },
+    )
+
+
+def _get(endpoint_url, pk):
+    return (
+        _dynamodb(endpoint_url).get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": "A"}}).get("Item")
+    )
+
+
+def test_state_survives_a_restart_only_with_the_same_data_folder(tmp_path, clean_env):
+    data_dir = tmp_path / "data"
+    with _stack(data_dir) as first:
+        assert first.aws.embedded
+        _put(first.aws.endpoint_url, "TENANT#1")
+    assert "AWS_ENDPOINT_URL" not in os.environ
+    assert (data_dir / "dynamodb" / f"{TABLE}.jsonl").exists()
+
+    with _stack(tmp_path / "other") as other:
+        assert _get(other.aws.endpoint_url, "TENANT#1") is None  # a fresh emulation, nothing left in memory
+
+    with _stack(data_dir) as second:
+        item = _get(second.aws.endpoint_url, "TENANT#1")
+
+    assert item["blob"] == {"B": b"\x00\xffdata"}
+    assert item["nested"]["M"]["list"]["L"] == [{"N": "1.5"}, {"BS": [b"\x01", b"\x02"]}, {"NULL": True}]
+
+
+def test_snapshot_is_written_periodically_while_running(tmp_path, clean_env):
+    snapshot = tmp_path / "data" / "dynamodb" / f"{TABLE}.jsonl"
+    with _stack(tmp_path / "data", snapshot_interval=0.1) as running:
+        time.sleep(0.3)
+        assert not snapshot.exists()  # nothing changed, nothing written
+        _put(running.aws.endpoint_url, "TENANT#2")
+        deadline = time.monotonic() + 5
+        while not snapshot.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "TENANT#2" in snapshot.read_text()
+
+
+def test_external_endpoint_is_provisioned_and_not_snapshotted(tmp_path, clean_env):
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+    external = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    external.start()
+    host, port = external.get_host_and_port()
+    endpoint_url = f"http://{host}:{port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint_url
+    aws = AwsEmulation(tmp_path / "data", TABLE)
+    try:
+        assert aws.start() == endpoint_url
+        assert not aws.embedded
+        _put(endpoint_url, "TENANT#3")
+        aws.stop()
+        assert os.environ["AWS_ENDPOINT_URL"] == endpoint_url
+        assert not (tmp_path / "data").exists()
+    finally:
+        _dynamodb(endpoint_url).delete_table(TableName=TABLE)
+        external.stop()
+
+
+def test_serve_with_the_real_functions_and_stop_cleanly_on_sigterm(tmp_path):
+    """`crm-local serve` in a subprocess, so the real handlers' import-time configuration stays there."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "TABLE_NAME", "CURSOR_SECRET")
+    }
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "infra.local.cli",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    try:
+        lines = []
+        while not any(line.startswith("Ctrl-C") for line in lines):
+            line = process.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        url = next(line.split()[-1] for line in lines if line.startswith("CRM API on "))
+        endpoint = next(line.split()[4].rstrip(";") for line in lines if line.startswith("Embedded AWS"))
+        _put(endpoint, "TENANT#4")
+        status, _, body = _request(url, "GET", "/health")  # the real contacts function
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+        status, _, body = _request(url, "GET", "/v1/contacts")
+        assert (status, json.loads(body)["error"]["code"]) == (401, "unauthorized")
+
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, output
+    assert "TENANT#4" in (tmp_path / "data" / "dynamodb" / f"{TABLE}.jsonl").read_text()
+
+
+# --- route matching and the event, without a server ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "route_key", "parameters"),
+    [
+        ("POST", "/v1/contacts/lookup", "POST /v1/contacts/lookup", {}),
+        ("GET", "/v1/contacts/lookup", "GET /v1/contacts/{id}", {"id": "lookup"}),
+        ("PATCH", "/v1/contacts/c%2F1", "PATCH /v1/contacts/{id}", {"id": "c/1"}),
+        ("GET", "/v1/contacts", "GET /v1/contacts", {}),
+        ("GET", "/health", "GET /health", {}),
+    ],
+)
+def test_match_route_on_the_template(method, path, route_key, parameters):
+    route, path_parameters = match_route(http_routes(), method, path)
+
+    assert (route.route_key, path_parameters) == (route_key, parameters)
+
+
+def test_match_route_greedy_and_any():
+    routes = [
+        Route("F", "h", "ANY", "/files/{proxy+}", False),
+        Route("F", "h", "GET", "/files/{proxy+}", False),
+        Route("F", "h", "GET", "/files/{id}/meta", False),
+    ]
+
+    assert match_route(routes, "GET", "/files/a/meta") == (routes[2], {"id": "a"})
+    assert match_route(routes, "GET", "/files/a/b/c") == (routes[1], {"proxy": "a/b/c"})
+    assert match_route(routes, "PUT", "/files/a") == (routes[0], {"proxy": "a"})
+    assert match_route(routes, "GET", "/files") is None
+    assert match_route(routes, "GET", "/files/") is None
+
+
+def test_event_for_tests_driving_handlers_directly():
+    event = build_http_api_event(
+        "post",
+        "/v1/contacts",
+        "POST /v1/contacts",
+        query_string={"a": ["1", "2"]},
+        headers=[("Content-Type", "application/json"), ("Cookie", "x=1"), ("cookie", "y=2")],
+        body_bytes='{"family_name": "山田"}',
+        claims={
+            "sub": "u1",
+            "custom:tenant_id": "t1",
+            "email_verified": True,
+            "cognito:groups": ["a", "b"],
+            "iat": 5,
+        },
+        request_id="req-1",
+        time_epoch_ms=1_700_000_000_000,
+    )
+
+    assert event["rawQueryString"] == "a=1&a=2"
+    assert event["queryStringParameters"] == {"a": "1,2"}
+    assert event["headers"] == {"content-type": "application/json"}
+    assert event["cookies"] == ["x=1", "y=2"]
+    assert event["body"] == '{"family_name": "山田"}'
+    assert "pathParameters" not in event
+    context = event["requestContext"]
+    assert context["http"]["method"] == "POST"
+    assert context["requestId"] == "req-1"
+    assert (context["time"], context["timeEpoch"]) == ("14/Nov/2023:22:13:20 +0000", 1_700_000_000_000)
+    assert context["authorizer"]["jwt"]["claims"] == {
+        "sub": "u1",
+        "custom:tenant_id": "t1",
+        "email_verified": "true",
+        "cognito:groups": "[a b]",
+        "iat": "5",
+    }
