@@ -11,7 +11,8 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	# compat mode: a plain path entry, no import hook, so imports cost what they cost in Lambda
+	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 dev: $(STAMP)  ## serve the API on 127.0.0.1:3000 ($$PORT) with an embedded AWS emulation

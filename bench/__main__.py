@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
+
+TABLE_NAME = "crm-bench"
 
 
 def main() -> int:
-    from infra.local.moto_stack import AwsEmulation
+    from infra.local.moto_stack import EmbeddedMoto
+    from infra.provision import provision
 
+    moto = EmbeddedMoto()
+    moto.start()
     os.environ.update({
-        "TABLE_NAME": "crm-bench", "CURSOR_SECRET": "bench-cursor-secret-0123456789",
+        "AWS_ENDPOINT_URL": moto.endpoint_url, "AWS_DEFAULT_REGION": "ap-northeast-1",
+        "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+        "TABLE_NAME": TABLE_NAME, "CURSOR_SECRET": "bench-cursor-secret-0123456789",
         "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
     })
-    os.environ.pop("AWS_ENDPOINT_URL", None)
     started = time.time()
-    with tempfile.TemporaryDirectory() as data_dir:
-        emulation = AwsEmulation(data_dir, "crm-bench", snapshot_interval=3600)
-        emulation.start()
-        try:
-            from bench import coldstart, contacts_bench
+    try:
+        provision(table_name=TABLE_NAME)
+        from bench import coldstart, contacts_bench
 
-            figures = contacts_bench.run() + coldstart.run()
-        finally:
-            emulation.stop()
+        figures = contacts_bench.run() + coldstart.run()
+    finally:
+        moto.stop()
     from bench.figures import table, write
 
     context = (f"Measured by `make bench` on moto {__import__('moto').__version__}, "

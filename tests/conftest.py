@@ -51,6 +51,54 @@ _ENV = {
 }
 
 
+# --- keeping the shared emulated table small ------------------------------------------------
+# moto copies the whole table on every transaction and scans it on every query, so the suite
+# slows down as the session's table grows. Each test's tenants are removed after it (and a
+# module's shared tenants after the module); tests never share tenants, so this changes
+# nothing they observe. (A Scan is fine here: this is test clean-up, not a request path.)
+
+_tenants_made: list[str] = []
+
+
+def _purge(tenants: set[str]) -> None:
+    if not tenants:
+        return
+    import boto3
+
+    client = boto3.client("dynamodb")
+    prefixes = tuple(f"TENANT#{tenant}#" for tenant in tenants)
+    exact = {f"TENANT#{tenant}" for tenant in tenants}
+    doomed, start = [], None
+    while True:
+        page = client.scan(TableName=TABLE_NAME, ProjectionExpression="pk, sk",
+                           **({"ExclusiveStartKey": start} if start else {}))
+        doomed += [item for item in page["Items"]
+                   if item["pk"]["S"] in exact or item["pk"]["S"].startswith(prefixes)]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    for index in range(0, len(doomed), 25):
+        requests = [{"DeleteRequest": {"Key": key}} for key in doomed[index:index + 25]]
+        while requests:
+            unprocessed = client.batch_write_item(RequestItems={TABLE_NAME: requests}).get("UnprocessedItems", {})
+            requests = unprocessed.get(TABLE_NAME, [])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _forget_module_tenants():
+    yield
+    _purge(set(_tenants_made))
+    _tenants_made.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_tenants(_forget_module_tenants):
+    first = len(_tenants_made)
+    yield
+    _purge(set(_tenants_made[first:]) - set(_tenants_made[:first]))  # the module's tenants stay
+    del _tenants_made[first:]
+
+
 @dataclass
 class Reply:
     status: int
@@ -66,6 +114,7 @@ class Api:
     """Calls the handlers exactly as API Gateway would, as one user of one tenant."""
 
     def __init__(self, tenant: str, role: str = "owner", user: str | None = None):
+        _tenants_made.append(tenant)
         self.tenant, self.role = tenant, role
         self.user_id = user or f"user-{uuid.uuid4().hex[:8]}"
 
@@ -80,21 +129,10 @@ class Api:
 
     def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None,
              raw_body: str | None = None, authorized: bool = True) -> Reply:
-        from infra.local.apigw import build_http_api_event, match_route
-        from infra.template import http_routes
+        from infra.local.server import call_handler
 
-        path_only = path.split("?")[0]
-        found = match_route(http_routes(), method, path_only)
-        assert found, f"no route for {method} {path}"
-        route, parameters = found
         payload = raw_body if raw_body is not None else (None if body is None else json.dumps(body, ensure_ascii=False))
-        event = build_http_api_event(
-            method, path_only, route.route_key, parameters, query or {}, {"content-type": "application/json"},
-            payload, self.claims() if authorized else None,
-        )
-        module_name, attribute = route.handler.rsplit(".", 1)
-        handler = getattr(__import__(module_name, fromlist=[attribute]), attribute)
-        result = handler(event, _Context())
+        result = call_handler(method, path, self.claims() if authorized else None, payload, query or {})
         text = result.get("body") or ""
         return Reply(result["statusCode"], json.loads(text) if text and text.lstrip()[:1] in "{[" else text,
                      {k.lower(): v for k, v in (result.get("headers") or {}).items()})
@@ -106,15 +144,25 @@ class Api:
     def delete(self, path, **kw): return self.call("DELETE", path, **kw)
 
 
-class _Context:
-    function_name = "test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:000000000000:function:test"
-    aws_request_id = "test-request"
+def assert_error(reply: Reply, status: int | tuple[int, ...], *fields: str) -> None:
+    """The contract's error shape with one of the statuses, and (for 422s) details naming each field."""
+    statuses = status if isinstance(status, tuple) else (status,)
+    assert reply.status in statuses, (reply.status, reply.body)
+    assert isinstance(reply.body, dict) and set(reply.body) == {"error"}, reply.body
+    error = reply.body["error"]
+    assert isinstance(error.get("code"), str) and error["code"], error
+    assert isinstance(error.get("message"), str) and error["message"].strip(), error
+    assert isinstance(error.get("details"), list), error
+    named = {detail.get("field") for detail in error["details"]}
+    for field in fields:
+        assert field in named, f"details do not name {field!r}: {error['details']}"
 
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 29_000
+
+def create(api: Api, **fields: Any) -> dict[str, Any]:
+    """Create a contact through the API; it must answer 201."""
+    reply = api.post("/v1/contacts", fields)
+    assert reply.status == 201, reply.body
+    return reply.body
 
 
 @pytest.fixture

@@ -9,91 +9,12 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import Api
+from conftest import Api, assert_error, create
 
 SETTING_NAMES = {"name_order", "list_columns", "owner_visibility_restricted", "export_roles", "score_weights"}
 
 
-# --- keeping the shared emulated table small ------------------------------------------------
-# moto copies the whole table on every transaction and scans it on every query, so the suite
-# slows down as the session's table grows. Each test's tenants are removed after it (and the
-# module's shared tenants after the module); real tests never share tenants, so this changes
-# nothing they observe.
-
-_tenants_made: list[str] = []
-
-
-def _purge(tenants: set[str]) -> None:
-    if not tenants:
-        return
-    import os
-
-    import boto3
-
-    client = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
-                          region_name=os.environ.get("AWS_DEFAULT_REGION", "ap-northeast-1"))
-    table = os.environ["TABLE_NAME"]
-    prefixes = tuple(f"TENANT#{tenant}#" for tenant in tenants)
-    exact = {f"TENANT#{tenant}" for tenant in tenants}
-    doomed, start = [], None
-    while True:
-        page = client.scan(TableName=table, ProjectionExpression="pk, sk",
-                           **({"ExclusiveStartKey": start} if start else {}))
-        doomed += [item for item in page["Items"]
-                   if item["pk"]["S"] in exact or item["pk"]["S"].startswith(prefixes)]
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            break
-    for index in range(0, len(doomed), 25):
-        requests = [{"DeleteRequest": {"Key": key}} for key in doomed[index:index + 25]]
-        while requests:
-            unprocessed = client.batch_write_item(RequestItems={table: requests}).get("UnprocessedItems", {})
-            requests = unprocessed.get(table, [])
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _forget_module_tenants(moto_endpoint):
-    original = Api.__init__
-
-    def recording_init(self, tenant, *args, **kwargs):
-        original(self, tenant, *args, **kwargs)
-        _tenants_made.append(tenant)
-
-    Api.__init__ = recording_init
-    try:
-        yield
-    finally:
-        Api.__init__ = original
-        _purge(set(_tenants_made))
-        _tenants_made.clear()
-
-
-@pytest.fixture(autouse=True)
-def _forget_test_tenants(_forget_module_tenants):
-    first = len(_tenants_made)
-    yield
-    _purge(set(_tenants_made[first:]) - set(_tenants_made[:first]))  # the module's tenants stay
-    del _tenants_made[first:]
-
-
 # --- helpers ------------------------------------------------------------------------------
-
-def assert_error(reply, status: int, *fields: str) -> None:
-    assert reply.status == status, (reply.status, reply.body)
-    assert isinstance(reply.body, dict) and set(reply.body) == {"error"}, reply.body
-    error = reply.body["error"]
-    assert isinstance(error.get("code"), str) and error["code"]
-    assert isinstance(error.get("message"), str) and error["message"].strip()
-    assert isinstance(error.get("details"), list)
-    named = {detail.get("field") for detail in error["details"]}
-    for field in fields:
-        assert field in named, f"details do not name {field!r}: {error['details']}"
-
-
-def create(api: Api, **fields) -> dict:
-    reply = api.post("/v1/contacts", fields)
-    assert reply.status == 201, reply.body
-    return reply.body
 
 
 def tags(api: Api) -> dict[str, int]:
@@ -262,6 +183,23 @@ def test_every_role_can_read_and_write_tags(api, role):
     caller = api.as_(role)
     assert caller.post("/v1/tags", {"name": f"t-{role}"}).status == 201
     assert tags(caller) == {f"t-{role}": 0}
+
+
+def test_tag_counts_stay_exact_under_concurrent_writes(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        created = list(pool.map(lambda i: api.post("/v1/contacts", {"family_name": f"N{i}", "tags": ["hot"]}),
+                                range(8)))
+    assert all(reply.status == 201 for reply in created)
+    assert tags(api) == {"hot": 8}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        changed = list(pool.map(
+            lambda reply: api.patch(f"/v1/contacts/{reply.body['id']}", {"tags": ["cold"]}), created[:5]))
+        deleted = list(pool.map(lambda reply: api.delete(f"/v1/contacts/{reply.body['id']}"), created[5:7]))
+    assert all(reply.status == 200 for reply in changed) and all(reply.status == 204 for reply in deleted)
+    counts = tags(api)
+    assert counts["hot"] == 1 and counts["cold"] == 5
 
 
 # --- custom properties ----------------------------------------------------------------------

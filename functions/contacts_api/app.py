@@ -1,6 +1,6 @@
 """Contacts API: contacts, custom properties, tags, settings, and the public meta routes."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import Any
 
 from functions.contacts_api.routes import contacts, meta, tenant
 from shared.http import new_resolver
@@ -12,5 +12,5 @@ for module in (contacts, tenant, meta):
 
 
 @logger.inject_lambda_context(clear_state=True)
-def handler(event: dict, context: LambdaContext) -> dict:
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)

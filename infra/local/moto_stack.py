@@ -13,7 +13,6 @@ On startup, after provisioning, the snapshots are restored.
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import logging
 import os
@@ -25,8 +24,8 @@ from typing import Any, Protocol
 
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
 
+from infra.local.wsgi import BackgroundServer
 from infra.provision import provision
 
 log = logging.getLogger("crm-local")
@@ -183,7 +182,7 @@ class _QuietMotoRequestHandler(MotoRequestHandler):
         """The stack logs API requests; moto's own access log would drown them."""
 
 
-class EmbeddedMoto:
+class EmbeddedMoto(BackgroundServer):
     """moto's server app on 127.0.0.1 (a free port) behind `_SerialisedMoto`.
 
     Used by the local stack, the tests and the benchmarks alike.
@@ -191,19 +190,8 @@ class EmbeddedMoto:
 
     def __init__(self) -> None:
         self.changes = _SerialisedMoto(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(
-            "127.0.0.1", 0, self.changes, threaded=True, request_handler=_QuietMotoRequestHandler
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
-        self.endpoint_url = f"http://127.0.0.1:{self._server.server_port}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        super().__init__(self.changes, request_handler=_QuietMotoRequestHandler, name="moto")
+        self.endpoint_url = self.url
 
 
 class AwsEmulation:

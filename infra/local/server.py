@@ -17,20 +17,21 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from werkzeug.datastructures import Headers
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from infra.local import local_secret
 from infra.local.apigw import ACCOUNT_ID, build_http_api_event, match_route
 from infra.local.jwt import SECRET_FILE, InvalidTokenError, verify_token
 from infra.local.moto_stack import SNAPSHOT_INTERVAL_SECONDS, AwsEmulation
+from infra.local.wsgi import BackgroundServer
 from infra.template import Route, http_routes, load_template
 
 log = logging.getLogger("crm-local")
@@ -135,6 +136,30 @@ def _lambda_context(route: Route) -> LambdaContext:
     )
 
 
+def invoke(route: Route, event: dict[str, Any], resolve_handler: HandlerResolver = import_handler) -> Any:
+    """Run the route's handler on an API Gateway event as Lambda would, with a context object."""
+    return resolve_handler(route.handler)(event, _lambda_context(route))
+
+
+def call_handler(
+    method: str,
+    path: str,
+    claims: Mapping[str, Any] | None,
+    body: str | None = None,
+    query: str | Mapping[str, Any] = "",
+) -> Any:
+    """Send a request straight to its handler, as API Gateway would after the authorizer
+    accepted `claims`: for tests and benchmarks, which need no HTTP server."""
+    matched = match_route(http_routes(), method, path)
+    if matched is None:
+        raise LookupError(f"no route for {method} {path} in template.yaml")
+    route, path_parameters = matched
+    event = build_http_api_event(
+        method, path, route.route_key, path_parameters, query, {"content-type": "application/json"}, body, claims
+    )
+    return invoke(route, event)
+
+
 class LocalApi:
     """WSGI app doing what API Gateway does in front of the functions.
 
@@ -208,9 +233,8 @@ class LocalApi:
             claims,
             request.remote_addr or "127.0.0.1",
         )
-        handler = self._resolve_handler(route.handler)
         with self._instances[route.function]:
-            result = handler(event, _lambda_context(route))
+            result = invoke(route, event, self._resolve_handler)
         return _proxy_response(result)
 
 
@@ -276,23 +300,11 @@ class _QuietRequestHandler(WSGIRequestHandler):
         """LocalApi logs each request itself, with its duration."""
 
 
-class ApiServer:
-    """A threaded werkzeug server for APP on HOST:PORT (port 0: a free one). Binds on creation."""
+class ApiServer(BackgroundServer):
+    """The local API on HOST:PORT (port 0: a free one)."""
 
     def __init__(self, app: Callable[..., Any], port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> None:
-        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
-        self._thread = threading.Thread(
-            target=functools.partial(self._server.serve_forever, poll_interval=0.05), name="api", daemon=True
-        )
-        self.url = f"http://{host}:{self._server.server_port}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        super().__init__(app, port, host, request_handler=_QuietRequestHandler, name="api")
 
 
 class LocalStack:

@@ -80,5 +80,10 @@ def with_retries(attempt: Callable[[], T], tries: int = 6) -> T:
                 if contended:
                     raise Busy("The contact store is busy; retry in a moment.") from error
                 raise
-            time.sleep(random.uniform(0, 0.05 * 2**number))
+            backoff(number)
     raise AssertionError("unreachable")
+
+
+def backoff(attempt: int, base: float = 0.02, cap: float = 0.5) -> None:
+    """Sleep a "full jitter" exponential backoff before retry number `attempt` (0-based)."""
+    time.sleep(random.uniform(0, min(cap, base * 2**attempt)))

@@ -11,7 +11,7 @@ from shared.config import CONFIG
 from shared.db import contacts as repository
 from shared.db import tenant_config
 from shared.db.models import ContactItem
-from shared.db.transactions import ConditionFailed, with_retries
+from shared.db.transactions import ConditionFailed, backoff, with_retries
 from shared.domain import contacts as contact_rules
 from shared.domain import listing, validation
 from shared.domain.access import Principal
@@ -33,16 +33,21 @@ def _duplicate_email(email: str | None) -> Conflict:
     )
 
 
+OPTIMISTIC_ATTEMPTS = 12
+
+
 def _until_settled(attempt: Callable[[], T], email: Callable[[], str | None]) -> T:
-    """Run a read-validate-write again when a concurrent change beat it (stale config or
-    contact version); a duplicate email is a 409."""
-    for _ in range(5):
+    """Run a read-validate-write again, after a jittered pause, when a concurrent change beat
+    it (stale config or contact version); a duplicate email is a 409. Each round one of the
+    competing writers wins, so a burst of writers on one contact settles within the rounds."""
+    for number in range(OPTIMISTIC_ATTEMPTS):
         try:
             return with_retries(attempt)
         except ConditionFailed as failure:
             if "email" in failure.labels:
                 raise _duplicate_email(email()) from None
             # "contact", "old_email" or "config" moved on under us: read again and retry
+            backoff(number)
     raise Busy("This contact is being changed by others right now; retry in a moment.")
 
 
