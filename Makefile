@@ -11,8 +11,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	# compat mode: a plain path entry, no import hook, so imports cost what they cost in Lambda
-	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 dev: $(STAMP)  ## serve the API on 127.0.0.1:3000 ($$PORT) with an embedded AWS emulation

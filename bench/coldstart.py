@@ -20,7 +20,9 @@ def _import_seconds(module: str, env: dict[str, str]) -> float:
 
 
 def run(rounds: int = 7) -> list[Figure]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+    # .pyc files are written (as a deployed package ships them); any value of
+    # PYTHONDONTWRITEBYTECODE, even "0", would turn that off
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     figures = []
     for name, (module, bound) in HANDLERS.items():
         _import_seconds(module, env)  # compile .pyc first, as a deployed package has them
