@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from shared import keys
 from shared.domain.access import ROLES, Principal
 from shared.errors import BadRequest, CrmError, PayloadTooLarge, Unauthorized
 from shared.observability import logger
@@ -51,8 +52,8 @@ def principal(router: APIGatewayHttpRouter) -> Principal:
     authorizer = router.current_event.request_context.authorizer
     claims = (authorizer.jwt_claim if authorizer else None) or {}
     tenant, role, user_id = claims.get("custom:tenant_id"), claims.get("custom:role"), claims.get("sub")
-    if not tenant or not user_id:
-        raise Unauthorized("Sign in again: the token carries no tenant or user.")
+    if not tenant or not user_id or not keys.is_plain_id(tenant):
+        raise Unauthorized("Sign in again: the token carries no valid tenant or user.")
     if role not in ROLES:
         raise Unauthorized("Sign in again: the token carries no known role.")
     return Principal(tenant=tenant, user_id=user_id, role=role, email=claims.get("email"), name=claims.get("name"))

@@ -6,8 +6,19 @@ Separator is "#"; user-supplied parts (tag names, emails) only ever come last in
 
 from __future__ import annotations
 
+import re
+
 PRESENT, MISSING = "0", "1"  # sort-key prefixes: contacts lacking the sort field come after the rest
 SEARCH_INDEXES = ("GSI2", "GSI3", "GSI6", "GSI7", "GSI8", "GSI9", "GSI10")
+
+
+_PLAIN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+
+
+def is_plain_id(value: str) -> bool:
+    """Whether a tenant or entity id can stand inside a key without reaching another one's
+    (no "#" separators, no control characters)."""
+    return bool(_PLAIN.match(value))
 
 
 def tenant_pk(tenant: str) -> str:

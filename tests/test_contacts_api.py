@@ -719,6 +719,25 @@ def test_claims_without_tenant_or_sub_are_401(api):
     assert_error(reply, reply.status)
 
 
+def test_a_tenant_id_that_could_reach_into_another_tenants_keys_is_401(api):
+    """Keys are "TENANT#{tenant}#CONTACT#{id}": a tenant "acme#CONTACT#x" must never be accepted."""
+    victim = create(api, family_name="被害者")
+    forged_tenant = f"{api.tenant}#CONTACT#{victim['id']}"
+    caller = _ClaimsApi(forged_tenant, {"sub": "x", "custom:tenant_id": forged_tenant, "custom:role": "owner"})
+    assert_error(caller.get("/v1/contacts"), 401)
+    assert_error(caller.post("/v1/contacts", {"family_name": "x"}), 401)
+    assert [c["id"] for c in all_contacts(api)] == [victim["id"]]
+
+
+@pytest.mark.parametrize("contact_id", ["a#b", "CONTACT#x", "x y", "%00"])
+def test_ids_that_are_not_plain_are_404_or_missing(api, contact_id):
+    create(api, family_name="山田")
+    assert_error(api.get(f"/v1/contacts/{contact_id}"), 404)
+    assert_error(api.patch(f"/v1/contacts/{contact_id}", {"memo": "x"}), 404)
+    reply = api.post("/v1/contacts/lookup", {"field": "id", "values": [contact_id]})
+    assert reply.status == 200 and reply.body == {"found": [], "missing": [contact_id]}
+
+
 def test_health_without_auth(api):
     reply = api.get("/health", authorized=False)
     assert reply.status == 200

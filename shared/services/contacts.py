@@ -6,7 +6,7 @@ from typing import Any, Callable, TypeVar
 
 from pynamodb.expressions.condition import Condition
 
-from shared import cursor
+from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import contacts as repository
 from shared.db import tenant_config
@@ -36,19 +36,26 @@ def _duplicate_email(email: str | None) -> Conflict:
 OPTIMISTIC_ATTEMPTS = 12
 
 
-def _until_settled(attempt: Callable[[], T], email: Callable[[], str | None]) -> T:
+def _until_settled(attempt: Callable[[], T]) -> T:
     """Run a read-validate-write again, after a jittered pause, when a concurrent change beat
-    it (stale config or contact version); a duplicate email is a 409. Each round one of the
-    competing writers wins, so a burst of writers on one contact settles within the rounds."""
+    it (the contact's version or the tenant config moved on). Each round one of the competing
+    writers wins, so a burst of writers on one contact settles within the rounds."""
     for number in range(OPTIMISTIC_ATTEMPTS):
         try:
             return with_retries(attempt)
-        except ConditionFailed as failure:
-            if "email" in failure.labels:
-                raise _duplicate_email(email()) from None
-            # "contact", "old_email" or "config" moved on under us: read again and retry
+        except ConditionFailed:
             backoff(number)
     raise Busy("This contact is being changed by others right now; retry in a moment.")
+
+
+def _save(tenant: str, contact: dict[str, Any], config: tenant_config.TenantConfig, **previous: Any) -> None:
+    """Write the contact; its email already belonging to another contact is a 409."""
+    try:
+        repository.save(tenant, contact, config, **previous)
+    except ConditionFailed as failure:
+        if "email" in failure.labels:
+            raise _duplicate_email(contact.get("email")) from None
+        raise
 
 
 def _shape(contact: dict[str, Any], config: tenant_config.TenantConfig) -> dict[str, Any]:
@@ -56,20 +63,23 @@ def _shape(contact: dict[str, Any], config: tenant_config.TenantConfig) -> dict[
 
 
 def create(principal: Principal, body: Any) -> dict[str, Any]:
-    created: dict[str, Any] = {}
+    attempts = 0
 
     def attempt() -> dict[str, Any]:
-        config = tenant_config.load(principal.tenant, fresh=bool(created))
+        nonlocal attempts
+        config = tenant_config.load(principal.tenant, fresh=attempts > 0)  # a retry means the cache was stale
+        attempts += 1
         changes = contact_rules.parse_changes(body, config.properties)
         contact = contact_rules.new_contact(new_id(), changes, principal.user_id, validation.now())
-        created.update(contact)
-        repository.save(principal.tenant, contact, config)
+        _save(principal.tenant, contact, config)
         return _shape(contact, config)
 
-    return _until_settled(attempt, lambda: created.get("email"))
+    return _until_settled(attempt)
 
 
 def _visible(principal: Principal, contact_id: str) -> tuple[dict[str, Any], int, tenant_config.TenantConfig]:
+    if not keys.is_plain_id(contact_id):
+        raise _not_found(contact_id)
     contact, version, config = repository.get_with_config(principal.tenant, contact_id)
     if contact is None or not principal.can_see(contact, config.settings):
         raise _not_found(contact_id)
@@ -87,18 +97,16 @@ def _modify(
     changes_for: Callable[[dict[str, Any], tenant_config.TenantConfig], dict[str, Any]],
 ) -> tuple[dict[str, Any], tenant_config.TenantConfig]:
     """Read, change and write back a contact, again from the start if someone else wrote first."""
-    changed: dict[str, Any] = {}
 
     def attempt() -> tuple[dict[str, Any], tenant_config.TenantConfig]:
         contact, version, config = _visible(principal, contact_id)
         updated = contact_rules.apply_changes(contact, changes_for(contact, config), validation.now())
-        changed.update(updated)
         if contact_rules.differs(contact, updated):
-            repository.save(principal.tenant, updated, config, previous=contact, version=version)
+            _save(principal.tenant, updated, config, previous=contact, version=version)
             return updated, config
         return contact, config
 
-    return _until_settled(attempt, lambda: changed.get("email"))
+    return _until_settled(attempt)
 
 
 def update(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
@@ -116,7 +124,7 @@ def delete(principal: Principal, contact_id: str) -> None:
         contact, version, _ = _visible(principal, contact_id)
         repository.delete(principal.tenant, contact, version)
 
-    _until_settled(attempt, lambda: None)
+    _until_settled(attempt)
 
 
 # --- listing ------------------------------------------------------------------------------
@@ -200,7 +208,7 @@ def lookup(principal: Principal, body: Any) -> dict[str, Any]:
     tenant = principal.tenant
     matched: dict[str, list[dict[str, Any]]] = {}
     if field == "id":
-        by_id = repository.get_many(tenant, [v for v in values if v and "#" not in v])
+        by_id = repository.get_many(tenant, [value for value in values if keys.is_plain_id(value)])
         matched = {value: [by_id[value]] for value in values if value in by_id}
     elif field == "email":
         by_email = repository.by_emails(tenant, [v.strip().lower() for v in values if v.strip() and "#" not in v])
