@@ -66,6 +66,32 @@ def _invoke(method: str, path: str, claims: dict[str, str], body: Any = None, qu
     return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
 
 
+def _boundary_cursor(tenant: str, contacts: list[dict[str, Any]], params: dict[str, str]) -> str:
+    """The cursor the server would hand out 20 contacts before the last one that has the sort
+    value, so the page holds 20 contacts with it and 30 without: the two-Query case."""
+    from shared import cursor, keys
+    from shared.config import CONFIG
+    from shared.domain import contacts as rules
+    from shared.domain import listing
+
+    query = listing.parse_query(params)
+    index = rules.SORT_INDEX[query.sort]
+    number = index[3:]
+    ordered = sorted(
+        (keys.sorted_sk(rules.sort_value(c, query.sort), c["id"]), c) for c in contacts
+        if rules.sort_value(c, query.sort) is not None
+    )
+    if query.descending:
+        ordered.reverse()
+    sort_key, contact = ordered[-21]
+    position = {"phase": keys.PRESENT, "key": {
+        "pk": {"S": keys.contact_pk(tenant, contact["id"])}, "sk": {"S": keys.CONTACT_SK},
+        f"gsi{number}pk": {"S": keys.contacts_index_pk(tenant)}, f"gsi{number}sk": {"S": sort_key},
+    }}
+    fingerprint = cursor.fingerprint(query.fingerprint_fields(None))
+    return cursor.encode(CONFIG.cursor_secret, tenant, fingerprint, position)
+
+
 def run(per_tenant: int = 20_000) -> list[Figure]:
     from shared.db.models import ContactItem
     from shared.domain import text
@@ -99,6 +125,23 @@ def run(per_tenant: int = 20_000) -> list[Figure]:
                 cursor = page["next_cursor"]
     figures.append(Figure("#3", "list page of 50, worst of 5 sorts × 2 orders × 3 pages: items read", worst_items, 100, "items"))
     figures.append(Figure("#3", "list page of 50, worst of 5 sorts × 2 orders × 3 pages: requests", worst_requests, 10, "requests"))
+
+    worst_items, worst_requests = 0, 0
+    for sort in ("email", "last_contacted_at", "last_customer_action_at"):
+        for order in ("asc", "desc"):
+            query = {"sort": sort, "order": order, "limit": "50"}
+            with counter.measure() as reads:
+                status, page = _invoke("GET", "/v1/contacts", claims, query={**query, "cursor": _boundary_cursor(
+                    tenant, seeded[tenant] + [created], query)})
+            assert status == 200 and len(page["items"]) == 50, (status, page)
+            with_value = [c for c in page["items"] if c.get(sort)]
+            assert len(with_value) == 20, (sort, order, len(with_value))  # 20 with the value, then 30 without
+            worst_items = max(worst_items, reads.items_read)
+            worst_requests = max(worst_requests, reads.total_requests)
+    figures.append(Figure("#3", "list page crossing to contacts lacking the sort field (3 sorts × 2 orders): items read",
+                          worst_items, 100, "items"))
+    figures.append(Figure("#3", "list page crossing to contacts lacking the sort field (3 sorts × 2 orders): requests",
+                          worst_requests, 10, "requests"))
 
     some = seeded[tenant][123]["id"]
     with counter.measure() as reads:

@@ -58,10 +58,12 @@ def query(
     return response.get("Items", []), response.get("LastEvaluatedKey")
 
 
-def query_all(hash_key: str, range_condition: Any = None, *, index: str | None = None) -> list[RawItem]:
+def query_all(
+    hash_key: str, range_condition: Any = None, *, index: str | None = None, consistent: bool = False
+) -> list[RawItem]:
     items, start = [], None
     while True:
-        page, start = query(hash_key, range_condition, index=index, start=start)
+        page, start = query(hash_key, range_condition, index=index, start=start, consistent=consistent)
         items += page
         if not start:
             return items
@@ -294,7 +296,7 @@ def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
         transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
         _count_tag(transaction, tenant, tag, -1, contact["updated_at"])
     transaction.commit()
-    remaining = query_all(keys.contact_pk(tenant, contact["id"]))
+    remaining = query_all(keys.contact_pk(tenant, contact["id"]), consistent=True)
     with TableItem.batch_write() as batch:
         for raw in remaining:
             batch.delete(TableItem(raw["pk"]["S"], raw["sk"]["S"]))
@@ -303,7 +305,7 @@ def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
 # --- tags -----------------------------------------------------------------------------------
 
 def list_tags(tenant: str) -> list[TagItem]:
-    raws = query_all(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.TAG_SK_PREFIX))
+    raws = query_all(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.TAG_SK_PREFIX), consistent=True)
     return [TagItem.from_raw_data(raw) for raw in raws]
 
 
