@@ -3,14 +3,12 @@
 from typing import Any
 
 from functions.contacts_api.routes import contacts, meta, tenant
-from shared.http import new_resolver
+from shared.http import App
 from shared.observability import logger
 
-app = new_resolver()
-for module in (contacts, tenant, meta):
-    app.include_router(module.router)
+app = App(contacts.router, tenant.router, meta.router)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return app.resolve(event)

@@ -1,40 +1,37 @@
 """Routes of /v1/contacts."""
 
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-
-from shared import http
+from shared.http import Request, Router, created, no_content
 from shared.services import contacts
 
-router = APIGatewayHttpRouter()
+router = Router()
 
 
 @router.get("/v1/contacts")
-def list_contacts():
-    params = http.query_params(router)
-    return contacts.list_contacts(http.principal(router), params, params.get("cursor"))
+def list_contacts(request: Request):
+    return contacts.list_contacts(request.principal, request.query, request.query.get("cursor"))
 
 
 @router.post("/v1/contacts")
-def create_contact():
-    return http.created(contacts.create(http.principal(router), http.json_body(router)))
+def create_contact(request: Request):
+    return created(contacts.create(request.principal, request.json()))
 
 
 @router.post("/v1/contacts/lookup")
-def lookup_contacts():
-    return contacts.lookup(http.principal(router), http.json_body(router))
+def lookup_contacts(request: Request):
+    return contacts.lookup(request.principal, request.json())
 
 
-@router.get("/v1/contacts/<contact_id>")
-def get_contact(contact_id: str):
-    return contacts.get(http.principal(router), contact_id)
+@router.get("/v1/contacts/{id}")
+def get_contact(request: Request, id: str):
+    return contacts.get(request.principal, id)
 
 
-@router.patch("/v1/contacts/<contact_id>")
-def update_contact(contact_id: str):
-    return contacts.update(http.principal(router), contact_id, http.json_body(router))
+@router.patch("/v1/contacts/{id}")
+def update_contact(request: Request, id: str):
+    return contacts.update(request.principal, id, request.json())
 
 
-@router.delete("/v1/contacts/<contact_id>")
-def delete_contact(contact_id: str):
-    contacts.delete(http.principal(router), contact_id)
-    return http.no_content()
+@router.delete("/v1/contacts/{id}")
+def delete_contact(request: Request, id: str):
+    contacts.delete(request.principal, id)
+    return no_content()

@@ -2,10 +2,9 @@
 
 from importlib import resources
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from shared.http import JSON, Request, Response, Router
 
-router = APIGatewayHttpRouter()
+router = Router()
 
 _SWAGGER_UI = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CRM API</title>
@@ -17,16 +16,16 @@ _SWAGGER_UI = """<!doctype html>
 
 
 @router.get("/health")
-def health():
+def health(request: Request):
     return {"status": "ok"}
 
 
 @router.get("/openapi.json")
-def openapi():
+def openapi(request: Request):
     document = resources.files("functions.contacts_api").joinpath("openapi.json").read_text(encoding="utf-8")
-    return Response(status_code=200, content_type="application/json; charset=utf-8", body=document)
+    return Response(200, document, JSON)
 
 
 @router.get("/docs")
-def docs():
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=_SWAGGER_UI)
+def docs(request: Request):
+    return Response(200, _SWAGGER_UI, "text/html; charset=utf-8")

@@ -1,49 +1,47 @@
 """Routes of /v1/properties, /v1/tags and /v1/settings."""
 
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-
-from shared import http
+from shared.http import Request, Router, created, no_content
 from shared.services import tenant
 
-router = APIGatewayHttpRouter()
+router = Router()
 
 
 @router.get("/v1/properties")
-def list_properties():
-    return tenant.list_properties(http.principal(router))
+def list_properties(request: Request):
+    return tenant.list_properties(request.principal)
 
 
 @router.post("/v1/properties")
-def create_property():
-    return http.created(tenant.create_property(http.principal(router), http.json_body(router)))
+def create_property(request: Request):
+    return created(tenant.create_property(request.principal, request.json()))
 
 
-@router.patch("/v1/properties/<key>")
-def update_property(key: str):
-    return tenant.update_property(http.principal(router), key, http.json_body(router))
+@router.patch("/v1/properties/{key}")
+def update_property(request: Request, key: str):
+    return tenant.update_property(request.principal, key, request.json())
 
 
 @router.get("/v1/tags")
-def list_tags():
-    return tenant.list_tags(http.principal(router))
+def list_tags(request: Request):
+    return tenant.list_tags(request.principal)
 
 
 @router.post("/v1/tags")
-def create_tag():
-    return http.created(tenant.create_tag(http.principal(router), http.json_body(router)))
+def create_tag(request: Request):
+    return created(tenant.create_tag(request.principal, request.json()))
 
 
-@router.delete("/v1/tags/<name>")
-def delete_tag(name: str):
-    tenant.delete_tag(http.principal(router), name)
-    return http.no_content()
+@router.delete("/v1/tags/{name}")
+def delete_tag(request: Request, name: str):
+    tenant.delete_tag(request.principal, name)
+    return no_content()
 
 
 @router.get("/v1/settings")
-def get_settings():
-    return tenant.get_settings(http.principal(router))
+def get_settings(request: Request):
+    return tenant.get_settings(request.principal)
 
 
 @router.put("/v1/settings")
-def put_settings():
-    return tenant.put_settings(http.principal(router), http.json_body(router))
+def put_settings(request: Request):
+    return tenant.put_settings(request.principal, request.json())
