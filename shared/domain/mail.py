@@ -1,0 +1,587 @@
+"""One-to-one email: merge fields, recipients, header safety, the MIME message and the HTML
+rewrites for open and click tracking. Pure functions: no I/O, no clock, no randomness.
+
+Every refusal of input is a ValidationFailed (422) whose details name each field:
+`subject`, `body_text`, `body_html`, `to`, `cc[i]`, `bcc[i]`, `sender.name`, `sender.email`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage, MIMEPart
+from email.utils import format_datetime
+from html.entities import html5 as html5_entities
+from typing import Any, Callable, Mapping, Sequence
+
+from shared.domain import contacts, validation
+from shared.errors import FieldError, ValidationFailed, require_valid
+
+NO_EMAIL_MESSAGE = "This contact has no email address; add one before sending."
+MAX_RECIPIENTS = 50  # to + cc + bcc: the SES limit of destinations per message
+# Merge values are written for Japanese readers: dates as 2026/04/01, times in JST (no DST).
+TIMEZONE = timezone(timedelta(hours=9), "JST")
+BOOLEAN_WORDS = {True: "はい", False: "いいえ"}
+# Headers compose() writes itself; extra headers may not replace them.
+_OWN_HEADERS = {
+    "from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
+    "mime-version", "content-type", "content-transfer-encoding", "x-crm-email-id",
+}
+
+# --- merge fields ----------------------------------------------------------------------------
+
+_MERGE_FIELD = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+_CONTACT_FIELDS = frozenset(contacts.PUBLIC_FIELDS) - {"properties"}
+_SENDER_FIELDS = ("name", "email")
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    body_text: str
+    body_html: str | None
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], ())
+
+
+def _format_date(value: Any) -> str:
+    try:
+        return date.fromisoformat(str(value)).strftime("%Y/%m/%d")
+    except ValueError:
+        return str(value)
+
+
+def _format_time(value: Any) -> str:
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(TIMEZONE).strftime("%Y/%m/%d %H:%M")
+
+
+def format_value(value: Any, kind: str | None = None) -> str:
+    """A merge value as text. `kind` is "timestamp" (contact fields ending in `_at`) or "date"
+    (date properties); whole floats lose their ".0"; a list (tags) is joined with ", "."""
+    if isinstance(value, bool):
+        return BOOLEAN_WORDS[value]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    if kind == "timestamp" or isinstance(value, datetime):
+        return _format_time(value)
+    if kind == "date" or isinstance(value, date):
+        return _format_date(value)
+    return str(value)
+
+
+def _lookup(
+    name: str, contact: dict[str, Any], definitions: dict[str, dict[str, Any]],
+    sender: dict[str, Any], name_order: str,
+) -> tuple[Any, str | None, tuple[str, str] | None]:
+    """(value, kind, (problem, code) or None) of one merge field such as `contact.properties.size`."""
+    shown = f"{{{{{name}}}}}"
+    parts = name.split(".")
+    if len(parts) == 2 and parts[0] == "contact" and parts[1] in _CONTACT_FIELDS:
+        field = parts[1]
+        if field == "display_name" and "display_name" not in contact:
+            return contacts.display_name(contact, name_order), None, None
+        return contact.get(field), ("timestamp" if field.endswith("_at") else None), None
+    if len(parts) == 3 and parts[:2] == ["contact", "properties"]:
+        definition = definitions.get(parts[2])
+        if definition is None:
+            return None, None, (f"{shown} is not a defined property", "unknown_merge_field")
+        if definition.get("archived"):
+            return None, None, (f"{shown} is an archived property; restore it or remove the merge field",
+                                "archived_merge_field")
+        return (contact.get("properties") or {}).get(parts[2]), definition.get("type"), None
+    if len(parts) == 2 and parts[0] == "sender" and parts[1] in _SENDER_FIELDS:
+        return sender.get(parts[1]), None, None
+    return None, None, (f"{shown} is not a merge field; use {{{{contact.FIELD}}}}, "
+                        "{{contact.properties.KEY}}, {{sender.name}} or {{sender.email}}", "unknown_merge_field")
+
+
+def _render(
+    template: str, location: str, contact: dict[str, Any], definitions: dict[str, dict[str, Any]],
+    sender: dict[str, Any], *, html_escape: bool, name_order: str,
+) -> tuple[str, list[FieldError]]:
+    """The template with its merge fields replaced, and one problem per distinct bad field."""
+    problems: dict[str, FieldError] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value, kind, problem = _lookup(name, contact, definitions, sender, name_order)
+        if problem is None and _is_empty(value):
+            problem = (f"{{{{{name}}}}} has no value for this contact; fill it in or remove the merge field",
+                       "empty_merge_field")
+        if problem is not None:
+            problems.setdefault(name, FieldError(location, *problem))
+            return match.group(0)
+        text = format_value(value, kind)
+        return html.escape(text) if html_escape else text
+
+    return _MERGE_FIELD.sub(replace, template), list(problems.values())
+
+
+def render(
+    template: str, contact: dict[str, Any], properties_defs: dict[str, dict[str, Any]], sender: dict[str, Any],
+    *, location: str = "template", html_escape: bool = False, name_order: str = "family_given",
+) -> str:
+    """`template` with `{{contact.FIELD}}`, `{{contact.properties.KEY}}`, `{{sender.name}}` and
+    `{{sender.email}}` replaced; raises ValidationFailed naming `location` for each unknown,
+    archived or empty one.
+
+    `{{contact.display_name}}` takes the contact's `display_name` when the dict has that key (as
+    `contacts.public` shapes it); otherwise it is built with `name_order`.
+    """
+    rendered, problems = _render(template, location, contact, properties_defs, sender,
+                                 html_escape=html_escape, name_order=name_order)
+    require_valid(problems, "Some merge fields are unknown or have no value; see details.")
+    return rendered
+
+
+def _optional_text(value: Any, field: str, errors: list[FieldError]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors.append(FieldError(field, "must be a string"))
+        return None
+    return value if value.strip() else None
+
+
+def render_email(
+    subject: Any, body_text: Any, body_html: Any, contact: dict[str, Any],
+    properties_defs: dict[str, dict[str, Any]], sender: dict[str, Any], *, name_order: str = "family_given",
+) -> RenderedEmail:
+    """Subject and bodies rendered together; one ValidationFailed lists every problem.
+
+    A subject is required, and at least one body. Without `body_text` it is derived from the
+    rendered HTML. The rendered subject must be a single line (it becomes a header). Script
+    links are dropped from the HTML whether or not clicks are tracked.
+    """
+    errors: list[FieldError] = []
+    subject = _optional_text(subject, "subject", errors)
+    body_text = _optional_text(body_text, "body_text", errors)
+    body_html = _optional_text(body_html, "body_html", errors)
+    named = {error.field for error in errors}
+    if subject is None and "subject" not in named:
+        errors.append(FieldError("subject", "is required", "required"))
+    if body_text is None and body_html is None and not named & {"body_text", "body_html"}:
+        errors.append(FieldError("body_text", "is required unless body_html is given", "required"))
+        errors.append(FieldError("body_html", "is required unless body_text is given", "required"))
+
+    rendered: dict[str, str | None] = {}
+    for location, template in (("subject", subject), ("body_text", body_text), ("body_html", body_html)):
+        if template is None:
+            rendered[location] = None
+            continue
+        rendered[location], problems = _render(template, location, contact, properties_defs, sender,
+                                               html_escape=location == "body_html", name_order=name_order)
+        errors += problems
+    problem = header_problem(rendered["subject"] or "")
+    if problem:
+        errors.append(FieldError("subject", problem, "header_injection"))
+    require_valid(errors)
+    body_html = drop_unsafe_links(rendered["body_html"]) if rendered["body_html"] is not None else None
+    text = rendered["body_text"] if rendered["body_text"] is not None else plain_text_from_html(body_html)
+    return RenderedEmail(rendered["subject"], text, body_html)
+
+
+# --- recipients and headers ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Recipients:
+    to: str
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+
+    @property
+    def envelope(self) -> list[str]:
+        """Every address the message goes to (SMTP RCPT TO / SES Destinations), Bcc included."""
+        return [self.to, *self.cc, *self.bcc]
+
+
+def header_problem(value: str) -> str | None:
+    """Why `value` cannot go into a header: a CR or LF would start a header of the sender's
+    choosing, so every control character (and the Unicode line separators) is refused."""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+        return "must not contain line breaks or control characters"
+    return None
+
+
+def _address_list(value: Any, field: str, errors: list[FieldError]) -> list[tuple[str, str]]:
+    """(field path, address) of each valid address of a cc/bcc list."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(FieldError(field, "must be a list of email addresses"))
+        return []
+    found: list[tuple[str, str]] = []
+    for index, item in enumerate(value):
+        address, error = validation.email(item)
+        if error or not address:
+            errors.append(FieldError(f"{field}[{index}]", error or "must not be empty"))
+        else:
+            found.append((f"{field}[{index}]", address))
+    return found
+
+
+def check_recipients(to: Any, cc: Any = None, bcc: Any = None) -> Recipients:
+    """The contact's address and the cc/bcc lists, validated: at most 50 in all, no address twice
+    (case-insensitive, across the three). A missing `to` answers NO_EMAIL_MESSAGE."""
+    errors: list[FieldError] = []
+    to_address = None
+    if to is None or (isinstance(to, str) and not to.strip()):
+        errors.append(FieldError("to", NO_EMAIL_MESSAGE, "no_email"))
+    else:
+        to_address, error = validation.email(to)
+        if error:
+            errors.append(FieldError("to", error))
+    cc_found = _address_list(cc, "cc", errors)
+    bcc_found = _address_list(bcc, "bcc", errors)
+    seen = {to_address.lower()} if to_address else set()
+    for field, address in cc_found + bcc_found:
+        if address.lower() in seen:
+            errors.append(FieldError(field, f"{address} is already a recipient", "duplicate"))
+            continue
+        seen.add(address.lower())
+        if len(seen) == MAX_RECIPIENTS + 1:
+            errors.append(FieldError(field, f"an email can have at most {MAX_RECIPIENTS} recipients "
+                                            "(to, cc and bcc together)", "limit"))
+    if any(error.code == "no_email" for error in errors):
+        raise ValidationFailed(NO_EMAIL_MESSAGE, errors)
+    require_valid(errors)
+    return Recipients(to_address, tuple(address for _, address in cc_found), tuple(address for _, address in bcc_found))
+
+
+# --- the MIME message ------------------------------------------------------------------------
+
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")  # printable ASCII except < and >
+_ID_PART = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # also in the MIME boundary (at most 70)
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$")
+_HEADER_NAME = re.compile(r"^[\x21-\x39\x3b-\x7e]{1,76}$")  # RFC 5322 ftext
+
+
+def message_ids(value: str | Sequence[str] | None) -> list[str]:
+    """The `<id>` tokens of a Message-ID/References value (or a list of them); a bare id is
+    bracketed. Anything malformed is skipped, so a stranger's odd header cannot break a reply."""
+    if not value:
+        return []
+    values = [value] if isinstance(value, str) else list(value)
+    found: list[str] = []
+    for item in values:
+        tokens = _MESSAGE_ID.findall(item)
+        if not tokens and "<" not in item and ">" not in item:
+            tokens = _MESSAGE_ID.findall(f"<{item.strip()}>")
+        found += [token for token in tokens if token not in found]
+    return found
+
+
+def _transfer_encoding(body: str) -> str:
+    """Base64 for Japanese text (a third larger, not three times as quoted-printable would be);
+    quoted-printable keeps ASCII readable and avoids spam rules against base64 ASCII text."""
+    return "quoted-printable" if body.isascii() else "base64"
+
+
+def _text_part(body: str, subtype: str) -> MIMEPart:
+    part = MIMEPart(policy=policy.SMTP)
+    part.set_content(body, subtype=subtype, charset="utf-8", cte=_transfer_encoding(body))
+    return part
+
+
+def compose(
+    *, email_id: str, sender: dict[str, Any], recipients: Recipients, subject: str, body_text: str,
+    body_html: str | None, sent_at: datetime, mail_domain: str | None = None,
+    parent_message_id: str | None = None, parent_references: str | Sequence[str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+) -> tuple[str, bytes]:
+    """(Message-ID, the RFC 5322 message with CRLF line endings) ready for SES SendRawEmail or SMTP.
+
+    Message-ID is `<email_id@domain>`, the domain being `mail_domain` or the sender's. Bcc never
+    appears in the headers: send to `recipients.envelope`. A reply carries In-Reply-To (the
+    parent's Message-ID) and References (the parent's References, then its Message-ID).
+    A naive `sent_at` is UTC.
+    """
+    if not _ID_PART.match(email_id):
+        raise ValueError(f"email_id must be 1-64 characters of A-Z a-z 0-9 . _ -: {email_id!r}")
+    errors: list[FieldError] = []
+    sender_email, error = validation.email(sender.get("email") or "")
+    if error or not sender_email:
+        errors.append(FieldError("sender.email", error or "is required"))
+    sender_name = sender.get("name") or ""
+    domain = (mail_domain or (sender_email or "").rpartition("@")[2]).lower()
+    headers_to_check = {
+        "sender.name": sender_name, "subject": subject, "to": recipients.to,
+        **{f"cc[{i}]": address for i, address in enumerate(recipients.cc)},
+        **{f"bcc[{i}]": address for i, address in enumerate(recipients.bcc)},
+        **{f"headers.{name}": value for name, value in (extra_headers or {}).items()},
+    }
+    for field, value in headers_to_check.items():
+        problem = header_problem(value)
+        if problem:
+            errors.append(FieldError(field, problem, "header_injection"))
+    for name in extra_headers or {}:
+        if not _HEADER_NAME.match(name) or name.lower() in _OWN_HEADERS:
+            errors.append(FieldError(f"headers.{name}", "is not a header name that may be added"))
+    require_valid(errors)
+    if not _DOMAIN.match(domain):
+        raise ValueError(f"mail_domain must be a domain name: {domain!r}")
+
+    message_id = f"<{email_id}@{domain}>"
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = Address(display_name=sender_name, addr_spec=sender_email)
+    message["To"] = recipients.to
+    if recipients.cc:
+        message["Cc"] = ", ".join(recipients.cc)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=timezone.utc))
+    message["Message-ID"] = message_id
+    parent = message_ids(parent_message_id)[:1]
+    if parent:
+        message["In-Reply-To"] = parent[0]
+        chain = [token for token in message_ids(parent_references) if token != parent[0]]
+        message["References"] = " ".join(chain + parent)
+    message["X-CRM-Email-Id"] = email_id
+    for name, value in (extra_headers or {}).items():
+        message[name] = value
+    message["MIME-Version"] = "1.0"
+    if body_html is None:
+        message.set_content(body_text, subtype="plain", charset="utf-8", cte=_transfer_encoding(body_text))
+    else:
+        message.make_alternative()
+        message.attach(_text_part(body_text, "plain"))
+        message.attach(_text_part(body_html, "html"))
+        # "=_" never occurs in base64 or quoted-printable text, so the boundary cannot collide,
+        # and the message stays a pure function of its inputs.
+        message.set_boundary(f"=_{email_id}")
+    return message_id, message.as_bytes(policy=policy.SMTP)
+
+
+# --- HTML: unsafe links, tracking rewrites --------------------------------------------------
+
+# One attribute as the HTML tokenizer reads it: a name, then optionally "=" and a value, quoted
+# only when a quote follows the "=" ("==" counts as "=", as lenient parsers read it).
+_ATTRIBUTE = r"""([^\t\n\f\r />][^\t\n\f\r />=]*)(?:[\t\n\f\r ]*=+[\t\n\f\r ]*("[^"]*"|'[^']*'|[^\t\n\f\r >]*))?"""
+_ATTRIBUTES = re.compile(_ATTRIBUTE)
+# An `<a ...>` start tag; the attributes run to ">" (no match: the tag is unfinished and the rest
+# of the input is inside it). Possessive quantifiers keep malformed input linear.
+_LINK_START = re.compile(r"<a(?=[\t\n\f\r />])", re.IGNORECASE)
+_LINK_TAG = re.compile(rf"<a((?:[\t\n\f\r /]++|{_ATTRIBUTE})*+)>", re.IGNORECASE)
+# Every place an href attribute could start, overlapping ones included, whatever the parser.
+_HREF_ANYWHERE = re.compile(
+    r"""(?<![^\s/"'])(?=(href[\t\n\f\r ]*=+[\t\n\f\r ]*("[^"]*"|'[^']*'|[^\t\n\f\r >]*)))""", re.IGNORECASE)
+# A character reference in an attribute value. A named one without ";" followed by "=" or more
+# letters is literal text there (`?a=1&region=jp` keeps "&reg"), unlike in html.unescape.
+_CHARACTER_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z0-9]+;|[A-Za-z0-9]++(?!=))")
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+# Schemes that run code when clicked, and what stands where such an href was.
+_UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
+_REMOVED_HREF = "data-href-removed"
+
+
+def _decode_attribute(value: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        reference = match.group(1)
+        if reference.startswith("#"):
+            return html.unescape(match.group(0))
+        return html5_entities.get(reference, match.group(0))
+
+    return _CHARACTER_REFERENCE.sub(replace, value)
+
+
+def _attribute_url(value: str) -> str:
+    """The URL a browser follows for an attribute value as written (quotes included): decoded,
+    surrounding spaces and control characters stripped, tabs and newlines removed."""
+    quoted = len(value) > 1 and value[0] == value[-1] and value[0] in "\"'"
+    url = _decode_attribute(value[1:-1] if quoted else value)
+    return _TAB_OR_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
+
+
+def _scheme(url: str) -> str:
+    match = _URL_SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def _first_href(attributes: str) -> re.Match[str] | None:
+    """The href a browser uses (the first one) in the attribute text of a tag."""
+    return next((match for match in _ATTRIBUTES.finditer(attributes) if match.group(1).lower() == "href"), None)
+
+
+def drop_unsafe_links(html_text: str) -> str:
+    """The HTML with every href whose URL is javascript:, vbscript: or data: replaced by the bare
+    attribute `data-href-removed`. Every spot where any parser could read an href is checked,
+    inside tags, comments or text alike. One pass suffices: the separator before each cut stays
+    and the marker starts no scheme, so no cut can make a neighbouring href unsafe."""
+    spans: list[tuple[int, int]] = []
+    for match in _HREF_ANYWHERE.finditer(html_text):
+        if _scheme(_attribute_url(match.group(2))) in _UNSAFE_SCHEMES:
+            end = match.start() + len(match.group(1))
+            if spans and match.start() < spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((match.start(), end))
+    pieces: list[str] = []
+    kept = 0
+    for start, end in spans:
+        pieces += [html_text[kept:start], _REMOVED_HREF]
+        kept = end
+    return "".join(pieces) + html_text[kept:]
+
+
+def _track_link(attributes: str, make_url: Callable[[str, int], str], urls: list[str]) -> str:
+    """The attribute text of one `<a>` tag with its href pointing at `make_url` if it is http(s)."""
+    href = _first_href(attributes)
+    url = _attribute_url(href.group(2) or "") if href else ""
+    if _scheme(url) not in ("http", "https"):
+        return attributes
+    urls.append(url)
+    tracked = html.escape(make_url(url, len(urls) - 1), quote=True)
+    return f'{attributes[:href.start(2)]}"{tracked}"{attributes[href.end(2):]}'
+
+
+def rewrite_links(html_text: str, make_url: Callable[[str, int], str]) -> tuple[str, list[str]]:
+    """The HTML with each `<a>` whose href is an absolute http(s) URL pointing at
+    `make_url(original, index)`, and the originals (entity-decoded) in order; index is the
+    position in that list. mailto:, tel:, #anchors and relative links stay; javascript:,
+    vbscript: and data: hrefs are dropped. Everything else is kept byte for byte.
+
+    Links inside comments are rewritten too: Outlook shows those of conditional comments.
+    """
+    html_text = drop_unsafe_links(html_text)
+    urls: list[str] = []
+    pieces: list[str] = []
+    position = 0
+    while start := _LINK_START.search(html_text, position):
+        tag = _LINK_TAG.match(html_text, start.start())
+        if tag is None:
+            break
+        pieces.append(html_text[position:tag.start()])
+        pieces.append(f"{tag.group(0)[:2]}{_track_link(tag.group(1), make_url, urls)}>")
+        position = tag.end()
+    pieces.append(html_text[position:])
+    return "".join(pieces), urls
+
+
+_BODY_END = re.compile(r"</body[\t\n\f\r ]*>", re.IGNORECASE)
+_HTML_END = re.compile(r"</html[\t\n\f\r ]*>", re.IGNORECASE)
+
+
+def add_open_pixel(html_text: str, pixel_url: str) -> str:
+    """The HTML with a 1×1 image before the last `</body>` (else `</html>`, else at the end)."""
+    pixel = (f'<img src="{html.escape(pixel_url, quote=True)}" width="1" height="1" alt="" '
+             'style="display:block;width:1px;height:1px;border:0" />')
+    for end in (_BODY_END, _HTML_END):
+        matches = list(end.finditer(html_text))
+        if matches:
+            at = matches[-1].start()
+            return html_text[:at] + pixel + html_text[at:]
+    return html_text + pixel
+
+
+# --- plain text from HTML --------------------------------------------------------------------
+
+# A comment (as browsers end them), a bogus comment (<!DOCTYPE>, <![CDATA[, <?xml) or a tag;
+# `close` is None for a tag left unfinished at the end of the input.
+_TOKEN = re.compile(
+    r"<!--(?:>|->|.*?(?:--!?>|\Z))"
+    r"|<[!?][^>]*>?"
+    rf"|<(?P<end>/?)(?P<name>[A-Za-z][^\t\n\f\r />]*)(?P<attributes>(?:[\t\n\f\r /]++|{_ATTRIBUTE})*+)(?P<close>>)?",
+    re.DOTALL,
+)
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+    "ol", "p", "pre", "section", "table", "tr", "ul",
+})
+_PARAGRAPHS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol"})
+_HIDDEN = frozenset({"script", "style", "title"})  # raw text nobody reads
+_HTML_SPACE = re.compile(r"[\t\n\f\r ]+")
+
+
+class _TextWriter:
+    """The text a reader sees. Block elements ask for a line break (a blank line for
+    paragraphs) before the next text, `<br>` adds one, and a link's http(s) target follows its
+    text in parentheses."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.breaks = 0  # line breaks owed before the next text
+        self.pre = 0
+        self.links: list[tuple[str, int]] = []
+
+    def _block(self, tag: str) -> None:
+        self.breaks = max(self.breaks, 2 if tag in _PARAGRAPHS else 1)
+
+    def _write(self, text: str) -> None:
+        self.chunks.append("\n" * self.breaks + text)
+        self.breaks = 0
+
+    def start(self, tag: str, attributes: str) -> None:
+        if tag == "br":
+            self._write("\n")
+        elif tag in _BLOCKS:
+            self._block(tag)
+            self.pre += tag == "pre"
+        elif tag == "a":
+            href = _first_href(attributes)
+            url = _attribute_url(href.group(2) or "") if href else ""
+            self.links.append((url if _scheme(url) in ("http", "https") else "", len(self.chunks)))
+        elif tag in ("td", "th"):
+            self.data(" ")
+
+    def end(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self._block(tag)
+            self.pre = max(0, self.pre - (tag == "pre"))
+        elif tag == "a" and self.links:
+            url, start = self.links.pop()
+            label = "".join(self.chunks[start:]).strip()
+            if url and label != url:
+                self._write(f" ({url})" if label else url)
+
+    def data(self, text: str) -> None:
+        if self.pre:
+            text = text.replace(" ", "\xa0")  # kept through the line trimming below
+        else:
+            text = _HTML_SPACE.sub(" ", text)
+        if self.breaks and not text.strip(" "):
+            return
+        self._write(text)
+
+
+def plain_text_from_html(html_text: str) -> str:
+    """The text of an HTML body, for the text/plain part when only HTML was written: tags,
+    comments, scripts and styles stripped, entities decoded, line breaks for <br> and block
+    elements, at most one blank line in a row."""
+    writer = _TextWriter()
+    position = 0
+    while token := _TOKEN.search(html_text, position):
+        writer.data(html.unescape(html_text[position:token.start()]))
+        position = token.end()
+        name = (token.group("name") or "").lower()
+        if not name:
+            continue
+        if token.group("close") is None:
+            break
+        if token.group("end"):
+            writer.end(name)
+            continue
+        writer.start(name, token.group("attributes"))
+        if name in _HIDDEN:
+            closing = re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE).search(html_text, position)
+            position = closing.start() if closing else len(html_text)
+    else:
+        writer.data(html.unescape(html_text[position:]))
+    lines = [line.strip(" ").replace("\xa0", " ") for line in "".join(writer.chunks).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
