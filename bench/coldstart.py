@@ -9,7 +9,10 @@ import sys
 from bench.figures import Figure
 
 _TIMER = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-HANDLERS = {"contacts_api": ("functions.contacts_api.app", 1.5)}
+HANDLERS = {
+    "contacts_api": ("functions.contacts_api.app", 1.5),
+    "emails_api": ("functions.emails_api.app", 1.5),
+}
 
 
 def _import_seconds(module: str, env: dict[str, str]) -> float:

@@ -41,5 +41,6 @@ sam-functions: ## List the functions built by infra/sam.mk
 	@echo $(SAM_FUNCTIONS)
 
 $(eval $(call sam_function,ContactsApiFunction,contacts_api))
+$(eval $(call sam_function,EmailsApiFunction,emails_api))
 
 .DEFAULT_GOAL := $(SAM_SAVED_DEFAULT_GOAL)

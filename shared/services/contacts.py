@@ -86,6 +86,12 @@ def _visible(principal: Principal, contact_id: str) -> tuple[dict[str, Any], int
     return contact, version, config
 
 
+def visible_contact(principal: Principal, contact_id: str) -> tuple[dict[str, Any], tenant_config.TenantConfig]:
+    """The stored contact and the tenant config, if the caller may see the contact (else 404)."""
+    contact, _, config = _visible(principal, contact_id)
+    return contact, config
+
+
 def get(principal: Principal, contact_id: str) -> dict[str, Any]:
     contact, _, config = _visible(principal, contact_id)
     return _shape(contact, config)
