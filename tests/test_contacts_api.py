@@ -742,3 +742,21 @@ def test_health_without_auth(api):
     reply = api.get("/health", authorized=False)
     assert reply.status == 200
     assert reply.body == {"status": "ok"}
+
+
+def test_lookup_finds_an_email_with_a_hash_in_its_local_part(api):
+    contact = create(api, family_name="山田", email="sales#jp@example.jp")
+    reply = api.post("/v1/contacts/lookup", {"field": "email", "values": ["Sales#JP@example.jp", "x#y@example.jp"]})
+    assert reply.status == 200
+    assert [c["id"] for c in reply.body["found"]] == [contact["id"]]
+    assert reply.body["missing"] == ["x#y@example.jp"]
+
+
+def test_a_restricted_user_filtering_on_another_owner_finds_nothing_in_lists_and_search(api):
+    user = api.as_("user")
+    create(api, family_name="山田", owner_id="someone-else")
+    create(api, family_name="山本", owner_id=user.user_id)
+    assert api.put("/v1/settings", {"owner_visibility_restricted": True}).status == 200
+    for query in ({"owner_id": "someone-else"}, {"owner_id": "someone-else", "q": "山"}):
+        reply = user.get("/v1/contacts", query=query)
+        assert reply.status == 200 and reply.body["items"] == [], query

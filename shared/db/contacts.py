@@ -126,13 +126,27 @@ def search_ids(tenant: str, prefixes: dict[str, str]) -> list[str]:
     return list(ids)
 
 
+def _filter_condition(filters: dict[str, Any], owner_only: str | None) -> Any:
+    """The FilterExpression of the list filters (`tag` and field equalities) and owner visibility."""
+    data = ContactItem.data
+    conditions = [data["tags"].contains(wanted) if name == "tag" else data[name] == wanted
+                  for name, wanted in filters.items()]
+    if owner_only is not None:
+        conditions.append(data["owner_id"] == owner_only)
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
+
+
 def sorted_page(
     tenant: str,
     sort_field: str,
     descending: bool,
     position: dict[str, Any] | None,
     limit: int,
-    filter_condition: Any = None,
+    filters: dict[str, Any],
+    owner_only: str | None = None,
     max_requests: int = 10,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """A page of contacts from the sorted index of `sort_field`; contacts lacking it come last.
@@ -141,6 +155,7 @@ def sorted_page(
     that lack it, so the page walks the "0#" range in the requested order, then the "1#" range.
     Without a filter each Query asks for exactly the items still missing from the page.
     """
+    filter_condition = _filter_condition(filters, owner_only)
     index = contact_rules.SORT_INDEX[sort_field]
     sort_key = getattr(ContactItem, f"gsi{index[3:]}sk")
     phase = (position or {}).get("phase", keys.PRESENT)
@@ -200,11 +215,20 @@ def _search_term_model(tenant: str, contact_id: str, term: str) -> SearchTermIte
     )
 
 
-def _count_tag(transaction: Transaction, tenant: str, tag: str, delta: int, now: str) -> None:
+def _tag_count_actions(tag: str, delta: int, now: str) -> list[Any]:
+    """Add `delta` to a tag's count; a first use (delta > 0) also creates the tag item."""
     actions = [TagItem.contact_count.add(delta)]
-    if delta > 0:  # the first use of a tag creates it
+    if delta > 0:
         actions += [TagItem.kind.set(TagItem), TagItem.name.set(tag), TagItem.created_at.set(TagItem.created_at | now)]
-    transaction.update("tag_count", TagItem(keys.tenant_pk(tenant), keys.tag_sk(tag)), actions)
+    return actions
+
+
+def _tag_item(tenant: str, tag: str) -> TagItem:
+    return TagItem(keys.tenant_pk(tenant), keys.tag_sk(tag))
+
+
+def _count_tag(transaction: Transaction, tenant: str, tag: str, delta: int, now: str) -> None:
+    transaction.update("tag_count", _tag_item(tenant, tag), _tag_count_actions(tag, delta, now))
 
 
 def _ensure_fits(transaction: Transaction) -> None:
@@ -275,10 +299,7 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
             for term in contact_rules.extra_search_terms(contact):
                 batch.save(_search_term_model(tenant, contact["id"], term))
     for tag, count in tag_counts.items():
-        TagItem(keys.tenant_pk(tenant), keys.tag_sk(tag)).update(
-            [TagItem.contact_count.add(count), TagItem.kind.set(TagItem), TagItem.name.set(tag),
-             TagItem.created_at.set(TagItem.created_at | contacts[0]["created_at"])]
-        )
+        _tag_item(tenant, tag).update(_tag_count_actions(tag, count, contacts[0]["created_at"]))
 
 
 def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
@@ -329,4 +350,4 @@ def tag_member_ids(tenant: str, tag: str) -> list[str]:
 
 
 def delete_tag_item(tenant: str, name: str) -> None:
-    TagItem(keys.tenant_pk(tenant), keys.tag_sk(name)).delete()
+    _tag_item(tenant, name).delete()

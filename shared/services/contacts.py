@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
-from pynamodb.expressions.condition import Condition
-
 from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import contacts as repository
 from shared.db import tenant_config
-from shared.db.models import ContactItem
 from shared.db.transactions import ConditionFailed, backoff, with_retries
 from shared.domain import contacts as contact_rules
 from shared.domain import listing, validation
@@ -135,36 +132,20 @@ def delete(principal: Principal, contact_id: str) -> None:
 
 # --- listing ------------------------------------------------------------------------------
 
-def _filter_condition(filters: dict[str, Any], visible_owner: str | None) -> Condition | None:
-    """The DynamoDB FilterExpression form of the list filters and owner visibility."""
-    data = ContactItem.data
-    conditions = []
-    for name, wanted in filters.items():
-        conditions.append(data["tags"].contains(wanted) if name == "tag" else data[name] == wanted)
-    if visible_owner is not None:
-        conditions.append(data["owner_id"] == visible_owner)
-    combined = None
-    for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return combined
-
-
 def list_contacts(principal: Principal, params: dict[str, str], raw_cursor: str | None) -> dict[str, Any]:
     query = listing.parse_query(params)
     config = tenant_config.load(principal.tenant)
     visible_owner = principal.visible_owner(config.settings)
-    filters = dict(query.filters)
     fingerprint = cursor.fingerprint(query.fingerprint_fields(visible_owner))
     position = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, raw_cursor) if raw_cursor else None
 
     if query.q:
-        contacts, next_position = _search_page(principal, query, filters, visible_owner, position)
+        contacts, next_position = _search_page(principal, query, config, position)
     else:
         if position is not None and not isinstance(position, dict):
             raise listing.bad_cursor()
         contacts, next_position = repository.sorted_page(
-            principal.tenant, query.sort, query.descending, position, query.limit,
-            _filter_condition(filters, visible_owner),
+            principal.tenant, query.sort, query.descending, position, query.limit, query.filters, visible_owner,
         )
     next_cursor = None
     if next_position is not None:
@@ -173,20 +154,17 @@ def list_contacts(principal: Principal, params: dict[str, str], raw_cursor: str 
 
 
 def _search_page(
-    principal: Principal,
-    query: listing.ContactQuery,
-    filters: dict[str, Any],
-    visible_owner: str | None,
-    position: Any,
+    principal: Principal, query: listing.ContactQuery, config: tenant_config.TenantConfig, position: Any,
 ) -> tuple[list[dict[str, Any]], dict[str, int] | None]:
     """Quick search: ids from the search indexes, then the contacts, filtered and ordered."""
     offset = position.get("offset") if isinstance(position, dict) else 0 if position is None else None
     if not isinstance(offset, int) or offset < 0:
         raise listing.bad_cursor()
     ids = repository.search_ids(principal.tenant, contact_rules.search_prefixes(query.q))
-    if visible_owner is not None:
-        filters = {**filters, "owner_id": visible_owner}
-    found = [c for c in repository.get_many(principal.tenant, ids).values() if listing.matches(c, filters)]
+    found = [
+        contact for contact in repository.get_many(principal.tenant, ids).values()
+        if listing.matches(contact, query.filters) and principal.can_see(contact, config.settings)
+    ]
     ordered = listing.order_search_results(found, query)
     page = ordered[offset: offset + query.limit]
     more = offset + query.limit < len(ordered)
@@ -217,8 +195,9 @@ def lookup(principal: Principal, body: Any) -> dict[str, Any]:
         by_id = repository.get_many(tenant, [value for value in values if keys.is_plain_id(value)])
         matched = {value: [by_id[value]] for value in values if value in by_id}
     elif field == "email":
-        by_email = repository.by_emails(tenant, [v.strip().lower() for v in values if v.strip() and "#" not in v])
-        matched = {value: [by_email[value.strip().lower()]] for value in values if value.strip().lower() in by_email}
+        email_of = {value: value.strip().lower() for value in values}
+        by_email = repository.by_emails(tenant, [email for email in email_of.values() if email])
+        matched = {value: [by_email[email]] for value, email in email_of.items() if email in by_email}
     else:
         digits_of = {value: contact_rules.phone_digits(value) for value in values}
         ids_by_digits = repository.ids_by_phone_digits(tenant, digits_of.values())
