@@ -309,8 +309,9 @@ def search_prefixes(q: str) -> dict[str, str]:
         "GSI7": folded,
         "GSI8": folded,
     }
-    phone_like = all(ch.isdigit() or ch in "+-() ." for ch in unicodedata.normalize("NFKC", q).strip())
-    digits = phone_digits(unicodedata.normalize("NFKC", q))
+    normalised = unicodedata.normalize("NFKC", q).strip()
+    phone_like = all(ch.isdigit() or ch in "+-() ." for ch in normalised)
+    digits = phone_digits(normalised)
     if phone_like and len(digits) >= 2:
         prefixes["GSI9"] = digits
     company = text.company_core(q)

@@ -70,18 +70,17 @@ def matches(contact: dict[str, Any], filters: dict[str, Any]) -> bool:
     return True
 
 
-def search_order_key(contact: dict[str, Any], sort: str, descending: bool) -> tuple[str, str, str]:
-    """A key ordering search results like the sorted indexes: missing values last in either order."""
-    value = contact_rules.sort_value(contact, sort)
-    return (keys.MISSING, "", contact["id"]) if value is None else (keys.PRESENT, value, contact["id"])
-
-
 def order_search_results(contacts: list[dict[str, Any]], query: ContactQuery) -> list[dict[str, Any]]:
-    present = [c for c in contacts if contact_rules.sort_value(c, query.sort) is not None]
-    missing = [c for c in contacts if contact_rules.sort_value(c, query.sort) is None]
-    present.sort(key=lambda c: search_order_key(c, query.sort, query.descending), reverse=query.descending)
-    missing.sort(key=lambda c: c["id"], reverse=query.descending)
-    return present + missing
+    """Search results in the order of the sorted index: by the index's own sort key (value, then
+    id), and contacts lacking the sort value last in either order."""
+    present: list[tuple[str, dict[str, Any]]] = []
+    missing: list[tuple[str, dict[str, Any]]] = []
+    for contact in contacts:
+        value = contact_rules.sort_value(contact, query.sort)
+        (missing if value is None else present).append((keys.sorted_sk(value, contact["id"]), contact))
+    ordered = sorted(present, key=lambda entry: entry[0], reverse=query.descending)
+    ordered += sorted(missing, key=lambda entry: entry[0], reverse=query.descending)
+    return [contact for _, contact in ordered]
 
 
 def bad_cursor() -> BadRequest:
