@@ -87,7 +87,6 @@ def handler_environment(data_dir: Path) -> None:
     os.environ.setdefault("CURSOR_SECRET", local_secret(data_dir, "cursor-secret"))
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "crm")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Crm")
-    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
 
 @dataclass

@@ -30,7 +30,7 @@ def put_settings(principal: Principal, body: Any) -> dict[str, Any]:
 
     def change(config: tenant_config.TenantConfig) -> tenant_config.TenantConfig:
         stored = settings_rules.updated(config.settings, body, _column_names(config))
-        config.stored_settings = {name: stored[name] for name in stored}
+        config.stored_settings = stored
         return config
 
     return tenant_config.modify(principal.tenant, change).settings
