@@ -158,6 +158,27 @@ def ensure_bucket(s3: Any, name: str) -> bool:
     return True
 
 
+def ensure_mail_resources(endpoint_url: str | None) -> None:
+    """The SES configuration set and the schedule group the mail functions name in their
+    environment (SES_CONFIGURATION_SET, SCHEDULE_GROUP), when set."""
+    configuration_set = os.environ.get("SES_CONFIGURATION_SET", "").strip()
+    if configuration_set:
+        ses = _client("sesv2", endpoint_url)
+        try:
+            ses.create_configuration_set(ConfigurationSetName=configuration_set)
+        except ClientError as error:
+            if _error_code(error) != "AlreadyExistsException":
+                raise
+    group = os.environ.get("SCHEDULE_GROUP", "").strip()
+    if group and group != "default":
+        scheduler = _client("scheduler", endpoint_url)
+        try:
+            scheduler.create_schedule_group(Name=group)
+        except ClientError as error:
+            if _error_code(error) != "ConflictException":
+                raise
+
+
 def provision(
     endpoint_url: str | None = None,
     table_name: str | None = None,
@@ -170,6 +191,7 @@ def provision(
     """
     name = table_name or os.environ.get("TABLE_NAME") or DEFAULT_TABLE_NAME
     ensure_table(_client("dynamodb", endpoint_url), name)
+    ensure_mail_resources(endpoint_url)
     bucket_names = list(configured_buckets() if buckets is None else buckets)
     if bucket_names:
         s3 = _client("s3", endpoint_url)

@@ -42,5 +42,7 @@ sam-functions: ## List the functions built by infra/sam.mk
 
 $(eval $(call sam_function,ContactsApiFunction,contacts_api))
 $(eval $(call sam_function,EmailsApiFunction,emails_api))
+$(eval $(call sam_function,ScheduledSendFunction,scheduled_send))
+$(eval $(call sam_function,TrackingFunction,tracking))
 
 .DEFAULT_GOAL := $(SAM_SAVED_DEFAULT_GOAL)

@@ -54,6 +54,13 @@ def table_definition(logical_id: str = "Table") -> dict[str, Any]:
     return definition
 
 
+def function_handler(logical_id: str) -> str:
+    """The dotted handler ("module.attribute") of a function resource of the template."""
+    template = load_template()
+    props = template["Resources"][logical_id]["Properties"]
+    return props.get("Handler") or template.get("Globals", {}).get("Function", {})["Handler"]
+
+
 @dataclass(frozen=True)
 class Route:
     """One HttpApi event of a function: what API Gateway would route to which handler."""

@@ -1,9 +1,15 @@
-"""Configuration, read from the environment once per cold start."""
+"""Configuration, read from the environment once per cold start.
+
+Every function gets the table and the cursor secret; the mail settings are set only on the
+functions that send or track mail (template.yaml), so they are optional here and checked
+where they are used.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -11,17 +17,49 @@ class Config:
     table_name: str
     cursor_secret: bytes
     region: str
+    # "k2:<base64>,k1:<base64>": the first key signs tracking tokens, all of them verify
+    tracking_keys: str
+    # scheme://host of the tracking routes (/t/o, /t/c) as recipients reach them
+    tracking_base_url: str
+    ses_configuration_set: str
+    # Secrets Manager name prefix of the users' SMTP passwords
+    mailbox_secret_prefix: str
+    # only the local stack and tests may point an SMTP mailbox at loopback/private addresses
+    allow_private_smtp_hosts: bool
+    # extra CA bundle for SMTP servers with a private CA (local stack, tests); None: system store
+    smtp_ca_file: str | None
+    schedule_group: str
+    scheduler_role_arn: str
+    scheduled_send_arn: str
 
 
 def _load() -> Config:
-    secret = os.environ.get("CURSOR_SECRET", "")
+    env = os.environ
+    secret = env.get("CURSOR_SECRET", "")
     if len(secret) < 16:
         raise RuntimeError("CURSOR_SECRET must be set to at least 16 characters")
     return Config(
-        table_name=os.environ.get("TABLE_NAME", "crm-local"),
+        table_name=env.get("TABLE_NAME", "crm-local"),
         cursor_secret=secret.encode(),
-        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-northeast-1",
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-northeast-1",
+        tracking_keys=env.get("TRACKING_KEYS", ""),
+        tracking_base_url=env.get("TRACKING_BASE_URL", "").rstrip("/"),
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
+        mailbox_secret_prefix=env.get("MAILBOX_SECRET_PREFIX", "crm/mailbox"),
+        allow_private_smtp_hosts=env.get("ALLOW_PRIVATE_SMTP_HOSTS", "false") == "true",
+        smtp_ca_file=env.get("SMTP_CA_FILE") or None,
+        schedule_group=env.get("SCHEDULE_GROUP", "default"),
+        scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
+        scheduled_send_arn=env.get("SCHEDULED_SEND_ARN", ""),
     )
 
 
 CONFIG = _load()
+
+
+@cache
+def tracking_keyring():
+    """The tracking token keys, parsed on first use (only the mail functions have them)."""
+    from shared.domain.tracking import Keyring
+
+    return Keyring.from_config(CONFIG.tracking_keys)

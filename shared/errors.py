@@ -66,3 +66,12 @@ class Busy(CrmError):
 def require_valid(errors: list[FieldError], message: str = "Some fields are invalid; see details.") -> None:
     if errors:
         raise ValidationFailed(message, errors)
+
+
+class TransportFailed(Exception):
+    """A mail transport (SES, the user's SMTP server) did not take a message. `reason` is a
+    sentence the sender can act on; it is stored on the email as `failure_reason`."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason

@@ -101,3 +101,55 @@ def term_sk(term: str, contact_id: str) -> str:
 def search_term_sk(term: str) -> str:
     """An extra search term item in the contact's partition (see contacts.extra_search_terms)."""
     return f"TERM#{term}"
+
+
+# --- one-to-one email ------------------------------------------------------------------------
+# System partitions that span tenants start with "@", which no tenant id contains.
+
+def email_pk(tenant: str, email_id: str) -> str:
+    return f"TENANT#{tenant}#MAIL#{email_id}"
+
+
+EMAIL_SK = "MAIL"
+
+
+def mail_folder_pk(tenant: str, folder: str, sender_id: str | None = None) -> str:
+    """A mail folder of the tenant (GSI1), or of one sender (GSI2, for owner visibility)."""
+    base = f"{tenant}#MAIL#{folder}"
+    return base if sender_id is None else f"{base}#BY#{sender_id}"
+
+
+def thread_pk(tenant: str, thread_id: str) -> str:
+    return f"{tenant}#THREAD#{thread_id}"
+
+
+def provider_message_pk(provider_message_id: str) -> str:
+    """Where a mail-event notification (which carries no tenant) finds its email."""
+    return f"@SES#{provider_message_id}"
+
+
+DUE_PK = "@DUE"  # the sparse index of scheduled emails, across tenants, sorted by send time
+
+
+def due_sk(send_at: str, tenant: str, email_id: str) -> str:
+    return f"{send_at}#{tenant}#{email_id}"
+
+
+def timed_sk(at: str, item_id: str) -> str:
+    return f"{at}#{item_id}"
+
+
+# --- timeline and users ----------------------------------------------------------------------
+
+ACTIVITY_SK_PREFIX = "ACTIVITY#"
+
+
+def activity_sk(occurred_at: str, activity_id: str) -> str:
+    return f"{ACTIVITY_SK_PREFIX}{occurred_at}#{activity_id}"
+
+
+def user_pk(tenant: str, user_id: str) -> str:
+    return f"TENANT#{tenant}#USER#{user_id}"
+
+
+MAILBOX_SK = "MAILBOX"

@@ -48,6 +48,14 @@ _ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "Crm",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "TRACKING_KEYS": "t2:dGVzdC10cmFja2luZy1rZXktdHdvLTAxMjM0NTY3ODk,t1:dGVzdC10cmFja2luZy1rZXktb25lLTAxMjM0NTY3ODk",
+    "TRACKING_BASE_URL": "https://track.example.test",
+    "SES_CONFIGURATION_SET": "crm-test",
+    "MAILBOX_SECRET_PREFIX": "crm-test/mailbox",
+    "ALLOW_PRIVATE_SMTP_HOSTS": "true",
+    "SCHEDULE_GROUP": "crm-test-emails",
+    "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/crm-test-scheduler",
+    "SCHEDULED_SEND_ARN": "arn:aws:lambda:ap-northeast-1:123456789012:function:ScheduledSendFunction",
 }
 
 

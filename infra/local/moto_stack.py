@@ -149,6 +149,18 @@ def _keep_item_size_running() -> None:
 _keep_item_size_running()
 
 
+def _accept_every_sender() -> None:
+    """Let the emulated SES send from any address, as an account whose tenants have verified
+    their sending domains does: the local stack cannot know those domains in advance, and
+    moto refuses unverified senders. Recipients and everything else are checked as before."""
+    from moto.ses.models import SESBackend
+
+    SESBackend._is_verified_address = lambda self, source: True
+
+
+_accept_every_sender()
+
+
 class _SerialisedMoto:
     """WSGI middleware in front of moto: runs one AWS call at a time and counts the ones
     that may change state.

@@ -31,8 +31,9 @@ from infra.local import local_secret
 from infra.local.apigw import ACCOUNT_ID, build_http_api_event, match_route
 from infra.local.jwt import SECRET_FILE, InvalidTokenError, verify_token
 from infra.local.moto_stack import SNAPSHOT_INTERVAL_SECONDS, AwsEmulation
+from infra.local.scheduler import LocalScheduler
 from infra.local.wsgi import BackgroundServer
-from infra.template import Route, http_routes, load_template
+from infra.template import Route, function_handler, http_routes, load_template
 
 log = logging.getLogger("crm-local")
 
@@ -87,6 +88,19 @@ def handler_environment(data_dir: Path) -> None:
     os.environ.setdefault("CURSOR_SECRET", local_secret(data_dir, "cursor-secret"))
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "crm")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Crm")
+    tracking_secret = base64.urlsafe_b64encode(local_secret(data_dir, "tracking-key").encode()).decode()
+    os.environ.setdefault("TRACKING_KEYS", f"local:{tracking_secret}")
+    region = os.environ.get("AWS_REGION", "ap-northeast-1")
+    for name, value in {
+        "SES_CONFIGURATION_SET": "crm-local",
+        "MAILBOX_SECRET_PREFIX": "crm-local/mailbox",
+        # SMTP mailboxes on this machine (a mail catcher, a test server) are allowed locally only
+        "ALLOW_PRIVATE_SMTP_HOSTS": "true",
+        "SCHEDULE_GROUP": "crm-local-emails",
+        "SCHEDULER_ROLE_ARN": f"arn:aws:iam::{ACCOUNT_ID}:role/crm-local-scheduler",
+        "SCHEDULED_SEND_ARN": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:ScheduledSendFunction",
+    }.items():
+        os.environ.setdefault(name, value)
 
 
 @dataclass
@@ -124,20 +138,25 @@ def _function_settings(function: str) -> tuple[int, int]:
     )
 
 
-def _lambda_context(route: Route) -> LambdaContext:
-    memory, timeout = _function_settings(route.function)
+def _lambda_context(function: str) -> LambdaContext:
+    memory, timeout = _function_settings(function)
     region = os.environ.get("AWS_REGION", "ap-northeast-1")
     return LambdaContext(
-        function_name=route.function,
+        function_name=function,
         memory_limit_in_mb=memory,
-        invoked_function_arn=f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{route.function}",
+        invoked_function_arn=f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{function}",
         timeout_seconds=timeout,
     )
 
 
 def invoke(route: Route, event: dict[str, Any], resolve_handler: HandlerResolver = import_handler) -> Any:
     """Run the route's handler on an API Gateway event as Lambda would, with a context object."""
-    return resolve_handler(route.handler)(event, _lambda_context(route))
+    return resolve_handler(route.handler)(event, _lambda_context(route.function))
+
+
+def invoke_function(function: str, event: dict[str, Any], resolve_handler: HandlerResolver = import_handler) -> Any:
+    """Run a function of the template (by logical id) on an event, as a trigger would."""
+    return resolve_handler(function_handler(function))(event, _lambda_context(function))
 
 
 def call_handler(
@@ -324,6 +343,7 @@ class LocalStack:
         self._snapshot_interval = snapshot_interval
         self.aws: AwsEmulation | None = None
         self.server: ApiServer | None = None
+        self.scheduler: LocalScheduler | None = None
 
     @property
     def url(self) -> str:
@@ -337,21 +357,31 @@ class LocalStack:
         try:
             app = LocalApi(local_secret(self.data_dir, SECRET_FILE), self._routes, self._resolve_handler)
             self.server = ApiServer(app, self._port)
+            os.environ.setdefault("TRACKING_BASE_URL", self.server.url)
+            from infra.local import outbox  # noqa: F401 - registers /_local/outbox; reads the handlers' config
+
             self.server.start()
+            self.scheduler = LocalScheduler(
+                lambda function, event: invoke_function(function, event, self._resolve_handler),
+                os.environ["SCHEDULE_GROUP"],
+            )
+            self.scheduler.start()
         except BaseException:
-            self.aws.stop()
+            self.stop()
             raise
         return self
 
     def stop(self) -> None:
         """Stop serving, write the final snapshot, stop the AWS emulation."""
         try:
+            if self.scheduler is not None:
+                self.scheduler.stop()
             if self.server is not None:
                 self.server.stop()
         finally:
             if self.aws is not None:
                 self.aws.stop()
-            self.server = self.aws = None
+            self.server = self.aws = self.scheduler = None
 
     def __enter__(self) -> LocalStack:
         return self.start()

@@ -250,8 +250,22 @@ def save(
     key (unique per tenant), tag memberships and tag counts, guarded by the contact's version
     and by the tenant config it was validated against. Fails with ConditionFailed labels
     "contact", "email", "old_email" or "config"."""
-    previous = previous or {}
     transaction = Transaction()
+    stage_save(transaction, tenant, contact, config, previous=previous, version=version)
+    transaction.commit()
+
+
+def stage_save(
+    transaction: Transaction,
+    tenant: str,
+    contact: dict[str, Any],
+    config: tenant_config.TenantConfig,
+    *,
+    previous: dict[str, Any] | None = None,
+    version: int | None = None,
+) -> None:
+    """Add what `save` writes to a transaction that also writes other items (an email sent)."""
+    previous = previous or {}
     tenant_config.check_fresh(transaction, config)
     transaction.put("contact", _contact_model(tenant, contact, version))
     old_email, new_email = contact_rules.email_key(previous), contact_rules.email_key(contact)
@@ -278,7 +292,6 @@ def save(
     for term in old_terms - new_terms:
         transaction.delete("search_term", _search_term_model(tenant, contact["id"], term))
     _ensure_fits(transaction)
-    transaction.commit()
 
 
 def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:

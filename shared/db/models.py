@@ -8,7 +8,9 @@ kind uses which index for what is written down in docs/data-model.md.
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -102,13 +104,75 @@ class TenantConfigItem(TableItem, discriminator="config"):
     version = VersionAttribute()
 
 
+_EMAIL_ATTRIBUTES: dict[str, object] = {
+    "email_id": UnicodeAttribute(),
+    "contact_id": UnicodeAttribute(),
+    "sender_id": UnicodeAttribute(),
+    "sender_name": UnicodeAttribute(null=True),
+    "sender_email": UnicodeAttribute(),
+    "to": UnicodeAttribute(),
+    "cc": ListAttribute(of=UnicodeAttribute, default=list),
+    "bcc": ListAttribute(of=UnicodeAttribute, default=list),
+    "subject": UnicodeAttribute(),
+    "body_text": UnicodeAttribute(),
+    "body_html": UnicodeAttribute(null=True),
+    "links": ListAttribute(of=UnicodeAttribute, default=list),
+    "track_opens": BooleanAttribute(),
+    "track_clicks": BooleanAttribute(),
+    "transport": UnicodeAttribute(),
+    "status": UnicodeAttribute(),
+    "failure_reason": UnicodeAttribute(null=True),
+    "send_at": UnicodeAttribute(null=True),
+    "created_at": UnicodeAttribute(),
+    "updated_at": UnicodeAttribute(),
+    "sent_at": UnicodeAttribute(null=True),
+    "message_id": UnicodeAttribute(),
+    "provider_message_id": UnicodeAttribute(null=True),
+    "in_reply_to": UnicodeAttribute(null=True),
+    "references": ListAttribute(of=UnicodeAttribute, default=list),
+    "thread_id": UnicodeAttribute(),
+    "open_count": NumberAttribute(default=0),
+    "machine_open_count": NumberAttribute(default=0),
+    "click_count": NumberAttribute(default=0),
+    "machine_click_count": NumberAttribute(default=0),
+    "opened_at": UnicodeAttribute(null=True),
+    "machine_opened_at": UnicodeAttribute(null=True),
+    "clicked_at": UnicodeAttribute(null=True),
+    # link index → epoch seconds of its last click: what the burst rule of the classifier needs
+    "click_times": MapAttribute(default=dict),
+}
+EmailItem = type("EmailItem", (TableItem,), {**_EMAIL_ATTRIBUTES, **_index_members((1, 2, 3, 4, 5))}, discriminator="email")
+EmailItem.__doc__ = (
+    "One one-to-one email: its content as rendered when it was written, its state and its tracking "
+    "counters. GSI1/GSI2: folders; GSI3: thread; GSI4: by SES message id; GSI5: due (sparse)."
+)
+
+
+class ActivityItem(TableItem, discriminator="activity"):
+    """One timeline entry, in its contact's partition (deleted with the contact)."""
+
+    data = MapAttribute()
+
+
+class MailboxItem(TableItem, discriminator="mailbox"):
+    """A user's own SMTP server; the password is in Secrets Manager under `secret_id`."""
+
+    host = UnicodeAttribute()
+    port = NumberAttribute()
+    security = UnicodeAttribute()
+    username = UnicodeAttribute()
+    secret_id = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
 def _share_one_connection() -> None:
     """Every kind talks through one botocore client: a client per subclass would slow cold starts.
 
     ContactItem's schema names every index, so its connection can serve all kinds.
     """
     connection = ContactItem._get_connection()
-    for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem):
+    for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
+                 ActivityItem, MailboxItem):
         kind._connection = connection
 
 

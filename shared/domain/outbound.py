@@ -1,4 +1,5 @@
-"""The body of POST /v1/emails and POST /v1/emails/preview, parsed and checked."""
+"""One-to-one email as the API sees it: the body of POST /v1/emails (and /preview), parsed and
+checked; the stored email, its folders and index keys; the message as it goes out."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.domain import validation
-from shared.errors import FieldError, require_valid
+from shared import keys
+from shared.domain import mail, tracking, validation
+from shared.errors import FieldError, PayloadTooLarge, require_valid
 
 TRANSPORTS = ("ses", "smtp")
 MAX_SCHEDULE_AHEAD = timedelta(days=365)
@@ -59,6 +61,16 @@ def _send_at(value: Any, now: datetime, errors: list[FieldError]) -> str | None:
     return moment
 
 
+def parse_send_at(value: Any, now: datetime) -> str:
+    """The new `send_at` of PATCH /v1/emails/{id}: required, to come, within a year."""
+    errors: list[FieldError] = []
+    moment = _send_at(value, now, errors)
+    if value is None:
+        errors.append(FieldError("send_at", "is required: the new time to send", "required"))
+    require_valid(errors)
+    return moment
+
+
 def parse_request(body: Any, now: datetime) -> EmailRequest:
     """The checked request; raises ValidationFailed naming every wrong field. Subject, bodies
     and cc/bcc are checked when rendered (shared.domain.mail), where merge fields are known."""
@@ -89,3 +101,154 @@ def parse_request(body: Any, now: datetime) -> EmailRequest:
     )
     require_valid(errors)
     return request
+
+
+# --- the stored email ------------------------------------------------------------------------
+
+FOLDERS = ("sent", "received", "scheduled")
+STATUSES = ("scheduled", "sending", "sent", "failed", "cancelled")
+# A cancelled email is in no folder (GET still answers it); a failed one stays in "sent".
+_FOLDER_OF_STATUS = {"scheduled": "scheduled", "sending": "sent", "sent": "sent", "failed": "sent"}
+MAX_BODY_BYTES = 256 * 1024  # subject and both bodies: far under DynamoDB's 400 KB per item
+
+
+def tracked_links(body_html: str | None, track_clicks: bool) -> list[str]:
+    """The URLs a click token's link index points into, in the order rewrite_links numbers them."""
+    if not body_html or not track_clicks:
+        return []
+    return mail.rewrite_links(body_html, lambda url, index: url)[1]
+
+
+def check_size(rendered: mail.RenderedEmail) -> None:
+    size = sum(len(part.encode()) for part in (rendered.subject, rendered.body_text, rendered.body_html or ""))
+    if size > MAX_BODY_BYTES:
+        raise PayloadTooLarge(
+            f"The email is {size:,} bytes after merging; at most {MAX_BODY_BYTES:,} bytes of subject and bodies "
+            "can be sent. Link to large content instead of embedding it.",
+        )
+
+
+def new_email(
+    *, email_id: str, request: EmailRequest, recipients: mail.Recipients, rendered: mail.RenderedEmail,
+    sender: dict[str, Any], parent: dict[str, Any] | None, now: str,
+) -> dict[str, Any]:
+    """The email as stored when it is accepted: rendered content, `scheduled` or `sending`.
+
+    Its Message-ID is fixed now (`<id@sender's domain>`, as compose() writes it), so a reply can
+    reference a scheduled email. A reply joins its parent's thread.
+    """
+    sender_email = sender["email"]
+    return {
+        "email_id": email_id,
+        "contact_id": request.contact_id,
+        "sender_id": sender["id"],
+        "sender_name": sender.get("name"),
+        "sender_email": sender_email,
+        "to": recipients.to,
+        "cc": list(recipients.cc),
+        "bcc": list(recipients.bcc),
+        "subject": rendered.subject,
+        "body_text": rendered.body_text,
+        "body_html": rendered.body_html,
+        "links": tracked_links(rendered.body_html, request.track_clicks),
+        "track_opens": request.track_opens,
+        "track_clicks": request.track_clicks,
+        "transport": request.transport,
+        "status": "scheduled" if request.send_at else "sending",
+        "send_at": request.send_at,
+        "created_at": now,
+        "updated_at": now,
+        "message_id": f"<{email_id}@{sender_email.rpartition('@')[2].lower()}>",
+        "in_reply_to": parent["email_id"] if parent else None,
+        "references": [*parent.get("references", []), parent["message_id"]] if parent else [],
+        "thread_id": parent["thread_id"] if parent else email_id,
+    }
+
+
+def folder_of(status: str) -> str | None:
+    return _FOLDER_OF_STATUS.get(status)
+
+
+def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
+    """GSI keys of an email: its folder (all, and the sender's own), its thread, its SES
+    message id once sent, and the due index while it is scheduled."""
+    folder = folder_of(email["status"])
+    moment = email["send_at"] if folder == "scheduled" else email.get("sent_at") or email["created_at"]
+    in_folder = folder is not None
+    due = email["status"] == "scheduled"
+    provider_id = email.get("provider_message_id")
+    return {
+        "gsi1pk": keys.mail_folder_pk(tenant, folder) if in_folder else None,
+        "gsi1sk": keys.timed_sk(moment, email["email_id"]) if in_folder else None,
+        "gsi2pk": keys.mail_folder_pk(tenant, folder, email["sender_id"]) if in_folder else None,
+        "gsi2sk": keys.timed_sk(moment, email["email_id"]) if in_folder else None,
+        "gsi3pk": keys.thread_pk(tenant, email["thread_id"]),
+        "gsi3sk": keys.timed_sk(email["created_at"], email["email_id"]),
+        "gsi4pk": keys.provider_message_pk(provider_id) if provider_id else None,
+        "gsi4sk": keys.EMAIL_SK if provider_id else None,
+        "gsi5pk": keys.DUE_PK if due else None,
+        "gsi5sk": keys.due_sk(email["send_at"], tenant, email["email_id"]) if due else None,
+    }
+
+
+def public(email: dict[str, Any]) -> dict[str, Any]:
+    """The email as the API answers it."""
+    return {
+        "id": email["email_id"],
+        "contact_id": email["contact_id"],
+        "status": email["status"],
+        "failure_reason": email.get("failure_reason"),
+        "message_id": email["message_id"],
+        "provider_message_id": email.get("provider_message_id"),
+        "transport": email["transport"],
+        "from": {"id": email["sender_id"], "name": email.get("sender_name"), "email": email["sender_email"]},
+        "to": email["to"],
+        "cc": list(email.get("cc") or []),
+        "bcc": list(email.get("bcc") or []),
+        "subject": email["subject"],
+        "body_text": email["body_text"],
+        "body_html": email.get("body_html"),
+        "track_opens": email["track_opens"],
+        "track_clicks": email["track_clicks"],
+        "send_at": email.get("send_at"),
+        "sent_at": email.get("sent_at"),
+        "created_at": email["created_at"],
+        "updated_at": email["updated_at"],
+        "in_reply_to": email.get("in_reply_to"),
+        "thread_id": email["thread_id"],
+        "open_count": int(email.get("open_count") or 0),
+        "machine_open_count": int(email.get("machine_open_count") or 0),
+        "click_count": int(email.get("click_count") or 0),
+        "machine_click_count": int(email.get("machine_click_count") or 0),
+        "opened_at": email.get("opened_at"),
+        "clicked_at": email.get("clicked_at"),
+    }
+
+
+def tracking_url(base_url: str, kind: str, token: str) -> str:
+    return f"{base_url}/t/{kind}/{token}"
+
+
+def build_message(
+    tenant: str, email: dict[str, Any], keyring: tracking.Keyring, base_url: str, sent_at: datetime
+) -> bytes:
+    """The MIME message of a stored email as it goes out now: with its links pointing at signed
+    click tokens and an open pixel when tracking is on (HTML only: plain text has no pixel, and
+    its URLs are left as written so they stay readable)."""
+    body_html = email.get("body_html")
+    if body_html and email["track_clicks"]:
+        def click_url(_url: str, index: int) -> str:
+            return tracking_url(base_url, tracking.KIND_CLICK, tracking.sign(keyring, tracking.KIND_CLICK, tenant, email["email_id"], index))
+        body_html, _ = mail.rewrite_links(body_html, click_url)
+    if body_html and email["track_opens"]:
+        token = tracking.sign(keyring, tracking.KIND_OPEN, tenant, email["email_id"])
+        body_html = mail.add_open_pixel(body_html, tracking_url(base_url, tracking.KIND_OPEN, token))
+    _, raw = mail.compose(
+        email_id=email["email_id"],
+        sender={"name": email.get("sender_name"), "email": email["sender_email"]},
+        recipients=mail.Recipients(email["to"], tuple(email.get("cc") or ()), tuple(email.get("bcc") or ())),
+        subject=email["subject"], body_text=email["body_text"], body_html=body_html, sent_at=sent_at,
+        parent_message_id=email["references"][-1] if email.get("references") else None,
+        parent_references=email["references"][:-1] if email.get("references") else None,
+    )
+    return raw

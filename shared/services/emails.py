@@ -1,15 +1,32 @@
-"""One-to-one email use cases. This release: preview (render exactly what would be sent)."""
+"""One-to-one email use cases: preview, send now or at a time, list, read, reschedule, cancel.
+
+Sending: the email is stored as `sending` (or `scheduled`) before anything leaves, then the
+transport is called, then one transaction records it `sent` with its timeline entries and the
+contact's new fields. A transport error marks it `failed` and records nothing as sent.
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
+from shared import cursor, keys
+from shared.config import CONFIG, tracking_keyring
+from shared.db import emails as repository
+from shared.db import tenant_config
+from shared.db.transactions import ConditionFailed, backoff
+from shared.domain import activities, listing, mail, outbound, validation
 from shared.domain import contacts as contact_rules
-from shared.domain import mail, outbound
 from shared.domain.access import Principal
-from shared.errors import FieldError, ValidationFailed
+from shared.domain.ids import new_id
+from shared.errors import Busy, Conflict, FieldError, Forbidden, NotFound, ValidationFailed, require_valid
+from shared.observability import logger
+from shared.services import delivery, schedules
 from shared.services.contacts import visible_contact
+
+EMAIL_MANAGER_ROLES = frozenset({"owner", "admin", "manager"})
+RECORD_ATTEMPTS = 8
 
 
 def _undeliverable(delivery_status: str) -> ValidationFailed:
@@ -20,11 +37,25 @@ def _undeliverable(delivery_status: str) -> ValidationFailed:
     )
 
 
-def render(principal: Principal, body: Any) -> tuple[outbound.EmailRequest, mail.Recipients, mail.RenderedEmail]:
-    """Everything POST /v1/emails checks before sending: the request, the contact (visible to the
-    caller, with an address that is not suppressed), the recipients and the merged content."""
-    request = outbound.parse_request(body, datetime.now(timezone.utc))
-    contact, config = visible_contact(principal, request.contact_id)
+def _contact_not_found(contact_id: str) -> NotFound:
+    return NotFound(f"No contact with id {contact_id} exists (or you may not see it).")
+
+
+def _email_not_found(email_id: str) -> NotFound:
+    return NotFound(f"No email with id {email_id} exists (or you may not see it).")
+
+
+def _sender(principal: Principal) -> dict[str, Any]:
+    if not principal.email:
+        raise ValidationFailed("Your account has no email address to send from; ask an administrator to add one.",
+                               [FieldError("sender.email", "is missing from your sign-in token", "required")])
+    return {"id": principal.user_id, "name": principal.name, "email": principal.email}
+
+
+def _render(
+    principal: Principal, request: outbound.EmailRequest, contact: dict[str, Any], config: tenant_config.TenantConfig,
+) -> tuple[mail.Recipients, mail.RenderedEmail]:
+    """The recipients and the merged content, after the refusals every send shares."""
     delivery_status = contact.get("delivery_status", "unconfirmed")
     if delivery_status in outbound.SUPPRESSED_DELIVERY:
         raise _undeliverable(delivery_status)
@@ -33,9 +64,241 @@ def render(principal: Principal, body: Any) -> tuple[outbound.EmailRequest, mail
     sender = {"name": principal.name, "email": principal.email}
     rendered = mail.render_email(request.subject, request.body_text, request.body_html, shaped,
                                  config.properties, sender, name_order=config.settings["name_order"])
-    return request, recipients, rendered
+    outbound.check_size(rendered)
+    return recipients, rendered
 
 
 def preview(principal: Principal, body: Any) -> dict[str, Any]:
-    _, _, rendered = render(principal, body)
+    request = outbound.parse_request(body, datetime.now(timezone.utc))
+    contact, config = visible_contact(principal, request.contact_id)
+    _, rendered = _render(principal, request, contact, config)
     return {"subject": rendered.subject, "body_text": rendered.body_text, "body_html": rendered.body_html}
+
+
+def _may_see(principal: Principal, email: dict[str, Any], settings: dict[str, Any]) -> bool:
+    """Under owner visibility a `user` sees the emails they sent; everyone else sees all."""
+    owner = principal.visible_owner(settings)
+    return owner is None or email["sender_id"] == owner
+
+
+def _check_parent(principal: Principal, request: outbound.EmailRequest, context: repository.SendContext) -> None:
+    if request.in_reply_to is None:
+        return
+    parent = context.parent
+    if parent is None or not _may_see(principal, parent, context.config.settings):
+        require_valid([FieldError("in_reply_to", "is not the id of an email you can see", "not_found")])
+    if parent["contact_id"] != request.contact_id:
+        require_valid([FieldError("in_reply_to", "is an email to another contact; reply to the same contact")])
+
+
+def send(principal: Principal, body: Any) -> dict[str, Any]:
+    """POST /v1/emails: store the email, then send it now or schedule it."""
+    request = outbound.parse_request(body, datetime.now(timezone.utc))
+    sender = _sender(principal)
+    if not keys.is_plain_id(request.contact_id):
+        raise _contact_not_found(request.contact_id)
+    if request.in_reply_to is not None and not keys.is_plain_id(request.in_reply_to):
+        require_valid([FieldError("in_reply_to", "is not the id of an email you can see", "not_found")])
+    context = repository.load_send_context(principal.tenant, request.contact_id, request.in_reply_to,
+                                           principal.user_id if request.transport == "smtp" else None)
+    contact = context.contact
+    if contact is None or not principal.can_see(contact, context.config.settings):
+        raise _contact_not_found(request.contact_id)
+    _check_parent(principal, request, context)
+    if request.transport == "smtp" and context.mailbox is None:
+        require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
+                                  "no_mailbox")])
+    recipients, rendered = _render(principal, request, contact, context.config)
+    email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
+                               sender=sender, parent=context.parent, now=validation.now())
+    repository.insert(principal.tenant, email)
+    if email["status"] == "scheduled":
+        schedules.schedule(principal.tenant, email["email_id"], email["send_at"])
+        return outbound.public(email)
+    return outbound.public(_deliver(principal.tenant, email, context))
+
+
+def _deliver(tenant: str, email: dict[str, Any], context: repository.SendContext) -> dict[str, Any]:
+    """Send an email that is `sending`; record it `sent` (or `failed`)."""
+    moment = datetime.now(timezone.utc)
+    raw = outbound.build_message(tenant, email, tracking_keyring(), CONFIG.tracking_base_url, moment)
+    now = validation.format_time(moment)
+    try:
+        provider_message_id = delivery.deliver(email, raw, context.mailbox)
+    except delivery.TransportFailed as failure:
+        return _fail(tenant, email, failure.reason)
+    sent = {**email, "status": "sent", "sent_at": now, "updated_at": now, "provider_message_id": provider_message_id}
+    _record_sent(tenant, sent, context)
+    return sent
+
+
+def _fail(tenant: str, email: dict[str, Any], reason: str) -> dict[str, Any]:
+    logger.warning("email not sent", extra={"email_id": email["email_id"], "reason": reason})
+    failed = {**email, "status": "failed", "failure_reason": reason, "updated_at": validation.now()}
+    repository.transition(tenant, failed, "sending")
+    return failed
+
+
+def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendContext) -> None:
+    """The email `sent`, `email_sent` (and `owner_assigned`) on the timeline, and the contact
+    contacted: one transaction, read again and retried if the contact changed meanwhile."""
+    for attempt in range(RECORD_ATTEMPTS):
+        if attempt:
+            backoff(attempt)
+            context = repository.load_send_context(tenant, sent["contact_id"], None, None)
+        entries = [activities.email_sent(new_id(), sent)]
+        contact_update = None
+        if context.contact is not None:
+            updated, assigned = contact_rules.record_contacted(context.contact, sent["sender_id"], sent["sent_at"])
+            if assigned:
+                entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
+                                                         "first_email"))
+            contact_update = (updated, context.contact, context.contact_version, context.config)
+        try:
+            repository.complete_sent(tenant, sent, entries if context.contact is not None else [], contact_update)
+            return
+        except ConditionFailed as failure:
+            if "email" in failure.labels:
+                logger.error("sent email was no longer sending", extra={"email_id": sent["email_id"]})
+                return
+    raise Busy("The email was sent, but the contact is being changed by others; its timeline will show it shortly.")
+
+
+def send_scheduled(tenant: str, email_id: str) -> dict[str, Any] | None:
+    """Send a scheduled email if it is due and nobody else claimed, cancelled or moved it.
+
+    The claim (scheduled → sending, only if send_at has come) is a conditional write, so of two
+    triggers firing at once exactly one sends. None when there was nothing to send.
+    """
+    email = repository.get(tenant, email_id)
+    if email is None or email["status"] != "scheduled":
+        return None
+    now = validation.now()
+    claimed = repository.transition(tenant, {**email, "status": "sending", "updated_at": now}, "scheduled", due_by=now)
+    if claimed is None:
+        return None
+    context = repository.load_send_context(tenant, claimed["contact_id"], None,
+                                           claimed["sender_id"] if claimed["transport"] == "smtp" else None)
+    problem = _scheduled_problem(claimed, context)
+    if problem:
+        return _fail(tenant, claimed, problem)
+    return _deliver(tenant, claimed, context)
+
+
+def _scheduled_problem(email: dict[str, Any], context: repository.SendContext) -> str | None:
+    """Why a scheduled email can no longer go out: what changed since it was scheduled."""
+    if context.contact is None:
+        return "The contact was deleted before the scheduled time."
+    delivery_status = context.contact.get("delivery_status", "unconfirmed")
+    if delivery_status in outbound.SUPPRESSED_DELIVERY:
+        return f"The contact's address was marked {delivery_status} before the scheduled time; nothing was sent."
+    if email["transport"] == "smtp" and context.mailbox is None:
+        return "The sender's mailbox was removed before the scheduled time; nothing was sent."
+    return None
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _visible_email(principal: Principal, email_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    config = tenant_config.load(principal.tenant)
+    email = repository.get(principal.tenant, email_id) if keys.is_plain_id(email_id) else None
+    if email is None or not _may_see(principal, email, config.settings):
+        raise _email_not_found(email_id)
+    return email, config.settings
+
+
+def get(principal: Principal, email_id: str) -> dict[str, Any]:
+    return outbound.public(_visible_email(principal, email_id)[0])
+
+
+def thread(principal: Principal, email_id: str) -> dict[str, Any]:
+    email, settings = _visible_email(principal, email_id)
+    emails = repository.thread(principal.tenant, email["thread_id"])
+    return {"items": [outbound.public(item) for item in emails if _may_see(principal, item, settings)]}
+
+
+def list_folder(principal: Principal, params: dict[str, str]) -> dict[str, Any]:
+    folder = params.get("folder", "sent")
+    if folder not in outbound.FOLDERS:
+        require_valid([FieldError("folder", f"must be one of {', '.join(outbound.FOLDERS)}")])
+    limit = listing.parse_limit(params.get("limit"))
+    config = tenant_config.load(principal.tenant)
+    sender = principal.visible_owner(config.settings)
+    fingerprint = cursor.fingerprint({"emails": folder, "sender": sender})
+    raw_cursor = params.get("cursor")
+    start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, raw_cursor) if raw_cursor else None
+    if start is not None and not isinstance(start, dict):
+        raise listing.bad_cursor()
+    emails, last = repository.folder_page(principal.tenant, folder, sender, limit, start)
+    next_cursor = cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None
+    return {"items": [outbound.public(email) for email in emails], "next_cursor": next_cursor}
+
+
+# --- changing a scheduled email --------------------------------------------------------------
+
+def _changeable(principal: Principal, email_id: str, action: str) -> dict[str, Any]:
+    email, _ = _visible_email(principal, email_id)
+    if email["sender_id"] != principal.user_id and principal.role not in EMAIL_MANAGER_ROLES:
+        raise Forbidden(f"Only the sender or a manager, admin or owner can {action} this email.")
+    if email["status"] != "scheduled":
+        raise _not_scheduled(email, action)
+    return email
+
+
+def _not_scheduled(email: dict[str, Any], action: str) -> Conflict:
+    return Conflict(f"This email is {email['status']}, no longer scheduled, so it cannot be {action}d.",
+                    [FieldError("status", f"is {email['status']}", "not_scheduled")])
+
+
+def reschedule(principal: Principal, email_id: str, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict) or set(body) != {"send_at"}:
+        require_valid([FieldError("send_at", "is required, and the only field that can change", "required")])
+    send_at = outbound.parse_send_at(body["send_at"], datetime.now(timezone.utc))
+    email = _changeable(principal, email_id, "reschedule")
+    moved = repository.transition(principal.tenant, {**email, "send_at": send_at, "updated_at": validation.now()},
+                                  "scheduled")
+    if moved is None:
+        raise _not_scheduled(repository.get(principal.tenant, email_id) or email, "reschedule")
+    schedules.schedule(principal.tenant, email_id, send_at)
+    return outbound.public(moved)
+
+
+def cancel(principal: Principal, email_id: str) -> None:
+    email = _changeable(principal, email_id, "cancel")
+    cancelled = repository.transition(principal.tenant, {**email, "status": "cancelled", "updated_at": validation.now()},
+                                      "scheduled")
+    if cancelled is None:
+        raise _not_scheduled(repository.get(principal.tenant, email_id) or email, "cancel")
+    schedules.unschedule(email_id)
+
+
+SWEEP_BATCH = 200
+SWEEP_WORKERS = 16
+
+
+def sweep(time_left_ms: Callable[[], int], reserve_ms: int = 15_000) -> dict[str, int]:
+    """Send every due scheduled email (the safety net behind the per-email triggers), batch by
+    batch while time is left; what the sweep sent has its trigger deleted."""
+    due_count = sent_count = 0
+    with ThreadPoolExecutor(max_workers=SWEEP_WORKERS) as pool:
+        while time_left_ms() > reserve_ms:
+            due = repository.due(validation.now(), SWEEP_BATCH)
+            if not due:
+                break
+            due_count += len(due)
+            for email in pool.map(_send_due, due):
+                if email is not None and email["status"] == "sent":
+                    sent_count += 1
+                    schedules.unschedule(email["email_id"])
+            if len(due) < SWEEP_BATCH:
+                break
+    return {"due": due_count, "sent": sent_count}
+
+
+def _send_due(due: tuple[str, str]) -> dict[str, Any] | None:
+    tenant, email_id = due
+    try:
+        return send_scheduled(tenant, email_id)
+    except Exception:  # one email's trouble must not hold back the others; it is retried next minute
+        logger.exception("scheduled email not sent", extra={"email_id": email_id})
+        return None

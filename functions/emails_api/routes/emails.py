@@ -1,11 +1,42 @@
 """Routes of /v1/emails."""
 
-from shared.http import Request, Router
+from shared.http import Request, Router, created, no_content
 from shared.services import emails
 
 router = Router()
 
 
+@router.post("/v1/emails")
+def send_email(request: Request):
+    return created(emails.send(request.principal, request.json()))
+
+
 @router.post("/v1/emails/preview")
 def preview_email(request: Request):
     return emails.preview(request.principal, request.json())
+
+
+@router.get("/v1/emails")
+def list_emails(request: Request):
+    return emails.list_folder(request.principal, request.query)
+
+
+@router.get("/v1/emails/{id}")
+def get_email(request: Request, id: str):
+    return emails.get(request.principal, id)
+
+
+@router.get("/v1/emails/{id}/thread")
+def get_thread(request: Request, id: str):
+    return emails.thread(request.principal, id)
+
+
+@router.patch("/v1/emails/{id}")
+def reschedule_email(request: Request, id: str):
+    return emails.reschedule(request.principal, id, request.json())
+
+
+@router.delete("/v1/emails/{id}")
+def cancel_email(request: Request, id: str):
+    emails.cancel(request.principal, id)
+    return no_content()

@@ -1,0 +1,40 @@
+"""Tracking redirects: GET/HEAD /t/o/{token} answers the 1×1 GIF, /t/c/{token} a 302 to the
+link's original URL. Lean on purpose (its cold start is budgeted): no HTTP router, no JSON
+framework, no MIME modules. A forged token answers 404 and never redirects."""
+
+import base64
+from typing import Any
+
+from shared.domain.tracking import KIND_CLICK, KIND_OPEN, PIXEL_GIF
+from shared.observability import logger
+from shared.services.tracking import NotTracked, hit
+
+_KINDS = {"/t/o/": KIND_OPEN, "/t/c/": KIND_CLICK}
+# Neither browsers, proxies nor mail clients may reuse a hit, and the token must not leak to
+# the destination in a Referer header.
+_NO_STORE = {"Cache-Control": "no-store, no-cache, must-revalidate, private, max-age=0", "Pragma": "no-cache",
+             "Expires": "0", "Referrer-Policy": "no-referrer"}
+_PIXEL = base64.b64encode(PIXEL_GIF).decode("ascii")
+
+
+def _not_found() -> dict[str, Any]:
+    return {"statusCode": 404, "headers": {**_NO_STORE, "Content-Type": "text/plain; charset=utf-8"},
+            "body": "Not found", "isBase64Encoded": False}
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    kind = _KINDS.get(event.get("routeKey", "").partition(" ")[2][:5])
+    token = (event.get("pathParameters") or {}).get("token") or ""
+    http = event.get("requestContext", {}).get("http", {})
+    headers = event.get("headers") or {}
+    if kind is None:
+        return _not_found()
+    try:
+        url = hit(kind, token, http.get("method", "GET"), headers.get("user-agent"), http.get("sourceIp"))
+    except NotTracked:
+        return _not_found()
+    if kind == KIND_CLICK:
+        return {"statusCode": 302, "headers": {**_NO_STORE, "Location": url}, "body": "", "isBase64Encoded": False}
+    return {"statusCode": 200, "headers": {**_NO_STORE, "Content-Type": "image/gif"}, "body": _PIXEL,
+            "isBase64Encoded": True}

@@ -1,0 +1,188 @@
+"""One-to-one emails, their timeline entries and the users' SMTP mailboxes in the single table.
+
+Every state change of an email is one conditional write on its `status` (scheduled → sending →
+sent | failed, scheduled → cancelled), so two triggers, or a trigger and a cancel, can never
+both win. docs/data-model.md lists the keys and indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from shared import keys
+from shared.db import contacts as contact_store
+from shared.db import tenant_config
+from shared.db.contacts import contact_key, query
+from shared.db.models import ActivityItem, ContactItem, EmailItem, MailboxItem, TableItem, TenantConfigItem
+from shared.db.transactions import Transaction
+from shared.domain import outbound
+
+_STATE_FIELDS = ("status", "updated_at", "sent_at", "send_at", "provider_message_id", "failure_reason")
+
+
+def email_key(tenant: str, email_id: str) -> tuple[str, str]:
+    return keys.email_pk(tenant, email_id), keys.EMAIL_SK
+
+
+def _email_of(item: EmailItem) -> dict[str, Any]:
+    values = {name: getattr(item, name) for name in outbound_fields()}
+    values["click_times"] = item.click_times.as_dict() if item.click_times is not None else {}
+    return values
+
+
+def outbound_fields() -> tuple[str, ...]:
+    return tuple(name for name in EmailItem.get_attributes() if name not in ("pk", "sk", "kind", "click_times")
+                 and not name.startswith("gsi"))
+
+
+def _model(tenant: str, email: dict[str, Any]) -> EmailItem:
+    return EmailItem(*email_key(tenant, email["email_id"]), **email, **outbound.index_keys(tenant, email))
+
+
+def _mailbox_of(item: MailboxItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in ("host", "port", "security", "username", "secret_id", "updated_at")}
+
+
+@dataclass
+class SendContext:
+    """What sending needs, read in one BatchGetItem."""
+
+    contact: dict[str, Any] | None
+    contact_version: int | None
+    config: tenant_config.TenantConfig
+    parent: dict[str, Any] | None
+    mailbox: dict[str, Any] | None
+
+
+def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_id: str | None) -> SendContext:
+    """The contact, the tenant config, the parent email of a reply and the sender's mailbox,
+    consistently, in one request."""
+    wanted = [contact_key(tenant, contact_id), tenant_config.config_key(tenant)]
+    if parent_id:
+        wanted.append(email_key(tenant, parent_id))
+    if user_id:
+        wanted.append((keys.user_pk(tenant, user_id), keys.MAILBOX_SK))
+    context = SendContext(None, None, tenant_config.from_item(tenant, None), None, None)
+    config_item = None
+    for item in TableItem.batch_get(wanted, consistent_read=True):
+        if isinstance(item, ContactItem):
+            context.contact, context.contact_version = item.data.as_dict(), item.version
+        elif isinstance(item, TenantConfigItem):
+            config_item = item
+        elif isinstance(item, EmailItem):
+            context.parent = _email_of(item)
+        elif isinstance(item, MailboxItem):
+            context.mailbox = _mailbox_of(item)
+    context.config = tenant_config.from_item(tenant, config_item)
+    return context
+
+
+def get(tenant: str, email_id: str) -> dict[str, Any] | None:
+    try:
+        return _email_of(EmailItem.get(*email_key(tenant, email_id), consistent_read=True))
+    except EmailItem.DoesNotExist:
+        return None
+
+
+def insert(tenant: str, email: dict[str, Any]) -> None:
+    """Store a new email (its id is new: the condition only guards against a bug)."""
+    _model(tenant, email).save(condition=EmailItem.pk.does_not_exist())
+
+
+def _state_actions(tenant: str, email: dict[str, Any]) -> list[Any]:
+    """Set the state fields and move the index keys to where the new state belongs."""
+    actions = []
+    for name, value in [*((name, email.get(name)) for name in _STATE_FIELDS), *outbound.index_keys(tenant, email).items()]:
+        attribute = getattr(EmailItem, name)
+        actions.append(attribute.set(value) if value is not None else attribute.remove())
+    return actions
+
+
+def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str | None = None) -> dict[str, Any] | None:
+    """Write the email's new state if it is still `expected` (and, with `due_by`, due by then);
+    the email as stored afterwards, or None when its state had moved on (or it is gone)."""
+    condition = EmailItem.status == expected
+    if due_by is not None:
+        condition &= EmailItem.send_at <= due_by
+    item = EmailItem(*email_key(tenant, email["email_id"]))
+    try:
+        item.update(_state_actions(tenant, email), condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return _email_of(item)
+
+
+def complete_sent(
+    tenant: str, email: dict[str, Any], activities: list[dict[str, Any]], contact_update: tuple | None,
+) -> None:
+    """In one transaction: the email `sent` (it must still be `sending`), its timeline entries
+    and the contact's new fields. `contact_update` is (contact, previous, version, config) or
+    None when the contact is gone. Raises ConditionFailed("contact"/"config") when the contact
+    changed meanwhile: read it again and retry."""
+    transaction = Transaction()
+    transaction.update("email", EmailItem(*email_key(tenant, email["email_id"])), _state_actions(tenant, email),
+                       condition=EmailItem.status == "sending")
+    for activity in activities:
+        transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
+    if contact_update is not None:
+        contact, previous, version, config = contact_update
+        contact_store.stage_save(transaction, tenant, contact, config, previous=previous, version=version)
+    transaction.commit()
+
+
+def activity_model(tenant: str, contact_id: str, activity: dict[str, Any]) -> ActivityItem:
+    return ActivityItem(keys.contact_pk(tenant, contact_id), keys.activity_sk(activity["occurred_at"], activity["id"]),
+                        data=activity)
+
+
+def folder_page(
+    tenant: str, folder: str, sender_id: str | None, limit: int, start: dict[str, Any] | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of a folder (scheduled: soonest first; others newest first), all of the
+    tenant's or one sender's."""
+    raws, last = query(keys.mail_folder_pk(tenant, folder, sender_id), index="GSI1" if sender_id is None else "GSI2",
+                       limit=limit, start=start, forward=folder == "scheduled")
+    return [_email_of(EmailItem.from_raw_data(raw)) for raw in raws], last
+
+
+def thread(tenant: str, thread_id: str) -> list[dict[str, Any]]:
+    """Every email of a thread, oldest first."""
+    emails, start = [], None
+    while True:
+        raws, start = query(keys.thread_pk(tenant, thread_id), index="GSI3", start=start)
+        emails += [_email_of(EmailItem.from_raw_data(raw)) for raw in raws]
+        if not start:
+            return emails
+
+
+def due(now: str, limit: int = 1000) -> list[tuple[str, str]]:
+    """(tenant, email id) of scheduled emails due by `now`, oldest first, across tenants."""
+    raws, _ = query(keys.DUE_PK, EmailItem.gsi5sk <= f"{now}~", index="GSI5", limit=limit)
+    found = []
+    for raw in raws:
+        _, tenant, email_id = raw["gsi5sk"]["S"].rsplit("#", 2)
+        found.append((tenant, email_id))
+    return found
+
+
+# --- mailboxes --------------------------------------------------------------------------------
+
+def get_mailbox(tenant: str, user_id: str) -> dict[str, Any] | None:
+    try:
+        return _mailbox_of(MailboxItem.get(keys.user_pk(tenant, user_id), keys.MAILBOX_SK, consistent_read=True))
+    except MailboxItem.DoesNotExist:
+        return None
+
+
+def put_mailbox(tenant: str, user_id: str, mailbox: dict[str, Any]) -> None:
+    MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK, **mailbox).save()
+
+
+def delete_mailbox(tenant: str, user_id: str) -> None:
+    MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK).delete()
+

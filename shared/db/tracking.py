@@ -1,0 +1,52 @@
+"""The two requests of a tracking hit: read the email, then record the hit in one transaction
+(the email's counters and the timeline entry, only while the contact exists).
+
+Kept apart from shared.db.emails so the tracking Lambda never imports the MIME composer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import keys
+from shared.db.models import ActivityItem, ContactItem, EmailItem
+from shared.db.transactions import Transaction
+
+_READ = ("email_id", "contact_id", "subject", "status", "sent_at", "links", "opened_at", "machine_opened_at",
+         "clicked_at")
+
+
+def get_email(tenant: str, email_id: str) -> dict[str, Any] | None:
+    try:
+        item = EmailItem.get(keys.email_pk(tenant, email_id), keys.EMAIL_SK, consistent_read=True)
+    except EmailItem.DoesNotExist:
+        return None
+    email = {name: getattr(item, name) for name in _READ}
+    email["click_times"] = item.click_times.as_dict() if item.click_times is not None else {}
+    return email
+
+
+def record(
+    tenant: str, email: dict[str, Any], activity: dict[str, Any], counter: str, first: str | None,
+    click: tuple[int, float] | None,
+) -> None:
+    """Add one to `counter`; set `first` (opened_at, machine_opened_at, clicked_at) to the hit's
+    time only if it is still unset (ConditionFailed "email" otherwise: it is no longer first);
+    remember a click's time per link; put the timeline entry. ConditionFailed "contact" when
+    the contact was deleted."""
+    at = activity["occurred_at"]
+    actions = [getattr(EmailItem, counter).add(1)]
+    condition = EmailItem.pk.exists()
+    if first is not None:
+        actions.append(getattr(EmailItem, first).set(at))
+        condition &= getattr(EmailItem, first).does_not_exist()
+    if click is not None:
+        link_index, epoch = click
+        actions.append(EmailItem.click_times[str(link_index)].set(epoch))
+    contact_pk = keys.contact_pk(tenant, email["contact_id"])
+    transaction = Transaction()
+    transaction.check("contact", ContactItem, contact_pk, keys.CONTACT_SK, ContactItem.pk.exists())
+    transaction.put("activity", ActivityItem(contact_pk, keys.activity_sk(at, activity["id"]), data=activity))
+    transaction.update("email", EmailItem(keys.email_pk(tenant, email["email_id"]), keys.EMAIL_SK), actions,
+                       condition=condition)
+    transaction.commit()

@@ -1,0 +1,64 @@
+"""Hand a composed message to its transport: Amazon SES (SESv2, raw MIME, our configuration set
+so delivery events flow back) or the sender's own SMTP server (imported only on that path)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from shared.aws import client
+from shared.config import CONFIG
+from shared.errors import TransportFailed
+
+
+# Called with (email, raw message, provider message id) after each message a transport took.
+# Empty in AWS; the local stack's outbox (GET /_local/outbox) listens here.
+SENT_LISTENERS: list[Callable[[dict[str, Any], bytes, str | None], None]] = []
+
+
+def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None) -> str | None:
+    """Send `raw` to every recipient of `email`, Bcc included; SES's message id (None for SMTP).
+    Raises TransportFailed with a reason the sender can act on."""
+    if email["transport"] == "smtp":
+        recipients = [email["to"], *email.get("cc", []), *email.get("bcc", [])]
+        _send_smtp(email["sender_email"], recipients, raw, mailbox)
+        provider_message_id = None
+    else:
+        provider_message_id = _send_ses(email, raw)
+    for listener in SENT_LISTENERS:
+        listener(email, raw, provider_message_id)
+    return provider_message_id
+
+
+def _send_ses(email: dict[str, Any], raw: bytes) -> str:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    request: dict[str, Any] = {
+        "FromEmailAddress": email["sender_email"],
+        "Destination": {"ToAddresses": [email["to"]], "CcAddresses": list(email.get("cc", [])),
+                        "BccAddresses": list(email.get("bcc", []))},
+        "Content": {"Raw": {"Data": raw}},
+    }
+    if CONFIG.ses_configuration_set:
+        request["ConfigurationSetName"] = CONFIG.ses_configuration_set
+    try:
+        return client("sesv2").send_email(**request)["MessageId"]
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        raise TransportFailed(
+            f"Amazon SES refused the message ({details.get('Code', 'error')}: {details.get('Message', '')}).".replace(": )", ")")
+        ) from None
+    except BotoCoreError as error:
+        raise TransportFailed(f"Amazon SES could not be reached ({type(error).__name__}); try again later.") from None
+
+
+def _send_smtp(sender: str, recipients: list[str], raw: bytes, mailbox: dict[str, Any] | None) -> None:
+    from shared import smtp_transport
+    from shared.domain.mailbox import MailboxSettings
+    from shared.services import mailboxes
+
+    if mailbox is None:
+        raise TransportFailed("Your mailbox settings were removed; set them again (PUT /v1/me/mailbox).")
+    settings = MailboxSettings(host=mailbox["host"], port=int(mailbox["port"]), security=mailbox["security"],
+                               username=mailbox["username"])
+    smtp_transport.send(settings, mailboxes.password(mailbox), sender, recipients, raw,
+                        allow_private_hosts=CONFIG.allow_private_smtp_hosts, ca_file=CONFIG.smtp_ca_file)

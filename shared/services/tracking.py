@@ -1,0 +1,86 @@
+"""Open and click tracking: verify the token, classify the hit, record it, answer where to go.
+
+A hit costs two DynamoDB requests: a GetItem of the email, then one transaction with the
+email's counters and the timeline entry. Opens: the first open of its kind (a person's, or a
+machine's) is `email_opened`, later ones `email_reopened`; so a person's first real open is
+always `email_opened` even after Apple's proxy prefetched the pixel. Machine hits carry
+`data.machine: true`, have their own counters and never count as the contact's action.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from shared.config import tracking_keyring
+from shared.db import tracking as repository
+from shared.db.transactions import ConditionFailed
+from shared.domain import activities, tracking, validation
+from shared.domain.ids import new_id
+from shared.observability import logger
+
+
+class NotTracked(Exception):
+    """The token is forged or edited, or names nothing we sent: answer 404, redirect nowhere."""
+
+
+def _seconds_since(sent_at: str | None, now: float) -> float | None:
+    if not sent_at:
+        return None
+    from datetime import datetime
+
+    return now - datetime.fromisoformat(sent_at.replace("Z", "+00:00")).timestamp()
+
+
+def hit(kind: str, token: str, method: str, user_agent: str | None, ip: str | None) -> str | None:
+    """Record an open (kind "o") or a click ("c"); for a click, the URL to redirect to."""
+    try:
+        claims = tracking.verify(tracking_keyring(), kind, token)
+    except tracking.InvalidToken:
+        raise NotTracked() from None
+    email = repository.get_email(claims.tenant, claims.email_id)
+    if email is None or email["status"] != "sent":
+        raise NotTracked()
+    url = None
+    if kind == tracking.KIND_CLICK:
+        links = email["links"] or []
+        if claims.link_index >= len(links) or not tracking.is_safe_redirect(links[claims.link_index]):
+            raise NotTracked()
+        url = links[claims.link_index]
+    now = time.time()
+    verdict = tracking.classify(
+        kind, method, user_agent, ip, _seconds_since(email["sent_at"], now),
+        [(int(link), at) for link, at in email["click_times"].items()], link_index=claims.link_index, now=now,
+    )
+    try:
+        _record(claims.tenant, email, kind, claims.link_index, verdict, url, now)
+    except Exception:  # the person still gets the image or the page; the hit is lost
+        logger.exception("tracking hit not recorded", extra={"email_id": email["email_id"]})
+    return url
+
+
+def _record(
+    tenant: str, email: dict[str, Any], kind: str, link_index: int | None, verdict: tracking.Hit, url: str | None,
+    now: float,
+) -> None:
+    """Write the hit; when it lost the race to be first, write it again as a later one."""
+    machine = verdict.machine
+    if kind == tracking.KIND_CLICK:
+        counter = "machine_click_count" if machine else "click_count"
+        first = None if machine or email["clicked_at"] else "clicked_at"
+        plans = [("email_clicked", first)] + ([("email_clicked", None)] if first else [])
+        click = (link_index, now)
+    else:
+        counter = "machine_open_count" if machine else "open_count"
+        first = "machine_opened_at" if machine else "opened_at"
+        plans = ([] if email[first] else [("email_opened", first)]) + [("email_reopened", None)]
+        click = None
+    at = validation.now()
+    for activity_type, first_field in plans:
+        entry = activities.email_tracked(new_id(), activity_type, at, email, machine, verdict.reason, url)
+        try:
+            repository.record(tenant, email, entry, counter, first_field, click)
+            return
+        except ConditionFailed as failure:
+            if "contact" in failure.labels:
+                return  # the contact was deleted: there is no timeline to write to
