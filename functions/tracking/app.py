@@ -17,9 +17,15 @@ _NO_STORE = {"Cache-Control": "no-store, no-cache, must-revalidate, private, max
 _PIXEL = base64.b64encode(PIXEL_GIF).decode("ascii")
 
 
+_NOT_FOUND_BODY = (
+    '{"error":{"code":"not_found","message":"This tracking link is not valid; '
+    'open the link from the original email.","details":[]}}'
+)
+
+
 def _not_found() -> dict[str, Any]:
-    return {"statusCode": 404, "headers": {**_NO_STORE, "Content-Type": "text/plain; charset=utf-8"},
-            "body": "Not found", "isBase64Encoded": False}
+    return {"statusCode": 404, "headers": {**_NO_STORE, "Content-Type": "application/json; charset=utf-8"},
+            "body": _NOT_FOUND_BODY, "isBase64Encoded": False}
 
 
 @logger.inject_lambda_context(clear_state=True)

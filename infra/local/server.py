@@ -165,6 +165,8 @@ def call_handler(
     claims: Mapping[str, Any] | None,
     body: str | None = None,
     query: str | Mapping[str, Any] = "",
+    headers: Mapping[str, str] | None = None,
+    source_ip: str = "127.0.0.1",
 ) -> Any:
     """Send a request straight to its handler, as API Gateway would after the authorizer
     accepted `claims`: for tests and benchmarks, which need no HTTP server."""
@@ -173,7 +175,8 @@ def call_handler(
         raise LookupError(f"no route for {method} {path} in template.yaml")
     route, path_parameters = matched
     event = build_http_api_event(
-        method, path, route.route_key, path_parameters, query, {"content-type": "application/json"}, body, claims
+        method, path, route.route_key, path_parameters, query, {"content-type": "application/json", **(headers or {})},
+        body, claims, source_ip,
     )
     return invoke(route, event)
 

@@ -53,12 +53,9 @@ def _send_ses(email: dict[str, Any], raw: bytes) -> str:
 
 def _send_smtp(sender: str, recipients: list[str], raw: bytes, mailbox: dict[str, Any] | None) -> None:
     from shared import smtp_transport
-    from shared.domain.mailbox import MailboxSettings
     from shared.services import mailboxes
 
     if mailbox is None:
         raise TransportFailed("Your mailbox settings were removed; set them again (PUT /v1/me/mailbox).")
-    settings = MailboxSettings(host=mailbox["host"], port=int(mailbox["port"]), security=mailbox["security"],
-                               username=mailbox["username"])
-    smtp_transport.send(settings, mailboxes.password(mailbox), sender, recipients, raw,
+    smtp_transport.send(mailboxes.settings_of(mailbox), mailboxes.password(mailbox), sender, recipients, raw,
                         allow_private_hosts=CONFIG.allow_private_smtp_hosts, ca_file=CONFIG.smtp_ca_file)

@@ -62,7 +62,12 @@ def get(principal: Principal) -> dict[str, Any]:
     stored = repository.get_mailbox(principal.tenant, principal.user_id)
     if stored is None:
         raise _not_set()
-    return {**{name: stored[name] for name in ("host", "port", "security", "username")}, "password_set": True}
+    return mailbox_rules.public_mailbox(settings_of(stored), password_set=True)
+
+
+def settings_of(stored: dict[str, Any]) -> mailbox_rules.MailboxSettings:
+    return mailbox_rules.MailboxSettings(host=stored["host"], port=int(stored["port"]), security=stored["security"],
+                                         username=stored["username"])
 
 
 def delete(principal: Principal) -> None:

@@ -1,0 +1,177 @@
+"""The user's own SMTP server (PUT /v1/me/mailbox): its settings, checked, and their public form."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.domain import validation
+from shared.errors import FieldError, require_valid
+
+DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+SECURITIES = tuple(DEFAULT_PORTS)
+FIELDS = ("host", "port", "security", "username", "password")
+MAX_USERNAME = 256
+MAX_PASSWORD = 1024
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# smtplib sends the AUTH exchange as ASCII, and a line break or NUL would corrupt it.
+_PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
+
+_IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    host: str
+    port: int
+    security: str
+    username: str
+    # None when the body gave no password: the stored one stays. Kept out of repr (and so logs).
+    password: str | None = field(default=None, repr=False)
+
+
+def _unmapped(address: _IPAddress) -> _IPAddress:
+    """An IPv4-mapped IPv6 address (::ffff:10.0.0.1) reaches its IPv4 address, so it is judged as one."""
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def _ip(host: str) -> _IPAddress | None:
+    try:
+        return _unmapped(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
+
+def private_address(ip: str) -> bool:
+    """Whether an IP address is off the public internet (private, loopback, link-local, shared,
+    reserved, multicast…). Raises ValueError when `ip` is not an IP address."""
+    address = _unmapped(ipaddress.ip_address(ip))
+    return not address.is_global or address.is_multicast or address.is_reserved
+
+
+def _dns_name(host: str) -> bool:
+    """A DNS host name, international ones included. The last label must not be all digits:
+    names such as `127.1` or `2130706433` resolve to addresses the IP literal checks never saw."""
+    try:
+        ascii_name = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_name.split(".")
+    return len(ascii_name) <= 253 and all(_LABEL.match(label) for label in labels) and not labels[-1].isdigit()
+
+
+def _host(value: Any, errors: list[FieldError]) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors.append(FieldError("host", "is required: your SMTP server, such as smtp.example.co.jp", "required"))
+        return None
+    if isinstance(value, str):
+        host = unicodedata.normalize("NFKC", value).strip().lower().removesuffix(".")
+        try:
+            return str(ipaddress.ip_address(host))
+        except ValueError:
+            if _dns_name(host):
+                return host
+    errors.append(FieldError("host", "must be a host name such as smtp.example.co.jp, or an IP address"))
+    return None
+
+
+def _security(value: Any, errors: list[FieldError]) -> str | None:
+    if isinstance(value, str) and value in SECURITIES:
+        return value
+    code = "required" if value is None else "invalid"
+    errors.append(FieldError("security", f"must be one of {', '.join(SECURITIES)}", code))
+    return None
+
+
+def _port(value: Any, security: str | None, errors: list[FieldError]) -> int | None:
+    if value is None:
+        return DEFAULT_PORTS[security] if security else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        errors.append(FieldError("port", "must be a whole number from 1 to 65535"))
+        return None
+    return value
+
+
+def _username(value: Any, errors: list[FieldError]) -> str | None:
+    username, error = (None, None) if value is None else validation.text(value, max_length=MAX_USERNAME)
+    if error:
+        errors.append(FieldError("username", error))
+    elif username is None:
+        errors.append(FieldError("username", "is required: the login of your SMTP server", "required"))
+    elif not username.isascii():
+        errors.append(FieldError("username", "must use ASCII characters only; the SMTP login cannot carry others"))
+    else:
+        return username
+    return None
+
+
+def _password(value: Any, has_password: bool, errors: list[FieldError]) -> str | None:
+    if value is None:
+        if not has_password:
+            errors.append(FieldError("password", "is required the first time the mailbox is saved", "required"))
+        return None
+    if not isinstance(value, str) or not value:
+        errors.append(FieldError("password", "must be a non-empty string"))
+    elif len(value) > MAX_PASSWORD:
+        errors.append(FieldError("password", f"must be at most {MAX_PASSWORD} characters"))
+    elif not _PRINTABLE_ASCII.match(value):
+        errors.append(FieldError(
+            "password",
+            "must use printable ASCII characters only, without line breaks; the SMTP login cannot carry others",
+        ))
+    else:
+        return value
+    return None
+
+
+def _loopback(host: str) -> bool:
+    address = _ip(host)
+    return host == "localhost" or (address is not None and address.is_loopback)
+
+
+def _internal(host: str) -> bool:
+    return host == "localhost" or (_ip(host) is not None and private_address(host))
+
+
+def parse_mailbox(body: Any, *, has_password: bool, allow_private_hosts: bool) -> MailboxSettings:
+    """The checked settings of PUT /v1/me/mailbox, which replaces them all but the password: that
+    one is required on the first PUT (`has_password` False) and, when omitted later, kept.
+    `allow_private_hosts` is for the local stack and tests; deployed, the Lambda must not be
+    pointed at internal addresses. Raises ValidationFailed naming every wrong field."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    errors = [FieldError(name, "is not a mailbox setting", "unknown_field") for name in body if name not in FIELDS]
+    host = _host(body.get("host"), errors)
+    security = _security(body.get("security"), errors)
+    port = _port(body.get("port"), security, errors)
+    username = _username(body.get("username"), errors)
+    password = _password(body.get("password"), has_password, errors)
+    if security == "none" and host is not None and not _loopback(host):
+        errors.append(FieldError(
+            "security",
+            "none (no encryption) is only allowed for a server on this machine (localhost): the password must "
+            "never cross the network in clear text. Choose starttls or tls.",
+            "insecure",
+        ))
+    if host is not None and not allow_private_hosts and _internal(host):
+        errors.append(FieldError(
+            "host",
+            "is an internal address, which is not allowed; use your mail provider's public SMTP host",
+            "private_host",
+        ))
+    require_valid(errors)
+    return MailboxSettings(host=host, port=port, security=security, username=username, password=password)
+
+
+def public_mailbox(settings: MailboxSettings, password_set: bool) -> dict[str, Any]:
+    """The settings as the API answers them: whether a password is stored, never the password."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "security": settings.security,
+        "username": settings.username,
+        "password_set": password_set,
+    }

@@ -1,0 +1,204 @@
+"""Mail through the user's own SMTP server: the `smtp` transport of POST /v1/emails.
+
+Every network, TLS or SMTP problem becomes TransportFailed with a reason a sales rep can act
+on. Certificates and host names are always verified, and the password never travels in clear
+text except to a loopback server (`security: none`, which shared.domain.mailbox allows only there)."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from typing import Any
+
+from shared.domain.mailbox import MailboxSettings, private_address
+# One class for every transport, so the send path catches SMTP and SES failures alike.
+from shared.errors import TransportFailed
+
+__all__ = ["TransportFailed", "send"]
+
+_REPLY_LIMIT = 200
+_CHECK_SETTINGS = (
+    "Check the host, port and security in your mailbox settings (tls usually uses port 465, starttls 587)."
+)
+
+
+class _PinnedAddresses:
+    """Connects to the addresses resolved and checked beforehand rather than resolving the host
+    again (a second answer could be an internal address); TLS still verifies the host name."""
+
+    def __init__(self, addresses: list[str], **kwargs: Any):
+        self._addresses = addresses
+        super().__init__(**kwargs)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        *others, last = self._addresses
+        for address in others:
+            try:
+                return super()._get_socket(address, port, timeout)  # type: ignore[misc]
+            except ssl.SSLError:
+                raise
+            except OSError:
+                continue  # unreachable or refused: try the next address, as create_connection does
+        return super()._get_socket(last, port, timeout)  # type: ignore[misc]
+
+
+class _SMTP(_PinnedAddresses, smtplib.SMTP):
+    pass
+
+
+class _SMTPS(_PinnedAddresses, smtplib.SMTP_SSL):
+    pass
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    """A server reply for a reason: one line, bounded."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    line = " ".join(f"{code} {text}".split())
+    return line if len(line) <= _REPLY_LIMIT else line[:_REPLY_LIMIT - 1] + "…"
+
+
+def _resolve(host: str, port: int, allow_private_hosts: bool) -> list[str]:
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise TransportFailed(
+            f"The SMTP server {host} could not be found (DNS lookup failed). Check the host in your mailbox settings."
+        ) from error
+    addresses = list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in found))
+    internal = [address for address in addresses if private_address(address)]
+    if internal and not allow_private_hosts:
+        raise TransportFailed(
+            f"The SMTP server {host} resolves to an internal address ({internal[0]}), which is not allowed. "
+            "Use your mail provider's public SMTP host."
+        )
+    return addresses
+
+
+def _connect(settings: MailboxSettings, addresses: list[str], context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
+    if settings.security == "tls":
+        return _SMTPS(addresses, host=settings.host, port=settings.port, timeout=timeout, context=context)
+    return _SMTP(addresses, host=settings.host, port=settings.port, timeout=timeout)
+
+
+def _start_tls(client: smtplib.SMTP, settings: MailboxSettings, context: ssl.SSLContext) -> None:
+    """Encrypts the session, or fails: it never carries on in clear text."""
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("starttls"):
+        raise TransportFailed(
+            f"The SMTP server {settings.host} does not offer STARTTLS on port {settings.port}, so the password "
+            f"would travel unencrypted; nothing was sent. {_CHECK_SETTINGS}"
+        )
+    client.starttls(context=context)
+
+
+def _login(client: smtplib.SMTP, settings: MailboxSettings, password: str) -> None:
+    try:
+        client.login(settings.username, password)
+    except smtplib.SMTPAuthenticationError as error:
+        raise TransportFailed(
+            f"The SMTP server refused the login ({_reply(error.smtp_code, error.smtp_error)}). "
+            "Check the username and password in your mailbox settings."
+        ) from error
+    except smtplib.SMTPNotSupportedError as error:
+        raise TransportFailed(
+            f"The SMTP server {settings.host} does not offer login (AUTH) on this connection. {_CHECK_SETTINGS}"
+        ) from error
+
+
+def _transfer(client: smtplib.SMTP, envelope_from: str, recipients: list[str], message: bytes) -> str:
+    """MAIL, RCPT and DATA by hand rather than `sendmail`: when any recipient is refused the
+    transaction is reset before DATA, so nobody gets the mail and a retry sends no duplicates.
+    Returns the text of the server's reply to DATA."""
+    code, text = client.mail(envelope_from)
+    if code != 250:
+        client.rset()
+        raise TransportFailed(
+            f"The SMTP server refused the sender address {envelope_from} ({_reply(code, text)}). "
+            "Your mail server may not allow sending as this address."
+        )
+    refused = {}
+    for recipient in recipients:
+        code, text = client.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = _reply(code, text)
+    if refused:
+        client.rset()
+        named = "; ".join(f"{recipient} ({reply})" for recipient, reply in refused.items())
+        noun = "recipient" if len(refused) == 1 else "recipients"
+        raise TransportFailed(f"The SMTP server refused the {noun} {named}; nothing was sent.")
+    code, text = client.data(message)
+    if code != 250:
+        raise TransportFailed(f"The SMTP server refused the message ({_reply(code, text)}); nothing was sent.")
+    return text.decode("utf-8", "replace")
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    """Ends the session; the mail is already accepted, so a failing QUIT must not report failure."""
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        pass  # the caller closes the socket
+
+
+def send(
+    settings: MailboxSettings,
+    password: str,
+    envelope_from: str,
+    recipients: list[str],
+    message: bytes,
+    *,
+    allow_private_hosts: bool,
+    timeout: float = 15.0,
+    ca_file: str | None = None,
+) -> str:
+    """Sends `message` as is to `recipients` (To, Cc and Bcc alike) through the user's SMTP server
+    and returns the text of its reply to DATA. `ca_file` None trusts the system's certificates.
+    Raises TransportFailed when the mail was not accepted for every recipient."""
+    addresses = _resolve(settings.host, settings.port, allow_private_hosts)
+    context = ssl.create_default_context(cafile=ca_file)
+    host, port = settings.host, settings.port
+    unanswered = f"The SMTP server {host} did not answer within {timeout:g} seconds. {_CHECK_SETTINGS}"
+    try:
+        client = _connect(settings, addresses, context, timeout)
+        try:
+            if settings.security == "starttls":
+                _start_tls(client, settings, context)
+            _login(client, settings, password)
+            reply = _transfer(client, envelope_from, recipients, message)
+            _quit(client)
+            return reply
+        finally:
+            client.close()
+    except smtplib.SMTPServerDisconnected as error:
+        if isinstance(error.__context__, TimeoutError):  # smtplib reports a read timeout as a disconnection
+            raise TransportFailed(unanswered) from error
+        raise TransportFailed(
+            f"The SMTP server {host} closed the connection unexpectedly; try again later. {_CHECK_SETTINGS}"
+        ) from error
+    except smtplib.SMTPResponseException as error:
+        raise TransportFailed(
+            f"The SMTP server {host} answered with an error ({_reply(error.smtp_code, error.smtp_error)})."
+        ) from error
+    except smtplib.SMTPException as error:
+        raise TransportFailed(f"The SMTP server {host} could not be used: {error}") from error
+    except ssl.SSLCertVerificationError as error:
+        raise TransportFailed(
+            f"The certificate of the SMTP server {host} could not be verified ({error.verify_message.rstrip('.')}). "
+            "Check the host name in your mailbox settings, or ask your mail provider about its certificate."
+        ) from error
+    except ssl.SSLError as error:
+        raise TransportFailed(
+            f"The secure connection to the SMTP server {host} failed ({error.reason or error}). {_CHECK_SETTINGS}"
+        ) from error
+    except ConnectionRefusedError as error:
+        raise TransportFailed(
+            f"The SMTP server {host} refused the connection on port {port}. {_CHECK_SETTINGS}"
+        ) from error
+    except TimeoutError as error:
+        raise TransportFailed(unanswered) from error
+    except OSError as error:
+        raise TransportFailed(
+            f"Could not reach the SMTP server {host} on port {port} ({error.strerror or error}). {_CHECK_SETTINGS}"
+        ) from error
