@@ -167,7 +167,7 @@ def ensure_mail_resources(endpoint_url: str | None) -> None:
         try:
             ses.create_configuration_set(ConfigurationSetName=configuration_set)
         except ClientError as error:
-            if _error_code(error) != "AlreadyExistsException":
+            if _error_code(error) not in ("AlreadyExistsException", "ConfigurationSetAlreadyExistsException"):
                 raise
     group = os.environ.get("SCHEDULE_GROUP", "").strip()
     if group and group != "default":

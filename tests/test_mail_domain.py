@@ -497,8 +497,16 @@ def test_links_in_comments_are_rewritten_too():
 
 
 def test_named_references_without_semicolon_stay_literal_in_urls():
-    source = '<a href="https://a.example/?a=1&region=jp&copy=2&amp;b=&lt;&#x41;&reg x">r</a>'
-    assert mail.rewrite_links(source, tracked)[1] == ["https://a.example/?a=1&region=jp&copy=2&b=<A® x"]
+    source = '<a href="https://a.example/?a=1&region=jp&copy=2&amp;b=&lt;&#x41;&reg">r</a>'
+    assert mail.rewrite_links(source, tracked)[1] == ["https://a.example/?a=1&region=jp&copy=2&b=<A®"]
+
+
+def test_only_links_fit_to_redirect_to_are_tracked():
+    source = ('<a href="https://user:pw@a.example/">creds</a><a href="https://a.example/a b">space</a>'
+              '<a href="https://a.example/ok">ok</a>')
+    html_text, urls = mail.rewrite_links(source, tracked)
+    assert urls == ["https://a.example/ok"]
+    assert 'href="https://user:pw@a.example/"' in html_text and 'href="https://a.example/a b"' in html_text
 
 
 def test_script_links_are_dropped_wherever_a_parser_could_see_them():

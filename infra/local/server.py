@@ -361,14 +361,18 @@ class LocalStack:
             app = LocalApi(local_secret(self.data_dir, SECRET_FILE), self._routes, self._resolve_handler)
             self.server = ApiServer(app, self._port)
             os.environ.setdefault("TRACKING_BASE_URL", self.server.url)
-            from infra.local import outbox  # noqa: F401 - registers /_local/outbox; reads the handlers' config
-
+            # The outbox listens to the real delivery code and the scheduler runs the real
+            # functions; both read the handlers' configuration, so only with the real handlers.
+            with_real_handlers = self._resolve_handler is import_handler
+            if with_real_handlers:
+                from infra.local import outbox  # noqa: F401 - registers GET /_local/outbox
             self.server.start()
-            self.scheduler = LocalScheduler(
-                lambda function, event: invoke_function(function, event, self._resolve_handler),
-                os.environ["SCHEDULE_GROUP"],
-            )
-            self.scheduler.start()
+            if with_real_handlers:
+                self.scheduler = LocalScheduler(
+                    lambda function, event: invoke_function(function, event, self._resolve_handler),
+                    os.environ["SCHEDULE_GROUP"],
+                )
+                self.scheduler.start()
         except BaseException:
             self.stop()
             raise

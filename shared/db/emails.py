@@ -27,15 +27,15 @@ def email_key(tenant: str, email_id: str) -> tuple[str, str]:
     return keys.email_pk(tenant, email_id), keys.EMAIL_SK
 
 
+# The email's own fields: everything but the keys, the discriminator and the index keys.
+_FIELDS = tuple(name for name in EmailItem.get_attributes()
+                if name not in ("pk", "sk", "kind", "click_times") and not name.startswith("gsi"))
+
+
 def _email_of(item: EmailItem) -> dict[str, Any]:
-    values = {name: getattr(item, name) for name in outbound_fields()}
+    values = {name: getattr(item, name) for name in _FIELDS}
     values["click_times"] = item.click_times.as_dict() if item.click_times is not None else {}
     return values
-
-
-def outbound_fields() -> tuple[str, ...]:
-    return tuple(name for name in EmailItem.get_attributes() if name not in ("pk", "sk", "kind", "click_times")
-                 and not name.startswith("gsi"))
 
 
 def _model(tenant: str, email: dict[str, Any]) -> EmailItem:

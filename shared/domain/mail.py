@@ -20,6 +20,7 @@ from html.entities import html5 as html5_entities
 from typing import Any, Callable, Mapping, Sequence
 
 from shared.domain import contacts, validation
+from shared.domain.tracking import is_safe_redirect
 from shared.errors import FieldError, ValidationFailed, require_valid
 
 NO_EMAIL_MESSAGE = "This contact has no email address; add one before sending."
@@ -440,10 +441,11 @@ def drop_unsafe_links(html_text: str) -> str:
 
 
 def _track_link(attributes: str, make_url: Callable[[str, int], str], urls: list[str]) -> str:
-    """The attribute text of one `<a>` tag with its href pointing at `make_url` if it is http(s)."""
+    """The attribute text of one `<a>` tag with its href pointing at `make_url` if it is an
+    http(s) URL fit to redirect to (a click can then only ever lead where the email pointed)."""
     href = _first_href(attributes)
     url = _attribute_url(href.group(2) or "") if href else ""
-    if _scheme(url) not in ("http", "https"):
+    if not is_safe_redirect(url):
         return attributes
     urls.append(url)
     tracked = html.escape(make_url(url, len(urls) - 1), quote=True)
@@ -451,7 +453,8 @@ def _track_link(attributes: str, make_url: Callable[[str, int], str], urls: list
 
 
 def rewrite_links(html_text: str, make_url: Callable[[str, int], str]) -> tuple[str, list[str]]:
-    """The HTML with each `<a>` whose href is an absolute http(s) URL pointing at
+    """The HTML with each `<a>` whose href is an absolute http(s) URL that `is_safe_redirect`
+    accepts (no credentials, spaces or control characters) pointing at
     `make_url(original, index)`, and the originals (entity-decoded) in order; index is the
     position in that list. mailto:, tel:, #anchors and relative links stay; javascript:,
     vbscript: and data: hrefs are dropped. Everything else is kept byte for byte.

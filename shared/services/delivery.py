@@ -44,9 +44,8 @@ def _send_ses(email: dict[str, Any], raw: bytes) -> str:
         return client("sesv2").send_email(**request)["MessageId"]
     except ClientError as error:
         details = error.response.get("Error", {})
-        raise TransportFailed(
-            f"Amazon SES refused the message ({details.get('Code', 'error')}: {details.get('Message', '')}).".replace(": )", ")")
-        ) from None
+        why = ": ".join(part for part in (details.get("Code"), details.get("Message")) if part) or "no reason given"
+        raise TransportFailed(f"Amazon SES refused the message ({why}).") from None
     except BotoCoreError as error:
         raise TransportFailed(f"Amazon SES could not be reached ({type(error).__name__}); try again later.") from None
 

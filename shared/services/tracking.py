@@ -10,6 +10,7 @@ always `email_opened` even after Apple's proxy prefetched the pixel. Machine hit
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from shared.config import tracking_keyring
@@ -27,8 +28,6 @@ class NotTracked(Exception):
 def _seconds_since(sent_at: str | None, now: float) -> float | None:
     if not sent_at:
         return None
-    from datetime import datetime
-
     return now - datetime.fromisoformat(sent_at.replace("Z", "+00:00")).timestamp()
 
 
