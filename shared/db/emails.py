@@ -16,7 +16,8 @@ from shared import keys
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
-from shared.db.models import ActivityItem, ContactItem, EmailItem, MailboxItem, TableItem, TenantConfigItem
+from shared.db.activities import activity_model
+from shared.db.models import ContactItem, EmailItem, MailboxItem, TableItem, TenantConfigItem
 from shared.db.transactions import Transaction
 from shared.domain import outbound
 
@@ -118,26 +119,23 @@ def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str
 
 
 def complete_sent(
-    tenant: str, email: dict[str, Any], activities: list[dict[str, Any]], contact_update: tuple | None,
+    tenant: str, contact_id: str, email: dict[str, Any] | None, activities: list[dict[str, Any]],
+    contact_update: tuple | None,
 ) -> None:
-    """In one transaction: the email `sent` (it must still be `sending`), its timeline entries
-    and the contact's new fields. `contact_update` is (contact, previous, version, config) or
-    None when the contact is gone. Raises ConditionFailed("contact"/"config") when the contact
-    changed meanwhile: read it again and retry."""
+    """In one transaction: the email `sent` (it must still be `sending`; None: already
+    recorded), timeline entries and the contact's new fields. `contact_update` is (contact,
+    previous, version, config) or None. Raises ConditionFailed("contact"/"config") when the
+    contact changed meanwhile: read it again and retry."""
     transaction = Transaction()
-    transaction.update("email", EmailItem(*email_key(tenant, email["email_id"])), _state_actions(tenant, email),
-                       condition=EmailItem.status == "sending")
+    if email is not None:
+        transaction.update("email", EmailItem(*email_key(tenant, email["email_id"])), _state_actions(tenant, email),
+                           condition=EmailItem.status == "sending")
     for activity in activities:
-        transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
+        transaction.put("activity", activity_model(tenant, contact_id, activity))
     if contact_update is not None:
         contact, previous, version, config = contact_update
         contact_store.stage_save(transaction, tenant, contact, config, previous=previous, version=version)
     transaction.commit()
-
-
-def activity_model(tenant: str, contact_id: str, activity: dict[str, Any]) -> ActivityItem:
-    return ActivityItem(keys.contact_pk(tenant, contact_id), keys.activity_sk(activity["occurred_at"], activity["id"]),
-                        data=activity)
 
 
 def folder_page(

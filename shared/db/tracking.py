@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
-from shared.db.models import ActivityItem, ContactItem, EmailItem
+from shared.db.activities import activity_model
+from shared.db.models import ContactItem, EmailItem
 from shared.db.transactions import Transaction
 
 _READ = ("email_id", "contact_id", "subject", "status", "sent_at", "links", "opened_at", "machine_opened_at",
@@ -46,7 +47,7 @@ def record(
     contact_pk = keys.contact_pk(tenant, email["contact_id"])
     transaction = Transaction()
     transaction.check("contact", ContactItem, contact_pk, keys.CONTACT_SK, ContactItem.pk.exists())
-    transaction.put("activity", ActivityItem(contact_pk, keys.activity_sk(at, activity["id"]), data=activity))
+    transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
     transaction.update("email", EmailItem(keys.email_pk(tenant, email["email_id"]), keys.EMAIL_SK), actions,
                        condition=condition)
     transaction.commit()

@@ -299,6 +299,28 @@ def _text_part(body: str, subtype: str) -> MIMEPart:
     return part
 
 
+def _sender_parts(sender: Mapping[str, Any], errors: list[FieldError]) -> tuple[str, str | None]:
+    """The sender's display name (one line) and address (NFKC-normalised, valid)."""
+    address, error = validation.email(sender.get("email") or "")
+    if error or not address:
+        errors.append(FieldError("sender.email", error or "is required"))
+    name = sender.get("name") or ""
+    problem = header_problem(name)
+    if problem:
+        errors.append(FieldError("sender.name", problem, "header_injection"))
+    return name, address
+
+
+def check_sender(sender: Mapping[str, Any]) -> dict[str, Any]:
+    """The sender as compose() will write it into From (and Message-ID), or a 422 naming
+    `sender.name`/`sender.email`: checked before anything is stored or scheduled."""
+    errors: list[FieldError] = []
+    name, address = _sender_parts(sender, errors)
+    require_valid(errors, "Your name or email address (from your sign-in) cannot be used as a sender; "
+                          "ask an administrator to correct your profile.")
+    return {**sender, "name": name or None, "email": address}
+
+
 def compose(
     *, email_id: str, sender: dict[str, Any], recipients: Recipients, subject: str, body_text: str,
     body_html: str | None, sent_at: datetime, mail_domain: str | None = None,
@@ -315,13 +337,10 @@ def compose(
     if not _ID_PART.match(email_id):
         raise ValueError(f"email_id must be 1-64 characters of A-Z a-z 0-9 . _ -: {email_id!r}")
     errors: list[FieldError] = []
-    sender_email, error = validation.email(sender.get("email") or "")
-    if error or not sender_email:
-        errors.append(FieldError("sender.email", error or "is required"))
-    sender_name = sender.get("name") or ""
+    sender_name, sender_email = _sender_parts(sender, errors)
     domain = (mail_domain or (sender_email or "").rpartition("@")[2]).lower()
     headers_to_check = {
-        "sender.name": sender_name, "subject": subject, "to": recipients.to,
+        "subject": subject, "to": recipients.to,
         **{f"cc[{i}]": address for i, address in enumerate(recipients.cc)},
         **{f"bcc[{i}]": address for i, address in enumerate(recipients.bcc)},
         **{f"headers.{name}": value for name, value in (extra_headers or {}).items()},

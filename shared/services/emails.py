@@ -20,7 +20,7 @@ from shared.domain import activities, listing, mail, outbound, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
-from shared.errors import Busy, Conflict, FieldError, Forbidden, NotFound, ValidationFailed, require_valid
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, TransportFailed, ValidationFailed, require_valid
 from shared.observability import logger
 from shared.services import delivery, schedules
 from shared.services.contacts import visible_contact
@@ -46,14 +46,16 @@ def _email_not_found(email_id: str) -> NotFound:
 
 
 def _sender(principal: Principal) -> dict[str, Any]:
+    """The caller as the sender, exactly as the message will name them (else 422, before
+    anything is stored)."""
     if not principal.email:
         raise ValidationFailed("Your account has no email address to send from; ask an administrator to add one.",
                                [FieldError("sender.email", "is missing from your sign-in token", "required")])
-    return {"id": principal.user_id, "name": principal.name, "email": principal.email}
+    return mail.check_sender({"id": principal.user_id, "name": principal.name, "email": principal.email})
 
 
 def _render(
-    principal: Principal, request: outbound.EmailRequest, contact: dict[str, Any], config: tenant_config.TenantConfig,
+    request: outbound.EmailRequest, contact: dict[str, Any], config: tenant_config.TenantConfig, sender: dict[str, Any],
 ) -> tuple[mail.Recipients, mail.RenderedEmail]:
     """The recipients and the merged content, after the refusals every send shares."""
     delivery_status = contact.get("delivery_status", "unconfirmed")
@@ -61,7 +63,6 @@ def _render(
         raise _undeliverable(delivery_status)
     recipients = mail.check_recipients(contact.get("email"), request.cc, request.bcc)
     shaped = contact_rules.public(contact, config.settings, config.properties)
-    sender = {"name": principal.name, "email": principal.email}
     rendered = mail.render_email(request.subject, request.body_text, request.body_html, shaped,
                                  config.properties, sender, name_order=config.settings["name_order"])
     outbound.check_size(rendered)
@@ -71,7 +72,7 @@ def _render(
 def preview(principal: Principal, body: Any) -> dict[str, Any]:
     request = outbound.parse_request(body, datetime.now(timezone.utc))
     contact, config = visible_contact(principal, request.contact_id)
-    _, rendered = _render(principal, request, contact, config)
+    _, rendered = _render(request, contact, config, _sender(principal))
     return {"subject": rendered.subject, "body_text": rendered.body_text, "body_html": rendered.body_html}
 
 
@@ -108,7 +109,7 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
     if request.transport == "smtp" and context.mailbox is None:
         require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
                                   "no_mailbox")])
-    recipients, rendered = _render(principal, request, contact, context.config)
+    recipients, rendered = _render(request, contact, context.config, sender)
     email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
                                sender=sender, parent=context.parent, now=validation.now())
     repository.insert(principal.tenant, email)
@@ -121,11 +122,13 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
 def _deliver(tenant: str, email: dict[str, Any], context: repository.SendContext) -> dict[str, Any]:
     """Send an email that is `sending`; record it `sent` (or `failed`)."""
     moment = datetime.now(timezone.utc)
-    raw = outbound.build_message(tenant, email, tracking_keyring(), CONFIG.tracking_base_url, moment)
     now = validation.format_time(moment)
     try:
+        raw = outbound.build_message(tenant, email, tracking_keyring(), CONFIG.tracking_base_url, moment)
         provider_message_id = delivery.deliver(email, raw, context.mailbox)
-    except delivery.TransportFailed as failure:
+    except ValidationFailed as refusal:  # checked when accepted; only a changed rule could get here
+        return _fail(tenant, email, refusal.message)
+    except TransportFailed as failure:
         return _fail(tenant, email, failure.reason)
     sent = {**email, "status": "sent", "sent_at": now, "updated_at": now, "provider_message_id": provider_message_id}
     _record_sent(tenant, sent, context)
@@ -140,28 +143,49 @@ def _fail(tenant: str, email: dict[str, Any], reason: str) -> dict[str, Any]:
 
 
 def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendContext) -> None:
-    """The email `sent`, `email_sent` (and `owner_assigned`) on the timeline, and the contact
-    contacted: one transaction, read again and retried if the contact changed meanwhile."""
+    """The email `sent`, `email_sent` (and `owner_assigned`) on the timeline and the contact
+    contacted, in one transaction, read again and retried if the contact changed meanwhile.
+    The message is out whatever happens here: if the contact keeps changing, the email and
+    its timeline entry are recorded without it, then the contact is updated on its own."""
     for attempt in range(RECORD_ATTEMPTS):
         if attempt:
             backoff(attempt)
             context = repository.load_send_context(tenant, sent["contact_id"], None, None)
-        entries = [activities.email_sent(new_id(), sent)]
-        contact_update = None
-        if context.contact is not None:
-            updated, assigned = contact_rules.record_contacted(context.contact, sent["sender_id"], sent["sent_at"])
-            if assigned:
-                entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
-                                                         "first_email"))
-            contact_update = (updated, context.contact, context.contact_version, context.config)
         try:
-            repository.complete_sent(tenant, sent, entries if context.contact is not None else [], contact_update)
+            repository.complete_sent(tenant, sent["contact_id"], sent, *_contacted(sent, context))
             return
         except ConditionFailed as failure:
             if "email" in failure.labels:
                 logger.error("sent email was no longer sending", extra={"email_id": sent["email_id"]})
                 return
-    raise Busy("The email was sent, but the contact is being changed by others; its timeline will show it shortly.")
+    repository.complete_sent(tenant, sent["contact_id"], sent, [activities.email_sent(new_id(), sent)], None)
+    for attempt in range(RECORD_ATTEMPTS):
+        backoff(attempt)
+        context = repository.load_send_context(tenant, sent["contact_id"], None, None)
+        entries, contact_update = _contacted(sent, context, with_email_sent=False)
+        if contact_update is None:
+            return  # the contact was deleted meanwhile
+        try:
+            repository.complete_sent(tenant, sent["contact_id"], None, entries, contact_update)
+            return
+        except ConditionFailed:
+            continue
+    logger.error("contact not marked contacted: it kept changing", extra={"email_id": sent["email_id"]})
+
+
+def _contacted(
+    sent: dict[str, Any], context: repository.SendContext, *, with_email_sent: bool = True,
+) -> tuple[list[dict[str, Any]], tuple | None]:
+    """The timeline entries and the contact update that record a sent email (none while the
+    contact is gone)."""
+    if context.contact is None:
+        return [], None
+    entries = [activities.email_sent(new_id(), sent)] if with_email_sent else []
+    updated, assigned = contact_rules.record_contacted(context.contact, sent["sender_id"], sent["sent_at"])
+    if assigned:
+        entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
+                                                 "first_email"))
+    return entries, (updated, context.contact, context.contact_version, context.config)
 
 
 def send_scheduled(tenant: str, email_id: str) -> dict[str, Any] | None:

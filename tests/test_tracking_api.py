@@ -1,0 +1,316 @@
+"""GET/HEAD /t/o/{token} and /t/c/{token} through the tracking handler, with the tokens of a
+message that really went out (read from the local outbox): the pixel, the redirect, the
+timeline entries and counters, the machine-hit verdicts, forged tokens, and the handler's
+lean imports and DynamoDB budget."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import create
+from test_emails_api import outbox_listening, sent, set_email_attribute, table, the_message, timeline  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[1]
+BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+           "Version/17.4 Safari/605.1.15")
+GMAIL_PROXY = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
+PERSON_IP = "203.0.113.7"
+APPLE_IP = "17.58.0.1"
+LINKS = ("https://example.com/a?x=1&y=2", "https://example.com/b", "https://example.org/c#top")
+HTML = ("<html><body><p>{{contact.family_name}}様</p>"
+        '<a href="https://example.com/a?x=1&amp;y=2">資料</a> <a href="https://example.com/b">b</a> '
+        "<a href='https://example.org/c#top'>c</a></body></html>")
+
+
+def hit(kind: str, token: str, user_agent: str | None = BROWSER, ip: str = PERSON_IP, method: str = "GET") -> dict:
+    """One request to the tracker, as API Gateway would pass it."""
+    from infra.local.server import call_handler
+
+    headers = {} if user_agent is None else {"user-agent": user_agent}
+    return call_handler(method, f"/t/{kind}/{token}", None, headers=headers, source_ip=ip)
+
+
+def tokens(email_id: str) -> tuple[str | None, list[str]]:
+    """The open token and the click tokens (in link order) of the message that went out."""
+    html = the_message(email_id)[1].get_body(("html",)).get_content()
+    opens = re.findall(r"/t/o/([A-Za-z0-9_-]+)", html)
+    assert len(opens) <= 1, opens
+    return (opens[0] if opens else None), re.findall(r"/t/c/([A-Za-z0-9_-]+)", html)
+
+
+def seconds_ago(seconds: float) -> str:
+    moment = datetime.now(timezone.utc) - timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def email_of(api, email_id: str) -> dict[str, Any]:
+    reply = api.get(f"/v1/emails/{email_id}")
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+def tracked(api, contact_id: str) -> list[tuple[str, bool]]:
+    """(type, machine) of the contact's tracking entries, oldest first."""
+    return [(entry["type"], entry["data"]["machine"]) for entry in timeline(api, contact_id)
+            if entry["type"].startswith(("email_opened", "email_reopened", "email_clicked"))]
+
+
+def assert_not_found(result: dict) -> None:
+    assert result["statusCode"] == 404, result
+    assert "Location" not in result["headers"] and "location" not in result["headers"]
+
+
+@pytest.fixture
+def contact(api):
+    return create(api, family_name="山田", email="taro@example.jp")
+
+
+@pytest.fixture
+def email(api, contact):
+    """A sent email with an open pixel and three tracked links."""
+    return sent(api, contact["id"], body_html=HTML)
+
+
+@pytest.fixture
+def aged(api, email):
+    """The same email, as if sent five minutes ago (a person's click is never that fast)."""
+    set_email_attribute(api, email["id"], "sent_at", seconds_ago(300))
+    return email
+
+
+# --- opens -------------------------------------------------------------------------------------
+
+
+def test_an_open_answers_the_pixel_and_is_recorded(api, contact, email):
+    open_token, _ = tokens(email["id"])
+
+    first = hit("o", open_token)
+
+    assert first["statusCode"] == 200
+    assert first["headers"]["Content-Type"] == "image/gif"
+    assert "no-store" in first["headers"]["Cache-Control"]
+    assert first["isBase64Encoded"] is True
+    pixel = base64.b64decode(first["body"])
+    assert len(pixel) == 43 and pixel.startswith(b"GIF89a") and pixel.endswith(b"\x3b")
+    assert hit("o", open_token)["statusCode"] == 200
+    assert tracked(api, contact["id"]) == [("email_opened", False), ("email_reopened", False)]
+    after = email_of(api, email["id"])
+    assert after["open_count"] == 2 and after["machine_open_count"] == 0 and after["opened_at"]
+
+
+def test_an_apple_privacy_prefetch_is_a_machine_open_and_a_person_still_opens_first(api, contact, email):
+    open_token, _ = tokens(email["id"])
+
+    assert hit("o", open_token, user_agent="Mozilla/5.0", ip=APPLE_IP)["statusCode"] == 200
+    [prefetch] = timeline(api, contact["id"], "email_opened")
+    assert prefetch["data"]["machine"] is True and prefetch["data"]["machine_reason"] == "apple_mpp"
+    counts = email_of(api, email["id"])
+    assert (counts["open_count"], counts["machine_open_count"], counts["opened_at"]) == (0, 1, None)
+
+    hit("o", open_token)
+
+    assert tracked(api, contact["id"]) == [("email_opened", True), ("email_opened", False)]
+    counts = email_of(api, email["id"])
+    assert (counts["open_count"], counts["machine_open_count"]) == (1, 1) and counts["opened_at"]
+
+
+def test_an_open_through_gmails_image_proxy_is_a_person(api, contact, email):
+    open_token, _ = tokens(email["id"])
+    hit("o", open_token, user_agent=GMAIL_PROXY, ip="66.102.8.1")
+    assert tracked(api, contact["id"]) == [("email_opened", False)]
+    assert email_of(api, email["id"])["open_count"] == 1
+
+
+@pytest.mark.parametrize("user_agent, method", [(BROWSER, "HEAD"), (None, "GET"), ("curl/8.4.0", "GET"),
+                                                ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "GET")])
+def test_machine_opens_are_counted_apart(api, contact, email, user_agent, method):
+    open_token, _ = tokens(email["id"])
+    assert hit("o", open_token, user_agent=user_agent, method=method)["statusCode"] == 200
+    assert tracked(api, contact["id"]) == [("email_opened", True)]
+    counts = email_of(api, email["id"])
+    assert (counts["open_count"], counts["machine_open_count"]) == (0, 1)
+
+
+# --- clicks ------------------------------------------------------------------------------------
+
+
+def test_a_click_redirects_to_the_original_url_and_is_recorded(api, contact, aged):
+    _, click_tokens = tokens(aged["id"])
+    assert len(click_tokens) == 3
+
+    result = hit("c", click_tokens[0])
+
+    assert result["statusCode"] == 302
+    assert result["headers"]["Location"] == LINKS[0]  # &amp; decoded
+    assert "no-store" in result["headers"]["Cache-Control"]
+    [click] = timeline(api, contact["id"], "email_clicked")
+    assert click["data"]["url"] == LINKS[0] and click["data"]["machine"] is False
+    assert click["data"]["email_id"] == aged["id"]
+    counts = email_of(api, aged["id"])
+    assert (counts["click_count"], counts["machine_click_count"]) == (1, 0) and counts["clicked_at"]
+
+
+def test_each_link_redirects_to_its_own_url(aged):
+    _, click_tokens = tokens(aged["id"])
+    assert [hit("c", token)["headers"]["Location"] for token in click_tokens] == list(LINKS)
+
+
+def test_a_click_right_after_sending_is_a_machine(api, contact, email):
+    _, click_tokens = tokens(email["id"])
+
+    result = hit("c", click_tokens[1])
+
+    assert result["statusCode"] == 302 and result["headers"]["Location"] == LINKS[1]  # still redirected
+    [click] = timeline(api, contact["id"], "email_clicked")
+    assert click["data"]["machine"] is True and click["data"]["machine_reason"] == "too_fast"
+    counts = email_of(api, email["id"])
+    assert (counts["click_count"], counts["machine_click_count"], counts["clicked_at"]) == (0, 1, None)
+
+
+def test_a_head_request_on_a_link_is_a_machine(api, contact, aged):
+    _, click_tokens = tokens(aged["id"])
+    assert hit("c", click_tokens[0], method="HEAD")["statusCode"] == 302
+    [click] = timeline(api, contact["id"], "email_clicked")
+    assert click["data"]["machine"] is True and click["data"]["machine_reason"] == "head_request"
+
+
+def test_every_link_clicked_at_once_is_a_machine(api, contact, aged):
+    _, click_tokens = tokens(aged["id"])
+    for token in click_tokens:
+        assert hit("c", token)["statusCode"] == 302
+    clicks = timeline(api, contact["id"], "email_clicked")
+    assert sorted((entry["data"]["url"], entry["data"]["machine"]) for entry in clicks) == sorted(
+        [(LINKS[0], False), (LINKS[1], False), (LINKS[2], True)])
+    assert [entry["data"].get("machine_reason") for entry in clicks if entry["data"]["machine"]] == ["burst"]
+
+
+# --- forged and stale tokens -------------------------------------------------------------------
+
+
+def edits(token: str) -> list[str]:
+    """One-character edits: a changed first, middle and last character, one dropped, one added."""
+    def changed(position: int) -> str:
+        replacement = "A" if token[position] != "A" else "B"
+        return token[:position] + replacement + token[position + 1:]
+
+    middle = len(token) // 2
+    return [changed(0), changed(middle), changed(len(token) - 1), token[:-1], token[:middle] + token[middle + 1:],
+            token + "A"]
+
+
+def test_an_edited_click_token_is_404_and_redirects_nowhere(api, contact, aged):
+    _, click_tokens = tokens(aged["id"])
+    for forged in edits(click_tokens[0]):
+        assert forged != click_tokens[0]
+        assert_not_found(hit("c", forged))
+    assert tracked(api, contact["id"]) == []
+    assert hit("c", click_tokens[0])["statusCode"] == 302  # the real one still works
+
+
+def test_an_open_token_is_not_a_click_token_nor_the_reverse(api, contact, aged):
+    open_token, click_tokens = tokens(aged["id"])
+    assert_not_found(hit("c", open_token))
+    assert_not_found(hit("o", click_tokens[0]))
+    assert tracked(api, contact["id"]) == []
+
+
+@pytest.mark.parametrize("token", ["garbage", "A" * 5000, "AAAA", "not.a.token", "%00"])
+def test_garbage_tokens_are_404(token):
+    assert_not_found(hit("o", token))
+    assert_not_found(hit("c", token))
+
+
+@pytest.mark.parametrize("kind", ["o", "c"])
+def test_an_empty_token_is_404(moto_endpoint, kind):
+    # No route matches /t/o/ itself; the handler must still refuse an event without a token.
+    from infra.local.apigw import build_http_api_event
+    from infra.local.server import invoke_function
+
+    event = build_http_api_event("GET", f"/t/{kind}/", f"GET /t/{kind}/{{token}}", {"token": ""},
+                                 headers={"user-agent": BROWSER})
+    assert_not_found(invoke_function("TrackingFunction", event))
+
+
+@pytest.mark.parametrize("kind", ["o", "c"])
+def test_a_valid_signature_for_an_email_that_does_not_exist_is_404(api, kind):
+    from shared.config import tracking_keyring
+    from shared.domain import tracking
+
+    link = 0 if kind == "c" else None
+    token = tracking.sign(tracking_keyring(), kind, api.tenant, "01JNOSUCHEMAIL00000000000Z", link)
+    assert_not_found(hit(kind, token))
+
+
+def test_the_tokens_of_a_deleted_email_are_404(api, contact, aged):
+    open_token, click_tokens = tokens(aged["id"])
+    table().delete_item(Key={"pk": f"TENANT#{api.tenant}#MAIL#{aged['id']}", "sk": "MAIL"})
+    assert_not_found(hit("o", open_token))
+    assert_not_found(hit("c", click_tokens[0]))
+    assert tracked(api, contact["id"]) == []
+
+
+def test_unsafe_links_get_no_click_token(api, contact):
+    """A javascript: link is dropped; a link with credentials cannot be redirected to
+    (is_safe_redirect refuses it), so it must stay as written rather than become a tracking
+    link that answers 404 to the person who clicks it."""
+    html = ('<a href="https://user:secret@example.com/private">creds</a> <a href="https://example.com/a b">space</a> '
+            '<a href="javascript:alert(1)">js</a> <a href="https://example.com/ok">ok</a>')
+    email = sent(api, contact["id"], body_html=html)
+    set_email_attribute(api, email["id"], "sent_at", seconds_ago(300))
+
+    _, click_tokens = tokens(email["id"])
+    out = the_message(email["id"])[1].get_body(("html",)).get_content()
+
+    assert "javascript:" not in out and "data-href-removed" in out
+    assert hit("c", click_tokens[-1])["headers"]["Location"] == "https://example.com/ok"
+    dead = [token for token in click_tokens if hit("c", token)["statusCode"] == 404]
+    assert dead == [], f"{len(dead)} link(s) of the sent email were rewritten to a tracking link that answers 404"
+    assert len(click_tokens) == 1
+    assert 'href="https://user:secret@example.com/private"' in out  # left as written, not tracked
+    assert 'href="https://example.com/a b"' in out
+
+
+# --- the handler itself ------------------------------------------------------------------------
+
+
+def test_the_tracking_handler_does_not_import_the_mime_composer_or_the_router(moto_endpoint):
+    # `email` itself is always there: botocore imports http.client, which imports email.parser.
+    # What must not come is the composer (shared.domain.mail and the email modules only it uses).
+    heavy = ["shared.domain.mail", "shared.http", "shared.db.emails", "shared.domain.outbound",
+             "email.policy", "email.headerregistry", "email.contentmanager"]
+    script = f"import functions.tracking.app, sys, json; print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=dict(os.environ), capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_hit_costs_at_most_two_dynamodb_requests(aged):
+    """Counted as bench/counting.py does: a botocore hook on the one DynamoDB client in use."""
+    from shared.db.models import ContactItem
+
+    client = ContactItem._get_connection().connection.client
+    calls: list[str] = []
+
+    def count(model, **_):
+        calls.append(model.name)
+
+    open_token, click_tokens = tokens(aged["id"])
+    client.meta.events.register("after-call.dynamodb", count)
+    try:
+        for kind, token in (("o", open_token), ("o", open_token), ("c", click_tokens[0])):
+            calls.clear()
+            assert hit(kind, token)["statusCode"] in (200, 302)
+            assert 1 <= len(calls) <= 2, (kind, calls)
+    finally:
+        client.meta.events.unregister("after-call.dynamodb", count)
