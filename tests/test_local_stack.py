@@ -11,11 +11,13 @@ import base64
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from email import message_from_string, policy
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
@@ -421,49 +423,98 @@ def test_external_endpoint_is_provisioned_and_not_snapshotted(tmp_path, clean_en
         external.stop()
 
 
-def test_serve_with_the_real_functions_and_stop_cleanly_on_sigterm(tmp_path):
+class _ServedStack:
     """`crm-local serve` in a subprocess, so the real handlers' import-time configuration stays there."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "TABLE_NAME", "CURSOR_SECRET")
-    }
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "infra.local.cli",
-            "serve",
-            "--port",
-            "0",
-            "--data-dir",
-            str(tmp_path / "data"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-    )
-    try:
+
+    def __init__(self, data_dir: Path):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("AWS_ENDPOINT_URL", "TABLE_NAME", "CURSOR_SECRET", "TRACKING_KEYS", "TRACKING_BASE_URL")}
+        env["PYTHONPATH"] = str(REPO_ROOT)
+        self.data_dir = data_dir
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local.cli", "serve", "--port", "0", "--data-dir", str(data_dir)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO_ROOT,
+        )
         lines = []
         while not any(line.startswith("Ctrl-C") for line in lines):
-            line = process.stdout.readline()
+            line = self.process.stdout.readline()
             assert line, "".join(lines)
             lines.append(line)
-        url = next(line.split()[-1] for line in lines if line.startswith("CRM API on "))
-        endpoint = next(line.split()[4].rstrip(";") for line in lines if line.startswith("Embedded AWS"))
-        _put(endpoint, "TENANT#4")
-        status, _, body = _request(url, "GET", "/health")  # the real contacts function
-        assert (status, json.loads(body)) == (200, {"status": "ok"})
-        status, _, body = _request(url, "GET", "/v1/contacts")
-        assert (status, json.loads(body)["error"]["code"]) == (401, "unauthorized")
+        self.url = next(line.split()[-1] for line in lines if line.startswith("CRM API on "))
+        self.endpoint = next(line.split()[4].rstrip(";") for line in lines if line.startswith("Embedded AWS"))
 
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
+    def stop(self) -> str:
+        """SIGTERM, as Ctrl-C; the output, after checking the stack exited cleanly."""
+        self.process.send_signal(signal.SIGTERM)
+        output, _ = self.process.communicate(timeout=30)
+        assert self.process.returncode == 0, output
+        return output
+
+
+def test_serve_with_the_real_functions_and_stop_cleanly_on_sigterm(tmp_path):
+    stack = _ServedStack(tmp_path / "data")
+    try:
+        _put(stack.endpoint, "TENANT#4")
+        status, _, body = _request(stack.url, "GET", "/health")  # the real contacts function
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+        status, _, body = _request(stack.url, "GET", "/v1/contacts")
+        assert (status, json.loads(body)["error"]["code"]) == (401, "unauthorized")
+        stack.stop()
     finally:
-        process.kill()
-    assert process.returncode == 0, output
+        stack.process.kill()
     assert "TENANT#4" in (tmp_path / "data" / "dynamodb" / f"{TABLE}.jsonl").read_text()
+
+
+def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_itself(tmp_path):
+    """The local stack end to end: an email sent now and one scheduled a second ahead both show
+    in GET /_local/outbox (the second sent by the stack's own scheduler, within its 15 s), and
+    the open pixel of the sent message answers on the stack's own URL."""
+    stack = _ServedStack(tmp_path / "data")
+    try:
+        token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE), name="営業 花子")
+        auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
+
+        def call(method, path, body=None):
+            status, _, raw = _request(stack.url, method, path, None if body is None else json.dumps(body).encode(), auth)
+            return status, json.loads(raw) if raw else None
+
+        status, contact = call("POST", "/v1/contacts", {"family_name": "山田", "email": "taro@example.jp"})
+        assert status == 201, contact
+        status, now = call("POST", "/v1/emails", {"contact_id": contact["id"], "subject": "ご提案",
+                                                  "body_html": "<p>資料です</p>", "bcc": ["boss@acme.co.jp"]})
+        assert (status, now["status"]) == (201, "sent"), now
+        send_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+        status, later = call("POST", "/v1/emails", {"contact_id": contact["id"], "subject": "予約送信",
+                                                    "body_text": "本文", "send_at": send_at})
+        assert (status, later["status"]) == (201, "scheduled"), later
+
+        status, _, body = _request(stack.url, "GET", "/_local/outbox")
+        first = json.loads(body)["items"][0]
+        assert status == 200
+        assert {key: first[key] for key in ("transport", "from", "to", "cc", "bcc", "subject")} == {
+            "transport": "ses", "from": "rep@acme.co.jp", "to": ["taro@example.jp"], "cc": [],
+            "bcc": ["boss@acme.co.jp"], "subject": "ご提案"}
+        assert f"Message-ID: {now['message_id']}" in first["raw"] and "boss@acme.co.jp" not in first["raw"]
+
+        html = message_from_string(first["raw"], policy=policy.default).get_body(("html",)).get_content()
+        pixel = re.search(r"/t/o/[\w-]+", html).group(0)
+        status, headers, image = _request(stack.url, "GET", pixel, headers=[("User-Agent", "Mozilla/5.0 (Macintosh) Safari/605")])
+        assert (status, headers["Content-Type"], image[:6]) == (200, "image/gif", b"GIF89a")
+
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            status, _, body = _request(stack.url, "GET", "/_local/outbox")
+            if len(json.loads(body)["items"]) == 2:
+                break
+            time.sleep(0.5)
+        assert [item["subject"] for item in json.loads(body)["items"]] == ["ご提案", "予約送信"]
+        status, stored = call("GET", f"/v1/emails/{later['id']}")
+        assert stored["status"] == "sent" and stored["sent_at"] >= send_at
+        status, opened = call("GET", f"/v1/emails/{now['id']}")
+        assert opened["open_count"] == 1
+        stack.stop()
+    finally:
+        stack.process.kill()
 
 
 # --- route matching and the event, without a server ------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from typing import Any, Callable, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
@@ -32,7 +33,10 @@ class ConditionFailed(Exception):
 
 class Transaction:
     def __init__(self) -> None:
-        self._write = TransactWrite(connection=ContactItem._get_connection().connection)
+        # A token makes botocore's own retry of a request that timed out after DynamoDB applied
+        # it a no-op instead of a second attempt (which would fail its conditions).
+        self._write = TransactWrite(connection=ContactItem._get_connection().connection,
+                                    client_request_token=uuid.uuid4().hex)
         self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
 
     def __len__(self) -> int:

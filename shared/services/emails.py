@@ -156,7 +156,9 @@ def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendCont
             return
         except ConditionFailed as failure:
             if "email" in failure.labels:
-                logger.error("sent email was no longer sending", extra={"email_id": sent["email_id"]})
+                # only this call moves a claimed email on: an earlier try of this very
+                # transaction was applied (its answer lost and the request retried)
+                logger.info("sent email already recorded", extra={"email_id": sent["email_id"]})
                 return
     repository.complete_sent(tenant, sent["contact_id"], sent, [activities.email_sent(new_id(), sent)], None)
     for attempt in range(RECORD_ATTEMPTS):
