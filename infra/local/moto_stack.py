@@ -176,6 +176,63 @@ def _stop_tracking_dynamodb_instances() -> None:
 _stop_tracking_dynamodb_instances()
 
 
+def _roll_back_transactions_by_item() -> None:
+    """Make TransactWriteItems cost what it touches instead of a copy of the whole table.
+
+    moto deep-copies every table a transaction names before applying it, to restore it if a
+    condition fails: seconds per transaction on a table of thousands of items, so concurrent
+    callers queued behind the emulator lock timed out. Instead, the items the transaction
+    names are copied beforehand and put back (or removed) if it fails; moto's own table copy
+    is turned into a no-op. Indexes follow, as moto derives them from the items.
+    """
+    import copy
+
+    import moto.dynamodb.models as dynamodb_models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    class _NoTableCopies:
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    dynamodb_models.copy = _NoTableCopies
+    apply = DynamoDBBackend.transact_write_items
+
+    def touched(backend: DynamoDBBackend, entries: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any]]:
+        found = []
+        for entry in entries:
+            _, operation = next(iter(entry.items()))
+            table = backend.tables.get(operation.get("TableName"))
+            key = operation.get("Key") or operation.get("Item")
+            if table is None or not key or table.hash_key_attr not in key:
+                continue
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
+            found.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+        return found
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = touched(self, transact_items)
+        try:
+            apply(self, transact_items)
+        except Exception:
+            for table, hash_value, range_value, item in reversed(saved):
+                if item is None:
+                    table.delete_item(hash_value, range_value)
+                elif range_value is not None:
+                    table.items[hash_value][range_value] = item
+                else:
+                    table.items[hash_value] = item
+            raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
+_roll_back_transactions_by_item()
+
+
 def _accept_every_sender() -> None:
     """Let the emulated SES send from any address, as an account whose tenants have verified
     their sending domains does: the local stack cannot know those domains in advance, and

@@ -18,7 +18,7 @@ from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
 from shared.db.activities import activity_model
 from shared.db.models import ContactItem, EmailItem, MailboxItem, TableItem, TenantConfigItem
-from shared.db.transactions import Transaction
+from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound
 
 _STATE_FIELDS = ("status", "updated_at", "sent_at", "send_at", "provider_message_id", "failure_reason")
@@ -112,7 +112,7 @@ def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str
     try:
         item.update(_state_actions(tenant, email), condition=condition)
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if error_code(error) == "ConditionalCheckFailedException":
             return None
         raise
     return _email_of(item)

@@ -14,7 +14,7 @@ from pynamodb.exceptions import PutError
 
 from shared import keys
 from shared.db.models import TenantConfigItem
-from shared.db.transactions import Transaction
+from shared.db.transactions import Transaction, error_code
 from shared.domain import settings as settings_rules
 from shared.errors import Busy
 
@@ -74,7 +74,7 @@ def save(config: TenantConfig) -> TenantConfig:
     try:
         item.save()
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if error_code(error) == "ConditionalCheckFailedException":
             _cache.pop(config.tenant, None)
             raise StaleConfig() from None
         raise

@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Any, Callable, TypeVar
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared.db.models import ContactItem
@@ -70,6 +70,13 @@ class Transaction:
             raise
 
 
+def error_code(error: PynamoDBException) -> str | None:
+    """DynamoDB's error code behind a PynamoDB error; None for a network error (whose `cause`
+    may carry `response = None`, on which PynamoDB's own `cause_response_code` fails)."""
+    response = getattr(error.cause, "response", None) or {}
+    return response.get("Error", {}).get("Code")
+
+
 def with_retries(attempt: Callable[[], T], tries: int = 6) -> T:
     """Run `attempt` again, with jittered backoff, while the store reports contention."""
     for number in range(tries):
@@ -77,7 +84,7 @@ def with_retries(attempt: Callable[[], T], tries: int = 6) -> T:
             return attempt()
         except TransactWriteError as error:
             codes = {reason.code for reason in (error.cancellation_reasons or []) if reason}
-            contended = codes & _RETRIED_CODES or error.cause_response_code in {
+            contended = codes & _RETRIED_CODES or error_code(error) in {
                 "ThrottlingException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
             }
             if not contended or number == tries - 1:

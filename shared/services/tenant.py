@@ -8,6 +8,7 @@ from pynamodb.exceptions import PutError
 
 from shared.db import contacts as contact_repository
 from shared.db import tenant_config
+from shared.db.transactions import error_code
 from shared.domain import contacts as contact_rules
 from shared.domain import properties as property_rules
 from shared.domain import settings as settings_rules
@@ -104,7 +105,7 @@ def create_tag(principal: Principal, body: Any) -> dict[str, Any]:
     try:
         item = contact_repository.create_tag(principal.tenant, name, validation.now())
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if error_code(error) == "ConditionalCheckFailedException":
             raise Conflict(f"The tag {name} already exists.", [FieldError("name", "already exists", "duplicate")]) from None
         raise
     return _public_tag(item)
