@@ -33,8 +33,7 @@ TABLE_LOGICAL_ID = "Table"
 
 # Environment variables naming the S3 buckets the functions use (the same variables the
 # template sets on the functions). Each one that is set names a bucket created if missing.
-# None yet: add e.g. "EXPORTS_BUCKET" here when a feature needs a bucket.
-BUCKET_ENV_VARS: tuple[str, ...] = ()
+BUCKET_ENV_VARS: tuple[str, ...] = ("INBOUND_BUCKET",)
 
 
 def configured_buckets() -> list[str]:

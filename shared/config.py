@@ -31,6 +31,13 @@ class Config:
     schedule_group: str
     scheduler_role_arn: str
     scheduled_send_arn: str
+    # SNS topics whose deliveries POST /webhooks/ses accepts
+    mail_event_topic_arns: frozenset[str]
+    # certificate URL → local PEM file, trusted without fetching (only the local stack sets it)
+    sns_certificate_pins: dict[str, str]
+    # received mail: SES stores it in this bucket; `{tenant}@{inbound_domain}` is a tenant's address
+    inbound_bucket: str
+    inbound_domain: str
 
 
 def _load() -> Config:
@@ -51,6 +58,10 @@ def _load() -> Config:
         schedule_group=env.get("SCHEDULE_GROUP", "default"),
         scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
         scheduled_send_arn=env.get("SCHEDULED_SEND_ARN", ""),
+        mail_event_topic_arns=frozenset(arn.strip() for arn in env.get("MAIL_EVENT_TOPIC_ARNS", "").split(",") if arn.strip()),
+        inbound_bucket=env.get("INBOUND_BUCKET", ""),
+        inbound_domain=env.get("INBOUND_DOMAIN", "").lower(),
+        sns_certificate_pins=dict(pin.split("=", 1) for pin in env.get("SNS_CERTIFICATE_PINS", "").split(";") if "=" in pin),
     )
 
 

@@ -153,3 +153,15 @@ def user_pk(tenant: str, user_id: str) -> str:
 
 
 MAILBOX_SK = "MAILBOX"
+
+
+def processed_event_pk(event_key: str) -> str:
+    return f"@EVENT#{event_key}"
+
+
+PROCESSED_EVENT_SK = "EVENT"
+
+
+def email_id_pk(email_id: str) -> str:
+    """Where a reply's In-Reply-To/References (our `<email id@domain>`) finds the email's tenant."""
+    return f"@MAILID#{email_id}"

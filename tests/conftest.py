@@ -16,15 +16,18 @@ TABLE_NAME = "crm-test"
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint():
-    """A moto server for the session; handler modules are imported after this points at it."""
+def moto_endpoint(tmp_path_factory):
+    """A moto server for the session; handler modules are imported after this points at it.
+    The mail events function trusts the local SNS signer's certificate (infra/local/sns.py)."""
+    from infra.local import sns
     from infra.local.moto_stack import EmbeddedMoto
 
     server = EmbeddedMoto()
     server.start()
     endpoint = server.endpoint_url
-    saved = {name: os.environ.get(name) for name in _ENV}
-    os.environ.update({**_ENV, "AWS_ENDPOINT_URL": endpoint})
+    signing = sns.configure(tmp_path_factory.mktemp("sns"), _ENV["AWS_DEFAULT_REGION"])
+    saved = {name: os.environ.get(name) for name in (*_ENV, *signing)}
+    os.environ.update({**_ENV, **signing, "AWS_ENDPOINT_URL": endpoint})
     from infra.provision import provision
 
     provision(table_name=TABLE_NAME)

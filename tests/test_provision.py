@@ -91,8 +91,11 @@ def test_configured_buckets_are_created_idempotently(aws_env: str, monkeypatch: 
     assert "crm-test-exports" in {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}
 
 
-def test_no_buckets_are_configured_yet() -> None:
-    assert provision_module.BUCKET_ENV_VARS == ()
+def test_the_buckets_are_those_the_functions_name() -> None:
+    template = load_template()
+    named = {name for resource in template["Resources"].values() if resource.get("Type") == "AWS::Serverless::Function"
+             for name in resource["Properties"].get("Environment", {}).get("Variables", {}) if name.endswith("_BUCKET")}
+    assert set(provision_module.BUCKET_ENV_VARS) == named
 
 
 def test_cli_refuses_to_run_without_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -99,7 +99,13 @@ def handler_environment(data_dir: Path) -> None:
         "SCHEDULE_GROUP": "crm-local-emails",
         "SCHEDULER_ROLE_ARN": f"arn:aws:iam::{ACCOUNT_ID}:role/crm-local-scheduler",
         "SCHEDULED_SEND_ARN": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:ScheduledSendFunction",
+        "INBOUND_BUCKET": "crm-local-inbound",
+        "INBOUND_DOMAIN": "inbound.localhost",
     }.items():
+        os.environ.setdefault(name, value)
+    from infra.local import sns  # the local SNS certificate, trusted by the mail events function
+
+    for name, value in sns.configure(data_dir, region).items():
         os.environ.setdefault(name, value)
 
 
@@ -365,7 +371,7 @@ class LocalStack:
             # functions; both read the handlers' configuration, so only with the real handlers.
             with_real_handlers = self._resolve_handler is import_handler
             if with_real_handlers:
-                from infra.local import outbox  # noqa: F401 - registers GET /_local/outbox
+                from infra.local import inbound, outbox  # noqa: F401 - GET /_local/outbox, POST /_local/inbound
             self.server.start()
             if with_real_handlers:
                 self.scheduler = LocalScheduler(

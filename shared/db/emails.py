@@ -7,6 +7,7 @@ both win. docs/data-model.md lists the keys and indexes.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,11 @@ from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
 from shared.db.activities import activity_model
-from shared.db.models import ContactItem, EmailItem, MailboxItem, TableItem, TenantConfigItem
+from shared.db.models import ContactItem, EmailItem, MailboxItem, ProcessedEventItem, TableItem, TenantConfigItem
 from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound
 
+PROCESSED_EVENT_DAYS = 30  # SNS, EventBridge and S3 stop redelivering long before
 _STATE_FIELDS = ("status", "updated_at", "sent_at", "send_at", "provider_message_id", "failure_reason")
 
 
@@ -28,14 +30,18 @@ def email_key(tenant: str, email_id: str) -> tuple[str, str]:
     return keys.email_pk(tenant, email_id), keys.EMAIL_SK
 
 
-# The email's own fields: everything but the keys, the discriminator and the index keys.
+_MAPS = ("click_times", "recipient_states")
+# The email's own fields: everything but the keys, the discriminator, the maps and the index keys.
 _FIELDS = tuple(name for name in EmailItem.get_attributes()
-                if name not in ("pk", "sk", "kind", "click_times") and not name.startswith("gsi"))
+                if name not in ("pk", "sk", "kind", *_MAPS) and not name.startswith("gsi"))
 
 
-def _email_of(item: EmailItem) -> dict[str, Any]:
+def email_of(item: EmailItem) -> dict[str, Any]:
+    """The email as the services handle it: a plain dict of its fields."""
     values = {name: getattr(item, name) for name in _FIELDS}
-    values["click_times"] = item.click_times.as_dict() if item.click_times is not None else {}
+    for name in _MAPS:
+        value = getattr(item, name)
+        values[name] = value.as_dict() if value is not None else {}
     return values
 
 
@@ -74,7 +80,7 @@ def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_
         elif isinstance(item, TenantConfigItem):
             config_item = item
         elif isinstance(item, EmailItem):
-            context.parent = _email_of(item)
+            context.parent = email_of(item)
         elif isinstance(item, MailboxItem):
             context.mailbox = _mailbox_of(item)
     context.config = tenant_config.from_item(tenant, config_item)
@@ -83,7 +89,7 @@ def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_
 
 def get(tenant: str, email_id: str) -> dict[str, Any] | None:
     try:
-        return _email_of(EmailItem.get(*email_key(tenant, email_id), consistent_read=True))
+        return email_of(EmailItem.get(*email_key(tenant, email_id), consistent_read=True))
     except EmailItem.DoesNotExist:
         return None
 
@@ -115,7 +121,7 @@ def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str
         if error_code(error) == "ConditionalCheckFailedException":
             return None
         raise
-    return _email_of(item)
+    return email_of(item)
 
 
 def complete_sent(
@@ -145,7 +151,7 @@ def folder_page(
     tenant's or one sender's."""
     raws, last = query(keys.mail_folder_pk(tenant, folder, sender_id), index="GSI1" if sender_id is None else "GSI2",
                        limit=limit, start=start, forward=folder == "scheduled")
-    return [_email_of(EmailItem.from_raw_data(raw)) for raw in raws], last
+    return [email_of(EmailItem.from_raw_data(raw)) for raw in raws], last
 
 
 def thread(tenant: str, thread_id: str) -> list[dict[str, Any]]:
@@ -153,7 +159,7 @@ def thread(tenant: str, thread_id: str) -> list[dict[str, Any]]:
     emails, start = [], None
     while True:
         raws, start = query(keys.thread_pk(tenant, thread_id), index="GSI3", start=start)
-        emails += [_email_of(EmailItem.from_raw_data(raw)) for raw in raws]
+        emails += [email_of(EmailItem.from_raw_data(raw)) for raw in raws]
         if not start:
             return emails
 
@@ -184,3 +190,45 @@ def put_mailbox(tenant: str, user_id: str, mailbox: dict[str, Any]) -> None:
 def delete_mailbox(tenant: str, user_id: str) -> None:
     MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK).delete()
 
+
+
+# --- received mail ----------------------------------------------------------------------------
+
+def mark_processed(transaction: Transaction, event_key: str) -> None:
+    """Make `transaction` fail with the label "event" if this event was applied before."""
+    marker = ProcessedEventItem(keys.processed_event_pk(event_key), keys.PROCESSED_EVENT_SK,
+                                expires_at_epoch=int(time.time()) + PROCESSED_EVENT_DAYS * 86400)
+    transaction.put("event", marker, condition=ProcessedEventItem.pk.does_not_exist())
+
+
+def find_ours(email_ids: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, email) of the first of these ids that is one of our emails, whatever its tenant:
+    a Query of GSI6 and a GetItem per id tried."""
+    for email_id in email_ids:
+        raws, _ = query(keys.email_id_pk(email_id), index="GSI6", limit=1)
+        if raws:
+            tenant = raws[0]["pk"]["S"].removeprefix("TENANT#").rsplit("#MAIL#", 1)[0]
+            email = get(tenant, email_id)
+            if email is not None:
+                return tenant, email
+    return None
+
+
+def record_received(
+    tenant: str, email: dict[str, Any], event_key: str, activity: dict[str, Any] | None, contact_change: tuple | None,
+) -> None:
+    """One transaction: the message marked processed (ConditionFailed "event" if it was), the
+    received email, its timeline entry and the contact's new fields (versioned, as a save)."""
+    transaction = Transaction()
+    mark_processed(transaction, event_key)
+    transaction.put("email", _model(tenant, email), condition=EmailItem.pk.does_not_exist())
+    if activity is not None:
+        transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
+    if contact_change is not None:
+        contact, previous, version, config = contact_change
+        contact_store.stage_save(transaction, tenant, contact, config, previous=previous, version=version)
+    transaction.commit()
+
+
+def delete(tenant: str, email_id: str) -> None:
+    EmailItem(*email_key(tenant, email_id)).delete()

@@ -140,11 +140,16 @@ _EMAIL_ATTRIBUTES: dict[str, object] = {
     "clicked_at": UnicodeAttribute(null=True),
     # link index → epoch seconds of its last click: what the burst rule of the classifier needs
     "click_times": MapAttribute(default=dict),
+    # what the mail system reported: for the To recipient, and per recipient (address → kind)
+    "delivery_state": UnicodeAttribute(null=True),
+    "recipient_states": MapAttribute(default=dict),
 }
-EmailItem = type("EmailItem", (TableItem,), {**_EMAIL_ATTRIBUTES, **_index_members((1, 2, 3, 4, 5))}, discriminator="email")
+EmailItem = type("EmailItem", (TableItem,), {**_EMAIL_ATTRIBUTES, **_index_members((1, 2, 3, 4, 5, 6))},
+                 discriminator="email")
 EmailItem.__doc__ = (
-    "One one-to-one email: its content as rendered when it was written, its state and its tracking "
-    "counters. GSI1/GSI2: folders; GSI3: thread; GSI4: by SES message id; GSI5: due (sparse)."
+    "One one-to-one email, sent or received: its content, its state and its tracking counters. "
+    "GSI1/GSI2: folders; GSI3: thread; GSI4: by SES message id; GSI5: due (sparse); GSI6: by email id "
+    "across tenants (a reply's In-Reply-To names our Message-ID, which carries the email id)."
 )
 
 
@@ -152,6 +157,13 @@ class ActivityItem(TableItem, discriminator="activity"):
     """One timeline entry, in its contact's partition (deleted with the contact)."""
 
     data = MapAttribute()
+
+
+class ProcessedEventItem(TableItem, discriminator="processed_event"):
+    """Marks a mail event (an SNS message or EventBridge event, per recipient) as applied, so a
+    redelivery changes nothing; expires after 30 days (TTL)."""
+
+    expires_at_epoch = NumberAttribute()
 
 
 class MailboxItem(TableItem, discriminator="mailbox"):
@@ -172,7 +184,7 @@ def _share_one_connection() -> None:
     """
     connection = ContactItem._get_connection()
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
-                 ActivityItem, MailboxItem):
+                 ActivityItem, MailboxItem, ProcessedEventItem):
         kind._connection = connection
 
 

@@ -51,3 +51,18 @@ def email_tracked(
         data["url"] = url
     return new_activity(activity_id, activity_type, at, ("system" if machine else "contact", None if machine else email["contact_id"]),
                         f"{'A machine' if machine else 'The contact'} {verb} the email: {email['subject']}", data)
+
+
+def mail_event(activity_id: str, activity_type: str, email: dict[str, Any], event: Any, summary: str) -> dict[str, Any]:
+    """email_delivered / email_bounced / email_complained, with the mail system's evidence."""
+    data = {"email_id": email["email_id"], "subject": email["subject"], "recipient": event.recipient,
+            "delivery_status": event.delivery_status, **event.evidence}
+    return new_activity(activity_id, activity_type, event.occurred_at, ("system", None), summary, data)
+
+
+def email_received(activity_id: str, email: dict[str, Any], auto_reply: bool) -> dict[str, Any]:
+    """A message from the contact: their action, unless it is an auto-reply."""
+    return new_activity(activity_id, "email_received", email["sent_at"], ("contact", email["contact_id"]),
+                        f"Email received: {email['subject']}",
+                        {"email_id": email["email_id"], "subject": email["subject"], "from": email["sender_email"],
+                         "in_reply_to": email["in_reply_to"], "auto_reply": auto_reply})

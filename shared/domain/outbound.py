@@ -3,6 +3,7 @@ checked; the stored email, its folders and index keys; the message as it goes ou
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -106,9 +107,10 @@ def parse_request(body: Any, now: datetime) -> EmailRequest:
 # --- the stored email ------------------------------------------------------------------------
 
 FOLDERS = ("sent", "received", "scheduled")
-STATUSES = ("scheduled", "sending", "sent", "failed", "cancelled")
+STATUSES = ("scheduled", "sending", "sent", "failed", "cancelled", "received")
 # A cancelled email is in no folder (GET still answers it); a failed one stays in "sent".
-_FOLDER_OF_STATUS = {"scheduled": "scheduled", "sending": "sent", "sent": "sent", "failed": "sent"}
+_FOLDER_OF_STATUS = {"scheduled": "scheduled", "sending": "sent", "sent": "sent", "failed": "sent",
+                     "received": "received"}
 MAX_BODY_BYTES = 256 * 1024  # subject and both bodies: far under DynamoDB's 400 KB per item
 
 
@@ -188,6 +190,8 @@ def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
         "gsi4sk": keys.EMAIL_SK if provider_id else None,
         "gsi5pk": keys.DUE_PK if due else None,
         "gsi5sk": keys.due_sk(email["send_at"], tenant, email["email_id"]) if due else None,
+        "gsi6pk": keys.email_id_pk(email["email_id"]),
+        "gsi6sk": keys.EMAIL_SK,
     }
 
 
@@ -201,7 +205,8 @@ def public(email: dict[str, Any]) -> dict[str, Any]:
         "message_id": email["message_id"],
         "provider_message_id": email.get("provider_message_id"),
         "transport": email["transport"],
-        "from": {"id": email["sender_id"], "name": email.get("sender_name"), "email": email["sender_email"]},
+        "from": {"id": None if email["status"] == "received" else email["sender_id"], "name": email.get("sender_name"),
+                 "email": email["sender_email"]},
         "to": email["to"],
         "cc": list(email.get("cc") or []),
         "bcc": list(email.get("bcc") or []),
@@ -222,6 +227,8 @@ def public(email: dict[str, Any]) -> dict[str, Any]:
         "machine_click_count": int(email.get("machine_click_count") or 0),
         "opened_at": email.get("opened_at"),
         "clicked_at": email.get("clicked_at"),
+        "delivery_state": email.get("delivery_state"),
+        "recipient_states": dict(email.get("recipient_states") or {}),
     }
 
 
@@ -252,3 +259,63 @@ def build_message(
         parent_references=email["references"][:-1] if email.get("references") else None,
     )
     return raw
+
+
+# --- received mail ---------------------------------------------------------------------------
+
+RECEIVED_BODY_BYTES = 150 * 1024  # each body of a received email, so the item stays under 400 KB
+
+
+def _clip(text: str | None, limit: int = RECEIVED_BODY_BYTES) -> str | None:
+    if text is None or len(text.encode()) <= limit:
+        return text
+    return text.encode()[:limit].decode(errors="ignore") + "\n[…]"
+
+
+def received_email(
+    *, email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None, now: str,
+) -> dict[str, Any]:
+    """A received message (shared.domain.inbound.InboundMessage) as an email of the `received`
+    folder: from its sender, threaded under `parent` when its references name one of ours.
+    `sender_id` is the user it is for (the contact's owner; empty when unmatched), so owner
+    visibility shows a rep the replies of their contacts."""
+    return {
+        "email_id": email_id,
+        "contact_id": contact["id"] if contact else "",
+        "sender_id": (contact or {}).get("owner_id") or "",
+        "sender_name": message.from_name,
+        "sender_email": message.from_address or "",
+        "to": message.to[0] if message.to else "",
+        "cc": list(message.cc),
+        "bcc": [],
+        "subject": message.subject,
+        "body_text": _clip(message.body_text) or "",
+        "body_html": _clip(message.body_html),
+        "links": [],
+        "track_opens": False,
+        "track_clicks": False,
+        "transport": "inbound",
+        "status": "received",
+        "send_at": None,
+        "created_at": now,
+        "updated_at": now,
+        "sent_at": message.date or now,
+        "message_id": message.message_id or f"<{email_id}@received.invalid>",
+        "in_reply_to": parent["email_id"] if parent else None,
+        "references": list(message.references),
+        "thread_id": parent["thread_id"] if parent else email_id,
+    }
+
+
+def referenced_email_ids(message: Any, limit: int = 10) -> list[str]:
+    """Ids of our own emails a received message answers: In-Reply-To first, then References
+    from the newest; our Message-IDs are `<email id@domain>`."""
+    found: list[str] = []
+    for token in [*message.in_reply_to, *reversed(message.references)]:
+        local = token.strip("<>").partition("@")[0]
+        if _OUR_ID.fullmatch(local) and local not in found:
+            found.append(local)
+    return found[:limit]
+
+
+_OUR_ID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")

@@ -290,6 +290,11 @@ def reschedule(principal: Principal, email_id: str, body: Any) -> dict[str, Any]
 
 
 def cancel(principal: Principal, email_id: str) -> None:
+    """DELETE /v1/emails/{id}: cancel a scheduled email, or delete a received one."""
+    received, _ = _visible_email(principal, email_id)
+    if received["status"] == "received":
+        repository.delete(principal.tenant, email_id)
+        return
     email = _changeable(principal, email_id, "cancel")
     cancelled = repository.transition(principal.tenant, {**email, "status": "cancelled", "updated_at": validation.now()},
                                       "scheduled")

@@ -1,0 +1,191 @@
+"""SES mail events, read into one event per recipient, and the delivery status they prove.
+
+SES reports in two shapes: identity notifications (`notificationType`: Bounce, Complaint,
+Delivery) and configuration-set event publishing (`eventType`: Send, Delivery, Bounce,
+Complaint, Reject, DeliveryDelay, Open, Click, ...), through SNS or EventBridge (where the
+same object is the event's `detail`). Pure: no I/O.
+
+Delivery status comes from the evidence, not from `bounceType` alone (seed 002's 配信ステータス):
+the DSN status code decides where there is one (5.1.1, 5.1.2, 5.1.10 or a domain that does not
+exist: `invalid_address`; another 5.x.x: `error`; 4.x.x: `temporary_error`, so a "Transient"
+bounce with a 5.x.x code is permanent); SES's own suppression is `error`; a complaint is `spam`;
+a delivery is `normal`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.domain import validation
+
+# Event kinds we record; Send, Open, Click (we track those ourselves), Rendering Failure and
+# Subscription change nothing here.
+DELIVERED, BOUNCED, COMPLAINED, DELAYED, REJECTED = "delivered", "bounced", "complained", "delayed", "rejected"
+ACTIVITY_TYPES = {DELIVERED: "email_delivered", BOUNCED: "email_bounced", COMPLAINED: "email_complained",
+                  DELAYED: "email_bounced"}
+_KINDS = {"delivery": DELIVERED, "bounce": BOUNCED, "complaint": COMPLAINED, "deliverydelay": DELAYED,
+          "reject": REJECTED}
+
+_DSN_CODE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+_NO_SUCH_ADDRESS = {"5.1.1", "5.1.2", "5.1.10"}
+# A destination domain that does not exist, as MTAs word it in the diagnostic.
+_NO_SUCH_DOMAIN = re.compile(
+    r"host or domain name not found|domain (?:name )?not found|no such domain|nxdomain|name service error"
+    r"|unrouteable (?:mail )?domain|domain does not exist|no mx record", re.IGNORECASE)
+_SES_SUPPRESSED = {"Suppressed", "OnAccountSuppressionList"}
+
+
+@dataclass(frozen=True)
+class MailEvent:
+    """What happened to our message for one recipient."""
+
+    provider_message_id: str
+    recipient: str  # lower-cased
+    kind: str
+    occurred_at: str
+    delivery_status: str | None  # what it proves about the address; None: nothing
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+class NotAMailEvent(Exception):
+    """Not an SES notification we understand (logged and ignored, never retried)."""
+
+
+def _time(value: Any, fallback: str) -> str:
+    moment, error = validation.timestamp(value) if isinstance(value, str) else (None, "missing")
+    return moment if not error and moment else fallback
+
+
+def dsn_code(*texts: Any) -> str | None:
+    """The first enhanced status code (RFC 3463, e.g. 5.1.1) in the texts."""
+    for text in texts:
+        if isinstance(text, str):
+            match = _DSN_CODE.search(text)
+            if match:
+                return ".".join(match.groups())
+    return None
+
+
+def bounce_status(bounce_type: str | None, subtype: str | None, code: str | None, diagnostic: str | None) -> str:
+    """The delivery status a bounce of one recipient proves."""
+    if subtype in _SES_SUPPRESSED:
+        return "error"
+    if code and code[0] == "5":
+        if code in _NO_SUCH_ADDRESS or _NO_SUCH_DOMAIN.search(diagnostic or ""):
+            return "invalid_address"
+        return "error"
+    if code and code[0] == "4":
+        return "temporary_error"
+    if bounce_type == "Transient":
+        return "temporary_error"
+    if bounce_type == "Permanent" and (subtype == "NoEmail" or _NO_SUCH_DOMAIN.search(diagnostic or "")):
+        return "invalid_address"
+    return "error"  # Permanent (General, ...), Undetermined
+
+
+def _kind(notification: dict[str, Any]) -> str | None:
+    name = notification.get("eventType") or notification.get("notificationType")
+    return _KINDS.get(str(name).replace(" ", "").lower()) if name else None
+
+
+def _bounce_events(base: dict[str, Any], bounce: dict[str, Any]) -> list[MailEvent]:
+    events = []
+    bounce_type, subtype = bounce.get("bounceType"), bounce.get("bounceSubType")
+    for recipient in bounce.get("bouncedRecipients") or []:
+        if not isinstance(recipient, dict) or not isinstance(recipient.get("emailAddress"), str):
+            continue
+        diagnostic = recipient.get("diagnosticCode")
+        code = dsn_code(recipient.get("status"), diagnostic)
+        evidence = {
+            "bounce_type": bounce_type, "bounce_subtype": subtype, "status_code": code,
+            "diagnostic_code": diagnostic, "action": recipient.get("action"),
+            "reporting_mta": bounce.get("reportingMTA"), "remote_mta_ip": bounce.get("remoteMtaIp"),
+            "feedback_id": bounce.get("feedbackId"),
+        }
+        events.append(MailEvent(**base, recipient=recipient["emailAddress"].lower(), kind=BOUNCED,
+                                delivery_status=bounce_status(bounce_type, subtype, code, diagnostic),
+                                evidence={k: v for k, v in evidence.items() if v is not None}))
+    return events
+
+
+def _addresses(values: Any) -> list[str]:
+    found = []
+    for value in values or []:
+        address = value.get("emailAddress") if isinstance(value, dict) else value
+        if isinstance(address, str) and address:
+            found.append(address.lower())
+    return found
+
+
+def read(notification: Any) -> list[MailEvent]:
+    """The per-recipient events of one SES notification (identity or event-publishing shape).
+    Raises NotAMailEvent for anything else; kinds we do not record give an empty list."""
+    if not isinstance(notification, dict) or not isinstance(notification.get("mail"), dict):
+        raise NotAMailEvent("no `mail` object: not an SES notification")
+    mail_part = notification["mail"]
+    message_id = mail_part.get("messageId")
+    if not isinstance(message_id, str) or not message_id:
+        raise NotAMailEvent("no mail.messageId")
+    kind = _kind(notification)
+    if kind is None:
+        return []
+    sent_at = _time(mail_part.get("timestamp"), validation.now())
+    detail = notification.get({BOUNCED: "bounce", COMPLAINED: "complaint", DELIVERED: "delivery",
+                               DELAYED: "deliveryDelay", REJECTED: "reject"}[kind]) or {}
+    base = {"provider_message_id": message_id, "occurred_at": _time(detail.get("timestamp"), sent_at)}
+    if kind == BOUNCED:
+        return _bounce_events(base, detail)
+    if kind == COMPLAINED:
+        evidence = {"complaint_type": detail.get("complaintFeedbackType"), "complaint_subtype": detail.get("complaintSubType"),
+                    "user_agent": detail.get("userAgent"), "feedback_id": detail.get("feedbackId")}
+        return [MailEvent(**base, recipient=address, kind=COMPLAINED, delivery_status="spam",
+                          evidence={k: v for k, v in evidence.items() if v is not None})
+                for address in _addresses(detail.get("complainedRecipients"))]
+    if kind == DELIVERED:
+        evidence = {"smtp_response": detail.get("smtpResponse"), "reporting_mta": detail.get("reportingMTA"),
+                    "processing_time_ms": detail.get("processingTimeMillis")}
+        return [MailEvent(**base, recipient=address, kind=DELIVERED, delivery_status="normal",
+                          evidence={k: v for k, v in evidence.items() if v is not None})
+                for address in _addresses(detail.get("recipients"))]
+    if kind == DELAYED:
+        events = []
+        for recipient in detail.get("delayedRecipients") or []:
+            if not isinstance(recipient, dict) or not isinstance(recipient.get("emailAddress"), str):
+                continue
+            evidence = {"delay_type": detail.get("delayType"), "status_code": dsn_code(recipient.get("status")),
+                        "diagnostic_code": recipient.get("diagnosticCode"), "reporting_mta": detail.get("reportingMTA"),
+                        "expiration_time": detail.get("expirationTime"), "transient": True}
+            events.append(MailEvent(**base, recipient=recipient["emailAddress"].lower(), kind=DELAYED,
+                                    delivery_status="temporary_error",
+                                    evidence={k: v for k, v in evidence.items() if v is not None}))
+        return events
+    # Reject: SES refused the message itself (e.g. a virus): says nothing about the addresses.
+    return [MailEvent(**base, recipient=address, kind=REJECTED, delivery_status=None,
+                      evidence={"reason": detail.get("reason")})
+            for address in _addresses(mail_part.get("destination"))]
+
+
+def next_status(current: str | None, current_at: str | None, event: MailEvent) -> str | None:
+    """The contact's new delivery status after `event`, or None to leave it.
+
+    A complaint always wins and nothing but a person clears `spam` (a delivery never does).
+    Otherwise an event older than the evidence behind the current status changes nothing,
+    so events arriving out of order cannot move a contact back.
+    """
+    if event.delivery_status is None or event.delivery_status == current:
+        return None
+    if event.delivery_status == "spam":
+        return "spam"
+    if current == "spam":
+        return None
+    if current_at and event.occurred_at < current_at:
+        return None
+    return event.delivery_status
+
+
+def summary(event: MailEvent, subject: str) -> str:
+    words = {DELIVERED: "Email delivered", BOUNCED: "Email bounced", COMPLAINED: "Marked as spam",
+             DELAYED: "Delivery delayed"}
+    return f"{words[event.kind]}: {subject}"
