@@ -59,6 +59,8 @@ _ENV = {
     "SCHEDULE_GROUP": "crm-test-emails",
     "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/crm-test-scheduler",
     "SCHEDULED_SEND_ARN": "arn:aws:lambda:ap-northeast-1:123456789012:function:ScheduledSendFunction",
+    "INBOUND_BUCKET": "crm-test-inbound",
+    "INBOUND_DOMAIN": "in.example.test",
 }
 
 

@@ -1,12 +1,12 @@
 """Tracking redirects: GET/HEAD /t/o/{token} answers the 1×1 GIF, /t/c/{token} a 302 to the
 link's original URL. Lean on purpose (its cold start is budgeted): no HTTP router, no JSON
-framework, no MIME modules. A forged token answers 404 and never redirects."""
+framework, no MIME modules, no Powertools (Lambda's own JSON log format instead). A forged
+token answers 404 and never redirects."""
 
 import base64
 from typing import Any
 
 from shared.domain.tracking import KIND_CLICK, KIND_OPEN, PIXEL_GIF
-from shared.observability import logger
 from shared.services.tracking import NotTracked, hit
 
 _KINDS = {"/t/o/": KIND_OPEN, "/t/c/": KIND_CLICK}
@@ -28,7 +28,6 @@ def _not_found() -> dict[str, Any]:
             "body": _NOT_FOUND_BODY, "isBase64Encoded": False}
 
 
-@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind = _KINDS.get(event.get("routeKey", "").partition(" ")[2][:5])
     token = (event.get("pathParameters") or {}).get("token") or ""

@@ -1,0 +1,148 @@
+"""Received mail end to end: a raw message dropped into the inbound path (POST /_local/inbound:
+the S3 object, then its event to MailEventsFunction) becomes an email of the `received` folder,
+threaded to ours by its references, on the contact's timeline as their action."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from conftest import Api, create
+from test_emails_api import folder, outbox_listening, sent, timeline  # noqa: F401 - autouse fixture
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mail"
+
+
+@pytest.fixture
+def local(moto_endpoint):
+    from infra.local import inbound  # noqa: F401 - registers POST /_local/inbound
+    from infra.local.server import LocalApi
+
+    return Client(LocalApi("unused-jwt-secret"))
+
+
+def drop(local: Client, raw: bytes) -> dict[str, Any]:
+    response = local.post("/_local/inbound", data=raw)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def message(*, sender: str, to: str = "rep@acme.co.jp", subject: str = "Re: ご提案", body: str = "ありがとうございます。",
+            replying_to: str | None = None, **headers: str) -> bytes:
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = sender, to, subject
+    mail["Date"] = "Mon, 23 Nov 2026 15:00:00 +0900"
+    if replying_to:
+        mail["In-Reply-To"] = mail["References"] = replying_to
+    for name, value in headers.items():
+        mail[name.replace("_", "-")] = value
+    mail.set_content(body)
+    return mail.as_bytes()
+
+
+@pytest.fixture
+def contact(api):
+    return create(api, family_name="山田", email="taro@example.jp")
+
+
+def test_a_reply_is_threaded_to_our_email_even_with_another_subject(api, contact, local):
+    ours = sent(api, contact["id"], subject="ご提案の件")
+    result = drop(local, message(sender="Taro@Example.jp", subject="別件です", replying_to=ours["message_id"]))
+    assert (result["received"], result["ignored"]) == (1, 0)
+    received = folder(api, "received").body["items"]
+    assert len(received) == 1
+    reply = received[0]
+    assert (reply["status"], reply["contact_id"], reply["in_reply_to"], reply["thread_id"]) == (
+        "received", contact["id"], ours["id"], ours["thread_id"])
+    assert reply["from"] == {"id": None, "name": None, "email": "taro@example.jp"}
+    assert reply["subject"] == "別件です" and "ありがとうございます" in reply["body_text"]
+    thread = api.get(f"/v1/emails/{ours['id']}/thread").body["items"]
+    assert [item["status"] for item in thread] == ["sent", "received"]
+
+
+def test_a_reply_is_the_contacts_action_on_the_timeline(api, contact, local):
+    ours = sent(api, contact["id"])
+    drop(local, message(sender="taro@example.jp", replying_to=ours["message_id"]))
+    stored = api.get(f"/v1/contacts/{contact['id']}").body
+    assert stored["last_customer_action_type"] == "email_received"
+    assert stored["last_customer_action_at"] == "2026-11-23T06:00:00.000Z"  # 15:00 JST
+    [entry] = timeline(api, contact["id"], "email_received")
+    assert entry["actor"] == {"kind": "contact", "id": contact["id"]} and entry["data"]["auto_reply"] is False
+
+
+def test_an_auto_reply_is_recorded_but_is_not_the_contacts_action(api, contact, local):
+    ours = sent(api, contact["id"])
+    drop(local, message(sender="taro@example.jp", subject="不在のお知らせ", replying_to=ours["message_id"],
+                        Auto_Submitted="auto-replied"))
+    assert len(folder(api, "received").body["items"]) == 1
+    assert api.get(f"/v1/contacts/{contact['id']}").body["last_customer_action_type"] is None
+    [entry] = timeline(api, contact["id"], "email_received")
+    assert entry["data"]["auto_reply"] is True
+
+
+def test_a_bounce_report_is_left_to_the_ses_notifications(api, contact, local):
+    sent(api, contact["id"])
+    result = drop(local, (FIXTURES / "06_bounce_dsn.eml").read_bytes())
+    assert (result["received"], result["ignored"]) == (0, 1)
+    assert folder(api, "received").body["items"] == []
+
+
+def test_mail_to_the_tenants_address_from_a_stranger_lands_unmatched(api, local):
+    result = drop(local, message(sender="stranger@other.jp", to=f"{api.tenant}@in.example.test", subject="問い合わせ"))
+    assert result["received"] == 1
+    [item] = folder(api, "received").body["items"]
+    assert (item["contact_id"], item["from"]["email"], item["subject"]) == ("", "stranger@other.jp", "問い合わせ")
+
+
+def test_a_known_sender_to_the_tenants_address_is_matched_to_the_contact(api, contact, local):
+    drop(local, message(sender="taro@example.jp", to=f"{api.tenant}+sales@in.example.test"))
+    [item] = folder(api, "received").body["items"]
+    assert item["contact_id"] == contact["id"]
+
+
+def test_mail_for_no_tenant_is_ignored(api, local):
+    result = drop(local, message(sender="a@b.jp", to="nobody@elsewhere.jp"))
+    assert (result["received"], result["ignored"]) == (0, 1)
+
+
+def test_a_reply_never_lands_in_another_tenant(api, contact, local):
+    other = Api(f"{api.tenant}-other")
+    create(other, family_name="山田", email="taro@example.jp")
+    ours = sent(api, contact["id"])
+    drop(local, message(sender="taro@example.jp", replying_to=ours["message_id"]))
+    assert len(folder(api, "received").body["items"]) == 1
+    assert folder(other, "received").body["items"] == []
+
+
+def test_the_same_s3_object_delivered_twice_is_recorded_once(api, contact, local, moto_endpoint):
+    from infra.local.inbound import s3_event
+    from infra.local.server import invoke_function
+
+    ours = sent(api, contact["id"])
+    first = drop(local, message(sender="taro@example.jp", replying_to=ours["message_id"]))
+    again = invoke_function("MailEventsFunction", s3_event("crm-test-inbound", first["key"]))
+    assert again == {"received": 0, "ignored": 1}
+    assert len(folder(api, "received").body["items"]) == 1
+
+
+def test_japanese_mail_in_iso_2022_jp_is_stored_readable(api, local):
+    raw = (FIXTURES / "02_iso2022jp_plain.eml").read_bytes().replace(b"\nTo:", f"\nTo: {api.tenant}@in.example.test,".encode(), 1)
+    assert drop(local, raw)["received"] == 1
+    [item] = folder(api, "received").body["items"]
+    assert "①" in item["body_text"] and "㈱" in item["body_text"]
+
+
+def test_a_received_email_can_be_deleted(api, local):
+    drop(local, message(sender="stranger@other.jp", to=f"{api.tenant}@in.example.test"))
+    [item] = folder(api, "received").body["items"]
+    assert api.delete(f"/v1/emails/{item['id']}").status == 204
+    assert folder(api, "received").body["items"] == []
+    assert api.get(f"/v1/emails/{item['id']}").status == 404
+
+
+def test_an_empty_drop_is_a_400(local):
+    assert local.post("/_local/inbound", data=b"").status_code == 400
