@@ -14,6 +14,7 @@ HANDLERS = {
     "emails_api": ("#5", "functions.emails_api.app", 1.5),
     "scheduled_send": ("#5", "functions.scheduled_send.app", 1.5),
     "tracking": ("#5", "functions.tracking.app", 1.2),  # every opened email hits it: the leanest
+    "mail_events": ("#6", "functions.mail_events.app", 1.5),
 }
 
 

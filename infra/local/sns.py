@@ -44,7 +44,9 @@ def publish(request: Request) -> Response:
         return _error(400, "The body must be JSON: {\"message\": {...SES notification...}}.")
     if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
         return _error(400, "The body must be {\"message\": {...SES notification...}}.")
-    envelope = _signer.notification(_topic_arn, json.dumps(body["message"], ensure_ascii=False),
-                                    version=str(body.get("signature_version", "2")))
+    version = body.get("signature_version") or "2"
+    if version not in ("1", "2"):
+        return _error(400, "signature_version must be \"1\" or \"2\".")
+    envelope = _signer.notification(_topic_arn, json.dumps(body["message"], ensure_ascii=False), version=version)
     result = call_handler("POST", "/webhooks/ses", None, json.dumps(envelope, ensure_ascii=False))
     return Response(result.get("body") or "", result["statusCode"], content_type="application/json")

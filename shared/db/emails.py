@@ -128,13 +128,13 @@ def complete_sent(
     tenant: str, contact_id: str, email: dict[str, Any] | None, activities: list[dict[str, Any]],
     contact_update: tuple | None,
 ) -> None:
-    """In one transaction: the email `sent` (it must still be `sending`; None: already
-    recorded), timeline entries and the contact's new fields. `contact_update` is (contact,
+    """In one transaction: the email `sent` (it must still be `sending`, else ConditionFailed
+    "message"; None: already recorded), timeline entries and the contact's new fields. `contact_update` is (contact,
     previous, version, config) or None. Raises ConditionFailed("contact"/"config") when the
     contact changed meanwhile: read it again and retry."""
     transaction = Transaction()
     if email is not None:
-        transaction.update("email", EmailItem(*email_key(tenant, email["email_id"])), _state_actions(tenant, email),
+        transaction.update("message", EmailItem(*email_key(tenant, email["email_id"])), _state_actions(tenant, email),
                            condition=EmailItem.status == "sending")
     for activity in activities:
         transaction.put("activity", activity_model(tenant, contact_id, activity))
@@ -221,7 +221,7 @@ def record_received(
     received email, its timeline entry and the contact's new fields (versioned, as a save)."""
     transaction = Transaction()
     mark_processed(transaction, event_key)
-    transaction.put("email", _model(tenant, email), condition=EmailItem.pk.does_not_exist())
+    transaction.put("message", _model(tenant, email), condition=EmailItem.pk.does_not_exist())
     if activity is not None:
         transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
     if contact_change is not None:

@@ -66,7 +66,7 @@ def apply(
     actions = [EmailItem.recipient_states[recipient].set(state)]
     if recipient == email["to"].lower():
         actions.append(EmailItem.delivery_state.set(state))
-    transaction.update("email", EmailItem(*email_key(tenant, email["email_id"])), actions,
+    transaction.update("message", EmailItem(*email_key(tenant, email["email_id"])), actions,
                        condition=EmailItem.pk.exists())
     if activity is not None:
         transaction.put("activity", activity_model(tenant, *activity))

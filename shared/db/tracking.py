@@ -32,7 +32,7 @@ def record(
     click: tuple[int, float] | None,
 ) -> None:
     """Add one to `counter`; set `first` (opened_at, machine_opened_at, clicked_at) to the hit's
-    time only if it is still unset (ConditionFailed "email" otherwise: it is no longer first);
+    time only if it is still unset (ConditionFailed "message" otherwise: it is no longer first);
     remember a click's time per link; put the timeline entry. ConditionFailed "contact" when
     the contact was deleted."""
     at = activity["occurred_at"]
@@ -48,6 +48,6 @@ def record(
     transaction = Transaction()
     transaction.check("contact", ContactItem, contact_pk, keys.CONTACT_SK, ContactItem.pk.exists())
     transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
-    transaction.update("email", EmailItem(keys.email_pk(tenant, email["email_id"]), keys.EMAIL_SK), actions,
+    transaction.update("message", EmailItem(keys.email_pk(tenant, email["email_id"]), keys.EMAIL_SK), actions,
                        condition=condition)
     transaction.commit()

@@ -28,11 +28,12 @@ ACTIVITY_TYPES = {DELIVERED: "email_delivered", BOUNCED: "email_bounced", COMPLA
 _KINDS = {"delivery": DELIVERED, "bounce": BOUNCED, "complaint": COMPLAINED, "deliverydelay": DELAYED,
           "reject": REJECTED}
 
-_DSN_CODE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+# not inside a longer dotted number such as an IP address (10.5.20.7)
+_DSN_CODE = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _NO_SUCH_ADDRESS = {"5.1.1", "5.1.2", "5.1.10"}
 # A destination domain that does not exist, as MTAs word it in the diagnostic.
 _NO_SUCH_DOMAIN = re.compile(
-    r"host or domain name not found|domain (?:name )?not found|no such domain|nxdomain|name service error"
+    r"host or domain name not found|domain (?:name )?not found|no such domain|nxdomain|name service error|invalid domain"
     r"|unrouteable (?:mail )?domain|domain does not exist|no mx record", re.IGNORECASE)
 _SES_SUPPRESSED = {"Suppressed", "OnAccountSuppressionList"}
 
@@ -183,6 +184,19 @@ def next_status(current: str | None, current_at: str | None, event: MailEvent) -
     if current_at and event.occurred_at < current_at:
         return None
     return event.delivery_status
+
+
+def contact_change(contact: dict[str, Any], event: MailEvent) -> dict[str, Any] | None:
+    """The contact fields an event sets: a new status and the time of its evidence, or only
+    that time when the event confirms the current status with newer evidence (so an older
+    event arriving later cannot overturn it), or None."""
+    current, current_at = contact.get("delivery_status"), contact.get("delivery_status_at")
+    status = next_status(current, current_at, event)
+    if status is not None:
+        return {"delivery_status": status, "delivery_status_at": event.occurred_at}
+    if event.delivery_status is not None and event.delivery_status == current and (not current_at or event.occurred_at > current_at):
+        return {"delivery_status_at": event.occurred_at}
+    return None
 
 
 def summary(event: MailEvent, subject: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from shared import cursor, keys
 from shared.config import CONFIG, tracking_keyring
+from shared.db import contacts as contact_store
 from shared.db import emails as repository
 from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, backoff
@@ -54,14 +55,32 @@ def _sender(principal: Principal) -> dict[str, Any]:
     return mail.check_sender({"id": principal.user_id, "name": principal.name, "email": principal.email})
 
 
+def _check_copies(tenant: str, recipients: mail.Recipients) -> None:
+    """Cc and Bcc addresses of contacts whose address is suppressed are refused too: mail to
+    an `invalid_address`, `error` or `spam` address is refused whichever field it is in."""
+    copies = [("cc", index, address) for index, address in enumerate(recipients.cc)]
+    copies += [("bcc", index, address) for index, address in enumerate(recipients.bcc)]
+    if not copies:
+        return
+    known = contact_store.by_emails(tenant, [address.lower() for _, _, address in copies])
+    errors = []
+    for field, index, address in copies:
+        status = known.get(address.lower(), {}).get("delivery_status")
+        if status in outbound.SUPPRESSED_DELIVERY:
+            errors.append(FieldError(f"{field}[{index}]", f"{address} is marked {status}; mail to it is refused", "suppressed"))
+    require_valid(errors, "Some addresses are marked undeliverable; remove them or correct them before sending.")
+
+
 def _render(
-    request: outbound.EmailRequest, contact: dict[str, Any], config: tenant_config.TenantConfig, sender: dict[str, Any],
+    tenant: str, request: outbound.EmailRequest, contact: dict[str, Any], config: tenant_config.TenantConfig,
+    sender: dict[str, Any],
 ) -> tuple[mail.Recipients, mail.RenderedEmail]:
     """The recipients and the merged content, after the refusals every send shares."""
     delivery_status = contact.get("delivery_status", "unconfirmed")
     if delivery_status in outbound.SUPPRESSED_DELIVERY:
         raise _undeliverable(delivery_status)
     recipients = mail.check_recipients(contact.get("email"), request.cc, request.bcc)
+    _check_copies(tenant, recipients)
     shaped = contact_rules.public(contact, config.settings, config.properties)
     rendered = mail.render_email(request.subject, request.body_text, request.body_html, shaped,
                                  config.properties, sender, name_order=config.settings["name_order"])
@@ -72,7 +91,7 @@ def _render(
 def preview(principal: Principal, body: Any) -> dict[str, Any]:
     request = outbound.parse_request(body, datetime.now(timezone.utc))
     contact, config = visible_contact(principal, request.contact_id)
-    _, rendered = _render(request, contact, config, _sender(principal))
+    _, rendered = _render(principal.tenant, request, contact, config, _sender(principal))
     return {"subject": rendered.subject, "body_text": rendered.body_text, "body_html": rendered.body_html}
 
 
@@ -109,7 +128,7 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
     if request.transport == "smtp" and context.mailbox is None:
         require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
                                   "no_mailbox")])
-    recipients, rendered = _render(request, contact, context.config, sender)
+    recipients, rendered = _render(principal.tenant, request, contact, context.config, sender)
     email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
                                sender=sender, parent=context.parent, now=validation.now())
     repository.insert(principal.tenant, email)
@@ -155,7 +174,7 @@ def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendCont
             repository.complete_sent(tenant, sent["contact_id"], sent, *_contacted(sent, context))
             return
         except ConditionFailed as failure:
-            if "email" in failure.labels:
+            if "message" in failure.labels:
                 # only this call moves a claimed email on: an earlier try of this very
                 # transaction was applied (its answer lost and the request retried)
                 logger.info("sent email already recorded", extra={"email_id": sent["email_id"]})

@@ -54,18 +54,16 @@ def _apply(tenant: str, email: dict[str, Any], event: mail_events.MailEvent, eve
         if contact is not None and event.kind in mail_events.ACTIVITY_TYPES:
             activity = (contact["id"], activities.mail_event(new_id(), mail_events.ACTIVITY_TYPES[event.kind], email,
                                                             event, mail_events.summary(event, email["subject"])))
-            status = mail_events.next_status(contact.get("delivery_status"), contact.get("delivery_status_at"), event)
-            if status is not None:
-                changed = {**contact, "delivery_status": status, "delivery_status_at": event.occurred_at,
-                           "updated_at": validation.now()}
-                change = (changed, contact, version, config)
+            fields = mail_events.contact_change(contact, event)
+            if fields is not None:
+                change = ({**contact, **fields, "updated_at": validation.now()}, contact, version, config)
         try:
             repository.apply(tenant, email, event_key, event.recipient, event.kind, activity, change)
             return True
         except ConditionFailed as failure:
             if "event" in failure.labels:
                 return False
-            if "email" in failure.labels:
+            if "message" in failure.labels:
                 logger.info("mail event for a deleted email; ignored", extra={"email_id": email["email_id"]})
                 return True
     raise RuntimeError("the contact kept changing; the event is retried by its sender")
