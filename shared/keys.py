@@ -165,3 +165,11 @@ PROCESSED_EVENT_SK = "EVENT"
 def email_id_pk(email_id: str) -> str:
     """Where a reply's In-Reply-To/References (our `<email id@domain>`) finds the email's tenant."""
     return f"@MAILID#{email_id}"
+
+
+def activity_id_pk(tenant: str, activity_id: str) -> str:
+    """Where an activity is found by its id (GSI8): its sort key holds its time."""
+    return f"{tenant}#ACTIVITY#{activity_id}"
+
+
+ACTIVITY_ID_SK = "A"

@@ -1,12 +1,13 @@
-"""Contacts API: contacts, custom properties, tags, settings, and the public meta routes."""
+"""Contacts API: contacts, their timelines and logged activities, custom properties, tags, settings,
+and the public meta routes."""
 
 from typing import Any
 
-from functions.contacts_api.routes import contacts, meta, tenant
+from functions.contacts_api.routes import activities, contacts, meta, tenant
 from shared.http import App
 from shared.observability import logger
 
-app = App(contacts.router, tenant.router, meta.router)
+app = App(contacts.router, activities.router, tenant.router, meta.router)
 
 
 @logger.inject_lambda_context(clear_state=True)

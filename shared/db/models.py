@@ -153,10 +153,9 @@ EmailItem.__doc__ = (
 )
 
 
-class ActivityItem(TableItem, discriminator="activity"):
-    """One timeline entry, in its contact's partition (deleted with the contact)."""
-
-    data = MapAttribute()
+ActivityItem = type("ActivityItem", (TableItem,), {"data": MapAttribute(), **_index_members((8,))},
+                    discriminator="activity")
+ActivityItem.__doc__ = "One timeline entry, in its contact's partition (deleted with the contact); GSI8 finds it by id."
 
 
 class ProcessedEventItem(TableItem, discriminator="processed_event"):

@@ -4,7 +4,57 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.domain import validation
+from shared.errors import FieldError, require_valid
+
 ACTOR_KINDS = ("user", "contact", "system")
+# What a person may create, edit and delete; every other type is written by the system (409).
+CUSTOM_TYPES = ("custom_email", "meeting", "call", "other", "memo")
+TYPES = (
+    "email_sent", "email_received", "email_opened", "email_reopened", "email_clicked", "email_bounced",
+    "email_complained", "email_delivered", *CUSTOM_TYPES, "page_view", "form_submitted", "purchase", "tag_added",
+    "tag_removed", "status_changed", "owner_assigned",
+)
+MAX_SUBJECT, MAX_BODY = 200, 20_000
+_FIELDS = ("type", "occurred_at", "subject", "body")
+
+
+def parse_custom(body: Any, now: str, existing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The fields of a custom activity from POST (all) or PATCH (`existing` given: only those
+    sent change); 422 naming each wrong field."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    errors = [FieldError(name, "is not an activity field", "unknown_field") for name in body if name not in _FIELDS]
+    values = {name: (existing or {}).get(name) for name in ("type", "occurred_at")}
+    values.update((existing or {}).get("data", {}))
+    if "type" in body or existing is None:
+        if body.get("type") not in CUSTOM_TYPES:
+            errors.append(FieldError("type", f"must be one of {', '.join(CUSTOM_TYPES)}"))
+        values["type"] = body.get("type")
+    if "occurred_at" in body and body["occurred_at"] is not None:
+        moment, error = validation.timestamp(body["occurred_at"])
+        if error:
+            errors.append(FieldError("occurred_at", error))
+        values["occurred_at"] = moment
+    elif existing is None:
+        values["occurred_at"] = now
+    for name, limit in (("subject", MAX_SUBJECT), ("body", MAX_BODY)):
+        if name in body:
+            text, error = validation.text(body[name], max_length=limit, multiline=name == "body") if body[name] is not None else (None, None)
+            if error:
+                errors.append(FieldError(name, error))
+            values[name] = text
+    if not values.get("subject") and not values.get("body"):
+        errors.append(FieldError("subject", "a subject or a body is required", "required"))
+    require_valid(errors)
+    return values
+
+
+def custom(activity_id: str, values: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A custom activity (or memo) a user logged."""
+    summary = values.get("subject") or (values.get("body") or "")[:80]
+    return new_activity(activity_id, values["type"], values["occurred_at"], ("user", user_id), summary,
+                        {"subject": values.get("subject"), "body": values.get("body")})
 
 
 def new_activity(

@@ -33,7 +33,7 @@ def _duplicate_email(email: str | None) -> Conflict:
 OPTIMISTIC_ATTEMPTS = 12
 
 
-def _until_settled(attempt: Callable[[], T]) -> T:
+def until_settled(attempt: Callable[[], T]) -> T:
     """Run a read-validate-write again, after a jittered pause, when a concurrent change beat
     it (the contact's version or the tenant config moved on). Each round one of the competing
     writers wins, so a burst of writers on one contact settles within the rounds."""
@@ -71,10 +71,10 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
         _save(principal.tenant, contact, config)
         return _shape(contact, config)
 
-    return _until_settled(attempt)
+    return until_settled(attempt)
 
 
-def _visible(principal: Principal, contact_id: str) -> tuple[dict[str, Any], int, tenant_config.TenantConfig]:
+def visible_contact_versioned(principal: Principal, contact_id: str) -> tuple[dict[str, Any], int, tenant_config.TenantConfig]:
     if not keys.is_plain_id(contact_id):
         raise _not_found(contact_id)
     contact, version, config = repository.get_with_config(principal.tenant, contact_id)
@@ -85,12 +85,12 @@ def _visible(principal: Principal, contact_id: str) -> tuple[dict[str, Any], int
 
 def visible_contact(principal: Principal, contact_id: str) -> tuple[dict[str, Any], tenant_config.TenantConfig]:
     """The stored contact and the tenant config, if the caller may see the contact (else 404)."""
-    contact, _, config = _visible(principal, contact_id)
+    contact, _, config = visible_contact_versioned(principal, contact_id)
     return contact, config
 
 
 def get(principal: Principal, contact_id: str) -> dict[str, Any]:
-    contact, _, config = _visible(principal, contact_id)
+    contact, _, config = visible_contact_versioned(principal, contact_id)
     return _shape(contact, config)
 
 
@@ -102,14 +102,14 @@ def _modify(
     """Read, change and write back a contact, again from the start if someone else wrote first."""
 
     def attempt() -> tuple[dict[str, Any], tenant_config.TenantConfig]:
-        contact, version, config = _visible(principal, contact_id)
+        contact, version, config = visible_contact_versioned(principal, contact_id)
         updated = contact_rules.apply_changes(contact, changes_for(contact, config), validation.now())
         if contact_rules.differs(contact, updated):
             _save(principal.tenant, updated, config, previous=contact, version=version)
             return updated, config
         return contact, config
 
-    return _until_settled(attempt)
+    return until_settled(attempt)
 
 
 def update(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
@@ -124,10 +124,10 @@ def delete(principal: Principal, contact_id: str) -> None:
     principal.require_contact_delete()
 
     def attempt() -> None:
-        contact, version, _ = _visible(principal, contact_id)
+        contact, version, _ = visible_contact_versioned(principal, contact_id)
         repository.delete(principal.tenant, contact, version)
 
-    _until_settled(attempt)
+    until_settled(attempt)
 
 
 # --- listing ------------------------------------------------------------------------------

@@ -1,0 +1,27 @@
+"""Routes of a contact's timeline and the activities people log on it."""
+
+from shared.http import Request, Router, created, no_content
+from shared.services import timeline
+
+router = Router()
+
+
+@router.get("/v1/contacts/{id}/timeline")
+def get_timeline(request: Request, id: str):
+    return timeline.timeline(request.principal, id, request.query)
+
+
+@router.post("/v1/contacts/{id}/activities")
+def create_activity(request: Request, id: str):
+    return created(timeline.create(request.principal, id, request.json()))
+
+
+@router.patch("/v1/contacts/{id}/activities/{activity_id}")
+def update_activity(request: Request, id: str, activity_id: str):
+    return timeline.update(request.principal, id, activity_id, request.json())
+
+
+@router.delete("/v1/contacts/{id}/activities/{activity_id}")
+def delete_activity(request: Request, id: str, activity_id: str):
+    timeline.delete(request.principal, id, activity_id)
+    return no_content()

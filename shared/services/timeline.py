@@ -1,0 +1,105 @@
+"""A contact's timeline (GET /v1/contacts/{id}/timeline) and the activities people log on it.
+
+A `user` edits and deletes only the activities they logged; owner, admin and manager any.
+System entries (emails, tracking, mail events, changes the product made) cannot be edited or
+deleted (409). A logged call reaches out to the contact: it sets first/last_contacted_at and
+makes the caller owner of an ownerless contact, as an email sent does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import cursor, keys
+from shared.config import CONFIG
+from shared.db import activities as repository
+from shared.db.transactions import ConditionFailed
+from shared.domain import activities, listing, validation
+from shared.domain import contacts as contact_rules
+from shared.domain.access import Principal
+from shared.domain.ids import new_id
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
+from shared.services.contacts import until_settled, visible_contact, visible_contact_versioned
+
+EDITOR_ROLES = frozenset({"owner", "admin", "manager"})
+
+
+def _range(params: dict[str, str]) -> tuple[list[str], str | None, str | None]:
+    errors = []
+    types = [name for name in (params.get("type") or "").split(",") if name]
+    unknown = [name for name in types if name not in activities.TYPES]
+    if unknown:
+        errors.append(FieldError("type", f"unknown activity type(s): {', '.join(unknown)}"))
+    bounds = {}
+    for name in ("from", "to"):
+        if params.get(name):
+            bounds[name], error = validation.timestamp(params[name])
+            if error:
+                errors.append(FieldError(name, error))
+    require_valid(errors)
+    return types, bounds.get("from"), bounds.get("to")
+
+
+def timeline(principal: Principal, contact_id: str, params: dict[str, str]) -> dict[str, Any]:
+    visible_contact(principal, contact_id)
+    types, since, until = _range(params)
+    limit = listing.parse_limit(params.get("limit"))
+    fingerprint = cursor.fingerprint({"timeline": contact_id, "types": types, "from": since, "to": until})
+    start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, params["cursor"]) if params.get("cursor") else None
+    if start is not None and not isinstance(start, dict):
+        raise listing.bad_cursor()
+    items, last = repository.page(principal.tenant, contact_id, types, since, until, limit, start)
+    return {"items": items, "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
+
+
+def _not_found(activity_id: str) -> NotFound:
+    return NotFound(f"No activity with id {activity_id} exists on this contact (or you may not see it).")
+
+
+def _contacted(activity: dict[str, Any], principal: Principal, contact_id: str) -> tuple | None:
+    """The contact update a logged call makes, or None."""
+    if activity["type"] != "call":
+        return None
+    contact, version, config = visible_contact_versioned(principal, contact_id)
+    updated, _ = contact_rules.record_contacted(contact, principal.user_id, activity["occurred_at"])
+    return updated, contact, version, config
+
+
+def create(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
+    visible_contact(principal, contact_id)
+    activity = activities.custom(new_id(), activities.parse_custom(body, validation.now()), principal.user_id)
+
+    def attempt() -> dict[str, Any]:
+        repository.save(principal.tenant, contact_id, activity, contact_change=_contacted(activity, principal, contact_id))
+        return activity
+
+    return until_settled(attempt)
+
+
+def _editable(principal: Principal, contact_id: str, activity_id: str) -> dict[str, Any]:
+    visible_contact(principal, contact_id)
+    found = repository.find(principal.tenant, activity_id) if keys.is_plain_id(activity_id) else None
+    if found is None or found[0] != contact_id:
+        raise _not_found(activity_id)
+    activity = found[1]
+    if activity["type"] not in activities.CUSTOM_TYPES:
+        raise Conflict(f"A {activity['type']} entry is written by the system; it cannot be edited or deleted.",
+                       [FieldError("type", f"is {activity['type']}", "system_activity")])
+    if principal.role not in EDITOR_ROLES and activity["actor"].get("id") != principal.user_id:
+        raise Forbidden("Your role (user) can change only the activities you logged.")
+    return activity
+
+
+def update(principal: Principal, contact_id: str, activity_id: str, body: Any) -> dict[str, Any]:
+    previous = _editable(principal, contact_id, activity_id)
+    values = activities.parse_custom(body, validation.now(), previous)
+    activity = {**activities.custom(activity_id, values, previous["actor"]["id"]), "actor": previous["actor"]}
+    try:
+        repository.save(principal.tenant, contact_id, activity, previous=previous)
+    except ConditionFailed:
+        raise Conflict("This activity was changed meanwhile; reload it and try again.") from None
+    return activity
+
+
+def delete(principal: Principal, contact_id: str, activity_id: str) -> None:
+    repository.delete(principal.tenant, contact_id, _editable(principal, contact_id, activity_id))
