@@ -173,3 +173,17 @@ def activity_id_pk(tenant: str, activity_id: str) -> str:
 
 
 ACTIVITY_ID_SK = "A"
+
+
+API_KEY_SK_PREFIX = "APIKEY#"
+
+
+def api_key_sk(key_id: str) -> str:
+    return f"{API_KEY_SK_PREFIX}{key_id}"
+
+
+def api_key_lookup_pk(key_id: str) -> str:
+    return f"@APIKEY#{key_id}"
+
+
+API_KEY_LOOKUP_SK = "KEY"

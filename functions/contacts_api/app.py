@@ -3,11 +3,11 @@ and the public meta routes."""
 
 from typing import Any
 
-from functions.contacts_api.routes import activities, contacts, meta, tenant
+from functions.contacts_api.routes import activities, api_keys, contacts, meta, tenant
 from shared.http import App
 from shared.observability import logger
 
-app = App(contacts.router, activities.router, tenant.router, meta.router)
+app = App(contacts.router, activities.router, tenant.router, api_keys.router, meta.router)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -194,11 +194,11 @@ def delete_mailbox(tenant: str, user_id: str) -> None:
 
 # --- received mail ----------------------------------------------------------------------------
 
-def mark_processed(transaction: Transaction, event_key: str) -> None:
-    """Make `transaction` fail with the label "event" if this event was applied before."""
+def mark_processed(transaction: Transaction, event_key: str, label: str = "event") -> None:
+    """Make `transaction` fail with `label` if this event was applied before."""
     marker = ProcessedEventItem(keys.processed_event_pk(event_key), keys.PROCESSED_EVENT_SK,
                                 expires_at_epoch=int(time.time()) + PROCESSED_EVENT_DAYS * 86400)
-    transaction.put("event", marker, condition=ProcessedEventItem.pk.does_not_exist())
+    transaction.put(label, marker, condition=ProcessedEventItem.pk.does_not_exist())
 
 
 def find_ours(email_ids: list[str]) -> tuple[str, dict[str, Any]] | None:

@@ -158,6 +158,18 @@ ActivityItem = type("ActivityItem", (TableItem,), {"data": MapAttribute(), **_in
 ActivityItem.__doc__ = "One timeline entry, in its contact's partition (deleted with the contact); GSI8 finds it by id."
 
 
+class ApiKeyItem(TableItem, discriminator="api_key"):
+    """A server-side ingest key: listed under its tenant (`TENANT#{t}`), and found by its id from
+    the key itself (`@APIKEY#{id}`, which holds the tenant). Only a hash of the secret is kept."""
+
+    key_id = UnicodeAttribute()
+    tenant = UnicodeAttribute()
+    name = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+
+
 class ProcessedEventItem(TableItem, discriminator="processed_event"):
     """Marks a mail event (an SNS message or EventBridge event, per recipient) as applied, so a
     redelivery changes nothing; expires after 30 days (TTL)."""
@@ -183,7 +195,7 @@ def _share_one_connection() -> None:
     """
     connection = ContactItem._get_connection()
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
-                 ActivityItem, MailboxItem, ProcessedEventItem):
+                 ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem):
         kind._connection = connection
 
 

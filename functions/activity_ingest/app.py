@@ -1,0 +1,15 @@
+"""Activity ingest: events from a tenant's servers (page views, form submissions, purchases,
+its own types) onto its contacts' timelines."""
+
+from typing import Any
+
+from functions.activity_ingest.routes import events
+from shared.http import App
+from shared.observability import logger
+
+app = App(events.router)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event)

@@ -1,0 +1,12 @@
+"""POST /v1/events: authenticated by the tenant's API key (X-Api-Key), not a user's JWT."""
+
+from shared.http import Request, Router, json_response
+from shared.services import ingest
+
+router = Router()
+
+
+@router.post("/v1/events")
+def ingest_events(request: Request):
+    headers = {name.lower(): value for name, value in (request.event.get("headers") or {}).items()}
+    return json_response(202, ingest.receive(headers.get("x-api-key"), request.json()))

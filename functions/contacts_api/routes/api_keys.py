@@ -1,0 +1,22 @@
+"""Routes of /v1/api-keys (owner and admin only)."""
+
+from shared.http import Request, Router, created, no_content
+from shared.services import api_keys
+
+router = Router()
+
+
+@router.post("/v1/api-keys")
+def create_api_key(request: Request):
+    return created(api_keys.create(request.principal, request.json()))
+
+
+@router.get("/v1/api-keys")
+def list_api_keys(request: Request):
+    return api_keys.list_keys(request.principal)
+
+
+@router.delete("/v1/api-keys/{id}")
+def delete_api_key(request: Request, id: str):
+    api_keys.delete(request.principal, id)
+    return no_content()

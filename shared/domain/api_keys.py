@@ -1,0 +1,46 @@
+"""Server-side ingest keys: `crm_<key id>_<secret>`. The key id finds the key (and its tenant)
+with one read; the secret is compared by its SHA-256 (it is 256 random bits, so a slow hash
+would add nothing), in constant time. The full key is shown once, at creation."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Any
+
+from shared.errors import FieldError, require_valid
+
+_KEY = re.compile(r"crm_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})")
+
+
+def new_secret(key_id: str) -> str:
+    return f"crm_{key_id}_{secrets.token_urlsafe(32)}"
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def key_id_of(secret: Any) -> str | None:
+    """The key id a presented key names, or None when it is not shaped like one of ours."""
+    match = _KEY.fullmatch(secret) if isinstance(secret, str) else None
+    return match.group(1) if match else None
+
+
+def matches(secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(secret_hash(secret), stored_hash)
+
+
+def parse_name(body: Any) -> str:
+    name = body.get("name") if isinstance(body, dict) else None
+    errors = []
+    if not isinstance(name, str) or not name.strip():
+        errors.append(FieldError("name", "is required: what uses this key, e.g. \"website forms\"", "required"))
+    elif len(name.strip()) > 100:
+        errors.append(FieldError("name", "must be at most 100 characters"))
+    if isinstance(body, dict):
+        errors += [FieldError(field, "is not an API key field", "unknown_field") for field in body if field != "name"]
+    require_valid(errors)
+    return name.strip()

@@ -1,0 +1,140 @@
+"""Server-side ingest (POST /v1/events): up to 500 events a call, each accepted, a duplicate
+(its `event_id` was seen before: a retry) or rejected with the reason; the rest go on.
+
+Writes: the timeline entries with their `event_id` markers in transactions of up to 50
+events (a marker that exists fails its transaction, which is then retried without it), and
+one update per contact for `last_customer_action_*` (the newest event).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.db import contacts as contact_store
+from shared.db import tenant_config
+from shared.db import ingest as repository
+from shared.db.transactions import ConditionFailed
+from shared.domain import contacts as contact_rules
+from shared.domain import ingest, validation
+from shared.domain.ids import new_id
+from shared.errors import BadRequest, PayloadTooLarge
+from shared.keys import is_plain_id
+from shared.observability import logger
+from shared.services import api_keys
+from shared.services.contacts import until_settled
+
+CHUNK = 50
+
+
+def receive(api_key: Any, body: Any) -> dict[str, Any]:
+    tenant = api_keys.tenant_of(api_key)
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        raise BadRequest('The body must be {"events": [...]}.')
+    if len(body["events"]) > ingest.MAX_EVENTS:
+        raise PayloadTooLarge(f"At most {ingest.MAX_EVENTS} events a call; split the batch.")
+    events, errors = ingest.parse_batch(body)
+    contacts = _resolve(tenant, events, errors)
+    statuses: dict[int, str] = {}
+    first_of: dict[str, int] = {}
+    for event in events:  # an event_id twice in one call: the later ones are retries too
+        if event.event_id is not None and event.index in contacts:
+            if event.event_id in first_of:
+                statuses[event.index] = "duplicate"
+            else:
+                first_of[event.event_id] = event.index
+    entries = [(event, contacts[event.index]) for event in events if event.index in contacts and event.index not in statuses]
+    for start in range(0, len(entries), CHUNK):
+        statuses.update(_write(tenant, entries[start:start + CHUNK]))
+    _mark_actions(tenant, [(event, contact_id) for event, contact_id in entries if statuses.get(event.index) == "accepted"])
+    results = []
+    for index in range(len(body["events"])):
+        if index in errors:
+            results.append({"index": index, "status": "rejected", "error": errors[index]})
+        else:
+            results.append({"index": index, "status": statuses[index], "error": None})
+    return {"results": results}
+
+
+def _resolve(tenant: str, events: list[ingest.Event], errors: dict[int, str]) -> dict[int, str]:
+    """The contact id of each event; events naming no contact are added to `errors`."""
+    by_id = contact_store.get_many(tenant, [e.contact_id for e in events if e.contact_id and is_plain_id(e.contact_id)])
+    by_email = contact_store.by_emails(tenant, [e.email for e in events if e.email])
+    found: dict[int, str] = {}
+    for event in events:
+        if event.contact_id:
+            if event.contact_id in by_id:
+                found[event.index] = event.contact_id
+            else:
+                errors[event.index] = f"no contact with id {event.contact_id}"
+        elif event.email in by_email:
+            found[event.index] = by_email[event.email]["id"]
+        elif event.create:
+            contact = _create(tenant, event.email)
+            by_email[event.email] = contact
+            found[event.index] = contact["id"]
+        else:
+            errors[event.index] = f"no contact with email {event.email} (send \"create\": true to create it)"
+    return found
+
+
+def _create(tenant: str, email: str) -> dict[str, Any]:
+    """An ownerless contact for an unknown email (as imports and ingested events create them)."""
+
+    def attempt() -> dict[str, Any]:
+        config = tenant_config.load(tenant, fresh=True)
+        contact = contact_rules.new_contact(new_id(), {"email": email, "owner_id": None}, None, validation.now())
+        try:
+            contact_store.save(tenant, contact, config)
+        except ConditionFailed as failure:
+            if "email" in failure.labels:  # created meanwhile by another event
+                return contact_store.by_emails(tenant, [email])[email]
+            raise
+        return contact
+
+    return until_settled(attempt)
+
+
+def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, str]:
+    statuses: dict[int, str] = {}
+    pending = list(entries)
+    while pending:
+        try:
+            repository.record(tenant, [(ingest.activity(new_id(), event, contact_id), contact_id, event.event_id)
+                                       for event, contact_id in pending])
+        except ConditionFailed as failure:
+            seen = set(failure.labels)
+            for event, _ in pending:
+                if event.event_id and f"event:{event.event_id}" in seen:
+                    statuses[event.index] = "duplicate"
+            pending = [(event, contact_id) for event, contact_id in pending if event.index not in statuses]
+            continue
+        statuses.update({event.index: "accepted" for event, _ in pending})
+        pending = []
+    return statuses
+
+
+def _mark_actions(tenant: str, accepted: list[tuple[ingest.Event, str]]) -> None:
+    """`last_customer_action_*` of each contact from its newest accepted event."""
+    newest: dict[str, ingest.Event] = {}
+    for event, contact_id in accepted:
+        if event.data.get("machine") is True:
+            continue
+        if contact_id not in newest or event.occurred_at > newest[contact_id].occurred_at:
+            newest[contact_id] = event
+    for contact_id, event in newest.items():
+        try:
+            _mark_action(tenant, contact_id, event)
+        except Exception:  # the events are recorded; the field catches up with the next event
+            logger.exception("last customer action not updated", extra={"contact_id": contact_id})
+
+
+def _mark_action(tenant: str, contact_id: str, event: ingest.Event) -> None:
+    def attempt() -> None:
+        contact, version, config = contact_store.get_with_config(tenant, contact_id)
+        if contact is None or (contact.get("last_customer_action_at") or "") >= event.occurred_at:
+            return
+        updated = {**contact, "last_customer_action_at": event.occurred_at, "last_customer_action_type": event.type,
+                   "updated_at": validation.now()}
+        contact_store.save(tenant, updated, config, previous=contact, version=version)
+
+    until_settled(attempt)
