@@ -187,3 +187,8 @@ def api_key_lookup_pk(key_id: str) -> str:
 
 
 API_KEY_LOOKUP_SK = "KEY"
+
+
+def timeline_type_pk(tenant: str, contact_id: str, activity_type: str) -> str:
+    """A contact's timeline entries of one type (GSI15, sorted by time)."""
+    return f"{tenant}#TIMELINE#{contact_id}#{activity_type}"

@@ -13,22 +13,28 @@ from shared.db.transactions import Transaction
 
 
 def activity_model(tenant: str, contact_id: str, activity: dict[str, Any]) -> ActivityItem:
-    return ActivityItem(keys.contact_pk(tenant, contact_id), keys.activity_sk(activity["occurred_at"], activity["id"]),
-                        data=activity, gsi8pk=keys.activity_id_pk(tenant, activity["id"]), gsi8sk=keys.ACTIVITY_ID_SK)
+    sort_key = keys.activity_sk(activity["occurred_at"], activity["id"])
+    return ActivityItem(keys.contact_pk(tenant, contact_id), sort_key, data=activity,
+                        gsi8pk=keys.activity_id_pk(tenant, activity["id"]), gsi8sk=keys.ACTIVITY_ID_SK,
+                        gsi15pk=keys.timeline_type_pk(tenant, contact_id, activity["type"]), gsi15sk=sort_key)
 
 
 def page(
     tenant: str, contact_id: str, types: list[str], since: str | None, until: str | None, limit: int,
     start: dict[str, Any] | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """One page of a contact's timeline, newest first: one Query of its partition between the
-    times, the types filtered by DynamoDB (a page may then be short; the cursor goes on)."""
+    """One page of a contact's timeline, newest first, with one Query: of the type's own index
+    partition for one type (reads only that type), else of the contact's partition between the
+    times with the types filtered by DynamoDB (a page may then be short; the cursor goes on)."""
     low = keys.activity_sk(since, "") if since else keys.ACTIVITY_SK_PREFIX
     high = keys.activity_sk(until, "~") if until else keys.ACTIVITY_SK_PREFIX + "~"
-    condition = ActivityItem.sk.between(low, high)
-    type_filter = ActivityItem.data["type"].is_in(*types) if types else None
-    raws, last = query(keys.contact_pk(tenant, contact_id), condition, limit=limit, start=start, forward=False,
-                       filter_condition=type_filter, consistent=True)
+    if len(types) == 1:
+        raws, last = query(keys.timeline_type_pk(tenant, contact_id, types[0]), ActivityItem.gsi15sk.between(low, high),
+                           index="GSI15", limit=limit, start=start, forward=False)
+    else:
+        type_filter = ActivityItem.data["type"].is_in(*types) if types else None
+        raws, last = query(keys.contact_pk(tenant, contact_id), ActivityItem.sk.between(low, high), limit=limit,
+                           start=start, forward=False, filter_condition=type_filter, consistent=True)
     return [ActivityItem.from_raw_data(raw).data.as_dict() for raw in raws], last
 
 

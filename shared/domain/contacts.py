@@ -320,16 +320,15 @@ def search_prefixes(q: str) -> dict[str, str]:
     return prefixes
 
 
-def record_contacted(contact: dict[str, Any], user_id: str, at: str) -> tuple[dict[str, Any], bool]:
-    """The contact after a user reached out (an email sent, a call logged): `first_contacted_at`
-    once, `last_contacted_at`, and the user becomes owner of an ownerless contact. Returns
-    whether the owner was assigned."""
+def record_contacted(contact: dict[str, Any], user_id: str, at: str, now: str) -> tuple[dict[str, Any], bool]:
+    """The contact after a user reached out at `at` (an email sent, a call logged, perhaps
+    back-dated): `first_contacted_at` the earliest such time, `last_contacted_at` the latest,
+    and the user becomes owner of an ownerless contact. Returns whether the owner was assigned."""
     updated = dict(contact)
-    updated.setdefault("first_contacted_at", at)
-    if not contact.get("last_contacted_at") or contact["last_contacted_at"] < at:
-        updated["last_contacted_at"] = at
+    updated["first_contacted_at"] = min(contact.get("first_contacted_at") or at, at)
+    updated["last_contacted_at"] = max(contact.get("last_contacted_at") or at, at)
     assigned = contact.get("owner_id") is None
     if assigned:
         updated["owner_id"] = user_id
-    updated["updated_at"] = at
+    updated["updated_at"] = now
     return updated, assigned

@@ -202,7 +202,7 @@ def _contacted(
     if context.contact is None:
         return [], None
     entries = [activities.email_sent(new_id(), sent)] if with_email_sent else []
-    updated, assigned = contact_rules.record_contacted(context.contact, sent["sender_id"], sent["sent_at"])
+    updated, assigned = contact_rules.record_contacted(context.contact, sent["sender_id"], sent["sent_at"], sent["sent_at"])
     if assigned:
         entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
                                                  "first_email"))

@@ -36,6 +36,8 @@ def _range(params: dict[str, str]) -> tuple[list[str], str | None, str | None]:
             bounds[name], error = validation.timestamp(params[name])
             if error:
                 errors.append(FieldError(name, error))
+    if bounds.get("from") and bounds.get("to") and bounds["from"] > bounds["to"]:
+        errors.append(FieldError("from", "must not be after `to`"))
     require_valid(errors)
     return types, bounds.get("from"), bounds.get("to")
 
@@ -61,7 +63,7 @@ def _contacted(activity: dict[str, Any], principal: Principal, contact_id: str) 
     if activity["type"] != "call":
         return None
     contact, version, config = visible_contact_versioned(principal, contact_id)
-    updated, _ = contact_rules.record_contacted(contact, principal.user_id, activity["occurred_at"])
+    updated, _ = contact_rules.record_contacted(contact, principal.user_id, activity["occurred_at"], validation.now())
     return updated, contact, version, config
 
 
