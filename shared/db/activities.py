@@ -7,16 +7,11 @@ from typing import Any
 
 from shared import keys
 from shared.db import contacts as contact_store
+from shared.db.activity_items import activity_model
 from shared.db.contacts import query
 from shared.db.models import ActivityItem
 from shared.db.transactions import Transaction
-
-
-def activity_model(tenant: str, contact_id: str, activity: dict[str, Any]) -> ActivityItem:
-    sort_key = keys.activity_sk(activity["occurred_at"], activity["id"])
-    return ActivityItem(keys.contact_pk(tenant, contact_id), sort_key, data=activity,
-                        gsi8pk=keys.activity_id_pk(tenant, activity["id"]), gsi8sk=keys.ACTIVITY_ID_SK,
-                        gsi15pk=keys.timeline_type_pk(tenant, contact_id, activity["type"]), gsi15sk=sort_key)
+from shared.domain.ids import time_of
 
 
 def page(
@@ -38,28 +33,37 @@ def page(
     return [ActivityItem.from_raw_data(raw).data.as_dict() for raw in raws], last
 
 
-def find(tenant: str, activity_id: str) -> tuple[str, dict[str, Any]] | None:
-    """(contact id, activity) of an activity of the tenant, by id."""
+def find(tenant: str, contact_id: str, activity_id: str) -> dict[str, Any] | None:
+    """An activity of the contact, by id. Logged activities get ids whose time part is their
+    `occurred_at`, so one consistent GetItem finds them (read your writes); one moved since, or
+    written by the system, is found through GSI8."""
+    moment = time_of(activity_id)
+    if moment is not None:
+        try:
+            return ActivityItem.get(keys.contact_pk(tenant, contact_id), keys.activity_sk(moment, activity_id),
+                                    consistent_read=True).data.as_dict()
+        except ActivityItem.DoesNotExist:
+            pass
     raws, _ = query(keys.activity_id_pk(tenant, activity_id), index="GSI8", limit=1)
-    if not raws:
+    if not raws or raws[0]["pk"]["S"] != keys.contact_pk(tenant, contact_id):
         return None
     try:
-        item = ActivityItem.get(raws[0]["pk"]["S"], raws[0]["sk"]["S"], consistent_read=True)
+        return ActivityItem.get(raws[0]["pk"]["S"], raws[0]["sk"]["S"], consistent_read=True).data.as_dict()
     except ActivityItem.DoesNotExist:
         return None
-    return item.pk.rsplit("#", 1)[1], item.data.as_dict()
 
 
 def save(
     tenant: str, contact_id: str, activity: dict[str, Any], *, previous: dict[str, Any] | None = None,
-    contact_change: tuple | None = None,
+    contact_change: tuple | None = None, also: list[dict[str, Any]] = (),
 ) -> None:
-    """Write an activity (replacing `previous`, whose time may differ), with the contact's new
-    fields when it changes them (a logged call), in one transaction."""
+    """Write an activity (replacing `previous`, whose time may differ) and `also` other entries,
+    with the contact's new fields when it changes them (a logged call), in one transaction."""
     transaction = Transaction()
     if previous is not None and previous["occurred_at"] != activity["occurred_at"]:
         transaction.delete("previous", activity_model(tenant, contact_id, previous))
-    transaction.put("activity", activity_model(tenant, contact_id, activity))
+    for entry in (activity, *also):
+        transaction.put("activity", activity_model(tenant, contact_id, entry))
     if contact_change is not None:
         contact, before, version, config = contact_change
         contact_store.stage_save(transaction, tenant, contact, config, previous=before, version=version)

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from shared import keys
 from shared.db import tenant_config
+from shared.db.activity_items import activity_model
 from shared.db.models import (
     ContactItem,
     EmailKeyItem,
@@ -245,13 +246,17 @@ def save(
     *,
     previous: dict[str, Any] | None = None,
     version: int | None = None,
+    activities: list[dict[str, Any]] = (),
 ) -> None:
     """Create (`previous` None) or replace a contact in one transaction: the contact, its email
-    key (unique per tenant), tag memberships and tag counts, guarded by the contact's version
-    and by the tenant config it was validated against. Fails with ConditionFailed labels
-    "contact", "email", "old_email" or "config"."""
+    key (unique per tenant), tag memberships and tag counts, and the timeline entries of the
+    change, guarded by the contact's version and by the tenant config it was validated against.
+    Fails with ConditionFailed labels "contact", "email", "old_email" or "config"."""
     transaction = Transaction()
     stage_save(transaction, tenant, contact, config, previous=previous, version=version)
+    for activity in activities:
+        transaction.put("activity", activity_model(tenant, contact["id"], activity))
+    _ensure_fits(transaction)
     transaction.commit()
 
 

@@ -17,7 +17,7 @@ from shared import keys
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
-from shared.db.activities import activity_model
+from shared.db.activity_items import activity_model
 from shared.db.models import ContactItem, EmailItem, MailboxItem, ProcessedEventItem, TableItem, TenantConfigItem
 from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.db.activities import activity_model
+from shared.db.activity_items import activity_model
 from shared.db.emails import mark_processed
 from shared.db.transactions import Transaction
 

@@ -8,7 +8,7 @@ from typing import Any
 from shared import keys
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
-from shared.db.activities import activity_model
+from shared.db.activity_items import activity_model
 from shared.db.contacts import contact_key, query
 from shared.db.emails import email_key, email_of, mark_processed
 from shared.db.models import ContactItem, EmailItem, EmailKeyItem, TableItem, TenantConfigItem

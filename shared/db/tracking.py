@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
-from shared.db.activities import activity_model
+from shared.db.activity_items import activity_model
 from shared.db.models import ContactItem, EmailItem
 from shared.db.transactions import Transaction
 

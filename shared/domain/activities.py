@@ -116,3 +116,24 @@ def email_received(activity_id: str, email: dict[str, Any], auto_reply: bool) ->
                         f"Email received: {email['subject']}",
                         {"email_id": email["email_id"], "subject": email["subject"], "from": email["sender_email"],
                          "in_reply_to": email["in_reply_to"], "auto_reply": auto_reply})
+
+
+def contact_changes(before: dict[str, Any], after: dict[str, Any], user_id: str, at: str, new_id: Any) -> list[dict[str, Any]]:
+    """The timeline entries of a change a person made to a contact: tags added and removed,
+    status changed, owner assigned."""
+    entries = []
+    actor = ("user", user_id)
+    old_tags, new_tags = before.get("tags", []), after.get("tags", [])
+    for tag in new_tags:
+        if tag not in old_tags:
+            entries.append(new_activity(new_id(), "tag_added", at, actor, f"Tag added: {tag}", {"tag": tag}))
+    for tag in old_tags:
+        if tag not in new_tags:
+            entries.append(new_activity(new_id(), "tag_removed", at, actor, f"Tag removed: {tag}", {"tag": tag}))
+    if before.get("status") != after.get("status"):
+        entries.append(new_activity(new_id(), "status_changed", at, actor, f"Status: {before.get('status')} → {after.get('status')}",
+                                    {"from": before.get("status"), "to": after.get("status")}))
+    if before.get("owner_id") != after.get("owner_id") and after.get("owner_id"):
+        entries.append(new_activity(new_id(), "owner_assigned", at, actor, "Owner assigned",
+                                    {"owner_id": after["owner_id"], "previous_owner_id": before.get("owner_id"), "reason": "edited"}))
+    return entries

@@ -10,7 +10,7 @@ from shared.db import contacts as repository
 from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, backoff, with_retries
 from shared.domain import contacts as contact_rules
-from shared.domain import listing, validation
+from shared.domain import activities, listing, validation
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Busy, Conflict, FieldError, NotFound, PayloadTooLarge, require_valid
@@ -103,9 +103,11 @@ def _modify(
 
     def attempt() -> tuple[dict[str, Any], tenant_config.TenantConfig]:
         contact, version, config = visible_contact_versioned(principal, contact_id)
-        updated = contact_rules.apply_changes(contact, changes_for(contact, config), validation.now())
+        now = validation.now()
+        updated = contact_rules.apply_changes(contact, changes_for(contact, config), now)
         if contact_rules.differs(contact, updated):
-            _save(principal.tenant, updated, config, previous=contact, version=version)
+            entries = activities.contact_changes(contact, updated, principal.user_id, now, new_id)
+            _save(principal.tenant, updated, config, previous=contact, version=version, activities=entries)
             return updated, config
         return contact, config
 

@@ -17,7 +17,7 @@ from shared.db.transactions import ConditionFailed
 from shared.domain import activities, listing, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
-from shared.domain.ids import new_id
+from shared.domain.ids import id_at, new_id
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
 from shared.services.contacts import until_settled, visible_contact, visible_contact_versioned
 
@@ -58,21 +58,27 @@ def _not_found(activity_id: str) -> NotFound:
     return NotFound(f"No activity with id {activity_id} exists on this contact (or you may not see it).")
 
 
-def _contacted(activity: dict[str, Any], principal: Principal, contact_id: str) -> tuple | None:
-    """The contact update a logged call makes, or None."""
+def _contacted(activity: dict[str, Any], principal: Principal, contact_id: str) -> tuple[tuple | None, list]:
+    """The contact update a logged call makes (and `owner_assigned` when the caller became
+    owner), or (None, [])."""
     if activity["type"] != "call":
-        return None
+        return None, []
     contact, version, config = visible_contact_versioned(principal, contact_id)
-    updated, _ = contact_rules.record_contacted(contact, principal.user_id, activity["occurred_at"], validation.now())
-    return updated, contact, version, config
+    now = validation.now()
+    updated, assigned = contact_rules.record_contacted(contact, principal.user_id, activity["occurred_at"], now)
+    entries = [activities.owner_assigned(new_id(), now, principal.user_id, principal.user_id, "first_call")] if assigned else []
+    return (updated, contact, version, config), entries
 
 
 def create(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
     visible_contact(principal, contact_id)
-    activity = activities.custom(new_id(), activities.parse_custom(body, validation.now()), principal.user_id)
+    values = activities.parse_custom(body, validation.now())
+    # its id carries its time, so the next request finds it with a consistent read
+    activity = activities.custom(id_at(values["occurred_at"]), values, principal.user_id)
 
     def attempt() -> dict[str, Any]:
-        repository.save(principal.tenant, contact_id, activity, contact_change=_contacted(activity, principal, contact_id))
+        change, entries = _contacted(activity, principal, contact_id)
+        repository.save(principal.tenant, contact_id, activity, contact_change=change, also=entries)
         return activity
 
     return until_settled(attempt)
@@ -80,10 +86,9 @@ def create(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
 
 def _editable(principal: Principal, contact_id: str, activity_id: str) -> dict[str, Any]:
     visible_contact(principal, contact_id)
-    found = repository.find(principal.tenant, activity_id) if keys.is_plain_id(activity_id) else None
-    if found is None or found[0] != contact_id:
+    activity = repository.find(principal.tenant, contact_id, activity_id) if keys.is_plain_id(activity_id) else None
+    if activity is None:
         raise _not_found(activity_id)
-    activity = found[1]
     if activity["type"] not in activities.CUSTOM_TYPES:
         raise Conflict(f"A {activity['type']} entry is written by the system; it cannot be edited or deleted.",
                        [FieldError("type", f"is {activity['type']}", "system_activity")])

@@ -1,0 +1,17 @@
+"""The timeline entry item: in its contact's partition by time, findable by id (GSI8) and by
+type (GSI15). Its own module, so the contact repository can write entries without importing
+the timeline repository (which imports it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import keys
+from shared.db.models import ActivityItem
+
+
+def activity_model(tenant: str, contact_id: str, activity: dict[str, Any]) -> ActivityItem:
+    sort_key = keys.activity_sk(activity["occurred_at"], activity["id"])
+    return ActivityItem(keys.contact_pk(tenant, contact_id), sort_key, data=activity,
+                        gsi8pk=keys.activity_id_pk(tenant, activity["id"]), gsi8sk=keys.ACTIVITY_ID_SK,
+                        gsi15pk=keys.timeline_type_pk(tenant, contact_id, activity["type"]), gsi15sk=sort_key)
