@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from shared import keys
 from shared.domain import properties as property_rules
-from shared.domain import text, validation
+from shared.domain import score, text, validation
 from shared.errors import FieldError, require_valid
 
 STATUSES = ("new", "replied", "called", "visited", "won", "lost")
@@ -202,6 +202,8 @@ def public(contact: dict[str, Any], settings: dict[str, Any], definitions: dict[
         for key, value in contact.get("properties", {}).items()
         if key in definitions and not definitions[key].get("archived")
     }
+    shaped["score"] = score.score(contact, settings["score_weights"])
+    shaped["engagement"] = score.engagement(shaped["score"], settings["engagement_thresholds"])
     return shaped
 
 

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "owner_visibility_restricted": False,
     "export_roles": ["owner", "admin"],
     "score_weights": DEFAULT_SCORE_WEIGHTS,
+    # engagement: score ≥ hot is hot, ≥ active is active, else inactive (README: "Score and engagement")
+    "engagement_thresholds": {"hot": 30, "active": 5},
 }
 
 
@@ -58,6 +60,16 @@ def _score_weights(value: Any, errors: list[FieldError]) -> dict[str, int] | Non
     return value
 
 
+def _thresholds(value: Any, errors: list[FieldError]) -> dict[str, int] | None:
+    if (not isinstance(value, dict) or set(value) != {"hot", "active"}
+            or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 100_000 for n in value.values())):
+        errors.append(FieldError("engagement_thresholds", "must be {\"hot\": n, \"active\": m}, whole numbers from 0"))
+        return None
+    if value["hot"] <= value["active"]:
+        errors.append(FieldError("engagement_thresholds.hot", "must be above active"))
+    return value
+
+
 def updated(current: dict[str, Any], body: Any, column_names: set[str]) -> dict[str, Any]:
     """Settings after a partial PUT; only the fields given change."""
     if not isinstance(body, dict):
@@ -82,6 +94,8 @@ def updated(current: dict[str, Any], body: Any, column_names: set[str]) -> dict[
                 result[name] = [role for role in ROLES if role in value]
         elif name == "score_weights":
             result[name] = _score_weights(value, errors)
+        elif name == "engagement_thresholds":
+            result[name] = _thresholds(value, errors)
         else:
             errors.append(FieldError(name, "is not a setting", "unknown_field"))
     require_valid(errors)

@@ -18,7 +18,7 @@ from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import emails as repository
 from shared.db.transactions import ConditionFailed, backoff
-from shared.domain import activities, inbound, outbound, validation
+from shared.domain import activities, inbound, outbound, score, validation
 from shared.domain.ids import new_id
 from shared.keys import is_plain_id
 from shared.observability import logger
@@ -69,7 +69,8 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
         if contact is not None:
             activity = activities.email_received(new_id(), email, message.auto_reply)
             if not message.auto_reply:
-                change = (_customer_acted(contact, email["sent_at"]), contact, version, config)
+                acted = score.counted(_customer_acted(contact, email["sent_at"]), [("email_received", email["sent_at"], False)])
+                change = (acted, contact, version, config)
         try:
             repository.record_received(tenant, email, source_id, activity, change)
             return {"received": 1, "ignored": 0}

@@ -15,7 +15,7 @@ from shared.db import tenant_config
 from shared.db import ingest as repository
 from shared.db.transactions import ConditionFailed
 from shared.domain import contacts as contact_rules
-from shared.domain import ingest, validation
+from shared.domain import ingest, score, validation
 from shared.domain.ids import new_id
 from shared.errors import BadRequest, PayloadTooLarge
 from shared.keys import is_plain_id
@@ -114,27 +114,30 @@ def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, st
 
 
 def _mark_actions(tenant: str, accepted: list[tuple[ingest.Event, str]]) -> None:
-    """`last_customer_action_*` of each contact from its newest accepted event."""
-    newest: dict[str, ingest.Event] = {}
+    """Each contact's score counts and `last_customer_action_*` (its newest event), one update
+    per contact. Machine events (`data.machine`) neither score nor count as the contact's action."""
+    by_contact: dict[str, list[ingest.Event]] = {}
     for event, contact_id in accepted:
-        if event.data.get("machine") is True:
-            continue
-        if contact_id not in newest or event.occurred_at > newest[contact_id].occurred_at:
-            newest[contact_id] = event
-    for contact_id, event in newest.items():
+        by_contact.setdefault(contact_id, []).append(event)
+    for contact_id, events in by_contact.items():
         try:
-            _mark_action(tenant, contact_id, event)
-        except Exception:  # the events are recorded; the field catches up with the next event
-            logger.exception("last customer action not updated", extra={"contact_id": contact_id})
+            _mark_action(tenant, contact_id, events)
+        except Exception:  # the events are recorded; the fields catch up with the next event
+            logger.exception("contact not updated from its events", extra={"contact_id": contact_id})
 
 
-def _mark_action(tenant: str, contact_id: str, event: ingest.Event) -> None:
+def _mark_action(tenant: str, contact_id: str, events: list[ingest.Event]) -> None:
+    people = [event for event in events if event.data.get("machine") is not True]
+
     def attempt() -> None:
         contact, version, config = contact_store.get_with_config(tenant, contact_id)
-        if contact is None or (contact.get("last_customer_action_at") or "") >= event.occurred_at:
+        if contact is None:
             return
-        updated = {**contact, "last_customer_action_at": event.occurred_at, "last_customer_action_type": event.type,
-                   "updated_at": validation.now()}
-        contact_store.save(tenant, updated, config, previous=contact, version=version)
+        updated = score.counted(contact, [(e.type, e.occurred_at, e.data.get("machine") is True) for e in events])
+        newest = max(people, key=lambda event: event.occurred_at, default=None)
+        if newest is not None and (contact.get("last_customer_action_at") or "") < newest.occurred_at:
+            updated |= {"last_customer_action_at": newest.occurred_at, "last_customer_action_type": newest.type}
+        if updated != contact:
+            contact_store.save(tenant, {**updated, "updated_at": validation.now()}, config, previous=contact, version=version)
 
     until_settled(attempt)

@@ -2,8 +2,9 @@
 
 A `user` edits and deletes only the activities they logged; owner, admin and manager any.
 System entries (emails, tracking, mail events, changes the product made) cannot be edited or
-deleted (409). A logged call reaches out to the contact: it sets first/last_contacted_at and
-makes the caller owner of an ownerless contact, as an email sent does.
+deleted (409). A logged activity counts toward the contact's score; a logged call also reaches
+out to the contact: it sets first/last_contacted_at and makes the caller owner of an ownerless
+contact, as an email sent does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import activities as repository
 from shared.db.transactions import ConditionFailed
-from shared.domain import activities, listing, validation
+from shared.domain import activities, listing, score, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import id_at, new_id
@@ -58,16 +59,17 @@ def _not_found(activity_id: str) -> NotFound:
     return NotFound(f"No activity with id {activity_id} exists on this contact (or you may not see it).")
 
 
-def _contacted(activity: dict[str, Any], principal: Principal, contact_id: str) -> tuple[tuple | None, list]:
-    """The contact update a logged call makes (and `owner_assigned` when the caller became
-    owner), or (None, [])."""
-    if activity["type"] != "call":
-        return None, []
+def _contact_change(activity: dict[str, Any], principal: Principal, contact_id: str) -> tuple[tuple, list]:
+    """The contact update a logged activity makes: its score counts, and for a call the
+    contacted times and owner (with `owner_assigned` when the caller became owner)."""
     contact, version, config = visible_contact_versioned(principal, contact_id)
     now = validation.now()
-    updated, assigned = contact_rules.record_contacted(contact, principal.user_id, activity["occurred_at"], now)
-    entries = [activities.owner_assigned(new_id(), now, principal.user_id, principal.user_id, "first_call")] if assigned else []
-    return (updated, contact, version, config), entries
+    updated, entries = score.counted(contact, [(activity["type"], activity["occurred_at"], False)]), []
+    if activity["type"] == "call":
+        updated, assigned = contact_rules.record_contacted(updated, principal.user_id, activity["occurred_at"], now)
+        if assigned:
+            entries.append(activities.owner_assigned(new_id(), now, principal.user_id, principal.user_id, "first_call"))
+    return ({**updated, "updated_at": now}, contact, version, config), entries
 
 
 def create(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
@@ -77,7 +79,7 @@ def create(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
     activity = activities.custom(id_at(values["occurred_at"]), values, principal.user_id)
 
     def attempt() -> dict[str, Any]:
-        change, entries = _contacted(activity, principal, contact_id)
+        change, entries = _contact_change(activity, principal, contact_id)
         repository.save(principal.tenant, contact_id, activity, contact_change=change, also=entries)
         return activity
 
