@@ -37,9 +37,10 @@ def main() -> int:
     os.environ["AWS_ENDPOINT_URL"] = moto.endpoint_url
     try:
         provision(table_name=TABLE_NAME)
-        from bench import contacts_bench, emails_bench, mail_events_bench
+        from bench import contacts_bench, emails_bench, mail_events_bench, timeline_bench
 
-        figures = emails_bench.run() + mail_events_bench.run() + contacts_bench.run() + cold_starts
+        figures = (emails_bench.run() + mail_events_bench.run() + timeline_bench.run() + contacts_bench.run()
+                   + cold_starts)
     finally:
         moto.stop()
     from bench.figures import table, write

@@ -15,6 +15,7 @@ HANDLERS = {
     "scheduled_send": ("#5", "functions.scheduled_send.app", 1.5),
     "tracking": ("#5", "functions.tracking.app", 1.2),  # every opened email hits it: the leanest
     "mail_events": ("#6", "functions.mail_events.app", 1.5),
+    "activity_ingest": ("#4", "functions.activity_ingest.app", 1.5),
 }
 
 

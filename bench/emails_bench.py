@@ -19,6 +19,7 @@ SCHEDULED = 1_000
 
 
 def _call(method: str, path: str, claims: dict[str, str] | None, body: Any = None, **kwargs: Any) -> tuple[int, Any]:
+    """Call a route's handler as API Gateway would (shared by the benchmarks)."""
     from infra.local.server import call_handler
 
     result = call_handler(method, path, claims, None if body is None else json.dumps(body, ensure_ascii=False), **kwargs)

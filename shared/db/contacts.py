@@ -17,7 +17,7 @@ from shared.db.models import (
     TagMemberItem,
     TenantConfigItem,
 )
-from shared.db.transactions import MAX_ITEMS, Transaction
+from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
 from shared.domain import contacts as contact_rules
 from shared.errors import ValidationFailed
 
@@ -268,11 +268,15 @@ def stage_save(
     *,
     previous: dict[str, Any] | None = None,
     version: int | None = None,
+    check_config: bool = True,
+    label: str = "contact",
 ) -> None:
-    """Add what `save` writes to a transaction that also writes other items (an email sent)."""
+    """Add what `save` writes to a transaction that also writes other items (an email sent).
+    Several contacts in one transaction check the config once (`check_config` on the first)."""
     previous = previous or {}
-    tenant_config.check_fresh(transaction, config)
-    transaction.put("contact", _contact_model(tenant, contact, version))
+    if check_config:
+        tenant_config.check_fresh(transaction, config)
+    transaction.put(label, _contact_model(tenant, contact, version))
     old_email, new_email = contact_rules.email_key(previous), contact_rules.email_key(contact)
     if old_email and old_email != new_email:
         transaction.delete(
@@ -369,3 +373,34 @@ def tag_member_ids(tenant: str, tag: str) -> list[str]:
 
 def delete_tag_item(tenant: str, name: str) -> None:
     _tag_item(tenant, name).delete()
+
+
+def save_changes(
+    tenant: str, changes: list[tuple[dict[str, Any], dict[str, Any], int]], config: tenant_config.TenantConfig,
+) -> list[str]:
+    """Write (contact, previous, version) changes that touch neither the email nor tags (score
+    counts, last customer action) in transactions of up to 45 contacts; the ids whose version had
+    moved on (to be read again and retried)."""
+    stale: list[str] = []
+    for start in range(0, len(changes), 45):
+        chunk = changes[start:start + 45]
+        transaction = Transaction()
+        for position, (contact, previous, version) in enumerate(chunk):
+            stage_save(transaction, tenant, contact, config, previous=previous, version=version,
+                       check_config=position == 0, label=f"contact:{contact['id']}")
+        try:
+            transaction.commit()
+        except ConditionFailed as failure:
+            stale += [contact["id"] for contact, _, _ in chunk]  # the whole chunk was refused
+            if "config" not in failure.labels and not any(label.startswith("contact:") for label in failure.labels):
+                raise
+    return stale
+
+
+def versions(tenant: str, contact_ids: Iterable[str]) -> dict[str, tuple[dict[str, Any], int]]:
+    """Contacts with their versions, 100 keys per BatchGetItem (consistent)."""
+    found = {}
+    for item in ContactItem.batch_get([contact_key(tenant, contact_id) for contact_id in dict.fromkeys(contact_ids)],
+                                      consistent_read=True):
+        found[item.data["id"]] = (item.data.as_dict(), item.version)
+    return found

@@ -13,7 +13,7 @@ from typing import Any
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db import ingest as repository
-from shared.db.transactions import ConditionFailed
+from shared.db.transactions import ConditionFailed, backoff
 from shared.domain import contacts as contact_rules
 from shared.domain import ingest, score, validation
 from shared.domain.ids import new_id
@@ -24,6 +24,7 @@ from shared.services import api_keys
 from shared.services.contacts import until_settled
 
 CHUNK = 50
+ATTEMPTS = 8
 
 
 def receive(api_key: Any, body: Any) -> dict[str, Any]:
@@ -114,30 +115,32 @@ def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, st
 
 
 def _mark_actions(tenant: str, accepted: list[tuple[ingest.Event, str]]) -> None:
-    """Each contact's score counts and `last_customer_action_*` (its newest event), one update
-    per contact. Machine events (`data.machine`) neither score nor count as the contact's action."""
+    """Each contact's score counts and `last_customer_action_*` (its newest event), written for
+    many contacts per transaction; contacts changed meanwhile are read again and retried.
+    Machine events (`data.machine`) neither score nor count as the contact's action."""
     by_contact: dict[str, list[ingest.Event]] = {}
     for event, contact_id in accepted:
         by_contact.setdefault(contact_id, []).append(event)
-    for contact_id, events in by_contact.items():
-        try:
-            _mark_action(tenant, contact_id, events)
-        except Exception:  # the events are recorded; the fields catch up with the next event
-            logger.exception("contact not updated from its events", extra={"contact_id": contact_id})
-
-
-def _mark_action(tenant: str, contact_id: str, events: list[ingest.Event]) -> None:
-    people = [event for event in events if event.data.get("machine") is not True]
-
-    def attempt() -> None:
-        contact, version, config = contact_store.get_with_config(tenant, contact_id)
-        if contact is None:
+    pending = list(by_contact)
+    for attempt in range(ATTEMPTS):
+        if not pending:
             return
-        updated = score.counted(contact, [(e.type, e.occurred_at, e.data.get("machine") is True) for e in events])
-        newest = max(people, key=lambda event: event.occurred_at, default=None)
-        if newest is not None and (contact.get("last_customer_action_at") or "") < newest.occurred_at:
-            updated |= {"last_customer_action_at": newest.occurred_at, "last_customer_action_type": newest.type}
-        if updated != contact:
-            contact_store.save(tenant, {**updated, "updated_at": validation.now()}, config, previous=contact, version=version)
+        if attempt:
+            backoff(attempt)
+        config = tenant_config.load(tenant, fresh=attempt > 0)
+        current = contact_store.versions(tenant, pending)
+        changes = []
+        for contact_id, (contact, version) in current.items():
+            updated = _acted(contact, by_contact[contact_id])
+            if updated != contact:
+                changes.append(({**updated, "updated_at": validation.now()}, contact, version))
+        pending = contact_store.save_changes(tenant, changes, config) if changes else []
+    logger.error("contacts not updated from their events: they kept changing", extra={"contact_ids": pending[:20]})
 
-    until_settled(attempt)
+
+def _acted(contact: dict[str, Any], events: list[ingest.Event]) -> dict[str, Any]:
+    updated = score.counted(contact, [(e.type, e.occurred_at, e.data.get("machine") is True) for e in events])
+    newest = max((e for e in events if e.data.get("machine") is not True), key=lambda e: e.occurred_at, default=None)
+    if newest is not None and (contact.get("last_customer_action_at") or "") < newest.occurred_at:
+        updated |= {"last_customer_action_at": newest.occurred_at, "last_customer_action_type": newest.type}
+    return updated
