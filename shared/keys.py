@@ -110,6 +110,11 @@ def email_pk(tenant: str, email_id: str) -> str:
     return f"TENANT#{tenant}#MAIL#{email_id}"
 
 
+def tenant_of_email_pk(pk: str) -> str:
+    """The tenant of an email found across tenants (the inverse of `email_pk`)."""
+    return pk.removeprefix("TENANT#").rsplit("#MAIL#", 1)[0]
+
+
 EMAIL_SK = "MAIL"
 
 

@@ -207,7 +207,7 @@ def find_ours(email_ids: list[str]) -> tuple[str, dict[str, Any]] | None:
     for email_id in email_ids:
         raws, _ = query(keys.email_id_pk(email_id), index="GSI6", limit=1)
         if raws:
-            tenant = raws[0]["pk"]["S"].removeprefix("TENANT#").rsplit("#MAIL#", 1)[0]
+            tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
             email = get(tenant, email_id)
             if email is not None:
                 return tenant, email

@@ -19,7 +19,7 @@ def email_by_provider_id(provider_message_id: str) -> tuple[str, dict[str, Any]]
     raws, _ = query(keys.provider_message_pk(provider_message_id), index="GSI4", limit=1)
     if not raws:
         return None
-    tenant = raws[0]["pk"]["S"].removeprefix("TENANT#").rsplit("#MAIL#", 1)[0]
+    tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
     return tenant, email_of(EmailItem.from_raw_data(raws[0]))
 
 

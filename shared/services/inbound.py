@@ -17,14 +17,14 @@ from shared.aws import client
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import emails as repository
-from shared.db.transactions import ConditionFailed, backoff
+from shared.db.transactions import ConditionFailed
 from shared.domain import activities, inbound, outbound, score, validation
 from shared.domain.ids import new_id
 from shared.keys import is_plain_id
 from shared.observability import logger
+from shared.services.contacts import until_settled
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
-ATTEMPTS = 8
 
 
 def receive_object(bucket: str, key: str) -> dict[str, int]:
@@ -59,9 +59,8 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
         logger.warning("received mail for no tenant; ignored", extra={"source": source_id})
         return {"received": 0, "ignored": 1}
     email_id = new_id()
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            backoff(attempt)
+
+    def attempt() -> dict[str, int]:
         contact, version, config = _contact_of(tenant, message.from_address, parent)
         email = outbound.received_email(email_id=email_id, message=message, contact=contact, parent=parent,
                                         now=validation.now())
@@ -77,7 +76,9 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
         except ConditionFailed as failure:
             if "event" in failure.labels:
                 return {"received": 0, "ignored": 1}
-    raise RuntimeError("the contact kept changing; S3 retries the event")
+            raise
+
+    return until_settled(attempt)
 
 
 def _contact_of(tenant: str, sender: str | None, parent: dict[str, Any] | None) -> tuple[Any, Any, Any]:

@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from shared.db import mail_events as repository
-from shared.db.transactions import ConditionFailed, backoff
+from shared.db.transactions import ConditionFailed
 from shared.domain import activities, mail_events, validation
 from shared.domain.ids import new_id
 from shared.observability import logger
-
-ATTEMPTS = 8
+from shared.services.contacts import until_settled
 
 
 def record(notification: Any, source_id: str) -> dict[str, int]:
@@ -46,9 +45,8 @@ def record(notification: Any, source_id: str) -> dict[str, int]:
 def _apply(tenant: str, email: dict[str, Any], event: mail_events.MailEvent, event_key: str) -> bool:
     """Apply one event, again from a fresh read when the contact changed meanwhile; False when
     it had been applied before."""
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            backoff(attempt)
+
+    def attempt() -> bool:
         contact, version, config = repository.recipient_contact(tenant, email["contact_id"], event.recipient)
         activity = change = None
         if contact is not None and event.kind in mail_events.ACTIVITY_TYPES:
@@ -66,4 +64,6 @@ def _apply(tenant: str, email: dict[str, Any], event: mail_events.MailEvent, eve
             if "message" in failure.labels:
                 logger.info("mail event for a deleted email; ignored", extra={"email_id": email["email_id"]})
                 return True
-    raise RuntimeError("the contact kept changing; the event is retried by its sender")
+            raise
+
+    return until_settled(attempt)
