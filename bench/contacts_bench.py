@@ -75,7 +75,7 @@ def _boundary_cursor(tenant: str, contacts: list[dict[str, Any]], params: dict[s
     from shared.domain import listing
 
     query = listing.parse_query(params)
-    index = rules.SORT_INDEX[query.sort]
+    index = keys.CONTACT_SORT_INDEX[query.sort]
     number = index[3:]
     ordered = sorted(
         (keys.sorted_sk(rules.sort_value(c, query.sort), c["id"]), c) for c in contacts

@@ -28,6 +28,11 @@ class CrmError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers the error calls for (Retry-After on a 429)."""
+        return {}
+
 
 class BadRequest(CrmError):
     status, code = 400, "bad_request"
@@ -55,6 +60,19 @@ class PayloadTooLarge(CrmError):
 
 class ValidationFailed(CrmError):
     status, code = 422, "validation_failed"
+
+
+@dataclass
+class TooManyRequests(CrmError):
+    """A rate limit: the client may try again after `retry_after` seconds (Retry-After)."""
+
+    retry_after: int = 60
+
+    status, code = 429, "too_many_requests"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Busy(CrmError):

@@ -83,12 +83,18 @@ class Request:
             raise Unauthorized("Sign in again: the token carries no known role.")
         return Principal(tenant=tenant, user_id=user_id, role=role, email=claims.get("email"), name=claims.get("name"))
 
-    def json(self) -> Any:
+    @property
+    def headers(self) -> dict[str, str]:
+        """Request headers by lower-case name (API Gateway's payload 2.0 already lower-cases them)."""
+        return {name.lower(): value for name, value in (self.event.get("headers") or {}).items()}
+
+    def json(self, max_bytes: int = MAX_BODY_BYTES) -> Any:
         """The body parsed as JSON; an empty, oversized or malformed body is a 4xx."""
         raw = self.event.get("body") or ""
         data = base64.b64decode(raw) if self.event.get("isBase64Encoded") else raw.encode()
-        if len(data) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+        if len(data) > max_bytes:
+            size = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} KB"
+            raise PayloadTooLarge(f"The request body is larger than {size}.")
         if not data.strip():
             raise BadRequest("The request needs a JSON body.")
         try:
@@ -150,6 +156,7 @@ class App:
         except CrmError as error:
             details = [detail.as_dict() for detail in error.details]
             response = error_response(error.status, error.code, error.message, details)
+            response.headers.update(error.headers)
         except Exception:
             logger.exception("Unhandled error", extra={"route": event.get("routeKey")})
             response = error_response(500, "internal_error", "Something went wrong on our side; retry, then contact support.")

@@ -87,6 +87,16 @@ def shard_of(contact_id: str) -> int:
     return int.from_bytes(contact_id[-4:].encode(), "big") % SHARD_COUNT
 
 
+# The sorted index of each list sort field (GSI1-5, partition `contacts_index_pk`).
+CONTACT_SORT_INDEX = {
+    "created_at": "GSI1",
+    "name": "GSI2",
+    "email": "GSI3",
+    "last_contacted_at": "GSI4",
+    "last_customer_action_at": "GSI5",
+}
+
+
 def sorted_sk(value: str | None, contact_id: str) -> str:
     """Sort key of a contact in a sorted index: present values first, missing ones after."""
     if value:
@@ -197,3 +207,35 @@ API_KEY_LOOKUP_SK = "KEY"
 def timeline_type_pk(tenant: str, contact_id: str, activity_type: str) -> str:
     """A contact's timeline entries of one type (GSI15, sorted by time)."""
     return f"{tenant}#TIMELINE#{contact_id}#{activity_type}"
+
+
+# --- web collection --------------------------------------------------------------------------
+
+SITE_KEY_SK_PREFIX = "SITE#"
+
+
+def site_key_sk(site_key: str) -> str:
+    return f"{SITE_KEY_SK_PREFIX}{site_key}"
+
+
+def site_key_lookup_pk(site_key: str) -> str:
+    """Where POST /collect finds a site key's tenant and allowed origins (one GetItem)."""
+    return f"@SITE#{site_key}"
+
+
+SITE_KEY_LOOKUP_SK = "SITE"
+
+
+def visitor_pk(tenant: str, visitor_id: str) -> str:
+    """A browser's anonymous visitor (the snippet's random id), with its page views before it is
+    identified."""
+    return f"TENANT#{tenant}#VISITOR#{visitor_id}"
+
+
+VISITOR_SK = "VISITOR"
+VISITOR_VIEW_SK_PREFIX = "VIEW#"
+
+
+def visitor_view_sk(slot: int) -> str:
+    """An anonymous page view in one of the visitor's ring of slots (the newest overwrite the oldest)."""
+    return f"{VISITOR_VIEW_SK_PREFIX}{slot:02d}"

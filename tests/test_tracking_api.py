@@ -295,8 +295,9 @@ def test_the_tracking_handler_does_not_import_the_mime_composer_or_the_router(mo
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
 
 
-def test_a_hit_costs_at_most_two_dynamodb_requests(aged):
-    """Counted as bench/counting.py does: a botocore hook on the one DynamoDB client in use."""
+def test_a_hit_costs_at_most_two_dynamodb_requests(api, contact, aged):
+    """Counted as bench/counting.py does: a botocore hook on the one DynamoDB client in use. The
+    person's hits are on the contact within those two requests."""
     from shared.db.models import ContactItem
 
     client = ContactItem._get_connection().connection.client
@@ -314,3 +315,78 @@ def test_a_hit_costs_at_most_two_dynamodb_requests(aged):
             assert 1 <= len(calls) <= 2, (kind, calls)
     finally:
         client.meta.events.unregister("after-call.dynamodb", count)
+    assert contact_fields(api, contact["id"])["last_customer_action_type"] == "email_clicked"
+
+
+# --- a person's hit is the contact's action ------------------------------------------------------
+
+
+def contact_fields(api, contact_id: str) -> dict[str, Any]:
+    reply = api.get(f"/v1/contacts/{contact_id}")
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+def looked_up(api, email: str) -> dict[str, Any]:
+    """The contact as a lookup by email answers it (from the copy on its email key)."""
+    reply = api.post("/v1/contacts/lookup", {"field": "email", "values": [email]})
+    assert reply.status == 200, reply.body
+    [found] = reply.body["found"]
+    return found
+
+
+ACTION_FIELDS = ("last_customer_action_at", "last_customer_action_type", "score", "engagement", "updated_at")
+
+
+def test_a_persons_open_and_click_are_the_contacts_latest_actions_and_score(api, contact, aged):
+    open_token, click_tokens = tokens(aged["id"])
+
+    hit("o", open_token)
+    opened = contact_fields(api, contact["id"])
+    assert opened["last_customer_action_type"] == "email_opened" and opened["last_customer_action_at"]
+    assert opened["score"] == 1  # the default weight of email_opened
+    hit("c", click_tokens[1])
+
+    clicked = contact_fields(api, contact["id"])
+    assert clicked["last_customer_action_type"] == "email_clicked"
+    assert clicked["last_customer_action_at"] >= opened["last_customer_action_at"]
+    assert clicked["score"] == 1 + 3
+    assert {name: looked_up(api, "taro@example.jp")[name] for name in ACTION_FIELDS} == \
+        {name: clicked[name] for name in ACTION_FIELDS}
+    listed = api.get("/v1/contacts", query={"sort": "last_customer_action_at"}).body["items"]
+    assert listed[0]["id"] == contact["id"]
+
+
+def test_a_machine_hit_is_not_the_contacts_action(api, contact, email):
+    open_token, click_tokens = tokens(email["id"])
+    before = contact_fields(api, contact["id"])
+    hit("o", open_token, user_agent="Mozilla/5.0", ip=APPLE_IP)
+    hit("c", click_tokens[0])  # within seconds of sending
+
+    after = contact_fields(api, contact["id"])
+    assert after == before and after["last_customer_action_at"] is None and after["score"] == 0
+
+
+def test_a_contact_whose_email_changed_since_the_send_still_gets_the_action(api, contact, aged):
+    open_token, _ = tokens(aged["id"])
+    assert api.patch(f"/v1/contacts/{contact['id']}", {"email": "Taro.New@example.jp"}).status == 200
+
+    assert hit("o", open_token)["statusCode"] == 200
+
+    after = contact_fields(api, contact["id"])
+    assert (after["last_customer_action_type"], after["score"]) == ("email_opened", 1)
+    assert looked_up(api, "taro.new@example.jp")["last_customer_action_type"] == "email_opened"
+    assert api.post("/v1/contacts/lookup", {"field": "email", "values": ["taro@example.jp"]}).body["found"] == []
+    assert tracked(api, contact["id"]) == [("email_opened", False)]
+
+
+def test_a_hit_on_the_email_of_a_deleted_contact_writes_nothing(api, contact, aged):
+    open_token, click_tokens = tokens(aged["id"])
+    assert api.delete(f"/v1/contacts/{contact['id']}").status == 204
+
+    assert hit("o", open_token)["statusCode"] == 200
+    assert hit("c", click_tokens[0])["statusCode"] == 302
+
+    leftovers = table().query(KeyConditionExpression="pk = :pk",
+                              ExpressionAttributeValues={":pk": f"TENANT#{api.tenant}#CONTACT#{contact['id']}"})
+    assert leftovers["Items"] == []

@@ -157,7 +157,7 @@ def sorted_page(
     Without a filter each Query asks for exactly the items still missing from the page.
     """
     filter_condition = _filter_condition(filters, owner_only)
-    index = contact_rules.SORT_INDEX[sort_field]
+    index = keys.CONTACT_SORT_INDEX[sort_field]
     sort_key = getattr(ContactItem, f"gsi{index[3:]}sk")
     phase = (position or {}).get("phase", keys.PRESENT)
     start = (position or {}).get("key")

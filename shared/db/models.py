@@ -119,6 +119,7 @@ _EMAIL_ATTRIBUTES: dict[str, object] = {
     "links": ListAttribute(of=UnicodeAttribute, default=list),
     "track_opens": BooleanAttribute(),
     "track_clicks": BooleanAttribute(),
+    "identify_clicks": BooleanAttribute(default=False),
     "transport": UnicodeAttribute(),
     "status": UnicodeAttribute(),
     "failure_reason": UnicodeAttribute(null=True),
@@ -171,6 +172,43 @@ class ApiKeyItem(TableItem, discriminator="api_key"):
     created_by = UnicodeAttribute()
 
 
+class SiteKeyItem(TableItem, discriminator="site_key"):
+    """A public site key of web collection: listed under its tenant (`TENANT#{t}`) and found by
+    the key itself (`@SITE#{key}`, which holds the tenant and the allowed origins)."""
+
+    site_key = UnicodeAttribute()
+    tenant = UnicodeAttribute()
+    name = UnicodeAttribute()
+    allowed_origins = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+
+
+class VisitorItem(TableItem, discriminator="visitor"):
+    """A browser seen by the snippet: its session state, its flood window, and the contact it was
+    identified as (then `email_key` is that contact's email, for updates without a read).
+    `sessions` counts the sessions not yet added to a contact (while anonymous)."""
+
+    visitor_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    email_key = UnicodeAttribute(null=True)
+    first_seen_at = UnicodeAttribute()
+    last_hit_at = UnicodeAttribute()
+    sessions = NumberAttribute(default=0)
+    views = NumberAttribute(default=0)  # anonymous page views so far: the next one's ring slot
+    flood_minute = UnicodeAttribute()
+    flood_hits = NumberAttribute(default=0)
+    expires_at_epoch = NumberAttribute()
+    version = VersionAttribute()
+
+
+class VisitorViewItem(TableItem, discriminator="visitor_view"):
+    """An anonymous page view, kept in the visitor's partition until the visitor is identified."""
+
+    data = MapAttribute()
+    expires_at_epoch = NumberAttribute()
+
+
 class ProcessedEventItem(TableItem, discriminator="processed_event"):
     """Marks a mail event (an SNS message or EventBridge event, per recipient) as applied, so a
     redelivery changes nothing; expires after 30 days (TTL)."""
@@ -196,7 +234,7 @@ def _share_one_connection() -> None:
     """
     connection = ContactItem._get_connection()
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
-                 ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem):
+                 ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem):
         kind._connection = connection
 
 

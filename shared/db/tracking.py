@@ -1,5 +1,6 @@
 """The two requests of a tracking hit: read the email, then record the hit in one transaction
-(the email's counters and the timeline entry, only while the contact exists).
+(the email's counters, the timeline entry and a person's hit on the contact, only while the
+contact exists).
 
 Kept apart from shared.db.emails so the tracking Lambda never imports the MIME composer.
 """
@@ -9,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
+from shared.db import contact_actions
 from shared.db.activity_items import activity_model
 from shared.db.models import ContactItem, EmailItem
 from shared.db.transactions import Transaction
 
-_READ = ("email_id", "contact_id", "subject", "status", "sent_at", "links", "opened_at", "machine_opened_at",
-         "clicked_at")
+_READ = ("email_id", "contact_id", "to", "subject", "status", "sent_at", "links", "opened_at", "machine_opened_at",
+         "clicked_at", "identify_clicks")
 
 
 def get_email(tenant: str, email_id: str) -> dict[str, Any] | None:
@@ -29,12 +31,13 @@ def get_email(tenant: str, email_id: str) -> dict[str, Any] | None:
 
 def record(
     tenant: str, email: dict[str, Any], activity: dict[str, Any], counter: str, first: str | None,
-    click: tuple[int, float] | None,
+    click: tuple[int, float] | None, customer_action: bool,
 ) -> None:
     """Add one to `counter`; set `first` (opened_at, machine_opened_at, clicked_at) to the hit's
     time only if it is still unset (ConditionFailed "message" otherwise: it is no longer first);
-    remember a click's time per link; put the timeline entry. ConditionFailed "contact" when
-    the contact was deleted."""
+    remember a click's time per link; put the timeline entry; for a `customer_action`, write it
+    onto the contact (db.contact_actions, whose conditions fail as "contact" or "email_key").
+    ConditionFailed "contact" when the contact was deleted."""
     at = activity["occurred_at"]
     actions = [getattr(EmailItem, counter).add(1)]
     condition = EmailItem.pk.exists()
@@ -46,7 +49,10 @@ def record(
         actions.append(EmailItem.click_times[str(link_index)].set(epoch))
     contact_pk = keys.contact_pk(tenant, email["contact_id"])
     transaction = Transaction()
-    transaction.check("contact", ContactItem, contact_pk, keys.CONTACT_SK, ContactItem.pk.exists())
+    if customer_action:
+        contact_actions.stage(transaction, tenant, email["contact_id"], email["to"].lower(), activity["type"], at)
+    else:
+        transaction.check("contact", ContactItem, contact_pk, keys.CONTACT_SK, ContactItem.pk.exists())
     transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
     transaction.update("message", EmailItem(keys.email_pk(tenant, email["email_id"]), keys.EMAIL_SK), actions,
                        condition=condition)

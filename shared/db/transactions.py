@@ -54,8 +54,11 @@ class Transaction:
         self._write.save(model, condition=condition)
         self._labels["put"].append(label)
 
-    def update(self, label: str, model: Any, actions: list[Any], condition: Any = None) -> None:
-        self._write.update(model, actions, condition=condition)
+    def update(self, label: str, model: Any, actions: list[Any], condition: Any = None, *,
+               version_checked: bool = True) -> None:
+        """`version_checked=False` on a versioned model (with any version set): bump the stored
+        version without requiring it to be the model's, for updates that need no read first."""
+        self._write.update(model, actions, condition=condition, add_version_condition=version_checked)
         self._labels["update"].append(label)
 
     def commit(self) -> None:

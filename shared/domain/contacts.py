@@ -154,6 +154,7 @@ def new_contact(contact_id: str, changes: dict[str, Any], creator_id: str, now: 
         "created_at": now,
         "updated_at": now,
         "session_count": 0,
+        "score_counts": {},
         "score": 0,
         "engagement": "inactive",
         "delivery_status": "unconfirmed",
@@ -232,13 +233,6 @@ def sort_value(contact: dict[str, Any], field: str) -> str | None:
     return contact.get(field)
 
 
-SORT_INDEX = {
-    "created_at": "GSI1",
-    "name": "GSI2",
-    "email": "GSI3",
-    "last_contacted_at": "GSI4",
-    "last_customer_action_at": "GSI5",
-}
 
 
 def _search_terms(contact: dict[str, Any]) -> dict[str, str]:
@@ -276,7 +270,7 @@ def index_keys(tenant: str, contact: dict[str, Any]) -> dict[str, str | None]:
     contact_id = contact["id"]
     attributes: dict[str, str | None] = {}
     all_contacts = keys.contacts_index_pk(tenant)
-    for field, index in SORT_INDEX.items():
+    for field, index in keys.CONTACT_SORT_INDEX.items():
         number = index[3:]
         attributes[f"gsi{number}pk"] = all_contacts
         attributes[f"gsi{number}sk"] = keys.sorted_sk(sort_value(contact, field), contact_id)

@@ -99,12 +99,14 @@ def parse_batch(body: Any) -> tuple[list[Event], dict[int, str]]:
     return events, errors
 
 
-def summary(event: Event) -> str:
-    if event.type == "page_view":
-        return f"Page view: {event.data.get('title') or event.data.get('url') or ''}".rstrip(": ")
-    return {"form_submitted": "Form submitted", "purchase": "Purchase"}.get(event.type, event.type.replace("_", " ").capitalize())
+def summary(event_type: str, data: dict[str, Any]) -> str:
+    """The timeline line of an event (ingested, or a web hit)."""
+    if event_type == "page_view":
+        return f"Page view: {data.get('title') or data.get('url') or ''}".rstrip(": ")
+    return {"form_submitted": "Form submitted", "purchase": "Purchase"}.get(event_type, event_type.replace("_", " ").capitalize())
 
 
 def activity(activity_id: str, event: Event, contact_id: str) -> dict[str, Any]:
     data = {**event.data, **({"event_id": event.event_id} if event.event_id else {})}
-    return activities.new_activity(activity_id, event.type, event.occurred_at, ("contact", contact_id), summary(event), data)
+    return activities.new_activity(activity_id, event.type, event.occurred_at, ("contact", contact_id),
+                                   summary(event.type, event.data), data)

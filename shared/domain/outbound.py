@@ -132,7 +132,7 @@ def check_size(rendered: mail.RenderedEmail) -> None:
 
 def new_email(
     *, email_id: str, request: EmailRequest, recipients: mail.Recipients, rendered: mail.RenderedEmail,
-    sender: dict[str, Any], parent: dict[str, Any] | None, now: str,
+    sender: dict[str, Any], parent: dict[str, Any] | None, now: str, identify_clicks: bool = False,
 ) -> dict[str, Any]:
     """The email as stored when it is accepted: rendered content, `scheduled` or `sending`.
 
@@ -155,6 +155,8 @@ def new_email(
         "links": tracked_links(rendered.body_html, request.track_clicks),
         "track_opens": request.track_opens,
         "track_clicks": request.track_clicks,
+        # the tenant's identify_visitors_from_email_clicks when it was written
+        "identify_clicks": identify_clicks,
         "transport": request.transport,
         "status": "scheduled" if request.send_at else "sending",
         "send_at": request.send_at,

@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "score_weights": DEFAULT_SCORE_WEIGHTS,
     # engagement: score ≥ hot is hot, ≥ active is active, else inactive (README: "Score and engagement")
     "engagement_thresholds": {"hot": 30, "active": 5},
+    # tracked links carry `_crm_click` so the web snippet identifies the clicker (README: "Web collection")
+    "identify_visitors_from_email_clicks": False,
 }
 
 
@@ -83,7 +85,7 @@ def updated(current: dict[str, Any], body: Any, column_names: set[str]) -> dict[
             result[name] = value
         elif name == "list_columns":
             result[name] = _list_columns(value, column_names, errors)
-        elif name == "owner_visibility_restricted":
+        elif name in ("owner_visibility_restricted", "identify_visitors_from_email_clicks"):
             result[name], error = validation.boolean(value)
             if error:
                 errors.append(FieldError(name, error))

@@ -576,3 +576,15 @@ def is_safe_redirect(url: object) -> bool:
         return False
     port = match.group("port")
     return port is None or 0 < int(port) <= 65535
+
+
+CLICK_PARAMETER = "_crm_click"
+
+
+def with_click_parameter(url: str, token: str) -> str:
+    """A link's URL with `_crm_click=<token>` added to its query (before any fragment), for
+    tenants that let a click identify the visitor to their site's snippet (opt-in: otherwise a
+    click lands on exactly the URL that was in the email)."""
+    base, hash_mark, fragment = url.partition("#")
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}{CLICK_PARAMETER}={token}{hash_mark}{fragment}"

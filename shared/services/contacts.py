@@ -217,3 +217,24 @@ def lookup(principal: Principal, body: Any) -> dict[str, Any]:
         for contact in visible:
             found.setdefault(contact["id"], contact)
     return {"found": [_shape(contact, config) for contact in found.values()], "missing": missing}
+
+
+def ownerless_with_email(tenant: str, email: str) -> dict[str, Any]:
+    """The contact with this (lower-cased) email, created ownerless when there is none (as
+    ingested events, web forms and imports create them)."""
+
+    def attempt() -> dict[str, Any]:
+        known = repository.by_emails(tenant, [email])
+        if email in known:
+            return known[email]
+        config = tenant_config.load(tenant, fresh=True)
+        contact = contact_rules.new_contact(new_id(), {"email": email, "owner_id": None}, None, validation.now())
+        try:
+            repository.save(tenant, contact, config)
+        except ConditionFailed as failure:
+            if "email" in failure.labels:  # created meanwhile by another request
+                return repository.by_emails(tenant, [email])[email]
+            raise
+        return contact
+
+    return until_settled(attempt)

@@ -130,7 +130,8 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
                                   "no_mailbox")])
     recipients, rendered = _render(principal.tenant, request, contact, context.config, sender)
     email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
-                               sender=sender, parent=context.parent, now=validation.now())
+                               sender=sender, parent=context.parent, now=validation.now(),
+                               identify_clicks=context.config.settings["identify_visitors_from_email_clicks"])
     repository.insert(principal.tenant, email)
     if email["status"] == "scheduled":
         schedules.schedule(principal.tenant, email["email_id"], email["send_at"])

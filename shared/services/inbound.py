@@ -18,7 +18,8 @@ from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import emails as repository
 from shared.db.transactions import ConditionFailed
-from shared.domain import activities, inbound, outbound, score, validation
+from shared.domain import activities, inbound, outbound, validation
+from shared.domain.customer_actions import Action, applied
 from shared.domain.ids import new_id
 from shared.keys import is_plain_id
 from shared.observability import logger
@@ -68,8 +69,8 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
         if contact is not None:
             activity = activities.email_received(new_id(), email, message.auto_reply)
             if not message.auto_reply:
-                acted = score.counted(_customer_acted(contact, email["sent_at"]), [("email_received", email["sent_at"], False)])
-                change = (acted, contact, version, config)
+                acted = applied(contact, [Action("email_received", email["sent_at"])])
+                change = ({**acted, "updated_at": validation.now()}, contact, version, config)
         try:
             repository.record_received(tenant, email, source_id, activity, change)
             return {"received": 1, "ignored": 0}
@@ -93,9 +94,3 @@ def _contact_of(tenant: str, sender: str | None, parent: dict[str, Any] | None) 
         return None, None, None
     return contact_store.get_with_config(tenant, contact_id)
 
-
-def _customer_acted(contact: dict[str, Any], at: str) -> dict[str, Any]:
-    if contact.get("last_customer_action_at") and contact["last_customer_action_at"] > at:
-        return contact
-    return {**contact, "last_customer_action_at": at, "last_customer_action_type": "email_received",
-            "updated_at": validation.now()}

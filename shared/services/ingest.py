@@ -3,7 +3,7 @@
 
 Writes: the timeline entries with their `event_id` markers in transactions of up to 50
 events (a marker that exists fails its transaction, which is then retried without it), and
-one update per contact for `last_customer_action_*` (the newest event).
+the contacts' score counts and `last_customer_action_*` (services.customer_actions).
 """
 
 from __future__ import annotations
@@ -11,20 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from shared.db import contacts as contact_store
-from shared.db import tenant_config
 from shared.db import ingest as repository
-from shared.db.transactions import ConditionFailed, backoff
-from shared.domain import contacts as contact_rules
-from shared.domain import ingest, score, validation
+from shared.db.transactions import ConditionFailed
+from shared.domain import ingest
+from shared.domain.customer_actions import Action
 from shared.domain.ids import new_id
 from shared.errors import BadRequest, PayloadTooLarge
 from shared.keys import is_plain_id
-from shared.observability import logger
-from shared.services import api_keys
-from shared.services.contacts import until_settled
+from shared.services import api_keys, contacts, customer_actions
 
 CHUNK = 50
-ATTEMPTS = 8
 
 
 def receive(api_key: Any, body: Any) -> dict[str, Any]:
@@ -46,7 +42,11 @@ def receive(api_key: Any, body: Any) -> dict[str, Any]:
     entries = [(event, contacts[event.index]) for event in events if event.index in contacts and event.index not in statuses]
     for start in range(0, len(entries), CHUNK):
         statuses.update(_write(tenant, entries[start:start + CHUNK]))
-    _mark_actions(tenant, [(event, contact_id) for event, contact_id in entries if statuses.get(event.index) == "accepted"])
+    accepted: dict[str, list[Action]] = {}
+    for event, contact_id in entries:
+        if statuses.get(event.index) == "accepted":
+            accepted.setdefault(contact_id, []).append(Action(event.type, event.occurred_at, event.data.get("machine") is True))
+    customer_actions.record(tenant, accepted)
     results = []
     for index in range(len(body["events"])):
         if index in errors:
@@ -70,29 +70,12 @@ def _resolve(tenant: str, events: list[ingest.Event], errors: dict[int, str]) ->
         elif event.email in by_email:
             found[event.index] = by_email[event.email]["id"]
         elif event.create:
-            contact = _create(tenant, event.email)
+            contact = contacts.ownerless_with_email(tenant, event.email)
             by_email[event.email] = contact
             found[event.index] = contact["id"]
         else:
             errors[event.index] = f"no contact with email {event.email} (send \"create\": true to create it)"
     return found
-
-
-def _create(tenant: str, email: str) -> dict[str, Any]:
-    """An ownerless contact for an unknown email (as imports and ingested events create them)."""
-
-    def attempt() -> dict[str, Any]:
-        config = tenant_config.load(tenant, fresh=True)
-        contact = contact_rules.new_contact(new_id(), {"email": email, "owner_id": None}, None, validation.now())
-        try:
-            contact_store.save(tenant, contact, config)
-        except ConditionFailed as failure:
-            if "email" in failure.labels:  # created meanwhile by another event
-                return contact_store.by_emails(tenant, [email])[email]
-            raise
-        return contact
-
-    return until_settled(attempt)
 
 
 def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, str]:
@@ -112,35 +95,3 @@ def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, st
         statuses.update({event.index: "accepted" for event, _ in pending})
         pending = []
     return statuses
-
-
-def _mark_actions(tenant: str, accepted: list[tuple[ingest.Event, str]]) -> None:
-    """Each contact's score counts and `last_customer_action_*` (its newest event), written for
-    many contacts per transaction; contacts changed meanwhile are read again and retried.
-    Machine events (`data.machine`) neither score nor count as the contact's action."""
-    by_contact: dict[str, list[ingest.Event]] = {}
-    for event, contact_id in accepted:
-        by_contact.setdefault(contact_id, []).append(event)
-    pending = list(by_contact)
-    for attempt in range(ATTEMPTS):
-        if not pending:
-            return
-        if attempt:
-            backoff(attempt)
-        config = tenant_config.load(tenant, fresh=attempt > 0)
-        current = contact_store.versions(tenant, pending)
-        changes = []
-        for contact_id, (contact, version) in current.items():
-            updated = _acted(contact, by_contact[contact_id])
-            if updated != contact:
-                changes.append(({**updated, "updated_at": validation.now()}, contact, version))
-        pending = contact_store.save_changes(tenant, changes, config) if changes else []
-    logger.error("contacts not updated from their events: they kept changing", extra={"contact_ids": pending[:20]})
-
-
-def _acted(contact: dict[str, Any], events: list[ingest.Event]) -> dict[str, Any]:
-    updated = score.counted(contact, [(e.type, e.occurred_at, e.data.get("machine") is True) for e in events])
-    newest = max((e for e in events if e.data.get("machine") is not True), key=lambda e: e.occurred_at, default=None)
-    if newest is not None and (contact.get("last_customer_action_at") or "") < newest.occurred_at:
-        updated |= {"last_customer_action_at": newest.occurred_at, "last_customer_action_type": newest.type}
-    return updated

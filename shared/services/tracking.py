@@ -1,7 +1,8 @@
 """Open and click tracking: verify the token, classify the hit, record it, answer where to go.
 
 A hit costs two DynamoDB requests: a GetItem of the email, then one transaction with the
-email's counters and the timeline entry. Opens: the first open of its kind (a person's, or a
+email's counters, the timeline entry and, for a person's hit, the contact's score counts and
+`last_customer_action_*` (updated without a read, db.contact_actions). Opens: the first open of its kind (a person's, or a
 machine's) is `email_opened`, later ones `email_reopened`; so a person's first real open is
 always `email_opened` even after Apple's proxy prefetched the pixel. Machine hits carry
 `data.machine: true`, have their own counters and never count as the contact's action.
@@ -51,6 +52,8 @@ def hit(kind: str, token: str, method: str, user_agent: str | None, ip: str | No
         if claims.link_index >= len(links) or not tracking.is_safe_redirect(links[claims.link_index]):
             raise NotTracked()
         url = links[claims.link_index]
+        if email["identify_clicks"]:
+            url = tracking.with_click_parameter(url, token)
     now = time.time()
     verdict = tracking.classify(
         kind, method, user_agent, ip, _seconds_since(email["sent_at"], now),
@@ -80,11 +83,30 @@ def _record(
         plans = ([] if email[first] else [("email_opened", first)]) + [("email_reopened", None)]
         click = None
     at = validation.now()
-    for activity_type, first_field in plans:
+    fast = not machine  # a person's hit goes onto the contact in the same transaction when it can
+    plan = 0
+    while plan < len(plans):
+        activity_type, first_field = plans[plan]
         entry = activities.email_tracked(new_id(), activity_type, at, email, machine, verdict.reason, url)
         try:
-            repository.record(tenant, email, entry, counter, first_field, click)
-            return
+            repository.record(tenant, email, entry, counter, first_field, click, customer_action=fast)
         except ConditionFailed as failure:
-            if "contact" in failure.labels:
+            if fast and {"contact", "email_key"} & set(failure.labels):
+                fast = False  # the contact needs a read first (or is gone): record the hit without it
+            elif "contact" in failure.labels:
                 return  # the contact was deleted: there is no timeline to write to
+            else:
+                plan += 1  # another hit was first meanwhile
+            continue
+        if not machine and not fast:
+            _record_action_read_first(tenant, email["contact_id"], activity_type, at)
+        return
+
+
+def _record_action_read_first(tenant: str, contact_id: str, activity_type: str, at: str) -> None:
+    """The rare path: the contact changed its email, or is older than its score counts. Imported
+    here so that the tracking Lambda's cold start does not pay for the contact store."""
+    from shared.domain.customer_actions import Action
+    from shared.services import customer_actions
+
+    customer_actions.record(tenant, {contact_id: [Action(activity_type, at)]})

@@ -8,5 +8,4 @@ router = Router()
 
 @router.post("/v1/events")
 def ingest_events(request: Request):
-    headers = {name.lower(): value for name, value in (request.event.get("headers") or {}).items()}
-    return json_response(202, ingest.receive(headers.get("x-api-key"), request.json()))
+    return json_response(202, ingest.receive(request.headers.get("x-api-key"), request.json()))

@@ -1,0 +1,31 @@
+"""Web collection: GET /collect.js (the snippet tenants paste into their sites) and POST /collect
+(its hits: public, authenticated by the site key and the page's Origin)."""
+
+from functools import cache
+from pathlib import Path
+
+from shared.domain.web import MAX_BODY_BYTES
+from shared.http import Request, Response, Router
+from shared.services import web
+
+router = Router()
+
+
+@cache
+def _snippet() -> str:
+    return (Path(__file__).resolve().parents[1] / "collect.js").read_text(encoding="utf-8")
+
+
+@router.get("/collect.js")
+def snippet(request: Request):
+    return Response(200, _snippet(), "application/javascript; charset=utf-8",
+                    {"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
+
+
+@router.post("/collect")
+def collect(request: Request):
+    """204 for a hit recorded, or ignored as a bot's; the allowed origin may read the answer."""
+    headers = request.headers
+    web.collect(request.json(MAX_BODY_BYTES), headers.get("origin"), headers.get("user-agent"))
+    return Response(204, content_type=None,
+                    headers={"Access-Control-Allow-Origin": headers["origin"], "Vary": "Origin"})

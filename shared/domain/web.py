@@ -1,0 +1,201 @@
+"""Web collection (POST /collect from the snippet functions/activity_ingest/collect.js): site keys
+and their allowed origins, the hits a browser sends, bots, sessions and the flood cap. Pure.
+
+A visitor is the snippet's random id in a first-party cookie. Its page views are kept with it
+until it is identified (a form with an email, or a click from a tracked email when the tenant
+lets tracked links carry `_crm_click`); then they join the contact's timeline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from shared.domain import validation
+from shared.errors import FieldError, require_valid
+
+MAX_BODY_BYTES = 16 * 1024
+SESSION_GAP = timedelta(minutes=30)  # a session ends after 30 minutes without a hit
+FLOOD_PER_MINUTE = 60  # hits one visitor may send in a minute; more answer 429 and change nothing
+ANONYMOUS_VIEWS_KEPT = 40  # the newest page views kept per anonymous visitor (one join transaction)
+VISITOR_KEPT = timedelta(days=400)  # a visitor not seen for this long expires (TTL)
+MAX_ORIGINS = 20
+
+_SITE_KEY = re.compile(r"site_[0-9A-HJKMNP-TV-Z]{26}")
+_VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_HOST = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+_HIT_FIELDS = {"site_key", "visitor_id", "type", "url", "title", "referrer", "email", "form", "click_token"}
+_TEXT_LIMITS = {"url": 2048, "title": 2048, "referrer": 8192, "form": 2048, "click_token": 1024}
+_KEPT_CHARS = {"title": 300, "form": 200, "referrer": 2048}  # longer ones are cut (referrer: dropped)
+# Crawlers, monitors, previewers, scripted clients and headless browsers: not people.
+_BOT = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|archiver|facebookexternalhit|embedly|preview|headless|phantomjs|"
+    r"lighthouse|pagespeed|gtmetrix|pingdom|uptime|monitor|python-|curl/|wget/|go-http-client|java/|"
+    r"okhttp|axios|node-fetch|libwww|httpclient|scrapy|^mozilla/5\.0$",
+    re.IGNORECASE,
+)
+
+
+def new_site_key(ulid: str) -> str:
+    return f"site_{ulid}"
+
+
+def is_site_key(value: Any) -> bool:
+    return isinstance(value, str) and bool(_SITE_KEY.fullmatch(value))
+
+
+def origin(value: Any) -> str | None:
+    """`scheme://host[:port]` in canonical form (lower case, default port left out), with an
+    optional `*.` wildcard for every subdomain; None when it is not such an origin."""
+    if not isinstance(value, str) or len(value) > 300:
+        return None
+    parts = urlsplit(value.strip())
+    try:
+        host, port = (parts.hostname or ""), parts.port
+    except ValueError:
+        return None
+    host = host.lower()  # keeps a leading "*." as it is
+    if parts.scheme not in ("http", "https") or parts.path not in ("", "/") or parts.query or parts.fragment \
+            or parts.username or parts.password or not _HOST.fullmatch(host):
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def origin_allowed(presented: Any, allowed: list[str]) -> bool:
+    """Whether a browser's Origin header is one of the site key's origins (`https://*.example.jp`
+    allows its subdomains, not example.jp itself)."""
+    canonical = origin(presented)
+    if canonical is None or "*" in canonical:
+        return False
+    scheme, _, host = canonical.partition("://")
+    for entry in allowed:
+        if entry == canonical:
+            return True
+        wildcard = f"{scheme}://*."
+        if entry.startswith(wildcard) and host.endswith("." + entry.removeprefix(wildcard)):
+            return True
+    return False
+
+
+def parse_site_key(body: Any, partial: bool) -> dict[str, Any]:
+    """`{"name", "allowed_origins"}` of POST (both required) or PATCH (either) /v1/site-keys."""
+    errors: list[FieldError] = []
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")])
+    values: dict[str, Any] = {}
+    for name in body:
+        if name not in ("name", "allowed_origins"):
+            errors.append(FieldError(name, "is not a site key field", "unknown_field"))
+    if "name" in body or not partial:
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
+            errors.append(FieldError("name", "is required: 1 to 100 characters, e.g. \"corporate site\""))
+        else:
+            values["name"] = name.strip()
+    if "allowed_origins" in body or not partial:
+        origins = body.get("allowed_origins")
+        if not isinstance(origins, list) or not 1 <= len(origins) <= MAX_ORIGINS:
+            errors.append(FieldError("allowed_origins", f"must list 1 to {MAX_ORIGINS} origins such as "
+                                                        "\"https://www.example.jp\""))
+        else:
+            canonical = []
+            for index, entry in enumerate(origins):
+                found = origin(entry)
+                if found is None:
+                    errors.append(FieldError(f"allowed_origins[{index}]", "must be an origin such as "
+                                             "\"https://www.example.jp\" or \"https://*.example.jp\" (no path)"))
+                elif found not in canonical:
+                    canonical.append(found)
+            values["allowed_origins"] = canonical
+    require_valid(errors)
+    return values
+
+
+def is_bot(user_agent: str | None) -> bool:
+    return not user_agent or not user_agent.strip() or bool(_BOT.search(user_agent[:1024]))
+
+
+@dataclass(frozen=True)
+class Hit:
+    type: str  # page_view or form_submitted
+    visitor_id: str
+    url: str
+    title: str | None
+    referrer: str | None
+    email: str | None
+    form: str | None
+    click_token: str | None
+
+
+def _web_url(value: Any) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
+
+
+def parse_hit(body: dict[str, Any]) -> Hit:
+    """The hit in a /collect body (the site key is checked before); 422 naming each bad field."""
+    errors = [FieldError(name, "is not a field of a hit", "unknown_field") for name in body if name not in _HIT_FIELDS]
+    hit_type = body.get("type")
+    if hit_type not in ("page_view", "form_submitted"):
+        errors.append(FieldError("type", "must be page_view or form_submitted"))
+    if not isinstance(body.get("visitor_id"), str) or not _VISITOR_ID.fullmatch(body["visitor_id"]):
+        errors.append(FieldError("visitor_id", "must be 16 to 64 characters of A-Z, a-z, 0-9, - and _"))
+    for name, limit in _TEXT_LIMITS.items():
+        value = body.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            errors.append(FieldError(name, f"must be a string of at most {limit} characters"))
+    if not _web_url(body.get("url")):
+        errors.append(FieldError("url", "must be the page's http(s) URL"))
+    if body.get("referrer") and not _web_url(body["referrer"]):
+        errors.append(FieldError("referrer", "must be an http(s) URL or empty"))
+    email = None
+    if hit_type == "form_submitted":
+        email, problem = validation.email(body.get("email"))
+        if problem or not email:
+            errors.append(FieldError("email", problem or "is required for form_submitted"))
+    elif body.get("email") is not None:
+        errors.append(FieldError("email", "is only sent with form_submitted"))
+    require_valid(errors)
+    referrer = body.get("referrer") if len(body.get("referrer") or "") <= _KEPT_CHARS["referrer"] else None
+    return Hit(hit_type, body["visitor_id"], body["url"], (body.get("title") or "")[:_KEPT_CHARS["title"]] or None,
+               referrer or None, email.lower() if email else None, (body.get("form") or "")[:_KEPT_CHARS["form"]] or None,
+               body.get("click_token") or None)
+
+
+@dataclass(frozen=True)
+class Visit:
+    new_session: bool
+    flooded: bool
+    state: dict[str, Any]  # the visitor's session and flood fields after this hit
+
+
+def visit(visitor: dict[str, Any] | None, now: datetime) -> Visit:
+    """Where a hit at `now` leaves the visitor: a new session after 30 minutes of silence, and
+    whether the visitor went over the flood cap this minute."""
+    at = validation.format_time(now)
+    minute = at[:16]
+    if visitor is None:
+        return Visit(True, False, {"first_seen_at": at, "last_hit_at": at, "flood_minute": minute, "flood_hits": 1})
+    hits = visitor["flood_hits"] + 1 if visitor["flood_minute"] == minute else 1
+    if hits > FLOOD_PER_MINUTE:
+        return Visit(False, True, visitor)
+    last = datetime.fromisoformat(visitor["last_hit_at"].replace("Z", "+00:00"))
+    new_session = now - last > SESSION_GAP
+    return Visit(new_session, False, {**visitor, "last_hit_at": max(at, visitor["last_hit_at"]),
+                                      "flood_minute": minute, "flood_hits": hits})
+
+
+def entry_data(hit: Hit) -> dict[str, Any]:
+    """The timeline entry's `data` of a hit (no form values but the email)."""
+    data = {"url": hit.url, "title": hit.title, "referrer": hit.referrer, "visitor_id": hit.visitor_id,
+            "source": "web"}
+    if hit.type == "form_submitted":
+        data |= {"form": hit.form, "email": hit.email}
+    return data
+
+
+def expires_at_epoch(now: datetime) -> int:
+    return int((now + VISITOR_KEPT).timestamp())

@@ -1,0 +1,167 @@
+"""Web collection: site keys (owner and admin), and POST /collect from the snippet.
+
+A hit is checked in this order: the site key (401), the page's origin against the key's
+allowed origins (403), bots (ignored: nothing is written), the hit's fields (422), the
+visitor's flood cap (429). Then one transaction records it:
+- an anonymous visitor's page view is kept with the visitor (the newest 40);
+- an identified visitor's hit goes onto its contact's timeline, and onto the contact without a
+  read first (score counts, last action, `last_seen_at`, a new session);
+- a hit that identifies the visitor (a form with an email, a tracked email click) reads the
+  contact and moves the visitor's anonymous views and sessions onto it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from shared.config import tracking_keyring
+from shared.db import contacts as contact_store
+from shared.db import tracking as tracked_emails
+from shared.db import web as repository
+from shared.db.transactions import ConditionFailed
+from shared.domain import activities, ingest, tracking, validation, web
+from shared.domain import contacts as contact_rules
+from shared.domain.access import Principal
+from shared.domain.customer_actions import Action, Visits, applied
+from shared.domain.ids import new_id
+from shared.errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
+from shared.services.contacts import ownerless_with_email, until_settled
+
+
+# --- site keys ------------------------------------------------------------------------------
+
+def _site_not_found(site_key: str) -> NotFound:
+    return NotFound(f"No site key {site_key} exists.")
+
+
+def create_site_key(principal: Principal, body: Any) -> dict[str, Any]:
+    principal.require_admin("create site keys")
+    site = {"site_key": web.new_site_key(new_id()), **web.parse_site_key(body, partial=False),
+            "created_at": validation.now(), "created_by": principal.user_id}
+    repository.save_site_key(principal.tenant, site, new=True)
+    return site
+
+
+def list_site_keys(principal: Principal) -> dict[str, Any]:
+    principal.require_admin("see site keys")
+    return {"items": repository.list_site_keys(principal.tenant)}
+
+
+def update_site_key(principal: Principal, site_key: str, body: Any) -> dict[str, Any]:
+    principal.require_admin("change site keys")
+    site = repository.get_site_key(principal.tenant, site_key) if web.is_site_key(site_key) else None
+    if site is None:
+        raise _site_not_found(site_key)
+    site |= web.parse_site_key(body, partial=True)
+    try:
+        repository.save_site_key(principal.tenant, site, new=False)
+    except ConditionFailed:
+        raise _site_not_found(site_key) from None
+    return site
+
+
+def delete_site_key(principal: Principal, site_key: str) -> None:
+    principal.require_admin("delete site keys")
+    site = repository.get_site_key(principal.tenant, site_key) if web.is_site_key(site_key) else None
+    if site is None:
+        raise _site_not_found(site_key)
+    repository.delete_site_key(principal.tenant, site)
+
+
+# --- hits -----------------------------------------------------------------------------------
+
+def collect(body: Any, origin: str | None, user_agent: str | None) -> None:
+    """Record one hit from the snippet (see the module docstring for the order of checks)."""
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object from the collect.js snippet.")
+    site = repository.lookup_site_key(body["site_key"]) if web.is_site_key(body.get("site_key")) else None
+    if site is None:
+        raise Unauthorized("Unknown site key: copy the snippet again from your site keys.")
+    tenant, allowed_origins = site
+    if not web.origin_allowed(origin, allowed_origins):
+        raise Forbidden("This page's origin is not allowed for this site key; add it to the key's allowed_origins.")
+    if web.is_bot(user_agent):
+        return
+    hit = web.parse_hit(body)
+    until_settled(lambda: _record(tenant, hit))
+
+
+def _identifies(tenant: str, hit: web.Hit) -> tuple[str, str | None] | None:
+    """(contact id, email key) the hit names: a form's email (creating the contact when it is
+    new), or the click token a tracked email's link carried; None for a token that is not ours,
+    of another tenant, or of a deleted email."""
+    if hit.email is not None:
+        return ownerless_with_email(tenant, hit.email)["id"], hit.email
+    if hit.click_token is None:
+        return None
+    try:
+        claims = tracking.verify(tracking_keyring(), tracking.KIND_CLICK, hit.click_token)
+    except tracking.InvalidToken:
+        return None
+    email = tracked_emails.get_email(tenant, claims.email_id) if claims.tenant == tenant else None
+    if email is None or email["status"] != "sent":
+        return None
+    return email["contact_id"], email["to"].lower()
+
+
+def _record(tenant: str, hit: web.Hit) -> None:
+    now = datetime.now(timezone.utc)
+    at = validation.format_time(now)
+    found = repository.get_visitor(tenant, hit.visitor_id)
+    visitor, version = found if found else (None, None)
+    visit = web.visit(visitor, now)
+    if visit.flooded:
+        raise TooManyRequests(f"Too many hits from this visitor; at most {web.FLOOD_PER_MINUTE} a minute.",
+                              retry_after=60 - now.second)
+    state = {"visitor_id": hit.visitor_id, "contact_id": None, "email_key": None, "sessions": 0, "views": 0,
+             **(visitor or {}), **visit.state, "expires_at_epoch": web.expires_at_epoch(now)}
+    data = web.entry_data(hit)
+    entry = activities.new_activity(new_id(), hit.type, at, ("contact", None), ingest.summary(hit.type, data), data)
+    identified = _identifies(tenant, hit)
+    contact_id = identified[0] if identified else state["contact_id"]
+    if contact_id is None:
+        _keep_anonymous(tenant, state, version, entry, visit.new_session)
+        return
+    if contact_id == state["contact_id"]:
+        try:
+            repository.record_hit(tenant, state, version, entries=[_of(entry, contact_id)],
+                                  action=(hit.type, at, visit.new_session))
+            return
+        except ConditionFailed as failure:
+            if "visitor" in failure.labels:
+                raise
+            # the contact is gone, changed its email, or has a later action: read it first
+    _identify(tenant, {**state, "contact_id": contact_id}, version, entry, visit.new_session,
+              joins_views=state["contact_id"] is None)
+
+
+def _of(entry: dict[str, Any], contact_id: str) -> dict[str, Any]:
+    return {**entry, "actor": {"kind": "contact", "id": contact_id}}
+
+
+def _keep_anonymous(tenant: str, state: dict[str, Any], version: int | None, entry: dict[str, Any],
+                    new_session: bool) -> None:
+    slot = state["views"] % web.ANONYMOUS_VIEWS_KEPT
+    state = {**state, "contact_id": None, "email_key": None, "sessions": state["sessions"] + new_session,
+             "views": state["views"] + 1}
+    repository.record_hit(tenant, state, version, view=(slot, entry))
+
+
+def _identify(tenant: str, state: dict[str, Any], version: int | None, entry: dict[str, Any],
+              new_session: bool, joins_views: bool) -> None:
+    """The hit with the contact read first; a visitor identified now brings its anonymous page
+    views and sessions. A contact deleted meanwhile leaves the visitor anonymous."""
+    contact_id = state["contact_id"]
+    contact, contact_version, config = contact_store.get_with_config(tenant, contact_id)
+    if contact is None:
+        _keep_anonymous(tenant, state, version, entry, new_session)
+        return
+    views = repository.anonymous_views(tenant, state["visitor_id"]) if joins_views else []
+    entries = [_of(view, contact_id) for _, view in views] + [_of(entry, contact_id)]
+    actions = [Action(item["type"], item["occurred_at"]) for item in entries]
+    visits = Visits(state["sessions"] + new_session, max(item["occurred_at"] for item in entries))
+    updated = {**applied(contact, actions, visits), "updated_at": validation.now()}
+    state = {**state, "email_key": contact_rules.email_key(updated), "sessions": 0, "views": 0}
+    repository.record_hit(tenant, state, version, entries=entries, joined_views=[key for key, _ in views],
+                          contact_change=(updated, contact, contact_version, config))
