@@ -1,6 +1,6 @@
 """Issue 4 figures: ingesting 10,000 events in calls of 500 (write requests, peak memory of a
-call), a timeline page filtered to one type on a contact with 5,000 entries, and the score on
-a list page (no request beyond the page)."""
+call), a timeline page filtered to one type on a contact with 5,000 entries, the score on a
+list page (no request beyond the page), and the requests of a web hit (POST /collect)."""
 
 from __future__ import annotations
 
@@ -72,4 +72,40 @@ def run() -> list[Figure]:
         status, listed = _call("GET", "/v1/contacts", claims, query={"limit": "50"})
     assert status == 200 and len(listed["items"]) == 50 and any(item["score"] > 0 for item in listed["items"])
     figures.append(Figure("#4", "list page of 50 with their scores: DynamoDB requests", reads.total_requests, 1, "requests"))
-    return figures
+    return figures + _web_hits(counter, claims)
+
+
+def _web_hits(counter: DynamoCounter, claims: dict[str, str]) -> list[Figure]:
+    """Requests of POST /collect: an anonymous page view, the form that identifies the visitor
+    (bringing its 40 kept views), and an identified visitor's page view."""
+    from bench.emails_bench import _call
+    from infra.local.server import call_handler
+    from shared.domain.web import ANONYMOUS_VIEWS_KEPT
+
+    site = "https://www.example.co.jp"
+    site_key = _call("POST", "/v1/site-keys", claims, {"name": "bench", "allowed_origins": [site]})[1]["site_key"]
+    headers = {"origin": site, "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36"}
+
+    def hit(visitor: str, path: str, **extra: str) -> Any:
+        body = {"site_key": site_key, "visitor_id": visitor, "type": "page_view", "url": f"{site}{path}", **extra}
+        with counter.measure() as reads:
+            result = call_handler("POST", "/collect", None, json.dumps(body), headers=headers)
+        assert result["statusCode"] == 204, result
+        return reads
+
+    requests: dict[str, list[int]] = {"anonymous": [], "identify": [], "identified": []}
+    for number in range(20):
+        visitor = f"bench-visitor-{number:08d}"
+        for page in range(ANONYMOUS_VIEWS_KEPT):
+            requests["anonymous"].append(hit(visitor, f"/p{page}").total_requests)
+        form = {"type": "form_submitted", "email": f"web-{number}@example.co.jp", "form": "inquiry"}
+        requests["identify"].append(hit(visitor, "/contact", **form).total_requests)
+        requests["identified"] += [hit(visitor, f"/after{page}").total_requests for page in range(5)]
+    return [
+        Figure("#4", "web page view of an anonymous visitor: DynamoDB requests (most of 800)",
+               max(requests["anonymous"]), 3, "requests"),
+        Figure("#4", f"web form identifying a visitor with {ANONYMOUS_VIEWS_KEPT} kept views (new contact): DynamoDB requests",
+               max(requests["identify"]), 8, "requests"),
+        Figure("#4", "web page view of an identified visitor: DynamoDB requests (most of 100)",
+               max(requests["identified"]), 3, "requests"),
+    ]

@@ -8,7 +8,7 @@ Timeline and activities)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3
@@ -224,6 +224,50 @@ def test_a_back_dated_call_keeps_the_latest_contact_and_the_time_of_the_change(a
     after = contact_of(api, contact["id"])
     assert (after["first_contacted_at"], after["last_contacted_at"]) == ("2020-01-01T00:00:00.000Z", day(5))
     assert after["updated_at"] >= before, (before, after["updated_at"])
+
+
+def days_ago(number: int) -> str:
+    """A time inside the score's 90-day window."""
+    moment = datetime.now(timezone.utc).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=number)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def test_deleting_calls_moves_the_contacted_times_back_and_takes_back_their_score(api, contact):
+    first = log(api, contact["id"], type="call", occurred_at=days_ago(9))
+    latest = log(api, contact["id"], type="call", occurred_at=days_ago(2))
+    assert contact_of(api, contact["id"])["score"] == 2 * 3  # the default weight of a call
+
+    assert remove(api, contact["id"], latest["id"]).status == 204
+    after_one = contact_of(api, contact["id"])
+    assert remove(api, contact["id"], first["id"]).status == 204
+    after_both = contact_of(api, contact["id"])
+
+    assert (after_one["first_contacted_at"], after_one["last_contacted_at"], after_one["score"]) == \
+        (days_ago(9), days_ago(9), 3)
+    assert (after_both["first_contacted_at"], after_both["last_contacted_at"], after_both["score"]) == (None, None, 0)
+    assert after_both["owner_id"] == api.user_id  # the owner a call assigned is not taken back
+
+
+def test_editing_a_call_recomputes_from_the_calls_and_emails_that_remain(api, contact):
+    sent(api, contact["id"])
+    emailed = contact_of(api, contact["id"])["last_contacted_at"]
+    call = log(api, contact["id"], type="call", occurred_at=days_ago(30))
+    assert contact_of(api, contact["id"])["first_contacted_at"] == days_ago(30)
+
+    assert edit(api, contact["id"], call["id"], occurred_at=days_ago(40)).status == 200
+    moved = contact_of(api, contact["id"])
+    assert edit(api, contact["id"], call["id"], type="meeting").status == 200
+    meeting = contact_of(api, contact["id"])
+
+    assert (moved["first_contacted_at"], moved["last_contacted_at"], moved["score"]) == (days_ago(40), emailed, 3)
+    assert (meeting["first_contacted_at"], meeting["last_contacted_at"], meeting["score"]) == (emailed, emailed, 10)
+
+
+def test_editing_a_memo_changes_nothing_on_the_contact(api, contact):
+    memo = log(api, contact["id"], occurred_at=days_ago(1))
+    before = contact_of(api, contact["id"])
+    assert edit(api, contact["id"], memo["id"], subject="書き直し").status == 200
+    assert contact_of(api, contact["id"]) == before
 
 
 # --- reading the timeline ----------------------------------------------------------------------

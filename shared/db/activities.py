@@ -70,6 +70,25 @@ def save(
     transaction.commit()
 
 
-def delete(tenant: str, contact_id: str, activity: dict[str, Any]) -> None:
-    activity_model(tenant, contact_id, activity).delete()
+def delete(tenant: str, contact_id: str, activity: dict[str, Any], contact_change: tuple | None = None) -> None:
+    """Delete an activity, with the contact's recomputed fields when they change, in one transaction."""
+    transaction = Transaction()
+    transaction.delete("activity", activity_model(tenant, contact_id, activity))
+    if contact_change is not None:
+        contact, before, version, config = contact_change
+        contact_store.stage_save(transaction, tenant, contact, config, previous=before, version=version)
+    transaction.commit()
+
+
+def time_bounds(tenant: str, contact_id: str, types: tuple[str, ...], excluding: str) -> tuple[str | None, str | None]:
+    """The earliest and latest `occurred_at` of the contact's entries of `types`, leaving out the
+    entry `excluding` (being edited or deleted): two Queries of at most 2 items per type (GSI15)."""
+    times = []
+    for activity_type in types:
+        for forward in (True, False):
+            raws, _ = query(keys.timeline_type_pk(tenant, contact_id, activity_type), index="GSI15", limit=2,
+                            forward=forward)
+            entries = [ActivityItem.from_raw_data(raw).data.as_dict() for raw in raws]
+            times += [entry["occurred_at"] for entry in entries if entry["id"] != excluding][:1]
+    return (min(times), max(times)) if times else (None, None)
 

@@ -10,6 +10,7 @@ from shared.errors import FieldError, require_valid
 ACTOR_KINDS = ("user", "contact", "system")
 # What a person may create, edit and delete; every other type is written by the system (409).
 CUSTOM_TYPES = ("custom_email", "meeting", "call", "other", "memo")
+CONTACTING_TYPES = ("email_sent", "call")  # the entries first/last_contacted_at follow
 TYPES = (
     "email_sent", "email_received", "email_opened", "email_reopened", "email_clicked", "email_bounced",
     "email_complained", "email_delivered", *CUSTOM_TYPES, "page_view", "form_submitted", "purchase", "tag_added",

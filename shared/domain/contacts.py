@@ -316,6 +316,14 @@ def search_prefixes(q: str) -> dict[str, str]:
     return prefixes
 
 
+def with_contacted_times(contact: dict[str, Any], first: str | None, last: str | None) -> dict[str, Any]:
+    """The contact with its contacted times recomputed (after an entry was edited or deleted);
+    None removes a time."""
+    updated = {name: value for name, value in contact.items() if name not in ("first_contacted_at", "last_contacted_at")}
+    updated |= {name: value for name, value in (("first_contacted_at", first), ("last_contacted_at", last)) if value}
+    return updated
+
+
 def record_contacted(contact: dict[str, Any], user_id: str, at: str, now: str) -> tuple[dict[str, Any], bool]:
     """The contact after a user reached out at `at` (an email sent, a call logged, perhaps
     back-dated): `first_contacted_at` the earliest such time, `last_contacted_at` the latest,

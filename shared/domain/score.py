@@ -21,8 +21,11 @@ def _first_day(today: date) -> str:
     return (today - timedelta(days=WINDOW_DAYS - 1)).isoformat()
 
 
-def counted(contact: dict[str, Any], events: Iterable[tuple[str, str, bool]], today: date | None = None) -> dict[str, Any]:
-    """The contact with (type, occurred_at, machine) events counted, days out of the window dropped."""
+def counted(
+    contact: dict[str, Any], events: Iterable[tuple[str, str, bool]], today: date | None = None, step: int = 1,
+) -> dict[str, Any]:
+    """The contact with (type, occurred_at, machine) events counted (`step` -1: taken back, for
+    an entry edited or deleted), days out of the window dropped."""
     today = today or _today()
     first = _first_day(today)
     counts = {key: n for key, n in (contact.get("score_counts") or {}).items() if key[:10] >= first}
@@ -31,7 +34,9 @@ def counted(contact: dict[str, Any], events: Iterable[tuple[str, str, bool]], to
         if machine or not first <= day <= today.isoformat():
             continue
         key = f"{day}|{activity_type}"
-        counts[key] = int(counts.get(key, 0)) + 1
+        counts[key] = int(counts.get(key, 0)) + step
+        if counts[key] <= 0:
+            del counts[key]
     return {**contact, "score_counts": counts}
 
 

@@ -4,7 +4,8 @@ A `user` edits and deletes only the activities they logged; owner, admin and man
 System entries (emails, tracking, mail events, changes the product made) cannot be edited or
 deleted (409). A logged activity counts toward the contact's score; a logged call also reaches
 out to the contact: it sets first/last_contacted_at and makes the caller owner of an ownerless
-contact, as an email sent does.
+contact, as an email sent does. Editing or deleting an entry moves its score count, and for a
+call recomputes the contacted times from the calls and emails sent that remain.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import activities as repository
-from shared.db.transactions import ConditionFailed
 from shared.domain import activities, listing, score, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
@@ -99,16 +99,38 @@ def _editable(principal: Principal, contact_id: str, activity_id: str) -> dict[s
     return activity
 
 
+def _recounted(principal: Principal, contact_id: str, before: dict[str, Any], after: dict[str, Any] | None) -> tuple | None:
+    """The contact change of editing (`after`) or deleting a logged activity: its score counts
+    moved, and when a call is involved the contacted times recomputed from the remaining
+    entries (the owner stays); None when nothing changes."""
+    contact, version, config = visible_contact_versioned(principal, contact_id)
+    updated = score.counted(contact, [(before["type"], before["occurred_at"], False)], step=-1)
+    if after is not None:
+        updated = score.counted(updated, [(after["type"], after["occurred_at"], False)])
+    if "call" in (before["type"], (after or {}).get("type")):
+        first, last = repository.time_bounds(principal.tenant, contact_id, activities.CONTACTING_TYPES, before["id"])
+        if after is not None and after["type"] == "call":
+            first, last = min(first or after["occurred_at"], after["occurred_at"]), max(last or "", after["occurred_at"])
+        updated = contact_rules.with_contacted_times(updated, first, last)
+    if updated == contact:
+        return None
+    return {**updated, "updated_at": validation.now()}, contact, version, config
+
+
 def update(principal: Principal, contact_id: str, activity_id: str, body: Any) -> dict[str, Any]:
     previous = _editable(principal, contact_id, activity_id)
     values = activities.parse_custom(body, validation.now(), previous)
     activity = {**activities.custom(activity_id, values, previous["actor"]["id"]), "actor": previous["actor"]}
-    try:
-        repository.save(principal.tenant, contact_id, activity, previous=previous)
-    except ConditionFailed:
-        raise Conflict("This activity was changed meanwhile; reload it and try again.") from None
-    return activity
+
+    def attempt() -> dict[str, Any]:
+        change = _recounted(principal, contact_id, previous, activity)
+        repository.save(principal.tenant, contact_id, activity, previous=previous, contact_change=change)
+        return activity
+
+    return until_settled(attempt)
 
 
 def delete(principal: Principal, contact_id: str, activity_id: str) -> None:
-    repository.delete(principal.tenant, contact_id, _editable(principal, contact_id, activity_id))
+    activity = _editable(principal, contact_id, activity_id)
+    until_settled(lambda: repository.delete(principal.tenant, contact_id, activity,
+                                            _recounted(principal, contact_id, activity, None)))
