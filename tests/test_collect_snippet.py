@@ -390,3 +390,10 @@ def test_manual_page_view_and_single_install(tmp_path):
     result = run(tmp_path, actions=[{"do": "runAgain"}, {"do": "pageView"}])
     assert [(body["type"], body["url"]) for body in bodies(result)] == [("page_view", PAGE), ("page_view", PAGE)]
     assert result["exposed"] == ["crmCollect"]
+
+
+def test_long_titles_are_cut_and_long_referrers_dropped(tmp_path):
+    """What the server would otherwise refuse or cut: a title of at most 300 characters, no
+    referrer over 2,048."""
+    [body] = bodies(run(tmp_path, title="長" * 500, referrer="https://search.example/?q=" + "x" * 3000))
+    assert body["title"] == "長" * 300 and body["referrer"] == ""

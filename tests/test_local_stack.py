@@ -517,6 +517,39 @@ def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_
         stack.process.kill()
 
 
+def test_served_stack_serves_the_snippet_and_takes_its_beacons(tmp_path):
+    """Web collection over HTTP, as a browser on http://localhost:8000 would use it: the
+    snippet, then text/plain beacons with the page's Origin."""
+    stack = _ServedStack(tmp_path / "data")
+    try:
+        token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE))
+        auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
+        body = json.dumps({"name": "site", "allowed_origins": ["http://localhost:8000"]}).encode()
+        status, _, raw = _request(stack.url, "POST", "/v1/site-keys", body, auth)
+        assert status == 201, raw
+        site_key = json.loads(raw)["site_key"]
+        status, headers, script = _request(stack.url, "GET", "/collect.js")
+        assert status == 200 and headers["Content-Type"].startswith("application/javascript") and b"sendBeacon" in script
+
+        browser = [("Origin", "http://localhost:8000"), ("Content-Type", "text/plain;charset=UTF-8"),
+                   ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36")]
+        for hit in ({"type": "page_view", "url": "http://localhost:8000/"},
+                    {"type": "form_submitted", "url": "http://localhost:8000/contact", "email": "hanako@example.jp"}):
+            beacon = json.dumps({"site_key": site_key, "visitor_id": "local-visitor-000001", **hit}).encode()
+            status, headers, raw = _request(stack.url, "POST", "/collect", beacon, browser)
+            assert (status, headers["Access-Control-Allow-Origin"]) == (204, "http://localhost:8000"), raw
+        status, _, raw = _request(stack.url, "POST", "/collect", beacon, [("Origin", "http://evil.test"), *browser[1:]])
+        assert status == 403, raw
+
+        lookup = json.dumps({"field": "email", "values": ["hanako@example.jp"]}).encode()
+        [contact] = json.loads(_request(stack.url, "POST", "/v1/contacts/lookup", lookup, auth)[2])["found"]
+        status, _, raw = _request(stack.url, "GET", f"/v1/contacts/{contact['id']}/timeline", None, auth)
+        assert [entry["type"] for entry in json.loads(raw)["items"]] == ["form_submitted", "page_view"]
+        stack.stop()
+    finally:
+        stack.process.kill()
+
+
 # --- route matching and the event, without a server ------------------------------------
 
 
