@@ -12,7 +12,7 @@ import pytest
 from werkzeug.test import Client
 
 from conftest import Api, create
-from test_emails_api import folder, outbox_listening, sent, timeline  # noqa: F401 - autouse fixture
+from mail_support import folder, outbox_listening, sent, timeline  # noqa: F401 - autouse fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 import pytest
 
 from conftest import Api, Reply, create
-from test_emails_api import (  # noqa: F401 - outbox_listening is an autouse fixture
+from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
     outbox, outbox_entries, outbox_listening, sent, timeline,
 )
 
@@ -334,7 +334,7 @@ def test_a_bounce_from_eventbridge_is_applied_like_one_from_sns(api, yamada, ema
 
 
 def test_a_scheduled_email_is_not_sent_once_the_address_bounced(api, yamada, email):
-    from test_emails_api import at
+    from mail_support import at
     from test_scheduled_send import make_due, trigger
 
     later = sent(api, yamada["id"], send_at=at(3600))
@@ -965,7 +965,7 @@ def test_a_pinned_certificate_is_read_from_its_file_without_the_network(moto_end
 
 
 def test_a_cc_to_a_contact_marked_undeliverable_is_refused_and_nothing_is_sent(api):
-    from test_emails_api import outbox, send, table
+    from mail_support import outbox, send, table
 
     contact = create(api, family_name="山田", email="taro@example.jp")
     create(api, family_name="佐藤", email="sato@example.jp")

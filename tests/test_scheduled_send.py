@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import create
-from test_emails_api import (  # noqa: F401 - outbox_listening is an autouse fixture
+from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
     at, folder_ids, outbox_entries, outbox_listening, sent, timeline, trigger_of,
 )
 

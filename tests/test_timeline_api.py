@@ -17,8 +17,8 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from conftest import TABLE_NAME, Api, Reply, assert_error, create
-from test_emails_api import outbox_listening  # noqa: F401  (the outbox records only once imported)
-from test_emails_api import sent
+from mail_support import outbox_listening  # noqa: F401  (the outbox records only once imported)
+from mail_support import sent
 
 CUSTOM_TYPES = ("custom_email", "meeting", "call", "other", "memo")
 ISO_UTC_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import create
-from test_emails_api import outbox_listening, sent, set_email_attribute, table, the_message, timeline  # noqa: F401
+from mail_support import outbox_listening, sent, set_email_attribute, table, the_message, timeline  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "

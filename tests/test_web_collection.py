@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create
-from test_emails_api import outbox_listening, sent, table  # noqa: F401
+from mail_support import outbox_listening, sent, table  # noqa: F401
 
 SITE = "https://www.example.jp"
 BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -382,7 +382,7 @@ def clicked_through(api: Api, contact: dict[str, Any]) -> str:
     where the redirect goes."""
     from infra.local.server import call_handler
     from test_tracking_api import seconds_ago, tokens
-    from test_emails_api import set_email_attribute
+    from mail_support import set_email_attribute
 
     email = sent(api, contact["id"], body_html=f'<p><a href="{SITE}/campaign?utm_source=mail#top">見る</a></p>')
     set_email_attribute(api, email["id"], "sent_at", seconds_ago(300))
