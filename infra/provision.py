@@ -34,6 +34,8 @@ TABLE_LOGICAL_ID = "Table"
 # Environment variables naming the S3 buckets the functions use (the same variables the
 # template sets on the functions). Each one that is set names a bucket created if missing.
 BUCKET_ENV_VARS: tuple[str, ...] = ("INBOUND_BUCKET",)
+# The same for the SQS queues (their URLs; the queue's name is the URL's last part).
+QUEUE_ENV_VARS: tuple[str, ...] = ("BULK_QUEUE_URL",)
 
 
 def configured_buckets() -> list[str]:
@@ -178,6 +180,22 @@ def ensure_mail_resources(endpoint_url: str | None) -> None:
                 raise
 
 
+def configured_queues() -> list[str]:
+    """Names of the SQS queues the configuration points at (the last part of each URL)."""
+    urls = (os.environ.get(var, "").strip() for var in QUEUE_ENV_VARS)
+    return list(dict.fromkeys(url.rstrip("/").rsplit("/", 1)[-1] for url in urls if url))
+
+
+def ensure_queues(endpoint_url: str | None) -> None:
+    """Create each configured queue unless it exists (CreateQueue is idempotent for the same
+    attributes)."""
+    names = configured_queues()
+    if names:
+        sqs = _client("sqs", endpoint_url)
+        for name in names:
+            sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "960"})
+
+
 def provision(
     endpoint_url: str | None = None,
     table_name: str | None = None,
@@ -191,6 +209,7 @@ def provision(
     name = table_name or os.environ.get("TABLE_NAME") or DEFAULT_TABLE_NAME
     ensure_table(_client("dynamodb", endpoint_url), name)
     ensure_mail_resources(endpoint_url)
+    ensure_queues(endpoint_url)
     bucket_names = list(configured_buckets() if buckets is None else buckets)
     if bucket_names:
         s3 = _client("s3", endpoint_url)

@@ -38,6 +38,8 @@ class Config:
     # received mail: SES stores it in this bucket; `{tenant}@{inbound_domain}` is a tenant's address
     inbound_bucket: str
     inbound_domain: str
+    # the SQS queue of bulk-action jobs (functions/bulk_worker reads it)
+    bulk_queue_url: str
 
 
 def _load() -> Config:
@@ -61,6 +63,7 @@ def _load() -> Config:
         mail_event_topic_arns=frozenset(arn.strip() for arn in env.get("MAIL_EVENT_TOPIC_ARNS", "").split(",") if arn.strip()),
         inbound_bucket=env.get("INBOUND_BUCKET", ""),
         inbound_domain=env.get("INBOUND_DOMAIN", "").lower(),
+        bulk_queue_url=env.get("BULK_QUEUE_URL", ""),
         sns_certificate_pins=dict(pin.split("=", 1) for pin in env.get("SNS_CERTIFICATE_PINS", "").split(";") if "=" in pin),
     )
 

@@ -239,3 +239,29 @@ VISITOR_VIEW_SK_PREFIX = "VIEW#"
 def visitor_view_sk(slot: int) -> str:
     """An anonymous page view in one of the visitor's ring of slots (the newest overwrite the oldest)."""
     return f"{VISITOR_VIEW_SK_PREFIX}{slot:02d}"
+
+
+# --- segments and jobs -----------------------------------------------------------------------
+
+SEGMENT_SK_PREFIX = "SEGMENT#"
+
+
+def segment_sk(segment_id: str) -> str:
+    return f"{SEGMENT_SK_PREFIX}{segment_id}"
+
+
+JOB_SK_PREFIX = "JOB#"
+
+
+def job_sk(job_id: str) -> str:
+    """A job (bulk action, import, export) under its tenant; ULID ids list newest last."""
+    return f"{JOB_SK_PREFIX}{job_id}"
+
+
+def job_targets_pk(tenant: str, job_id: str) -> str:
+    """The contact ids a job works through, fixed when it starts, in numbered chunks."""
+    return f"TENANT#{tenant}#JOB#{job_id}"
+
+
+def job_chunk_sk(number: int) -> str:
+    return f"CHUNK#{number:06d}"

@@ -61,6 +61,7 @@ _ENV = {
     "SCHEDULED_SEND_ARN": "arn:aws:lambda:ap-northeast-1:123456789012:function:ScheduledSendFunction",
     "INBOUND_BUCKET": "crm-test-inbound",
     "INBOUND_DOMAIN": "in.example.test",
+    "BULK_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-test-bulk",
 }
 
 

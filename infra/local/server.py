@@ -31,6 +31,7 @@ from infra.local import local_secret
 from infra.local.apigw import ACCOUNT_ID, build_http_api_event, match_route
 from infra.local.jwt import SECRET_FILE, InvalidTokenError, verify_token
 from infra.local.moto_stack import SNAPSHOT_INTERVAL_SECONDS, AwsEmulation
+from infra.local.queues import LocalQueues
 from infra.local.scheduler import LocalScheduler
 from infra.local.wsgi import BackgroundServer
 from infra.template import Route, function_handler, http_routes, load_template
@@ -101,6 +102,7 @@ def handler_environment(data_dir: Path) -> None:
         "SCHEDULED_SEND_ARN": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:ScheduledSendFunction",
         "INBOUND_BUCKET": "crm-local-inbound",
         "INBOUND_DOMAIN": "inbound.localhost",
+        "BULK_QUEUE_URL": f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/crm-local-bulk",
     }.items():
         os.environ.setdefault(name, value)
     from infra.local import sns  # the local SNS certificate, trusted by the mail events function
@@ -353,6 +355,7 @@ class LocalStack:
         self.aws: AwsEmulation | None = None
         self.server: ApiServer | None = None
         self.scheduler: LocalScheduler | None = None
+        self.queues: LocalQueues | None = None
 
     @property
     def url(self) -> str:
@@ -374,11 +377,13 @@ class LocalStack:
                 from infra.local import inbound, outbox  # noqa: F401 - GET /_local/outbox, POST /_local/inbound
             self.server.start()
             if with_real_handlers:
-                self.scheduler = LocalScheduler(
-                    lambda function, event: invoke_function(function, event, self._resolve_handler),
-                    os.environ["SCHEDULE_GROUP"],
-                )
+                def run(function: str, event: dict[str, Any]) -> Any:
+                    return invoke_function(function, event, self._resolve_handler)
+
+                self.scheduler = LocalScheduler(run, os.environ["SCHEDULE_GROUP"])
                 self.scheduler.start()
+                self.queues = LocalQueues(run)
+                self.queues.start()
         except BaseException:
             self.stop()
             raise
@@ -387,6 +392,8 @@ class LocalStack:
     def stop(self) -> None:
         """Stop serving, write the final snapshot, stop the AWS emulation."""
         try:
+            if self.queues is not None:
+                self.queues.stop()
             if self.scheduler is not None:
                 self.scheduler.stop()
             if self.server is not None:
@@ -394,7 +401,7 @@ class LocalStack:
         finally:
             if self.aws is not None:
                 self.aws.stop()
-            self.server = self.aws = self.scheduler = None
+            self.server = self.aws = self.scheduler = self.queues = None
 
     def __enter__(self) -> LocalStack:
         return self.start()

@@ -30,7 +30,7 @@ def contact_key(tenant: str, contact_id: str) -> tuple[str, str]:
     return keys.contact_pk(tenant, contact_id), keys.CONTACT_SK
 
 
-def _contact_id_of(raw: RawItem) -> str:
+def contact_id_of_raw(raw: RawItem) -> str:
     return raw["pk"]["S"].rsplit("#", 1)[1]
 
 
@@ -70,7 +70,7 @@ def query_all(
             return items
 
 
-def _contact_of(raw: RawItem) -> dict[str, Any]:
+def contact_of_raw(raw: RawItem) -> dict[str, Any]:
     return ContactItem.from_raw_data(raw).data.as_dict()
 
 
@@ -107,7 +107,7 @@ def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str]) -> dict[str, 
 
     def lookup(digits: str) -> list[str]:
         raws = query_all(keys.contacts_index_pk(tenant), ContactItem.gsi9sk.startswith(f"{digits}#"), index="GSI9")
-        return [_contact_id_of(raw) for raw in raws]
+        return [contact_id_of_raw(raw) for raw in raws]
 
     return dict(zip(unique, _pool.map(lookup, unique)))
 
@@ -119,7 +119,7 @@ def search_ids(tenant: str, prefixes: dict[str, str]) -> list[str]:
     def lookup(entry: tuple[str, str]) -> list[str]:
         index, prefix = entry
         condition = getattr(ContactItem, f"gsi{index[3:]}sk").startswith(prefix)
-        return [_contact_id_of(raw) for raw in query_all(partition, condition, index=index)]
+        return [contact_id_of_raw(raw) for raw in query_all(partition, condition, index=index)]
 
     ids: dict[str, None] = {}
     for found in _pool.map(lookup, prefixes.items()):
@@ -174,7 +174,7 @@ def sorted_page(
             filter_condition=filter_condition,
         )
         taken = page[:wanted]
-        contacts += [_contact_of(raw) for raw in taken]
+        contacts += [contact_of_raw(raw) for raw in taken]
         if len(page) > wanted:  # a filtered page overshot: resume right after the last one taken
             key_names = ("pk", "sk", f"gsi{index[3:]}pk", f"gsi{index[3:]}sk")
             return contacts, {"phase": phase, "key": {name: taken[-1][name] for name in key_names}}
@@ -270,9 +270,12 @@ def stage_save(
     version: int | None = None,
     check_config: bool = True,
     label: str = "contact",
+    tag_counts: dict[str, int] | None = None,
 ) -> None:
     """Add what `save` writes to a transaction that also writes other items (an email sent).
-    Several contacts in one transaction check the config once (`check_config` on the first)."""
+    Several contacts in one transaction check the config once (`check_config` on the first),
+    and collect their tag count changes in `tag_counts` (one item may be written only once in a
+    transaction), which the caller then stages with `stage_tag_counts`."""
     previous = previous or {}
     if check_config:
         tenant_config.check_fresh(transaction, config)
@@ -288,19 +291,28 @@ def stage_save(
         condition = unclaimed if new_email != old_email else unclaimed | (EmailKeyItem.contact_id == contact["id"])
         transaction.put("email", _email_model(tenant, new_email, contact), condition=condition)
     old_tags, new_tags = previous.get("tags", []), contact.get("tags", [])
+    counts: dict[str, int] = {} if tag_counts is None else tag_counts
     for tag in (tag for tag in new_tags if tag not in old_tags):
         transaction.put("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        _count_tag(transaction, tenant, tag, +1, contact["updated_at"])
+        counts[tag] = counts.get(tag, 0) + 1
     for tag in (tag for tag in old_tags if tag not in new_tags):
         transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        _count_tag(transaction, tenant, tag, -1, contact["updated_at"])
+        counts[tag] = counts.get(tag, 0) - 1
     old_terms = contact_rules.extra_search_terms(previous) if previous else set()
     new_terms = contact_rules.extra_search_terms(contact)
     for term in new_terms - old_terms:
         transaction.put("search_term", _search_term_model(tenant, contact["id"], term))
     for term in old_terms - new_terms:
         transaction.delete("search_term", _search_term_model(tenant, contact["id"], term))
+    if tag_counts is None:
+        stage_tag_counts(transaction, tenant, counts, contact["updated_at"])
     _ensure_fits(transaction)
+
+
+def stage_tag_counts(transaction: Transaction, tenant: str, counts: dict[str, int], now: str) -> None:
+    for tag, delta in counts.items():
+        if delta:
+            _count_tag(transaction, tenant, tag, delta, now)
 
 
 def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
@@ -328,18 +340,35 @@ def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
     """Delete the contact with its email key, tag memberships and counts in one transaction,
     then the rest of its partition (search terms, timeline) in batches."""
     transaction = Transaction()
-    transaction.delete("contact", _contact_model(tenant, contact, version))
+    stage_delete(transaction, tenant, contact, version)
+    transaction.commit()
+    delete_rest_of_partition(tenant, contact["id"])
+
+
+def stage_delete(
+    transaction: Transaction, tenant: str, contact: dict[str, Any], version: int,
+    tag_counts: dict[str, int] | None = None, label: str = "contact",
+) -> None:
+    """Add a contact's deletion (contact, email key, memberships, counts) to a transaction; tag
+    count changes go to `tag_counts` when several contacts share the transaction."""
+    transaction.delete(label, _contact_model(tenant, contact, version))
     email = contact_rules.email_key(contact)
     if email:
         transaction.delete(
             "email", EmailKeyItem(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK),
             condition=EmailKeyItem.contact_id == contact["id"],
         )
+    counts: dict[str, int] = {} if tag_counts is None else tag_counts
     for tag in contact.get("tags", []):
         transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        _count_tag(transaction, tenant, tag, -1, contact["updated_at"])
-    transaction.commit()
-    remaining = query_all(keys.contact_pk(tenant, contact["id"]), consistent=True)
+        counts[tag] = counts.get(tag, 0) - 1
+    if tag_counts is None:
+        stage_tag_counts(transaction, tenant, counts, contact["updated_at"])
+
+
+def delete_rest_of_partition(tenant: str, contact_id: str) -> None:
+    """What a deleted contact leaves in its partition (search terms, timeline): idempotent."""
+    remaining = query_all(keys.contact_pk(tenant, contact_id), consistent=True)
     with TableItem.batch_write() as batch:
         for raw in remaining:
             batch.delete(TableItem(raw["pk"]["S"], raw["sk"]["S"]))

@@ -209,6 +209,48 @@ class VisitorViewItem(TableItem, discriminator="visitor_view"):
     expires_at_epoch = NumberAttribute()
 
 
+class SegmentItem(TableItem, discriminator="segment"):
+    """A saved filter (a live segment), evaluated on every read."""
+
+    segment_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    tree = MapAttribute()  # the filter as given (validated when saved)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+
+
+class JobItem(TableItem, discriminator="job"):
+    """A long-running job of a tenant (a bulk action), its progress and its counts. `cursor` is
+    the next chunk of targets to work on: it moves in the same transaction as that chunk's
+    writes, so a worker that crashed resumes after the last chunk it finished."""
+
+    job_id = UnicodeAttribute()
+    job_kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    action = UnicodeAttribute()
+    params = MapAttribute(default=dict)
+    selection = MapAttribute(default=dict)
+    principal = MapAttribute(default=dict)  # who asked: user id, role, e-mail, name
+    total = NumberAttribute(null=True)
+    processed = NumberAttribute(default=0)
+    counts = MapAttribute(default=dict)
+    chunks = NumberAttribute(null=True)
+    cursor = NumberAttribute(default=0)
+    cleanup = ListAttribute(of=UnicodeAttribute, null=True)  # contacts deleted by the last slice, to tidy
+    error = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class JobChunkItem(TableItem, discriminator="job_chunk"):
+    """One chunk of a job's targets (contact ids)."""
+
+    ids = ListAttribute(of=UnicodeAttribute, default=list)
+    expires_at_epoch = NumberAttribute()
+
+
 class ProcessedEventItem(TableItem, discriminator="processed_event"):
     """Marks a mail event (an SNS message or EventBridge event, per recipient) as applied, so a
     redelivery changes nothing; expires after 30 days (TTL)."""
@@ -234,7 +276,8 @@ def _share_one_connection() -> None:
     """
     connection = ContactItem._get_connection()
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
-                 ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem):
+                 ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem,
+                 SegmentItem, JobItem, JobChunkItem):
         kind._connection = connection
 
 

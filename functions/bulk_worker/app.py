@@ -1,0 +1,29 @@
+"""Bulk-action jobs from SQS (one message: {"tenant", "job_id"}). A job that runs out of time
+sends itself again and returns; a crash leaves the message to come back after its visibility
+timeout, and the job resumes after the last slice it wrote (shared.services.bulk)."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from shared.aws import client
+from shared.config import CONFIG
+from shared.observability import logger
+from shared.services import bulk
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _work(record: SQSRecord, lambda_context: Any) -> None:
+    """Powertools passes the Lambda context to a record handler that names `lambda_context`."""
+    message = json.loads(record.body)
+    done = bulk.run(message["tenant"], message["job_id"], lambda: lambda_context.get_remaining_time_in_millis() / 1000)
+    if not done:
+        client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url, MessageBody=record.body)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=_work, processor=processor, context=context)

@@ -1,0 +1,105 @@
+"""Where a search starts (domain.search.plan): contact ids from one index, or every contact of
+the tenant from its 16 shards in parallel. Never a table Scan: each request names a partition
+of this tenant only."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable, Iterator
+
+from shared import keys
+from shared.db.contacts import (
+    contact_id_of_raw, contact_of_raw, get_many, ids_by_phone_digits, query, query_all, tag_member_ids,
+)
+from shared.db.models import ContactItem, EmailKeyItem
+from shared.domain import search
+
+_pool = ThreadPoolExecutor(max_workers=16)
+
+# Partition of each equality index (KEYS_ONLY; its items' pk is the contact's, whose id ends it).
+_EQUALITY_INDEXES = {
+    "status": ("GSI11", keys.status_pk),
+    "owner": ("GSI12", keys.owner_pk),
+    "delivery_status": ("GSI13", keys.delivery_status_pk),
+}
+
+
+def _ids_by_email(tenant: str, emails: tuple[str, ...]) -> list[str]:
+    found = EmailKeyItem.batch_get([(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK) for email in emails])
+    return [item.contact_id for item in found]
+
+
+def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
+    if lookup.index == "id":
+        yield from (value for value in lookup.values if keys.is_plain_id(value))
+    elif lookup.index == "email":
+        yield from _ids_by_email(tenant, lookup.values)
+    elif lookup.index == "phone":
+        for ids in ids_by_phone_digits(tenant, lookup.values).values():
+            yield from ids
+    elif lookup.index == "tag":
+        yield from tag_member_ids(tenant, lookup.values[0])
+    elif lookup.index == "starred":
+        yield from (contact_id_of_raw(raw) for raw in query_all(keys.starred_pk(tenant), index="GSI14"))
+    elif lookup.index in ("email_prefix", "company_prefix"):
+        index = "GSI3" if lookup.index == "email_prefix" else "GSI10"
+        prefix = f"{keys.PRESENT}#{lookup.values[0]}" if index == "GSI3" else lookup.values[0]
+        sort_key = getattr(ContactItem, f"gsi{index[3:]}sk")
+        yield from (contact_id_of_raw(raw) for raw in query_all(keys.contacts_index_pk(tenant), sort_key.startswith(prefix),
+                                                             index=index))
+    else:
+        index, partition = _EQUALITY_INDEXES[lookup.index]
+        for value in lookup.values:
+            yield from (contact_id_of_raw(raw) for raw in query_all(partition(tenant, value), index=index))
+
+
+# Cheapest first: an AllOf starts from one of its sources and leaves the rest to `matches`.
+_COST = {"id": 0, "email": 1, "phone": 2, "email_prefix": 3, "tag": 4, "company_prefix": 5, "starred": 6,
+         "delivery_status": 7, "owner": 8, "status": 9}
+
+
+def _cost(source: search.Source) -> float:
+    if isinstance(source, search.Lookup):
+        return _COST[source.index] + len(source.values) / 1000
+    if isinstance(source, search.AllOf):
+        return min(_cost(child) for child in source.sources)
+    if isinstance(source, search.AnyOf):
+        return sum(_cost(child) for child in source.sources)
+    return float("inf")
+
+
+def candidate_ids(tenant: str, source: search.Source) -> set[str]:
+    """Ids of a superset of the contacts `source` stands for (not for FullScan)."""
+    if isinstance(source, search.Lookup):
+        return set(_ids_in_index(tenant, source))
+    if isinstance(source, search.AllOf):
+        return candidate_ids(tenant, min(source.sources, key=_cost))
+    ids: set[str] = set()
+    for found in _pool.map(lambda child: candidate_ids(tenant, child), source.sources):
+        ids |= found
+    return ids
+
+
+def contacts_of(tenant: str, source: search.Source) -> Iterable[dict[str, Any]]:
+    """The contacts of a plan's source: by id (100 a request, in parallel) from its index, or
+    every contact of the tenant from the shards (GSI15, all attributes projected)."""
+    if isinstance(source, search.FullScan):
+        return all_contacts(tenant)
+    ids = sorted(candidate_ids(tenant, source))
+    chunks = [ids[start:start + 100] for start in range(0, len(ids), 100)]
+    return (contact for found in _pool.map(lambda chunk: get_many(tenant, chunk), chunks) for contact in found.values())
+
+
+def _shard(tenant: str, shard: int) -> list[dict[str, Any]]:
+    contacts, start = [], None
+    while True:
+        raws, start = query(keys.shard_pk(tenant, shard), index="GSI15", start=start)
+        contacts += [contact_of_raw(raw) for raw in raws]
+        if not start:
+            return contacts
+
+
+def all_contacts(tenant: str) -> Iterator[dict[str, Any]]:
+    """Every contact of the tenant, its 16 shards read in parallel."""
+    for contacts in _pool.map(lambda shard: _shard(tenant, shard), range(keys.SHARD_COUNT)):
+        yield from contacts

@@ -1,0 +1,128 @@
+"""Bulk actions on contacts (POST /v1/contacts/bulk): the request, and what one action does to
+one contact. Pure.
+
+Every action is idempotent on the contact (a tag already there is not added again, a status
+already set changes nothing), so a chunk done again after a crash changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain import contacts as contact_rules
+from shared.domain import validation
+from shared.errors import FieldError, require_valid
+
+ACTIONS = ("add_tags", "remove_tags", "star", "unstar", "set_status", "set_owner", "delete", "opt_out")
+SYNC_IDS = 100  # up to this many ids answer at once; larger selections become a job
+MAX_IDS = 10_000
+MAX_TAGS_PER_ACTION = 10
+_PARAMS = {"add_tags": {"tags"}, "remove_tags": {"tags"}, "set_status": {"status"}, "set_owner": {"owner_id"}}
+
+
+@dataclass(frozen=True)
+class Request:
+    selection: str  # "ids", "filter" or "segment_id"
+    target: Any  # the ids (deduplicated), the filter tree, or the segment id
+    action: str
+    params: dict[str, Any]
+
+    @property
+    def synchronous(self) -> bool:
+        return self.selection == "ids" and len(self.target) <= SYNC_IDS
+
+
+def _selection(value: Any, errors: list[FieldError]) -> tuple[str, Any]:
+    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("ids", "filter", "segment_id"):
+        errors.append(FieldError("selection", 'must be one of {"ids": [...]}, {"filter": {...}}, {"segment_id": "..."}'))
+        return "", None
+    kind, target = next(iter(value.items()))
+    if kind == "ids":
+        if not isinstance(target, list) or not target or not all(isinstance(item, str) and item for item in target):
+            errors.append(FieldError("selection.ids", "must be a non-empty list of contact ids"))
+        elif len(target) > MAX_IDS:
+            errors.append(FieldError("selection.ids", f"must hold at most {MAX_IDS:,} ids; select by filter instead"))
+        else:
+            target = list(dict.fromkeys(target))
+    elif kind == "segment_id" and (not isinstance(target, str) or not target):
+        errors.append(FieldError("selection.segment_id", "must be a segment id"))
+    return kind, target
+
+
+def _params(action: str, value: Any, errors: list[FieldError]) -> dict[str, Any]:
+    value = {} if value is None else value
+    if not isinstance(value, dict):
+        errors.append(FieldError("params", "must be an object"))
+        return {}
+    wanted = _PARAMS.get(action, set())
+    errors += [FieldError(f"params.{name}", f"is not a parameter of {action}", "unknown_field")
+               for name in value if name not in wanted]
+    params: dict[str, Any] = {}
+    if "tags" in wanted:
+        tags = value.get("tags")
+        if not isinstance(tags, list) or not 1 <= len(tags) <= MAX_TAGS_PER_ACTION:
+            errors.append(FieldError("params.tags", f"must list 1 to {MAX_TAGS_PER_ACTION} tag names"))
+        else:
+            names = []
+            for index, tag in enumerate(tags):
+                name, error = contact_rules.tag_name(tag)
+                if error:
+                    errors.append(FieldError(f"params.tags[{index}]", error))
+                elif name not in names:
+                    names.append(name)
+            params["tags"] = names
+    if "status" in wanted:
+        if value.get("status") not in contact_rules.STATUSES:
+            errors.append(FieldError("params.status", f"must be one of {', '.join(contact_rules.STATUSES)}"))
+        params["status"] = value.get("status")
+    if "owner_id" in wanted:
+        if "owner_id" not in value:
+            errors.append(FieldError("params.owner_id", "is required (null makes the contacts ownerless)", "required"))
+        owner, error = validation.text(value.get("owner_id"), max_length=128)
+        if error:
+            errors.append(FieldError("params.owner_id", error))
+        params["owner_id"] = owner or None
+    return params
+
+
+def parse(body: Any) -> Request:
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")])
+    errors = [FieldError(name, "is not a bulk field", "unknown_field") for name in body
+              if name not in ("selection", "action", "params")]
+    selection, target = _selection(body.get("selection"), errors)
+    action = body.get("action")
+    if action not in ACTIONS:
+        errors.append(FieldError("action", f"must be one of {', '.join(ACTIONS)}"))
+    params = _params(action, body.get("params"), errors) if action in ACTIONS else {}
+    require_valid(errors)
+    return Request(selection, target, action, params)
+
+
+class Refused(Exception):
+    """The action cannot apply to this contact (its result is `forbidden` with the reason)."""
+
+
+def applied(contact: dict[str, Any], action: str, params: dict[str, Any], now: str) -> dict[str, Any]:
+    """The contact after the action (unchanged when it already holds); not for `delete`."""
+    changes: dict[str, Any] = {}
+    tags = list(contact.get("tags", []))
+    if action == "add_tags":
+        tags += [tag for tag in params["tags"] if tag not in tags]
+        if len(tags) > contact_rules.MAX_TAGS:
+            raise Refused(f"would carry more than {contact_rules.MAX_TAGS} tags")
+        changes["tags"] = tags
+    elif action == "remove_tags":
+        changes["tags"] = [tag for tag in tags if tag not in params["tags"]]
+    elif action in ("star", "unstar"):
+        changes["starred"] = action == "star"
+    elif action == "set_status":
+        changes["status"] = params["status"]
+    elif action == "set_owner":
+        changes["owner_id"] = params["owner_id"]
+    elif action == "opt_out":
+        changes["marketing_opt_out"] = True
+    if all(contact.get(name) == value for name, value in changes.items()):
+        return contact
+    return contact_rules.apply_changes(contact, changes, now)

@@ -1,0 +1,706 @@
+"""Advanced contact search (POST /v1/contacts/search, saved segments): the filter language,
+its validation, in-memory matching and query planning. Pure: no boto3, no I/O.
+
+Filter language
+---------------
+A filter is a tree of nodes:
+
+* group ``{"and": [node, ...]}`` / ``{"or": [node, ...]}``: exactly one key, 1 to 50 children.
+  At most ``MAX_DEPTH`` (5) groups lie on the path from the root to any node (the top group
+  counts as 1), so a 6th nested group is refused at that group's own path.
+* condition ``{"field": ..., "op": ..., "value": ...}`` (no other key; no value for
+  ``exists``/``not_exists``).
+* tag condition ``{"tags": {"include": [...], "include_mode": "any"|"all", "exclude": [...],
+  "exclude_mode": "any"|"all"}}`` (modes default to "any"; at least one tag).
+
+A lone condition or tag condition may stand at the top. Fields have a type (``FIELD_TYPES``;
+``properties.KEY`` takes its type from the property definition) and each type allows some
+ops (``OPS_BY_TYPE``). Strings compare folded (``text.fold``: case, width and kana do not
+matter), except ``id``/``owner_id`` (exact identifiers), ``email`` (case-insensitive) and
+``phone`` (domestic digits, so +81 3-1234-5678 meets 03-1234-5678). Regex-like string values
+are refused: search has prefix and contains, not patterns. A time value is an ISO date or
+date-time, or ``{"days_ago": n}`` (an instant, now − n days, resolved when parsed). A
+date-only value stands for its whole UTC day: ``eq``/``ne`` the day, ``gte``/``lt`` its start,
+``gt``/``lte`` its end; an ``eq``/``ne`` with ``days_ago`` also means that whole day. Date
+properties compare as dates ("YYYY-MM-DD").
+
+A missing value (absent, null, empty) satisfies only ``ne`` and ``not_exists``.
+
+Errors name the offending part: ``filter.and[2].or[0].field`` (unknown field or property),
+``.op`` (unknown op, or an op the field's type does not allow), ``.value`` (a value of the
+wrong type or shape; ``.value[3]`` for an item of ``in``/``between``), a too-deep group's own
+path, ``filter.and[1].tags.include[0]`` for a tag. All problems are reported together.
+
+Planning
+--------
+``plan`` picks the index reads whose union/intersection holds every match (a superset: the
+caller re-checks each contact with ``matches``). ``id``/``email``/``phone``/``status``/
+``owner_id``/``delivery_status`` eq or in, ``email`` prefix, ``company`` eq/in (by its core
+without legal forms) and safe ``company`` prefixes, ``starred`` eq true and included tags use an
+index; everything else needs a full scan. An "and" group intersects its indexed children
+(ignoring the others, which the re-check applies); an "or" group is a union only if every child
+is indexed, else a full scan.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from shared import keys
+from shared.domain import contacts, score, text, validation
+from shared.errors import FieldError, require_valid
+
+MAX_DEPTH = 5
+MAX_CHILDREN = 50
+MAX_IN_VALUES = 500
+MAX_CONDITIONS = 200  # conditions and tag conditions in one filter: each is evaluated per contact
+MAX_TAGS_PER_CONDITION = 100
+MAX_VALUE_LENGTH = 500
+MAX_DAYS_AGO = 36_500
+INVALID_FILTER = "The filter is invalid; see details."
+
+OPS = ("eq", "ne", "in", "contains", "prefix", "gt", "gte", "lt", "lte", "between", "exists", "not_exists")
+OPS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    "string": ("eq", "ne", "in", "contains", "prefix", "exists", "not_exists"),
+    "enum": ("eq", "ne", "in", "exists", "not_exists"),
+    "boolean": ("eq", "ne", "exists", "not_exists"),
+    "number": ("eq", "ne", "in", "gt", "gte", "lt", "lte", "between", "exists", "not_exists"),
+    "time": ("eq", "ne", "gt", "gte", "lt", "lte", "between", "exists", "not_exists"),
+}
+_STRING_FIELDS = (
+    "family_name", "given_name", "family_name_kana", "given_name_kana", "display_name", "email", "phone",
+    "company", "department", "title", "address", "website", "acquisition_channel", "memo", "owner_id", "id",
+    "last_customer_action_type",
+)
+_TIME_FIELDS = (
+    "created_at", "updated_at", "first_contacted_at", "last_contacted_at", "last_customer_action_at",
+    "last_seen_at", "acquired_at",
+)
+FIELD_TYPES: dict[str, str] = {
+    **{name: "string" for name in _STRING_FIELDS},
+    "status": "enum", "delivery_status": "enum", "engagement": "enum",
+    "starred": "boolean", "marketing_opt_out": "boolean",
+    "score": "number", "session_count": "number",
+    **{name: "time" for name in _TIME_FIELDS},
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "status": contacts.STATUSES, "delivery_status": contacts.DELIVERY_STATUSES, "engagement": contacts.ENGAGEMENTS,
+}
+# How a field's values are normalised and compared ("form"), by field type and special field.
+_TYPE_FORMS = {"string": "text", "enum": "choice", "boolean": "boolean", "number": "number", "time": "instant"}
+_SPECIAL_FORMS = {"id": "exact", "owner_id": "exact", "email": "email", "phone": "phone"}
+_PROPERTY_FORMS = {  # property type -> (field type, form)
+    "text": ("string", "text"), "email": ("string", "email"), "select": ("enum", "choice"),
+    "boolean": ("boolean", "boolean"), "number": ("number", "number"), "date": ("time", "date"),
+}
+PROPERTY_PREFIX = "properties."
+_PATTERN_MARKS = (".*", ".+", "*", "\\", "[^", "(?")
+_TIME_HINT = 'must be an ISO 8601 date or time such as 2026-04-01 or 2026-04-01T09:00:00Z, or {"days_ago": n}'
+_DATE_HINT = 'must be a date such as 2026-04-01, or {"days_ago": n}'
+
+
+# --- the tree -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Condition:
+    """One field test. `value` is normalised: folded / lower-cased / digit strings, Decimal
+    numbers, canonical UTC times ("YYYY-MM-DD" for date properties); a tuple for `in`, for
+    `between` (low, high) and for time `eq`/`ne` (the inclusive first and last instant of the
+    value); None for exists/not_exists. `form` says how values compare (set by `parse`;
+    empty = derived from a built-in field's name)."""
+
+    path: str
+    field: str
+    op: str
+    value: Any
+    form: str = ""
+
+
+@dataclass(frozen=True)
+class TagCondition:
+    path: str
+    include: tuple[str, ...]
+    include_mode: str
+    exclude: tuple[str, ...]
+    exclude_mode: str
+
+
+@dataclass(frozen=True)
+class Group:
+    path: str
+    kind: str  # "and" | "or"
+    children: tuple["Node", ...]
+
+
+Node = Condition | TagCondition | Group
+
+
+@dataclass(frozen=True)
+class Context:
+    """What matching needs besides the contact."""
+
+    settings: dict[str, Any]  # effective settings: name_order, score_weights, engagement_thresholds
+    today: date  # for score/engagement (score.score(contact, weights, today))
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    type: str
+    form: str
+    choices: tuple[str, ...] = ()
+
+
+# (first, last, relative): the inclusive span a time value stands for, and whether it was days_ago.
+_Span = tuple[str, str, bool]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _day_span(day: date) -> tuple[str, str]:
+    iso = day.isoformat()
+    return f"{iso}T00:00:00.000Z", f"{iso}T23:59:59.999Z"
+
+
+def _looks_like_pattern(value: str) -> bool:
+    """Whether a string value reads as a regex or wildcard (which search does not support)."""
+    stripped = value.strip()
+    return ((len(stripped) >= 2 and stripped.startswith("/") and stripped.endswith("/"))
+            or any(mark in stripped for mark in _PATTERN_MARKS)
+            or stripped.startswith("^") or stripped.endswith("$"))
+
+
+class _Parser:
+    def __init__(self, definitions: dict[str, dict[str, Any]], now: datetime):
+        self.definitions = definitions
+        self.now = now
+        self.errors: list[FieldError] = []
+        self.conditions = 0
+
+    def fail(self, path: str, message: str, code: str = "invalid") -> None:
+        self.errors.append(FieldError(path, message, code))
+
+    # nodes
+
+    def node(self, tree: Any, path: str, groups_above: int) -> Node:
+        if not isinstance(tree, dict) or not tree:
+            self.fail(path, 'must be a group ({"and": [...]} or {"or": [...]}), a condition or a tag condition')
+            return Group(path, "and", ())
+        if "and" in tree or "or" in tree:
+            return self.group(tree, path, groups_above + 1)
+        if "tags" in tree:
+            return self.tags(tree, path)
+        return self.condition(tree, path)
+
+    def group(self, tree: dict[str, Any], path: str, depth: int) -> Node:
+        if len(tree) != 1:
+            self.fail(path, 'a group has exactly one key, "and" or "or"')
+            return Group(path, "and", ())
+        kind, children = next(iter(tree.items()))
+        if depth > MAX_DEPTH:
+            self.fail(path, f"groups nest at most {MAX_DEPTH} deep", "too_deep")
+            return Group(path, kind, ())
+        if not isinstance(children, list) or not children:
+            self.fail(f"{path}.{kind}", "must be a non-empty list of conditions or groups", "required")
+            return Group(path, kind, ())
+        if len(children) > MAX_CHILDREN:
+            self.fail(f"{path}.{kind}", f"a group has at most {MAX_CHILDREN} children", "limit")
+            return Group(path, kind, ())
+        nodes = tuple(self.node(child, f"{path}.{kind}[{index}]", depth) for index, child in enumerate(children))
+        return Group(path, kind, nodes)
+
+    def tags(self, tree: dict[str, Any], path: str) -> Node:
+        self.conditions += 1
+        for key in tree:
+            if key != "tags":
+                self.fail(f"{path}.{key}", 'a tag condition has only "tags"', "unknown_field")
+        spec, tags_path = tree["tags"], f"{path}.tags"
+        if not isinstance(spec, dict):
+            self.fail(tags_path, "must be an object with include and/or exclude tag lists")
+            return TagCondition(path, (), "any", (), "any")
+        for key in spec:
+            if key not in ("include", "include_mode", "exclude", "exclude_mode"):
+                self.fail(f"{tags_path}.{key}", "is not part of a tag condition (include, include_mode, "
+                          "exclude, exclude_mode)", "unknown_field")
+        errors_before = len(self.errors)
+        include = self.tag_list(spec.get("include"), f"{tags_path}.include")
+        exclude = self.tag_list(spec.get("exclude"), f"{tags_path}.exclude")
+        modes = []
+        for name in ("include_mode", "exclude_mode"):
+            mode = spec.get(name, "any")
+            if mode not in ("any", "all"):
+                self.fail(f"{tags_path}.{name}", "must be any or all")
+            modes.append(mode)
+        if not include and not exclude and len(self.errors) == errors_before:
+            self.fail(tags_path, "needs at least one tag in include or exclude", "required")
+        return TagCondition(path, include, modes[0], exclude, modes[1])
+
+    def tag_list(self, value: Any, path: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail(path, "must be a list of tag names")
+            return ()
+        if len(value) > MAX_TAGS_PER_CONDITION:
+            self.fail(path, f"at most {MAX_TAGS_PER_CONDITION} tags", "limit")
+            return ()
+        names: list[str] = []
+        for index, item in enumerate(value):
+            name, error = contacts.tag_name(item)
+            if error:
+                self.fail(f"{path}[{index}]", error)
+            elif name not in names:
+                names.append(name)
+        return tuple(names)
+
+    def condition(self, tree: dict[str, Any], path: str) -> Node:
+        self.conditions += 1
+        for key in tree:
+            if key not in ("field", "op", "value"):
+                self.fail(f"{path}.{key}", "is not part of a condition (field, op, value)", "unknown_field")
+        field = self.field(tree, path)
+        op = tree.get("op")
+        if "op" not in tree or op is None:
+            self.fail(f"{path}.op", "is required", "required")
+            op = None
+        elif op not in OPS:
+            self.fail(f"{path}.op", f"must be one of {', '.join(OPS)}", "unknown_op")
+            op = None
+        if field is None or op is None:
+            return Condition(path, str(tree.get("field")), str(op), None)
+        if op not in OPS_BY_TYPE[field.type]:
+            self.fail(f"{path}.op", f"is not available for a {field.type} field; use one of "
+                      f"{', '.join(OPS_BY_TYPE[field.type])}", "op_not_allowed")
+            return Condition(path, field.name, op, None, field.form)
+        return Condition(path, field.name, op, self.value(field, op, tree, f"{path}.value"), field.form)
+
+    def field(self, tree: dict[str, Any], path: str) -> _Field | None:
+        name, field_path = tree.get("field"), f"{path}.field"
+        if "field" not in tree or name is None:
+            self.fail(field_path, "is required", "required")
+            return None
+        if not isinstance(name, str):
+            self.fail(field_path, "must be a string naming a contact field or properties.KEY")
+            return None
+        if name.startswith(PROPERTY_PREFIX):
+            definition = self.definitions.get(name[len(PROPERTY_PREFIX):])
+            if definition is None:
+                self.fail(field_path, "is not a defined property", "unknown_property")
+                return None
+            if definition.get("archived"):
+                self.fail(field_path, "is archived; restore it before searching on it", "archived_property")
+                return None
+            field_type, form = _PROPERTY_FORMS[definition["type"]]
+            return _Field(name, field_type, form, tuple(definition.get("options") or ()))
+        if name not in FIELD_TYPES:
+            self.fail(field_path, "is not a searchable contact field", "unknown_field")
+            return None
+        return _Field(name, FIELD_TYPES[name], _form_of(name), _CHOICES.get(name, ()))
+
+    # values
+
+    def value(self, field: _Field, op: str, tree: dict[str, Any], path: str) -> Any:
+        raw = tree.get("value")
+        if op in ("exists", "not_exists"):
+            if raw is not None:
+                self.fail(path, f"must be omitted for {op}")
+            return None
+        if raw is None:
+            self.fail(path, "is required", "required")
+            return None
+        if op == "in":
+            return self.items(field, raw, path)
+        if op == "between":
+            return self.between(field, raw, path)
+        if field.type == "time":
+            span = self.time(field, raw, path)
+            return None if span is None else _time_value(field, op, span)
+        return self.scalar(field, raw, path)
+
+    def items(self, field: _Field, raw: Any, path: str) -> tuple[Any, ...] | None:
+        if not isinstance(raw, list) or not raw:
+            self.fail(path, "must be a non-empty list of values")
+            return None
+        if len(raw) > MAX_IN_VALUES:
+            self.fail(path, f"must list at most {MAX_IN_VALUES} values", "limit")
+            return None
+        values: list[Any] = []
+        for index, item in enumerate(raw):
+            value = self.scalar(field, item, f"{path}[{index}]")
+            if value is not None and value not in values:
+                values.append(value)
+        return tuple(values)
+
+    def between(self, field: _Field, raw: Any, path: str) -> tuple[Any, Any] | None:
+        if not isinstance(raw, list) or len(raw) != 2:
+            self.fail(path, "must be a list of two values, [low, high]")
+            return None
+        if field.type == "time":
+            spans = [self.time(field, item, f"{path}[{index}]") for index, item in enumerate(raw)]
+            if spans[0] is None or spans[1] is None:
+                return None
+            low, high = spans[0][0], spans[1][1]
+        else:
+            low, high = (self.scalar(field, item, f"{path}[{index}]") for index, item in enumerate(raw))
+            if low is None or high is None:
+                return None
+        if low > high:
+            self.fail(path, "low must not be above high")
+            return None
+        return low, high
+
+    def scalar(self, field: _Field, raw: Any, path: str) -> Any:
+        """One value of the field's type, normalised for comparison (None after an error)."""
+        if field.type == "string":
+            return self.string(field, raw, path)
+        if field.type == "enum":
+            if not isinstance(raw, str) or raw not in field.choices:
+                self.fail(path, f"must be one of: {', '.join(field.choices)}")
+                return None
+            return raw
+        if field.type == "boolean":
+            if not isinstance(raw, bool):
+                self.fail(path, "must be true or false")
+                return None
+            return raw
+        number, error = validation.number(raw)
+        if error:
+            self.fail(path, error)
+            return None
+        return _decimal(number)
+
+    def string(self, field: _Field, raw: Any, path: str) -> str | None:
+        if not isinstance(raw, str):
+            self.fail(path, "must be a string")
+            return None
+        normalised = unicodedata.normalize("NFKC", raw).strip()
+        if len(normalised) > MAX_VALUE_LENGTH:
+            self.fail(path, f"must be at most {MAX_VALUE_LENGTH} characters")
+            return None
+        if _looks_like_pattern(normalised):
+            self.fail(path, "patterns and wildcards are not supported; use prefix or contains with plain text",
+                      "pattern_not_supported")
+            return None
+        value = _normalise_text(field.form, normalised)
+        if not value:
+            message = "must contain digits, such as 03-1234-5678" if field.form == "phone" else "must not be empty"
+            self.fail(path, f"{message}; use exists or not_exists to test for a value")
+            return None
+        return value
+
+    def time(self, field: _Field, raw: Any, path: str) -> _Span | None:
+        """The span a time value stands for: a date's whole UTC day, an instant, or now − n days."""
+        if isinstance(raw, dict):
+            days = raw.get("days_ago")
+            whole = isinstance(days, int) and not isinstance(days, bool)
+            if set(raw) != {"days_ago"} or not whole or not 0 <= days <= MAX_DAYS_AGO:
+                self.fail(path, f'must be {{"days_ago": n}} with n a whole number from 0 to {MAX_DAYS_AGO}')
+                return None
+            moment = self.now - timedelta(days=days)
+            if field.form == "date":
+                day = moment.date().isoformat()
+                return day, day, True
+            instant = validation.format_time(moment)
+            return instant, instant, True
+        hint = _DATE_HINT if field.form == "date" else _TIME_HINT
+        if not isinstance(raw, str):
+            self.fail(path, hint)
+            return None
+        try:
+            day = date.fromisoformat(raw.strip())
+        except ValueError:
+            day = None
+        if day is not None:
+            if not 1900 <= day.year <= 2999:
+                self.fail(path, hint)
+                return None
+            if field.form == "date":
+                return day.isoformat(), day.isoformat(), False
+            first, last = _day_span(day)
+            return first, last, False
+        instant, error = validation.timestamp(raw)
+        if error or field.form == "date":
+            self.fail(path, hint)
+            return None
+        return instant, instant, False
+
+
+def _time_value(field: _Field, op: str, span: _Span) -> Any:
+    """The compared value of a time op: eq/ne an inclusive (first, last) range (days_ago: its
+    whole UTC day), gte/lt the span's first instant, gt/lte its last."""
+    first, last, relative = span
+    if op in ("eq", "ne"):
+        if relative and field.form == "instant":
+            return _day_span(date.fromisoformat(first[:10]))
+        return first, last
+    return first if op in ("gte", "lt") else last
+
+
+def _form_of(field: str) -> str:
+    if field in _SPECIAL_FORMS:
+        return _SPECIAL_FORMS[field]
+    return _TYPE_FORMS[FIELD_TYPES.get(field, "string")]
+
+
+def _decimal(number: Any) -> Decimal:
+    """Numbers compare as Decimal (DynamoDB's type); a float through its shortest repr (0.1 → 0.1)."""
+    if isinstance(number, Decimal):
+        return number
+    return Decimal(str(number)) if isinstance(number, float) else Decimal(number)
+
+
+def _normalise_text(form: str, value: str) -> str:
+    if form == "phone":
+        return contacts.phone_digits(value)
+    if form == "email":
+        return value.lower()
+    if form == "exact":
+        return value
+    return text.fold(value)
+
+
+def parse(tree: Any, definitions: dict[str, dict[str, Any]], now: datetime, path: str = "filter") -> Node:
+    """The validated, normalised filter; raises ValidationFailed naming every problem.
+    `definitions` are the tenant's property definitions; `now` resolves days_ago."""
+    parser = _Parser(definitions, _utc(now))
+    node = parser.node(tree, path, 0)
+    if parser.conditions > MAX_CONDITIONS:
+        parser.fail(path, f"a filter has at most {MAX_CONDITIONS} conditions", "limit")
+    require_valid(parser.errors, INVALID_FILTER)
+    return node
+
+
+# --- matching -----------------------------------------------------------------------------
+
+def matches(node: Node, contact: dict[str, Any], context: Context) -> bool:
+    """Whether the contact satisfies the filter (the score is computed at most once)."""
+    return _match(node, contact, context, {})
+
+
+def _match(node: Node, contact: dict[str, Any], context: Context, cache: dict[str, Any]) -> bool:
+    if isinstance(node, Group):
+        results = (_match(child, contact, context, cache) for child in node.children)
+        return all(results) if node.kind == "and" else any(results)
+    if isinstance(node, TagCondition):
+        tags = set(contact.get("tags") or ())
+        if node.include:
+            hits = [tag in tags for tag in node.include]
+            if not (all(hits) if node.include_mode == "all" else any(hits)):
+                return False
+        if node.exclude:
+            hits = [tag in tags for tag in node.exclude]
+            if all(hits) if node.exclude_mode == "all" else any(hits):
+                return False
+        return True
+    form = node.form or _form_of(node.field)
+    actual = _normalise_stored(form, _stored(node.field, contact, context, cache))
+    return _compare(node.op, form, actual, node.value)
+
+
+def _score(contact: dict[str, Any], context: Context, cache: dict[str, Any]) -> int:
+    if "score" not in cache:
+        cache["score"] = score.score(contact, context.settings["score_weights"], context.today)
+    return cache["score"]
+
+
+def _stored(field: str, contact: dict[str, Any], context: Context, cache: dict[str, Any]) -> Any:
+    """The contact's value of a field, derived values computed as the API shows them."""
+    if field.startswith(PROPERTY_PREFIX):
+        return (contact.get("properties") or {}).get(field[len(PROPERTY_PREFIX):])
+    if field == "display_name":
+        return contacts.display_name(contact, context.settings.get("name_order", "family_given"))
+    if field == "score":
+        return _score(contact, context, cache)
+    if field == "engagement":
+        return score.engagement(_score(contact, context, cache), context.settings["engagement_thresholds"])
+    if field == "delivery_status":
+        return contact.get("delivery_status", "unconfirmed")  # as contacts.index_keys files it
+    return contact.get(field)
+
+
+def _normalise_stored(form: str, value: Any) -> Any:
+    """A stored value in the form the condition's value has; None for missing or unusable."""
+    if value is None:
+        return None
+    if form == "boolean":
+        return value if isinstance(value, bool) else None
+    if form == "number":
+        return None if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) else _decimal(value)
+    if not isinstance(value, str):
+        return None
+    if form == "choice":
+        return value or None
+    if form == "instant":
+        return _stored_instant(value)
+    if form == "date":
+        return _stored_date(value)
+    return _normalise_text(form, value) or None
+
+
+def _stored_instant(value: str) -> str | None:
+    if len(value) == 24 and value[10] == "T" and value.endswith("Z"):
+        return value  # already the contract's form
+    instant, error = validation.timestamp(value)
+    return None if error else instant
+
+
+def _stored_date(value: str) -> str | None:
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        instant, error = validation.timestamp(value)
+        return None if error else instant[:10]
+
+
+def _compare(op: str, form: str, actual: Any, wanted: Any) -> bool:
+    if op == "exists":
+        return actual is not None
+    if op == "not_exists":
+        return actual is None
+    if op == "ne":
+        return actual is None or not _equal(form, actual, wanted)
+    if actual is None:
+        return False
+    if op == "eq":
+        return _equal(form, actual, wanted)
+    if op == "in":
+        return actual in wanted
+    if op == "contains":
+        return wanted in actual
+    if op == "prefix":
+        return actual.startswith(wanted)
+    if op == "between":
+        return wanted[0] <= actual <= wanted[1]
+    return {"gt": actual > wanted, "gte": actual >= wanted, "lt": actual < wanted, "lte": actual <= wanted}[op]
+
+
+def _equal(form: str, actual: Any, wanted: Any) -> bool:
+    if form in ("instant", "date"):
+        return wanted[0] <= actual <= wanted[1]
+    return actual == wanted
+
+
+# --- planning -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Lookup:
+    """Contacts filed in one index under any of `values` (each value one read, results unioned).
+    A prefix lookup (email_prefix, company_prefix) and a tag lookup always hold one value."""
+
+    index: str  # "id" | "email" | "email_prefix" | "phone" | "company_prefix" | "tag" | "status" | "owner"
+    #             | "delivery_status" | "starred"
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    sources: tuple["Source", ...]  # intersection
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    sources: tuple["Source", ...]  # union
+
+
+@dataclass(frozen=True)
+class FullScan:
+    pass
+
+
+Source = Lookup | AllOf | AnyOf | FullScan
+
+_EXACT_INDEXES = {"id": "id", "email": "email", "phone": "phone", "status": "status", "owner_id": "owner",
+                  "delivery_status": "delivery_status"}
+_LEGAL_FORMS = tuple(dict.fromkeys(text._LEGAL_FORMS))  # the forms company_core strips, already folded
+
+
+def plan(node: Node) -> Source:
+    """Index reads whose result holds every contact the filter matches (a superset)."""
+    if isinstance(node, Group):
+        plans = [plan(child) for child in node.children]
+        if node.kind == "and":
+            return _combine(AllOf, [source for source in plans if not isinstance(source, FullScan)])
+        if not plans or any(isinstance(source, FullScan) for source in plans):
+            return FullScan()
+        return _combine(AnyOf, plans)
+    if isinstance(node, TagCondition):
+        if not node.include:
+            return FullScan()
+        lookups = [Lookup("tag", (tag,)) for tag in node.include]
+        return _combine(AllOf if node.include_mode == "all" else AnyOf, lookups)
+    return _plan_condition(node)
+
+
+def _plan_condition(node: Condition) -> Source:
+    values = node.value if node.op == "in" else (node.value,)
+    if node.field.startswith(PROPERTY_PREFIX) or node.op not in ("eq", "in", "prefix") or not values:
+        return FullScan()
+    if node.op == "prefix":
+        if node.field == "email":
+            return Lookup("email_prefix", (node.value,))
+        term = _company_prefix_term(node.value) if node.field == "company" else None
+        return FullScan() if term is None else Lookup("company_prefix", (term,))
+    if node.field in _EXACT_INDEXES:
+        return Lookup(_EXACT_INDEXES[node.field], tuple(values))
+    if node.field == "company":  # one prefix per lookup, unioned
+        cores = dict.fromkeys(text.company_core(value) or value for value in values)
+        return _combine(AnyOf, [Lookup("company_prefix", (core,)) for core in cores])
+    if node.field == "starred" and node.op == "eq" and node.value is True:
+        return Lookup("starred", ("true",))
+    return FullScan()
+
+
+def _company_prefix_term(prefix: str) -> str | None:
+    """A term every company starting with `prefix` has its core (company_core, the index term)
+    start with, or None when legal forms make that uncertain. Leading legal forms of the prefix
+    are dropped as company_core would; the rest must not run into a legal form a company could
+    start with ("株" of 株式会社) or end with ("サンプル株" of サンプル株式会社)."""
+    rest = prefix
+    while True:
+        if any(len(form) >= len(rest) and form.startswith(rest) for form in _LEGAL_FORMS):
+            return None
+        form = next((form for form in _LEGAL_FORMS if rest.startswith(form)), None)
+        if form is None:
+            break
+        rest = rest[len(form):].lstrip(",.")
+        if not rest:
+            return None
+    if rest.endswith((",", ".")):
+        return None
+    for start in range(len(rest)):
+        if any(form.startswith(rest[start:]) for form in _LEGAL_FORMS):
+            return None
+    return rest
+
+
+def _combine(kind: type[AllOf] | type[AnyOf], sources: list[Source]) -> Source:
+    """`kind` of the sources, nested ones of the same kind flattened, duplicates dropped."""
+    flat: list[Source] = []
+    for source in sources:
+        for part in (source.sources if isinstance(source, kind) else (source,)):
+            if part not in flat:
+                flat.append(part)
+    if not flat:
+        return FullScan()
+    return flat[0] if len(flat) == 1 else kind(tuple(flat))
+
+
+def describe(source: Source) -> str:
+    """A short human-readable plan for logs and docs."""
+    if isinstance(source, Lookup):
+        if len(source.values) == 1:
+            return f"index {source.index}={source.values[0]}"
+        return f"index {source.index} in ({', '.join(source.values)})"
+    if isinstance(source, (AllOf, AnyOf)):
+        joiner = " ∩ " if isinstance(source, AllOf) else " ∪ "
+        return joiner.join(f"({describe(part)})" if isinstance(part, (AllOf, AnyOf)) else describe(part)
+                           for part in source.sources)
+    return f"all contacts of the tenant ({keys.SHARD_COUNT} parallel segments)"

@@ -1,0 +1,268 @@
+"""Bulk actions (POST /v1/contacts/bulk) and the jobs that run the large ones.
+
+Up to 100 ids answer at once with a result per id. Anything larger (more ids, a filter, a
+segment) becomes a job: answered 202, queued on SQS, run by functions/bulk_worker. The worker
+first fixes the job's targets (the selection as it stands then, with the requester's
+visibility), then works through them in slices. Each slice is one transaction: the contacts'
+writes, their timeline entries, the tag counts and the job's cursor (only if the cursor is still
+where this worker read it). So a worker that crashed or timed out resumes after the last slice
+that was written, and two workers on one job never write a slice twice.
+
+Per contact: `ok` (done, or already so), `not_found` (no such contact in this tenant, or one the
+requester may not see), `forbidden` (the requester's role may not, or the action cannot apply,
+with the reason).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from shared import cursor
+from shared.aws import client
+from shared.config import CONFIG
+from shared.db import contacts as contact_store
+from shared.db import jobs as job_store
+from shared.db import tenant_config
+from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, backoff
+from shared.domain import activities, bulk, listing, validation
+from shared.domain.access import CONTACT_DELETER_ROLES, Principal
+from shared.domain.ids import new_id
+from shared.db.activity_items import activity_model
+from shared.errors import Busy, Conflict, NotFound, ValidationFailed
+from shared.keys import is_plain_id
+from shared.observability import logger
+from shared.services import search, segments
+
+_RESERVED_ITEMS = 2 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, one count per tag
+_WINDOW = 100  # targets read at once (one BatchGetItem), then cut into slices
+_ATTEMPTS = 8
+
+
+class JobMoved(Exception):
+    """Another worker moved the job's cursor: this one stops."""
+
+
+@dataclass
+class _Slice:
+    """Targets [start, end) of a selection, their results and the writes they need."""
+
+    start: int
+    end: int = 0
+    results: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    items: int = 0
+    writes: list[tuple[dict[str, Any], dict[str, Any], int, list[dict[str, Any]]]] = field(default_factory=list)
+
+
+def _outcome(principal: Principal, settings: dict[str, Any], request: bulk.Request, found: Any, now: str) -> tuple:
+    """(status, error, the contact after, the contact before, version, timeline entries)."""
+    if found is None or not principal.can_see(found[0], settings):
+        return "not_found", None, None, None, None, []
+    contact, version = found
+    if request.action == "delete":
+        if principal.role not in CONTACT_DELETER_ROLES:
+            return "forbidden", "Your role (user) cannot delete contacts.", None, None, None, []
+        return "ok", None, None, contact, version, []
+    try:
+        updated = bulk.applied(contact, request.action, request.params, now)
+    except bulk.Refused as refused:
+        return "forbidden", str(refused), None, None, None, []
+    if updated is contact:
+        return "ok", None, None, None, None, []
+    entries = activities.contact_changes(contact, updated, principal.user_id, now, new_id)
+    return "ok", None, updated, contact, version, entries
+
+
+def _item_cost(before: dict[str, Any], after: dict[str, Any] | None, entries: list[dict[str, Any]]) -> int:
+    """Items one contact's change puts in a transaction: the contact, its email key, the tag
+    memberships that change (all of them on a deletion) and the timeline entries. (Bulk actions
+    change no name or company, so no search term.)"""
+    tags = set(before.get("tags", [])) if after is None else set(after.get("tags", [])) ^ set(before.get("tags", []))
+    return 1 + (1 if before.get("email") else 0) + len(tags) + len(entries)
+
+
+def _slices(principal: Principal, config: tenant_config.TenantConfig, request: bulk.Request, ids: list[str],
+            start: int) -> list[_Slice]:
+    """The targets from `start` read (consistently) and cut into slices that each fit one
+    transaction."""
+    now = validation.now()
+    current = contact_store.versions(principal.tenant, [i for i in ids if is_plain_id(i)])
+    slices, piece = [], _Slice(start)
+    for offset, contact_id in enumerate(ids):
+        status, error, after, before, version, entries = _outcome(principal, config.settings, request,
+                                                                  current.get(contact_id), now)
+        cost = 0 if before is None else _item_cost(before, after, entries)
+        if piece.items + cost > MAX_ITEMS - _RESERVED_ITEMS:
+            piece.end = start + offset
+            slices.append(piece)
+            piece = _Slice(start + offset)
+        piece.results[contact_id] = (status, error)
+        piece.items += cost
+        if before is not None:
+            piece.writes.append((after, before, version, entries))
+    piece.end = start + len(ids)
+    slices.append(piece)
+    return [piece for piece in slices if piece.results]
+
+
+def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Slice,
+           job: dict[str, Any] | None) -> None:
+    """One transaction for the slice (and the job's cursor); then, for deletions, the rest of
+    each deleted contact's partition (named on the job first, so a crash leaves it to redo)."""
+    transaction = Transaction()
+    tag_counts: dict[str, int] = {}
+    deleted = []
+    for position, (after, before, version, entries) in enumerate(piece.writes):
+        label = f"contact:{before['id']}"
+        if after is None:
+            contact_store.stage_delete(transaction, principal.tenant, before, version, tag_counts, label=label)
+            deleted.append(before["id"])
+        else:
+            contact_store.stage_save(transaction, principal.tenant, after, config, previous=before, version=version,
+                                     check_config=position == 0, label=label, tag_counts=tag_counts)
+            for entry in entries:
+                transaction.put("activity", activity_model(principal.tenant, after["id"], entry))
+    contact_store.stage_tag_counts(transaction, principal.tenant, tag_counts, validation.now())
+    if job is not None:
+        counts: dict[str, int] = {}
+        for status, _ in piece.results.values():
+            counts[status] = counts.get(status, 0) + 1
+        job_store.stage_progress(transaction, principal.tenant, job["job_id"], piece.start, piece.end - piece.start,
+                                 counts, job["total"], cleanup=deleted)
+    if len(transaction):
+        transaction.commit()
+    for contact_id in deleted:
+        contact_store.delete_rest_of_partition(principal.tenant, contact_id)
+
+
+def _apply(principal: Principal, config: tenant_config.TenantConfig, request: bulk.Request, ids: list[str],
+           start: int, job: dict[str, Any] | None) -> dict[str, tuple[str, str | None]]:
+    """Apply the action to `ids` (targets from `start`), read 100 at a time and written slice by
+    slice; when a slice's contacts changed meanwhile, they are read again and the slice retried."""
+    results: dict[str, tuple[str, str | None]] = {}
+    position, end, pending, attempt = start, start + len(ids), [], 0
+    while position < end:
+        if not pending:
+            pending = _slices(principal, config, request, ids[position - start:position - start + _WINDOW], position)
+        piece = pending[0]
+        try:
+            _write(principal, config, piece, job)
+        except ConditionFailed as failure:
+            if "job" in failure.labels:
+                raise JobMoved() from None
+            if "config" in failure.labels:
+                config = tenant_config.load(principal.tenant, fresh=True)
+            attempt += 1
+            if attempt == _ATTEMPTS:
+                raise Busy("These contacts kept changing; retry in a moment.") from None
+            backoff(attempt)
+            pending = []
+            continue
+        attempt = 0
+        results.update(piece.results)
+        position = piece.end
+        pending.pop(0)
+    return results
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+def submit(principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
+    """(200, per-contact results) for up to 100 ids, else (202, the job)."""
+    request = bulk.parse(body)
+    config = tenant_config.load(principal.tenant)
+    if request.synchronous:
+        results = _apply(principal, config, request, request.target, 0, None)
+        return 200, {"results": [{"id": contact_id, "status": status, "error": error}
+                                 for contact_id, (status, error) in results.items()]}
+    if request.selection == "filter":
+        search.parse_criteria(request.target, None, config, path="selection.filter")
+    elif request.selection == "segment_id":
+        segments.criteria_of(principal, request.target, config)
+    now = validation.now()
+    job = {"job_id": new_id(), "job_kind": "bulk_action", "status": "queued", "action": request.action,
+           "params": request.params, "selection": {request.selection: request.target},
+           "principal": {"user_id": principal.user_id, "role": principal.role, "email": principal.email,
+                         "name": principal.name},
+           "counts": {}, "created_at": now, "updated_at": now}
+    job_store.create(principal.tenant, job)
+    client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url,
+                               MessageBody=json.dumps({"tenant": principal.tenant, "job_id": job["job_id"]}))
+    return 202, public_job(job_store.get(principal.tenant, job["job_id"]))
+
+
+def public_job(job: dict[str, Any]) -> dict[str, Any]:
+    total, processed = job["total"], job["processed"] or 0
+    progress = 1.0 if job["status"] == "succeeded" else (round(processed / total, 4) if total else 0.0)
+    return {"id": job["job_id"], "type": job["job_kind"], "status": job["status"], "action": job["action"],
+            "progress": progress, "total": total, "processed": processed,
+            "counts": {name: job["counts"].get(name, 0) for name in ("ok", "not_found", "forbidden")},
+            "error": job["error"], "created_by": job["principal"].get("user_id"),
+            "created_at": job["created_at"], "updated_at": job["updated_at"]}
+
+
+def list_jobs(principal: Principal, params: dict[str, str]) -> dict[str, Any]:
+    limit = listing.parse_limit(params.get("limit"))
+    fingerprint = cursor.fingerprint({"jobs": True})
+    start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, params["cursor"]) \
+        if params.get("cursor") else None
+    jobs, last = job_store.page(principal.tenant, limit, start)
+    return {"items": [public_job(job) for job in jobs],
+            "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
+
+
+def get_job(principal: Principal, job_id: str) -> dict[str, Any]:
+    job = job_store.get(principal.tenant, job_id) if is_plain_id(job_id) else None
+    if job is None:
+        raise NotFound(f"No job with id {job_id} exists.")
+    return public_job(job)
+
+
+# --- the worker ------------------------------------------------------------------------------
+
+def _targets(principal: Principal, config: tenant_config.TenantConfig, selection: dict[str, Any]) -> list[str]:
+    kind, target = next(iter(selection.items()))
+    if kind == "ids":
+        return list(target)
+    criteria = segments.criteria_of(principal, target, config) if kind == "segment_id" \
+        else search.parse_criteria(target, None, config, path="selection.filter")
+    return sorted(contact["id"] for contact in search.matching(principal, config, criteria))
+
+
+def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
+    """Work on a job until it is done (True) or time runs short (False: send it again)."""
+    job = job_store.get(tenant, job_id)
+    if job is None or job["status"] in ("succeeded", "failed"):
+        return True
+    who = job["principal"]
+    principal = Principal(tenant=tenant, user_id=who["user_id"], role=who["role"], email=who.get("email"),
+                          name=who.get("name"))
+    config = tenant_config.load(tenant, fresh=True)
+    request = bulk.Request(next(iter(job["selection"])), None, job["action"], job["params"])
+    try:
+        if job["status"] == "queued":
+            job_store.start(tenant, job_id, _targets(principal, config, job["selection"]))
+            job = job_store.get(tenant, job_id)
+        for contact_id in job.get("cleanup") or []:
+            contact_store.delete_rest_of_partition(tenant, contact_id)
+        while job["cursor"] < job["total"]:
+            if time_left() < 60:
+                return False
+            chunk, offset = divmod(job["cursor"], job_store.CHUNK_IDS)
+            ids = job_store.targets(tenant, job_id, chunk)[offset:]
+            _apply(principal, config, request, ids, job["cursor"], job)
+            job = job_store.get(tenant, job_id)
+    except JobMoved:
+        return True  # the other worker goes on with it
+    except (ValidationFailed, Conflict, NotFound) as refused:
+        job_store.finish(tenant, job_id, "failed", refused.message)
+        return True
+    job_store.finish(tenant, job_id, "succeeded")
+    logger.info("bulk job done", extra={"job_id": job_id, "counts": job["counts"]})
+    return True
+
+
+def fail(tenant: str, job_id: str, reason: str) -> None:
+    job_store.finish(tenant, job_id, "failed", reason)
+

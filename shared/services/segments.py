@@ -1,0 +1,96 @@
+"""Segments: saved filters, evaluated live on every read (GET /v1/segments/{id}/contacts pages
+like GET /v1/contacts, with `total`). Any role may keep segments; what a segment shows is still
+limited by the reader's owner visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.db import segments as repository
+from shared.db import tenant_config
+from shared.domain import listing, validation
+from shared.domain.access import Principal
+from shared.domain.ids import new_id
+from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, require_valid
+from shared.keys import is_plain_id
+from shared.services import search
+
+_FIELDS = ("name", "filter")
+
+
+def _public(segment: dict[str, Any]) -> dict[str, Any]:
+    return {"id": segment["segment_id"], "name": segment["name"], "filter": segment["filter"],
+            "created_at": segment["created_at"], "updated_at": segment["updated_at"],
+            "created_by": segment["created_by"]}
+
+
+def _not_found(segment_id: str) -> NotFound:
+    return NotFound(f"No segment with id {segment_id} exists.")
+
+
+def _parse(tenant: str, body: Any) -> dict[str, Any]:
+    """`{"name", "filter"}`, both required; the filter is checked against today's properties."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")])
+    errors = [FieldError(name, "is not a segment field", "unknown_field") for name in body if name not in _FIELDS]
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
+        errors.append(FieldError("name", "is required: 1 to 100 characters"))
+    if body.get("filter") is None:
+        errors.append(FieldError("filter", "is required: a condition, or {\"and\": [...]} / {\"or\": [...]}", "required"))
+    require_valid(errors)
+    search.parse_criteria(body["filter"], None, tenant_config.load(tenant))
+    return {"name": name.strip(), "filter": body["filter"]}
+
+
+def _found(principal: Principal, segment_id: str) -> dict[str, Any]:
+    segment = repository.get(principal.tenant, segment_id) if is_plain_id(segment_id) else None
+    if segment is None:
+        raise _not_found(segment_id)
+    return segment
+
+
+def create(principal: Principal, body: Any) -> dict[str, Any]:
+    now = validation.now()
+    segment = {"segment_id": new_id(), **_parse(principal.tenant, body), "created_at": now, "updated_at": now,
+               "created_by": principal.user_id}
+    repository.put(principal.tenant, segment, new=True)
+    return _public(segment)
+
+
+def list_segments(principal: Principal) -> dict[str, Any]:
+    return {"items": [_public(segment) for segment in repository.list_segments(principal.tenant)]}
+
+
+def get(principal: Principal, segment_id: str) -> dict[str, Any]:
+    return _public(_found(principal, segment_id))
+
+
+def replace(principal: Principal, segment_id: str, body: Any) -> dict[str, Any]:
+    segment = {**_found(principal, segment_id), **_parse(principal.tenant, body), "updated_at": validation.now()}
+    if not repository.put(principal.tenant, segment, new=False):
+        raise _not_found(segment_id)
+    return _public(segment)
+
+
+def delete(principal: Principal, segment_id: str) -> None:
+    if not is_plain_id(segment_id) or not repository.delete(principal.tenant, segment_id):
+        raise _not_found(segment_id)
+
+
+def criteria_of(principal: Principal, segment_id: str, config: tenant_config.TenantConfig) -> search.Criteria:
+    """The segment's filter as it reads today; 409 when it names a property archived or deleted
+    since it was saved (the segment must be edited)."""
+    segment = _found(principal, segment_id)
+    try:
+        return search.parse_criteria(segment["filter"], None, config)
+    except ValidationFailed as invalid:
+        raise Conflict("This segment's filter no longer fits the properties (one was archived or deleted); "
+                       "edit the segment.", invalid.details) from None
+
+
+def contacts(principal: Principal, segment_id: str, params: dict[str, str]) -> dict[str, Any]:
+    config = tenant_config.load(principal.tenant)
+    criteria = criteria_of(principal, segment_id, config)
+    order = listing.parse_query({name: value for name, value in params.items() if name in ("sort", "order", "limit")})
+    return search.page_of(principal, config, criteria, order, params.get("cursor"), {"segment": segment_id})
