@@ -550,6 +550,33 @@ def test_served_stack_serves_the_snippet_and_takes_its_beacons(tmp_path):
         stack.process.kill()
 
 
+def test_served_stack_runs_bulk_jobs_from_its_queue(tmp_path):
+    """A bulk action over 100 contacts becomes a job; the stack delivers its queue to the
+    worker by itself, as Lambda's SQS trigger does."""
+    stack = _ServedStack(tmp_path / "data")
+    try:
+        token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE))
+        auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
+
+        def call(method, path, body=None):
+            status, _, raw = _request(stack.url, method, path, None if body is None else json.dumps(body).encode(), auth)
+            return status, json.loads(raw) if raw else None
+
+        ids = [call("POST", "/v1/contacts", {"family_name": f"顧客{index}"})[1]["id"] for index in range(101)]
+        status, job = call("POST", "/v1/contacts/bulk", {"selection": {"ids": ids}, "action": "add_tags",
+                                                          "params": {"tags": ["一括"]}})
+        assert (status, job["status"]) == (202, "queued"), job
+        deadline = time.time() + 30
+        while time.time() < deadline and job["status"] != "succeeded":
+            time.sleep(0.5)
+            job = call("GET", f"/v1/jobs/{job['id']}")[1]
+        assert (job["status"], job["counts"]["ok"]) == ("succeeded", 101), job
+        assert call("GET", "/v1/tags")[1]["items"] == [{"name": "一括", "contact_count": 101}]
+        stack.stop()
+    finally:
+        stack.process.kill()
+
+
 # --- route matching and the event, without a server ------------------------------------
 
 

@@ -79,7 +79,8 @@ def _params(action: str, value: Any, errors: list[FieldError]) -> dict[str, Any]
     if "owner_id" in wanted:
         if "owner_id" not in value:
             errors.append(FieldError("params.owner_id", "is required (null makes the contacts ownerless)", "required"))
-        owner, error = validation.text(value.get("owner_id"), max_length=128)
+        owner, error = (None, None) if value.get("owner_id") is None else \
+            validation.text(value["owner_id"], max_length=128)
         if error:
             errors.append(FieldError("params.owner_id", error))
         params["owner_id"] = owner or None
