@@ -294,3 +294,35 @@ def test_a_delete_job_that_dies_before_tidying_tidies_when_it_resumes(api, monke
         ConsistentRead=True)["Items"]]
     assert left == []
     assert "消す" not in tag_counts(api) or tag_counts(api)["消す"] == 0
+
+
+def _sqs_event(tenant: str, job_id: str, receive_count: int) -> dict[str, Any]:
+    import json
+
+    return {"Records": [{"messageId": "m-1", "receiptHandle": "r-1", "md5OfBody": "x",
+                         "body": json.dumps({"tenant": tenant, "job_id": job_id}),
+                         "attributes": {"ApproximateReceiveCount": str(receive_count)}, "messageAttributes": {},
+                         "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:bulk",
+                         "awsRegion": "ap-northeast-1"}]}
+
+
+def test_a_job_that_keeps_failing_is_retried_then_marked_failed(api, monkeypatch):
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    from infra.local.server import invoke_function
+    from shared.services import bulk as service
+
+    job = bulk(api, {"ids": many(api, 101)}, "star").body
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("DynamoDB is down")
+
+    monkeypatch.setattr(service, "run", broken)
+    with pytest.raises(BatchProcessingError):  # the batch failed: SQS delivers the message again
+        invoke_function("BulkWorkerFunction", _sqs_event(api.tenant, job["id"], 1))
+    assert api.get(f"/v1/jobs/{job['id']}").body["status"] == "queued"
+
+    last = invoke_function("BulkWorkerFunction", _sqs_event(api.tenant, job["id"], 5))
+    assert last == {"batchItemFailures": []}
+    failed = api.get(f"/v1/jobs/{job['id']}").body
+    assert failed["status"] == "failed" and "retry" in failed["error"]

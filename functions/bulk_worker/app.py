@@ -16,10 +16,22 @@ from shared.services import bulk
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
+# template.yaml's maxReceiveCount: the last delivery before the message goes to the dead letters
+LAST_DELIVERY = 5
+
+
 def _work(record: SQSRecord, lambda_context: Any) -> None:
     """Powertools passes the Lambda context to a record handler that names `lambda_context`."""
     message = json.loads(record.body)
-    done = bulk.run(message["tenant"], message["job_id"], lambda: lambda_context.get_remaining_time_in_millis() / 1000)
+    try:
+        done = bulk.run(message["tenant"], message["job_id"],
+                        lambda: lambda_context.get_remaining_time_in_millis() / 1000)
+    except Exception:
+        if int(record.attributes.approximate_receive_count) < LAST_DELIVERY:
+            raise  # the message comes back after its visibility timeout, and the job resumes
+        logger.exception("bulk job failed on its last delivery", extra={"job_id": message["job_id"]})
+        bulk.fail(message["tenant"], message["job_id"], "The job failed repeatedly; retry it, or contact support.")
+        return
     if not done:
         client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url, MessageBody=record.body)
 
