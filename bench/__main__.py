@@ -26,6 +26,9 @@ def main() -> int:
         "SCHEDULE_GROUP": "crm-bench-emails", "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/crm-bench-scheduler",
         "SCHEDULED_SEND_ARN": "arn:aws:lambda:ap-northeast-1:123456789012:function:ScheduledSendFunction",
         "BULK_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-bench-bulk",
+        "EXPORT_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-bench-export",
+        "FILES_BUCKET": "crm-bench-files", "API_BASE_URL": "https://api.bench.example",
+        "NOTIFY_FROM": "noreply@bench.example",
     })
     # First, while this process is small and nothing else runs: import timings are the
     # figures most disturbed by a busy machine (a multi-GB emulator made them swing ±30 %).

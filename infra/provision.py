@@ -33,9 +33,9 @@ TABLE_LOGICAL_ID = "Table"
 
 # Environment variables naming the S3 buckets the functions use (the same variables the
 # template sets on the functions). Each one that is set names a bucket created if missing.
-BUCKET_ENV_VARS: tuple[str, ...] = ("INBOUND_BUCKET",)
+BUCKET_ENV_VARS: tuple[str, ...] = ("INBOUND_BUCKET", "FILES_BUCKET")
 # The same for the SQS queues (their URLs; the queue's name is the URL's last part).
-QUEUE_ENV_VARS: tuple[str, ...] = ("BULK_QUEUE_URL",)
+QUEUE_ENV_VARS: tuple[str, ...] = ("BULK_QUEUE_URL", "EXPORT_QUEUE_URL")
 
 
 def configured_buckets() -> list[str]:

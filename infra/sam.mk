@@ -47,5 +47,6 @@ $(eval $(call sam_function,TrackingFunction,tracking))
 $(eval $(call sam_function,MailEventsFunction,mail_events))
 $(eval $(call sam_function,ActivityIngestFunction,activity_ingest))
 $(eval $(call sam_function,BulkWorkerFunction,bulk_worker))
+$(eval $(call sam_function,ExportWorkerFunction,export_worker))
 
 .DEFAULT_GOAL := $(SAM_SAVED_DEFAULT_GOAL)

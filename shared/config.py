@@ -38,8 +38,16 @@ class Config:
     # received mail: SES stores it in this bucket; `{tenant}@{inbound_domain}` is a tenant's address
     inbound_bucket: str
     inbound_domain: str
-    # the SQS queue of bulk-action jobs (functions/bulk_worker reads it)
+    # the SQS queue of bulk-action and import jobs (functions/bulk_worker reads it)
     bulk_queue_url: str
+    # the SQS queue of export jobs (functions/export_worker reads it)
+    export_queue_url: str
+    # exports (exports/…, deleted after 2 days) and uploaded imports (imports/…)
+    files_bucket: str
+    # scheme://host of the API as users reach it (download links in notification mails)
+    api_base_url: str
+    # the sender of the product's own notification mails (an export is ready)
+    notify_from: str
 
 
 def _load() -> Config:
@@ -64,6 +72,10 @@ def _load() -> Config:
         inbound_bucket=env.get("INBOUND_BUCKET", ""),
         inbound_domain=env.get("INBOUND_DOMAIN", "").lower(),
         bulk_queue_url=env.get("BULK_QUEUE_URL", ""),
+        export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
+        files_bucket=env.get("FILES_BUCKET", ""),
+        api_base_url=env.get("API_BASE_URL", "").rstrip("/"),
+        notify_from=env.get("NOTIFY_FROM", ""),
         sns_certificate_pins=dict(pin.split("=", 1) for pin in env.get("SNS_CERTIFICATE_PINS", "").split(";") if "=" in pin),
     )
 

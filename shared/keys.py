@@ -265,3 +265,23 @@ def job_targets_pk(tenant: str, job_id: str) -> str:
 
 def job_chunk_sk(number: int) -> str:
     return f"CHUNK#{number:06d}"
+
+
+# --- exports and imports ---------------------------------------------------------------------
+
+EXPORT_RATE_SK = "EXPORT_RATE"  # under user_pk: when the user last started an export
+
+AUDIT_SK_PREFIX = "AUDIT#"
+
+
+def audit_sk(at: str, entry_id: str) -> str:
+    """An entry of the tenant's audit log (exports), in time order."""
+    return f"{AUDIT_SK_PREFIX}{at}#{entry_id}"
+
+
+def export_object_key(tenant: str, job_id: str, filename: str) -> str:
+    return f"exports/{tenant}/{job_id}/{filename}"
+
+
+def import_object_key(tenant: str, job_id: str) -> str:
+    return f"imports/{tenant}/{job_id}"

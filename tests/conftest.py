@@ -62,6 +62,10 @@ _ENV = {
     "INBOUND_BUCKET": "crm-test-inbound",
     "INBOUND_DOMAIN": "in.example.test",
     "BULK_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-test-bulk",
+    "EXPORT_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-test-export",
+    "FILES_BUCKET": "crm-test-files",
+    "API_BASE_URL": "https://api.example.test",
+    "NOTIFY_FROM": "CRM <noreply@crm.example.test>",
 }
 
 

@@ -1,6 +1,7 @@
-"""Bulk-action jobs from SQS (one message: {"tenant", "job_id"}). A job that runs out of time
-sends itself again and returns; a crash leaves the message to come back after its visibility
-timeout, and the job resumes after the last slice it wrote (shared.services.bulk)."""
+"""Bulk-action and import jobs from SQS (one message: {"tenant", "job_id", "kind"?}). A job that
+runs out of time sends itself again and returns; a crash leaves the message to come back after
+its visibility timeout, and the job resumes after the last slice or chunk it wrote
+(shared.services.bulk, shared.services.imports)."""
 
 import json
 from typing import Any
@@ -11,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from shared.aws import client
 from shared.config import CONFIG
 from shared.observability import logger
-from shared.services import bulk
+from shared.services import bulk, imports
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -23,13 +24,13 @@ LAST_DELIVERY = 5
 def _work(record: SQSRecord, lambda_context: Any) -> None:
     """Powertools passes the Lambda context to a record handler that names `lambda_context`."""
     message = json.loads(record.body)
+    run = imports.run if message.get("kind") == "import" else bulk.run
     try:
-        done = bulk.run(message["tenant"], message["job_id"],
-                        lambda: lambda_context.get_remaining_time_in_millis() / 1000)
+        done = run(message["tenant"], message["job_id"], lambda: lambda_context.get_remaining_time_in_millis() / 1000)
     except Exception:
         if int(record.attributes.approximate_receive_count) < LAST_DELIVERY:
             raise  # the message comes back after its visibility timeout, and the job resumes
-        logger.exception("bulk job failed on its last delivery", extra={"job_id": message["job_id"]})
+        logger.exception("job failed on its last delivery", extra={"job_id": message["job_id"]})
         bulk.fail(message["tenant"], message["job_id"], "The job failed repeatedly; retry it, or contact support.")
         return
     if not done:

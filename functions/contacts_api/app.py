@@ -1,14 +1,17 @@
-"""Contacts API: contacts, search, segments, bulk actions and jobs, timelines and logged
-activities, custom properties, tags, settings, API keys and site keys, and the public meta routes."""
+"""Contacts API: contacts, search, segments, bulk actions and jobs, exports and imports, timelines
+and logged activities, custom properties, tags, settings, API keys and site keys, and the public
+meta routes."""
 
 from typing import Any
 
-from functions.contacts_api.routes import activities, api_keys, contacts, meta, search, segments, site_keys, tenant
+from functions.contacts_api.routes import (
+    activities, api_keys, contacts, exports, meta, search, segments, site_keys, tenant,
+)
 from shared.http import App
 from shared.observability import logger
 
-app = App(contacts.router, search.router, segments.router, activities.router, tenant.router, api_keys.router,
-          site_keys.router, meta.router)
+app = App(contacts.router, search.router, segments.router, exports.router, activities.router, tenant.router,
+          api_keys.router, site_keys.router, meta.router)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -103,6 +103,9 @@ def handler_environment(data_dir: Path) -> None:
         "INBOUND_BUCKET": "crm-local-inbound",
         "INBOUND_DOMAIN": "inbound.localhost",
         "BULK_QUEUE_URL": f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/crm-local-bulk",
+        "EXPORT_QUEUE_URL": f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/crm-local-export",
+        "FILES_BUCKET": "crm-local-files",
+        "NOTIFY_FROM": "CRM <noreply@crm.localhost>",
     }.items():
         os.environ.setdefault(name, value)
     from infra.local import sns  # the local SNS certificate, trusted by the mail events function
@@ -370,6 +373,7 @@ class LocalStack:
             app = LocalApi(local_secret(self.data_dir, SECRET_FILE), self._routes, self._resolve_handler)
             self.server = ApiServer(app, self._port)
             os.environ.setdefault("TRACKING_BASE_URL", self.server.url)
+            os.environ.setdefault("API_BASE_URL", self.server.url)
             # The outbox listens to the real delivery code and the scheduler runs the real
             # functions; both read the handlers' configuration, so only with the real handlers.
             with_real_handlers = self._resolve_handler is import_handler

@@ -16,14 +16,16 @@ from shared.domain import validation
 
 CHUNK_IDS = 1_000
 KEPT_SECONDS = 30 * 24 * 3600  # a job's target lists outlive it by a month at most
-_FIELDS = ("job_id", "job_kind", "status", "action", "total", "processed", "chunks", "cursor", "cleanup", "error",
+_FIELDS = ("job_id", "job_kind", "status", "action", "total", "processed", "chunks", "cursor", "cleanup", "progress",
+           "error",
            "created_at", "updated_at")
 
 
 def _of(item: JobItem) -> dict[str, Any]:
     job = {name: getattr(item, name) for name in _FIELDS}
-    for name in ("params", "selection", "principal", "counts"):
+    for name in ("params", "selection", "principal", "counts", "result"):
         job[name] = getattr(item, name).as_dict()
+    job["progress"] = None if job["progress"] is None else float(job["progress"])
     for name in ("total", "processed", "chunks", "cursor"):
         job[name] = None if job[name] is None else int(job[name])
     job["counts"] = {name: int(count) for name, count in job["counts"].items()}
@@ -99,3 +101,39 @@ def stage_progress(transaction: Transaction, tenant: str, job_id: str, cursor: i
 def finish(tenant: str, job_id: str, status: str, error: str | None = None) -> None:
     _update(tenant, job_id, [JobItem.status.set(status), JobItem.error.set(error)],
             JobItem.status.is_in("queued", "running"))
+
+
+def set_result(tenant: str, job_id: str, result: dict[str, Any], status: str) -> None:
+    """Note what a running job produces so far (an export's upload), and its status."""
+    _update(tenant, job_id, [JobItem.result.set(result), JobItem.status.set(status), JobItem.progress.set(0)],
+            JobItem.status.is_in("queued", "running"))
+
+
+def set_progress(tenant: str, job_id: str, fraction: float, processed: int) -> None:
+    _update(tenant, job_id, [JobItem.progress.set(round(fraction, 4)), JobItem.processed.set(processed)],
+            JobItem.status == "running")
+
+
+def complete(tenant: str, job_id: str, result: dict[str, Any]) -> None:
+    _update(tenant, job_id, [JobItem.result.set(result), JobItem.status.set("succeeded"), JobItem.progress.set(1),
+                             JobItem.processed.set(result.get("row_count", 0))], JobItem.status == "running")
+
+
+def queue_import(tenant: str, job_id: str, params: dict[str, Any]) -> bool:
+    """`created → queued` with the import's settings; False when it was started already."""
+    return _update(tenant, job_id, [JobItem.params.set(params), JobItem.status.set("queued"), JobItem.cursor.set(0)],
+                   JobItem.status == "created")
+
+
+def record_import_chunk(tenant: str, job_id: str, last_row: int, rows: int, counts: dict[str, int],
+                        errors: list[dict[str, Any]], truncated: bool, progress: float) -> None:
+    """After a chunk: the cursor (the last row done), counts, row errors, progress."""
+    actions = [JobItem.status.set("running"), JobItem.cursor.set(last_row), JobItem.progress.set(round(progress, 4)),
+               JobItem.processed.set((JobItem.processed | 0) + rows),
+               JobItem.result["rows"].set((JobItem.result["rows"] | 0) + rows)]
+    actions += [JobItem.counts[name].set((JobItem.counts[name] | 0) + count) for name, count in counts.items() if count]
+    if errors:
+        actions.append(JobItem.result["errors"].set((JobItem.result["errors"] | []).append(errors)))
+    if truncated:
+        actions.append(JobItem.result["errors_truncated"].set(True))
+    _update(tenant, job_id, actions, JobItem.status.is_in("queued", "running"))

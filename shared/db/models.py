@@ -238,6 +238,8 @@ class JobItem(TableItem, discriminator="job"):
     chunks = NumberAttribute(null=True)
     cursor = NumberAttribute(default=0)
     cleanup = ListAttribute(of=UnicodeAttribute, null=True)  # contacts deleted by the last slice, to tidy
+    progress = NumberAttribute(null=True)  # 0..1 when the total is not known ahead (exports, imports)
+    result = MapAttribute(default=dict)  # what the job produced: rows, file, counts, row errors
     error = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -249,6 +251,19 @@ class JobChunkItem(TableItem, discriminator="job_chunk"):
 
     ids = ListAttribute(of=UnicodeAttribute, default=list)
     expires_at_epoch = NumberAttribute()
+
+
+class ExportRateItem(TableItem, discriminator="export_rate"):
+    """When a user last started an export (one per 30 minutes)."""
+
+    started_at = UnicodeAttribute()
+    expires_at_epoch = NumberAttribute()
+
+
+class AuditItem(TableItem, discriminator="audit"):
+    """One entry of the tenant's audit log: who exported what, when, why, how many rows."""
+
+    entry = MapAttribute()
 
 
 class ProcessedEventItem(TableItem, discriminator="processed_event"):
@@ -277,7 +292,7 @@ def _share_one_connection() -> None:
     connection = ContactItem._get_connection()
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
                  ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem,
-                 SegmentItem, JobItem, JobChunkItem):
+                 SegmentItem, JobItem, JobChunkItem, ExportRateItem, AuditItem):
         kind._connection = connection
 
 

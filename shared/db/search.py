@@ -4,8 +4,10 @@ of this tenant only."""
 
 from __future__ import annotations
 
+import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from shared import keys
 from shared.db.contacts import (
@@ -80,26 +82,64 @@ def candidate_ids(tenant: str, source: search.Source) -> set[str]:
     return ids
 
 
-def contacts_of(tenant: str, source: search.Source) -> Iterable[dict[str, Any]]:
-    """The contacts of a plan's source: by id (100 a request, in parallel) from its index, or
-    every contact of the tenant from the shards (GSI15, all attributes projected)."""
+def contacts_of(tenant: str, source: search.Source, on_progress: Callable[[float], None] | None = None,
+                ) -> Iterator[dict[str, Any]]:
+    """The contacts of a plan's source, streamed with bounded memory: by id (100 a request, 8
+    requests in parallel) from its index, or every contact of the tenant from its 16 shards
+    (GSI15, all attributes projected) read in parallel. `on_progress` hears the fraction done."""
     if isinstance(source, search.FullScan):
-        return all_contacts(tenant)
+        yield from _all_contacts(tenant, on_progress)
+        return
     ids = sorted(candidate_ids(tenant, source))
     chunks = [ids[start:start + 100] for start in range(0, len(ids), 100)]
-    return (contact for found in _pool.map(lambda chunk: get_many(tenant, chunk), chunks) for contact in found.values())
+    for first in range(0, len(chunks), 8):
+        for found in _pool.map(lambda chunk: get_many(tenant, chunk), chunks[first:first + 8]):
+            yield from found.values()
+        if on_progress is not None:
+            on_progress(min(1.0, (first + 8) / len(chunks)))
 
 
-def _shard(tenant: str, shard: int) -> list[dict[str, Any]]:
-    contacts, start = [], None
-    while True:
-        raws, start = query(keys.shard_pk(tenant, shard), index="GSI15", start=start)
-        contacts += [contact_of_raw(raw) for raw in raws]
-        if not start:
-            return contacts
+_DONE = object()
 
 
-def all_contacts(tenant: str) -> Iterator[dict[str, Any]]:
-    """Every contact of the tenant, its 16 shards read in parallel."""
-    for contacts in _pool.map(lambda shard: _shard(tenant, shard), range(keys.SHARD_COUNT)):
-        yield from contacts
+def _all_contacts(tenant: str, on_progress: Callable[[float], None] | None) -> Iterator[dict[str, Any]]:
+    """Every contact of the tenant: 16 shard readers put their pages on a short queue, so at most
+    a few pages (1 MB each) wait in memory however large the tenant."""
+    pages: queue.Queue = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def read(shard: int) -> None:
+        start = None
+        try:
+            while not stop.is_set():
+                raws, start = query(keys.shard_pk(tenant, shard), index="GSI15", start=start)
+                pages.put(raws)
+                if not start:
+                    break
+        except Exception as error:  # handed to the reader below, which raises it
+            pages.put(error)
+        finally:
+            pages.put(_DONE)
+
+    readers = [threading.Thread(target=read, args=(shard,), daemon=True) for shard in range(keys.SHARD_COUNT)]
+    for reader in readers:
+        reader.start()
+    finished = 0
+    try:
+        while finished < keys.SHARD_COUNT:
+            page = pages.get()
+            if page is _DONE:
+                finished += 1
+                if on_progress is not None:
+                    on_progress(finished / keys.SHARD_COUNT)
+            elif isinstance(page, Exception):
+                raise page
+            else:
+                yield from (contact_of_raw(raw) for raw in page)
+    finally:
+        stop.set()
+        while any(reader.is_alive() for reader in readers):  # let blocked readers finish their put
+            try:
+                pages.get(timeout=0.1)
+            except queue.Empty:
+                pass

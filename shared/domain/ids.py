@@ -14,7 +14,12 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 def new_id(at_ms: int | None = None) -> str:
     """A ULID; `at_ms` (epoch milliseconds) sets its time part instead of the clock."""
     millis = int(time.time() * 1000) if at_ms is None else at_ms
-    value = (millis << 80) | int.from_bytes(os.urandom(10), "big")
+    return ulid(millis, int.from_bytes(os.urandom(10), "big"))
+
+
+def ulid(millis: int, randomness: int) -> str:
+    """The ULID of a time (epoch milliseconds) and an 80-bit random part."""
+    value = (millis << 80) | (randomness & ((1 << 80) - 1))
     return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 

@@ -33,7 +33,7 @@ from shared.db.activity_items import activity_model
 from shared.errors import Busy, Conflict, NotFound, ValidationFailed
 from shared.keys import is_plain_id
 from shared.observability import logger
-from shared.services import search, segments
+from shared.services import exports, imports, search, segments
 
 _RESERVED_ITEMS = 2 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, one count per tag
 _WINDOW = 100  # targets read at once (one BatchGetItem), then cut into slices
@@ -193,6 +193,11 @@ def submit(principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
 
 
 def public_job(job: dict[str, Any]) -> dict[str, Any]:
+    """A job as GET /v1/jobs lists it: bulk actions, exports and imports alike, with `type`."""
+    if job["job_kind"] == "export":
+        return {"type": "export", **exports.public(job)}
+    if job["job_kind"] == "import":
+        return {"type": "import", **imports.public(job)}
     total, processed = job["total"], job["processed"] or 0
     progress = 1.0 if job["status"] == "succeeded" else (round(processed / total, 4) if total else 0.0)
     return {"id": job["job_id"], "type": job["job_kind"], "status": job["status"], "action": job["action"],

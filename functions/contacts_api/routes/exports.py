@@ -1,0 +1,36 @@
+"""Routes of /v1/exports and /v1/imports."""
+
+from shared.http import Request, Router, created, json_response
+from shared.services import exports, imports
+
+router = Router()
+
+
+@router.post("/v1/exports")
+def create_export(request: Request):
+    return json_response(202, exports.create(request.principal, request.json()))
+
+
+@router.get("/v1/exports/{id}")
+def get_export(request: Request, id: str):
+    return exports.get(request.principal, id)
+
+
+@router.get("/v1/exports/{id}/download")
+def download_export(request: Request, id: str):
+    return exports.download(request.principal, id)
+
+
+@router.post("/v1/imports")
+def create_import(request: Request):
+    return created(imports.create(request.principal, request.json() if request.event.get("body") else {}))
+
+
+@router.post("/v1/imports/{id}/start")
+def start_import(request: Request, id: str):
+    return json_response(202, imports.start(request.principal, id, request.json()))
+
+
+@router.get("/v1/imports/{id}")
+def get_import(request: Request, id: str):
+    return imports.get(request.principal, id)

@@ -1,0 +1,24 @@
+"""Export jobs from SQS (one message: {"tenant", "job_id", "password"}): the rows streamed into an
+S3 multipart upload, then a mail to the requester. A redelivered message after a crash starts
+the file again (the unfinished upload is dropped first); a finished job is left alone."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from shared.observability import logger
+from shared.services import exports
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _work(record: SQSRecord) -> None:
+    message = json.loads(record.body)  # the zip password travels only here (SQS encrypts it at rest)
+    exports.run(message["tenant"], message["job_id"], message.get("password"))
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=_work, processor=processor, context=context)

@@ -1,0 +1,133 @@
+"""Imports (POST /v1/imports/{id}/start): the column → field mapping, and a CSV row as contact
+changes. Pure.
+
+Cells are text; they are turned into the JSON a contact takes (numbers, booleans, tag lists) and
+then checked by the same rules as POST /v1/contacts, so an import accepts exactly what the API
+accepts. An empty cell changes nothing (it never clears a value). Tags are split on commas
+(also 、 and ;) and added to the contact's tags.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain import contacts as contact_rules
+from shared.domain import tabular
+from shared.domain.ids import ulid
+from shared.errors import FieldError, ValidationFailed, require_valid
+
+MAX_BYTES = 100 * 1024 * 1024
+HEAD_BYTES = 64 * 1024
+ON_DUPLICATE = ("update", "skip")
+MAX_ERRORS_KEPT = 1_000
+_PROPERTY = "properties."
+_TAG_SEPARATORS = re.compile(r"[,、;，；]")
+_TRUE = {"true", "1", "yes", "y", "はい", "○", "〇", "有"}
+_FALSE = {"false", "0", "no", "n", "いいえ", "×", "無", ""}
+_NOT_MAPPABLE = {"owner_id"}  # imports create ownerless contacts (the contract), and never reassign
+
+
+@dataclass(frozen=True)
+class Start:
+    mapping: dict[str, str]  # CSV column → "family_name" | "properties.KEY" | "tags"
+    on_duplicate: str
+
+
+def targets(definitions: dict[str, dict[str, Any]]) -> set[str]:
+    own = {name for name in contact_rules.WRITABLE if name not in _NOT_MAPPABLE}
+    live = {f"{_PROPERTY}{key}" for key, definition in definitions.items() if not definition.get("archived")}
+    return own | live | {"tags"}
+
+
+def parse_start(body: Any, header: list[str], definitions: dict[str, dict[str, Any]]) -> Start:
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")])
+    errors = [FieldError(name, "is not a field of an import start", "unknown_field") for name in body
+              if name not in ("mapping", "on_duplicate")]
+    mapping = body.get("mapping")
+    allowed = targets(definitions)
+    if not isinstance(mapping, dict) or not mapping:
+        errors.append(FieldError("mapping", "must map CSV columns to fields, e.g. {\"メールアドレス\": \"email\"}",
+                                 "required"))
+        mapping = {}
+    seen: dict[str, str] = {}
+    for column, target in mapping.items():
+        where = f"mapping.{column}"
+        if column not in header:
+            errors.append(FieldError(where, f"there is no column {column!r} in the file (its columns: "
+                                            f"{', '.join(header[:20])})"))
+        if not isinstance(target, str) or target not in allowed:
+            errors.append(FieldError(where, f"{target!r} is not a contact field, a live property (properties.KEY) "
+                                            "or tags"))
+        elif target != "tags" and target in seen:
+            errors.append(FieldError(where, f"{target} is already filled from column {seen[target]!r}"))
+        else:
+            seen[target] = column
+    on_duplicate = body.get("on_duplicate", "update")
+    if on_duplicate not in ON_DUPLICATE:
+        errors.append(FieldError("on_duplicate", "must be update or skip (contacts are matched by email)"))
+    require_valid(errors)
+    return Start(dict(mapping), on_duplicate)
+
+
+def _typed(value: str, target: str, definitions: dict[str, dict[str, Any]]) -> Any:
+    """The JSON value a cell stands for, given the field's type (left as text when unsure:
+    the contact rules then say what is wrong)."""
+    kind = definitions[target[len(_PROPERTY):]]["type"] if target.startswith(_PROPERTY) else None
+    if target in ("starred", "marketing_opt_out") or kind == "boolean":
+        folded = value.strip().lower()
+        return True if folded in _TRUE else False if folded in _FALSE else value
+    if kind == "number":
+        plain = value.replace(",", "").replace("，", "").strip()
+        try:
+            return int(plain) if re.fullmatch(r"[+-]?\d+", plain) else float(plain)
+        except ValueError:
+            return value
+    return value
+
+
+def row_changes(row: dict[str, str], start: Start, definitions: dict[str, dict[str, Any]],
+                ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """(contact changes, [(column, message)]) of one row; non-empty cells only."""
+    if row.get(tabular.EXTRA):
+        return {}, [("", f"the row has {len(row[tabular.EXTRA])} more cell(s) than the header has columns "
+                         "(an unquoted comma?)")]
+    body: dict[str, Any] = {}
+    column_of: dict[str, str] = {}
+    for column, target in start.mapping.items():
+        value = (row.get(column) or "").strip()
+        if not value:
+            continue
+        if target == "tags":
+            body.setdefault("tags", []).extend(part.strip() for part in _TAG_SEPARATORS.split(value) if part.strip())
+            column_of.setdefault("tags", column)
+        elif target.startswith(_PROPERTY):
+            body.setdefault("properties", {})[target[len(_PROPERTY):]] = _typed(value, target, definitions)
+            column_of[target] = column
+        else:
+            body[target] = _typed(value, target, definitions)
+            column_of[target] = column
+    try:
+        return contact_rules.parse_changes(body, definitions), []
+    except ValidationFailed as invalid:
+        problems = []
+        for detail in invalid.details:
+            name = detail.field.split("[", 1)[0]
+            problems.append((column_of.get(name, column_of.get(detail.field, name)), f"{detail.field} {detail.message}"))
+        return {}, problems
+
+
+def merged(contact: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """An existing contact's changes from a row: the row's values win, its tags are added."""
+    if "tags" in changes:
+        changes = {**changes, "tags": list(dict.fromkeys([*contact.get("tags", []), *changes["tags"]]))}
+    return changes
+
+
+def contact_id(job_id: str, created_ms: int, row: int) -> str:
+    """The id a row's new contact gets: a ULID whose random part comes from the import and the
+    row, so a second run of the same import writes the same contact instead of a copy."""
+    return ulid(created_ms, int.from_bytes(hashlib.sha256(f"{job_id}:{row}".encode()).digest()[:10], "big"))

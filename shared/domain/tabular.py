@@ -1,0 +1,567 @@
+"""Tabular files for exports and imports: CSV (three encodings), .xlsx, AES-encrypted zip.
+
+Pure: the module only sees binary file-like objects, never AWS. Callers hand it an S3
+multipart-upload writer (``write`` only) or an S3 body (``read`` only).
+
+Writing (exports)
+-----------------
+* Output streams may be **non-seekable**: nothing here calls ``seek``/``tell`` on ``out``, and
+  ``out.write``'s return value is ignored. Memory stays flat for a million rows.
+* CSV is RFC 4180 (``csv`` module, CRLF, minimal quoting; a newline inside a cell is kept and
+  quoted, Excel shows it as a line break). Rows are buffered as text and encoded into ``out``
+  about every 64 K characters. Encodings (``ENCODINGS``): ``utf-8-bom`` (the default for
+  Excel on Windows: without the BOM it reads UTF-8 as Shift_JIS), ``utf-8`` and ``cp932``.
+* ``cp932``: characters that Unicode-to-Shift_JIS mappings disagree on (WAVE DASH 〜, MINUS
+  SIGN −, ‖, ¢, £, ¬, EM DASH —) are first translated to the look-alike cp932 holds (～, －,
+  ∥, ￠, ￡, ￢, ―); so are ¥ → ￥, NO-BREAK SPACE → space and EN DASH – → ‐. These do not
+  count as replaced. Whatever is still not encodable (emoji, 𠮷, Hangul) becomes ``?``, one per
+  code point, and is counted in ``RowWriter.replaced`` so the caller can warn the user.
+* Formula injection (OWASP "CSV injection"): in CSV, a text cell starting with ``= + - @``,
+  TAB or CR gets a leading ``'`` unless the whole value is a plain number (``-5``,
+  ``+81312345678``). The .xlsx writer does **not** neutralize: every text goes through
+  ``write_string`` and is stored as a string cell, which Excel never evaluates, so adding
+  ``'`` would only corrupt the text (it would show up in the cell).
+* Values: ``None`` → empty cell; ``bool`` → ``true``/``false`` in CSV, a real boolean in xlsx;
+  numbers as numbers (``Decimal`` too, as DynamoDB returns them); NaN/±inf → empty cell.
+  In xlsx, integers of more than 15 digits are written as text, since Excel keeps only 15
+  significant digits and would silently change them.
+* .xlsx uses XlsxWriter in ``constant_memory`` mode inside a private temporary directory
+  (under ``tmp_dir``); ``close()`` copies the finished file into ``out`` in 1 MB chunks and
+  deletes the directory. Rows beyond Excel's 1,048,576 (header included) raise ``ValueError``.
+  Excel's 32,767-character cell limit truncates the text; such cells are counted in
+  ``truncated``.
+* Writers are also context managers: on an exception they drop what was buffered (and the
+  xlsx temporary files) without writing more to ``out``.
+* ``encrypted_zip`` wraps ONE member in a WinZip AES-256 zip (pyzipper). 7-Zip, WinRAR and
+  Explorer-with-7-Zip open it; Windows' built-in zip support and macOS ``unzip`` cannot. As
+  ``out`` cannot seek, sizes go into a data descriptor after the member (ZIP64 always).
+* Passwords (``check_password``): 6-128 printable ASCII characters without spaces, with at
+  least one letter and one digit. ASCII only, because zip tools disagree on how they encode
+  non-ASCII passwords and a full-width character typed through an IME would lock users out.
+
+Reading (imports)
+-----------------
+* ``sniff(head)`` looks at the first bytes (e.g. 64 KB): known binary formats (xlsx/zip, xls,
+  PNG, PDF, JPEG, GIF, gzip) and NUL bytes are refused with a reason; then UTF-8 BOM →
+  ``utf-8-sig``, UTF-16 BOM → ``utf-16`` (Excel's "Unicode text" export, TAB-separated),
+  strict UTF-8 → ``utf-8`` (an incomplete sequence at the very end of the head is ignored),
+  cp932 → ``cp932``. Delimiter: TAB when the first line has tabs and no commas outside quotes,
+  or more tabs than commas; else comma.
+* Header: the first non-blank record, names stripped. Trailing empty names (Excel's ``a,b,,``)
+  are dropped; an empty name in between, a duplicate, or the reserved ``__extra__`` is refused.
+* ``read_rows`` streams the whole file (from its first byte) through an incremental decoder
+  with ``newline=""``, so quoted newlines survive. It yields ``(line, row)``: ``line`` is the
+  1-based physical line where the record starts (header = 1 in a plain file; a cell spanning
+  two lines pushes later records' numbers down by one, so after a multi-line cell this is no
+  longer the Excel row number). Values are stripped (full-width spaces too); missing cells are
+  ``""``; records whose cells are all empty are skipped. Non-empty cells beyond the header are
+  returned as a list under ``EXTRA`` (``"__extra__"``, trailing empty cells dropped) so the
+  caller can report them; that key is absent otherwise. A decoding or CSV error half-way
+  raises ``NotTabular`` with the line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import math
+import os
+import re
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, BinaryIO, ContextManager, Protocol
+
+ENCODINGS = ("utf-8-bom", "utf-8", "cp932")
+EXTRA = "__extra__"
+XLSX_MAX_ROWS = 1_048_576  # header included
+XLSX_MAX_COLUMNS = 16_384
+
+_FLUSH_CHARS = 64 * 1024
+_COPY_CHUNK = 1024 * 1024
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CP932_LOOKALIKES = str.maketrans({
+    "\u301c": "\uff5e",  # WAVE DASH → FULLWIDTH TILDE
+    "\u2212": "\uff0d",  # MINUS SIGN → FULLWIDTH HYPHEN-MINUS
+    "\u2016": "\u2225",  # DOUBLE VERTICAL LINE → PARALLEL TO
+    "\u00a2": "\uffe0",  # CENT SIGN → FULLWIDTH CENT SIGN
+    "\u00a3": "\uffe1",  # POUND SIGN → FULLWIDTH POUND SIGN
+    "\u00ac": "\uffe2",  # NOT SIGN → FULLWIDTH NOT SIGN
+    "\u2014": "\u2015",  # EM DASH → HORIZONTAL BAR
+    "\u00a5": "\uffe5",  # YEN SIGN → FULLWIDTH YEN SIGN
+    "\u00a0": " ",  # NO-BREAK SPACE → SPACE
+    "\u2013": "\u2010",  # EN DASH → HYPHEN (not ASCII "-": that could start a formula after neutralize)
+})
+
+Cell = str | int | float | bool | Decimal | None
+
+
+class RowWriter(Protocol):
+    """What ``csv_writer`` and ``xlsx_writer`` return."""
+
+    replaced: int  # characters cp932 could not hold (written as "?"); 0 for other encodings
+
+    def write_row(self, values: Sequence[Cell]) -> None: ...
+
+    def close(self) -> None: ...  # flush into out; does not close out
+
+
+def neutralize(value: str) -> str:
+    """Prefix ``'`` to text Excel would read as a formula, except plain numbers like ``-5``."""
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def check_password(password: Any) -> str | None:
+    """None if ``password`` is acceptable for ``encrypted_zip``, else why not."""
+    if not isinstance(password, str):
+        return "must be a string"
+    if len(password) < 6:
+        return "must be at least 6 characters with letters and digits"
+    if len(password) > 128:
+        return "must be at most 128 characters"
+    if not all("!" <= ch <= "~" for ch in password):
+        return "must use only ASCII letters, digits and symbols (no spaces or full-width characters)"
+    if not any(ch.isascii() and ch.isalpha() for ch in password) or not any(ch.isdigit() for ch in password):
+        return "must contain both letters and digits"
+    return None
+
+
+def _finite(value: float | Decimal) -> bool:
+    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+
+
+def _long_integer(value: int | float | Decimal) -> bool:
+    if isinstance(value, float) or (isinstance(value, Decimal) and value != value.to_integral_value()):
+        return False
+    return abs(value) >= 10**15
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralize(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else ""
+    raise TypeError(f"cannot write a {type(value).__name__} cell")
+
+
+class _CsvWriter:
+    """CSV rows encoded into ``out`` roughly every 64 K characters."""
+
+    def __init__(self, out: BinaryIO, encoding: str) -> None:
+        if encoding not in ENCODINGS:
+            raise ValueError(f"unknown encoding {encoding!r}: use one of {', '.join(ENCODINGS)}")
+        self._out = out
+        self._cp932 = encoding == "cp932"
+        self._prefix = codecs.BOM_UTF8 if encoding == "utf-8-bom" else b""
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._closed = False
+        self.replaced = 0
+
+    def write_row(self, values: Sequence[Cell]) -> None:
+        """Buffer one record; flush to ``out`` when the buffer is large."""
+        if self._closed:
+            raise ValueError("the writer is closed")
+        self._csv.writerow([_csv_cell(value) for value in values])
+        if self._buffer.tell() >= _FLUSH_CHARS:
+            self._flush()
+
+    def close(self) -> None:
+        """Write what is buffered (and the BOM, even for no rows); ``out`` stays open."""
+        if not self._closed:
+            self._flush()
+            self._closed = True
+            flush = getattr(self._out, "flush", None)
+            if flush is not None:
+                flush()
+
+    def _flush(self) -> None:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        data = self._prefix + self._encode(text)
+        self._prefix = b""
+        if data:
+            self._out.write(data)
+
+    def _encode(self, text: str) -> bytes:
+        if not self._cp932:
+            return text.encode("utf-8")
+        text = text.translate(_CP932_LOOKALIKES)
+        try:
+            return text.encode("cp932")
+        except UnicodeEncodeError:
+            data = text.encode("cp932", "replace")  # one "?" per code point it cannot hold
+            # cp932 trail bytes are >= 0x40, so every 0x3F byte is a real "?": the surplus was replaced.
+            self.replaced += data.count(b"?") - text.count("?")
+            return data
+
+    def __enter__(self) -> _CsvWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._closed = True  # drop the buffer: nothing more reaches out
+
+
+def csv_writer(out: BinaryIO, encoding: str) -> RowWriter:
+    """A CSV writer into ``out`` (which may be write-only) in one of ``ENCODINGS``."""
+    return _CsvWriter(out, encoding)
+
+
+class _XlsxWriter:
+    """An .xlsx built in a private temporary directory, copied into ``out`` on ``close``."""
+
+    def __init__(self, out: BinaryIO, sheet_name: str, tmp_dir: str | None) -> None:
+        import xlsxwriter
+        from xlsxwriter.exceptions import InvalidWorksheetName
+
+        self._out = out
+        self._dir = tempfile.mkdtemp(prefix="xlsx-", dir=tmp_dir or tempfile.gettempdir())
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
+        self._path = os.path.join(self._dir, "export.xlsx")
+        self._workbook = xlsxwriter.Workbook(self._path, {"constant_memory": True, "tmpdir": self._dir})
+        try:
+            self._sheet = self._workbook.add_worksheet(sheet_name)
+        except InvalidWorksheetName as error:
+            self._cleanup()
+            raise ValueError(f"invalid sheet name {sheet_name!r}: {error}") from error
+        self._row = 0
+        self._closed = False
+        self.replaced = 0
+        self.truncated = 0  # text cells cut at Excel's 32,767 characters
+
+    def write_row(self, values: Sequence[Cell]) -> None:
+        """Write one row; ``ValueError`` past Excel's row or column limit."""
+        if self._closed:
+            raise ValueError("the writer is closed")
+        if self._row >= XLSX_MAX_ROWS:
+            raise ValueError(
+                f"an Excel sheet holds at most {XLSX_MAX_ROWS:,} rows (a header and {XLSX_MAX_ROWS - 1:,} "
+                "data rows): export as CSV instead"
+            )
+        if len(values) > XLSX_MAX_COLUMNS:
+            raise ValueError(f"an Excel sheet holds at most {XLSX_MAX_COLUMNS:,} columns")
+        sheet, row = self._sheet, self._row
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                if value and sheet.write_string(row, col, value) == -2:
+                    self.truncated += 1
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, col, value)
+            elif isinstance(value, int | float | Decimal):
+                if not _finite(value):
+                    continue
+                if _long_integer(value):  # Excel keeps 15 significant digits: keep long ids exact as text
+                    sheet.write_string(row, col, str(int(value)))
+                else:
+                    sheet.write_number(row, col, float(value))
+            else:
+                raise TypeError(f"cannot write a {type(value).__name__} cell")
+        self._row += 1
+
+    def close(self) -> None:
+        """Finish the workbook, copy it into ``out`` in 1 MB chunks, delete the temporary files."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._workbook.close()
+            with open(self._path, "rb") as built:
+                while chunk := built.read(_COPY_CHUNK):
+                    self._out.write(chunk)
+        finally:
+            self._cleanup()
+        flush = getattr(self._out, "flush", None)
+        if flush is not None:
+            flush()
+
+    def __enter__(self) -> _XlsxWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._closed = True
+            self._cleanup()
+
+
+def xlsx_writer(out: BinaryIO, sheet_name: str = "contacts", tmp_dir: str | None = None) -> RowWriter:
+    """An .xlsx writer into ``out`` (which may be write-only); temporary files go under ``tmp_dir``."""
+    return _XlsxWriter(out, sheet_name, tmp_dir)
+
+
+class _WriteOnly:
+    """``write``/``tell``/``flush`` over any writable stream, counting bytes; no ``seek``.
+
+    pyzipper asks for ``tell`` and falls back to data descriptors when ``seek`` is missing; this
+    wrapper makes that path certain whatever ``out`` offers, and tolerates ``write`` returning None.
+    Once ``discard`` is set, writes are dropped (used to finish the zip objects after an error).
+    """
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._position = 0
+        self.discard = False
+
+    def write(self, data: bytes) -> int:
+        size = len(data)
+        if not self.discard:
+            self._out.write(data)
+        self._position += size
+        return size
+
+    def tell(self) -> int:
+        return self._position
+
+    def flush(self) -> None:
+        flush = getattr(self._out, "flush", None)
+        if flush is not None and not self.discard:
+            flush()
+
+
+@contextlib.contextmanager
+def _encrypted_zip(out: BinaryIO, member_name: str, password: str) -> Iterator[BinaryIO]:
+    import pyzipper
+
+    error = check_password(password)
+    if error:
+        raise ValueError(f"password {error}")
+    if not member_name:
+        raise ValueError("member_name is empty")
+    sink = _WriteOnly(out)
+    archive = pyzipper.AESZipFile(sink, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES)
+    archive.setpassword(password.encode("ascii"))
+    archive.setencryption(pyzipper.WZ_AES, nbits=256)
+    member = archive.open(member_name, "w", force_zip64=True)
+    try:
+        yield member
+    except BaseException:
+        sink.discard = True  # close the objects without appending a central directory to out
+        with contextlib.suppress(Exception):
+            member.close()
+            archive.close()
+        raise
+    member.close()
+    archive.close()
+    sink.flush()
+
+
+def encrypted_zip(out: BinaryIO, member_name: str, password: str) -> ContextManager[BinaryIO]:
+    """A writable stream for the one member of an AES-256 zip written into ``out`` (may be write-only).
+
+    Raises ``ValueError`` if ``check_password`` refuses the password. Wrap a ``csv_writer`` or
+    ``xlsx_writer`` around the stream and close that writer before the ``with`` block ends.
+    """
+    return _encrypted_zip(out, member_name, password)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+class NotTabular(Exception):
+    """The file cannot be read as CSV / TSV; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """How to read a file: encoding, delimiter and the header's column names."""
+
+    encoding: str  # "utf-8-sig", "utf-8", "cp932", "utf-16"
+    delimiter: str  # "," or "\t"
+    header: list[str]
+
+
+_SAVE_AS_CSV = "save it as CSV (UTF-8) first"
+_MAGIC = (
+    (b"PK\x03\x04", f"this is an Excel .xlsx file (or another zip archive): {_SAVE_AS_CSV}"),
+    (b"PK\x05\x06", f"this is an Excel .xlsx file (or another zip archive): {_SAVE_AS_CSV}"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", f"this is an Excel 97-2003 .xls file: {_SAVE_AS_CSV}"),
+    (b"\x89PNG\r\n\x1a\n", "this is a PNG image, not a CSV file"),
+    (b"%PDF", "this is a PDF document, not a CSV file"),
+    (b"\xff\xd8\xff", "this is a JPEG image, not a CSV file"),
+    (b"GIF87a", "this is a GIF image, not a CSV file"),
+    (b"GIF89a", "this is a GIF image, not a CSV file"),
+    (b"\x1f\x8b", "this is a gzip archive, not a CSV file"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_ENCODING_LABELS = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)", "utf-16": "UTF-16"}
+_UNTERMINATED_HEADER_LIMIT = 8 * 1024
+
+
+def _decode_head(head: bytes, encoding: str) -> str:
+    """Decode strictly, ignoring an incomplete multi-byte sequence at the very end."""
+    return codecs.getincrementaldecoder(encoding)("strict").decode(head, final=False)
+
+
+def _detect_encoding(head: bytes) -> tuple[str, str]:
+    for magic, reason in _MAGIC:
+        if head.startswith(magic):
+            raise NotTabular(reason)
+    if head.startswith(codecs.BOM_UTF8):
+        encodings = ("utf-8-sig",)
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    else:
+        if b"\x00" in head:
+            raise NotTabular("this is a binary file (it contains NUL bytes), not a CSV file")
+        encodings = ("utf-8", "cp932")
+    for encoding in encodings:
+        try:
+            return encoding, _decode_head(head, encoding)
+        except UnicodeDecodeError:
+            continue
+    if encodings == ("utf-8", "cp932"):
+        raise NotTabular("the text is neither UTF-8 nor Shift_JIS (cp932): save it as CSV (UTF-8)")
+    raise NotTabular(f"the text is not valid {_ENCODING_LABELS[encodings[0]]} despite its byte order mark")
+
+
+def _delimiter(line: str) -> str:
+    commas = tabs = 0
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            commas += ch == ","
+            tabs += ch == "\t"
+    return "\t" if tabs and (not commas or tabs > commas) else ","
+
+
+class _Lines:
+    """Iterate the lines of text (split like ``newline=""``), remembering the last one."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self.last = ""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._lines)
+        return self.last
+
+
+def _check_header(names: list[str]) -> list[str]:
+    names = [name.replace("\ufeff", "").strip() for name in names]
+    while names and not names[-1]:
+        names.pop()
+    if not names:
+        raise NotTabular("the header row is empty")
+    seen: set[str] = set()
+    for index, name in enumerate(names, start=1):
+        if not name:
+            raise NotTabular(f"column {index} of the header row has no name")
+        if name == EXTRA:
+            raise NotTabular(f'the column name "{EXTRA}" is reserved')
+        if name in seen:
+            raise NotTabular(f'the column name "{name}" appears more than once in the header row')
+        seen.add(name)
+    return names
+
+
+def sniff(head: bytes) -> Sniffed:
+    """Encoding, delimiter and header from the first bytes of a file; ``NotTabular`` if unusable."""
+    if not head.strip():
+        raise NotTabular("the file is empty")
+    encoding, text = _detect_encoding(head)
+    if "\x00" in text or len(_CONTROL.findall(text)) > max(8, len(text) // 100):
+        raise NotTabular("this is a binary file (it contains control characters), not a CSV file")
+    if not text.strip():
+        raise NotTabular("the file is empty")
+    first = next(line for line in io.StringIO(text, newline="") if line.strip())
+    delimiter = _delimiter(first)
+    lines = _Lines(text)
+    try:
+        record = next((r for r in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in r)), None)
+    except csv.Error as error:
+        raise NotTabular(f"the header row cannot be read: {error}") from error
+    if record is None:
+        raise NotTabular("the file has no header row")
+    if not lines.last.endswith(("\r", "\n")) and len(head) >= _UNTERMINATED_HEADER_LIMIT:
+        raise NotTabular(f"no complete header row in the first {len(head):,} bytes: is this a CSV file?")
+    return Sniffed(encoding=encoding, delimiter=delimiter, header=_check_header(record))
+
+
+class _RawReader(io.RawIOBase):
+    """Adapt anything with ``read(n)`` for ``io.BufferedReader``; closing it leaves the stream open."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        return size
+
+
+def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line, {column: value})`` for each data record of the whole file in ``stream``.
+
+    ``stream`` must start at the file's first byte (the bytes given to ``sniff``). Values are
+    ``str``; ``row[EXTRA]`` is a ``list[str]`` only when the record has non-empty cells past the
+    header. Streaming: memory does not grow with the file.
+    """
+    text = io.TextIOWrapper(
+        io.BufferedReader(_RawReader(stream), 64 * 1024), encoding=sniffed.encoding, errors="strict", newline=""
+    )
+    reader = csv.reader(text, delimiter=sniffed.delimiter)
+    header = sniffed.header
+    width = len(header)
+    seen_header = False
+    label = _ENCODING_LABELS.get(sniffed.encoding, sniffed.encoding)
+    try:
+        while True:
+            line = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as error:
+                raise NotTabular(f"near line {line}: the text is not valid {label} (mixed encodings?)") from error
+            except csv.Error as error:
+                raise NotTabular(f"line {line}: {error}") from error
+            cells = [cell.strip() for cell in record]
+            if not any(cells):
+                continue
+            if not seen_header:
+                seen_header = True
+                continue
+            row: dict[str, Any] = dict(zip(header, cells))
+            for name in header[len(cells):]:
+                row[name] = ""
+            extra = cells[width:]
+            while extra and not extra[-1]:
+                extra.pop()
+            if extra:
+                row[EXTRA] = extra
+            yield line, row
+    finally:
+        text.close()  # closes the adapters only, never the caller's stream

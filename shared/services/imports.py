@@ -1,0 +1,225 @@
+"""Imports: POST /v1/imports answers an upload URL; POST /v1/imports/{id}/start checks the file
+(its encoding, its columns, the mapping) and queues the job, which functions/bulk_worker runs.
+
+The worker streams the file from S3 and takes 500 rows at a time: new emails become ownerless
+contacts written with BatchWriteItem (25 items a request), known emails are updated or skipped
+(`on_duplicate`), each bad row is reported (row, column, message) and the others go on. The
+job's cursor (the last row done) moves after each chunk, so a worker that ran out of time or
+crashed resumes there; a row done twice changes nothing twice: a new contact's id comes from
+the import and the row, and a known email is found again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Callable
+
+from shared import files
+from shared.aws import client
+from shared.config import CONFIG
+from shared.db import contacts as contact_store
+from shared.db import jobs as job_store
+from shared.db import tenant_config
+from shared.domain import contacts as contact_rules
+from shared.domain import imports, tabular, validation
+from shared.domain.access import Principal
+from shared.domain.ids import new_id
+from shared.errors import Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed, require_valid
+from shared.keys import import_object_key, is_plain_id
+from shared.services.contacts import until_settled
+
+UPLOAD_SECONDS = 3600
+CHUNK_ROWS = 500
+
+
+def public(job: dict[str, Any]) -> dict[str, Any]:
+    result = job["result"]
+    return {"id": job["job_id"], "status": job["status"],
+            "progress": 1.0 if job["status"] == "succeeded" else round(job["progress"] or 0.0, 4),
+            "rows": result.get("rows", 0), "created": job["counts"].get("created", 0),
+            "updated": job["counts"].get("updated", 0), "skipped": job["counts"].get("skipped", 0),
+            "failed": job["counts"].get("failed", 0), "errors": result.get("errors", []),
+            "errors_truncated": result.get("errors_truncated", False),
+            "encoding": job["params"].get("encoding"), "mapping": job["params"].get("mapping"),
+            "on_duplicate": job["params"].get("on_duplicate"), "error": job["error"],
+            "created_by": job["principal"].get("user_id"), "created_at": job["created_at"]}
+
+
+def _import_of(principal: Principal, import_id: str) -> dict[str, Any]:
+    job = job_store.get(principal.tenant, import_id) if is_plain_id(import_id) else None
+    if job is None or job["job_kind"] != "import":
+        raise NotFound(f"No import with id {import_id} exists.")
+    return job
+
+
+def create(principal: Principal, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object (or empty)")])
+    require_valid([FieldError(name, "is not a field of an import", "unknown_field") for name in body])
+    now = validation.now()
+    job_id = new_id()
+    job = {"job_id": job_id, "job_kind": "import", "status": "created", "action": "import", "params": {},
+           "selection": {}, "principal": {"user_id": principal.user_id, "role": principal.role,
+                                          "email": principal.email, "name": principal.name},
+           "counts": {}, "created_at": now, "updated_at": now}
+    job_store.create(principal.tenant, job)
+    url = files.upload_url(CONFIG.files_bucket, import_object_key(principal.tenant, job_id), UPLOAD_SECONDS)
+    return {"id": job_id, "upload_url": url, "upload_method": "PUT", "upload_expires_in": UPLOAD_SECONDS,
+            "max_bytes": imports.MAX_BYTES}
+
+
+def get(principal: Principal, import_id: str) -> dict[str, Any]:
+    return public(_import_of(principal, import_id))
+
+
+def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
+    job = _import_of(principal, import_id)
+    if job["status"] != "created":
+        raise Conflict(f"This import was started already (it is {job['status']}); create a new import.")
+    key = import_object_key(principal.tenant, import_id)
+    size = files.size_of(CONFIG.files_bucket, key)
+    if size is None:
+        raise Conflict("No file was uploaded for this import yet: PUT it to the upload_url first.")
+    if size > imports.MAX_BYTES:
+        raise PayloadTooLarge(f"The file is {size // 2**20} MB; an import takes at most {imports.MAX_BYTES // 2**20} MB. "
+                              "Split it into several files.")
+    try:
+        # a Range read of an empty object is an error in S3: an empty file has no head to read
+        sniffed = tabular.sniff(files.head_bytes(CONFIG.files_bucket, key, imports.HEAD_BYTES) if size else b"")
+    except tabular.NotTabular as refused:
+        raise ValidationFailed(f"The file is not a CSV file we can read: {refused}",
+                               [FieldError("file", str(refused), "not_csv")]) from None
+    config = tenant_config.load(principal.tenant)
+    plan = imports.parse_start(body, sniffed.header, config.properties)
+    params = {"mapping": plan.mapping, "on_duplicate": plan.on_duplicate, "encoding": sniffed.encoding,
+              "delimiter": sniffed.delimiter, "header": sniffed.header, "size": size}
+    if not job_store.queue_import(principal.tenant, import_id, params):
+        raise Conflict("This import was started already; create a new import.")
+    client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url,
+                               MessageBody=json.dumps({"tenant": principal.tenant, "job_id": import_id,
+                                                       "kind": "import"}))
+    return public(job_store.get(principal.tenant, import_id))
+
+
+# --- the worker ------------------------------------------------------------------------------
+
+class _CountingStream:
+    """The S3 body, counting the bytes read (the job's progress)."""
+
+    def __init__(self, body: Any) -> None:
+        self._body, self.read_bytes = body, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._body.read(size)
+        self.read_bytes += len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+
+def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
+    """Import the file from the row after the cursor; False when time ran short (send it again)."""
+    job = job_store.get(tenant, job_id)
+    if job is None or job["status"] not in ("queued", "running"):
+        return True
+    params = job["params"]
+    config = tenant_config.load(tenant, fresh=True)
+    plan = imports.Start(params["mapping"], params["on_duplicate"])
+    sniffed = tabular.Sniffed(params["encoding"], params["delimiter"], params["header"])
+    created_ms = int(datetime.fromisoformat(job["created_at"].replace("Z", "+00:00")).timestamp() * 1000)
+    stream = _CountingStream(files.open_stream(CONFIG.files_bucket, import_object_key(tenant, job_id)))
+    done_until = job["cursor"] or 0
+    kept = _ErrorsKept(len(job["result"].get("errors", [])))
+    chunk: list[tuple[int, dict[str, str]]] = []
+    for row_number, row in tabular.read_rows(stream, sniffed):
+        if row_number <= done_until:
+            continue
+        chunk.append((row_number, row))
+        if len(chunk) == CHUNK_ROWS:
+            _import_chunk(tenant, job, config, plan, created_ms, chunk, stream.read_bytes / max(1, params["size"]), kept)
+            chunk = []
+            if time_left() < 60:
+                return False
+    if chunk:
+        _import_chunk(tenant, job, config, plan, created_ms, chunk, 1.0, kept)
+    job_store.finish(tenant, job_id, "succeeded")
+    return True
+
+
+class _ErrorsKept:
+    """How many row errors the job holds: at most MAX_ERRORS_KEPT are kept (the item stays small)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def take(self, errors: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+        room = max(0, imports.MAX_ERRORS_KEPT - self.count)
+        self.count += min(room, len(errors))
+        return errors[:room], len(errors) > room
+
+
+def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.TenantConfig, plan: imports.Start,
+                  created_ms: int, rows: list[tuple[int, dict[str, str]]], progress: float, kept: _ErrorsKept) -> None:
+    counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
+    errors: list[dict[str, Any]] = []
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for row_number, row in rows:
+        changes, problems = imports.row_changes(row, plan, config.properties)
+        if problems:
+            counts["failed"] += 1
+            errors += [{"row": row_number, "column": column, "message": message} for column, message in problems]
+        else:
+            parsed.append((row_number, changes))
+    emails = [contact_rules.email_key(changes) for _, changes in parsed if changes.get("email")]
+    known = contact_store.by_emails(tenant, emails)
+    now = validation.now()
+    new: list[dict[str, Any]] = []
+    for row_number, changes in parsed:
+        email = contact_rules.email_key(changes)
+        if email in known:
+            if plan.on_duplicate == "skip":
+                counts["skipped"] += 1
+            else:
+                _update(tenant, known[email]["id"], changes, config)
+                counts["updated"] += 1
+            continue
+        contact = contact_rules.new_contact(imports.contact_id(job["job_id"], created_ms, row_number),
+                                            {**changes, "owner_id": None}, None, now)
+        new.append(contact)
+        counts["created"] += 1
+        if email:
+            known[email] = contact  # a later row with the same email updates this one
+    if new:
+        contact_store.insert_many(tenant, new)
+    stored, truncated = kept.take(errors)
+    job_store.record_import_chunk(tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated, progress)
+
+
+def _update(tenant: str, contact_id: str, changes: dict[str, Any], config: tenant_config.TenantConfig) -> None:
+    """A known contact takes the row's values (its tags are added to)."""
+
+    tries = iter(range(1_000))
+
+    def attempt() -> None:
+        current = config if next(tries) == 0 else tenant_config.load(tenant, fresh=True)
+        found = contact_store.versions(tenant, [contact_id]).get(contact_id)
+        if found is None:
+            return
+        contact, version = found
+        updated = contact_rules.apply_changes(contact, imports.merged(contact, changes), validation.now())
+        if contact_rules.differs(contact, updated):
+            contact_store.save(tenant, updated, current, previous=contact, version=version)
+
+    until_settled(attempt)
+

@@ -1,0 +1,228 @@
+"""POST /v1/exports → the export worker (from the emulated SQS queue) → GET /v1/exports/{id} and
+/download, end to end on the emulated S3: CSV in each encoding, xlsx, the AES-256 zip, roles, the
+30-minute limit, owner visibility, the 24-hour window, a failure that leaves no file, the mail to
+the requester and the audit log."""
+
+from __future__ import annotations
+
+import io
+import urllib.request
+import uuid
+from typing import Any
+
+import pytest
+
+from conftest import Api, assert_error, create
+from mail_support import outbox, outbox_listening, table  # noqa: F401 - outbox_listening is an autouse fixture
+
+FIELDS = ["family_name", "given_name", "email", "tags", "properties.industry", "score", "status"]
+
+
+def run_exports() -> int:
+    from infra.local.queues import LocalQueues
+    from infra.local.server import invoke_function
+
+    return LocalQueues(invoke_function).drain()
+
+
+def export(api: Api, **body: Any) -> Any:
+    return api.post("/v1/exports", {"reason": "展示会フォロー", "fields": FIELDS, **body})
+
+
+def finished(api: Api, **body: Any) -> dict[str, Any]:
+    reply = export(api, **body)
+    assert reply.status == 202, reply.body
+    assert reply.body["status"] == "queued"
+    run_exports()
+    done = api.get(f"/v1/exports/{reply.body['id']}").body
+    assert done["status"] == "succeeded", done
+    return done
+
+
+def downloaded(api: Api, export_id: str) -> bytes:
+    reply = api.get(f"/v1/exports/{export_id}/download")
+    assert reply.status == 302, reply.body
+    with urllib.request.urlopen(reply.headers["location"], timeout=10) as response:
+        return response.read()
+
+
+def csv_rows(data: bytes, encoding: str) -> list[list[str]]:
+    import csv
+
+    return list(csv.reader(io.StringIO(data.decode(encoding), newline="")))
+
+
+@pytest.fixture
+def people(api) -> list[dict[str, Any]]:
+    assert api.post("/v1/properties", {"key": "industry", "label": "業種", "type": "select",
+                                       "options": ["製造", "小売"]}).status == 201
+    return [create(api, family_name="山田", given_name="太郎", email="taro@example.jp", tags=["展示会", "VIP"],
+                   properties={"industry": "製造"}),
+            create(api, family_name="髙橋", given_name="①子", email="takahashi@example.jp", status="won"),
+            create(api, family_name="=HYPERLINK(\"x\")", given_name="🍣", tags=["展示会"])]
+
+
+def test_a_csv_export_in_utf8_with_bom_for_excel(api, people):
+    done = finished(api)
+
+    assert done["row_count"] == 3 and done["download_url"].endswith(f"/v1/exports/{done['id']}/download")
+    data = downloaded(api, done["id"])
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    rows = csv_rows(data, "utf-8-sig")
+    assert rows[0] == FIELDS
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["山田"] == ["山田", "太郎", "taro@example.jp", "展示会, VIP", "製造", "0", "new"]
+    assert by_name["髙橋"][1] == "①子" and by_name["髙橋"][6] == "won"
+    assert "'=HYPERLINK(\"x\")" in by_name  # a formula is never live in Excel
+
+
+def test_a_cp932_export_replaces_and_counts_what_shift_jis_cannot_hold(api, people):
+    done = finished(api, encoding="cp932")
+    assert done["replaced_characters"] == 1  # the 🍣
+    rows = csv_rows(downloaded(api, done["id"]), "cp932")
+    names = {row[0]: row[1] for row in rows[1:]}
+    assert names["髙橋"] == "①子" and names["'=HYPERLINK(\"x\")"] == "?"
+
+
+def test_an_xlsx_export(api, people):
+    import openpyxl
+
+    done = finished(api, format="xlsx", fields=["family_name", "email", "score"])
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded(api, done["id"])), read_only=True).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["family_name", "email", "score"] and len(rows) == 4
+    assert ["山田", "taro@example.jp", 0] in rows
+
+
+def test_a_password_makes_an_aes_256_zip(api, people):
+    import pyzipper
+
+    done = finished(api, password="secret12")
+    data = downloaded(api, done["id"])
+    assert b"\x01\x99\x07\x00\x02\x00AE\x03" in data  # the WinZip AES extra field: AE-2, AES-256
+    with pyzipper.AESZipFile(io.BytesIO(data)) as archive:
+        [name] = archive.namelist()
+        assert name.endswith(".csv")
+        with pytest.raises(RuntimeError):
+            archive.read(name, pwd=b"wrong-password1")
+        archive.setpassword(b"secret12")
+        assert csv_rows(archive.read(name), "utf-8-sig")[0] == FIELDS
+        assert archive.getinfo(name).flag_bits & 0x1  # encrypted
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"password": "short1"[:5]}, "password"),
+    ({"password": "lettersonly"}, "password"),
+    ({"reason": " "}, "reason"),
+    ({"fields": ["family_name", "nickname"]}, "fields[1]"),
+    ({"format": "pdf"}, "format"),
+    ({"encoding": "euc-jp"}, "encoding"),
+    ({"selection": {"filter": {"field": "colour", "op": "eq", "value": 1}}}, "selection.filter.field"),
+])
+def test_a_bad_export_is_a_422_and_starts_nothing(api, people, body, field):
+    assert_error(export(api, **body), 422, field)
+    assert api.get("/v1/jobs").body["items"] == []
+    assert export(api).status == 202  # the refusal did not use up the 30 minutes
+
+
+def test_only_the_export_roles_may_export(api, people):
+    assert_error(export(api.as_("user")), 403)
+    assert_error(export(api.as_("manager")), 403)
+    assert api.put("/v1/settings", {"export_roles": ["owner", "admin", "user"]}).status == 200
+    assert export(api.as_("user")).status == 202
+
+
+def test_one_export_per_user_per_30_minutes(api, people):
+    assert export(api).status == 202
+    again = export(api)
+    assert_error(again, 429)
+    assert 1700 <= int(again.headers["retry-after"]) <= 1801
+    assert export(api.as_("admin")).status == 202  # another user
+
+
+def test_the_rows_are_those_the_requester_may_see(api):
+    rep = api.as_("user")
+    create(rep, family_name="自分")
+    create(api, family_name="他人")
+    assert api.put("/v1/settings", {"owner_visibility_restricted": True,
+                                    "export_roles": ["owner", "user"]}).status == 200
+    done = finished(rep, fields=["family_name"])
+    assert csv_rows(downloaded(rep, done["id"]), "utf-8-sig") == [["family_name"], ["自分"]]
+
+
+def test_selections_by_ids_filter_and_segment(api, people):
+    by_ids = finished(api, selection={"ids": [people[0]["id"], "nobody"]}, fields=["family_name"])
+    assert by_ids["row_count"] == 1
+    by_filter = finished(api.as_("admin"), selection={"filter": {"tags": {"include": ["展示会"]}}},
+                         fields=["family_name"])
+    assert by_filter["row_count"] == 2
+    segment = api.post("/v1/segments", {"name": "won", "filter": {"field": "status", "op": "eq", "value": "won"}}).body
+    api.put("/v1/settings", {"export_roles": ["owner", "admin", "manager"]})
+    by_segment = finished(api.as_("manager"), selection={"segment_id": segment["id"]}, fields=["family_name"])
+    assert csv_rows(downloaded(api, by_segment["id"]), "utf-8-sig")[1:] == [["髙橋"]]
+
+
+def test_the_requester_gets_a_mail_and_the_export_is_audited(api, people):
+    outbox().clear()
+    done = finished(api)
+    [mail] = [item for item in outbox().items() if item["email_id"] == f"export-{done['id']}"]
+    assert mail["to"] == [f"{api.user_id}@example.jp"]
+    from email import message_from_string, policy
+
+    text = message_from_string(mail["raw"], policy=policy.default).get_body(("plain",)).get_content()
+    assert f"https://api.example.test/v1/exports/{done['id']}/download" in text and "3" in text
+    [entry] = table().query(KeyConditionExpression="pk = :pk AND begins_with(sk, :audit)",
+                            ExpressionAttributeValues={":pk": f"TENANT#{api.tenant}", ":audit": "AUDIT#"})["Items"]
+    assert entry["entry"]["user_id"] == api.user_id and entry["entry"]["reason"] == "展示会フォロー"
+    assert entry["entry"]["row_count"] == 3 and entry["entry"]["fields"] == FIELDS
+
+
+def test_after_24_hours_the_download_is_gone(api, people):
+    done = finished(api)
+    table().update_item(Key={"pk": f"TENANT#{api.tenant}", "sk": f"JOB#{done['id']}"},
+                        UpdateExpression="SET #result.expires_at = :past",
+                        ExpressionAttributeNames={"#result": "result"},
+                        ExpressionAttributeValues={":past": "2020-01-01T00:00:00.000Z"})
+    assert_error(api.get(f"/v1/exports/{done['id']}/download"), 410)
+
+
+def test_a_failure_midway_leaves_no_file_and_fails_the_job(api, people, monkeypatch):
+    import boto3
+
+    from shared.domain import exports as rules
+
+    real_row, rows = rules.row, []
+
+    def broken_after_two(*args):
+        rows.append(1)
+        if len(rows) == 3:
+            raise RuntimeError("the table went away")
+        return real_row(*args)
+
+    monkeypatch.setattr(rules, "row", broken_after_two)
+    reply = export(api)
+    run_exports()
+
+    failed = api.get(f"/v1/exports/{reply.body['id']}").body
+    assert failed["status"] == "failed" and failed["error"] and failed["download_url"] is None
+    assert_error(api.get(f"/v1/exports/{reply.body['id']}/download"), 409)
+    s3 = boto3.client("s3")
+    prefix = f"exports/{api.tenant}/"
+    assert s3.list_objects_v2(Bucket="crm-test-files", Prefix=prefix).get("KeyCount", 0) == 0
+    assert not [upload for upload in s3.list_multipart_uploads(Bucket="crm-test-files").get("Uploads", [])
+                if upload["Key"].startswith(prefix)]
+
+
+def test_another_user_or_tenant_cannot_see_or_download_an_export(api, people):
+    done = finished(api)
+    assert_error(api.as_("user").get(f"/v1/exports/{done['id']}"), 404)
+    assert_error(api.as_("user").get(f"/v1/exports/{done['id']}/download"), 404)
+    assert api.as_("admin").get(f"/v1/exports/{done['id']}").status == 200
+    other = Api(f"tenant-{uuid.uuid4().hex[:10]}")
+    assert_error(other.get(f"/v1/exports/{done['id']}/download"), 404)
+
+
+def test_exports_are_listed_among_the_jobs(api, people):
+    done = finished(api)
+    [job] = api.get("/v1/jobs").body["items"]
+    assert (job["id"], job["type"], job["status"], job["row_count"]) == (done["id"], "export", "succeeded", 3)

@@ -1,0 +1,176 @@
+"""POST /v1/imports → PUT the file to its presigned URL (the emulated S3) → POST …/start → the
+worker (from the emulated SQS queue) → GET /v1/imports/{id}: Japanese files in UTF-8 (with and
+without BOM), Shift_JIS/cp932 and Excel's UTF-16 text, quoted newlines, each bad row reported
+with the rest imported, duplicates by email, a re-run that duplicates nothing, and the 4xx of a
+file that is not CSV, an unknown mapping, an empty or oversized file."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from typing import Any
+
+import pytest
+
+from conftest import Api, assert_error, create
+
+HEADER = "姓,名,メールアドレス,電話番号,会社名,タグ,業種,住所"
+ROWS = [
+    "山田,太郎,taro@example.jp,03-1234-5678,株式会社サンプル,\"展示会, VIP\",製造,東京都",
+    "髙橋,①子,hanako@example.jp,,テスト商事,展示会,小売,\"東京都千代田区\n丸の内1-1\"",
+    "佐藤,次郎,not-an-email,,,,,",
+    "鈴木,三郎,suzuki@example.jp,,,,宇宙,",
+    "田中,四郎,,090-0000-0000,みらい,,,",
+]
+MAPPING = {"姓": "family_name", "名": "given_name", "メールアドレス": "email", "電話番号": "phone", "会社名": "company",
+           "タグ": "tags", "業種": "properties.industry", "住所": "address"}
+
+
+def run_jobs() -> int:
+    from infra.local.queues import LocalQueues
+    from infra.local.server import invoke_function
+
+    return LocalQueues(invoke_function).drain()
+
+
+def uploaded(api: Api, data: bytes) -> str:
+    reply = api.post("/v1/imports", {})
+    assert reply.status == 201, reply.body
+    # the Content-Type matters only to the emulation: moto's server would read a form-encoded body as a form
+    request = urllib.request.Request(reply.body["upload_url"], data=data, method="PUT",
+                                     headers={"Content-Type": "text/csv"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    return reply.body["id"]
+
+
+def imported(api: Api, data: bytes, mapping: dict[str, str] = MAPPING, on_duplicate: str = "update") -> dict[str, Any]:
+    import_id = uploaded(api, data)
+    started = api.post(f"/v1/imports/{import_id}/start", {"mapping": mapping, "on_duplicate": on_duplicate})
+    assert started.status == 202, started.body
+    run_jobs()
+    done = api.get(f"/v1/imports/{import_id}").body
+    assert done["status"] == "succeeded", done
+    return done
+
+
+def contacts_by_email(api: Api, *emails: str) -> dict[str, dict[str, Any]]:
+    found = api.post("/v1/contacts/lookup", {"field": "email", "values": list(emails)}).body["found"]
+    return {contact["email"]: contact for contact in found}
+
+
+def every_contact(api: Api) -> list[dict[str, Any]]:
+    return api.post("/v1/contacts/search", {"limit": 200}).body["items"]
+
+
+@pytest.fixture
+def industry(api) -> None:
+    assert api.post("/v1/properties", {"key": "industry", "label": "業種", "type": "select",
+                                       "options": ["製造", "小売"]}).status == 201
+
+
+def csv_file(encoding: str = "utf-8-sig") -> bytes:
+    return ("\r\n".join([HEADER, *ROWS]) + "\r\n").encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp932"])
+def test_a_japanese_csv_is_imported_and_each_bad_row_reported(api, industry, encoding):
+    done = imported(api, csv_file(encoding))
+
+    assert (done["created"], done["updated"], done["skipped"], done["failed"]) == (3, 0, 0, 2)
+    assert done["encoding"] == {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "cp932": "cp932"}[encoding]
+    problems = {(error["row"], error["column"]) for error in done["errors"]}
+    # the line where each record starts (the header is line 1; 髙橋's address spans two lines)
+    assert problems == {(5, "メールアドレス"), (6, "業種")}
+    people = contacts_by_email(api, "taro@example.jp", "hanako@example.jp")
+    taro, hanako = people["taro@example.jp"], people["hanako@example.jp"]
+    assert (taro["family_name"], taro["tags"], taro["properties"], taro["owner_id"]) == \
+        ("山田", ["展示会", "VIP"], {"industry": "製造"}, None)
+    assert (hanako["family_name"], hanako["given_name"], hanako["address"]) == ("髙橋", "①子", "東京都千代田区\n丸の内1-1")
+    assert {contact["family_name"] for contact in every_contact(api)} == {"山田", "髙橋", "田中"}
+    assert {tag["name"]: tag["contact_count"] for tag in api.get("/v1/tags").body["items"]} == {"展示会": 2, "VIP": 1}
+
+
+def test_excels_unicode_text_utf16_with_tabs(api):
+    data = "姓\t名\tメールアドレス\r\n山田\t太郎\ttaro@example.jp\r\n".encode("utf-16")
+    done = imported(api, data, {"姓": "family_name", "名": "given_name", "メールアドレス": "email"})
+    assert done["created"] == 1 and done["encoding"] == "utf-16"
+    assert contacts_by_email(api, "taro@example.jp")["taro@example.jp"]["given_name"] == "太郎"
+
+
+def test_known_emails_are_updated_or_skipped(api, industry):
+    existing = create(api, family_name="山田", email="TARO@example.jp", tags=["既存"], memo="メモ")
+    updated = imported(api, csv_file())
+    assert updated["updated"] == 1 and updated["created"] == 2
+    taro = api.get(f"/v1/contacts/{existing['id']}").body
+    assert taro["tags"] == ["既存", "展示会", "VIP"] and taro["company"] == "株式会社サンプル" and taro["memo"] == "メモ"
+
+    again = imported(api, csv_file(), on_duplicate="skip")
+    assert (again["created"], again["skipped"]) == (1, 2)  # 田中 has no email: a new import makes a new contact
+
+
+def test_running_the_same_import_twice_duplicates_nothing(api, industry):
+    """As when a worker died after writing its rows but before moving the cursor: every row is
+    done again, and nothing is created twice."""
+    from mail_support import table
+    from shared.services import imports as service
+
+    import_id = uploaded(api, csv_file())
+    assert api.post(f"/v1/imports/{import_id}/start", {"mapping": MAPPING}).status == 202
+    run_jobs()
+    before = sorted(contact["id"] for contact in every_contact(api))
+    table().update_item(Key={"pk": f"TENANT#{api.tenant}", "sk": f"JOB#{import_id}"},
+                        UpdateExpression="SET #status = :running, #cursor = :zero",
+                        ExpressionAttributeNames={"#status": "status", "#cursor": "cursor"},
+                        ExpressionAttributeValues={":running": "running", ":zero": 0})
+
+    assert service.run(api.tenant, import_id, lambda: 900.0) is True
+
+    assert sorted(contact["id"] for contact in every_contact(api)) == before
+    assert {tag["name"]: tag["contact_count"] for tag in api.get("/v1/tags").body["items"]}["展示会"] == 2
+    assert_error(api.post(f"/v1/imports/{import_id}/start", {"mapping": MAPPING}), 409)
+
+
+@pytest.mark.parametrize("data, field", [
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "file"),
+    (b"PK\x03\x04" + b"\x00" * 64, "file"),
+    (b"", "file"),
+    (b"   \r\n  ", "file"),
+])
+def test_a_file_that_is_not_csv_is_a_422_and_imports_nothing(api, data, field):
+    import_id = uploaded(api, data)
+    assert_error(api.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}), 422, field)
+    assert api.get(f"/v1/imports/{import_id}").body["status"] == "created"
+    assert every_contact(api) == []
+
+
+@pytest.mark.parametrize("mapping, field", [
+    ({"姓": "nickname"}, "mapping.姓"),
+    ({"存在しない列": "family_name"}, "mapping.存在しない列"),
+    ({"姓": "properties.unknown"}, "mapping.姓"),
+    ({"姓": "family_name", "名": "family_name"}, "mapping.名"),
+    ({"姓": "owner_id"}, "mapping.姓"),
+    ({}, "mapping"),
+])
+def test_an_unknown_mapping_is_a_422(api, industry, mapping, field):
+    import_id = uploaded(api, csv_file())
+    assert_error(api.post(f"/v1/imports/{import_id}/start", {"mapping": mapping}), 422, field)
+    assert every_contact(api) == []
+
+
+def test_a_start_without_a_file_or_an_oversized_file(api, monkeypatch):
+    from shared.domain import imports as rules
+
+    empty = api.post("/v1/imports", {}).body
+    assert_error(api.post(f"/v1/imports/{empty['id']}/start", {"mapping": {"姓": "family_name"}}), 409)
+    import_id = uploaded(api, csv_file())
+    monkeypatch.setattr(rules, "MAX_BYTES", 100)
+    assert_error(api.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}), 413)
+    assert_error(api.post("/v1/imports/nothing/start", {"mapping": {"姓": "family_name"}}), 404)
+
+
+def test_another_tenant_cannot_start_or_read_an_import(api):
+    import_id = uploaded(api, csv_file())
+    other = Api(f"tenant-{uuid.uuid4().hex[:10]}")
+    assert_error(other.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}), 404)
+    assert_error(other.get(f"/v1/imports/{import_id}"), 404)
