@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from shared.aws import client
 
-PART_BYTES = 8 * 1024 * 1024  # S3 wants at least 5 MB per part but the last
+PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (but the last): the least memory a part can hold
 
 
 class MultipartWriter:

@@ -98,7 +98,8 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
     succeeded = job["status"] == "succeeded"
     return {"id": job["job_id"], "status": job["status"],
             "progress": 1.0 if succeeded else round(job["progress"] or 0.0, 4),
-            "row_count": result.get("row_count"), "replaced_characters": result.get("replaced"),
+            "row_count": result.get("row_count"), "rows_written": job["processed"] or 0,
+            "replaced_characters": result.get("replaced"),
             "format": job["params"]["format"], "encoding": job["params"]["encoding"],
             "fields": job["params"]["fields"], "password_protected": job["params"]["password_protected"],
             "expires_at": result.get("expires_at"), "completed_at": result.get("completed_at"),

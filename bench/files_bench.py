@@ -1,0 +1,167 @@
+"""Issue 8 figures: exports of 10,000 and 100,000 contacts (the worker's peak memory, and its rows
+per second against a bare boto3 query-and-csv loop over the same data, both in fresh processes
+so the emulator's own memory is not counted), an import of 100,000 rows (write requests), and
+the arithmetic of 1,000,000 rows in AWS.
+
+The worker runs in a subprocess: moto runs inside the bench's process and keeps the uploaded
+file in its memory, which a real worker never holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from typing import Any
+
+from bench.counting import DynamoCounter
+from bench.figures import Figure
+
+SMALL, LARGE, IMPORT_ROWS = 10_000, 100_000, 100_000
+_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_WORKER = """
+import json, sys, time, tracemalloc
+tenant, job_id = sys.argv[1], sys.argv[2]
+from shared.services import exports  # imported before measuring, as in a warm Lambda
+tracemalloc.start()
+started = time.perf_counter()
+exports.run(tenant, job_id, None)
+elapsed = time.perf_counter() - started
+print(json.dumps({"seconds": elapsed, "peak": tracemalloc.get_traced_memory()[1]}))
+"""
+
+_BARE_LOOP = """
+import csv, io, json, sys, time, boto3
+table, tenant = sys.argv[1], sys.argv[2]
+client = boto3.client("dynamodb")
+started, rows = time.perf_counter(), 0
+out = io.StringIO()
+writer = csv.writer(out)
+for shard in range(16):
+    start = None
+    while True:
+        page = client.query(TableName=table, IndexName="GSI15", KeyConditionExpression="gsi15pk = :pk",
+                            ExpressionAttributeValues={":pk": {"S": f"{tenant}#SHARD#{shard:02d}"}},
+                            **({"ExclusiveStartKey": start} if start else {}))
+        for item in page["Items"]:
+            data = item["data"]["M"]
+            writer.writerow([data.get(name, {}).get("S", "") for name in ("family_name", "given_name", "email")])
+            rows += 1
+        out.seek(0); out.truncate()
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows}))
+"""
+
+
+def _subprocess(script: str, *args: str) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, "-c", script, *args], cwd=_ROOT, env=dict(os.environ),
+                            capture_output=True, text=True, timeout=3600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _seed(tenant: str, count: int, rng: random.Random) -> None:
+    from bench.contacts_bench import _contact
+    from shared.db import contacts as repository
+    from shared.domain import contacts as rules
+    from shared.domain.ids import new_id
+
+    for start in range(0, count, 10_000):
+        batch = [_contact(rules, new_id, index, tenant, rng) for index in range(start, min(count, start + 10_000))]
+        repository.insert_many(tenant, batch)
+
+
+def _claims(tenant: str) -> dict[str, str]:
+    return {"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": tenant, "custom:role": "owner"}
+
+
+def _export(tenant: str) -> dict[str, Any]:
+    from infra.local.server import call_handler
+
+    body = {"reason": "bench", "encoding": "cp932",
+            "fields": ["family_name", "given_name", "family_name_kana", "given_name_kana", "email", "company",
+                       "tags", "status", "score", "created_at"]}
+    result = call_handler("POST", "/v1/exports", _claims(tenant), json.dumps(body))
+    assert result["statusCode"] == 202, result
+    job_id = json.loads(result["body"])["id"]
+    measured = _subprocess(_WORKER, tenant, job_id)
+    done = json.loads(call_handler("GET", f"/v1/exports/{job_id}", _claims(tenant))["body"])
+    assert done["status"] == "succeeded", done
+    return {**measured, "rows": done["row_count"]}
+
+
+def _import_file(rows: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["姓", "名", "メールアドレス", "タグ"])
+    for index in range(rows):
+        writer.writerow([f"山田{index}", "太郎", f"import{index}@example.co.jp", "展示会2026"])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _import(tenant: str, counter: DynamoCounter) -> tuple[int, int, float]:
+    """(write requests for the contacts' items, other write requests, seconds) of an import."""
+    import boto3
+
+    from infra.local.server import call_handler
+    from shared.config import CONFIG
+    from shared.keys import import_object_key
+    from shared.services import imports
+
+    created = json.loads(call_handler("POST", "/v1/imports", _claims(tenant), "{}")["body"])
+    boto3.client("s3").put_object(Bucket=CONFIG.files_bucket, Key=import_object_key(tenant, created["id"]),
+                                  Body=_import_file(IMPORT_ROWS))
+    mapping = {"姓": "family_name", "名": "given_name", "メールアドレス": "email", "タグ": "tags"}
+    started = call_handler("POST", f"/v1/imports/{created['id']}/start", _claims(tenant), json.dumps({"mapping": mapping}))
+    assert started["statusCode"] == 202, started
+    clock = time.perf_counter()
+    with counter.measure() as reads:
+        assert imports.run(tenant, created["id"], lambda: 900.0)
+    seconds = time.perf_counter() - clock
+    done = json.loads(call_handler("GET", f"/v1/imports/{created['id']}", _claims(tenant))["body"])
+    assert done["created"] == IMPORT_ROWS, done
+    return reads.requests["BatchWriteItem"], sum(reads.requests[name] for name in _WRITES) - \
+        reads.requests["BatchWriteItem"], seconds
+
+
+def run() -> list[Figure]:
+    from shared.db.models import ContactItem
+
+    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    rng = random.Random(13)
+    _seed("bench-export-small", SMALL, rng)
+    _seed("bench-export-large", LARGE, rng)
+    small, large = _export("bench-export-small"), _export("bench-export-large")
+    assert (small["rows"], large["rows"]) == (SMALL, LARGE), (small, large)
+    bare = _subprocess(_BARE_LOOP, os.environ["TABLE_NAME"], "bench-export-large")
+    assert bare["rows"] == LARGE
+    ratio = (LARGE / large["seconds"]) / (bare["rows"] / bare["seconds"])
+    growth = (large["peak"] - small["peak"]) / 2**20
+    contact_writes, other_writes, import_seconds = _import("bench-import", counter)
+    items_per_contact = 3  # the contact, its email key, its tag membership
+    RESULTS.update(export_rows_per_second=LARGE / large["seconds"], import_rows_per_second=IMPORT_ROWS / import_seconds,
+                   bare_rows_per_second=bare["rows"] / bare["seconds"], large_peak_mb=large["peak"] / 2**20)
+    return [
+        Figure("#8", f"export of {LARGE:,} vs {SMALL:,} contacts: growth of the worker's peak memory",
+               round(max(0.0, growth), 1), 30, "MB"),
+        Figure("#8", f"export of {LARGE:,} contacts: peak memory of the worker (for scale)",
+               round(large["peak"] / 2**20, 1), 1024, "MB"),
+        Figure("#8", "export rows per second ÷ a bare boto3 query-and-csv loop's (same data, same run)",
+               round(ratio, 2), 0.5, "ratio", at_least=True),
+        Figure("#8", f"import of {IMPORT_ROWS:,} rows: write requests for the contacts' items (BatchWriteItem)",
+               contact_writes, IMPORT_ROWS // 25 * items_per_contact, "requests"),
+        Figure("#8", f"import of {IMPORT_ROWS:,} rows: other write requests (progress and tag counts, per 1,000 rows)",
+               round(other_writes / (IMPORT_ROWS / 1000), 2), 3, "requests"),
+    ]
+
+
+RESULTS: dict[str, float] = {}
