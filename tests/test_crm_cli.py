@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import re
-import signal
 import subprocess
 import sys
 import zipfile
@@ -21,40 +20,14 @@ import pytest
 
 from infra import crm_cli
 from infra.local import REPO_ROOT
+from stack_support import BASIC_ENV, ServedStack
 
 JOB_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
-BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
-
-
-class _ServedStack:
-    """`crm-local serve` in a subprocess (as tests/test_local_stack.py does), with the environment of
-    a fresh shell: whatever the session's other fixtures put in os.environ does not leak in."""
-
-    def __init__(self, data_dir: Path):
-        env = {name: os.environ[name] for name in BASIC_ENV if name in os.environ}
-        env["PYTHONPATH"] = str(REPO_ROOT)
-        self.data_dir = data_dir
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.cli", "serve", "--port", "0", "--data-dir", str(data_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO_ROOT,
-        )
-        lines = []
-        while not any(line.startswith("Ctrl-C") for line in lines):
-            line = self.process.stdout.readline()
-            assert line, "".join(lines)
-            lines.append(line)
-        self.url = next(line.split()[-1] for line in lines if line.startswith("CRM API on "))
-
-    def stop(self) -> str:
-        self.process.send_signal(signal.SIGTERM)
-        output, _ = self.process.communicate(timeout=30)
-        assert self.process.returncode == 0, output
-        return output
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    served = _ServedStack(tmp_path_factory.mktemp("crm-cli") / "data")
+    served = ServedStack(tmp_path_factory.mktemp("crm-cli") / "data", clean_env=True)
     try:
         yield served
         served.stop()
@@ -62,7 +35,7 @@ def stack(tmp_path_factory):
         served.process.kill()
 
 
-def _env(stack: _ServedStack | None, **extra: str) -> dict[str, str]:
+def _env(stack: ServedStack | None, **extra: str) -> dict[str, str]:
     env = {name: os.environ[name] for name in BASIC_ENV if name in os.environ}
     env["PYTHONPATH"] = str(REPO_ROOT)
     if stack is not None:
@@ -71,7 +44,7 @@ def _env(stack: _ServedStack | None, **extra: str) -> dict[str, str]:
     return env
 
 
-def crm(stack: _ServedStack | None, *args: str, **env: str) -> subprocess.CompletedProcess:
+def crm(stack: ServedStack | None, *args: str, **env: str) -> subprocess.CompletedProcess:
     """`crm ARGS` (not a TTY: stderr is a pipe)."""
     return subprocess.run([sys.executable, "-m", "infra.crm_cli", *args], capture_output=True, text=True,
                           env=_env(stack, **env), cwd=REPO_ROOT, timeout=120)
@@ -87,7 +60,7 @@ def _write_csv(path: Path) -> Path:
 MAPS = ("--map", "姓=family_name", "--map", "名=given_name", "--map", "メール=email", "--map", "タグ=tags")
 
 
-def _import(stack: _ServedStack, tmp_path: Path, tenant: str) -> subprocess.CompletedProcess:
+def _import(stack: ServedStack, tmp_path: Path, tenant: str) -> subprocess.CompletedProcess:
     result = crm(stack, "--tenant", tenant, "import", str(_write_csv(tmp_path / "顧客.csv")), *MAPS)
     assert result.returncode == 0, result.stderr
     return result

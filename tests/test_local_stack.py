@@ -12,9 +12,6 @@ import http.client
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from email import message_from_string, policy
@@ -27,12 +24,13 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from infra.local import REPO_ROOT, local_secret
+from infra.local import local_secret
 from infra.local.apigw import build_http_api_event, match_route
 from infra.local.jwt import SECRET_FILE, issue_token
 from infra.local.moto_stack import AwsEmulation
 from infra.local.server import LocalApi, LocalEndpoint, LocalStack
 from infra.template import Route, http_routes
+from stack_support import ServedStack
 
 TABLE = "crm-local"
 
@@ -423,36 +421,8 @@ def test_external_endpoint_is_provisioned_and_not_snapshotted(tmp_path, clean_en
         external.stop()
 
 
-class _ServedStack:
-    """`crm-local serve` in a subprocess, so the real handlers' import-time configuration stays there."""
-
-    def __init__(self, data_dir: Path):
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("AWS_ENDPOINT_URL", "TABLE_NAME", "CURSOR_SECRET", "TRACKING_KEYS", "TRACKING_BASE_URL")}
-        env["PYTHONPATH"] = str(REPO_ROOT)
-        self.data_dir = data_dir
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.cli", "serve", "--port", "0", "--data-dir", str(data_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO_ROOT,
-        )
-        lines = []
-        while not any(line.startswith("Ctrl-C") for line in lines):
-            line = self.process.stdout.readline()
-            assert line, "".join(lines)
-            lines.append(line)
-        self.url = next(line.split()[-1] for line in lines if line.startswith("CRM API on "))
-        self.endpoint = next(line.split()[4].rstrip(";") for line in lines if line.startswith("Embedded AWS"))
-
-    def stop(self) -> str:
-        """SIGTERM, as Ctrl-C; the output, after checking the stack exited cleanly."""
-        self.process.send_signal(signal.SIGTERM)
-        output, _ = self.process.communicate(timeout=30)
-        assert self.process.returncode == 0, output
-        return output
-
-
 def test_serve_with_the_real_functions_and_stop_cleanly_on_sigterm(tmp_path):
-    stack = _ServedStack(tmp_path / "data")
+    stack = ServedStack(tmp_path / "data")
     try:
         _put(stack.endpoint, "TENANT#4")
         status, _, body = _request(stack.url, "GET", "/health")  # the real contacts function
@@ -469,7 +439,7 @@ def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_
     """The local stack end to end: an email sent now and one scheduled a second ahead both show
     in GET /_local/outbox (the second sent by the stack's own scheduler, within its 15 s), and
     the open pixel of the sent message answers on the stack's own URL."""
-    stack = _ServedStack(tmp_path / "data")
+    stack = ServedStack(tmp_path / "data")
     try:
         token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE), name="営業 花子")
         auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
@@ -520,7 +490,7 @@ def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_
 def test_served_stack_serves_the_snippet_and_takes_its_beacons(tmp_path):
     """Web collection over HTTP, as a browser on http://localhost:8000 would use it: the
     snippet, then text/plain beacons with the page's Origin."""
-    stack = _ServedStack(tmp_path / "data")
+    stack = ServedStack(tmp_path / "data")
     try:
         token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE))
         auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
@@ -553,7 +523,7 @@ def test_served_stack_serves_the_snippet_and_takes_its_beacons(tmp_path):
 def test_served_stack_runs_bulk_jobs_from_its_queue(tmp_path):
     """A bulk action over 100 contacts becomes a job; the stack delivers its queue to the
     worker by itself, as Lambda's SQS trigger does."""
-    stack = _ServedStack(tmp_path / "data")
+    stack = ServedStack(tmp_path / "data")
     try:
         token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE))
         auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
