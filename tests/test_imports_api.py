@@ -174,3 +174,17 @@ def test_another_tenant_cannot_start_or_read_an_import(api):
     other = Api(f"tenant-{uuid.uuid4().hex[:10]}")
     assert_error(other.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}), 404)
     assert_error(other.get(f"/v1/imports/{import_id}"), 404)
+
+
+def test_an_import_never_started_expires_and_a_started_one_stays(api):
+    from mail_support import table
+
+    def stored(import_id: str) -> dict[str, Any]:
+        return table().get_item(Key={"pk": f"TENANT#{api.tenant}", "sk": f"JOB#{import_id}"},
+                                ConsistentRead=True)["Item"]
+
+    import_id = uploaded(api, csv_file())
+    assert int(stored(import_id)["expires_at_epoch"]) > 0  # DynamoDB's TTL removes it two days on
+    assert api.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}).status == 202
+    assert "expires_at_epoch" not in stored(import_id)
+    run_jobs()

@@ -121,8 +121,8 @@ def complete(tenant: str, job_id: str, result: dict[str, Any]) -> None:
 
 def queue_import(tenant: str, job_id: str, params: dict[str, Any]) -> bool:
     """`created → queued` with the import's settings; False when it was started already."""
-    return _update(tenant, job_id, [JobItem.params.set(params), JobItem.status.set("queued"), JobItem.cursor.set(0)],
-                   JobItem.status == "created")
+    return _update(tenant, job_id, [JobItem.params.set(params), JobItem.status.set("queued"), JobItem.cursor.set(0),
+                                    JobItem.expires_at_epoch.remove()], JobItem.status == "created")
 
 
 def record_import_chunk(tenant: str, job_id: str, last_row: int, rows: int, counts: dict[str, int],

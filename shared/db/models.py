@@ -243,6 +243,7 @@ class JobItem(TableItem, discriminator="job"):
     error = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    expires_at_epoch = NumberAttribute(null=True)  # an import never started goes away (TTL)
     version = VersionAttribute()
 
 

@@ -12,6 +12,7 @@ the import and the row, and a known email is found again.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from typing import Any, Callable
 
@@ -30,6 +31,7 @@ from shared.keys import import_object_key, is_plain_id
 from shared.services.contacts import until_settled
 
 UPLOAD_SECONDS = 3600
+UNSTARTED_KEPT_SECONDS = 2 * 24 * 3600  # an import never started expires (its file too: lifecycle)
 CHUNK_ROWS = 1_000
 
 
@@ -62,7 +64,8 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
     job = {"job_id": job_id, "job_kind": "import", "status": "created", "action": "import", "params": {},
            "selection": {}, "principal": {"user_id": principal.user_id, "role": principal.role,
                                           "email": principal.email, "name": principal.name},
-           "counts": {}, "created_at": now, "updated_at": now}
+           "counts": {}, "created_at": now, "updated_at": now,
+           "expires_at_epoch": int(time.time()) + UNSTARTED_KEPT_SECONDS}
     job_store.create(principal.tenant, job)
     url = files.upload_url(CONFIG.files_bucket, import_object_key(principal.tenant, job_id), UPLOAD_SECONDS)
     return {"id": job_id, "upload_url": url, "upload_method": "PUT", "upload_expires_in": UPLOAD_SECONDS,
