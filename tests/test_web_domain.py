@@ -1,4 +1,5 @@
-"""Pure rules of web collection (shared.domain.web): origins, bots, sessions and the flood cap."""
+"""Pure rules of web collection (shared.domain.web, shared.domain.site_keys): origins, bots,
+sessions and the flood cap."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.domain import web
+from shared.domain import site_keys, web
 from shared.domain.tracking import with_click_parameter
 
 T0 = datetime(2026, 11, 23, 9, 0, 10, tzinfo=timezone.utc)
@@ -29,7 +30,7 @@ T0 = datetime(2026, 11, 23, 9, 0, 10, tzinfo=timezone.utc)
     (None, None),
 ])
 def test_origins_are_canonical_or_refused(given, canonical):
-    assert web.origin(given) == canonical
+    assert site_keys.origin(given) == canonical
 
 
 @pytest.mark.parametrize("presented, allowed", [
@@ -44,7 +45,7 @@ def test_origins_are_canonical_or_refused(given, canonical):
     (None, False),
 ])
 def test_allowed_origins(presented, allowed):
-    assert web.origin_allowed(presented, ["https://www.example.jp", "https://*.example.jp"]) is allowed
+    assert site_keys.origin_allowed(presented, ["https://www.example.jp", "https://*.example.jp"]) is allowed
 
 
 @pytest.mark.parametrize("user_agent, bot", [

@@ -1,5 +1,5 @@
-"""Web collection (POST /collect from the snippet functions/activity_ingest/collect.js): site keys
-and their allowed origins, the hits a browser sends, bots, sessions and the flood cap. Pure.
+"""Web collection (POST /collect from the snippet functions/activity_ingest/collect.js): the hits a
+browser sends, bots, sessions and the flood cap (site keys: shared.domain.site_keys). Pure.
 
 A visitor is the snippet's random id in a first-party cookie. Its page views are kept with it
 until it is identified (a form with an email, or a click from a tracked email when the tenant
@@ -22,11 +22,8 @@ SESSION_GAP = timedelta(minutes=30)  # a session ends after 30 minutes without a
 FLOOD_PER_MINUTE = 60  # hits one visitor may send in a minute; more answer 429 and change nothing
 ANONYMOUS_VIEWS_KEPT = 40  # the newest page views kept per anonymous visitor (one join transaction)
 VISITOR_KEPT = timedelta(days=400)  # a visitor not seen for this long expires (TTL)
-MAX_ORIGINS = 20
 
-_SITE_KEY = re.compile(r"site_[0-9A-HJKMNP-TV-Z]{26}")
 _VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_HOST = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 _HIT_FIELDS = {"site_key", "visitor_id", "type", "url", "title", "referrer", "email", "form", "click_token"}
 _TEXT_LIMITS = {"url": 2048, "title": 2048, "referrer": 8192, "form": 2048, "click_token": 1024}
 _KEPT_CHARS = {"title": 300, "form": 200, "referrer": 2048}  # longer ones are cut (referrer: dropped)
@@ -37,82 +34,6 @@ _BOT = re.compile(
     r"okhttp|axios|node-fetch|libwww|httpclient|scrapy|^mozilla/5\.0$",
     re.IGNORECASE,
 )
-
-
-def new_site_key(ulid: str) -> str:
-    return f"site_{ulid}"
-
-
-def is_site_key(value: Any) -> bool:
-    return isinstance(value, str) and bool(_SITE_KEY.fullmatch(value))
-
-
-def origin(value: Any) -> str | None:
-    """`scheme://host[:port]` in canonical form (lower case, default port left out), with an
-    optional `*.` wildcard for every subdomain; None when it is not such an origin."""
-    if not isinstance(value, str) or len(value) > 300:
-        return None
-    parts = urlsplit(value.strip())
-    try:
-        host, port = (parts.hostname or ""), parts.port
-    except ValueError:
-        return None
-    host = host.lower()  # keeps a leading "*." as it is
-    if parts.scheme not in ("http", "https") or parts.path not in ("", "/") or parts.query or parts.fragment \
-            or parts.username or parts.password or not _HOST.fullmatch(host):
-        return None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
-
-
-def origin_allowed(presented: Any, allowed: list[str]) -> bool:
-    """Whether a browser's Origin header is one of the site key's origins (`https://*.example.jp`
-    allows its subdomains, not example.jp itself)."""
-    canonical = origin(presented)
-    if canonical is None or "*" in canonical:
-        return False
-    scheme, _, host = canonical.partition("://")
-    for entry in allowed:
-        if entry == canonical:
-            return True
-        wildcard = f"{scheme}://*."
-        if entry.startswith(wildcard) and host.endswith("." + entry.removeprefix(wildcard)):
-            return True
-    return False
-
-
-def parse_site_key(body: Any, partial: bool) -> dict[str, Any]:
-    """`{"name", "allowed_origins"}` of POST (both required) or PATCH (either) /v1/site-keys."""
-    errors: list[FieldError] = []
-    if not isinstance(body, dict):
-        require_valid([FieldError("body", "must be a JSON object")])
-    values: dict[str, Any] = {}
-    for name in body:
-        if name not in ("name", "allowed_origins"):
-            errors.append(FieldError(name, "is not a site key field", "unknown_field"))
-    if "name" in body or not partial:
-        name = body.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
-            errors.append(FieldError("name", "is required: 1 to 100 characters, e.g. \"corporate site\""))
-        else:
-            values["name"] = name.strip()
-    if "allowed_origins" in body or not partial:
-        origins = body.get("allowed_origins")
-        if not isinstance(origins, list) or not 1 <= len(origins) <= MAX_ORIGINS:
-            errors.append(FieldError("allowed_origins", f"must list 1 to {MAX_ORIGINS} origins such as "
-                                                        "\"https://www.example.jp\""))
-        else:
-            canonical = []
-            for index, entry in enumerate(origins):
-                found = origin(entry)
-                if found is None:
-                    errors.append(FieldError(f"allowed_origins[{index}]", "must be an origin such as "
-                                             "\"https://www.example.jp\" or \"https://*.example.jp\" (no path)"))
-                elif found not in canonical:
-                    canonical.append(found)
-            values["allowed_origins"] = canonical
-    require_valid(errors)
-    return values
 
 
 def is_bot(user_agent: str | None) -> bool:

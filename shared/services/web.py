@@ -1,4 +1,4 @@
-"""Web collection: site keys (owner and admin), and POST /collect from the snippet.
+"""Web collection: POST /collect from the snippet (site keys: shared.services.site_keys).
 
 A hit is checked in this order: the site key (401), the page's origin against the key's
 allowed origins (403), bots (ignored: nothing is written), the hit's fields (422), the
@@ -20,53 +20,12 @@ from shared.db import contacts as contact_store
 from shared.db import tracking as tracked_emails
 from shared.db import web as repository
 from shared.db.transactions import ConditionFailed
-from shared.domain import activities, ingest, tracking, validation, web
+from shared.domain import activities, ingest, site_keys, tracking, validation, web
 from shared.domain import contacts as contact_rules
-from shared.domain.access import Principal
 from shared.domain.customer_actions import Action, Visits, applied
 from shared.domain.ids import new_id
-from shared.errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
+from shared.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
 from shared.services.contacts import ownerless_with_email, until_settled
-
-
-# --- site keys ------------------------------------------------------------------------------
-
-def _site_not_found(site_key: str) -> NotFound:
-    return NotFound(f"No site key {site_key} exists.")
-
-
-def create_site_key(principal: Principal, body: Any) -> dict[str, Any]:
-    principal.require_admin("create site keys")
-    site = {"site_key": web.new_site_key(new_id()), **web.parse_site_key(body, partial=False),
-            "created_at": validation.now(), "created_by": principal.user_id}
-    repository.save_site_key(principal.tenant, site, new=True)
-    return site
-
-
-def list_site_keys(principal: Principal) -> dict[str, Any]:
-    principal.require_admin("see site keys")
-    return {"items": repository.list_site_keys(principal.tenant)}
-
-
-def update_site_key(principal: Principal, site_key: str, body: Any) -> dict[str, Any]:
-    principal.require_admin("change site keys")
-    site = repository.get_site_key(principal.tenant, site_key) if web.is_site_key(site_key) else None
-    if site is None:
-        raise _site_not_found(site_key)
-    site |= web.parse_site_key(body, partial=True)
-    try:
-        repository.save_site_key(principal.tenant, site, new=False)
-    except ConditionFailed:
-        raise _site_not_found(site_key) from None
-    return site
-
-
-def delete_site_key(principal: Principal, site_key: str) -> None:
-    principal.require_admin("delete site keys")
-    site = repository.get_site_key(principal.tenant, site_key) if web.is_site_key(site_key) else None
-    if site is None:
-        raise _site_not_found(site_key)
-    repository.delete_site_key(principal.tenant, site)
 
 
 # --- hits -----------------------------------------------------------------------------------
@@ -75,11 +34,11 @@ def collect(body: Any, origin: str | None, user_agent: str | None) -> None:
     """Record one hit from the snippet (see the module docstring for the order of checks)."""
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object from the collect.js snippet.")
-    site = repository.lookup_site_key(body["site_key"]) if web.is_site_key(body.get("site_key")) else None
+    site = repository.lookup_site_key(body["site_key"]) if site_keys.is_site_key(body.get("site_key")) else None
     if site is None:
         raise Unauthorized("Unknown site key: copy the snippet again from your site keys.")
     tenant, allowed_origins = site
-    if not web.origin_allowed(origin, allowed_origins):
+    if not site_keys.origin_allowed(origin, allowed_origins):
         raise Forbidden("This page's origin is not allowed for this site key; add it to the key's allowed_origins.")
     if web.is_bot(user_agent):
         return
