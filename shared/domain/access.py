@@ -22,6 +22,15 @@ class Principal:
     email: str | None = None
     name: str | None = None
 
+    def as_record(self) -> dict[str, Any]:
+        """Who asked for a job, as the job keeps it (the worker acts with the same rights)."""
+        return {"user_id": self.user_id, "role": self.role, "email": self.email, "name": self.name}
+
+    @classmethod
+    def from_record(cls, tenant: str, record: dict[str, Any]) -> Principal:
+        return cls(tenant=tenant, user_id=record["user_id"], role=record["role"], email=record.get("email"),
+                   name=record.get("name"))
+
     def require_admin(self, action: str) -> None:
         if self.role not in ADMIN_ROLES:
             raise Forbidden(f"Only an owner or admin can {action}; your role is {self.role}.")

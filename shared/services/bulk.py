@@ -183,8 +183,7 @@ def submit(principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
     now = validation.now()
     job = {"job_id": new_id(), "job_kind": "bulk_action", "status": "queued", "action": request.action,
            "params": request.params, "selection": {request.selection: request.target},
-           "principal": {"user_id": principal.user_id, "role": principal.role, "email": principal.email,
-                         "name": principal.name},
+           "principal": principal.as_record(),
            "counts": {}, "created_at": now, "updated_at": now}
     job_store.create(principal.tenant, job)
     client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url,
@@ -240,9 +239,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     job = job_store.get(tenant, job_id)
     if job is None or job["status"] in ("succeeded", "failed"):
         return True
-    who = job["principal"]
-    principal = Principal(tenant=tenant, user_id=who["user_id"], role=who["role"], email=who.get("email"),
-                          name=who.get("name"))
+    principal = Principal.from_record(tenant, job["principal"])
     config = tenant_config.load(tenant, fresh=True)
     request = bulk.Request(next(iter(job["selection"])), None, job["action"], job["params"])
     try:

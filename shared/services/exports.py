@@ -75,8 +75,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
                       "reason": request.reason, "password_protected": request.password is not None,
                       "filename": exports.filename(moment, request)},
            "selection": request.selection,
-           "principal": {"user_id": principal.user_id, "role": principal.role, "email": principal.email,
-                         "name": principal.name},
+           "principal": principal.as_record(),
            "counts": {}, "created_at": now, "updated_at": now}
     job_store.create(principal.tenant, job)
     repository.audit(principal.tenant, now, job_id, _audit_entry(job, row_count=None))
@@ -141,9 +140,7 @@ def run(tenant: str, job_id: str, password: str | None) -> None:
         return
     if job["result"].get("upload_id"):  # a previous attempt died mid-upload: drop its parts, start again
         files.abort_upload(CONFIG.files_bucket, job["result"]["key"], job["result"]["upload_id"])
-    who = job["principal"]
-    principal = Principal(tenant=tenant, user_id=who["user_id"], role=who["role"], email=who.get("email"),
-                          name=who.get("name"))
+    principal = Principal.from_record(tenant, job["principal"])
     key = export_object_key(tenant, job_id, job["params"]["filename"])
     try:
         result = _write_file(principal, job, key, password)

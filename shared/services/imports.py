@@ -62,8 +62,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
     now = validation.now()
     job_id = new_id()
     job = {"job_id": job_id, "job_kind": "import", "status": "created", "action": "import", "params": {},
-           "selection": {}, "principal": {"user_id": principal.user_id, "role": principal.role,
-                                          "email": principal.email, "name": principal.name},
+           "selection": {}, "principal": principal.as_record(),
            "counts": {}, "created_at": now, "updated_at": now,
            "expires_at_epoch": int(time.time()) + UNSTARTED_KEPT_SECONDS}
     job_store.create(principal.tenant, job)
