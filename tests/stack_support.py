@@ -45,3 +45,12 @@ class ServedStack:
         output, _ = self.process.communicate(timeout=30)
         assert self.process.returncode == 0, output
         return output
+
+
+def run_queued_jobs() -> int:
+    """Deliver the queues' waiting messages to their workers, as Lambda's SQS triggers do; how
+    many were delivered."""
+    from infra.local.queues import LocalQueues
+    from infra.local.server import invoke_function
+
+    return LocalQueues(invoke_function).drain()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create
+from stack_support import run_queued_jobs
 
 
 def bulk(api: Api, selection: dict[str, Any], action: str, params: dict[str, Any] | None = None) -> Any:
@@ -37,12 +38,6 @@ def tag_counts(api: Api) -> dict[str, int]:
     return {tag["name"]: tag["contact_count"] for tag in api.get("/v1/tags").body["items"]}
 
 
-def run_queued_jobs() -> int:
-    """Deliver the bulk queue's messages to the worker, as Lambda's SQS trigger does."""
-    from infra.local.queues import LocalQueues
-    from infra.local.server import invoke_function
-
-    return LocalQueues(invoke_function).drain()
 
 
 def many(api: Api, count: int, **fields: Any) -> list[str]:

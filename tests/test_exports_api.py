@@ -14,15 +14,11 @@ import pytest
 
 from conftest import Api, assert_error, create
 from mail_support import outbox, outbox_listening, table  # noqa: F401 - outbox_listening is an autouse fixture
+from stack_support import run_queued_jobs
 
 FIELDS = ["family_name", "given_name", "email", "tags", "properties.industry", "score", "status"]
 
 
-def run_exports() -> int:
-    from infra.local.queues import LocalQueues
-    from infra.local.server import invoke_function
-
-    return LocalQueues(invoke_function).drain()
 
 
 def export(api: Api, **body: Any) -> Any:
@@ -33,7 +29,7 @@ def finished(api: Api, **body: Any) -> dict[str, Any]:
     reply = export(api, **body)
     assert reply.status == 202, reply.body
     assert reply.body["status"] == "queued"
-    run_exports()
+    run_queued_jobs()
     done = api.get(f"/v1/exports/{reply.body['id']}").body
     assert done["status"] == "succeeded", done
     return done
@@ -201,7 +197,7 @@ def test_a_failure_midway_leaves_no_file_and_fails_the_job(api, people, monkeypa
 
     monkeypatch.setattr(rules, "row", broken_after_two)
     reply = export(api)
-    run_exports()
+    run_queued_jobs()
 
     failed = api.get(f"/v1/exports/{reply.body['id']}").body
     assert failed["status"] == "failed" and failed["error"] and failed["download_url"] is None

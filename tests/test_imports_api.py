@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create
+from stack_support import run_queued_jobs
 
 HEADER = "姓,名,メールアドレス,電話番号,会社名,タグ,業種,住所"
 ROWS = [
@@ -26,11 +27,6 @@ MAPPING = {"姓": "family_name", "名": "given_name", "メールアドレス": "
            "タグ": "tags", "業種": "properties.industry", "住所": "address"}
 
 
-def run_jobs() -> int:
-    from infra.local.queues import LocalQueues
-    from infra.local.server import invoke_function
-
-    return LocalQueues(invoke_function).drain()
 
 
 def uploaded(api: Api, data: bytes) -> str:
@@ -48,7 +44,7 @@ def imported(api: Api, data: bytes, mapping: dict[str, str] = MAPPING, on_duplic
     import_id = uploaded(api, data)
     started = api.post(f"/v1/imports/{import_id}/start", {"mapping": mapping, "on_duplicate": on_duplicate})
     assert started.status == 202, started.body
-    run_jobs()
+    run_queued_jobs()
     done = api.get(f"/v1/imports/{import_id}").body
     assert done["status"] == "succeeded", done
     return done
@@ -117,7 +113,7 @@ def test_running_the_same_import_twice_duplicates_nothing(api, industry):
 
     import_id = uploaded(api, csv_file())
     assert api.post(f"/v1/imports/{import_id}/start", {"mapping": MAPPING}).status == 202
-    run_jobs()
+    run_queued_jobs()
     before = sorted(contact["id"] for contact in every_contact(api))
     table().update_item(Key={"pk": f"TENANT#{api.tenant}", "sk": f"JOB#{import_id}"},
                         UpdateExpression="SET #status = :running, #cursor = :zero",
@@ -187,4 +183,4 @@ def test_an_import_never_started_expires_and_a_started_one_stays(api):
     assert int(stored(import_id)["expires_at_epoch"]) > 0  # DynamoDB's TTL removes it two days on
     assert api.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}).status == 202
     assert "expires_at_epoch" not in stored(import_id)
-    run_jobs()
+    run_queued_jobs()
