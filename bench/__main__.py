@@ -21,7 +21,8 @@ def _fresh_emulation(endpoint_url: str) -> None:
     provision(table_name=TABLE_NAME)
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    """All parts, written into the README; or only the named ones (e.g. `files_bench`), printed."""
     from bench import coldstart
     from infra.local.moto_stack import EmbeddedMoto
     from infra.provision import provision
@@ -42,7 +43,7 @@ def main() -> int:
     })
     # First, while this process is small and nothing else runs: import timings are the
     # figures most disturbed by a busy machine (a multi-GB emulator made them swing ±30 %).
-    cold_starts = coldstart.run()
+    cold_starts = coldstart.run() if not only else []
     from infra.local import sns  # the mail events function trusts the local signer's certificate
 
     os.environ.update(sns.configure(Path(tempfile.mkdtemp()), "ap-northeast-1"))
@@ -53,18 +54,21 @@ def main() -> int:
         provision(table_name=TABLE_NAME)
         from bench import contacts_bench, emails_bench, files_bench, mail_events_bench, search_bench, timeline_bench
 
+        modules = (emails_bench, mail_events_bench, timeline_bench, contacts_bench, search_bench, files_bench)
+        chosen = [module for module in modules if not only or module.__name__.split(".")[-1] in only]
         figures = []
-        for module in (emails_bench, mail_events_bench, timeline_bench, contacts_bench, search_bench, files_bench):
+        for module in chosen:
             figures += module.run()
             _fresh_emulation(moto.endpoint_url)  # moto reads whole tables per query: keep each part's small
-        figures += cold_starts
+        figures += cold_starts if not only else []
     finally:
         moto.stop()
     from bench.figures import table, write
 
     context = (f"Measured by `make bench` on moto {__import__('moto').__version__}, "
                f"Python {sys.version.split()[0]}, in {time.time() - started:.0f} s.")
-    write(figures, context)
+    if not only:
+        write(figures, context)
     print(table(figures))
     broken = [figure for figure in figures if not figure.ok]
     for figure in broken:
@@ -73,4 +77,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

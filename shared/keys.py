@@ -285,3 +285,59 @@ def export_object_key(tenant: str, job_id: str, filename: str) -> str:
 
 def import_object_key(tenant: str, job_id: str) -> str:
     return f"imports/{tenant}/{job_id}"
+
+
+# --- companies, templates, notifications, usage (issue 10) ------------------------------------
+
+def company_pk(tenant: str, company_id: str) -> str:
+    return f"TENANT#{tenant}#COMPANY#{company_id}"
+
+
+COMPANY_SK = "COMPANY"  # also the sort key of a contact's company membership (a contact has one company)
+
+
+def company_domain_pk(tenant: str, domain: str) -> str:
+    """The item that makes a company's email domain unique per tenant and links new contacts."""
+    return f"TENANT#{tenant}#COMPANY_DOMAIN#{domain}"
+
+
+COMPANY_DOMAIN_SK = "DOMAIN"
+
+
+def companies_index_pk(tenant: str) -> str:
+    """Partition of the tenant's companies in GSI1 (by creation) and GSI2 (by name)."""
+    return f"{tenant}#COMPANIES"
+
+
+def company_members_pk(tenant: str, company_id: str) -> str:
+    """A company's contacts in GSI6 (the contacts' membership items)."""
+    return f"{tenant}#COMPANY#{company_id}"
+
+
+USAGE_SK = "USAGE"  # under tenant_pk: how many contacts the tenant has (plan quotas)
+
+TEMPLATE_SK_PREFIX = "TEMPLATE#"
+
+
+def template_sk(template_id: str) -> str:
+    return f"{TEMPLATE_SK_PREFIX}{template_id}"
+
+
+def template_stats_sk(template_id: str) -> str:
+    """A template's counters beside it (`TEMPLATE#{id}#STATS`): sends and tracking hits add to
+    them without reading or recreating the template."""
+    return f"{TEMPLATE_SK_PREFIX}{template_id}#STATS"
+
+
+NOTIFICATION_SK_PREFIX = "NOTIFY#"
+
+
+def notification_sk(email_id: str, kind: str) -> str:
+    """Under user_pk of the sender: one notification per email and kind, so a second open finds
+    it there and adds nothing."""
+    return f"{NOTIFICATION_SK_PREFIX}{email_id}#{kind}"
+
+
+def notifications_pk(tenant: str, user_id: str) -> str:
+    """A user's notifications in GSI1, newest first."""
+    return f"{tenant}#NOTIFY#{user_id}"

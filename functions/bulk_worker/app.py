@@ -1,4 +1,5 @@
-"""Bulk-action and import jobs from SQS (one message: {"tenant", "job_id", "kind"?}). A job that
+"""Bulk-action and import jobs from SQS (one message: {"tenant", "job_id", "kind"?}), and the
+open and click notification emails ({"kind": "notification", ...}). A job that
 runs out of time sends itself again and returns; a crash leaves the message to come back after
 its visibility timeout, and the job resumes after the last slice or chunk it wrote
 (shared.services.bulk, shared.services.imports)."""
@@ -12,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from shared.aws import client
 from shared.config import CONFIG
 from shared.observability import logger
-from shared.services import bulk, imports
+from shared.services import bulk, imports, notifications
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -24,6 +25,9 @@ LAST_DELIVERY = 5
 def _work(record: SQSRecord, lambda_context: Any) -> None:
     """Powertools passes the Lambda context to a record handler that names `lambda_context`."""
     message = json.loads(record.body)
+    if message.get("kind") == "notification":
+        notifications.send_mail(message["tenant"], message["user_id"], message["notification_id"])
+        return
     run = imports.run if message.get("kind") == "import" else bulk.run
     try:
         done = run(message["tenant"], message["job_id"], lambda: lambda_context.get_remaining_time_in_millis() / 1000)

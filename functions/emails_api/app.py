@@ -1,12 +1,13 @@
-"""Emails API: one-to-one email to a contact, and the sender's own SMTP mailbox."""
+"""Emails API: one-to-one email to a contact, email templates, the sender's own SMTP mailbox and
+their open and click notifications."""
 
 from typing import Any
 
-from functions.emails_api.routes import emails, mailbox
+from functions.emails_api.routes import emails, mailbox, templates
 from shared.http import App
 from shared.observability import logger
 
-app = App(emails.router, mailbox.router)
+app = App(emails.router, templates.router, mailbox.router)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -278,6 +278,30 @@ class _QuietMotoRequestHandler(MotoRequestHandler):
         """The stack logs API requests; moto's own access log would drown them."""
 
 
+def _queries_without_whole_table_sort() -> None:
+    """moto's DynamoDB Query starts from every item of the table sorted by key (Table.all_items:
+    a Python sort of the whole table, seconds per Query at a few hundred thousand items) and
+    then sorts its matches again by the queried key; the answer's order comes only from that
+    second sort. Queries skip the first (Scans keep it: their paging relies on it). Calls are
+    serialised (`_SerialisedMoto`), so the swap cannot leak into another request."""
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table.query, "without_whole_table_sort", False):
+        return
+    sorted_query = Table.query
+
+    def query(self: Table, *args: Any, **kwargs: Any) -> Any:
+        self.all_items = lambda: [item for group in self.items.values()
+                                  for item in (group.values() if self.range_key_attr else [group])]
+        try:
+            return sorted_query(self, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    query.without_whole_table_sort = True
+    Table.query = query
+
+
 class EmbeddedMoto(BackgroundServer):
     """moto's server app on 127.0.0.1 (a free port) behind `_SerialisedMoto`.
 
@@ -285,6 +309,7 @@ class EmbeddedMoto(BackgroundServer):
     """
 
     def __init__(self) -> None:
+        _queries_without_whole_table_sort()
         self.changes = _SerialisedMoto(DomainDispatcherApplication(create_backend_app))
         super().__init__(self.changes, request_handler=_QuietMotoRequestHandler, name="moto")
         self.endpoint_url = self.url

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from shared import keys
 from shared.db import tenant_config
 from shared.db.activity_items import activity_model
 from shared.db.models import (
+    CompanyItem,
+    CompanyMemberItem,
     ContactItem,
     EmailKeyItem,
     SearchTermItem,
@@ -17,6 +21,7 @@ from shared.db.models import (
     TagItem,
     TagMemberItem,
     TenantConfigItem,
+    UsageItem,
 )
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
 from shared.domain import contacts as contact_rules
@@ -247,8 +252,11 @@ def _tag_item(tenant: str, tag: str) -> TagItem:
     return TagItem(keys.tenant_pk(tenant), keys.tag_sk(tag))
 
 
-def _count_tag(transaction: Transaction, tenant: str, tag: str, delta: int, now: str) -> None:
-    transaction.update("tag_count", _tag_item(tenant, tag), _tag_count_actions(tag, delta, now))
+def _company_member_model(tenant: str, contact_id: str, company_id: str) -> CompanyMemberItem:
+    return CompanyMemberItem(
+        keys.contact_pk(tenant, contact_id), keys.COMPANY_SK, contact_id=contact_id, company_id=company_id,
+        gsi6pk=keys.company_members_pk(tenant, company_id), gsi6sk=contact_id,
+    )
 
 
 def _ensure_fits(transaction: Transaction) -> None:
@@ -256,6 +264,50 @@ def _ensure_fits(transaction: Transaction) -> None:
         raise ValidationFailed(
             "Too many tag changes in one request; add or remove at most 45 tags at a time.",
         )
+
+
+@dataclass
+class Counters:
+    """What contact writes add to the tenant's counters: tags' and companies' contact counts and
+    the tenant's number of contacts. Several contacts in one transaction collect theirs here
+    (an item may be written only once per transaction), staged once with `stage_counters`."""
+
+    tags: dict[str, int] = field(default_factory=dict)
+    companies: dict[str, int] = field(default_factory=dict)
+    contacts: int = 0
+
+    @staticmethod
+    def add(counts: dict[str, int], name: str, delta: int) -> None:
+        counts[name] = counts.get(name, 0) + delta
+
+
+def stage_counters(transaction: Transaction, tenant: str, counters: Counters, now: str, contact_limit: int | None) -> None:
+    """The counter updates: a company counted up must exist and not be being deleted ("company"
+    fails otherwise); contacts added must fit the plan's `contact_limit` ("quota")."""
+    for tag, delta in counters.tags.items():
+        if delta:
+            transaction.update("tag_count", _tag_item(tenant, tag), _tag_count_actions(tag, delta, now))
+    for company_id, delta in counters.companies.items():
+        if delta:
+            company = CompanyItem(keys.company_pk(tenant, company_id), keys.COMPANY_SK, version=0)
+            condition = CompanyItem.pk.exists()
+            if delta > 0:
+                condition &= CompanyItem.deleting.does_not_exist()
+            transaction.update("company", company, [CompanyItem.contact_count.add(delta)], condition=condition,
+                               version_checked=False)
+    if counters.contacts:
+        stage_usage(transaction, tenant, counters.contacts, contact_limit)
+
+
+def stage_usage(transaction: Transaction, tenant: str, delta: int, contact_limit: int | None) -> None:
+    """Add `delta` to the tenant's number of contacts; more than `contact_limit` fails ("quota")."""
+    condition = None
+    if delta > 0 and contact_limit is not None:
+        condition = UsageItem.contacts <= contact_limit - delta
+        if delta <= contact_limit:
+            condition |= UsageItem.contacts.does_not_exist()
+    transaction.update("quota", UsageItem(keys.tenant_pk(tenant), keys.USAGE_SK),
+                       [UsageItem.kind.set(UsageItem), UsageItem.contacts.add(delta)], condition=condition)
 
 
 def save(
@@ -289,12 +341,12 @@ def stage_save(
     version: int | None = None,
     check_config: bool = True,
     label: str = "contact",
-    tag_counts: dict[str, int] | None = None,
+    counters: Counters | None = None,
 ) -> None:
     """Add what `save` writes to a transaction that also writes other items (an email sent).
-    Several contacts in one transaction check the config once (`check_config` on the first),
-    and collect their tag count changes in `tag_counts` (one item may be written only once in a
-    transaction), which the caller then stages with `stage_tag_counts`."""
+    A contact without `version` is new: it counts toward the plan's limit. Several contacts in
+    one transaction check the config once (`check_config` on the first) and collect their
+    counter changes in `counters`, which the caller then stages with `stage_counters`."""
     previous = previous or {}
     if check_config:
         tenant_config.check_fresh(transaction, config)
@@ -309,37 +361,42 @@ def stage_save(
         unclaimed = EmailKeyItem.pk.does_not_exist()
         condition = unclaimed if new_email != old_email else unclaimed | (EmailKeyItem.contact_id == contact["id"])
         transaction.put("email", _email_model(tenant, new_email, contact), condition=condition)
+    counts = Counters() if counters is None else counters
+    if version is None:
+        counts.contacts += 1
     old_tags, new_tags = previous.get("tags", []), contact.get("tags", [])
-    counts: dict[str, int] = {} if tag_counts is None else tag_counts
     for tag in (tag for tag in new_tags if tag not in old_tags):
         transaction.put("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        counts[tag] = counts.get(tag, 0) + 1
+        counts.add(counts.tags, tag, 1)
     for tag in (tag for tag in old_tags if tag not in new_tags):
         transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        counts[tag] = counts.get(tag, 0) - 1
+        counts.add(counts.tags, tag, -1)
+    old_company, new_company = previous.get("company_id"), contact.get("company_id")
+    if old_company != new_company:  # one membership item per contact: a move overwrites it
+        if old_company:
+            counts.add(counts.companies, old_company, -1)
+            if not new_company:
+                transaction.delete("company_member", _company_member_model(tenant, contact["id"], old_company))
+        if new_company:
+            transaction.put("company_member", _company_member_model(tenant, contact["id"], new_company))
+            counts.add(counts.companies, new_company, 1)
     old_terms = contact_rules.extra_search_terms(previous) if previous else set()
     new_terms = contact_rules.extra_search_terms(contact)
     for term in new_terms - old_terms:
         transaction.put("search_term", _search_term_model(tenant, contact["id"], term))
     for term in old_terms - new_terms:
         transaction.delete("search_term", _search_term_model(tenant, contact["id"], term))
-    if tag_counts is None:
-        stage_tag_counts(transaction, tenant, counts, contact["updated_at"])
+    if counters is None:
+        stage_counters(transaction, tenant, counts, contact["updated_at"], config.settings.get("contact_limit"))
     _ensure_fits(transaction)
-
-
-def stage_tag_counts(transaction: Transaction, tenant: str, counts: dict[str, int], now: str) -> None:
-    for tag, delta in counts.items():
-        if delta:
-            _count_tag(transaction, tenant, tag, delta, now)
 
 
 def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
     """Bulk-insert new contacts with BatchWriteItem (25 items a request) instead of one
     transaction each: for imports and seeding, whose caller has already made sure the ids are
-    new and the emails unclaimed (imports check the email keys first). Tag counts are added
-    once per tag."""
-    tag_counts: dict[str, int] = {}
+    new, the emails unclaimed (imports check the email keys first), the companies there and the
+    room in the plan reserved (`reserve_contacts`). Tag and company counts are added once each."""
+    counts = Counters()
     with TableItem.batch_write() as batch:
         for contact in contacts:
             batch.save(_contact_model(tenant, contact, 1))
@@ -348,11 +405,45 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
                 batch.save(_email_model(tenant, email, contact))
             for tag in contact.get("tags", []):
                 batch.save(_tag_member_model(tenant, contact["id"], tag))
-                tag_counts[tag] = tag_counts.get(tag, 0) + 1
+                counts.add(counts.tags, tag, 1)
+            if contact.get("company_id"):
+                batch.save(_company_member_model(tenant, contact["id"], contact["company_id"]))
+                counts.add(counts.companies, contact["company_id"], 1)
             for term in contact_rules.extra_search_terms(contact):
                 batch.save(_search_term_model(tenant, contact["id"], term))
-    for tag, count in tag_counts.items():
+    for tag, count in counts.tags.items():
         _tag_item(tenant, tag).update(_tag_count_actions(tag, count, contacts[0]["created_at"]))
+    for company_id, count in counts.companies.items():
+        CompanyItem(keys.company_pk(tenant, company_id), keys.COMPANY_SK).update(
+            [CompanyItem.contact_count.add(count)], condition=CompanyItem.pk.exists(), add_version_condition=False)
+
+
+def reserve_contacts(tenant: str, wanted: int, contact_limit: int | None) -> int:
+    """Count up to `wanted` new contacts toward the plan before writing them outside a
+    transaction (imports): how many fit (all of them without a limit)."""
+    while wanted > 0:
+        transaction = Transaction()
+        granted = wanted
+        if contact_limit is not None:
+            used = usage(tenant)
+            granted = max(0, min(wanted, contact_limit - used))
+            if granted == 0:
+                return 0
+        stage_usage(transaction, tenant, granted, contact_limit)
+        try:
+            transaction.commit()
+            return granted
+        except ConditionFailed:
+            continue  # others created contacts meanwhile: count again
+    return 0
+
+
+def usage(tenant: str) -> int:
+    """How many contacts the tenant has (consistent)."""
+    try:
+        return int(UsageItem.get(keys.tenant_pk(tenant), keys.USAGE_SK, consistent_read=True).contacts)
+    except UsageItem.DoesNotExist:
+        return 0
 
 
 def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
@@ -366,10 +457,10 @@ def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
 
 def stage_delete(
     transaction: Transaction, tenant: str, contact: dict[str, Any], version: int,
-    tag_counts: dict[str, int] | None = None, label: str = "contact",
+    counters: Counters | None = None, label: str = "contact",
 ) -> None:
-    """Add a contact's deletion (contact, email key, memberships, counts) to a transaction; tag
-    count changes go to `tag_counts` when several contacts share the transaction."""
+    """Add a contact's deletion (contact, email key, memberships, counters) to a transaction;
+    counter changes go to `counters` when several contacts share the transaction."""
     transaction.delete(label, _contact_model(tenant, contact, version))
     email = contact_rules.email_key(contact)
     if email:
@@ -377,12 +468,16 @@ def stage_delete(
             "email", EmailKeyItem(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK),
             condition=EmailKeyItem.contact_id == contact["id"],
         )
-    counts: dict[str, int] = {} if tag_counts is None else tag_counts
+    counts = Counters() if counters is None else counters
+    counts.contacts -= 1
     for tag in contact.get("tags", []):
         transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        counts[tag] = counts.get(tag, 0) - 1
-    if tag_counts is None:
-        stage_tag_counts(transaction, tenant, counts, contact["updated_at"])
+        counts.add(counts.tags, tag, -1)
+    if contact.get("company_id"):
+        transaction.delete("company_member", _company_member_model(tenant, contact["id"], contact["company_id"]))
+        counts.add(counts.companies, contact["company_id"], -1)
+    if counters is None:
+        stage_counters(transaction, tenant, counts, contact["updated_at"], None)
 
 
 def delete_rest_of_partition(tenant: str, contact_id: str) -> None:

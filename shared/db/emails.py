@@ -18,7 +18,10 @@ from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
 from shared.db.activity_items import activity_model
-from shared.db.models import ContactItem, EmailItem, MailboxItem, ProcessedEventItem, TableItem, TenantConfigItem
+from shared.db import templates
+from shared.db.models import (
+    ContactItem, EmailItem, MailboxItem, ProcessedEventItem, TableItem, TemplateItem, TenantConfigItem,
+)
 from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound
 
@@ -62,12 +65,16 @@ class SendContext:
     config: tenant_config.TenantConfig
     parent: dict[str, Any] | None
     mailbox: dict[str, Any] | None
+    template: dict[str, Any] | None = None
 
 
-def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_id: str | None) -> SendContext:
-    """The contact, the tenant config, the parent email of a reply and the sender's mailbox,
-    consistently, in one request."""
+def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_id: str | None,
+                      template_id: str | None = None) -> SendContext:
+    """The contact, the tenant config, the parent email of a reply, the sender's mailbox and the
+    email's template, consistently, in one request."""
     wanted = [contact_key(tenant, contact_id), tenant_config.config_key(tenant)]
+    if template_id:
+        wanted.append(templates.template_key(tenant, template_id))
     if parent_id:
         wanted.append(email_key(tenant, parent_id))
     if user_id:
@@ -83,6 +90,8 @@ def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_
             context.parent = email_of(item)
         elif isinstance(item, MailboxItem):
             context.mailbox = _mailbox_of(item)
+        elif isinstance(item, TemplateItem):
+            context.template = templates.template_of(item)
     context.config = tenant_config.from_item(tenant, config_item)
     return context
 
@@ -136,6 +145,8 @@ def complete_sent(
     if email is not None:
         transaction.update("message", EmailItem(*email_key(tenant, email["email_id"])), _state_actions(tenant, email),
                            condition=EmailItem.status == "sending")
+        if email.get("template_id"):
+            templates.stage_count(transaction, tenant, email["template_id"], "sent")
     for activity in activities:
         transaction.put("activity", activity_model(tenant, contact_id, activity))
     if contact_update is not None:

@@ -120,6 +120,9 @@ _EMAIL_ATTRIBUTES: dict[str, object] = {
     "track_opens": BooleanAttribute(),
     "track_clicks": BooleanAttribute(),
     "identify_clicks": BooleanAttribute(default=False),
+    "template_id": UnicodeAttribute(null=True),
+    "notify_on_open": BooleanAttribute(default=False),
+    "notify_on_click": BooleanAttribute(default=False),
     "transport": UnicodeAttribute(),
     "status": UnicodeAttribute(),
     "failure_reason": UnicodeAttribute(null=True),
@@ -285,6 +288,69 @@ class MailboxItem(TableItem, discriminator="mailbox"):
     updated_at = UnicodeAttribute()
 
 
+class _CompanyAttributes(TableItem):
+    """A company as one map (`data`), with its contact count (an atomic counter that contact
+    writes move in their own transactions) and `deleting` while its contacts are unlinked."""
+
+    data = MapAttribute()
+    contact_count = NumberAttribute(default=0)
+    deleting = BooleanAttribute(null=True)
+    version = VersionAttribute()
+
+
+CompanyItem = type("CompanyItem", (_CompanyAttributes,), _index_members((1, 2)), discriminator="company")
+CompanyItem.__doc__ = "A company; GSI1 lists the tenant's companies by creation, GSI2 by name."
+
+
+class CompanyDomainItem(TableItem, discriminator="company_domain"):
+    """Makes a company's email domain unique per tenant; a new contact's domain finds it."""
+
+    company_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+CompanyMemberItem = type(
+    "CompanyMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), "company_id": UnicodeAttribute(),
+                                        **_index_members((6,))}, discriminator="company_member"
+)
+CompanyMemberItem.__doc__ = "A contact's link to its company, in the contact's partition; GSI6 lists a company's contacts."
+
+
+class UsageItem(TableItem, discriminator="usage"):
+    """How many contacts the tenant has: every write that creates or deletes contacts adds to it in
+    the same transaction, conditioned on the plan's limit."""
+
+    contacts = NumberAttribute(default=0)
+
+
+class TemplateItem(TableItem, discriminator="template"):
+    template_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    body_text = UnicodeAttribute()
+    body_html = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class TemplateStatsItem(TableItem, discriminator="template_stats"):
+    """A template's counts: emails sent from it, and of those first opened and first clicked by a person."""
+
+    sent = NumberAttribute(default=0)
+    opened = NumberAttribute(default=0)
+    clicked = NumberAttribute(default=0)
+
+
+NotificationItem = type(
+    "NotificationItem", (TableItem,), {"data": MapAttribute(), "read": BooleanAttribute(default=False),
+                                       "expires_at_epoch": NumberAttribute(), **_index_members((1,))},
+    discriminator="notification",
+)
+NotificationItem.__doc__ = ("An open or click notification of a sender, under the sender's user partition; GSI1 lists "
+                            "a user's notifications newest first. Expires after 90 days (TTL).")
+
+
 def _share_one_connection() -> None:
     """Every kind talks through one botocore client: a client per subclass would slow cold starts.
 
@@ -293,7 +359,8 @@ def _share_one_connection() -> None:
     connection = ContactItem._get_connection()
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
                  ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem,
-                 SegmentItem, JobItem, JobChunkItem, ExportRateItem, AuditItem):
+                 SegmentItem, JobItem, JobChunkItem, ExportRateItem, AuditItem, CompanyItem, CompanyDomainItem,
+                 CompanyMemberItem, UsageItem, TemplateItem, TemplateStatsItem, NotificationItem):
         kind._connection = connection
 
 

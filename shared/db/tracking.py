@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
-from shared.db import contact_actions
+from shared.db import contact_actions, notifications, templates
 from shared.db.activity_items import activity_model
 from shared.db.models import ContactItem, EmailItem
 from shared.db.transactions import Transaction
 
 _READ = ("email_id", "contact_id", "to", "subject", "status", "sent_at", "links", "opened_at", "machine_opened_at",
-         "clicked_at", "identify_clicks")
+         "clicked_at", "identify_clicks", "sender_id", "template_id", "notify_on_open", "notify_on_click")
 
 
 def get_email(tenant: str, email_id: str) -> dict[str, Any] | None:
@@ -31,13 +31,15 @@ def get_email(tenant: str, email_id: str) -> dict[str, Any] | None:
 
 def record(
     tenant: str, email: dict[str, Any], activity: dict[str, Any], counter: str, first: str | None,
-    click: tuple[int, float] | None, customer_action: bool,
+    click: tuple[int, float] | None, customer_action: bool, template_counter: str | None = None,
+    notification: dict[str, Any] | None = None,
 ) -> None:
     """Add one to `counter`; set `first` (opened_at, machine_opened_at, clicked_at) to the hit's
     time only if it is still unset (ConditionFailed "message" otherwise: it is no longer first);
     remember a click's time per link; put the timeline entry; for a `customer_action`, write it
-    onto the contact (db.contact_actions, whose conditions fail as "contact" or "email_key").
-    ConditionFailed "contact" when the contact was deleted."""
+    onto the contact (db.contact_actions, whose conditions fail as "contact" or "email_key");
+    a person's first open or click also counts on the email's template (`template_counter`) and
+    notifies its sender (`notification`). ConditionFailed "contact" when the contact was deleted."""
     at = activity["occurred_at"]
     actions = [getattr(EmailItem, counter).add(1)]
     condition = EmailItem.pk.exists()
@@ -56,4 +58,8 @@ def record(
     transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
     transaction.update("message", EmailItem(keys.email_pk(tenant, email["email_id"]), keys.EMAIL_SK), actions,
                        condition=condition)
+    if template_counter is not None:
+        templates.stage_count(transaction, tenant, email["template_id"], template_counter)
+    if notification is not None:
+        notifications.stage_new(transaction, tenant, email["sender_id"], notification)
     transaction.commit()

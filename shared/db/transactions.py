@@ -46,8 +46,8 @@ class Transaction:
         self._write.condition_check(model_cls, hash_key, range_key, condition=condition)
         self._labels["check"].append(label)
 
-    def delete(self, label: str, model: Any, condition: Any = None) -> None:
-        self._write.delete(model, condition=condition)
+    def delete(self, label: str, model: Any, condition: Any = None, *, version_checked: bool = True) -> None:
+        self._write.delete(model, condition=condition, add_version_condition=version_checked)
         self._labels["delete"].append(label)
 
     def put(self, label: str, model: Any, condition: Any = None) -> None:

@@ -52,10 +52,52 @@ def parse_custom(body: Any, now: str, existing: dict[str, Any] | None = None) ->
 
 
 def custom(activity_id: str, values: dict[str, Any], user_id: str) -> dict[str, Any]:
-    """A custom activity (or memo) a user logged."""
+    """A custom activity (or memo) a user logged; a call logged with POST .../calls keeps its
+    call fields through later edits."""
     summary = values.get("subject") or (values.get("body") or "")[:80]
+    call_fields = {name: values[name] for name in CALL_FIELDS if name in values}
+    if call_fields:
+        call_fields["notes"] = values.get("body")  # a call's notes are its body, kept in step through edits
     return new_activity(activity_id, values["type"], values["occurred_at"], ("user", user_id), summary,
-                        {"subject": values.get("subject"), "body": values.get("body")})
+                        {"subject": values.get("subject"), "body": values.get("body"), **call_fields})
+
+
+CALL_DIRECTIONS = ("outbound", "inbound")
+CALL_OUTCOMES = ("connected", "no_answer", "busy", "voicemail", "wrong_number")
+CALL_FIELDS = ("direction", "outcome", "duration_seconds")
+MAX_CALL_SECONDS = 86_400
+_CALL_REQUEST_FIELDS = (*CALL_FIELDS, "notes", "occurred_at")
+_DIRECTION_WORDS = {"outbound": "Outbound call", "inbound": "Inbound call"}
+
+
+def parse_call(body: Any, now: str) -> dict[str, Any]:
+    """The values of POST /v1/contacts/{id}/calls, as a custom activity of type `call` holds
+    them (the notes are its body, the summary its subject); 422 naming each wrong field."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    errors = [FieldError(name, "is not a call field", "unknown_field") for name in body if name not in _CALL_REQUEST_FIELDS]
+    direction, outcome = body.get("direction", "outbound"), body.get("outcome", "connected")
+    if direction not in CALL_DIRECTIONS:
+        errors.append(FieldError("direction", f"must be one of {', '.join(CALL_DIRECTIONS)}"))
+    if outcome not in CALL_OUTCOMES:
+        errors.append(FieldError("outcome", f"must be one of {', '.join(CALL_OUTCOMES)}"))
+    duration = body.get("duration_seconds", 0)
+    if isinstance(duration, bool) or not isinstance(duration, int) or not 0 <= duration <= MAX_CALL_SECONDS:
+        errors.append(FieldError("duration_seconds", f"must be a whole number of seconds from 0 to {MAX_CALL_SECONDS}"))
+    notes, error = validation.text(body.get("notes"), max_length=MAX_BODY, multiline=True) \
+        if body.get("notes") is not None else (None, None)
+    if error:
+        errors.append(FieldError("notes", error))
+    occurred_at = now
+    if body.get("occurred_at") is not None:
+        occurred_at, error = validation.timestamp(body["occurred_at"])
+        if error:
+            errors.append(FieldError("occurred_at", error))
+    require_valid(errors)
+    minutes, seconds = divmod(duration, 60)
+    subject = f"{_DIRECTION_WORDS[direction]}: {outcome.replace('_', ' ')} ({minutes}:{seconds:02d})"
+    return {"type": "call", "occurred_at": occurred_at, "subject": subject, "body": notes, "direction": direction,
+            "outcome": outcome, "duration_seconds": duration}
 
 
 def new_activity(

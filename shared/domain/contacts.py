@@ -30,6 +30,12 @@ def _owner(value: Any) -> validation.Result:
     return validation.text(value, max_length=128)
 
 
+def _company_id(value: Any) -> validation.Result:
+    if not isinstance(value, str) or not keys.is_plain_id(value):
+        return None, "must be the id of one of your companies, or null"
+    return value, None
+
+
 def tag_name(value: Any) -> validation.Result:
     """A tag name: trimmed, NFKC-normalised text of 1 to 50 characters on one line, without
     "/" (API Gateway decodes %2F in a path, so DELETE /v1/tags/{name} could never name it)."""
@@ -57,6 +63,7 @@ WRITABLE: dict[str, Callable[[Any], validation.Result]] = {
     "address": _text(500, multiline=True),
     "website": validation.url,
     "owner_id": _owner,
+    "company_id": _company_id,
     "status": _status,
     "starred": validation.boolean,
     "marketing_opt_out": validation.boolean,
@@ -162,6 +169,12 @@ def new_contact(contact_id: str, changes: dict[str, Any], creator_id: str, now: 
     return apply_changes(contact, changes, now)
 
 
+def linked_to_company(contact: dict[str, Any], company_id: str, company_name: str) -> dict[str, Any]:
+    """A new contact linked to the company its email domain names; it keeps its own company
+    text, and takes the company's name when it has none."""
+    return {**contact, "company_id": company_id, "company": contact.get("company") or company_name}
+
+
 def apply_changes(contact: dict[str, Any], changes: dict[str, Any], now: str) -> dict[str, Any]:
     updated = dict(contact)
     for name, value in changes.items():
@@ -220,6 +233,19 @@ def phone_digits(phone: str | None) -> str:
     if phone and phone.strip().startswith("+81") and digits.startswith("81"):
         return "0" + digits[2:]
     return digits
+
+
+def dial_uri(phone: str | None) -> str | None:
+    """The `tel:` URI that dials a contact's phone: E.164 (a domestic Japanese number such as
+    03-1234-5678 becomes tel:+81312345678), or None when the phone holds no digits."""
+    digits = text.digits(phone)
+    if not digits:
+        return None
+    if phone.strip().startswith(("+", "＋")):
+        return f"tel:+{digits}"
+    if digits.startswith("0") and not digits.startswith("00"):
+        return f"tel:+81{digits[1:]}"
+    return f"tel:{digits}"
 
 
 def sort_value(contact: dict[str, Any], field: str) -> str | None:

@@ -27,7 +27,7 @@ _PROPERTY = "properties."
 _TAG_SEPARATORS = re.compile(r"[,、;，；]")
 _TRUE = {"true", "1", "yes", "y", "はい", "○", "〇", "有"}
 _FALSE = {"false", "0", "no", "n", "いいえ", "×", "無", ""}
-_NOT_MAPPABLE = {"owner_id"}  # imports create ownerless contacts (the contract), and never reassign
+_NOT_MAPPABLE = {"owner_id", "company_id"}  # imports create ownerless contacts (the contract), never reassign, and link companies by email domain
 
 
 @dataclass(frozen=True)
@@ -131,3 +131,9 @@ def contact_id(job_id: str, created_ms: int, row: int) -> str:
     """The id a row's new contact gets: a ULID whose random part comes from the import and the
     row, so a second run of the same import writes the same contact instead of a copy."""
     return ulid(created_ms, int.from_bytes(hashlib.sha256(f"{job_id}:{row}".encode()).digest()[:10], "big"))
+
+
+def over_limit(contact_limit: int) -> str:
+    """The row error of a new contact the plan has no room for."""
+    return (f"Not imported: the plan allows {contact_limit:,} contacts and all of them are in use; delete contacts or "
+            "ask the owner to raise the limit, then import this row again.")

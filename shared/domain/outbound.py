@@ -17,14 +17,15 @@ MAX_SCHEDULE_AHEAD = timedelta(days=365)
 # Refused for every kind of mail: the address is known bad or the recipient complained.
 SUPPRESSED_DELIVERY = frozenset({"invalid_address", "error", "spam"})
 FIELDS = (
-    "contact_id", "cc", "bcc", "subject", "body_text", "body_html", "track_opens", "track_clicks",
-    "send_at", "transport", "in_reply_to",
+    "contact_id", "to_email", "cc", "bcc", "subject", "body_text", "body_html", "track_opens", "track_clicks",
+    "send_at", "transport", "in_reply_to", "template_id", "notify_on_open", "notify_on_click",
 )
+TEMPLATE_FIELDS = ("subject", "body_text", "body_html")  # what a template gives an email the request leaves out
 
 
 @dataclass(frozen=True)
 class EmailRequest:
-    contact_id: str
+    contact_id: str | None  # None: `to_email` names the recipient (a contact made first if none has it)
     cc: Any
     bcc: Any
     subject: Any
@@ -35,10 +36,14 @@ class EmailRequest:
     send_at: str | None = None
     transport: str = "ses"
     in_reply_to: str | None = None
+    to_email: str | None = None
+    template_id: str | None = None
+    notify_on_open: bool = False
+    notify_on_click: bool = False
 
 
-def _boolean(body: dict[str, Any], name: str, errors: list[FieldError]) -> bool:
-    value, error = validation.boolean(body.get(name, True))
+def _boolean(body: dict[str, Any], name: str, errors: list[FieldError], default: bool = True) -> bool:
+    value, error = validation.boolean(body.get(name, default))
     if error:
         errors.append(FieldError(name, error))
     return bool(value)
@@ -78,9 +83,19 @@ def parse_request(body: Any, now: datetime) -> EmailRequest:
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
     errors = [FieldError(name, "is not an email field", "unknown_field") for name in body if name not in FIELDS]
-    contact_id = body.get("contact_id")
-    if not isinstance(contact_id, str) or not contact_id:
-        errors.append(FieldError("contact_id", "is required: the id of the contact to write to", "required"))
+    contact_id, to_email = body.get("contact_id"), body.get("to_email")
+    if contact_id is not None and to_email is not None:
+        errors.append(FieldError("to_email", "give either contact_id or to_email, not both"))
+    elif to_email is not None:
+        to_email, error = validation.email(to_email)
+        if error:
+            errors.append(FieldError("to_email", error))
+    elif not isinstance(contact_id, str) or not contact_id:
+        errors.append(FieldError("contact_id", "is required: the id of the contact to write to (or to_email: an "
+                                               "address, for a new contact)", "required"))
+    template_id = body.get("template_id")
+    if template_id is not None and (not isinstance(template_id, str) or not keys.is_plain_id(template_id)):
+        errors.append(FieldError("template_id", "is not the id of one of your templates", "not_found"))
     transport = body.get("transport", "ses")
     if transport not in TRANSPORTS:
         errors.append(FieldError("transport", f"must be one of {', '.join(TRANSPORTS)}"))
@@ -99,6 +114,10 @@ def parse_request(body: Any, now: datetime) -> EmailRequest:
         send_at=_send_at(body.get("send_at"), now, errors),
         transport=transport,
         in_reply_to=in_reply_to,
+        to_email=to_email,
+        template_id=template_id,
+        notify_on_open=_boolean(body, "notify_on_open", errors, default=False),
+        notify_on_click=_boolean(body, "notify_on_click", errors, default=False),
     )
     require_valid(errors)
     return request
@@ -157,6 +176,9 @@ def new_email(
         "track_clicks": request.track_clicks,
         # the tenant's identify_visitors_from_email_clicks when it was written
         "identify_clicks": identify_clicks,
+        "template_id": request.template_id,
+        "notify_on_open": request.notify_on_open,
+        "notify_on_click": request.notify_on_click,
         "transport": request.transport,
         "status": "scheduled" if request.send_at else "sending",
         "send_at": request.send_at,
@@ -217,6 +239,9 @@ def public(email: dict[str, Any]) -> dict[str, Any]:
         "body_html": email.get("body_html"),
         "track_opens": email["track_opens"],
         "track_clicks": email["track_clicks"],
+        "template_id": email.get("template_id"),
+        "notify_on_open": bool(email.get("notify_on_open")),
+        "notify_on_click": bool(email.get("notify_on_click")),
         "send_at": email.get("send_at"),
         "sent_at": email.get("sent_at"),
         "created_at": email["created_at"],

@@ -31,7 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "engagement_thresholds": {"hot": 30, "active": 5},
     # tracked links carry `_crm_click` so the web snippet identifies the clicker (README: "Web collection")
     "identify_visitors_from_email_clicks": False,
+    # the plan's number of contacts (seed 003: MU); null = no limit; only the owner changes it
+    "contact_limit": None,
 }
+MAX_CONTACT_LIMIT = 10_000_000
+READ_ONLY = ("usage",)  # GET /v1/settings also shows the usage; a PUT may send it back unchanged
 
 
 def effective(stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -98,6 +102,13 @@ def updated(current: dict[str, Any], body: Any, column_names: set[str]) -> dict[
             result[name] = _score_weights(value, errors)
         elif name == "engagement_thresholds":
             result[name] = _thresholds(value, errors)
+        elif name == "contact_limit":
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or not 1 <= value <= MAX_CONTACT_LIMIT):
+                errors.append(FieldError(name, f"must be null (no limit) or a whole number from 1 to {MAX_CONTACT_LIMIT:,}"))
+            result[name] = value
+        elif name in READ_ONLY:
+            continue
         else:
             errors.append(FieldError(name, "is not a setting", "unknown_field"))
     require_valid(errors)

@@ -35,7 +35,7 @@ from shared.keys import is_plain_id
 from shared.observability import logger
 from shared.services import exports, imports, search, segments
 
-_RESERVED_ITEMS = 2 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, one count per tag
+_RESERVED_ITEMS = 3 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, usage, one count per tag
 _WINDOW = 100  # targets read at once (one BatchGetItem), then cut into slices
 _ATTEMPTS = 8
 
@@ -76,10 +76,12 @@ def _outcome(principal: Principal, settings: dict[str, Any], request: bulk.Reque
 
 def _item_cost(before: dict[str, Any], after: dict[str, Any] | None, entries: list[dict[str, Any]]) -> int:
     """Items one contact's change puts in a transaction: the contact, its email key, the tag
-    memberships that change (all of them on a deletion) and the timeline entries. (Bulk actions
-    change no name or company, so no search term.)"""
+    memberships that change (all of them on a deletion), on a deletion its company membership
+    and its company's count, and the timeline entries. (Bulk actions change no name or company,
+    so no search term.)"""
     tags = set(before.get("tags", [])) if after is None else set(after.get("tags", [])) ^ set(before.get("tags", []))
-    return 1 + (1 if before.get("email") else 0) + len(tags) + len(entries)
+    company = 2 if after is None and before.get("company_id") else 0
+    return 1 + (1 if before.get("email") else 0) + len(tags) + company + len(entries)
 
 
 def _slices(principal: Principal, config: tenant_config.TenantConfig, request: bulk.Request, ids: list[str],
@@ -111,19 +113,20 @@ def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Sli
     """One transaction for the slice (and the job's cursor); then, for deletions, the rest of
     each deleted contact's partition (named on the job first, so a crash leaves it to redo)."""
     transaction = Transaction()
-    tag_counts: dict[str, int] = {}
+    counters = contact_store.Counters()
     deleted = []
     for position, (after, before, version, entries) in enumerate(piece.writes):
         label = f"contact:{before['id']}"
         if after is None:
-            contact_store.stage_delete(transaction, principal.tenant, before, version, tag_counts, label=label)
+            contact_store.stage_delete(transaction, principal.tenant, before, version, counters, label=label)
             deleted.append(before["id"])
         else:
             contact_store.stage_save(transaction, principal.tenant, after, config, previous=before, version=version,
-                                     check_config=position == 0, label=label, tag_counts=tag_counts)
+                                     check_config=position == 0, label=label, counters=counters)
             for entry in entries:
                 transaction.put("activity", activity_model(principal.tenant, after["id"], entry))
-    contact_store.stage_tag_counts(transaction, principal.tenant, tag_counts, validation.now())
+    contact_store.stage_counters(transaction, principal.tenant, counters, validation.now(),
+                                 config.settings.get("contact_limit"))
     if job is not None:
         counts: dict[str, int] = {}
         for status, _ in piece.results.values():

@@ -6,14 +6,18 @@ from typing import Any, Callable, TypeVar
 
 from shared import cursor, keys
 from shared.config import CONFIG
+from shared.db import companies as company_store
 from shared.db import contacts as repository
 from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, backoff, with_retries
+from shared.domain import companies as company_rules
 from shared.domain import contacts as contact_rules
 from shared.domain import activities, listing, validation
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
-from shared.errors import Busy, Conflict, FieldError, NotFound, PayloadTooLarge, require_valid
+from shared.errors import (
+    Busy, Conflict, CrmError, FieldError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed, require_valid,
+)
 
 MAX_LOOKUP_VALUES = 10_000
 T = TypeVar("T")
@@ -45,14 +49,53 @@ def until_settled(attempt: Callable[[], T]) -> T:
     raise Busy("This contact is being changed by others right now; retry in a moment.")
 
 
+def over_quota(limit: int) -> Forbidden:
+    return Forbidden(f"This workspace's plan allows {limit:,} contacts and all of them are in use; delete contacts "
+                     "or ask the owner to raise the limit.")
+
+
+def refusal(failure: ConditionFailed, contact: dict[str, Any], config: tenant_config.TenantConfig) -> CrmError | None:
+    """What a contact write's failed conditions mean to the caller, unless they only mean that
+    something moved meanwhile (then the write is evaluated again)."""
+    if "email" in failure.labels:
+        return _duplicate_email(contact.get("email"))
+    if "config" in failure.labels:
+        return None
+    if "quota" in failure.labels:
+        return over_quota(config.settings["contact_limit"])
+    if "company" in failure.labels:
+        return ValidationFailed("The company does not exist (or is being deleted); choose another one.",
+                                [FieldError("company_id", "is not the id of one of your companies", "not_found")])
+    return None
+
+
 def _save(tenant: str, contact: dict[str, Any], config: tenant_config.TenantConfig, **previous: Any) -> None:
-    """Write the contact; its email already belonging to another contact is a 409."""
+    """Write the contact; a taken email (409), a full plan (403) or a missing company (422) are refused."""
     try:
         repository.save(tenant, contact, config, **previous)
     except ConditionFailed as failure:
-        if "email" in failure.labels:
-            raise _duplicate_email(contact.get("email")) from None
+        refused = refusal(failure, contact, config)
+        if refused is not None:
+            raise refused from None
         raise
+
+
+def insert_new(tenant: str, contact: dict[str, Any], config: tenant_config.TenantConfig) -> None:
+    """Save a contact made elsewhere (an email to a new address): 409, 403 or 422 as a create."""
+    _save(tenant, contact, config)
+
+
+def linked_by_domain(tenant: str, new_contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """New contacts without a company, linked to the company their email domain names (free mail
+    never does); one BatchGetItem of the domains."""
+    domain_of = {contact["id"]: company_rules.email_domain(contact.get("email")) for contact in new_contacts
+                 if not contact.get("company_id")}
+    wanted = [domain for domain in domain_of.values() if domain]
+    if not wanted:
+        return new_contacts
+    companies = company_store.by_domains(tenant, wanted)
+    return [contact_rules.linked_to_company(contact, *companies[domain_of[contact["id"]]])
+            if domain_of.get(contact["id"]) in companies else contact for contact in new_contacts]
 
 
 def _shape(contact: dict[str, Any], config: tenant_config.TenantConfig) -> dict[str, Any]:
@@ -68,6 +111,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
         attempts += 1
         changes = contact_rules.parse_changes(body, config.properties)
         contact = contact_rules.new_contact(new_id(), changes, principal.user_id, validation.now())
+        contact = linked_by_domain(principal.tenant, [contact])[0]
         _save(principal.tenant, contact, config)
         return _shape(contact, config)
 
@@ -229,11 +273,15 @@ def ownerless_with_email(tenant: str, email: str) -> dict[str, Any]:
             return known[email]
         config = tenant_config.load(tenant, fresh=True)
         contact = contact_rules.new_contact(new_id(), {"email": email, "owner_id": None}, None, validation.now())
+        contact = linked_by_domain(tenant, [contact])[0]
         try:
             repository.save(tenant, contact, config)
         except ConditionFailed as failure:
             if "email" in failure.labels:  # created meanwhile by another request
                 return repository.by_emails(tenant, [email])[email]
+            refused = refusal(failure, contact, config)
+            if refused is not None:
+                raise refused from None
             raise
         return contact
 

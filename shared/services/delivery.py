@@ -29,6 +29,22 @@ def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None) -
     return provider_message_id
 
 
+def notice(recipient: str, subject: str, text: str, mail_id: str) -> None:
+    """A plain-text message from the product (NOTIFY_FROM) to a user: an export ready, an email
+    opened. Raises TransportFailed."""
+    from datetime import datetime, timezone
+
+    from shared.domain import mail
+
+    sender_name, _, sender_email = CONFIG.notify_from.rpartition("<")
+    sender = {"email": sender_email.rstrip(">").strip() or CONFIG.notify_from, "name": sender_name.strip() or None}
+    recipients = mail.Recipients(to=recipient, cc=(), bcc=())
+    _, raw = mail.compose(email_id=mail_id, sender=sender, recipients=recipients, subject=subject, body_text=text,
+                          body_html=None, sent_at=datetime.now(timezone.utc))
+    deliver({"email_id": mail_id, "transport": "ses", "sender_email": sender["email"], "to": recipient, "cc": [],
+             "bcc": []}, raw, None)
+
+
 def _send_ses(email: dict[str, Any], raw: bytes) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 

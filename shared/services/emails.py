@@ -8,6 +8,7 @@ contact's new fields. A transport error marks it `failed` and records nothing as
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -15,6 +16,7 @@ from shared import cursor, keys
 from shared.config import CONFIG, tracking_keyring
 from shared.db import contacts as contact_store
 from shared.db import emails as repository
+from shared.db import templates as template_store
 from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, backoff
 from shared.domain import activities, listing, mail, outbound, validation
@@ -23,6 +25,7 @@ from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, TransportFailed, ValidationFailed, require_valid
 from shared.observability import logger
+from shared.services import contacts as contact_service
 from shared.services import delivery, schedules
 from shared.services.contacts import visible_contact
 
@@ -90,7 +93,12 @@ def _render(
 
 def preview(principal: Principal, body: Any) -> dict[str, Any]:
     request = outbound.parse_request(body, datetime.now(timezone.utc))
+    if request.contact_id is None:
+        require_valid([FieldError("contact_id", "a preview merges the fields of an existing contact", "required")])
     contact, config = visible_contact(principal, request.contact_id)
+    if request.template_id is not None:
+        found = template_store.get(principal.tenant, request.template_id)
+        request = _with_template(request, found[0] if found else None)
     _, rendered = _render(principal.tenant, request, contact, config, _sender(principal))
     return {"subject": rendered.subject, "body_text": rendered.body_text, "body_html": rendered.body_html}
 
@@ -112,23 +120,35 @@ def _check_parent(principal: Principal, request: outbound.EmailRequest, context:
 
 
 def send(principal: Principal, body: Any) -> dict[str, Any]:
-    """POST /v1/emails: store the email, then send it now or schedule it."""
+    """POST /v1/emails: store the email, then send it now or schedule it. With `to_email`, an
+    address no contact has becomes a contact of the sender, saved only once everything else
+    about the email has been checked."""
     request = outbound.parse_request(body, datetime.now(timezone.utc))
     sender = _sender(principal)
+    new_contact = None
+    if request.to_email is not None:
+        request, new_contact = _recipient_of_address(principal, request)
     if not keys.is_plain_id(request.contact_id):
         raise _contact_not_found(request.contact_id)
     if request.in_reply_to is not None and not keys.is_plain_id(request.in_reply_to):
         require_valid([FieldError("in_reply_to", "is not the id of an email you can see", "not_found")])
     context = repository.load_send_context(principal.tenant, request.contact_id, request.in_reply_to,
-                                           principal.user_id if request.transport == "smtp" else None)
+                                           principal.user_id if request.transport == "smtp" else None,
+                                           request.template_id)
+    if new_contact is not None:
+        context.contact = new_contact
     contact = context.contact
     if contact is None or not principal.can_see(contact, context.config.settings):
         raise _contact_not_found(request.contact_id)
+    request = _with_template(request, context.template)
     _check_parent(principal, request, context)
     if request.transport == "smtp" and context.mailbox is None:
         require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
                                   "no_mailbox")])
     recipients, rendered = _render(principal.tenant, request, contact, context.config, sender)
+    if new_contact is not None:
+        contact_service.insert_new(principal.tenant, new_contact, context.config)
+        context.contact_version = 1
     email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
                                sender=sender, parent=context.parent, now=validation.now(),
                                identify_clicks=context.config.settings["identify_visitors_from_email_clicks"])
@@ -137,6 +157,44 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
         schedules.schedule(principal.tenant, email["email_id"], email["send_at"])
         return outbound.public(email)
     return outbound.public(_deliver(principal.tenant, email, context))
+
+
+def _recipient_of_address(principal: Principal, request: outbound.EmailRequest
+                          ) -> tuple[outbound.EmailRequest, dict[str, Any] | None]:
+    """The request addressed to the contact with `to_email`, or to a new contact of the sender
+    (not saved yet: validated as POST /v1/contacts validates it)."""
+    address = request.to_email.lower()
+    known = contact_store.by_emails(principal.tenant, [address]).get(address)
+    if known is not None:
+        return replace(request, contact_id=known["id"]), None
+    config = tenant_config.load(principal.tenant)
+    changes = contact_rules.parse_changes({"email": request.to_email}, config.properties)
+    contact = contact_rules.new_contact(new_id(), changes, principal.user_id, validation.now())
+    contact = contact_service.linked_by_domain(principal.tenant, [contact])[0]
+    return replace(request, contact_id=contact["id"]), contact
+
+
+def _with_template(request: outbound.EmailRequest, template: dict[str, Any] | None) -> outbound.EmailRequest:
+    """The subject and bodies the request leaves out, from its template (None: not found)."""
+    if request.template_id is None:
+        return request
+    if template is None:
+        require_valid([FieldError("template_id", "is not the id of one of your templates", "not_found")],
+                      "The email template does not exist; choose another one.")
+    given = {name: getattr(request, name) for name in outbound.TEMPLATE_FIELDS}
+    return replace(request, **{name: template[name] if value is None else value
+                               for name, value in given.items()})
+
+
+def duplicate(principal: Principal, email_id: str) -> dict[str, Any]:
+    """POST /v1/emails/{id}/duplicate (seed 004: 複製): a new draft with the email's content, as
+    the body of a POST /v1/emails to edit and send. Drafts live in the client: nothing is stored."""
+    email, _ = visible_email(principal, email_id)
+    return {"draft": {"contact_id": email["contact_id"] or None, "cc": list(email.get("cc") or []),
+                      "bcc": list(email.get("bcc") or []), "subject": email["subject"],
+                      "body_text": email["body_text"], "body_html": email.get("body_html"),
+                      "track_opens": email["track_opens"] if email["status"] != "received" else True,
+                      "track_clicks": email["track_clicks"] if email["status"] != "received" else True}}
 
 
 def _deliver(tenant: str, email: dict[str, Any], context: repository.SendContext) -> dict[str, Any]:
@@ -245,7 +303,7 @@ def _scheduled_problem(email: dict[str, Any], context: repository.SendContext) -
 
 # --- reading ---------------------------------------------------------------------------------
 
-def _visible_email(principal: Principal, email_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def visible_email(principal: Principal, email_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     config = tenant_config.load(principal.tenant)
     email = repository.get(principal.tenant, email_id) if keys.is_plain_id(email_id) else None
     if email is None or not _may_see(principal, email, config.settings):
@@ -254,11 +312,11 @@ def _visible_email(principal: Principal, email_id: str) -> tuple[dict[str, Any],
 
 
 def get(principal: Principal, email_id: str) -> dict[str, Any]:
-    return outbound.public(_visible_email(principal, email_id)[0])
+    return outbound.public(visible_email(principal, email_id)[0])
 
 
 def thread(principal: Principal, email_id: str) -> dict[str, Any]:
-    email, settings = _visible_email(principal, email_id)
+    email, settings = visible_email(principal, email_id)
     emails = repository.thread(principal.tenant, email["thread_id"])
     return {"items": [outbound.public(item) for item in emails if _may_see(principal, item, settings)]}
 
@@ -283,7 +341,7 @@ def list_folder(principal: Principal, params: dict[str, str]) -> dict[str, Any]:
 # --- changing a scheduled email --------------------------------------------------------------
 
 def _changeable(principal: Principal, email_id: str, action: str) -> dict[str, Any]:
-    email, _ = _visible_email(principal, email_id)
+    email, _ = visible_email(principal, email_id)
     if email["sender_id"] != principal.user_id and principal.role not in EMAIL_MANAGER_ROLES:
         raise Forbidden(f"Only the sender or a manager, admin or owner can {action} this email.")
     if email["status"] != "scheduled":
@@ -311,7 +369,7 @@ def reschedule(principal: Principal, email_id: str, body: Any) -> dict[str, Any]
 
 def cancel(principal: Principal, email_id: str) -> None:
     """DELETE /v1/emails/{id}: cancel a scheduled email, or delete a received one."""
-    received, _ = _visible_email(principal, email_id)
+    received, _ = visible_email(principal, email_id)
     if received["status"] == "received":
         repository.delete(principal.tenant, email_id)
         return

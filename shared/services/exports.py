@@ -234,7 +234,6 @@ class _Progress:
 
 def _notify(job: dict[str, Any], result: dict[str, Any] | None, failure: str | None) -> None:
     """Mail the requester that the export is ready (with the link) or failed (with why)."""
-    from shared.domain import mail
     from shared.services import delivery
 
     recipient = job["principal"].get("email")
@@ -248,15 +247,8 @@ def _notify(job: dict[str, Any], result: dict[str, Any] | None, failure: str | N
     else:
         subject = "エクスポートに失敗しました / Your export failed"
         text = f"エクスポートに失敗しました。/ Your export failed:\n\n{failure}\n"
-    sender_name, _, sender_email = CONFIG.notify_from.rpartition("<")
-    sender = {"email": sender_email.rstrip(">").strip() or CONFIG.notify_from, "name": sender_name.strip() or None}
-    email_id = f"export-{job['job_id']}"
-    recipients = mail.Recipients(to=recipient, cc=(), bcc=())
-    _, raw = mail.compose(email_id=email_id, sender=sender, recipients=recipients, subject=subject, body_text=text,
-                          body_html=None, sent_at=datetime.now(timezone.utc))
     try:
-        delivery.deliver({"email_id": email_id, "transport": "ses", "sender_email": sender["email"], "to": recipient,
-                          "cc": [], "bcc": []}, raw, None)
+        delivery.notice(recipient, subject, text, f"export-{job['job_id']}")
     except Exception:  # the job's state is what counts; the mail is a courtesy
         logger.exception("export notification not sent", extra={"job_id": job["job_id"]})
 

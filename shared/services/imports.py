@@ -28,7 +28,7 @@ from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed, require_valid
 from shared.keys import import_object_key, is_plain_id
-from shared.services.contacts import until_settled
+from shared.services.contacts import linked_by_domain, until_settled
 
 UPLOAD_SECONDS = 3600
 UNSTARTED_KEPT_SECONDS = 2 * 24 * 3600  # an import never started expires (its file too: lifecycle)
@@ -186,7 +186,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
     emails = [contact_rules.email_key(changes) for _, changes in parsed if changes.get("email")]
     known = contact_store.by_emails(tenant, emails)
     now = validation.now()
-    new: list[dict[str, Any]] = []
+    new: list[tuple[int, dict[str, Any]]] = []
     for row_number, changes in parsed:
         email = contact_rules.email_key(changes)
         if email in known:
@@ -198,12 +198,20 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
             continue
         contact = contact_rules.new_contact(imports.contact_id(job["job_id"], created_ms, row_number),
                                             {**changes, "owner_id": None}, None, now)
-        new.append(contact)
+        new.append((row_number, contact))
         counts["created"] += 1
         if email:
             known[email] = contact  # a later row with the same email updates this one
     if new:
-        contact_store.insert_many(tenant, new)
+        granted = contact_store.reserve_contacts(tenant, len(new), config.settings["contact_limit"])
+        for row_number, _ in new[granted:]:
+            counts["created"] -= 1
+            counts["failed"] += 1
+            errors.append({"row": row_number, "column": None, "message": imports.over_limit(config.settings["contact_limit"])})
+        new = [contact for _, contact in new[:granted]]
+        if new:
+            contact_store.insert_many(tenant, linked_by_domain(tenant, new))
+    errors.sort(key=lambda error: error["row"])
     stored, truncated = kept.take(errors)
     job_store.record_import_chunk(tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated, progress)
 

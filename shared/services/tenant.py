@@ -14,7 +14,7 @@ from shared.domain import properties as property_rules
 from shared.domain import settings as settings_rules
 from shared.domain import validation
 from shared.domain.access import Principal
-from shared.errors import Conflict, FieldError, NotFound, require_valid
+from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
 from shared.services import contacts as contact_service
 
 
@@ -22,8 +22,12 @@ def _column_names(config: tenant_config.TenantConfig) -> set[str]:
     return set(contact_rules.PUBLIC_FIELDS) | {f"properties.{key}" for key in config.properties}
 
 
+def _with_usage(tenant: str, settings: dict[str, Any]) -> dict[str, Any]:
+    return {**settings, "usage": {"contacts": contact_repository.usage(tenant)}}
+
+
 def get_settings(principal: Principal) -> dict[str, Any]:
-    return tenant_config.load(principal.tenant, fresh=True).settings
+    return _with_usage(principal.tenant, tenant_config.load(principal.tenant, fresh=True).settings)
 
 
 def put_settings(principal: Principal, body: Any) -> dict[str, Any]:
@@ -31,10 +35,13 @@ def put_settings(principal: Principal, body: Any) -> dict[str, Any]:
 
     def change(config: tenant_config.TenantConfig) -> tenant_config.TenantConfig:
         stored = settings_rules.updated(config.settings, body, _column_names(config))
+        if stored["contact_limit"] != config.settings["contact_limit"] and principal.role != "owner":
+            raise Forbidden("Only the owner can change the contact limit (the plan); your role is "
+                            f"{principal.role}.")
         config.stored_settings = stored
         return config
 
-    return tenant_config.modify(principal.tenant, change).settings
+    return _with_usage(principal.tenant, tenant_config.modify(principal.tenant, change).settings)
 
 
 # --- properties -------------------------------------------------------------------------

@@ -74,7 +74,22 @@ def _contact_change(activity: dict[str, Any], principal: Principal, contact_id: 
 
 def create(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
     visible_contact(principal, contact_id)
-    values = activities.parse_custom(body, validation.now())
+    return _log(principal, contact_id, activities.parse_custom(body, validation.now()))
+
+
+NO_PHONE = "This contact has no phone number; add one to call."
+
+
+def log_call(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
+    """POST /v1/contacts/{id}/calls: the call on the timeline, and the `tel:` URI to dial."""
+    contact, _ = visible_contact(principal, contact_id)
+    dial = contact_rules.dial_uri(contact.get("phone"))
+    if dial is None:
+        require_valid([FieldError("phone", "is empty", "required")], NO_PHONE)
+    return {"activity": _log(principal, contact_id, activities.parse_call(body, validation.now())), "dial": dial}
+
+
+def _log(principal: Principal, contact_id: str, values: dict[str, Any]) -> dict[str, Any]:
     # its id carries its time, so the next request finds it with a consistent read
     activity = activities.custom(id_at(values["occurred_at"]), values, principal.user_id)
 

@@ -18,7 +18,7 @@ from typing import Any
 from shared.config import tracking_keyring
 from shared.db import tracking as repository
 from shared.db.transactions import ConditionFailed
-from shared.domain import activities, tracking, validation
+from shared.domain import activities, notifications, tracking, validation
 from shared.domain.ids import new_id
 
 
@@ -88,8 +88,16 @@ def _record(
     while plan < len(plans):
         activity_type, first_field = plans[plan]
         entry = activities.email_tracked(new_id(), activity_type, at, email, machine, verdict.reason, url)
+        # a person's first open or click: counted on the template, notified to the sender
+        personal_first = first_field in ("opened_at", "clicked_at")
+        template_counter = {"opened_at": "opened", "clicked_at": "clicked"}.get(first_field) \
+            if personal_first and email["template_id"] else None
+        notification = None
+        if personal_first and email[{"opened_at": "notify_on_open", "clicked_at": "notify_on_click"}[first_field]]:
+            notification = notifications.new(email, activity_type, at)
         try:
-            repository.record(tenant, email, entry, counter, first_field, click, customer_action=fast)
+            repository.record(tenant, email, entry, counter, first_field, click, customer_action=fast,
+                              template_counter=template_counter, notification=notification)
         except ConditionFailed as failure:
             if fast and {"contact", "email_key"} & set(failure.labels):
                 fast = False  # the contact needs a read first (or is gone): record the hit without it
@@ -98,9 +106,22 @@ def _record(
             else:
                 plan += 1  # another hit was first meanwhile
             continue
+        if notification is not None:
+            _queue_notification_mail(tenant, email["sender_id"], notification["id"])
         if not machine and not fast:
             _record_action_read_first(tenant, email["contact_id"], activity_type, at)
         return
+
+
+def _queue_notification_mail(tenant: str, user_id: str, notification_id: str) -> None:
+    """The bulk worker mails the notification to the sender (the hit answers without waiting on SES)."""
+    import json
+
+    from shared.aws import client
+    from shared.config import CONFIG
+
+    message = {"kind": "notification", "tenant": tenant, "user_id": user_id, "notification_id": notification_id}
+    client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url, MessageBody=json.dumps(message))
 
 
 def _record_action_read_first(tenant: str, contact_id: str, activity_type: str, at: str) -> None:

@@ -16,6 +16,11 @@ def create_activity(request: Request, id: str):
     return created(timeline.create(request.principal, id, request.json()))
 
 
+@router.post("/v1/contacts/{id}/calls")
+def log_call(request: Request, id: str):
+    return created(timeline.log_call(request.principal, id, request.json()))
+
+
 @router.patch("/v1/contacts/{id}/activities/{activity_id}")
 def update_activity(request: Request, id: str, activity_id: str):
     return timeline.update(request.principal, id, activity_id, request.json())

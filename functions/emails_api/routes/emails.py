@@ -31,6 +31,11 @@ def get_thread(request: Request, id: str):
     return emails.thread(request.principal, id)
 
 
+@router.post("/v1/emails/{id}/duplicate")
+def duplicate_email(request: Request, id: str):
+    return emails.duplicate(request.principal, id)
+
+
 @router.patch("/v1/emails/{id}")
 def reschedule_email(request: Request, id: str):
     return emails.reschedule(request.principal, id, request.json())

@@ -1,7 +1,7 @@
-"""Routes of /v1/me/mailbox: the caller's own SMTP server."""
+"""Routes of /v1/me: the caller's own SMTP server, and their open and click notifications."""
 
 from shared.http import Request, Router, no_content
-from shared.services import mailboxes
+from shared.services import mailboxes, notifications
 
 router = Router()
 
@@ -19,4 +19,20 @@ def get_mailbox(request: Request):
 @router.delete("/v1/me/mailbox")
 def delete_mailbox(request: Request):
     mailboxes.delete(request.principal)
+    return no_content()
+
+
+@router.get("/v1/me/notifications")
+def list_notifications(request: Request):
+    return notifications.list_notifications(request.principal, request.query)
+
+
+@router.patch("/v1/me/notifications/{id}")
+def mark_notification(request: Request, id: str):
+    return notifications.mark(request.principal, id, request.json())
+
+
+@router.post("/v1/me/notifications/read-all")
+def mark_all_notifications_read(request: Request):
+    notifications.mark_all_read(request.principal)
     return no_content()

@@ -1,0 +1,121 @@
+"""Companies (Digima's 会社 view): fields and their validation, the email domain that links new
+contacts to a company, index keys and the public shape. Pure."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from shared import keys
+from shared.domain import text, validation
+from shared.errors import FieldError, require_valid
+
+# Domains of personal mail services: a contact writing from one says nothing about its company.
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.jp", "ymail.ne.jp", "outlook.com", "outlook.jp",
+    "hotmail.com", "hotmail.co.jp", "live.com", "live.jp", "msn.com", "icloud.com", "me.com", "mac.com",
+    "aol.com", "proton.me", "protonmail.com", "gmx.com", "mail.com", "zoho.com", "yandex.com",
+    "docomo.ne.jp", "ezweb.ne.jp", "au.com", "softbank.ne.jp", "i.softbank.jp", "ybb.ne.jp", "nifty.com",
+    "biglobe.ne.jp", "ocn.ne.jp", "so-net.ne.jp", "excite.co.jp", "infoseek.jp", "livedoor.com",
+})
+_DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_PROPERTIES = 50
+MAX_PROPERTY_TEXT = 1_000
+_TEXT_FIELDS = {"name": 200, "phone": 50, "address": 500, "industry": 100}
+FIELDS = ("name", "domain", "phone", "address", "website", "industry", "properties")
+
+
+def _domain(value: Any) -> validation.Result:
+    if value is None or value == "":
+        return None, None
+    if not isinstance(value, str):
+        return None, "must be a domain name such as example.co.jp"
+    domain = value.strip().lower().rstrip(".")
+    if "://" in domain or "/" in domain or "@" in domain or domain.startswith("www."):
+        return None, "must be the bare domain such as example.co.jp (no scheme, www., path or @)"
+    if not _DOMAIN.match(domain):
+        return None, "must be a domain name such as example.co.jp"
+    if domain in FREE_MAIL_DOMAINS:
+        return None, "is a free-mail domain; it cannot identify a company"
+    return domain, None
+
+
+def _properties(value: Any, errors: list[FieldError]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        errors.append(FieldError("properties", "must be an object of key → text, number, true/false or null"))
+        return {}
+    if len(value) > MAX_PROPERTIES:
+        errors.append(FieldError("properties", f"a company can have at most {MAX_PROPERTIES} properties", "limit"))
+    cleaned: dict[str, Any] = {}
+    for key, item in value.items():
+        if not _PROPERTY_KEY.match(key):
+            errors.append(FieldError(f"properties.{key}", "keys are lower-case letters, digits and _, starting with a letter"))
+        elif isinstance(item, str):
+            checked, error = validation.text(item, max_length=MAX_PROPERTY_TEXT, multiline=True)
+            if error:
+                errors.append(FieldError(f"properties.{key}", error))
+            cleaned[key] = checked
+        elif item is None or isinstance(item, (bool, int, float)):
+            cleaned[key] = item
+        else:
+            errors.append(FieldError(f"properties.{key}", "must be text, a number, true/false or null"))
+    return cleaned
+
+
+def parse(body: Any, existing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The company's fields from POST (all) or PATCH (`existing` given: only those sent change;
+    `properties` merges, a null value removing a key); 422 naming every wrong field."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    errors = [FieldError(name, "is not a company field", "unknown_field") for name in body if name not in FIELDS]
+    values = {name: (existing or {}).get(name) for name in FIELDS}
+    values["properties"] = dict((existing or {}).get("properties") or {})
+    for name, limit in _TEXT_FIELDS.items():
+        if name in body:
+            values[name], error = validation.text(body[name], max_length=limit, multiline=name == "address") \
+                if body[name] is not None else (None, None)
+            if error:
+                errors.append(FieldError(name, error))
+    if "domain" in body:
+        values["domain"], error = _domain(body["domain"])
+        if error:
+            errors.append(FieldError("domain", error))
+    if "website" in body:
+        values["website"], error = validation.url(body["website"]) if body["website"] else (None, None)
+        if error:
+            errors.append(FieldError("website", error))
+    if "properties" in body:
+        changes = _properties(body["properties"], errors)
+        values["properties"] = {key: item for key, item in {**values["properties"], **changes}.items()
+                                if item is not None}
+    if not values.get("name"):
+        errors.append(FieldError("name", "is required: 1 to 200 characters", "required"))
+    require_valid(errors)
+    return values
+
+
+def email_domain(email: str | None) -> str | None:
+    """The domain that links a contact with this email to a company: None for free mail."""
+    if not email or "@" not in email:
+        return None
+    domain = email.rsplit("@", 1)[1].strip().lower()
+    return None if domain in FREE_MAIL_DOMAINS else domain
+
+
+def name_key(name: str) -> str:
+    """What companies sort and are found by: the folded name without its legal form
+    (株式会社サンプル sorts under サンプル), then the whole folded name."""
+    return f"{text.company_core(name) or text.fold(name)}#{text.fold(name)}"
+
+
+def index_keys(tenant: str, company: dict[str, Any]) -> dict[str, str]:
+    partition = keys.companies_index_pk(tenant)
+    return {"gsi1pk": partition, "gsi1sk": f"{company['created_at']}#{company['id']}",
+            "gsi2pk": partition, "gsi2sk": f"{name_key(company['name'])}#{company['id']}"}
+
+
+def public(company: dict[str, Any]) -> dict[str, Any]:
+    return {"id": company["id"], **{name: company.get(name) for name in FIELDS},
+            "properties": company.get("properties") or {}, "contact_count": company.get("contact_count", 0),
+            "created_at": company["created_at"], "updated_at": company["updated_at"]}

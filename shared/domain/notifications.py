@@ -1,0 +1,52 @@
+"""Open and click notifications (seed 004: 通知設定): one per email and kind, for its sender. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.errors import FieldError, require_valid
+
+KINDS = ("email_opened", "email_clicked")
+RETENTION_DAYS = 90
+_WORDS = {"email_opened": ("開封されました", "was opened"), "email_clicked": ("リンクがクリックされました", "had a link clicked")}
+
+
+def notification_id(email_id: str, kind: str) -> str:
+    return f"{email_id}-{kind}"
+
+
+def parse_id(value: str) -> tuple[str, str] | None:
+    """(email id, kind) of a notification id, or None when it cannot be one."""
+    email_id, _, kind = value.rpartition("-")
+    return (email_id, kind) if email_id and kind in KINDS else None
+
+
+def new(email: dict[str, Any], kind: str, at: str) -> dict[str, Any]:
+    return {"id": notification_id(email["email_id"], kind), "kind": kind, "email_id": email["email_id"],
+            "contact_id": email["contact_id"], "subject": email["subject"], "occurred_at": at}
+
+
+def mail(notification: dict[str, Any], to: str) -> tuple[str, str]:
+    """Subject and text of the notification email to the sender."""
+    japanese, english = _WORDS[notification["kind"]]
+    subject = f"【通知】メール「{notification['subject']}」が{japanese}"
+    text = (f"{to} 宛てのメール「{notification['subject']}」が{japanese}（{notification['occurred_at']}）。\n"
+            f"Your email \"{notification['subject']}\" to {to} {english} ({notification['occurred_at']}).\n")
+    return subject, text
+
+
+def parse_read(body: Any) -> bool:
+    """The body of PATCH /v1/me/notifications/{id}: {"read": true|false}."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("read", "is required: true or false", "required")], "The request body must be a JSON object.")
+    errors = [FieldError(name, "is not a notification field", "unknown_field") for name in body if name != "read"]
+    read = body.get("read")
+    if not isinstance(read, bool):
+        errors.append(FieldError("read", "is required: true or false", "required"))
+    require_valid(errors)
+    return read
+
+
+def expires_at_epoch(at: str) -> int:
+    return int((datetime.fromisoformat(at.replace("Z", "+00:00")) + timedelta(days=RETENTION_DAYS)).timestamp())
