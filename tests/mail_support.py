@@ -5,6 +5,7 @@ A module that sends mail imports the autouse fixture `outbox_listening` from her
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -12,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from werkzeug.test import Client
 
 from conftest import TABLE_NAME, Api, Reply
 
@@ -134,3 +136,51 @@ def at_expression(send_at: str) -> str:
 def outbox_listening(moto_endpoint):
     """The outbox records only once imported: import it before anything is sent."""
     return outbox()
+
+
+# --- tracking hits, as the tracker receives them -------------------------------------------------
+
+BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+           "Version/17.4 Safari/605.1.15")
+PERSON_IP = "203.0.113.7"
+APPLE_IP = "17.58.0.1"
+HTML = ("<html><body><p>{{contact.family_name}}様</p>"
+        '<a href="https://example.com/a?x=1&amp;y=2">資料</a> <a href="https://example.com/b">b</a> '
+        "<a href='https://example.org/c#top'>c</a></body></html>")
+
+
+def hit(kind: str, token: str, user_agent: str | None = BROWSER, ip: str = PERSON_IP, method: str = "GET") -> dict:
+    """One request to the tracker, as API Gateway would pass it."""
+    from infra.local.server import call_handler
+
+    headers = {} if user_agent is None else {"user-agent": user_agent}
+    return call_handler(method, f"/t/{kind}/{token}", None, headers=headers, source_ip=ip)
+
+
+def tokens(email_id: str) -> tuple[str | None, list[str]]:
+    """The open token and the click tokens (in link order) of the message that went out."""
+    html = the_message(email_id)[1].get_body(("html",)).get_content()
+    opens = re.findall(r"/t/o/([A-Za-z0-9_-]+)", html)
+    assert len(opens) <= 1, opens
+    return (opens[0] if opens else None), re.findall(r"/t/c/([A-Za-z0-9_-]+)", html)
+
+
+def seconds_ago(seconds: float) -> str:
+    moment = datetime.now(timezone.utc) - timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+# --- received mail, dropped into the inbound path -------------------------------------------------
+
+@pytest.fixture
+def local(moto_endpoint):
+    from infra.local import inbound  # noqa: F401 - registers POST /_local/inbound
+    from infra.local.server import LocalApi
+
+    return Client(LocalApi("unused-jwt-secret"))
+
+
+def drop(local: Client, raw: bytes) -> dict[str, Any]:
+    response = local.post("/_local/inbound", data=raw)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()

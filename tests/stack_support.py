@@ -54,3 +54,29 @@ def run_queued_jobs() -> int:
     from infra.local.server import invoke_function
 
     return LocalQueues(invoke_function).drain()
+
+
+def uploaded(api, data: bytes) -> str:
+    """POST /v1/imports and PUT the file to its upload URL; the import's id."""
+    import urllib.request
+
+    reply = api.post("/v1/imports", {})
+    assert reply.status == 201, reply.body
+    # the Content-Type matters only to the emulation: moto's server would read a form-encoded body as a form
+    request = urllib.request.Request(reply.body["upload_url"], data=data, method="PUT",
+                                     headers={"Content-Type": "text/csv"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    return reply.body["id"]
+
+
+def imported(api, data: bytes, mapping: dict[str, str], on_duplicate: str = "update") -> dict:
+    """Upload a file, start its import, run the worker; the finished import."""
+    import_id = uploaded(api, data)
+    started = api.post(f"/v1/imports/{import_id}/start", {"mapping": mapping, "on_duplicate": on_duplicate})
+    assert started.status == 202, started.body
+    run_queued_jobs()
+    done = api.get(f"/v1/imports/{import_id}").body
+    assert done["status"] == "succeeded", done
+    return done
+

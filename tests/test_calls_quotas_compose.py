@@ -10,7 +10,6 @@ Errors, roles and contact fields follow /work/shared/api-contract.md."""
 from __future__ import annotations
 
 import re
-import urllib.request
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 from conftest import Api, Reply, assert_error, create
 from mail_support import outbox_listening  # noqa: F401  (the outbox records only once imported)
 from mail_support import folder_ids, outbox, the_message
-from stack_support import run_queued_jobs
+from stack_support import imported as import_file
 
 NO_PHONE = "This contact has no phone number; add one to call."
 
@@ -425,20 +424,7 @@ def test_clearing_the_limit_lifts_it(api):
 
 
 def imported(api: Api, text: str, mapping: dict[str, str], on_duplicate: str = "update") -> dict[str, Any]:
-    """Upload a CSV, start it, run the worker; the finished import."""
-    reply = api.post("/v1/imports", {})
-    assert reply.status == 201, reply.body
-    request = urllib.request.Request(reply.body["upload_url"], data=text.encode("utf-8-sig"), method="PUT",
-                                     headers={"Content-Type": "text/csv"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
-    import_id = reply.body["id"]
-    started = api.post(f"/v1/imports/{import_id}/start", {"mapping": mapping, "on_duplicate": on_duplicate})
-    assert started.status == 202, started.body
-    run_queued_jobs()
-    done = api.get(f"/v1/imports/{import_id}").body
-    assert done["status"] == "succeeded", done
-    return done
+    return import_file(api, text.encode("utf-8-sig"), mapping, on_duplicate)
 
 
 MAPPING = {"姓": "family_name", "メールアドレス": "email", "会社名": "company"}

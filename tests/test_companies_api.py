@@ -14,14 +14,13 @@ Errors, roles, lists and contact fields follow /work/shared/api-contract.md."""
 from __future__ import annotations
 
 import re
-import urllib.request
 import uuid
 from typing import Any
 
 import pytest
 
 from conftest import Api, Reply, assert_error, create
-from stack_support import run_queued_jobs
+from stack_support import imported
 
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 COMPANY_FIELDS = {"id", "name", "domain", "phone", "address", "website", "industry", "properties",
@@ -501,26 +500,13 @@ def test_changing_an_email_later_does_not_relink(api):
     assert count_of(api, company["id"]) == 1
 
 
-def _uploaded(api: Api, data: bytes) -> str:
-    reply = api.post("/v1/imports", {})
-    assert reply.status == 201, reply.body
-    request = urllib.request.Request(reply.body["upload_url"], data=data, method="PUT",
-                                     headers={"Content-Type": "text/csv"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
-    return reply.body["id"]
-
-
 def test_imported_contacts_are_linked_by_their_email_domain(api):
     company = add_company(api, name="株式会社サンプル", domain="sample.co.jp")
     rows = ["姓,メールアドレス,会社名", "山田,taro@sample.co.jp,", "佐藤,sato@SAMPLE.co.jp,サンプル営業所",
             "鈴木,suzuki@gmail.com,", "田中,tanaka@other.example.jp,"]
-    import_id = _uploaded(api, ("\r\n".join(rows) + "\r\n").encode("utf-8"))
     mapping = {"姓": "family_name", "メールアドレス": "email", "会社名": "company"}
-    assert api.post(f"/v1/imports/{import_id}/start", {"mapping": mapping}).status == 202
-    run_queued_jobs()
-    done = api.get(f"/v1/imports/{import_id}").body
-    assert done["status"] == "succeeded" and done["created"] == 4, done
+    done = imported(api, ("\r\n".join(rows) + "\r\n").encode("utf-8"), mapping)
+    assert done["created"] == 4, done
 
     people = {contact["family_name"]: contact for contact in all_contacts(api)}
     assert (people["山田"]["company_id"], people["山田"]["company"]) == (company["id"], "株式会社サンプル")

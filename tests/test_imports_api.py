@@ -6,14 +6,14 @@ file that is not CSV, an unknown mapping, an empty or oversized file."""
 
 from __future__ import annotations
 
-import urllib.request
 import uuid
 from typing import Any
 
 import pytest
 
 from conftest import Api, assert_error, create
-from stack_support import run_queued_jobs
+from stack_support import imported as import_file
+from stack_support import run_queued_jobs, uploaded
 
 HEADER = "姓,名,メールアドレス,電話番号,会社名,タグ,業種,住所"
 ROWS = [
@@ -29,25 +29,8 @@ MAPPING = {"姓": "family_name", "名": "given_name", "メールアドレス": "
 
 
 
-def uploaded(api: Api, data: bytes) -> str:
-    reply = api.post("/v1/imports", {})
-    assert reply.status == 201, reply.body
-    # the Content-Type matters only to the emulation: moto's server would read a form-encoded body as a form
-    request = urllib.request.Request(reply.body["upload_url"], data=data, method="PUT",
-                                     headers={"Content-Type": "text/csv"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
-    return reply.body["id"]
-
-
 def imported(api: Api, data: bytes, mapping: dict[str, str] = MAPPING, on_duplicate: str = "update") -> dict[str, Any]:
-    import_id = uploaded(api, data)
-    started = api.post(f"/v1/imports/{import_id}/start", {"mapping": mapping, "on_duplicate": on_duplicate})
-    assert started.status == 202, started.body
-    run_queued_jobs()
-    done = api.get(f"/v1/imports/{import_id}").body
-    assert done["status"] == "succeeded", done
-    return done
+    return import_file(api, data, mapping, on_duplicate)
 
 
 def contacts_by_email(api: Api, *emails: str) -> dict[str, dict[str, Any]]:

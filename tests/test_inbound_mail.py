@@ -6,29 +6,13 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from werkzeug.test import Client
 
 from conftest import Api, create
-from mail_support import folder, outbox_listening, sent, timeline  # noqa: F401 - autouse fixture
+from mail_support import drop, folder, local, outbox_listening, sent, timeline  # noqa: F401 - fixtures
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
-
-
-@pytest.fixture
-def local(moto_endpoint):
-    from infra.local import inbound  # noqa: F401 - registers POST /_local/inbound
-    from infra.local.server import LocalApi
-
-    return Client(LocalApi("unused-jwt-secret"))
-
-
-def drop(local: Client, raw: bytes) -> dict[str, Any]:
-    response = local.post("/_local/inbound", data=raw)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
 def message(*, sender: str, to: str = "rep@acme.co.jp", subject: str = "Re: ご提案", body: str = "ありがとうございます。",

@@ -13,11 +13,11 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from werkzeug.test import Client
 
 from conftest import Api, assert_error, create
-from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    folder, folder_ids, html_of, outbox, outbox_listening, send, sent, set_email_attribute, the_message,
+from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture, local a fixture
+    APPLE_IP, HTML, drop, folder, folder_ids, hit, html_of, local, outbox, outbox_listening, seconds_ago, send, sent,
+    set_email_attribute, the_message, tokens,
 )
 from stack_support import run_queued_jobs
 
@@ -29,39 +29,7 @@ TEMPLATE_FIELDS = {"id", "name", "subject", "body_text", "body_html", "created_b
 NOTIFICATION_FIELDS = {"id", "kind", "email_id", "contact_id", "subject", "occurred_at", "read"}
 DRAFT_FIELDS = {"contact_id", "cc", "bcc", "subject", "body_text", "body_html", "track_opens", "track_clicks"}
 
-# --- tracking, as tests/test_tracking_api.py drives it ------------------------------------------
-
-BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-           "Version/17.4 Safari/605.1.15")
-PERSON_IP = "203.0.113.7"
-APPLE_IP = "17.58.0.1"
-HTML = ("<html><body><p>{{contact.family_name}}様</p>"
-        '<a href="https://example.com/a?x=1&amp;y=2">資料</a> <a href="https://example.com/b">b</a> '
-        "<a href='https://example.org/c#top'>c</a></body></html>")
-
-
-def hit(kind: str, token: str, user_agent: str | None = BROWSER, ip: str = PERSON_IP, method: str = "GET") -> dict:
-    """One request to the tracker, as API Gateway would pass it."""
-    from infra.local.server import call_handler
-
-    headers = {} if user_agent is None else {"user-agent": user_agent}
-    return call_handler(method, f"/t/{kind}/{token}", None, headers=headers, source_ip=ip)
-
-
-def tokens(email_id: str) -> tuple[str | None, list[str]]:
-    """The open token and the click tokens (in link order) of the message that went out."""
-    html = the_message(email_id)[1].get_body(("html",)).get_content()
-    opens = re.findall(r"/t/o/([A-Za-z0-9_-]+)", html)
-    assert len(opens) <= 1, opens
-    return (opens[0] if opens else None), re.findall(r"/t/c/([A-Za-z0-9_-]+)", html)
-
-
-def seconds_ago(seconds: float) -> str:
-    from datetime import datetime, timedelta, timezone
-
-    moment = datetime.now(timezone.utc) - timedelta(seconds=seconds)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
+# --- tracking ---------------------------------------------------------------------------------
 
 def human_open(email_id: str) -> None:
     open_token, _ = tokens(email_id)
@@ -92,20 +60,6 @@ def age(api: Api, email: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- received mail, as tests/test_inbound_mail.py drops it ---------------------------------------
-
-
-@pytest.fixture
-def local(moto_endpoint):
-    from infra.local import inbound  # noqa: F401 - registers POST /_local/inbound
-    from infra.local.server import LocalApi
-
-    return Client(LocalApi("unused-jwt-secret"))
-
-
-def drop(local: Client, raw: bytes) -> dict[str, Any]:
-    response = local.post("/_local/inbound", data=raw)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
 def message(*, sender: str, to: str, subject: str, body: str) -> bytes:

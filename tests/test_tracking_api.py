@@ -8,49 +8,22 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import create
-from mail_support import outbox_listening, sent, set_email_attribute, table, the_message, timeline  # noqa: F401
+from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
+    APPLE_IP, BROWSER, HTML, PERSON_IP, hit, outbox_listening, seconds_ago, sent, set_email_attribute, table,
+    the_message, timeline, tokens,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-           "Version/17.4 Safari/605.1.15")
 GMAIL_PROXY = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
-PERSON_IP = "203.0.113.7"
-APPLE_IP = "17.58.0.1"
 LINKS = ("https://example.com/a?x=1&y=2", "https://example.com/b", "https://example.org/c#top")
-HTML = ("<html><body><p>{{contact.family_name}}様</p>"
-        '<a href="https://example.com/a?x=1&amp;y=2">資料</a> <a href="https://example.com/b">b</a> '
-        "<a href='https://example.org/c#top'>c</a></body></html>")
-
-
-def hit(kind: str, token: str, user_agent: str | None = BROWSER, ip: str = PERSON_IP, method: str = "GET") -> dict:
-    """One request to the tracker, as API Gateway would pass it."""
-    from infra.local.server import call_handler
-
-    headers = {} if user_agent is None else {"user-agent": user_agent}
-    return call_handler(method, f"/t/{kind}/{token}", None, headers=headers, source_ip=ip)
-
-
-def tokens(email_id: str) -> tuple[str | None, list[str]]:
-    """The open token and the click tokens (in link order) of the message that went out."""
-    html = the_message(email_id)[1].get_body(("html",)).get_content()
-    opens = re.findall(r"/t/o/([A-Za-z0-9_-]+)", html)
-    assert len(opens) <= 1, opens
-    return (opens[0] if opens else None), re.findall(r"/t/c/([A-Za-z0-9_-]+)", html)
-
-
-def seconds_ago(seconds: float) -> str:
-    moment = datetime.now(timezone.utc) - timedelta(seconds=seconds)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def email_of(api, email_id: str) -> dict[str, Any]:
