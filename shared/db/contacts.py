@@ -23,12 +23,11 @@ from shared.db.models import (
     TenantConfigItem,
     UsageItem,
 )
+from shared.db.reads import RawItem, query, query_all
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
 from shared.domain import contacts as contact_rules
 from shared.errors import ValidationFailed
 
-RawItem = dict[str, Any]
-_connection = ContactItem._get_connection()
 _pool = ThreadPoolExecutor(max_workers=8)
 
 
@@ -38,42 +37,6 @@ def contact_key(tenant: str, contact_id: str) -> tuple[str, str]:
 
 def contact_id_of_raw(raw: RawItem) -> str:
     return raw["pk"]["S"].rsplit("#", 1)[1]
-
-
-def query(
-    hash_key: str,
-    range_condition: Any = None,
-    *,
-    index: str | None = None,
-    forward: bool = True,
-    limit: int | None = None,
-    start: RawItem | None = None,
-    filter_condition: Any = None,
-    consistent: bool = False,
-) -> tuple[list[RawItem], RawItem | None]:
-    """One Query request: its raw items and LastEvaluatedKey. Callers decide whether to go on."""
-    response = _connection.query(
-        hash_key,
-        range_key_condition=range_condition,
-        filter_condition=filter_condition,
-        index_name=index,
-        limit=limit,
-        exclusive_start_key=start,
-        scan_index_forward=forward,
-        consistent_read=consistent,
-    )
-    return response.get("Items", []), response.get("LastEvaluatedKey")
-
-
-def query_all(
-    hash_key: str, range_condition: Any = None, *, index: str | None = None, consistent: bool = False
-) -> list[RawItem]:
-    items, start = [], None
-    while True:
-        page, start = query(hash_key, range_condition, index=index, start=start, consistent=consistent)
-        items += page
-        if not start:
-            return items
 
 
 def contact_of_raw(raw: RawItem) -> dict[str, Any]:

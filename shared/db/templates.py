@@ -11,7 +11,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from shared import keys
-from shared.db.contacts import query_all
+from shared.db.reads import query_all
 from shared.db.models import TableItem, TemplateItem, TemplateStatsItem
 from shared.db.transactions import ConditionFailed, Transaction, error_code
 
