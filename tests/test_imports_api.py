@@ -107,7 +107,39 @@ def test_running_the_same_import_twice_duplicates_nothing(api, industry):
 
     assert sorted(contact["id"] for contact in every_contact(api)) == before
     assert {tag["name"]: tag["contact_count"] for tag in api.get("/v1/tags").body["items"]}["展示会"] == 2
+    assert api.get("/v1/settings").body["usage"]["contacts"] == len(before)  # the chunk's room is counted once
     assert_error(api.post(f"/v1/imports/{import_id}/start", {"mapping": MAPPING}), 409)
+
+
+def test_a_chunk_redone_after_a_crash_before_its_writes_keeps_its_grant_under_the_limit(api, industry):
+    """As when a worker died after counting a chunk's room but before writing its contacts: the
+    redo writes the granted ones without counting them again, and refuses the same rows."""
+    from mail_support import table
+    from shared.db import contacts as contact_store
+    from shared.services import imports as service
+
+    assert api.put("/v1/settings", {"contact_limit": 2}).status == 200
+    import_id = uploaded(api, csv_file())
+    assert api.post(f"/v1/imports/{import_id}/start", {"mapping": MAPPING}).status == 202
+    real_insert = contact_store.insert_many
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("the worker died")
+
+    contact_store.insert_many = crash
+    try:
+        with pytest.raises(RuntimeError):
+            service.run(api.tenant, import_id, lambda: 900.0)
+    finally:
+        contact_store.insert_many = real_insert
+    assert api.get("/v1/settings").body["usage"]["contacts"] == 2 and every_contact(api) == []
+
+    assert service.run(api.tenant, import_id, lambda: 900.0) is True
+
+    done = api.get(f"/v1/imports/{import_id}").body
+    assert (done["created"], done["failed"]) == (2, 3), done  # the file: 3 new contacts, 2 bad rows
+    assert len(every_contact(api)) == 2
+    assert api.get("/v1/settings").body["usage"]["contacts"] == 2
 
 
 @pytest.mark.parametrize("data, field", [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -381,24 +381,27 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
             [CompanyItem.contact_count.add(count)], condition=CompanyItem.pk.exists(), add_version_condition=False)
 
 
-def reserve_contacts(tenant: str, wanted: int, contact_limit: int | None) -> int:
+def reserve_contacts(tenant: str, wanted: int, contact_limit: int | None,
+                     record: Callable[[Transaction, int], None]) -> int:
     """Count up to `wanted` new contacts toward the plan before writing them outside a
-    transaction (imports): how many fit (all of them without a limit)."""
-    while wanted > 0:
-        transaction = Transaction()
+    transaction (imports), with what `record` adds to the same transaction (the job's note of
+    it): how many fit (all of them without a limit)."""
+    while True:
         granted = wanted
         if contact_limit is not None:
-            used = usage(tenant)
-            granted = max(0, min(wanted, contact_limit - used))
+            granted = max(0, min(wanted, contact_limit - usage(tenant)))
             if granted == 0:
                 return 0
+        transaction = Transaction()
         stage_usage(transaction, tenant, granted, contact_limit)
+        record(transaction, granted)
         try:
             transaction.commit()
             return granted
-        except ConditionFailed:
-            continue  # others created contacts meanwhile: count again
-    return 0
+        except ConditionFailed as failure:
+            if "quota" not in failure.labels:
+                raise
+            # others created contacts meanwhile: count the room again
 
 
 def usage(tenant: str) -> int:

@@ -125,6 +125,15 @@ def queue_import(tenant: str, job_id: str, params: dict[str, Any]) -> bool:
                                     JobItem.expires_at_epoch.remove()], JobItem.status == "created")
 
 
+def stage_import_reservation(transaction: Transaction, tenant: str, job_id: str, through_row: int, granted: int,
+                             new_rows: int) -> None:
+    """Which chunk the plan's room was counted for (its last row, the contacts granted of those
+    it wanted), in the transaction that counts them: the chunk redone after a crash counts none again."""
+    transaction.update("job", JobItem(*_key(tenant, job_id), version=0),
+                       [JobItem.result["reservation"].set({"through": through_row, "granted": granted, "new": new_rows})],
+                       condition=JobItem.status.is_in("queued", "running"), version_checked=False)
+
+
 def record_import_chunk(tenant: str, job_id: str, last_row: int, rows: int, counts: dict[str, int],
                         errors: list[dict[str, Any]], truncated: bool, progress: float) -> None:
     """After a chunk: the cursor (the last row done), counts, row errors, progress."""

@@ -203,7 +203,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
         if email:
             known[email] = contact  # a later row with the same email updates this one
     if new:
-        granted = contact_store.reserve_contacts(tenant, len(new), config.settings["contact_limit"])
+        granted = _room_for(tenant, job, rows[-1][0], len(new), config.settings["contact_limit"])
         for row_number, _ in new[granted:]:
             counts["created"] -= 1
             counts["failed"] += 1
@@ -214,6 +214,18 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
     errors.sort(key=lambda error: error["row"])
     stored, truncated = kept.take(errors)
     job_store.record_import_chunk(tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated, progress)
+
+
+def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, contact_limit: int | None) -> int:
+    """How many of a chunk's new contacts the plan has room for. A chunk redone after a crash was
+    counted already: its contacts written since are known now, and the rest of its grant stands."""
+    earlier = job["result"].get("reservation") or {}
+    if earlier.get("through") == through_row:
+        return max(0, int(earlier["granted"]) - (int(earlier["new"]) - wanted))
+    return contact_store.reserve_contacts(
+        tenant, wanted, contact_limit,
+        lambda transaction, granted: job_store.stage_import_reservation(transaction, tenant, job["job_id"], through_row,
+                                                                        granted, wanted))
 
 
 def _update(tenant: str, contact_id: str, changes: dict[str, Any], config: tenant_config.TenantConfig) -> None:
