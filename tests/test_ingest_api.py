@@ -105,6 +105,16 @@ def test_a_form_submission_creates_an_unknown_email_as_an_ownerless_contact(api,
     assert all(contact["owner_id"] is None for contact in found)
 
 
+def test_an_event_that_would_create_a_contact_beyond_the_plan_is_rejected_alone(api, key, taro):
+    assert api.put("/v1/settings", {"contact_limit": 1}).status == 200
+    status, reply = post_events(key, [{"contact": {"email": "new@example.jp"}, "type": "form_submitted"},
+                                      {"contact": {"email": "taro@example.jp"}, "type": "page_view"}])
+    assert status == 202 and statuses(reply) == ["rejected", "accepted"]
+    assert "allows 1 contacts" in reply["results"][0]["error"]
+    assert api.post("/v1/contacts/lookup", {"field": "email", "values": ["new@example.jp"]}).body["found"] == []
+    assert timeline_types(api, taro["id"]) == ["page_view"]
+
+
 def test_events_never_reach_another_tenants_contact(api, key, taro):
     other = Api(f"{api.tenant}-other")
     theirs = create(other, family_name="山田", email="taro@example.jp")

@@ -16,7 +16,7 @@ from shared.db.transactions import ConditionFailed
 from shared.domain import ingest
 from shared.domain.customer_actions import Action
 from shared.domain.ids import new_id
-from shared.errors import BadRequest, PayloadTooLarge
+from shared.errors import BadRequest, Forbidden, PayloadTooLarge
 from shared.keys import is_plain_id
 from shared.services import api_keys, contacts, customer_actions
 
@@ -70,7 +70,11 @@ def _resolve(tenant: str, events: list[ingest.Event], errors: dict[int, str]) ->
         elif event.email in by_email:
             found[event.index] = by_email[event.email]["id"]
         elif event.create:
-            contact = contacts.ownerless_with_email(tenant, event.email)
+            try:
+                contact = contacts.ownerless_with_email(tenant, event.email)
+            except Forbidden as full:  # the plan's contact limit: this event is rejected, the others go on
+                errors[event.index] = full.message
+                continue
             by_email[event.email] = contact
             found[event.index] = contact["id"]
         else:
