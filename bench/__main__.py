@@ -22,7 +22,8 @@ def _fresh_emulation(endpoint_url: str) -> None:
 
 
 def main(only: list[str]) -> int:
-    """All parts, written into the README; or only the named ones (e.g. `files_bench`), printed."""
+    """All parts, written into the README; or only the named ones (e.g. `coldstart search_bench`),
+    whose figures then replace theirs in the last full run's table."""
     from bench import coldstart
     from infra.local.moto_stack import EmbeddedMoto
     from infra.provision import provision
@@ -43,7 +44,7 @@ def main(only: list[str]) -> int:
     })
     # First, while this process is small and nothing else runs: import timings are the
     # figures most disturbed by a busy machine (a multi-GB emulator made them swing ±30 %).
-    cold_starts = coldstart.run() if not only else []
+    cold_starts = coldstart.run() if not only or "coldstart" in only else []
     from infra.local import sns  # the mail events function trusts the local signer's certificate
 
     os.environ.update(sns.configure(Path(tempfile.mkdtemp()), "ap-northeast-1"))
@@ -60,15 +61,16 @@ def main(only: list[str]) -> int:
         for module in chosen:
             figures += module.run()
             _fresh_emulation(moto.endpoint_url)  # moto reads whole tables per query: keep each part's small
-        figures += cold_starts if not only else []
+        figures += cold_starts
     finally:
         moto.stop()
-    from bench.figures import table, write
+    from bench.figures import merged, table, write
 
     context = (f"Measured by `make bench` on moto {__import__('moto').__version__}, "
                f"Python {sys.version.split()[0]}, in {time.time() - started:.0f} s.")
-    if not only:
-        write(figures, context)
+    if only:
+        figures, context = merged(figures, only, f"{time.time() - started:.0f} s")
+    write(figures, context)
     print(table(figures))
     broken = [figure for figure in figures if not figure.ok]
     for figure in broken:

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 
+WRITE_OPERATIONS = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+
+
 @dataclass
 class Reads:
     requests: Counter = field(default_factory=Counter)
@@ -16,6 +19,10 @@ class Reads:
     @property
     def total_requests(self) -> int:
         return sum(self.requests.values())
+
+    @property
+    def writes(self) -> int:
+        return sum(self.requests[name] for name in WRITE_OPERATIONS)
 
     def record(self, operation: str, parsed: dict[str, Any]) -> None:
         self.requests[operation] += 1

@@ -37,6 +37,15 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines + [figure.row() for figure in figures])
 
 
+def merged(figures: list[Figure], parts: list[str], context: str) -> tuple[list[Figure], str]:
+    """The last full run's figures with those of the parts just run again in their place."""
+    previous = json.loads(RESULTS.read_text(encoding="utf-8"))
+    fresh = {figure.name: figure for figure in figures}
+    kept = [fresh.pop(entry["name"], None) or Figure(**{name: entry[name] for name in Figure.__dataclass_fields__})
+            for entry in previous["figures"]]
+    return kept + list(fresh.values()), f"{previous['context']} Run again: {', '.join(parts)} ({context})"
+
+
 def write(figures: list[Figure], context: str) -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"context": context, "figures": [asdict(f) | {"ok": f.ok} for f in figures]},

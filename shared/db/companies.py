@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from shared import keys
+from shared.db import tenant_config
 from shared.db.contacts import contact_id_of_raw, query
 from shared.db.models import CompanyDomainItem, CompanyItem
 from shared.db.transactions import Transaction
@@ -49,6 +50,8 @@ def save(tenant: str, company: dict[str, Any], previous: dict[str, Any] | None, 
                                                    for name, value in company_rules.index_keys(tenant, company).items()]
         transaction.update("company", model, actions, condition=CompanyItem.deleting.does_not_exist())
     old_domain, new_domain = (previous or {}).get("domain"), company.get("domain")
+    if bool(new_domain) != bool(old_domain):
+        tenant_config.stage_company_domains(transaction, tenant, 1 if new_domain else -1)
     if old_domain and old_domain != new_domain:
         transaction.delete("old_domain", _domain_item(tenant, old_domain),
                            condition=CompanyDomainItem.company_id == company["id"])
@@ -85,6 +88,7 @@ def remove(tenant: str, company: dict[str, Any]) -> None:
     if company.get("domain"):
         transaction.delete("domain", _domain_item(tenant, company["domain"]),
                            condition=CompanyDomainItem.company_id == company["id"])
+        tenant_config.stage_company_domains(transaction, tenant, -1)
     transaction.commit()
 
 

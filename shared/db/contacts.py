@@ -239,9 +239,11 @@ class Counters:
     companies: dict[str, int] = field(default_factory=dict)
     contacts: int = 0
 
-    @staticmethod
-    def add(counts: dict[str, int], name: str, delta: int) -> None:
-        counts[name] = counts.get(name, 0) + delta
+    def tag(self, name: str, delta: int) -> None:
+        self.tags[name] = self.tags.get(name, 0) + delta
+
+    def company(self, company_id: str, delta: int) -> None:
+        self.companies[company_id] = self.companies.get(company_id, 0) + delta
 
 
 def stage_counters(transaction: Transaction, tenant: str, counters: Counters, now: str, contact_limit: int | None) -> None:
@@ -330,19 +332,19 @@ def stage_save(
     old_tags, new_tags = previous.get("tags", []), contact.get("tags", [])
     for tag in (tag for tag in new_tags if tag not in old_tags):
         transaction.put("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        counts.add(counts.tags, tag, 1)
+        counts.tag(tag, 1)
     for tag in (tag for tag in old_tags if tag not in new_tags):
         transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        counts.add(counts.tags, tag, -1)
+        counts.tag(tag, -1)
     old_company, new_company = previous.get("company_id"), contact.get("company_id")
     if old_company != new_company:  # one membership item per contact: a move overwrites it
         if old_company:
-            counts.add(counts.companies, old_company, -1)
+            counts.company(old_company, -1)
             if not new_company:
                 transaction.delete("company_member", _company_member_model(tenant, contact["id"], old_company))
         if new_company:
             transaction.put("company_member", _company_member_model(tenant, contact["id"], new_company))
-            counts.add(counts.companies, new_company, 1)
+            counts.company(new_company, 1)
     old_terms = contact_rules.extra_search_terms(previous) if previous else set()
     new_terms = contact_rules.extra_search_terms(contact)
     for term in new_terms - old_terms:
@@ -368,10 +370,10 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
                 batch.save(_email_model(tenant, email, contact))
             for tag in contact.get("tags", []):
                 batch.save(_tag_member_model(tenant, contact["id"], tag))
-                counts.add(counts.tags, tag, 1)
+                counts.tag(tag, 1)
             if contact.get("company_id"):
                 batch.save(_company_member_model(tenant, contact["id"], contact["company_id"]))
-                counts.add(counts.companies, contact["company_id"], 1)
+                counts.company(contact["company_id"], 1)
             for term in contact_rules.extra_search_terms(contact):
                 batch.save(_search_term_model(tenant, contact["id"], term))
     for tag, count in counts.tags.items():
@@ -438,10 +440,10 @@ def stage_delete(
     counts.contacts -= 1
     for tag in contact.get("tags", []):
         transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
-        counts.add(counts.tags, tag, -1)
+        counts.tag(tag, -1)
     if contact.get("company_id"):
         transaction.delete("company_member", _company_member_model(tenant, contact["id"], contact["company_id"]))
-        counts.add(counts.companies, contact["company_id"], -1)
+        counts.company(contact["company_id"], -1)
     if counters is None:
         stage_counters(transaction, tenant, counts, contact["updated_at"], None)
 

@@ -101,6 +101,7 @@ class TenantConfigItem(TableItem, discriminator="config"):
 
     settings = MapAttribute(default=dict)
     properties = MapAttribute(default=dict)
+    company_domains = NumberAttribute(default=0)  # companies with a domain: new contacts look theirs up
     version = VersionAttribute()
 
 

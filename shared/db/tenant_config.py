@@ -25,6 +25,7 @@ class TenantConfig:
     stored_settings: dict[str, Any] = field(default_factory=dict)
     properties: dict[str, dict[str, Any]] = field(default_factory=dict)
     version: int | None = None  # None: no config item written yet
+    company_domains: int = 0  # how many companies have a domain (0: a new contact needs no lookup)
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -37,7 +38,10 @@ _cache: dict[str, TenantConfig] = {}
 def from_item(tenant: str, item: TenantConfigItem | None) -> TenantConfig:
     config = TenantConfig(tenant)
     if item is not None:
-        config = TenantConfig(tenant, item.settings.as_dict(), item.properties.as_dict(), item.version)
+        # an item first made by a company's domain count has no settings or properties yet
+        config = TenantConfig(tenant, item.settings.as_dict() if item.settings else {},
+                              item.properties.as_dict() if item.properties else {}, item.version,
+                              int(item.company_domains or 0))
     _cache[tenant] = config
     return config
 
@@ -70,7 +74,8 @@ def save(config: TenantConfig) -> TenantConfig:
     """Write the config if nobody changed it since it was read; raises StaleConfig otherwise."""
     pk, sk = config_key(config.tenant)
     versioned = {} if config.version is None else {"version": config.version}
-    item = TenantConfigItem(pk, sk, settings=config.stored_settings, properties=config.properties, **versioned)
+    item = TenantConfigItem(pk, sk, settings=config.stored_settings, properties=config.properties,
+                            company_domains=config.company_domains, **versioned)
     try:
         item.save()
     except PutError as error:
@@ -79,6 +84,14 @@ def save(config: TenantConfig) -> TenantConfig:
             raise StaleConfig() from None
         raise
     return from_item(config.tenant, item)
+
+
+def stage_company_domains(transaction: Transaction, tenant: str, delta: int) -> None:
+    """Count companies with a domain up or down, bumping the config's version: a cached config
+    that still says "no company has a domain" then fails its next check and is read again."""
+    item = TenantConfigItem(*config_key(tenant), version=0)
+    transaction.update("config", item, [TenantConfigItem.kind.set(TenantConfigItem),
+                                        TenantConfigItem.company_domains.add(delta)], version_checked=False)
 
 
 class StaleConfig(Exception):

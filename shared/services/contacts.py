@@ -85,9 +85,13 @@ def insert_new(tenant: str, contact: dict[str, Any], config: tenant_config.Tenan
     _save(tenant, contact, config)
 
 
-def linked_by_domain(tenant: str, new_contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def linked_by_domain(config: tenant_config.TenantConfig, new_contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """New contacts without a company, linked to the company their email domain names (free mail
-    never does); one BatchGetItem of the domains."""
+    never does): one BatchGetItem of the domains, none while no company has a domain. The
+    contacts' write checks the config, so a cached "none" that went stale is caught there."""
+    if not config.company_domains:
+        return new_contacts
+    tenant = config.tenant
     domain_of = {contact["id"]: company_rules.email_domain(contact.get("email")) for contact in new_contacts
                  if not contact.get("company_id")}
     wanted = [domain for domain in domain_of.values() if domain]
@@ -111,7 +115,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
         attempts += 1
         changes = contact_rules.parse_changes(body, config.properties)
         contact = contact_rules.new_contact(new_id(), changes, principal.user_id, validation.now())
-        contact = linked_by_domain(principal.tenant, [contact])[0]
+        contact = linked_by_domain(config, [contact])[0]
         _save(principal.tenant, contact, config)
         return _shape(contact, config)
 
@@ -273,7 +277,7 @@ def ownerless_with_email(tenant: str, email: str) -> dict[str, Any]:
             return known[email]
         config = tenant_config.load(tenant, fresh=True)
         contact = contact_rules.new_contact(new_id(), {"email": email, "owner_id": None}, None, validation.now())
-        contact = linked_by_domain(tenant, [contact])[0]
+        contact = linked_by_domain(config, [contact])[0]
         try:
             repository.save(tenant, contact, config)
         except ConditionFailed as failure:

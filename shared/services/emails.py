@@ -136,7 +136,7 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
                                            principal.user_id if request.transport == "smtp" else None,
                                            request.template_id)
     if new_contact is not None:
-        context.contact = new_contact
+        new_contact = context.contact = contact_service.linked_by_domain(context.config, [new_contact])[0]
     contact = context.contact
     if contact is None or not principal.can_see(contact, context.config.settings):
         raise _contact_not_found(request.contact_id)
@@ -170,7 +170,6 @@ def _recipient_of_address(principal: Principal, request: outbound.EmailRequest
     config = tenant_config.load(principal.tenant)
     changes = contact_rules.parse_changes({"email": request.to_email}, config.properties)
     contact = contact_rules.new_contact(new_id(), changes, principal.user_id, validation.now())
-    contact = contact_service.linked_by_domain(principal.tenant, [contact])[0]
     return replace(request, contact_id=contact["id"]), contact
 
 

@@ -210,7 +210,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
             errors.append({"row": row_number, "column": None, "message": imports.over_limit(config.settings["contact_limit"])})
         new = [contact for _, contact in new[:granted]]
         if new:
-            contact_store.insert_many(tenant, linked_by_domain(tenant, new))
+            contact_store.insert_many(tenant, linked_by_domain(config, new))
     errors.sort(key=lambda error: error["row"])
     stored, truncated = kept.take(errors)
     job_store.record_import_chunk(tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated, progress)
