@@ -9,9 +9,10 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# The layer's pins constrain the install, so tests run the exact versions Lambda loads.
+$(STAMP): pyproject.toml layer/requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' -c layer/requirements.txt
 	touch $(STAMP)
 
 dev: $(STAMP)  ## serve the API on 127.0.0.1:3000 ($$PORT) with an embedded AWS emulation

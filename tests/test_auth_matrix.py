@@ -128,6 +128,6 @@ def test_a_role_below_the_matrix_is_403_and_changes_nothing(gateway, api, role, 
     status, answer = Caller(gateway, api.tenant, role).call(method, path.replace("{contact}", contact["id"]), body)
 
     assert status == 403, (role, method, path, answer)
-    assert answer["message"], answer
+    assert answer["error"]["message"], answer
     assert {part: owner.call("GET", part)[1] for part in before} == before
     assert owner.call("GET", f"/v1/contacts/{contact['id']}")[0] == 200

@@ -8,7 +8,7 @@ from urllib.parse import unquote_plus
 from functions.mail_events.routes import webhooks
 from shared.http import App
 from shared.observability import logger
-from shared.services import inbound, mail_events
+from shared.services import mail_events
 
 app = App(webhooks.router)
 
@@ -19,6 +19,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return mail_events.record(event["detail"], f"eventbridge:{event.get('id')}")
     records = event.get("Records")
     if isinstance(records, list) and records and records[0].get("eventSource") == "aws:s3":
+        from shared.services import inbound  # the email parser is loaded only for received mail
+
         totals = {"received": 0, "ignored": 0}
         for record in records:
             result = inbound.receive_object(record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"]))
