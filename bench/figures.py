@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-RESULTS = Path(__file__).resolve().parent.parent / "bench-results" / "latest.json"
+RESULTS = Path(__file__).resolve().parent / "results.json"  # committed: a part run alone merges into it
 _MARKERS = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
 
 
@@ -47,7 +47,6 @@ def merged(figures: list[Figure], parts: list[str], context: str) -> tuple[list[
 
 
 def write(figures: list[Figure], context: str) -> None:
-    RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"context": context, "figures": [asdict(f) | {"ok": f.ok} for f in figures]},
                                   ensure_ascii=False, indent=2), encoding="utf-8")
     if README.exists():

@@ -111,6 +111,21 @@ def test_running_the_same_import_twice_duplicates_nothing(api, industry):
     assert_error(api.post(f"/v1/imports/{import_id}/start", {"mapping": MAPPING}), 409)
 
 
+def test_more_distinct_tags_than_one_transaction_holds_are_all_counted(api):
+    """A chunk's counts normally ride in the transaction with its record; 150 new tags do not fit
+    in one, so they are counted one by one, and every contact and count is still there."""
+    rows = [f"山田{index},tagged{index}@example.jp,タグ{index}" for index in range(150)]
+    data = ("\r\n".join(["姓,メールアドレス,タグ", *rows]) + "\r\n").encode("utf-8")
+
+    done = imported(api, data, {"姓": "family_name", "メールアドレス": "email", "タグ": "tags"})
+
+    assert (done["status"], done["created"], done["failed"]) == ("succeeded", 150, 0)
+    counts = {tag["name"]: tag["contact_count"] for tag in api.get("/v1/tags").body["items"]}
+    assert counts == {f"タグ{index}": 1 for index in range(150)}
+    found = contacts_by_email(api, "tagged0@example.jp", "tagged149@example.jp")
+    assert found["tagged149@example.jp"]["tags"] == ["タグ149"] and found["tagged0@example.jp"]["family_name"] == "山田0"
+
+
 def test_a_chunk_redone_after_a_crash_before_its_writes_keeps_its_grant_under_the_limit(api, industry):
     """As when a worker died after counting a chunk's room but before writing its contacts: the
     redo writes the granted ones without counting them again, and refuses the same rows."""

@@ -24,7 +24,7 @@ from shared.db.models import (
     UsageItem,
 )
 from shared.db.reads import RawItem, query, query_all
-from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
+from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, with_retries
 from shared.domain import contacts as contact_rules
 from shared.errors import ValidationFailed
 
@@ -356,28 +356,63 @@ def stage_save(
     _ensure_fits(transaction)
 
 
-def insert_many(tenant: str, contacts: list[dict[str, Any]]) -> None:
+def insert_many(tenant: str, contacts: list[dict[str, Any]],
+                finish: Callable[[Transaction], None] = lambda transaction: None) -> None:
     """Bulk-insert new contacts with BatchWriteItem (25 items a request) instead of one
     transaction each: for imports and seeding, whose caller has already made sure the ids are
     new, the emails unclaimed (imports check the email keys first), the companies there and the
-    room in the plan reserved (`reserve_contacts`). Tag and company counts are added once each."""
+    room in the plan reserved (`reserve_contacts`).
+
+    The batches go first; then one transaction carries the tag and company counts, what `finish`
+    stages (an import chunk's record) and, in the room left, the last unversioned items. So the
+    counts move exactly once, with the caller's record, and the whole costs no more requests than
+    the items ÷ 25. (Versioned contact items cannot ride in it: a transaction's put checks their
+    version, and a chunk redone after a crash writes them again.)"""
     counts = Counters()
+    versioned: list[ContactItem] = []
+    unversioned: list[Any] = []
+    for contact in contacts:
+        versioned.append(_contact_model(tenant, contact, 1))
+        email = contact_rules.email_key(contact)
+        if email:
+            unversioned.append(_email_model(tenant, email, contact))
+        for tag in contact.get("tags", []):
+            unversioned.append(_tag_member_model(tenant, contact["id"], tag))
+            counts.tag(tag, 1)
+        if contact.get("company_id"):
+            unversioned.append(_company_member_model(tenant, contact["id"], contact["company_id"]))
+            counts.company(contact["company_id"], 1)
+        unversioned += [_search_term_model(tenant, contact["id"], term) for term in contact_rules.extra_search_terms(contact)]
+
+    def closing(riders: list[Any], with_counts: bool) -> Transaction:
+        transaction = Transaction()
+        finish(transaction)
+        if with_counts and contacts:
+            stage_counters(transaction, tenant, counts, contacts[0]["created_at"], None)
+        for model in riders:
+            transaction.put("rider", model)
+        return transaction
+
+    with_counts = len(closing([], True)) <= MAX_ITEMS  # else more tags and companies than it holds
+    room = MAX_ITEMS - len(closing([], with_counts))
+    riders = unversioned[max(0, len(unversioned) - room):]
     with TableItem.batch_write() as batch:
-        for contact in contacts:
-            batch.save(_contact_model(tenant, contact, 1))
-            email = contact_rules.email_key(contact)
-            if email:
-                batch.save(_email_model(tenant, email, contact))
-            for tag in contact.get("tags", []):
-                batch.save(_tag_member_model(tenant, contact["id"], tag))
-                counts.tag(tag, 1)
-            if contact.get("company_id"):
-                batch.save(_company_member_model(tenant, contact["id"], contact["company_id"]))
-                counts.company(contact["company_id"], 1)
-            for term in contact_rules.extra_search_terms(contact):
-                batch.save(_search_term_model(tenant, contact["id"], term))
+        for model in versioned + unversioned[:len(unversioned) - len(riders)]:
+            batch.save(model)
+    if not with_counts:
+        _add_counts(tenant, counts, contacts[0]["created_at"])
+
+    def commit() -> None:
+        transaction = closing(riders, with_counts)
+        if len(transaction):
+            transaction.commit()
+
+    with_retries(commit)
+
+
+def _add_counts(tenant: str, counts: Counters, now: str) -> None:
     for tag, count in counts.tags.items():
-        _tag_item(tenant, tag).update(_tag_count_actions(tag, count, contacts[0]["created_at"]))
+        _tag_item(tenant, tag).update(_tag_count_actions(tag, count, now))
     for company_id, count in counts.companies.items():
         CompanyItem(keys.company_pk(tenant, company_id), keys.COMPANY_SK).update(
             [CompanyItem.contact_count.add(count)], condition=CompanyItem.pk.exists(), add_version_condition=False)

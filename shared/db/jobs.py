@@ -134,15 +134,17 @@ def stage_import_reservation(transaction: Transaction, tenant: str, job_id: str,
                        condition=JobItem.status.is_in("queued", "running"), version_checked=False)
 
 
-def record_import_chunk(tenant: str, job_id: str, last_row: int, rows: int, counts: dict[str, int],
-                        errors: list[dict[str, Any]], truncated: bool, progress: float) -> None:
-    """After a chunk: the cursor (the last row done), counts, row errors, progress."""
+def stage_import_chunk(transaction: Transaction, tenant: str, job_id: str, last_row: int, rows: int,
+                       counts: dict[str, int], errors: list[dict[str, Any]], truncated: bool, progress: float) -> None:
+    """After a chunk, in the transaction that writes its last contacts: the cursor (the last row
+    done), counts, row errors, progress."""
     actions = [JobItem.status.set("running"), JobItem.cursor.set(last_row), JobItem.progress.set(round(progress, 4)),
                JobItem.processed.set((JobItem.processed | 0) + rows),
-               JobItem.result["rows"].set((JobItem.result["rows"] | 0) + rows)]
+               JobItem.result["rows"].set((JobItem.result["rows"] | 0) + rows), JobItem.updated_at.set(validation.now())]
     actions += [JobItem.counts[name].set((JobItem.counts[name] | 0) + count) for name, count in counts.items() if count]
     if errors:
         actions.append(JobItem.result["errors"].set((JobItem.result["errors"] | []).append(errors)))
     if truncated:
         actions.append(JobItem.result["errors_truncated"].set(True))
-    _update(tenant, job_id, actions, JobItem.status.is_in("queued", "running"))
+    transaction.update("job", JobItem(*_key(tenant, job_id), version=0), actions,
+                       condition=JobItem.status.is_in("queued", "running"), version_checked=False)

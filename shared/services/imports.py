@@ -209,11 +209,12 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
             counts["failed"] += 1
             errors.append({"row": row_number, "column": None, "message": imports.over_limit(config.settings["contact_limit"])})
         new = [contact for _, contact in new[:granted]]
-        if new:
-            contact_store.insert_many(tenant, linked_by_domain(config, new))
     errors.sort(key=lambda error: error["row"])
     stored, truncated = kept.take(errors)
-    job_store.record_import_chunk(tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated, progress)
+    contact_store.insert_many(tenant, linked_by_domain(config, new),
+                              lambda transaction: job_store.stage_import_chunk(
+                                  transaction, tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated,
+                                  progress))
 
 
 def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, contact_limit: int | None) -> int:
