@@ -20,6 +20,7 @@ class Figure:
     bound: float
     unit: str
     at_least: bool = False  # the bound is a floor (a ratio of speeds), not a ceiling
+    part: str = ""  # the bench module that measured it (`python -m bench PART` runs it again)
 
     @property
     def ok(self) -> bool:
@@ -38,12 +39,11 @@ def table(figures: list[Figure]) -> str:
 
 
 def merged(figures: list[Figure], parts: list[str], context: str) -> tuple[list[Figure], str]:
-    """The last full run's figures with those of the parts just run again in their place."""
+    """The last full run's figures, with those of the parts just run again in their place."""
     previous = json.loads(RESULTS.read_text(encoding="utf-8"))
-    fresh = {figure.name: figure for figure in figures}
-    kept = [fresh.pop(entry["name"], None) or Figure(**{name: entry[name] for name in Figure.__dataclass_fields__})
-            for entry in previous["figures"]]
-    return kept + list(fresh.values()), f"{previous['context']} Run again: {', '.join(parts)} ({context})"
+    kept = [Figure(**{name: entry[name] for name in Figure.__dataclass_fields__})
+            for entry in previous["figures"] if entry["part"] not in parts]
+    return kept + figures, f"{previous['context']} Run again: {', '.join(parts)} ({context})"
 
 
 def write(figures: list[Figure], context: str) -> None:
