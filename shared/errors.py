@@ -81,6 +81,27 @@ class Busy(CrmError):
     status, code = 503, "busy"
 
 
+# What AWS answers to more requests than it takes right now. botocore retries them with backoff
+# (shared.db.models); one that still comes back means the store stays busy: 503, try again.
+THROTTLING_CODES = frozenset({"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+                              "TransactionInProgressException", "Throttling", "TooManyRequestsException"})
+
+
+def still_throttled(error: BaseException) -> bool:
+    """Whether `error` (a botocore or PynamoDB error, or one raised from it) is AWS throttling
+    after botocore's retries. Read from the error's `response`, so nothing here imports botocore."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        response = getattr(current, "response", None)
+        if isinstance(response, dict) and (response.get("Error") or {}).get("Code") in THROTTLING_CODES:
+            return True
+        cause = getattr(current, "cause", None)  # PynamoDB's errors carry botocore's as `cause`
+        current = cause if isinstance(cause, BaseException) else current.__cause__
+    return False
+
+
 def require_valid(errors: list[FieldError], message: str = "Some fields are invalid; see details.") -> None:
     if errors:
         raise ValidationFailed(message, errors)

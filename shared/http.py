@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from shared import keys
 from shared.domain.access import ROLES, Principal
-from shared.errors import BadRequest, CrmError, PayloadTooLarge, Unauthorized
+from shared.errors import BadRequest, Busy, CrmError, PayloadTooLarge, Unauthorized, still_throttled
 from shared.observability import logger
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -157,9 +157,14 @@ class App:
             details = [detail.as_dict() for detail in error.details]
             response = error_response(error.status, error.code, error.message, details)
             response.headers.update(error.headers)
-        except Exception:
-            logger.exception("Unhandled error", extra={"route": event.get("routeKey")})
-            response = error_response(500, "internal_error", "Something went wrong on our side; retry, then contact support.")
+        except Exception as error:
+            if still_throttled(error):  # the store stayed throttled through botocore's retries
+                logger.warning("Store throttled", extra={"route": event.get("routeKey")})
+                busy = Busy("The store is busy right now; retry in a moment.")
+                response = error_response(busy.status, busy.code, busy.message)
+            else:
+                logger.exception("Unhandled error", extra={"route": event.get("routeKey")})
+                response = error_response(500, "internal_error", "Something went wrong on our side; retry, then contact support.")
         return response.as_proxy_result()
 
 

@@ -1,6 +1,7 @@
 """Export jobs from SQS (one message: {"tenant", "job_id", "password"}): the rows streamed into an
 S3 multipart upload, then a mail to the requester. A redelivered message after a crash starts
-the file again (the unfinished upload is dropped first); a finished job is left alone."""
+the file again (the unfinished upload is dropped first); a finished job is left alone; an export
+still failing on its last delivery is marked failed, never left running."""
 
 import json
 from typing import Any
@@ -13,10 +14,19 @@ from shared.services import exports
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
+# template.yaml's maxReceiveCount of the export queue: the last delivery before the dead letters
+LAST_DELIVERY = 3
+
 
 def _work(record: SQSRecord) -> None:
     message = json.loads(record.body)  # the zip password travels only here (SQS encrypts it at rest)
-    exports.run(message["tenant"], message["job_id"], message.get("password"))
+    try:
+        exports.run(message["tenant"], message["job_id"], message.get("password"))
+    except Exception:
+        if int(record.attributes.approximate_receive_count) < LAST_DELIVERY:
+            raise  # the message comes back after its visibility timeout, and the export starts again
+        logger.exception("export failed on its last delivery", extra={"job_id": message["job_id"]})
+        exports.fail(message["tenant"], message["job_id"], "The export failed repeatedly; try again, or contact support.")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -24,7 +24,7 @@ from shared.db.models import (
     UsageItem,
 )
 from shared.db.reads import RawItem, query, query_all
-from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, with_retries
+from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
 from shared.domain import contacts as contact_rules
 from shared.errors import ValidationFailed
 
@@ -401,13 +401,9 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
             batch.save(model)
     if not with_counts:
         _add_counts(tenant, counts, contacts[0]["created_at"])
-
-    def commit() -> None:
-        transaction = closing(riders, with_counts)
-        if len(transaction):
-            transaction.commit()
-
-    with_retries(commit)
+    final = closing(riders, with_counts)
+    if len(final):
+        final.commit()
 
 
 def _add_counts(tenant: str, counts: Counters, now: str) -> None:

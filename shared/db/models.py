@@ -29,7 +29,9 @@ class TableItem(Model):
     class Meta:
         table_name = CONFIG.table_name
         region = CONFIG.region
-        max_retry_attempts = 8  # botocore's standard backoff for throttling
+        # botocore's standard backoff for throttling (random up to 1, 2, 4 s): a request still
+        # throttled after ~7 s answers 503 well within API Gateway's 29 s, instead of a timeout
+        max_retry_attempts = 3
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

@@ -10,17 +10,16 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared.db.models import ContactItem
-from shared.errors import Busy
+from shared.errors import Busy, still_throttled
 
 MAX_ITEMS = 100
 _RETRIED_CODES = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
-T = TypeVar("T")
 
 
 class ConditionFailed(Exception):
@@ -61,16 +60,32 @@ class Transaction:
         self._write.update(model, actions, condition=condition, add_version_condition=version_checked)
         self._labels["update"].append(label)
 
-    def commit(self) -> None:
+    def commit(self, tries: int = 6) -> None:
+        """Write every item or none. ConditionFailed names the items whose conditions did not
+        hold. A cancellation only for contention (another transaction on one of the items, or
+        an item's throttling) wrote nothing: the transaction is sent again after a jittered
+        backoff, with a new token, and Busy is raised when the contention persists. Throttling
+        of the request itself was already retried by botocore (shared.db.models): Busy at once."""
         ordered = [label for kind in ("check", "delete", "put", "update") for label in self._labels[kind]]
-        try:
-            self._write._commit()
-        except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            failed = [ordered[i] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"]
-            if failed:
-                raise ConditionFailed(failed) from None
-            raise
+        for number in range(tries):
+            try:
+                self._write._commit()
+                return
+            except TransactWriteError as error:
+                reasons = error.cancellation_reasons or []
+                failed = [ordered[i] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"]
+                if failed:
+                    raise ConditionFailed(failed) from None
+                if still_throttled(error):
+                    raise Busy("The contact store is busy; retry in a moment.") from error
+                codes = {reason.code for reason in reasons if reason}
+                if not codes or not codes <= _RETRIED_CODES:
+                    raise
+                if number == tries - 1:
+                    raise Busy("The contact store is busy; retry in a moment.") from error
+                backoff(number)
+                # nothing was written: a new token, so DynamoDB cannot take this for the cancelled request
+                self._write._client_request_token = uuid.uuid4().hex
 
 
 def error_code(error: PynamoDBException) -> str | None:
@@ -78,24 +93,6 @@ def error_code(error: PynamoDBException) -> str | None:
     may carry `response = None`, on which PynamoDB's own `cause_response_code` fails)."""
     response = getattr(error.cause, "response", None) or {}
     return response.get("Error", {}).get("Code")
-
-
-def with_retries(attempt: Callable[[], T], tries: int = 6) -> T:
-    """Run `attempt` again, with jittered backoff, while the store reports contention."""
-    for number in range(tries):
-        try:
-            return attempt()
-        except TransactWriteError as error:
-            codes = {reason.code for reason in (error.cancellation_reasons or []) if reason}
-            contended = codes & _RETRIED_CODES or error_code(error) in {
-                "ThrottlingException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
-            }
-            if not contended or number == tries - 1:
-                if contended:
-                    raise Busy("The contact store is busy; retry in a moment.") from error
-                raise
-            backoff(number)
-    raise AssertionError("unreachable")
 
 
 def backoff(attempt: int, base: float = 0.02, cap: float = 0.5) -> None:

@@ -9,7 +9,7 @@ from shared.config import CONFIG
 from shared.db import companies as company_store
 from shared.db import contacts as repository
 from shared.db import tenant_config
-from shared.db.transactions import ConditionFailed, backoff, with_retries
+from shared.db.transactions import ConditionFailed, backoff
 from shared.domain import companies as company_rules
 from shared.domain import contacts as contact_rules
 from shared.domain import activities, listing, validation
@@ -43,7 +43,7 @@ def until_settled(attempt: Callable[[], T]) -> T:
     writers wins, so a burst of writers on one contact settles within the rounds."""
     for number in range(OPTIMISTIC_ATTEMPTS):
         try:
-            return with_retries(attempt)
+            return attempt()
         except ConditionFailed:
             backoff(number)
     raise Busy("This contact is being changed by others right now; retry in a moment.")

@@ -23,7 +23,9 @@ from shared.domain import activities, listing, mail, outbound, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, TransportFailed, ValidationFailed, require_valid
+from shared.errors import (
+    Busy, Conflict, FieldError, Forbidden, NotFound, TransportFailed, ValidationFailed, require_valid,
+)
 from shared.observability import logger
 from shared.services import contacts as contact_service
 from shared.services import delivery, schedules
@@ -222,8 +224,9 @@ def _fail(tenant: str, email: dict[str, Any], reason: str) -> dict[str, Any]:
 def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendContext) -> None:
     """The email `sent`, `email_sent` (and `owner_assigned`) on the timeline and the contact
     contacted, in one transaction, read again and retried if the contact changed meanwhile.
-    The message is out whatever happens here: if the contact keeps changing, the email and
-    its timeline entry are recorded without it, then the contact is updated on its own."""
+    The message is out whatever happens here: if the contact keeps changing (or stays
+    contended: Busy), the email and its timeline entry are recorded without it, then the contact
+    is updated on its own."""
     for attempt in range(RECORD_ATTEMPTS):
         if attempt:
             backoff(attempt)
@@ -237,6 +240,8 @@ def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendCont
                 # transaction was applied (its answer lost and the request retried)
                 logger.info("sent email already recorded", extra={"email_id": sent["email_id"]})
                 return
+        except Busy:  # the commit already retried the contention: record the email without the contact
+            break
     repository.complete_sent(tenant, sent["contact_id"], sent, [activities.email_sent(new_id(), sent)], None)
     for attempt in range(RECORD_ATTEMPTS):
         backoff(attempt)
@@ -249,6 +254,8 @@ def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendCont
             return
         except ConditionFailed:
             continue
+        except Busy:
+            break
     logger.error("contact not marked contacted: it kept changing", extra={"email_id": sent["email_id"]})
 
 

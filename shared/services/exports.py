@@ -155,6 +155,15 @@ def run(tenant: str, job_id: str, password: str | None) -> None:
     _notify(job, result, None)
 
 
+def fail(tenant: str, job_id: str, reason: str) -> None:
+    """Fail an export that `run` could not finish nor fail itself (its last delivery), and tell
+    the requester."""
+    job_store.finish(tenant, job_id, "failed", reason)
+    job = job_store.get(tenant, job_id)
+    if job is not None and job["status"] == "failed" and job["error"] == reason:  # not one that finished meanwhile
+        _notify(job, None, reason)
+
+
 def _write_file(principal: Principal, job: dict[str, Any], key: str, password: str | None) -> dict[str, Any]:
     params = job["params"]
     config = tenant_config.load(principal.tenant, fresh=True)

@@ -1,0 +1,676 @@
+"""Fault injection (issue 9): what the API and the workers do when AWS fails under them.
+
+Faults are injected in front of the emulated AWS, on the very botocore clients the product uses
+(PynamoDB's DynamoDB client, and shared.aws's S3 and SES clients): a `before-send` hook answers
+a chosen request with the error AWS would send (or raises, for a connection that fails or a
+Lambda that dies) instead of letting it reach moto. Everything else goes to moto, and the tests
+check the table, the bucket and the outbox afterwards, through the handlers and the emulation.
+
+botocore's own retries run as in AWS (PynamoDB's `max_retry_attempts`, standard mode), except
+that their sleeps are recorded instead of slept: nothing configures botocore's delays (1 s base
+for throttling, up to 20 s), and the tests check the requested backoff instead of waiting for it.
+The product's own backoff (shared.db.transactions.backoff) is short and really sleeps.
+
+1. DynamoDB throttling and transaction conflicts: retried with backoff (botocore for a throttled
+   request, Transaction.commit for a cancelled transaction), a clean 503 `busy` when they
+   persist with nothing written, one write when they pass: contact create/update, bulk actions
+   and the record of a sent email (transactions; a message that left is recorded `sent` even
+   while its contact stays contended), reads, a settings write.
+2. SES failing (refused, throttled, unreachable): the email `failed` with the reason, nothing
+   marked sent. The SMTP failure is tests/test_emails_api.py
+   ::test_an_smtp_failure_marks_the_email_failed_and_records_nothing (nothing listens on the
+   mailbox's port; the transport's own failures are in tests/test_smtp_transport.py).
+3. S3 failing mid-export (UploadPart after the first part, CompleteMultipartUpload): the job
+   `failed`, the upload aborted, no file, the download a 4xx. (The test lowers
+   shared.files.PART_BYTES so a few rows make several parts; S3's 5 MB would take 5 MB of
+   contacts.) A failure that is not S3's is
+   tests/test_exports_api.py::test_a_failure_midway_leaves_no_file_and_fails_the_job.
+4. An export worker killed mid-upload starts the file again on redelivery and writes it once;
+   one still failing on its last delivery is `failed`, never left `running`. The bulk worker's
+   crash and resume is tests/test_bulk_api.py
+   ::test_a_worker_that_stops_midway_resumes_without_doing_anything_twice (and
+   ::test_a_delete_job_that_dies_before_tidying_tidies_when_it_resumes); imports:
+   tests/test_imports_api.py::test_a_chunk_redone_after_a_crash_before_its_writes_keeps_its_grant_under_the_limit.
+5. SQS batches: `batchItemFailures` names exactly the failed messages, for the bulk worker and
+   the export worker (template.yaml gives both BatchSize 1; the handlers report per item anyway).
+   A single failing record on the bulk worker is tests/test_bulk_api.py
+   ::test_a_job_that_keeps_failing_is_retried_then_marked_failed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import boto3
+import pytest
+from boto3.dynamodb.conditions import Attr
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import EndpointConnectionError
+
+from conftest import Api, assert_error, create
+from mail_support import outbox, outbox_entries, outbox_listening, sent, table, timeline  # noqa: F401
+from stack_support import run_queued_jobs
+
+FILES_BUCKET = "crm-test-files"
+COMMIT_TRIES = 6  # shared.db.transactions.Transaction.commit: a cancelled transaction is sent this many times
+
+
+def store_retries() -> int:
+    """botocore's retries of a DynamoDB request (PynamoDB's `max_retry_attempts`)."""
+    from shared.db.models import TableItem
+
+    return TableItem.Meta.max_retry_attempts
+
+
+# --- injecting faults ---------------------------------------------------------------------------
+
+
+class LambdaKilled(BaseException):
+    """The function's process dies here (a timeout, out of memory): nothing after it runs."""
+
+
+Answer = Callable[[Any], tuple[int, dict[str, str], bytes]]
+
+
+@dataclass
+class Fault:
+    operation: str
+    answer: Answer | None  # None: `raises` instead
+    raises: Callable[[], BaseException] | None
+    times: int | None  # how many requests it takes; None: every one
+    after: int  # matching requests let through first
+    only: Callable[[Any], bool] | None
+    seen: int = 0
+    answered: int = 0
+
+
+@dataclass
+class Faults:
+    """Requests of one of the product's botocore clients: a matching fault answers (or raises)
+    instead of the emulation; every request that did reach the emulation is in `sent`."""
+
+    client: Any
+    faults: list[Fault] = field(default_factory=list)
+    sent: list[tuple[str, bytes | None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._event = f"before-send.{self.client.meta.service_model.service_id.hyphenize()}"
+        self.client.meta.events.register(self._event, self._before_send, unique_id=f"fault-{id(self)}")
+
+    def add(self, operation: str, answer: Answer | None = None, *, raises: Callable[[], BaseException] | None = None,
+            times: int | None = None, after: int = 0, only: Callable[[Any], bool] | None = None) -> Fault:
+        """A fault from now on; `sent` starts again (what reached the emulation since)."""
+        fault = Fault(operation, answer, raises, times, after, only)
+        self.sent.clear()
+        self.faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        self.faults.clear()
+
+    def close(self) -> None:
+        self.client.meta.events.unregister(self._event, unique_id=f"fault-{id(self)}")
+
+    def count(self, operation: str) -> int:
+        return sum(1 for name, _ in self.sent if name == operation)
+
+    def _before_send(self, request: Any, event_name: str, **_: Any) -> AWSResponse | None:
+        operation = event_name.rsplit(".", 1)[1]
+        with self._lock:
+            for fault in self.faults:
+                if fault.operation != operation or (fault.only is not None and not fault.only(request)):
+                    continue
+                fault.seen += 1
+                if fault.seen <= fault.after or (fault.times is not None and fault.answered >= fault.times):
+                    continue
+                fault.answered += 1
+                if fault.raises is not None:
+                    raise fault.raises()
+                status, headers, body = fault.answer(request)
+                return AWSResponse(request.url, status, headers, _Body(body))
+            self.sent.append((operation, request.body if isinstance(request.body, bytes) else None))
+        return None
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any):
+        yield self._data
+
+
+def for_tenant(tenant: str) -> Callable[[Any], bool]:
+    """Only requests about this tenant's items (their keys name it)."""
+    return lambda request: f"TENANT#{tenant}".encode() in (request.body or b"")
+
+
+def dynamodb_error(code: str, message: str, **members: Any) -> tuple[int, dict[str, str], bytes]:
+    body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message, **members}
+    return 400, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}, json.dumps(body).encode()
+
+
+def throttled(code: str = "ProvisionedThroughputExceededException") -> Answer:
+    """DynamoDB refusing the request's rate (botocore retries it with backoff)."""
+    return lambda request: dynamodb_error(code, "The level of configured provisioned throughput for the table was exceeded.")
+
+
+def cancelled(reason: str = "TransactionConflict") -> Answer:
+    """DynamoDB cancelling a transaction for `reason` on its first item (another transaction on
+    it: TransactionConflict; its partition throttled: ThrottlingError). Nothing is written."""
+    def answer(request: Any) -> tuple[int, dict[str, str], bytes]:
+        count = len(json.loads(request.body)["TransactItems"])
+        reasons = [{"Code": reason, "Message": "Transaction is ongoing for the item"}] + [{"Code": "None"}] * (count - 1)
+        return dynamodb_error("TransactionCanceledException",
+                              f"Transaction cancelled, please refer cancellation reasons for specific reasons [{reason}]",
+                              CancellationReasons=reasons)
+    return answer
+
+
+def s3_error(code: str = "InternalError", status: int = 500) -> Answer:
+    body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{code} (injected)</Message>'
+            "<RequestId>fault</RequestId></Error>").encode()
+    return lambda request: (status, {"Content-Type": "application/xml", "x-amz-request-id": "fault"}, body)
+
+
+def ses_error(code: str, message: str, status: int = 400) -> Answer:
+    body = json.dumps({"message": message}).encode()
+    return lambda request: (status, {"Content-Type": "application/json", "x-amzn-ErrorType": code,
+                                     "x-amzn-RequestId": "fault"}, body)
+
+
+@dataclass
+class Backoffs:
+    botocore: list[float] = field(default_factory=list)  # requested by botocore's retries (not slept)
+    store: list[float] = field(default_factory=list)  # slept by shared.db.transactions.backoff
+
+
+class _Clock:
+    """`time` as a module sees it, with `sleep` recorded (and slept, or not)."""
+
+    def __init__(self, record: list[float], really: bool) -> None:
+        self._record, self._really = record, really
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    def sleep(self, seconds: float) -> None:
+        self._record.append(seconds)
+        if self._really:
+            time.sleep(seconds)
+
+
+@pytest.fixture
+def backoffs(monkeypatch, moto_endpoint) -> Backoffs:
+    import botocore.endpoint
+
+    from shared.db import transactions
+
+    recorded = Backoffs()
+    monkeypatch.setattr(botocore.endpoint, "time", _Clock(recorded.botocore, really=False))
+    monkeypatch.setattr(transactions, "time", _Clock(recorded.store, really=True))
+    return recorded
+
+
+def _faults(client: Any):
+    faults = Faults(client)
+    yield faults
+    faults.close()
+
+
+@pytest.fixture
+def dynamodb(api, backoffs):
+    from shared.db.models import ContactItem
+
+    yield from _faults(ContactItem._get_connection().connection.client)
+
+
+@pytest.fixture
+def s3(api, backoffs):
+    from shared.aws import client
+
+    yield from _faults(client("s3"))
+
+
+@pytest.fixture
+def ses(api, backoffs):
+    from shared.aws import client
+
+    yield from _faults(client("sesv2"))
+
+
+# --- what the tenant has stored ----------------------------------------------------------------
+
+
+def stored(api: Api) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every item of the tenant, as the table holds it (a Scan, as the suite's clean-up does)."""
+    mine = Attr("pk").eq(f"TENANT#{api.tenant}") | Attr("pk").begins_with(f"TENANT#{api.tenant}#")
+    found, start = {}, None
+    while True:
+        page = table().scan(FilterExpression=mine, ConsistentRead=True, **({"ExclusiveStartKey": start} if start else {}))
+        found.update({(item["pk"], item["sk"]): item for item in page["Items"]})
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found
+
+
+def assert_busy(reply: Any) -> None:
+    assert_error(reply, 503)
+    assert reply.error["code"] == "busy", reply.body
+
+
+def tag_counts(api: Api) -> dict[str, int]:
+    reply = api.get("/v1/tags")
+    assert reply.status == 200, reply.body
+    return {tag["name"]: tag["contact_count"] for tag in reply.body["items"]}
+
+
+def assert_botocore_backed_off(backoffs: Backoffs, retries: int) -> None:
+    """`retries` delays requested, each within botocore's cap for a throttled retry."""
+    assert len(backoffs.botocore) == retries, backoffs.botocore
+    assert all(0 <= delay <= min(2 ** number, 20) for number, delay in enumerate(backoffs.botocore)), backoffs.botocore
+    assert sum(backoffs.botocore) > 0
+
+
+# --- 1. DynamoDB: throttling and transaction conflicts -------------------------------------------
+
+PERSISTENT_WRITE_FAULTS = {  # the fault, and who retries it
+    "request throttled": (throttled(), "botocore"),
+    "ThrottlingException": (throttled("ThrottlingException"), "botocore"),
+    "item throttled in the transaction": (cancelled("ThrottlingError"), "commit"),
+    "transaction conflict": (cancelled("TransactionConflict"), "commit"),
+}
+
+
+@pytest.mark.parametrize("fault", PERSISTENT_WRITE_FAULTS)
+def test_a_create_under_persistent_throttling_or_conflict_is_a_503_that_writes_nothing(api, dynamodb, backoffs, fault):
+    create(api, family_name="既存", email="old@example.jp", tags=["展示会"])  # the tenant's config, usage, a tag
+    before = stored(api)
+    answer, retried_by = PERSISTENT_WRITE_FAULTS[fault]
+    injected = dynamodb.add("TransactWriteItems", answer)
+
+    reply = api.post("/v1/contacts", {"family_name": "山田", "email": "taro@example.jp", "tags": ["展示会", "VIP"]})
+
+    assert_busy(reply)
+    assert dynamodb.count("TransactWriteItems") == 0
+    if retried_by == "commit":  # a cancelled transaction: sent again by the product, after a backoff each time
+        assert injected.answered == COMMIT_TRIES
+        assert len(backoffs.store) == COMMIT_TRIES - 1 and backoffs.botocore == []
+    else:  # a throttled request: botocore's retries, and no second round of them on top
+        assert injected.answered == store_retries() + 1
+        assert_botocore_backed_off(backoffs, store_retries())
+    assert stored(api) == before  # no contact, no email key, no tag membership or count, no usage
+    assert tag_counts(api) == {"展示会": 1}
+
+    dynamodb.clear()
+    again = api.post("/v1/contacts", {"family_name": "山田", "email": "taro@example.jp", "tags": ["展示会", "VIP"]})
+    assert again.status == 201, again.body  # the address was never claimed
+    assert tag_counts(api) == {"展示会": 2, "VIP": 1}
+
+
+def test_an_update_under_persistent_conflict_is_a_503_that_changes_nothing(api, dynamodb, backoffs):
+    contact = create(api, family_name="山田", email="taro@example.jp", tags=["展示会"])
+    before, shown = stored(api), api.get(f"/v1/contacts/{contact['id']}").body
+    injected = dynamodb.add("TransactWriteItems", cancelled("TransactionConflict"))
+
+    reply = api.patch(f"/v1/contacts/{contact['id']}", {"email": "new@example.jp", "tags": ["VIP"], "status": "won"})
+
+    assert_busy(reply)
+    assert injected.answered == COMMIT_TRIES and len(backoffs.store) == COMMIT_TRIES - 1
+    assert stored(api) == before  # neither address, tag, count, version nor timeline entry moved
+    assert api.get(f"/v1/contacts/{contact['id']}").body == shown
+
+
+@pytest.mark.parametrize("change", ["create", "update"])
+@pytest.mark.parametrize("fault", ["request throttled", "transaction conflict"])
+def test_a_passing_throttle_or_conflict_ends_in_exactly_one_write(api, dynamodb, backoffs, change, fault):
+    contact = create(api, family_name="山田", email="taro@example.jp") if change == "update" else None
+    answer = throttled() if fault == "request throttled" else cancelled()
+    injected = dynamodb.add("TransactWriteItems", answer, times=2)
+
+    if change == "create":
+        reply = api.post("/v1/contacts", {"family_name": "佐藤", "email": "sato@example.jp", "tags": ["展示会"]})
+        assert reply.status == 201, reply.body
+    else:
+        reply = api.patch(f"/v1/contacts/{contact['id']}", {"tags": ["展示会"]})
+        assert reply.status == 200, reply.body
+
+    assert injected.answered == 2 and dynamodb.count("TransactWriteItems") == 1
+    if fault == "request throttled":
+        assert_botocore_backed_off(backoffs, 2)
+    else:
+        assert len(backoffs.store) == 2
+    assert tag_counts(api) == {"展示会": 1}  # counted once
+    listed = api.get("/v1/contacts").body["items"]
+    assert len(listed) == 1 and listed[0]["tags"] == ["展示会"]
+    if change == "update":
+        assert [entry["type"] for entry in timeline(api, contact["id"])] == ["tag_added"]
+
+
+def bulk_tag(api: Api, ids: list[str], tag: str) -> Any:
+    return api.post("/v1/contacts/bulk", {"selection": {"ids": ids}, "action": "add_tags", "params": {"tags": [tag]}})
+
+
+def test_a_bulk_action_retries_a_conflict_and_writes_its_slice_once(api, dynamodb, backoffs):
+    ids = [create(api, family_name=f"一括{index}", email=f"b{index}@example.jp")["id"] for index in range(3)]
+    injected = dynamodb.add("TransactWriteItems", cancelled(), times=2)
+
+    reply = bulk_tag(api, ids, "一括")
+
+    assert reply.status == 200, reply.body
+    assert [item["status"] for item in reply.body["results"]] == ["ok"] * 3
+    assert injected.answered == 2 and dynamodb.count("TransactWriteItems") == 1 and len(backoffs.store) == 2
+    assert tag_counts(api) == {"一括": 3}
+    assert all([entry["type"] for entry in timeline(api, contact_id)] == ["tag_added"] for contact_id in ids)
+
+
+def test_a_bulk_action_under_persistent_conflict_is_a_503_that_changes_nothing(api, dynamodb):
+    ids = [create(api, family_name=f"一括{index}")["id"] for index in range(3)]
+    before = stored(api)
+    dynamodb.add("TransactWriteItems", cancelled())
+
+    assert_busy(bulk_tag(api, ids, "一括"))
+    assert stored(api) == before
+
+
+def test_a_sent_email_is_recorded_once_through_a_passing_conflict(api, dynamodb):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    injected = dynamodb.add("TransactWriteItems", cancelled(), times=2)  # the record after SES took the message
+
+    email = sent(api, contact["id"])
+
+    assert email["status"] == "sent" and injected.answered == 2 and dynamodb.count("TransactWriteItems") == 1
+    assert len(outbox_entries(email["id"])) == 1
+    assert [entry["data"]["email_id"] for entry in timeline(api, contact["id"], "email_sent")] == [email["id"]]
+    assert api.get(f"/v1/contacts/{contact['id']}").body["last_contacted_at"] == email["sent_at"]
+    assert api.get(f"/v1/emails/{email['id']}").body["status"] == "sent"
+
+
+def touches_the_contact(request: Any) -> bool:
+    """A transaction that writes a contact item (not only its partition's timeline)."""
+    return any(operation.get("Key", operation.get("Item", {})).get("sk", {}).get("S") == "CONTACT"
+               for item in json.loads(request.body)["TransactItems"] for operation in item.values())
+
+
+def test_a_sent_email_whose_contact_stays_contended_is_still_recorded_sent(api, dynamodb):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    dynamodb.add("TransactWriteItems", cancelled(), only=touches_the_contact)  # the contact, never the email
+
+    email = sent(api, contact["id"])  # not a 503: the message left, so it must not be sent again
+
+    assert email["status"] == "sent" and len(outbox_entries(email["id"])) == 1
+    assert api.get(f"/v1/emails/{email['id']}").body["status"] == "sent"  # not left `sending`
+    assert [entry["data"]["email_id"] for entry in timeline(api, contact["id"], "email_sent")] == [email["id"]]
+    assert api.get(f"/v1/contacts/{contact['id']}").body["last_contacted_at"] is None  # it could not be written
+
+
+READS = {
+    "a contact": ("/v1/contacts/{id}", "BatchGetItem"),
+    "the contact list": ("/v1/contacts", "Query"),
+    "a timeline": ("/v1/contacts/{id}/timeline", "Query"),
+}
+
+
+@pytest.mark.parametrize("read", READS)
+def test_a_read_rides_out_passing_throttling_and_is_a_503_when_it_persists(api, dynamodb, backoffs, read):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    path, operation = READS[read]
+    path = path.format(id=contact["id"])
+    expected = api.get(path).body
+
+    passing = dynamodb.add(operation, throttled(), times=2)
+    reply = api.get(path)
+    assert reply.status == 200 and reply.body == expected, reply.body
+    assert passing.answered == 2
+    assert_botocore_backed_off(backoffs, 2)
+
+    dynamodb.clear()
+    backoffs.botocore.clear()
+    persistent = dynamodb.add(operation, throttled("ThrottlingException"))
+    assert_busy(api.get(path))
+    assert persistent.answered == store_retries() + 1
+    assert_botocore_backed_off(backoffs, store_retries())
+
+
+def test_a_settings_write_under_persistent_throttling_is_a_503_that_changes_nothing(api, dynamodb):
+    settings = api.get("/v1/settings").body
+    before = stored(api)
+    dynamodb.add("PutItem", throttled())
+
+    assert_busy(api.put("/v1/settings", {"name_order": "given_family"}))
+    dynamodb.clear()
+    assert stored(api) == before and api.get("/v1/settings").body == settings
+
+
+# --- 2. SES failing when an email is sent --------------------------------------------------------
+
+SES_FAULTS = {
+    "refused": ("Amazon SES refused the message (MessageRejected: Email address is not verified.",
+                dict(answer=ses_error("MessageRejected", "Email address is not verified."))),
+    "throttled": ("Amazon SES refused the message (TooManyRequestsException: Maximum sending rate exceeded.",
+                  dict(answer=ses_error("TooManyRequestsException", "Maximum sending rate exceeded.", 429))),
+    "unreachable": ("Amazon SES could not be reached (EndpointConnectionError); try again later.",
+                    dict(raises=lambda: EndpointConnectionError(endpoint_url="https://email.ap-northeast-1.amazonaws.com"))),
+}
+
+
+@pytest.mark.parametrize("fault", SES_FAULTS)
+def test_an_ses_failure_fails_the_email_with_the_reason_and_marks_nothing_sent(api, ses, backoffs, fault):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    first = sent(api, contact["id"])  # the contact was contacted once already
+    before = api.get(f"/v1/contacts/{contact['id']}").body
+    reason, how = SES_FAULTS[fault]
+    injected = ses.add("SendEmail", **how)
+
+    email = sent(api, contact["id"], subject="二通目")
+
+    assert email["status"] == "failed" and email["failure_reason"].startswith(reason), email
+    assert email["sent_at"] is None and outbox_entries(email["id"]) == []
+    if fault == "throttled":  # retried with backoff before giving up
+        assert injected.answered > 1 and len(backoffs.botocore) == injected.answered - 1
+    stored_email = api.get(f"/v1/emails/{email['id']}").body
+    assert (stored_email["status"], stored_email["failure_reason"]) == ("failed", email["failure_reason"])
+    after = api.get(f"/v1/contacts/{contact['id']}").body
+    assert after["last_contacted_at"] == first["sent_at"] and after == before
+    assert [entry["data"]["email_id"] for entry in timeline(api, contact["id"], "email_sent")] == [first["id"]]
+
+
+# --- 3. and 4. S3 failing mid-export; an export worker killed mid-upload ----------------------------
+
+FIELDS = ["family_name", "email", "memo"]
+PEOPLE = 8
+
+
+@pytest.fixture
+def people(api) -> list[dict[str, Any]]:
+    """Enough text for the CSV writer to hand the upload two writes (it flushes every 64 K
+    characters), so that with small parts the file goes up in more than one part."""
+    return [create(api, family_name=f"顧客{index}", email=f"c{index}@example.jp", memo=str(index) * 10_000)
+            for index in range(PEOPLE)]
+
+
+def start_export(api: Api) -> str:
+    reply = api.post("/v1/exports", {"reason": "障害試験", "fields": FIELDS})
+    assert reply.status == 202, reply.body
+    return reply.body["id"]
+
+
+def export_files(api: Api) -> tuple[list[str], list[str]]:
+    """(objects, unfinished multipart uploads) under the tenant's exports."""
+    s3 = boto3.client("s3")
+    prefix = f"exports/{api.tenant}/"
+    objects = [item["Key"] for item in s3.list_objects_v2(Bucket=FILES_BUCKET, Prefix=prefix).get("Contents", [])]
+    uploads = [upload["Key"] for upload in s3.list_multipart_uploads(Bucket=FILES_BUCKET, Prefix=prefix).get("Uploads", [])]
+    return objects, uploads
+
+
+def sqs_event(*messages: tuple[str, dict[str, Any]], receive_count: int = 1) -> dict[str, Any]:
+    """An SQS event of (message id, body) records, as the event source mapping delivers it."""
+    return {"Records": [{
+        "messageId": message_id, "receiptHandle": f"r-{message_id}", "md5OfBody": "x", "body": json.dumps(body),
+        "attributes": {"ApproximateReceiveCount": str(receive_count)}, "messageAttributes": {},
+        "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:queue",
+        "awsRegion": "ap-northeast-1"} for message_id, body in messages]}
+
+
+def run_export(api: Api, export_id: str, receive_count: int = 1) -> Any:
+    from infra.local.server import invoke_function
+
+    event = sqs_event(("m-1", {"tenant": api.tenant, "job_id": export_id, "password": None}), receive_count=receive_count)
+    return invoke_function("ExportWorkerFunction", event)
+
+
+@pytest.mark.parametrize("failing", ["UploadPart", "CompleteMultipartUpload"])
+def test_s3_failing_mid_export_fails_the_job_and_leaves_nothing_to_download(api, people, s3, backoffs, monkeypatch,
+                                                                          failing):
+    from shared import files
+
+    monkeypatch.setattr(files, "PART_BYTES", 64)  # a part for each write of the CSV writer
+    export_id = start_export(api)
+    injected = s3.add(failing, s3_error(), after=1 if failing == "UploadPart" else 0)
+
+    assert run_export(api, export_id) == {"batchItemFailures": []}
+
+    assert injected.answered > 1 and len(backoffs.botocore) == injected.answered - 1  # retried, then given up
+    assert s3.count("UploadPart") == (1 if failing == "UploadPart" else 2)  # what went up before the failure
+    assert s3.count("AbortMultipartUpload") == 1
+    failed = api.get(f"/v1/exports/{export_id}").body
+    assert failed["status"] == "failed" and failed["error"] and failed["download_url"] is None
+    assert_error(api.get(f"/v1/exports/{export_id}/download"), 409)
+    assert export_files(api) == ([], [])
+    run_queued_jobs()  # the queued message of the export, delivered again: a finished job is left alone
+    assert api.get(f"/v1/exports/{export_id}").body["status"] == "failed" and export_files(api) == ([], [])
+
+
+def kill_mid_upload(api: Api, export_id: str, s3: Faults, monkeypatch) -> None:
+    """The first delivery dies after the first part went up: the job `running`, its upload left."""
+    from shared import files
+
+    with monkeypatch.context() as patch:
+        patch.setattr(files, "PART_BYTES", 64)
+        s3.add("UploadPart", raises=LambdaKilled, after=1, times=1)
+        s3.add("AbortMultipartUpload", raises=LambdaKilled, times=1)  # nothing runs once the process is gone
+        with pytest.raises(LambdaKilled):
+            run_export(api, export_id)
+    s3.clear()
+    assert api.get(f"/v1/exports/{export_id}").body["status"] == "running"
+    assert len(export_files(api)[1]) == 1
+    assert_error(api.get(f"/v1/exports/{export_id}/download"), 409)
+
+
+def test_an_export_killed_mid_upload_starts_again_and_writes_its_file_once(api, people, s3, monkeypatch):
+    outbox().clear()
+    export_id = start_export(api)
+    kill_mid_upload(api, export_id, s3, monkeypatch)
+
+    assert run_export(api, export_id, receive_count=2) == {"batchItemFailures": []}
+
+    done = api.get(f"/v1/exports/{export_id}").body
+    assert (done["status"], done["row_count"], done["rows_written"]) == ("succeeded", PEOPLE, PEOPLE)
+    objects, uploads = export_files(api)
+    assert len(objects) == 1 and uploads == []  # the dead attempt's parts dropped
+    download = api.get(f"/v1/exports/{export_id}/download")
+    with urllib.request.urlopen(download.headers["location"], timeout=10) as response:
+        rows = list(csv.reader(io.StringIO(response.read().decode("utf-8-sig"), newline="")))
+    assert rows[0] == FIELDS and sorted(row[0] for row in rows[1:]) == [f"顧客{index}" for index in range(PEOPLE)]
+    assert all(row[2] == row[0][-1] * 10_000 for row in rows[1:])
+    mails = [item for item in outbox().items() if item["email_id"] == f"export-{export_id}"]
+    assert len(mails) == 1  # one "ready" mail, no "failed" one
+    run_queued_jobs()
+    assert export_files(api)[0] == objects
+
+
+def test_an_export_still_failing_on_its_last_delivery_is_failed_not_left_running(api, people, s3, monkeypatch):
+    export_id = start_export(api)
+    kill_mid_upload(api, export_id, s3, monkeypatch)
+    s3.add("AbortMultipartUpload", s3_error())  # the dead attempt's upload cannot be dropped
+
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    with pytest.raises(BatchProcessingError):  # the one record failed: SQS delivers it again
+        run_export(api, export_id, receive_count=2)
+    assert api.get(f"/v1/exports/{export_id}").body["status"] == "running"
+
+    assert run_export(api, export_id, receive_count=3) == {"batchItemFailures": []}  # not to the dead letters
+    failed = api.get(f"/v1/exports/{export_id}").body
+    assert failed["status"] == "failed" and "try again" in failed["error"]
+    assert_error(api.get(f"/v1/exports/{export_id}/download"), 409)
+    assert export_files(api)[0] == []
+    s3.clear()
+    run_queued_jobs()
+
+
+# --- 5. SQS partial batch failures ------------------------------------------------------------------
+
+
+def three_tenants(api: Api) -> list[Api]:
+    others = [Api(f"tenant-{uuid.uuid4().hex[:10]}") for _ in range(2)]
+    return [api, *others]
+
+
+def test_the_bulk_worker_reports_exactly_the_failed_messages(api, dynamodb):
+    from infra.local.server import invoke_function
+
+    run_queued_jobs()  # nothing of other tests left waiting
+    tenants = three_tenants(api)
+    ids, jobs = {}, {}
+    for tenant in tenants:
+        ids[tenant.tenant] = [create(tenant, family_name=f"対象{index}", status="new")["id"] for index in range(2)]
+        reply = tenant.post("/v1/contacts/bulk", {"selection": {"filter": {"field": "status", "op": "eq", "value": "new"}},
+                                                  "action": "add_tags", "params": {"tags": ["一括"]}})
+        assert reply.status == 202, reply.body
+        jobs[tenant.tenant] = reply.body["id"]
+    failing = tenants[1]
+    dynamodb.add("TransactWriteItems", cancelled(), only=for_tenant(failing.tenant))  # its slice keeps conflicting
+
+    result = invoke_function("BulkWorkerFunction", sqs_event(
+        *((f"m-{index}", {"tenant": tenant.tenant, "job_id": jobs[tenant.tenant]}) for index, tenant in enumerate(tenants))))
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    for tenant in (tenants[0], tenants[2]):
+        done = tenant.get(f"/v1/jobs/{jobs[tenant.tenant]}").body
+        assert (done["status"], done["counts"]["ok"]) == ("succeeded", 2) and tag_counts(tenant) == {"一括": 2}
+    halfway = failing.get(f"/v1/jobs/{jobs[failing.tenant]}").body
+    assert (halfway["status"], halfway["processed"]) == ("running", 0) and tag_counts(failing) == {}
+
+    dynamodb.clear()
+    run_queued_jobs()  # the failed message comes back: the job resumes and writes its slice once
+    done = failing.get(f"/v1/jobs/{jobs[failing.tenant]}").body
+    assert (done["status"], done["processed"], done["counts"]["ok"]) == ("succeeded", 2, 2)
+    assert tag_counts(failing) == {"一括": 2}
+    assert all([entry["type"] for entry in timeline(failing, contact_id)] == ["tag_added"]
+               for contact_id in ids[failing.tenant])
+
+
+def test_the_export_worker_reports_exactly_the_failed_messages(api, dynamodb):
+    from infra.local.server import invoke_function
+
+    run_queued_jobs()
+    tenants = three_tenants(api)
+    exports = {}
+    for tenant in tenants:
+        create(tenant, family_name="山田", email="taro@example.jp")
+        exports[tenant.tenant] = start_export(tenant)
+    failing = tenants[2]
+    dynamodb.add("GetItem", throttled(), only=for_tenant(failing.tenant))  # its job cannot even be read
+
+    result = invoke_function("ExportWorkerFunction", sqs_event(
+        *((f"m-{index}", {"tenant": tenant.tenant, "job_id": exports[tenant.tenant], "password": None})
+          for index, tenant in enumerate(tenants))))
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-2"}]}
+    for tenant in tenants[:2]:
+        assert tenant.get(f"/v1/exports/{exports[tenant.tenant]}").body["status"] == "succeeded"
+    dynamodb.clear()
+    assert failing.get(f"/v1/exports/{exports[failing.tenant]}").body["status"] == "queued"
+    run_queued_jobs()
+    assert failing.get(f"/v1/exports/{exports[failing.tenant]}").body["status"] == "succeeded"
