@@ -272,3 +272,14 @@ def test_only_the_contract_public_routes_skip_the_authorizer() -> None:
 
 def test_outputs(template: dict[str, Any]) -> None:
     assert {"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName"} <= set(template["Outputs"])
+
+
+@pytest.mark.parametrize("queue, worker", [("BulkQueue", "functions.bulk_worker.app"),
+                                           ("ExportQueue", "functions.export_worker.app")])
+def test_a_worker_knows_its_queues_last_delivery(template, moto_endpoint, queue, worker):
+    """A job failing on the delivery SQS will not repeat is marked failed, never left running:
+    the worker's LAST_DELIVERY must be the queue's maxReceiveCount."""
+    import importlib
+
+    redrive = template["Resources"][queue]["Properties"]["RedrivePolicy"]
+    assert importlib.import_module(worker).LAST_DELIVERY == redrive["maxReceiveCount"]
