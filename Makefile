@@ -4,30 +4,92 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint bench clean
+# checkov and the SAM CLI each pin their own large dependency sets, which conflict with each
+# other and with the dev dependencies: each gets its own virtualenv under .venv-tools/, at the
+# version pinned here (a new pin reinstalls it); tests/test_sam_build.py runs $(SAM).
+# bandit and pip-audit are dev dependencies (pyproject.toml).
+TOOLS := .venv-tools
+CHECKOV_VERSION := 3.3.30
+SAM_CLI_VERSION := 1.170.0
+CHECKOV := $(TOOLS)/checkov/bin/checkov
+SAM := $(TOOLS)/sam/bin/sam
+CHECKOV_STAMP := $(TOOLS)/checkov/.installed-$(CHECKOV_VERSION)
+SAM_STAMP := $(TOOLS)/sam/.installed-$(SAM_CLI_VERSION)
+
+# pip-audit of layer/requirements.txt. First a canary: a release with a known advisory must come
+# back flagged, or the vulnerability service is not answering and nothing could be audited (this
+# machine reaches PyPI's package files but neither its per-version JSON nor OSV). Then:
+# AUDIT_UNREACHABLE=warn says so loudly and goes on; AUDIT_UNREACHABLE=fail stops.
+AUDIT_SERVICE ?= pypi
+AUDIT_UNREACHABLE ?= warn
+AUDIT_CANARY := requests==2.19.0
+AUDIT_CANARY_ADVISORY := CVE-2018-18074
+PIP_AUDIT := $(BIN)/pip-audit --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) --aliases on
+
+.PHONY: dev test lint security checkov bandit audit tools bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The layer's pins constrain the install, so tests run the exact versions Lambda loads.
+# The tests run with the versions the layer ships: layer/requirements.txt constrains the install.
 $(STAMP): pyproject.toml layer/requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]' -c layer/requirements.txt
 	touch $(STAMP)
 
+$(CHECKOV_STAMP):
+	rm -rf $(TOOLS)/checkov
+	$(PYTHON) -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/pip install --quiet --upgrade pip
+	$(TOOLS)/checkov/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+
+$(SAM_STAMP):
+	rm -rf $(TOOLS)/sam
+	$(PYTHON) -m venv $(TOOLS)/sam
+	$(TOOLS)/sam/bin/pip install --quiet --upgrade pip
+	$(TOOLS)/sam/bin/pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)'
+	touch $@
+
+tools: $(CHECKOV_STAMP) $(SAM_STAMP)  ## the tool virtualenvs (.venv-tools/)
+
 dev: $(STAMP)  ## serve the API on 127.0.0.1:3000 ($$PORT) with an embedded AWS emulation
 	$(BIN)/crm-local serve
 
-lint: $(STAMP)
+lint: $(STAMP)  ## cfn-lint on template.yaml
 	$(BIN)/cfn-lint template.yaml
 
-test: $(STAMP) lint  ## cfn-lint, then every test
+security: checkov bandit audit  ## the template, the code and the shipped dependencies
+
+checkov: $(CHECKOV_STAMP)  ## template.yaml: any finding fails, unless skipped in the template with its reason
+	$(CHECKOV) --file template.yaml --framework cloudformation --quiet --compact --skip-download
+
+bandit: $(STAMP)  ## first-party code: any finding of medium severity or more fails
+	$(BIN)/bandit -c pyproject.toml -r shared functions infra --severity-level medium --quiet
+	@echo 'bandit: no finding of medium severity or more'
+
+audit: $(STAMP)  ## pip-audit of layer/requirements.txt, with what pip resolves it to (what ships to Lambda)
+	@printf '%s\n' '$(AUDIT_CANARY)' > $(VENV)/audit-canary.txt
+	@if $(PIP_AUDIT) --no-deps --disable-pip -r $(VENV)/audit-canary.txt 2>&1 | grep -q '$(AUDIT_CANARY_ADVISORY)'; then \
+		echo "$(PIP_AUDIT) --strict -r layer/requirements.txt"; \
+		$(PIP_AUDIT) --strict -r layer/requirements.txt; \
+	else \
+		echo "************************************************************************************" >&2; \
+		echo "pip-audit: NOT AUDITED. The vulnerability service '$(AUDIT_SERVICE)' did not flag" >&2; \
+		echo "$(AUDIT_CANARY) ($(AUDIT_CANARY_ADVISORY)), so it is not answering here: layer/requirements.txt" >&2; \
+		echo "was NOT checked for known vulnerabilities. Where PyPI's JSON API or OSV is reachable:" >&2; \
+		echo "  make audit AUDIT_UNREACHABLE=fail        (or AUDIT_SERVICE=osv)" >&2; \
+		echo "************************************************************************************" >&2; \
+		test '$(AUDIT_UNREACHABLE)' = warn; \
+	fi
+
+test: $(STAMP) lint security $(SAM_STAMP)  ## cfn-lint, checkov, bandit, pip-audit, then every test (sam build included)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)  ## machine-independent figures (requests, items read, memory, import ratios)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache
 
 include infra/sam.mk
