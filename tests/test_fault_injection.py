@@ -248,6 +248,13 @@ def ses(api, backoffs):
     yield from _faults(client("sesv2"))
 
 
+@pytest.fixture
+def sqs(api, backoffs):
+    from shared.aws import client
+
+    yield from _faults(client("sqs"))
+
+
 # --- what the tenant has stored ----------------------------------------------------------------
 
 
@@ -674,3 +681,35 @@ def test_the_export_worker_reports_exactly_the_failed_messages(api, dynamodb):
     assert failing.get(f"/v1/exports/{exports[failing.tenant]}").body["status"] == "queued"
     run_queued_jobs()
     assert failing.get(f"/v1/exports/{exports[failing.tenant]}").body["status"] == "succeeded"
+
+
+# --- 6. SQS not taking a job's message ---------------------------------------------------------
+
+def _queued_job_request(api: Api, kind: str) -> Callable[[], Any]:
+    """The request that creates a job of `kind` and hands it to its queue (what it needs made first)."""
+    if kind == "bulk action":
+        return lambda: api.post("/v1/contacts/bulk", {"selection": {"filter": {"field": "status", "op": "eq", "value": "new"}},
+                                                      "action": "add_tags", "params": {"tags": ["一括"]}})
+    if kind == "export":
+        return lambda: api.post("/v1/exports", {"reason": "障害試験", "fields": FIELDS})
+    from stack_support import uploaded
+
+    import_id = uploaded(api, "姓,メールアドレス\r\n新規,new@example.jp\r\n".encode())
+    return lambda: api.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name", "メールアドレス": "email"}})
+
+
+@pytest.mark.parametrize("kind", ["bulk action", "export", "import"])
+def test_a_job_the_queue_does_not_take_is_a_503_and_failed_not_left_queued(api, sqs, kind):
+    yamada = create(api, family_name="山田", email="yamada@example.jp")
+    request = _queued_job_request(api, kind)
+    refused = sqs.add("SendMessage", raises=lambda: EndpointConnectionError(endpoint_url="https://sqs.fault"))
+
+    assert_busy(request())
+
+    assert refused.answered >= 1
+    sqs.clear()
+    jobs = api.get("/v1/jobs").body["items"]
+    assert [job["status"] for job in jobs] == ["failed"], jobs
+    assert run_queued_jobs() == 0
+    assert api.get(f"/v1/contacts/{yamada['id']}").body["tags"] == []
+    assert [contact["email"] for contact in api.post("/v1/contacts/search", {}).body["items"]] == ["yamada@example.jp"]

@@ -15,12 +15,10 @@ with the reason).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from shared import cursor
-from shared.aws import client
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import jobs as job_store
@@ -33,7 +31,7 @@ from shared.db.activity_items import activity_model
 from shared.errors import Busy, Conflict, NotFound, ValidationFailed
 from shared.keys import is_plain_id
 from shared.observability import logger
-from shared.services import exports, imports, search, segments
+from shared.services import exports, imports, job_queue, search, segments
 
 _RESERVED_ITEMS = 3 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, usage, one count per tag
 _WINDOW = 100  # targets read at once (one BatchGetItem), then cut into slices
@@ -189,8 +187,8 @@ def submit(principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
            "principal": principal.as_record(),
            "counts": {}, "created_at": now, "updated_at": now}
     job_store.create(principal.tenant, job)
-    client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url,
-                               MessageBody=json.dumps({"tenant": principal.tenant, "job_id": job["job_id"]}))
+    job_queue.enqueue(principal.tenant, job["job_id"], CONFIG.bulk_queue_url,
+                      {"tenant": principal.tenant, "job_id": job["job_id"]})
     return 202, public_job(job_store.get(principal.tenant, job["job_id"]))
 
 

@@ -12,13 +12,11 @@ requester may see.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime, timezone
 from typing import Any
 
 from shared import files
-from shared.aws import client
 from shared.config import CONFIG
 from shared.db import exports as repository
 from shared.db import jobs as job_store
@@ -31,6 +29,7 @@ from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
 from shared.http import Response
 from shared.keys import export_object_key, is_plain_id
 from shared.observability import logger
+from shared.services import job_queue
 from shared.services import search as searching
 from shared.services import segments
 
@@ -80,7 +79,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
     job_store.create(principal.tenant, job)
     repository.audit(principal.tenant, now, job_id, _audit_entry(job, row_count=None))
     message = {"tenant": principal.tenant, "job_id": job_id, "password": request.password}
-    client("sqs").send_message(QueueUrl=CONFIG.export_queue_url, MessageBody=json.dumps(message))
+    job_queue.enqueue(principal.tenant, job_id, CONFIG.export_queue_url, message)
     return public(job_store.get(principal.tenant, job_id))
 
 

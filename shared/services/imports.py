@@ -11,13 +11,11 @@ the import and the row, and a known email is found again.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime
 from typing import Any, Callable
 
 from shared import files
-from shared.aws import client
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import jobs as job_store
@@ -28,6 +26,7 @@ from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed, require_valid
 from shared.keys import import_object_key, is_plain_id
+from shared.services import job_queue
 from shared.services.contacts import linked_by_domain, until_settled
 
 UPLOAD_SECONDS = 3600
@@ -98,9 +97,8 @@ def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
               "delimiter": sniffed.delimiter, "header": sniffed.header, "size": size}
     if not job_store.queue_import(principal.tenant, import_id, params):
         raise Conflict("This import was started already; create a new import.")
-    client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url,
-                               MessageBody=json.dumps({"tenant": principal.tenant, "job_id": import_id,
-                                                       "kind": "import"}))
+    job_queue.enqueue(principal.tenant, import_id, CONFIG.bulk_queue_url,
+                      {"tenant": principal.tenant, "job_id": import_id, "kind": "import"})
     return public(job_store.get(principal.tenant, import_id))
 
 
