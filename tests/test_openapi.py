@@ -113,6 +113,43 @@ def test_every_template_route_is_documented_and_nothing_else(doc):
     assert not in_document - in_template, f"operations of openapi.json not in template.yaml: {sorted(in_document - in_template)}"
 
 
+def _is_schema(document: dict[str, Any], schema: Any) -> bool:
+    """A schema that says what it holds: a type, or a composition of schemas that do."""
+    schema = resolve(document, schema)
+    if not isinstance(schema, dict):
+        return False
+    if "type" in schema:
+        return True
+    parts = schema.get("oneOf") or schema.get("anyOf") or schema.get("allOf")
+    return bool(parts) and all(_is_schema(document, part) for part in parts)
+
+
+def test_every_authenticated_route_has_request_and_response_schemas(doc):
+    """What clients and the contract fuzzer (tests/test_contract_fuzz.py) generate and check
+    against: for every authenticated route of template.yaml, the schema of the JSON body it
+    takes (POST, PUT, PATCH) and of every answer with a body; an answer without one is a 204,
+    or a redirect that documents its Location."""
+    routes = [route for route in http_routes() if route.authorized]
+    assert routes
+    for route in routes:
+        operation = doc["paths"][route.path][route.method.lower()]
+        if route.method in ("POST", "PUT", "PATCH"):
+            media = resolve(doc, operation["requestBody"])["content"]["application/json"]
+            assert _is_schema(doc, media.get("schema")), f"{route.route_key}: request body without a schema"
+        for status, response in operation["responses"].items():
+            where = f"{route.route_key} {status}"
+            response = resolve(doc, response)
+            assert response.get("description"), f"{where}: no description"
+            if status == "204":
+                assert "content" not in response, f"{where}: a 204 has no body"
+            elif status.startswith("3"):
+                assert "Location" in response.get("headers", {}), f"{where}: a redirect without Location"
+            else:
+                assert response.get("content"), f"{where}: no documented body"
+                for media_type, media in response["content"].items():
+                    assert _is_schema(doc, media.get("schema")), f"{where}: {media_type} without a schema"
+
+
 # --- (3) security ------------------------------------------------------------------------
 
 def test_authenticated_routes_declare_bearer_security_and_public_ones_none(doc):

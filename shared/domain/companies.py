@@ -82,7 +82,7 @@ def parse(body: Any, existing: dict[str, Any] | None = None) -> dict[str, Any]:
         if error:
             errors.append(FieldError("domain", error))
     if "website" in body:
-        values["website"], error = validation.url(body["website"]) if body["website"] else (None, None)
+        values["website"], error = validation.url(body["website"]) if body["website"] is not None else (None, None)
         if error:
             errors.append(FieldError("website", error))
     if "properties" in body:

@@ -7,6 +7,8 @@ import unicodedata
 from datetime import date, datetime, timezone
 from typing import Any
 
+from shared.errors import FieldError, require_valid
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = re.compile(
@@ -65,6 +67,16 @@ def url(value: Any) -> Result:
     if not _URL.match(cleaned):
         return None, "must be an http or https URL"
     return cleaned, None
+
+
+def no_fields(body: Any) -> None:
+    """The body of a request that takes no input (no body is read as `{}`): an empty JSON object.
+    Anything else is a 422 naming each field, never silently ignored."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object (or empty)")],
+                      "The request body must be a JSON object.")
+    require_valid([FieldError(name, "is not a field of this request, which takes none", "unknown_field")
+                   for name in body])
 
 
 def boolean(value: Any) -> Result:

@@ -1,5 +1,6 @@
 """Routes of /v1/emails."""
 
+from shared.domain import validation
 from shared.http import Request, Router, created, no_content
 from shared.services import emails
 
@@ -33,6 +34,7 @@ def get_thread(request: Request, id: str):
 
 @router.post("/v1/emails/{id}/duplicate")
 def duplicate_email(request: Request, id: str):
+    validation.no_fields(request.json() if request.event.get("body") else {})
     return emails.duplicate(request.principal, id)
 
 

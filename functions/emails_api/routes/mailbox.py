@@ -1,5 +1,6 @@
 """Routes of /v1/me: the caller's own SMTP server, and their open and click notifications."""
 
+from shared.domain import validation
 from shared.http import Request, Router, no_content
 from shared.services import mailboxes, notifications
 
@@ -34,5 +35,6 @@ def mark_notification(request: Request, id: str):
 
 @router.post("/v1/me/notifications/read-all")
 def mark_all_notifications_read(request: Request):
+    validation.no_fields(request.json() if request.event.get("body") else {})
     notifications.mark_all_read(request.principal)
     return no_content()
