@@ -172,6 +172,15 @@ def world(moto_endpoint):
     import_job = owner("POST", "/v1/imports", 201, body={})
     export = owner("POST", "/v1/exports", 202, body={"format": "csv", "encoding": "utf-8", "fields": ["family_name"],
                                                      "selection": {"all": True}, "reason": "契約テスト"})
+    # each update once with a valid body: its success status is reached whatever the fuzzer draws
+    owner("PATCH", "/v1/contacts/{id}", 200, params={"id": contact["id"]}, body={"given_name": "太郎"})
+    owner("PATCH", "/v1/companies/{id}", 200, params={"id": company["id"]}, body={"phone": "03-1234-5678"})
+    owner("PUT", "/v1/segments/{id}", 200, params={"id": segment["id"]}, body=segment_body)
+    owner("PUT", "/v1/email-templates/{id}", 200, params={"id": template["id"]}, body=template_body)
+    owner("PATCH", "/v1/site-keys/{key}", 200, params={"key": site["site_key"]}, body={"name": "LP"})
+    owner("PATCH", "/v1/contacts/{id}/activities/{activity_id}", 200,
+          params={"id": contact["id"], "activity_id": activity["id"]}, body={"body": "本文"})
+    owner("PATCH", "/v1/me/notifications/{id}", 200, params={"id": notification["id"]}, body={"read": False})
     keep = {
         "/v1/contacts/{id}": {"id": contact["id"]},
         "/v1/contacts/{id}/timeline": {"id": contact["id"]},
