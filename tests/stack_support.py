@@ -1,50 +1,9 @@
-"""The local stack served as `make dev` serves it (`crm-local serve` in a subprocess), for the
-tests that talk to it over HTTP."""
+"""Helpers of the tests that talk to the local stack: the served stack (`crm-local serve` in a
+subprocess, from infra.local.served, shared with the load benchmark), its queues, imports."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
-from infra.local import REPO_ROOT
-
-# What a fresh shell has: nothing the session's fixtures put in os.environ leaks into the stack.
-BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
-
-
-class ServedStack:
-    """`crm-local serve` in a subprocess, so the real handlers' import-time configuration stays
-    there; `clean_env` starts it with a fresh shell's environment only."""
-
-    def __init__(self, data_dir: Path, clean_env: bool = False):
-        if clean_env:
-            env = {name: os.environ[name] for name in BASIC_ENV if name in os.environ}
-        else:
-            env = {k: v for k, v in os.environ.items()
-                   if k not in ("AWS_ENDPOINT_URL", "TABLE_NAME", "CURSOR_SECRET", "TRACKING_KEYS", "TRACKING_BASE_URL")}
-        env["PYTHONPATH"] = str(REPO_ROOT)
-        self.data_dir = data_dir
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.cli", "serve", "--port", "0", "--data-dir", str(data_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO_ROOT,
-        )
-        lines = []
-        while not any(line.startswith("Ctrl-C") for line in lines):
-            line = self.process.stdout.readline()
-            assert line, "".join(lines)
-            lines.append(line)
-        self.url = next(line.split()[-1] for line in lines if line.startswith("CRM API on "))
-        self.endpoint = next(line.split()[4].rstrip(";") for line in lines if line.startswith("Embedded AWS"))
-
-    def stop(self) -> str:
-        """SIGTERM, as Ctrl-C; the output, after checking the stack exited cleanly."""
-        self.process.send_signal(signal.SIGTERM)
-        output, _ = self.process.communicate(timeout=30)
-        assert self.process.returncode == 0, output
-        return output
+from infra.local.served import BASIC_ENV, ServedStack  # noqa: F401 - the tests' import place
 
 
 def run_queued_jobs() -> int:

@@ -405,8 +405,14 @@ class AwsEmulation:
         return True
 
     def _snapshot_loop(self) -> None:
-        while not self._stopping.wait(self._snapshot_interval):
+        """Save every interval, or after ten times as long as the last save took: a save reads the
+        whole table while the emulator serves nothing else, so a large table under load would
+        otherwise spend most of its time being saved."""
+        wait = self._snapshot_interval
+        while not self._stopping.wait(wait):
+            started = time.monotonic()
             try:
                 self.save_if_changed()
             except Exception:  # keep snapshotting; the next change retries
                 log.exception("could not snapshot the local AWS state")
+            wait = max(self._snapshot_interval, 10 * (time.monotonic() - started))
