@@ -37,19 +37,17 @@ $(STAMP): pyproject.toml layer/requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]' -c layer/requirements.txt
 	touch $(STAMP)
 
-$(CHECKOV_STAMP):
-	rm -rf $(TOOLS)/checkov
-	$(PYTHON) -m venv $(TOOLS)/checkov
-	$(TOOLS)/checkov/bin/pip install --quiet --upgrade pip
-	$(TOOLS)/checkov/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
-	touch $@
-
-$(SAM_STAMP):
-	rm -rf $(TOOLS)/sam
-	$(PYTHON) -m venv $(TOOLS)/sam
-	$(TOOLS)/sam/bin/pip install --quiet --upgrade pip
-	$(TOOLS)/sam/bin/pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)'
-	touch $@
+# $(call tool_venv,folder,package,version): the rule that makes a tool's own virtualenv
+define tool_venv
+$(TOOLS)/$(1)/.installed-$(3):
+	rm -rf $(TOOLS)/$(1)
+	$(PYTHON) -m venv $(TOOLS)/$(1)
+	$(TOOLS)/$(1)/bin/pip install --quiet --upgrade pip
+	$(TOOLS)/$(1)/bin/pip install --quiet '$(2)==$(3)'
+	touch $$@
+endef
+$(eval $(call tool_venv,checkov,checkov,$(CHECKOV_VERSION)))
+$(eval $(call tool_venv,sam,aws-sam-cli,$(SAM_CLI_VERSION)))
 
 tools: $(CHECKOV_STAMP) $(SAM_STAMP)  ## the tool virtualenvs (.venv-tools/)
 
