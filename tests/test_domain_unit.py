@@ -631,3 +631,23 @@ def test_matches_filters():
     assert not listing.matches(contact, {"tag": "other"})
     assert not listing.matches(contact, {"starred": True})
     assert not listing.matches(contact, {"owner_id": "u2"})
+
+
+@pytest.mark.parametrize("given, stored", [
+    ("example.co.jp", "https://example.co.jp"),
+    ("HTTPS://Example.JP/About", "https://example.jp/About"),
+    ("https://日本語.jp/パス?q=検索#上", "https://xn--wgv71a119e.jp/%E3%83%91%E3%82%B9?q=%E6%A4%9C%E7%B4%A2#%E4%B8%8A"),
+    ("http://a.jp:8080/x%20y%zz", "http://a.jp:8080/x%20y%25zz"),
+])
+def test_a_url_is_stored_as_an_rfc3986_uri(given, stored):
+    from shared.domain import validation
+
+    assert validation.url(given) == (stored, None)
+
+
+@pytest.mark.parametrize("given", ["»$î", "ftp://x.jp", "https://user:pw@x.jp/", "https://[::1]/", "https://a b.jp",
+                                   "https://x.jp:99999/", "https://-x.jp/", "javascript:alert(1)"])
+def test_a_url_without_an_http_host_name_is_refused(given):
+    from shared.domain import validation
+
+    assert validation.url(given) == (None, "must be an http or https URL")

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timezone
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from shared.errors import FieldError, require_valid
 
@@ -17,6 +18,10 @@ _EMAIL = re.compile(
 )
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+(?:\s*(?:ext\.?|x|内線)\s*[0-9]+)?$", re.IGNORECASE)
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*",
+                        re.IGNORECASE)
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_URI_SAFE = "/?@!$&'()*+,;=:%-._~"  # what RFC 3986 allows in a path, query or fragment as it is
 
 Result = tuple[Any, str | None]
 
@@ -58,15 +63,32 @@ def phone(value: Any) -> Result:
 
 
 def url(value: Any) -> Result:
-    """An http(s) URL; a bare host such as `example.co.jp` gets `https://`."""
+    """An http(s) URL, stored as an RFC 3986 URI; a bare host such as `example.co.jp` gets
+    `https://`. A Japanese host name is stored in its IDNA form (`https://xn--...`) and other
+    non-ASCII characters percent-encoded (UTF-8), so every stored URL is one any client parses."""
     cleaned, error = text(value, max_length=2048)
     if error or cleaned is None:
         return cleaned, error
     if "://" not in cleaned:
         cleaned = f"https://{cleaned}"
+    invalid = "must be an http or https URL"
     if not _URL.match(cleaned):
-        return None, "must be an http or https URL"
-    return cleaned, None
+        return None, invalid
+    try:
+        parts = urlsplit(cleaned)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        port = parts.port
+    except (UnicodeError, ValueError):
+        return None, invalid
+    if parts.username is not None or not _HOST_NAME.fullmatch(host):
+        return None, invalid
+    netloc = host if port is None else f"{host}:{port}"
+    path, query, fragment = (quote(_LONE_PERCENT.sub("%25", part), safe=_URI_SAFE)
+                             for part in (parts.path, parts.query, parts.fragment))
+    encoded = urlunsplit((parts.scheme.lower(), netloc, path, query, fragment))
+    if len(encoded) > 2048:
+        return None, "must be at most 2048 characters once encoded"
+    return encoded, None
 
 
 def no_fields(body: Any) -> None:
