@@ -384,24 +384,19 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
             counts.company(contact["company_id"], 1)
         unversioned += [_search_term_model(tenant, contact["id"], term) for term in contact_rules.extra_search_terms(contact)]
 
-    def closing(riders: list[Any], with_counts: bool) -> Transaction:
-        transaction = Transaction()
-        finish(transaction)
-        if with_counts and contacts:
-            stage_counters(transaction, tenant, counts, contacts[0]["created_at"], None)
-        for model in riders:
-            transaction.put("rider", model)
-        return transaction
-
-    with_counts = len(closing([], True)) <= MAX_ITEMS  # else more tags and companies than it holds
-    room = MAX_ITEMS - len(closing([], with_counts))
-    riders = unversioned[max(0, len(unversioned) - room):]
+    final = Transaction()
+    finish(final)
+    counted_in_final = len(final) + len(counts.tags) + len(counts.companies) <= MAX_ITEMS
+    if counted_in_final and contacts:
+        stage_counters(final, tenant, counts, contacts[0]["created_at"], None)
+    riders = unversioned[max(0, len(unversioned) - (MAX_ITEMS - len(final))):]
+    for model in riders:
+        final.put("rider", model)
     with TableItem.batch_write() as batch:
         for model in versioned + unversioned[:len(unversioned) - len(riders)]:
             batch.save(model)
-    if not with_counts:
+    if not counted_in_final:  # more tags and companies than one transaction holds
         _add_counts(tenant, counts, contacts[0]["created_at"])
-    final = closing(riders, with_counts)
     if len(final):
         final.commit()
 
