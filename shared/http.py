@@ -88,6 +88,10 @@ class Request:
         """Request headers by lower-case name (API Gateway's payload 2.0 already lower-cases them)."""
         return {name.lower(): value for name, value in (self.event.get("headers") or {}).items()}
 
+    def optional_json(self) -> Any:
+        """The body as `json()` reads it, or `{}` for a request sent without one."""
+        return self.json() if self.event.get("body") else {}
+
     def json(self, max_bytes: int = MAX_BODY_BYTES) -> Any:
         """The body parsed as JSON; an empty, oversized or malformed body is a 4xx."""
         raw = self.event.get("body") or ""

@@ -23,7 +23,7 @@ def download_export(request: Request, id: str):
 
 @router.post("/v1/imports")
 def create_import(request: Request):
-    return created(imports.create(request.principal, request.json() if request.event.get("body") else {}))
+    return created(imports.create(request.principal, request.optional_json()))
 
 
 @router.post("/v1/imports/{id}/start")

@@ -34,7 +34,7 @@ def get_thread(request: Request, id: str):
 
 @router.post("/v1/emails/{id}/duplicate")
 def duplicate_email(request: Request, id: str):
-    validation.no_fields(request.json() if request.event.get("body") else {})
+    validation.no_fields(request.optional_json())
     return emails.duplicate(request.principal, id)
 
 

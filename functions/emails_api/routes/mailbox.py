@@ -35,6 +35,6 @@ def mark_notification(request: Request, id: str):
 
 @router.post("/v1/me/notifications/read-all")
 def mark_all_notifications_read(request: Request):
-    validation.no_fields(request.json() if request.event.get("body") else {})
+    validation.no_fields(request.optional_json())
     notifications.mark_all_read(request.principal)
     return no_content()
