@@ -158,18 +158,22 @@ class App:
         except _NoSuchRoute:
             response = error_response(404, "not_found", "There is no such endpoint; see /openapi.json.")
         except CrmError as error:
-            details = [detail.as_dict() for detail in error.details]
-            response = error_response(error.status, error.code, error.message, details)
-            response.headers.update(error.headers)
+            response = _answer(error)
         except Exception as error:
             if still_throttled(error):  # the store stayed throttled through botocore's retries
                 logger.warning("Store throttled", extra={"route": event.get("routeKey")})
-                busy = Busy("The store is busy right now; retry in a moment.")
-                response = error_response(busy.status, busy.code, busy.message)
+                response = _answer(Busy("The store is busy right now; retry in a moment."))
             else:
                 logger.exception("Unhandled error", extra={"route": event.get("routeKey")})
                 response = error_response(500, "internal_error", "Something went wrong on our side; retry, then contact support.")
         return response.as_proxy_result()
+
+
+def _answer(error: CrmError) -> Response:
+    """The contract's error body and status of a domain error, with its headers (Retry-After)."""
+    response = error_response(error.status, error.code, error.message, [detail.as_dict() for detail in error.details])
+    response.headers.update(error.headers)
+    return response
 
 
 class _NoSuchRoute(Exception):
