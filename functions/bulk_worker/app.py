@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from shared.aws import client
 from shared.config import CONFIG
 from shared.observability import logger
-from shared.services import bulk, imports, notifications
+from shared.services import bulk, imports, job_queue, notifications
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -29,15 +29,12 @@ def _work(record: SQSRecord, lambda_context: Any) -> None:
         notifications.send_mail(message["tenant"], message["user_id"], message["notification_id"])
         return
     run = imports.run if message.get("kind") == "import" else bulk.run
-    try:
-        done = run(message["tenant"], message["job_id"], lambda: lambda_context.get_remaining_time_in_millis() / 1000)
-    except Exception:
-        if int(record.attributes.approximate_receive_count) < LAST_DELIVERY:
-            raise  # the message comes back after its visibility timeout, and the job resumes
-        logger.exception("job failed on its last delivery", extra={"job_id": message["job_id"]})
-        bulk.fail(message["tenant"], message["job_id"], "The job failed repeatedly; retry it, or contact support.")
-        return
-    if not done:
+    tenant, job_id = message["tenant"], message["job_id"]
+    done = job_queue.run_delivery(
+        job_id, int(record.attributes.approximate_receive_count), LAST_DELIVERY,
+        lambda: run(tenant, job_id, lambda: lambda_context.get_remaining_time_in_millis() / 1000),
+        lambda: bulk.fail(tenant, job_id, "The job failed repeatedly; retry it, or contact support."))
+    if done is False:  # out of time: the job goes on from a new message
         client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url, MessageBody=record.body)
 
 

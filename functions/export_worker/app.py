@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.observability import logger
-from shared.services import exports
+from shared.services import exports, job_queue
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -20,13 +20,11 @@ LAST_DELIVERY = 3
 
 def _work(record: SQSRecord) -> None:
     message = json.loads(record.body)  # the zip password travels only here (SQS encrypts it at rest)
-    try:
-        exports.run(message["tenant"], message["job_id"], message.get("password"))
-    except Exception:
-        if int(record.attributes.approximate_receive_count) < LAST_DELIVERY:
-            raise  # the message comes back after its visibility timeout, and the export starts again
-        logger.exception("export failed on its last delivery", extra={"job_id": message["job_id"]})
-        exports.fail(message["tenant"], message["job_id"], "The export failed repeatedly; try again, or contact support.")
+    tenant, job_id = message["tenant"], message["job_id"]
+    job_queue.run_delivery(
+        job_id, int(record.attributes.approximate_receive_count), LAST_DELIVERY,
+        lambda: exports.run(tenant, job_id, message.get("password")),
+        lambda: exports.fail(tenant, job_id, "The export failed repeatedly; try again, or contact support."))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,16 +1,19 @@
-"""Handing a job to its worker's SQS queue, for the routes that create jobs (bulk actions,
-exports, imports)."""
+"""A job's SQS message: handed to the worker's queue by the routes that create jobs (bulk
+actions, exports, imports), and run by the workers until its last delivery."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.aws import client
 from shared.db import jobs as job_store
 from shared.errors import Busy
+from shared.observability import logger
+
+T = TypeVar("T")
 
 
 def enqueue(tenant: str, job_id: str, queue_url: str, message: dict[str, Any]) -> None:
@@ -22,3 +25,19 @@ def enqueue(tenant: str, job_id: str, queue_url: str, message: dict[str, Any]) -
     except (BotoCoreError, ClientError) as error:
         job_store.finish(tenant, job_id, "failed", "The job could not be queued; nothing was done.")
         raise Busy("The job queue is not taking work right now; nothing was started. Retry in a moment.") from error
+
+
+def run_delivery(job_id: str, receive_count: int, last_delivery: int, work: Callable[[], T],
+                 fail: Callable[[], None]) -> T | None:
+    """`work()` for one delivery of a job's message. Its failure is raised again while SQS will
+    deliver the message again (the job resumes then); on the last delivery (the queue's
+    maxReceiveCount) it is logged and the job is `fail()`ed instead, so that no job stays running
+    once its message is gone: None then."""
+    try:
+        return work()
+    except Exception:
+        if receive_count < last_delivery:
+            raise
+        logger.exception("job failed on its last delivery", extra={"job_id": job_id})
+        fail()
+        return None
