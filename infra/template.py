@@ -81,26 +81,25 @@ class Route:
 _INTEGRATION_TARGET = re.compile(r"integrations/\$\{(\w+)\}")
 
 
-def http_routes(template: dict[str, Any] | None = None) -> list[Route]:
+def http_routes() -> list[Route]:
     """Every route of the HTTP API: each AWS::ApiGatewayV2::Route, through its integration
     (`Target: !Sub "integrations/${XIntegration}"`) to the function it invokes."""
-    template = load_template() if template is None else template
-    resources = template["Resources"]
-    default_handler = template.get("Globals", {}).get("Function", {}).get("Handler")
+    resources = load_template()["Resources"]
     routes = []
     for logical_id, resource in resources.items():
         if resource.get("Type") != "AWS::ApiGatewayV2::Route":
             continue
         props = resource["Properties"]
-        target = _INTEGRATION_TARGET.fullmatch(props["Target"].get("Fn::Sub", "") if isinstance(props["Target"], dict) else "")
-        if target is None:
-            raise ValueError(f"{logical_id}: Target must be !Sub \"integrations/${{<Integration>}}\", not {props['Target']!r}")
-        function = resources[target.group(1)]["Properties"]["IntegrationUri"]["Fn::GetAtt"][0]
+        target = props["Target"]
+        integration = _INTEGRATION_TARGET.fullmatch(target.get("Fn::Sub", "") if isinstance(target, dict) else "")
+        if integration is None:
+            raise ValueError(f"{logical_id}: Target must be !Sub \"integrations/${{<Integration>}}\", not {target!r}")
+        function = resources[integration.group(1)]["Properties"]["IntegrationUri"]["Fn::GetAtt"][0]
         method, path = props["RouteKey"].split(" ", 1)
         routes.append(
             Route(
                 function=function,
-                handler=resources[function]["Properties"].get("Handler", default_handler),
+                handler=function_handler(function),
                 method=method.upper(),
                 path=path,
                 # API Gateway's default authorization type is NONE

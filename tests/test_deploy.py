@@ -121,6 +121,14 @@ def test_mail_events_names_the_inbound_bucket_as_the_bucket_names_itself(templat
     assert len(text.replace("${StackUuid}", "0" * 36)) <= 63
 
 
+def test_the_mail_events_subscription_waits_until_its_webhook_answers(template):
+    """SNS posts the subscription confirmation at once; the function confirms it."""
+    [route] = [name for name, route in _resources(template, "AWS::ApiGatewayV2::Route").items()
+               if route["Properties"]["RouteKey"] == "POST /webhooks/ses"]
+    depends = set(template["Resources"]["MailEventsSubscription"]["DependsOn"])
+    assert {"HttpApiStage", route, "MailEventsInvokePermission"} <= depends
+
+
 # ---------------------------------------------------------------- invoke permissions
 
 
