@@ -48,6 +48,9 @@ class Config:
     api_base_url: str
     # the sender of the product's own notification mails (an export is ready)
     notify_from: str
+    # the web console's origin (https://host[:port]), the one browser origin the API answers CORS
+    # for (shared/http.py); empty: none
+    console_origin: str
 
 
 def _load() -> Config:
@@ -76,6 +79,7 @@ def _load() -> Config:
         files_bucket=env.get("FILES_BUCKET", ""),
         api_base_url=env.get("API_BASE_URL", "").rstrip("/"),
         notify_from=env.get("NOTIFY_FROM", ""),
+        console_origin=env.get("CONSOLE_ORIGIN", "").strip(),
         sns_certificate_pins=dict(pin.split("=", 1) for pin in env.get("SNS_CERTIFICATE_PINS", "").split(";") if "=" in pin),
     )
 

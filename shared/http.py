@@ -22,6 +22,18 @@ from shared.observability import logger
 MAX_BODY_BYTES = 5 * 1024 * 1024
 JSON = "application/json; charset=utf-8"
 
+# The HTTP API has no CORS configuration of its own: with one, API Gateway would drop the CORS
+# headers of every answer, /collect's per-site-key origin included
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html). So the
+# functions answer CORS: for the console's origin (CONFIG.console_origin) only, its preflights
+# through the template's token-free `OPTIONS /{proxy+}` route.
+CORS_PREFLIGHT_ROUTE = "OPTIONS /{proxy+}"
+_CONSOLE_PREFLIGHT = {
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
+    "Access-Control-Allow-Headers": "authorization, content-type",
+    "Access-Control-Max-Age": "600",
+}
+
 
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -144,7 +156,7 @@ class App:
     value (200) or a Response; a CrmError becomes the contract's error body."""
 
     def __init__(self, *routers: Router) -> None:
-        self.routes: dict[str, Route] = {}
+        self.routes: dict[str, Route] = {CORS_PREFLIGHT_ROUTE: _preflight}
         for router in routers:
             self.routes.update(router.routes)
 
@@ -166,7 +178,34 @@ class App:
             else:
                 logger.exception("Unhandled error", extra={"route": event.get("routeKey")})
                 response = error_response(500, "internal_error", "Something went wrong on our side; retry, then contact support.")
+        _allow_console(event, response)
         return response.as_proxy_result()
+
+
+def _preflight(request: Request, proxy: str) -> Response:
+    """A browser's CORS preflight of any path: its CORS headers come from `_allow_console`."""
+    return Response(204, content_type=None)
+
+
+def _allow_console(event: dict[str, Any], response: Response) -> None:
+    """Let the console's origin read the answer (and, for a preflight, send its request); an
+    answer that sets its own CORS headers (POST /collect: its site key's origins) keeps them.
+    Only a browser's request carries an Origin."""
+    origin = Request(event).headers.get("origin")
+    if origin is None or "Access-Control-Allow-Origin" in response.headers:
+        return
+    from shared.config import CONFIG  # not at import: this module is used without the functions' environment
+
+    if not CONFIG.console_origin:
+        return
+    response.headers["Vary"] = "Origin"
+    if origin != CONFIG.console_origin:
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    if event.get("routeKey") == CORS_PREFLIGHT_ROUTE:
+        response.headers.update(_CONSOLE_PREFLIGHT)
+    else:
+        response.headers["Access-Control-Expose-Headers"] = "retry-after"
 
 
 def _answer(error: CrmError) -> Response:

@@ -13,7 +13,7 @@ import openapi_schema_validator as validators
 import pytest
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
-from infra.template import http_routes
+from infra.template import documented_routes
 from shared.domain import access, listing, properties, settings
 from shared.domain import contacts as contact_rules
 
@@ -107,7 +107,7 @@ def test_document_passes_openapi_spec_validator(doc):
 # --- (2) no drift from template.yaml -----------------------------------------------------
 
 def test_every_template_route_is_documented_and_nothing_else(doc):
-    in_template = {(route.method, route.path) for route in http_routes()}
+    in_template = {(route.method, route.path) for route in documented_routes()}
     in_document = {(method.upper(), path) for path, method, _ in operations(doc)}
     assert not in_template - in_document, f"routes of template.yaml missing from openapi.json: {sorted(in_template - in_document)}"
     assert not in_document - in_template, f"operations of openapi.json not in template.yaml: {sorted(in_document - in_template)}"
@@ -129,7 +129,7 @@ def test_every_authenticated_route_has_request_and_response_schemas(doc):
     against: for every authenticated route of template.yaml, the schema of the JSON body it
     takes (POST, PUT, PATCH) and of every answer with a body; an answer without one is a 204,
     or a redirect that documents its Location."""
-    routes = [route for route in http_routes() if route.authorized]
+    routes = [route for route in documented_routes() if route.authorized]
     assert routes
     for route in routes:
         operation = doc["paths"][route.path][route.method.lower()]
@@ -155,7 +155,7 @@ def test_every_authenticated_route_has_request_and_response_schemas(doc):
 def test_authenticated_routes_declare_bearer_security_and_public_ones_none(doc):
     schemes = doc["components"]["securitySchemes"]
     assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    routes = http_routes()
+    routes = documented_routes()
     assert any(not route.authorized for route in routes) and any(route.authorized for route in routes)
     for route in routes:
         operation = doc["paths"][route.path][route.method.lower()]

@@ -249,17 +249,29 @@ def test_user_pool_has_tenant_and_role_attributes(template: dict[str, Any]) -> N
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
 
 
-def test_http_api_uses_the_cognito_jwt_authorizer_by_default(template: dict[str, Any]) -> None:
+def test_http_api_routes_use_the_cognito_jwt_authorizer_unless_public(template: dict[str, Any]) -> None:
     api = template["Resources"]["HttpApi"]
-    assert api["Type"] == "AWS::Serverless::HttpApi"
-    auth = api["Properties"]["Auth"]
-    authorizer = auth["Authorizers"][auth["DefaultAuthorizer"]]
-    jwt = authorizer["JwtConfiguration"]
-    assert jwt["issuer"] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
-    assert jwt["audience"] == [{"Ref": "UserPoolClient"}]
-    assert authorizer["IdentitySource"] == "$request.header.Authorization"
-    assert "CorsConfiguration" in api["Properties"]
-    log_destination = api["Properties"]["AccessLogSettings"]["DestinationArn"]
+    assert api["Type"] == "AWS::ApiGatewayV2::Api"
+    assert api["Properties"]["ProtocolType"] == "HTTP"
+    authorizer = template["Resources"]["CognitoJwtAuthorizer"]
+    assert authorizer["Type"] == "AWS::ApiGatewayV2::Authorizer"
+    props = authorizer["Properties"]
+    assert props["AuthorizerType"] == "JWT"
+    assert props["JwtConfiguration"]["Issuer"] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
+    assert props["JwtConfiguration"]["Audience"] == [{"Ref": "UserPoolClient"}]
+    assert props["IdentitySource"] == ["$request.header.Authorization"]
+    routes = _resources(template, "AWS::ApiGatewayV2::Route")
+    assert routes
+    for logical_id, route in routes.items():
+        route_props = route["Properties"]
+        assert route_props["AuthorizationType"] in ("JWT", "NONE"), logical_id  # always explicit
+        if route_props["AuthorizationType"] == "JWT":
+            assert route_props["AuthorizerId"] == {"Ref": "CognitoJwtAuthorizer"}, logical_id
+        else:
+            assert "AuthorizerId" not in route_props, logical_id
+    stage = template["Resources"]["HttpApiStage"]["Properties"]
+    assert stage["StageName"] == "$default" and stage["AutoDeploy"] is True
+    log_destination = stage["AccessLogSettings"]["DestinationArn"]
     assert log_destination["Fn::GetAtt"][0] in _resources(template, "AWS::Logs::LogGroup")
 
 
