@@ -12,9 +12,9 @@ an expired URL) and answers 404 NoSuchKey for a missing object to anyone. AWS in
   s3:ListBucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html,
   "Permissions"), which no function of template.yaml may.
 
-Presigned URLs are checked against the credentials of this process's environment (the ones
-the handlers sign with: the emulation runs in their process). Requests signed in an
-Authorization header (the SDK's own calls) are not verified.
+Presigned URLs are checked against the credentials the handlers sign with (the emulation runs
+in their process): the environment's, or those boto3's default session resolved first and
+keeps. Requests signed in an Authorization header (the SDK's own calls) are not verified.
 """
 
 from __future__ import annotations
@@ -96,17 +96,30 @@ def _refusal(environ: dict[str, Any]) -> tuple[str, str, str] | None:
                 "X-Amz-Expires must be less than a week (in seconds) that is; 604800")
     if datetime.now(timezone.utc) > signed_at + timedelta(seconds=expires):
         return "403 Forbidden", "AccessDenied", "Request has expired"
-    if key_id != os.environ.get("AWS_ACCESS_KEY_ID"):
+    secret = _secret_of(key_id)
+    if secret is None:
         return ("403 Forbidden", "InvalidAccessKeyId",
                 "The AWS Access Key Id you provided does not exist in our records.")
-    if "host" not in signed_headers.split(";") or names["X-Amz-Signature"] != _signature(environ):
+    if "host" not in signed_headers.split(";") or names["X-Amz-Signature"] != _signature(environ, secret):
         return ("403 Forbidden", "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided. "
                 "Check your key and signing method.")
     return None
 
 
-def _signature(environ: dict[str, Any]) -> str:
+def _secret_of(key_id: str) -> str | None:
+    """The secret key of an access key this process signs with; None for any other."""
+    import boto3
+
+    known = [(os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY"))]
+    credentials = boto3.DEFAULT_SESSION.get_credentials() if boto3.DEFAULT_SESSION is not None else None
+    if credentials is not None:
+        frozen = credentials.get_frozen_credentials()
+        known.append((frozen.access_key, frozen.secret_key))
+    return next((secret for key, secret in known if key == key_id and secret), None)
+
+
+def _signature(environ: dict[str, Any], secret: str) -> str:
     """The SigV4 signature S3 computes for the presigned request as received, by botocore's signer."""
     from botocore.auth import S3SigV4QueryAuth
     from botocore.awsrequest import AWSRequest
@@ -115,7 +128,7 @@ def _signature(environ: dict[str, Any]) -> str:
     pairs = _query(environ)
     names = dict(pairs)
     key_id, _, region, service, _ = names["X-Amz-Credential"].split("/")
-    signer = S3SigV4QueryAuth(Credentials(key_id, os.environ.get("AWS_SECRET_ACCESS_KEY", "")), service, region)
+    signer = S3SigV4QueryAuth(Credentials(key_id, secret), service, region)
     headers = {name: _header(environ, name) for name in names["X-Amz-SignedHeaders"].split(";")}
     request = AWSRequest(method=environ["REQUEST_METHOD"], url=f"http://{_header(environ, 'host')}{_canonical_path(environ)}",
                          headers=headers)
