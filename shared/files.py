@@ -114,7 +114,7 @@ class Missing(Exception):
     """The object is not in the bucket."""
 
 
-def _is_missing(error: Exception) -> bool:
+def _is_missing(error: Any) -> bool:
     """S3 answers 404 for a missing object only to a caller allowed s3:ListBucket; the functions
     are not, and get 403 AccessDenied instead
     (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html, "Permissions")."""

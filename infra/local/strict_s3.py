@@ -43,12 +43,14 @@ class StrictS3:
         if refusal is not None:
             return _error(environ, start_response, *refusal)
         answered: dict[str, Any] = {}
+        written: list[bytes] = []
 
         def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], Any]:
             answered.update(status=status, headers=headers)
-            return lambda data: None
+            return written.append
 
-        body = b"".join(self._app(environ, keep))
+        returned = list(self._app(environ, keep))
+        body = b"".join(written) + b"".join(returned)  # anything written goes before what is returned
         if answered["status"].startswith("404") and _is_missing_object(environ, body):
             return _error(environ, start_response, "403 Forbidden", "AccessDenied", "Access Denied")
         start_response(answered["status"], answered["headers"])
