@@ -4,6 +4,7 @@ endpoint comes from the standard AWS_ENDPOINT_URL (moto, LocalStack) when it is 
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -14,4 +15,19 @@ from shared.config import CONFIG
 def client(service: str) -> Any:
     import boto3
 
-    return boto3.client(service, region_name=CONFIG.region)
+    return boto3.client(service, region_name=CONFIG.region, config=_config(service))
+
+
+def _config(service: str) -> Any:
+    """S3 signs with SigV4 on the regional endpoint, virtual-hosted: botocore would presign with
+    SigV2 on the global host, which S3 refuses for buckets made after June 2020
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingAWSSDK.html#UsingAWSSDK-sig2-deprecation)
+    and whose global name may answer 307 for a day after a bucket is made
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html#VirtualHostingBackwardsCompatibility).
+    An emulator on an IP address (AWS_ENDPOINT_URL) has no bucket host names: path style there."""
+    if service != "s3":
+        return None
+    from botocore.config import Config
+
+    style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"
+    return Config(signature_version="s3v4", s3={"addressing_style": style})

@@ -3,6 +3,8 @@ short-lived presigned URLs. One client per warm Lambda (shared.aws)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
@@ -59,24 +61,72 @@ def abort_upload(bucket: str, key: str, upload_id: str) -> None:
         pass
 
 
-def download_url(bucket: str, key: str, filename: str, seconds: int) -> str:
-    """A GET URL valid for `seconds`, which saves the object as `filename`."""
+@dataclass(frozen=True)
+class SignedUrl:
+    url: str
+    seconds: int  # how long it works, from `signed_at`
+    signed_at: datetime
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.signed_at + timedelta(seconds=self.seconds)
+
+
+def download_url(bucket: str, key: str, filename: str, seconds: int) -> SignedUrl:
+    """A GET URL valid for `seconds` at most, which saves the object as `filename`."""
     disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return client("s3").generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key, "ResponseContentDisposition": disposition},
-        ExpiresIn=seconds)
+    return _presigned("get_object", {"Bucket": bucket, "Key": key, "ResponseContentDisposition": disposition}, seconds)
 
 
-def upload_url(bucket: str, key: str, seconds: int) -> str:
-    """A PUT URL valid for `seconds` (the object is encrypted by the bucket's default)."""
-    return client("s3").generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=seconds)
+def upload_url(bucket: str, key: str, seconds: int) -> SignedUrl:
+    """A PUT URL valid for `seconds` at most, taking any Content-Type: SigV4 signs only `host`
+    (the object is encrypted by the bucket's default)."""
+    return _presigned("put_object", {"Bucket": bucket, "Key": key}, seconds)
+
+
+def _presigned(operation: str, params: dict[str, str], seconds: int) -> SignedUrl:
+    """A presigned URL that promises no more than its credentials can keep: one signed with
+    temporary credentials dies when they expire, whatever its X-Amz-Expires
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html#PresignedUrl-Expiration).
+    Credentials that know their expiry (botocore's refreshable ones: assumed roles, container
+    credentials, AWS_CREDENTIAL_EXPIRATION) bound the lifetime; Lambda's environment credentials
+    carry no expiry, so there the lifetime is as asked and a client whose URL is refused asks
+    for a new one."""
+    s3 = client("s3")
+    signed_at = datetime.now(timezone.utc)
+    left = _credentials_seconds_left(s3, signed_at)
+    seconds = seconds if left is None else min(seconds, left)
+    url = s3.generate_presigned_url(operation, Params=params, ExpiresIn=seconds)
+    return SignedUrl(url, seconds, signed_at)
+
+
+def _credentials_seconds_left(s3: Any, now: datetime) -> int | None:
+    """How long the client's credentials still work; None when they do not say."""
+    credentials = s3._request_signer._credentials  # what generate_presigned_url signs with
+    if credentials is None:
+        return None
+    credentials.get_frozen_credentials()  # refreshes them first when they are about to expire
+    expiry = getattr(credentials, "_expiry_time", None)  # set on botocore's RefreshableCredentials only
+    return None if expiry is None else max(1, int((expiry - now).total_seconds()))
+
+
+class Missing(Exception):
+    """The object is not in the bucket."""
+
+
+def _is_missing(error: Any) -> bool:
+    """S3 answers 404 for a missing object only to a caller allowed s3:ListBucket; the functions
+    are not, and get 403 AccessDenied instead
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html, "Permissions")."""
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound", "403", "AccessDenied")
 
 
 def size_of(bucket: str, key: str) -> int | None:
+    """The object's size; None when it is not there."""
     try:
         return client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"]
     except client("s3").exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if _is_missing(error):
             return None
         raise
 
@@ -86,5 +136,11 @@ def head_bytes(bucket: str, key: str, count: int) -> bytes:
 
 
 def open_stream(bucket: str, key: str) -> BinaryIO:
-    """The object's body as a stream read as it goes (never whole in memory)."""
-    return client("s3").get_object(Bucket=bucket, Key=key)["Body"]
+    """The object's body as a stream read as it goes (never whole in memory); Missing when it is
+    not there."""
+    try:
+        return client("s3").get_object(Bucket=bucket, Key=key)["Body"]
+    except client("s3").exceptions.ClientError as error:
+        if _is_missing(error):
+            raise Missing(key) from None
+        raise

@@ -69,6 +69,15 @@ def error_response(status: int, code: str, message: str, details: list[dict[str,
     return json_response(status, {"error": {"code": code, "message": message, "details": details or []}})
 
 
+def _quality(parameter: str) -> float:
+    """The weight an Accept parameter gives (1 for any other parameter, or an unreadable q)."""
+    name, _, value = parameter.partition("=")
+    try:
+        return float(value) if name.strip() == "q" else 1.0
+    except ValueError:
+        return 1.0
+
+
 @dataclass(frozen=True)
 class Request:
     """What a route needs from an API Gateway HTTP API (payload 2.0) event."""
@@ -99,6 +108,14 @@ class Request:
     def headers(self) -> dict[str, str]:
         """Request headers by lower-case name (API Gateway's payload 2.0 already lower-cases them)."""
         return {name.lower(): value for name, value in (self.event.get("headers") or {}).items()}
+
+    def accepts(self, media_type: str) -> bool:
+        """Whether the Accept header names `media_type` itself (not only through */*) with a q above 0."""
+        for entry in self.headers.get("accept", "").split(","):
+            name, *parameters = (part.strip().lower() for part in entry.split(";"))
+            if name == media_type and all(_quality(parameter) > 0 for parameter in parameters):
+                return True
+        return False
 
     def optional_json(self) -> Any:
         """The body as `json()` reads it, or `{}` for a request sent without one."""

@@ -350,6 +350,7 @@ def test_segment_export_import_and_bulk_statuses(api):
     assert again["error"]["code"] == "too_many_requests"
     run_queued_jobs()
     owner("GET", "/v1/exports/{id}/download", 302, params={"id": started["id"]})
+    owner("GET", "/v1/exports/{id}/download", 200, params={"id": started["id"]}, headers={"Accept": "application/json"})
     owner("GET", "/v1/segments/{id}/contacts", 422, params={"id": segment["id"]}, query={"limit": "0"})
     owner("PATCH", "/v1/properties/{key}", 200, params={"key": "industry"}, body={"archived": True})
     owner("GET", "/v1/segments/{id}/contacts", 409, params={"id": segment["id"]})

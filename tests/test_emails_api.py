@@ -460,6 +460,26 @@ def test_the_mailbox_is_stored_without_ever_answering_the_password(api):
     assert_error(api.delete("/v1/me/mailbox"), 404)
 
 
+def test_a_mailbox_deleted_and_set_up_again_keeps_the_new_password(api):
+    """Secrets Manager deletes the old secret in the background (CreateSecret of its name fails
+    meanwhile), so the mailbox set up again must not need that name."""
+    from shared.db import emails as repository
+    from shared.services import mailboxes
+
+    assert api.put("/v1/me/mailbox", mailbox_body(2525)).status == 200
+    first = repository.get_mailbox(api.tenant, api.user_id)["secret_id"]
+    assert api.delete("/v1/me/mailbox").status == 204
+
+    again = api.put("/v1/me/mailbox", {**mailbox_body(2526), "password": "new-secret-2"})
+
+    assert again.status == 200, again.body
+    assert api.get("/v1/me/mailbox").body["port"] == 2526
+    stored = repository.get_mailbox(api.tenant, api.user_id)
+    assert stored["secret_id"] != first and mailboxes.password(stored) == "new-secret-2"
+    assert api.put("/v1/me/mailbox", {**mailbox_body(2526), "password": "third-1"}).status == 200
+    assert mailboxes.password(repository.get_mailbox(api.tenant, api.user_id)) == "third-1"
+
+
 def test_the_first_mailbox_needs_a_password(api):
     without_password = {k: v for k, v in mailbox_body(2525).items() if k != "password"}
     assert_error(api.put("/v1/me/mailbox", without_password), 422, "password")

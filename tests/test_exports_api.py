@@ -6,6 +6,7 @@ the requester and the audit log."""
 from __future__ import annotations
 
 import io
+import json
 import urllib.request
 import uuid
 from typing import Any
@@ -38,6 +39,8 @@ def finished(api: Api, **body: Any) -> dict[str, Any]:
 def downloaded(api: Api, export_id: str) -> bytes:
     reply = api.get(f"/v1/exports/{export_id}/download")
     assert reply.status == 302, reply.body
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in reply.headers["location"]  # SigV4, only `host` signed
+    assert "X-Amz-SignedHeaders=host&" in reply.headers["location"]
     with urllib.request.urlopen(reply.headers["location"], timeout=10) as response:
         return response.read()
 
@@ -173,6 +176,37 @@ def test_the_requester_gets_a_mail_and_the_export_is_audited(api, people):
     assert entry["entry"]["row_count"] == 3 and entry["entry"]["fields"] == FIELDS
 
 
+def download_as_json(api: Api, export_id: str, accept: str = "application/json") -> Any:
+    """GET …/download as a browser's fetch sends it: with an Accept header."""
+    from conftest import Reply
+    from infra.local.server import call_handler
+
+    result = call_handler("GET", f"/v1/exports/{export_id}/download", api.claims(), headers={"Accept": accept})
+    return Reply(result["statusCode"], json.loads(result["body"]) if result.get("body") else None,
+                 {name.lower(): value for name, value in (result.get("headers") or {}).items()})
+
+
+def test_a_browser_gets_the_download_url_as_json(api, people):
+    from datetime import datetime, timedelta, timezone
+
+    done = finished(api)
+    asked = datetime.now(timezone.utc)
+
+    reply = download_as_json(api, done["id"], "application/json, text/plain;q=0.5")
+
+    assert reply.status == 200, reply.body
+    assert set(reply.body) == {"url", "expires_at"} and reply.headers["cache-control"] == "no-store"
+    expires = datetime.fromisoformat(reply.body["expires_at"].replace("Z", "+00:00"))
+    assert asked + timedelta(seconds=295) <= expires <= asked + timedelta(seconds=305)
+    query = dict(pair.split("=", 1) for pair in reply.body["url"].split("?", 1)[1].split("&"))
+    assert query["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256" and query["X-Amz-SignedHeaders"] == "host"
+    assert query["X-Amz-Expires"] == "300"
+    with urllib.request.urlopen(reply.body["url"], timeout=10) as response:  # no Authorization header
+        assert csv_rows(response.read(), "utf-8-sig")[0] == FIELDS
+    assert download_as_json(api, done["id"], "text/html,*/*").status == 302  # a browser following a link
+    assert download_as_json(api, done["id"], "application/json;q=0").status == 302
+
+
 def test_after_24_hours_the_download_is_gone(api, people):
     done = finished(api)
     table().update_item(Key={"pk": f"TENANT#{api.tenant}", "sk": f"JOB#{done['id']}"},
@@ -180,6 +214,7 @@ def test_after_24_hours_the_download_is_gone(api, people):
                         ExpressionAttributeNames={"#result": "result"},
                         ExpressionAttributeValues={":past": "2020-01-01T00:00:00.000Z"})
     assert_error(api.get(f"/v1/exports/{done['id']}/download"), 410)
+    assert_error(download_as_json(api, done["id"]), 410)
 
 
 def test_a_failure_midway_leaves_no_file_and_fails_the_job(api, people, monkeypatch):

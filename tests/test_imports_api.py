@@ -214,3 +214,41 @@ def test_an_import_never_started_expires_and_a_started_one_stays(api):
     assert api.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}).status == 202
     assert "expires_at_epoch" not in stored(import_id)
     run_queued_jobs()
+
+
+def test_a_start_before_the_upload_is_a_409_though_s3_answers_403(api):
+    """The functions may not list the bucket, so S3 answers a missing file with 403, not 404."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    from shared.config import CONFIG
+    from shared.keys import import_object_key
+
+    created = api.post("/v1/imports", {}).body
+    with pytest.raises(ClientError) as missing:
+        boto3.client("s3").head_object(Bucket=CONFIG.files_bucket, Key=import_object_key(api.tenant, created["id"]))
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+    reply = api.post(f"/v1/imports/{created['id']}/start", {"mapping": {"姓": "family_name"}})
+
+    assert_error(reply, 409)
+    assert "upload" in reply.error["message"]
+    assert api.get(f"/v1/imports/{created['id']}").body["status"] == "created"
+
+
+def test_a_file_gone_before_the_worker_reads_it_fails_the_import_with_the_reason(api, industry):
+    import boto3
+
+    from shared.config import CONFIG
+    from shared.keys import import_object_key
+    from shared.services.imports import FILE_GONE
+
+    import_id = uploaded(api, csv_file())
+    assert api.post(f"/v1/imports/{import_id}/start", {"mapping": MAPPING}).status == 202
+    boto3.client("s3").delete_object(Bucket=CONFIG.files_bucket, Key=import_object_key(api.tenant, import_id))
+
+    run_queued_jobs()
+
+    done = api.get(f"/v1/imports/{import_id}").body
+    assert (done["status"], done["error"], done["created"]) == ("failed", FILE_GONE, 0)
+    assert every_contact(api) == []

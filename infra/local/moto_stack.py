@@ -25,6 +25,8 @@ from typing import Any, Protocol
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
+from infra.local import strict_secrets
+from infra.local.strict_s3 import StrictS3
 from infra.local.wsgi import BackgroundServer
 from infra.provision import provision
 
@@ -243,6 +245,7 @@ def _accept_every_sender() -> None:
 
 
 _accept_every_sender()
+strict_secrets.delete_in_background()
 
 
 class _SerialisedMoto:
@@ -303,14 +306,14 @@ def _queries_without_whole_table_sort() -> None:
 
 
 class EmbeddedMoto(BackgroundServer):
-    """moto's server app on 127.0.0.1 (a free port) behind `_SerialisedMoto`.
+    """moto's server app on 127.0.0.1 (a free port) behind `_SerialisedMoto`, its S3 behind `StrictS3`.
 
     Used by the local stack, the tests and the benchmarks alike.
     """
 
     def __init__(self) -> None:
         _queries_without_whole_table_sort()
-        self.changes = _SerialisedMoto(DomainDispatcherApplication(create_backend_app))
+        self.changes = _SerialisedMoto(StrictS3(DomainDispatcherApplication(create_backend_app)))
         super().__init__(self.changes, request_handler=_QuietMotoRequestHandler, name="moto")
         self.endpoint_url = self.url
 

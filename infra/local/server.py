@@ -39,7 +39,14 @@ from infra.template import Route, function_handler, http_routes, load_template
 log = logging.getLogger("crm-local")
 
 DEFAULT_PORT = 3000
-MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
+# The limits AWS puts on a request through an HTTP API to a Lambda function:
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html (10 MB payload,
+# 30 s integration timeout) and https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+# (6 MB synchronous response).
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024
+INTEGRATION_TIMEOUT_SECONDS = 30.0
+INTEGRATION_TIMEOUT_VARIABLE = "CRM_LOCAL_INTEGRATION_TIMEOUT"  # seconds; shorter in tests
 
 Handler = Callable[[dict[str, Any], Any], Any]
 HandlerResolver = Callable[[str], Handler]
@@ -161,8 +168,28 @@ def _lambda_context(function: str) -> LambdaContext:
 
 
 def invoke(route: Route, event: dict[str, Any], resolve_handler: HandlerResolver = import_handler) -> Any:
-    """Run the route's handler on an API Gateway event as Lambda would, with a context object."""
-    return resolve_handler(route.handler)(event, _lambda_context(route.function))
+    """Run the route's handler on an API Gateway event as Lambda would, with a context object;
+    what API Gateway gets back (a result over Lambda's response limit is a failed invocation)."""
+    return _within_response_limit(route, resolve_handler(route.handler)(event, _lambda_context(route.function)))
+
+
+FAILED_INVOCATION = {"statusCode": 500, "headers": {"Content-Type": "application/json"},
+                     "body": json.dumps({"message": "Internal Server Error"})}
+
+
+def _within_response_limit(route: Route, result: Any) -> Any:
+    """The result, or API Gateway's 500 for a failed invocation when Lambda could not return it:
+    a response over 6 MB as the runtime serialises it (python3.11's marshaller escapes non-ASCII,
+    https://github.com/aws/aws-lambda-python-runtime-interface-client/blob/main/awslambdaric/lambda_runtime_marshaller.py)."""
+    try:
+        size = len(json.dumps(result))
+    except (TypeError, ValueError):
+        log.error("%s returned a result Lambda cannot serialise", route.function)
+        return FAILED_INVOCATION
+    if size > MAX_RESPONSE_BYTES:
+        log.error("%s returned %d bytes; Lambda returns at most %d", route.function, size, MAX_RESPONSE_BYTES)
+        return FAILED_INVOCATION
+    return result
 
 
 def invoke_function(function: str, event: dict[str, Any], resolve_handler: HandlerResolver = import_handler) -> Any:
@@ -206,8 +233,11 @@ class LocalApi:
         routes: Sequence[Route] | None = None,
         resolve_handler: HandlerResolver = import_handler,
         local_endpoints: Iterable[LocalEndpoint] = LOCAL_ENDPOINTS,
+        integration_timeout: float | None = None,
     ) -> None:
         self._jwt_secret = jwt_secret
+        self._integration_timeout = integration_timeout or float(
+            os.environ.get(INTEGRATION_TIMEOUT_VARIABLE) or INTEGRATION_TIMEOUT_SECONDS)
         self._routes = list(http_routes() if routes is None else routes)
         self._resolve_handler = resolve_handler
         self._local_endpoints = local_endpoints
@@ -239,7 +269,8 @@ class LocalApi:
         if matched is None:
             return _json_response(404, {"message": "Not Found"})
         route, path_parameters = matched
-        if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
+        body = _body_within_limit(request)
+        if body is None:
             return _json_response(413, {"message": "Request Entity Too Large"})
         claims = None
         if route.authorized:
@@ -261,13 +292,51 @@ class LocalApi:
             path_parameters,
             request.query_string.decode("utf-8", "replace"),
             [*request.headers.items(), *_forwarding_headers(request)],
-            request.get_data(cache=False),
+            body,
             claims,
             request.remote_addr or "127.0.0.1",
         )
-        with self._instances[route.function]:
-            result = invoke(route, event, self._resolve_handler)
-        return _proxy_response(result)
+        return self._invoke_within_timeout(route, event)
+
+    def _invoke_within_timeout(self, route: Route, event: dict[str, Any]) -> Response:
+        """The handler's response, or API Gateway's 503 once the integration timeout passes from
+        the invocation's start; the invocation itself goes on to its end, as in Lambda."""
+        started, finished = threading.Event(), threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            with self._instances[route.function]:
+                started.set()
+                try:
+                    outcome["result"] = invoke(route, event, self._resolve_handler)
+                except BaseException as error:  # raised again on the request's thread
+                    outcome["error"] = error
+                finally:
+                    finished.set()
+
+        threading.Thread(target=run, name=f"invoke-{route.function}", daemon=True).start()
+        started.wait()
+        if not finished.wait(self._integration_timeout):
+            log.error("%s did not answer within the %g s integration timeout", route.function, self._integration_timeout)
+            return _json_response(503, {"message": "Service Unavailable"})
+        if "error" in outcome:
+            raise outcome["error"]
+        return _proxy_response(outcome["result"])
+
+
+def _body_within_limit(request: Request) -> bytes | None:
+    """The request body, or None when it is over API Gateway's limit, whether a Content-Length
+    announces it or not (a chunked body has none)."""
+    if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
+        return None
+    stream, chunks, size = request.stream, [], 0
+    while size <= MAX_PAYLOAD_BYTES:
+        chunk = stream.read(min(1024 * 1024, MAX_PAYLOAD_BYTES + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return None if size > MAX_PAYLOAD_BYTES else b"".join(chunks)
 
 
 def _bearer_token(request: Request) -> str | None:

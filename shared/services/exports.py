@@ -1,9 +1,9 @@
 """Exports: POST /v1/exports queues a job; functions/export_worker streams the rows into an S3
 multipart upload (CSV in UTF-8 with BOM, UTF-8 or cp932, or xlsx; with a password, an AES-256
 zip), and mails the requester a link. GET /v1/exports/{id}/download checks the 24-hour window
-itself and redirects to a fresh S3 URL valid for five minutes: a presigned URL dies with the
-credentials that signed it, and a Lambda's are temporary, so a 24-hour S3 URL is never handed
-out. Nothing is downloadable until the upload is complete, so a failed export leaves no file.
+itself and redirects to a fresh S3 URL valid for five minutes (or answers it as JSON, for a
+browser's fetch): a presigned URL dies with the credentials that signed it, and a Lambda's are
+temporary, so a 24-hour S3 URL is never handed out. Nothing is downloadable until the upload is complete, so a failed export leaves no file.
 
 Every export is audited (who, when, why, which fields, how many rows); one export per user per
 30 minutes (429 with Retry-After); only roles of `settings.export_roles`; the rows are those the
@@ -26,7 +26,7 @@ from shared.domain import exports, search, tabular, validation
 from shared.domain.access import ADMIN_ROLES, Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
-from shared.http import Response
+from shared.http import Response, to_json
 from shared.keys import export_object_key, is_plain_id
 from shared.observability import logger
 from shared.services import job_queue
@@ -118,16 +118,21 @@ def get(principal: Principal, export_id: str) -> dict[str, Any]:
     return public(_export_of(principal, export_id))
 
 
-def download(principal: Principal, export_id: str) -> Response:
+def download(principal: Principal, export_id: str, as_json: bool) -> Response:
+    """A 302 to a fresh S3 URL (links in mails); `as_json`: 200 {"url", "expires_at"} instead, for a
+    browser's fetch, which cannot read a redirect to another origin."""
     job = _export_of(principal, export_id)
     if job["status"] != "succeeded":
         raise Conflict(f"This export is {job['status']}; it has no file to download.")
     if validation.now() >= job["result"]["expires_at"]:
         raise Gone("This export's download link expired 24 hours after it was made; export again.")
-    url = files.download_url(CONFIG.files_bucket, job["result"]["key"], job["params"]["filename"],
-                             exports.PRESIGNED_SECONDS)
-    return Response(302, content_type=None, headers={"Location": url, "Cache-Control": "no-store",
-                                                     "Referrer-Policy": "no-referrer"})
+    signed = files.download_url(CONFIG.files_bucket, job["result"]["key"], job["params"]["filename"],
+                                exports.PRESIGNED_SECONDS)
+    private = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if as_json:
+        return Response(200, to_json({"url": signed.url, "expires_at": validation.format_time(signed.expires_at)}),
+                        headers=private)
+    return Response(302, content_type=None, headers={"Location": signed.url, **private})
 
 
 # --- the worker ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from shared.services.contacts import linked_by_domain, until_settled
 UPLOAD_SECONDS = 3600
 UNSTARTED_KEPT_SECONDS = 2 * 24 * 3600  # an import never started expires (its file too: lifecycle)
 CHUNK_ROWS = 1_000
+FILE_GONE = "The uploaded file is no longer there (files are kept seven days); upload it again in a new import."
 
 
 def public(job: dict[str, Any]) -> dict[str, Any]:
@@ -65,8 +66,8 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
            "counts": {}, "created_at": now, "updated_at": now,
            "expires_at_epoch": int(time.time()) + UNSTARTED_KEPT_SECONDS}
     job_store.create(principal.tenant, job)
-    url = files.upload_url(CONFIG.files_bucket, import_object_key(principal.tenant, job_id), UPLOAD_SECONDS)
-    return {"id": job_id, "upload_url": url, "upload_method": "PUT", "upload_expires_in": UPLOAD_SECONDS,
+    upload = files.upload_url(CONFIG.files_bucket, import_object_key(principal.tenant, job_id), UPLOAD_SECONDS)
+    return {"id": job_id, "upload_url": upload.url, "upload_method": "PUT", "upload_expires_in": upload.seconds,
             "max_bytes": imports.MAX_BYTES}
 
 
@@ -138,7 +139,11 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     plan = imports.Start(params["mapping"], params["on_duplicate"])
     sniffed = tabular.Sniffed(params["encoding"], params["delimiter"], params["header"])
     created_ms = int(datetime.fromisoformat(job["created_at"].replace("Z", "+00:00")).timestamp() * 1000)
-    stream = _CountingStream(files.open_stream(CONFIG.files_bucket, import_object_key(tenant, job_id)))
+    try:
+        stream = _CountingStream(files.open_stream(CONFIG.files_bucket, import_object_key(tenant, job_id)))
+    except files.Missing:  # removed after start (the bucket's lifecycle): no delivery will find it
+        job_store.finish(tenant, job_id, "failed", FILE_GONE)
+        return True
     done_until = job["cursor"] or 0
     kept = _ErrorsKept(len(job["result"].get("errors", [])))
     chunk: list[tuple[int, dict[str, str]]] = []

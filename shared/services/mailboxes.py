@@ -13,21 +13,33 @@ from shared.db import emails as repository
 from shared.domain import mailbox as mailbox_rules
 from shared.domain import validation
 from shared.domain.access import Principal
+from shared.domain.ids import new_id
 from shared.errors import NotFound, TransportFailed
 
 
-def _secret_name(principal: Principal) -> str:
-    """Secret names allow only a few punctuation characters, so the tenant and user are hashed."""
+def _new_secret_name(principal: Principal) -> str:
+    """A name no secret had before: a secret deleted with the mailbox keeps its name for a while
+    (Secrets Manager deletes in the background, and CreateSecret on that name fails meanwhile:
+    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html), so a
+    mailbox set up again gets a new secret. Names allow only a few punctuation characters, so
+    the tenant and user are hashed."""
     digest = hashlib.sha256(f"{principal.tenant}\0{principal.user_id}".encode()).hexdigest()[:40]
-    return f"{CONFIG.mailbox_secret_prefix}/{digest}"
+    return f"{CONFIG.mailbox_secret_prefix}/{digest}/{new_id()}"
 
 
-def _store_password(name: str, password: str) -> None:
+def _store_password(principal: Principal, stored: dict[str, Any] | None, password: str) -> str:
+    """Keep the password in the mailbox's secret (a new one for a new mailbox, or when the old
+    one is gone); the secret's name."""
     secrets = client("secretsmanager")
-    try:
-        secrets.put_secret_value(SecretId=name, SecretString=password)
-    except secrets.exceptions.ResourceNotFoundException:
-        secrets.create_secret(Name=name, SecretString=password, Description="SMTP password of one CRM user")
+    if stored is not None:
+        try:
+            secrets.put_secret_value(SecretId=stored["secret_id"], SecretString=password)
+            return stored["secret_id"]
+        except secrets.exceptions.ResourceNotFoundException:
+            pass
+    name = _new_secret_name(principal)
+    secrets.create_secret(Name=name, SecretString=password, Description="SMTP password of one CRM user")
+    return name
 
 
 def password(mailbox: dict[str, Any]) -> str:
@@ -48,9 +60,7 @@ def put(principal: Principal, body: Any) -> dict[str, Any]:
     stored = repository.get_mailbox(principal.tenant, principal.user_id)
     settings = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
                                            allow_private_hosts=CONFIG.allow_private_smtp_hosts)
-    name = _secret_name(principal)
-    if settings.password is not None:
-        _store_password(name, settings.password)
+    name = stored["secret_id"] if settings.password is None else _store_password(principal, stored, settings.password)
     repository.put_mailbox(principal.tenant, principal.user_id, {
         "host": settings.host, "port": settings.port, "security": settings.security, "username": settings.username,
         "secret_id": name, "updated_at": validation.now(),

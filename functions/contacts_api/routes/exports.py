@@ -18,7 +18,7 @@ def get_export(request: Request, id: str):
 
 @router.get("/v1/exports/{id}/download")
 def download_export(request: Request, id: str):
-    return exports.download(request.principal, id)
+    return exports.download(request.principal, id, as_json=request.accepts("application/json"))
 
 
 @router.post("/v1/imports")
