@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
+from infra.local import dynamodb_realism
 from infra.local.wsgi import BackgroundServer
 from infra.provision import provision
 
@@ -310,6 +311,7 @@ class EmbeddedMoto(BackgroundServer):
 
     def __init__(self) -> None:
         _queries_without_whole_table_sort()
+        dynamodb_realism.install()
         self.changes = _SerialisedMoto(DomainDispatcherApplication(create_backend_app))
         super().__init__(self.changes, request_handler=_QuietMotoRequestHandler, name="moto")
         self.endpoint_url = self.url
