@@ -37,15 +37,20 @@ def _env_seconds(name: str) -> float:
     return float(os.environ.get(name) or 0) / 1000
 
 
+def _key(table_name: str, hash_value: Any, range_value: Any) -> tuple[str, str, str]:
+    """An item's identity: its table and key values in DynamoDB JSON ({"S": ...}; None: no range key)."""
+    return table_name, json.dumps(hash_value, sort_keys=True), json.dumps(range_value, sort_keys=True)
+
+
 def _key_of(table: Any, attributes: dict[str, Any]) -> tuple[str, str, str]:
-    """(table, hash value, range value) of an item or key in DynamoDB JSON."""
+    """The identity of an item or key given in DynamoDB JSON."""
     range_value = attributes.get(table.range_key_attr) if table.range_key_attr else None
-    return table.name, json.dumps(attributes.get(table.hash_key_attr), sort_keys=True), json.dumps(range_value, sort_keys=True)
+    return _key(table.name, attributes.get(table.hash_key_attr), range_value)
 
 
-def _key_of_item(table: Any, item: Any) -> tuple[str, str, str]:
-    range_value = item.range_key.to_json() if item.range_key is not None else None
-    return table.name, json.dumps(item.hash_key.to_json(), sort_keys=True), json.dumps(range_value, sort_keys=True)
+def _key_of_values(table: Any, hash_value: Any, range_value: Any) -> tuple[str, str, str]:
+    """The identity of an item given by moto's key values (DynamoType)."""
+    return _key(table.name, hash_value.to_json(), range_value.to_json() if range_value is not None else None)
 
 
 class _Until:
@@ -74,18 +79,20 @@ class IndexLag:
             self._written.hold(key, self.seconds)
 
     def visible(self, table: Any, item: Any) -> bool:
-        return self.seconds <= 0 or not self._written.held(_key_of_item(table, item))
+        return self.seconds <= 0 or not self._written.held(_key_of_values(table, item.hash_key, item.range_key))
 
 
 class TransactionWindow:
     def __init__(self) -> None:
         self.seconds = _env_seconds("CRM_LOCAL_TRANSACTION_MS")
         self._running = _Until()
+        self.cancelled = self.refused = 0  # transactions cancelled, plain writes refused (for the logs)
 
     def refuse_plain_write(self, table: Any, key: dict[str, Any]) -> None:
         from moto.dynamodb.exceptions import DynamodbException, ERROR_TYPE_PREFIX
 
         if self.seconds > 0 and self._running.held(_key_of(table, key)):
+            self.refused += 1
             raise DynamodbException(ERROR_TYPE_PREFIX + "TransactionConflictException",
                                     "Transaction is ongoing for the item")
 
@@ -97,6 +104,7 @@ class TransactionWindow:
             return
         conflicts = [key is not None and self._running.held(key) for key in keys]
         if any(conflicts):
+            self.cancelled += 1
             raise TransactionCanceledException(
                 [("TransactionConflict", "Transaction is ongoing for the item", None) if conflict else (None, None, None)
                  for conflict in conflicts])
@@ -133,8 +141,7 @@ def install() -> None:
 
     def remembered_delete(self: Table, hash_value: Any, range_value: Any = None) -> Any:
         result = delete_item(self, hash_value, range_value)
-        INDEX_LAG.written((self.name, json.dumps(hash_value.to_json(), sort_keys=True),
-                           json.dumps(range_value.to_json() if range_value is not None else None, sort_keys=True)))
+        INDEX_LAG.written(_key_of_values(self, hash_value, range_value))
         return result
 
     def remembered_update(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:

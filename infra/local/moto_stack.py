@@ -252,7 +252,9 @@ class _SerialisedMoto:
 
     moto is not safe under concurrent calls (TransactWriteItems deep-copies the whole table
     while other threads write to it, and answers 500), while real DynamoDB serialises
-    conflicting writes itself; one call at a time makes the emulation behave like AWS.
+    conflicting writes itself; one call at a time makes the emulation behave like AWS. What
+    DynamoDB does not serialise (a write meeting a transaction in flight is refused) is emulated
+    by infra/local/dynamodb_realism.py, without waiting under this lock.
     """
 
     def __init__(self, app: Callable[..., Any]) -> None:
