@@ -2,8 +2,8 @@
 (its encoding, its columns, the mapping) and queues the job, which functions/bulk_worker runs.
 
 The worker streams the file from S3 and takes 1,000 rows at a time: new emails become ownerless
-contacts written with BatchWriteItem (25 items a request) once their emails are claimed one by one
-with a condition (unique per tenant even against a contact created meanwhile), known emails are updated or skipped
+contacts written with BatchWriteItem (25 items a request) once their emails are claimed with a
+condition (unique even against a contact created meanwhile), known emails are updated or skipped
 (`on_duplicate`), each bad row is reported (row, column, message) and the others go on. The
 job's cursor (the last row done) moves after each chunk, so a worker that ran out of time or
 crashed resumes there; a row done twice changes nothing twice: a new contact's id comes from
@@ -185,10 +185,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
     emails = [contact_rules.email_key(changes) for _, changes in parsed if changes.get("email")]
     known = contact_store.by_emails(tenant, emails, consistent_read=True)
     ids = {row_number: imports.contact_id(job["job_id"], created_ms, row_number) for row_number, _ in parsed}
-    # an email claimed for the row's own contact by this chunk done before: new again unless that
-    # contact was written too
-    claimed_only = {own for own in ids.values() if own in {contact["id"] for contact in known.values()}}
-    claimed_only -= set(contact_store.versions(tenant, claimed_only))
+    claimed_only = _claimed_but_not_written(tenant, known, set(ids.values()))
     now = validation.now()
     new: list[tuple[int, dict[str, Any]]] = []
     for row_number, changes in parsed:
@@ -206,14 +203,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
         counts["created"] += 1
         if email:
             known[email] = contact  # a later row with the same email updates this one
-    if new:
-        # the read above may miss a claim made since: each new email is claimed by a conditional write
-        taken = contact_store.claim_emails(tenant, [contact for _, contact in new])
-        for row_number, _ in (entry for entry in new if entry[1]["id"] in taken):
-            counts["created"] -= 1
-            counts["failed"] += 1
-            errors.append({"row": row_number, "column": imports.email_column(plan), "message": imports.EMAIL_TAKEN})
-        new = [entry for entry in new if entry[1]["id"] not in taken]
+    new = _with_emails_claimed(tenant, plan, new, counts, errors)
     if new:
         granted = _room_for(tenant, job, rows[-1][0], len(new), config.settings["contact_limit"])
         for row_number, _ in new[granted:]:
@@ -228,6 +218,26 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
                               lambda transaction: job_store.stage_import_chunk(
                                   transaction, tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated,
                                   progress), emails_claimed=True)
+
+
+def _claimed_but_not_written(tenant: str, known: dict[str, dict[str, Any]], own_ids: set[str]) -> set[str]:
+    """The chunk's own contacts whose emails a first run of this chunk claimed without writing
+    the contacts (it stopped between the two): new contacts again, not duplicates."""
+    claimed = {contact["id"] for contact in known.values()} & own_ids
+    return claimed - set(contact_store.versions(tenant, claimed))
+
+
+def _with_emails_claimed(tenant: str, plan: imports.Start, new: list[tuple[int, dict[str, Any]]],
+                         counts: dict[str, int], errors: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """The new rows whose emails are now theirs: the read of the email keys may have missed a
+    contact created since, so each email is claimed by a conditional write; a row that lost its
+    claim is an error (never a second contact with the address)."""
+    taken = contact_store.claim_emails(tenant, [contact for _, contact in new]) if new else set()
+    for row_number, _ in (entry for entry in new if entry[1]["id"] in taken):
+        counts["created"] -= 1
+        counts["failed"] += 1
+        errors.append({"row": row_number, "column": imports.email_column(plan), "message": imports.EMAIL_TAKEN})
+    return [entry for entry in new if entry[1]["id"] not in taken]
 
 
 def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, contact_limit: int | None) -> int:
