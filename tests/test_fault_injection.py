@@ -35,6 +35,13 @@ The product's own backoff (shared.db.retries.backoff) is short and really sleeps
    the export worker (template.yaml gives both BatchSize 1; the handlers report per item anyway).
    A single failing record on the bulk worker is tests/test_bulk_api.py
    ::test_a_job_that_keeps_failing_is_retried_then_marked_failed.
+6. SQS not taking a job's message: the job `failed` and a 503.
+7. DynamoDB leaving part of a batch undone (UnprocessedKeys / UnprocessedItems, as for throttled
+   partitions): sent again with exponential backoff and jitter, a 503 when it persists; a contact
+   delete cut short after its transaction is finished later (the next delete, or the same one
+   sent again) and no timeline is orphaned. A plain write meeting a transaction in flight
+   (TransactionConflictException): sent again, a 503 when it persists. The emulator's own
+   conflicts and index lag are tests/test_dynamodb_realism.py.
 """
 
 from __future__ import annotations
