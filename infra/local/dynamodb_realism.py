@@ -4,9 +4,10 @@ moto applies each request at once, one at a time (`_SerialisedMoto`), and derive
 from the items as they are: a global secondary index is never behind its table, and no write
 ever meets a transaction in flight. DynamoDB does both:
 
-- `IndexLag`: "changes to the table data are propagated to the global secondary indexes within
-  a fraction of a second, under normal conditions" — an index Query may not see a write yet
-  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Reading).
+- `IndexLag`: all reads from a global secondary index are eventually consistent; a write reaches
+  the index shortly after the table (usually within a second), so an index Query may not see it
+  yet (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html,
+  https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Writes).
   An item written less than `seconds` ago is left out of index Queries (DynamoDB would show its
   previous version, or nothing: leaving it out is the harder case for the caller).
 - `TransactionWindow`: a TransactWriteItems holds its items while it runs; another transaction

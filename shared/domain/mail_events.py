@@ -52,8 +52,8 @@ class MailEvent:
 
 
 # How long after SES took a message a notification of it may still not find our email: our record
-# of the send (written once SES answered) and its copy in the index the lookup reads (GSI4, which
-# DynamoDB updates "within a fraction of a second", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Reading)
+# of the send (written once SES answered) and its copy in the index the lookup reads (GSI4: index
+# reads are eventually consistent, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html)
 # may both still be on their way. Shorter than the retries that deliver the notification again:
 # SNS to HTTPS, 3 retries 20 s apart by default (https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html);
 # EventBridge's asynchronous invocation, 2 retries a minute or more apart
