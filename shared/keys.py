@@ -41,6 +41,12 @@ def contact_pk(tenant: str, contact_id: str) -> str:
 
 CONTACT_SK = "CONTACT"
 
+CLEANUP_SK_PREFIX = "CLEANUP#"  # under tenant_pk: a deleted contact whose partition is still to be emptied
+
+
+def cleanup_sk(contact_id: str) -> str:
+    return f"{CLEANUP_SK_PREFIX}{contact_id}"
+
 
 def email_key_pk(tenant: str, email: str) -> str:
     """The item that makes an email unique per tenant (email already lower-cased)."""

@@ -9,7 +9,7 @@ check the table, the bucket and the outbox afterwards, through the handlers and 
 botocore's own retries run as in AWS (PynamoDB's `max_retry_attempts`, standard mode), except
 that their sleeps are recorded instead of slept: nothing configures botocore's delays (1 s base
 for throttling, up to 20 s), and the tests check the requested backoff instead of waiting for it.
-The product's own backoff (shared.db.transactions.backoff) is short and really sleeps.
+The product's own backoff (shared.db.retries.backoff) is short and really sleeps.
 
 1. DynamoDB throttling and transaction conflicts: retried with backoff (botocore for a throttled
    request, Transaction.commit for a cancelled transaction), a clean 503 `busy` when they
@@ -35,6 +35,13 @@ The product's own backoff (shared.db.transactions.backoff) is short and really s
    the export worker (template.yaml gives both BatchSize 1; the handlers report per item anyway).
    A single failing record on the bulk worker is tests/test_bulk_api.py
    ::test_a_job_that_keeps_failing_is_retried_then_marked_failed.
+6. SQS not taking a job's message: the job `failed` and a 503.
+7. DynamoDB leaving part of a batch undone (UnprocessedKeys / UnprocessedItems, as for throttled
+   partitions): sent again with exponential backoff and jitter, a 503 when it persists; a contact
+   delete cut short after its transaction is finished later (the next delete, or the same one
+   sent again) and no timeline is orphaned. A plain write meeting a transaction in flight
+   (TransactionConflictException): sent again, a 503 when it persists. The emulator's own
+   conflicts and index lag are tests/test_dynamodb_realism.py.
 """
 
 from __future__ import annotations
@@ -191,7 +198,7 @@ def ses_error(code: str, message: str, status: int = 400) -> Answer:
 @dataclass
 class Backoffs:
     botocore: list[float] = field(default_factory=list)  # requested by botocore's retries (not slept)
-    store: list[float] = field(default_factory=list)  # slept by shared.db.transactions.backoff
+    store: list[float] = field(default_factory=list)  # slept by shared.db.retries.backoff
 
 
 class _Clock:
@@ -213,11 +220,11 @@ class _Clock:
 def backoffs(monkeypatch, moto_endpoint) -> Backoffs:
     import botocore.endpoint
 
-    from shared.db import transactions
+    from shared.db import retries
 
     recorded = Backoffs()
     monkeypatch.setattr(botocore.endpoint, "time", _Clock(recorded.botocore, really=False))
-    monkeypatch.setattr(transactions, "time", _Clock(recorded.store, really=True))
+    monkeypatch.setattr(retries, "time", _Clock(recorded.store, really=True))
     return recorded
 
 
@@ -713,3 +720,133 @@ def test_a_job_the_queue_does_not_take_is_a_503_and_failed_not_left_queued(api, 
     assert run_queued_jobs() == 0
     assert api.get(f"/v1/contacts/{yamada['id']}").body["tags"] == []
     assert [contact["email"] for contact in api.post("/v1/contacts/search", {}).body["items"]] == ["yamada@example.jp"]
+
+
+# --- 7. What DynamoDB leaves undone in a batch; plain writes meeting a transaction ------------------
+
+BATCH_TRIES = 8  # shared.db.batches.BATCH_TRIES: a batch's undone part is sent this many times in all
+PLAIN_WRITE_TRIES = 6  # shared.db.retries.PLAIN_WRITE_TRIES
+
+
+def left_undone(request: Any) -> tuple[int, dict[str, str], bytes]:
+    """DynamoDB taking none of a batch (its partitions throttled): every key or write comes back
+    as UnprocessedKeys / UnprocessedItems in a 200 answer."""
+    asked = json.loads(request.body)["RequestItems"]
+    if "BatchGetItem" in request.headers.get("X-Amz-Target", b"").decode():
+        body = {"Responses": {name: [] for name in asked}, "UnprocessedKeys": asked}
+    else:
+        body = {"UnprocessedItems": asked}
+    return 200, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}, json.dumps(body).encode()
+
+
+def assert_backed_off_exponentially(delays: list[float], count: int) -> None:
+    """`count` jittered delays, each within its exponential cap (shared.db.batches)."""
+    assert len(delays) == count, delays
+    assert all(0 <= delay <= min(1.0, 0.05 * 2 ** number) for number, delay in enumerate(delays)), delays
+
+
+def test_a_read_whose_keys_come_back_unprocessed_is_sent_again_with_backoff_then_a_503(api, dynamodb, backoffs):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    passing = dynamodb.add("BatchGetItem", left_undone, times=3)
+
+    reply = api.get(f"/v1/contacts/{contact['id']}")
+
+    assert reply.status == 200 and reply.body["email"] == "taro@example.jp", reply.body
+    assert passing.answered == 3 and dynamodb.count("BatchGetItem") == 1
+    assert_backed_off_exponentially(backoffs.store, 3)
+
+    dynamodb.clear()
+    backoffs.store.clear()
+    persistent = dynamodb.add("BatchGetItem", left_undone)
+    assert_busy(api.get(f"/v1/contacts/{contact['id']}"))
+    assert persistent.answered == BATCH_TRIES
+    assert_backed_off_exponentially(backoffs.store, BATCH_TRIES - 1)
+
+
+def partition(api: Api, contact_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    return {key: item for key, item in stored(api).items() if key[0] == f"TENANT#{api.tenant}#CONTACT#{contact_id}"}
+
+
+def cleanup_markers(api: Api) -> list[str]:
+    return [sk for pk, sk in stored(api) if sk.startswith("CLEANUP#")]
+
+
+def with_timeline(api: Api, **fields: Any) -> dict[str, Any]:
+    contact = create(api, **fields)
+    for tag in ("展示会", "VIP"):
+        assert api.patch(f"/v1/contacts/{contact['id']}", {"tags": [tag]}).status == 200
+    assert len(partition(api, contact["id"])) > 2  # timeline entries beside the contact
+    return contact
+
+
+def test_a_delete_whose_batch_comes_back_unprocessed_sends_it_again_with_backoff(api, dynamodb, backoffs):
+    contact = with_timeline(api, family_name="山田", email="taro@example.jp")
+    passing = dynamodb.add("BatchWriteItem", left_undone, times=2)
+
+    assert api.delete(f"/v1/contacts/{contact['id']}").status == 204
+
+    assert passing.answered == 2 and dynamodb.count("BatchWriteItem") == 1
+    assert_backed_off_exponentially(backoffs.store, 2)
+    assert partition(api, contact["id"]) == {} and cleanup_markers(api) == []
+
+
+def test_a_delete_cut_short_after_its_transaction_is_finished_later_and_orphans_nothing(api, dynamodb):
+    contact = with_timeline(api, family_name="山田", email="taro@example.jp")
+    other = create(api, family_name="佐藤")
+    dynamodb.add("BatchWriteItem", left_undone)  # the timeline cannot be deleted, however often it is sent
+
+    assert_busy(api.delete(f"/v1/contacts/{contact['id']}"))
+
+    dynamodb.clear()
+    assert api.get(f"/v1/contacts/{contact['id']}").status == 404  # the contact itself is gone
+    assert partition(api, contact["id"]) != {} and cleanup_markers(api) == [f"CLEANUP#{contact['id']}"]
+    again = create(api, family_name="山田", email="taro@example.jp")  # the address is free again
+    assert again["id"] != contact["id"] and timeline(api, again["id"]) == []  # never the old timeline
+
+    assert_error(api.delete(f"/v1/contacts/{contact['id']}"), 404)  # the same request sent again finishes it
+    assert partition(api, contact["id"]) == {} and cleanup_markers(api) == []
+    assert api.get(f"/v1/contacts/{other['id']}").status == 200 and api.get(f"/v1/contacts/{again['id']}").status == 200
+
+
+def test_a_cut_short_delete_is_finished_by_the_next_delete_of_the_tenant(api, dynamodb):
+    contact = with_timeline(api, family_name="山田")
+    other = create(api, family_name="佐藤")
+    dynamodb.add("BatchWriteItem", left_undone)
+    assert_busy(api.delete(f"/v1/contacts/{contact['id']}"))
+    dynamodb.clear()
+
+    assert api.delete(f"/v1/contacts/{other['id']}").status == 204
+
+    assert partition(api, contact["id"]) == {} and partition(api, other["id"]) == {} and cleanup_markers(api) == []
+
+
+def transaction_conflict(request: Any) -> tuple[int, dict[str, str], bytes]:
+    """A plain write meeting a transaction in flight on its item."""
+    return dynamodb_error("TransactionConflictException", "Transaction is ongoing for the item")
+
+
+PLAIN_WRITES = {  # a request whose write is a plain PutItem, its status, and what it leaves
+    "settings": ("PutItem", lambda api: api.put("/v1/settings", {"name_order": "given_family"}), 200,
+                 lambda api: api.get("/v1/settings").body["name_order"] == "given_family"),
+    "a new tag": ("PutItem", lambda api: api.post("/v1/tags", {"name": "展示会"}), 201,
+                  lambda api: tag_counts(api) == {"展示会": 0}),
+}
+
+
+@pytest.mark.parametrize("write", PLAIN_WRITES)
+def test_a_plain_write_meeting_a_transaction_is_sent_again_then_a_503(api, dynamodb, backoffs, write):
+    operation, request, status, written = PLAIN_WRITES[write]
+    create(api, family_name="山田")
+    before = stored(api)
+    persistent = dynamodb.add(operation, transaction_conflict)
+
+    assert_busy(request(api))
+    assert persistent.answered == PLAIN_WRITE_TRIES and len(backoffs.store) == PLAIN_WRITE_TRIES - 1
+    dynamodb.clear()
+    assert stored(api) == before
+
+    backoffs.store.clear()
+    passing = dynamodb.add(operation, transaction_conflict, times=2)
+    assert request(api).status == status
+    assert passing.answered == 2 and dynamodb.count(operation) == 1 and len(backoffs.store) == 2
+    assert written(api)

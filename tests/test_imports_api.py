@@ -157,6 +157,34 @@ def test_a_chunk_redone_after_a_crash_before_its_writes_keeps_its_grant_under_th
     assert api.get("/v1/settings").body["usage"]["contacts"] == 2
 
 
+def test_an_email_taken_after_the_import_read_it_stays_with_one_contact_and_the_row_is_reported(api, industry,
+                                                                                                 monkeypatch):
+    """A contact created through the API between the import's read of the emails and its write:
+    the address keeps one owner, and the import reports its row instead of making a second one."""
+    from shared.db import contacts as contact_store
+
+    real_read = contact_store.by_emails
+    rival: dict[str, Any] = {}
+
+    def read_then_lose_the_race(*args: Any, **kwargs: Any) -> dict[str, dict[str, Any]]:
+        found = real_read(*args, **kwargs)
+        if not rival:
+            rival.update(create(api, family_name="先客", email="hanako@example.jp"))
+        return found
+
+    monkeypatch.setattr(contact_store, "by_emails", read_then_lose_the_race)
+    done = imported(api, csv_file())
+
+    assert (done["created"], done["failed"]) == (2, 3), done
+    assert {"row": 3, "column": "メールアドレス",
+            "message": "Not imported: another contact took this email while the import ran (emails are unique); "
+                       "import this row again to update that contact."} in done["errors"]
+    owners = [contact for contact in every_contact(api) if contact["email"] == "hanako@example.jp"]
+    assert [contact["id"] for contact in owners] == [rival["id"]]
+    assert contacts_by_email(api, "hanako@example.jp")["hanako@example.jp"]["family_name"] == "先客"
+    assert api.get("/v1/settings").body["usage"]["contacts"] == 3  # the rival and the two imported
+
+
 @pytest.mark.parametrize("data, field", [
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "file"),
     (b"PK\x03\x04" + b"\x00" * 64, "file"),

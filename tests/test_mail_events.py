@@ -17,6 +17,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import pytest
@@ -588,8 +589,12 @@ def test_events_for_one_contact_racing_each_other_are_all_applied_once(api, yama
 # --- mail we did not send ----------------------------------------------------------------------
 
 
+RECORDING_SECONDS = 30  # shared.domain.mail_events.RECORDING_SECONDS
+
+
 def test_a_notification_for_a_message_we_never_sent_is_ignored(api, yamada, email, dynamo):
-    stranger = {**email, "provider_message_id": f"0100018e-{uuid.uuid4()}-000000"}
+    stranger = {**email, "provider_message_id": f"0100018e-{uuid.uuid4()}-000000",
+                "sent_at": iso(-RECORDING_SECONDS - 1)}  # long enough ago for our record to be visible
     with dynamo.measure() as calls:
         reply = post(signed(bounce(stranger)))
 
@@ -597,6 +602,78 @@ def test_a_notification_for_a_message_we_never_sent_is_ignored(api, yamada, emai
     assert not set(calls) & WRITES, calls
     assert status_of(api, yamada["id"]) == "unconfirmed"
     assert mail_activities(api, yamada["id"]) == []
+
+
+def test_a_notification_for_unknown_mail_sent_moments_ago_is_asked_for_again_then_ignored(api, yamada, email, dynamo):
+    """It may be ours, not yet recorded or not yet in the index: SNS delivers it again on a 5xx."""
+    stranger = {**email, "provider_message_id": f"0100018e-{uuid.uuid4()}-000000", "sent_at": iso(-1)}
+    with dynamo.measure() as calls:
+        reply = post(signed(bounce(stranger)))
+
+    assert reply.status == 503 and reply.body["error"]["code"] == "busy", reply.body
+    assert not set(calls) & WRITES, calls
+    later = {**stranger, "sent_at": iso(-RECORDING_SECONDS - 1)}  # SNS's retries outlast the window
+    assert post(signed(bounce(later))).body == counts(ignored=1)
+    assert status_of(api, yamada["id"]) == "unconfirmed" and mail_activities(api, yamada["id"]) == []
+
+
+@pytest.fixture
+def index_lag(monkeypatch):
+    """The emulator's global secondary indexes lag the table (infra.local.dynamodb_realism)."""
+    from infra.local.dynamodb_realism import INDEX_LAG
+
+    def lag(seconds: float) -> None:
+        monkeypatch.setattr(INDEX_LAG, "seconds", seconds)
+
+    return lag
+
+
+def test_a_bounce_arriving_before_the_index_has_the_email_is_retried_not_dropped(api, yamada, index_lag, dynamo):
+    index_lag(60)
+    email = sent(api, yamada["id"])  # the email item gets its SES message id now: not in GSI4 for a minute
+    envelope = signed(bounce(email))
+
+    with dynamo.measure() as calls:
+        first = post(envelope)
+
+    assert first.status == 503 and first.body["error"]["code"] == "busy", first.body  # SNS delivers it again
+    assert not set(calls) & WRITES, calls
+    assert status_of(api, yamada["id"]) == "unconfirmed" and mail_activities(api, yamada["id"]) == []
+
+    index_lag(0)  # the index caught up
+    assert post(envelope).body == counts(applied=1)
+    assert post(envelope).body == counts(duplicate=1)
+    assert status_of(api, yamada["id"]) == "invalid_address"
+    assert [entry["type"] for entry in mail_activities(api, yamada["id"])] == ["email_bounced"]
+
+
+def test_a_bounce_from_eventbridge_before_the_index_has_the_email_fails_the_invocation(api, yamada, index_lag):
+    """Lambda invokes an asynchronous event again when the function raised."""
+    from shared.errors import Busy
+
+    index_lag(60)
+    email = sent(api, yamada["id"])
+    notification = bounce(email, event_publishing=True)
+
+    with pytest.raises(Busy):
+        from_eventbridge(notification)
+    assert mail_activities(api, yamada["id"]) == []
+
+    index_lag(0)
+    assert from_eventbridge(notification) == counts(applied=1)
+    assert status_of(api, yamada["id"]) == "invalid_address"
+
+
+def test_an_index_lagging_by_a_moment_is_ridden_out_within_the_delivery(api, yamada, index_lag, monkeypatch):
+    from shared.db import retries
+
+    longest = SimpleNamespace(uniform=lambda low, high: high)
+    monkeypatch.setattr(retries, "random", longest)  # the longest backoffs: 0.1, 0.2, 0.4 s
+    index_lag(0.25)
+    email = sent(api, yamada["id"])
+
+    assert publish(bounce(email)).body == counts(applied=1)  # no 503, no second delivery needed
+    assert status_of(api, yamada["id"]) == "invalid_address"
 
 
 @pytest.mark.parametrize("message", ["not json at all", json.dumps({"hello": "world"}), json.dumps([1, 2])])
@@ -816,7 +893,8 @@ def test_local_publish_with_an_unknown_signature_version_is_not_a_500(moto_endpo
     to LocalSnsSigner.notification, which raises ValueError for anything but "1" and "2"; the
     WSGI app answers 500. The contract: bad input is never a 5xx (a 400 is expected; a null may
     also fairly mean the default)."""
-    record = {"notificationType": "Delivery", "mail": {"timestamp": iso(), "messageId": f"unknown-{uuid.uuid4()}",
+    record = {"notificationType": "Delivery", "mail": {"timestamp": iso(-RECORDING_SECONDS - 1),
+                                                       "messageId": f"unknown-{uuid.uuid4()}",
                                                        "destination": ["x@example.jp"]},
               "delivery": {"timestamp": iso(), "recipients": ["x@example.jp"]}}
     response = local_publish({"message": record, "signature_version": version})
@@ -825,7 +903,8 @@ def test_local_publish_with_an_unknown_signature_version_is_not_a_500(moto_endpo
 
 
 def test_local_publish_of_a_bare_notification_for_unknown_mail_is_ignored(moto_endpoint):
-    record = {"notificationType": "Delivery", "mail": {"timestamp": iso(), "messageId": f"unknown-{uuid.uuid4()}",
+    record = {"notificationType": "Delivery", "mail": {"timestamp": iso(-RECORDING_SECONDS - 1),
+                                                       "messageId": f"unknown-{uuid.uuid4()}",
                                                        "destination": ["x@example.jp"]},
               "delivery": {"timestamp": iso(), "recipients": ["x@example.jp"]}}
     response = local_publish({"message": record})

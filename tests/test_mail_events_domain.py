@@ -410,3 +410,21 @@ def test_activity_types_and_summaries():
     assert mail_events.ACTIVITY_TYPES[mail_events.DELIVERED] == "email_delivered"
     assert mail_events.REJECTED not in mail_events.ACTIVITY_TYPES
     assert mail_events.summary(complained(T1), "ご挨拶") == "Marked as spam: ご挨拶"
+
+
+# --- a notification that may come before our record of its mail ------------------------------------
+
+@pytest.mark.parametrize("sent, now, recent", [
+    ("2026-04-01T09:00:00.000Z", "2026-04-01T09:00:01+00:00", True),  # a bounce a second after the send
+    ("2026-04-01T09:00:00.000Z", "2026-04-01T09:00:29.999+00:00", True),
+    ("2026-04-01T09:00:00.000Z", "2026-04-01T09:00:30+00:00", False),  # SNS's retries outlast the window
+    ("2026-04-01T18:00:00+09:00", "2026-04-01T09:00:10+00:00", True),  # an offset is a time like any other
+    ("2026-04-01T09:00:00.000Z", "2026-04-02T09:00:00+00:00", False),  # a complaint a day later
+    (None, "2026-04-01T09:00:00+00:00", False),  # no time: nothing says it may be ours yet
+    ("yesterday", "2026-04-01T09:00:00+00:00", False),
+])
+def test_only_mail_sent_moments_ago_may_not_be_recorded_yet(sent, now, recent):
+    from datetime import datetime
+
+    notification = {"mail": {"messageId": EXAMPLE_ID, **({"timestamp": sent} if sent is not None else {})}}
+    assert mail_events.may_not_be_recorded_yet(notification, datetime.fromisoformat(now)) is recent

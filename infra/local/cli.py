@@ -63,6 +63,7 @@ def _serve(port: int, data_dir: Path) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     # The request log; "crm-local" is not a child of the functions' Powertools logger "crm".
     logging.getLogger("crm-local").setLevel(logging.INFO)
+    from infra.local import dynamodb_realism
     from infra.local.server import LocalStack  # imports moto: only when serving
 
     stopping = threading.Event()
@@ -87,6 +88,10 @@ def _serve(port: int, data_dir: Path) -> int:
     stopping.wait()
     print("Stopping…", flush=True)
     stack.stop()
+    window = dynamodb_realism.TRANSACTION_WINDOW
+    if window.seconds > 0:
+        print(f"DynamoDB transaction conflicts emulated: {window.cancelled} transactions cancelled, "
+              f"{window.refused} plain writes refused", flush=True)
     return 0
 
 

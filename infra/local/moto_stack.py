@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from infra.local import strict_secrets
+from infra.local import dynamodb_realism, strict_secrets
 from infra.local.strict_s3 import StrictS3
 from infra.local.wsgi import BackgroundServer
 from infra.provision import provision
@@ -254,7 +254,9 @@ class _SerialisedMoto:
 
     moto is not safe under concurrent calls (TransactWriteItems deep-copies the whole table
     while other threads write to it, and answers 500), while real DynamoDB serialises
-    conflicting writes itself; one call at a time makes the emulation behave like AWS.
+    conflicting writes itself; one call at a time makes the emulation behave like AWS. What
+    DynamoDB does not serialise (a write meeting a transaction in flight is refused) is emulated
+    by infra/local/dynamodb_realism.py, without waiting under this lock.
     """
 
     def __init__(self, app: Callable[..., Any]) -> None:
@@ -313,6 +315,7 @@ class EmbeddedMoto(BackgroundServer):
 
     def __init__(self) -> None:
         _queries_without_whole_table_sort()
+        dynamodb_realism.install()
         self.changes = _SerialisedMoto(StrictS3(DomainDispatcherApplication(create_backend_app)))
         super().__init__(self.changes, request_handler=_QuietMotoRequestHandler, name="moto")
         self.endpoint_url = self.url

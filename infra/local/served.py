@@ -22,17 +22,19 @@ _KEPT_LINES = 2000  # of the stack's output after start-up (its request log): th
 
 class ServedStack:
     """`crm-local serve` in a subprocess, so the real handlers' import-time configuration stays
-    there; `clean_env` starts it with a fresh shell's environment only.
+    there; `clean_env` starts it with a fresh shell's environment only, `env` adds to it (e.g. the
+    emulator's CRM_LOCAL_TRANSACTION_MS, infra/local/dynamodb_realism.py).
 
     The stack logs every request: a thread keeps reading its output (the last lines are kept),
     so that a long run never blocks the stack on a full pipe."""
 
-    def __init__(self, data_dir: Path, clean_env: bool = False, start_timeout: float = 120.0):
+    def __init__(self, data_dir: Path, clean_env: bool = False, start_timeout: float = 120.0,
+                 env: dict[str, str] | None = None):
         if clean_env:
-            env = {name: os.environ[name] for name in BASIC_ENV if name in os.environ}
+            inherited = {name: os.environ[name] for name in BASIC_ENV if name in os.environ}
         else:
-            env = {k: v for k, v in os.environ.items() if k not in _CALLER_ONLY}
-        env["PYTHONPATH"] = str(REPO_ROOT)
+            inherited = {k: v for k, v in os.environ.items() if k not in _CALLER_ONLY}
+        env = {**inherited, **(env or {}), "PYTHONPATH": str(REPO_ROOT)}
         self.data_dir = data_dir
         self.process = subprocess.Popen(
             [sys.executable, "-m", "infra.local.cli", "serve", "--port", "0", "--data-dir", str(data_dir)],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from shared import keys
+from shared.db import batches
 from shared.db import tenant_config
 from shared.db.contacts import contact_id_of_raw, query
 from shared.db.models import CompanyDomainItem, CompanyItem
@@ -117,5 +118,5 @@ def member_ids(tenant: str, company_id: str, start: dict[str, Any] | None, limit
 def by_domains(tenant: str, domains: Iterable[str]) -> dict[str, tuple[str, str]]:
     """Domain → (company id, company name) for the domains some company of the tenant has."""
     wanted = [(keys.company_domain_pk(tenant, domain), keys.COMPANY_DOMAIN_SK) for domain in dict.fromkeys(domains)]
-    return {item.pk.rsplit("#", 1)[1]: (item.company_id, item.name) for item in CompanyDomainItem.batch_get(wanted)}
+    return {item.pk.rsplit("#", 1)[1]: (item.company_id, item.name) for item in batches.get(CompanyDomainItem, wanted)}
 

@@ -8,14 +8,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from pynamodb.exceptions import PutError
+
 from shared import keys
-from shared.db import tenant_config
+from shared.db import batches, tenant_config
 from shared.db.activity_items import activity_model
 from shared.db.models import (
     CompanyItem,
     CompanyMemberItem,
     ContactItem,
     EmailKeyItem,
+    PartitionCleanupItem,
     SearchTermItem,
     TableItem,
     TagItem,
@@ -24,7 +27,7 @@ from shared.db.models import (
     UsageItem,
 )
 from shared.db.reads import RawItem, query, query_all
-from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
+from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, error_code
 from shared.domain import contacts as contact_rules
 from shared.errors import ValidationFailed
 
@@ -64,9 +67,8 @@ def _plain(value: dict[str, Any]) -> Any:
 def get_with_config(tenant: str, contact_id: str) -> tuple[dict[str, Any] | None, int | None, tenant_config.TenantConfig]:
     """The contact, its version and the tenant config, in one consistent BatchGetItem."""
     contact, version, config_item = None, None, None
-    for item in TableItem.batch_get(
-        [contact_key(tenant, contact_id), tenant_config.config_key(tenant)], consistent_read=True
-    ):
+    wanted = [contact_key(tenant, contact_id), tenant_config.config_key(tenant)]
+    for item in batches.get(TableItem, wanted, consistent_read=True):
         if isinstance(item, ContactItem):
             contact, version = item.data.as_dict(), item.version
         elif isinstance(item, TenantConfigItem):
@@ -77,15 +79,16 @@ def get_with_config(tenant: str, contact_id: str) -> tuple[dict[str, Any] | None
 def get_many(tenant: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Contacts by id (ids not found are absent), 100 keys per BatchGetItem."""
     found = {}
-    for item in ContactItem.batch_get([contact_key(tenant, contact_id) for contact_id in dict.fromkeys(contact_ids)]):
+    for item in batches.get(ContactItem, [contact_key(tenant, contact_id) for contact_id in dict.fromkeys(contact_ids)]):
         found[item.data["id"]] = item.data.as_dict()
     return found
 
 
-def by_emails(tenant: str, emails: Iterable[str]) -> dict[str, dict[str, Any]]:
+def by_emails(tenant: str, emails: Iterable[str], *, consistent_read: bool = False) -> dict[str, dict[str, Any]]:
     """Contacts by lower-cased email, read from the email keys' copies: 100 emails per request."""
     email_keys = [(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK) for email in dict.fromkeys(emails)]
-    return {contact_rules.email_key(item.data.as_dict()): item.data.as_dict() for item in EmailKeyItem.batch_get(email_keys)}
+    found = batches.get(EmailKeyItem, email_keys, consistent_read=consistent_read)
+    return {contact_rules.email_key(item.data.as_dict()): item.data.as_dict() for item in found}
 
 
 def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str]) -> dict[str, list[str]]:
@@ -356,12 +359,41 @@ def stage_save(
     _ensure_fits(transaction)
 
 
+def claim_emails(tenant: str, contacts: list[dict[str, Any]]) -> set[str]:
+    """Write the email keys of new contacts before the contacts (imports), each only if the email
+    is unclaimed or already this contact's (a chunk done again): the ids of the contacts whose
+    email another contact holds. One conditional PutItem each, in parallel: a BatchWriteItem
+    cannot carry a condition, and a read first cannot see a claim made since."""
+
+    def claim(contact: dict[str, Any]) -> str | None:
+        condition = EmailKeyItem.pk.does_not_exist() | (EmailKeyItem.contact_id == contact["id"])
+        try:
+            _email_model(tenant, contact_rules.email_key(contact), contact).save(condition=condition)
+        except PutError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return contact["id"]
+            raise
+        return None
+
+    return {taken for taken in _pool.map(claim, [c for c in contacts if contact_rules.email_key(c)]) if taken}
+
+
+def release_emails(tenant: str, contacts: list[dict[str, Any]]) -> None:
+    """Give back the email keys `claim_emails` wrote for contacts that will not be written."""
+    with batches.writing() as batch:
+        for contact in contacts:
+            email = contact_rules.email_key(contact)
+            if email:
+                batch.delete(EmailKeyItem(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK))
+
+
 def insert_many(tenant: str, contacts: list[dict[str, Any]],
-                finish: Callable[[Transaction], None] = lambda transaction: None) -> None:
+                finish: Callable[[Transaction], None] = lambda transaction: None, *, emails_claimed: bool = False) -> None:
     """Bulk-insert new contacts with BatchWriteItem (25 items a request) instead of one
     transaction each: for imports and seeding, whose caller has already made sure the ids are
-    new, the emails unclaimed (imports check the email keys first), the companies there and the
-    room in the plan reserved (`reserve_contacts`).
+    new, the emails unclaimed (seeding a new tenant) or claimed for these contacts
+    (`claim_emails`, then `emails_claimed`: their keys are not written again), the companies
+    there and the room in the plan reserved (`reserve_contacts`).
 
     The batches go first; then one transaction carries the tag and company counts, what `finish`
     stages (an import chunk's record) and, in the room left, the last unversioned items. So the
@@ -374,7 +406,7 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
     for contact in contacts:
         versioned.append(_contact_model(tenant, contact, 1))
         email = contact_rules.email_key(contact)
-        if email:
+        if email and not emails_claimed:
             unversioned.append(_email_model(tenant, email, contact))
         for tag in contact.get("tags", []):
             unversioned.append(_tag_member_model(tenant, contact["id"], tag))
@@ -392,7 +424,7 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
     riders = unversioned[max(0, len(unversioned) - (MAX_ITEMS - len(final))):]
     for model in riders:
         final.put("rider", model)
-    with TableItem.batch_write() as batch:
+    with batches.writing() as batch:
         for model in versioned + unversioned[:len(unversioned) - len(riders)]:
             batch.save(model)
     if not counted_in_final:  # more tags and companies than one transaction holds
@@ -442,11 +474,23 @@ def usage(tenant: str) -> int:
 
 def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
     """Delete the contact with its email key, tag memberships and counts in one transaction,
-    then the rest of its partition (search terms, timeline) in batches."""
+    which also marks its partition for cleanup; then empty the rest of the partition (search
+    terms, timeline) in batches. Cut short after the transaction, the cleanup is finished by
+    the next delete in the tenant (or this one sent again: `finish_cleanups`)."""
     transaction = Transaction()
     stage_delete(transaction, tenant, contact, version)
+    transaction.put("cleanup", PartitionCleanupItem(keys.tenant_pk(tenant), keys.cleanup_sk(contact["id"]),
+                                                    contact_id=contact["id"]))
     transaction.commit()
-    delete_rest_of_partition(tenant, contact["id"])
+    finish_cleanups(tenant)
+
+
+def finish_cleanups(tenant: str) -> None:
+    """Empty the partitions of the tenant's deleted contacts that are still marked for cleanup
+    (a consistent Query, empty unless a delete was cut short), each marker removed last."""
+    for raw in query_all(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.CLEANUP_SK_PREFIX), consistent=True):
+        delete_rest_of_partition(tenant, raw["contact_id"]["S"])
+        PartitionCleanupItem(raw["pk"]["S"], raw["sk"]["S"]).delete()
 
 
 def stage_delete(
@@ -477,7 +521,7 @@ def stage_delete(
 def delete_rest_of_partition(tenant: str, contact_id: str) -> None:
     """What a deleted contact leaves in its partition (search terms, timeline): idempotent."""
     remaining = query_all(keys.contact_pk(tenant, contact_id), consistent=True)
-    with TableItem.batch_write() as batch:
+    with batches.writing() as batch:
         for raw in remaining:
             batch.delete(TableItem(raw["pk"]["S"], raw["sk"]["S"]))
 
@@ -537,7 +581,7 @@ def save_changes(
 def versions(tenant: str, contact_ids: Iterable[str]) -> dict[str, tuple[dict[str, Any], int]]:
     """Contacts with their versions, 100 keys per BatchGetItem (consistent)."""
     found = {}
-    for item in ContactItem.batch_get([contact_key(tenant, contact_id) for contact_id in dict.fromkeys(contact_ids)],
+    for item in batches.get(ContactItem, [contact_key(tenant, contact_id) for contact_id in dict.fromkeys(contact_ids)],
                                       consistent_read=True):
         found[item.data["id"]] = (item.data.as_dict(), item.version)
     return found

@@ -14,6 +14,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from shared import keys
+from shared.db import batches
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
@@ -81,7 +82,7 @@ def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_
         wanted.append((keys.user_pk(tenant, user_id), keys.MAILBOX_SK))
     context = SendContext(None, None, tenant_config.from_item(tenant, None), None, None)
     config_item = None
-    for item in TableItem.batch_get(wanted, consistent_read=True):
+    for item in batches.get(TableItem, wanted, consistent_read=True):
         if isinstance(item, ContactItem):
             context.contact, context.contact_version = item.data.as_dict(), item.version
         elif isinstance(item, TenantConfigItem):

@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from shared import keys
+from shared.db import batches
 from shared.db.contacts import query
 from shared.db.models import JobChunkItem, JobItem, TableItem
 from shared.db.transactions import Transaction, error_code
@@ -72,7 +73,7 @@ def start(tenant: str, job_id: str, ids: list[str]) -> bool:
     queued and the next attempt writes the same chunks again), then `queued → running`."""
     expires = int(time.time()) + KEPT_SECONDS
     chunks = [ids[index:index + CHUNK_IDS] for index in range(0, len(ids), CHUNK_IDS)]
-    with TableItem.batch_write() as batch:
+    with batches.writing() as batch:
         for number, chunk in enumerate(chunks):
             batch.save(JobChunkItem(keys.job_targets_pk(tenant, job_id), keys.job_chunk_sk(number), ids=chunk,
                                     expires_at_epoch=expires))

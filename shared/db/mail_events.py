@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
+from shared.db import batches
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.activity_items import activity_model
@@ -32,7 +33,7 @@ def recipient_contact(
     config_item = None
     wanted = [contact_key(tenant, contact_id), tenant_config.config_key(tenant),
               (keys.email_key_pk(tenant, recipient), keys.EMAIL_KEY_SK)]
-    for item in TableItem.batch_get(wanted, consistent_read=True):
+    for item in batches.get(TableItem, wanted, consistent_read=True):
         if isinstance(item, ContactItem):
             found["contact"] = (item.data.as_dict(), item.version)
         elif isinstance(item, TenantConfigItem):

@@ -20,6 +20,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from shared.config import CONFIG
+from shared.db.retries import retry_conflicting_writes
 
 INDEX_NUMBERS = range(1, 16)
 _ALL_PROJECTED = {1, 2, 3, 4, 5, 15}
@@ -326,6 +327,14 @@ class UsageItem(TableItem, discriminator="usage"):
     contacts = NumberAttribute(default=0)
 
 
+class PartitionCleanupItem(TableItem, discriminator="partition_cleanup"):
+    """A deleted contact whose partition (search terms, timeline) is still to be emptied: put in
+    the transaction that deletes the contact, removed once the partition is empty, so a delete
+    cut short after its transaction is finished later instead of leaving an orphaned timeline."""
+
+    contact_id = UnicodeAttribute()
+
+
 class TemplateItem(TableItem, discriminator="template"):
     template_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -357,13 +366,15 @@ NotificationItem.__doc__ = ("An open or click notification of a sender, under th
 def _share_one_connection() -> None:
     """Every kind talks through one botocore client: a client per subclass would slow cold starts.
 
-    ContactItem's schema names every index, so its connection can serve all kinds.
+    ContactItem's schema names every index, so its connection can serve all kinds. Its plain
+    writes are sent again when they meet a transaction in flight (shared.db.retries).
     """
     connection = ContactItem._get_connection()
+    retry_conflicting_writes(connection.connection)
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
                  ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem,
                  SegmentItem, JobItem, JobChunkItem, ExportRateItem, AuditItem, CompanyItem, CompanyDomainItem,
-                 CompanyMemberItem, UsageItem, TemplateItem, TemplateStatsItem, NotificationItem):
+                 CompanyMemberItem, UsageItem, PartitionCleanupItem, TemplateItem, TemplateStatsItem, NotificationItem):
         kind._connection = connection
 
 

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator
 
 from shared import keys
+from shared.db import batches
 from shared.db.contacts import (
     contact_id_of_raw, contact_of_raw, get_many, ids_by_phone_digits, query, query_all, tag_member_ids,
 )
@@ -27,7 +28,7 @@ _EQUALITY_INDEXES = {
 
 
 def _ids_by_email(tenant: str, emails: tuple[str, ...]) -> list[str]:
-    found = EmailKeyItem.batch_get([(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK) for email in emails])
+    found = batches.get(EmailKeyItem, [(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK) for email in emails])
     return [item.contact_id for item in found]
 
 

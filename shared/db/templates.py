@@ -11,6 +11,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from shared import keys
+from shared.db import batches
 from shared.db.reads import query_all
 from shared.db.models import TableItem, TemplateItem, TemplateStatsItem
 from shared.db.transactions import ConditionFailed, Transaction, error_code
@@ -46,7 +47,7 @@ def get(tenant: str, template_id: str) -> tuple[dict[str, Any], dict[str, int]] 
     """The template and its counters (one consistent BatchGetItem)."""
     template, stats = None, None
     wanted = [template_key(tenant, template_id), (keys.tenant_pk(tenant), keys.template_stats_sk(template_id))]
-    for item in TableItem.batch_get(wanted, consistent_read=True):
+    for item in batches.get(TableItem, wanted, consistent_read=True):
         if isinstance(item, TemplateItem):
             template = template_of(item)
         elif isinstance(item, TemplateStatsItem):

@@ -7,8 +7,6 @@ be traced back to what it means (a duplicate email, a stale tenant config, ...).
 
 from __future__ import annotations
 
-import random
-import time
 import uuid
 from typing import Any
 
@@ -16,7 +14,8 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared.db.models import ContactItem
-from shared.errors import Busy, still_throttled
+from shared.db.retries import backoff, busy
+from shared.errors import still_throttled
 
 MAX_ITEMS = 100
 _RETRIED_CODES = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
@@ -77,12 +76,12 @@ class Transaction:
                 if failed:
                     raise ConditionFailed(failed) from None
                 if still_throttled(error):
-                    raise Busy("The contact store is busy; retry in a moment.") from error
+                    raise busy() from error
                 codes = {reason.code for reason in reasons if reason}
                 if not codes or not codes <= _RETRIED_CODES:
                     raise
                 if number == tries - 1:
-                    raise Busy("The contact store is busy; retry in a moment.") from error
+                    raise busy() from error
                 backoff(number)
                 # nothing was written: a new token, so DynamoDB cannot take this for the cancelled request
                 self._write._client_request_token = uuid.uuid4().hex
@@ -93,8 +92,3 @@ def error_code(error: PynamoDBException) -> str | None:
     may carry `response = None`, on which PynamoDB's own `cause_response_code` fails)."""
     response = getattr(error.cause, "response", None) or {}
     return response.get("Error", {}).get("Code")
-
-
-def backoff(attempt: int, base: float = 0.02, cap: float = 0.5) -> None:
-    """Sleep a "full jitter" exponential backoff before retry number `attempt` (0-based)."""
-    time.sleep(random.uniform(0, min(cap, base * 2**attempt)))

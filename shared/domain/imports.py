@@ -133,6 +133,15 @@ def contact_id(job_id: str, created_ms: int, row: int) -> str:
     return ulid(created_ms, int.from_bytes(hashlib.sha256(f"{job_id}:{row}".encode()).digest()[:10], "big"))
 
 
+def email_column(start: Start) -> str | None:
+    """The CSV column mapped to the email."""
+    return next((column for column, target in start.mapping.items() if target == "email"), None)
+
+
+EMAIL_TAKEN = ("Not imported: another contact took this email while the import ran (emails are unique); "
+               "import this row again to update that contact.")
+
+
 def over_limit(contact_limit: int) -> str:
     """The row error of a new contact the plan has no room for."""
     return (f"Not imported: the plan allows {contact_limit:,} contacts and all of them are in use; delete contacts or "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.domain import validation
@@ -48,6 +49,27 @@ class MailEvent:
     occurred_at: str
     delivery_status: str | None  # what it proves about the address; None: nothing
     evidence: dict[str, Any] = field(default_factory=dict)
+
+
+# How long after SES took a message a notification of it may still not find our email: our record
+# of the send (written once SES answered) and its copy in the index the lookup reads (GSI4: index
+# reads are eventually consistent, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html)
+# may both still be on their way. Shorter than the retries that deliver the notification again:
+# SNS to HTTPS, 3 retries 20 s apart by default (https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html);
+# EventBridge's asynchronous invocation, 2 retries a minute or more apart
+# (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). So a
+# notification for mail we did not send is asked for again at most a few times, then ignored.
+RECORDING_SECONDS = 30
+
+
+def may_not_be_recorded_yet(notification: dict[str, Any], now: datetime) -> bool:
+    """Whether the notification's mail (`mail.timestamp`: when SES took it) is so recent that
+    our record of it may not be visible yet; False when that time is missing or unreadable."""
+    moment, error = validation.timestamp(notification.get("mail", {}).get("timestamp"))
+    if error or not moment:
+        return False
+    sent = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return now - sent < timedelta(seconds=RECORDING_SECONDS)
 
 
 class NotAMailEvent(Exception):

@@ -177,7 +177,11 @@ def delete(principal: Principal, contact_id: str) -> None:
         contact, version, _ = visible_contact_versioned(principal, contact_id)
         repository.delete(principal.tenant, contact, version)
 
-    until_settled(attempt)
+    try:
+        until_settled(attempt)
+    except NotFound:  # perhaps deleted by this request sent before, cut short: finish its cleanup
+        repository.finish_cleanups(principal.tenant)
+        raise
 
 
 # --- listing ------------------------------------------------------------------------------

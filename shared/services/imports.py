@@ -2,7 +2,8 @@
 (its encoding, its columns, the mapping) and queues the job, which functions/bulk_worker runs.
 
 The worker streams the file from S3 and takes 1,000 rows at a time: new emails become ownerless
-contacts written with BatchWriteItem (25 items a request), known emails are updated or skipped
+contacts written with BatchWriteItem (25 items a request) once their emails are claimed with a
+condition (unique even against a contact created meanwhile), known emails are updated or skipped
 (`on_duplicate`), each bad row is reported (row, column, message) and the others go on. The
 job's cursor (the last row done) moves after each chunk, so a worker that ran out of time or
 crashed resumes there; a row done twice changes nothing twice: a new contact's id comes from
@@ -187,37 +188,61 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
         else:
             parsed.append((row_number, changes))
     emails = [contact_rules.email_key(changes) for _, changes in parsed if changes.get("email")]
-    known = contact_store.by_emails(tenant, emails)
+    known = contact_store.by_emails(tenant, emails, consistent_read=True)
+    ids = {row_number: imports.contact_id(job["job_id"], created_ms, row_number) for row_number, _ in parsed}
+    claimed_only = _claimed_but_not_written(tenant, known, set(ids.values()))
     now = validation.now()
     new: list[tuple[int, dict[str, Any]]] = []
     for row_number, changes in parsed:
         email = contact_rules.email_key(changes)
-        if email in known:
+        contact_id = ids[row_number]
+        if email in known and known[email]["id"] not in claimed_only:
             if plan.on_duplicate == "skip":
                 counts["skipped"] += 1
             else:
                 _update(tenant, known[email]["id"], changes, config)
                 counts["updated"] += 1
             continue
-        contact = contact_rules.new_contact(imports.contact_id(job["job_id"], created_ms, row_number),
-                                            {**changes, "owner_id": None}, None, now)
+        contact = contact_rules.new_contact(contact_id, {**changes, "owner_id": None}, None, now)
         new.append((row_number, contact))
         counts["created"] += 1
         if email:
             known[email] = contact  # a later row with the same email updates this one
+    new = _with_emails_claimed(tenant, plan, new, counts, errors)
     if new:
         granted = _room_for(tenant, job, rows[-1][0], len(new), config.settings["contact_limit"])
         for row_number, _ in new[granted:]:
             counts["created"] -= 1
             counts["failed"] += 1
             errors.append({"row": row_number, "column": None, "message": imports.over_limit(config.settings["contact_limit"])})
-        new = [contact for _, contact in new[:granted]]
+        contact_store.release_emails(tenant, [contact for _, contact in new[granted:]])
+        new = new[:granted]
     errors.sort(key=lambda error: error["row"])
     stored, truncated = kept.take(errors)
-    contact_store.insert_many(tenant, linked_by_domain(config, new),
+    contact_store.insert_many(tenant, linked_by_domain(config, [contact for _, contact in new]),
                               lambda transaction: job_store.stage_import_chunk(
                                   transaction, tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated,
-                                  progress))
+                                  progress), emails_claimed=True)
+
+
+def _claimed_but_not_written(tenant: str, known: dict[str, dict[str, Any]], own_ids: set[str]) -> set[str]:
+    """The chunk's own contacts whose emails a first run of this chunk claimed without writing
+    the contacts (it stopped between the two): new contacts again, not duplicates."""
+    claimed = {contact["id"] for contact in known.values()} & own_ids
+    return claimed - set(contact_store.versions(tenant, claimed))
+
+
+def _with_emails_claimed(tenant: str, plan: imports.Start, new: list[tuple[int, dict[str, Any]]],
+                         counts: dict[str, int], errors: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """The new rows whose emails are now theirs: the read of the email keys may have missed a
+    contact created since, so each email is claimed by a conditional write; a row that lost its
+    claim is an error (never a second contact with the address)."""
+    taken = contact_store.claim_emails(tenant, [contact for _, contact in new]) if new else set()
+    for row_number, _ in (entry for entry in new if entry[1]["id"] in taken):
+        counts["created"] -= 1
+        counts["failed"] += 1
+        errors.append({"row": row_number, "column": imports.email_column(plan), "message": imports.EMAIL_TAKEN})
+    return [entry for entry in new if entry[1]["id"] not in taken]
 
 
 def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, contact_limit: int | None) -> int:

@@ -1,17 +1,21 @@
 """Apply SES mail events: each recipient's event once, on the timeline, on the contact's
 delivery status and on the email. A notification for mail we did not send is logged and
-ignored."""
+ignored; one that arrives before our record of the mail is visible is asked for again."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from shared.db import mail_events as repository
-from shared.db.transactions import ConditionFailed
+from shared.db.transactions import ConditionFailed, backoff
 from shared.domain import activities, mail_events, validation
 from shared.domain.ids import new_id
+from shared.errors import Busy
 from shared.observability import logger
 from shared.services.contacts import until_settled
+
+_LOOKUPS = 4  # within about a second: what an index usually lags
 
 
 def record(notification: Any, source_id: str) -> dict[str, int]:
@@ -28,10 +32,8 @@ def record(notification: Any, source_id: str) -> dict[str, int]:
         return counts
     if not events:
         return counts
-    found = repository.email_by_provider_id(events[0].provider_message_id)
+    found = _email_of(events[0].provider_message_id, notification, source_id)
     if found is None:
-        logger.info("mail event for mail we did not send; ignored",
-                    extra={"provider_message_id": events[0].provider_message_id, "source_id": source_id})
         counts["ignored"] += len(events)
         return counts
     tenant, email = found
@@ -40,6 +42,26 @@ def record(notification: Any, source_id: str) -> dict[str, int]:
         applied = _apply(tenant, email, event, event_key)
         counts["applied" if applied else "duplicate"] += 1
     return counts
+
+
+def _email_of(provider_message_id: str, notification: dict[str, Any], source_id: str) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, email) the notification is about, found through an index that lags the table:
+    for mail SES took moments ago it is looked up again a few times within a second, then Busy
+    asks for the notification again (a 503 makes SNS deliver it again; raised from an
+    EventBridge invocation, Lambda invokes again). None: mail we did not send, logged."""
+    recent = mail_events.may_not_be_recorded_yet(notification, datetime.now(timezone.utc))
+    for attempt in range(_LOOKUPS if recent else 1):
+        if attempt:
+            backoff(attempt - 1, base=0.1, cap=0.4)
+        found = repository.email_by_provider_id(provider_message_id)
+        if found is not None:
+            return found
+    extra = {"provider_message_id": provider_message_id, "source_id": source_id}
+    if recent:
+        logger.info("mail event for mail not recorded yet; asked for again", extra=extra)
+        raise Busy("The email of this notification is not recorded yet; deliver the notification again.")
+    logger.info("mail event for mail we did not send; ignored", extra=extra)
+    return None
 
 
 def _apply(tenant: str, email: dict[str, Any], event: mail_events.MailEvent, event_key: str) -> bool:
