@@ -274,3 +274,23 @@ def test_a_quick_search_with_many_hits_finds_each_once_in_order_and_filtered(api
     assert names == sorted(names, reverse=True)
     won = api.get("/v1/contacts", query={"q": "一括", "status": "won"}).body
     assert [item["id"] for item in won["items"]] == chosen
+
+
+# --- DELETE /v1/companies/{id} with many contacts ---------------------------------------------
+
+
+def test_deleting_a_company_of_many_contacts_unlinks_a_bounded_share_and_the_worker_the_rest(api, counter):
+    company = api.post("/v1/companies", {"name": "大所帯株式会社"}).body
+    ids = seeded(api, 400, company_id=company["id"], company="大所帯株式会社")
+    assert api.get(f"/v1/companies/{company['id']}").body["contact_count"] == 400
+
+    with counter.measure() as reads:
+        reply = api.delete(f"/v1/companies/{company['id']}")
+
+    assert reply.status == 204, reply.body
+    assert reads.total_requests <= 4 + 4 * 10, reads.requests  # the old code: 4 per 30 contacts, all 400
+    assert_error(api.get(f"/v1/companies/{company['id']}"), 404)
+    run_queued_jobs()
+    unlinked = [api.get(f"/v1/contacts/{contact_id}").body for contact_id in ids[::40]]
+    assert {(contact["company_id"], contact["company"]) for contact in unlinked} == {(None, "大所帯株式会社")}
+    assert api.get(f"/v1/companies/{company['id']}/contacts").status == 404

@@ -1,5 +1,6 @@
 """Bulk-action and import jobs from SQS (one message: {"tenant", "job_id", "kind"?}), the
-leftovers of deleted contacts ({"kind": "tidy", ...}), and the open and click notification
+leftovers of deleted contacts ({"kind": "tidy", ...}), the rest of a company's deletion
+({"kind": "company_delete", ...}), and the open and click notification
 emails ({"kind": "notification", ...}). A job that
 runs out of time sends itself again and returns; a crash leaves the message to come back after
 its visibility timeout, and the job resumes after the last slice or chunk it wrote
@@ -14,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from shared.aws import client
 from shared.config import CONFIG
 from shared.observability import logger
-from shared.services import bulk, contacts, imports, job_queue, notifications
+from shared.services import bulk, companies, contacts, imports, job_queue, notifications
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -35,6 +36,8 @@ def _work(record: SQSRecord, lambda_context: Any) -> None:
         return
     if message.get("kind") == "tidy":  # deleted contacts' leftovers (contacts.tidy_deleted): idempotent
         done = contacts.run_tidy(message["tenant"], message["contact_ids"], _time_left(lambda_context))
+    elif message.get("kind") == "company_delete":  # a company's contacts past a DELETE's share: idempotent
+        done = companies.run_deletion(message["tenant"], message["company_id"], _time_left(lambda_context))
     else:
         run = imports.run if message.get("kind") == "import" else bulk.run
         tenant, job_id = message["tenant"], message["job_id"]
