@@ -37,7 +37,6 @@ from shared.services import exports, imports, job_queue, search, segments
 _RESERVED_ITEMS = 3 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, usage, one count per tag
 _WINDOW = 100  # targets read at once (one BatchGetItem), then cut into slices
 _ATTEMPTS = 8
-_TIME_TO_STOP = 60  # seconds a worker keeps in hand: a slice and its tidying fit well within
 
 
 class JobMoved(Exception):
@@ -153,7 +152,7 @@ def _apply(principal: Principal, config: tenant_config.TenantConfig, request: bu
     deleted: list[str] = []
     position, end, pending, attempt = start, start + len(ids), [], 0
     while position < end:
-        if time_left is not None and time_left() < _TIME_TO_STOP:
+        if time_left is not None and time_left() < job_queue.WORKER_MARGIN_SECONDS:
             break
         if not pending:
             pending = _slices(principal, config, request, ids[position - start:position - start + _WINDOW], position)
@@ -310,7 +309,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
         for contact_id in job.get("cleanup") or []:
             contact_store.delete_rest_of_partition(tenant, contact_id)
         while job["cursor"] < job["total"]:
-            if time_left() < _TIME_TO_STOP:
+            if time_left() < job_queue.WORKER_MARGIN_SECONDS:
                 return False
             chunk, offset = divmod(job["cursor"], job_store.CHUNK_IDS)
             ids = job_store.targets(tenant, job_id, chunk)[offset:]

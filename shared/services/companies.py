@@ -114,7 +114,7 @@ def delete(principal: Principal, company_id: str) -> None:
 def run_deletion(tenant: str, company_id: str, time_left: Callable[[], float]) -> bool:
     """The worker's part of `delete`: True when done, False when time runs short (sent again)."""
     company = repository.being_deleted(tenant, company_id)
-    return company is None or _unlink_all(tenant, company, lambda: time_left() >= 60)
+    return company is None or _unlink_all(tenant, company, lambda: time_left() >= job_queue.WORKER_MARGIN_SECONDS)
 
 
 def _unlink_all(tenant: str, company: dict[str, Any], go_on: Callable[[], bool]) -> bool:

@@ -219,7 +219,7 @@ def run_tidy(tenant: str, contact_ids: list[str], time_left: Callable[[], float]
     for contact_id in contact_ids:
         done = False
         while not done:
-            if time_left() < 60:
+            if time_left() < job_queue.WORKER_MARGIN_SECONDS:
                 return False
             done = repository.delete_partition_items(tenant, contact_id, TIDY_ITEMS_PER_READ)[1]
     return True
@@ -321,8 +321,8 @@ def lookup(principal: Principal, body: Any) -> dict[str, Any]:
     else:
         digits_of = {value: contact_rules.phone_digits(value) for value in values}
         numbers = len({digits for digits in digits_of.values() if digits})
-        contacts = repository.usage(tenant) if numbers > contact_rules.PHONE_RANGES else 0
-        whole_index, reads = contact_rules.phone_lookup_reads(numbers, contacts)
+        tenant_size = repository.usage(tenant) if numbers > contact_rules.PHONE_RANGES else 0
+        whole_index, reads = contact_rules.phone_lookup_reads(numbers, tenant_size)
         if reads > contact_rules.MAX_PHONE_QUERIES:
             raise PayloadTooLarge(f"Look up at most {contact_rules.MAX_PHONE_QUERIES:,} phone numbers per request in a "
                                   "workspace of this size; split the list.")

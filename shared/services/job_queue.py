@@ -15,6 +15,10 @@ from shared.observability import logger
 
 T = TypeVar("T")
 
+# A worker stops and sends its message again when less than this is left of its Lambda's time:
+# one more step (a slice, a page of deletions, a batch of unlinks) fits well within it.
+WORKER_MARGIN_SECONDS = 60
+
 
 def send(queue_url: str, message: dict[str, Any]) -> None:
     client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
