@@ -39,7 +39,11 @@ class DynamoCounter:
 
     def __init__(self, client: Any):
         self._current: Reads | None = None
+        self._client = client
         client.meta.events.register("after-call.dynamodb", self._after_call)
+
+    def close(self) -> None:
+        self._client.meta.events.unregister("after-call.dynamodb", self._after_call)
 
     def _after_call(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         if self._current is not None:

@@ -15,6 +15,22 @@ def run_queued_jobs() -> int:
     return LocalQueues(invoke_function).drain()
 
 
+def seeded(api, count: int, **fields) -> list[str]:
+    """`count` contacts (一括0000…, bulk{n}@example.jp, with `fields`) written as an import writes
+    them (BatchWriteItem): their ids."""
+    from shared.db import contacts as store
+    from shared.db import tenant_config
+    from shared.domain import contacts as rules
+    from shared.domain.ids import new_id
+    from shared.domain.validation import now
+
+    made = [rules.new_contact(new_id(), {"family_name": f"一括{index:04d}", "email": f"bulk{index}@example.jp",
+                                         **fields}, api.user_id, now()) for index in range(count)]
+    store.insert_many(api.tenant, made)
+    tenant_config.load(api.tenant, fresh=True)
+    return [item["id"] for item in made]
+
+
 def uploaded(api, data: bytes) -> str:
     """POST /v1/imports and PUT the file to its upload URL; the import's id."""
     import urllib.request

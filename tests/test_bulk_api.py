@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create
-from stack_support import run_queued_jobs
+from stack_support import run_queued_jobs, seeded as many
 
 
 def bulk(api: Api, selection: dict[str, Any], action: str, params: dict[str, Any] | None = None) -> Any:
@@ -38,20 +38,6 @@ def tag_counts(api: Api) -> dict[str, int]:
     return {tag["name"]: tag["contact_count"] for tag in api.get("/v1/tags").body["items"]}
 
 
-
-
-def many(api: Api, count: int, **fields: Any) -> list[str]:
-    from shared.db import contacts as store
-    from shared.db import tenant_config
-    from shared.domain import contacts as rules
-    from shared.domain.ids import new_id
-    from shared.domain.validation import now
-
-    made = [rules.new_contact(new_id(), {"family_name": f"一括{index:04d}", "email": f"bulk{index}@example.jp",
-                                         **fields}, api.user_id, now()) for index in range(count)]
-    store.insert_many(api.tenant, made)
-    tenant_config.load(api.tenant, fresh=True)
-    return [item["id"] for item in made]
 
 
 # --- up to 100 ids: answered at once ------------------------------------------------------------

@@ -400,6 +400,14 @@ def test_site_key_answers_match_the_documented_schemas(checked):
     checked("DELETE", "/v1/site-keys/{key}", f"/v1/site-keys/{site['site_key']}", 204)
 
 
+def test_a_tag_on_more_than_100_contacts_is_deleted_by_the_documented_job(checked, api):
+    from stack_support import seeded
+
+    seeded(api, 101, tags=["大口"])
+    job = checked("DELETE", "/v1/tags/{name}", "/v1/tags/%E5%A4%A7%E5%8F%A3", 202)
+    assert job["action"] == "remove_tags"
+
+
 def test_delete_tag_with_a_percent_encoded_name(checked):
     checked("POST", "/v1/tags", "/v1/tags", 201, body={"name": "展示会"})
     checked("DELETE", "/v1/tags/{name}", "/v1/tags/%E5%B1%95%E7%A4%BA%E4%BC%9A", 204)

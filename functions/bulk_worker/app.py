@@ -1,11 +1,13 @@
-"""Bulk-action and import jobs from SQS (one message: {"tenant", "job_id", "kind"?}), and the
-open and click notification emails ({"kind": "notification", ...}). A job that
+"""Bulk-action and import jobs from SQS (one message: {"tenant", "job_id", "kind"?}), the
+leftovers of deleted contacts ({"kind": "tidy", ...}), the rest of a company's deletion
+({"kind": "company_delete", ...}), and the open and click notification
+emails ({"kind": "notification", ...}). A job that
 runs out of time sends itself again and returns; a crash leaves the message to come back after
 its visibility timeout, and the job resumes after the last slice or chunk it wrote
 (shared.services.bulk, shared.services.imports)."""
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -13,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from shared.aws import client
 from shared.config import CONFIG
 from shared.observability import logger
-from shared.services import bulk, imports, job_queue, notifications
+from shared.services import bulk, companies, contacts, imports, job_queue, notifications
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -22,19 +24,28 @@ processor = BatchProcessor(event_type=EventType.SQS)
 LAST_DELIVERY = 5
 
 
+def _time_left(lambda_context: Any) -> Callable[[], float]:
+    return lambda: lambda_context.get_remaining_time_in_millis() / 1000
+
+
 def _work(record: SQSRecord, lambda_context: Any) -> None:
     """Powertools passes the Lambda context to a record handler that names `lambda_context`."""
     message = json.loads(record.body)
     if message.get("kind") == "notification":
         notifications.send_mail(message["tenant"], message["user_id"], message["notification_id"])
         return
-    run = imports.run if message.get("kind") == "import" else bulk.run
-    tenant, job_id = message["tenant"], message["job_id"]
-    done = job_queue.run_delivery(
-        job_id, int(record.attributes.approximate_receive_count), LAST_DELIVERY,
-        lambda: run(tenant, job_id, lambda: lambda_context.get_remaining_time_in_millis() / 1000),
-        lambda: bulk.fail(tenant, job_id, "The job failed repeatedly; retry it, or contact support."))
-    if done is False:  # out of time: the job goes on from a new message
+    if message.get("kind") == "tidy":  # deleted contacts' leftovers (contacts.tidy_deleted): idempotent
+        done = contacts.run_tidy(message["tenant"], message["contact_ids"], _time_left(lambda_context))
+    elif message.get("kind") == "company_delete":  # a company's contacts past a DELETE's share: idempotent
+        done = companies.run_deletion(message["tenant"], message["company_id"], _time_left(lambda_context))
+    else:
+        run = imports.run if message.get("kind") == "import" else bulk.run
+        tenant, job_id = message["tenant"], message["job_id"]
+        done = job_queue.run_delivery(
+            job_id, int(record.attributes.approximate_receive_count), LAST_DELIVERY,
+            lambda: run(tenant, job_id, _time_left(lambda_context)),
+            lambda: bulk.fail(tenant, job_id, "The job failed repeatedly; retry it, or contact support."))
+    if done is False:  # out of time: the work goes on from a new message
         client("sqs").send_message(QueueUrl=CONFIG.bulk_queue_url, MessageBody=record.body)
 
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from shared import keys
 from shared.db import batches, tenant_config
@@ -91,30 +91,60 @@ def by_emails(tenant: str, emails: Iterable[str], *, consistent_read: bool = Fal
     return {contact_rules.email_key(item.data.as_dict()): item.data.as_dict() for item in found}
 
 
-def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str]) -> dict[str, list[str]]:
-    """Contact ids whose phone has exactly these digits, one index Query per number (in parallel)."""
+def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: bool = False) -> dict[str, list[str]]:
+    """Contact ids whose phone has exactly these digits: one index Query per number (8 in
+    parallel), or with `whole_index` the tenant's whole phone index read once, in ten ranges (by
+    first digit) in parallel, keeping only the wanted numbers: fewer requests than one per number
+    when many numbers are wanted of a small index (contact_rules.phone_lookup_reads decides)."""
     unique = [digits for digits in dict.fromkeys(digit_strings) if digits]
+    partition = keys.contacts_index_pk(tenant)
+    if whole_index:
+        wanted = set(unique)
+
+        def read_range(first_digit: str) -> list[tuple[str, str]]:
+            found, start = [], None
+            while True:
+                raws, start = query(partition, ContactItem.gsi9sk.startswith(first_digit), index="GSI9", start=start)
+                for raw in raws:
+                    digits = raw["gsi9sk"]["S"].rsplit("#", 1)[0]
+                    if digits in wanted:
+                        found.append((digits, contact_id_of_raw(raw)))
+                if not start:
+                    return found
+
+        ids: dict[str, list[str]] = {digits: [] for digits in unique}
+        for found in _pool.map(read_range, "0123456789"):
+            for digits, contact_id in found:
+                ids[digits].append(contact_id)
+        return ids
 
     def lookup(digits: str) -> list[str]:
-        raws = query_all(keys.contacts_index_pk(tenant), ContactItem.gsi9sk.startswith(f"{digits}#"), index="GSI9")
+        raws = query_all(partition, ContactItem.gsi9sk.startswith(f"{digits}#"), index="GSI9")
         return [contact_id_of_raw(raw) for raw in raws]
 
     return dict(zip(unique, _pool.map(lookup, unique)))
 
 
-def search_ids(tenant: str, prefixes: dict[str, str]) -> list[str]:
-    """Ids of contacts with a search term starting with the prefix, over the search indexes in parallel."""
+def search_ids(tenant: str, prefixes: dict[str, str], at_most: int | None = None) -> list[str] | None:
+    """Ids of contacts with a search term starting with the prefix, over the search indexes in
+    parallel. With `at_most`, each index is read in one Query of at most that many + 1 keys, and
+    None answers when there are more hits than `at_most` (in one index, or all together)."""
     partition = keys.contacts_index_pk(tenant)
 
-    def lookup(entry: tuple[str, str]) -> list[str]:
+    def lookup(entry: tuple[str, str]) -> list[str] | None:
         index, prefix = entry
         condition = getattr(ContactItem, f"gsi{index[3:]}sk").startswith(prefix)
-        return [contact_id_of_raw(raw) for raw in query_all(partition, condition, index=index)]
+        if at_most is None:
+            return [contact_id_of_raw(raw) for raw in query_all(partition, condition, index=index)]
+        raws, more = query(partition, condition, index=index, limit=at_most + 1)
+        return None if more or len(raws) > at_most else [contact_id_of_raw(raw) for raw in raws]
 
     ids: dict[str, None] = {}
     for found in _pool.map(lookup, prefixes.items()):
+        if found is None:
+            return None
         ids.update(dict.fromkeys(found))
-    return list(ids)
+    return None if at_most is not None and len(ids) > at_most else list(ids)
 
 
 def _filter_condition(filters: dict[str, Any], owner_only: str | None) -> Any:
@@ -139,16 +169,19 @@ def sorted_page(
     filters: dict[str, Any],
     owner_only: str | None = None,
     max_requests: int = 10,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """A page of contacts from the sorted index of `sort_field`; contacts lacking it come last.
 
     The index's sort keys start with "0#" for contacts that have the value and "1#" for those
     that lack it, so the page walks the "0#" range in the requested order, then the "1#" range.
-    Without a filter each Query asks for exactly the items still missing from the page.
+    Without a filter each Query asks for exactly the items still missing from the page; with
+    one (the list filters, or `keep` tested in memory) at most `max_requests` Queries are read.
     """
     filter_condition = _filter_condition(filters, owner_only)
     index = keys.CONTACT_SORT_INDEX[sort_field]
     sort_key = getattr(ContactItem, f"gsi{index[3:]}sk")
+    key_names = ("pk", "sk", f"gsi{index[3:]}pk", f"gsi{index[3:]}sk")
     phase = (position or {}).get("phase", keys.PRESENT)
     start = (position or {}).get("key")
     contacts: list[dict[str, Any]] = []
@@ -159,15 +192,17 @@ def sorted_page(
             sort_key.startswith(f"{phase}#"),
             index=index,
             forward=not descending,
-            limit=wanted if filter_condition is None else max(2 * wanted, 100),
+            limit=wanted if filter_condition is None and keep is None else max(2 * wanted, 100),
             start=start,
             filter_condition=filter_condition,
         )
-        taken = page[:wanted]
-        contacts += [contact_of_raw(raw) for raw in taken]
-        if len(page) > wanted:  # a filtered page overshot: resume right after the last one taken
-            key_names = ("pk", "sk", f"gsi{index[3:]}pk", f"gsi{index[3:]}sk")
-            return contacts, {"phase": phase, "key": {name: taken[-1][name] for name in key_names}}
+        for number, raw in enumerate(page):
+            contact = contact_of_raw(raw)
+            if keep is not None and not keep(contact):
+                continue
+            contacts.append(contact)
+            if len(contacts) == limit and number < len(page) - 1:  # overshot: resume right after this one
+                return contacts, {"phase": phase, "key": {name: raw[name] for name in key_names}}
         if last_key:
             start = last_key
         elif phase == keys.PRESENT:
@@ -474,23 +509,22 @@ def usage(tenant: str) -> int:
 
 def delete(tenant: str, contact: dict[str, Any], version: int) -> None:
     """Delete the contact with its email key, tag memberships and counts in one transaction,
-    which also marks its partition for cleanup; then empty the rest of the partition (search
-    terms, timeline) in batches. Cut short after the transaction, the cleanup is finished by
-    the next delete in the tenant (or this one sent again: `finish_cleanups`)."""
+    which also marks its partition for cleanup; the rest of the partition (search terms,
+    timeline) is the caller's to tidy (`delete_partition_items` removes the marker with the
+    last of it). Cut short after the transaction, `pending_cleanups` still names it."""
     transaction = Transaction()
     stage_delete(transaction, tenant, contact, version)
     transaction.put("cleanup", PartitionCleanupItem(keys.tenant_pk(tenant), keys.cleanup_sk(contact["id"]),
                                                     contact_id=contact["id"]))
     transaction.commit()
-    finish_cleanups(tenant)
 
 
-def finish_cleanups(tenant: str) -> None:
-    """Empty the partitions of the tenant's deleted contacts that are still marked for cleanup
-    (a consistent Query, empty unless a delete was cut short), each marker removed last."""
-    for raw in query_all(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.CLEANUP_SK_PREFIX), consistent=True):
-        delete_rest_of_partition(tenant, raw["contact_id"]["S"])
-        PartitionCleanupItem(raw["pk"]["S"], raw["sk"]["S"]).delete()
+def pending_cleanups(tenant: str, limit: int = 25) -> list[str]:
+    """Deleted contacts of the tenant whose partitions are still marked for cleanup (a
+    consistent Query, empty unless a delete was cut short or a tidy is under way)."""
+    raws, _ = query(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.CLEANUP_SK_PREFIX), consistent=True,
+                    limit=limit)
+    return [raw["contact_id"]["S"] for raw in raws]
 
 
 def stage_delete(
@@ -518,19 +552,31 @@ def stage_delete(
         stage_counters(transaction, tenant, counts, contact["updated_at"], None)
 
 
-def delete_rest_of_partition(tenant: str, contact_id: str) -> None:
-    """What a deleted contact leaves in its partition (search terms, timeline): idempotent."""
-    remaining = query_all(keys.contact_pk(tenant, contact_id), consistent=True)
+def delete_partition_items(tenant: str, contact_id: str, limit: int) -> tuple[int, bool]:
+    """Up to `limit` of what a deleted contact leaves in its partition (search terms, timeline),
+    read in one Query and deleted in batches of 25, with the partition's cleanup marker once
+    nothing is left: (how many, whether nothing is left)."""
+    raws, more = query(keys.contact_pk(tenant, contact_id), consistent=True, limit=limit)
     with batches.writing() as batch:
-        for raw in remaining:
+        for raw in raws:
             batch.delete(TableItem(raw["pk"]["S"], raw["sk"]["S"]))
+        if not more:
+            batch.delete(PartitionCleanupItem(keys.tenant_pk(tenant), keys.cleanup_sk(contact_id)))
+    return len(raws), not more
+
+
+def delete_rest_of_partition(tenant: str, contact_id: str) -> None:
+    """Everything a deleted contact leaves in its partition, a page at a time: idempotent."""
+    while not delete_partition_items(tenant, contact_id, 1_000)[1]:
+        pass
 
 
 # --- tags -----------------------------------------------------------------------------------
 
 def list_tags(tenant: str) -> list[TagItem]:
+    """The tenant's tags, but those being deleted."""
     raws = query_all(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.TAG_SK_PREFIX), consistent=True)
-    return [TagItem.from_raw_data(raw) for raw in raws]
+    return [TagItem.from_raw_data(raw) for raw in raws if "deleting" not in raw]
 
 
 def create_tag(tenant: str, name: str, now: str) -> TagItem:
@@ -547,13 +593,40 @@ def get_tag(tenant: str, name: str) -> TagItem | None:
         return None
 
 
-def tag_member_ids(tenant: str, tag: str) -> list[str]:
-    raws = query_all(keys.tag_members_pk(tenant, tag), index="GSI6")
+def tag_member_ids(tenant: str, tag: str, limit: int | None = None) -> list[str]:
+    """Ids of the contacts carrying the tag (GSI6); with `limit`, at most that many (one Query)."""
+    if limit is not None:
+        raws, _ = query(keys.tag_members_pk(tenant, tag), index="GSI6", limit=limit)
+    else:
+        raws = query_all(keys.tag_members_pk(tenant, tag), index="GSI6")
     return [raw["gsi6sk"]["S"] for raw in raws]
 
 
-def delete_tag_item(tenant: str, name: str) -> None:
-    _tag_item(tenant, name).delete()
+def stage_tag_deletion(transaction: Transaction, tenant: str, name: str, job_id: str) -> None:
+    """Mark the tag as being removed by the job: GET /v1/tags leaves it out from now on. Fails
+    ("tag") when the tag is gone or another deletion has it already."""
+    transaction.update("tag", _tag_item(tenant, name), [TagItem.deleting.set(job_id)],
+                       condition=TagItem.pk.exists() & TagItem.deleting.does_not_exist())
+
+
+def finish_tag_deletion(tenant: str, name: str, job_id: str | None) -> bool:
+    """Delete the tag once no contact carries it (and, with `job_id`, only while that job's
+    deletion has it); if contacts were tagged meanwhile, it stays, shown again with them. True
+    when it was deleted."""
+    owned = TagItem.deleting == job_id if job_id else TagItem.deleting.does_not_exist()
+    try:
+        _tag_item(tenant, name).delete(condition=TagItem.pk.exists() & owned & (TagItem.contact_count <= 0))
+        return True
+    except DeleteError as error:
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise
+    if job_id:
+        try:
+            _tag_item(tenant, name).update([TagItem.deleting.remove()], condition=owned)
+        except UpdateError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+    return False
 
 
 def save_changes(

@@ -42,6 +42,11 @@ def create(tenant: str, job: dict[str, Any]) -> None:
     JobItem(*_key(tenant, job["job_id"]), **job).save(condition=JobItem.pk.does_not_exist())
 
 
+def stage_create(transaction: Transaction, tenant: str, job: dict[str, Any]) -> None:
+    """`create` inside a transaction that also writes what the job is about (a tag's deletion)."""
+    transaction.put("job", JobItem(*_key(tenant, job["job_id"]), **job), condition=JobItem.pk.does_not_exist())
+
+
 def get(tenant: str, job_id: str) -> dict[str, Any] | None:
     try:
         return _of(JobItem.get(*_key(tenant, job_id), consistent_read=True))

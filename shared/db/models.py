@@ -97,6 +97,7 @@ class TagItem(TableItem, discriminator="tag"):
     name = UnicodeAttribute()
     contact_count = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
+    deleting = UnicodeAttribute(null=True)  # the job removing it from its contacts: hidden meanwhile
 
 
 class TenantConfigItem(TableItem, discriminator="config"):

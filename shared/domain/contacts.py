@@ -235,6 +235,23 @@ def phone_digits(phone: str | None) -> str:
     return digits
 
 
+# Bulk lookup by phone: there is no key item per number (a number is not unique, so it could only
+# hold a growing list of contacts, rewritten by every contact write), so each number is a Query of
+# the phone index (GSI9), or the whole index is read once. Either way a request reads at most
+# MAX_PHONE_QUERIES Queries, which fit API Gateway's 30 s integration timeout with room to spare
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+MAX_PHONE_QUERIES = 1_000
+PHONE_RANGES = 10  # the whole index is read as one range per first digit, in parallel
+PHONE_KEYS_PER_PAGE = 4_000  # a KEYS_ONLY phone index entry is < 250 bytes: a 1 MB Query page holds this many
+
+
+def phone_lookup_reads(numbers: int, contacts: int) -> tuple[bool, int]:
+    """(read the whole phone index?, Queries) to look up `numbers` distinct numbers among a
+    tenant's `contacts`: one Query per number, or every range of the index, whichever is fewer."""
+    whole = PHONE_RANGES + contacts // PHONE_KEYS_PER_PAGE
+    return whole < numbers, min(whole, numbers)
+
+
 def dial_uri(phone: str | None) -> str | None:
     """The `tel:` URI that dials a contact's phone: E.164 (a domestic Japanese number such as
     03-1234-5678 becomes tel:+81312345678), or None when the phone holds no digits."""
@@ -340,6 +357,18 @@ def search_prefixes(q: str) -> dict[str, str]:
     if company:
         prefixes["GSI10"] = company
     return prefixes
+
+
+def found_by_quick_search(tenant: str, contact: dict[str, Any], prefixes: dict[str, str]) -> bool:
+    """Whether the quick-search indexes find the contact for these `search_prefixes`: their
+    begins_with on the contact's own index keys and on its extra search terms (GSI7), in memory."""
+    attributes = index_keys(tenant, contact)
+    for index, prefix in prefixes.items():
+        key = attributes.get(f"gsi{index[3:]}sk")
+        if key is not None and key.startswith(prefix):
+            return True
+    term = prefixes.get("GSI7")
+    return term is not None and any(extra.startswith(term) for extra in extra_search_terms(contact))
 
 
 def with_contacted_times(contact: dict[str, Any], first: str | None, last: str | None) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from shared.db.activity_items import activity_model
 from shared.errors import Busy, Conflict, NotFound, ValidationFailed
 from shared.keys import is_plain_id
 from shared.observability import logger
+from shared.services import contacts as contact_service
 from shared.services import exports, imports, job_queue, search, segments
 
 _RESERVED_ITEMS = 3 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, usage, one count per tag
@@ -107,9 +108,10 @@ def _slices(principal: Principal, config: tenant_config.TenantConfig, request: b
 
 
 def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Slice,
-           job: dict[str, Any] | None) -> None:
-    """One transaction for the slice (and the job's cursor); then, for deletions, the rest of
-    each deleted contact's partition (named on the job first, so a crash leaves it to redo)."""
+           job: dict[str, Any] | None) -> list[str]:
+    """One transaction for the slice (and the job's cursor); the ids it deleted. A job then tidies
+    the rest of each deleted contact's partition itself (named on the job first, so a crash leaves
+    it to redo); a request leaves that to `contact_service.tidy_deleted`."""
     transaction = Transaction()
     counters = contact_store.Counters()
     deleted = []
@@ -133,22 +135,30 @@ def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Sli
                                  counts, job["total"], cleanup=deleted)
     if len(transaction):
         transaction.commit()
-    for contact_id in deleted:
-        contact_store.delete_rest_of_partition(principal.tenant, contact_id)
+    if job is not None:
+        for contact_id in deleted:
+            contact_store.delete_rest_of_partition(principal.tenant, contact_id)
+    return deleted
 
 
 def _apply(principal: Principal, config: tenant_config.TenantConfig, request: bulk.Request, ids: list[str],
-           start: int, job: dict[str, Any] | None) -> dict[str, tuple[str, str | None]]:
+           start: int, job: dict[str, Any] | None, time_left: Callable[[], float] | None = None,
+           ) -> dict[str, tuple[str, str | None]]:
     """Apply the action to `ids` (targets from `start`), read 100 at a time and written slice by
-    slice; when a slice's contacts changed meanwhile, they are read again and the slice retried."""
+    slice; when a slice's contacts changed meanwhile, they are read again and the slice retried.
+    A job stops between slices when `time_left()` runs short (its cursor says where it stopped);
+    a request tidies what its deletions left once all slices are in."""
     results: dict[str, tuple[str, str | None]] = {}
+    deleted: list[str] = []
     position, end, pending, attempt = start, start + len(ids), [], 0
     while position < end:
+        if time_left is not None and time_left() < job_queue.WORKER_MARGIN_SECONDS:
+            break
         if not pending:
             pending = _slices(principal, config, request, ids[position - start:position - start + _WINDOW], position)
         piece = pending[0]
         try:
-            _write(principal, config, piece, job)
+            deleted += _write(principal, config, piece, job)
         except ConditionFailed as failure:
             if "job" in failure.labels:
                 raise JobMoved() from None
@@ -164,6 +174,8 @@ def _apply(principal: Principal, config: tenant_config.TenantConfig, request: bu
         results.update(piece.results)
         position = piece.end
         pending.pop(0)
+    if job is None and deleted:
+        contact_service.tidy_deleted(principal.tenant, deleted)
     return results
 
 
@@ -181,15 +193,60 @@ def submit(principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
         search.parse_criteria(request.target, None, config, path="selection.filter")
     elif request.selection == "segment_id":
         segments.criteria_of(principal, request.target, config)
-    now = validation.now()
-    job = {"job_id": new_id(), "job_kind": "bulk_action", "status": "queued", "action": request.action,
-           "params": request.params, "selection": {request.selection: request.target},
-           "principal": principal.as_record(),
-           "counts": {}, "created_at": now, "updated_at": now}
+    job = _new_job(principal, request)
     job_store.create(principal.tenant, job)
-    job_queue.enqueue(principal.tenant, job["job_id"], CONFIG.bulk_queue_url,
-                      {"tenant": principal.tenant, "job_id": job["job_id"]})
-    return 202, public_job(job_store.get(principal.tenant, job["job_id"]))
+    return 202, _enqueued(principal.tenant, job)
+
+
+def _new_job(principal: Principal, request: bulk.Request) -> dict[str, Any]:
+    now = validation.now()
+    return {"job_id": new_id(), "job_kind": "bulk_action", "status": "queued", "action": request.action,
+            "params": request.params, "selection": {request.selection: request.target},
+            "principal": principal.as_record(), "counts": {}, "created_at": now, "updated_at": now}
+
+
+def _enqueued(tenant: str, job: dict[str, Any]) -> dict[str, Any]:
+    job_queue.enqueue(tenant, job["job_id"], CONFIG.bulk_queue_url, {"tenant": tenant, "job_id": job["job_id"]})
+    return public_job(job_store.get(tenant, job["job_id"]))
+
+
+def delete_tag(principal: Principal, name: str) -> dict[str, Any] | None:
+    """DELETE /v1/tags/{name}: the tag off every contact carrying it (a `tag_removed` entry on
+    each, as a bulk remove_tags), then the tag. Up to SYNC_IDS contacts it is done at once (None:
+    204). More become a job (its public form: 202), so the request's work does not grow with the
+    tag's contacts (API Gateway ends an integration after 30 s:
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html); the tag
+    is marked in the job's own transaction, which hides it from GET /v1/tags at once, and the
+    worker deletes it when done. A DELETE while that runs answers the same job."""
+    tenant = principal.tenant
+    everyone = Principal(tenant, principal.user_id, "owner", principal.email, principal.name)  # every contact
+    request = bulk.Request("tag", name, "remove_tags", {"tags": [name]})
+    for attempt in range(_ATTEMPTS):
+        tag = contact_store.get_tag(tenant, name)
+        if tag is None:
+            raise NotFound(f"No tag named {name} exists.")
+        if tag.deleting:
+            return public_job(job_store.get(tenant, tag.deleting))
+        members = contact_store.tag_member_ids(tenant, name, limit=bulk.SYNC_IDS + 1)
+        if len(members) > bulk.SYNC_IDS or int(tag.contact_count or 0) > bulk.SYNC_IDS:
+            job = _new_job(everyone, request)
+            transaction = Transaction()
+            job_store.stage_create(transaction, tenant, job)
+            contact_store.stage_tag_deletion(transaction, tenant, name, job["job_id"])
+            try:
+                transaction.commit()
+            except ConditionFailed:
+                continue  # deleted meanwhile, or another DELETE started its job: look again
+            try:
+                return _enqueued(tenant, job)
+            except Busy:
+                contact_store.finish_tag_deletion(tenant, name, job["job_id"])  # shown again, as it was
+                raise
+        _apply(everyone, tenant_config.load(tenant), request, members, 0, None)
+        if contact_store.finish_tag_deletion(tenant, name, None):
+            return None
+        backoff(attempt)  # tagged meanwhile, or the tag index had not caught up yet: again
+    raise Busy("This tag is being used by others right now; retry in a moment.")
 
 
 def public_job(job: dict[str, Any]) -> dict[str, Any]:
@@ -230,6 +287,8 @@ def _targets(principal: Principal, config: tenant_config.TenantConfig, selection
     kind, target = next(iter(selection.items()))
     if kind == "ids":
         return list(target)
+    if kind == "tag":
+        return sorted(contact_store.tag_member_ids(principal.tenant, target))
     criteria = segments.criteria_of(principal, target, config) if kind == "segment_id" \
         else search.parse_criteria(target, None, config, path="selection.filter")
     return sorted(contact["id"] for contact in search.matching(principal, config, criteria))
@@ -250,22 +309,31 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
         for contact_id in job.get("cleanup") or []:
             contact_store.delete_rest_of_partition(tenant, contact_id)
         while job["cursor"] < job["total"]:
-            if time_left() < 60:
+            if time_left() < job_queue.WORKER_MARGIN_SECONDS:
                 return False
             chunk, offset = divmod(job["cursor"], job_store.CHUNK_IDS)
             ids = job_store.targets(tenant, job_id, chunk)[offset:]
-            _apply(principal, config, request, ids, job["cursor"], job)
+            _apply(principal, config, request, ids, job["cursor"], job, time_left)
             job = job_store.get(tenant, job_id)
     except JobMoved:
         return True  # the other worker goes on with it
     except (ValidationFailed, Conflict, NotFound) as refused:
-        job_store.finish(tenant, job_id, "failed", refused.message)
+        _close(tenant, job, "failed", refused.message)
         return True
-    job_store.finish(tenant, job_id, "succeeded")
+    _close(tenant, job, "succeeded")
     logger.info("bulk job done", extra={"job_id": job_id, "counts": job["counts"]})
     return True
 
 
+def _close(tenant: str, job: dict[str, Any], status: str, error: str | None = None) -> None:
+    """The job's end; a tag's deletion first deletes the tag (or, failed or tagged meanwhile, shows it again)."""
+    if "tag" in job["selection"]:
+        contact_store.finish_tag_deletion(tenant, job["selection"]["tag"], job["job_id"])
+    job_store.finish(tenant, job["job_id"], status, error)
+
+
 def fail(tenant: str, job_id: str, reason: str) -> None:
-    job_store.finish(tenant, job_id, "failed", reason)
+    job = job_store.get(tenant, job_id)
+    if job is not None:
+        _close(tenant, job, "failed", reason)
 

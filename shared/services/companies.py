@@ -2,13 +2,15 @@
 
 Any role reads companies; owner, admin and manager change them. Deleting a company unlinks its
 contacts first (each keeps its `company` text): the company is marked `deleting` (it reads as
-gone and takes no new contacts), its contacts are unlinked in transactions of up to 30, then it
-is removed; a DELETE that stopped half-way is resumed by the next one.
+gone and takes no new contacts), its contacts are unlinked in transactions of up to 30 (past 300,
+by the bulk worker), then it is removed; a DELETE that stopped half-way is resumed by the next one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from shared import cursor, keys
 from shared.config import CONFIG
@@ -21,10 +23,12 @@ from shared.domain import contacts as contact_rules
 from shared.domain import listing, text, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
 from shared.domain.ids import new_id
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
+from shared.errors import Busy, Conflict, FieldError, Forbidden, NotFound, require_valid
+from shared.services import job_queue
 from shared.services.contacts import until_settled
 
 _UNLINK_BATCH = 30  # contacts per transaction: contact, email key, membership each, + company and config
+UNLINK_BATCHES_PER_REQUEST = 10  # 300 contacts (2 requests each batch) in a DELETE; more by the worker
 
 
 def _not_found(company_id: str) -> NotFound:
@@ -82,6 +86,11 @@ def update(principal: Principal, company_id: str, body: Any) -> dict[str, Any]:
 
 
 def delete(principal: Principal, company_id: str) -> None:
+    """Mark the company, unlink up to UNLINK_BATCHES_PER_REQUEST batches of its contacts and, when
+    none are left, remove it; a company with more contacts is finished by the bulk worker (a
+    `company_delete` message), so no DELETE's time grows with the company (API Gateway ends an
+    integration after 30 s: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+    The company reads as gone from the mark on."""
     _require_editor(principal)
     if not keys.is_plain_id(company_id):
         raise _not_found(company_id)
@@ -93,12 +102,30 @@ def delete(principal: Principal, company_id: str) -> None:
             return found
 
         company = until_settled(mark)
-    while True:
-        ids, _ = repository.member_ids(principal.tenant, company_id, None, _UNLINK_BATCH)
+    batches = iter(range(UNLINK_BATCHES_PER_REQUEST))
+    if not _unlink_all(principal.tenant, company, lambda: next(batches, None) is not None):
+        try:
+            job_queue.send(CONFIG.bulk_queue_url, {"kind": "company_delete", "tenant": principal.tenant,
+                                                   "company_id": company_id})
+        except (BotoCoreError, ClientError) as error:  # still marked: the same DELETE again goes on with it
+            raise Busy("The company is partly deleted; send the same DELETE again in a moment.") from error
+
+
+def run_deletion(tenant: str, company_id: str, time_left: Callable[[], float]) -> bool:
+    """The worker's part of `delete`: True when done, False when time runs short (sent again)."""
+    company = repository.being_deleted(tenant, company_id)
+    return company is None or _unlink_all(tenant, company, lambda: time_left() >= job_queue.WORKER_MARGIN_SECONDS)
+
+
+def _unlink_all(tenant: str, company: dict[str, Any], go_on: Callable[[], bool]) -> bool:
+    """Unlink the company's contacts a batch at a time while `go_on()`, then remove it: True when removed."""
+    while go_on():
+        ids, _ = repository.member_ids(tenant, company["id"], None, _UNLINK_BATCH)
         if not ids:
-            break
-        until_settled(lambda: _unlink(principal.tenant, ids))
-    repository.remove(principal.tenant, company)
+            repository.remove(tenant, company)
+            return True
+        until_settled(lambda: _unlink(tenant, ids))
+    return False
 
 
 def _unlink(tenant: str, contact_ids: list[str]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import companies as company_store
@@ -18,6 +20,8 @@ from shared.domain.ids import new_id
 from shared.errors import (
     Busy, Conflict, CrmError, FieldError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed, require_valid,
 )
+from shared.observability import logger
+from shared.services import job_queue
 
 MAX_LOOKUP_VALUES = 10_000
 T = TypeVar("T")
@@ -180,8 +184,50 @@ def delete(principal: Principal, contact_id: str) -> None:
     try:
         until_settled(attempt)
     except NotFound:  # perhaps deleted by this request sent before, cut short: finish its cleanup
-        repository.finish_cleanups(principal.tenant)
+        tidy_deleted(principal.tenant, repository.pending_cleanups(principal.tenant))
         raise
+    # with any delete of the tenant cut short before (its partition still marked)
+    tidy_deleted(principal.tenant, list(dict.fromkeys([contact_id, *repository.pending_cleanups(principal.tenant)])))
+
+
+# A request deletes at most this many of its deleted contacts' leftover items itself (a Query and
+# ten BatchWriteItem requests); more (long timelines) go to the worker, so no DELETE's time grows
+# with a timeline: API Gateway ends an integration after 30 s
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+TIDY_ITEMS_PER_REQUEST = 250
+TIDY_ITEMS_PER_READ = 1_000
+
+
+def tidy_deleted(tenant: str, contact_ids: list[str]) -> None:
+    """What deleted contacts leave in their partitions (search terms, timeline entries, which no
+    read reaches once the contact is gone): up to TIDY_ITEMS_PER_REQUEST items here, the rest
+    handed to the bulk worker as a `tidy` message. Should SQS refuse it, the leftovers stay
+    unreachable (logged); the contacts are deleted either way."""
+    budget, left = TIDY_ITEMS_PER_REQUEST, []
+    for contact_id in contact_ids:
+        if budget > 0:
+            deleted, done = repository.delete_partition_items(tenant, contact_id, budget)
+            budget -= deleted
+            if done:
+                continue
+        left.append(contact_id)
+    if left:
+        try:
+            job_queue.send(CONFIG.bulk_queue_url, {"kind": "tidy", "tenant": tenant, "contact_ids": left})
+        except (BotoCoreError, ClientError):
+            logger.exception("deleted contacts' leftovers not handed over", extra={"contact_ids": left})
+
+
+def run_tidy(tenant: str, contact_ids: list[str], time_left: Callable[[], float]) -> bool:
+    """The worker's part of `tidy_deleted`: True when done, False when time runs short (the
+    message is sent again; contacts already tidied cost one empty Query then)."""
+    for contact_id in contact_ids:
+        done = False
+        while not done:
+            if time_left() < job_queue.WORKER_MARGIN_SECONDS:
+                return False
+            done = repository.delete_partition_items(tenant, contact_id, TIDY_ITEMS_PER_READ)[1]
+    return True
 
 
 # --- listing ------------------------------------------------------------------------------
@@ -207,22 +253,47 @@ def list_contacts(principal: Principal, params: dict[str, str], raw_cursor: str 
     return {"items": [_shape(contact, config) for contact in contacts], "next_cursor": next_cursor}
 
 
+# A quick search reads at most this many hits per search index (KEYS_ONLY: one Query each) and
+# then the contacts of at most this many; a `q` with more hits (one or two characters, a common
+# name) pages through the sorted index instead, testing each contact in memory, at most 10
+# Queries a page. So no page reads more than a fixed number of items, whatever the tenant's size.
+QUICK_SEARCH_HITS = 500
+
+
 def _search_page(
     principal: Principal, query: listing.ContactQuery, config: tenant_config.TenantConfig, position: Any,
-) -> tuple[list[dict[str, Any]], dict[str, int] | None]:
-    """Quick search: ids from the search indexes, then the contacts, filtered and ordered."""
-    offset = position.get("offset") if isinstance(position, dict) else 0 if position is None else None
-    if not isinstance(offset, int) or offset < 0:
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Quick search: ids from the search indexes, then the contacts, filtered and ordered (cursor
+    `{"offset"}`); or, with more hits than QUICK_SEARCH_HITS, the sorted index read as a filtered
+    list is, the contacts kept that the indexes would find (cursor `{"walk"}`)."""
+    position = {"offset": 0} if position is None else position
+    if not isinstance(position, dict) or not ({"offset"} == set(position) or {"walk"} == set(position)):
         raise listing.bad_cursor()
-    ids = repository.search_ids(principal.tenant, contact_rules.search_prefixes(query.q))
-    found = [
-        contact for contact in repository.get_many(principal.tenant, ids).values()
-        if listing.matches(contact, query.filters) and principal.can_see(contact, config.settings)
-    ]
-    ordered = listing.order_search_results(found, query)
-    page = ordered[offset: offset + query.limit]
-    more = offset + query.limit < len(ordered)
-    return page, ({"offset": offset + query.limit} if more else None)
+    prefixes = contact_rules.search_prefixes(query.q)
+    if "offset" in position:
+        offset = position["offset"]
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise listing.bad_cursor()
+        ids = repository.search_ids(principal.tenant, prefixes, at_most=QUICK_SEARCH_HITS)
+        if ids is not None:
+            found = [
+                contact for contact in repository.get_many(principal.tenant, ids).values()
+                if listing.matches(contact, query.filters) and principal.can_see(contact, config.settings)
+            ]
+            ordered = listing.order_search_results(found, query)
+            page = ordered[offset: offset + query.limit]
+            more = offset + query.limit < len(ordered)
+            return page, ({"offset": offset + query.limit} if more else None)
+        position = {"walk": None}  # more hits than one request reads (grown since the first page: from the start)
+    walk = position["walk"]
+    if walk is not None and not isinstance(walk, dict):
+        raise listing.bad_cursor()
+    contacts, next_walk = repository.sorted_page(
+        principal.tenant, query.sort, query.descending, walk, query.limit, query.filters,
+        principal.visible_owner(config.settings),
+        keep=lambda contact: contact_rules.found_by_quick_search(principal.tenant, contact, prefixes),
+    )
+    return contacts, (None if next_walk is None else {"walk": next_walk})
 
 
 # --- bulk lookup ------------------------------------------------------------------------
@@ -254,7 +325,13 @@ def lookup(principal: Principal, body: Any) -> dict[str, Any]:
         matched = {value: [by_email[email]] for value, email in email_of.items() if email in by_email}
     else:
         digits_of = {value: contact_rules.phone_digits(value) for value in values}
-        ids_by_digits = repository.ids_by_phone_digits(tenant, digits_of.values())
+        numbers = len({digits for digits in digits_of.values() if digits})
+        tenant_size = repository.usage(tenant) if numbers > contact_rules.PHONE_RANGES else 0
+        whole_index, reads = contact_rules.phone_lookup_reads(numbers, tenant_size)
+        if reads > contact_rules.MAX_PHONE_QUERIES:
+            raise PayloadTooLarge(f"Look up at most {contact_rules.MAX_PHONE_QUERIES:,} phone numbers per request in a "
+                                  "workspace of this size; split the list.")
+        ids_by_digits = repository.ids_by_phone_digits(tenant, digits_of.values(), whole_index)
         contacts = repository.get_many(tenant, [i for ids in ids_by_digits.values() for i in ids])
         matched = {
             value: [contacts[i] for i in ids_by_digits.get(digits, []) if i in contacts]

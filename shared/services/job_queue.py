@@ -15,13 +15,21 @@ from shared.observability import logger
 
 T = TypeVar("T")
 
+# A worker stops and sends its message again when less than this is left of its Lambda's time:
+# one more step (a slice, a page of deletions, a batch of unlinks) fits well within it.
+WORKER_MARGIN_SECONDS = 60
+
+
+def send(queue_url: str, message: dict[str, Any]) -> None:
+    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
+
 
 def enqueue(tenant: str, job_id: str, queue_url: str, message: dict[str, Any]) -> None:
     """Send the job's message. When SQS does not take it (after botocore's retries), the job is
     failed with the reason, so nothing waits for a message that never comes, and the caller
     answers 503: nothing was started, and the same request may be made again."""
     try:
-        client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
+        send(queue_url, message)
     except (BotoCoreError, ClientError) as error:
         job_store.finish(tenant, job_id, "failed", "The job could not be queued; nothing was done.")
         raise Busy("The job queue is not taking work right now; nothing was started. Retry in a moment.") from error

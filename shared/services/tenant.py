@@ -15,7 +15,7 @@ from shared.domain import settings as settings_rules
 from shared.domain import validation
 from shared.domain.access import Principal
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
-from shared.services import contacts as contact_service
+from shared.services import bulk
 
 
 def _column_names(config: tenant_config.TenantConfig) -> set[str]:
@@ -113,19 +113,15 @@ def create_tag(principal: Principal, body: Any) -> dict[str, Any]:
         item = contact_repository.create_tag(principal.tenant, name, validation.now())
     except PutError as error:
         if error_code(error) == "ConditionalCheckFailedException":
+            existing = contact_repository.get_tag(principal.tenant, name)
+            if existing is not None and existing.deleting:
+                raise Conflict(f"The tag {name} is being deleted; create it again once that job is done.",
+                               [FieldError("name", "is being deleted", "duplicate")]) from None
             raise Conflict(f"The tag {name} already exists.", [FieldError("name", "already exists", "duplicate")]) from None
         raise
     return _public_tag(item)
 
 
-def delete_tag(principal: Principal, name: str) -> None:
-    """Remove the tag from every contact carrying it (each in its own transaction), then the tag."""
-    if contact_repository.get_tag(principal.tenant, name) is None:
-        raise NotFound(f"No tag named {name} exists.")
-    system = Principal(principal.tenant, principal.user_id, "owner")  # the tag goes from every contact
-    for contact_id in contact_repository.tag_member_ids(principal.tenant, name):
-        try:
-            contact_service.remove_tag(system, contact_id, name)
-        except NotFound:
-            continue  # deleted meanwhile: its memberships went with it
-    contact_repository.delete_tag_item(principal.tenant, name)
+def delete_tag(principal: Principal, name: str) -> dict[str, Any] | None:
+    """The tag off every contact, then the tag: None when done at once, else the job doing it."""
+    return bulk.delete_tag(principal, name)

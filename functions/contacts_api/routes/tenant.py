@@ -1,6 +1,6 @@
 """Routes of /v1/properties, /v1/tags and /v1/settings."""
 
-from shared.http import Request, Router, created, no_content
+from shared.http import Request, Router, created, json_response, no_content
 from shared.services import tenant
 
 router = Router()
@@ -33,8 +33,8 @@ def create_tag(request: Request):
 
 @router.delete("/v1/tags/{name}")
 def delete_tag(request: Request, name: str):
-    tenant.delete_tag(request.principal, name)
-    return no_content()
+    job = tenant.delete_tag(request.principal, name)
+    return no_content() if job is None else json_response(202, job)
 
 
 @router.get("/v1/settings")
