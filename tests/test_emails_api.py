@@ -52,7 +52,8 @@ def test_an_email_is_sent_now_as_a_well_formed_message(api, yamada):
     assert "Bcc" not in message and "log@example.jp" not in entry["raw"]
     assert entry["bcc"] == ["log@example.jp"] and entry["transport"] == "ses"
     assert message["Subject"] == "山田様 ご提案" == entry["subject"]
-    assert message["Message-ID"] == email["message_id"]
+    # SES gives the message its own Message-ID (infra/local/ses.py); ours stays the email's message_id
+    assert message["Message-ID"] == f"<{email['provider_message_id']}@ap-northeast-1.amazonses.com>"
     assert message.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
     assert message.get_body(("plain",)).get_content().rstrip("\r\n") == "本文です"  # CRLF: base64 of canonical text
@@ -503,13 +504,13 @@ def test_a_sender_that_cannot_be_written_in_a_header_is_refused_before_anything_
     assert stored == [], f"refused with {reply.status}, yet stored: {stored}"
 
 
-def test_the_message_id_answered_is_the_one_in_the_message(api, yamada):
+def test_the_message_id_answered_is_on_the_senders_domain_as_the_message_goes_out(api, yamada):
     # NFKC: the message goes out from rep@example.jp, the address the token spells in full width
     sender = SenderApi(api.tenant, email="ｒｅｐ@ｅｘａｍｐｌｅ.jp")
     email = sent(sender, yamada["id"])
     _, message = the_message(email["id"])
-    assert message["Message-ID"] == email["message_id"]
-    assert message["From"].addresses[0].addr_spec == email["from"]["email"]
+    assert email["message_id"] == f"<{email['id']}@example.jp>"
+    assert message["From"].addresses[0].addr_spec == email["from"]["email"] == "rep@example.jp"
 
 
 # --- pure rules of shared/domain/outbound.py ---------------------------------------------------

@@ -464,7 +464,7 @@ def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_
         assert {key: first[key] for key in ("transport", "from", "to", "cc", "bcc", "subject")} == {
             "transport": "ses", "from": "rep@acme.co.jp", "to": ["taro@example.jp"], "cc": [],
             "bcc": ["boss@acme.co.jp"], "subject": "ご提案"}
-        assert f"Message-ID: {now['message_id']}" in first["raw"] and "boss@acme.co.jp" not in first["raw"]
+        assert f"Message-ID: <{now['provider_message_id']}@ap-northeast-1.amazonses.com>" in first["raw"] and "boss@acme.co.jp" not in first["raw"]
 
         html = message_from_string(first["raw"], policy=policy.default).get_body(("html",)).get_content()
         pixel = re.search(r"/t/o/[\w-]+", html).group(0)

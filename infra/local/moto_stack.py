@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
+from infra.local.ses import replace_message_ids_as_ses_does
 from infra.local.wsgi import BackgroundServer
 from infra.provision import provision
 
@@ -243,6 +244,7 @@ def _accept_every_sender() -> None:
 
 
 _accept_every_sender()
+replace_message_ids_as_ses_does()
 
 
 class _SerialisedMoto:

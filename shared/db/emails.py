@@ -212,16 +212,34 @@ def mark_processed(transaction: Transaction, event_key: str, label: str = "event
     transaction.put(label, marker, condition=ProcessedEventItem.pk.does_not_exist())
 
 
-def find_ours(email_ids: list[str]) -> tuple[str, dict[str, Any]] | None:
-    """(tenant, email) of the first of these ids that is one of our emails, whatever its tenant:
-    a Query of GSI6 and a GetItem per id tried."""
-    for email_id in email_ids:
-        raws, _ = query(keys.email_id_pk(email_id), index="GSI6", limit=1)
-        if raws:
-            tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
-            email = get(tenant, email_id)
-            if email is not None:
-                return tenant, email
+def email_by_provider_id(provider_message_id: str) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, email) of the email SES knows by this id: one Query of GSI4."""
+    raws, _ = query(keys.provider_message_pk(provider_message_id), index="GSI4", limit=1)
+    if not raws:
+        return None
+    tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
+    return tenant, email_of(EmailItem.from_raw_data(raws[0]))
+
+
+def _email_by_id(email_id: str) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, email) of one of our emails by its id, whatever its tenant: a Query of GSI6 and
+    a GetItem."""
+    raws, _ = query(keys.email_id_pk(email_id), index="GSI6", limit=1)
+    if not raws:
+        return None
+    tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
+    email = get(tenant, email_id)
+    return (tenant, email) if email is not None else None
+
+
+def find_ours(references: list[tuple[str, str]]) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, email) of the first reference (shared.domain.outbound.referenced_messages) that
+    is one of our emails: by our email id (GSI6) or by the id SES gave the message (GSI4)."""
+    finders = {outbound.OUR_EMAIL: _email_by_id, outbound.SES_MESSAGE: email_by_provider_id}
+    for kind, value in references:
+        found = finders[kind](value)
+        if found is not None:
+            return found
     return None
 
 

@@ -334,15 +334,35 @@ def received_email(
     }
 
 
-def referenced_email_ids(message: Any, limit: int = 10) -> list[str]:
-    """Ids of our own emails a received message answers: In-Reply-To first, then References
-    from the newest; our Message-IDs are `<email id@domain>`."""
-    found: list[str] = []
+# SES replaces the Message-ID of every message it sends with its own, built from the MessageId
+# SendEmail answered (our `provider_message_id`) under an amazonses.com domain of the sending
+# region (`<{MessageId}@email.amazonses.com>` in us-east-1, `@{region}.amazonses.com` elsewhere):
+# https://docs.aws.amazon.com/ses/latest/dg/header-fields.html ("If you provide a Message-ID
+# header, Amazon SES overrides the header with its own value."). A reply to a message we sent
+# through SES names that id, never ours.
+SES_MESSAGE_ID_DOMAIN = "amazonses.com"
+OUR_EMAIL, SES_MESSAGE = "email", "ses"
+
+
+def referenced_messages(message: Any, limit: int = 10) -> list[tuple[str, str]]:
+    """The messages of ours a received message answers, In-Reply-To first, then References from
+    the newest: (OUR_EMAIL, email id) for our own `<email id@domain>`, (SES_MESSAGE, provider
+    message id) for the Message-ID SES gave a message it sent for us."""
+    found: list[tuple[str, str]] = []
     for token in [*message.in_reply_to, *reversed(message.references)]:
-        local = token.strip("<>").partition("@")[0]
-        if _OUR_ID.fullmatch(local) and local not in found:
-            found.append(local)
+        local, _, domain = token.strip("<>").rpartition("@")
+        domain = domain.lower()
+        if _OUR_ID.fullmatch(local):
+            reference = (OUR_EMAIL, local)
+        elif (domain == SES_MESSAGE_ID_DOMAIN or domain.endswith("." + SES_MESSAGE_ID_DOMAIN)) \
+                and _SES_ID.fullmatch(local):
+            reference = (SES_MESSAGE, local)
+        else:
+            continue
+        if reference not in found:
+            found.append(reference)
     return found[:limit]
 
 
 _OUR_ID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
+_SES_ID = re.compile(r"[0-9A-Za-z-]{1,128}")

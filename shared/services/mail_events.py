@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.db import emails as email_store
 from shared.db import mail_events as repository
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, mail_events, validation
@@ -28,7 +29,7 @@ def record(notification: Any, source_id: str) -> dict[str, int]:
         return counts
     if not events:
         return counts
-    found = repository.email_by_provider_id(events[0].provider_message_id)
+    found = email_store.email_by_provider_id(events[0].provider_message_id)
     if found is None:
         logger.info("mail event for mail we did not send; ignored",
                     extra={"provider_message_id": events[0].provider_message_id, "source_id": source_id})
