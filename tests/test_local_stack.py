@@ -14,6 +14,7 @@ import os
 import re
 import threading
 import time
+from datetime import datetime
 from email import message_from_string, policy
 from pathlib import Path
 from unittest import mock
@@ -479,12 +480,17 @@ def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_
             time.sleep(0.5)
         assert [item["subject"] for item in json.loads(body)["items"]] == ["ご提案", "予約送信"]
         status, stored = call("GET", f"/v1/emails/{later['id']}")
-        assert stored["status"] == "sent" and stored["sent_at"] >= send_at
+        # as times, not strings: "…:21.591Z" is after "…:21Z", though "." sorts before "Z"
+        assert stored["status"] == "sent" and _moment(stored["sent_at"]) >= _moment(send_at)
         status, opened = call("GET", f"/v1/emails/{now['id']}")
         assert opened["open_count"] == 1
         stack.stop()
     finally:
         stack.process.kill()
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def test_served_stack_serves_the_snippet_and_takes_its_beacons(tmp_path):

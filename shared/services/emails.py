@@ -2,14 +2,16 @@
 
 Sending: the email is stored as `sending` (or `scheduled`) before anything leaves, then the
 transport is called, then one transaction records it `sent` with its timeline entries and the
-contact's new fields. A transport error marks it `failed` and records nothing as sent.
+contact's new fields. A transport error marks it `failed` and records nothing as sent; SES's
+sending limits (throttling, the daily quota) put it back to `scheduled` a little later instead,
+so a send now answers `scheduled` and the sweep sends it once the limit has passed.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from shared import cursor, keys
@@ -24,7 +26,8 @@ from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import (
-    Busy, Conflict, FieldError, Forbidden, NotFound, TransportFailed, ValidationFailed, require_valid,
+    Busy, Conflict, FieldError, Forbidden, NotFound, TransportFailed, TransportThrottled, ValidationFailed,
+    require_valid,
 )
 from shared.observability import logger
 from shared.services import contacts as contact_service
@@ -209,6 +212,8 @@ def _deliver(tenant: str, email: dict[str, Any], context: repository.SendContext
         return _fail(tenant, email, refusal.message)
     except TransportFailed as failure:
         return _fail(tenant, email, failure.reason)
+    except TransportThrottled as throttled:
+        return _defer(tenant, email, throttled, moment)
     sent = {**email, "status": "sent", "sent_at": now, "updated_at": now, "provider_message_id": provider_message_id}
     _record_sent(tenant, sent, context)
     return sent
@@ -219,6 +224,17 @@ def _fail(tenant: str, email: dict[str, Any], reason: str) -> dict[str, Any]:
     failed = {**email, "status": "failed", "failure_reason": reason, "updated_at": validation.now()}
     repository.transition(tenant, failed, "sending")
     return failed
+
+
+def _defer(tenant: str, email: dict[str, Any], throttled: TransportThrottled, moment: datetime) -> dict[str, Any]:
+    """SES took nothing, only for now (its sending limits): the email goes back to `scheduled`,
+    due again after `retry_after`, for the sweep (or a trigger) to claim and send once. The
+    condition on `sending` keeps two deferrals or a deferral and a record from both winning."""
+    send_at = validation.format_time(moment + timedelta(seconds=throttled.retry_after))
+    logger.warning("email deferred: SES sending limit", extra={"email_id": email["email_id"], "send_at": send_at,
+                                                                "reason": throttled.reason})
+    deferred = {**email, "status": "scheduled", "send_at": send_at, "updated_at": validation.now()}
+    return repository.transition(tenant, deferred, "sending") or repository.get(tenant, email["email_id"]) or deferred
 
 
 def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendContext) -> None:
