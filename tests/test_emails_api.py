@@ -600,20 +600,23 @@ def test_a_new_email_takes_its_ids_from_the_sender_and_its_parent():
     assert stored_email(request={"send_at": "2026-04-02T00:00:00Z"})["status"] == "scheduled"
 
 
-@pytest.mark.parametrize("status, folder_name, due", [
-    ("scheduled", "scheduled", True), ("sending", "sent", False), ("sent", "sent", False),
-    ("failed", "sent", False), ("cancelled", None, False),
+@pytest.mark.parametrize("status, folder_name, pending", [
+    ("scheduled", "scheduled", ("@DUE", "2026-04-02T00:00:00.000Z")),
+    ("sending", "sent", ("@SENDING", "2026-04-01T00:00:00.000Z")),  # since it began: the sweep settles a stuck one
+    ("sent", "sent", None), ("failed", "sent", None), ("cancelled", None, None),
 ])
-def test_index_keys_follow_the_state(status, folder_name, due):
+def test_index_keys_follow_the_state(status, folder_name, pending):
     from shared.domain import outbound
 
-    email = {**stored_email(), "status": status, "send_at": "2026-04-02T00:00:00.000Z"}
+    email = {**stored_email(), "status": status, "send_at": "2026-04-02T00:00:00.000Z",
+             "updated_at": "2026-04-01T00:00:00.000Z"}
     keys = outbound.index_keys("t1", email)
     assert outbound.folder_of(status) == folder_name
     assert (keys["gsi1pk"] is not None) == (folder_name is not None)
     if folder_name:
         assert keys["gsi1pk"] == f"t1#MAIL#{folder_name}" and keys["gsi2pk"] == f"t1#MAIL#{folder_name}#BY#u1"
-    assert (keys["gsi5pk"] is not None) == due
+    assert (keys["gsi5pk"], keys["gsi5sk"]) == \
+        ((pending[0], f"{pending[1]}#t1#{email['email_id']}") if pending else (None, None))
     assert keys["gsi3pk"] == f"t1#THREAD#{email['thread_id']}"
 
 

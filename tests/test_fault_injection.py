@@ -20,7 +20,9 @@ The product's own backoff (shared.db.transactions.backoff) is short and really s
    SES's sending limits (throttling, the daily quota) are not a failure: a throttled send is
    retried (botocore, with backoff) and sent once; one still throttled goes back to `scheduled`
    a little later (send now answers it `scheduled`), and the next sweep sends it once; the sweep
-   under throttling sends every due email exactly once. The SMTP failure is tests/test_emails_api.py
+   under throttling sends every due email exactly once. An email a killed Lambda left `sending`
+   is settled `failed` by the sweep once no invocation can still be sending it, and never sent
+   again (whether SES took it is unknown). The SMTP failure is tests/test_emails_api.py
    ::test_an_smtp_failure_marks_the_email_failed_and_records_nothing (nothing listens on the
    mailbox's port; the transport's own failures are in tests/test_smtp_transport.py).
 3. S3 failing mid-export (UploadPart after the first part, CompleteMultipartUpload): the job
@@ -62,7 +64,8 @@ from botocore.exceptions import EndpointConnectionError
 
 from conftest import Api, assert_error, create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    at, folder_ids, make_due, outbox, outbox_entries, outbox_listening, sent, sweep, table, timeline, trigger,
+    at, folder, folder_ids, make_due, outbox, outbox_entries, outbox_listening, send, sent, sweep, table, timeline,
+    trigger,
 )
 from stack_support import run_queued_jobs
 
@@ -578,6 +581,47 @@ def test_the_sweep_under_throttling_sends_every_due_email_exactly_once(api, ses,
         dict.fromkeys(emails, "sent")
     for contact_id in contacts:
         assert len(timeline(api, contact_id, "email_sent")) == 1
+
+
+def age_sending(api: Api, email_id: str, minutes: float) -> None:
+    """Arrange that the email began sending `minutes` ago (its index keys too)."""
+    from shared.db import emails as repository
+    from shared.domain.validation import format_time
+
+    email = repository.get(api.tenant, email_id)
+    began = format_time(datetime.now(timezone.utc) - timedelta(minutes=minutes))
+    assert repository.transition(api.tenant, {**email, "updated_at": began}, "sending") is not None
+
+
+@pytest.mark.parametrize("killed", ["before SES took the message", "after SES took it, before the record"])
+def test_an_email_left_sending_by_a_killed_lambda_is_settled_failed_and_never_sent_again(api, ses, dynamodb, killed):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    before = api.get(f"/v1/contacts/{contact['id']}").body
+    if killed == "before SES took the message":
+        ses.add("SendEmail", raises=LambdaKilled, times=1)
+    else:
+        dynamodb.add("TransactWriteItems", raises=LambdaKilled, times=1)  # the record of the sent email
+    with pytest.raises(LambdaKilled):
+        send(api, contact["id"])
+    ses.clear()
+    dynamodb.clear()
+    [email] = folder(api, "sent").body["items"]
+    delivered, reached_ses = len(outbox_entries(email["id"])), ses.count("SendEmail")
+    assert email["status"] == "sending" and delivered == (0 if killed.startswith("before") else 1)
+
+    assert sweep()["stuck"] == 0  # 14 minutes on, an invocation might still be sending it
+    age_sending(api, email["id"], minutes=14)
+    assert sweep()["stuck"] == 0
+    age_sending(api, email["id"], minutes=16)  # longer than any Lambda runs
+    assert sweep()["stuck"] == 1
+    assert sweep()["stuck"] == 0
+
+    settled = api.get(f"/v1/emails/{email['id']}").body
+    assert settled["status"] == "failed" and settled["sent_at"] is None
+    assert settled["failure_reason"].startswith("The send did not complete, so it may or may not have been delivered")
+    assert (ses.count("SendEmail"), len(outbox_entries(email["id"]))) == (reached_ses, delivered)  # never sent again
+    assert timeline(api, contact["id"], "email_sent") == [] and api.get(f"/v1/contacts/{contact['id']}").body == before
+    assert folder_ids(api, "sent") == [email["id"]] and folder_ids(api, "scheduled") == []
 
 
 # --- 3. and 4. S3 failing mid-export; an export worker killed mid-upload ----------------------------

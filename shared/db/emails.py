@@ -117,12 +117,16 @@ def _state_actions(tenant: str, email: dict[str, Any]) -> list[Any]:
     return actions
 
 
-def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str | None = None) -> dict[str, Any] | None:
-    """Write the email's new state if it is still `expected` (and, with `due_by`, due by then);
-    the email as stored afterwards, or None when its state had moved on (or it is gone)."""
+def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str | None = None,
+               unchanged_since: str | None = None) -> dict[str, Any] | None:
+    """Write the email's new state if it is still `expected` (and, with `due_by`, due by then;
+    with `unchanged_since`, not updated after then); the email as stored afterwards, or None
+    when its state had moved on (or it is gone)."""
     condition = EmailItem.status == expected
     if due_by is not None:
         condition &= EmailItem.send_at <= due_by
+    if unchanged_since is not None:
+        condition &= EmailItem.updated_at <= unchanged_since
     item = EmailItem(*email_key(tenant, email["email_id"]))
     try:
         item.update(_state_actions(tenant, email), condition=condition)
@@ -177,12 +181,18 @@ def thread(tenant: str, thread_id: str) -> list[dict[str, Any]]:
 
 def due(now: str, limit: int = 1000) -> list[tuple[str, str]]:
     """(tenant, email id) of scheduled emails due by `now`, oldest first, across tenants."""
-    raws, _ = query(keys.DUE_PK, EmailItem.gsi5sk <= f"{now}~", index="GSI5", limit=limit)
-    found = []
-    for raw in raws:
-        _, tenant, email_id = raw["gsi5sk"]["S"].rsplit("#", 2)
-        found.append((tenant, email_id))
-    return found
+    return [(tenant, email["email_id"]) for tenant, email in _pending(keys.DUE_PK, now, limit)]
+
+
+def sending_since(began_by: str, limit: int = 1000) -> list[tuple[str, dict[str, Any]]]:
+    """(tenant, email) of emails `sending` since `began_by` or earlier, oldest first, across tenants."""
+    return _pending(keys.SENDING_PK, began_by, limit)
+
+
+def _pending(partition: str, by: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """(tenant, email) of a GSI5 partition up to the time `by` (the index projects the whole email)."""
+    raws, _ = query(partition, EmailItem.gsi5sk <= f"{by}~", index="GSI5", limit=limit)
+    return [(raw["gsi5sk"]["S"].rsplit("#", 2)[1], email_of(EmailItem.from_raw_data(raw))) for raw in raws]
 
 
 # --- mailboxes --------------------------------------------------------------------------------

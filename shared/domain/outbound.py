@@ -197,11 +197,13 @@ def folder_of(status: str) -> str | None:
 
 def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
     """GSI keys of an email: its folder (all, and the sender's own), its thread, its SES
-    message id once sent, and the due index while it is scheduled."""
+    message id once sent, and the due index while it is scheduled (by send time) or being sent
+    (by when that began, so the sweep finds a send that never finished)."""
     folder = folder_of(email["status"])
     moment = email["send_at"] if folder == "scheduled" else email.get("sent_at") or email["created_at"]
     in_folder = folder is not None
-    due = email["status"] == "scheduled"
+    pending = {"scheduled": (keys.DUE_PK, email["send_at"]),
+               "sending": (keys.SENDING_PK, email["updated_at"])}.get(email["status"])
     provider_id = email.get("provider_message_id")
     return {
         "gsi1pk": keys.mail_folder_pk(tenant, folder) if in_folder else None,
@@ -212,8 +214,8 @@ def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
         "gsi3sk": keys.timed_sk(email["created_at"], email["email_id"]),
         "gsi4pk": keys.provider_message_pk(provider_id) if provider_id else None,
         "gsi4sk": keys.EMAIL_SK if provider_id else None,
-        "gsi5pk": keys.DUE_PK if due else None,
-        "gsi5sk": keys.due_sk(email["send_at"], tenant, email["email_id"]) if due else None,
+        "gsi5pk": pending[0] if pending else None,
+        "gsi5sk": keys.pending_sk(pending[1], tenant, email["email_id"]) if pending else None,
         "gsi6pk": keys.email_id_pk(email["email_id"]),
         "gsi6sk": keys.EMAIL_SK,
     }

@@ -405,11 +405,19 @@ def cancel(principal: Principal, email_id: str) -> None:
 
 SWEEP_BATCH = 200
 SWEEP_WORKERS = 16
+# Lambda's longest run (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html):
+# an email `sending` for longer has no invocation left that could still finish its send.
+STUCK_AFTER = timedelta(minutes=15)
+# Whether the transport took the message before the invocation died is unknown (SES gives no way
+# to look a message up by our id), so it is neither sent again (a second copy) nor called sent.
+UNKNOWN_OUTCOME = ("The send did not complete, so it may or may not have been delivered; check with the recipient "
+                   "before sending it again.")
 
 
 def sweep(time_left_ms: Callable[[], int], reserve_ms: int = 15_000) -> dict[str, int]:
     """Send every due scheduled email (the safety net behind the per-email triggers), batch by
-    batch while time is left; what the sweep sent has its trigger deleted."""
+    batch while time is left; what the sweep sent has its trigger deleted. Then settle the
+    emails whose send never finished."""
     due_count = sent_count = 0
     with ThreadPoolExecutor(max_workers=SWEEP_WORKERS) as pool:
         while time_left_ms() > reserve_ms:
@@ -423,7 +431,22 @@ def sweep(time_left_ms: Callable[[], int], reserve_ms: int = 15_000) -> dict[str
                     schedules.unschedule(email["email_id"])
             if len(due) < SWEEP_BATCH:
                 break
-    return {"due": due_count, "sent": sent_count}
+    return {"due": due_count, "sent": sent_count, "stuck": _settle_stuck()}
+
+
+def _settle_stuck() -> int:
+    """Mark `failed` (UNKNOWN_OUTCOME) the emails left `sending` past STUCK_AFTER: their
+    invocation died between the claim and the record. Each one only if it is still that send
+    (`sending`, not updated since), so a retry that claimed it meanwhile is left alone."""
+    began_by = validation.format_time(datetime.now(timezone.utc) - STUCK_AFTER)
+    settled = 0
+    for tenant, email in repository.sending_since(began_by, SWEEP_BATCH):
+        failed = {**email, "status": "failed", "failure_reason": UNKNOWN_OUTCOME, "updated_at": validation.now()}
+        if repository.transition(tenant, failed, "sending", unchanged_since=began_by) is not None:
+            logger.error("email left sending: settled as failed", extra={"email_id": email["email_id"],
+                                                                       "sending_since": email["updated_at"]})
+            settled += 1
+    return settled
 
 
 def _send_due(due: tuple[str, str]) -> dict[str, Any] | None:
