@@ -4,6 +4,7 @@ https://docs.aws.amazon.com/ses/latest/dg/header-fields.html says SES does."""
 
 from __future__ import annotations
 
+import time
 from email import message_from_string, policy
 
 import pytest
@@ -45,3 +46,35 @@ def test_moto_and_the_outbox_hold_the_message_with_the_id_ses_gives_it(api):
     assert message_from_string(stored.raw_data, policy=policy.default)["Message-ID"] == expected
     assert the_message(email["id"])[1]["Message-ID"] == expected
     assert email["message_id"] == f"<{email['id']}@example.jp>"  # ours, as the contract answers it
+
+
+def test_moto_refuses_sends_beyond_the_accounts_max_send_rate(api, monkeypatch):
+    """A burst faster than the rate (here one every 2 s, so that slow requests cannot outrun it):
+    the first goes out, the rest is refused as SES refuses it; once the rate allows, the account
+    may send again."""
+    import boto3
+    from botocore.config import Config
+
+    monkeypatch.setenv("SES_MAX_SEND_RATE", "0.5")
+    time.sleep(2)  # whatever other tests sent has been forgotten
+    ses = boto3.client("sesv2", config=Config(retries={"max_attempts": 1}))
+    message = {"FromEmailAddress": "rep@example.jp", "Destination": {"ToAddresses": ["taro@example.jp"]},
+               "Content": {"Raw": {"Data": b"From: rep@example.jp\r\nTo: taro@example.jp\r\nSubject: s\r\n\r\nbody\r\n"}}}
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    stored = ses_backends[DEFAULT_ACCOUNT_ID]["ap-northeast-1"].sent_messages
+    before = len(stored)
+    outcomes = []
+    for _ in range(3):
+        try:
+            outcomes.append(ses.send_email(**message)["MessageId"])
+        except ses.exceptions.TooManyRequestsException as error:
+            assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+            outcomes.append(error.response["Error"]["Message"])
+
+    assert outcomes[1:] == ["Maximum sending rate exceeded."] * 2 and outcomes[0] != outcomes[1]
+    assert [message.id for message in stored[before:]] == outcomes[:1]  # a refused send is not sent
+    time.sleep(2)
+    assert ses.send_email(**message)["MessageId"]

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from infra.local.ses import replace_message_ids_as_ses_does
+from infra.local.ses import replace_message_ids_as_ses_does, throttle_beyond_the_max_send_rate
 from infra.local.wsgi import BackgroundServer
 from infra.provision import provision
 
@@ -245,6 +245,7 @@ def _accept_every_sender() -> None:
 
 _accept_every_sender()
 replace_message_ids_as_ses_does()
+throttle_beyond_the_max_send_rate()
 
 
 class _SerialisedMoto:
