@@ -3,7 +3,9 @@
 - SES overrides the Message-ID header of every message with its own value
   (https://docs.aws.amazon.com/ses/latest/dg/header-fields.html): `<{MessageId}@{domain}>`, the
   MessageId SendEmail answered under an amazonses.com domain of the sending region
-  (`email.amazonses.com` in us-east-1, `{region}.amazonses.com` elsewhere). moto keeps the
+  (`email.amazonses.com` in us-east-1, `{region}.amazonses.com` elsewhere: the page says only
+  that SES uses its own value; these domains are what SES's messages carry, and the product
+  recognises any amazonses.com domain, so it does not depend on them). moto keeps the
   message's own Message-ID, so a reply built from a message the local stack sent would name an
   id no reply in AWS ever names.
 - SES refuses sends beyond the account's maximum send rate with a throttling error, "Maximum

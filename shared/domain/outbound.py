@@ -341,7 +341,8 @@ def received_email(
 # region (`<{MessageId}@email.amazonses.com>` in us-east-1, `@{region}.amazonses.com` elsewhere):
 # https://docs.aws.amazon.com/ses/latest/dg/header-fields.html ("If you provide a Message-ID
 # header, Amazon SES overrides the header with its own value."). A reply to a message we sent
-# through SES names that id, never ours.
+# through SES names that id, never ours. The page does not name the domains, so any
+# amazonses.com domain is taken.
 SES_MESSAGE_ID_DOMAIN = "amazonses.com"
 OUR_EMAIL, SES_MESSAGE = "email", "ses"
 
