@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+from shared.domain.send_limits import DEFAULT_MAX_SEND_RATE
+
 
 @dataclass(frozen=True)
 class Config:
@@ -22,6 +24,8 @@ class Config:
     # scheme://host of the tracking routes (/t/o, /t/c) as recipients reach them
     tracking_base_url: str
     ses_configuration_set: str
+    # messages a second this process sends through SES at most (the account's MaxSendRate)
+    ses_max_send_rate: float
     # Secrets Manager name prefix of the users' SMTP passwords
     mailbox_secret_prefix: str
     # only the local stack and tests may point an SMTP mailbox at loopback/private addresses
@@ -65,6 +69,7 @@ def _load() -> Config:
         tracking_keys=env.get("TRACKING_KEYS", ""),
         tracking_base_url=env.get("TRACKING_BASE_URL", "").rstrip("/"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
+        ses_max_send_rate=float(env.get("SES_MAX_SEND_RATE") or DEFAULT_MAX_SEND_RATE),
         mailbox_secret_prefix=env.get("MAILBOX_SECRET_PREFIX", "crm/mailbox"),
         allow_private_smtp_hosts=env.get("ALLOW_PRIVATE_SMTP_HOSTS", "false") == "true",
         smtp_ca_file=env.get("SMTP_CA_FILE") or None,

@@ -114,3 +114,13 @@ class TransportFailed(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class TransportThrottled(Exception):
+    """SES did not take a message only because of the account's sending limits (rate or daily
+    quota): nothing was sent, and the same message can be sent again after `retry_after` seconds."""
+
+    def __init__(self, reason: str, retry_after: int):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after

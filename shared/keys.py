@@ -150,10 +150,12 @@ def provider_message_pk(provider_message_id: str) -> str:
 
 
 DUE_PK = "@DUE"  # the sparse index of scheduled emails, across tenants, sorted by send time
+SENDING_PK = "@SENDING"  # emails being sent, across tenants, sorted by when their send began
 
 
-def due_sk(send_at: str, tenant: str, email_id: str) -> str:
-    return f"{send_at}#{tenant}#{email_id}"
+def pending_sk(at: str, tenant: str, email_id: str) -> str:
+    """The sort key of an email in @DUE (at: its send time) or @SENDING (at: when it began)."""
+    return f"{at}#{tenant}#{email_id}"
 
 
 def timed_sk(at: str, item_id: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+import time
 from typing import Any
 
 from shared.domain.mailbox import MailboxSettings, private_address
@@ -18,6 +19,11 @@ from shared.errors import TransportFailed
 __all__ = ["TransportFailed", "send"]
 
 _REPLY_LIMIT = 200
+# The whole conversation, well inside the 29 s the API function may run (template.yaml; an HTTP
+# API waits for its integration 30 s at most:
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html), leaving time
+# for the reads before the send and the record after it.
+SEND_SECONDS = 20.0
 _CHECK_SETTINGS = (
     "Check the host, port and security in your mailbox settings (tls usually uses port 465, starttls 587)."
 )
@@ -43,11 +49,41 @@ class _PinnedAddresses:
         return super()._get_socket(last, port, timeout)  # type: ignore[misc]
 
 
-class _SMTP(_PinnedAddresses, smtplib.SMTP):
+class _WithinDeadline:
+    """One deadline for the whole conversation (connection, TLS, login, every command and reply),
+    not a timeout per command: each connection attempt, command and reply gets only the time that
+    is left, so a server answering each step just in time cannot stretch a send past the
+    deadline (and a Lambda past API Gateway's 29 s, leaving the email `sending`)."""
+
+    def __init__(self, deadline: float, **kwargs: Any):
+        self._deadline = deadline  # time.monotonic() by which the conversation must be over
+        super().__init__(**kwargs)
+
+    def _left(self) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the SMTP conversation ran out of time")
+        return left
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return super()._get_socket(host, port, self._left())  # type: ignore[misc]
+
+    def send(self, data: Any) -> None:
+        if self.sock:  # type: ignore[attr-defined]
+            self.sock.settimeout(self._left())  # type: ignore[attr-defined]
+        super().send(data)  # type: ignore[misc]
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.sock:  # type: ignore[attr-defined]
+            self.sock.settimeout(self._left())  # type: ignore[attr-defined]
+        return super().getreply()  # type: ignore[misc]
+
+
+class _SMTP(_PinnedAddresses, _WithinDeadline, smtplib.SMTP):
     pass
 
 
-class _SMTPS(_PinnedAddresses, smtplib.SMTP_SSL):
+class _SMTPS(_PinnedAddresses, _WithinDeadline, smtplib.SMTP_SSL):
     pass
 
 
@@ -77,9 +113,11 @@ def _resolve(host: str, port: int, allow_private_hosts: bool) -> list[str]:
 
 
 def _connect(settings: MailboxSettings, addresses: list[str], context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
+    deadline = time.monotonic() + timeout
     if settings.security == "tls":
-        return _SMTPS(addresses, host=settings.host, port=settings.port, timeout=timeout, context=context)
-    return _SMTP(addresses, host=settings.host, port=settings.port, timeout=timeout)
+        return _SMTPS(addresses, deadline=deadline, host=settings.host, port=settings.port, timeout=timeout,
+                      context=context)
+    return _SMTP(addresses, deadline=deadline, host=settings.host, port=settings.port, timeout=timeout)
 
 
 def _start_tls(client: smtplib.SMTP, settings: MailboxSettings, context: ssl.SSLContext) -> None:
@@ -150,12 +188,13 @@ def send(
     message: bytes,
     *,
     allow_private_hosts: bool,
-    timeout: float = 15.0,
+    timeout: float = SEND_SECONDS,
     ca_file: str | None = None,
 ) -> str:
     """Sends `message` as is to `recipients` (To, Cc and Bcc alike) through the user's SMTP server
-    and returns the text of its reply to DATA. `ca_file` None trusts the system's certificates.
-    Raises TransportFailed when the mail was not accepted for every recipient."""
+    and returns the text of its reply to DATA, all within `timeout` seconds. `ca_file` None trusts
+    the system's certificates. Raises TransportFailed when the mail was not accepted for every
+    recipient."""
     addresses = _resolve(settings.host, settings.port, allow_private_hosts)
     context = ssl.create_default_context(cafile=ca_file)
     host, port = settings.host, settings.port

@@ -121,6 +121,34 @@ def trigger_of(email_id: str) -> dict[str, Any] | None:
         return None
 
 
+# --- scheduled sending, as its function runs -------------------------------------------------------
+
+
+def invoke_scheduled_send(event: dict[str, Any]) -> Any:
+    from infra.local.server import invoke_function
+
+    return invoke_function("ScheduledSendFunction", event)
+
+
+def sweep() -> dict[str, int]:
+    return invoke_scheduled_send({"sweep": True})
+
+
+def trigger(api, email_id: str) -> dict[str, int]:
+    """The event the email's one-time schedule carries."""
+    return invoke_scheduled_send({"tenant": api.tenant, "email_id": email_id})
+
+
+def make_due(api, email_id: str, seconds_ago: float = 1.0) -> None:
+    """Arrange that the email's time has come: its send_at moved into the past (index keys too)."""
+    from shared.db import emails as repository
+    from shared.domain.validation import format_time
+
+    email = repository.get(api.tenant, email_id)
+    past = format_time(datetime.now(timezone.utc) - timedelta(seconds=seconds_ago))
+    assert repository.transition(api.tenant, {**email, "send_at": past}, "scheduled") is not None
+
+
 def at_expression(send_at: str) -> str:
     """at(...) of the first whole second not before send_at."""
     moment = datetime.fromisoformat(send_at.replace("Z", "+00:00"))

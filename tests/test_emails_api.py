@@ -52,7 +52,8 @@ def test_an_email_is_sent_now_as_a_well_formed_message(api, yamada):
     assert "Bcc" not in message and "log@example.jp" not in entry["raw"]
     assert entry["bcc"] == ["log@example.jp"] and entry["transport"] == "ses"
     assert message["Subject"] == "山田様 ご提案" == entry["subject"]
-    assert message["Message-ID"] == email["message_id"]
+    # SES gives the message its own Message-ID (infra/local/ses.py); ours stays the email's message_id
+    assert message["Message-ID"] == f"<{email['provider_message_id']}@ap-northeast-1.amazonses.com>"
     assert message.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
     assert message.get_body(("plain",)).get_content().rstrip("\r\n") == "本文です"  # CRLF: base64 of canonical text
@@ -523,13 +524,13 @@ def test_a_sender_that_cannot_be_written_in_a_header_is_refused_before_anything_
     assert stored == [], f"refused with {reply.status}, yet stored: {stored}"
 
 
-def test_the_message_id_answered_is_the_one_in_the_message(api, yamada):
+def test_the_message_id_answered_is_on_the_senders_domain_as_the_message_goes_out(api, yamada):
     # NFKC: the message goes out from rep@example.jp, the address the token spells in full width
     sender = SenderApi(api.tenant, email="ｒｅｐ@ｅｘａｍｐｌｅ.jp")
     email = sent(sender, yamada["id"])
     _, message = the_message(email["id"])
-    assert message["Message-ID"] == email["message_id"]
-    assert message["From"].addresses[0].addr_spec == email["from"]["email"]
+    assert email["message_id"] == f"<{email['id']}@example.jp>"
+    assert message["From"].addresses[0].addr_spec == email["from"]["email"] == "rep@example.jp"
 
 
 # --- pure rules of shared/domain/outbound.py ---------------------------------------------------
@@ -619,20 +620,23 @@ def test_a_new_email_takes_its_ids_from_the_sender_and_its_parent():
     assert stored_email(request={"send_at": "2026-04-02T00:00:00Z"})["status"] == "scheduled"
 
 
-@pytest.mark.parametrize("status, folder_name, due", [
-    ("scheduled", "scheduled", True), ("sending", "sent", False), ("sent", "sent", False),
-    ("failed", "sent", False), ("cancelled", None, False),
+@pytest.mark.parametrize("status, folder_name, pending", [
+    ("scheduled", "scheduled", ("@DUE", "2026-04-02T00:00:00.000Z")),
+    ("sending", "sent", ("@SENDING", "2026-04-01T00:00:00.000Z")),  # since it began: the sweep settles a stuck one
+    ("sent", "sent", None), ("failed", "sent", None), ("cancelled", None, None),
 ])
-def test_index_keys_follow_the_state(status, folder_name, due):
+def test_index_keys_follow_the_state(status, folder_name, pending):
     from shared.domain import outbound
 
-    email = {**stored_email(), "status": status, "send_at": "2026-04-02T00:00:00.000Z"}
+    email = {**stored_email(), "status": status, "send_at": "2026-04-02T00:00:00.000Z",
+             "updated_at": "2026-04-01T00:00:00.000Z"}
     keys = outbound.index_keys("t1", email)
     assert outbound.folder_of(status) == folder_name
     assert (keys["gsi1pk"] is not None) == (folder_name is not None)
     if folder_name:
         assert keys["gsi1pk"] == f"t1#MAIL#{folder_name}" and keys["gsi2pk"] == f"t1#MAIL#{folder_name}#BY#u1"
-    assert (keys["gsi5pk"] is not None) == due
+    assert (keys["gsi5pk"], keys["gsi5sk"]) == \
+        ((pending[0], f"{pending[1]}#t1#{email['email_id']}") if pending else (None, None))
     assert keys["gsi3pk"] == f"t1#THREAD#{email['thread_id']}"
 
 

@@ -16,8 +16,13 @@ The product's own backoff (shared.db.retries.backoff) is short and really sleeps
    persist with nothing written, one write when they pass: contact create/update, bulk actions
    and the record of a sent email (transactions; a message that left is recorded `sent` even
    while its contact stays contended), reads, a settings write.
-2. SES failing (refused, throttled, unreachable): the email `failed` with the reason, nothing
-   marked sent. The SMTP failure is tests/test_emails_api.py
+2. SES failing (refused, unreachable): the email `failed` with the reason, nothing marked sent.
+   SES's sending limits (throttling, the daily quota) are not a failure: a throttled send is
+   retried (botocore, with backoff) and sent once; one still throttled goes back to `scheduled`
+   a little later (send now answers it `scheduled`), and the next sweep sends it once; the sweep
+   under throttling sends every due email exactly once. An email a killed Lambda left `sending`
+   is settled `failed` by the sweep once no invocation can still be sending it, and never sent
+   again (whether SES took it is unknown). The SMTP failure is tests/test_emails_api.py
    ::test_an_smtp_failure_marks_the_email_failed_and_records_nothing (nothing listens on the
    mailbox's port; the transport's own failures are in tests/test_smtp_transport.py).
 3. S3 failing mid-export (UploadPart after the first part, CompleteMultipartUpload): the job
@@ -53,7 +58,9 @@ import threading
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import boto3
@@ -63,7 +70,10 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
 from conftest import Api, assert_error, create
-from mail_support import outbox, outbox_entries, outbox_listening, sent, table, timeline  # noqa: F401
+from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
+    at, folder, folder_ids, make_due, outbox, outbox_entries, outbox_listening, send, sent, sweep, table, timeline,
+    trigger,
+)
 from stack_support import run_queued_jobs
 
 FILES_BUCKET = "crm-test-files"
@@ -470,11 +480,24 @@ def test_a_settings_write_under_persistent_throttling_is_a_503_that_changes_noth
 SES_FAULTS = {
     "refused": ("Amazon SES refused the message (MessageRejected: Email address is not verified.",
                 dict(answer=ses_error("MessageRejected", "Email address is not verified."))),
-    "throttled": ("Amazon SES refused the message (TooManyRequestsException: Maximum sending rate exceeded.",
-                  dict(answer=ses_error("TooManyRequestsException", "Maximum sending rate exceeded.", 429))),
     "unreachable": ("Amazon SES could not be reached (EndpointConnectionError); try again later.",
                     dict(raises=lambda: EndpointConnectionError(endpoint_url="https://email.ap-northeast-1.amazonaws.com"))),
 }
+# SESv2 answers a send beyond the account's limits 429 TooManyRequestsException
+# (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html)
+SES_RATE_EXCEEDED = ses_error("TooManyRequestsException", "Maximum sending rate exceeded.", 429)
+SES_QUOTA_EXCEEDED = ses_error("TooManyRequestsException", "Daily message quota exceeded.", 429)
+
+
+def ses_attempts() -> int:
+    """How many times botocore sends one SendEmail that stays throttled (its first try and retries)."""
+    from botocore.retries.standard import DEFAULT_MAX_ATTEMPTS
+
+    from shared.aws import client
+
+    retries = client("sesv2").meta.config.retries
+    assert retries["mode"] == "standard", retries
+    return retries.get("total_max_attempts") or DEFAULT_MAX_ATTEMPTS
 
 
 @pytest.mark.parametrize("fault", SES_FAULTS)
@@ -489,13 +512,123 @@ def test_an_ses_failure_fails_the_email_with_the_reason_and_marks_nothing_sent(a
 
     assert email["status"] == "failed" and email["failure_reason"].startswith(reason), email
     assert email["sent_at"] is None and outbox_entries(email["id"]) == []
-    if fault == "throttled":  # retried with backoff before giving up
-        assert injected.answered > 1 and len(backoffs.botocore) == injected.answered - 1
+    if fault == "refused":
+        assert injected.answered == 1  # a refusal is final: never tried again
     stored_email = api.get(f"/v1/emails/{email['id']}").body
     assert (stored_email["status"], stored_email["failure_reason"]) == ("failed", email["failure_reason"])
     after = api.get(f"/v1/contacts/{contact['id']}").body
     assert after["last_contacted_at"] == first["sent_at"] and after == before
     assert [entry["data"]["email_id"] for entry in timeline(api, contact["id"], "email_sent")] == [first["id"]]
+
+
+def test_a_throttled_send_is_retried_with_backoff_and_sent_once(api, ses, backoffs):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    injected = ses.add("SendEmail", SES_RATE_EXCEEDED, times=2)
+
+    email = sent(api, contact["id"])
+
+    assert email["status"] == "sent" and injected.answered == 2
+    assert len(backoffs.botocore) == 2 and sum(backoffs.botocore) > 0
+    assert ses.count("SendEmail") == 1 and len(outbox_entries(email["id"])) == 1
+    assert len(timeline(api, contact["id"], "email_sent")) == 1
+
+
+@pytest.mark.parametrize("answer, retry_seconds", [(SES_RATE_EXCEEDED, 60), (SES_QUOTA_EXCEEDED, 600)],
+                         ids=["rate", "daily quota"])
+def test_a_send_now_still_throttled_is_scheduled_for_a_retry_and_the_sweep_sends_it_once(
+        api, ses, backoffs, answer, retry_seconds):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    before = api.get(f"/v1/contacts/{contact['id']}").body
+    injected = ses.add("SendEmail", answer)
+
+    requested = datetime.now(timezone.utc)
+    email = sent(api, contact["id"])
+
+    assert injected.answered == ses_attempts()
+    assert (email["status"], email["failure_reason"], email["sent_at"]) == ("scheduled", None, None), email
+    retry_at = datetime.fromisoformat(email["send_at"].replace("Z", "+00:00"))
+    assert timedelta(seconds=retry_seconds) <= retry_at - requested <= timedelta(seconds=retry_seconds + 30)
+    assert folder_ids(api, "scheduled") == [email["id"]] and folder_ids(api, "sent") == []
+    assert outbox_entries(email["id"]) == [] and timeline(api, contact["id"], "email_sent") == []
+    assert api.get(f"/v1/contacts/{contact['id']}").body == before
+
+    ses.clear()
+    sweep()
+    assert api.get(f"/v1/emails/{email['id']}").body["status"] == "scheduled"  # not before its retry time
+    make_due(api, email["id"])
+    sweep()
+    sweep()
+
+    assert api.get(f"/v1/emails/{email['id']}").body["status"] == "sent"
+    assert len(outbox_entries(email["id"])) == 1 and len(timeline(api, contact["id"], "email_sent")) == 1
+
+
+def test_the_sweep_under_throttling_sends_every_due_email_exactly_once(api, ses, backoffs):
+    contacts = [create(api, family_name=f"顧客{number}", email=f"c{number}@example.jp")["id"] for number in range(12)]
+    emails = [sent(api, contact_id, send_at=at(3600))["id"] for contact_id in contacts]
+    for email_id in emails:
+        make_due(api, email_id)
+    # every request throttled until three emails' sends have used all their tries
+    injected = ses.add("SendEmail", SES_RATE_EXCEEDED, times=3 * ses_attempts())
+
+    first = sweep()
+
+    assert injected.answered == 3 * ses_attempts()
+    statuses = {email_id: api.get(f"/v1/emails/{email_id}").body["status"] for email_id in emails}
+    assert first["sent"] == 9 and sorted(statuses.values()) == ["scheduled"] * 3 + ["sent"] * 9, statuses
+    deferred = [email_id for email_id, state in statuses.items() if state == "scheduled"]
+    for email_id in deferred:
+        make_due(api, email_id)
+    with ThreadPoolExecutor(max_workers=4) as pool:  # the next sweep and the deferred emails' triggers at once
+        list(pool.map(lambda job: job(), [sweep, *(lambda email_id=email_id: trigger(api, email_id)
+                                                   for email_id in deferred)]))
+
+    assert {email_id: len(outbox_entries(email_id)) for email_id in emails} == dict.fromkeys(emails, 1)
+    assert {email_id: api.get(f"/v1/emails/{email_id}").body["status"] for email_id in emails} == \
+        dict.fromkeys(emails, "sent")
+    for contact_id in contacts:
+        assert len(timeline(api, contact_id, "email_sent")) == 1
+
+
+def age_sending(api: Api, email_id: str, minutes: float) -> None:
+    """Arrange that the email began sending `minutes` ago (its index keys too)."""
+    from shared.db import emails as repository
+    from shared.domain.validation import format_time
+
+    email = repository.get(api.tenant, email_id)
+    began = format_time(datetime.now(timezone.utc) - timedelta(minutes=minutes))
+    assert repository.transition(api.tenant, {**email, "updated_at": began}, "sending") is not None
+
+
+@pytest.mark.parametrize("killed", ["before SES took the message", "after SES took it, before the record"])
+def test_an_email_left_sending_by_a_killed_lambda_is_settled_failed_and_never_sent_again(api, ses, dynamodb, killed):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    before = api.get(f"/v1/contacts/{contact['id']}").body
+    if killed == "before SES took the message":
+        ses.add("SendEmail", raises=LambdaKilled, times=1)
+    else:
+        dynamodb.add("TransactWriteItems", raises=LambdaKilled, times=1)  # the record of the sent email
+    with pytest.raises(LambdaKilled):
+        send(api, contact["id"])
+    ses.clear()
+    dynamodb.clear()
+    [email] = folder(api, "sent").body["items"]
+    delivered, reached_ses = len(outbox_entries(email["id"])), ses.count("SendEmail")
+    assert email["status"] == "sending" and delivered == (0 if killed.startswith("before") else 1)
+
+    assert sweep()["stuck"] == 0  # 14 minutes on, an invocation might still be sending it
+    age_sending(api, email["id"], minutes=14)
+    assert sweep()["stuck"] == 0
+    age_sending(api, email["id"], minutes=16)  # longer than any Lambda runs
+    assert sweep()["stuck"] == 1
+    assert sweep()["stuck"] == 0
+
+    settled = api.get(f"/v1/emails/{email['id']}").body
+    assert settled["status"] == "failed" and settled["sent_at"] is None
+    assert settled["failure_reason"].startswith("The send did not complete, so it may or may not have been delivered")
+    assert (ses.count("SendEmail"), len(outbox_entries(email["id"]))) == (reached_ses, delivered)  # never sent again
+    assert timeline(api, contact["id"], "email_sent") == [] and api.get(f"/v1/contacts/{contact['id']}").body == before
+    assert folder_ids(api, "sent") == [email["id"]] and folder_ids(api, "scheduled") == []
 
 
 # --- 3. and 4. S3 failing mid-export; an export worker killed mid-upload ----------------------------

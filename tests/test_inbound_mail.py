@@ -4,13 +4,14 @@ threaded to ours by its references, on the contact's timeline as their action.""
 
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from conftest import Api, create
-from mail_support import drop, folder, local, outbox_listening, sent, timeline  # noqa: F401 - fixtures
+from mail_support import drop, folder, local, outbox_listening, sent, the_message, timeline  # noqa: F401 - fixtures
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
@@ -25,7 +26,8 @@ def message(*, sender: str, to: str = "rep@acme.co.jp", subject: str = "Re: ご�
     for name, value in headers.items():
         mail[name.replace("_", "-")] = value
     mail.set_content(body)
-    return mail.as_bytes()
+    # a message id is never folded or encoded, however long (SES's are about 100 characters)
+    return mail.as_bytes(policy=policy.default.clone(max_line_length=998))
 
 
 @pytest.fixture
@@ -44,6 +46,30 @@ def test_a_reply_is_threaded_to_our_email_even_with_another_subject(api, contact
         "received", contact["id"], ours["id"], ours["thread_id"])
     assert reply["from"] == {"id": None, "name": None, "email": "taro@example.jp"}
     assert reply["subject"] == "別件です" and "ありがとうございます" in reply["body_text"]
+    thread = api.get(f"/v1/emails/{ours['id']}/thread").body["items"]
+    assert [item["status"] for item in thread] == ["sent", "received"]
+
+
+def test_a_reply_naming_the_message_id_ses_gave_our_email_is_threaded_to_it(api, contact, local):
+    """SES replaces our Message-ID with its own, so that is the id a real reply names."""
+    ours = sent(api, contact["id"], subject="ご提案の件")
+    _, delivered = the_message(ours["id"])  # as the recipient got it
+    ses_id = delivered["Message-ID"]
+    assert ses_id == f"<{ours['provider_message_id']}@ap-northeast-1.amazonses.com>" != ours["message_id"]
+
+    result = drop(local, message(sender="taro@example.jp", subject="Re: ご提案の件", replying_to=ses_id))
+
+    assert (result["received"], result["ignored"]) == (1, 0)
+    thread = api.get(f"/v1/emails/{ours['id']}/thread").body["items"]
+    assert [(item["status"], item["in_reply_to"]) for item in thread] == [("sent", None), ("received", ours["id"])]
+    assert thread[1]["thread_id"] == ours["thread_id"] and thread[1]["contact_id"] == contact["id"]
+
+
+@pytest.mark.parametrize("domain", ["email.amazonses.com", "eu-west-1.amazonses.com"])
+def test_the_ses_message_id_of_any_region_finds_the_email_in_the_references(api, contact, local, domain):
+    ours = sent(api, contact["id"])
+    references = f"<unrelated@example.jp> <{ours['provider_message_id']}@{domain}>"
+    drop(local, message(sender="taro@example.jp", References=references))
     thread = api.get(f"/v1/emails/{ours['id']}/thread").body["items"]
     assert [item["status"] for item in thread] == ["sent", "received"]
 

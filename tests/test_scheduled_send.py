@@ -17,33 +17,9 @@ import pytest
 
 from conftest import create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    at, folder_ids, outbox_entries, outbox_listening, sent, timeline, trigger_of,
+    at, folder_ids, invoke_scheduled_send as invoke, make_due, outbox_entries, outbox_listening, sent, sweep, timeline,
+    trigger, trigger_of,
 )
-
-
-def invoke(event: dict[str, Any]) -> Any:
-    from infra.local.server import invoke_function
-
-    return invoke_function("ScheduledSendFunction", event)
-
-
-def sweep() -> dict[str, int]:
-    return invoke({"sweep": True})
-
-
-def trigger(api, email_id: str) -> dict[str, int]:
-    """The event the email's one-time schedule carries."""
-    return invoke({"tenant": api.tenant, "email_id": email_id})
-
-
-def make_due(api, email_id: str, seconds_ago: float = 1.0) -> None:
-    """Arrange that the email's time has come: its send_at moved into the past (index keys too)."""
-    from shared.db import emails as repository
-    from shared.domain.validation import format_time
-
-    email = repository.get(api.tenant, email_id)
-    past = format_time(datetime.now(timezone.utc) - timedelta(seconds=seconds_ago))
-    assert repository.transition(api.tenant, {**email, "send_at": past}, "scheduled") is not None
 
 
 def status(api, email_id: str) -> dict[str, Any]:
@@ -158,6 +134,39 @@ def test_many_emails_due_at_once_to_one_contact_are_all_recorded_sent(api, conta
     stuck = {email_id: state for email_id, state in states.items() if state != "sent"}
     assert stuck == {}, f"{len(stuck)} of 20 delivered emails never became sent: {stuck}"
     assert len(timeline(api, contact["id"], "email_sent")) == 20
+
+
+def test_the_sweep_paces_its_sends_to_the_accounts_send_rate(api, monkeypatch):
+    """SES refuses sends beyond the account's maximum send rate; the sweep's 16 threads take
+    turns from one pace (here 5 a second) instead of sending as fast as they can."""
+    from shared.aws import client
+    from shared.domain.send_limits import SendPace
+    from shared.services import delivery
+
+    turns: list[float] = []
+
+    class RecordedPace(SendPace):
+        def wait(self) -> float:
+            turns.append(super().wait())
+            return turns[-1]
+
+    monkeypatch.setattr(delivery, "SES_PACE", RecordedPace(5))
+    contacts = [create(api, family_name=f"顧客{number}", email=f"p{number}@example.jp")["id"] for number in range(12)]
+    emails = [scheduled(api, contact_id)["id"] for contact_id in contacts]
+    for email_id in emails:
+        make_due(api, email_id)
+    sends: list[float] = []
+    ses = client("sesv2").meta.events
+    ses.register("before-send.sesv2.SendEmail", lambda **_: sends.append(time.monotonic()), unique_id="pace-probe")
+    try:
+        assert sweep()["sent"] == 12
+    finally:
+        ses.unregister("before-send.sesv2.SendEmail", unique_id="pace-probe")
+
+    assert len(turns) == len(sends) == 12  # every send took its turn
+    assert max(sum(1 for other in turns if start <= other < start + 1 - 1e-9) for start in turns) == 5
+    assert max(sends) - min(sends) >= 2.0  # 12 sends at 5 a second: at least 2.2 s, whatever the jitter
+    assert_each_sent_once(api, emails)
 
 
 # --- cancelled, moved, orphaned ----------------------------------------------------------------

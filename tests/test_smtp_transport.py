@@ -4,8 +4,10 @@ a throwaway CA (trustme)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -316,6 +318,37 @@ def test_a_server_that_never_greets_fails_on_the_timeout():
             deliver(settings_for(port, "starttls"), timeout=0.5)
 
     assert "did not answer within 0.5 seconds" in failure.value.reason
+
+
+class SlowMailbox(Mailbox):
+    """Answers each recipient after `delay` seconds: every reply in time for a per-command
+    timeout, the whole conversation not."""
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await asyncio.sleep(self.delay)
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+def test_the_whole_conversation_has_one_deadline_not_one_per_command(start_server):
+    mailbox, port = start_server(SlowMailbox(delay=0.4), auth_require_tls=False)
+    started = time.monotonic()
+
+    with pytest.raises(TransportFailed) as failure:  # 3 recipients × 0.4 s: past the 1 s deadline
+        deliver(settings_for(port, "none"), timeout=1.0)
+
+    assert time.monotonic() - started < 1.5
+    assert "did not answer within 1 seconds" in failure.value.reason
+    assert mailbox.deliveries == []
+
+
+def test_a_conversation_within_its_deadline_delivers(start_server):
+    mailbox, port = start_server(SlowMailbox(delay=0.1), auth_require_tls=False)
+    assert deliver(settings_for(port, "none"), timeout=3.0) == DATA_REPLY
+    assert len(mailbox.deliveries) == 1
 
 
 def test_an_unknown_host_name_fails_on_dns():

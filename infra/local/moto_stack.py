@@ -26,6 +26,7 @@ import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
 from infra.local import dynamodb_realism, strict_secrets
+from infra.local.ses import replace_message_ids_as_ses_does, throttle_beyond_the_max_send_rate
 from infra.local.strict_s3 import StrictS3
 from infra.local.wsgi import BackgroundServer
 from infra.provision import provision
@@ -246,6 +247,8 @@ def _accept_every_sender() -> None:
 
 _accept_every_sender()
 strict_secrets.delete_in_background()
+replace_message_ids_as_ses_does()
+throttle_beyond_the_max_send_rate()
 
 
 class _SerialisedMoto:

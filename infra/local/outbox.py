@@ -1,4 +1,5 @@
-"""``GET /_local/outbox``: every message the local stack sent (SES or SMTP), oldest first."""
+"""``GET /_local/outbox``: every message the local stack sent (SES or SMTP), oldest first, as its
+recipients get it (an SES message with the Message-ID SES gives it: infra/local/ses.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from infra.local.server import local_endpoint
+from infra.local.ses import as_sent_by_ses
+from shared.config import CONFIG
 from shared.services import delivery
 
 
@@ -23,6 +26,8 @@ class Outbox:
         self._ids = itertools.count(1)
 
     def record(self, email: dict[str, Any], raw: bytes, provider_message_id: str | None) -> None:
+        if provider_message_id is not None:
+            raw = as_sent_by_ses(raw, provider_message_id, CONFIG.region)
         subject = str(message_from_bytes(raw, policy=policy.default)["Subject"] or "")
         with self._lock:
             self._items.append({

@@ -118,12 +118,16 @@ def _state_actions(tenant: str, email: dict[str, Any]) -> list[Any]:
     return actions
 
 
-def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str | None = None) -> dict[str, Any] | None:
-    """Write the email's new state if it is still `expected` (and, with `due_by`, due by then);
-    the email as stored afterwards, or None when its state had moved on (or it is gone)."""
+def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str | None = None,
+               unchanged_since: str | None = None) -> dict[str, Any] | None:
+    """Write the email's new state if it is still `expected` (and, with `due_by`, due by then;
+    with `unchanged_since`, not updated after then); the email as stored afterwards, or None
+    when its state had moved on (or it is gone)."""
     condition = EmailItem.status == expected
     if due_by is not None:
         condition &= EmailItem.send_at <= due_by
+    if unchanged_since is not None:
+        condition &= EmailItem.updated_at <= unchanged_since
     item = EmailItem(*email_key(tenant, email["email_id"]))
     try:
         item.update(_state_actions(tenant, email), condition=condition)
@@ -178,12 +182,18 @@ def thread(tenant: str, thread_id: str) -> list[dict[str, Any]]:
 
 def due(now: str, limit: int = 1000) -> list[tuple[str, str]]:
     """(tenant, email id) of scheduled emails due by `now`, oldest first, across tenants."""
-    raws, _ = query(keys.DUE_PK, EmailItem.gsi5sk <= f"{now}~", index="GSI5", limit=limit)
-    found = []
-    for raw in raws:
-        _, tenant, email_id = raw["gsi5sk"]["S"].rsplit("#", 2)
-        found.append((tenant, email_id))
-    return found
+    return [(tenant, email["email_id"]) for tenant, email in _pending(keys.DUE_PK, now, limit)]
+
+
+def sending_since(began_by: str, limit: int = 1000) -> list[tuple[str, dict[str, Any]]]:
+    """(tenant, email) of emails `sending` since `began_by` or earlier, oldest first, across tenants."""
+    return _pending(keys.SENDING_PK, began_by, limit)
+
+
+def _pending(partition: str, by: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """(tenant, email) of a GSI5 partition up to the time `by` (the index projects the whole email)."""
+    raws, _ = query(partition, EmailItem.gsi5sk <= f"{by}~", index="GSI5", limit=limit)
+    return [(raw["gsi5sk"]["S"].rsplit("#", 2)[1], email_of(EmailItem.from_raw_data(raw))) for raw in raws]
 
 
 # --- mailboxes --------------------------------------------------------------------------------
@@ -213,16 +223,34 @@ def mark_processed(transaction: Transaction, event_key: str, label: str = "event
     transaction.put(label, marker, condition=ProcessedEventItem.pk.does_not_exist())
 
 
-def find_ours(email_ids: list[str]) -> tuple[str, dict[str, Any]] | None:
-    """(tenant, email) of the first of these ids that is one of our emails, whatever its tenant:
-    a Query of GSI6 and a GetItem per id tried."""
-    for email_id in email_ids:
-        raws, _ = query(keys.email_id_pk(email_id), index="GSI6", limit=1)
-        if raws:
-            tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
-            email = get(tenant, email_id)
-            if email is not None:
-                return tenant, email
+def email_by_provider_id(provider_message_id: str) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, email) of the email SES knows by this id: one Query of GSI4."""
+    raws, _ = query(keys.provider_message_pk(provider_message_id), index="GSI4", limit=1)
+    if not raws:
+        return None
+    tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
+    return tenant, email_of(EmailItem.from_raw_data(raws[0]))
+
+
+def _email_by_id(email_id: str) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, email) of one of our emails by its id, whatever its tenant: a Query of GSI6 and
+    a GetItem."""
+    raws, _ = query(keys.email_id_pk(email_id), index="GSI6", limit=1)
+    if not raws:
+        return None
+    tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
+    email = get(tenant, email_id)
+    return (tenant, email) if email is not None else None
+
+
+def find_ours(references: list[tuple[str, str]]) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, email) of the first reference (shared.domain.outbound.referenced_messages) that
+    is one of our emails: by our email id (GSI6) or by the id SES gave the message (GSI4)."""
+    finders = {outbound.OUR_EMAIL: _email_by_id, outbound.SES_MESSAGE: email_by_provider_id}
+    for kind, value in references:
+        found = finders[kind](value)
+        if found is not None:
+            return found
     return None
 
 

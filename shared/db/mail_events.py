@@ -1,5 +1,6 @@
-"""Mail events in the single table: find our email by SES message id, and apply one event
-(timeline entry, the contact's delivery status, the email's delivery state) exactly once."""
+"""Mail events in the single table: apply one event (timeline entry, the contact's delivery
+status, the email's delivery state) exactly once. Their email is found by SES message id in
+shared.db.emails."""
 
 from __future__ import annotations
 
@@ -10,19 +11,10 @@ from shared.db import batches
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.activity_items import activity_model
-from shared.db.contacts import contact_key, query
-from shared.db.emails import email_key, email_of, mark_processed
+from shared.db.contacts import contact_key
+from shared.db.emails import email_key, mark_processed
 from shared.db.models import ContactItem, EmailItem, EmailKeyItem, TableItem, TenantConfigItem
 from shared.db.transactions import Transaction
-
-def email_by_provider_id(provider_message_id: str) -> tuple[str, dict[str, Any]] | None:
-    """(tenant, email) of the email SES knows by this id: one Query of GSI4."""
-    raws, _ = query(keys.provider_message_pk(provider_message_id), index="GSI4", limit=1)
-    if not raws:
-        return None
-    tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
-    return tenant, email_of(EmailItem.from_raw_data(raws[0]))
-
 
 def recipient_contact(
     tenant: str, contact_id: str, recipient: str,

@@ -197,11 +197,13 @@ def folder_of(status: str) -> str | None:
 
 def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
     """GSI keys of an email: its folder (all, and the sender's own), its thread, its SES
-    message id once sent, and the due index while it is scheduled."""
+    message id once sent, and the due index while it is scheduled (by send time) or being sent
+    (by when that began, so the sweep finds a send that never finished)."""
     folder = folder_of(email["status"])
     moment = email["send_at"] if folder == "scheduled" else email.get("sent_at") or email["created_at"]
     in_folder = folder is not None
-    due = email["status"] == "scheduled"
+    pending = {"scheduled": (keys.DUE_PK, email["send_at"]),
+               "sending": (keys.SENDING_PK, email["updated_at"])}.get(email["status"])
     provider_id = email.get("provider_message_id")
     return {
         "gsi1pk": keys.mail_folder_pk(tenant, folder) if in_folder else None,
@@ -212,8 +214,8 @@ def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
         "gsi3sk": keys.timed_sk(email["created_at"], email["email_id"]),
         "gsi4pk": keys.provider_message_pk(provider_id) if provider_id else None,
         "gsi4sk": keys.EMAIL_SK if provider_id else None,
-        "gsi5pk": keys.DUE_PK if due else None,
-        "gsi5sk": keys.due_sk(email["send_at"], tenant, email["email_id"]) if due else None,
+        "gsi5pk": pending[0] if pending else None,
+        "gsi5sk": keys.pending_sk(pending[1], tenant, email["email_id"]) if pending else None,
         "gsi6pk": keys.email_id_pk(email["email_id"]),
         "gsi6sk": keys.EMAIL_SK,
     }
@@ -334,15 +336,36 @@ def received_email(
     }
 
 
-def referenced_email_ids(message: Any, limit: int = 10) -> list[str]:
-    """Ids of our own emails a received message answers: In-Reply-To first, then References
-    from the newest; our Message-IDs are `<email id@domain>`."""
-    found: list[str] = []
+# SES replaces the Message-ID of every message it sends with its own, built from the MessageId
+# SendEmail answered (our `provider_message_id`) under an amazonses.com domain of the sending
+# region (`<{MessageId}@email.amazonses.com>` in us-east-1, `@{region}.amazonses.com` elsewhere):
+# https://docs.aws.amazon.com/ses/latest/dg/header-fields.html ("If you provide a Message-ID
+# header, Amazon SES overrides the header with its own value."). A reply to a message we sent
+# through SES names that id, never ours. The page does not name the domains, so any
+# amazonses.com domain is taken.
+SES_MESSAGE_ID_DOMAIN = "amazonses.com"
+OUR_EMAIL, SES_MESSAGE = "email", "ses"
+
+
+def referenced_messages(message: Any, limit: int = 10) -> list[tuple[str, str]]:
+    """The messages of ours a received message answers, In-Reply-To first, then References from
+    the newest: (OUR_EMAIL, email id) for our own `<email id@domain>`, (SES_MESSAGE, provider
+    message id) for the Message-ID SES gave a message it sent for us."""
+    found: list[tuple[str, str]] = []
     for token in [*message.in_reply_to, *reversed(message.references)]:
-        local = token.strip("<>").partition("@")[0]
-        if _OUR_ID.fullmatch(local) and local not in found:
-            found.append(local)
+        local, _, domain = token.strip("<>").rpartition("@")
+        domain = domain.lower()
+        if _OUR_ID.fullmatch(local):
+            reference = (OUR_EMAIL, local)
+        elif (domain == SES_MESSAGE_ID_DOMAIN or domain.endswith("." + SES_MESSAGE_ID_DOMAIN)) \
+                and _SES_ID.fullmatch(local):
+            reference = (SES_MESSAGE, local)
+        else:
+            continue
+        if reference not in found:
+            found.append(reference)
     return found[:limit]
 
 
 _OUR_ID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
+_SES_ID = re.compile(r"[0-9A-Za-z-]{1,128}")

@@ -7,17 +7,21 @@ from typing import Any, Callable
 
 from shared.aws import client
 from shared.config import CONFIG
-from shared.errors import TransportFailed
+from shared.domain import send_limits
+from shared.errors import TransportFailed, TransportThrottled
 
 
 # Called with (email, raw message, provider message id) after each message a transport took.
 # Empty in AWS; the local stack's outbox (GET /_local/outbox) listens here.
 SENT_LISTENERS: list[Callable[[dict[str, Any], bytes, str | None], None]] = []
+# Every SES send of this process (the sweep's threads, a notification worker's batch) waits its turn.
+SES_PACE = send_limits.SendPace(CONFIG.ses_max_send_rate)
 
 
 def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None) -> str | None:
     """Send `raw` to every recipient of `email`, Bcc included; SES's message id (None for SMTP).
-    Raises TransportFailed with a reason the sender can act on."""
+    Raises TransportFailed with a reason the sender can act on, or TransportThrottled when SES
+    only refused it for now (its sending limits)."""
     if email["transport"] == "smtp":
         recipients = [email["to"], *email.get("cc", []), *email.get("bcc", [])]
         _send_smtp(email["sender_email"], recipients, raw, mailbox)
@@ -31,7 +35,7 @@ def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None) -
 
 def notice(recipient: str, subject: str, text: str, mail_id: str) -> None:
     """A plain-text message from the product (NOTIFY_FROM) to a user: an export ready, an email
-    opened. Raises TransportFailed."""
+    opened. Raises TransportFailed or TransportThrottled (the queue then delivers it again)."""
     from datetime import datetime, timezone
 
     from shared.domain import mail
@@ -56,11 +60,16 @@ def _send_ses(email: dict[str, Any], raw: bytes) -> str:
     }
     if CONFIG.ses_configuration_set:
         request["ConfigurationSetName"] = CONFIG.ses_configuration_set
+    SES_PACE.wait()
     try:
         return client("sesv2").send_email(**request)["MessageId"]
-    except ClientError as error:
+    except ClientError as error:  # a throttled send was retried by botocore already, with backoff
         details = error.response.get("Error", {})
         why = ": ".join(part for part in (details.get("Code"), details.get("Message")) if part) or "no reason given"
+        retry_after = send_limits.retry_after(details.get("Code"), details.get("Message"))
+        if retry_after is not None:
+            SES_PACE.throttled()
+            raise TransportThrottled(f"Amazon SES is at the account's sending limit ({why}).", retry_after) from None
         raise TransportFailed(f"Amazon SES refused the message ({why}).") from None
     except BotoCoreError as error:
         raise TransportFailed(f"Amazon SES could not be reached ({type(error).__name__}); try again later.") from None

@@ -2,14 +2,16 @@
 
 Sending: the email is stored as `sending` (or `scheduled`) before anything leaves, then the
 transport is called, then one transaction records it `sent` with its timeline entries and the
-contact's new fields. A transport error marks it `failed` and records nothing as sent.
+contact's new fields. A transport error marks it `failed` and records nothing as sent; SES's
+sending limits (throttling, the daily quota) put it back to `scheduled` a little later instead,
+so a send now answers `scheduled` and the sweep sends it once the limit has passed.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from shared import cursor, keys
@@ -24,7 +26,8 @@ from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import (
-    Busy, Conflict, FieldError, Forbidden, NotFound, TransportFailed, ValidationFailed, require_valid,
+    Busy, Conflict, FieldError, Forbidden, NotFound, TransportFailed, TransportThrottled, ValidationFailed,
+    require_valid,
 )
 from shared.observability import logger
 from shared.services import contacts as contact_service
@@ -209,6 +212,8 @@ def _deliver(tenant: str, email: dict[str, Any], context: repository.SendContext
         return _fail(tenant, email, refusal.message)
     except TransportFailed as failure:
         return _fail(tenant, email, failure.reason)
+    except TransportThrottled as throttled:
+        return _defer(tenant, email, throttled, moment)
     sent = {**email, "status": "sent", "sent_at": now, "updated_at": now, "provider_message_id": provider_message_id}
     _record_sent(tenant, sent, context)
     return sent
@@ -219,6 +224,17 @@ def _fail(tenant: str, email: dict[str, Any], reason: str) -> dict[str, Any]:
     failed = {**email, "status": "failed", "failure_reason": reason, "updated_at": validation.now()}
     repository.transition(tenant, failed, "sending")
     return failed
+
+
+def _defer(tenant: str, email: dict[str, Any], throttled: TransportThrottled, moment: datetime) -> dict[str, Any]:
+    """SES took nothing, only for now (its sending limits): the email goes back to `scheduled`,
+    due again after `retry_after`, for the sweep (or a trigger) to claim and send once. The
+    condition on `sending` keeps two deferrals or a deferral and a record from both winning."""
+    send_at = validation.format_time(moment + timedelta(seconds=throttled.retry_after))
+    logger.warning("email deferred: SES sending limit", extra={"email_id": email["email_id"], "send_at": send_at,
+                                                                "reason": throttled.reason})
+    deferred = {**email, "status": "scheduled", "send_at": send_at, "updated_at": validation.now()}
+    return repository.transition(tenant, deferred, "sending") or repository.get(tenant, email["email_id"]) or deferred
 
 
 def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendContext) -> None:
@@ -389,11 +405,19 @@ def cancel(principal: Principal, email_id: str) -> None:
 
 SWEEP_BATCH = 200
 SWEEP_WORKERS = 16
+# Lambda's longest run (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html):
+# an email `sending` for longer has no invocation left that could still finish its send.
+STUCK_AFTER = timedelta(minutes=15)
+# Whether the transport took the message before the invocation died is unknown (SES gives no way
+# to look a message up by our id), so it is neither sent again (a second copy) nor called sent.
+UNKNOWN_OUTCOME = ("The send did not complete, so it may or may not have been delivered; check with the recipient "
+                   "before sending it again.")
 
 
 def sweep(time_left_ms: Callable[[], int], reserve_ms: int = 15_000) -> dict[str, int]:
     """Send every due scheduled email (the safety net behind the per-email triggers), batch by
-    batch while time is left; what the sweep sent has its trigger deleted."""
+    batch while time is left; what the sweep sent has its trigger deleted. Then settle the
+    emails whose send never finished."""
     due_count = sent_count = 0
     with ThreadPoolExecutor(max_workers=SWEEP_WORKERS) as pool:
         while time_left_ms() > reserve_ms:
@@ -407,7 +431,22 @@ def sweep(time_left_ms: Callable[[], int], reserve_ms: int = 15_000) -> dict[str
                     schedules.unschedule(email["email_id"])
             if len(due) < SWEEP_BATCH:
                 break
-    return {"due": due_count, "sent": sent_count}
+    return {"due": due_count, "sent": sent_count, "stuck": _settle_stuck()}
+
+
+def _settle_stuck() -> int:
+    """Mark `failed` (UNKNOWN_OUTCOME) the emails left `sending` past STUCK_AFTER: their
+    invocation died between the claim and the record. Each one only if it is still that send
+    (`sending`, not updated since), so a retry that claimed it meanwhile is left alone."""
+    began_by = validation.format_time(datetime.now(timezone.utc) - STUCK_AFTER)
+    settled = 0
+    for tenant, email in repository.sending_since(began_by, SWEEP_BATCH):
+        failed = {**email, "status": "failed", "failure_reason": UNKNOWN_OUTCOME, "updated_at": validation.now()}
+        if repository.transition(tenant, failed, "sending", unchanged_since=began_by) is not None:
+            logger.error("email left sending: settled as failed", extra={"email_id": email["email_id"],
+                                                                       "sending_since": email["updated_at"]})
+            settled += 1
+    return settled
 
 
 def _send_due(due: tuple[str, str]) -> dict[str, Any] | None:

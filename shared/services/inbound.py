@@ -54,7 +54,7 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
     if message.is_bounce:
         logger.info("bounce report received as mail; SES notifications carry bounces", extra={"source": source_id})
         return {"received": 0, "ignored": 1}
-    found = repository.find_ours(outbound.referenced_email_ids(message))
+    found = repository.find_ours(outbound.referenced_messages(message))
     tenant, parent = found if found else (_tenant_address([*message.to, *message.cc, *message.envelope_to]), None)
     if tenant is None:
         logger.warning("received mail for no tenant; ignored", extra={"source": source_id})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from shared.db import emails as email_store
 from shared.db import mail_events as repository
 from shared.db.transactions import ConditionFailed, backoff
 from shared.domain import activities, mail_events, validation
@@ -53,7 +54,7 @@ def _email_of(provider_message_id: str, notification: dict[str, Any], source_id:
     for attempt in range(_LOOKUPS if recent else 1):
         if attempt:
             backoff(attempt - 1, base=0.1, cap=0.4)
-        found = repository.email_by_provider_id(provider_message_id)
+        found = email_store.email_by_provider_id(provider_message_id)
         if found is not None:
             return found
     extra = {"provider_message_id": provider_message_id, "source_id": source_id}
