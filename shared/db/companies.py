@@ -96,7 +96,7 @@ def page(tenant: str, sort: str, descending: bool, start: dict[str, Any] | None,
          name_prefix: str | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """A page of companies from GSI1 (by creation) or GSI2 (by name; `name_prefix` narrows it)."""
     index = "GSI2" if sort == "name" else "GSI1"
-    condition = CompanyItem.gsi2sk.startswith(name_prefix) if name_prefix else None
+    condition = CompanyItem.gsi2sk.startswith(keys.sort_head(name_prefix)) if name_prefix else None
     companies: list[dict[str, Any]] = []
     while len(companies) < limit:
         raws, start = query(keys.companies_index_pk(tenant), condition, index=index, forward=not descending,

@@ -17,6 +17,7 @@ from shared import keys
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
+from shared.db.reads import Page
 from shared.db.activity_items import activity_model
 from shared.db import templates
 from shared.db.models import (
@@ -155,24 +156,25 @@ def complete_sent(
     transaction.commit()
 
 
+def _email_of_raw(raw: dict[str, Any]) -> dict[str, Any]:
+    return email_of(EmailItem.from_raw_data(raw))
+
+
 def folder_page(
     tenant: str, folder: str, sender_id: str | None, limit: int, start: dict[str, Any] | None,
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+) -> Page[dict[str, Any]]:
     """One page of a folder (scheduled: soonest first; others newest first), all of the
     tenant's or one sender's."""
-    raws, last = query(keys.mail_folder_pk(tenant, folder, sender_id), index="GSI1" if sender_id is None else "GSI2",
+    index = "GSI1" if sender_id is None else "GSI2"
+    raws, last = query(keys.mail_folder_pk(tenant, folder, sender_id), index=index,
                        limit=limit, start=start, forward=folder == "scheduled")
-    return [email_of(EmailItem.from_raw_data(raw)) for raw in raws], last
+    return Page.of(raws, last, index, _email_of_raw)
 
 
-def thread(tenant: str, thread_id: str) -> list[dict[str, Any]]:
-    """Every email of a thread, oldest first."""
-    emails, start = [], None
-    while True:
-        raws, start = query(keys.thread_pk(tenant, thread_id), index="GSI3", start=start)
-        emails += [email_of(EmailItem.from_raw_data(raw)) for raw in raws]
-        if not start:
-            return emails
+def thread_page(tenant: str, thread_id: str, limit: int, start: dict[str, Any] | None) -> Page[dict[str, Any]]:
+    """One page of a thread's emails, oldest first."""
+    raws, last = query(keys.thread_pk(tenant, thread_id), index="GSI3", limit=limit, start=start)
+    return Page.of(raws, last, "GSI3", _email_of_raw)
 
 
 def due(now: str, limit: int = 1000) -> list[tuple[str, str]]:
