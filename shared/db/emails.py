@@ -17,6 +17,7 @@ from shared import keys
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
+from shared.db.item_size import require_storable
 from shared.db.reads import Page
 from shared.db.activity_items import activity_model
 from shared.db import templates
@@ -106,7 +107,13 @@ def get(tenant: str, email_id: str) -> dict[str, Any] | None:
 
 def insert(tenant: str, email: dict[str, Any]) -> None:
     """Store a new email (its id is new: the condition only guards against a bug)."""
-    _model(tenant, email).save(condition=EmailItem.pk.does_not_exist())
+    require_fits(tenant, email).save(condition=EmailItem.pk.does_not_exist())
+
+
+def require_fits(tenant: str, email: dict[str, Any]) -> EmailItem:
+    """The email's item; 413 when it does not fit one item with the links it tracks."""
+    return require_storable(_model(tenant, email), "The email is too large to store with the links it tracks; "
+                            "link to large content instead of embedding it, or send fewer links.")
 
 
 def _state_actions(tenant: str, email: dict[str, Any]) -> list[Any]:

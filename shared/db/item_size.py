@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from shared.domain.sizes import MAX_ITEM_BYTES, item_size, value_size
+from shared.domain.sizes import MAX_ITEM_BYTES, item_size
 from shared.errors import PayloadTooLarge
 
 M = TypeVar("M")
@@ -24,11 +24,3 @@ def require_storable(model: M, refusal: str, limit: int = MAX_ITEM_BYTES) -> M:
         raise PayloadTooLarge(f"{refusal} It takes {size:,} bytes once stored; at most {limit:,} fit.")
     return model
 
-
-def operation_size(operation: dict[str, Any]) -> int:
-    """What one TransactWriteItems action adds to the transaction's 4 MB: a put's whole item; an
-    update's key and the values it writes; a delete's or condition check's key."""
-    if "Item" in operation:
-        return item_size(operation["Item"])
-    values = operation.get("ExpressionAttributeValues") or {}
-    return item_size(operation["Key"]) + sum(value_size(value) for value in values.values())

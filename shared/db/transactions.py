@@ -15,8 +15,8 @@ from typing import Any
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shared.db.item_size import operation_size
 from shared.db.models import ContactItem
+from shared.domain.sizes import action_size
 from shared.errors import Busy, still_throttled
 
 MAX_ITEMS = 100
@@ -44,7 +44,7 @@ class Transaction:
         return sum(len(labels) for labels in self._labels.values())
 
     def _count(self, operations: list[dict[str, Any]]) -> None:
-        self.size += operation_size(operations[-1])
+        self.size += action_size(operations[-1])
 
     def check(self, label: str, model_cls: type, hash_key: str, range_key: str, condition: Any) -> None:
         self._write.condition_check(model_cls, hash_key, range_key, condition=condition)

@@ -74,6 +74,16 @@ def item_size(item: dict[str, dict[str, Any]]) -> int:
     return sum(utf8_size(name) + value_size(value) for name, value in item.items())
 
 
+def action_size(action: dict[str, Any]) -> int:
+    """What one TransactWriteItems action (its Put, Update, Delete or ConditionCheck body) adds
+    toward the transaction's 4 MB: a put's whole item; an update's key and the values it writes;
+    a delete's or condition check's key."""
+    if "Item" in action:
+        return item_size(action["Item"])
+    values = action.get("ExpressionAttributeValues") or {}
+    return item_size(action["Key"]) + sum(value_size(value) for value in values.values())
+
+
 def key_errors(item: dict[str, dict[str, Any]], partition_keys: Iterable[str], sort_keys: Iterable[str]) -> list[str]:
     """The key attributes of `item` (the table's and its indexes') over DynamoDB's key limits."""
     over = [name for name in partition_keys if name in item and value_size(item[name]) > MAX_PARTITION_KEY_BYTES]

@@ -148,12 +148,13 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
         require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
                                   "no_mailbox")])
     recipients, rendered = _render(principal.tenant, request, contact, context.config, sender)
-    if new_contact is not None:
-        contact_service.insert_new(principal.tenant, new_contact, context.config)
-        context.contact_version = 1
     email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
                                sender=sender, parent=context.parent, now=validation.now(),
                                identify_clicks=context.config.settings["identify_visitors_from_email_clicks"])
+    repository.require_fits(principal.tenant, email)  # refused before the new contact is saved
+    if new_contact is not None:
+        contact_service.insert_new(principal.tenant, new_contact, context.config)
+        context.contact_version = 1
     repository.insert(principal.tenant, email)
     if email["status"] == "scheduled":
         schedules.schedule(principal.tenant, email["email_id"], email["send_at"])
