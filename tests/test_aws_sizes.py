@@ -291,6 +291,43 @@ def test_ingest_applies_score_and_last_action_to_contacts_larger_than_a_transact
         assert contact["last_customer_action_type"] == "form_submitted"
 
 
+def test_a_bulk_action_on_contacts_larger_than_a_transaction_is_applied_to_all(big_tenant):
+    api, ids = big_tenant
+    reply = api.post("/v1/contacts/bulk", {"selection": {"ids": ids}, "action": "star"})
+    assert reply.status == 200, reply.body
+    assert {item["status"] for item in reply.body["results"]} == {"ok"}
+    assert all(api.get(f"/v1/contacts/{contact_id}").body["starred"] for contact_id in ids)
+
+
+def test_company_contacts_and_a_timeline_of_large_entries_stop_pages_before_6_mb(big_tenant):
+    api, ids = big_tenant
+    company = api.post("/v1/companies", {"name": "大きな会社"})
+    assert company.status == 201, company.body
+    for contact_id in ids:
+        assert api.patch(f"/v1/contacts/{contact_id}", {"company_id": company.body["id"]}).status == 200
+    memos = [api.post(f"/v1/contacts/{ids[0]}/activities",  # 20,000 kanji each: ~120 KB in a response
+                      {"type": "memo", "occurred_at": f"2025-01-01T00:{number:02d}:00Z", "body": KANJI * 20_000})
+             for number in range(55)]
+    assert {memo.status for memo in memos} == {201}
+    members = _all_pages(api, f"/v1/companies/{company.body['id']}/contacts")
+    assert len(members) >= 2 and sorted(i for page in members for i in page) == sorted(ids)
+    timeline = _all_pages(api, f"/v1/contacts/{ids[0]}/timeline")
+    entries = [i for page in timeline for i in page]
+    assert len(timeline) >= 2 and len(entries) == len(set(entries))
+    assert {memo.body["id"] for memo in memos} <= set(entries)
+
+
+def _all_pages(api: Api, path: str) -> list[list[str]]:
+    """The ids of each page of a list at limit=200, each response within Lambda's limit."""
+    pages, page_cursor = [], None
+    while True:
+        page = _raw_call(api, "GET", path, query={"limit": "200", **({"cursor": page_cursor} if page_cursor else {})})
+        pages.append([item["id"] for item in page["items"]])
+        page_cursor = page["next_cursor"]
+        if page_cursor is None:
+            return pages
+
+
 # --- emails ------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -570,14 +570,23 @@ def _fitting_transactions(
     groups: list[list[tuple[dict[str, Any], dict[str, Any], int]]] = []
     actions = size = 0
     for contact, previous, version in changes:
-        alone = Transaction()
-        stage_save(alone, tenant, contact, config, previous=previous, version=version, check_config=False)
-        if not groups or actions + len(alone) > MAX_ITEMS or size + alone.size > MAX_TRANSACTION_BYTES:
+        own_actions, own_size = save_footprint(tenant, contact, config, previous=previous, version=version)
+        if not groups or actions + own_actions > MAX_ITEMS or size + own_size > MAX_TRANSACTION_BYTES:
             groups.append([])
             actions, size = 1, KB
         groups[-1].append((contact, previous, version))
-        actions, size = actions + len(alone), size + alone.size
+        actions, size = actions + own_actions, size + own_size
     return groups
+
+
+def save_footprint(tenant: str, contact: dict[str, Any], config: tenant_config.TenantConfig, *,
+                   previous: dict[str, Any], version: int) -> tuple[int, int]:
+    """(actions, bytes) a contact's save adds to a transaction shared with others (without the
+    config check and the counters), measured by staging it alone."""
+    alone = Transaction()
+    stage_save(alone, tenant, contact, config, previous=previous, version=version, check_config=False,
+               counters=Counters())
+    return len(alone), alone.size
 
 
 def versions(tenant: str, contact_ids: Iterable[str]) -> dict[str, tuple[dict[str, Any], int]]:
