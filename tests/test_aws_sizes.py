@@ -204,6 +204,35 @@ def test_a_contact_over_the_item_limit_is_refused_with_413_and_nothing_is_writte
     assert api.get(f"/v1/contacts/{small['id']}").body["memo"] == "short"
 
 
+def test_an_imported_row_too_large_to_store_is_reported_and_the_rest_imported(api):
+    from stack_support import imported
+
+    properties = _text_properties(api, 14)
+    header = ",".join(["email", "memo", *properties])
+    rows = [",".join(["small@example.jp", "short", *["x"] * len(properties)]),
+            ",".join(["huge@example.jp", KANJI * 10_000, *[KANJI * 10_000] * len(properties)])]  # ~450 KB
+    mapping = {"email": "email", "memo": "memo", **{name: f"properties.{name}" for name in properties}}
+    done = imported(api, ("\r\n".join([header, *rows]) + "\r\n").encode(), mapping)
+    assert (done["created"], done["failed"]) == (1, 1)
+    assert [error["row"] for error in done["errors"]] == [3] and "too large" in done["errors"][0]["message"]
+    found = api.post("/v1/contacts/lookup", {"field": "email", "values": ["small@example.jp", "huge@example.jp"]})
+    assert [contact["email"] for contact in found.body["found"]] == ["small@example.jp"]
+
+
+def test_an_import_of_large_contacts_keeps_its_closing_transaction_under_4_mb(api):
+    from stack_support import imported
+
+    properties = _text_properties(api, 11)
+    header = ",".join(["email", "memo", *properties])
+    rows = [",".join([f"large{number}@example.jp", KANJI * 10_000, *[KANJI * 10_000] * len(properties)])
+            for number in range(12)]  # ~360 KB each, and as much again in each email key's copy
+    mapping = {"email": "email", "memo": "memo", **{name: f"properties.{name}" for name in properties}}
+    done = imported(api, ("\r\n".join([header, *rows]) + "\r\n").encode(), mapping)
+    assert (done["created"], done["failed"]) == (12, 0)
+    emails = [f"large{number}@example.jp" for number in range(12)]
+    assert api.post("/v1/contacts/lookup", {"field": "email", "values": emails}).body["missing"] == []
+
+
 BIG_CONTACTS = 10  # ~720 KB each in a Lambda response: 7 MB together, over its 6 MB
 
 

@@ -23,7 +23,7 @@ from shared.db.models import (
     TenantConfigItem,
     UsageItem,
 )
-from shared.db.item_size import require_storable
+from shared.db.item_size import require_storable, stored_size
 from shared.db.reads import RawItem, key_after, query, query_all
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
 from shared.domain import contacts as contact_rules
@@ -417,7 +417,7 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
     counted_in_final = len(final) + len(counts.tags) + len(counts.companies) <= MAX_ITEMS
     if counted_in_final and contacts:
         stage_counters(final, tenant, counts, contacts[0]["created_at"], None)
-    riders = unversioned[max(0, len(unversioned) - (MAX_ITEMS - len(final))):]
+    riders = _riders(unversioned, MAX_ITEMS - len(final), MAX_TRANSACTION_BYTES - final.size)
     for model in riders:
         final.put("rider", model)
     with TableItem.batch_write() as batch:
@@ -427,6 +427,18 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
         _add_counts(tenant, counts, contacts[0]["created_at"])
     if len(final):
         final.commit()
+
+
+def _riders(models: list[Any], room: int, room_bytes: int) -> list[Any]:
+    """The last of `models` that fit `room` more actions and `room_bytes` more bytes of a
+    transaction (an email key carries a copy of its contact: up to 400 KB)."""
+    taken = 0
+    for model in reversed(models[len(models) - max(0, room):]):
+        room_bytes -= stored_size(model)
+        if room_bytes < 0:
+            break
+        taken += 1
+    return models[len(models) - taken:]
 
 
 def _add_counts(tenant: str, counts: Counters, now: str) -> None:
