@@ -383,6 +383,16 @@ def test_the_largest_email_is_sent_and_one_too_large_to_store_with_its_links_is_
     assert api.post("/v1/contacts/lookup", {"field": "email", "values": ["new@example.jp"]}).body["found"] == []
 
 
+def test_a_template_too_large_to_store_is_refused_with_413_and_the_largest_kept(api):
+    largest = api.post("/v1/email-templates", {"name": "大", "subject": "s", "body_text": "x" * 200_000,
+                                               "body_html": "<p>" + "x" * 199_993 + "</p>"})
+    assert largest.status == 201, largest.body
+    reply = api.post("/v1/email-templates", {"name": "漢字", "subject": "s", "body_text": KANJI * 200_000})
+    assert_error(reply, 413)
+    assert "template" in reply.error["message"]
+    assert [template["id"] for template in api.get("/v1/email-templates").body["items"]] == [largest.body["id"]]
+
+
 def test_a_thread_is_paged_oldest_first(api, recipient):
     first = sent(api, recipient["id"], subject="1")
     second = sent(api, recipient["id"], subject="2", in_reply_to=first["id"])
@@ -414,3 +424,4 @@ def test_a_thread_of_large_emails_stops_pages_before_6_mb(api, recipient):
         if page_cursor is None:
             break
     assert seen == ids
+    assert sorted(i for page in _all_pages(api, "/v1/emails") for i in page) == sorted(ids)  # the sent folder
