@@ -383,6 +383,18 @@ def test_the_largest_email_is_sent_and_one_too_large_to_store_with_its_links_is_
     assert api.post("/v1/contacts/lookup", {"field": "email", "values": ["new@example.jp"]}).body["found"] == []
 
 
+def test_property_definitions_too_large_for_the_config_item_are_refused_with_413(api):
+    def define(number: int):
+        options = [f"{number}{index:03d}" + KANJI * 95 for index in range(200)]  # ~58 KB of options
+        return api.post("/v1/properties", {"key": f"choice{number}", "label": "選択", "type": "select", "options": options})
+
+    replies = [define(number) for number in range(8)]
+    assert [reply.status for reply in replies[:6]] == [201] * 6
+    refused = next(reply for reply in replies if reply.status != 201)
+    assert_error(refused, 413)
+    assert len(api.get("/v1/properties").body["items"]) == replies.index(refused)
+
+
 def test_a_template_too_large_to_store_is_refused_with_413_and_the_largest_kept(api):
     largest = api.post("/v1/email-templates", {"name": "大", "subject": "s", "body_text": "x" * 200_000,
                                                "body_html": "<p>" + "x" * 199_993 + "</p>"})
