@@ -357,6 +357,35 @@ def _all_pages(api: Api, path: str) -> list[list[str]]:
             return pages
 
 
+def test_an_event_is_recorded_with_its_effect_on_the_contact_or_not_at_all(api, monkeypatch):
+    """A store failure while the contact's score and last action are written must not leave the
+    timeline entry and its event_id behind: the retry is then applied, not a duplicate."""
+    from infra.local.server import call_handler
+    from shared.db.transactions import Transaction
+    from shared.errors import Busy
+
+    contact = create(api, email="once@example.jp")
+    secret = api.post("/v1/api-keys", {"name": "site"}).body["secret"]
+    commit, failed = Transaction.commit, []
+
+    def failing_once(self, *args, **kwargs):
+        if not failed and any(label.startswith("contact:") for label in self._labels["put"]):
+            failed.append(True)
+            raise Busy("The contact store is busy; retry in a moment.")
+        return commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(Transaction, "commit", failing_once)
+    body = json.dumps({"events": [{"contact": {"id": contact["id"]}, "type": "form_submitted",
+                                   "occurred_at": "2026-01-01T00:00:00Z", "event_id": "form-1", "data": {}}]})
+    first = call_handler("POST", "/v1/events", None, body, headers={"x-api-key": secret})
+    assert failed and first["statusCode"] == 503, first
+    retry = call_handler("POST", "/v1/events", None, body, headers={"x-api-key": secret})
+    assert [item["status"] for item in json.loads(retry["body"])["results"]] == ["accepted"]
+    assert api.get(f"/v1/contacts/{contact['id']}").body["last_customer_action_type"] == "form_submitted"
+    entries = api.get(f"/v1/contacts/{contact['id']}/timeline", query={"type": "form_submitted"}).body["items"]
+    assert len(entries) == 1
+
+
 # --- emails ------------------------------------------------------------------------------------
 
 @pytest.fixture
