@@ -89,6 +89,17 @@ def test_every_contact_key_fits_dynamodb_for_the_largest_valid_names(char):
                                                                 "created_at": contact["created_at"]}))
 
 
+def test_keys_holding_validated_input_fit_dynamodb_for_the_largest_values():
+    tenant, entity, wide = "t" * 128, "i" * 128, "\U0001d54f"  # a 4-byte character
+    tag, email, domain = wide * 50, f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 63}.jp", f"{'b' * 63}.{'c' * 63}.jp"
+    _key_sizes_within_limits({
+        "pk1": keys.tag_members_pk(tenant, tag), "sk1": keys.tag_sk(tag), "pk2": keys.email_key_pk(tenant, email),
+        "pk3": keys.company_domain_pk(tenant, domain), "pk4": keys.timeline_type_pk(tenant, entity, "x" * 64),
+        "pk5": keys.processed_event_pk(f"ingest:{tenant}:{wide * 128}"), "sk6": keys.activity_sk("2026-01-01T00:00:00.000Z", entity),
+        "pk7": keys.processed_event_pk(f"{'m' * 128}#{email}#bounce#2026-01-01T00:00:00.000Z"),
+    })
+
+
 def test_the_name_sort_key_of_200_kanji_is_cut_at_a_character_before_its_id():
     sort_key = keys.sorted_sk(contact_rules.sort_value(_largest_contact("X" * 26, KANJI), "name"), "X" * 26)
     assert sizes.utf8_size(sort_key) <= 1024
