@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import TABLE_NAME, Api, assert_error, create
-from mail_support import outbox_entries, outbox_listening, sent  # noqa: F401 - outbox_listening is autouse
+from mail_support import outbox_listening, sent  # noqa: F401 - outbox_listening is autouse
 from shared import keys
 from shared.domain import companies as company_rules
 from shared.domain import contacts as contact_rules
