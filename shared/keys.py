@@ -2,17 +2,36 @@
 
 docs/data-model.md lists every access pattern and the key or index these build for it.
 Separator is "#"; user-supplied parts (tag names, emails) only ever come last in a key.
+
+DynamoDB refuses a partition key over 2,048 bytes and a sort key over 1,024 bytes, on the table
+and on every index (shared.domain.sizes). Ids and tenant ids are plain (at most 128 bytes) and
+validation bounds tags and emails, so partition keys stay far under theirs; sort keys that carry
+free text (names, search terms) cut it with `sort_head`, keeping the trailing id whole.
 """
 
 from __future__ import annotations
 
 import re
 
+from shared.domain.sizes import MAX_SORT_KEY_BYTES, truncate_utf8
+
 PRESENT, MISSING = "0", "1"  # sort-key prefixes: contacts lacking the sort field come after the rest
 SEARCH_INDEXES = ("GSI2", "GSI3", "GSI6", "GSI7", "GSI8", "GSI9", "GSI10")
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+
+
+MAX_ID_BYTES = 128
+# The free text of a sort key leaves room for "#" and the longest plain id after it.
+SORT_HEAD_BYTES = MAX_SORT_KEY_BYTES - 1 - MAX_ID_BYTES
+
+
+def sort_head(text: str) -> str:
+    """The part of a sort key before its trailing "#id", cut at a UTF-8 character boundary to fit
+    the sort key limit: keys sharing the cut prefix stay distinct by their id, and a search
+    prefix cut the same way still finds them."""
+    return truncate_utf8(text, SORT_HEAD_BYTES)
 
 
 def is_plain_id(value: str) -> bool:
@@ -106,17 +125,18 @@ CONTACT_SORT_INDEX = {
 def sorted_sk(value: str | None, contact_id: str) -> str:
     """Sort key of a contact in a sorted index: present values first, missing ones after."""
     if value:
-        return f"{PRESENT}#{value}#{contact_id}"
+        return f"{sort_head(f'{PRESENT}#{value}')}#{contact_id}"
     return f"{MISSING}#{contact_id}"
 
 
 def term_sk(term: str, contact_id: str) -> str:
-    return f"{term}#{contact_id}"
+    return f"{sort_head(term)}#{contact_id}"
 
 
 def search_term_sk(term: str) -> str:
-    """An extra search term item in the contact's partition (see contacts.extra_search_terms)."""
-    return f"TERM#{term}"
+    """An extra search term item in the contact's partition (see contacts.extra_search_terms,
+    which cuts its terms with `sort_head` first, so two long terms never share an item)."""
+    return f"TERM#{sort_head(term)}"
 
 
 # --- one-to-one email ------------------------------------------------------------------------

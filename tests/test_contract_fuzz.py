@@ -298,6 +298,7 @@ def test_email_statuses(api):
     message = {"contact_id": taro["id"], "subject": "{{contact.family_name}}様", "body_text": "本文です"}
     owner("POST", "/v1/emails/preview", 200, body=message)
     sent = owner("POST", "/v1/emails", 201, body=message)
+    owner("GET", "/v1/emails/{id}/thread", 422, params={"id": sent["id"]}, query={"limit": "0"})
     scheduled = owner("POST", "/v1/emails", 201, body={**message, "send_at": at(86400)})
     owner("PATCH", "/v1/emails/{id}", 200, params={"id": scheduled["id"]}, body={"send_at": at(2 * 86400)})
     owner("PATCH", "/v1/emails/{id}", 404, params={"id": OTHER_ID}, body={"send_at": at(2 * 86400)})

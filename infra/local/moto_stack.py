@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from infra.local import dynamodb_realism, strict_secrets
+from infra.local import dynamo_limits, dynamodb_realism, strict_secrets
 from infra.local.ses import replace_message_ids_as_ses_does, throttle_beyond_the_max_send_rate
 from infra.local.strict_s3 import StrictS3
 from infra.local.wsgi import BackgroundServer
@@ -120,19 +120,22 @@ def _decode_binary(text: str) -> bytes:
 
 
 def _keep_item_size_running() -> None:
-    """Make moto's 400 KB item-size check linear instead of quadratic.
+    """Make moto's 400 KB item-size check linear instead of quadratic, and DynamoDB's.
 
     moto re-measures every attribute of an item each time one attribute is set, so writing
     an item with n attributes costs n² measurements; a contact has ~35 (its GSI keys), which
-    made seeding a benchmark tenant take hours. This keeps a running total instead and
-    raises the same ItemSizeTooLarge at the same limit.
+    made seeding a benchmark tenant take hours. This keeps a running total instead, raising
+    the same ItemSizeTooLarge, with each attribute measured and the limit set as DynamoDB
+    does instead of moto's count (see infra.local.dynamo_limits).
     """
     from moto.dynamodb.exceptions import ItemSizeTooLarge
     from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
 
+    from shared.domain.sizes import MAX_ITEM_BYTES
+
     def entry_size(key: str, value: Any) -> int:
-        return bytesize(key) + (value.size() if type(value) is DynamoType else bytesize(str(value)))
+        return dynamo_limits.attribute_size(key, value) if type(value) is DynamoType else bytesize(key) + bytesize(str(value))
 
     def set_item(self: LimitedSizeDict, key: str, value: Any) -> None:
         total = self.__dict__.get("_size")
@@ -141,7 +144,7 @@ def _keep_item_size_running() -> None:
         if key in self:
             total -= entry_size(key, self[key])
         total += entry_size(key, value)
-        if total > 405000:  # moto's own limit (DynamoDB's 400 KB, measured)
+        if total > MAX_ITEM_BYTES:
             raise ItemSizeTooLarge
         dict.__setitem__(self, key, value)
         self.__dict__["_size"] = total
@@ -150,6 +153,7 @@ def _keep_item_size_running() -> None:
 
 
 _keep_item_size_running()
+dynamo_limits.enforce_key_sizes_on_update()
 
 
 class _Untracked(list):
@@ -234,6 +238,7 @@ def _roll_back_transactions_by_item() -> None:
 
 
 _roll_back_transactions_by_item()
+dynamo_limits.enforce_transaction_size()
 
 
 def _accept_every_sender() -> None:

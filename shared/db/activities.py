@@ -10,6 +10,7 @@ from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
 from shared.db.contacts import query
 from shared.db.models import ActivityItem
+from shared.db.reads import Page
 from shared.db.transactions import Transaction
 from shared.domain.ids import time_of
 
@@ -17,20 +18,21 @@ from shared.domain.ids import time_of
 def page(
     tenant: str, contact_id: str, types: list[str], since: str | None, until: str | None, limit: int,
     start: dict[str, Any] | None,
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+) -> Page[dict[str, Any]]:
     """One page of a contact's timeline, newest first, with one Query: of the type's own index
     partition for one type (reads only that type), else of the contact's partition between the
     times with the types filtered by DynamoDB (a page may then be short; the cursor goes on)."""
     low = keys.activity_sk(since, "") if since else keys.ACTIVITY_SK_PREFIX
     high = keys.activity_sk(until, "~") if until else keys.ACTIVITY_SK_PREFIX + "~"
-    if len(types) == 1:
+    index = "GSI15" if len(types) == 1 else None
+    if index:
         raws, last = query(keys.timeline_type_pk(tenant, contact_id, types[0]), ActivityItem.gsi15sk.between(low, high),
-                           index="GSI15", limit=limit, start=start, forward=False)
+                           index=index, limit=limit, start=start, forward=False)
     else:
         type_filter = ActivityItem.data["type"].is_in(*types) if types else None
         raws, last = query(keys.contact_pk(tenant, contact_id), ActivityItem.sk.between(low, high), limit=limit,
                            start=start, forward=False, filter_condition=type_filter, consistent=True)
-    return [ActivityItem.from_raw_data(raw).data.as_dict() for raw in raws], last
+    return Page.of(raws, last, index, lambda raw: ActivityItem.from_raw_data(raw).data.as_dict())
 
 
 def find(tenant: str, contact_id: str, activity_id: str) -> dict[str, Any] | None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
+from shared.db.item_size import require_storable
 from shared.db.models import ActivityItem
 
 
 def activity_model(tenant: str, contact_id: str, activity: dict[str, Any]) -> ActivityItem:
     sort_key = keys.activity_sk(activity["occurred_at"], activity["id"])
-    return ActivityItem(keys.contact_pk(tenant, contact_id), sort_key, data=activity,
-                        gsi8pk=keys.activity_id_pk(tenant, activity["id"]), gsi8sk=keys.ACTIVITY_ID_SK,
-                        gsi15pk=keys.timeline_type_pk(tenant, contact_id, activity["type"]), gsi15sk=sort_key)
+    model = ActivityItem(keys.contact_pk(tenant, contact_id), sort_key, data=activity,
+                         gsi8pk=keys.activity_id_pk(tenant, activity["id"]), gsi8sk=keys.ACTIVITY_ID_SK,
+                         gsi15pk=keys.timeline_type_pk(tenant, contact_id, activity["type"]), gsi15sk=sort_key)
+    return require_storable(model, "The timeline entry is too large to store; shorten its text.")

@@ -10,6 +10,7 @@ from shared.db import batches
 from shared.db import tenant_config
 from shared.db.contacts import contact_id_of_raw, query
 from shared.db.models import CompanyDomainItem, CompanyItem
+from shared.db.reads import Page, key_after
 from shared.db.transactions import Transaction
 from shared.domain import companies as company_rules
 
@@ -94,25 +95,24 @@ def remove(tenant: str, company: dict[str, Any]) -> None:
 
 
 def page(tenant: str, sort: str, descending: bool, start: dict[str, Any] | None, limit: int,
-         name_prefix: str | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+         name_prefix: str | None) -> Page[dict[str, Any]]:
     """A page of companies from GSI1 (by creation) or GSI2 (by name; `name_prefix` narrows it)."""
     index = "GSI2" if sort == "name" else "GSI1"
-    condition = CompanyItem.gsi2sk.startswith(name_prefix) if name_prefix else None
-    companies: list[dict[str, Any]] = []
-    while len(companies) < limit:
+    condition = CompanyItem.gsi2sk.startswith(keys.sort_head(name_prefix)) if name_prefix else None
+    kept: list[dict[str, Any]] = []
+    while len(kept) < limit:
         raws, start = query(keys.companies_index_pk(tenant), condition, index=index, forward=not descending,
-                            limit=limit - len(companies), start=start)
-        companies += [_of(CompanyItem.from_raw_data(raw)) for raw in raws if not raw.get("deleting", {}).get("BOOL")]
+                            limit=limit - len(kept), start=start)
+        kept += [raw for raw in raws if not raw.get("deleting", {}).get("BOOL")]
         if not start:
             break
-    return companies, start
+    return Page([_of(CompanyItem.from_raw_data(raw)) for raw in kept], [key_after(raw, index) for raw in kept], start)
 
 
-def member_ids(tenant: str, company_id: str, start: dict[str, Any] | None, limit: int | None
-               ) -> tuple[list[str], dict[str, Any] | None]:
+def member_ids(tenant: str, company_id: str, start: dict[str, Any] | None, limit: int | None) -> Page[str]:
     """Ids of the company's contacts (GSI6), in id order."""
     raws, start = query(keys.company_members_pk(tenant, company_id), index="GSI6", limit=limit, start=start)
-    return [contact_id_of_raw(raw) for raw in raws], start
+    return Page.of(raws, start, "GSI6", contact_id_of_raw)
 
 
 def by_domains(tenant: str, domains: Iterable[str]) -> dict[str, tuple[str, str]]:

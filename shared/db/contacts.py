@@ -26,9 +26,11 @@ from shared.db.models import (
     TenantConfigItem,
     UsageItem,
 )
-from shared.db.reads import RawItem, query, query_all
+from shared.db.item_size import require_storable, stored_size
+from shared.db.reads import RawItem, key_after, query, query_all
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, error_code
 from shared.domain import contacts as contact_rules
+from shared.domain.sizes import KB, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, fitting
 from shared.errors import ValidationFailed
 
 _pool = ThreadPoolExecutor(max_workers=8)
@@ -177,14 +179,29 @@ def sorted_page(
     that lack it, so the page walks the "0#" range in the requested order, then the "1#" range.
     Without a filter each Query asks for exactly the items still missing from the page; with
     one (the list filters, or `keep` tested in memory) at most `max_requests` Queries are read.
+    A page whose contacts would not fit one response ends early (shared.domain.sizes.fitting).
     """
-    filter_condition = _filter_condition(filters, owner_only)
     index = keys.CONTACT_SORT_INDEX[sort_field]
+    raws, next_position = _sorted_raws(tenant, index, descending, position, limit, filters, owner_only, max_requests,
+                                       keep)
+    contacts = [contact_of_raw(raw) for raw in raws]
+    count = fitting(contacts)
+    if count < len(contacts):
+        last = raws[count - 1]
+        return contacts[:count], {"phase": last[f"gsi{index[3:]}sk"]["S"][0], "key": key_after(last, index)}
+    return contacts, next_position
+
+
+def _sorted_raws(
+    tenant: str, index: str, descending: bool, position: dict[str, Any] | None, limit: int,
+    filters: dict[str, Any], owner_only: str | None, max_requests: int,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+) -> tuple[list[RawItem], dict[str, Any] | None]:
+    filter_condition = _filter_condition(filters, owner_only)
     sort_key = getattr(ContactItem, f"gsi{index[3:]}sk")
-    key_names = ("pk", "sk", f"gsi{index[3:]}pk", f"gsi{index[3:]}sk")
     phase = (position or {}).get("phase", keys.PRESENT)
     start = (position or {}).get("key")
-    contacts: list[dict[str, Any]] = []
+    contacts: list[RawItem] = []
     for _ in range(max_requests):
         wanted = limit - len(contacts)
         page, last_key = query(
@@ -197,12 +214,11 @@ def sorted_page(
             filter_condition=filter_condition,
         )
         for number, raw in enumerate(page):
-            contact = contact_of_raw(raw)
-            if keep is not None and not keep(contact):
+            if keep is not None and not keep(contact_of_raw(raw)):
                 continue
-            contacts.append(contact)
+            contacts.append(raw)
             if len(contacts) == limit and number < len(page) - 1:  # overshot: resume right after this one
-                return contacts, {"phase": phase, "key": {name: raw[name] for name in key_names}}
+                return contacts, {"phase": phase, "key": key_after(raw, index)}
         if last_key:
             start = last_key
         elif phase == keys.PRESENT:
@@ -216,11 +232,23 @@ def sorted_page(
 
 # --- writes ---------------------------------------------------------------------------------
 
+# A person's write leaves this much of DynamoDB's 400 KB item limit to what the system adds to
+# a contact later (score counts, last actions, visits), so those writes always fit.
+SYSTEM_ROOM_BYTES = 16 * KB
+_TOO_LARGE = "The contact is too large to store; shorten its memo or its longest text properties."
+
+
 def _contact_model(tenant: str, contact: dict[str, Any], version: int | None) -> ContactItem:
     versioned = {} if version is None else {"version": version}
     return ContactItem(
         *contact_key(tenant, contact["id"]), data=contact, **versioned, **contact_rules.index_keys(tenant, contact)
     )
+
+
+def require_fits(tenant: str, contact: dict[str, Any]) -> None:
+    """A 413 for a contact a person wrote that would leave too little room under the item limit.
+    (Its item, with every index key, is larger than its email key's copy of it.)"""
+    require_storable(_contact_model(tenant, contact, 0), _TOO_LARGE, MAX_ITEM_BYTES - SYSTEM_ROOM_BYTES)
 
 
 def _email_model(tenant: str, email: str, contact: dict[str, Any]) -> EmailKeyItem:
@@ -326,6 +354,7 @@ def save(
     key (unique per tenant), tag memberships and tag counts, and the timeline entries of the
     change, guarded by the contact's version and by the tenant config it was validated against.
     Fails with ConditionFailed labels "contact", "email", "old_email" or "config"."""
+    require_fits(tenant, contact)
     transaction = Transaction()
     stage_save(transaction, tenant, contact, config, previous=previous, version=version)
     for activity in activities:
@@ -353,7 +382,7 @@ def stage_save(
     previous = previous or {}
     if check_config:
         tenant_config.check_fresh(transaction, config)
-    transaction.put(label, _contact_model(tenant, contact, version))
+    transaction.put(label, require_storable(_contact_model(tenant, contact, version), _TOO_LARGE))
     old_email, new_email = contact_rules.email_key(previous), contact_rules.email_key(contact)
     if old_email and old_email != new_email:
         transaction.delete(
@@ -456,7 +485,7 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
     counted_in_final = len(final) + len(counts.tags) + len(counts.companies) <= MAX_ITEMS
     if counted_in_final and contacts:
         stage_counters(final, tenant, counts, contacts[0]["created_at"], None)
-    riders = unversioned[max(0, len(unversioned) - (MAX_ITEMS - len(final))):]
+    riders = _riders(unversioned, MAX_ITEMS - len(final), MAX_TRANSACTION_BYTES - final.size)
     for model in riders:
         final.put("rider", model)
     with batches.writing() as batch:
@@ -466,6 +495,18 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
         _add_counts(tenant, counts, contacts[0]["created_at"])
     if len(final):
         final.commit()
+
+
+def _riders(models: list[Any], room: int, room_bytes: int) -> list[Any]:
+    """The last of `models` that fit `room` more actions and `room_bytes` more bytes of a
+    transaction (an email key carries a copy of its contact: up to 400 KB)."""
+    taken = 0
+    for model in reversed(models[len(models) - max(0, room):]):
+        room_bytes -= stored_size(model)
+        if room_bytes < 0:
+            break
+        taken += 1
+    return models[len(models) - taken:]
 
 
 def _add_counts(tenant: str, counts: Counters, now: str) -> None:
@@ -633,11 +674,10 @@ def save_changes(
     tenant: str, changes: list[tuple[dict[str, Any], dict[str, Any], int]], config: tenant_config.TenantConfig,
 ) -> list[str]:
     """Write (contact, previous, version) changes that touch neither the email nor tags (score
-    counts, last customer action) in transactions of up to 45 contacts; the ids whose version had
-    moved on (to be read again and retried)."""
+    counts, last customer action) in as few transactions as DynamoDB's limits allow; the ids whose
+    version had moved on (to be read again and retried)."""
     stale: list[str] = []
-    for start in range(0, len(changes), 45):
-        chunk = changes[start:start + 45]
+    for chunk in _fitting_transactions(tenant, changes, config):
         transaction = Transaction()
         for position, (contact, previous, version) in enumerate(chunk):
             stage_save(transaction, tenant, contact, config, previous=previous, version=version,
@@ -649,6 +689,34 @@ def save_changes(
             if "config" not in failure.labels and not any(label.startswith("contact:") for label in failure.labels):
                 raise
     return stale
+
+
+def _fitting_transactions(
+    tenant: str, changes: list[tuple[dict[str, Any], dict[str, Any], int]], config: tenant_config.TenantConfig,
+) -> list[list[tuple[dict[str, Any], dict[str, Any], int]]]:
+    """`changes` in consecutive groups whose saves fit one transaction: at most 100 actions and
+    4 MB (a contact and its email key's copy can take 800 KB). Each change is staged once on its
+    own to measure it; each group starts with the config check (one action of a key's size)."""
+    groups: list[list[tuple[dict[str, Any], dict[str, Any], int]]] = []
+    actions = size = 0
+    for contact, previous, version in changes:
+        own_actions, own_size = save_footprint(tenant, contact, config, previous=previous, version=version)
+        if not groups or actions + own_actions > MAX_ITEMS or size + own_size > MAX_TRANSACTION_BYTES:
+            groups.append([])
+            actions, size = 1, KB
+        groups[-1].append((contact, previous, version))
+        actions, size = actions + own_actions, size + own_size
+    return groups
+
+
+def save_footprint(tenant: str, contact: dict[str, Any], config: tenant_config.TenantConfig, *,
+                   previous: dict[str, Any], version: int) -> tuple[int, int]:
+    """(actions, bytes) a contact's save adds to a transaction shared with others (without the
+    config check and the counters), measured by staging it alone."""
+    alone = Transaction()
+    stage_save(alone, tenant, contact, config, previous=previous, version=version, check_config=False,
+               counters=Counters())
+    return len(alone), alone.size
 
 
 def versions(tenant: str, contact_ids: Iterable[str]) -> dict[str, tuple[dict[str, Any], int]]:

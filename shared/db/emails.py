@@ -18,6 +18,8 @@ from shared.db import batches
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.contacts import contact_key, query
+from shared.db.item_size import require_storable
+from shared.db.reads import Page
 from shared.db.activity_items import activity_model
 from shared.db import templates
 from shared.db.models import (
@@ -106,7 +108,13 @@ def get(tenant: str, email_id: str) -> dict[str, Any] | None:
 
 def insert(tenant: str, email: dict[str, Any]) -> None:
     """Store a new email (its id is new: the condition only guards against a bug)."""
-    _model(tenant, email).save(condition=EmailItem.pk.does_not_exist())
+    require_fits(tenant, email).save(condition=EmailItem.pk.does_not_exist())
+
+
+def require_fits(tenant: str, email: dict[str, Any]) -> EmailItem:
+    """The email's item; 413 when it does not fit one item with the links it tracks."""
+    return require_storable(_model(tenant, email), "The email is too large to store with the links it tracks; "
+                            "link to large content instead of embedding it, or send fewer links.")
 
 
 def _state_actions(tenant: str, email: dict[str, Any]) -> list[Any]:
@@ -160,24 +168,25 @@ def complete_sent(
     transaction.commit()
 
 
+def _email_of_raw(raw: dict[str, Any]) -> dict[str, Any]:
+    return email_of(EmailItem.from_raw_data(raw))
+
+
 def folder_page(
     tenant: str, folder: str, sender_id: str | None, limit: int, start: dict[str, Any] | None,
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+) -> Page[dict[str, Any]]:
     """One page of a folder (scheduled: soonest first; others newest first), all of the
     tenant's or one sender's."""
-    raws, last = query(keys.mail_folder_pk(tenant, folder, sender_id), index="GSI1" if sender_id is None else "GSI2",
+    index = "GSI1" if sender_id is None else "GSI2"
+    raws, last = query(keys.mail_folder_pk(tenant, folder, sender_id), index=index,
                        limit=limit, start=start, forward=folder == "scheduled")
-    return [email_of(EmailItem.from_raw_data(raw)) for raw in raws], last
+    return Page.of(raws, last, index, _email_of_raw)
 
 
-def thread(tenant: str, thread_id: str) -> list[dict[str, Any]]:
-    """Every email of a thread, oldest first."""
-    emails, start = [], None
-    while True:
-        raws, start = query(keys.thread_pk(tenant, thread_id), index="GSI3", start=start)
-        emails += [email_of(EmailItem.from_raw_data(raw)) for raw in raws]
-        if not start:
-            return emails
+def thread_page(tenant: str, thread_id: str, limit: int, start: dict[str, Any] | None) -> Page[dict[str, Any]]:
+    """One page of a thread's emails, oldest first."""
+    raws, last = query(keys.thread_pk(tenant, thread_id), index="GSI3", limit=limit, start=start)
+    return Page.of(raws, last, "GSI3", _email_of_raw)
 
 
 def due(now: str, limit: int = 1000) -> list[tuple[str, str]]:

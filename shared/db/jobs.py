@@ -12,6 +12,7 @@ from shared import keys
 from shared.db import batches
 from shared.db.contacts import query
 from shared.db.models import JobChunkItem, JobItem, TableItem
+from shared.db.reads import Page
 from shared.db.transactions import Transaction, error_code
 from shared.domain import validation
 
@@ -54,11 +55,11 @@ def get(tenant: str, job_id: str) -> dict[str, Any] | None:
         return None
 
 
-def page(tenant: str, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def page(tenant: str, limit: int, start: dict[str, Any] | None) -> Page[dict[str, Any]]:
     """The tenant's jobs, newest first (their ULID ids sort by creation)."""
     raws, last = query(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.JOB_SK_PREFIX), forward=False,
                        limit=limit, start=start, consistent=True)
-    return [_of(JobItem.from_raw_data(raw)) for raw in raws], last
+    return Page.of(raws, last, None, lambda raw: _of(JobItem.from_raw_data(raw)))
 
 
 def _update(tenant: str, job_id: str, actions: list[Any], condition: Any) -> bool:

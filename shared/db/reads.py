@@ -3,11 +3,14 @@ store so that lean handlers (tracking) can read and write their own items withou
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from shared.db.models import ContactItem
+from shared.domain import sizes
 
 RawItem = dict[str, Any]
+T = TypeVar("T")
 _connection = ContactItem._get_connection()
 
 
@@ -34,6 +37,37 @@ def query(
         consistent_read=consistent,
     )
     return response.get("Items", []), response.get("LastEvaluatedKey")
+
+
+def key_after(raw: RawItem, index: str | None = None) -> RawItem:
+    """The LastEvaluatedKey a Query of `index` (the table when None) gives right after `raw`:
+    an ExclusiveStartKey that resumes after it."""
+    names = ("pk", "sk") if index is None else ("pk", "sk", f"gsi{index[3:]}pk", f"gsi{index[3:]}sk")
+    return {name: raw[name] for name in names}
+
+
+@dataclass
+class Page(Generic[T]):
+    """One Query's items, each with the key that resumes right after it, and the key after the
+    whole page (None: nothing follows)."""
+
+    items: list[T]
+    resume_keys: list[RawItem]
+    last: RawItem | None
+
+    @classmethod
+    def of(cls, raws: list[RawItem], last: RawItem | None, index: str | None, convert: Any) -> "Page[T]":
+        return cls([convert(raw) for raw in raws], [key_after(raw, index) for raw in raws], last)
+
+    def fit(self, shaped: list[Any]) -> tuple[list[Any], RawItem | None]:
+        """The answer's items (`shaped` holds one per item, None for an item left out, such as one
+        the caller may not see) up to the response budget (shared.domain.sizes.fitting), and the
+        key to resume after the last one answered."""
+        kept = [(position, item) for position, item in enumerate(shaped) if item is not None]
+        count = sizes.fitting(item for _, item in kept)
+        if count == len(kept):
+            return [item for _, item in kept], self.last
+        return [item for _, item in kept[:count]], self.resume_keys[kept[count - 1][0]]
 
 
 def query_all(

@@ -12,6 +12,7 @@ from pynamodb.exceptions import PutError
 
 from shared import keys
 from shared.db import batches
+from shared.db.item_size import require_storable
 from shared.db.reads import query_all
 from shared.db.models import TableItem, TemplateItem, TemplateStatsItem
 from shared.db.transactions import ConditionFailed, Transaction, error_code
@@ -33,7 +34,8 @@ def template_key(tenant: str, template_id: str) -> tuple[str, str]:
 
 def put(tenant: str, template: dict[str, Any], *, new: bool) -> bool:
     """Write a new template, or replace one that still exists; False when that condition fails."""
-    item = TemplateItem(*template_key(tenant, template["template_id"]), **template)
+    item = require_storable(TemplateItem(*template_key(tenant, template["template_id"]), **template),
+                            "The template is too large to store; shorten its bodies.")
     try:
         item.save(condition=TemplateItem.pk.does_not_exist() if new else TemplateItem.pk.exists())
     except PutError as error:

@@ -13,6 +13,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from shared import keys
+from shared.db.item_size import require_storable
 from shared.db.models import TenantConfigItem
 from shared.db.transactions import Transaction, error_code
 from shared.domain import settings as settings_rules
@@ -74,8 +75,11 @@ def save(config: TenantConfig) -> TenantConfig:
     """Write the config if nobody changed it since it was read; raises StaleConfig otherwise."""
     pk, sk = config_key(config.tenant)
     versioned = {} if config.version is None else {"version": config.version}
-    item = TenantConfigItem(pk, sk, settings=config.stored_settings, properties=config.properties,
-                            company_domains=config.company_domains, **versioned)
+    item = require_storable(
+        TenantConfigItem(pk, sk, settings=config.stored_settings, properties=config.properties,
+                         company_domains=config.company_domains, **versioned),
+        "The workspace's settings and property definitions are too large to store; remove select options "
+        "or properties no longer used.")
     try:
         item.save()
     except PutError as error:

@@ -15,6 +15,7 @@ from pynamodb.transactions import TransactWrite
 
 from shared.db.models import ContactItem
 from shared.db.retries import backoff, busy
+from shared.domain.sizes import action_size
 from shared.errors import still_throttled
 
 MAX_ITEMS = 100
@@ -36,20 +37,27 @@ class Transaction:
         self._write = TransactWrite(connection=ContactItem._get_connection().connection,
                                     client_request_token=uuid.uuid4().hex)
         self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
+        self.size = 0  # bytes toward DynamoDB's 4 MB per transaction (shared.domain.sizes)
 
     def __len__(self) -> int:
         return sum(len(labels) for labels in self._labels.values())
 
+    def _count(self, operations: list[dict[str, Any]]) -> None:
+        self.size += action_size(operations[-1])
+
     def check(self, label: str, model_cls: type, hash_key: str, range_key: str, condition: Any) -> None:
         self._write.condition_check(model_cls, hash_key, range_key, condition=condition)
+        self._count(self._write._condition_check_items)
         self._labels["check"].append(label)
 
     def delete(self, label: str, model: Any, condition: Any = None, *, version_checked: bool = True) -> None:
         self._write.delete(model, condition=condition, add_version_condition=version_checked)
+        self._count(self._write._delete_items)
         self._labels["delete"].append(label)
 
     def put(self, label: str, model: Any, condition: Any = None) -> None:
         self._write.save(model, condition=condition)
+        self._count(self._write._put_items)
         self._labels["put"].append(label)
 
     def update(self, label: str, model: Any, actions: list[Any], condition: Any = None, *,
@@ -57,6 +65,7 @@ class Transaction:
         """`version_checked=False` on a versioned model (with any version set): bump the stored
         version without requiring it to be the model's, for updates that need no read first."""
         self._write.update(model, actions, condition=condition, add_version_condition=version_checked)
+        self._count(self._write._update_items)
         self._labels["update"].append(label)
 
     def commit(self, tries: int = 6) -> None:

@@ -112,7 +112,7 @@ def name_key(name: str) -> str:
 def index_keys(tenant: str, company: dict[str, Any]) -> dict[str, str]:
     partition = keys.companies_index_pk(tenant)
     return {"gsi1pk": partition, "gsi1sk": f"{company['created_at']}#{company['id']}",
-            "gsi2pk": partition, "gsi2sk": f"{name_key(company['name'])}#{company['id']}"}
+            "gsi2pk": partition, "gsi2sk": f"{keys.sort_head(name_key(company['name']))}#{company['id']}"}
 
 
 def public(company: dict[str, Any]) -> dict[str, Any]:

@@ -296,7 +296,7 @@ def extra_search_terms(contact: dict[str, Any]) -> set[str]:
     """Terms the contact's own index keys cannot hold, each stored as a term item in GSI7:
     every word of a multi-word name field ("Mary Ann" → "ann") and the whole company name
     when it carries a legal form ("株式会社サンプル" is indexed as "サンプル" already)."""
-    covered = set(_search_terms(contact).values())
+    covered = {keys.sort_head(term) for term in _search_terms(contact).values()}
     terms: set[str] = set()
     for field in NAME_FIELDS:
         field_words = text.words(contact.get(field))
@@ -305,7 +305,7 @@ def extra_search_terms(contact: dict[str, Any]) -> set[str]:
     company = text.fold(contact.get("company"))
     if company:
         terms.add(company)
-    return {term for term in terms if term not in covered}
+    return {keys.sort_head(term) for term in terms} - covered
 
 
 def index_keys(tenant: str, contact: dict[str, Any]) -> dict[str, str | None]:
@@ -356,7 +356,7 @@ def search_prefixes(q: str) -> dict[str, str]:
     company = text.company_core(q)
     if company:
         prefixes["GSI10"] = company
-    return prefixes
+    return {index: keys.sort_head(prefix) for index, prefix in prefixes.items()}  # cut as the keys are
 
 
 def found_by_quick_search(tenant: str, contact: dict[str, Any], prefixes: dict[str, str]) -> bool:

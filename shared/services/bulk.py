@@ -24,6 +24,7 @@ from shared.db import contacts as contact_store
 from shared.db import jobs as job_store
 from shared.db import tenant_config
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, backoff
+from shared.domain.sizes import MAX_TRANSACTION_BYTES
 from shared.domain import activities, bulk, listing, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
 from shared.domain.ids import new_id
@@ -35,6 +36,9 @@ from shared.services import contacts as contact_service
 from shared.services import exports, imports, job_queue, search, segments
 
 _RESERVED_ITEMS = 3 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, usage, one count per tag
+# Of DynamoDB's 4 MB per transaction, what the slice's contacts and email keys (up to ~800 KB a
+# contact) may take: the rest holds the counters, the job, keys of deletions and timeline entries.
+_SLICE_BYTES = MAX_TRANSACTION_BYTES - 512 * 1024
 _WINDOW = 100  # targets read at once (one BatchGetItem), then cut into slices
 _ATTEMPTS = 8
 
@@ -51,6 +55,7 @@ class _Slice:
     end: int = 0
     results: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     items: int = 0
+    size: int = 0  # bytes of the contacts saved, toward _SLICE_BYTES
     writes: list[tuple[dict[str, Any], dict[str, Any], int, list[dict[str, Any]]]] = field(default_factory=list)
 
 
@@ -94,12 +99,15 @@ def _slices(principal: Principal, config: tenant_config.TenantConfig, request: b
         status, error, after, before, version, entries = _outcome(principal, config.settings, request,
                                                                   current.get(contact_id), now)
         cost = 0 if before is None else _item_cost(before, after, entries)
-        if piece.items + cost > MAX_ITEMS - _RESERVED_ITEMS:
+        size = 0 if before is None or after is None else \
+            contact_store.save_footprint(principal.tenant, after, config, previous=before, version=version)[1]
+        if piece.items + cost > MAX_ITEMS - _RESERVED_ITEMS or piece.size + size > _SLICE_BYTES:
             piece.end = start + offset
             slices.append(piece)
             piece = _Slice(start + offset)
         piece.results[contact_id] = (status, error)
         piece.items += cost
+        piece.size += size
         if before is not None:
             piece.writes.append((after, before, version, entries))
     piece.end = start + len(ids)
@@ -269,8 +277,9 @@ def list_jobs(principal: Principal, params: dict[str, str]) -> dict[str, Any]:
     fingerprint = cursor.fingerprint({"jobs": True})
     start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, params["cursor"]) \
         if params.get("cursor") else None
-    jobs, last = job_store.page(principal.tenant, limit, start)
-    return {"items": [public_job(job) for job in jobs],
+    page = job_store.page(principal.tenant, limit, start)
+    items, last = page.fit([public_job(job) for job in page.items])
+    return {"items": items,
             "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
 
 

@@ -120,7 +120,7 @@ def run_deletion(tenant: str, company_id: str, time_left: Callable[[], float]) -
 def _unlink_all(tenant: str, company: dict[str, Any], go_on: Callable[[], bool]) -> bool:
     """Unlink the company's contacts a batch at a time while `go_on()`, then remove it: True when removed."""
     while go_on():
-        ids, _ = repository.member_ids(tenant, company["id"], None, _UNLINK_BATCH)
+        ids = repository.member_ids(tenant, company["id"], None, _UNLINK_BATCH).items
         if not ids:
             repository.remove(tenant, company)
             return True
@@ -164,8 +164,9 @@ def list_companies(principal: Principal, params: dict[str, str]) -> dict[str, An
         if params.get("cursor") else None
     if start is not None and not isinstance(start, dict):
         raise listing.bad_cursor()
-    companies, last = repository.page(principal.tenant, sort, descending, start, limit, prefix)
-    return {"items": [company_rules.public(company) for company in companies],
+    page = repository.page(principal.tenant, sort, descending, start, limit, prefix)
+    items, last = page.fit([company_rules.public(company) for company in page.items])
+    return {"items": items,
             "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
 
 
@@ -178,11 +179,12 @@ def contacts(principal: Principal, company_id: str, params: dict[str, str]) -> d
         if params.get("cursor") else None
     if start is not None and not isinstance(start, dict):
         raise listing.bad_cursor()
-    ids, last = repository.member_ids(principal.tenant, company_id, start, limit)
+    page = repository.member_ids(principal.tenant, company_id, start, limit)
     config = tenant_config.load(principal.tenant)
-    found = contact_store.get_many(principal.tenant, ids)
-    items = [contact_rules.public(found[contact_id], config.settings, config.properties) for contact_id in ids
-             if contact_id in found and principal.can_see(found[contact_id], config.settings)]
+    found = contact_store.get_many(principal.tenant, page.items)
+    items, last = page.fit([contact_rules.public(found[contact_id], config.settings, config.properties)
+                            if contact_id in found and principal.can_see(found[contact_id], config.settings) else None
+                            for contact_id in page.items])
     return {"items": items,
             "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
 

@@ -14,7 +14,7 @@ from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, backoff
 from shared.domain import companies as company_rules
 from shared.domain import contacts as contact_rules
-from shared.domain import activities, listing, validation
+from shared.domain import activities, listing, sizes, validation
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import (
@@ -282,8 +282,9 @@ def _search_page(
             ]
             ordered = listing.order_search_results(found, query)
             page = ordered[offset: offset + query.limit]
-            more = offset + query.limit < len(ordered)
-            return page, ({"offset": offset + query.limit} if more else None)
+            page = page[:sizes.fitting(page)]  # what fits one response
+            more = offset + len(page) < len(ordered)
+            return page, ({"offset": offset + len(page)} if more else None)
         position = {"walk": None}  # more hits than one request reads (grown since the first page: from the start)
     walk = position["walk"]
     if walk is not None and not isinstance(walk, dict):
@@ -299,53 +300,80 @@ def _search_page(
 # --- bulk lookup ------------------------------------------------------------------------
 
 LOOKUP_FIELDS = ("email", "phone", "id")
+LOOKUP_WINDOW = 500  # values looked up at a time: a page that fills up early wastes at most these
 
 
 def lookup(principal: Principal, body: Any) -> dict[str, Any]:
+    """`{"found", "missing", "next_cursor"}` for the values in order. When the contacts found do
+    not fit one response (Lambda answers at most 6 MB), the answer covers the values up to where
+    it stopped: each of those is in `found` (by its contacts) or in `missing`, the rest in neither,
+    and `next_cursor`, sent back with the same field and values, continues after them. An answer
+    without `next_cursor` covers every value (and keeps the contract's exact two-field shape). A
+    contact matching values on two pages is on both."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
-    field, values = body.get("field"), body.get("values")
+    field, values, raw_cursor = body.get("field"), body.get("values"), body.get("cursor")
     errors = []
     if field not in LOOKUP_FIELDS:
         errors.append(FieldError("field", "must be one of email, phone, id"))
     if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
         errors.append(FieldError("values", "must be a list of strings"))
+    if raw_cursor is not None and not isinstance(raw_cursor, str):
+        errors.append(FieldError("cursor", "must be the next_cursor of the previous answer, or null"))
     require_valid(errors)
     if len(values) > MAX_LOOKUP_VALUES:
         raise PayloadTooLarge(f"Look up at most {MAX_LOOKUP_VALUES:,} values per request; split the list.")
+    fingerprint = cursor.fingerprint({"lookup": field, "values": values})
+    position = 0
+    if raw_cursor:
+        decoded = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, raw_cursor)
+        position = decoded.get("offset") if isinstance(decoded, dict) else None
+        if not isinstance(position, int) or not 0 < position < len(values):
+            raise listing.bad_cursor()
     config = tenant_config.load(principal.tenant)
-    tenant = principal.tenant
-    matched: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, dict[str, Any]] = {}
+    missing: list[str] = []
+    used = 0
+    # phone numbers are resolved all at once: their index reads are bounded per request, not per window
+    window_size = len(values) if field == "phone" else LOOKUP_WINDOW
+    while position < len(values):
+        window = values[position:position + window_size]
+        matched = _matches(principal.tenant, field, window)
+        for value in window:
+            visible = [c for c in matched.get(value, []) if principal.can_see(c, config.settings)]
+            added = [_shape(contact, config) for contact in visible if contact["id"] not in found]
+            cost = sum(sizes.response_size(item) + 1 for item in added) if visible else sizes.response_size(value) + 1
+            if used + cost > sizes.RESPONSE_BUDGET_BYTES and (found or missing):
+                next_cursor = cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, {"offset": position})
+                return {"found": list(found.values()), "missing": missing, "next_cursor": next_cursor}
+            used += cost
+            if not visible:
+                missing.append(value)
+            found.update((contact["id"], contact) for contact in added)
+            position += 1
+    return {"found": list(found.values()), "missing": missing}
+
+
+def _matches(tenant: str, field: str, values: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The stored contacts each value names (by id, email or phone digits), before visibility."""
     if field == "id":
         by_id = repository.get_many(tenant, [value for value in values if keys.is_plain_id(value)])
-        matched = {value: [by_id[value]] for value in values if value in by_id}
-    elif field == "email":
+        return {value: [by_id[value]] for value in values if value in by_id}
+    if field == "email":
         email_of = {value: value.strip().lower() for value in values}
         by_email = repository.by_emails(tenant, [email for email in email_of.values() if email])
-        matched = {value: [by_email[email]] for value, email in email_of.items() if email in by_email}
-    else:
-        digits_of = {value: contact_rules.phone_digits(value) for value in values}
-        numbers = len({digits for digits in digits_of.values() if digits})
-        tenant_size = repository.usage(tenant) if numbers > contact_rules.PHONE_RANGES else 0
-        whole_index, reads = contact_rules.phone_lookup_reads(numbers, tenant_size)
-        if reads > contact_rules.MAX_PHONE_QUERIES:
-            raise PayloadTooLarge(f"Look up at most {contact_rules.MAX_PHONE_QUERIES:,} phone numbers per request in a "
-                                  "workspace of this size; split the list.")
-        ids_by_digits = repository.ids_by_phone_digits(tenant, digits_of.values(), whole_index)
-        contacts = repository.get_many(tenant, [i for ids in ids_by_digits.values() for i in ids])
-        matched = {
-            value: [contacts[i] for i in ids_by_digits.get(digits, []) if i in contacts]
-            for value, digits in digits_of.items()
-        }
-    found: dict[str, dict[str, Any]] = {}
-    missing = []
-    for value in values:
-        visible = [c for c in matched.get(value, []) if principal.can_see(c, config.settings)]
-        if not visible:
-            missing.append(value)
-        for contact in visible:
-            found.setdefault(contact["id"], contact)
-    return {"found": [_shape(contact, config) for contact in found.values()], "missing": missing}
+        return {value: [by_email[email]] for value, email in email_of.items() if email in by_email}
+    digits_of = {value: contact_rules.phone_digits(value) for value in values}
+    numbers = len({digits for digits in digits_of.values() if digits})
+    tenant_size = repository.usage(tenant) if numbers > contact_rules.PHONE_RANGES else 0
+    whole_index, reads = contact_rules.phone_lookup_reads(numbers, tenant_size)
+    if reads > contact_rules.MAX_PHONE_QUERIES:
+        raise PayloadTooLarge(f"Look up at most {contact_rules.MAX_PHONE_QUERIES:,} phone numbers per request in a "
+                              "workspace of this size; split the list.")
+    ids_by_digits = repository.ids_by_phone_digits(tenant, digits_of.values(), whole_index)
+    contacts = repository.get_many(tenant, [i for ids in ids_by_digits.values() for i in ids])
+    return {value: [contacts[i] for i in ids_by_digits.get(digits, []) if i in contacts]
+            for value, digits in digits_of.items()}
 
 
 def ownerless_with_email(tenant: str, email: str) -> dict[str, Any]:

@@ -151,12 +151,13 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
         require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
                                   "no_mailbox")])
     recipients, rendered = _render(principal.tenant, request, contact, context.config, sender)
-    if new_contact is not None:
-        contact_service.insert_new(principal.tenant, new_contact, context.config)
-        context.contact_version = 1
     email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
                                sender=sender, parent=context.parent, now=validation.now(),
                                identify_clicks=context.config.settings["identify_visitors_from_email_clicks"])
+    repository.require_fits(principal.tenant, email)  # refused before the new contact is saved
+    if new_contact is not None:
+        contact_service.insert_new(principal.tenant, new_contact, context.config)
+        context.contact_version = 1
     repository.insert(principal.tenant, email)
     if email["status"] == "scheduled":
         schedules.schedule(principal.tenant, email["email_id"], email["send_at"])
@@ -337,10 +338,27 @@ def get(principal: Principal, email_id: str) -> dict[str, Any]:
     return outbound.public(visible_email(principal, email_id)[0])
 
 
-def thread(principal: Principal, email_id: str) -> dict[str, Any]:
+def thread(principal: Principal, email_id: str, params: dict[str, str]) -> dict[str, Any]:
+    """The thread's emails the caller may see, oldest first, a page at a time (`limit`, `cursor`)."""
     email, settings = visible_email(principal, email_id)
-    emails = repository.thread(principal.tenant, email["thread_id"])
-    return {"items": [outbound.public(item) for item in emails if _may_see(principal, item, settings)]}
+    limit = listing.parse_limit(params.get("limit"))
+    fingerprint = cursor.fingerprint({"thread": email["thread_id"]})
+    start = _start(principal, fingerprint, params.get("cursor"))
+    page = repository.thread_page(principal.tenant, email["thread_id"], limit, start)
+    items, last = page.fit([outbound.public(item) if _may_see(principal, item, settings) else None
+                            for item in page.items])
+    return {"items": items, "next_cursor": _next_cursor(principal, fingerprint, last)}
+
+
+def _start(principal: Principal, fingerprint: str, raw_cursor: str | None) -> dict[str, Any] | None:
+    start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, raw_cursor) if raw_cursor else None
+    if start is not None and not isinstance(start, dict):
+        raise listing.bad_cursor()
+    return start
+
+
+def _next_cursor(principal: Principal, fingerprint: str, last: dict[str, Any] | None) -> str | None:
+    return cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None
 
 
 def list_folder(principal: Principal, params: dict[str, str]) -> dict[str, Any]:
@@ -351,13 +369,10 @@ def list_folder(principal: Principal, params: dict[str, str]) -> dict[str, Any]:
     config = tenant_config.load(principal.tenant)
     sender = principal.visible_owner(config.settings)
     fingerprint = cursor.fingerprint({"emails": folder, "sender": sender})
-    raw_cursor = params.get("cursor")
-    start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, raw_cursor) if raw_cursor else None
-    if start is not None and not isinstance(start, dict):
-        raise listing.bad_cursor()
-    emails, last = repository.folder_page(principal.tenant, folder, sender, limit, start)
-    next_cursor = cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None
-    return {"items": [outbound.public(email) for email in emails], "next_cursor": next_cursor}
+    start = _start(principal, fingerprint, params.get("cursor"))
+    page = repository.folder_page(principal.tenant, folder, sender, limit, start)
+    items, last = page.fit([outbound.public(email) for email in page.items])
+    return {"items": items, "next_cursor": _next_cursor(principal, fingerprint, last)}
 
 
 # --- changing a scheduled email --------------------------------------------------------------

@@ -195,15 +195,20 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
     new: list[tuple[int, dict[str, Any]]] = []
     for row_number, changes in parsed:
         email = contact_rules.email_key(changes)
-        contact_id = ids[row_number]
-        if email in known and known[email]["id"] not in claimed_only:
-            if plan.on_duplicate == "skip":
-                counts["skipped"] += 1
-            else:
-                _update(tenant, known[email]["id"], changes, config)
-                counts["updated"] += 1
+        try:
+            if email in known and known[email]["id"] not in claimed_only:
+                if plan.on_duplicate == "skip":
+                    counts["skipped"] += 1
+                else:
+                    _update(tenant, known[email]["id"], changes, config)
+                    counts["updated"] += 1
+                continue
+            contact = contact_rules.new_contact(ids[row_number], {**changes, "owner_id": None}, None, now)
+            contact_store.require_fits(tenant, contact)
+        except PayloadTooLarge as too_large:  # this row's contact would not fit DynamoDB's item limit
+            counts["failed"] += 1
+            errors.append({"row": row_number, "column": None, "message": too_large.message})
             continue
-        contact = contact_rules.new_contact(contact_id, {**changes, "owner_id": None}, None, now)
         new.append((row_number, contact))
         counts["created"] += 1
         if email:

@@ -1,9 +1,12 @@
 """Server-side ingest (POST /v1/events): up to 500 events a call, each accepted, a duplicate
 (its `event_id` was seen before: a retry) or rejected with the reason; the rest go on.
 
-Writes: the timeline entries with their `event_id` markers in transactions of up to 50
-events (a marker that exists fails its transaction, which is then retried without it), and
-the contacts' score counts and `last_customer_action_*` (services.customer_actions).
+Writes: each event's timeline entry, its `event_id` marker and its effect on the contact (score
+counts, `last_customer_action_*`) in one transaction, so a retry of an event never finds it
+recorded without its effect. Events go in groups that fit DynamoDB's transaction limits (100
+actions, 4 MB: a large contact with its email key's copy takes up to 800 KB); a marker that
+exists fails its group, which is then retried without that event; a contact changed meanwhile
+is read again.
 """
 
 from __future__ import annotations
@@ -12,15 +15,19 @@ from typing import Any
 
 from shared.db import contacts as contact_store
 from shared.db import ingest as repository
-from shared.db.transactions import ConditionFailed
-from shared.domain import ingest
-from shared.domain.customer_actions import Action
+from shared.db import tenant_config
+from shared.db.transactions import MAX_ITEMS, ConditionFailed, backoff
+from shared.domain import ingest, validation
+from shared.domain.customer_actions import Action, applied
 from shared.domain.ids import new_id
-from shared.errors import BadRequest, Forbidden, PayloadTooLarge
+from shared.domain.sizes import KB, MAX_TRANSACTION_BYTES
+from shared.errors import BadRequest, Busy, Forbidden, PayloadTooLarge
 from shared.keys import is_plain_id
-from shared.services import api_keys, contacts, customer_actions
+from shared.services import api_keys, contacts
 
-CHUNK = 50
+ATTEMPTS = 8
+# What one event's timeline entry and marker may take (its data is at most 8 KB).
+_EVENT_BYTES = ingest.MAX_DATA_BYTES + 4 * KB
 
 
 def receive(api_key: Any, body: Any) -> dict[str, Any]:
@@ -40,13 +47,8 @@ def receive(api_key: Any, body: Any) -> dict[str, Any]:
             else:
                 first_of[event.event_id] = event.index
     entries = [(event, contacts[event.index]) for event in events if event.index in contacts and event.index not in statuses]
-    for start in range(0, len(entries), CHUNK):
-        statuses.update(_write(tenant, entries[start:start + CHUNK]))
-    accepted: dict[str, list[Action]] = {}
-    for event, contact_id in entries:
-        if statuses.get(event.index) == "accepted":
-            accepted.setdefault(contact_id, []).append(Action(event.type, event.occurred_at, event.data.get("machine") is True))
-    customer_actions.record(tenant, accepted)
+    for group in _groups(tenant, entries):
+        statuses.update(_write(tenant, group))
     results = []
     for index in range(len(body["events"])):
         if index in errors:
@@ -82,20 +84,64 @@ def _resolve(tenant: str, events: list[ingest.Event], errors: dict[int, str]) ->
     return found
 
 
+def _groups(tenant: str, entries: list[tuple[ingest.Event, str]]) -> list[list[tuple[ingest.Event, str]]]:
+    """`entries` in consecutive groups whose writes fit one transaction with room to spare: each
+    event's entry and marker, and once per group each contact's save as it stands now."""
+    config = tenant_config.load(tenant)
+    current = contact_store.versions(tenant, [contact_id for _, contact_id in entries])
+    footprint = {contact_id: contact_store.save_footprint(tenant, contact, config, previous=contact, version=version)
+                 for contact_id, (contact, version) in current.items()}
+    groups: list[list[tuple[ingest.Event, str]]] = []
+    in_group: set[str] = set()
+    actions = size = 0
+    for event, contact_id in entries:
+        event_cost = (2, _EVENT_BYTES)
+        contact_cost = footprint.get(contact_id, (0, 0))
+        fresh = contact_id not in in_group
+        more_actions = event_cost[0] + (contact_cost[0] if fresh else 0)
+        more_bytes = event_cost[1] + (contact_cost[1] if fresh else 0)
+        if not groups or actions + more_actions > MAX_ITEMS - 1 or size + more_bytes > MAX_TRANSACTION_BYTES - 64 * KB:
+            groups.append([])
+            in_group = set()
+            actions, size = 1 + event_cost[0] + contact_cost[0], KB + event_cost[1] + contact_cost[1]  # 1: the config check
+        else:
+            actions, size = actions + more_actions, size + more_bytes
+        in_group.add(contact_id)
+        groups[-1].append((event, contact_id))
+    return groups
+
+
 def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, str]:
+    """Record a group's events with their effects on their contacts in one transaction: again
+    without the events already recorded, or from a fresh read when a contact or the config moved."""
     statuses: dict[int, str] = {}
     pending = list(entries)
-    while pending:
+    for attempt in range(ATTEMPTS):
+        if not pending:
+            return statuses
+        config = tenant_config.load(tenant, fresh=attempt > 0)
+        actions: dict[str, list[Action]] = {}
+        for event, contact_id in pending:
+            actions.setdefault(contact_id, []).append(Action(event.type, event.occurred_at, event.data.get("machine") is True))
+        changes = []
+        for contact_id, (contact, version) in contact_store.versions(tenant, list(actions)).items():
+            updated = applied(contact, actions[contact_id])
+            if updated != contact:
+                changes.append(({**updated, "updated_at": validation.now()}, contact, version))
         try:
             repository.record(tenant, [(ingest.activity(new_id(), event, contact_id), contact_id, event.event_id)
-                                       for event, contact_id in pending])
+                                       for event, contact_id in pending], changes, config)
         except ConditionFailed as failure:
             seen = set(failure.labels)
             for event, _ in pending:
                 if event.event_id and f"event:{event.event_id}" in seen:
                     statuses[event.index] = "duplicate"
             pending = [(event, contact_id) for event, contact_id in pending if event.index not in statuses]
+            if not pending:
+                return statuses
+            if not any(label.startswith("event:") for label in seen):
+                backoff(attempt)  # a contact or the config moved: read them again
             continue
         statuses.update({event.index: "accepted" for event, _ in pending})
-        pending = []
-    return statuses
+        return statuses
+    raise Busy("The contacts of these events kept changing; retry the call (recorded events answer duplicate).")

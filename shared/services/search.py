@@ -19,7 +19,7 @@ from shared.db import contacts as contact_store
 from shared.db import search as repository
 from shared.db import tenant_config
 from shared.domain import contacts as contact_rules
-from shared.domain import listing, search
+from shared.domain import listing, search, sizes
 from shared.domain.access import Principal
 from shared.errors import FieldError, require_valid
 
@@ -86,11 +86,13 @@ def page_of(
         if not isinstance(offset, int) or offset < 0:
             raise listing.bad_cursor()
     ordered = listing.order_search_results(matching(principal, config, criteria), order)
-    page = ordered[offset:offset + order.limit]
-    more = offset + order.limit < len(ordered)
-    next_cursor = cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, {"offset": offset + order.limit}) \
+    page = [contact_rules.public(contact, config.settings, config.properties)
+            for contact in ordered[offset:offset + order.limit]]
+    page = page[:sizes.fitting(page)]  # what fits one response
+    more = offset + len(page) < len(ordered)
+    next_cursor = cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, {"offset": offset + len(page)}) \
         if more else None
-    return {"items": [contact_rules.public(contact, config.settings, config.properties) for contact in page],
+    return {"items": page,
             "next_cursor": next_cursor, "total": len(ordered)}
 
 

@@ -51,7 +51,8 @@ def timeline(principal: Principal, contact_id: str, params: dict[str, str]) -> d
     start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, params["cursor"]) if params.get("cursor") else None
     if start is not None and not isinstance(start, dict):
         raise listing.bad_cursor()
-    items, last = repository.page(principal.tenant, contact_id, types, since, until, limit, start)
+    page = repository.page(principal.tenant, contact_id, types, since, until, limit, start)
+    items, last = page.fit(page.items)
     return {"items": items, "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
 
 

@@ -29,7 +29,7 @@ def get_email(request: Request, id: str):
 
 @router.get("/v1/emails/{id}/thread")
 def get_thread(request: Request, id: str):
-    return emails.thread(request.principal, id)
+    return emails.thread(request.principal, id, request.query)
 
 
 @router.post("/v1/emails/{id}/duplicate")
