@@ -286,6 +286,7 @@ def test_company_statuses(api):
     other = owner("POST", "/v1/companies", 201, body={"name": "株式会社ほか"})
     owner("PATCH", "/v1/companies/{id}", 409, params={"id": other["id"]}, body={"domain": "sample.co.jp"})
     owner("GET", "/v1/companies/{id}/contacts", 422, params={"id": sample["id"]}, query={"limit": "0"})
+    owner("GET", "/v1/companies/{id}/contacts", 200, params={"id": sample["id"]})
     user("POST", "/v1/companies", 403, body={"name": "株式会社ユーザー"})
     user("PATCH", "/v1/companies/{id}", 403, params={"id": sample["id"]}, body={"phone": "03-1234-5678"})
     user("DELETE", "/v1/companies/{id}", 403, params={"id": sample["id"]})
@@ -364,6 +365,19 @@ def test_segment_export_import_and_bulk_statuses(api):
     owner("POST", "/v1/imports/{id}/start", 422, params={"id": csv_import}, body={"mapping": {"姓": "no_such_field"}})
     owner("POST", "/v1/imports/{id}/start", 202, params={"id": csv_import},
           body={"mapping": {"姓": "family_name", "メール": "email"}})
+
+
+def test_a_tag_on_more_contacts_than_a_request_handles_is_deleted_by_a_job(api, monkeypatch):
+    from stack_support import run_queued_jobs
+
+    from shared.domain import bulk
+
+    monkeypatch.setattr(bulk, "SYNC_IDS", 1)  # two tagged contacts are "many"
+    owner = Caller(api.tenant)
+    for name in ("山田", "佐藤"):
+        owner("POST", "/v1/contacts", 201, body={"family_name": name, "tags": ["展示会"]})
+    owner("DELETE", "/v1/tags/{name}", 202, params={"name": "展示会"})
+    run_queued_jobs()  # leaves no message for a later test's worker
 
 
 def test_ingest_collect_and_webhook_statuses(api):

@@ -299,8 +299,9 @@ def _queries_without_whole_table_sort() -> None:
     serialised (`_SerialisedMoto`), so the swap cannot leak into another request."""
     from moto.dynamodb.models.table import Table
 
-    if getattr(Table.query, "without_whole_table_sort", False):
+    if getattr(Table, "without_whole_table_sort", False):  # once: other patches wrap Table.query after it
         return
+    Table.without_whole_table_sort = True
     sorted_query = Table.query
 
     def query(self: Table, *args: Any, **kwargs: Any) -> Any:
@@ -311,7 +312,6 @@ def _queries_without_whole_table_sort() -> None:
         finally:
             del self.all_items
 
-    query.without_whole_table_sort = True
     Table.query = query
 
 
