@@ -61,7 +61,7 @@ def recording() -> Iterator[Counter[Call]]:
     try:
         yield calls
     finally:
-        _recorders.remove(calls)
+        _recorders[:] = [other for other in _recorders if other is not calls]  # not remove(): Counters compare by value
 
 
 def install() -> None:
@@ -197,8 +197,8 @@ def queue_arn(queue_url: str) -> str:
     parts = urlsplit(queue_url)
     account, name = parts.path.strip("/").split("/")[-2:]
     host = parts.hostname or ""
-    region = host.split(".")[1] if host.startswith("sqs.") else region()
-    return f"arn:aws:sqs:{region}:{account}:{name}"
+    queue_region = host.split(".")[1] if host.startswith("sqs.") else region()
+    return f"arn:aws:sqs:{queue_region}:{account}:{name}"
 
 
 def _sqs(operation: str, params: dict[str, Any]) -> list[IamRequest]:
