@@ -97,10 +97,10 @@ def test_a_function_missing_from_the_template_is_denied_everything():
 # --- which function a call belongs to ----------------------------------------------------------
 
 
-def send_to_bulk_queue() -> None:
+def presign_a_download() -> None:
     from shared.aws import client
 
-    client("sqs").send_message(QueueUrl=_ENV["BULK_QUEUE_URL"], MessageBody="{}")
+    client("s3").generate_presigned_url("get_object", Params={"Bucket": _ENV["FILES_BUCKET"], "Key": "exports/x.csv"})
 
 
 def get_a_contact() -> None:
@@ -112,14 +112,17 @@ def get_a_contact() -> None:
         pass
 
 
+# (calls made here inside running() are recorded for the session's check too: they must be allowed)
 def test_a_call_outside_any_invocation_is_not_attributed(moto_endpoint):
     with recording() as calls:
-        send_to_bulk_queue()
+        presign_a_download()
         get_a_contact()
     assert calls == Counter()
-    with recording() as calls, running("TrackingFunction"):
-        send_to_bulk_queue()
-    assert calls == Counter({("TrackingFunction", "sqs:SendMessage", f"arn:aws:sqs:{REGION}:{ACCOUNT}:crm-test-bulk"): 1})
+    with recording() as calls, running("ContactsApiFunction"):
+        presign_a_download()
+        get_a_contact()
+    assert calls == Counter({("ContactsApiFunction", "s3:GetObject", "arn:aws:s3:::crm-test-files/exports/x.csv"): 1,
+                             ("ContactsApiFunction", "dynamodb:GetItem", TABLE): 1})
 
 
 def test_pynamodbs_client_and_the_threads_an_invocation_starts_act_for_its_function(moto_endpoint):
