@@ -7,13 +7,14 @@ Fn::Join) are resolved to the values the functions run with locally, read off th
 an environment variable the template sets to `!Ref X` names what X is (TABLE_NAME -> the table),
 one set to `!Sub "${AWS::StackName}/mailbox"` what the stack is called. A request is then judged
 by moto's IAM policy evaluation (moto.iam.access_control.IAMPolicy: an explicit Deny wins, else
-an Allow, else it is implicitly denied).
+an Allow, else it is implicitly denied, as in
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
 
 The AWS-managed policies SAM attaches (AWSLambdaBasicExecutionRole for logs,
 AWSXrayWriteOnlyAccess, AWSLambdaSQSQueueExecutionRole for the event source mapping's polling)
 are not evaluated: they grant nothing the functions' code asks for, so a request only they could
-allow is reported as denied. No function's policy has a Condition; moto would judge one with no
-request context values, so an Allow under a condition counts as not given.
+allow is reported as denied. No function's policy has a Condition (tests/test_iam.py keeps it
+so): moto would judge one without the request's context values.
 """
 
 from __future__ import annotations

@@ -187,6 +187,8 @@ def test_the_roles_are_resolved_to_what_the_functions_run_with():
     assert statement(policies, "EmailsApiFunction", "MailboxPasswords")["Resource"] == (
         f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:crm-test/mailbox/*")
     assert statement(policies, "EmailsApiFunction", "PassSchedulerRole")["Resource"] == _ENV["SCHEDULER_ROLE_ARN"]
+    # no condition: the evaluation is given no request context to judge one with
+    assert not [item for document in policies.values() for item in document["Statement"] if "Condition" in item]
     # SAM's own statements are there too: the dead-letter queue Lambda writes failed events to
     assert {"Action": "sqs:SendMessage", "Resource": "unresolved:MailEventsDeadLetterQueue.Arn", "Effect": "Allow"} in (
         policies["MailEventsFunction"]["Statement"])
