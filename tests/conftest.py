@@ -4,15 +4,53 @@ the same API Gateway event builder and router as the local stack."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 TABLE_NAME = "crm-test"
+
+
+# --- IAM proven: every AWS call a function makes is allowed by its role in template.yaml ------
+# (infra/local/iam_record.py records them, infra/iam.py judges them; the session fails on a denial)
+
+_aws_calls: Counter = Counter()
+_recording = contextlib.ExitStack()
+_iam_verdict: list[list[str]] = []  # [denials, summary] once the session has finished
+
+
+def pytest_configure(config):
+    global _aws_calls
+    from infra.local import iam_record
+
+    iam_record.install()
+    _aws_calls = _recording.enter_context(iam_record.recording())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _recording.close()
+    if not _aws_calls:
+        return
+    from infra.iam import check
+
+    _iam_verdict[:] = check(_aws_calls, {**os.environ, **_ENV})
+    if _iam_verdict[0]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _iam_verdict:
+        denials, summary = _iam_verdict
+        if denials:
+            terminalreporter.section("AWS calls their function's IAM role denies", sep="=", red=True)
+        for line in denials + summary:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

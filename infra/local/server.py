@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from infra.local import local_secret
 from infra.local.apigw import ACCOUNT_ID, build_http_api_event, match_route
+from infra.local.iam_record import running
 from infra.local.jwt import SECRET_FILE, InvalidTokenError, verify_token
 from infra.local.moto_stack import SNAPSHOT_INTERVAL_SECONDS, AwsEmulation
 from infra.local.queues import LocalQueues
@@ -170,7 +171,8 @@ def _lambda_context(function: str) -> LambdaContext:
 def invoke(route: Route, event: dict[str, Any], resolve_handler: HandlerResolver = import_handler) -> Any:
     """Run the route's handler on an API Gateway event as Lambda would, with a context object;
     what API Gateway gets back (a result over Lambda's response limit is a failed invocation)."""
-    return _within_response_limit(route, resolve_handler(route.handler)(event, _lambda_context(route.function)))
+    with running(route.function):
+        return _within_response_limit(route, resolve_handler(route.handler)(event, _lambda_context(route.function)))
 
 
 FAILED_INVOCATION = {"statusCode": 500, "headers": {"Content-Type": "application/json"},
@@ -194,7 +196,8 @@ def _within_response_limit(route: Route, result: Any) -> Any:
 
 def invoke_function(function: str, event: dict[str, Any], resolve_handler: HandlerResolver = import_handler) -> Any:
     """Run a function of the template (by logical id) on an event, as a trigger would."""
-    return resolve_handler(function_handler(function))(event, _lambda_context(function))
+    with running(function):
+        return resolve_handler(function_handler(function))(event, _lambda_context(function))
 
 
 def call_handler(

@@ -18,8 +18,9 @@ SENT_LISTENERS: list[Callable[[dict[str, Any], bytes, str | None], None]] = []
 SES_PACE = send_limits.SendPace(CONFIG.ses_max_send_rate)
 
 
-def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None) -> str | None:
+def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None, tracked: bool = True) -> str | None:
     """Send `raw` to every recipient of `email`, Bcc included; SES's message id (None for SMTP).
+    A `tracked` message goes with our configuration set, so its delivery events come back.
     Raises TransportFailed with a reason the sender can act on, or TransportThrottled when SES
     only refused it for now (its sending limits)."""
     if email["transport"] == "smtp":
@@ -27,7 +28,7 @@ def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None) -
         _send_smtp(email["sender_email"], recipients, raw, mailbox)
         provider_message_id = None
     else:
-        provider_message_id = _send_ses(email, raw)
+        provider_message_id = _send_ses(email, raw, tracked)
     for listener in SENT_LISTENERS:
         listener(email, raw, provider_message_id)
     return provider_message_id
@@ -35,7 +36,9 @@ def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None) -
 
 def notice(recipient: str, subject: str, text: str, mail_id: str) -> None:
     """A plain-text message from the product (NOTIFY_FROM) to a user: an export ready, an email
-    opened. Raises TransportFailed or TransportThrottled (the queue then delivers it again)."""
+    opened. Untracked: the workers that send it have no configuration set in AWS, and their roles
+    allow SES identities only. Raises TransportFailed or TransportThrottled (the queue then
+    delivers it again)."""
     from datetime import datetime, timezone
 
     from shared.domain import mail
@@ -46,10 +49,10 @@ def notice(recipient: str, subject: str, text: str, mail_id: str) -> None:
     _, raw = mail.compose(email_id=mail_id, sender=sender, recipients=recipients, subject=subject, body_text=text,
                           body_html=None, sent_at=datetime.now(timezone.utc))
     deliver({"email_id": mail_id, "transport": "ses", "sender_email": sender["email"], "to": recipient, "cc": [],
-             "bcc": []}, raw, None)
+             "bcc": []}, raw, None, tracked=False)
 
 
-def _send_ses(email: dict[str, Any], raw: bytes) -> str:
+def _send_ses(email: dict[str, Any], raw: bytes, tracked: bool) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
     request: dict[str, Any] = {
@@ -58,7 +61,7 @@ def _send_ses(email: dict[str, Any], raw: bytes) -> str:
                         "BccAddresses": list(email.get("bcc", []))},
         "Content": {"Raw": {"Data": raw}},
     }
-    if CONFIG.ses_configuration_set:
+    if tracked and CONFIG.ses_configuration_set:
         request["ConfigurationSetName"] = CONFIG.ses_configuration_set
     SES_PACE.wait()
     try:
