@@ -477,7 +477,11 @@ def test_an_auto_reply_in_the_text_without_a_failure_code_is_no_bounce(bounce_ty
     # a failure code wins over words that sound like an auto-reply
     ("Permanent", "General", "5.7.1", "smtp; 550 5.7.1 Automatic reply loop detected", "error"),
     ("Transient", "General", None, "smtp; 421 I am out of the office hours; try again later", "temporary_error"),
+    # our own sender address refused says nothing about the recipient's
+    ("Permanent", "General", "5.1.8", "smtp; 553 5.1.8 <rep@example.co.jp>: Sender address rejected: Domain not found",
+     "error"),
+    ("Permanent", "General", "5.0.0", "smtp; 550 5.0.0 Sender address rejected: user unknown", "error"),
 ])
-def test_a_bounce_is_not_mistaken_for_an_auto_reply(bounce_type, subtype, status, diagnostic, expected):
+def test_what_a_bounce_does_not_prove(bounce_type, subtype, status, diagnostic, expected):
     assert only(read(bounce_of(bounce_type, subtype, status, diagnostic))).delivery_status == expected
 

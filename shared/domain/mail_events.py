@@ -91,6 +91,10 @@ _WORDING: tuple[tuple[str, str], ...] = (
     #   rfc3834-02.eml; iCloud "Auto reply:", rfc3834-03.eml); Japanese Outlook's 「自動応答:」 and
     #   「不在」 notices (named by issue 17; no public sample found)
 )
+# Our own address refused ("Sender address rejected: Domain not found", RFC 3463 x.1.7, x.1.8):
+# says nothing about the recipient's.
+_ABOUT_THE_SENDER = re.compile(r"\bsender\b[^.;]{0,40}\b(?:rejected|not found|unknown|does not exist)", re.IGNORECASE)
+_SENDER_CODES = {"4.1.7", "4.1.8", "5.1.7", "5.1.8"}
 _REASON_PATTERNS = {
     reason: re.compile("|".join(f"(?:{fragment})" for name, fragment in _WORDING if name == reason),
                        re.IGNORECASE | re.MULTILINE)
@@ -170,6 +174,8 @@ def bounce_reason(code: str | None, diagnostic: str | None) -> str | None:
         return MAILBOX_FULL
     if code in _CODE_REASONS:
         return _CODE_REASONS[code]
+    if code in _SENDER_CODES or _ABOUT_THE_SENDER.search(text):
+        return None
     if _REASON_PATTERNS[HOST_UNKNOWN].search(text):
         return HOST_UNKNOWN
     if _text_decides(code) and _REASON_PATTERNS[USER_UNKNOWN].search(text):
