@@ -196,9 +196,12 @@ def _severity(code: str | None, diagnostic: str | None) -> str | None:
 def is_auto_reply(bounce_type: str | None, subtype: str | None, recipient: dict[str, Any]) -> bool:
     """Whether SES reported an automatic reply as a bounce of this recipient: a Transient/General
     bounce without a DSN (what SES sends for out-of-office replies and for its simulator's
-    ooto@simulator.amazonses.com; "Transient / General" in
-    https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#bounce-types), or a text
-    that reads as an auto-reply and names no failure."""
+    ooto@simulator.amazonses.com: "Transient / General" in
+    https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#bounce-types, the
+    simulator in https://docs.aws.amazon.com/ses/latest/dg/send-an-email-from-console.html; status
+    and diagnosticCode appear only when a DSN was attached,
+    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Bounce.html), or a text that reads
+    as an auto-reply and names no failure."""
     status, diagnostic = recipient.get("status"), recipient.get("diagnosticCode")
     if bounce_type == "Transient" and subtype == "General" and not status and not diagnostic:
         return True
