@@ -94,6 +94,17 @@ def test_an_auto_reply_is_recorded_but_is_not_the_contacts_action(api, contact, 
     assert entry["data"]["auto_reply"] is True
 
 
+def test_an_outlook_automatic_reply_without_auto_submitted_is_not_the_contacts_action(api, contact, local):
+    """Exchange's out-of-office reply sets no RFC 3834 header: its subject prefix tells."""
+    ours = sent(api, contact["id"])
+    drop(local, message(sender="taro@example.jp", subject="自動応答: ご提案", replying_to=ours["message_id"],
+                        X_Auto_Response_Suppress="All", X_MS_Exchange_Inbox_Rules_Loop="taro@example.jp"))
+    assert len(folder(api, "received").body["items"]) == 1
+    assert api.get(f"/v1/contacts/{contact['id']}").body["last_customer_action_type"] is None
+    [entry] = timeline(api, contact["id"], "email_received")
+    assert entry["data"]["auto_reply"] is True
+
+
 def test_a_bounce_report_is_left_to_the_ses_notifications(api, contact, local):
     sent(api, contact["id"])
     result = drop(local, (FIXTURES / "06_bounce_dsn.eml").read_bytes())

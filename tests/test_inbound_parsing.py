@@ -11,6 +11,8 @@ The fixtures in tests/fixtures/mail are real MIME bytes, written as the mailers 
   06 SES bounce: multipart/report; report-type=delivery-status, the original attached
   07 charset=us-ascii over a UTF-8 body, raw 8-bit UTF-8 headers, bare LF line endings
   08 HTML only
+  09 Exchange Online out-of-office reply without Auto-Submitted: "Automatic reply:" subject,
+     X-Auto-Response-Suppress and X-MS-Exchange-Inbox-Rules-Loop (as Sisimai's rfc3834-02.eml)
 """
 
 from __future__ import annotations
@@ -310,6 +312,35 @@ def test_auto_reply(headers, expected):
 
     assert parsed.auto_reply is expected
     assert parsed.is_bounce is False
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    # auto-responders that set no RFC 3834 header (Sisimai's corpus, rfc3834-02/03/04.eml)
+    (["Subject: Automatic reply: Quotation"], True),                  # Exchange / Outlook
+    (["Subject: Auto reply: Re: ご案内", "X-Apple-Action: VACATION"], True),  # iCloud
+    (["Subject: x", "X-Apple-Action: VACATION"], True),
+    (["Subject: Out of Office: 12/1"], True),
+    (["Subject: =?UTF-8?B?6Ieq5YuV5b+c562UOiDjgZTmj5DmoYjjga7ku7Y=?="], True),  # 自動応答: ご提案の件
+    (["Subject: 自動返信：お問い合わせありがとうございます"], True),
+    (["Subject: 【不在】12月4日まで"], True),
+    # what a person writes
+    (["Subject: Re: Automatic reply: Quotation"], False),
+    (["Subject: Auto: 車検のご案内"], False),
+    (["Subject: Re: 不在時の対応について"], False),
+    (["Subject: Re: Quotation", "X-MS-Exchange-Inbox-Rules-Loop: rep@acme.co.jp"], False),  # redirected by a rule
+])
+def test_auto_reply_without_rfc_3834_headers(headers, expected):
+    parsed = inbound.parse(message("From: a@example.jp", *headers, body=b"x"))
+
+    assert parsed.auto_reply is expected
+
+
+def test_exchange_out_of_office_without_auto_submitted_is_an_auto_reply():
+    parsed = fixture("09_exchange_automatic_reply.eml")
+
+    assert parsed.subject == "Automatic reply: Quotation for December"
+    assert (parsed.auto_reply, parsed.is_bounce) == (True, False)
+    assert parsed.in_reply_to == ["<01JEXAMPLE0000000000000000@acme.co.jp>"]
 
 
 @pytest.mark.parametrize(("content_type", "expected"), [

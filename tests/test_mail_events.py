@@ -464,6 +464,48 @@ def test_a_transient_bounce_with_a_permanent_code_suppresses(api, yamada, email)
     assert status_of(api, yamada["id"]) == "invalid_address"
 
 
+def ooto(email: dict[str, Any]) -> dict[str, Any]:
+    """What SES publishes for an automatic reply, as for its simulator's ooto@simulator.amazonses.com:
+    a Transient/General bounce whose recipient carries no DSN and no reporting MTA."""
+    notification = bounce(email, status=None, bounce_type="Transient", subtype="General")
+    for entry in notification["bounce"]["bouncedRecipients"]:
+        entry.pop("action", None)
+    for name in ("reportingMTA", "remoteMtaIp"):
+        notification["bounce"].pop(name)
+    return notification
+
+
+def test_an_automatic_reply_reported_as_a_bounce_changes_nothing(api, yamada, email):
+    """The contract: an automatic reply (out of office, vacation) is not a bounce."""
+    assert publish(delivery(email, at=iso(-5))).body == counts(applied=1)
+    assert status_of(api, yamada["id"]) == "normal"
+
+    response = local_publish({"message": ooto(email)})
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json() == counts()
+    assert status_of(api, yamada["id"]) == "normal"
+    assert [entry["type"] for entry in mail_activities(api, yamada["id"])] == ["email_delivered"]
+    assert email_of(api, email["id"])["delivery_state"] == "delivered"
+    assert sent(api, yamada["id"])["status"] == "sent"
+
+
+@pytest.mark.parametrize("status, diagnostic, expected", [
+    # NTT docomo through SES: Status 5.0.0, the wording names the unknown user (Sisimai lhost-amazonses-02.eml)
+    ("5.0.0", "smtp; 5.3.0 - Other mail system problem 550-'Unknown user taro.yamada@example.jp' "
+              "(delivery attempts: 0)", "invalid_address"),
+    # Outlook.com's generic 5.5.0 for a mailbox that does not exist (Sisimai why-userunknown.go)
+    ("5.5.0", "smtp; 550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302).", "invalid_address"),
+    # a full mailbox in the permanent class is still temporary
+    ("5.2.2", "smtp; 552 5.2.2 <taro.yamada@example.jp>... Mailbox Full", "temporary_error"),
+])
+def test_the_bounce_wording_decides_under_a_generic_code(api, yamada, email, status, diagnostic, expected):
+    assert publish(bounce(email, status=status, diagnostic=diagnostic)).body == counts(applied=1)
+    assert status_of(api, yamada["id"]) == expected
+    [entry] = mail_activities(api, yamada["id"])
+    assert entry["data"]["delivery_status"] == expected and entry["data"]["diagnostic_code"] == diagnostic
+
+
 @pytest.mark.parametrize("subtype", ["Suppressed", "OnAccountSuppressionList"])
 def test_an_ses_suppression_bounce_is_an_error(api, yamada, email, subtype):
     publish(bounce(email, subtype=subtype, diagnostic="Amazon SES did not send the message to this address "

@@ -206,7 +206,7 @@ def test_one_notification_for_several_recipients_gives_one_event_each():
          "diagnosticCode": "smtp; 552 5.2.2 Mailbox full"})
     events = read(notification)
     assert [(e.recipient, e.delivery_status) for e in events] == [
-        ("jane@example.com", "invalid_address"), ("mary@example.com", "error")]
+        ("jane@example.com", "invalid_address"), ("mary@example.com", "temporary_error")]  # full mailbox
     assert {e.provider_message_id for e in events} == {notification["mail"]["messageId"]}
     delivery = sample("notification-delivery")
     delivery["delivery"]["recipients"] = ["jane@example.com", "mary@example.com", "richard@example.com"]
@@ -273,13 +273,12 @@ CLASSIFICATION = [
     ("Permanent", "NoEmail", None, None, "invalid_address"),
     ("Transient", "General", "4.4.7", "smtp; 421 4.4.7 Delivery time expired", "temporary_error"),
     ("Transient", "MailboxFull", "4.2.2", "smtp; 452 4.2.2 Mailbox full", "temporary_error"),
-    ("Transient", "General", None, None, "temporary_error"),
     ("Transient", "MessageTooLarge", None, None, "temporary_error"),
     ("Transient", "ContentRejected", None, None, "temporary_error"),
     ("Transient", "AttachmentRejected", None, None, "temporary_error"),
     # a "Transient" bounce with a 5.x.x code is permanent: the code decides
     ("Transient", "General", "5.1.1", "smtp; 550 5.1.1 user unknown", "invalid_address"),
-    ("Transient", "MailboxFull", "5.2.2", "smtp; 552 5.2.2 Mailbox full", "error"),
+    ("Transient", "MailboxFull", "5.2.2", "smtp; 552 5.2.2 Mailbox full", "temporary_error"),  # full: whatever the class
     ("Transient", "General", "5.7.1", "smtp; 550 5.7.1 Blocked", "error"),
     # the code may only be in the diagnostic
     ("Permanent", "General", None, GMAIL_NO_SUCH_USER, "invalid_address"),
@@ -428,3 +427,61 @@ def test_only_mail_sent_moments_ago_may_not_be_recorded_yet(sent, now, recent):
 
     notification = {"mail": {"messageId": EXAMPLE_ID, **({"timestamp": sent} if sent is not None else {})}}
     assert mail_events.may_not_be_recorded_yet(notification, datetime.fromisoformat(now)) is recent
+
+
+# --- real bounce wording (issue 17: what the CRM says happened is what happened) ----------------
+
+BOUNCE_TEXTS = json.loads((Path(__file__).parent / "fixtures" / "dsn" / "bounce-texts.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("row", BOUNCE_TEXTS["rows"], ids=lambda row: row["source"][:60])
+def test_the_wording_decides_where_the_code_is_generic(row):
+    """Sisimai's classification of real bounce texts is the model: a receiving server's "unknown
+    user" under 5.0.0 / 5.5.0 / no code is `invalid_address`, a full mailbox `temporary_error`
+    whatever its class, a policy block stays `error`."""
+    notification = bounce_of(row["bounceType"], row["bounceSubType"], row["status"], row["diagnosticCode"])
+    assert only(read(notification)).delivery_status == row["expected"]
+
+
+def test_ses_out_of_office_simulator_is_no_bounce():
+    """SES reports ooto@simulator.amazonses.com's automatic reply as a Transient/General bounce
+    without a DSN (no status, no diagnosticCode, no reportingMTA): it is not a bounce."""
+    notification = sample("notification-bounce-ooto-simulator")
+    assert notification["bounce"]["bounceType"] == "Transient"
+    assert read(notification) == []
+    assert read(without_headers(notification)) == []
+
+
+def test_an_auto_reply_among_real_bounces_drops_only_itself():
+    notification = sample("notification-bounce-with-dsn")
+    notification["bounce"]["bounceType"], notification["bounce"]["bounceSubType"] = "Transient", "General"
+    notification["bounce"]["bouncedRecipients"].append({"emailAddress": "mary@example.com"})
+    assert [(e.recipient, e.delivery_status) for e in read(notification)] == [("jane@example.com", "invalid_address")]
+
+
+@pytest.mark.parametrize("bounce_type, subtype, diagnostic", [
+    ("Transient", "General", "Automatic reply: お見積りの件"),       # Exchange's subject prefix (Sisimai rfc3834-02.eml)
+    ("Transient", "General", "Auto reply: Re: ご案内"),              # iCloud vacation (Sisimai rfc3834-03.eml)
+    ("Undetermined", "Undetermined", "I am out of the office until May 7."),  # Sisimai why-vacation.go
+    ("Transient", "General", "自動応答: お問い合わせの件"),          # Japanese Outlook
+    ("Undetermined", "Undetermined", "【不在】5月7日まで不在にしております"),
+])
+def test_an_auto_reply_in_the_text_without_a_failure_code_is_no_bounce(bounce_type, subtype, diagnostic):
+    assert read(bounce_of(bounce_type, subtype, None, diagnostic)) == []
+
+
+@pytest.mark.parametrize("bounce_type, subtype, status, diagnostic, expected", [
+    # a DSN-less bounce of another kind is still a bounce
+    ("Transient", "MailboxFull", None, None, "temporary_error"),
+    ("Permanent", "General", None, None, "error"),
+    # a failure code wins over words that sound like an auto-reply
+    ("Permanent", "General", "5.7.1", "smtp; 550 5.7.1 Automatic reply loop detected", "error"),
+    ("Transient", "General", None, "smtp; 421 I am out of the office hours; try again later", "temporary_error"),
+    # our own sender address refused says nothing about the recipient's
+    ("Permanent", "General", "5.1.8", "smtp; 553 5.1.8 <rep@example.co.jp>: Sender address rejected: Domain not found",
+     "error"),
+    ("Permanent", "General", "5.0.0", "smtp; 550 5.0.0 Sender address rejected: user unknown", "error"),
+])
+def test_what_a_bounce_does_not_prove(bounce_type, subtype, status, diagnostic, expected):
+    assert only(read(bounce_of(bounce_type, subtype, status, diagnostic))).delivery_status == expected
+

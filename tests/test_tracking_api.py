@@ -114,6 +114,31 @@ def test_machine_opens_are_counted_apart(api, contact, email, user_agent, method
     assert (counts["open_count"], counts["machine_open_count"]) == (0, 1)
 
 
+def test_a_gateways_desktop_lookalike_fetch_at_delivery_is_a_machine_and_the_person_still_opens_first(
+        api, contact, email):
+    """Safe Links fetching at delivery with Chrome 97 (github.com/edalzell/laravel-passwordless-login/issues/79),
+    Gmail's delivery-time fetch (github.com/mautic/mautic/pull/10245), then the person's own open."""
+    open_token, _ = tokens(email["id"])
+    stale = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/97.0.4692.99 Safari/537.36")
+    gmail = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/42.0.2311.135 Safari/537.36 Edge/12.246 Mozilla/5.0")
+    hit("o", open_token, user_agent=stale, ip="20.72.100.79")
+    hit("o", open_token, user_agent=gmail, ip="108.177.2.32")
+    hit("o", open_token, user_agent=BROWSER, ip="40.107.218.12")  # from Exchange Online Protection
+
+    reasons = [entry["data"]["machine_reason"] for entry in timeline(api, contact["id"])
+               if entry["type"] in ("email_opened", "email_reopened")]
+    assert sorted(reasons) == ["link_scanner", "mail_prefetch", "prefetch"]
+    counts = email_of(api, email["id"])
+    assert (counts["open_count"], counts["machine_open_count"], counts["opened_at"]) == (0, 3, None)
+
+    hit("o", open_token)  # the person, right after delivery, with a current browser
+
+    assert tracked(api, contact["id"])[-1] == ("email_opened", False)
+    assert email_of(api, email["id"])["open_count"] == 1
+
+
 # --- clicks ------------------------------------------------------------------------------------
 
 

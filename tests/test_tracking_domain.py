@@ -519,6 +519,91 @@ def test_slackbot_is_machine():
     assert click_hit("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)").machine is True
 
 
+# --- prefetch and link-checking bots that look like a desktop browser ----------------------------
+# Each user agent as reported in the public issue named beside it.
+
+WIN10_CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{} Safari/537.36"
+GMAIL_PREFETCH = WIN10_CHROME.format("42.0.2311.135") + " Edge/12.246 Mozilla/5.0"  # mautic/mautic#10245
+GMAIL_CONTENT_SAMPLING = WIN10_CHROME.format("42.0.2311.135") + " Edge/12.246 Gmail-content-sampling"  # mssola/user_agent#71
+STALE_SCANNERS = [
+    # (user agent, address it came from, where it was reported)
+    ("Mozilla/5.0 (Windows NT 6.1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/57.0.2987.133 Safari/537.36",
+     "40.107.218.12", "gophish/gophish#973: Safe Links, two GETs at delivery"),
+    (WIN10_CHROME.format("72.0.3626.109"), "40.94.16.20", "opencollective/opencollective#3656: Outlook's link checker"),
+    (WIN10_CHROME.format("64.0.3282.140"), "40.94.16.21", "opencollective/opencollective#3656"),
+    (WIN10_CHROME.format("79.0.3945.136"), "203.0.113.50", "mssola/user_agent#71: Microsoft's bot clicks"),
+    (WIN10_CHROME.format("79.0.3945.74") + " Edg/79.0.309.43", "203.0.113.51", "mssola/user_agent#71"),
+    (WIN10_CHROME.format("97.0.4692.99"), "20.72.100.79", "edalzell/laravel-passwordless-login#79: Safe Links from Azure"),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.2 Safari/537.36",
+     "188.93.56.10", "mssola/user_agent#54: Mail.ru"),
+]
+EOP_ADDRESSES = ["40.107.218.12", "40.92.1.1", "40.93.255.254", "52.100.0.1", "52.103.255.1", "104.47.1.254",
+                 "104.47.30.126", "2a01:111:f400:7e1b::205", "2a01:111:f403:c200::1", "::ffff:40.107.7.7"]
+CURRENT_PEOPLE = [
+    WIN10_CHROME.format("143.0.0.0"),
+    WIN10_CHROME.format("143.0.0.0") + " Edg/143.0.0.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:146.0) Gecko/20100101 Firefox/146.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Safari/605.1.15",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+    "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Mobile Safari/537.36",
+    # the last browsers of older systems still in use: not out of date by our cut
+    "Mozilla/5.0 (Windows NT 6.1; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 6.1; Win64; x64; rv:115.0) Gecko/20100101 Firefox/115.0",
+    # an old phone's browser is a person, and so is Outlook desktop's IE-based UA
+    "Mozilla/5.0 (Linux; Android 4.4.2; SO-01F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/81.0.4044.138 Mobile Safari/537.36",
+    "Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 10.0; WOW64; Trident/7.0; .NET4.0C; .NET4.0E; "
+    "Microsoft Outlook 16.0.17029; ms-office; MSOffice 16)",
+]
+
+
+@pytest.mark.parametrize("user_agent", [GMAIL_PREFETCH, GMAIL_CONTENT_SAMPLING])
+def test_gmails_delivery_time_fetch_is_machine_whenever_it_comes(user_agent):
+    for seconds in (20.0, SENT_LONG_AGO):
+        assert open_hit(user_agent, ip="108.177.2.32", seconds=seconds) == Hit(True, "mail_prefetch")
+        assert click_hit(user_agent, ip="108.177.2.32", seconds=seconds) == Hit(True, "mail_prefetch")
+
+
+@pytest.mark.parametrize("user_agent, ip, source", STALE_SCANNERS, ids=[row[2][:40] for row in STALE_SCANNERS])
+def test_an_out_of_date_desktop_browser_minutes_after_sending_is_a_scanner(user_agent, ip, source):
+    expected = Hit(True, "link_scanner") if ip.startswith("40.107.") else Hit(True, "prefetch")
+    assert open_hit(user_agent, ip=ip, seconds=25.0) == expected
+    assert click_hit(user_agent, ip=ip, seconds=60.0) == expected
+
+
+@pytest.mark.parametrize("user_agent, ip, source", STALE_SCANNERS, ids=[row[2][:40] for row in STALE_SCANNERS])
+def test_an_out_of_date_browser_long_after_sending_from_a_persons_address_is_a_person(user_agent, ip, source):
+    assert open_hit(user_agent, ip=PERSON_IP, seconds=SENT_LONG_AGO) == Hit(False, None)
+    assert click_hit(user_agent, ip=PERSON_IP, seconds=SENT_LONG_AGO) == Hit(False, None)
+
+
+@pytest.mark.parametrize("user_agent", CURRENT_PEOPLE)
+def test_a_current_browser_right_after_sending_is_a_person(user_agent):
+    assert open_hit(user_agent, seconds=5.0) == Hit(False, None)
+    assert click_hit(user_agent, seconds=30.0) == Hit(False, None)
+
+
+@pytest.mark.parametrize("ip", EOP_ADDRESSES)
+def test_any_hit_from_exchange_online_protection_is_a_link_scanner(ip):
+    # a current browser UA and no hurry: the address alone tells (no person browses from there)
+    assert open_hit(CURRENT_PEOPLE[0], ip=ip) == Hit(True, "link_scanner")
+    assert click_hit(CURRENT_PEOPLE[0], ip=ip) == Hit(True, "link_scanner")
+
+
+@pytest.mark.parametrize("ip", ["40.94.16.20", "40.106.255.255", "40.108.0.1", "52.104.0.1", "104.47.128.1",
+                                "2a01:111:f401::1", "20.72.100.79"])
+def test_addresses_next_to_exchange_online_protection_are_not_its(ip):
+    assert open_hit(CURRENT_PEOPLE[0], ip=ip) == Hit(False, None)
+
+
+def test_the_prefetch_window_is_a_parameter():
+    stale = STALE_SCANNERS[3][0]
+    assert classify("o", "GET", stale, PERSON_IP, 299.0, now=NOW) == Hit(True, "prefetch")
+    assert classify("o", "GET", stale, PERSON_IP, 300.0, now=NOW) == Hit(False, None)
+    assert classify("o", "GET", stale, PERSON_IP, 500.0, now=NOW, prefetch_seconds=600.0) == Hit(True, "prefetch")
+    assert classify("o", "GET", stale, PERSON_IP, None, now=NOW) == Hit(False, None)
+
+
 def test_too_fast_click_is_machine():
     assert click_hit(seconds=0.0) == Hit(True, "too_fast")
     assert click_hit(seconds=9.9) == Hit(True, "too_fast")
@@ -601,7 +686,7 @@ def test_classify_refuses_an_unknown_kind():
 def test_user_agent_table_is_one_compiled_regex_with_a_reason_per_row():
     assert isinstance(tracking._UA_TABLE.pattern, str)
     reasons = {reason for reason, _ in tracking._UA_RULES}
-    assert reasons == {"link_scanner", "unfurler", "crawler", "scripted_client", "bot"}
+    assert reasons == {"link_scanner", "mail_prefetch", "unfurler", "crawler", "scripted_client", "bot"}
     assert tracking._UA_TABLE.groups == len(tracking._UA_RULES)
 
 

@@ -400,11 +400,26 @@ def _date(value: str | None) -> str | None:
         return None
 
 
-def _auto_reply(headers: dict[str, list[str]]) -> bool:
-    """Whether the headers say a program sent the message: RFC 3834 Auto-Submitted (any value
-    but "no"), X-Autoreply / X-Autorespond, or Precedence auto_reply, bulk, junk or list.
-    X-Auto-Response-Suppress says nothing of the sort: it asks *other* programs not to answer,
-    and Outlook, calendars and mailing tools put it on mail people write."""
+# Subject prefixes that auto-responders put before the subject they answer, where they set no
+# RFC 3834 header: Exchange/Outlook's out-of-office reply ("Automatic reply:", Sisimai's corpus
+# set-of-emails/maildir/bsd/rfc3834-02.eml and -04.eml: only X-Auto-Response-Suppress and
+# X-MS-Exchange-Inbox-Rules-Loop beside it), iCloud's vacation reply ("Auto reply:", rfc3834-03.eml),
+# the prefixes Sisimai's rfc3834/lib.go reads, and Outlook's Japanese 「自動応答:」 (tests/fixtures/mail/
+# 05_out_of_office.eml) and 「不在」 notices. Sisimai's bare "Auto:" is left out: a person writes
+# "Auto: …" about cars.
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"^\s*(?:(?:automatic reply|auto[- ]?reply|auto response|out of (?:the )?office(?: auto ?reply)?"
+    r"|自動応答|自動返信|不在(?:通知)?)\s*[:：]|[\[【](?:自動応答|自動返信|不在)[\]】])",
+    re.IGNORECASE)
+
+
+def _auto_reply(headers: dict[str, list[str]], subject: str) -> bool:
+    """Whether a program sent the message: RFC 3834 Auto-Submitted (any value but "no"),
+    X-Autoreply / X-Autorespond, Precedence auto_reply, bulk, junk or list, iCloud's
+    X-Apple-Action: vacation, or an auto-responder's subject prefix. Not X-Auto-Response-Suppress
+    alone (it asks *other* programs not to answer; Outlook, calendars and mailing tools put it on
+    mail people write), nor X-MS-Exchange-Inbox-Rules-Loop (also on a person's mail that a rule
+    redirected, such as a team forwarding its mail to the tenant's inbound address)."""
     for value in headers.get("auto-submitted", []):
         token = re.match(r"\s*([A-Za-z0-9_-]*)", value).group(1).lower()
         if token and token != "no":
@@ -412,6 +427,10 @@ def _auto_reply(headers: dict[str, list[str]]) -> bool:
     for name in ("x-autoreply", "x-autorespond"):
         if any(value.strip().lower() not in ("no", "false", "0") for value in headers.get(name, [])):
             return True
+    if any(value.strip().lower() == "vacation" for value in headers.get("x-apple-action", [])):
+        return True
+    if _AUTO_REPLY_SUBJECT.match(subject):
+        return True
     return any(value.strip().lower() in _AUTOMATED_PRECEDENCE for value in headers.get("precedence", []))
 
 
@@ -581,6 +600,7 @@ def _parse(raw: bytes) -> InboundMessage:
     body_text = content.text
     if (body_text is None or not body_text.strip()) and body_html is not None:
         body_text = _truncated(mail.plain_text_from_html(body_html))
+    subject = decode_header(first("subject"))
     return InboundMessage(
         message_id=(mail.message_ids(first("message-id")) or [None])[0],
         in_reply_to=_unique(mail.message_ids(headers.get("in-reply-to", []))),
@@ -590,12 +610,12 @@ def _parse(raw: bytes) -> InboundMessage:
         to=_address_list(headers.get("to", [])),
         cc=_address_list(headers.get("cc", [])),
         envelope_to=_envelope_to(headers.get("received", [])),
-        subject=decode_header(first("subject")),
+        subject=subject,
         date=_date(first("date")),
         body_text=body_text or "",
         body_html=body_html,
         attachments=content.attachments,
-        auto_reply=_auto_reply(headers),
+        auto_reply=_auto_reply(headers, subject),
         is_bounce=_is_bounce(message),
     )
 

@@ -293,12 +293,16 @@ def verify(keys: Keyring, kind: str, token: str) -> TokenClaims:
 #   like a person's. A person's own Apple Mail open with MPP enabled also arrives through
 #   the proxy (from its cache), so after MPP's prefetch, later "reopens" cannot be told
 #   from genuine ones.
-# * Not by user agent: most security gateways (Microsoft Defender Safe Links, Proofpoint
-#   URL Defense, Mimecast URL Protect, Cisco Secure Email/IronPort, Symantec/Broadcom,
-#   Trend Micro, Sophos, Fortinet) "detonate" links in sandboxes that send an ordinary
-#   desktop-browser UA, from cloud or vendor address space. They are caught, if at all, by
-#   the timing rules below (a click seconds after sending; every link at once) and by HEAD
-#   requests. Vendor IP ranges are not embedded (unpublished or changing).
+# * Partly by signature: security gateways (Microsoft Defender Safe Links, Proofpoint URL
+#   Defense, Mimecast URL Protect, Barracuda, Cisco Secure Email/IronPort, ...) "detonate"
+#   links and fetch images in sandboxes that send a desktop-browser UA. Three public
+#   signatures are embedded (_PREFETCH_RULES, _MAIL_GATEWAY_NETWORKS, _rule_stale_browser):
+#   Gmail's delivery-time fetch with its fixed 2015 UA; any hit from the address space
+#   Microsoft publishes for Exchange Online Protection, where no person browses; and a
+#   desktop browser years out of date hitting within minutes of the send, which is what the
+#   trackers' issue reports describe for Safe Links, Mail.ru and Proofpoint. Scanners with a
+#   current browser UA from elsewhere are caught, if at all, by the timing rules below (a
+#   click seconds after sending; every link at once) and by HEAD requests.
 # * Human proxies: Gmail's GoogleImageProxy fetches the pixel when the person opens the
 #   mail (and caches it, so some reopens are invisible); the contract counts it as a person.
 
@@ -326,6 +330,12 @@ _UA_RULES: tuple[tuple[str, str], ...] = (
     # Security gateways and link checkers that announce themselves.
     ("link_scanner", r"Barracuda Sentinel"),                  # "Barracuda Sentinel (EE)"
     ("link_scanner", r"Microsoft Office Existence Discovery"),  # Office probes a link before opening the browser
+    # Gmail fetching the mail's images and links at delivery, not when the person opens it: a
+    # fixed UA ending in a second "Mozilla/5.0" (no browser's) from Google's network
+    # (github.com/mautic/mautic/pull/10245, github.com/ankane/ahoy_email/issues/139,
+    # github.com/pentacent/keila/pull/164), or in "Gmail-content-sampling" when it follows
+    # links (github.com/mssola/user_agent/issues/71).
+    ("mail_prefetch", r"Edge/12\.246 Mozilla/5\.0|Gmail-content-sampling"),
     # NOT listed: "Microsoft Office/16.0 (...; Microsoft Outlook ...)" and "ms-office; MSOffice"
     # are Outlook desktop fetching images for a person reading the mail.
     # Unfurlers: chat and social apps fetching a link to draw its preview.
@@ -425,6 +435,38 @@ def _in_networks(ip: str | None, networks: tuple[tuple[int, int, int], ...]) -> 
     )
 
 
+# Exchange Online Protection: the addresses Microsoft 365's mail servers use, "Exchange Online"
+# rows of https://learn.microsoft.com/en-us/microsoft-365/enterprise/urls-and-ip-address-ranges
+# (*.mail.protection.outlook.com). Safe Links fetches from them at delivery: 40.107.218.12 in
+# github.com/gophish/gophish/issues/973, 104.47.x.x in
+# github.com/edalzell/laravel-passwordless-login/issues/79. (version, network as int, prefix)
+_MAIL_GATEWAY_NETWORKS: tuple[tuple[int, int, int], ...] = (
+    (4, (40 << 24) | (92 << 16), 15),
+    (4, (40 << 24) | (107 << 16), 16),
+    (4, (52 << 24) | (100 << 16), 14),
+    (4, (104 << 24) | (47 << 16), 17),
+    (6, 0x2A01_0111_F400 << 80, 48),
+    (6, 0x2A01_0111_F403 << 80, 48),
+)
+
+# A desktop browser years out of date, as scanners' sandboxes present themselves: Chrome 57
+# (Safe Links, gophish#973), 64 and 72 (Outlook's link checker,
+# github.com/opencollective/opencollective/issues/3656), 79 (Microsoft,
+# mssola/user_agent#71), 97 (Safe Links from Azure, laravel-passwordless-login#79), 32
+# (Mail.ru, github.com/mssola/user_agent/issues/54); "an older version of Chrome than
+# installed" (github.com/gophish/gophish/issues/2357). Major versions below 100 (March 2022):
+# every desktop system still in use runs a later one (Windows 7/8.1 stopped at Chrome 109,
+# macOS 10.13 at 116). Internet Explorer is left out: Outlook desktop's own UA names it.
+_STALE_DESKTOP_BROWSER = re.compile(
+    r"^Mozilla/5\.0 \((?:Windows NT|Macintosh|X11)(?!.*\bMobile\b).*?\b(?:Chrome|Firefox)/(\d{1,3})\.")
+_STALE_BELOW = 100
+
+
+def _is_stale_desktop_browser(user_agent: str) -> bool:
+    match = _STALE_DESKTOP_BROWSER.match(user_agent)
+    return match is not None and int(match.group(1)) < _STALE_BELOW
+
+
 class _Request(NamedTuple):
     kind: str
     method: str
@@ -437,6 +479,7 @@ class _Request(NamedTuple):
     min_click_seconds: float
     burst_links: int
     burst_seconds: float
+    prefetch_seconds: float
 
 
 # Each rule returns a Hit to decide, or None to pass on. Order matters: first decision wins.
@@ -469,6 +512,18 @@ def _rule_user_agent_table(request: _Request) -> Hit | None:
     return Hit(True, _UA_REASONS[match.lastgroup]) if match else None  # type: ignore[index]
 
 
+def _rule_mail_gateway_network(request: _Request) -> Hit | None:
+    return Hit(True, "link_scanner") if _in_networks(request.ip, _MAIL_GATEWAY_NETWORKS) else None
+
+
+def _rule_stale_browser_soon_after_sending(request: _Request) -> Hit | None:
+    """An out-of-date desktop browser within minutes of the send: a gateway's sandbox. Either
+    alone is a person (an old browser opening later; a current one opening at once)."""
+    if request.seconds_since_sent is None or request.seconds_since_sent >= request.prefetch_seconds:
+        return None
+    return Hit(True, "prefetch") if _is_stale_desktop_browser(request.user_agent) else None
+
+
 def _rule_too_fast(request: _Request) -> Hit | None:
     if request.kind != KIND_CLICK or request.seconds_since_sent is None:
         return None
@@ -495,8 +550,10 @@ _RULES = (
     _rule_human_proxy,
     _rule_bare_user_agent,
     _rule_user_agent_table,
+    _rule_mail_gateway_network,
     _rule_too_fast,
     _rule_burst,
+    _rule_stale_browser_soon_after_sending,
 )
 
 
@@ -513,12 +570,15 @@ def classify(
     min_click_seconds: float = 10.0,
     burst_links: int = 3,
     burst_seconds: float = 2.0,
+    prefetch_seconds: float = 300.0,
 ) -> Hit:
     """Whether a tracking hit was caused by a machine, with the first rule that said so.
 
     ``recent_clicks`` are the earlier clicks on the same email as ``(link_index, epoch
     seconds)``; ``link_index`` and ``now`` (epoch seconds, default: the clock) describe this
-    click. Opens ignore the click-timing rules.
+    click. Opens ignore the click-timing rules. ``prefetch_seconds``: how soon after the send
+    an out-of-date desktop browser is a gateway's sandbox (five minutes, the window after
+    which github.com/justingit/dada-mail/issues/1126 trusts an unsubscribe click).
     """
     if kind not in _KIND_CODES:
         raise ValueError("kind must be 'o' (open) or 'c' (click)")
@@ -534,6 +594,7 @@ def classify(
         min_click_seconds=min_click_seconds,
         burst_links=burst_links,
         burst_seconds=burst_seconds,
+        prefetch_seconds=prefetch_seconds,
     )
     for rule in _RULES:
         hit = rule(request)
