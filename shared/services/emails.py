@@ -372,7 +372,8 @@ def _changeable(principal: Principal, email_id: str, action: str) -> dict[str, A
 
 
 def _not_scheduled(email: dict[str, Any], action: str) -> Conflict:
-    return Conflict(f"This email is {email['status']}, no longer scheduled, so it cannot be {action}d.",
+    done = {"cancel": "cancelled", "reschedule": "rescheduled"}[action]
+    return Conflict(f"This email is {email['status']}, no longer scheduled, so it cannot be {done}.",
                     [FieldError("status", f"is {email['status']}", "not_scheduled")])
 
 
