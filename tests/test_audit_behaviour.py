@@ -1,0 +1,166 @@
+"""Issue 17, "Wrong behaviour": what the outside audit found the API doing wrong, each through
+the HTTP API (pure rules as unit tests): a corrected address can be mailed again, a tenant's own
+event type filters the timeline, a template's unknown merge field is refused when saved, an
+import never re-cases a stored address, the export limit's wait and the cancel message read
+right, notification texts are natural Japanese, and every answer uses the error envelope."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from conftest import Api, assert_error, create
+from mail_support import outbox_listening, send, set_contact_field, sent  # noqa: F401 - autouse fixture
+from stack_support import imported, run_queued_jobs
+
+
+def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
+    reply = api.get(f"/v1/contacts/{contact_id}")
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+# --- 1. the delivery status belongs to the address ------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["invalid_address", "spam", "error"])
+def test_a_corrected_address_of_a_suppressed_contact_can_be_mailed_again(api, status):
+    contact = create(api, family_name="山田", email="taro@exmaple.jp")
+    set_contact_field(api, contact["id"], "delivery_status", status)
+    assert_error(send(api, contact["id"]), 422, "contact_id")
+
+    changed = api.patch(f"/v1/contacts/{contact['id']}", {"email": "taro@example.jp"})
+    assert changed.status == 200, changed.body
+    assert changed.body["delivery_status"] == "unconfirmed"
+    assert contact_of(api, contact["id"])["delivery_status"] == "unconfirmed"
+    sent(api, contact["id"])
+
+
+def test_the_same_address_in_other_letters_keeps_its_delivery_status(api):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    set_contact_field(api, contact["id"], "delivery_status", "invalid_address")
+    changed = api.patch(f"/v1/contacts/{contact['id']}", {"email": "Taro@Example.jp", "given_name": "太郎"})
+    assert changed.status == 200, changed.body
+    assert changed.body["delivery_status"] == "invalid_address"
+    assert_error(send(api, contact["id"]), 422, "contact_id")
+
+
+def test_a_corrected_address_is_found_by_its_delivery_status(api):
+    contact = create(api, family_name="山田", email="taro@exmaple.jp")
+    set_contact_field(api, contact["id"], "delivery_status", "invalid_address")
+    assert api.patch(f"/v1/contacts/{contact['id']}", {"email": "taro@example.jp"}).status == 200
+    unconfirmed = api.post("/v1/contacts/search", {"filter": {"field": "delivery_status", "op": "eq", "value": "unconfirmed"}})
+    assert unconfirmed.status == 200, unconfirmed.body
+    assert [item["id"] for item in unconfirmed.body["items"]] == [contact["id"]]
+
+
+# --- 2. a tenant's own event type filters the timeline --------------------------------------------
+
+
+def test_the_timeline_filters_by_a_type_the_tenant_ingested(api):
+    from infra.local.server import call_handler
+
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    key = api.post("/v1/api-keys", {"name": "booking"}).body["secret"]
+    events = [{"contact": {"id": contact["id"]}, "type": "reservation", "data": {"room": "A"}},
+              {"contact": {"id": contact["id"]}, "type": "purchase", "data": {}}]
+    result = call_handler("POST", "/v1/events", None, json.dumps({"events": events}), headers={"x-api-key": key})
+    assert result["statusCode"] in (200, 202), result["body"]
+
+    reply = api.get(f"/v1/contacts/{contact['id']}/timeline", query={"type": "reservation"})
+    assert reply.status == 200, reply.body
+    assert [item["type"] for item in reply.body["items"]] == ["reservation"]
+    both = api.get(f"/v1/contacts/{contact['id']}/timeline", query={"type": "reservation,purchase"})
+    assert sorted(item["type"] for item in both.body["items"]) == ["purchase", "reservation"]
+
+
+@pytest.mark.parametrize("value", ["Reservation", "x", "reser-vation"])
+def test_a_name_no_activity_can_have_is_still_a_422(api, value):
+    contact = create(api, family_name="山田")
+    assert_error(api.get(f"/v1/contacts/{contact['id']}/timeline", query={"type": value}), 422, "type")
+
+
+# --- 4. a template's merge fields are checked when it is saved --------------------------------------
+
+
+def test_a_template_with_an_unknown_merge_field_is_refused_when_saved(api):
+    body = {"name": "ご挨拶", "subject": "{{contact.bogus}}様", "body_text": "{{contact.properties.nothing}} {{sender.name}}"}
+    reply = api.post("/v1/email-templates", body)
+    assert_error(reply, 422, "subject", "body_text")
+    assert [detail["code"] for detail in reply.error["details"]] == ["unknown_merge_field", "unknown_merge_field"]
+    assert api.get("/v1/email-templates").body["items"] == []
+
+
+def test_a_template_is_checked_again_when_replaced_and_known_fields_pass(api):
+    assert api.post("/v1/properties", {"key": "size", "label": "規模", "type": "text"}).status == 201
+    made = api.post("/v1/email-templates", {"name": "ご挨拶", "subject": "{{contact.family_name}}様",
+                                            "body_text": "{{contact.properties.size}} {{sender.email}}"})
+    assert made.status == 201, made.body
+    replaced = api.put(f"/v1/email-templates/{made.body['id']}",
+                       {"name": "ご挨拶", "subject": "{{ contact.nope }}", "body_text": "本文"})
+    assert_error(replaced, 422, "subject")
+    assert api.get(f"/v1/email-templates/{made.body['id']}").body["subject"] == "{{contact.family_name}}様"
+
+
+# --- 5. an import matches an address case-insensitively and keeps it --------------------------------
+
+
+def test_an_import_matching_another_case_keeps_the_stored_address(api):
+    contact = create(api, family_name="鈴木", email="ichiro@example.net")
+    data = "姓,メールアドレス\r\n鈴木一郎,ICHIRO@example.net\r\n".encode("utf-8")
+    done = imported(api, data, {"姓": "family_name", "メールアドレス": "email"}, "update")
+    assert done["updated"] == 1, done
+    stored = contact_of(api, contact["id"])
+    assert (stored["email"], stored["family_name"]) == ("ichiro@example.net", "鈴木一郎")
+
+
+# --- 6. words: the export wait, the cancel conflict, notification texts -----------------------------
+
+
+def test_a_second_export_straight_after_says_30_minutes_at_most(api):
+    create(api, family_name="山田", email="taro@example.jp")
+    body = {"reason": "展示会フォロー", "fields": ["family_name", "email"]}
+    assert api.post("/v1/exports", body).status == 202
+    again = api.post("/v1/exports", body)
+    assert_error(again, 429)
+    assert "try again in 30 minutes." in again.error["message"], again.error
+    assert 1790 <= int(again.headers["retry-after"]) <= 1800
+
+
+def test_the_export_wait_rounds_the_remaining_time_up():
+    from shared.domain import exports
+
+    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    assert exports.retry_after(start, start) == 1800
+    assert exports.retry_after(start, start + timedelta(seconds=0.4)) == 1800
+    assert exports.retry_after(start, start + timedelta(minutes=29, seconds=59.5)) == 1
+    assert exports.retry_after(start, start + timedelta(minutes=31)) == 0
+    assert exports.wait_message(1800).endswith("try again in 30 minutes.")
+    assert exports.wait_message(61).endswith("try again in 2 minutes.")
+    assert exports.wait_message(1).endswith("try again in 1 minute.")
+
+
+def test_cancelling_an_email_no_longer_scheduled_says_cancelled(api):
+    contact = create(api, family_name="山田", email="taro@example.jp")
+    email = sent(api, contact["id"])
+    reply = api.delete(f"/v1/emails/{email['id']}")
+    assert_error(reply, 409, "status")
+    assert reply.error["message"] == "This email is sent, no longer scheduled, so it cannot be cancelled."
+
+
+@pytest.mark.parametrize("kind, subject, sentence", [
+    ("email_opened", "【通知】メール「ご提案の件」が開封されました",
+     "taro@example.jp 様宛てのメール「ご提案の件」が開封されました（2026/12/01 10:30）。"),
+    ("email_clicked", "【通知】メール「ご提案の件」のリンクがクリックされました",
+     "taro@example.jp 様宛てのメール「ご提案の件」のリンクがクリックされました（2026/12/01 10:30）。"),
+])
+def test_notification_texts_are_natural_japanese_in_japan_time(kind, subject, sentence):
+    from shared.domain import notifications
+
+    notification = {"kind": kind, "subject": "ご提案の件", "occurred_at": "2026-12-01T01:30:00.000Z"}
+    made_subject, text = notifications.mail(notification, "taro@example.jp")
+    assert made_subject == subject
+    assert text.splitlines()[0] == sentence
