@@ -282,11 +282,9 @@ def _contacted(
     contact is gone)."""
     if context.contact is None:
         return [], None
-    entries = [activities.email_sent(new_id(), sent)] if with_email_sent else []
-    updated, assigned = contact_rules.record_contacted(context.contact, sent["sender_id"], sent["sent_at"], sent["sent_at"])
-    if assigned:
-        entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
-                                                 "first_email"))
+    entries, updated = outbound.reached(sent, context.contact, new_id)
+    if not with_email_sent:
+        entries = [entry for entry in entries if entry["type"] != "email_sent"]
     return entries, (updated, context.contact, context.contact_version, context.config)
 
 
