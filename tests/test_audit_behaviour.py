@@ -164,3 +164,43 @@ def test_notification_texts_are_natural_japanese_in_japan_time(kind, subject, se
     made_subject, text = notifications.mail(notification, "taro@example.jp")
     assert made_subject == subject
     assert text.splitlines()[0] == sentence
+
+
+# --- 7. every answer uses the error envelope -----------------------------------------------------
+
+
+def assert_envelope_404(status: int, body: Any) -> None:
+    assert status == 404, body
+    assert set(body) == {"error"} and body["error"]["code"] == "not_found", body
+    assert isinstance(body["error"]["message"], str) and body["error"]["details"] == []
+
+
+@pytest.mark.parametrize("method, path", [("DELETE", "/v1/properties/p"), ("GET", "/v1/nothing"),
+                                          ("DELETE", "/health"), ("PUT", "/v1/contacts")])
+def test_an_unknown_route_or_method_is_the_envelopes_404(api, method, path):
+    reply = api.call(method, path)
+    assert_envelope_404(reply.status, reply.body)
+    assert f"{method} {path}" in reply.error["message"]
+
+
+@pytest.mark.parametrize("method, path", [("DELETE", "/v1/properties/p"), ("GET", "/nope"), ("POST", "/")])
+def test_the_local_gateway_sends_unknown_routes_to_the_catch_all_without_a_token(moto_endpoint, method, path):
+    from werkzeug.test import Client
+
+    from infra.local.server import LocalApi
+
+    response = Client(LocalApi("unused-jwt-secret")).open(path, method=method)
+    assert_envelope_404(response.status_code, response.get_json())
+
+
+def test_the_template_routes_every_unmatched_request_to_the_contacts_function():
+    """API Gateway answers an unmatched request itself, outside the envelope, unless a
+    `$default` route takes it (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html)."""
+    from infra.template import catch_all_route, load_template
+
+    route = catch_all_route()
+    assert route is not None and route.route_key == "$default"
+    assert (route.function, route.authorized) == ("ContactsApiFunction", False)
+    [resource] = [resource["Properties"] for resource in load_template()["Resources"].values()
+                  if resource.get("Type") == "AWS::ApiGatewayV2::Route" and resource["Properties"]["RouteKey"] == "$default"]
+    assert resource["AuthorizationType"] == "NONE" and "AuthorizerId" not in resource
