@@ -7,12 +7,20 @@ right, notification texts are natural Japanese, and every answer uses the error 
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import Api, assert_error, create
+from infra.local import local_secret
+from infra.local.jwt import SECRET_FILE, issue_token
 from mail_support import outbox_listening, send, set_contact_field, sent  # noqa: F401 - autouse fixture
 from stack_support import imported, run_queued_jobs
 
@@ -204,3 +212,64 @@ def test_the_template_routes_every_unmatched_request_to_the_contacts_function():
     [resource] = [resource["Properties"] for resource in load_template()["Resources"].values()
                   if resource.get("Type") == "AWS::ApiGatewayV2::Route" and resource["Properties"]["RouteKey"] == "$default"]
     assert resource["AuthorizationType"] == "NONE" and "AuthorizerId" not in resource
+
+
+# --- 8. the README walk-through works on a fresh stack, as written ---------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def walk_through_script() -> str:
+    """The shell blocks of the README's "Walk-through with curl" up to the mail events, as one session."""
+    section = README.read_text(encoding="utf-8").split("## Walk-through with curl", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2 and "PROVIDER=" in blocks[0] and "_local/inbound" in blocks[1], blocks
+    return "\n".join(blocks[:2])
+
+
+def test_the_readme_walk_through_works_on_a_fresh_stack(tmp_path):
+    """Every request of the walk-through answers 2xx; the received mail lands on the contact,
+    the user's own Bcc'd mail is filed as sent, the bounce is on the timeline and the corrected
+    address was mailed."""
+    from infra.local import REPO_ROOT
+    from infra.local.served import ServedStack
+
+    data, shim = tmp_path / "data", tmp_path / "bin"
+    shim.mkdir()
+    for name, command in (("python", f'"{sys.executable}"'), ("crm-local", f'"{sys.executable}" -m infra.local.cli')):
+        (shim / name).write_text(f"#!/bin/sh\nexec {command} \"$@\"\n")
+        (shim / name).chmod(0o755)
+    statuses = tmp_path / "statuses"
+    stack = ServedStack(data, clean_env=True)
+    try:
+        script = walk_through_script().replace(".venv/bin/", f"{shim}/").replace("http://127.0.0.1:3000", stack.url)
+        # each answer's status line, kept aside: the walk-through prints bodies only
+        recorder = f'curl() {{ command curl -D "{tmp_path}/headers" "$@"; head -n 1 "{tmp_path}/headers" >> "{statuses}"; }}\n'
+        run = subprocess.run(["bash", "-c", recorder + script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+                             env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(REPO_ROOT),
+                                  "CRM_LOCAL_DATA": str(data), "LANG": "C.UTF-8"})
+        assert run.returncode == 0 and not run.stderr, (run.stdout, run.stderr)
+        lines = statuses.read_text().splitlines()
+        assert len(lines) == script.count("curl -s") and all(line.split()[1][0] == "2" for line in lines), (lines, run.stdout)
+
+        token = issue_token("acme", "taro@example.jp", "owner", local_secret(data, SECRET_FILE))
+
+        def get(path: str) -> Any:
+            request = urllib.request.Request(stack.url + path, headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+
+        [contact] = get("/v1/contacts")["items"]
+        assert (contact["email"], contact["delivery_status"]) == ("taro.yamada@example.com", "unconfirmed")
+        assert contact["last_contacted_at"] and contact["last_customer_action_type"] == "email_received"
+        [received] = get("/v1/emails?folder=received")["items"]
+        assert received["contact_id"] == contact["id"] and "①" in received["body_text"]
+        sent_items = get("/v1/emails?folder=sent")["items"]
+        assert sorted(item["subject"] for item in sent_items) == ["Re: Re: ご提案", "再送", "山田様 ご提案"]
+        assert all(item["contact_id"] == contact["id"] for item in sent_items)
+        assert len(get("/v1/emails?folder=scheduled")["items"]) == 1
+        types = [item["type"] for item in get(f"/v1/contacts/{contact['id']}/timeline?limit=100")["items"]]
+        assert {"email_bounced", "email_received", "email_sent"} <= set(types), types
+        stack.stop()
+    finally:
+        stack.kill()
