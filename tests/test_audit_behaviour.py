@@ -22,7 +22,7 @@ from conftest import Api, assert_error, create
 from infra.local import local_secret
 from infra.local.jwt import SECRET_FILE, issue_token
 from mail_support import outbox_listening, send, set_contact_field, sent  # noqa: F401 - autouse fixture
-from stack_support import imported, run_queued_jobs
+from stack_support import imported
 
 
 def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
