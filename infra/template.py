@@ -72,18 +72,25 @@ class Route:
     method: str
     path: str  # API Gateway path template, e.g. /v1/contacts/{id}
     authorized: bool
+    catch_all: bool = False  # the `$default` route: every request no other route matches
 
     @property
     def route_key(self) -> str:
-        return f"{self.method} {self.path}"
+        return CATCH_ALL_ROUTE_KEY if self.catch_all else f"{self.method} {self.path}"
+
+
+# API Gateway sends a request no route matches to the `$default` route when there is one, else
+# answers 404 {"message": "Not Found"} itself
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html).
+CATCH_ALL_ROUTE_KEY = "$default"
 
 
 _INTEGRATION_TARGET = re.compile(r"integrations/\$\{(\w+)\}")
 
 
-def http_routes() -> list[Route]:
-    """Every route of the HTTP API: each AWS::ApiGatewayV2::Route, through its integration
-    (`Target: !Sub "integrations/${XIntegration}"`) to the function it invokes."""
+def _all_routes() -> list[Route]:
+    """Each AWS::ApiGatewayV2::Route, through its integration (`Target: !Sub
+    "integrations/${XIntegration}"`) to the function it invokes."""
     resources = load_template()["Resources"]
     routes = []
     for logical_id, resource in resources.items():
@@ -95,7 +102,8 @@ def http_routes() -> list[Route]:
         if integration is None:
             raise ValueError(f"{logical_id}: Target must be !Sub \"integrations/${{<Integration>}}\", not {target!r}")
         function = resources[integration.group(1)]["Properties"]["IntegrationUri"]["Fn::GetAtt"][0]
-        method, path = props["RouteKey"].split(" ", 1)
+        catch_all = props["RouteKey"] == CATCH_ALL_ROUTE_KEY
+        method, path = ("ANY", "/{proxy+}") if catch_all else props["RouteKey"].split(" ", 1)
         routes.append(
             Route(
                 function=function,
@@ -104,9 +112,20 @@ def http_routes() -> list[Route]:
                 path=path,
                 # API Gateway's default authorization type is NONE
                 authorized=props.get("AuthorizationType", "NONE") != "NONE",
+                catch_all=catch_all,
             )
         )
     return routes
+
+
+def http_routes() -> list[Route]:
+    """Every route of the HTTP API that names a method and path (not the catch-all)."""
+    return [route for route in _all_routes() if not route.catch_all]
+
+
+def catch_all_route() -> Route | None:
+    """The template's `$default` route, which gets every request no other route matches."""
+    return next((route for route in _all_routes() if route.catch_all), None)
 
 
 def documented_routes() -> list[Route]:

@@ -184,8 +184,10 @@ class App:
                 raise _NoSuchRoute()
             result = route(Request(event), **(event.get("pathParameters") or {}))
             response = result if isinstance(result, Response) else json_response(200, result)
-        except _NoSuchRoute:
-            response = error_response(404, "not_found", "There is no such endpoint; see /openapi.json.")
+        except _NoSuchRoute:  # the template's catch-all route ($default) brings every unknown method and path
+            http = event.get("requestContext", {}).get("http") or {}
+            response = error_response(404, "not_found", f"No endpoint answers {http.get('method', '')} "
+                                                        f"{event.get('rawPath', '')}; see /openapi.json.")
         except CrmError as error:
             response = _answer(error)
         except Exception as error:

@@ -198,6 +198,14 @@ def user_pk(tenant: str, user_id: str) -> str:
 MAILBOX_SK = "MAILBOX"
 
 
+def member_address_pk(tenant: str, address: str) -> str:
+    """The item naming the user of the tenant who sends from `address` (lower-cased)."""
+    return f"TENANT#{tenant}#MEMBER_ADDRESS#{address}"
+
+
+MEMBER_ADDRESS_SK = "MEMBER"
+
+
 def processed_event_pk(event_key: str) -> str:
     return f"@EVENT#{event_key}"
 

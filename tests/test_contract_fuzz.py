@@ -58,14 +58,14 @@ schema = schemathesis.openapi.from_path(DOC_PATH, config=schemathesis.Config.fro
     "phases": {
         # Stateful links are not declared; the world fixture gives the fuzzer real resources instead.
         "stateful": {"enabled": False},
-        # API Gateway answers a method no route has with 404 {"message": "Not Found"}, not 405.
+        # A method no route has goes to the catch-all route ($default): 404 in the envelope, not 405.
         "coverage": {"unexpected-methods": []},
     },
     "checks": {
         # A request valid by the schema may still break a rule the schema cannot state (a reference
         # to a missing resource, a send_at in the past, a select property without options): 4xx.
         "positive_data_acceptance": {"enabled": False},
-        # As above: API Gateway answers undeclared methods with 404, which the product cannot change.
+        # As above: undeclared methods answer 404 (API Gateway routes by method and path), not 405.
         "unsupported_method": {"enabled": False},
     },
 }))

@@ -167,3 +167,50 @@ def test_a_received_email_can_be_deleted(api, local):
 
 def test_an_empty_drop_is_a_400(local):
     assert local.post("/_local/inbound", data=b"").status_code == 400
+
+
+# --- a user's own mail, Bcc'd or forwarded to the tenant's address ---------------------------------
+
+@pytest.fixture
+def rep(api) -> Api:
+    """A user of the tenant who set up their mailbox: their address is known to send for the tenant."""
+    user = api.as_("user", user="rep1")
+    reply = user.put("/v1/me/mailbox", {"host": "smtp.example.co.jp", "port": 587, "security": "starttls",
+                                        "username": "rep1", "password": "secret-1"})
+    assert reply.status == 200, reply.body
+    return user
+
+
+def test_a_users_own_mail_bccd_to_the_tenant_is_filed_as_sent_to_the_contact(api, contact, rep, local):
+    """Seed 004: mail sent from the mail software sets 初回連絡日時 and 直近連絡日時, as a send from the CRM does."""
+    ownerless = create(api, family_name="佐藤", email="sato@example.jp", owner_id=None)
+    bcc = (f"from mail.example.jp by inbound-smtp.ap-northeast-1.amazonaws.com with SMTP id x1 "
+           f"for {api.tenant}@in.example.test; Mon, 23 Nov 2026 15:00:01 +0900")
+    raw = message(sender=f"Rep One <{rep.user_id.upper()}@example.jp>", to="Sato@Example.jp", subject="お見積りの件",
+                  body="お世話になっております。", Received=bcc)
+    result = drop(local, raw)
+    assert (result["received"], result["ignored"]) == (1, 0)
+
+    assert folder(api, "received").body["items"] == []
+    [item] = folder(api, "sent").body["items"]
+    assert (item["status"], item["contact_id"], item["from"]["id"], item["from"]["email"], item["to"]) == (
+        "sent", ownerless["id"], rep.user_id, f"{rep.user_id}@example.jp", "sato@example.jp")
+    after = api.get(f"/v1/contacts/{ownerless['id']}").body
+    assert after["first_contacted_at"] == after["last_contacted_at"] == "2026-11-23T06:00:00.000Z"
+    assert after["owner_id"] == rep.user_id  # as an email sent from the CRM makes its sender owner
+    assert after.get("last_customer_action_at") is None
+    assert sorted(entry["type"] for entry in timeline(api, ownerless["id"])) == ["email_sent", "owner_assigned"]
+    assert timeline(api, contact["id"]) == []
+
+
+def test_a_users_mail_to_no_contact_is_filed_as_sent_without_one(api, rep, local):
+    drop(local, message(sender=f"{rep.user_id}@example.jp", to="someone@other.jp", cc=f"{api.tenant}@in.example.test"))
+    [item] = folder(api, "sent").body["items"]
+    assert (item["status"], item["contact_id"], item["from"]["id"]) == ("sent", "", rep.user_id)
+
+
+def test_mail_from_a_user_without_a_mailbox_is_still_received(api, contact, local):
+    drop(local, message(sender=f"{api.user_id}@example.jp", to="taro@example.jp", cc=f"{api.tenant}@in.example.test"))
+    [item] = folder(api, "received").body["items"]
+    assert item["status"] == "received"
+    assert api.get(f"/v1/contacts/{contact['id']}").body.get("last_contacted_at") is None

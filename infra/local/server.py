@@ -35,7 +35,7 @@ from infra.local.moto_stack import SNAPSHOT_INTERVAL_SECONDS, AwsEmulation
 from infra.local.queues import LocalQueues
 from infra.local.scheduler import LocalScheduler
 from infra.local.wsgi import BackgroundServer
-from infra.template import Route, function_handler, http_routes, load_template
+from infra.template import Route, catch_all_route, function_handler, http_routes, load_template
 
 log = logging.getLogger("crm-local")
 
@@ -200,6 +200,25 @@ def invoke_function(function: str, event: dict[str, Any], resolve_handler: Handl
         return resolve_handler(function_handler(function))(event, _lambda_context(function))
 
 
+def template_routes() -> list[Route]:
+    """The template's routes, its catch-all (`$default`) among them."""
+    catch_all = catch_all_route()
+    return [*http_routes(), *([catch_all] if catch_all else [])]
+
+
+def routed(routes: Sequence[Route], method: str, path: str) -> tuple[Route, dict[str, str]]:
+    """The route API Gateway invokes for METHOD PATH with its path parameters: the best match,
+    else the catch-all route (`$default`, no parameters). LookupError when there is neither:
+    API Gateway would answer 404 itself."""
+    matched = match_route([route for route in routes if not route.catch_all], method, path)
+    if matched is not None:
+        return matched
+    catch_all = next((route for route in routes if route.catch_all), None)
+    if catch_all is None:
+        raise LookupError(f"no route for {method} {path}")
+    return catch_all, {}
+
+
 def call_handler(
     method: str,
     path: str,
@@ -211,10 +230,7 @@ def call_handler(
 ) -> Any:
     """Send a request straight to its handler, as API Gateway would after the authorizer
     accepted `claims`: for tests and benchmarks, which need no HTTP server."""
-    matched = match_route(http_routes(), method, path)
-    if matched is None:
-        raise LookupError(f"no route for {method} {path} in template.yaml")
-    route, path_parameters = matched
+    route, path_parameters = routed(template_routes(), method, path)
     event = build_http_api_event(
         method, path, route.route_key, path_parameters, query, {"content-type": "application/json", **(headers or {})},
         body, claims, source_ip,
@@ -241,7 +257,7 @@ class LocalApi:
         self._jwt_secret = jwt_secret
         self._integration_timeout = integration_timeout or float(
             os.environ.get(INTEGRATION_TIMEOUT_VARIABLE) or INTEGRATION_TIMEOUT_SECONDS)
-        self._routes = list(http_routes() if routes is None else routes)
+        self._routes = list(template_routes() if routes is None else routes)
         self._resolve_handler = resolve_handler
         self._local_endpoints = local_endpoints
         self._instances = {route.function: threading.Lock() for route in self._routes}
@@ -268,10 +284,10 @@ class LocalApi:
         local = match_route(self._local_endpoints, request.method, raw_path)
         if local is not None:
             return local[0].handle(request)
-        matched = match_route(self._routes, request.method, raw_path)
-        if matched is None:
+        try:
+            route, path_parameters = routed(self._routes, request.method, raw_path)
+        except LookupError:  # no catch-all route: API Gateway's own answer
             return _json_response(404, {"message": "Not Found"})
-        route, path_parameters = matched
         body = _body_within_limit(request)
         if body is None:
             return _json_response(413, {"message": "Request Entity Too Large"})

@@ -264,15 +264,16 @@ def find_ours(references: list[tuple[str, str]]) -> tuple[str, dict[str, Any]] |
 
 
 def record_received(
-    tenant: str, email: dict[str, Any], event_key: str, activity: dict[str, Any] | None, contact_change: tuple | None,
+    tenant: str, email: dict[str, Any], event_key: str, entries: list[dict[str, Any]], contact_change: tuple | None,
 ) -> None:
     """One transaction: the message marked processed (ConditionFailed "event" if it was), the
-    received email, its timeline entry and the contact's new fields (versioned, as a save)."""
+    email it became (received, or sent by a user), its timeline entries and the contact's new
+    fields (versioned, as a save)."""
     transaction = Transaction()
     mark_processed(transaction, event_key)
     transaction.put("message", _model(tenant, email), condition=EmailItem.pk.does_not_exist())
-    if activity is not None:
-        transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
+    for index, entry in enumerate(entries):
+        transaction.put(f"activity{index}", activity_model(tenant, email["contact_id"], entry))
     if contact_change is not None:
         contact, previous, version, config = contact_change
         contact_store.stage_save(transaction, tenant, contact, config, previous=previous, version=version)

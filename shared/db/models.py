@@ -293,6 +293,15 @@ class MailboxItem(TableItem, discriminator="mailbox"):
     updated_at = UnicodeAttribute()
 
 
+class MemberAddressItem(TableItem, discriminator="member_address"):
+    """An address a user of the tenant sends from (their token's verified email, remembered
+    when they set up their mailbox): received mail from it is that user's own outgoing mail."""
+
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+
+
 class _CompanyAttributes(TableItem):
     """A company as one map (`data`), with its contact count (an atomic counter that contact
     writes move in their own transactions) and `deleting` while its contacts are unlinked."""

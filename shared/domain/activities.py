@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shared.domain import validation
@@ -16,7 +17,19 @@ TYPES = (
     "email_complained", "email_delivered", *CUSTOM_TYPES, "page_view", "form_submitted", "purchase", "tag_added",
     "tag_removed", "status_changed", "owner_assigned",
 )
+# A tenant's own event types (POST /v1/events): lower-case names that are not one of ours.
+_TENANT_TYPE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 MAX_SUBJECT, MAX_BODY = 200, 20_000
+
+
+def is_tenant_type(name: Any) -> bool:
+    """Whether `name` is a type a tenant may ingest as its own (not one of the CRM's)."""
+    return isinstance(name, str) and bool(_TENANT_TYPE.fullmatch(name)) and name not in TYPES
+
+
+def is_type(name: str) -> bool:
+    """Whether a timeline entry can have this type: one of ours or a tenant's own."""
+    return name in TYPES or is_tenant_type(name)
 _FIELDS = ("type", "occurred_at", "subject", "body")
 
 

@@ -176,7 +176,12 @@ def linked_to_company(contact: dict[str, Any], company_id: str, company_name: st
 
 
 def apply_changes(contact: dict[str, Any], changes: dict[str, Any], now: str) -> dict[str, Any]:
+    """The contact with `changes` applied. A new address (not merely re-cased) starts again
+    `unconfirmed`: the delivery status is evidence about the old address, which stays on the
+    timeline."""
     updated = dict(contact)
+    if "email" in changes and email_key(changes) != email_key(contact):
+        updated["delivery_status"], updated["delivery_status_at"] = "unconfirmed", None
     for name, value in changes.items():
         if name == "properties":
             merged = {**contact.get("properties", {}), **value}

@@ -8,6 +8,8 @@ A row holds the requested fields in their order: contact fields as the API answe
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -129,5 +131,13 @@ def filename(now: datetime, request: Request) -> str:
 
 
 def retry_after(last_started: datetime, now: datetime) -> int:
-    """Seconds until the user may start the next export (0: now)."""
-    return max(0, int((last_started + EXPORT_INTERVAL - now).total_seconds()) + 1)
+    """Whole seconds until the user may start the next export (0: now), never more than the interval."""
+    remaining = (last_started + EXPORT_INTERVAL - now).total_seconds()
+    return max(0, min(int(EXPORT_INTERVAL.total_seconds()), math.ceil(remaining)))
+
+
+def wait_message(seconds: int) -> str:
+    """The 429's words: the remaining time in minutes, rounded up (so never more than 30)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return (f"You started an export less than {int(EXPORT_INTERVAL.total_seconds()) // 60} minutes ago; try again in "
+            f"{minutes} minute{'s' if minutes > 1 else ''}.")

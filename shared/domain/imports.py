@@ -121,7 +121,10 @@ def row_changes(row: dict[str, str], start: Start, definitions: dict[str, dict[s
 
 
 def merged(contact: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """An existing contact's changes from a row: the row's values win, its tags are added."""
+    """An existing contact's changes from a row: the row's values win, its tags are added. The
+    row matched the contact by its address, case-insensitively: the stored spelling stays."""
+    if contact_rules.email_key(changes) == contact_rules.email_key(contact):
+        changes = {name: value for name, value in changes.items() if name != "email"}
     if "tags" in changes:
         changes = {**changes, "tags": list(dict.fromkeys([*contact.get("tags", []), *changes["tags"]]))}
     return changes

@@ -4,7 +4,6 @@ is reported and the rest go on. Pure."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -14,8 +13,6 @@ from shared.domain import activities, validation
 MAX_EVENTS = 500
 MAX_DATA_BYTES = 8 * 1024
 STANDARD_TYPES = ("page_view", "form_submitted", "purchase")
-# A tenant's own event types: lower-case names that are not one of ours.
-_CUSTOM_TYPE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _EVENT_FIELDS = {"contact", "type", "occurred_at", "data", "event_id"}
 _MAX_AHEAD = timedelta(minutes=5)  # clock skew of the sender
 
@@ -41,7 +38,7 @@ class Rejected(Exception):
 def _type(value: Any) -> str:
     if value in STANDARD_TYPES:
         return value
-    if isinstance(value, str) and _CUSTOM_TYPE.fullmatch(value) and value not in activities.TYPES:
+    if activities.is_tenant_type(value):
         return value
     raise Rejected("type must be page_view, form_submitted, purchase or your own lower_snake_case type "
                    "(not one of the CRM's own activity types)")

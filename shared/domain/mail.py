@@ -85,30 +85,53 @@ def format_value(value: Any, kind: str | None = None) -> str:
     return str(value)
 
 
+def _field_problem(name: str, definitions: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
+    """(problem, code) when `name` (such as `contact.properties.size`) is no merge field this
+    tenant has, whatever the contact: unknown, or an undefined or archived property."""
+    shown = f"{{{{{name}}}}}"
+    parts = name.split(".")
+    if len(parts) == 2 and ((parts[0] == "contact" and parts[1] in _CONTACT_FIELDS)
+                            or (parts[0] == "sender" and parts[1] in _SENDER_FIELDS)):
+        return None
+    if len(parts) == 3 and parts[:2] == ["contact", "properties"]:
+        definition = definitions.get(parts[2])
+        if definition is None:
+            return f"{shown} is not a defined property", "unknown_merge_field"
+        if definition.get("archived"):
+            return f"{shown} is an archived property; restore it or remove the merge field", "archived_merge_field"
+        return None
+    return (f"{shown} is not a merge field; use {{{{contact.FIELD}}}}, "
+            "{{contact.properties.KEY}}, {{sender.name}} or {{sender.email}}", "unknown_merge_field")
+
+
 def _lookup(
     name: str, contact: dict[str, Any], definitions: dict[str, dict[str, Any]],
     sender: dict[str, Any], name_order: str,
 ) -> tuple[Any, str | None, tuple[str, str] | None]:
     """(value, kind, (problem, code) or None) of one merge field such as `contact.properties.size`."""
-    shown = f"{{{{{name}}}}}"
+    problem = _field_problem(name, definitions)
+    if problem is not None:
+        return None, None, problem
     parts = name.split(".")
-    if len(parts) == 2 and parts[0] == "contact" and parts[1] in _CONTACT_FIELDS:
-        field = parts[1]
-        if field == "display_name" and "display_name" not in contact:
-            return contacts.display_name(contact, name_order), None, None
-        return contact.get(field), ("timestamp" if field.endswith("_at") else None), None
-    if len(parts) == 3 and parts[:2] == ["contact", "properties"]:
-        definition = definitions.get(parts[2])
-        if definition is None:
-            return None, None, (f"{shown} is not a defined property", "unknown_merge_field")
-        if definition.get("archived"):
-            return None, None, (f"{shown} is an archived property; restore it or remove the merge field",
-                                "archived_merge_field")
-        return (contact.get("properties") or {}).get(parts[2]), definition.get("type"), None
-    if len(parts) == 2 and parts[0] == "sender" and parts[1] in _SENDER_FIELDS:
+    if parts[0] == "sender":
         return sender.get(parts[1]), None, None
-    return None, None, (f"{shown} is not a merge field; use {{{{contact.FIELD}}}}, "
-                        "{{contact.properties.KEY}}, {{sender.name}} or {{sender.email}}", "unknown_merge_field")
+    if len(parts) == 3:
+        return (contact.get("properties") or {}).get(parts[2]), definitions[parts[2]].get("type"), None
+    field = parts[1]
+    if field == "display_name" and "display_name" not in contact:
+        return contacts.display_name(contact, name_order), None, None
+    return contact.get(field), ("timestamp" if field.endswith("_at") else None), None
+
+
+def merge_field_problems(template: str, location: str, definitions: dict[str, dict[str, Any]]) -> list[FieldError]:
+    """One problem per distinct merge field of `template` that no contact could fill (unknown,
+    undefined or archived property): the check a template gets when saved, as an email does."""
+    problems: dict[str, FieldError] = {}
+    for name in _MERGE_FIELD.findall(template):
+        problem = _field_problem(name, definitions)
+        if problem is not None:
+            problems.setdefault(name, FieldError(location, *problem))
+    return list(problems.values())
 
 
 def _render(

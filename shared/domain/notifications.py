@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.domain.mail import format_value
 from shared.errors import FieldError, require_valid
 
 KINDS = ("email_opened", "email_clicked")
 RETENTION_DAYS = 90
-_WORDS = {"email_opened": ("開封されました", "was opened"), "email_clicked": ("リンクがクリックされました", "had a link clicked")}
+# What happened to the email, as a Japanese sentence ends after メール「件名」, and in English.
+_WORDS = {"email_opened": ("が開封されました", "was opened"),
+          "email_clicked": ("のリンクがクリックされました", "had a link clicked")}
 
 
 def notification_id(email_id: str, kind: str) -> str:
@@ -30,8 +33,9 @@ def new(email: dict[str, Any], kind: str, at: str) -> dict[str, Any]:
 def mail(notification: dict[str, Any], to: str) -> tuple[str, str]:
     """Subject and text of the notification email to the sender."""
     japanese, english = _WORDS[notification["kind"]]
-    subject = f"【通知】メール「{notification['subject']}」が{japanese}"
-    text = (f"{to} 宛てのメール「{notification['subject']}」が{japanese}（{notification['occurred_at']}）。\n"
+    subject = f"【通知】メール「{notification['subject']}」{japanese}"
+    when = format_value(notification["occurred_at"], "timestamp")  # Japan time, as people read it
+    text = (f"{to} 様宛てのメール「{notification['subject']}」{japanese}（{when}）。\n"
             f"Your email \"{notification['subject']}\" to {to} {english} ({notification['occurred_at']}).\n")
     return subject, text
 

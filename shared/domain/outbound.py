@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from shared import keys
-from shared.domain import mail, tracking, validation
+from shared.domain import activities, contacts, mail, tracking, validation
 from shared.errors import FieldError, PayloadTooLarge, require_valid
 
 TRANSPORTS = ("ses", "smtp")
@@ -308,13 +308,32 @@ def received_email(
     folder: from its sender, threaded under `parent` when its references name one of ours.
     `sender_id` is the user it is for (the contact's owner; empty when unmatched), so owner
     visibility shows a rep the replies of their contacts."""
+    return _filed(email_id, message, contact, parent, now, status="received",
+                  sender_id=(contact or {}).get("owner_id") or "", to=message.to[0] if message.to else "")
+
+
+def outgoing_email(
+    *, email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None,
+    sender_id: str, now: str,
+) -> dict[str, Any]:
+    """A message a user of the tenant sent from their own mail client (and Bcc'd or forwarded to
+    the tenant's inbound address) as an email of the `sent` folder: from that user, to the
+    contact it went to (else its first recipient)."""
+    to = (contact or {}).get("email") or (message.to[0] if message.to else "")
+    return _filed(email_id, message, contact, parent, now, status="sent", sender_id=sender_id, to=to)
+
+
+def _filed(
+    email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None, now: str, *,
+    status: str, sender_id: str, to: str,
+) -> dict[str, Any]:
     return {
         "email_id": email_id,
         "contact_id": contact["id"] if contact else "",
-        "sender_id": (contact or {}).get("owner_id") or "",
+        "sender_id": sender_id,
         "sender_name": message.from_name,
         "sender_email": message.from_address or "",
-        "to": message.to[0] if message.to else "",
+        "to": to,
         "cc": list(message.cc),
         "bcc": [],
         "subject": message.subject,
@@ -324,16 +343,27 @@ def received_email(
         "track_opens": False,
         "track_clicks": False,
         "transport": "inbound",
-        "status": "received",
+        "status": status,
         "send_at": None,
         "created_at": now,
         "updated_at": now,
-        "sent_at": message.date or now,
+        "sent_at": min(message.date or now, now),  # a Date ahead of the clock moves no contact's times ahead
         "message_id": message.message_id or f"<{email_id}@received.invalid>",
         "in_reply_to": parent["email_id"] if parent else None,
         "references": list(message.references),
         "thread_id": parent["thread_id"] if parent else email_id,
     }
+
+
+def reached(sent: dict[str, Any], contact: dict[str, Any], new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The timeline entries and the contact after a user's email reached it: `email_sent`,
+    first/last_contacted_at, and the sender as owner of an ownerless contact (`owner_assigned`)."""
+    entries = [activities.email_sent(new_id(), sent)]
+    updated, assigned = contacts.record_contacted(contact, sent["sender_id"], sent["sent_at"], sent["sent_at"])
+    if assigned:
+        entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
+                                                 "first_email"))
+    return entries, updated
 
 
 # SES replaces the Message-ID of every message it sends with its own, built from the MessageId

@@ -1,11 +1,12 @@
 """Email templates (seed 004: テンプレートとして保存): fields, validation, the public shape. Pure.
-Merge fields are checked when an email is made from the template, against its contact."""
+Merge fields are checked when the template is saved (unknown fields, undefined or archived
+properties), and again when an email is made from it, against its contact (empty values)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.domain import validation
+from shared.domain import mail, validation
 from shared.errors import FieldError, require_valid
 
 FIELDS = ("name", "subject", "body_text", "body_html")
@@ -32,6 +33,15 @@ def parse(body: Any) -> dict[str, Any]:
         elif not values[name] and name != "body_html":
             errors.append(FieldError(name, "must not be empty", "required"))
     require_valid(errors)
+    return values
+
+
+def check_merge_fields(values: dict[str, Any], definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """`values` when each merge field of its subject and bodies is one an email could fill; else
+    422 naming each, as POST /v1/emails would."""
+    require_valid([problem for name in ("subject", "body_text", "body_html") if values.get(name)
+                   for problem in mail.merge_field_problems(values[name], name, definitions)],
+                  "Some merge fields are unknown; see details.")
     return values
 
 

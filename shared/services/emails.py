@@ -283,11 +283,9 @@ def _contacted(
     contact is gone)."""
     if context.contact is None:
         return [], None
-    entries = [activities.email_sent(new_id(), sent)] if with_email_sent else []
-    updated, assigned = contact_rules.record_contacted(context.contact, sent["sender_id"], sent["sent_at"], sent["sent_at"])
-    if assigned:
-        entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
-                                                 "first_email"))
+    entries, updated = outbound.reached(sent, context.contact, new_id)
+    if not with_email_sent:
+        entries = [entry for entry in entries if entry["type"] != "email_sent"]
     return entries, (updated, context.contact, context.contact_version, context.config)
 
 
@@ -387,7 +385,8 @@ def _changeable(principal: Principal, email_id: str, action: str) -> dict[str, A
 
 
 def _not_scheduled(email: dict[str, Any], action: str) -> Conflict:
-    return Conflict(f"This email is {email['status']}, no longer scheduled, so it cannot be {action}d.",
+    done = {"cancel": "cancelled", "reschedule": "rescheduled"}[action]
+    return Conflict(f"This email is {email['status']}, no longer scheduled, so it cannot be {done}.",
                     [FieldError("status", f"is {email['status']}", "not_scheduled")])
 
 

@@ -66,8 +66,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
                                         validation.format_time(moment - exports.EXPORT_INTERVAL))
     if last is not None:
         wait = exports.retry_after(datetime.fromisoformat(last.replace("Z", "+00:00")), moment)
-        raise TooManyRequests(f"You started an export less than 30 minutes ago; try again in {wait // 60 + 1} "
-                              "minutes.", retry_after=wait)
+        raise TooManyRequests(exports.wait_message(wait), retry_after=wait)
     job_id = new_id()
     job = {"job_id": job_id, "job_kind": "export", "status": "queued", "action": "export",
            "params": {"format": request.format, "encoding": request.encoding, "fields": request.fields,

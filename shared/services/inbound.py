@@ -3,10 +3,16 @@ function, and the message becomes an email of the `received` folder.
 
 The tenant comes from the thread (In-Reply-To/References naming one of our emails) or else
 from the tenant's inbound address `{tenant}@{INBOUND_DOMAIN}` among the recipients (the
-address a team forwards or Bccs its mail to). The contact is the sender, or the contact of
-the email it answers. A reply from a contact is `email_received` on the timeline and sets
-`last_customer_action_*`; an auto-reply is recorded but is not the contact's action, and a
-bounce report is left to the SES notifications.
+address a team forwards or Bccs its mail to).
+
+Mail from one of the tenant's users (shared.db.members: an address a user set up their mailbox
+with) is their own outgoing mail, sent from their mail client and Bcc'd or forwarded here: an
+email of the `sent` folder, `email_sent` on the timeline of the first recipient who is a
+contact, setting first/last_contacted_at as a send from the CRM does (seed 004: mail sent from
+the mail software counts). Any other mail is received: the contact is the sender, or the
+contact of the email it answers. A reply from a contact is `email_received` on the timeline
+and sets `last_customer_action_*`; an auto-reply is recorded but is not the contact's action,
+and a bounce report is left to the SES notifications.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from shared.aws import client
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import emails as repository
+from shared.db import members
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, inbound, outbound, validation
 from shared.domain.customer_actions import Action, applied
@@ -60,19 +67,15 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
         logger.warning("received mail for no tenant; ignored", extra={"source": source_id})
         return {"received": 0, "ignored": 1}
     email_id = new_id()
+    member = members.member_of(tenant, message.from_address)
 
     def attempt() -> dict[str, int]:
-        contact, version, config = _contact_of(tenant, message.from_address, parent)
-        email = outbound.received_email(email_id=email_id, message=message, contact=contact, parent=parent,
-                                        now=validation.now())
-        activity = change = None
-        if contact is not None:
-            activity = activities.email_received(new_id(), email, message.auto_reply)
-            if not message.auto_reply:
-                acted = applied(contact, [Action("email_received", email["sent_at"])])
-                change = ({**acted, "updated_at": validation.now()}, contact, version, config)
+        if member is None:
+            email, entries, change = _received(tenant, email_id, message, parent)
+        else:
+            email, entries, change = _sent_by_member(tenant, email_id, message, parent, member["user_id"])
         try:
-            repository.record_received(tenant, email, source_id, activity, change)
+            repository.record_received(tenant, email, source_id, entries, change)
             return {"received": 1, "ignored": 0}
         except ConditionFailed as failure:
             if "event" in failure.labels:
@@ -82,15 +85,45 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
     return until_settled(attempt)
 
 
-def _contact_of(tenant: str, sender: str | None, parent: dict[str, Any] | None) -> tuple[Any, Any, Any]:
-    """The sender's contact, else the contact of the email answered; with version and config."""
-    contact_id = None
-    if sender:
-        known = contact_store.by_emails(tenant, [sender.lower()])
-        contact_id = next(iter(known.values()))["id"] if known else None
+def _received(tenant: str, email_id: str, message: inbound.InboundMessage,
+              parent: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[str, Any]], tuple | None]:
+    """A contact's (or a stranger's) message: `email_received`, the contact's action unless an auto-reply."""
+    contact, version, config = _contact_of(tenant, [message.from_address], parent)
+    email = outbound.received_email(email_id=email_id, message=message, contact=contact, parent=parent,
+                                    now=validation.now())
+    if contact is None:
+        return email, [], None
+    entries = [activities.email_received(new_id(), email, message.auto_reply)]
+    if message.auto_reply:
+        return email, entries, None
+    acted = applied(contact, [Action("email_received", email["sent_at"])])
+    return email, entries, ({**acted, "updated_at": validation.now()}, contact, version, config)
+
+
+def _sent_by_member(tenant: str, email_id: str, message: inbound.InboundMessage, parent: dict[str, Any] | None,
+                    user_id: str) -> tuple[dict[str, Any], list[dict[str, Any]], tuple | None]:
+    """A user's own outgoing mail, Bcc'd or forwarded to the tenant's address: sent by them, to the
+    first recipient who is a contact (else the contact of the email it answers), which it
+    reaches as an email sent from the CRM does (first/last_contacted_at, owner)."""
+    recipients = [address for address in [*message.to, *message.cc, *message.envelope_to]
+                  if address != message.from_address and not _tenant_address([address])]
+    contact, version, config = _contact_of(tenant, recipients, parent)
+    email = outbound.outgoing_email(email_id=email_id, message=message, contact=contact, parent=parent,
+                                    sender_id=user_id, now=validation.now())
+    if contact is None:
+        return email, [], None
+    entries, updated = outbound.reached(email, contact, new_id)
+    return email, entries, ({**updated, "updated_at": validation.now()}, contact, version, config)
+
+
+def _contact_of(tenant: str, addresses: list[str | None], parent: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+    """The contact of the first of `addresses` that is one, else the contact of the email
+    answered; with version and config."""
+    wanted = [address.lower() for address in addresses if address]
+    known = contact_store.by_emails(tenant, wanted) if wanted else {}
+    contact_id = next((known[address]["id"] for address in wanted if address in known), None)
     if contact_id is None and parent is not None and parent["contact_id"]:
         contact_id = parent["contact_id"]
     if contact_id is None:
         return None, None, None
     return contact_store.get_with_config(tenant, contact_id)
-

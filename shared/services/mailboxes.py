@@ -10,6 +10,7 @@ from typing import Any
 from shared.aws import client
 from shared.config import CONFIG
 from shared.db import emails as repository
+from shared.db import members
 from shared.domain import mailbox as mailbox_rules
 from shared.domain import validation
 from shared.domain.access import Principal
@@ -61,10 +62,13 @@ def put(principal: Principal, body: Any) -> dict[str, Any]:
     settings = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
                                            allow_private_hosts=CONFIG.allow_private_smtp_hosts)
     name = stored["secret_id"] if settings.password is None else _store_password(principal, stored, settings.password)
+    now = validation.now()
     repository.put_mailbox(principal.tenant, principal.user_id, {
         "host": settings.host, "port": settings.port, "security": settings.security, "username": settings.username,
-        "secret_id": name, "updated_at": validation.now(),
+        "secret_id": name, "updated_at": now,
     })
+    if principal.email:  # the verified address the user's own mail goes out from: theirs is Bcc'd mail from it
+        members.remember(principal.tenant, principal.email, principal.user_id, principal.name, now)
     return mailbox_rules.public_mailbox(settings, password_set=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.db import templates as repository
+from shared.db import tenant_config
 from shared.domain import templates as template_rules
 from shared.domain import validation
 from shared.domain.access import Principal
@@ -34,6 +35,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
         values = template_rules.from_email(emails.visible_email(principal, str(body["from_email_id"]))[0], body.get("name"))
     else:
         values = template_rules.parse(body)
+    values = template_rules.check_merge_fields(values, tenant_config.load(principal.tenant).properties)
     now = validation.now()
     template = {"template_id": new_id(), **values, "created_by": principal.user_id, "created_at": now, "updated_at": now}
     repository.put(principal.tenant, template, new=True)
@@ -51,7 +53,8 @@ def get(principal: Principal, template_id: str) -> dict[str, Any]:
 
 def replace(principal: Principal, template_id: str, body: Any) -> dict[str, Any]:
     template, stats = _found(principal, template_id)
-    replaced = {**template, **template_rules.parse(body), "updated_at": validation.now()}
+    values = template_rules.check_merge_fields(template_rules.parse(body), tenant_config.load(principal.tenant).properties)
+    replaced = {**template, **values, "updated_at": validation.now()}
     if not repository.put(principal.tenant, replaced, new=False):
         raise _not_found(template_id)
     return template_rules.public(replaced, stats)

@@ -28,9 +28,10 @@ EDITOR_ROLES = frozenset({"owner", "admin", "manager"})
 def _range(params: dict[str, str]) -> tuple[list[str], str | None, str | None]:
     errors = []
     types = [name for name in (params.get("type") or "").split(",") if name]
-    unknown = [name for name in types if name not in activities.TYPES]
+    unknown = [name for name in types if not activities.is_type(name)]
     if unknown:
-        errors.append(FieldError("type", f"unknown activity type(s): {', '.join(unknown)}"))
+        errors.append(FieldError("type", f"not an activity type: {', '.join(unknown)} (one of the CRM's types or "
+                                         "your own lower_snake_case type)"))
     bounds = {}
     for name in ("from", "to"):
         if params.get(name):
