@@ -1,0 +1,77 @@
+"""Owner visibility and authorisation (issue 17's audit): under `owner_visibility_restricted` a
+`user` reaches only the contacts they own, through every path (imports, tags, counts, emails,
+bulk, segments, exports); templates and segments are edited by their creator or an owner/admin;
+jobs are listed to their requester, owners and admins."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from conftest import Api, assert_error, create
+from stack_support import imported
+
+HIDDEN_EMAIL = "hidden@example.jp"
+
+
+@pytest.fixture
+def restricted(api) -> Api:
+    """A `user` of the tenant, with owner visibility on."""
+    assert api.put("/v1/settings", {"owner_visibility_restricted": True}).status == 200
+    return api.as_("user")
+
+
+@pytest.fixture
+def hidden(api) -> dict:
+    """A contact another member owns: hidden from the restricted user."""
+    return create(api, family_name="秘密", email=HIDDEN_EMAIL, tags=["VIP"], status="new", owner_id="someone-else")
+
+
+def timeline_types(api: Api, contact_id: str) -> list[str]:
+    reply = api.get(f"/v1/contacts/{contact_id}/timeline")
+    assert reply.status == 200, reply.body
+    return [item["type"] for item in reply.body["items"]]
+
+
+# --- imports (item 8) ------------------------------------------------------------------------
+
+IMPORT_MAPPING = {"姓": "family_name", "メール": "email", "タグ": "tags", "状況": "status"}
+
+
+def import_rows(api: Api, *rows: str, on_duplicate: str = "update") -> dict:
+    return imported(api, ("姓,メール,タグ,状況\r\n" + "\r\n".join(rows) + "\r\n").encode(), IMPORT_MAPPING, on_duplicate)
+
+
+@pytest.mark.parametrize("on_duplicate", ["update", "skip"])
+def test_a_restricted_users_import_neither_updates_nor_reveals_a_hidden_contact(api, restricted, hidden,
+                                                                                 on_duplicate):
+    done = import_rows(restricted, f"上書き,{HIDDEN_EMAIL},侵入,won", on_duplicate=on_duplicate)
+
+    assert (done["created"], done["updated"], done["skipped"], done["failed"]) == (0, 0, 0, 1)
+    create_refusal = restricted.post("/v1/contacts", {"family_name": "x", "email": HIDDEN_EMAIL})
+    assert_error(create_refusal, 409, "email")
+    [error] = done["errors"]
+    assert (error["row"], error["column"]) == (2, "メール")
+    assert error["message"] == IMPORT_DUPLICATE_MESSAGE and hidden["id"] not in error["message"]
+    after = api.get(f"/v1/contacts/{hidden['id']}").body
+    assert (after["family_name"], after["tags"], after["status"]) == ("秘密", ["VIP"], "new")
+
+
+IMPORT_DUPLICATE_MESSAGE = ("Not imported: another contact already has this email address (emails are unique), "
+                            "one you may not see.")
+
+
+def test_a_restricted_users_import_updates_the_contacts_they_own(api, restricted):
+    own = create(api, family_name="自分", email="own@example.jp", owner_id=restricted.user_id)
+    done = import_rows(restricted, "更新,own@example.jp,展示会,won")
+    assert (done["updated"], done["failed"]) == (1, 0)
+    assert restricted.get(f"/v1/contacts/{own['id']}").body["tags"] == ["展示会"]
+
+
+def test_an_import_that_updates_a_contact_writes_its_tag_and_status_entries(api):
+    known = create(api, family_name="既存", email="known@example.jp", tags=["既存"])
+    done = import_rows(api, "既存,known@example.jp,展示会,won")
+    assert done["updated"] == 1
+    types = timeline_types(api, known["id"])
+    assert types.count("tag_added") == 1 and types.count("status_changed") == 1, types
