@@ -75,3 +75,30 @@ def test_an_import_that_updates_a_contact_writes_its_tag_and_status_entries(api)
     assert done["updated"] == 1
     types = timeline_types(api, known["id"])
     assert types.count("tag_added") == 1 and types.count("status_changed") == 1, types
+
+
+# --- tags and counts (item 9) ----------------------------------------------------------------
+
+def test_a_restricted_user_cannot_delete_a_tag_and_no_hidden_contact_loses_it(api, restricted, hidden):
+    create(api, family_name="自分", tags=["VIP"], owner_id=restricted.user_id)
+
+    assert_error(restricted.delete("/v1/tags/VIP"), 403)
+    assert api.get(f"/v1/contacts/{hidden['id']}").body["tags"] == ["VIP"]
+    assert "tag_removed" not in timeline_types(api, hidden["id"])
+
+
+def test_a_user_who_sees_every_contact_still_deletes_a_tag(api, hidden):
+    assert api.as_("user").delete("/v1/tags/VIP").status == 204
+    assert api.get(f"/v1/contacts/{hidden['id']}").body["tags"] == []
+
+
+def test_a_restricted_user_is_shown_no_tenant_wide_tag_or_company_counts(api, restricted, hidden):
+    company = api.post("/v1/companies", {"name": "株式会社秘密"}).body
+    assert api.patch(f"/v1/contacts/{hidden['id']}", {"company_id": company["id"]}).status == 200
+
+    assert restricted.get("/v1/tags").body["items"] == [{"name": "VIP", "contact_count": None}]
+    assert restricted.get(f"/v1/companies/{company['id']}").body["contact_count"] is None
+    assert [item["contact_count"] for item in restricted.get("/v1/companies").body["items"]] == [None]
+    assert api.get("/v1/tags").body["items"] == [{"name": "VIP", "contact_count": 1}]
+    assert api.get(f"/v1/companies/{company['id']}").body["contact_count"] == 1
+    assert restricted.get(f"/v1/companies/{company['id']}/contacts").body["items"] == []
