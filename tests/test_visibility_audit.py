@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from conftest import Api, assert_error, create
+from mail_support import outbox, outbox_listening  # noqa: F401  (the outbox records only once imported)
 from stack_support import imported
 
 HIDDEN_EMAIL = "hidden@example.jp"
@@ -102,3 +103,39 @@ def test_a_restricted_user_is_shown_no_tenant_wide_tag_or_company_counts(api, re
     assert api.get("/v1/tags").body["items"] == [{"name": "VIP", "contact_count": 1}]
     assert api.get(f"/v1/companies/{company['id']}").body["contact_count"] == 1
     assert restricted.get(f"/v1/companies/{company['id']}/contacts").body["items"] == []
+
+
+# --- emails (item 10) ------------------------------------------------------------------------
+
+def email_to(api: Api, **addressed) -> object:
+    return api.post("/v1/emails", {"subject": "ご挨拶", "body_text": "本文です", **addressed})
+
+
+def contact_count(api: Api) -> int:
+    return api.get("/v1/settings").body["usage"]["contacts"]
+
+
+def test_a_restricted_user_emailing_a_hidden_contacts_address_is_refused_without_its_id(api, restricted, hidden):
+    outbox().clear()
+    before = contact_count(api)
+
+    reply = email_to(restricted, to_email=HIDDEN_EMAIL.upper())
+
+    assert_error(reply, 409, "to_email")
+    assert hidden["id"] not in str(reply.body)
+    assert_error(restricted.post("/v1/contacts", {"email": HIDDEN_EMAIL}), 409, "email")
+    assert contact_count(api) == before and outbox().items() == []
+    assert "email_sent" not in timeline_types(api, hidden["id"])
+
+
+@pytest.mark.parametrize("field", ["cc", "bcc"])
+def test_a_hidden_contacts_address_in_cc_or_bcc_is_refused(api, restricted, hidden, field):
+    own = create(api, family_name="自分", email="own@example.jp", owner_id=restricted.user_id)
+    outbox().clear()
+
+    reply = email_to(restricted, contact_id=own["id"], **{field: ["someone@example.com", HIDDEN_EMAIL]})
+
+    assert_error(reply, 422, f"{field}[1]")
+    assert hidden["id"] not in str(reply.body) and outbox().items() == []
+    assert email_to(restricted, contact_id=own["id"], **{field: ["someone@example.com"]}).status == 201
+    assert email_to(api, contact_id=own["id"], **{field: [HIDDEN_EMAIL]}).status == 201
