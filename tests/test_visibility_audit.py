@@ -139,3 +139,69 @@ def test_a_hidden_contacts_address_in_cc_or_bcc_is_refused(api, restricted, hidd
     assert hidden["id"] not in str(reply.body) and outbox().items() == []
     assert email_to(restricted, contact_id=own["id"], **{field: ["someone@example.com"]}).status == 201
     assert email_to(api, contact_id=own["id"], **{field: [HIDDEN_EMAIL]}).status == 201
+
+
+# --- templates, segments and jobs (item 11) --------------------------------------------------
+
+TEMPLATE = {"name": "ご挨拶", "subject": "件名", "body_text": "本文"}
+SEGMENT = {"name": "新規", "filter": {"field": "status", "op": "eq", "value": "new"}}
+
+
+@pytest.mark.parametrize("path, body", [("/v1/email-templates", TEMPLATE), ("/v1/segments", SEGMENT)])
+@pytest.mark.parametrize("role", ["manager", "user"])
+def test_only_the_creator_an_owner_or_an_admin_edits_a_template_or_segment(api, path, body, role):
+    author = api.as_("user")
+    made = author.post(path, body).body
+    other = api.as_(role)
+    changed = {**body, "name": "乗っ取り"}
+
+    assert other.get(f"{path}/{made['id']}").status == 200
+    assert_error(other.put(f"{path}/{made['id']}", changed), 403)
+    assert_error(other.delete(f"{path}/{made['id']}"), 403)
+    assert api.get(f"{path}/{made['id']}").body["name"] == body["name"]
+
+    assert author.put(f"{path}/{made['id']}", {**body, "name": "改名"}).status == 200
+    assert api.as_("admin").put(f"{path}/{made['id']}", changed).status == 200
+    assert api.delete(f"{path}/{made['id']}").status == 204
+
+
+def started_job(api: Api) -> str:
+    reply = api.post("/v1/contacts/bulk", {"selection": {"filter": {"field": "status", "op": "eq", "value": "new"}},
+                                           "action": "star"})
+    assert reply.status == 202, reply.body
+    return reply.body["id"]
+
+
+@pytest.mark.parametrize("role", ["manager", "user"])
+def test_jobs_are_seen_by_their_requester_owners_and_admins(api, role):
+    member, colleague = api.as_(role), api.as_(role)
+    theirs, others = started_job(member), started_job(colleague)
+    owners = started_job(api)
+
+    assert [job["id"] for job in member.get("/v1/jobs").body["items"]] == [theirs]
+    assert member.get(f"/v1/jobs/{theirs}").status == 200
+    assert_error(member.get(f"/v1/jobs/{others}"), 404)
+    assert_error(member.get(f"/v1/jobs/{owners}"), 404)
+    for admin in (api, api.as_("admin")):
+        assert [job["id"] for job in admin.get("/v1/jobs").body["items"]] == [owners, others, theirs]
+        assert admin.get(f"/v1/jobs/{theirs}").status == 200
+
+
+def test_a_members_jobs_page_with_a_cursor(api):
+    member = api.as_("user")
+    made = [started_job(member) for _ in range(3)]
+    first = member.get("/v1/jobs", query={"limit": 2}).body
+    second = member.get("/v1/jobs", query={"limit": 2, "cursor": first["next_cursor"]}).body
+    assert [job["id"] for job in first["items"] + second["items"]] == made[::-1]
+    assert second["next_cursor"] is None
+    assert_error(api.get("/v1/jobs", query={"cursor": first["next_cursor"]}), 400)
+
+
+def test_an_import_is_seen_and_started_only_by_its_requester_owners_and_admins(api):
+    member = api.as_("user")
+    import_id = member.post("/v1/imports", {}).body["id"]
+    colleague = api.as_("user")
+    assert_error(colleague.get(f"/v1/imports/{import_id}"), 404)
+    assert_error(colleague.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}), 404)
+    assert member.get(f"/v1/imports/{import_id}").status == 200
+    assert api.get(f"/v1/imports/{import_id}").status == 200

@@ -1,5 +1,6 @@
-"""Jobs in the single table: the job under its tenant (`TENANT#{t}` / `JOB#{id}`) and the ids it
-works through in chunks (`TENANT#{t}#JOB#{id}` / `CHUNK#n`, expiring with the job's data)."""
+"""Jobs in the single table: the job under its tenant (`TENANT#{t}` / `JOB#{id}`, and in GSI6 under
+its requester) and the ids it works through in chunks (`TENANT#{t}#JOB#{id}` / `CHUNK#n`,
+expiring with the job's data)."""
 
 from __future__ import annotations
 
@@ -38,13 +39,18 @@ def _key(tenant: str, job_id: str) -> tuple[str, str]:
     return keys.tenant_pk(tenant), keys.job_sk(job_id)
 
 
+def _new_item(tenant: str, job: dict[str, Any]) -> JobItem:
+    return JobItem(*_key(tenant, job["job_id"]), **job,
+                   gsi6pk=keys.requester_jobs_pk(tenant, job["principal"]["user_id"]), gsi6sk=job["job_id"])
+
+
 def create(tenant: str, job: dict[str, Any]) -> None:
-    JobItem(*_key(tenant, job["job_id"]), **job).save(condition=JobItem.pk.does_not_exist())
+    _new_item(tenant, job).save(condition=JobItem.pk.does_not_exist())
 
 
 def stage_create(transaction: Transaction, tenant: str, job: dict[str, Any]) -> None:
     """`create` inside a transaction that also writes what the job is about (a tag's deletion)."""
-    transaction.put("job", JobItem(*_key(tenant, job["job_id"]), **job), condition=JobItem.pk.does_not_exist())
+    transaction.put("job", _new_item(tenant, job), condition=JobItem.pk.does_not_exist())
 
 
 def get(tenant: str, job_id: str) -> dict[str, Any] | None:
@@ -59,6 +65,17 @@ def page(tenant: str, limit: int, start: dict[str, Any] | None) -> tuple[list[di
     raws, last = query(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.JOB_SK_PREFIX), forward=False,
                        limit=limit, start=start, consistent=True)
     return [_of(JobItem.from_raw_data(raw)) for raw in raws], last
+
+
+def requester_page(tenant: str, user_id: str, limit: int, start: dict[str, Any] | None,
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One requester's jobs, newest first: a Query of GSI6 (keys only), then the jobs themselves
+    (one consistent BatchGetItem)."""
+    raws, last = query(keys.requester_jobs_pk(tenant, user_id), index="GSI6", forward=False, limit=limit, start=start)
+    ids = [raw["gsi6sk"]["S"] for raw in raws]
+    found = {item.job_id: _of(item) for item in batches.get(JobItem, [_key(tenant, job_id) for job_id in ids],
+                                                             consistent_read=True)}
+    return [found[job_id] for job_id in ids if job_id in found], last
 
 
 def _update(tenant: str, job_id: str, actions: list[Any], condition: Any) -> bool:

@@ -253,6 +253,9 @@ class JobItem(TableItem, discriminator="job"):
     updated_at = UnicodeAttribute()
     expires_at_epoch = NumberAttribute(null=True)  # an import never started goes away (TTL)
     version = VersionAttribute()
+    gsi6pk = UnicodeAttribute(null=True)  # its requester's jobs (KEYS_ONLY: progress updates write no index)
+    gsi6sk = UnicodeAttribute(null=True)
+    gsi6 = _index(6)()
 
 
 class JobChunkItem(TableItem, discriminator="job_chunk"):

@@ -55,8 +55,8 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
 
 def _import_of(principal: Principal, import_id: str) -> dict[str, Any]:
     job = job_store.get(principal.tenant, import_id) if is_plain_id(import_id) else None
-    if job is None or job["job_kind"] != "import":
-        raise NotFound(f"No import with id {import_id} exists.")
+    if job is None or job["job_kind"] != "import" or not principal.sees_jobs_of(job["principal"]):
+        raise NotFound(f"No import with id {import_id} exists (or it is someone else's).")
     return job
 
 
