@@ -205,3 +205,31 @@ def test_an_import_is_seen_and_started_only_by_its_requester_owners_and_admins(a
     assert_error(colleague.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name"}}), 404)
     assert member.get(f"/v1/imports/{import_id}").status == 200
     assert api.get(f"/v1/imports/{import_id}").status == 200
+
+
+# --- the rest of the audit -------------------------------------------------------------------
+
+def test_a_restricted_user_is_shown_no_tenant_wide_contact_usage(api, restricted, hidden):
+    assert restricted.get("/v1/settings").body["usage"] == {"contacts": None}
+    assert api.get("/v1/settings").body["usage"] == {"contacts": 1}
+    assert api.as_("user").get("/v1/settings").body["usage"] == {"contacts": None}
+
+
+def test_every_other_path_answers_a_hidden_contact_as_unknown(api, restricted, hidden):
+    """The audit's other paths (no defect found): each answers a hidden contact as one that does not exist."""
+    segment = api.post("/v1/segments", {"name": "全員", "filter": {"field": "status", "op": "eq", "value": "new"}}).body
+    contact_id = hidden["id"]
+    for method, path, body in [("GET", f"/v1/contacts/{contact_id}/timeline", None),
+                               ("POST", f"/v1/contacts/{contact_id}/activities", {"type": "memo", "body": "x"}),
+                               ("POST", f"/v1/contacts/{contact_id}/calls", {}),
+                               ("POST", "/v1/emails/preview", {"contact_id": contact_id, "subject": "s", "body_text": "b"})]:
+        assert_error(restricted.call(method, path, body), 404)
+    assert restricted.post("/v1/contacts/search", {"filter": {"field": "email", "op": "eq", "value": HIDDEN_EMAIL}}
+                           ).body == {"items": [], "next_cursor": None, "total": 0}
+    assert restricted.get(f"/v1/segments/{segment['id']}/contacts").body["total"] == 0
+    assert restricted.get("/v1/contacts", query={"q": "秘密"}).body["items"] == []
+    assert restricted.post("/v1/contacts/lookup", {"field": "email", "values": [HIDDEN_EMAIL]}).body == \
+        {"found": [], "missing": [HIDDEN_EMAIL]}
+    assert restricted.post("/v1/contacts/bulk", {"selection": {"ids": [contact_id]}, "action": "add_tags",
+                                                 "params": {"tags": ["侵入"]}}).body["results"][0]["status"] == "not_found"
+    assert api.get(f"/v1/contacts/{contact_id}").body["tags"] == ["VIP"]

@@ -22,12 +22,15 @@ def _column_names(config: tenant_config.TenantConfig) -> set[str]:
     return set(contact_rules.PUBLIC_FIELDS) | {f"properties.{key}" for key in config.properties}
 
 
-def _with_usage(tenant: str, settings: dict[str, Any]) -> dict[str, Any]:
-    return {**settings, "usage": {"contacts": contact_repository.usage(tenant)}}
+def _with_usage(tenant: str, settings: dict[str, Any], counted: bool = True) -> dict[str, Any]:
+    """The settings and the plan's usage; its tenant-wide contact count is null for a reader who
+    does not see every contact (owner visibility), as tag and company counts are."""
+    return {**settings, "usage": {"contacts": contact_repository.usage(tenant) if counted else None}}
 
 
 def get_settings(principal: Principal) -> dict[str, Any]:
-    return _with_usage(principal.tenant, tenant_config.load(principal.tenant, fresh=True).settings)
+    settings = tenant_config.load(principal.tenant, fresh=True).settings
+    return _with_usage(principal.tenant, settings, principal.sees_all(settings))
 
 
 def put_settings(principal: Principal, body: Any) -> dict[str, Any]:
