@@ -70,6 +70,28 @@ def test_a_restricted_users_import_updates_the_contacts_they_own(api, restricted
     assert restricted.get(f"/v1/contacts/{own['id']}").body["tags"] == ["展示会"]
 
 
+def test_a_restricted_users_import_redone_after_a_crash_still_owns_its_new_contacts(api, restricted):
+    """Its new contacts are ownerless (hidden from the importer), yet a chunk redone updates them
+    as its own: no row fails the second time."""
+    from mail_support import table
+    from shared.services import imports as service
+    from stack_support import run_queued_jobs, uploaded
+
+    import_id = uploaded(restricted, "姓,メール,タグ,状況\r\n新規,new@example.jp,展示会,new\r\n".encode())
+    assert restricted.post(f"/v1/imports/{import_id}/start", {"mapping": IMPORT_MAPPING}).status == 202
+    run_queued_jobs()
+    table().update_item(Key={"pk": f"TENANT#{api.tenant}", "sk": f"JOB#{import_id}"},
+                        UpdateExpression="SET #status = :running, #cursor = :zero",
+                        ExpressionAttributeNames={"#status": "status", "#cursor": "cursor"},
+                        ExpressionAttributeValues={":running": "running", ":zero": 0})
+
+    assert service.run(api.tenant, import_id, lambda: 900.0) is True
+
+    done = restricted.get(f"/v1/imports/{import_id}").body
+    assert (done["status"], done["failed"], done["errors"]) == ("succeeded", 0, [])
+    assert api.get("/v1/settings").body["usage"]["contacts"] == 1
+
+
 def test_an_import_that_updates_a_contact_writes_its_tag_and_status_entries(api):
     known = create(api, family_name="既存", email="known@example.jp", tags=["既存"])
     done = import_rows(api, "既存,known@example.jp,展示会,won")

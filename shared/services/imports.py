@@ -194,7 +194,8 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
     emails = [contact_rules.email_key(changes) for _, changes in parsed if changes.get("email")]
     known = contact_store.by_emails(tenant, emails, consistent_read=True)
     ids = {row_number: imports.contact_id(job["job_id"], created_ms, row_number) for row_number, _ in parsed}
-    claimed_only = _claimed_but_not_written(tenant, known, set(ids.values()))
+    own = set(ids.values())
+    claimed_only = _claimed_but_not_written(tenant, known, own)
     importer = Principal.from_record(tenant, job["principal"])
     now = validation.now()
     new: list[tuple[int, dict[str, Any]]] = []
@@ -202,10 +203,10 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
         email = contact_rules.email_key(changes)
         contact_id = ids[row_number]
         if email in known and known[email]["id"] not in claimed_only:
-            seen = known[email]["id"] in ids.values() or importer.can_see(known[email], config.settings)
+            seen = known[email]["id"] in own or importer.can_see(known[email], config.settings)
             if seen and plan.on_duplicate == "skip":
                 counts["skipped"] += 1
-            elif seen and _update(tenant, importer, known[email]["id"], changes, config, own=set(ids.values())):
+            elif seen and _update(tenant, importer, known[email]["id"], changes, config, own):
                 counts["updated"] += 1
             else:
                 counts["failed"] += 1
