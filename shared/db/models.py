@@ -253,7 +253,9 @@ class JobItem(TableItem, discriminator="job"):
     updated_at = UnicodeAttribute()
     expires_at_epoch = NumberAttribute(null=True)  # an import never started goes away (TTL)
     version = VersionAttribute()
-    gsi6pk = UnicodeAttribute(null=True)  # its requester's jobs (KEYS_ONLY: progress updates write no index)
+    # its requester's jobs in GSI6; KEYS_ONLY, so progress updates write nothing to the index
+    # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes)
+    gsi6pk = UnicodeAttribute(null=True)
     gsi6sk = UnicodeAttribute(null=True)
     gsi6 = _index(6)()
 
