@@ -294,6 +294,12 @@ def job_sk(job_id: str) -> str:
     return f"{JOB_SK_PREFIX}{job_id}"
 
 
+def requester_jobs_pk(tenant: str, user_id: str) -> str:
+    """One requester's jobs in GSI6 (sort key: the job id, so newest last), for members who
+    see only their own jobs."""
+    return f"{tenant}#JOBS#BY#{user_id}"
+
+
 def job_targets_pk(tenant: str, job_id: str) -> str:
     """The contact ids a job works through, fixed when it starts, in numbered chunks."""
     return f"TENANT#{tenant}#JOB#{job_id}"

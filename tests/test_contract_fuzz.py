@@ -281,6 +281,33 @@ def test_admin_only_statuses(api):
     manager("DELETE", "/v1/site-keys/{key}", 403, params={"key": site["site_key"]})
 
 
+def test_owner_visibility_and_authorship_statuses(api, monkeypatch):
+    """Issue 17: a restricted user's 403 on a tag deletion and 409 for a hidden contact's address;
+    a template or segment edited by someone other than its creator or an owner/admin is a 403."""
+    from shared.domain import bulk as bulk_rules
+
+    owner, manager, user = Caller(api.tenant), Caller(api.tenant).as_("manager"), Caller(api.tenant).as_("user")
+    company = owner("POST", "/v1/companies", 201, body={"name": "株式会社サンプル"})
+    owner("POST", "/v1/contacts", 201, body={"family_name": "山田", "email": "taro@example.jp", "tags": ["VIP"],
+                                             "company_id": company["id"]})
+    owner("GET", "/v1/companies/{id}/contacts", 200, params={"id": company["id"]})
+    template = owner("POST", "/v1/email-templates", 201, body={"name": "t", "subject": "s", "body_text": "b"})
+    segment = owner("POST", "/v1/segments", 201,
+                    body={"name": "VIP", "filter": {"field": "status", "op": "eq", "value": "new"}})
+    for path, made, body in (("/v1/email-templates/{id}", template, {"name": "x", "subject": "x", "body_text": "x"}),
+                             ("/v1/segments/{id}", segment,
+                              {"name": "x", "filter": {"field": "status", "op": "eq", "value": "won"}})):
+        manager("PUT", path, 403, params={"id": made["id"]}, body=body)
+        manager("DELETE", path, 403, params={"id": made["id"]})
+    owner("PUT", "/v1/settings", 200, body={"owner_visibility_restricted": True})
+    user("DELETE", "/v1/tags/{name}", 403, params={"name": "VIP"})
+    user("POST", "/v1/emails", 409, body={"to_email": "taro@example.jp", "subject": "件名", "body_text": "本文"})
+    owner("PUT", "/v1/settings", 200, body={"owner_visibility_restricted": False})
+    owner("POST", "/v1/contacts", 201, body={"family_name": "鈴木", "tags": ["VIP"]})
+    monkeypatch.setattr(bulk_rules, "SYNC_IDS", 1)  # a tag on more contacts than one request changes: a job
+    owner("DELETE", "/v1/tags/{name}", 202, params={"name": "VIP"})
+
+
 def test_company_statuses(api):
     owner, user = Caller(api.tenant), Caller(api.tenant).as_("user")
     sample = owner("POST", "/v1/companies", 201, body={"name": "株式会社サンプル", "domain": "sample.co.jp"})

@@ -1,5 +1,6 @@
-"""Jobs in the single table: the job under its tenant (`TENANT#{t}` / `JOB#{id}`) and the ids it
-works through in chunks (`TENANT#{t}#JOB#{id}` / `CHUNK#n`, expiring with the job's data)."""
+"""Jobs in the single table: the job under its tenant (`TENANT#{t}` / `JOB#{id}`, and in GSI6 under
+its requester) and the ids it works through in chunks (`TENANT#{t}#JOB#{id}` / `CHUNK#n`,
+expiring with the job's data)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from shared import keys
 from shared.db import batches
 from shared.db.contacts import query
 from shared.db.models import JobChunkItem, JobItem, TableItem
-from shared.db.reads import Page
+from shared.db.reads import Page, key_after
 from shared.db.transactions import Transaction, error_code
 from shared.domain import validation
 
@@ -39,13 +40,18 @@ def _key(tenant: str, job_id: str) -> tuple[str, str]:
     return keys.tenant_pk(tenant), keys.job_sk(job_id)
 
 
+def _new_item(tenant: str, job: dict[str, Any]) -> JobItem:
+    return JobItem(*_key(tenant, job["job_id"]), **job,
+                   gsi6pk=keys.requester_jobs_pk(tenant, job["principal"]["user_id"]), gsi6sk=job["job_id"])
+
+
 def create(tenant: str, job: dict[str, Any]) -> None:
-    JobItem(*_key(tenant, job["job_id"]), **job).save(condition=JobItem.pk.does_not_exist())
+    _new_item(tenant, job).save(condition=JobItem.pk.does_not_exist())
 
 
 def stage_create(transaction: Transaction, tenant: str, job: dict[str, Any]) -> None:
     """`create` inside a transaction that also writes what the job is about (a tag's deletion)."""
-    transaction.put("job", JobItem(*_key(tenant, job["job_id"]), **job), condition=JobItem.pk.does_not_exist())
+    transaction.put("job", _new_item(tenant, job), condition=JobItem.pk.does_not_exist())
 
 
 def get(tenant: str, job_id: str) -> dict[str, Any] | None:
@@ -60,6 +66,17 @@ def page(tenant: str, limit: int, start: dict[str, Any] | None) -> Page[dict[str
     raws, last = query(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.JOB_SK_PREFIX), forward=False,
                        limit=limit, start=start, consistent=True)
     return Page.of(raws, last, None, lambda raw: _of(JobItem.from_raw_data(raw)))
+
+
+def requester_page(tenant: str, user_id: str, limit: int, start: dict[str, Any] | None,
+                   ) -> Page[dict[str, Any] | None]:
+    """One requester's jobs, newest first: a Query of GSI6 (keys only), then the jobs themselves
+    (one consistent BatchGetItem); None for a job gone meanwhile."""
+    raws, last = query(keys.requester_jobs_pk(tenant, user_id), index="GSI6", forward=False, limit=limit, start=start)
+    ids = [raw["gsi6sk"]["S"] for raw in raws]
+    found = {item.job_id: _of(item) for item in batches.get(JobItem, [_key(tenant, job_id) for job_id in ids],
+                                                             consistent_read=True)}
+    return Page([found.get(job_id) for job_id in ids], [key_after(raw, "GSI6") for raw in raws], last)
 
 
 def _update(tenant: str, job_id: str, actions: list[Any], condition: Any) -> bool:

@@ -253,6 +253,11 @@ class JobItem(TableItem, discriminator="job"):
     updated_at = UnicodeAttribute()
     expires_at_epoch = NumberAttribute(null=True)  # an import never started goes away (TTL)
     version = VersionAttribute()
+    # its requester's jobs in GSI6; KEYS_ONLY, so progress updates write nothing to the index
+    # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes)
+    gsi6pk = UnicodeAttribute(null=True)
+    gsi6sk = UnicodeAttribute(null=True)
+    gsi6 = _index(6)()
 
 
 class JobChunkItem(TableItem, discriminator="job_chunk"):

@@ -48,3 +48,29 @@ class Principal:
     def can_see(self, contact: dict[str, Any], settings: dict[str, Any]) -> bool:
         owner = self.visible_owner(settings)
         return owner is None or contact.get("owner_id") == owner
+
+    def sees_all(self, settings: dict[str, Any]) -> bool:
+        """Whether owner visibility hides no contact from this caller: tenant-wide counts and
+        tenant-wide contact changes (deleting a tag) are theirs only then."""
+        return self.visible_owner(settings) is None
+
+    def require_sees_all(self, settings: dict[str, Any], action: str) -> None:
+        if not self.sees_all(settings):
+            raise Forbidden(f"You see only your own contacts (owner visibility), so you cannot {action}; "
+                            "ask a manager, admin or owner.")
+
+    def may_edit(self, created_by: str | None) -> bool:
+        """Templates and segments: their creator, an owner or an admin edits or deletes them;
+        everyone else reads and uses them."""
+        return created_by == self.user_id or self.role in ADMIN_ROLES
+
+    def require_editor_of(self, created_by: str | None, what: str) -> None:
+        if not self.may_edit(created_by):
+            raise Forbidden(f"Only whoever created this {what}, an owner or an admin can change or delete it.")
+
+    def sees_every_job(self) -> bool:
+        """Jobs (bulk actions, imports, exports) are seen by their requester, owners and admins."""
+        return self.role in ADMIN_ROLES
+
+    def sees_jobs_of(self, requester: dict[str, Any]) -> bool:
+        return self.sees_every_job() or requester.get("user_id") == self.user_id

@@ -115,7 +115,10 @@ def index_keys(tenant: str, company: dict[str, Any]) -> dict[str, str]:
             "gsi2pk": partition, "gsi2sk": f"{keys.sort_head(name_key(company['name']))}#{company['id']}"}
 
 
-def public(company: dict[str, Any]) -> dict[str, Any]:
+def public(company: dict[str, Any], *, counted: bool = True) -> dict[str, Any]:
+    """The company as the API answers it; `contact_count` is null for a reader who does not see
+    every contact (owner visibility): the counter is tenant-wide."""
     return {"id": company["id"], **{name: company.get(name) for name in FIELDS},
-            "properties": company.get("properties") or {}, "contact_count": company.get("contact_count", 0),
+            "properties": company.get("properties") or {},
+            "contact_count": company.get("contact_count", 0) if counted else None,
             "created_at": company["created_at"], "updated_at": company["updated_at"]}

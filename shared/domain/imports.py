@@ -141,6 +141,11 @@ def email_column(start: Start) -> str | None:
     return next((column for column, target in start.mapping.items() if target == "email"), None)
 
 
+HIDDEN_DUPLICATE = ("Not imported: another contact already has this email address (emails are unique), "
+                    "one you may not see.")
+"""The row error of a known email whose contact the importer may not see (owner visibility): the
+same fact POST /v1/contacts answers with its 409, and nothing more (not the contact's id)."""
+
 EMAIL_TAKEN = ("Not imported: another contact took this email while the import ran (emails are unique); "
                "import this row again to update that contact.")
 

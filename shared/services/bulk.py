@@ -273,20 +273,25 @@ def public_job(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_jobs(principal: Principal, params: dict[str, str]) -> dict[str, Any]:
+    """The tenant's jobs to an owner or admin; anyone else's own jobs only (their index)."""
     limit = listing.parse_limit(params.get("limit"))
-    fingerprint = cursor.fingerprint({"jobs": True})
+    everyones = principal.sees_every_job()
+    fingerprint = cursor.fingerprint({"jobs": True} if everyones else {"jobs_of": principal.user_id})
     start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, params["cursor"]) \
         if params.get("cursor") else None
-    page = job_store.page(principal.tenant, limit, start)
-    items, last = page.fit([public_job(job) for job in page.items])
+    if start is not None and not isinstance(start, dict):
+        raise listing.bad_cursor()
+    page = job_store.page(principal.tenant, limit, start) if everyones \
+        else job_store.requester_page(principal.tenant, principal.user_id, limit, start)
+    items, last = page.fit([None if job is None else public_job(job) for job in page.items])
     return {"items": items,
             "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
 
 
 def get_job(principal: Principal, job_id: str) -> dict[str, Any]:
     job = job_store.get(principal.tenant, job_id) if is_plain_id(job_id) else None
-    if job is None:
-        raise NotFound(f"No job with id {job_id} exists.")
+    if job is None or not principal.sees_jobs_of(job["principal"]):
+        raise NotFound(f"No job with id {job_id} exists (or it is someone else's).")
     return public_job(job)
 
 

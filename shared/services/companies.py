@@ -69,8 +69,13 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
     return company_rules.public(company)
 
 
+def _counted(principal: Principal) -> bool:
+    """Whether the caller is shown companies' tenant-wide `contact_count` (null otherwise)."""
+    return principal.sees_all(tenant_config.load(principal.tenant).settings)
+
+
 def get(principal: Principal, company_id: str) -> dict[str, Any]:
-    return company_rules.public(_found(principal, company_id)[0])
+    return company_rules.public(_found(principal, company_id)[0], counted=_counted(principal))
 
 
 def update(principal: Principal, company_id: str, body: Any) -> dict[str, Any]:
@@ -165,7 +170,8 @@ def list_companies(principal: Principal, params: dict[str, str]) -> dict[str, An
     if start is not None and not isinstance(start, dict):
         raise listing.bad_cursor()
     page = repository.page(principal.tenant, sort, descending, start, limit, prefix)
-    items, last = page.fit([company_rules.public(company) for company in page.items])
+    counted = _counted(principal)
+    items, last = page.fit([company_rules.public(company, counted=counted) for company in page.items])
     return {"items": items,
             "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
 

@@ -38,6 +38,9 @@ EMAIL_MANAGER_ROLES = frozenset({"owner", "admin", "manager"})
 RECORD_ATTEMPTS = 8
 
 
+HIDDEN_ADDRESS = "is the address of another contact, one you may not see"
+
+
 def _undeliverable(delivery_status: str) -> ValidationFailed:
     return ValidationFailed(
         f"This contact's address is marked {delivery_status}; mail to it is refused. "
@@ -63,24 +66,29 @@ def _sender(principal: Principal) -> dict[str, Any]:
     return mail.check_sender({"id": principal.user_id, "name": principal.name, "email": principal.email})
 
 
-def _check_copies(tenant: str, recipients: mail.Recipients) -> None:
+def _check_copies(principal: Principal, recipients: mail.Recipients, settings: dict[str, Any]) -> None:
     """Cc and Bcc addresses of contacts whose address is suppressed are refused too: mail to
-    an `invalid_address`, `error` or `spam` address is refused whichever field it is in."""
+    an `invalid_address`, `error` or `spam` address is refused whichever field it is in. So is
+    the address of a contact the sender may not see (owner visibility): no copy reaches it, and
+    the refusal names only the address given, as POST /v1/contacts' 409 for a taken email does."""
     copies = [("cc", index, address) for index, address in enumerate(recipients.cc)]
     copies += [("bcc", index, address) for index, address in enumerate(recipients.bcc)]
     if not copies:
         return
-    known = contact_store.by_emails(tenant, [address.lower() for _, _, address in copies])
-    errors = []
+    known = contact_store.by_emails(principal.tenant, [address.lower() for _, _, address in copies])
+    errors, hidden = [], []
     for field, index, address in copies:
-        status = known.get(address.lower(), {}).get("delivery_status")
-        if status in outbound.SUPPRESSED_DELIVERY:
+        contact = known.get(address.lower())
+        if contact is not None and not principal.can_see(contact, settings):
+            hidden.append(FieldError(f"{field}[{index}]", HIDDEN_ADDRESS, "not_visible"))
+        elif (status := (contact or {}).get("delivery_status")) in outbound.SUPPRESSED_DELIVERY:
             errors.append(FieldError(f"{field}[{index}]", f"{address} is marked {status}; mail to it is refused", "suppressed"))
+    require_valid(hidden, "Some addresses belong to contacts you may not see; remove them before sending.")
     require_valid(errors, "Some addresses are marked undeliverable; remove them or correct them before sending.")
 
 
 def _render(
-    tenant: str, request: outbound.EmailRequest, contact: dict[str, Any], config: tenant_config.TenantConfig,
+    principal: Principal, request: outbound.EmailRequest, contact: dict[str, Any], config: tenant_config.TenantConfig,
     sender: dict[str, Any],
 ) -> tuple[mail.Recipients, mail.RenderedEmail]:
     """The recipients and the merged content, after the refusals every send shares."""
@@ -88,7 +96,7 @@ def _render(
     if delivery_status in outbound.SUPPRESSED_DELIVERY:
         raise _undeliverable(delivery_status)
     recipients = mail.check_recipients(contact.get("email"), request.cc, request.bcc)
-    _check_copies(tenant, recipients)
+    _check_copies(principal, recipients, config.settings)
     shaped = contact_rules.public(contact, config.settings, config.properties)
     rendered = mail.render_email(request.subject, request.body_text, request.body_html, shaped,
                                  config.properties, sender, name_order=config.settings["name_order"])
@@ -104,7 +112,7 @@ def preview(principal: Principal, body: Any) -> dict[str, Any]:
     if request.template_id is not None:
         found = template_store.get(principal.tenant, request.template_id)
         request = _with_template(request, found[0] if found else None)
-    _, rendered = _render(principal.tenant, request, contact, config, _sender(principal))
+    _, rendered = _render(principal, request, contact, config, _sender(principal))
     return {"subject": rendered.subject, "body_text": rendered.body_text, "body_html": rendered.body_html}
 
 
@@ -150,7 +158,7 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
     if request.transport == "smtp" and context.mailbox is None:
         require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
                                   "no_mailbox")])
-    recipients, rendered = _render(principal.tenant, request, contact, context.config, sender)
+    recipients, rendered = _render(principal, request, contact, context.config, sender)
     email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
                                sender=sender, parent=context.parent, now=validation.now(),
                                identify_clicks=context.config.settings["identify_visitors_from_email_clicks"])
@@ -171,9 +179,14 @@ def _recipient_of_address(principal: Principal, request: outbound.EmailRequest
     (not saved yet: validated as POST /v1/contacts validates it)."""
     address = request.to_email.lower()
     known = contact_store.by_emails(principal.tenant, [address]).get(address)
-    if known is not None:
-        return replace(request, contact_id=known["id"]), None
     config = tenant_config.load(principal.tenant)
+    if known is not None:
+        if not principal.can_see(known, config.settings):
+            # neither the hidden contact's id nor a second contact with its (unique) address:
+            # the 409 POST /v1/contacts answers for this email
+            raise Conflict("Another contact already has this email address, one you may not see; "
+                           "ask its owner or a manager.", [FieldError("to_email", HIDDEN_ADDRESS, "duplicate")])
+        return replace(request, contact_id=known["id"]), None
     changes = contact_rules.parse_changes({"email": request.to_email}, config.properties)
     contact = contact_rules.new_contact(new_id(), changes, principal.user_id, validation.now())
     return replace(request, contact_id=contact["id"]), contact

@@ -23,7 +23,7 @@ from shared.db import jobs as job_store
 from shared.db import search as contact_source
 from shared.db import tenant_config
 from shared.domain import exports, search, tabular, validation
-from shared.domain.access import ADMIN_ROLES, Principal
+from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
 from shared.http import Response, to_json
@@ -107,8 +107,7 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
 def _export_of(principal: Principal, export_id: str) -> dict[str, Any]:
     """The export, for its requester or an owner/admin; 404 for anyone else."""
     job = job_store.get(principal.tenant, export_id) if is_plain_id(export_id) else None
-    if job is None or job["job_kind"] != "export" or (
-            job["principal"].get("user_id") != principal.user_id and principal.role not in ADMIN_ROLES):
+    if job is None or job["job_kind"] != "export" or not principal.sees_jobs_of(job["principal"]):
         raise NotFound(f"No export with id {export_id} exists (or it is someone else's).")
     return job
 

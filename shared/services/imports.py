@@ -8,6 +8,10 @@ condition (unique even against a contact created meanwhile), known emails are up
 job's cursor (the last row done) moves after each chunk, so a worker that ran out of time or
 crashed resumes there; a row done twice changes nothing twice: a new contact's id comes from
 the import and the row, and a known email is found again.
+
+The import acts with its requester's rights: a known email whose contact they may not see (owner
+visibility) is a failed row, whether `update` or `skip` (as POST /v1/contacts answers 409 for
+it), and an update writes the timeline entries (`tag_added`, `status_changed`) every edit writes.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import jobs as job_store
 from shared.db import tenant_config
+from shared.domain import activities, imports, tabular, validation
 from shared.domain import contacts as contact_rules
-from shared.domain import imports, tabular, validation
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed, require_valid
@@ -51,8 +55,8 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
 
 def _import_of(principal: Principal, import_id: str) -> dict[str, Any]:
     job = job_store.get(principal.tenant, import_id) if is_plain_id(import_id) else None
-    if job is None or job["job_kind"] != "import":
-        raise NotFound(f"No import with id {import_id} exists.")
+    if job is None or job["job_kind"] != "import" or not principal.sees_jobs_of(job["principal"]):
+        raise NotFound(f"No import with id {import_id} exists (or it is someone else's).")
     return job
 
 
@@ -190,18 +194,24 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
     emails = [contact_rules.email_key(changes) for _, changes in parsed if changes.get("email")]
     known = contact_store.by_emails(tenant, emails, consistent_read=True)
     ids = {row_number: imports.contact_id(job["job_id"], created_ms, row_number) for row_number, _ in parsed}
-    claimed_only = _claimed_but_not_written(tenant, known, set(ids.values()))
+    own = set(ids.values())
+    claimed_only = _claimed_but_not_written(tenant, known, own)
+    importer = Principal.from_record(tenant, job["principal"])
     now = validation.now()
     new: list[tuple[int, dict[str, Any]]] = []
     for row_number, changes in parsed:
         email = contact_rules.email_key(changes)
         try:
             if email in known and known[email]["id"] not in claimed_only:
-                if plan.on_duplicate == "skip":
+                seen = known[email]["id"] in own or importer.can_see(known[email], config.settings)
+                if seen and plan.on_duplicate == "skip":
                     counts["skipped"] += 1
-                else:
-                    _update(tenant, known[email]["id"], changes, config)
+                elif seen and _update(tenant, importer, known[email]["id"], changes, config, own):
                     counts["updated"] += 1
+                else:
+                    counts["failed"] += 1
+                    errors.append({"row": row_number, "column": imports.email_column(plan),
+                                   "message": imports.HIDDEN_DUPLICATE})
                 continue
             contact = contact_rules.new_contact(ids[row_number], {**changes, "owner_id": None}, None, now)
             contact_store.require_fits(tenant, contact)
@@ -262,20 +272,28 @@ def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, c
                                                                         granted, wanted))
 
 
-def _update(tenant: str, contact_id: str, changes: dict[str, Any], config: tenant_config.TenantConfig) -> None:
-    """A known contact takes the row's values (its tags are added to)."""
+def _update(tenant: str, importer: Principal, contact_id: str, changes: dict[str, Any],
+            config: tenant_config.TenantConfig, own: set[str]) -> bool:
+    """A known contact takes the row's values (its tags are added to), with the timeline entries
+    of the change; False when the importer may not see it (any more), which changes nothing.
+    The import's `own` contacts (a chunk redone) are always its to update."""
 
     tries = iter(range(1_000))
 
-    def attempt() -> None:
+    def attempt() -> bool:
         current = config if next(tries) == 0 else tenant_config.load(tenant, fresh=True)
         found = contact_store.versions(tenant, [contact_id]).get(contact_id)
         if found is None:
-            return
+            return True
         contact, version = found
-        updated = contact_rules.apply_changes(contact, imports.merged(contact, changes), validation.now())
+        if contact_id not in own and not importer.can_see(contact, current.settings):
+            return False
+        now = validation.now()
+        updated = contact_rules.apply_changes(contact, imports.merged(contact, changes), now)
         if contact_rules.differs(contact, updated):
-            contact_store.save(tenant, updated, current, previous=contact, version=version)
+            entries = activities.contact_changes(contact, updated, importer.user_id, now, new_id)
+            contact_store.save(tenant, updated, current, previous=contact, version=version, activities=entries)
+        return True
 
-    until_settled(attempt)
+    return until_settled(attempt)
 

@@ -1,6 +1,7 @@
 """Segments: saved filters, evaluated live on every read (GET /v1/segments/{id}/contacts pages
-like GET /v1/contacts, with `total`). Any role may keep segments; what a segment shows is still
-limited by the reader's owner visibility."""
+like GET /v1/contacts, with `total`). Any role may keep segments and use everyone's; only a
+segment's creator, an owner or an admin changes or deletes it (403). What a segment shows is
+still limited by the reader's owner visibility."""
 
 from __future__ import annotations
 
@@ -67,14 +68,17 @@ def get(principal: Principal, segment_id: str) -> dict[str, Any]:
 
 
 def replace(principal: Principal, segment_id: str, body: Any) -> dict[str, Any]:
-    segment = {**_found(principal, segment_id), **_parse(principal.tenant, body), "updated_at": validation.now()}
+    found = _found(principal, segment_id)
+    principal.require_editor_of(found["created_by"], "segment")
+    segment = {**found, **_parse(principal.tenant, body), "updated_at": validation.now()}
     if not repository.put(principal.tenant, segment, new=False):
         raise _not_found(segment_id)
     return _public(segment)
 
 
 def delete(principal: Principal, segment_id: str) -> None:
-    if not is_plain_id(segment_id) or not repository.delete(principal.tenant, segment_id):
+    principal.require_editor_of(_found(principal, segment_id)["created_by"], "segment")
+    if not repository.delete(principal.tenant, segment_id):
         raise _not_found(segment_id)
 
 

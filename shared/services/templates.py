@@ -1,5 +1,6 @@
 """Email templates: CRUD, a template from a sent or received email, and the template an email
-is written from (POST /v1/emails `template_id`). Any role keeps templates for the tenant."""
+is written from (POST /v1/emails `template_id`). Any role keeps templates for the tenant and
+uses everyone's; only a template's creator, an owner or an admin changes or deletes it (403)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def get(principal: Principal, template_id: str) -> dict[str, Any]:
 
 def replace(principal: Principal, template_id: str, body: Any) -> dict[str, Any]:
     template, stats = _found(principal, template_id)
+    principal.require_editor_of(template["created_by"], "template")
     values = template_rules.check_merge_fields(template_rules.parse(body), tenant_config.load(principal.tenant).properties)
     replaced = {**template, **values, "updated_at": validation.now()}
     if not repository.put(principal.tenant, replaced, new=False):
@@ -61,6 +63,7 @@ def replace(principal: Principal, template_id: str, body: Any) -> dict[str, Any]
 
 
 def delete(principal: Principal, template_id: str) -> None:
-    if not is_plain_id(template_id) or not repository.delete(principal.tenant, template_id):
+    principal.require_editor_of(_found(principal, template_id)[0]["created_by"], "template")
+    if not repository.delete(principal.tenant, template_id):
         raise _not_found(template_id)
 

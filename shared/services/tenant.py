@@ -22,12 +22,15 @@ def _column_names(config: tenant_config.TenantConfig) -> set[str]:
     return set(contact_rules.PUBLIC_FIELDS) | {f"properties.{key}" for key in config.properties}
 
 
-def _with_usage(tenant: str, settings: dict[str, Any]) -> dict[str, Any]:
-    return {**settings, "usage": {"contacts": contact_repository.usage(tenant)}}
+def _with_usage(tenant: str, settings: dict[str, Any], counted: bool = True) -> dict[str, Any]:
+    """The settings and the plan's usage; its tenant-wide contact count is null for a reader who
+    does not see every contact (owner visibility), as tag and company counts are."""
+    return {**settings, "usage": {"contacts": contact_repository.usage(tenant) if counted else None}}
 
 
 def get_settings(principal: Principal) -> dict[str, Any]:
-    return _with_usage(principal.tenant, tenant_config.load(principal.tenant, fresh=True).settings)
+    settings = tenant_config.load(principal.tenant, fresh=True).settings
+    return _with_usage(principal.tenant, settings, principal.sees_all(settings))
 
 
 def put_settings(principal: Principal, body: Any) -> dict[str, Any]:
@@ -89,13 +92,16 @@ def update_property(principal: Principal, key: str, body: Any) -> dict[str, Any]
 
 # --- tags -------------------------------------------------------------------------------
 
-def _public_tag(item) -> dict[str, Any]:
-    return {"name": item.name, "contact_count": max(int(item.contact_count or 0), 0)}
+def _public_tag(item, counted: bool = True) -> dict[str, Any]:
+    """A tag; `contact_count` is null for a reader who does not see every contact (owner
+    visibility): the counter is tenant-wide, and counting their own would read every member."""
+    return {"name": item.name, "contact_count": max(int(item.contact_count or 0), 0) if counted else None}
 
 
 def list_tags(principal: Principal) -> dict[str, Any]:
     tags = sorted(contact_repository.list_tags(principal.tenant), key=lambda item: item.name)
-    return {"items": [_public_tag(item) for item in tags], "next_cursor": None}
+    counted = principal.sees_all(tenant_config.load(principal.tenant).settings)
+    return {"items": [_public_tag(item, counted) for item in tags], "next_cursor": None}
 
 
 def _tag_name(body: Any) -> str:
@@ -123,5 +129,7 @@ def create_tag(principal: Principal, body: Any) -> dict[str, Any]:
 
 
 def delete_tag(principal: Principal, name: str) -> dict[str, Any] | None:
-    """The tag off every contact, then the tag: None when done at once, else the job doing it."""
+    """The tag off every contact, then the tag: None when done at once, else the job doing it.
+    A tenant-wide change: refused (403) to a caller who does not see every contact."""
+    principal.require_sees_all(tenant_config.load(principal.tenant).settings, "delete a tag from every contact")
     return bulk.delete_tag(principal, name)
