@@ -277,7 +277,8 @@ def test_a_visitor_over_the_flood_cap_gets_a_429_and_changes_nothing(api, site_k
 
 
 def a_client_address() -> str:
-    return f"198.51.100.{uuid.uuid4().int % 250 + 1}" if uuid.uuid4().int % 2 else f"2001:db8::{uuid.uuid4().hex[:4]}"
+    number = uuid.uuid4().int
+    return f"10.{number % 256}.{number // 256 % 256}.{number // 65536 % 250 + 1}"
 
 
 def set_counter(window: str, scope: str, hits: int) -> None:
@@ -310,6 +311,15 @@ def test_a_client_address_over_its_cap_gets_a_429_whatever_its_visitor_ids(api, 
     assert visitor_item(api, visitor) is None
     assert "over a cap" in caplog.text
     accepted(page_view(site_key, visitor), source_ip=a_client_address())  # another address is not held up
+
+
+def test_an_ipv6_client_is_counted_by_its_64_network(api, site_key):
+    from shared.domain.web import ADDRESS_HITS_PER_MINUTE
+
+    network = f"2001:db8:{uuid.uuid4().int % 65535:x}:1"
+    result = hit_at_minute_cap(f"IP#{network}::/64", ADDRESS_HITS_PER_MINUTE, page_view(site_key, new_visitor()),
+                               source_ip=f"{network}:a:b:c:d")
+    assert result["statusCode"] == 429, result
 
 
 def test_a_site_key_over_its_cap_gets_a_429_from_any_address(api, site_key):

@@ -8,6 +8,7 @@ lets tracked links carry `_crm_click`); then they join the contact's timeline.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -114,6 +115,18 @@ def without_form_values(url: str) -> str:
 def page_origin(url: str) -> str:
     """`scheme://host[:port]` of a page's URL, to check against the site key's origins."""
     return urlsplit(url)._replace(path="", query="", fragment="").geturl()
+
+
+def client_scope(source_ip: str) -> str:
+    """The counter scope of a client address: an IPv4 address itself, an IPv6 address's /64 (one
+    subscriber's network: a script may take any of its 2^64 addresses)."""
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return f"IP#{source_ip}"
+    if address.version == 6:
+        return f"IP#{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"IP#{address}"
 
 
 def web_form_contacts_per_day(contact_limit: int | None) -> int:

@@ -63,7 +63,7 @@ def _within_minute_caps(site_key: str, source_ip: str) -> None:
     """The client address's cap, then the site key's: one counter each per minute."""
     now = datetime.now(timezone.utc)
     minute, expires = validation.format_time(now)[:16], int((now + _MINUTE_COUNTER_KEPT).timestamp())
-    for scope, limit, whose in ((f"IP#{source_ip}", web.ADDRESS_HITS_PER_MINUTE, "this address"),
+    for scope, limit, whose in ((web.client_scope(source_ip), web.ADDRESS_HITS_PER_MINUTE, "this address"),
                                 (f"SITE#{site_key}", web.SITE_KEY_HITS_PER_MINUTE, "this site key")):
         if not repository.within_limit(minute, scope, limit, expires):
             logger.warning("collect hit refused: over a cap", extra={"cap": scope.partition("#")[0], "limit": limit,
