@@ -87,8 +87,9 @@ def _web_hits(counter: DynamoCounter, claims: dict[str, str]) -> list[Figure]:
 
     def hit(visitor: str, path: str, **extra: str) -> Any:
         body = {"site_key": site_key, "visitor_id": visitor, "type": "page_view", "url": f"{site}{path}", **extra}
+        address = f"198.51.100.{int(visitor[-8:]) + 1}"  # each visitor its own, as in life: one address's cap is 600 a minute
         with counter.measure() as reads:
-            result = call_handler("POST", "/collect", None, json.dumps(body), headers=headers)
+            result = call_handler("POST", "/collect", None, json.dumps(body), headers=headers, source_ip=address)
         assert result["statusCode"] == 204, result
         return reads
 
@@ -100,11 +101,13 @@ def _web_hits(counter: DynamoCounter, claims: dict[str, str]) -> list[Figure]:
         form = {"type": "form_submitted", "email": f"web-{number}@example.co.jp", "form": "inquiry"}
         requests["identify"].append(hit(visitor, "/contact", **form).total_requests)
         requests["identified"] += [hit(visitor, f"/after{page}").total_requests for page in range(5)]
+    # each hit also counts itself against its address's and its site key's caps (one UpdateItem
+    # each, issue 17), and a form creating a contact against the day's web-form budget (one more)
     return [
         Figure("#4", "web page view of an anonymous visitor: DynamoDB requests (most of 800)",
-               max(requests["anonymous"]), 3, "requests"),
+               max(requests["anonymous"]), 5, "requests"),
         Figure("#4", f"web form identifying a visitor with {ANONYMOUS_VIEWS_KEPT} kept views (new contact): DynamoDB requests",
-               max(requests["identify"]), 8, "requests"),
+               max(requests["identify"]), 11, "requests"),
         Figure("#4", "web page view of an identified visitor: DynamoDB requests (most of 100)",
-               max(requests["identified"]), 3, "requests"),
+               max(requests["identified"]), 5, "requests"),
     ]

@@ -109,6 +109,11 @@ class Request:
         """Request headers by lower-case name (API Gateway's payload 2.0 already lower-cases them)."""
         return {name.lower(): value for name, value in (self.event.get("headers") or {}).items()}
 
+    @property
+    def source_ip(self) -> str:
+        """The client's address as API Gateway saw the connection (not a header a client sets)."""
+        return self.event["requestContext"]["http"]["sourceIp"]
+
     def accepts(self, media_type: str) -> bool:
         """Whether the Accept header names `media_type` itself (not only through */*) with a q above 0."""
         for entry in self.headers.get("accept", "").split(","):

@@ -277,6 +277,15 @@ def visitor_view_sk(slot: int) -> str:
     return f"{VISITOR_VIEW_SK_PREFIX}{slot:02d}"
 
 
+def rate_pk(window: str, scope: str) -> str:
+    """A hit counter of /collect for one window (a minute, a day) of one scope (a site key, a
+    client address, a tenant's web-form contacts): one small item per window, gone by TTL."""
+    return f"@RATE#{window}#{scope}"
+
+
+RATE_SK = "RATE"
+
+
 # --- segments and jobs -----------------------------------------------------------------------
 
 SEGMENT_SK_PREFIX = "SEGMENT#"

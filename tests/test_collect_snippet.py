@@ -24,6 +24,9 @@ ENDPOINT = "https://api.example.test/collect"
 PAGE = "https://www.example.jp/products?id=7"
 TITLE = "製品 | Example"
 REFERRER = "https://search.example/?q=crm"
+# as sent: a URL's query keeps only campaign and ad click-id parameters (a form's values may be there)
+SENT_PAGE = "https://www.example.jp/products"
+SENT_REFERRER = "https://search.example/"
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 HARNESS = r"""
@@ -226,7 +229,7 @@ def test_load_sends_one_page_view_beacon(tmp_path):
     assert set(body) == {"site_key", "visitor_id", "type", "url", "title", "referrer"}
     assert body["site_key"] == SITE_KEY
     assert VISITOR_ID.match(body["visitor_id"])
-    assert (body["type"], body["url"], body["title"], body["referrer"]) == ("page_view", PAGE, TITLE, REFERRER)
+    assert (body["type"], body["url"], body["title"], body["referrer"]) == ("page_view", SENT_PAGE, TITLE, SENT_REFERRER)
     assert result["fetches"] == []
     assert result["exposed"] == ["crmCollect"]
     assert result["replaceState"] == []
@@ -284,15 +287,30 @@ def test_spa_navigation_sends_page_views(tmp_path):
     ])
     views = bodies(result)
     assert [(view["type"], view["url"]) for view in views] == [
-        ("page_view", PAGE),
+        ("page_view", SENT_PAGE),
         ("page_view", "https://www.example.jp/pricing"),
-        ("page_view", PAGE),
+        ("page_view", SENT_PAGE),
         ("page_view", "https://www.example.jp/pricing"),
-        ("page_view", "https://www.example.jp/pricing?plan=pro"),
+        ("page_view", "https://www.example.jp/pricing"),  # ?plan=pro: a new page, its query not kept
     ]
     assert views[1]["title"] == "料金"
     assert len({view["visitor_id"] for view in views}) == 1
     assert result["href"] == "https://www.example.jp/pricing?plan=pro"
+
+
+def test_a_get_forms_values_in_the_url_or_referrer_are_never_sent(tmp_path):
+    """A form sent with method="get" lands on a page whose URL carries every field; that URL
+    is also the next page's referrer. Only campaign and click-id parameters leave the page."""
+    result = run(tmp_path, url="https://www.example.jp/thanks?name=%E5%B1%B1%E7%94%B0&tel=09012345678"
+                               "&utm_source=mail&gclid=G1&q=x#done",
+                 referrer="https://www.example.jp/contact?email=taro%40example.jp&utm_medium=lp",
+                 actions=[{"do": "pushState", "url": "/next?tel=09012345678&fbclid=F1"}])
+    first, second = bodies(result)
+    assert first["url"] == "https://www.example.jp/thanks?utm_source=mail&gclid=G1#done"
+    assert first["referrer"] == "https://www.example.jp/contact?utm_medium=lp"
+    assert second["url"] == "https://www.example.jp/next?fbclid=F1"
+    raw = " ".join(beacon["raw"] for beacon in result["beacons"])
+    assert "09012345678" not in raw and "%E5%B1%B1" not in raw and "taro" not in raw
 
 
 def test_hash_changes_are_not_page_views(tmp_path):
@@ -311,7 +329,7 @@ def test_form_submit_sends_the_email_and_no_other_value(tmp_path):
     assert submitted["url"] == ENDPOINT
     assert submitted["body"] == {
         "site_key": SITE_KEY, "visitor_id": page_view["body"]["visitor_id"], "type": "form_submitted",
-        "url": PAGE, "title": TITLE, "referrer": REFERRER, "email": "taro@example.co.jp", "form": "signup",
+        "url": SENT_PAGE, "title": TITLE, "referrer": SENT_REFERRER, "email": "taro@example.co.jp", "form": "signup",
     }
     assert "hunter2-secret" not in submitted["raw"]
     assert "サンプル" not in submitted["raw"]
@@ -388,12 +406,12 @@ def test_throwing_local_storage_never_breaks_the_page(tmp_path):
 
 def test_manual_page_view_and_single_install(tmp_path):
     result = run(tmp_path, actions=[{"do": "runAgain"}, {"do": "pageView"}])
-    assert [(body["type"], body["url"]) for body in bodies(result)] == [("page_view", PAGE), ("page_view", PAGE)]
+    assert [(body["type"], body["url"]) for body in bodies(result)] == [("page_view", SENT_PAGE), ("page_view", SENT_PAGE)]
     assert result["exposed"] == ["crmCollect"]
 
 
 def test_long_titles_are_cut_and_long_referrers_dropped(tmp_path):
     """What the server would otherwise refuse or cut: a title of at most 300 characters, no
     referrer over 2,048."""
-    [body] = bodies(run(tmp_path, title="長" * 500, referrer="https://search.example/?q=" + "x" * 3000))
+    [body] = bodies(run(tmp_path, title="長" * 500, referrer="https://search.example/" + "x" * 3000))
     assert body["title"] == "長" * 300 and body["referrer"] == ""

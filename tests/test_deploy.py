@@ -280,3 +280,18 @@ def test_an_answer_with_its_own_cors_headers_keeps_them(console):
 
     result = App(router).resolve({"routeKey": "POST /collect", "headers": {"origin": CONSOLE}})
     assert result["headers"] == {"Access-Control-Allow-Origin": "https://shop.example"}
+
+
+def test_the_public_routes_are_throttled_on_their_own(template):
+    """No JWT guards them, and WAF cannot front an HTTP API (template.yaml, HttpApiStage):
+    each has a stage throttle, and the stage waits for the routes its settings name."""
+    stage = template["Resources"]["HttpApiStage"]
+    settings = stage["Properties"]["RouteSettings"]
+    public = {"POST /collect", "GET /collect.js", "GET /t/o/{token}", "GET /t/c/{token}", "POST /v1/events"}
+    assert set(settings) == public
+    for limits in settings.values():
+        assert 0 < limits["ThrottlingRateLimit"] <= limits["ThrottlingBurstLimit"] <= 5000
+    routes = {route["Properties"]["RouteKey"]: name
+              for name, route in _resources(template, "AWS::ApiGatewayV2::Route").items()}
+    assert {routes[key] for key in public} <= set(stage["DependsOn"])
+

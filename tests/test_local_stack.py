@@ -622,3 +622,44 @@ def test_event_for_tests_driving_handlers_directly():
         "cognito:groups": "[a b]",
         "iat": "5",
     }
+
+
+# --- one stalled client must not stall the emulator (infra/local/moto_stack._SerialisedMoto) ---
+
+def _stalled_put(endpoint: str):
+    """A raw client that sends a PUT's headers (curl's default form content type, a body
+    announced) and then nothing: the emulator must not wait for it under its lock."""
+    import socket
+
+    parts = urlsplit(endpoint)
+    client = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    client.sendall(b"PUT /some-bucket/some-key HTTP/1.1\r\nHost: " + parts.netloc.encode() + b"\r\n"
+                   b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nname=")
+    return client
+
+
+def test_a_stalled_request_does_not_hold_up_other_calls(moto_endpoint):
+    from botocore.config import Config
+
+    stalled = _stalled_put(moto_endpoint)
+    try:
+        time.sleep(0.3)  # the stalled request is in the server by now
+        dynamodb = boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="ap-northeast-1",
+                                config=Config(read_timeout=5, connect_timeout=5, retries={"max_attempts": 1}))
+        started = time.monotonic()
+        assert dynamodb.list_tables()["TableNames"]
+        assert time.monotonic() - started < 5
+    finally:
+        stalled.close()
+
+
+def test_a_stalled_request_is_answered_408_after_the_body_timeout(moto_endpoint, monkeypatch):
+    from infra.local import moto_stack
+
+    monkeypatch.setattr(moto_stack, "BODY_READ_TIMEOUT_SECONDS", 0.5)
+    stalled = _stalled_put(moto_endpoint)
+    try:
+        answer = stalled.recv(4096)
+    finally:
+        stalled.close()
+    assert answer.startswith(b"HTTP/1.1 408"), answer

@@ -21,7 +21,7 @@ BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,
 
 
 def post_collect(body: Any, origin: str | None = SITE, user_agent: str | None = BROWSER,
-                 raw: str | None = None) -> dict[str, Any]:
+                 raw: str | None = None, source_ip: str = "127.0.0.1") -> dict[str, Any]:
     from infra.local.server import call_handler
 
     headers = {"content-type": "text/plain;charset=UTF-8"}
@@ -30,7 +30,7 @@ def post_collect(body: Any, origin: str | None = SITE, user_agent: str | None = 
     if user_agent is not None:
         headers["user-agent"] = user_agent
     return call_handler("POST", "/collect", None, raw if raw is not None else json.dumps(body, ensure_ascii=False),
-                        headers=headers)
+                        headers=headers, source_ip=source_ip)
 
 
 def error_of(result: dict[str, Any]) -> dict[str, Any]:
@@ -106,11 +106,12 @@ def test_a_site_key_is_created_listed_changed_and_deleted(api, site_key):
 
     assert changed.status == 200, changed.body
     assert changed.body["allowed_origins"] == ["https://lp.example.com"] and changed.body["name"] == "corporate site"
-    assert post_collect(page_view(site_key, new_visitor()), origin="https://lp.example.com")["statusCode"] == 204
+    landing = {"url": "https://lp.example.com/"}
+    assert post_collect(page_view(site_key, new_visitor(), **landing), origin="https://lp.example.com")["statusCode"] == 204
     assert post_collect(page_view(site_key, new_visitor()))["statusCode"] == 403
     assert api.delete(f"/v1/site-keys/{site_key}").status == 204
     assert api.get("/v1/site-keys").body["items"] == []
-    assert post_collect(page_view(site_key, new_visitor()), origin="https://lp.example.com")["statusCode"] == 401
+    assert post_collect(page_view(site_key, new_visitor(), **landing), origin="https://lp.example.com")["statusCode"] == 401
     assert_error(api.delete(f"/v1/site-keys/{site_key}"), 404)
 
 
@@ -132,10 +133,21 @@ def test_only_owners_and_admins_manage_site_keys(api, site_key, role):
     ({"name": "x", "allowed_origins": "https://www.example.jp"}, "allowed_origins"),
     ({"allowed_origins": [SITE]}, "name"),
     ({"name": "x", "allowed_origins": [SITE], "site_key": "site_mine"}, "site_key"),
+    ({"name": "x", "allowed_origins": ["https://*.com"]}, "allowed_origins[0]"),
+    ({"name": "x", "allowed_origins": [SITE, "https://*.co.jp"]}, "allowed_origins[1]"),
+    ({"name": "x", "allowed_origins": ["https://*.jp"]}, "allowed_origins[0]"),
+    ({"name": "x", "allowed_origins": ["https://*.github.io"]}, "allowed_origins[0]"),
 ])
 def test_a_bad_site_key_is_a_422_naming_the_field(api, body, field):
     assert_error(api.post("/v1/site-keys", body), 422, field)
     assert api.get("/v1/site-keys").body["items"] == []
+
+
+def test_a_wildcard_over_a_public_suffix_cannot_be_patched_in(api, site_key):
+    assert_error(api.patch(f"/v1/site-keys/{site_key}", {"allowed_origins": ["https://*.co.jp"]}), 422,
+                 "allowed_origins[0]")
+    reply = api.patch(f"/v1/site-keys/{site_key}", {"allowed_origins": ["https://*.example.co.jp"]})
+    assert reply.status == 200 and reply.body["allowed_origins"] == ["https://*.example.co.jp"]
 
 
 def test_another_tenants_site_key_cannot_be_seen_or_changed(api, site_key):
@@ -177,6 +189,15 @@ def test_a_page_of_an_origin_the_key_does_not_allow_is_a_403_and_records_nothing
     result = post_collect(page_view(site_key, visitor), origin=origin)
     assert result["statusCode"] == 403
     assert "Access-Control-Allow-Origin" not in result["headers"]
+    assert visitor_item(api, visitor) is None
+
+
+@pytest.mark.parametrize("url", ["https://evil.example/", "http://www.example.jp/", "https://example.jp/",
+                                 "https://www.example.jp.evil.example/", "https://user@www.example.jp/"])
+def test_a_page_url_outside_the_keys_origins_is_a_403_and_records_nothing(api, site_key, url):
+    visitor = new_visitor()
+    result = post_collect(page_view(site_key, visitor, url=url))
+    assert result["statusCode"] == 403, result
     assert visitor_item(api, visitor) is None
 
 
@@ -253,6 +274,116 @@ def test_a_visitor_over_the_flood_cap_gets_a_429_and_changes_nothing(api, site_k
     assert result["statusCode"] == 429, result
     assert 1 <= int(result["headers"]["Retry-After"]) <= 60
     assert visitor_item(api, visitor) == before
+
+
+def a_client_address() -> str:
+    number = uuid.uuid4().int
+    return f"10.{number % 256}.{number // 256 % 256}.{number // 65536 % 250 + 1}"
+
+
+def set_counter(window: str, scope: str, hits: int) -> None:
+    table().put_item(Item={"pk": f"@RATE#{window}#{scope}", "sk": "RATE", "kind": "rate_counter", "hits": hits,
+                           "expires_at_epoch": int(datetime.now(timezone.utc).timestamp()) + 3600})
+
+
+def hit_at_minute_cap(scope: str, hits: int, body: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    """Post `body` with the counter of `scope` at `hits` this minute (again if the minute turned)."""
+    for _ in range(3):
+        minute = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+        set_counter(minute, scope, hits)
+        result = post_collect(body, **kw)
+        if datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M") == minute:
+            return result
+    raise AssertionError("the minute kept turning")
+
+
+def test_a_client_address_over_its_cap_gets_a_429_whatever_its_visitor_ids(api, site_key, caplog):
+    from shared.domain.web import ADDRESS_HITS_PER_MINUTE
+
+    address, visitor = a_client_address(), new_visitor()
+    accepted(page_view(site_key, new_visitor()), source_ip=address)
+
+    result = hit_at_minute_cap(f"IP#{address}", ADDRESS_HITS_PER_MINUTE, page_view(site_key, visitor),
+                               source_ip=address)
+
+    assert result["statusCode"] == 429, result
+    assert 1 <= int(result["headers"]["Retry-After"]) <= 60
+    assert visitor_item(api, visitor) is None
+    assert "over a cap" in caplog.text
+    accepted(page_view(site_key, visitor), source_ip=a_client_address())  # another address is not held up
+
+
+def test_an_ipv6_client_is_counted_by_its_64_network(api, site_key):
+    from shared.domain.web import ADDRESS_HITS_PER_MINUTE
+
+    network = f"2001:db8:{uuid.uuid4().int % 65535:x}:1"
+    result = hit_at_minute_cap(f"IP#{network}::/64", ADDRESS_HITS_PER_MINUTE, page_view(site_key, new_visitor()),
+                               source_ip=f"{network}:a:b:c:d")
+    assert result["statusCode"] == 429, result
+
+
+def test_a_site_key_over_its_cap_gets_a_429_from_any_address(api, site_key):
+    from shared.domain.web import SITE_KEY_HITS_PER_MINUTE
+
+    visitor = new_visitor()
+    result = hit_at_minute_cap(f"SITE#{site_key}", SITE_KEY_HITS_PER_MINUTE, page_view(site_key, visitor),
+                               source_ip=a_client_address())
+
+    assert result["statusCode"] == 429, result
+    assert visitor_item(api, visitor) is None
+
+
+def test_web_forms_create_at_most_their_daily_budget_of_contacts(api, site_key, caplog):
+    from shared.domain.web import web_form_contacts_per_day
+
+    assert api.put("/v1/settings", {"contact_limit": 5000}).status == 200
+    budget = web_form_contacts_per_day(5000)
+    assert budget == 50
+    known = create(api, email="known@example.jp")
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    set_counter(today, f"WEBFORM#{api.tenant}", budget - 1)
+    accepted(form(site_key, new_visitor(), "last-of-today@example.jp"))
+
+    visitor = new_visitor()
+    refused = post_collect(form(site_key, visitor, "one-too-many@example.jp"))
+
+    assert refused["statusCode"] == 429, refused
+    assert int(refused["headers"]["Retry-After"]) > 0
+    assert "budget is spent" in caplog.text
+    assert contact_by_email(api, "one-too-many@example.jp") is None and visitor_item(api, visitor) is None
+    assert contact_by_email(api, "last-of-today@example.jp") is not None
+    accepted(form(site_key, visitor, "known@example.jp"))  # a known contact is no new contact
+    assert timeline(api, known["id"])[0]["type"] == "form_submitted"
+
+
+# --- what a page's URL keeps ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://www.example.jp/thanks?name=%E5%B1%B1%E7%94%B0&phone=09012345678&email=taro%40example.jp",
+     "https://www.example.jp/thanks"),
+    ("https://www.example.jp/lp?utm_source=news&name=taro&gclid=abc&fbclid=def&utm_campaign=winter#top",
+     "https://www.example.jp/lp?utm_source=news&gclid=abc&fbclid=def&utm_campaign=winter#top"),
+    ("https://www.example.jp/?UTM_SOURCE=x&q=secret", "https://www.example.jp/"),
+    ("https://www.example.jp/a/b", "https://www.example.jp/a/b"),
+])
+def test_a_pages_url_keeps_only_campaign_and_click_id_parameters(url, kept):
+    from shared.domain.web import without_form_values
+
+    assert without_form_values(url) == kept
+
+
+def test_a_thank_you_page_after_a_get_form_is_stored_without_the_forms_values(api, site_key):
+    visitor = new_visitor()
+    thanks = f"{SITE}/thanks?name=%E5%B1%B1%E7%94%B0&tel=09012345678&utm_medium=email"
+    accepted(form(site_key, visitor, "get-form@example.jp"))
+    accepted(page_view(site_key, visitor, url=thanks))
+    accepted(page_view(site_key, visitor, "/next", referrer=thanks))
+
+    entries = timeline(api, contact_by_email(api, "get-form@example.jp")["id"])
+    assert entries[1]["data"]["url"] == f"{SITE}/thanks?utm_medium=email"
+    assert entries[0]["data"]["referrer"] == f"{SITE}/thanks?utm_medium=email"
+    assert "09012345678" not in json.dumps(entries)
 
 
 # --- anonymous visitors, identification, sessions ---------------------------------------------

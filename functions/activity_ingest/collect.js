@@ -3,8 +3,10 @@
  * Sends {site_key, visitor_id, type, url, title, referrer, ...} as text/plain (no CORS
  * preflight) to https://API_HOST/collect: a page_view on load and SPA navigations (with
  * click_token from ?_crm_click, then stripped from the URL); a form_submitted with the email
- * and form id. No other form value is ever sent. visitor_id lives in cookie+localStorage
- * "_crm_vid". Inert without data-site-key or under navigator.webdriver. */
+ * and form id. No other form value is ever sent: the URL and referrer keep only utm_* and ad
+ * click-id query parameters (a form sent with method="get" puts its fields in the next page's
+ * URL; the server strips them too). visitor_id lives in cookie+localStorage "_crm_vid". Inert
+ * without data-site-key or under navigator.webdriver. */
 (function (w, d) {
   "use strict";
   try {
@@ -27,10 +29,23 @@
       (loc.protocol === "https:" ? "; Secure" : "");
     store(vid);
 
+    // Query parameters kept (as shared/domain/web.py KEPT_QUERY_*): campaign tags, ad click ids.
+    var KEEP = /^(utm_.*|gclid|gbraid|wbraid|dclid|fbclid|msclkid|yclid|twclid|ttclid|li_fat_id)$/;
+    var clean = function (href) {
+      if (!href) return href;
+      var c = new URL(href);
+      c.search = c.search.slice(1).split("&").filter(function (p) {
+        var name = p.split("=")[0];
+        try { name = decodeURIComponent(name.replace(/\+/g, " ")); } catch (e) {}
+        return p && KEEP.test(name);
+      }).join("&");
+      return c.href;
+    };
     var send = function (type, extra) {
-      var r = d.referrer, body = {site_key: key, visitor_id: vid, type: type, url: loc.href,
+      var r = clean(d.referrer), body = {site_key: key, visitor_id: vid, type: type, url: loc.href,
         title: String(d.title).slice(0, 300), referrer: r.length > 2048 ? "" : r}, k, json;
       for (k in extra) body[k] = extra[k];
+      body.url = clean(body.url);
       json = JSON.stringify(body);
       try { if (nav.sendBeacon(url, new Blob([json], {type: "text/plain"}))) return; } catch (e) {}
       try {

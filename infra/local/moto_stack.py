@@ -13,6 +13,7 @@ On startup, after provisioning, the snapshots are restored.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import os
@@ -37,6 +38,9 @@ DEFAULT_REGION = "ap-northeast-1"
 SNAPSHOT_INTERVAL_SECONDS = 5.0
 _READ_ACTIONS = ("Get", "BatchGet", "TransactGet", "Query", "Scan", "Describe", "List")
 _BATCH_WRITE_SIZE = 25
+# How long the emulator waits on a client's socket (a request's body, an idle connection) before
+# it gives up: a stalled client then costs one server thread for that long, never the lock.
+BODY_READ_TIMEOUT_SECONDS = 30.0
 
 
 class StateSnapshot(Protocol):
@@ -264,7 +268,9 @@ class _SerialisedMoto:
     while other threads write to it, and answers 500), while real DynamoDB serialises
     conflicting writes itself; one call at a time makes the emulation behave like AWS. What
     DynamoDB does not serialise (a write meeting a transaction in flight is refused) is emulated
-    by infra/local/dynamodb_realism.py, without waiting under this lock.
+    by infra/local/dynamodb_realism.py, without waiting under this lock. The request's body is
+    read before the lock (`_buffer_body`), where moto reads it while serving under the lock, so
+    one slow or stalled client cannot hold up every other call.
     """
 
     def __init__(self, app: Callable[..., Any]) -> None:
@@ -273,10 +279,38 @@ class _SerialisedMoto:
         self.count = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        try:
+            _buffer_body(environ)
+        except OSError:  # the client stalled past the socket timeout, or went away
+            start_response("408 Request Timeout", [("Content-Length", "0"), ("Connection", "close")])
+            return [b""]
         with self._lock:
             if _may_mutate(environ):
                 self.count += 1
             return list(self._app(environ, start_response))
+
+
+def _buffer_body(environ: dict[str, Any]) -> None:
+    """Read the whole request body before the lock is taken (moto, and StrictS3 in front of its
+    S3, read it while serving): a client that announces a body and sends it slowly, or never
+    (curl's form PUT to a presigned URL), then holds up only its own connection. The socket
+    timeout (`_QuietMotoRequestHandler`) bounds the wait; a chunked body is read to its end."""
+    stream = environ["wsgi.input"]
+    if environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        chunks: list[bytes] = []
+        while length > 0:
+            chunk = stream.read(length)
+            if not chunk:
+                raise ConnectionAbortedError("the client closed the connection before its body was complete")
+            chunks.append(chunk)
+            length -= len(chunk)
+        body = b"".join(chunks)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ.pop("wsgi.input_terminated", None)
 
 
 def _may_mutate(environ: dict[str, Any]) -> bool:
@@ -287,6 +321,11 @@ def _may_mutate(environ: dict[str, Any]) -> bool:
 
 
 class _QuietMotoRequestHandler(MotoRequestHandler):
+    def setup(self) -> None:
+        """A socket timeout on every connection (none by default: a stalled client waited forever)."""
+        self.timeout = BODY_READ_TIMEOUT_SECONDS
+        super().setup()
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """The stack logs API requests; moto's own access log would drown them."""
 

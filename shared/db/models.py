@@ -217,6 +217,13 @@ class VisitorViewItem(TableItem, discriminator="visitor_view"):
     expires_at_epoch = NumberAttribute()
 
 
+class RateCounterItem(TableItem, discriminator="rate_counter"):
+    """How many /collect hits (or web-form contacts) one scope had in one window (`keys.rate_pk`)."""
+
+    hits = NumberAttribute(default=0)
+    expires_at_epoch = NumberAttribute()
+
+
 class SegmentItem(TableItem, discriminator="segment"):
     """A saved filter (a live segment), evaluated on every read."""
 

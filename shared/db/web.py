@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from pynamodb.exceptions import UpdateError
+
 from shared import keys
 from shared.db import contact_actions
 from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
 from shared.db.contacts import query_all
-from shared.db.models import SiteKeyItem, TableItem, VisitorItem, VisitorViewItem
+from shared.db.models import RateCounterItem, SiteKeyItem, TableItem, VisitorItem, VisitorViewItem
 from shared.db.tenant_config import TenantConfig
-from shared.db.transactions import Transaction
+from shared.db.transactions import Transaction, error_code
 
 _SITE_FIELDS = ("site_key", "name", "allowed_origins", "created_at", "created_by")
 _VISITOR_FIELDS = ("visitor_id", "contact_id", "email_key", "first_seen_at", "last_hit_at", "sessions", "views",
@@ -67,6 +69,24 @@ def lookup_site_key(site_key: str) -> tuple[str, list[str]] | None:
     except SiteKeyItem.DoesNotExist:
         return None
     return item.tenant, list(item.allowed_origins)
+
+
+# --- rate counters --------------------------------------------------------------------------
+
+def within_limit(window: str, scope: str, limit: int, expires_at_epoch: int) -> bool:
+    """Count one more for `scope` in `window` unless it already reached `limit` (then False and
+    nothing changes). One UpdateItem of an item under 1 KB: one write unit; never part of a
+    transaction, so that concurrent hits add up instead of conflicting."""
+    item = RateCounterItem(keys.rate_pk(window, scope), keys.RATE_SK)
+    try:
+        item.update([RateCounterItem.kind.set(RateCounterItem), RateCounterItem.hits.add(1),
+                     RateCounterItem.expires_at_epoch.set(expires_at_epoch)],
+                    condition=RateCounterItem.hits.does_not_exist() | (RateCounterItem.hits < limit))
+    except UpdateError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 # --- visitors -------------------------------------------------------------------------------

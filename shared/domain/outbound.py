@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from shared import keys
-from shared.domain import activities, contacts, mail, tracking, validation
+from shared.domain import activities, contacts, mail, safe_html, tracking, validation
 from shared.errors import FieldError, PayloadTooLarge, require_valid
 
 TRANSPORTS = ("ses", "smtp")
@@ -239,6 +239,7 @@ def public(email: dict[str, Any]) -> dict[str, Any]:
         "subject": email["subject"],
         "body_text": email["body_text"],
         "body_html": email.get("body_html"),
+        "body_html_safe": safe_html.sanitised(email.get("body_html")),
         "track_opens": email["track_opens"],
         "track_clicks": email["track_clicks"],
         "template_id": email.get("template_id"),

@@ -4,6 +4,7 @@ pages may use it (POST/PATCH /v1/site-keys). Pure."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +40,24 @@ def origin(value: Any) -> str | None:
         return None
     default = {"http": 80, "https": 443}[parts.scheme]
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+@cache
+def _public_suffixes() -> Any:
+    """The Public Suffix List (https://publicsuffix.org/), ICANN and private sections, as the
+    `publicsuffixlist` package ships it: no network. Loaded on first use (about 0.2 s), which
+    only creating or changing a site key with a wildcard origin needs, never a /collect hit."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def wildcard_too_wide(canonical: str) -> bool:
+    """Whether a `*.` origin spans more than one registrant: `https://*.com`, `https://*.co.jp`
+    and `https://*.github.io` do (their rest is a public suffix), `https://*.example.co.jp`
+    does not."""
+    _, _, host = canonical.partition("://*.")
+    return bool(host) and _public_suffixes().privatesuffix(host.partition(":")[0]) is None
 
 
 def origin_allowed(presented: Any, allowed: list[str]) -> bool:
@@ -84,6 +103,10 @@ def parse_site_key(body: Any, partial: bool) -> dict[str, Any]:
                 if found is None:
                     errors.append(FieldError(f"allowed_origins[{index}]", "must be an origin such as "
                                              "\"https://www.example.jp\" or \"https://*.example.jp\" (no path)"))
+                elif wildcard_too_wide(found):
+                    errors.append(FieldError(f"allowed_origins[{index}]", "must name a domain of its own after *. "
+                                             "(\"https://*.example.co.jp\"), not a public suffix such as "
+                                             "\"co.jp\" or \"com\""))
                 elif found not in canonical:
                     canonical.append(found)
             values["allowed_origins"] = canonical

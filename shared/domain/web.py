@@ -8,11 +8,12 @@ lets tracked links carry `_crm_click`); then they join the contact's timeline.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from shared.domain import validation
 from shared.errors import FieldError, require_valid
@@ -20,6 +21,21 @@ from shared.errors import FieldError, require_valid
 MAX_BODY_BYTES = 16 * 1024
 SESSION_GAP = timedelta(minutes=30)  # a session ends after 30 minutes without a hit
 FLOOD_PER_MINUTE = 60  # hits one visitor may send in a minute; more answer 429 and change nothing
+# Caps beyond one visitor's, counted per minute in DynamoDB (shared.db.web.within_limit): one
+# site key's hits (a page bot rotating visitor ids), and one client address's across all site keys
+# (a NAT of a company or a mobile carrier shares one: hence generous).
+SITE_KEY_HITS_PER_MINUTE = 6000
+ADDRESS_HITS_PER_MINUTE = 600
+# New contacts a tenant's web forms may create in a UTC day: 1 % of the plan's contact limit, at
+# least 20, so that forms filled by a script take 100 days to fill the plan, not a minute.
+WEB_FORM_CONTACTS_SHARE = 100
+WEB_FORM_CONTACTS_AT_LEAST = 20
+# The only query parameters kept in a page's URL or referrer: campaign tags and ad click ids.
+# Anything else may be a form's values (a form sent with method="get" puts every field in the
+# next page's URL, and that page's URL is the following page's referrer).
+KEPT_QUERY_PREFIXES = ("utm_",)
+KEPT_QUERY_NAMES = frozenset({"gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "yclid", "twclid",
+                              "ttclid", "li_fat_id"})
 ANONYMOUS_VIEWS_KEPT = 40  # the newest page views kept per anonymous visitor (one join transaction)
 VISITOR_KEPT = timedelta(days=400)  # a visitor not seen for this long expires (TTL)
 
@@ -81,9 +97,41 @@ def parse_hit(body: dict[str, Any]) -> Hit:
         errors.append(FieldError("email", "is only sent with form_submitted"))
     require_valid(errors)
     referrer = body.get("referrer") if len(body.get("referrer") or "") <= _KEPT_CHARS["referrer"] else None
-    return Hit(hit_type, body["visitor_id"], body["url"], (body.get("title") or "")[:_KEPT_CHARS["title"]] or None,
-               referrer or None, email.lower() if email else None, (body.get("form") or "")[:_KEPT_CHARS["form"]] or None,
+    return Hit(hit_type, body["visitor_id"], without_form_values(body["url"]), (body.get("title") or "")[:_KEPT_CHARS["title"]] or None,
+               without_form_values(referrer) if referrer else None, email.lower() if email else None, (body.get("form") or "")[:_KEPT_CHARS["form"]] or None,
                body.get("click_token") or None)
+
+
+def without_form_values(url: str) -> str:
+    """The URL with only the campaign and click-id query parameters left (KEPT_QUERY_NAMES)."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)
+            if name in KEPT_QUERY_NAMES or name.startswith(KEPT_QUERY_PREFIXES)]
+    return parts._replace(query=urlencode(kept)).geturl()
+
+
+def page_origin(url: str) -> str:
+    """`scheme://host[:port]` of a page's URL, to check against the site key's origins."""
+    return urlsplit(url)._replace(path="", query="", fragment="").geturl()
+
+
+def client_scope(source_ip: str) -> str:
+    """The counter scope of a client address: an IPv4 address itself, an IPv6 address's /64 (one
+    subscriber's network: a script may take any of its 2^64 addresses)."""
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return f"IP#{source_ip}"
+    if address.version == 6:
+        return f"IP#{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"IP#{address}"
+
+
+def web_form_contacts_per_day(contact_limit: int | None) -> int:
+    """A plan without a limit counts as 100,000 contacts (1,000 new ones a day)."""
+    return max(WEB_FORM_CONTACTS_AT_LEAST, (contact_limit or 100_000) // WEB_FORM_CONTACTS_SHARE)
 
 
 @dataclass(frozen=True)

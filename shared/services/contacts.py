@@ -376,15 +376,19 @@ def _matches(tenant: str, field: str, values: list[str]) -> dict[str, list[dict[
             for value, digits in digits_of.items()}
 
 
-def ownerless_with_email(tenant: str, email: str) -> dict[str, Any]:
+def ownerless_with_email(tenant: str, email: str,
+                         before_create: Callable[[tenant_config.TenantConfig], None] | None = None) -> dict[str, Any]:
     """The contact with this (lower-cased) email, created ownerless when there is none (as
-    ingested events, web forms and imports create them)."""
+    ingested events, web forms and imports create them); `before_create` may refuse a creation
+    (web forms' daily budget) by raising."""
 
     def attempt() -> dict[str, Any]:
         known = repository.by_emails(tenant, [email])
         if email in known:
             return known[email]
         config = tenant_config.load(tenant, fresh=True)
+        if before_create is not None:
+            before_create(config)
         contact = contact_rules.new_contact(new_id(), {"email": email, "owner_id": None}, None, validation.now())
         contact = linked_by_domain(config, [contact])[0]
         try:

@@ -1,8 +1,12 @@
 """Web collection: POST /collect from the snippet (site keys: shared.services.site_keys).
 
 A hit is checked in this order: the site key (401), the page's origin against the key's
-allowed origins (403), bots (ignored: nothing is written), the hit's fields (422), the
-visitor's flood cap (429). Then one transaction records it:
+allowed origins (403), bots (ignored: nothing is written), the hit's fields (422), the page's
+URL against the key's origins (403), the client address's and the site key's caps a minute
+(429, a counter each: shared.db.web.within_limit), the visitor's flood cap (429), and for a
+form with an unknown email the tenant's daily budget of web-form contacts (429). The Origin
+header and the site key are public, so these caps, not they, bound what a script can write.
+Then one transaction records it:
 - an anonymous visitor's page view is kept with the visitor (the newest 40);
 - an identified visitor's hit goes onto its contact's timeline, and onto the contact without a
   read first (score counts, last action, `last_seen_at`, a new session);
@@ -12,7 +16,7 @@ visitor's flood cap (429). Then one transaction records it:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from shared.config import tracking_keyring
@@ -24,14 +28,20 @@ from shared.domain import activities, ingest, site_keys, tracking, validation, w
 from shared.domain import contacts as contact_rules
 from shared.domain.customer_actions import Action, Visits, applied
 from shared.domain.ids import new_id
+from shared.db.tenant_config import TenantConfig
 from shared.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
+from shared.observability import logger
 from shared.services.contacts import ownerless_with_email, until_settled
+
+_MINUTE_COUNTER_KEPT = timedelta(hours=1)
+_DAY_COUNTER_KEPT = timedelta(days=2)
 
 
 # --- hits -----------------------------------------------------------------------------------
 
-def collect(body: Any, origin: str | None, user_agent: str | None) -> None:
-    """Record one hit from the snippet (see the module docstring for the order of checks)."""
+def collect(body: Any, origin: str | None, user_agent: str | None, source_ip: str) -> None:
+    """Record one hit from the snippet (see the module docstring for the order of checks);
+    `source_ip` is the client's address as API Gateway saw it."""
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object from the collect.js snippet.")
     site = repository.lookup_site_key(body["site_key"]) if site_keys.is_site_key(body.get("site_key")) else None
@@ -43,7 +53,36 @@ def collect(body: Any, origin: str | None, user_agent: str | None) -> None:
     if web.is_bot(user_agent):
         return
     hit = web.parse_hit(body)
+    if not site_keys.origin_allowed(web.page_origin(hit.url), allowed_origins):
+        raise Forbidden("The page's URL is not on an origin allowed for this site key.")
+    _within_minute_caps(body["site_key"], source_ip)
     until_settled(lambda: _record(tenant, hit))
+
+
+def _within_minute_caps(site_key: str, source_ip: str) -> None:
+    """The client address's cap, then the site key's: one counter each per minute."""
+    now = datetime.now(timezone.utc)
+    minute, expires = validation.format_time(now)[:16], int((now + _MINUTE_COUNTER_KEPT).timestamp())
+    for scope, limit, whose in ((web.client_scope(source_ip), web.ADDRESS_HITS_PER_MINUTE, "this address"),
+                                (f"SITE#{site_key}", web.SITE_KEY_HITS_PER_MINUTE, "this site key")):
+        if not repository.within_limit(minute, scope, limit, expires):
+            logger.warning("collect hit refused: over a cap", extra={"cap": scope.partition("#")[0], "limit": limit,
+                                                                     "site_key": site_key})
+            raise TooManyRequests(f"Too many hits from {whose}; at most {limit:,} a minute.",
+                                  retry_after=60 - now.second)
+
+
+def _claim_web_form_contact(tenant: str, config: TenantConfig) -> None:
+    """Count a contact a web form is about to create against the tenant's budget of the day."""
+    now = datetime.now(timezone.utc)
+    budget = web.web_form_contacts_per_day(config.settings["contact_limit"])
+    day, expires = validation.format_time(now)[:10], int((now + _DAY_COUNTER_KEPT).timestamp())
+    if not repository.within_limit(day, f"WEBFORM#{tenant}", budget, expires):
+        logger.warning("web form contact refused: the day's budget is spent", extra={"tenant": tenant,
+                                                                                     "budget": budget})
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
+        raise TooManyRequests(f"This site's forms have created {budget:,} new contacts today, the most a day; "
+                              "the form was not recorded.", retry_after=int((tomorrow - now).total_seconds()) + 1)
 
 
 def _identifies(tenant: str, hit: web.Hit) -> tuple[str, str | None] | None:
@@ -51,7 +90,8 @@ def _identifies(tenant: str, hit: web.Hit) -> tuple[str, str | None] | None:
     new), or the click token a tracked email's link carried; None for a token that is not ours,
     of another tenant, or of a deleted email."""
     if hit.email is not None:
-        return ownerless_with_email(tenant, hit.email)["id"], hit.email
+        return ownerless_with_email(tenant, hit.email, lambda config: _claim_web_form_contact(tenant, config))["id"], \
+            hit.email
     if hit.click_token is None:
         return None
     try:

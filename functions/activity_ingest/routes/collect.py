@@ -26,6 +26,6 @@ def snippet(request: Request):
 def collect(request: Request):
     """204 for a hit recorded, or ignored as a bot's; the allowed origin may read the answer."""
     headers = request.headers
-    web.collect(request.json(MAX_BODY_BYTES), headers.get("origin"), headers.get("user-agent"))
+    web.collect(request.json(MAX_BODY_BYTES), headers.get("origin"), headers.get("user-agent"), request.source_ip)
     return Response(204, content_type=None,
                     headers={"Access-Control-Allow-Origin": headers["origin"], "Vary": "Origin"})
