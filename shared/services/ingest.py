@@ -8,7 +8,7 @@ the contacts' score counts and `last_customer_action_*` (services.customer_actio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from shared.db import contacts as contact_store
 from shared.db import ingest as repository
@@ -23,8 +23,11 @@ from shared.services import api_keys, contacts, customer_actions
 CHUNK = 50
 
 
-def receive(api_key: Any, body: Any) -> dict[str, Any]:
+def receive(api_key: Any, read_body: Callable[[], Any]) -> dict[str, Any]:
+    """Ingest the batch `read_body()` returns; it is read only once the API key is known, so an
+    unknown caller's body is never parsed."""
     tenant = api_keys.tenant_of(api_key)
+    body = read_body()
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise BadRequest('The body must be {"events": [...]}.')
     if len(body["events"]) > ingest.MAX_EVENTS:
