@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared import keys
 from shared.db.activity_items import activity_model
 from shared.db.emails import mark_processed
 from shared.db.transactions import Transaction
@@ -16,5 +17,5 @@ def record(tenant: str, entries: list[tuple[dict[str, Any], str, str | None]]) -
     for activity, contact_id, event_id in entries:
         transaction.put("activity", activity_model(tenant, contact_id, activity))
         if event_id is not None:
-            mark_processed(transaction, f"ingest:{tenant}:{event_id}", label=f"event:{event_id}")
+            mark_processed(transaction, keys.ingest_event_key(tenant, event_id), label=f"event:{event_id}")
     transaction.commit()
