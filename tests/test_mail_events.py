@@ -1048,6 +1048,24 @@ def test_a_certificate_is_fetched_once_and_then_served_from_the_cache(api, yamad
     assert status_of(api, yamada["id"]) == "spam"
 
 
+def test_a_certificate_fetch_cut_short_is_a_403_not_a_500(api, yamada, email, monkeypatch):
+    """http.client's errors (a body cut short, a bad status line) are not OSErrors."""
+    import http.client
+
+    from shared.services import sns_certificates
+
+    monkeypatch.setattr(sns_certificates, "_cache", {})
+
+    def cut_short(*args, **kwargs):
+        raise http.client.IncompleteRead(b"-----BEGIN CERT", 900)
+
+    monkeypatch.setattr("urllib.request.urlopen", cut_short)
+    envelope = signed(bounce(email))
+    envelope["SigningCertURL"] = f"https://sns.ap-northeast-1.amazonaws.com/SimpleNotificationService-{uuid.uuid4().hex}.pem"
+    assert post(envelope).status == 403
+    assert status_of(api, yamada["id"]) == "unconfirmed"
+
+
 def test_a_certificate_that_cannot_be_fetched_is_a_403_and_is_not_cached(api, yamada, email, monkeypatch, no_network):
     from infra.local import sns as local_sns
     from shared.services import sns_certificates
