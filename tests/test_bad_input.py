@@ -146,6 +146,7 @@ def test_collect_with_an_unreadable_body_is_a_400(api, raw):
 @pytest.mark.parametrize("text,reason", [
     ("[" * 33 + "]" * 33, "nests more than 32"), ("[" * 100_000, "nests more than 32"),
     (r'"\ud800"', "surrogate"), (r'{"\udc00": 1}', "surrogate"), (r'["ok", {"a": ["\ud83d"]}]', "surrogate"),
+    ("[" * 31 + r'["\udfff"]' + "]" * 31, "surrogate"), ("[" * 32 + r'[""]' + "]" * 32, "nests more than 32"),
     (b'"\xed\xa0\x80"', "surrogate"), ("{", "not valid JSON"), ("", "not valid JSON"),
 ])
 def test_the_json_reader_refuses(text, reason):
@@ -155,4 +156,7 @@ def test_the_json_reader_refuses(text, reason):
 
 def test_the_json_reader_takes_32_levels_and_surrogate_pairs():
     assert json_text.loads("[" * 32 + "]" * 32) is not None
+    assert json_text.loads("[" * 32 + r'"\ud83d\ude00"' + "]" * 32) is not None
     assert json_text.loads(r'{"a": "\ud83d\ude00"}') == {"a": "😀"}
+    assert json_text.loads(r'["\\ud800"]') == ["\\ud800"]  # an escaped backslash: the text "\ud800"
+    assert json_text.loads('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}') == {"a": "[" * 34}

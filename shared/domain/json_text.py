@@ -9,6 +9,7 @@ cannot be encoded as UTF-8 and so fail later, when stored or answered.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 MAX_DEPTH = 32  # arrays and objects inside each other; real bodies (a search filter) nest about 15
@@ -35,27 +36,38 @@ def loads(data: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")  # a lone surrogate is refused below, as text
     try:
-        value = json.loads(data)
+        value = json.loads(data)  # bytes are decoded with "surrogatepass" too
     except RecursionError:
         raise UnreadableJson(f"nests more than {max_depth} arrays and objects") from None
     except ValueError:  # UnicodeDecodeError included
         raise UnreadableJson("is not valid JSON") from None
-    _check(value, max_depth)
+    # Only a body with a surrogate escape or surrogate bytes can hold a lone one, and only one
+    # with more brackets than `max_depth` can nest too deep: the others are not walked.
+    strings = bool(_MAYBE_SURROGATE.search(data))
+    if strings or data.count(b"[") + data.count(b"{") > max_depth:
+        _check(value, max_depth, strings)
     return value
 
 
-def _check(value: Any, max_depth: int) -> None:
-    pending = [(value, 0)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, str):
-            if not is_text(item):
-                raise UnreadableJson("holds a lone UTF-16 surrogate (as in \"\\ud800\"), which is not text")
-        elif isinstance(item, (dict, list)):
-            if depth >= max_depth:
-                raise UnreadableJson(f"nests more than {max_depth} arrays and objects")
+_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_NOT_TEXT = "holds a lone UTF-16 surrogate (as in \"\\ud800\"), which is not text"
+
+
+def _check(value: Any, max_depth: int, strings: bool) -> None:
+    """Level by level: the containers of each level, and (`strings`) every key and string."""
+    level, depth = [value], 0
+    while level:
+        below: list[Any] = []
+        for item in level:
             if isinstance(item, dict):
-                pending.extend((key, depth) for key in item)
-                pending.extend((child, depth + 1) for child in item.values())
-            else:
-                pending.extend((child, depth + 1) for child in item)
+                if strings and not all(is_text(key) for key in item):
+                    raise UnreadableJson(_NOT_TEXT)
+                below.extend(item.values())
+            elif isinstance(item, list):
+                below.extend(item)
+            elif strings and isinstance(item, str) and not is_text(item):
+                raise UnreadableJson(_NOT_TEXT)
+        if below and depth == max_depth - 1 and any(isinstance(item, (dict, list)) for item in below):
+            raise UnreadableJson(f"nests more than {max_depth} arrays and objects")
+        level = below if strings else [item for item in below if isinstance(item, (dict, list))]
+        depth += 1
