@@ -19,7 +19,6 @@ so): moto would judge one without the request's context values.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Iterable, Mapping

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from shared import keys
+from shared.domain import json_text
 from shared.domain.access import ROLES, Principal
 from shared.errors import BadRequest, Busy, CrmError, PayloadTooLarge, Unauthorized, still_throttled
 from shared.observability import logger
@@ -86,7 +87,11 @@ class Request:
 
     @property
     def query(self) -> dict[str, str]:
-        return dict(self.event.get("queryStringParameters") or {})
+        """The query parameters; one that is not text (a lone UTF-16 surrogate) is a 400."""
+        query = dict(self.event.get("queryStringParameters") or {})
+        if not all(json_text.is_text(name) and json_text.is_text(value) for name, value in query.items()):
+            raise BadRequest("The query string is not valid UTF-8 text.")
+        return query
 
     @property
     def claims(self) -> dict[str, Any]:
@@ -127,18 +132,19 @@ class Request:
         return self.json() if self.event.get("body") else {}
 
     def json(self, max_bytes: int = MAX_BODY_BYTES) -> Any:
-        """The body parsed as JSON; an empty, oversized or malformed body is a 4xx."""
+        """The body parsed as JSON; an empty, oversized, malformed or too deeply nested body, or
+        one holding a string that is not text, is a 4xx."""
         raw = self.event.get("body") or ""
-        data = base64.b64decode(raw) if self.event.get("isBase64Encoded") else raw.encode()
+        data = base64.b64decode(raw) if self.event.get("isBase64Encoded") else raw.encode("utf-8", "surrogatepass")
         if len(data) > max_bytes:
             size = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} KB"
             raise PayloadTooLarge(f"The request body is larger than {size}.")
         if not data.strip():
             raise BadRequest("The request needs a JSON body.")
         try:
-            return json.loads(data)
-        except ValueError:
-            raise BadRequest("The request body is not valid JSON.") from None
+            return json_text.loads(data)
+        except json_text.UnreadableJson as unreadable:
+            raise BadRequest(f"The request body {unreadable}.") from None
 
 
 Route = Callable[..., Any]

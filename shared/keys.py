@@ -210,6 +210,41 @@ def processed_event_pk(event_key: str) -> str:
     return f"@EVENT#{event_key}"
 
 
+# The keys of processed events (their markers, under processed_event_pk), one namespace per
+# source: a mail event's starts with no ":" before its first "#", the others with "ingest:" or
+# "s3:". Within each, parts that may hold the separator are escaped (`_joined`), so no two
+# events' keys meet: not across tenants (a tenant id may hold ":"), not across recipients.
+
+def _escaped(part: str, separators: str) -> str:
+    """`part` with "%" and each separator percent-encoded. A part holding none of them is left
+    as it is, so the keys stored before parts were escaped keep their form."""
+    part = part.replace("%", "%25")
+    for separator in separators:
+        part = part.replace(separator, f"%{ord(separator):02X}")
+    return part
+
+
+def _joined(separator: str, *parts: str) -> str:
+    """The parts joined by `separator`, each but the last escaped: read back in one way only."""
+    return separator.join([*(_escaped(part, separator) for part in parts[:-1]), parts[-1]])
+
+
+def ingest_event_key(tenant: str, event_id: str) -> str:
+    """An ingested event's `event_id` (the client's) within its tenant."""
+    return "ingest:" + _joined(":", tenant, event_id)
+
+
+def mail_event_key(provider_message_id: str, recipient: str, kind: str, occurred_at: str) -> str:
+    """One SES event of one recipient (whichever way it came: SNS or EventBridge)."""
+    first = _escaped(provider_message_id, "#:")  # no ":" before the first "#": not an ingest or s3 key
+    return f"{first}#{_joined('#', recipient, kind, occurred_at)}"
+
+
+def received_object_key(bucket: str, key: str) -> str:
+    """A received message's S3 object (bucket names hold no "/": unchanged for real buckets)."""
+    return "s3:" + _joined("/", bucket, key)
+
+
 PROCESSED_EVENT_SK = "EVENT"
 
 

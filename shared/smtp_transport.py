@@ -15,6 +15,7 @@ from typing import Any
 from shared.domain.mailbox import MailboxSettings, private_address
 # One class for every transport, so the send path catches SMTP and SES failures alike.
 from shared.errors import TransportFailed
+from shared.observability import logger
 
 __all__ = ["TransportFailed", "send"]
 
@@ -201,6 +202,13 @@ def send(
     unanswered = f"The SMTP server {host} did not answer within {timeout:g} seconds. {_CHECK_SETTINGS}"
     try:
         client = _connect(settings, addresses, context, timeout)
+    except (OSError, smtplib.SMTPException) as error:  # refused, silent, TLS (ssl errors are OSErrors), a banner
+        # One reason whatever happened before an SMTP server greeted us: telling "refused" from "no
+        # answer" or quoting the banner would make this a port scanner of any host. The detail is logged.
+        logger.warning("SMTP server not reached", extra={"host": host, "port": port,
+                                                         "error": f"{type(error).__name__}: {error}"[:300]})
+        raise TransportFailed(f"The SMTP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}") from error
+    try:
         try:
             if settings.security == "starttls":
                 _start_tls(client, settings, context)
@@ -230,10 +238,6 @@ def send(
     except ssl.SSLError as error:
         raise TransportFailed(
             f"The secure connection to the SMTP server {host} failed ({error.reason or error}). {_CHECK_SETTINGS}"
-        ) from error
-    except ConnectionRefusedError as error:
-        raise TransportFailed(
-            f"The SMTP server {host} refused the connection on port {port}. {_CHECK_SETTINGS}"
         ) from error
     except TimeoutError as error:
         raise TransportFailed(unanswered) from error

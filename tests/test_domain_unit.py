@@ -651,3 +651,58 @@ def test_a_url_without_an_http_host_name_is_refused(given):
     from shared.domain import validation
 
     assert validation.url(given) == (None, "must be an http or https URL")
+
+
+# --- marker keys: no two events' keys meet (issue 17) ----------------------------------------------
+
+import itertools as _itertools
+
+from hypothesis import given as _given
+from hypothesis import settings as _settings
+from hypothesis import strategies as _st
+
+from shared import keys as _keys
+
+_ADVERSARIAL = _st.text(alphabet="a:#/%2A3F5", max_size=8)
+_MARKERS = {
+    "ingest": (lambda parts: _keys.ingest_event_key(*parts), 2),
+    "mail": (lambda parts: _keys.mail_event_key(*parts), 4),
+    "s3": (lambda parts: _keys.received_object_key(*parts), 2),
+}
+
+
+def _marker(source: str, parts: tuple[str, ...]) -> str:
+    return _MARKERS[source][0](parts)
+
+
+@_settings(max_examples=400, deadline=None, derandomize=True)
+@_given(_st.sampled_from(sorted(_MARKERS)), _st.data())
+def test_marker_keys_are_injective_across_parts_and_sources(source, data):
+    """Two events meet only if they are the same event from the same source, whatever their
+    parts hold (separators, "%", escapes of separators)."""
+    other = data.draw(_st.sampled_from(sorted(_MARKERS)))
+    parts = tuple(data.draw(_ADVERSARIAL) for _ in range(_MARKERS[source][1]))
+    others = tuple(data.draw(_ADVERSARIAL) for _ in range(_MARKERS[other][1]))
+    if (source, parts) != (other, others):
+        assert _marker(source, parts) != _marker(other, others)
+
+
+def test_marker_keys_are_injective_for_every_short_pair_of_parts():
+    alphabet = ["", *("".join(chars) for size in (1, 2, 3) for chars in _itertools.product("a:#/%", repeat=size))]
+    for source in ("ingest", "s3"):
+        seen: dict[str, tuple[str, str]] = {}
+        for parts in _itertools.product(alphabet, repeat=2):
+            key = _marker(source, parts)
+            assert seen.setdefault(key, parts) == parts, (source, key, parts, seen[key])
+
+
+def test_the_ingest_marker_of_a_tenant_with_a_colon_is_its_own():
+    assert _keys.ingest_event_key("a:b", "c") != _keys.ingest_event_key("a", "b:c")
+    assert _keys.is_plain_id("a:b")  # a tenant id may hold ":"
+
+
+def test_markers_of_parts_without_separators_keep_their_stored_form():
+    assert _keys.ingest_event_key("tenant-1", "order:42#x") == "ingest:tenant-1:order:42#x"
+    assert (_keys.mail_event_key("0100018e-aaaa-000000", "taro@example.jp", "bounced", "2026-01-01T00:00:00.000Z")
+            == "0100018e-aaaa-000000#taro@example.jp#bounced#2026-01-01T00:00:00.000Z")
+    assert _keys.received_object_key("crm-inbound", "mail/a b#c") == "s3:crm-inbound/mail/a b#c"

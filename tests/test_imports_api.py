@@ -280,3 +280,39 @@ def test_a_file_gone_before_the_worker_reads_it_fails_the_import_with_the_reason
     done = api.get(f"/v1/imports/{import_id}").body
     assert (done["status"], done["error"], done["created"]) == ("failed", FILE_GONE, 0)
     assert every_contact(api) == []
+
+
+# --- a file that stops being readable past the head `start` checks ----------------------------------
+
+GOOD_ROWS = 150  # with an unmapped 500-character column, about 80 KB: past the 64 KB head that start sniffs
+
+
+def _good_part() -> bytes:
+    lines = ["姓,名,メールアドレス,備考"] + [f"山田,太郎{index},row{index}@example.jp,{'x' * 500}" for index in range(GOOD_ROWS)]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    assert len(data) > 64 * 1024
+    return data
+
+
+@pytest.mark.parametrize("tail,reason", [
+    (b"\xff\xfe,bad,byte@example.jp\r\n", "not valid UTF-8"),
+    ("髙橋,花子,cp932@example.jp\r\n".encode("cp932"), "not valid UTF-8"),
+    (b'"' + b"x" * 200_000 + b'",big,cell@example.jp\r\n', "field larger than field limit"),
+], ids=["bad-byte", "other-encoding", "oversized-cell"])
+def test_an_unreadable_line_past_the_head_fails_the_import_there_and_keeps_the_rows_before(api, tail, reason):
+    """One delivery ends it: the rows before the line are imported and counted, the job fails
+    naming the line and why (it never stays queued or running for the queue's retries)."""
+    data = _good_part() + tail + "佐藤,次郎,after@example.jp\r\n".encode()
+    import_id = uploaded(api, data)
+    assert api.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name", "名": "given_name",
+                                                                   "メールアドレス": "email"}}).status == 202
+
+    assert run_queued_jobs() == 1  # no redelivery
+
+    done = api.get(f"/v1/imports/{import_id}").body
+    bad_line = GOOD_ROWS + 2
+    assert done["status"] == "failed", done
+    assert f"at line {bad_line}: " in done["error"] and reason in done["error"], done["error"]
+    assert (done["created"], done["failed"]) == (GOOD_ROWS, 0), done
+    assert contacts_by_email(api, "row0@example.jp", f"row{GOOD_ROWS - 1}@example.jp", "after@example.jp").keys() == {
+        "row0@example.jp", f"row{GOOD_ROWS - 1}@example.jp"}

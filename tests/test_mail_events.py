@@ -906,6 +906,63 @@ def test_a_subscribe_url_that_is_not_sns_is_never_called(moto_endpoint, urlopen_
     assert reply.status == 403 and urlopen_calls == []
 
 
+def test_a_confirmation_whose_subscribe_url_cannot_be_fetched_is_answered_without_a_5xx(moto_endpoint, no_network):
+    """SNS delivers again what we answer with a 5xx: a confirmation SNS's endpoint did not take
+    is logged and answered, and the subscription stays pending."""
+    from infra.local import sns as local_sns
+
+    message = _confirmation(local_sns._topic_arn)
+    reply = post(message)
+    assert reply.status == 200 and reply.body == {"confirmed": False}, reply.body
+    assert no_network == [message["SubscribeURL"]]
+
+
+@pytest.mark.parametrize("change", [
+    lambda n: n["bounce"]["bouncedRecipients"][0].update(diagnosticCode=["smtp; 550", "user unknown"], status=None),
+    lambda n: n["bounce"]["bouncedRecipients"][0].update(diagnosticCode={"text": "550"}, action=7, status=5.11),
+    lambda n: n["bounce"]["bouncedRecipients"][0].update(emailAddress=["taro.yamada@example.jp"]),
+    lambda n: n["bounce"].update(bouncedRecipients={"emailAddress": "taro.yamada@example.jp"}),
+    lambda n: n["bounce"].update(bounceType=["Permanent"], bounceSubType={"a": 1}, reportingMTA=1, feedbackId=[]),
+    lambda n: n.update(bounce="a bounce"),
+    lambda n: n["mail"].update(timestamp=["2026-01-01T00:00:00Z"]),
+    lambda n: n["mail"].update(messageId="x" * 5000),
+    lambda n: n.update(mail=["not", "an", "object"]),
+], ids=["diagnostic-list", "scalars-of-other-types", "address-list", "recipients-object", "bounce-fields-of-other-types",
+        "bounce-string", "timestamp-list", "huge-message-id", "mail-list"])
+def test_a_bounce_of_an_unexpected_shape_is_answered_without_a_5xx(api, yamada, email, change):
+    """What SES documents is read; a field of another type counts as absent, never a 500."""
+    notification = bounce(email)
+    change(notification)
+    reply = post(signed(notification))
+    assert reply.status == 200, reply.body
+
+
+def test_a_bounce_with_a_list_diagnostic_still_applies_its_status_code(api, yamada, email):
+    notification = bounce(email, status="5.1.1")
+    notification["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = ["smtp; 550", "User unknown"]
+    assert publish(notification).body == counts(applied=1)
+    assert status_of(api, yamada["id"]) == "invalid_address"
+
+
+@pytest.mark.parametrize("message", ['[' * 5000 + ']' * 5000, r'{"notificationType": "Bounce", "mail": {"messageId": "\ud800"}}'],
+                         ids=["deep", "lone-surrogate"])
+def test_a_signed_message_that_is_not_json_we_read_is_ignored_without_a_5xx(moto_endpoint, message):
+    reply = post(signed(message))
+    assert reply.status == 200 and reply.body == counts(ignored=1), reply.body
+
+
+def _with_lone_surrogate_message(envelope: dict[str, Any]) -> str:
+    """The envelope's JSON with its Message replaced by the escape of a lone surrogate."""
+    return json.dumps(envelope).replace(json.dumps(envelope["Message"]), r'"\ud800"')
+
+
+@pytest.mark.parametrize("body", [lambda: '[' * 5000 + ']' * 5000, lambda: _with_lone_surrogate_message(signed({}))],
+                         ids=["deep", "lone-surrogate"])
+def test_an_unreadable_envelope_is_refused_as_unverified(moto_endpoint, body):
+    reply = webhook(body(), {"content-type": "text/plain; charset=UTF-8"})
+    assert reply.status == 403, reply.body
+
+
 # --- the local endpoint --------------------------------------------------------------------------
 
 
@@ -1031,6 +1088,24 @@ def test_a_certificate_is_fetched_once_and_then_served_from_the_cache(api, yamad
     monkeypatch.setattr("urllib.request.urlopen", refuse)
     assert post(on_url(complaint(email))).body == counts(applied=1)
     assert status_of(api, yamada["id"]) == "spam"
+
+
+def test_a_certificate_fetch_cut_short_is_a_403_not_a_500(api, yamada, email, monkeypatch):
+    """http.client's errors (a body cut short, a bad status line) are not OSErrors."""
+    import http.client
+
+    from shared.services import sns_certificates
+
+    monkeypatch.setattr(sns_certificates, "_cache", {})
+
+    def cut_short(*args, **kwargs):
+        raise http.client.IncompleteRead(b"-----BEGIN CERT", 900)
+
+    monkeypatch.setattr("urllib.request.urlopen", cut_short)
+    envelope = signed(bounce(email))
+    envelope["SigningCertURL"] = f"https://sns.ap-northeast-1.amazonaws.com/SimpleNotificationService-{uuid.uuid4().hex}.pem"
+    assert post(envelope).status == 403
+    assert status_of(api, yamada["id"]) == "unconfirmed"
 
 
 def test_a_certificate_that_cannot_be_fetched_is_a_403_and_is_not_cached(api, yamada, email, monkeypatch, no_network):

@@ -554,6 +554,17 @@ def test_read_rows_reports_encoding_change_half_way():
         list(read_rows(io.BytesIO(data), sniffed))
 
 
+@pytest.mark.parametrize("bad,reason", [(b"\xff\xfe,x\n", "not valid UTF-8"), ("髙橋,x\n".encode("cp932"), "not valid UTF-8"),
+                                        (b'"' + b"x" * 200_000 + b'",x\n', "field larger than field limit")])
+def test_read_rows_yields_every_record_before_an_unreadable_one_and_names_its_line(bad, reason):
+    data = ("name,note\n" + "yamada,ok\n" * 20_000).encode() + bad + b"after,x\n"
+    rows = read_rows(io.BytesIO(data), sniff(data[:65536]))
+    read = [next(rows) for _ in range(20_000)]
+    assert read[-1] == (20_001, {"name": "yamada", "note": "ok"})
+    with pytest.raises(NotTabular, match=f"at line 20002: .*{reason}"):
+        next(rows)
+
+
 ADDRESS = "東京都千代田区\n丸の内1-1-1"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared import keys
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.activity_items import activity_model
@@ -22,7 +23,7 @@ def record(tenant: str, entries: list[tuple[dict[str, Any], str, str | None]],
     for activity, contact_id, event_id in entries:
         transaction.put("activity", activity_model(tenant, contact_id, activity))
         if event_id is not None:
-            mark_processed(transaction, f"ingest:{tenant}:{event_id}", label=f"event:{event_id}")
+            mark_processed(transaction, keys.ingest_event_key(tenant, event_id), label=f"event:{event_id}")
     for position, (contact, previous, version) in enumerate(changes):
         contact_store.stage_save(transaction, tenant, contact, config, previous=previous, version=version,
                                  check_config=position == 0, label=f"contact:{contact['id']}")

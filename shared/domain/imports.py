@@ -89,6 +89,13 @@ def _typed(value: str, target: str, definitions: dict[str, dict[str, Any]]) -> A
     return value
 
 
+def unreadable_past_head(reason: str) -> str:
+    """The error of an import whose file stops being readable (tabular.NotTabular's `reason`,
+    which names the line) after the rows before it were imported."""
+    return (f"The file cannot be read {reason}. The rows before that line were imported (see the counts); "
+            "fix the file and import the rows from that line on.")
+
+
 def row_changes(row: dict[str, str], start: Start, definitions: dict[str, dict[str, Any]],
                 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """(contact changes, [(column, message)]) of one row; non-empty cells only."""

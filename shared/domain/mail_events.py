@@ -128,7 +128,7 @@ RECORDING_SECONDS = 30
 def may_not_be_recorded_yet(notification: dict[str, Any], now: datetime) -> bool:
     """Whether the notification's mail (`mail.timestamp`: when SES took it) is so recent that
     our record of it may not be visible yet; False when that time is missing or unreadable."""
-    moment, error = validation.timestamp(notification.get("mail", {}).get("timestamp"))
+    moment, error = validation.timestamp(_object(notification.get("mail")).get("timestamp"))
     if error or not moment:
         return False
     sent = datetime.fromisoformat(moment.replace("Z", "+00:00"))
@@ -137,6 +137,32 @@ def may_not_be_recorded_yet(notification: dict[str, Any], now: datetime) -> bool
 
 class NotAMailEvent(Exception):
     """Not an SES notification we understand (logged and ignored, never retried)."""
+
+
+# A notification is AWS's, but only what we expect of it is read: a field of another type than
+# SES documents (https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html) counts as
+# absent, so an unexpected shape is logged and ignored, never a 5xx that SNS delivers again.
+MAX_ID_LENGTH = 256  # SES's message ids are about 60 characters; ours go into keys
+MAX_ADDRESS_LENGTH = 320
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: Any) -> int | float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _address(value: Any) -> str | None:
+    """A recipient's address, lower-cased; None for anything else."""
+    if isinstance(value, str) and 0 < len(value) <= MAX_ADDRESS_LENGTH:
+        return value.lower()
+    return None
 
 
 def _time(value: Any, fallback: str) -> str:
@@ -202,7 +228,7 @@ def is_auto_reply(bounce_type: str | None, subtype: str | None, recipient: dict[
     and diagnosticCode appear only when a DSN was attached,
     https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Bounce.html), or a text that reads
     as an auto-reply and names no failure."""
-    status, diagnostic = recipient.get("status"), recipient.get("diagnosticCode")
+    status, diagnostic = _text(recipient.get("status")), _text(recipient.get("diagnosticCode"))
     if bounce_type == "Transient" and subtype == "General" and not status and not diagnostic:
         return True
     code = dsn_code(status, diagnostic)
@@ -231,23 +257,31 @@ def _kind(notification: dict[str, Any]) -> str | None:
     return _KINDS.get(str(name).replace(" ", "").lower()) if name else None
 
 
+def _recipients(values: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(address, entry) of each well-formed entry of a list of recipient objects."""
+    found = []
+    for entry in values if isinstance(values, list) else []:
+        address = _address(_object(entry).get("emailAddress"))
+        if address:
+            found.append((address, entry))
+    return found
+
+
 def _bounce_events(base: dict[str, Any], bounce: dict[str, Any]) -> list[MailEvent]:
     events = []
-    bounce_type, subtype = bounce.get("bounceType"), bounce.get("bounceSubType")
-    for recipient in bounce.get("bouncedRecipients") or []:
-        if not isinstance(recipient, dict) or not isinstance(recipient.get("emailAddress"), str):
-            continue
+    bounce_type, subtype = _text(bounce.get("bounceType")), _text(bounce.get("bounceSubType"))
+    for address, recipient in _recipients(bounce.get("bouncedRecipients")):
         if is_auto_reply(bounce_type, subtype, recipient):
             continue  # not a bounce: changes no status, no timeline entry
-        diagnostic = recipient.get("diagnosticCode")
+        diagnostic = _text(recipient.get("diagnosticCode"))
         code = dsn_code(recipient.get("status"), diagnostic)
         evidence = {
             "bounce_type": bounce_type, "bounce_subtype": subtype, "status_code": code,
-            "diagnostic_code": diagnostic, "action": recipient.get("action"),
-            "reporting_mta": bounce.get("reportingMTA"), "remote_mta_ip": bounce.get("remoteMtaIp"),
-            "feedback_id": bounce.get("feedbackId"),
+            "diagnostic_code": diagnostic, "action": _text(recipient.get("action")),
+            "reporting_mta": _text(bounce.get("reportingMTA")), "remote_mta_ip": _text(bounce.get("remoteMtaIp")),
+            "feedback_id": _text(bounce.get("feedbackId")),
         }
-        events.append(MailEvent(**base, recipient=recipient["emailAddress"].lower(), kind=BOUNCED,
+        events.append(MailEvent(**base, recipient=address, kind=BOUNCED,
                                 delivery_status=bounce_status(bounce_type, subtype, code, diagnostic),
                                 evidence={k: v for k, v in evidence.items() if v is not None}))
     return events
@@ -255,10 +289,10 @@ def _bounce_events(base: dict[str, Any], bounce: dict[str, Any]) -> list[MailEve
 
 def _addresses(values: Any) -> list[str]:
     found = []
-    for value in values or []:
-        address = value.get("emailAddress") if isinstance(value, dict) else value
-        if isinstance(address, str) and address:
-            found.append(address.lower())
+    for value in values if isinstance(values, list) else []:
+        address = _address(value.get("emailAddress") if isinstance(value, dict) else value)
+        if address:
+            found.append(address)
     return found
 
 
@@ -269,44 +303,44 @@ def read(notification: Any) -> list[MailEvent]:
         raise NotAMailEvent("no `mail` object: not an SES notification")
     mail_part = notification["mail"]
     message_id = mail_part.get("messageId")
-    if not isinstance(message_id, str) or not message_id:
-        raise NotAMailEvent("no mail.messageId")
+    if not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_ID_LENGTH:
+        raise NotAMailEvent("no mail.messageId, or not one SES gives")
     kind = _kind(notification)
     if kind is None:
         return []
     sent_at = _time(mail_part.get("timestamp"), validation.now())
-    detail = notification.get({BOUNCED: "bounce", COMPLAINED: "complaint", DELIVERED: "delivery",
-                               DELAYED: "deliveryDelay", REJECTED: "reject"}[kind]) or {}
+    detail = _object(notification.get({BOUNCED: "bounce", COMPLAINED: "complaint", DELIVERED: "delivery",
+                                       DELAYED: "deliveryDelay", REJECTED: "reject"}[kind]))
     base = {"provider_message_id": message_id, "occurred_at": _time(detail.get("timestamp"), sent_at)}
     if kind == BOUNCED:
         return _bounce_events(base, detail)
     if kind == COMPLAINED:
-        evidence = {"complaint_type": detail.get("complaintFeedbackType"), "complaint_subtype": detail.get("complaintSubType"),
-                    "user_agent": detail.get("userAgent"), "feedback_id": detail.get("feedbackId")}
+        evidence = {"complaint_type": _text(detail.get("complaintFeedbackType")),
+                    "complaint_subtype": _text(detail.get("complaintSubType")),
+                    "user_agent": _text(detail.get("userAgent")), "feedback_id": _text(detail.get("feedbackId"))}
         return [MailEvent(**base, recipient=address, kind=COMPLAINED, delivery_status="spam",
                           evidence={k: v for k, v in evidence.items() if v is not None})
                 for address in _addresses(detail.get("complainedRecipients"))]
     if kind == DELIVERED:
-        evidence = {"smtp_response": detail.get("smtpResponse"), "reporting_mta": detail.get("reportingMTA"),
-                    "processing_time_ms": detail.get("processingTimeMillis")}
+        evidence = {"smtp_response": _text(detail.get("smtpResponse")), "reporting_mta": _text(detail.get("reportingMTA")),
+                    "processing_time_ms": _number(detail.get("processingTimeMillis"))}
         return [MailEvent(**base, recipient=address, kind=DELIVERED, delivery_status="normal",
                           evidence={k: v for k, v in evidence.items() if v is not None})
                 for address in _addresses(detail.get("recipients"))]
     if kind == DELAYED:
         events = []
-        for recipient in detail.get("delayedRecipients") or []:
-            if not isinstance(recipient, dict) or not isinstance(recipient.get("emailAddress"), str):
-                continue
-            evidence = {"delay_type": detail.get("delayType"), "status_code": dsn_code(recipient.get("status")),
-                        "diagnostic_code": recipient.get("diagnosticCode"), "reporting_mta": detail.get("reportingMTA"),
-                        "expiration_time": detail.get("expirationTime"), "transient": True}
-            events.append(MailEvent(**base, recipient=recipient["emailAddress"].lower(), kind=DELAYED,
+        for address, recipient in _recipients(detail.get("delayedRecipients")):
+            evidence = {"delay_type": _text(detail.get("delayType")), "status_code": dsn_code(recipient.get("status")),
+                        "diagnostic_code": _text(recipient.get("diagnosticCode")),
+                        "reporting_mta": _text(detail.get("reportingMTA")),
+                        "expiration_time": _text(detail.get("expirationTime")), "transient": True}
+            events.append(MailEvent(**base, recipient=address, kind=DELAYED,
                                     delivery_status="temporary_error",
                                     evidence={k: v for k, v in evidence.items() if v is not None}))
         return events
     # Reject: SES refused the message itself (e.g. a virus): says nothing about the addresses.
     return [MailEvent(**base, recipient=address, kind=REJECTED, delivery_status=None,
-                      evidence={"reason": detail.get("reason")})
+                      evidence={"reason": _text(detail.get("reason"))})
             for address in _addresses(mail_part.get("destination"))]
 
 

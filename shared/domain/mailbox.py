@@ -45,11 +45,30 @@ def _ip(host: str) -> _IPAddress | None:
         return None
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix: the IPv4 address is the last 32 bits
+
+
+def _embedded_ipv4(address: _IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address reaches through a transition mechanism: 6to4
+    (2002::/16), Teredo (2001::/32: its server and client) and NAT64 (64:ff9b::/96)."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    found = [address.sixtofour, *(address.teredo or ())]
+    if address in _NAT64:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [embedded for embedded in found if embedded is not None]
+
+
+def _off_internet(address: _IPAddress) -> bool:
+    return not address.is_global or address.is_multicast or address.is_reserved
+
+
 def private_address(ip: str) -> bool:
     """Whether an IP address is off the public internet (private, loopback, link-local, shared,
-    reserved, multicast…). Raises ValueError when `ip` is not an IP address."""
+    reserved, multicast…), itself or the IPv4 address it embeds (IPv4-mapped, 6to4, Teredo,
+    NAT64: 2002:a9fe:a9fe:: reaches 169.254.169.254). Raises ValueError when `ip` is not an IP address."""
     address = _unmapped(ipaddress.ip_address(ip))
-    return not address.is_global or address.is_multicast or address.is_reserved
+    return _off_internet(address) or any(_off_internet(embedded) for embedded in _embedded_ipv4(address))
 
 
 def _dns_name(host: str) -> bool:

@@ -97,7 +97,7 @@ def parse_envelope(body: bytes | str) -> dict[str, Any]:
     """
     try:
         message = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for the parser
         raise SnsRejected("body is not JSON") from None
     if not isinstance(message, dict) or not any(
         field in message for field in ("Signature", "SigningCertURL", "SignatureVersion")
@@ -123,7 +123,10 @@ def canonical_string(message: dict[str, Any]) -> bytes:
         if not isinstance(value, str):
             raise SnsRejected(f"field {field} is missing or not a string")
         parts.append(f"{field}\n{value}\n")
-    return "".join(parts).encode("utf-8")
+    try:
+        return "".join(parts).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate escaped in the JSON: not text SNS signs
+        raise SnsRejected("a signed field is not text") from None
 
 
 def check_certificate_url(url: str) -> None:

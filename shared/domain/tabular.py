@@ -57,7 +57,8 @@ Reading (imports)
   ``""``; records whose cells are all empty are skipped. Non-empty cells beyond the header are
   returned as a list under ``EXTRA`` (``"__extra__"``, trailing empty cells dropped) so the
   caller can report them; that key is absent otherwise. A decoding or CSV error half-way
-  raises ``NotTabular`` with the line.
+  (an oversized cell included) raises ``NotTabular`` with the line of its record, after the
+  records before it.
 """
 
 from __future__ import annotations
@@ -409,6 +410,7 @@ _MAGIC = (
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _ENCODING_LABELS = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)", "utf-16": "UTF-16"}
 _UNTERMINATED_HEADER_LIMIT = 8 * 1024
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes the decoder could not read, as surrogateescape keeps them
 
 
 def _decode_head(head: bytes, encoding: str) -> str:
@@ -529,8 +531,11 @@ def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[st
     ``str``; ``row[EXTRA]`` is a ``list[str]`` only when the record has non-empty cells past the
     header. Streaming: memory does not grow with the file.
     """
+    # surrogateescape, not strict: the decoder reads ahead, so a strict error would stop the rows
+    # up to a chunk before the bad bytes; escaped, they are found in their own record, named by its line
     text = io.TextIOWrapper(
-        io.BufferedReader(_RawReader(stream), 64 * 1024), encoding=sniffed.encoding, errors="strict", newline=""
+        io.BufferedReader(_RawReader(stream), 64 * 1024), encoding=sniffed.encoding, errors="surrogateescape",
+        newline="",
     )
     reader = csv.reader(text, delimiter=sniffed.delimiter)
     header = sniffed.header
@@ -544,10 +549,10 @@ def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[st
                 record = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as error:
-                raise NotTabular(f"near line {line}: the text is not valid {label} (mixed encodings?)") from error
             except csv.Error as error:
-                raise NotTabular(f"line {line}: {error}") from error
+                raise NotTabular(f"at line {line}: {error}") from error
+            if _UNDECODABLE.search("".join(record)):
+                raise NotTabular(f"at line {line}: the text is not valid {label} (mixed encodings?)")
             cells = [cell.strip() for cell in record]
             if not any(cells):
                 continue

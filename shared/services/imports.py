@@ -152,15 +152,23 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     done_until = job["cursor"] or 0
     kept = _ErrorsKept(len(job["result"].get("errors", [])))
     chunk: list[tuple[int, dict[str, str]]] = []
-    for row_number, row in tabular.read_rows(stream, sniffed):
-        if row_number <= done_until:
-            continue
-        chunk.append((row_number, row))
-        if len(chunk) == CHUNK_ROWS:
+    try:
+        for row_number, row in tabular.read_rows(stream, sniffed):
+            if row_number <= done_until:
+                continue
+            chunk.append((row_number, row))
+            if len(chunk) == CHUNK_ROWS:
+                _import_chunk(tenant, job, config, plan, created_ms, chunk, stream.read_bytes / max(1, params["size"]), kept)
+                chunk = []
+                if time_left() < 60:
+                    return False
+    except tabular.NotTabular as unreadable:
+        # past the head that `start` checked (a bad byte, another encoding, an oversized cell): no
+        # delivery would get further, so the rows before it are imported and the job fails, saying where
+        if chunk:
             _import_chunk(tenant, job, config, plan, created_ms, chunk, stream.read_bytes / max(1, params["size"]), kept)
-            chunk = []
-            if time_left() < 60:
-                return False
+        job_store.finish(tenant, job_id, "failed", imports.unreadable_past_head(str(unreadable)))
+        return True
     if chunk:
         _import_chunk(tenant, job, config, plan, created_ms, chunk, 1.0, kept)
     job_store.finish(tenant, job_id, "succeeded")

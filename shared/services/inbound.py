@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared import keys
 from shared.aws import client
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
@@ -41,7 +42,7 @@ def receive_object(bucket: str, key: str) -> dict[str, int]:
     if len(raw) > MAX_MESSAGE_BYTES:
         logger.warning("received message too large; ignored", extra={"key": key})
         return {"received": 0, "ignored": 1}
-    return receive(raw, f"s3:{bucket}/{key}")
+    return receive(raw, keys.received_object_key(bucket, key))
 
 
 def _tenant_address(addresses: list[str]) -> str | None:

@@ -11,7 +11,7 @@ is read again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from shared.db import contacts as contact_store
 from shared.db import ingest as repository
@@ -30,8 +30,11 @@ ATTEMPTS = 8
 _EVENT_BYTES = ingest.MAX_DATA_BYTES + 4 * KB
 
 
-def receive(api_key: Any, body: Any) -> dict[str, Any]:
+def receive(api_key: Any, read_body: Callable[[], Any]) -> dict[str, Any]:
+    """Ingest the batch `read_body()` returns; it is read only once the API key is known, so an
+    unknown caller's body is never parsed."""
     tenant = api_keys.tenant_of(api_key)
+    body = read_body()
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise BadRequest('The body must be {"events": [...]}.')
     if len(body["events"]) > ingest.MAX_EVENTS:

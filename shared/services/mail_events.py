@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from shared import keys
 from shared.db import emails as email_store
 from shared.db import mail_events as repository
 from shared.db.transactions import ConditionFailed, backoff
@@ -39,7 +40,7 @@ def record(notification: Any, source_id: str) -> dict[str, int]:
         return counts
     tenant, email = found
     for event in events:
-        event_key = f"{event.provider_message_id}#{event.recipient}#{event.kind}#{event.occurred_at}"
+        event_key = keys.mail_event_key(event.provider_message_id, event.recipient, event.kind, event.occurred_at)
         applied = _apply(tenant, email, event, event_key)
         counts["applied" if applied else "duplicate"] += 1
     return counts

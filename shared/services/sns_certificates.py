@@ -4,6 +4,7 @@ message signed with the same certificate makes no network call. Only URLs that
 
 from __future__ import annotations
 
+import http.client
 import threading
 import urllib.request
 from pathlib import Path
@@ -37,7 +38,7 @@ def _load(url: str) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:  # nosec B310  # noqa: S310 - only https://sns.<region>.amazonaws.com/….pem (check_certificate_url)
             pem = response.read(MAX_CERTIFICATE_BYTES + 1)
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:  # URLError and timeouts are OSErrors; a body cut short is not
         raise sns.SnsRejected(f"the signing certificate could not be fetched ({type(error).__name__})") from None
     if len(pem) > MAX_CERTIFICATE_BYTES:
         raise sns.SnsRejected("the signing certificate is implausibly large")

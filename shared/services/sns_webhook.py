@@ -3,14 +3,14 @@ anything else (envelope, certificate URL, allowed topic, signature), then applie
 
 from __future__ import annotations
 
-import json
+import http.client
 import re
 import urllib.request
 from datetime import datetime, timezone
 from typing import Any
 
 from shared.config import CONFIG
-from shared.domain import sns
+from shared.domain import json_text, sns
 from shared.errors import Forbidden
 from shared.observability import logger
 from shared.services import mail_events, sns_certificates
@@ -44,16 +44,24 @@ def receive(body: bytes | str) -> dict[str, Any]:
         url = envelope.get("SubscribeURL", "")
         if not _SUBSCRIBE_URL.fullmatch(url):
             raise _refused("SubscribeURL is not SNS's confirmation endpoint")
-        with urllib.request.urlopen(url, timeout=5) as response:  # nosec B310  # noqa: S310 - only SNS's https ConfirmSubscription URL (_SUBSCRIBE_URL)
-            response.read(64 * 1024)
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # nosec B310  # noqa: S310 - only SNS's https ConfirmSubscription URL (_SUBSCRIBE_URL)
+                response.read(64 * 1024)
+        except (OSError, http.client.HTTPException) as error:  # URLError, HTTPError and timeouts are OSErrors
+            # Not a 5xx: SNS would deliver the confirmation again and again. The subscription
+            # stays pending; confirming it again (from the console, or by resubscribing) retries.
+            logger.error("SNS subscription could not be confirmed", extra={
+                "topic": envelope["TopicArn"], "error": f"{type(error).__name__}: {error}"[:300]})
+            return {"confirmed": False}
         logger.info("SNS subscription confirmed", extra={"topic": envelope["TopicArn"]})
         return {"confirmed": True}
     if kind != "Notification":
         logger.info("SNS message acknowledged", extra={"type": kind, "topic": envelope["TopicArn"]})
         return {"acknowledged": kind}
     try:
-        notification = json.loads(envelope["Message"])
-    except ValueError:
-        logger.warning("SNS notification is not JSON; ignored", extra={"message_id": envelope["MessageId"]})
+        notification = json_text.loads(envelope["Message"])
+    except json_text.UnreadableJson as unreadable:
+        logger.warning("SNS notification is not JSON we read; ignored",
+                       extra={"message_id": envelope["MessageId"], "reason": str(unreadable)})
         return {"applied": 0, "duplicate": 0, "ignored": 1}
     return mail_events.record(notification, envelope["MessageId"])

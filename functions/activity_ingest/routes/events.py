@@ -8,4 +8,4 @@ router = Router()
 
 @router.post("/v1/events")
 def ingest_events(request: Request):
-    return json_response(202, ingest.receive(request.headers.get("x-api-key"), request.json()))
+    return json_response(202, ingest.receive(request.headers.get("x-api-key"), request.json))
