@@ -38,6 +38,7 @@ class _Resolver:
         self.refs: dict[str, str] = {"AWS::Region": region(), "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws",
                                      "AWS::URLSuffix": "amazonaws.com"}
         self.attributes: dict[str, str] = {}
+        self.expressions: dict[str, str] = {}  # other intrinsics (Fn::Select …) by their JSON
         resources = template["Resources"]
         for resource in resources.values():
             if resource["Type"] != "AWS::Lambda::Function":
@@ -57,22 +58,29 @@ class _Resolver:
             self.refs.setdefault(expression["Ref"], value)
         elif "Fn::GetAtt" in expression:
             self.attributes.setdefault(".".join(expression["Fn::GetAtt"]), value)
-        elif isinstance(expression.get("Fn::Sub"), str):
-            # "${AWS::StackName}/mailbox" against "crm-test/mailbox": AWS::StackName is crm-test
-            text = expression["Fn::Sub"]
+        elif isinstance(expression.get("Fn::Sub"), (str, list)):
+            # "${AWS::StackName}/mailbox" against "crm-test/mailbox": AWS::StackName is crm-test;
+            # ["crm-inbound-${Id}", {"Id": expr}] against "crm-inbound-test": expr stands for "test"
+            text, variables = (expression["Fn::Sub"], {}) if isinstance(expression["Fn::Sub"], str) \
+                else expression["Fn::Sub"]
             names = _SUB_VARIABLE.findall(text)
             pattern = "".join(re.escape(part) if index % 2 == 0 else "(.+?)"
                               for index, part in enumerate(_SUB_VARIABLE.split(text)))
             match = re.fullmatch(pattern, value)
             if match:
                 for name, learnt in zip(names, match.groups()):
-                    (self.attributes if "." in name else self.refs).setdefault(name, learnt)
+                    if name in variables:
+                        self.expressions.setdefault(_expression_key(variables[name]), learnt)
+                    else:
+                        (self.attributes if "." in name else self.refs).setdefault(name, learnt)
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
             return [self.resolve(item) for item in value]
         if not isinstance(value, dict):
             return value
+        if _expression_key(value) in self.expressions:
+            return self.expressions[_expression_key(value)]
         if "Ref" in value:
             return self._lookup(self.refs, value["Ref"])
         if "Fn::GetAtt" in value:
@@ -92,6 +100,10 @@ class _Resolver:
         """A resource no function's environment names (the dead-letter queue Lambda itself
         writes to) stands for no ARN: the code cannot call what it does not know."""
         return known.get(name, f"unresolved:{name}")
+
+
+def _expression_key(expression: Any) -> str:
+    return json.dumps(expression, sort_keys=True)
 
 
 def _arn_of(resource_type: str, ref: str | None) -> str | None:

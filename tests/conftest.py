@@ -97,7 +97,7 @@ _ENV = {
     "SCHEDULE_GROUP": "crm-test-emails",
     "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/crm-test-scheduler",
     "SCHEDULED_SEND_ARN": "arn:aws:lambda:ap-northeast-1:123456789012:function:ScheduledSendFunction",
-    "INBOUND_BUCKET": "crm-test-inbound",
+    "INBOUND_BUCKET": "crm-inbound-test",
     "INBOUND_DOMAIN": "in.example.test",
     "BULK_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-test-bulk",
     "EXPORT_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-test-export",

@@ -145,7 +145,7 @@ def test_the_same_s3_object_delivered_twice_is_recorded_once(api, contact, local
 
     ours = sent(api, contact["id"])
     first = drop(local, message(sender="taro@example.jp", replying_to=ours["message_id"]))
-    again = invoke_function("MailEventsFunction", s3_event("crm-test-inbound", first["key"]))
+    again = invoke_function("MailEventsFunction", s3_event("crm-inbound-test", first["key"]))
     assert again == {"received": 0, "ignored": 1}
     assert len(folder(api, "received").body["items"]) == 1
 

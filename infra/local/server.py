@@ -108,7 +108,7 @@ def handler_environment(data_dir: Path) -> None:
         "SCHEDULE_GROUP": "crm-local-emails",
         "SCHEDULER_ROLE_ARN": f"arn:aws:iam::{ACCOUNT_ID}:role/crm-local-scheduler",
         "SCHEDULED_SEND_ARN": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:ScheduledSendFunction",
-        "INBOUND_BUCKET": "crm-local-inbound",
+        "INBOUND_BUCKET": "crm-inbound-local",
         "INBOUND_DOMAIN": "inbound.localhost",
         "BULK_QUEUE_URL": f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/crm-local-bulk",
         "EXPORT_QUEUE_URL": f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/crm-local-export",
