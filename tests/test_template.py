@@ -109,7 +109,8 @@ def test_layer_pins_the_versions_the_tests_run_with() -> None:
             name, sep, version = line.partition("==")
             assert sep and version.strip(), f"not pinned: {line!r}"
             pins[re.sub(r"[-_.]+", "-", name.strip().lower())] = version.strip()
-    assert set(pins) == {"aws-lambda-powertools", "pynamodb", "boto3", "xlsxwriter", "pyzipper", "pycryptodomex"}
+    assert set(pins) == {"aws-lambda-powertools", "pynamodb", "boto3", "xlsxwriter", "pyzipper", "pycryptodomex",
+                         "nh3", "publicsuffixlist"}
     for name, version in pins.items():
         assert importlib.metadata.version(name) == version, f"layer pins {name}=={version}; tests ran another"
 

@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
@@ -20,14 +20,12 @@ from html.entities import html5 as html5_entities
 from typing import Any, Callable, Mapping, Sequence
 
 from shared.domain import contacts, validation
+from shared.domain.formatting import format_value
 from shared.domain.tracking import is_safe_redirect
 from shared.errors import FieldError, ValidationFailed, require_valid
 
 NO_EMAIL_MESSAGE = "This contact has no email address; add one before sending."
 MAX_RECIPIENTS = 50  # to + cc + bcc: the SES limit of destinations per message
-# Merge values are written for Japanese readers: dates as 2026/04/01, times in JST (no DST).
-TIMEZONE = timezone(timedelta(hours=9), "JST")
-BOOLEAN_WORDS = {True: "はい", False: "いいえ"}
 # Headers compose() writes itself; extra headers may not replace them.
 _OWN_HEADERS = {
     "from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
@@ -50,39 +48,6 @@ class RenderedEmail:
 
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value in ([], ())
-
-
-def _format_date(value: Any) -> str:
-    try:
-        return date.fromisoformat(str(value)).strftime("%Y/%m/%d")
-    except ValueError:
-        return str(value)
-
-
-def _format_time(value: Any) -> str:
-    try:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(TIMEZONE).strftime("%Y/%m/%d %H:%M")
-
-
-def format_value(value: Any, kind: str | None = None) -> str:
-    """A merge value as text. `kind` is "timestamp" (contact fields ending in `_at`) or "date"
-    (date properties); whole floats lose their ".0"; a list (tags) is joined with ", "."""
-    if isinstance(value, bool):
-        return BOOLEAN_WORDS[value]
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(item) for item in value)
-    if kind == "timestamp" or isinstance(value, datetime):
-        return _format_time(value)
-    if kind == "date" or isinstance(value, date):
-        return _format_date(value)
-    return str(value)
 
 
 def _field_problem(name: str, definitions: dict[str, dict[str, Any]]) -> tuple[str, str] | None:

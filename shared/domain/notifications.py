@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.domain.mail import format_value
+from shared.domain.formatting import format_value
 from shared.errors import FieldError, require_valid
 
 KINDS = ("email_opened", "email_clicked")
