@@ -63,12 +63,7 @@ def enforce_key_sizes_on_update() -> None:
         partitions = [name for name in table.hash_key_names if name in attributes]
         over = sizes.key_errors(attributes, partitions, table.range_key_names)
         if over:
-            if before is None:
-                table.delete_item(hash_value, range_value)
-            elif range_value is not None:
-                table.items[hash_value][range_value] = before
-            else:
-                table.items[hash_value] = before
+            put_back(table, hash_value, range_value, before)
             raise HashKeyTooLong if over[0] in partitions else RangeKeyTooLong
         return item
 
@@ -94,3 +89,13 @@ def enforce_transaction_size() -> None:
 
     transact_write_items.checks_size = True
     DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def put_back(table: Any, hash_value: Any, range_value: Any, item: Any) -> None:
+    """Put a moto table's item back as it was before a refused write (None: it did not exist)."""
+    if item is None:
+        table.delete_item(hash_value, range_value)
+    elif range_value is not None:
+        table.items[hash_value][range_value] = item
+    else:
+        table.items[hash_value] = item

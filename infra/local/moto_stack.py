@@ -230,12 +230,7 @@ def _roll_back_transactions_by_item() -> None:
             apply(self, transact_items)
         except Exception:
             for table, hash_value, range_value, item in reversed(saved):
-                if item is None:
-                    table.delete_item(hash_value, range_value)
-                elif range_value is not None:
-                    table.items[hash_value][range_value] = item
-                else:
-                    table.items[hash_value] = item
+                dynamo_limits.put_back(table, hash_value, range_value, item)
             raise
 
     DynamoDBBackend.transact_write_items = transact_write_items

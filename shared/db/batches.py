@@ -8,7 +8,7 @@ sends it again later."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -38,18 +38,29 @@ def get(model: type[Model], keys: Iterable[tuple[str, str]], *, consistent_read:
     unique = list(dict.fromkeys(keys))
     table = model.Meta.table_name
     for start in range(0, len(unique), GET_KEYS):
-        pending = [_raw_key(pk, sk) for pk, sk in unique[start:start + GET_KEYS]]
-        attempt = 0
-        while pending:
-            if attempt == BATCH_TRIES:
-                raise busy()
-            if attempt:
-                _retry_backoff(attempt - 1)
+        found: list[Model] = []
+
+        def send(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
             data = _connection.batch_get_item(pending, consistent_read=consistent_read)
-            for raw in data.get("Responses", {}).get(table, []):
-                yield model.from_raw_data(raw)
-            pending = data.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
-            attempt += 1
+            found.extend(model.from_raw_data(raw) for raw in data.get("Responses", {}).get(table, []))
+            return data.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
+
+        _until_processed(send, [_raw_key(pk, sk) for pk, sk in unique[start:start + GET_KEYS]])
+        yield from found
+
+
+def _until_processed(send: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+                     pending: list[dict[str, Any]]) -> None:
+    """Send `pending`, then what DynamoDB leaves unprocessed, after a backoff, until nothing is
+    left; Busy after BATCH_TRIES requests."""
+    attempt = 0
+    while pending:
+        if attempt == BATCH_TRIES:
+            raise busy()
+        if attempt:
+            _retry_backoff(attempt - 1)
+        pending = send(pending)
+        attempt += 1
 
 
 class Writer:
@@ -71,17 +82,14 @@ class Writer:
 
     def flush(self) -> None:
         pending, self._requests = self._requests, []
-        attempt = 0
-        while pending:
-            if attempt == BATCH_TRIES:
-                raise busy()
-            if attempt:
-                _retry_backoff(attempt - 1)
-            puts = [request["PutRequest"]["Item"] for request in pending if "PutRequest" in request]
-            deletes = [request["DeleteRequest"]["Key"] for request in pending if "DeleteRequest" in request]
-            data = _connection.batch_write_item(put_items=puts, delete_items=deletes) or {}
-            pending = data.get("UnprocessedItems", {}).get(TableItem.Meta.table_name) or []
-            attempt += 1
+        _until_processed(self._send, pending)
+
+    @staticmethod
+    def _send(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        puts = [request["PutRequest"]["Item"] for request in pending if "PutRequest" in request]
+        deletes = [request["DeleteRequest"]["Key"] for request in pending if "DeleteRequest" in request]
+        data = _connection.batch_write_item(put_items=puts, delete_items=deletes) or {}
+        return data.get("UnprocessedItems", {}).get(TableItem.Meta.table_name) or []
 
 
 @contextmanager
