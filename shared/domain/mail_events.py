@@ -17,6 +17,8 @@ office, vacation) that SES reports as a Transient/General bounce is not a bounce
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -95,11 +97,12 @@ _WORDING: tuple[tuple[str, str], ...] = (
 # says nothing about the recipient's.
 _ABOUT_THE_SENDER = re.compile(r"\bsender\b[^.;]{0,40}\b(?:rejected|not found|unknown|does not exist)", re.IGNORECASE)
 _SENDER_CODES = {"4.1.7", "4.1.8", "5.1.7", "5.1.8"}
-_REASON_PATTERNS = {
-    reason: re.compile("|".join(f"(?:{fragment})" for name, fragment in _WORDING if name == reason),
-                       re.IGNORECASE | re.MULTILINE)
-    for reason in (MAILBOX_FULL, USER_UNKNOWN, HOST_UNKNOWN, AUTO_REPLY)
-}
+@functools.cache
+def _reason_pattern(reason: str) -> re.Pattern[str]:
+    """One reason's wording as a pattern, compiled on first use: the table is large, and a cold
+    start that meets no bounce (most of mail_events' invocations) should not pay for it."""
+    return re.compile("|".join(f"(?:{fragment})" for name, fragment in _WORDING if name == reason),
+                      re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -196,17 +199,17 @@ def bounce_reason(code: str | None, diagnostic: str | None) -> str | None:
     """Why one recipient bounced (MAILBOX_FULL, USER_UNKNOWN, HOST_UNKNOWN, AUTO_REPLY) where the
     code or the text says so, else None."""
     text = diagnostic or ""
-    if code in _CODE_REASONS and _CODE_REASONS[code] == MAILBOX_FULL or _REASON_PATTERNS[MAILBOX_FULL].search(text):
+    if code in _CODE_REASONS and _CODE_REASONS[code] == MAILBOX_FULL or _reason_pattern(MAILBOX_FULL).search(text):
         return MAILBOX_FULL
     if code in _CODE_REASONS:
         return _CODE_REASONS[code]
     if code in _SENDER_CODES or _ABOUT_THE_SENDER.search(text):
         return None
-    if _REASON_PATTERNS[HOST_UNKNOWN].search(text):
+    if _reason_pattern(HOST_UNKNOWN).search(text):
         return HOST_UNKNOWN
-    if _text_decides(code) and _REASON_PATTERNS[USER_UNKNOWN].search(text):
+    if _text_decides(code) and _reason_pattern(USER_UNKNOWN).search(text):
         return USER_UNKNOWN
-    if code is None and _REASON_PATTERNS[AUTO_REPLY].search(text):
+    if code is None and _reason_pattern(AUTO_REPLY).search(text):
         return AUTO_REPLY
     return None
 
