@@ -88,7 +88,7 @@ def _boundary_cursor(tenant: str, contacts: list[dict[str, Any]], params: dict[s
         "pk": {"S": keys.contact_pk(tenant, contact["id"])}, "sk": {"S": keys.CONTACT_SK},
         f"gsi{number}pk": {"S": keys.contacts_index_pk(tenant)}, f"gsi{number}sk": {"S": sort_key},
     }}
-    fingerprint = cursor.fingerprint(query.fingerprint_fields(None))
+    fingerprint = cursor.fingerprint(query.fingerprint_fields("owner-1", None))
     return cursor.encode(CONFIG.cursor_secret, tenant, fingerprint, position)
 
 

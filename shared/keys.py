@@ -16,7 +16,6 @@ import re
 from shared.domain.sizes import MAX_SORT_KEY_BYTES, truncate_utf8
 
 PRESENT, MISSING = "0", "1"  # sort-key prefixes: contacts lacking the sort field come after the rest
-SEARCH_INDEXES = ("GSI2", "GSI3", "GSI6", "GSI7", "GSI8", "GSI9", "GSI10")
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -92,6 +91,12 @@ def owner_pk(tenant: str, owner_id: str) -> str:
     return f"{tenant}#OWNER#{owner_id}"
 
 
+def company_name_pk(tenant: str, company: str) -> str:
+    """The contacts whose `company` is this text (the list's `company` filter); a very long name
+    is cut, so the partition is a superset that the filter narrows in memory."""
+    return f"{tenant}#COMPANY_NAME#{truncate_utf8(company, 1_000)}"
+
+
 def delivery_status_pk(tenant: str, delivery_status: str) -> str:
     return f"{tenant}#DELIVERY#{delivery_status}"
 
@@ -120,6 +125,25 @@ CONTACT_SORT_INDEX = {
     "last_contacted_at": "GSI4",
     "last_customer_action_at": "GSI5",
 }
+
+
+# The KEYS_ONLY twin of each sorted index: the same key attributes (gsiNpk/gsiNsk of GSI1-5), only
+# keys projected. A walk that only needs ids in order (a quick search's many matches, a view's
+# entries) reads it instead of the ALL-projected index, so it reads keys, not contacts.
+KEYS_TWIN = {index: f"GSI{int(index[3:]) + 15}" for index in CONTACT_SORT_INDEX.values()}
+
+
+def index_key_names(index: str) -> tuple[str, str]:
+    """The key attributes of an index (a twin's are its sorted index's)."""
+    number = int(index[3:])
+    number = number - 15 if 16 <= number <= 20 else number
+    return f"gsi{number}pk", f"gsi{number}sk"
+
+
+# Sort keys of a contact's view entries (items in its partition that list it under a view
+# partition in the sorted indexes, carrying its sort keys there): its owner's view (all five
+# sorts), its status's and, when set, its starred and company views (by creation and by name).
+OWNER_VIEW_SK, STATUS_VIEW_SK, STARRED_VIEW_SK, COMPANY_VIEW_SK = "VIEW#OWNER", "VIEW#STATUS", "VIEW#STARRED", "VIEW#COMPANY"
 
 
 def sorted_sk(value: str | None, contact_id: str) -> str:

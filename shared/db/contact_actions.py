@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
-from shared.db.models import ContactItem, EmailKeyItem
+from shared.db.models import ContactItem, ContactViewItem, EmailKeyItem
 from shared.db.transactions import Transaction
 
-_SORTED_BY_ACTION = keys.CONTACT_SORT_INDEX["last_customer_action_at"][3:]
+_ACTION_SORT_KEY = keys.index_key_names(keys.CONTACT_SORT_INDEX["last_customer_action_at"])[1]
 
 
 def _data_actions(data: Any, action_type: str, at: str, new_session: bool | None) -> list[Any]:
@@ -46,10 +46,16 @@ def stage(
     condition = ContactItem.pk.exists() & data["score_counts"].exists() & (latest.does_not_exist() | (latest <= at))
     if email_key is None:
         condition &= data["email"].does_not_exist()
-    contact_actions = [*_data_actions(data, action_type, at, new_session),
-                       getattr(ContactItem, f"gsi{_SORTED_BY_ACTION}sk").set(keys.sorted_sk(at, contact_id))]
+    sort_key = keys.sorted_sk(at, contact_id)
+    contact_actions = [*_data_actions(data, action_type, at, new_session), getattr(ContactItem, _ACTION_SORT_KEY).set(sort_key)]
     transaction.update("contact", ContactItem(keys.contact_pk(tenant, contact_id), keys.CONTACT_SK, version=0),
                        contact_actions, condition=condition, version_checked=False)
+    # The owner's view sorts by the last action too. Without reading the contact its owner is
+    # unknown, so the entry is updated whatever it holds: an ownerless contact gets one outside
+    # every index (no partition key), which the save that gives it an owner overwrites.
+    transaction.update("owner_view", ContactViewItem(keys.contact_pk(tenant, contact_id), keys.OWNER_VIEW_SK),
+                       [ContactViewItem.kind.set(ContactViewItem), ContactViewItem.contact_id.set(contact_id),
+                        getattr(ContactViewItem, _ACTION_SORT_KEY).set(sort_key)])
     if email_key is not None:
         transaction.update("email_key", EmailKeyItem(keys.email_key_pk(tenant, email_key), keys.EMAIL_KEY_SK),
                            _data_actions(EmailKeyItem.data, action_type, at, new_session),

@@ -19,6 +19,7 @@ from shared.db.models import (
     ContactItem,
     EmailKeyItem,
     PartitionCleanupItem,
+    ContactViewItem,
     SearchTermItem,
     TableItem,
     TagItem,
@@ -127,107 +128,166 @@ def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: 
     return dict(zip(unique, _pool.map(lookup, unique)))
 
 
-def search_ids(tenant: str, prefixes: dict[str, str], at_most: int | None = None) -> list[str] | None:
-    """Ids of contacts with a search term starting with the prefix, over the search indexes in
-    parallel. With `at_most`, each index is read in one Query of at most that many + 1 keys, and
-    None answers when there are more hits than `at_most` (in one index, or all together)."""
+def search_ids(tenant: str, prefixes: dict[str, str]) -> set[str]:
+    """Ids of contacts with a search term starting with the prefix, over the quick-search indexes
+    in parallel (all KEYS_ONLY: every match is counted from keys, no contact is read)."""
     partition = keys.contacts_index_pk(tenant)
 
-    def lookup(entry: tuple[str, str]) -> list[str] | None:
+    def lookup(entry: tuple[str, str]) -> list[str]:
         index, prefix = entry
-        condition = getattr(ContactItem, f"gsi{index[3:]}sk").startswith(prefix)
-        if at_most is None:
-            return [contact_id_of_raw(raw) for raw in query_all(partition, condition, index=index)]
-        raws, more = query(partition, condition, index=index, limit=at_most + 1)
-        return None if more or len(raws) > at_most else [contact_id_of_raw(raw) for raw in raws]
+        condition = getattr(ContactItem, keys.index_key_names(index)[1]).startswith(prefix)
+        return [contact_id_of_raw(raw) for raw in query_all(partition, condition, index=index)]
 
-    ids: dict[str, None] = {}
+    ids: set[str] = set()
     for found in _pool.map(lookup, prefixes.items()):
-        if found is None:
-            return None
-        ids.update(dict.fromkeys(found))
-    return None if at_most is not None and len(ids) > at_most else list(ids)
+        ids.update(found)
+    return ids
 
 
-def _filter_condition(filters: dict[str, Any], owner_only: str | None) -> Any:
-    """The FilterExpression of the list filters (`tag` and field equalities) and owner visibility."""
-    data = ContactItem.data
-    conditions = [data["tags"].contains(wanted) if name == "tag" else data[name] == wanted
-                  for name, wanted in filters.items()]
-    if owner_only is not None:
-        conditions.append(data["owner_id"] == owner_only)
+def _filter_condition(filters: dict[str, Any]) -> Any:
+    """The FilterExpression of list filters no view partition serves (field equalities)."""
     combined = None
-    for condition in conditions:
+    for name, wanted in filters.items():
+        condition = ContactItem.data[name] == wanted
         combined = condition if combined is None else combined & condition
     return combined
 
 
 def sorted_page(
-    tenant: str,
-    sort_field: str,
-    descending: bool,
-    position: dict[str, Any] | None,
-    limit: int,
-    filters: dict[str, Any],
-    owner_only: str | None = None,
-    max_requests: int = 10,
-    keep: Callable[[dict[str, Any]], bool] | None = None,
+    tenant: str, sort_field: str, descending: bool, position: dict[str, Any] | None, limit: int,
+    filters: dict[str, Any], max_requests: int = 10,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """A page of contacts from the sorted index of `sort_field`; contacts lacking it come last.
+    """A page of the tenant's contacts from the sorted index of `sort_field` (ALL projected: one
+    Query reads the contacts themselves); contacts lacking it come last.
 
     The index's sort keys start with "0#" for contacts that have the value and "1#" for those
     that lack it, so the page walks the "0#" range in the requested order, then the "1#" range.
     Without a filter each Query asks for exactly the items still missing from the page; with
-    one (the list filters, or `keep` tested in memory) at most `max_requests` Queries are read.
-    A page whose contacts would not fit one response ends early (shared.domain.sizes.fitting).
+    one (a filter no view serves, such as `starred=false`, which most contacts meet) at most
+    `max_requests` Queries are read. A page whose contacts would not fit one response ends early
+    (shared.domain.sizes.fitting).
     """
     index = keys.CONTACT_SORT_INDEX[sort_field]
-    raws, next_position = _sorted_raws(tenant, index, descending, position, limit, filters, owner_only, max_requests,
-                                       keep)
-    contacts = [contact_of_raw(raw) for raw in raws]
-    count = fitting(contacts)
-    if count < len(contacts):
-        last = raws[count - 1]
-        return contacts[:count], {"phase": last[f"gsi{index[3:]}sk"]["S"][0], "key": key_after(last, index)}
-    return contacts, next_position
-
-
-def _sorted_raws(
-    tenant: str, index: str, descending: bool, position: dict[str, Any] | None, limit: int,
-    filters: dict[str, Any], owner_only: str | None, max_requests: int,
-    keep: Callable[[dict[str, Any]], bool] | None = None,
-) -> tuple[list[RawItem], dict[str, Any] | None]:
-    filter_condition = _filter_condition(filters, owner_only)
-    sort_key = getattr(ContactItem, f"gsi{index[3:]}sk")
+    filter_condition = _filter_condition(filters)
+    sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
     phase = (position or {}).get("phase", keys.PRESENT)
     start = (position or {}).get("key")
-    contacts: list[RawItem] = []
+    raws: list[RawItem] = []
     for _ in range(max_requests):
-        wanted = limit - len(contacts)
+        wanted = limit - len(raws)
         page, last_key = query(
-            keys.contacts_index_pk(tenant),
-            sort_key.startswith(f"{phase}#"),
-            index=index,
-            forward=not descending,
-            limit=wanted if filter_condition is None and keep is None else max(2 * wanted, 100),
-            start=start,
+            keys.contacts_index_pk(tenant), sort_key.startswith(f"{phase}#"), index=index, forward=not descending,
+            limit=wanted if filter_condition is None else max(2 * wanted, 100), start=start,
             filter_condition=filter_condition,
         )
         for number, raw in enumerate(page):
-            if keep is not None and not keep(contact_of_raw(raw)):
-                continue
-            contacts.append(raw)
-            if len(contacts) == limit and number < len(page) - 1:  # overshot: resume right after this one
-                return contacts, {"phase": phase, "key": key_after(raw, index)}
+            raws.append(raw)
+            if len(raws) == limit and number < len(page) - 1:  # overshot: resume right after this one
+                return _fitted([(raw, contact_of_raw(raw)) for raw in raws], index,
+                               {"phase": phase, "key": key_after(raw, index)})
         if last_key:
             start = last_key
         elif phase == keys.PRESENT:
             phase, start = keys.MISSING, None
         else:
-            return contacts, None
-        if len(contacts) == limit:
+            return _fitted([(raw, contact_of_raw(raw)) for raw in raws], index, None)
+        if len(raws) == limit:
             break
-    return contacts, {"phase": phase, "key": start}
+    return _fitted([(raw, contact_of_raw(raw)) for raw in raws], index, {"phase": phase, "key": start})
+
+
+# --- views: the contacts under a view partition (an owner, a status, a tag...) ---------------
+
+VIEW_IDS_INDEX = keys.KEYS_TWIN["GSI1"]  # every view partition is in it (by creation), keys only
+
+
+def view_ids(tenant: str, partition: str) -> list[str]:
+    """Ids of every contact listed under a view partition (KEYS_ONLY: keys read, no contact)."""
+    return [contact_id_of_raw(raw) for raw in query_all(partition, index=VIEW_IDS_INDEX)]
+
+
+def narrowest_view(partitions: list[str], first_read: int) -> tuple[str, list[str]]:
+    """The view partition with the fewest contacts, and their ids: the partitions are read side
+    by side, one Query each a round (`first_read` keys, then twice as many each round), until one
+    is read to its end. So the keys read are at most about the narrowest's size times the number
+    of partitions, never the size of a wider one."""
+    progress: dict[str, tuple[list[str], RawItem | None]] = {partition: ([], None) for partition in partitions}
+    read = first_read
+    while True:
+        def one_round(partition: str) -> tuple[str, list[RawItem], RawItem | None]:
+            raws, last = query(partition, index=VIEW_IDS_INDEX, limit=read, start=progress[partition][1])
+            return partition, raws, last
+
+        finished = None
+        for partition, raws, last in _pool.map(one_round, partitions):
+            ids = progress[partition][0] + [contact_id_of_raw(raw) for raw in raws]
+            progress[partition] = (ids, last)
+            if last is None and (finished is None or len(ids) < len(progress[finished][0])):
+                finished = partition
+        if finished is not None:
+            return finished, progress[finished][0]
+        read *= 2
+
+
+def view_page(
+    tenant: str, partition: str, sort_field: str, descending: bool, position: dict[str, Any] | None, limit: int,
+    *, wanted_ids: set[str] | None = None, keep: Callable[[dict[str, Any]], bool] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """A page of the contacts listed under `partition` (a view partition, or the tenant's
+    contacts) in the order of `sort_field`, contacts lacking it last: the ids come from the sorted
+    index's KEYS_ONLY twin, then the contacts by key (BatchGetItem). `wanted_ids` picks ids before
+    any contact is read (a quick search's matches: many keys are read, few contacts); `keep`
+    tests each contact read (the conditions the partition does not imply, and an entry the index
+    still shows for a contact that has moved on). Without either, a Query asks for exactly the
+    entries the page still needs, so a page costs its entries and its contacts. Position:
+    {"phase", "key"} as in `sorted_page`."""
+    index = keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX[sort_field]]
+    sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
+    phase = (position or {}).get("phase", keys.PRESENT)
+    start = (position or {}).get("key")
+    page: list[tuple[RawItem, dict[str, Any]]] = []
+    dropped = 0
+    while True:
+        need = limit - len(page)
+        read = None if wanted_ids is not None else (need if not dropped else min(1_000, 4 * need))
+        raws, last = query(partition, sort_key.startswith(f"{phase}#"), index=index, forward=not descending,
+                           limit=read, start=start)
+        candidates = [raw for raw in raws if wanted_ids is None or contact_id_of_raw(raw) in wanted_ids]
+        consumed = None  # the last raw looked at, when the page filled before the end of `raws`
+        while candidates and len(page) < limit:
+            chunk, candidates = candidates[:limit - len(page)], candidates[limit - len(page):]
+            found = get_many(tenant, [contact_id_of_raw(raw) for raw in chunk])
+            for raw in chunk:
+                contact = found.get(contact_id_of_raw(raw))
+                if contact is not None and (keep is None or keep(contact)):
+                    page.append((raw, contact))
+                else:
+                    dropped += 1
+            consumed = chunk[-1]
+        if len(page) == limit and consumed is not None and consumed is not raws[-1]:
+            start = key_after(consumed, index)
+            break
+        if last:
+            start = last
+        elif phase == keys.PRESENT:
+            phase, start = keys.MISSING, None
+        else:
+            return _fitted(page, index, None)
+        if len(page) == limit:
+            break
+    return _fitted(page, index, {"phase": phase, "key": start})
+
+
+def _fitted(page: list[tuple[RawItem, dict[str, Any]]], index: str,
+            position: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The contacts of a page up to what one response holds (shared.domain.sizes.fitting), and
+    where the next page starts (after the last one answered, when the page was cut)."""
+    contacts = [contact for _, contact in page]
+    count = fitting(contacts)
+    if count < len(contacts):
+        last = page[count - 1][0]
+        return contacts[:count], {"phase": last[keys.index_key_names(index)[1]]["S"][0], "key": key_after(last, index)}
+    return contacts, position
 
 
 # --- writes ---------------------------------------------------------------------------------
@@ -255,11 +315,20 @@ def _email_model(tenant: str, email: str, contact: dict[str, Any]) -> EmailKeyIt
     return EmailKeyItem(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK, contact_id=contact["id"], data=contact)
 
 
-def _tag_member_model(tenant: str, contact_id: str, tag: str) -> TagMemberItem:
-    return TagMemberItem(
-        keys.contact_pk(tenant, contact_id), keys.tag_sk(tag), contact_id=contact_id,
-        gsi6pk=keys.tag_members_pk(tenant, tag), gsi6sk=contact_id,
-    )
+def _view_model(tenant: str, contact_id: str, sk: str, attributes: dict[str, str | None]) -> TableItem:
+    """A view entry (shared.domain.contacts.view_entries): a tag membership or a ContactViewItem."""
+    kind = TagMemberItem if sk.startswith(keys.TAG_SK_PREFIX) else ContactViewItem
+    return kind(keys.contact_pk(tenant, contact_id), sk, contact_id=contact_id, **attributes)
+
+
+def _stage_views(transaction: Transaction, tenant: str, contact: dict[str, Any], previous: dict[str, Any]) -> None:
+    """Put the contact's view entries that are new or whose sort keys moved; delete those gone."""
+    old = contact_rules.view_entries(tenant, previous) if previous else {}
+    for sk, attributes in contact_rules.view_entries(tenant, contact).items():
+        if old.pop(sk, None) != attributes:
+            transaction.put("view", _view_model(tenant, contact["id"], sk, attributes))
+    for sk, attributes in old.items():
+        transaction.delete("view", _view_model(tenant, contact["id"], sk, attributes))
 
 
 def _search_term_model(tenant: str, contact_id: str, term: str) -> SearchTermItem:
@@ -396,12 +465,11 @@ def stage_save(
     counts = Counters() if counters is None else counters
     if version is None:
         counts.contacts += 1
+    _stage_views(transaction, tenant, contact, previous)
     old_tags, new_tags = previous.get("tags", []), contact.get("tags", [])
     for tag in (tag for tag in new_tags if tag not in old_tags):
-        transaction.put("tag_member", _tag_member_model(tenant, contact["id"], tag))
         counts.tag(tag, 1)
     for tag in (tag for tag in old_tags if tag not in new_tags):
-        transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
         counts.tag(tag, -1)
     old_company, new_company = previous.get("company_id"), contact.get("company_id")
     if old_company != new_company:  # one membership item per contact: a move overwrites it
@@ -472,8 +540,9 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
         email = contact_rules.email_key(contact)
         if email and not emails_claimed:
             unversioned.append(_email_model(tenant, email, contact))
+        unversioned += [_view_model(tenant, contact["id"], sk, attributes)
+                        for sk, attributes in contact_rules.view_entries(tenant, contact).items()]
         for tag in contact.get("tags", []):
-            unversioned.append(_tag_member_model(tenant, contact["id"], tag))
             counts.tag(tag, 1)
         if contact.get("company_id"):
             unversioned.append(_company_member_model(tenant, contact["id"], contact["company_id"]))
@@ -583,8 +652,9 @@ def stage_delete(
         )
     counts = Counters() if counters is None else counters
     counts.contacts -= 1
+    for sk, attributes in contact_rules.view_entries(tenant, contact).items():
+        transaction.delete("view", _view_model(tenant, contact["id"], sk, attributes))
     for tag in contact.get("tags", []):
-        transaction.delete("tag_member", _tag_member_model(tenant, contact["id"], tag))
         counts.tag(tag, -1)
     if contact.get("company_id"):
         transaction.delete("company_member", _company_member_model(tenant, contact["id"], contact["company_id"]))
@@ -635,12 +705,12 @@ def get_tag(tenant: str, name: str) -> TagItem | None:
 
 
 def tag_member_ids(tenant: str, tag: str, limit: int | None = None) -> list[str]:
-    """Ids of the contacts carrying the tag (GSI6); with `limit`, at most that many (one Query)."""
+    """Ids of the contacts carrying the tag (its view partition); with `limit`, at most that many
+    (one Query)."""
     if limit is not None:
-        raws, _ = query(keys.tag_members_pk(tenant, tag), index="GSI6", limit=limit)
-    else:
-        raws = query_all(keys.tag_members_pk(tenant, tag), index="GSI6")
-    return [raw["gsi6sk"]["S"] for raw in raws]
+        raws, _ = query(keys.tag_members_pk(tenant, tag), index=VIEW_IDS_INDEX, limit=limit)
+        return [contact_id_of_raw(raw) for raw in raws]
+    return view_ids(tenant, keys.tag_members_pk(tenant, tag))
 
 
 def stage_tag_deletion(transaction: Transaction, tenant: str, name: str, job_id: str) -> None:
@@ -717,6 +787,15 @@ def save_footprint(tenant: str, contact: dict[str, Any], config: tenant_config.T
     stage_save(alone, tenant, contact, config, previous=previous, version=version, check_config=False,
                counters=Counters())
     return len(alone), alone.size
+
+
+def delete_footprint(tenant: str, contact: dict[str, Any], version: int) -> int:
+    """Actions a contact's deletion adds to a transaction shared with others: its own items, and
+    its company's count (tag counts are shared by the slice: the caller keeps room for them)."""
+    alone = Transaction()
+    counters = Counters()
+    stage_delete(alone, tenant, contact, version, counters)
+    return len(alone) + len(counters.companies)
 
 
 def versions(tenant: str, contact_ids: Iterable[str]) -> dict[str, tuple[dict[str, Any], int]]:

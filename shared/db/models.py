@@ -21,8 +21,11 @@ from pynamodb.models import Model
 
 from shared.config import CONFIG
 from shared.db.retries import retry_conflicting_writes
+from shared.keys import index_key_names
 
-INDEX_NUMBERS = range(1, 16)
+# GSI1-5: the sorted indexes (ALL); GSI16-20: their KEYS_ONLY twins on the same key attributes
+# (shared.keys.KEYS_TWIN); GSI6-10, 13: KEYS_ONLY; GSI15: the shards (ALL).
+CONTACT_INDEXES = (*range(1, 11), 13, 15, *range(16, 21))
 _ALL_PROJECTED = {1, 2, 3, 4, 5, 15}
 
 
@@ -42,14 +45,11 @@ class TableItem(Model):
 def _index(number: int) -> type[GlobalSecondaryIndex]:
     projection = AllProjection if number in _ALL_PROJECTED else KeysOnlyProjection
     meta = type("Meta", (), {"index_name": f"GSI{number}", "projection": projection()})
+    pk_name, sk_name = index_key_names(f"GSI{number}")
     return type(
         f"Gsi{number}",
         (GlobalSecondaryIndex,),
-        {
-            "Meta": meta,
-            f"gsi{number}pk": UnicodeAttribute(hash_key=True),
-            f"gsi{number}sk": UnicodeAttribute(range_key=True),
-        },
+        {"Meta": meta, pk_name: UnicodeAttribute(hash_key=True), sk_name: UnicodeAttribute(range_key=True)},
     )
 
 
@@ -57,8 +57,9 @@ def _index_members(numbers: range | tuple[int, ...]) -> dict[str, object]:
     """Key attributes and index objects for the GSIs an item kind takes part in."""
     members: dict[str, object] = {}
     for number in numbers:
-        members[f"gsi{number}pk"] = UnicodeAttribute(null=True)
-        members[f"gsi{number}sk"] = UnicodeAttribute(null=True)
+        pk_name, sk_name = index_key_names(f"GSI{number}")
+        members[pk_name] = UnicodeAttribute(null=True)
+        members[sk_name] = UnicodeAttribute(null=True)
         members[f"gsi{number}"] = _index(number)()
     return members
 
@@ -70,7 +71,7 @@ class _ContactAttributes(TableItem):
     version = VersionAttribute()
 
 
-ContactItem = type("ContactItem", (_ContactAttributes,), _index_members(INDEX_NUMBERS), discriminator="contact")
+ContactItem = type("ContactItem", (_ContactAttributes,), _index_members(CONTACT_INDEXES), discriminator="contact")
 ContactItem.__doc__ = "A contact; it is in every contact index (sorted lists, search, filters, shards)."
 
 
@@ -82,9 +83,18 @@ class EmailKeyItem(TableItem, discriminator="email_key"):
 
 
 TagMemberItem = type(
-    "TagMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((6,))}, discriminator="tag_member"
+    "TagMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((1, 2, 16, 17))},
+    discriminator="tag_member",
 )
-TagMemberItem.__doc__ = "One contact carrying one tag; GSI6 lists a tag's contacts."
+TagMemberItem.__doc__ = "One contact carrying one tag: the tag's view entry (its contacts by creation and by name)."
+
+ContactViewItem = type(
+    "ContactViewItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((*range(1, 6), *range(16, 21)))},
+    discriminator="contact_view",
+)
+ContactViewItem.__doc__ = ("A contact's entry in one view (its owner's, its status's, starred, its company name's), in "
+                           "its partition, carrying its sort keys under the view's partition (shared.domain.contacts."
+                           "view_entries).")
 
 
 SearchTermItem = type(

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from shared.db.models import ContactItem
 from shared.domain import sizes
+from shared.keys import index_key_names
 
 RawItem = dict[str, Any]
 T = TypeVar("T")
@@ -42,7 +43,7 @@ def query(
 def key_after(raw: RawItem, index: str | None = None) -> RawItem:
     """The LastEvaluatedKey a Query of `index` (the table when None) gives right after `raw`:
     an ExclusiveStartKey that resumes after it."""
-    names = ("pk", "sk") if index is None else ("pk", "sk", f"gsi{index[3:]}pk", f"gsi{index[3:]}sk")
+    names = ("pk", "sk") if index is None else ("pk", "sk", *index_key_names(index))
     return {name: raw[name] for name in names}
 
 

@@ -12,19 +12,15 @@ from typing import Any, Callable, Iterator
 from shared import keys
 from shared.db import batches
 from shared.db.contacts import (
-    contact_id_of_raw, contact_of_raw, get_many, ids_by_phone_digits, query, query_all, tag_member_ids,
+    contact_id_of_raw, contact_of_raw, get_many, ids_by_phone_digits, query, query_all, tag_member_ids, view_ids,
 )
 from shared.db.models import ContactItem, EmailKeyItem
 from shared.domain import search
 
 _pool = ThreadPoolExecutor(max_workers=16)
 
-# Partition of each equality index (KEYS_ONLY; its items' pk is the contact's, whose id ends it).
-_EQUALITY_INDEXES = {
-    "status": ("GSI11", keys.status_pk),
-    "owner": ("GSI12", keys.owner_pk),
-    "delivery_status": ("GSI13", keys.delivery_status_pk),
-}
+# The view partition of each equality condition that has one (shared.domain.contacts.view_entries).
+_VIEW_PARTITIONS = {"status": keys.status_pk, "owner": keys.owner_pk}
 
 
 def _ids_by_email(tenant: str, emails: tuple[str, ...]) -> list[str]:
@@ -43,17 +39,19 @@ def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
     elif lookup.index == "tag":
         yield from tag_member_ids(tenant, lookup.values[0])
     elif lookup.index == "starred":
-        yield from (contact_id_of_raw(raw) for raw in query_all(keys.starred_pk(tenant), index="GSI14"))
+        yield from view_ids(tenant, keys.starred_pk(tenant))
     elif lookup.index in ("email_prefix", "company_prefix"):
-        index = "GSI3" if lookup.index == "email_prefix" else "GSI10"
-        prefix = f"{keys.PRESENT}#{lookup.values[0]}" if index == "GSI3" else lookup.values[0]
-        sort_key = getattr(ContactItem, f"gsi{index[3:]}sk")
+        index = keys.KEYS_TWIN["GSI3"] if lookup.index == "email_prefix" else "GSI10"
+        prefix = f"{keys.PRESENT}#{lookup.values[0]}" if lookup.index == "email_prefix" else lookup.values[0]
+        sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
         yield from (contact_id_of_raw(raw) for raw in query_all(keys.contacts_index_pk(tenant), sort_key.startswith(prefix),
                                                              index=index))
-    else:
-        index, partition = _EQUALITY_INDEXES[lookup.index]
+    elif lookup.index == "delivery_status":
         for value in lookup.values:
-            yield from (contact_id_of_raw(raw) for raw in query_all(partition(tenant, value), index=index))
+            yield from (contact_id_of_raw(raw) for raw in query_all(keys.delivery_status_pk(tenant, value), index="GSI13"))
+    else:
+        for value in lookup.values:
+            yield from view_ids(tenant, _VIEW_PARTITIONS[lookup.index](tenant, value))
 
 
 # Cheapest first: an AllOf starts from one of its sources and leaves the rest to `matches`.

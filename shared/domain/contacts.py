@@ -316,29 +316,53 @@ def extra_search_terms(contact: dict[str, Any]) -> set[str]:
 def index_keys(tenant: str, contact: dict[str, Any]) -> dict[str, str | None]:
     """Every GSI key attribute of a contact item; None means the item is not in that index."""
     contact_id = contact["id"]
-    attributes: dict[str, str | None] = {}
+    attributes: dict[str, str | None] = _sort_keys(contact, keys.contacts_index_pk(tenant), keys.CONTACT_SORT_INDEX)
     all_contacts = keys.contacts_index_pk(tenant)
-    for field, index in keys.CONTACT_SORT_INDEX.items():
-        number = index[3:]
-        attributes[f"gsi{number}pk"] = all_contacts
-        attributes[f"gsi{number}sk"] = keys.sorted_sk(sort_value(contact, field), contact_id)
     for index, term in _search_terms(contact).items():
         number = index[3:]
         attributes[f"gsi{number}pk"] = all_contacts if term else None
         attributes[f"gsi{number}sk"] = keys.term_sk(term, contact_id) if term else None
-    created = f"{contact['created_at']}#{contact_id}"
-    filters = {
-        "11": keys.status_pk(tenant, contact["status"]),
-        "12": keys.owner_pk(tenant, contact["owner_id"]) if contact.get("owner_id") else None,
-        "13": keys.delivery_status_pk(tenant, contact.get("delivery_status", "unconfirmed")),
-        "14": keys.starred_pk(tenant) if contact.get("starred") else None,
-    }
-    for number, partition in filters.items():
-        attributes[f"gsi{number}pk"] = partition
-        attributes[f"gsi{number}sk"] = created if partition else None
+    attributes["gsi13pk"] = keys.delivery_status_pk(tenant, contact.get("delivery_status", "unconfirmed"))
+    attributes["gsi13sk"] = f"{contact['created_at']}#{contact_id}"
     attributes["gsi15pk"] = keys.shard_pk(tenant, keys.shard_of(contact_id))
     attributes["gsi15sk"] = contact_id
     return attributes
+
+
+def _sort_keys(contact: dict[str, Any], partition: str, sorts: dict[str, str]) -> dict[str, str | None]:
+    """The sorted indexes' key attributes of `contact` under `partition`, for these sorts."""
+    attributes: dict[str, str | None] = {}
+    for field, index in sorts.items():
+        pk_name, sk_name = keys.index_key_names(index)
+        attributes[pk_name] = partition
+        attributes[sk_name] = keys.sorted_sk(sort_value(contact, field), contact["id"])
+    return attributes
+
+
+# A view entry lists its contact under a view partition (an owner, a status, a tag...) in the
+# sorted indexes; an owner's view carries every sort (a rep's own list sorts by anything), the
+# others creation and name, which change only with a save of the contact (the last-action
+# sorts move on every tracking hit, which writes without reading: it knows no tags).
+VIEW_SORTS = ("created_at", "name")
+OWNER_VIEW_SORTS = tuple(keys.CONTACT_SORT_INDEX)
+_VIEW_SORT_INDEXES = {field: keys.CONTACT_SORT_INDEX[field] for field in VIEW_SORTS}
+
+
+def view_entries(tenant: str, contact: dict[str, Any]) -> dict[str, dict[str, str | None]]:
+    """Sort key of each view entry of the contact → its index key attributes (pure: what a save
+    writes and a delete removes). Tag entries are the tag memberships (`TAG#{name}`)."""
+    partitions = {keys.STATUS_VIEW_SK: keys.status_pk(tenant, contact["status"])}
+    if contact.get("starred"):
+        partitions[keys.STARRED_VIEW_SK] = keys.starred_pk(tenant)
+    if contact.get("company"):
+        partitions[keys.COMPANY_VIEW_SK] = keys.company_name_pk(tenant, contact["company"])
+    for tag in contact.get("tags", []):
+        partitions[keys.tag_sk(tag)] = keys.tag_members_pk(tenant, tag)
+    entries = {sk: _sort_keys(contact, partition, _VIEW_SORT_INDEXES) for sk, partition in partitions.items()}
+    if contact.get("owner_id"):
+        entries[keys.OWNER_VIEW_SK] = _sort_keys(contact, keys.owner_pk(tenant, contact["owner_id"]),
+                                                 keys.CONTACT_SORT_INDEX)
+    return entries
 
 
 def search_prefixes(q: str) -> dict[str, str]:
@@ -346,9 +370,9 @@ def search_prefixes(q: str) -> dict[str, str]:
     folded = text.fold(q)
     if not folded:
         return {}
-    prefixes = {
-        "GSI2": f"{keys.PRESENT}#{folded}",
-        "GSI3": f"{keys.PRESENT}#{folded}",
+    prefixes = {  # the name and email sort keys are read in their KEYS_ONLY twins: keys, not contacts
+        keys.KEYS_TWIN["GSI2"]: f"{keys.PRESENT}#{folded}",
+        keys.KEYS_TWIN["GSI3"]: f"{keys.PRESENT}#{folded}",
         "GSI6": folded,
         "GSI7": folded,
         "GSI8": folded,
@@ -369,7 +393,7 @@ def found_by_quick_search(tenant: str, contact: dict[str, Any], prefixes: dict[s
     begins_with on the contact's own index keys and on its extra search terms (GSI7), in memory."""
     attributes = index_keys(tenant, contact)
     for index, prefix in prefixes.items():
-        key = attributes.get(f"gsi{index[3:]}sk")
+        key = attributes.get(keys.index_key_names(index)[1])
         if key is not None and key.startswith(prefix):
             return True
     term = prefixes.get("GSI7")

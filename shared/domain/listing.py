@@ -29,8 +29,52 @@ class ContactQuery:
     q: str | None = None
     filters: dict[str, Any] = field(default_factory=dict)
 
-    def fingerprint_fields(self, visible_owner: str | None) -> dict[str, Any]:
-        return {"sort": self.sort, "desc": self.descending, "q": self.q, "filters": self.filters, "owner": visible_owner}
+    def fingerprint_fields(self, user_id: str, visible_owner: str | None) -> dict[str, Any]:
+        """What a cursor is bound to: the view, and who asked (a cursor handed to one member is
+        refused to another, even one who sees the same contacts)."""
+        return {"sort": self.sort, "desc": self.descending, "q": self.q, "filters": self.filters, "owner": visible_owner,
+                "user": user_id}
+
+    @property
+    def fetch_cap(self) -> int:
+        """The most contacts a page may read to answer from an unordered set of ids (fetched,
+        then ordered in memory): twice the page, and 50."""
+        return 2 * self.limit + 50
+
+
+@dataclass(frozen=True)
+class View:
+    """A view partition (shared.domain.contacts.view_entries) and the sorts its entries carry."""
+
+    partition: str
+    sorts: tuple[str, ...]
+
+
+def views_of(tenant: str, filters: dict[str, Any], visible_owner: str | None) -> list[View] | None:
+    """The view partitions that the list's conditions (its filters and owner visibility) each
+    narrow the list to; None when they contradict (an `owner_id` filter naming someone else than
+    the only owner the caller may see): nothing matches. `starred=false` has no view (most
+    contacts are not starred): it stays a filter."""
+    owners = {owner for owner in (filters.get("owner_id"), visible_owner) if owner is not None}
+    if len(owners) > 1:
+        return None
+    views = [View(keys.owner_pk(tenant, owner), contact_rules.OWNER_VIEW_SORTS) for owner in owners]
+    partitions = {
+        "tag": lambda value: keys.tag_members_pk(tenant, value),
+        "status": lambda value: keys.status_pk(tenant, value),
+        "starred": lambda value: keys.starred_pk(tenant) if value else None,
+        "company": lambda value: keys.company_name_pk(tenant, value),
+    }
+    for name, partition_of in partitions.items():
+        partition = partition_of(filters[name]) if name in filters else None
+        if partition is not None:
+            views.append(View(partition, contact_rules.VIEW_SORTS))
+    return views
+
+
+def unserved_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters no view partition serves (`starred=false`)."""
+    return {name: wanted for name, wanted in filters.items() if name == "starred" and wanted is False}
 
 
 def parse_query(params: dict[str, str]) -> ContactQuery:

@@ -78,16 +78,6 @@ def _outcome(principal: Principal, settings: dict[str, Any], request: bulk.Reque
     return "ok", None, updated, contact, version, entries
 
 
-def _item_cost(before: dict[str, Any], after: dict[str, Any] | None, entries: list[dict[str, Any]]) -> int:
-    """Items one contact's change puts in a transaction: the contact, its email key, the tag
-    memberships that change (all of them on a deletion), on a deletion its company membership
-    and its company's count, and the timeline entries. (Bulk actions change no name or company,
-    so no search term.)"""
-    tags = set(before.get("tags", [])) if after is None else set(after.get("tags", [])) ^ set(before.get("tags", []))
-    company = 2 if after is None and before.get("company_id") else 0
-    return 1 + (1 if before.get("email") else 0) + len(tags) + company + len(entries)
-
-
 def _slices(principal: Principal, config: tenant_config.TenantConfig, request: bulk.Request, ids: list[str],
             start: int) -> list[_Slice]:
     """The targets from `start` read (consistently) and cut into slices that each fit one
@@ -98,9 +88,12 @@ def _slices(principal: Principal, config: tenant_config.TenantConfig, request: b
     for offset, contact_id in enumerate(ids):
         status, error, after, before, version, entries = _outcome(principal, config.settings, request,
                                                                   current.get(contact_id), now)
-        cost = 0 if before is None else _item_cost(before, after, entries)
-        size = 0 if before is None or after is None else \
-            contact_store.save_footprint(principal.tenant, after, config, previous=before, version=version)[1]
+        cost = size = 0
+        if before is not None and after is None:
+            cost = contact_store.delete_footprint(principal.tenant, before, version)
+        elif before is not None:
+            cost, size = contact_store.save_footprint(principal.tenant, after, config, previous=before, version=version)
+        cost += len(entries)
         if piece.items + cost > MAX_ITEMS - _RESERVED_ITEMS or piece.size + size > _SLICE_BYTES:
             piece.end = start + offset
             slices.append(piece)

@@ -21,7 +21,7 @@ from shared.errors import (
     Busy, Conflict, CrmError, FieldError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed, require_valid,
 )
 from shared.observability import logger
-from shared.services import job_queue
+from shared.services import contact_pages, job_queue
 
 MAX_LOOKUP_VALUES = 10_000
 T = TypeVar("T")
@@ -233,68 +233,59 @@ def run_tidy(tenant: str, contact_ids: list[str], time_left: Callable[[], float]
 # --- listing ------------------------------------------------------------------------------
 
 def list_contacts(principal: Principal, params: dict[str, str], raw_cursor: str | None) -> dict[str, Any]:
+    """GET /v1/contacts: a page that reads what it shows (docs/data-model.md, "Views"); with `q`,
+    also the exact number of matches (`total`)."""
     query = listing.parse_query(params)
     config = tenant_config.load(principal.tenant)
     visible_owner = principal.visible_owner(config.settings)
-    fingerprint = cursor.fingerprint(query.fingerprint_fields(visible_owner))
+    fingerprint = cursor.fingerprint(query.fingerprint_fields(principal.user_id, visible_owner))
     position = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, raw_cursor) if raw_cursor else None
+    views = listing.views_of(principal.tenant, query.filters, visible_owner)
 
-    if query.q:
-        contacts, next_position = _search_page(principal, query, config, position)
+    def keep(contact: dict[str, Any]) -> bool:
+        return listing.matches(contact, query.filters) and principal.can_see(contact, config.settings)
+
+    total = None
+    if views is None:  # conditions no contact can meet
+        contacts, next_position, total = [], None, 0
+    elif query.q:
+        contacts, next_position, total = quick_search_page(principal.tenant, query, views, position, keep)
+    elif views:
+        contacts, next_position = contact_pages.view_list_page(principal.tenant, views, query, position, keep)
     else:
         if position is not None and not isinstance(position, dict):
             raise listing.bad_cursor()
         contacts, next_position = repository.sorted_page(
-            principal.tenant, query.sort, query.descending, position, query.limit, query.filters, visible_owner,
+            principal.tenant, query.sort, query.descending, position, query.limit, listing.unserved_filters(query.filters),
         )
     next_cursor = None
     if next_position is not None:
         next_cursor = cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, next_position)
-    return {"items": [_shape(contact, config) for contact in contacts], "next_cursor": next_cursor}
+    answer = {"items": [_shape(contact, config) for contact in contacts], "next_cursor": next_cursor}
+    return answer if query.q is None else answer | {"total": total}
 
 
-# A quick search reads at most this many hits per search index (KEYS_ONLY: one Query each) and
-# then the contacts of at most this many; a `q` with more hits (one or two characters, a common
-# name) pages through the sorted index instead, testing each contact in memory, at most 10
-# Queries a page. So no page reads more than a fixed number of items, whatever the tenant's size.
-QUICK_SEARCH_HITS = 500
-
-
-def _search_page(
-    principal: Principal, query: listing.ContactQuery, config: tenant_config.TenantConfig, position: Any,
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """Quick search: ids from the search indexes, then the contacts, filtered and ordered (cursor
-    `{"offset"}`); or, with more hits than QUICK_SEARCH_HITS, the sorted index read as a filtered
-    list is, the contacts kept that the indexes would find (cursor `{"walk"}`)."""
-    position = {"offset": 0} if position is None else position
-    if not isinstance(position, dict) or not ({"offset"} == set(position) or {"walk"} == set(position)):
-        raise listing.bad_cursor()
-    prefixes = contact_rules.search_prefixes(query.q)
-    if "offset" in position:
-        offset = position["offset"]
-        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-            raise listing.bad_cursor()
-        ids = repository.search_ids(principal.tenant, prefixes, at_most=QUICK_SEARCH_HITS)
-        if ids is not None:
-            found = [
-                contact for contact in repository.get_many(principal.tenant, ids).values()
-                if listing.matches(contact, query.filters) and principal.can_see(contact, config.settings)
-            ]
-            ordered = listing.order_search_results(found, query)
-            page = ordered[offset: offset + query.limit]
-            page = page[:sizes.fitting(page)]  # what fits one response
-            more = offset + len(page) < len(ordered)
-            return page, ({"offset": offset + len(page)} if more else None)
-        position = {"walk": None}  # more hits than one request reads (grown since the first page: from the start)
-    walk = position["walk"]
-    if walk is not None and not isinstance(walk, dict):
-        raise listing.bad_cursor()
-    contacts, next_walk = repository.sorted_page(
-        principal.tenant, query.sort, query.descending, walk, query.limit, query.filters,
-        principal.visible_owner(config.settings),
-        keep=lambda contact: contact_rules.found_by_quick_search(principal.tenant, contact, prefixes),
-    )
-    return contacts, (None if next_walk is None else {"walk": next_walk})
+def quick_search_page(
+    tenant: str, query: listing.ContactQuery, views: list[listing.View], position: Any,
+    keep: Callable[[dict[str, Any]], bool],
+) -> tuple[list[dict[str, Any]], Any, int]:
+    """Quick search: every match's id from the KEYS_ONLY search indexes (so `total` is exact and
+    no contact is read to count); when there are more than a page can read whole, narrowed to
+    the list's conditions by their views' ids (keys too), then paged by walking the sort order
+    in keys, reading only the page's contacts (contact_pages.ids_page)."""
+    ids = repository.search_ids(tenant, contact_rules.search_prefixes(query.q))
+    walk_view = None
+    if len(ids) > query.fetch_cap:
+        sizes_of_views = {}
+        for view in views:
+            view_ids = set(repository.view_ids(tenant, view.partition))
+            ids &= view_ids
+            sizes_of_views[view.partition] = len(view_ids)
+        if query.filters.get("starred") is False:
+            ids -= set(repository.view_ids(tenant, keys.starred_pk(tenant)))
+        sorted_views = [view for view in views if query.sort in view.sorts]
+        walk_view = min(sorted_views, key=lambda view: sizes_of_views[view.partition], default=None)
+    return contact_pages.ids_page(tenant, ids, query, position, keep, walk_view)
 
 
 # --- bulk lookup ------------------------------------------------------------------------

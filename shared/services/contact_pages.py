@@ -1,0 +1,101 @@
+"""Pages of contacts that cost what they show, whatever the tenant's size (docs/data-model.md,
+"Views"): a list narrowed by views (an owner, a tag, a status...), and an ordered page of a set
+of ids known from keys (a quick search's matches, a search's indexed answer).
+
+Positions (what a cursor carries, signed with its query): {"phase", "key"} walks a sorted index
+(`view` names the view partition when the page chose one); {"offset"} pages an ordered set read
+whole; {"walk": {"phase", "key"} | None} walks the sort order keeping a set's ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from shared import keys
+from shared.db import contacts as repository
+from shared.domain import listing, sizes
+
+Contact = dict[str, Any]
+Keep = Callable[[Contact], bool]
+Page = tuple[list[Contact], Any]
+
+
+def _walk_position(position: Any) -> dict[str, Any] | None:
+    if position is None:
+        return None
+    if not isinstance(position, dict) or set(position) - {"phase", "key", "view"} \
+            or position.get("phase") not in (keys.PRESENT, keys.MISSING) \
+            or not (position.get("key") is None or isinstance(position["key"], dict)):
+        raise listing.bad_cursor()
+    return {"phase": position["phase"], "key": position["key"]}
+
+
+def _offset(position: dict[str, Any]) -> int:
+    offset = position.get("offset", 0)
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise listing.bad_cursor()
+    return offset
+
+
+def ordered_slice(contacts: list[Contact], order: listing.ContactQuery, position: dict[str, Any]) -> Page:
+    """A page cut from contacts read whole, ordered as the sorted index orders them."""
+    ordered = listing.order_search_results(contacts, order)
+    offset = _offset(position)
+    page = ordered[offset: offset + order.limit]
+    page = page[:sizes.fitting(page)]  # what fits one response
+    return page, ({"offset": offset + len(page)} if offset + len(page) < len(ordered) else None)
+
+
+def view_list_page(tenant: str, views: list[listing.View], order: listing.ContactQuery, position: Any,
+                   keep: Keep) -> Page:
+    """A list page narrowed by at least one view. One view that carries the sort: a walk of its
+    entries, each page reading its entries and its contacts. Otherwise the narrowest view (found by
+    reading the views side by side, recorded in the cursor) is walked when it carries the sort,
+    else its contacts are read whole and ordered: either way bounded by its size, never the
+    tenant's. `keep` checks every condition and the caller's visibility in memory."""
+    if position is not None and not isinstance(position, dict):
+        raise listing.bad_cursor()
+    partitions = {view.partition: view for view in views}
+    if len(views) == 1 and order.sort in views[0].sorts:
+        return repository.view_page(tenant, views[0].partition, order.sort, order.descending,
+                                    _walk_position(position), order.limit, keep=keep)
+    if position is None:
+        chosen, ids = repository.narrowest_view(list(partitions), order.fetch_cap)
+    else:
+        chosen, ids = position.get("view"), None
+        if chosen not in partitions:
+            raise listing.bad_cursor()
+    if order.sort in partitions[chosen].sorts:
+        page, next_position = repository.view_page(tenant, chosen, order.sort, order.descending,
+                                                   _walk_position(position), order.limit, keep=keep)
+    else:
+        if ids is None:
+            ids = repository.view_ids(tenant, chosen)
+        contacts = [contact for contact in repository.get_many(tenant, ids).values() if keep(contact)]
+        page, next_position = ordered_slice(contacts, order, position or {})
+    return page, (None if next_position is None else {**next_position, "view": chosen})
+
+
+def ids_page(tenant: str, ids: set[str], order: listing.ContactQuery, position: Any, keep: Keep,
+             walk_view: listing.View | None) -> tuple[list[Contact], Any, int]:
+    """A page of the contacts among `ids` that `keep` accepts, in the list's order, and how many
+    there are. Up to `order.fetch_cap` ids: their contacts read and ordered in memory (an offset
+    cursor). More: the sort order walked in keys (the twin index of the sort, over `walk_view`'s
+    partition when it carries the sort, else all the tenant's contacts), only this page's
+    contacts read; then `ids` must already be exact, as the total is their number."""
+    position = {"offset": 0} if position is None else position
+    if not isinstance(position, dict) or not ({"offset"} == set(position) or {"walk"} == set(position)):
+        raise listing.bad_cursor()
+    if "offset" in position and len(ids) <= order.fetch_cap:
+        contacts = [contact for contact in repository.get_many(tenant, ids).values() if keep(contact)]
+        page, next_position = ordered_slice(contacts, order, position)
+        return page, next_position, len(contacts)
+    if "offset" in position:
+        _offset(position)
+        position = {"walk": None}  # more matches than one page reads whole (grown since the first page: from the start)
+    partition = keys.contacts_index_pk(tenant)
+    if walk_view is not None and order.sort in walk_view.sorts:
+        partition = walk_view.partition
+    page, next_walk = repository.view_page(tenant, partition, order.sort, order.descending,
+                                           _walk_position(position["walk"]), order.limit, wanted_ids=ids, keep=keep)
+    return page, (None if next_walk is None else {"walk": next_walk}), len(ids)
