@@ -93,17 +93,26 @@ def _exact_page(principal: Principal, criteria: Criteria, order: listing.Contact
                 position: Any, keep: Callable[[Contact], bool]) -> tuple[list[Contact], Any, int]:
     """A page of an answer known exactly from keys: its ids (intersected with the quick search's),
     then contact_pages.ids_page, walking the narrowest view that lists every match and carries
-    the sort (the caller's own view under owner visibility), else the tenant's sorted index."""
+    the sort (the caller's own view under owner visibility, a tag's...), else the tenant's sorted
+    index. The view chosen on the first page is kept in the cursor (`via`), so that sizes moving
+    meanwhile never change the walk under it; `at` is ids_page's position."""
     tenant = principal.tenant
     found = repository.lookup_ids(tenant, source)
     ids = search.ids_of(source, found) if source.sources else None
     if criteria.q is not None:
         matched = contact_store.search_ids(tenant, contact_rules.search_prefixes(criteria.q))
         ids = matched if ids is None else ids & matched
-    views = [(len(found[lookup]), view) for lookup, view in search.covering_views(tenant, source)
-             if order.sort in view.sorts]
-    walk_view = min(views, key=lambda entry: entry[0])[1] if views else None
-    return contact_pages.ids_page(tenant, ids, order, position, keep, walk_view)
+    views = {view.partition: (len(found[lookup]), view) for lookup, view in search.covering_views(tenant, source)
+             if order.sort in view.sorts}
+    if position is None:
+        walk_view = min(views.values(), key=lambda entry: entry[0])[1] if views else None
+    elif set(position) != {"via", "at"} or not (position["via"] is None or position["via"] in views):
+        raise listing.bad_cursor()
+    else:
+        walk_view = None if position["via"] is None else views[position["via"]][1]
+    page, at, total = contact_pages.ids_page(tenant, ids, order, None if position is None else position["at"], keep,
+                                             walk_view)
+    return page, None if at is None else {"via": None if walk_view is None else walk_view.partition, "at": at}, total
 
 
 def _order(body: dict[str, Any]) -> listing.ContactQuery:
@@ -117,6 +126,14 @@ def _order(body: dict[str, Any]) -> listing.ContactQuery:
     return listing.parse_query(params)
 
 
+def cursor_fingerprint(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria,
+                       order: listing.ContactQuery, scope: dict[str, Any]) -> str:
+    """What a page's cursor is bound to: the search or segment (`scope`), its filter, quick
+    search and order, and the member asking with what they may see."""
+    fields = replace(order, q=criteria.q).fingerprint_fields(principal.user_id, principal.visible_owner(config.settings))
+    return cursor.fingerprint({**scope, "filter": criteria.tree, **fields})
+
+
 def page_of(
     principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria, order: listing.ContactQuery,
     raw_cursor: Any, scope: dict[str, Any],
@@ -124,9 +141,7 @@ def page_of(
     """One page of the ordered matches, with `next_cursor` (bound to the search and the member
     asking) and `total`. An answer exact from keys reads at most `order.fetch_cap` contacts a
     page; otherwise every candidate is read and checked, and the page cut from them."""
-    visible_owner = principal.visible_owner(config.settings)
-    fingerprint = cursor.fingerprint({**scope, "filter": criteria.tree, **replace(order, q=criteria.q)
-                                     .fingerprint_fields(principal.user_id, visible_owner)})
+    fingerprint = cursor_fingerprint(principal, config, criteria, order, scope)
     position = None
     if raw_cursor is not None:
         position = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, str(raw_cursor))
