@@ -40,6 +40,11 @@ without legal forms) and safe ``company`` prefixes, ``starred`` eq true and incl
 index; everything else needs a full scan. An "and" group intersects its indexed children
 (ignoring the others, which the re-check applies); an "or" group is a union only if every child
 is indexed, else a full scan.
+
+``exact_plan`` is the plan when its ids are exactly the matches (``EXACT_LOOKUPS`` only: no
+prefix, no company, no tag exclude, no condition left to the re-check), so a page can be cut from
+ids read in keys; ``ids_of`` combines the ids its lookups found, ``covering_views`` names the view
+partitions that list every match (to walk in the sort order).
 """
 
 from __future__ import annotations
