@@ -63,24 +63,33 @@ def crowd(moto_endpoint) -> Api:
     _seed(other.tenant, other.user_id, 10, 0, tags=[TAG])
     assert api.put("/v1/settings", {"owner_visibility_restricted": True}).status == 200
     tenant_config.load(api.tenant, fresh=True)
+    api.other = other
     return api
 
 
 class ContactReads:
     """bench/counting.py's DynamoCounter on the client in use, also keeping apart the items
-    BatchGetItem answers (contacts) from the keys Queries read."""
+    BatchGetItem answers (`batch_items`), and of them the contacts (`fetched`), from the keys
+    Queries read."""
 
     def __init__(self) -> None:
         from bench.counting import DynamoCounter
         from shared.db.models import ContactItem
 
-        self.fetched = 0
+        self.fetched = self.batch_items = 0
         self.counter = DynamoCounter(ContactItem._get_connection().connection.client)
         self.counter._client.meta.events.register("after-call.dynamodb", self._after_call)
 
+    def reset(self) -> None:
+        self.fetched = self.batch_items = 0
+
     def _after_call(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        from shared import keys
+
         if model.name == "BatchGetItem":
-            self.fetched += sum(len(items) for items in parsed.get("Responses", {}).values())
+            items = [item for found in parsed.get("Responses", {}).values() for item in found]
+            self.batch_items += len(items)
+            self.fetched += sum(1 for item in items if item["sk"]["S"] == keys.CONTACT_SK)
 
     def close(self) -> None:
         self.counter._client.meta.events.unregister("after-call.dynamodb", self._after_call)
@@ -188,15 +197,31 @@ def test_a_segments_contacts_page_as_a_search_does(crowd):
 def test_a_page_of_a_large_indexed_result_reads_at_most_twice_the_page_and_50_contacts(crowd, counter, body):
     limit, pages, seen, cursor = 5, 0, set(), None  # 60 read whole at most: fewer than the matches
     while pages < 4:
-        counter.fetched = 0
+        counter.reset()
         with counter.counter.measure() as reads:
             page = search(crowd, **body, limit=limit, **({"cursor": cursor} if cursor else {}))
         assert reads.requests["Scan"] == 0
-        assert counter.fetched <= 2 * limit + 50, (pages, counter.fetched, reads.requests)
+        assert counter.batch_items <= 2 * limit + 50, (pages, counter.batch_items, reads.requests)
         seen |= {contact["id"] for contact in page["items"]}
         pages, cursor = pages + 1, page["next_cursor"]
         assert cursor is not None
     assert page["total"] > 2 * limit + 50 and len(seen) == pages * limit
+
+
+def test_ids_beyond_what_a_page_reads_whole_count_only_the_tenants_existing_contacts(crowd, counter):
+    mine = [contact["id"] for contact in search(crowd, filter=TAGGED, limit=200)["items"]][:65]
+    theirs = [contact["id"] for contact in search(crowd.other, limit=200)["items"]]
+    unknown = ["01JAAAAAAAAAAAAAAAAAAAAAAA", "no#such"]
+    body = {"filter": {"field": "id", "op": "in", "value": theirs + mine + unknown}, "sort": "name", "limit": 5}
+    pages, seen, cursor = 0, [], None
+    while pages < 3:  # 60 ids at most are read whole: these 77 are walked
+        counter.reset()
+        page = search(crowd, **body, **({"cursor": cursor} if cursor else {}))
+        assert counter.fetched <= 60 and counter.batch_items <= 60 + len(body["filter"]["value"])  # + status entries
+        assert page["total"] == 65 and len(page["items"]) == 5
+        seen += [contact["id"] for contact in page["items"]]
+        pages, cursor = pages + 1, page["next_cursor"]
+    assert set(seen) <= set(mine) and len(set(seen)) == 15
 
 
 CONTAINS = {"field": "family_name", "op": "contains", "value": "名"}  # read whole: an offset cursor

@@ -75,7 +75,7 @@ def matching(principal: Principal, config: tenant_config.TenantConfig, criteria:
     return [contact for contact in _candidates(principal, config, criteria) if keep(contact)]
 
 
-def _exact_source(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> search.Source | None:
+def _exact_source(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> search.AllOf | None:
     """The index reads whose ids, with the quick search's, are exactly what the caller may see of
     the matches (the filter's exact plan and the caller's owner view); None when a condition is
     only checkable on the contact, or nothing narrows the search (every contact: read whole)."""
