@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from shared import keys
+from shared.domain import contacts as contact_rules
 from shared.domain import search, text
 from shared.domain.search import AllOf, AnyOf, Condition, Context, FullScan, Group, Lookup, TagCondition
 from shared.errors import ValidationFailed
@@ -565,3 +567,105 @@ def test_describe(source, text_):
 def test_describe_a_planned_filter():
     tree = {"and": [{"tags": {"include": ["展示会"]}}, cond("status", "eq", "new"), cond("score", "gte", 10)]}
     assert search.describe(plan_of(tree)) == "index tag=展示会 ∩ index status=new"
+
+
+# --- exact plans: the ids from keys are the matches --------------------------------------------
+
+TENANT = "t1"
+_BASE = {"created_at": "2026-04-01T00:00:00.000Z", "updated_at": "2026-04-01T00:00:00.000Z", "starred": False,
+         "tags": [], "status": "new"}
+KEYED = [  # stored as the API stores them (phones NFKC-normalised, emails as typed)
+    _BASE | {"id": "c1", "family_name": "山田", "email": "Taro@Example.jp", "phone": "+81 3-1234-5678",
+             "owner_id": "user-1", "tags": ["展示会", "VIP"], "starred": True, "delivery_status": "normal"},
+    _BASE | {"id": "c2", "family_name": "佐藤", "email": "sato@example.co.jp", "phone": "03-1234-5678",
+             "owner_id": "user-2", "tags": ["VIP"], "status": "won", "delivery_status": "unconfirmed"},
+    _BASE | {"id": "c3", "family_name": "鈴木"},  # no owner, email, phone; no delivery status stored
+    _BASE | {"id": "c4", "family_name": "田中", "phone": "0312345679", "owner_id": "user-1", "tags": ["展示会"],
+             "company": "株式会社サンプル", "delivery_status": "spam", "status": "lost"},
+]
+
+
+def _found_by_keys(lookup: Lookup) -> set[str]:
+    """What a lookup's keys find among KEYED, from the key builders that write those keys."""
+    found = set()
+    for contact in KEYED:
+        views = {attributes["gsi1pk"] for attributes in contact_rules.view_entries(TENANT, contact).values()}
+        index = contact_rules.index_keys(TENANT, contact)
+        for value in lookup.values:
+            one = Lookup(lookup.index, (value,))
+            if lookup.index in ("tag", "status", "owner", "starred"):
+                hit = any(view.partition in views for view in search.lookup_views(TENANT, one))
+            elif lookup.index == "email":
+                hit = contact_rules.email_key(contact) == value
+            elif lookup.index == "phone":
+                hit = index["gsi9pk"] is not None and index["gsi9sk"].startswith(f"{value}#")
+            elif lookup.index == "delivery_status":
+                hit = index["gsi13pk"] == keys.delivery_status_pk(TENANT, value)
+            else:
+                assert lookup.index == "id"
+                hit = contact["id"] == value
+            if hit:
+                found.add(contact["id"])
+    return found
+
+
+@pytest.mark.parametrize("tree", [
+    cond("status", "eq", "new"),
+    cond("status", "in", ["won", "lost"]),
+    cond("owner_id", "eq", "user-1"),
+    cond("owner_id", "in", ["user-2", "ｕｓｅｒ－１"]),  # NFKC: the condition means user-1
+    cond("starred", "eq", True),
+    cond("email", "eq", "TARO@example.JP"),
+    cond("email", "in", ["sato@EXAMPLE.co.jp", "nobody@example.jp"]),
+    cond("phone", "eq", "+81 3-1234-5678"),
+    cond("phone", "in", ["０３－１２３４－５６７８", "090-0000-0000"]),
+    cond("delivery_status", "eq", "unconfirmed"),
+    cond("delivery_status", "in", ["normal", "spam"]),
+    cond("id", "in", ["c1", "c3", "c9"]),
+    {"tags": {"include": ["展示会", "VIP"]}},
+    {"tags": {"include": ["展示会", "VIP"], "include_mode": "all"}},
+    {"and": [{"tags": {"include": ["展示会"]}}, cond("owner_id", "eq", "user-1"), cond("status", "eq", "new")]},
+    {"or": [cond("starred", "eq", True), {"and": [cond("status", "eq", "won"), cond("phone", "eq", "0312345678")]}]},
+])
+def test_an_exact_plan_finds_exactly_the_matches_from_keys(tree):
+    source = search.exact_plan(parse(tree))
+    assert source is not None
+    found = {lookup: _found_by_keys(lookup) for lookup in search.lookups_of(source)}
+    expected = {contact["id"] for contact in KEYED if search.matches(parse(tree), contact, CONTEXT)}
+    assert search.ids_of(source, found) == expected
+
+
+@pytest.mark.parametrize("tree", [
+    cond("email", "prefix", "taro"),  # email keys are cut to the sort key's length
+    cond("company", "eq", "株式会社サンプル"),  # the company index holds the core without legal forms
+    cond("company", "prefix", "サンプル"),
+    cond("phone", "prefix", "03"),
+    cond("status", "ne", "new"),
+    cond("starred", "eq", False),
+    cond("owner_id", "not_exists"),
+    cond("family_name", "eq", "山田"),
+    cond("properties.plan", "eq", "有料"),
+    {"tags": {"include": ["展示会"], "exclude": ["VIP"]}},
+    {"tags": {"exclude": ["VIP"]}},
+    {"and": [cond("status", "eq", "new"), cond("score", "gt", 1)]},  # the plan is only a superset
+    {"or": [cond("status", "eq", "new"), cond("family_name", "eq", "山田")]},
+])
+def test_a_condition_only_the_contact_can_tell_has_no_exact_plan(tree):
+    assert search.exact_plan(parse(tree)) is None
+
+
+def test_ids_of_intersects_and_unions():
+    found = {STATUS_NEW: {"a", "b", "c"}, TAG_EXPO: {"b", "c", "d"}, OWNER: {"c", "e"}}
+    assert search.ids_of(AllOf((STATUS_NEW, TAG_EXPO)), found) == {"b", "c"}
+    assert search.ids_of(AnyOf((AllOf((STATUS_NEW, TAG_EXPO)), OWNER)), found) == {"b", "c", "e"}
+    assert search.lookups_of(AllOf((STATUS_NEW, AnyOf((TAG_EXPO, STATUS_NEW))))) == [STATUS_NEW, TAG_EXPO]
+
+
+def test_covering_views_are_the_required_one_valued_views():
+    source = AllOf((AllOf((TAG_EXPO, Lookup("status", ("new", "won")))), AnyOf((TAG_VIP, OWNER)), OWNER,
+                    Lookup("email", ("a@example.jp",))))
+    assert [(lookup, view.partition, view.sorts) for lookup, view in search.covering_views(TENANT, source)] == [
+        (TAG_EXPO, keys.tag_members_pk(TENANT, "展示会"), contact_rules.VIEW_SORTS),
+        (OWNER, keys.owner_pk(TENANT, "user-1"), contact_rules.OWNER_VIEW_SORTS),
+    ]
+    assert search.covering_views(TENANT, Lookup("starred", ("true",)))[0][1].partition == keys.starred_pk(TENANT)

@@ -12,16 +12,12 @@ from typing import Any, Callable, Iterator
 from shared import keys
 from shared.db import batches
 from shared.db.contacts import (
-    contact_id_of_raw, contact_of_raw, get_many, ids_by_phone_digits, query, query_all, tag_member_ids, view_ids,
+    contact_id_of_raw, contact_of_raw, get_many, ids_by_phone_digits, query, query_all, view_ids,
 )
-from shared.db.models import ContactItem, EmailKeyItem
+from shared.db.models import ContactItem, ContactViewItem, EmailKeyItem
 from shared.domain import search
 
 _pool = ThreadPoolExecutor(max_workers=16)
-
-# The view partition of each equality condition that has one (shared.domain.contacts.view_entries).
-_VIEW_PARTITIONS = {"status": keys.status_pk, "owner": keys.owner_pk}
-
 
 def _ids_by_email(tenant: str, emails: tuple[str, ...]) -> list[str]:
     found = batches.get(EmailKeyItem, [(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK) for email in emails])
@@ -36,10 +32,6 @@ def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
     elif lookup.index == "phone":
         for ids in ids_by_phone_digits(tenant, lookup.values).values():
             yield from ids
-    elif lookup.index == "tag":
-        yield from tag_member_ids(tenant, lookup.values[0])
-    elif lookup.index == "starred":
-        yield from view_ids(tenant, keys.starred_pk(tenant))
     elif lookup.index in ("email_prefix", "company_prefix"):
         index = keys.KEYS_TWIN["GSI3"] if lookup.index == "email_prefix" else "GSI10"
         prefix = f"{keys.PRESENT}#{lookup.values[0]}" if lookup.index == "email_prefix" else lookup.values[0]
@@ -49,9 +41,9 @@ def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
     elif lookup.index == "delivery_status":
         for value in lookup.values:
             yield from (contact_id_of_raw(raw) for raw in query_all(keys.delivery_status_pk(tenant, value), index="GSI13"))
-    else:
-        for value in lookup.values:
-            yield from view_ids(tenant, _VIEW_PARTITIONS[lookup.index](tenant, value))
+    else:  # a tag, status, owner or starred: its views
+        for view in search.lookup_views(tenant, lookup):
+            yield from view_ids(tenant, view.partition)
 
 
 # Cheapest first: an AllOf starts from one of its sources and leaves the rest to `matches`.
@@ -79,6 +71,26 @@ def candidate_ids(tenant: str, source: search.Source) -> set[str]:
     for found in _pool.map(lambda child: candidate_ids(tenant, child), source.sources):
         ids |= found
     return ids
+
+
+def _existing(tenant: str, contact_ids: set[str]) -> set[str]:
+    """Those of the ids whose contact exists, from their status view entries (every contact has
+    one, written with it): small items, 100 a BatchGetItem, no contact read."""
+    wanted = [(keys.contact_pk(tenant, contact_id), keys.STATUS_VIEW_SK) for contact_id in contact_ids]
+    return {item.contact_id for item in batches.get(ContactViewItem, wanted)}
+
+
+def lookup_ids(tenant: str, source: search.Source) -> dict[search.Lookup, set[str]]:
+    """The ids each lookup of `source` finds, from keys (the lookups read in parallel); an `id`
+    lookup keeps the ids of contacts that exist, so that with `search.exact_plan` the ids
+    combined (`search.ids_of`) are exactly the matches."""
+    lookups = search.lookups_of(source)
+
+    def read(lookup: search.Lookup) -> set[str]:
+        ids = set(_ids_in_index(tenant, lookup))
+        return _existing(tenant, ids) if lookup.index == "id" else ids
+
+    return dict(zip(lookups, _pool.map(read, lookups)))
 
 
 def contacts_of(tenant: str, source: search.Source, on_progress: Callable[[float], None] | None = None,

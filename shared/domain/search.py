@@ -40,6 +40,11 @@ without legal forms) and safe ``company`` prefixes, ``starred`` eq true and incl
 index; everything else needs a full scan. An "and" group intersects its indexed children
 (ignoring the others, which the re-check applies); an "or" group is a union only if every child
 is indexed, else a full scan.
+
+``exact_plan`` is the plan when its ids are exactly the matches (``EXACT_LOOKUPS`` only: no
+prefix, no company, no tag exclude, no condition left to the re-check), so a page can be cut from
+ids read in keys; ``ids_of`` combines the ids its lookups found, ``covering_views`` names the view
+partitions that list every match (to walk in the sort order).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared import keys
-from shared.domain import contacts, score, text, validation
+from shared.domain import contacts, listing, score, text, validation
 from shared.errors import FieldError, require_valid
 
 MAX_DEPTH = 5
@@ -656,6 +661,80 @@ def _plan_condition(node: Condition) -> Source:
     if node.field == "starred" and node.op == "eq" and node.value is True:
         return Lookup("starred", ("true",))
     return FullScan()
+
+
+# Lookups whose ids are exactly the contacts meeting their condition (a contact is found iff it
+# matches): each reads a key written from the very value the condition compares (`status`,
+# `owner_id`, `delivery_status` and `starred` their view or index partitions, tags their
+# memberships, `email` its email key = the lower-cased address, `phone` GSI9's digits = the
+# stored number's domestic digits, never cut as a number has at most 20), `id` the ids given
+# (kept when the contact exists). Email and company prefixes are supersets: their keys are cut
+# (sort_head) or stripped of legal forms, so only the contact can tell.
+EXACT_LOOKUPS = frozenset({"id", "email", "phone", "status", "owner", "delivery_status", "starred", "tag"})
+
+
+def exact_plan(node: Node) -> Source | None:
+    """The index reads whose ids are exactly the filter's matches (`plan`, when every condition
+    is answered by an exact lookup: their intersections and unions), else None."""
+    return plan(node) if _exact(node) else None
+
+
+def _exact(node: Node) -> bool:
+    if isinstance(node, Group):
+        return all(_exact(child) for child in node.children)
+    if isinstance(node, TagCondition):
+        return bool(node.include) and not node.exclude
+    source = _plan_condition(node)
+    return isinstance(source, Lookup) and source.index in EXACT_LOOKUPS
+
+
+def lookups_of(source: Source) -> list[Lookup]:
+    """Every lookup a source reads, each once."""
+    if isinstance(source, Lookup):
+        return [source]
+    if isinstance(source, (AllOf, AnyOf)):
+        return list(dict.fromkeys(lookup for part in source.sources for lookup in lookups_of(part)))
+    return []
+
+
+def ids_of(source: Source, found: dict[Lookup, set[str]]) -> set[str]:
+    """The ids a source stands for, given the ids each of its lookups found."""
+    if isinstance(source, Lookup):
+        return found[source]
+    if isinstance(source, (AllOf, AnyOf)):
+        parts = [ids_of(part, found) for part in source.sources]
+        return set.intersection(*parts) if isinstance(source, AllOf) else set.union(*parts)
+    raise ValueError("a full scan has no ids from keys")
+
+
+_VIEW_LOOKUPS = {  # lookup index -> (the view partition of a value, the sorts its entries carry)
+    "tag": (keys.tag_members_pk, contacts.VIEW_SORTS),
+    "status": (keys.status_pk, contacts.VIEW_SORTS),
+    "owner": (keys.owner_pk, contacts.OWNER_VIEW_SORTS),
+    "starred": (lambda tenant, _: keys.starred_pk(tenant), contacts.VIEW_SORTS),
+}
+
+
+def lookup_views(tenant: str, lookup: Lookup) -> list[listing.View]:
+    """The view partitions (shared.domain.contacts.view_entries) a lookup reads, one per value;
+    none for a lookup served by another index."""
+    if lookup.index not in _VIEW_LOOKUPS:
+        return []
+    partition_of, sorts = _VIEW_LOOKUPS[lookup.index]
+    return [listing.View(partition_of(tenant, value), sorts) for value in lookup.values]
+
+
+def covering_views(tenant: str, source: Source) -> list[tuple[Lookup, listing.View]]:
+    """Views that list every contact of `source`: those of its one-valued view lookups that it
+    (or an intersection it is part of) requires."""
+    parts = source.sources if isinstance(source, AllOf) else (source,)
+    found: list[tuple[Lookup, listing.View]] = []
+    for part in parts:
+        if isinstance(part, AllOf):
+            found += covering_views(tenant, part)
+        elif isinstance(part, Lookup) and len(part.values) == 1:
+            found += [(part, view) for view in lookup_views(tenant, part)]
+    return found
 
 
 def _company_prefix_term(prefix: str) -> str | None:

@@ -20,14 +20,23 @@ Keep = Callable[[Contact], bool]
 Page = tuple[list[Contact], Any]
 
 
-def _walk_position(position: Any) -> dict[str, Any] | None:
+def _walk_position(position: Any, partition: str, sort: str) -> dict[str, Any] | None:
+    """A walk's position, its key checked to be where a Query of the sort's keys-only index over
+    `partition` can resume (DynamoDB refuses any other ExclusiveStartKey)."""
     if position is None:
         return None
     if not isinstance(position, dict) or set(position) - {"phase", "key", "view"} \
             or position.get("phase") not in (keys.PRESENT, keys.MISSING) \
-            or not (position.get("key") is None or isinstance(position["key"], dict)):
+            or not (position.get("key") is None or _resumes(position["key"], partition, sort, position["phase"])):
         raise listing.bad_cursor()
     return {"phase": position["phase"], "key": position["key"]}
+
+
+def _resumes(key: Any, partition: str, sort: str, phase: str) -> bool:
+    pk_name, sk_name = keys.index_key_names(keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX[sort]])
+    return isinstance(key, dict) and set(key) == {"pk", "sk", pk_name, sk_name} \
+        and all(isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in key.values()) \
+        and key[pk_name]["S"] == partition and key[sk_name]["S"].startswith(f"{phase}#")
 
 
 def _offset(position: dict[str, Any]) -> int:
@@ -58,7 +67,7 @@ def view_list_page(tenant: str, views: list[listing.View], order: listing.Contac
     partitions = {view.partition: view for view in views}
     if len(views) == 1 and order.sort in views[0].sorts:
         return repository.view_page(tenant, views[0].partition, order.sort, order.descending,
-                                    _walk_position(position), order.limit, keep=keep)
+                                    _walk_position(position, views[0].partition, order.sort), order.limit, keep=keep)
     if position is None:
         chosen, ids = repository.narrowest_view(list(partitions), order.fetch_cap)
     else:
@@ -67,7 +76,7 @@ def view_list_page(tenant: str, views: list[listing.View], order: listing.Contac
             raise listing.bad_cursor()
     if order.sort in partitions[chosen].sorts:
         page, next_position = repository.view_page(tenant, chosen, order.sort, order.descending,
-                                                   _walk_position(position), order.limit, keep=keep)
+                                                   _walk_position(position, chosen, order.sort), order.limit, keep=keep)
     else:
         if ids is None:
             ids = repository.view_ids(tenant, chosen)
@@ -97,5 +106,6 @@ def ids_page(tenant: str, ids: set[str], order: listing.ContactQuery, position: 
     if walk_view is not None and order.sort in walk_view.sorts:
         partition = walk_view.partition
     page, next_walk = repository.view_page(tenant, partition, order.sort, order.descending,
-                                           _walk_position(position["walk"]), order.limit, wanted_ids=ids, keep=keep)
+                                           _walk_position(position["walk"], partition, order.sort), order.limit,
+                                           wanted_ids=ids, keep=keep)
     return page, (None if next_walk is None else {"walk": next_walk}), len(ids)

@@ -1,17 +1,20 @@
 """Advanced search (POST /v1/contacts/search) and what segments and bulk selections evaluate.
 
-A search starts from the narrowest source it can prove is a superset of the answer: the quick
-search `q`'s ids, else the caller's own contacts under owner visibility, else the filter's
-plan (domain.search.plan: an index, or every contact of the tenant from its shards); then every
-candidate is checked against the whole filter in memory, so the answer is exact whatever the
-source. `total` counts every match; pages are cut from the ordered matches with a signed cursor.
+A page whose answer keys tell exactly (the quick search `q` and a filter of exact lookups,
+domain.search.exact_plan, with the caller's owner view): the ids from keys, intersected and
+unioned, `total` their number, and a page that reads at most 2 x limit + 50 contacts
+(contact_pages.ids_page). Any other: the narrowest source that is a superset (the quick search's
+ids, else the filter's plan, narrowed to the caller's own contacts under owner visibility), every
+candidate read and checked in memory, the page cut from them. Either way each contact answered is
+checked against the whole filter and the caller's visibility; cursors are signed with the search
+and the member asking. Bulk selections and exports read every match (`matching`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from shared import cursor
 from shared.config import CONFIG
@@ -19,11 +22,13 @@ from shared.db import contacts as contact_store
 from shared.db import search as repository
 from shared.db import tenant_config
 from shared.domain import contacts as contact_rules
-from shared.domain import listing, search, sizes
+from shared.domain import listing, search
 from shared.domain.access import Principal
 from shared.errors import FieldError, require_valid
+from shared.services import contact_pages
 
 _BODY_FIELDS = {"filter", "q", "sort", "order", "limit", "cursor"}
+Contact = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -44,21 +49,70 @@ def parse_criteria(tree: Any, q: Any, config: tenant_config.TenantConfig, path: 
     return Criteria(tree, node, (q or "").strip() or None)
 
 
-def matching(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> list[dict[str, Any]]:
-    """Every contact the caller may see that meets the criteria, unordered."""
-    owner = principal.visible_owner(config.settings)
+def _candidates(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> Iterable[Contact]:
+    """A superset of the matches read whole: the quick search `q`'s contacts, else the filter's
+    plan (narrowed to the caller's own contacts under owner visibility), else every contact."""
     if criteria.q is not None:
         ids = contact_store.search_ids(principal.tenant, contact_rules.search_prefixes(criteria.q))
-        candidates = contact_store.get_many(principal.tenant, ids).values()
-    else:
-        source = search.plan(criteria.node) if criteria.node is not None else search.FullScan()
-        if owner is not None:  # the caller's own contacts, unless the filter's index is narrower
-            source = search.AllOf((search.Lookup("owner", (owner,)), source))
-        candidates = repository.contacts_of(principal.tenant, source)
+        return contact_store.get_many(principal.tenant, ids).values()
+    source = search.plan(criteria.node) if criteria.node is not None else search.FullScan()
+    owner = principal.visible_owner(config.settings)
+    if owner is not None:  # the caller's own contacts, unless the filter's index is narrower
+        source = search.AllOf((search.Lookup("owner", (owner,)), source))
+    return repository.contacts_of(principal.tenant, source)
+
+
+def _checker(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> Callable[[Contact], bool]:
+    """Whether a contact read is one the caller may see that meets the filter."""
     context = search.Context(config.settings, datetime.now(timezone.utc).date())
-    return [contact for contact in candidates
-            if principal.can_see(contact, config.settings)
-            and (criteria.node is None or search.matches(criteria.node, contact, context))]
+    return lambda contact: principal.can_see(contact, config.settings) and (
+        criteria.node is None or search.matches(criteria.node, contact, context))
+
+
+def matching(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> list[Contact]:
+    """Every contact the caller may see that meets the criteria, unordered (bulk selections)."""
+    keep = _checker(principal, config, criteria)
+    return [contact for contact in _candidates(principal, config, criteria) if keep(contact)]
+
+
+def _exact_source(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> search.AllOf | None:
+    """The index reads whose ids, with the quick search's, are exactly what the caller may see of
+    the matches (the filter's exact plan and the caller's owner view); None when a condition is
+    only checkable on the contact, or nothing narrows the search (every contact: read whole)."""
+    exact = None if criteria.node is None else search.exact_plan(criteria.node)
+    if criteria.node is not None and exact is None:
+        return None
+    owner = principal.visible_owner(config.settings)
+    parts = [part for part in (exact, None if owner is None else search.Lookup("owner", (owner,))) if part is not None]
+    if not parts and criteria.q is None:
+        return None
+    return search.AllOf(tuple(parts))
+
+
+def _exact_page(principal: Principal, criteria: Criteria, order: listing.ContactQuery, source: search.AllOf,
+                position: Any, keep: Callable[[Contact], bool]) -> tuple[list[Contact], Any, int]:
+    """A page of an answer known exactly from keys: its ids (intersected with the quick search's),
+    then contact_pages.ids_page, walking the narrowest view that lists every match and carries
+    the sort (the caller's own view under owner visibility, a tag's...), else the tenant's sorted
+    index. The view chosen on the first page is kept in the cursor (`via`), so that sizes moving
+    meanwhile never change the walk under it; `at` is ids_page's position."""
+    tenant = principal.tenant
+    found = repository.lookup_ids(tenant, source)
+    ids = search.ids_of(source, found) if source.sources else None
+    if criteria.q is not None:
+        matched = contact_store.search_ids(tenant, contact_rules.search_prefixes(criteria.q))
+        ids = matched if ids is None else ids & matched
+    views = {view.partition: (len(found[lookup]), view) for lookup, view in search.covering_views(tenant, source)
+             if order.sort in view.sorts}
+    if position is None:
+        walk_view = min(views.values(), key=lambda entry: entry[0])[1] if views else None
+    elif set(position) != {"via", "at"} or not (position["via"] is None or position["via"] in views):
+        raise listing.bad_cursor()
+    else:
+        walk_view = None if position["via"] is None else views[position["via"]][1]
+    page, at, total = contact_pages.ids_page(tenant, ids, order, None if position is None else position["at"], keep,
+                                             walk_view)
+    return page, None if at is None else {"via": None if walk_view is None else walk_view.partition, "at": at}, total
 
 
 def _order(body: dict[str, Any]) -> listing.ContactQuery:
@@ -72,28 +126,41 @@ def _order(body: dict[str, Any]) -> listing.ContactQuery:
     return listing.parse_query(params)
 
 
+def cursor_fingerprint(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria,
+                       order: listing.ContactQuery, scope: dict[str, Any]) -> str:
+    """What a page's cursor is bound to: the search or segment (`scope`), its filter, quick
+    search and order, and the member asking with what they may see."""
+    fields = replace(order, q=criteria.q).fingerprint_fields(principal.user_id, principal.visible_owner(config.settings))
+    return cursor.fingerprint({**scope, "filter": criteria.tree, **fields})
+
+
 def page_of(
     principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria, order: listing.ContactQuery,
     raw_cursor: Any, scope: dict[str, Any],
 ) -> dict[str, Any]:
-    """One page of the ordered matches, with `next_cursor` and `total`."""
-    fingerprint = cursor.fingerprint({**scope, "filter": criteria.tree, "q": criteria.q, "sort": order.sort,
-                                      "desc": order.descending, "owner": principal.visible_owner(config.settings)})
-    offset = 0
+    """One page of the ordered matches, with `next_cursor` (bound to the search and the member
+    asking) and `total`. An answer exact from keys reads at most `order.fetch_cap` contacts a
+    page; otherwise every candidate is read and checked, and the page cut from them."""
+    fingerprint = cursor_fingerprint(principal, config, criteria, order, scope)
+    position = None
     if raw_cursor is not None:
         position = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, str(raw_cursor))
-        offset = position.get("offset") if isinstance(position, dict) else None
-        if not isinstance(offset, int) or offset < 0:
+        if not isinstance(position, dict):
             raise listing.bad_cursor()
-    ordered = listing.order_search_results(matching(principal, config, criteria), order)
-    page = [contact_rules.public(contact, config.settings, config.properties)
-            for contact in ordered[offset:offset + order.limit]]
-    page = page[:sizes.fitting(page)]  # what fits one response
-    more = offset + len(page) < len(ordered)
-    next_cursor = cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, {"offset": offset + len(page)}) \
-        if more else None
-    return {"items": page,
-            "next_cursor": next_cursor, "total": len(ordered)}
+    keep = _checker(principal, config, criteria)
+    source = _exact_source(principal, config, criteria)
+    if source is not None:
+        contacts, next_position, total = _exact_page(principal, criteria, order, source, position, keep)
+    else:
+        if position is not None and set(position) != {"offset"}:
+            raise listing.bad_cursor()
+        matches = [contact for contact in _candidates(principal, config, criteria) if keep(contact)]
+        contacts, next_position = contact_pages.ordered_slice(matches, order, position or {})
+        total = len(matches)
+    next_cursor = None if next_position is None else \
+        cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, next_position)
+    return {"items": [contact_rules.public(contact, config.settings, config.properties) for contact in contacts],
+            "next_cursor": next_cursor, "total": total}
 
 
 def search_contacts(principal: Principal, body: Any) -> dict[str, Any]:
