@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create
+from mail_support import outbox_listening  # noqa: F401 - autouse: the outbox records the mail the hits need
 
 SORTS = ("name", "email", "created_at", "last_contacted_at", "last_customer_action_at")
 ORDERS = ("asc", "desc")
@@ -224,3 +225,245 @@ def test_filters_in_other_sorts_with_visibility_or_together(team, who, wanted, s
     visible = {"owner_id": REP} if who == "rep" else {}
     assert ids(items) == team.expected(sort, order, **wanted, **visible)
     assert_in_sort_order(items, sort, order)
+
+
+# --- views follow every write -------------------------------------------------------------------
+
+def listed(api: Api, **query: Any) -> list[str]:
+    return ids(full_walk(api, query_of(query), limit=2))
+
+
+def restrict(api: Api) -> None:
+    assert api.put("/v1/settings", {"owner_visibility_restricted": True}).status == 200
+
+
+def patched(api: Api, contact_id: str, **changes: Any) -> None:
+    reply = api.patch(f"/v1/contacts/{contact_id}", changes)
+    assert reply.status == 200, reply.body
+
+
+def test_a_renamed_contact_moves_within_its_views(api):
+    restrict(api)
+    a, b, c = (create(api, family_name=family, family_name_kana=kana, tags=["展示会"], owner_id=REP)["id"]
+               for family, kana in (("青木", "アオキ"), ("加藤", "カトウ"), ("佐藤", "サトウ")))
+    create(api, family_name="阿部", family_name_kana="アベ", owner_id=OTHER_REP)  # in neither view
+    rep = api.as_("user", user=REP)
+    assert listed(api, tag="展示会", sort="name", order="asc") == [a, b, c]
+    patched(api, a, family_name="渡辺", family_name_kana="ワタナベ")
+    assert listed(api, tag="展示会", sort="name", order="asc") == [b, c, a]
+    assert listed(api, tag="展示会", sort="name", order="desc") == [a, c, b]
+    assert listed(api, status="new", owner_id=REP, sort="name", order="asc") == [b, c, a]
+    assert listed(rep, sort="name", order="asc") == [b, c, a]
+    assert listed(api, tag="展示会", sort="created_at", order="asc") == [a, b, c]  # creation does not move
+
+
+def test_a_patch_moves_the_contact_between_views(api):
+    restrict(api)
+    fields = dict(owner_id=REP, status="new", starred=False, company="旧社", tags=["旧"])
+    moved = create(api, family_name="移動", family_name_kana="イドウ", email="m@example.jp", **fields)["id"]
+    stays = create(api, family_name="残留", family_name_kana="ザンリュウ", email="s@example.jp", **fields)["id"]
+    rep, other_rep = api.as_("user", user=REP), api.as_("user", user=OTHER_REP)
+    assert listed(rep, sort="name", order="asc") == [moved, stays]
+
+    patched(api, moved, owner_id=OTHER_REP, status="won", starred=True, company="新社", tags=["新"])
+
+    for sort in ("name", "last_contacted_at"):  # a walk of the view, and a view read whole
+        assert listed(api, owner_id=REP, sort=sort) == [stays]
+        assert listed(api, owner_id=OTHER_REP, sort=sort) == [moved]
+        assert listed(rep, sort=sort) == [stays] and listed(other_rep, sort=sort) == [moved]
+        assert listed(api, status="new", sort=sort) == [stays] and listed(api, status="won", sort=sort) == [moved]
+        assert listed(api, starred=True, sort=sort) == [moved]
+        assert listed(api, company="旧社", sort=sort) == [stays] and listed(api, company="新社", sort=sort) == [moved]
+        assert listed(api, tag="旧", sort=sort) == [stays] and listed(api, tag="新", sort=sort) == [moved]
+        assert listed(other_rep, tag="新", status="won", sort=sort) == [moved]
+        assert listed(rep, tag="新", sort=sort) == []
+
+    patched(api, moved, owner_id=None, starred=False, company=None, tags=[])
+    for sort in ("name", "email"):
+        assert listed(api, owner_id=OTHER_REP, sort=sort) == [] and listed(other_rep, sort=sort) == []
+        assert listed(api, starred=True, sort=sort) == [] and listed(api, company="新社", sort=sort) == []
+        assert listed(api, tag="新", sort=sort) == [] and listed(api, status="won", sort=sort) == [moved]
+
+
+def bulk(api: Api, contact_ids: list[str], action: str, params: dict[str, Any] | None = None) -> None:
+    body = {"selection": {"ids": contact_ids}, "action": action, **({"params": params} if params is not None else {})}
+    reply = api.post("/v1/contacts/bulk", body)
+    assert reply.status == 200, reply.body
+    assert {item["status"] for item in reply.body["results"]} == {"ok"}, reply.body
+
+
+def test_bulk_actions_land_in_the_views(api):
+    restrict(api)
+    people = [create(api, family_name=family, family_name_kana=kana, email=f"{index}@example.jp", tags=["既存"])["id"]
+              for index, (family, kana) in enumerate((("青木", "アオキ"), ("加藤", "カトウ"), ("佐藤", "サトウ"),
+                                                      ("田中", "タナカ")))]
+    rep = api.as_("user", user=REP)
+    bulk(api, people[:3], "set_owner", {"owner_id": REP})
+    bulk(api, people[1:3], "set_status", {"status": "won"})
+    bulk(api, people[::2], "star")
+    bulk(api, people[1:], "add_tags", {"tags": ["新規"]})
+    bulk(api, people[:2], "remove_tags", {"tags": ["既存"]})
+    for sort in ("name", "email"):
+        assert listed(rep, sort=sort, order="asc") == people[:3]
+        assert listed(api, owner_id=api.user_id, sort=sort, order="asc") == people[3:]
+        assert listed(api, status="won", sort=sort, order="asc") == people[1:3]
+        assert listed(api, starred=True, sort=sort, order="asc") == people[::2]
+        assert listed(api, tag="新規", sort=sort, order="asc") == people[1:]
+        assert listed(api, tag="既存", sort=sort, order="asc") == people[2:]
+        assert listed(rep, tag="新規", status="won", sort=sort, order="asc") == people[1:3]
+
+    bulk(api, people[1:2], "delete")
+    bulk(api, people[2:3], "unstar")
+    for sort in ("name", "email"):
+        assert listed(rep, sort=sort, order="asc") == [people[0], people[2]]
+        assert listed(api, status="won", sort=sort, order="asc") == [people[2]]
+        assert listed(api, starred=True, sort=sort, order="asc") == [people[0]]
+        assert listed(api, tag="新規", sort=sort, order="asc") == people[2:]
+
+
+def test_imported_contacts_land_in_the_views(api):
+    from stack_support import imported
+
+    restrict(api)
+    known = create(api, family_name="既知", family_name_kana="キチ", email="known@example.jp", owner_id=REP)["id"]
+    data = ("姓,セイ,メールアドレス,タグ,会社名,ステータス,スター\r\n"
+            "青木,アオキ,aoki@example.jp,展示会,レア商事,won,true\r\n"
+            "加藤,カトウ,kato@example.jp,展示会,,new,false\r\n"
+            "既知,キチ,known@example.jp,展示会,レア商事,won,true\r\n").encode("utf-8")
+    done = imported(api, data, {"姓": "family_name", "セイ": "family_name_kana", "メールアドレス": "email", "タグ": "tags",
+                                "会社名": "company", "ステータス": "status", "スター": "starred"})
+    assert (done["created"], done["updated"]) == (2, 1), done
+    by_email = {item["email"]: item["id"] for item in api.post("/v1/contacts/lookup", {
+        "field": "email", "values": ["aoki@example.jp", "kato@example.jp"]}).body["found"]}
+    aoki, kato = by_email["aoki@example.jp"], by_email["kato@example.jp"]
+    for sort in ("name", "email"):
+        assert listed(api, tag="展示会", sort=sort, order="asc") == [aoki, kato, known]
+        assert listed(api, company="レア商事", sort=sort, order="asc") == [aoki, known]
+        assert listed(api, status="won", sort=sort, order="asc") == [aoki, known]
+        assert listed(api, starred=True, sort=sort, order="asc") == [aoki, known]
+        assert listed(api.as_("user", user=REP), tag="展示会", sort=sort) == [known]
+        assert listed(api, owner_id=REP, sort=sort) == [known]
+
+
+def test_a_deleted_contact_leaves_every_view(api):
+    restrict(api)
+    fields = dict(owner_id=REP, status="won", starred=True, company="レア商事", tags=["a", "b"])
+    gone = create(api, family_name="削除", family_name_kana="サクジョ", email="gone@example.jp", **fields)["id"]
+    kept = create(api, family_name="残留", family_name_kana="ザンリュウ", email="kept@example.jp", **fields)["id"]
+    views = [{"owner_id": REP}, {"status": "won"}, {"starred": True}, {"company": "レア商事"}, {"tag": "a"}, {"tag": "b"},
+             {"tag": "a", "status": "won"}]
+    rep = api.as_("user", user=REP)
+    assert all(sorted(listed(api, **view)) == sorted([gone, kept]) for view in views)
+    assert api.delete(f"/v1/contacts/{gone}").status == 204
+    for sort in SORTS:
+        assert listed(rep, sort=sort) == [kept]
+        for view in views:
+            assert listed(api, sort=sort, **view) == [kept], (sort, view)
+
+
+def seed_last_action(api: Api, contact_id: str, at: str) -> None:
+    """A past customer action, saved as services.customer_actions saves one (read, apply, write)."""
+    from shared.db import contacts as repository
+
+    contact, version, config = repository.get_with_config(api.tenant, contact_id)
+    repository.save(api.tenant, {**contact, "last_customer_action_at": at, "last_customer_action_type": "email_opened"},
+                    config, previous=contact, version=version)
+
+
+def by_last_action(api: Api, order: str = "desc", **query: Any) -> list[str]:
+    return listed(api, sort="last_customer_action_at", order=order, **query)
+
+
+def aged_email(api: Api, contact_id: str) -> tuple[str, list[str]]:
+    """A tracked email to the contact, as if sent five minutes ago (a person's hit, not a
+    scanner's): its open and click tokens."""
+    from mail_support import HTML, seconds_ago, sent, set_email_attribute, tokens
+
+    email = sent(api, contact_id, body_html=HTML)
+    set_email_attribute(api, email["id"], "sent_at", seconds_ago(300))
+    return tokens(email["id"])
+
+
+def test_a_tracking_hit_moves_the_contact_in_its_owners_view(api):
+    from mail_support import hit
+
+    restrict(api)
+    target = create(api, family_name="標的", email="taro@example.jp", owner_id=REP)["id"]
+    earlier, later = (create(api, family_name=f"他{index}", owner_id=REP)["id"] for index in range(2))
+    seed_last_action(api, earlier, now_iso(-1000))
+    seed_last_action(api, later, now_iso(-500))
+    open_token, click_tokens = aged_email(api, target)
+    rep = api.as_("user", user=REP)
+    assert by_last_action(rep) == [later, earlier, target]  # no action yet: last
+
+    assert hit("o", open_token)["statusCode"] == 200
+
+    assert by_last_action(rep) == [target, later, earlier]
+    assert by_last_action(rep, "asc") == [earlier, later, target]
+    assert by_last_action(api, owner_id=REP) == [target, later, earlier]
+    seed_last_action(api, earlier, now_iso())
+    assert by_last_action(rep) == [earlier, target, later]
+
+    assert hit("c", click_tokens[0])["statusCode"] == 302
+
+    assert by_last_action(rep) == [target, earlier, later]
+    assert by_last_action(rep, "asc") == [later, earlier, target]
+    assert by_last_action(api, owner_id=REP) == [target, earlier, later]
+
+
+def test_an_ownerless_contact_with_a_hit_then_an_owner_sorts_right_in_the_owners_view(api):
+    from mail_support import hit
+
+    restrict(api)
+    target = create(api, family_name="無主", email="nobody@example.jp", owner_id=None)["id"]
+    open_token, _ = aged_email(api, target)
+    patched(api, target, owner_id=None)  # the send made its sender the owner
+    earlier, later = (create(api, family_name=f"他{index}", owner_id=REP)["id"] for index in range(2))
+    never = create(api, family_name="未反応", owner_id=REP)["id"]
+    seed_last_action(api, earlier, now_iso(-1000))
+    seed_last_action(api, later, now_iso(-500))
+    rep = api.as_("user", user=REP)
+
+    assert hit("o", open_token)["statusCode"] == 200
+
+    assert api.get(f"/v1/contacts/{target}").body["last_customer_action_at"] is not None
+    assert by_last_action(rep) == [later, earlier, never]
+    assert by_last_action(api, owner_id=api.user_id) == []
+    patched(api, target, owner_id=REP)
+    assert by_last_action(rep) == [target, later, earlier, never]
+    assert by_last_action(rep, "asc") == [earlier, later, target, never]
+    assert by_last_action(api, owner_id=REP) == [target, later, earlier, never]
+    assert sorted(listed(rep, sort="email")) == sorted([target, earlier, later, never])
+
+
+def test_a_web_visit_moves_the_contact_in_its_owners_view(api):
+    import json
+
+    from infra.local.server import call_handler
+
+    site = "https://www.example.jp"
+    reply = api.post("/v1/site-keys", {"name": "site", "allowed_origins": [site]})
+    assert reply.status == 201, reply.body
+    visitor = uuid.uuid4().hex[:22]
+
+    def collect(**hit: Any) -> None:
+        body = {"site_key": reply.body["site_key"], "visitor_id": visitor, "url": f"{site}/", "title": "t", **hit}
+        result = call_handler("POST", "/collect", None, json.dumps(body), source_ip="127.0.0.1", headers={
+            "content-type": "text/plain;charset=UTF-8", "origin": site,
+            "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                          "Chrome/131.0.0.0 Safari/537.36"})
+        assert result["statusCode"] == 204, result
+
+    restrict(api)
+    target = create(api, family_name="訪問", email="hanako@example.jp", owner_id=REP)["id"]
+    other = create(api, family_name="他", owner_id=REP)["id"]
+    collect(type="form_submitted", email="hanako@example.jp", form="inquiry")  # identifies the visitor
+    seed_last_action(api, other, now_iso())
+    rep = api.as_("user", user=REP)
+    assert by_last_action(rep) == [other, target]
+
+    collect(type="page_view", url=f"{site}/pricing", referrer=None)
+
+    assert by_last_action(rep) == [target, other]
+    assert by_last_action(rep, "asc") == [other, target]
+    assert by_last_action(api, owner_id=REP) == [target, other]
