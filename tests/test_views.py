@@ -21,18 +21,25 @@ ORDERS = ("asc", "desc")
 REP, OTHER_REP = "rep-1", "rep-2"
 CONTACTS = 240
 COMMON, RARE = ("長谷川", "ハセガワ"), ("東海林", "ショウジ")
-SEARCH_LIMIT = 20  # a quick search reads its matches whole up to 2 × 20 + 50 = 90; COMMON has far more
+SEARCH_LIMIT = 40  # a quick search reads its matches whole up to 2 × 40 + 50 = 130; COMMON has more
 
 
 def ids(items: list[dict]) -> list[str]:
     return [item["id"] for item in items]
 
 
-def pages(api: Api, query: dict[str, Any], limit: int) -> list[dict]:
-    """Every answer of a listing, following next_cursor to the end."""
+def pages(api: Api, query: dict[str, Any], limit: int, counter: Any = None) -> list[dict]:
+    """Every answer of a listing, following next_cursor to the end (each page's items read
+    bounded when a counter is given)."""
     answers, cursor = [], None
     for _ in range(500):
-        reply = api.get("/v1/contacts", query={**query, "limit": str(limit), **({"cursor": cursor} if cursor else {})})
+        params = {**query, "limit": str(limit), **({"cursor": cursor} if cursor else {})}
+        if counter is None:
+            reply = api.get("/v1/contacts", query=params)
+        else:
+            with counter.measure() as reads:
+                reply = api.get("/v1/contacts", query=params)
+            assert reads.items_read <= 2 * limit + 50, (query, len(answers), reads.items_read, dict(reads.requests))
         assert reply.status == 200, reply.body
         assert len(reply.body["items"]) <= limit
         answers.append(reply.body)
@@ -42,9 +49,11 @@ def pages(api: Api, query: dict[str, Any], limit: int) -> list[dict]:
     raise AssertionError("pagination never ended")
 
 
-def full_walk(api: Api, query: dict[str, Any], limit: int) -> list[dict]:
-    """The whole listing; every page but the last holds exactly `limit` items, none repeats."""
-    answers = pages(api, query, limit)
+def full_walk(api: Api, query: dict[str, Any], limit: int, counter: Any = None) -> list[dict]:
+    """The whole listing; every page but the last holds exactly `limit` items, none repeats. With
+    a DynamoCounter (bench/counting.py), no page reads more than 2 × limit + 50 items (index
+    entries and contacts)."""
+    answers = pages(api, query, limit, counter)
     sizes = [len(answer["items"]) for answer in answers]
     assert sizes[:-1] == [limit] * (len(sizes) - 1), f"a page before the last was not full: {sizes}"
     items = [item for answer in answers for item in answer["items"]]
@@ -96,7 +105,7 @@ def _contact(index: int, rng: random.Random) -> dict[str, Any]:
     if index % 16 == 7:  # no name: last in the name sort
         body["company"] = "無名商事"
     else:
-        family = COMMON if index % 8 in (0, 1, 2, 4, 5) else RARE if index % 40 == 3 else \
+        family = COMMON if index % 8 in (0, 1, 2, 4, 5, 6) else RARE if index % 40 == 3 else \
             rng.choice([("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("田中", "タナカ"), ("伊藤", "イトウ")])
         body |= {"family_name": family[0], "given_name": f"名{index:03d}", "company": rng.choice(["アルファ", "ベータ"])}
         if index % 11:
@@ -156,12 +165,24 @@ def test_the_index_order_is_the_tenant_wide_listings(team):
         index_order(team.contacts, "name", "desc")
 
 
+@pytest.fixture
+def counter():
+    """Counts what each request reads from DynamoDB, as bench/contacts_bench.py does."""
+    from bench.counting import DynamoCounter
+    from shared.db.models import ContactItem
+
+    attached = DynamoCounter(ContactItem._get_connection().connection.client)
+    yield attached
+    attached.close()
+
+
 # --- tier 1: a rep's own contacts, and owner_id= ---------------------------------------------------
 
 @pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("sort", SORTS)
-def test_a_reps_own_list_pages_full_in_order_in_every_sort(team, sort, order):
-    items = full_walk(team.rep, {"sort": sort, "order": order}, limit=13)
+def test_a_reps_own_list_pages_full_in_order_in_every_sort(team, counter, sort, order):
+    assert len(team.contacts) > 3 * (2 * 13 + 50)  # a page reads a small part of the tenant
+    items = full_walk(team.rep, {"sort": sort, "order": order}, limit=13, counter=counter)
     assert {item["owner_id"] for item in items} == {REP}
     assert ids(items) == team.expected(sort, order, owner_id=REP)
     assert_in_sort_order(items, sort, order)
@@ -169,8 +190,8 @@ def test_a_reps_own_list_pages_full_in_order_in_every_sort(team, sort, order):
 
 @pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("sort", SORTS)
-def test_an_owner_id_filter_pages_full_in_order_in_every_sort(team, sort, order):
-    items = full_walk(team.owner, {"sort": sort, "order": order, "owner_id": OTHER_REP}, limit=13)
+def test_an_owner_id_filter_pages_full_in_order_in_every_sort(team, counter, sort, order):
+    items = full_walk(team.owner, {"sort": sort, "order": order, "owner_id": OTHER_REP}, limit=13, counter=counter)
     assert ids(items) == team.expected(sort, order, owner_id=OTHER_REP)
     assert_in_sort_order(items, sort, order)
 
@@ -191,8 +212,8 @@ ONE_FILTER = [{"tag": "hot"}, {"status": "won"}, {"starred": True}, {"company": 
 @pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("sort", ["created_at", "name"])
 @pytest.mark.parametrize("wanted", ONE_FILTER, ids=str)
-def test_one_filter_by_creation_or_name(team, wanted, sort, order):
-    items = full_walk(team.owner, {"sort": sort, "order": order, **query_of(wanted)}, limit=6)
+def test_one_filter_by_creation_or_name(team, counter, wanted, sort, order):
+    items = full_walk(team.owner, {"sort": sort, "order": order, **query_of(wanted)}, limit=6, counter=counter)
     assert ids(items) == team.expected(sort, order, **wanted)
     assert_in_sort_order(items, sort, order)
 
@@ -467,3 +488,136 @@ def test_a_web_visit_moves_the_contact_in_its_owners_view(api):
     assert by_last_action(rep) == [target, other]
     assert by_last_action(rep, "asc") == [other, target]
     assert by_last_action(api, owner_id=REP) == [target, other]
+
+
+# --- quick search: an exact total, full pages in every sort ---------------------------------------
+
+def searched(api: Api, q: str, expected: list[dict[str, Any]], sort: str, order: str, limit: int = SEARCH_LIMIT,
+             **filters: Any) -> None:
+    """Every page of the search: full but the last, each with the exact total, the matches in the
+    sorted index's order."""
+    answers = pages(api, {"q": q, "sort": sort, "order": order, **query_of(filters)}, limit)
+    assert {answer["total"] for answer in answers} == {len(expected)}
+    sizes = [len(answer["items"]) for answer in answers]
+    assert sizes[:-1] == [limit] * (len(sizes) - 1), f"a page before the last was not full: {sizes}"
+    items = [item for answer in answers for item in answer["items"]]
+    assert ids(items) == index_order(expected, sort, order)
+    assert_in_sort_order(items, sort, order)
+
+
+@pytest.mark.parametrize(("sort", "order"), [("name", "asc"), ("last_customer_action_at", "desc")])
+def test_a_quick_search_with_many_matches_pages_full_with_its_total(team, sort, order):
+    many = team.where(family_name=COMMON[0])
+    assert len(many) > 2 * SEARCH_LIMIT + 50
+    searched(team.owner, COMMON[0], many, sort, order)
+
+
+@pytest.mark.parametrize("sort", ["created_at", "email"])
+def test_a_quick_search_with_few_matches_pages_full_with_its_total(team, sort):
+    few = team.where(family_name=RARE[0])
+    assert 4 < len(few) < 2 * SEARCH_LIMIT
+    searched(team.owner, "ｼｮｳｼﾞ", [c for c in few if c.get("family_name_kana")], sort, "asc", limit=4)
+
+
+@pytest.mark.parametrize(("wanted", "sort", "order", "many"), [
+    ({"tag": "all-hands"}, "name", "asc", True),  # more matches than a page reads whole: a walk of the tag's view
+    ({"tag": "all-hands"}, "email", "desc", True),  # the same, in a sort the tag's view does not carry
+    ({"starred": False}, "last_contacted_at", "desc", True),
+    ({"status": "won"}, "created_at", "asc", False),
+])
+def test_a_quick_search_with_a_filter(team, wanted, sort, order, many):
+    matches = team.where(family_name=COMMON[0], **wanted)
+    assert (len(matches) > 2 * SEARCH_LIMIT + 50) is many
+    searched(team.owner, COMMON[0], matches, sort, order, **wanted)
+
+
+def test_a_reps_quick_search_finds_only_their_contacts(team):
+    mine = team.where(family_name=COMMON[0], owner_id=REP)
+    searched(team.rep, COMMON[0], mine, "name", "desc")
+    searched(team.rep, COMMON[0], team.where(family_name=COMMON[0], owner_id=REP, tag="hot"), "email", "asc", limit=7,
+             tag="hot")
+    assert team.where(family_name=RARE[0]) and not team.where(family_name=RARE[0], owner_id=REP)
+    assert pages(team.rep, {"q": RARE[0]}, 5) == [{"items": [], "next_cursor": None, "total": 0}]
+
+
+# --- cursors: bound to the view, the tenant and the member ---------------------------------------
+
+def next_cursor(api: Api, query: dict[str, Any], limit: int = 3) -> str:
+    reply = api.get("/v1/contacts", query={**query, "limit": str(limit)})
+    assert reply.status == 200 and reply.body["next_cursor"], reply.body
+    return reply.body["next_cursor"]
+
+
+def replayed(api: Api, query: dict[str, Any], cursor: str, limit: int = 3):
+    return api.get("/v1/contacts", query={**query, "limit": str(limit), "cursor": cursor})
+
+
+VIEW_QUERIES = [{"sort": "name", "order": "asc"}, {"sort": "email", "tag": "hot"}, {"sort": "created_at", "q": COMMON[0]},
+                {"sort": "name", "tag": "all-hands", "status": "won"}]
+
+
+@pytest.mark.parametrize("query", VIEW_QUERIES, ids=str)
+def test_a_cursor_is_refused_to_another_member(team, query):
+    by_owner = next_cursor(team.owner, query)
+    assert_error(replayed(team.rep, query, by_owner), 400)
+    by_rep = next_cursor(team.rep, query)
+    assert_error(replayed(team.owner.as_("user", user=OTHER_REP), query, by_rep), 400)
+    assert_error(replayed(team.owner.as_("manager", user=REP), query, by_rep), 400)
+    manager, other_manager = team.owner.as_("manager", user="manager-1"), team.owner.as_("manager", user="manager-2")
+    assert_error(replayed(other_manager, query, next_cursor(manager, query)), 400)
+    assert replayed(team.owner, query, by_owner).status == 200  # each cursor stays good for its own member
+    assert replayed(team.rep, query, by_rep).status == 200
+
+
+@pytest.mark.parametrize("query", VIEW_QUERIES, ids=str)
+def test_a_cursor_from_another_view_or_tenant_or_edited_is_400(team, query):
+    cursor = next_cursor(team.rep, query)
+    for changed in ({"sort": "last_contacted_at"}, {"order": "desc" if query.get("order") == "asc" else "asc"},
+                    {"tag": "other"}, {"status": "lost"}, {"starred": "true"}, {"q": "佐藤"}, {"owner_id": REP}):
+        assert_error(replayed(team.rep, {**query, **changed}, cursor), 400)
+    stranger = Api(f"tenant-{uuid.uuid4().hex[:10]}", "user", user=REP)
+    assert_error(replayed(stranger, query, cursor), 400)
+    for position in (0, len(cursor) // 2, len(cursor) - 2):
+        edited = cursor[:position] + ("A" if cursor[position] != "A" else "B") + cursor[position + 1:]
+        assert_error(replayed(team.rep, query, edited), 400)
+    assert replayed(team.rep, query, cursor).status == 200
+
+
+def forged(tenant: str, query: dict[str, Any], position: Any) -> str:
+    """A cursor signed as the server signs the rep's, holding any position."""
+    from shared import cursor
+    from shared.config import CONFIG
+    from shared.domain import listing
+
+    fingerprint = cursor.fingerprint(listing.parse_query({**query, "limit": "3"}).fingerprint_fields(REP, REP))
+    return cursor.encode(CONFIG.cursor_secret, tenant, fingerprint, position)
+
+
+@pytest.mark.parametrize("position", [
+    {"phase": "2", "key": None},
+    {"phase": "0", "key": "x"},
+    {"offset": -1},
+    {"offset": "3"},
+    {"walk": "x"},
+    {"walk": {"phase": "9", "key": None}},
+    [],
+    "0",
+], ids=str)
+@pytest.mark.parametrize("query", [query for query in VIEW_QUERIES if "q" not in query], ids=str)
+def test_a_signed_cursor_holding_a_position_of_another_shape_is_400(team, query, position):
+    """A cursor signed for this member and query whose position is none this view hands out
+    (another view's shape, a broken one): a 400, never a 5xx."""
+    assert_error(replayed(team.rep, query, forged(team.owner.tenant, query, position)), 400)
+
+
+@pytest.mark.parametrize("position", [{"phase": "0", "key": None}, {"offset": -1}, {"walk": "x"}], ids=str)
+def test_a_signed_search_cursor_holding_a_position_of_another_shape_is_400(team, position):
+    query = {"sort": "created_at", "q": COMMON[0]}
+    assert_error(replayed(team.rep, query, forged(team.owner.tenant, query, position)), 400)
+
+
+def test_a_signed_cursor_naming_a_view_the_query_has_not_is_400(team):
+    query = {"sort": "email", "tag": "all-hands", "status": "won"}  # two views: the cursor names the one it walks
+    assert_error(replayed(team.rep, query, forged(team.owner.tenant, query, {"offset": 0, "view": "other#TAG#hot"})), 400)
+    chosen = replayed(team.rep, query, forged(team.owner.tenant, query, {"offset": 0, "view": f"{team.owner.tenant}#TAG#all-hands"}))
+    assert chosen.status == 200, chosen.body
