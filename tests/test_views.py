@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create
+from shared import keys
 from mail_support import outbox_listening  # noqa: F401 - autouse: the outbox records the mail the hits need
 
 SORTS = ("name", "email", "created_at", "last_contacted_at", "last_customer_action_at")
@@ -65,7 +66,6 @@ def index_order(contacts: list[dict[str, Any]], sort: str, order: str) -> list[s
     """The order of the sorted index: by the sort value then the id, contacts lacking the value
     after the rest, in either order (shared.keys.sorted_sk; the tenant-wide listing is checked
     against it below, and against hand-written orders in test_contacts_listing)."""
-    from shared import keys
     from shared.domain import contacts as rules
 
     keyed = sorted((keys.sorted_sk(rules.sort_value(contact, sort), contact["id"]), contact["id"])
@@ -258,6 +258,14 @@ def restrict(api: Api) -> None:
     assert api.put("/v1/settings", {"owner_visibility_restricted": True}).status == 200
 
 
+def in_view(api: Api, partition_of: Any, *args: str) -> list[str]:
+    """Ids listed under a view partition, read straight from its index (a stale entry there
+    would not show through the API, which checks every contact it reads, but costs reads)."""
+    from shared.db import contacts as repository
+
+    return repository.view_ids(api.tenant, partition_of(api.tenant, *args))
+
+
 def patched(api: Api, contact_id: str, **changes: Any) -> None:
     reply = api.patch(f"/v1/contacts/{contact_id}", changes)
     assert reply.status == 200, reply.body
@@ -299,7 +307,12 @@ def test_a_patch_moves_the_contact_between_views(api):
         assert listed(other_rep, tag="新", status="won", sort=sort) == [moved]
         assert listed(rep, tag="新", sort=sort) == []
 
+    assert in_view(api, keys.owner_pk, REP) == [stays] and in_view(api, keys.status_pk, "new") == [stays]
+    assert in_view(api, keys.company_name_pk, "旧社") == [stays] and in_view(api, keys.tag_members_pk, "旧") == [stays]
+
     patched(api, moved, owner_id=None, starred=False, company=None, tags=[])
+    assert in_view(api, keys.owner_pk, OTHER_REP) == [] and in_view(api, keys.starred_pk) == []
+    assert in_view(api, keys.company_name_pk, "新社") == [] and in_view(api, keys.tag_members_pk, "新") == []
     for sort in ("name", "email"):
         assert listed(api, owner_id=OTHER_REP, sort=sort) == [] and listed(other_rep, sort=sort) == []
         assert listed(api, starred=True, sort=sort) == [] and listed(api, company="新社", sort=sort) == []
@@ -376,6 +389,9 @@ def test_a_deleted_contact_leaves_every_view(api):
     rep = api.as_("user", user=REP)
     assert all(sorted(listed(api, **view)) == sorted([gone, kept]) for view in views)
     assert api.delete(f"/v1/contacts/{gone}").status == 204
+    for partition_of, *args in ((keys.owner_pk, REP), (keys.status_pk, "won"), (keys.starred_pk,),
+                                (keys.company_name_pk, "レア商事"), (keys.tag_members_pk, "a"), (keys.tag_members_pk, "b")):
+        assert in_view(api, partition_of, *args) == [kept], partition_of
     for sort in SORTS:
         assert listed(rep, sort=sort) == [kept]
         for view in views:
