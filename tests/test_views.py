@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -396,6 +397,18 @@ def test_a_deleted_contact_leaves_every_view(api):
         assert listed(rep, sort=sort) == [kept]
         for view in views:
             assert listed(api, sort=sort, **view) == [kept], (sort, view)
+
+
+def test_a_deleted_tag_leaves_its_view_and_a_new_one_of_that_name_starts_empty(api):
+    tagged = [create(api, family_name=f"名{index}", tags=["旧"], owner_id=REP)["id"] for index in range(3)]
+    assert sorted(listed(api, tag="旧")) == sorted(tagged)
+    reply = api.delete("/v1/tags/" + quote("旧", safe=""))
+    assert reply.status == 204, reply.body  # a few contacts: removed at once
+    assert in_view(api, keys.tag_members_pk, "旧") == []
+    patched(api, tagged[1], tags=["旧"])
+    for sort in ("name", "email"):
+        assert listed(api, tag="旧", sort=sort) == [tagged[1]]
+        assert listed(api.as_("user", user=REP), tag="旧", sort=sort) == [tagged[1]]
 
 
 def seed_last_action(api: Api, contact_id: str, at: str) -> None:
