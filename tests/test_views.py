@@ -442,8 +442,11 @@ def test_a_tracking_hit_moves_the_contact_in_its_owners_view(api):
     earlier, later = (create(api, family_name=f"他{index}", owner_id=REP)["id"] for index in range(2))
     seed_last_action(api, earlier, now_iso(-1000))
     seed_last_action(api, later, now_iso(-500))
-    open_token, click_tokens = aged_email(api, target)
     rep = api.as_("user", user=REP)
+    never_contacted = sorted([target, earlier, later], reverse=True)  # lacking the value: by id, in either order
+    assert listed(rep, sort="last_contacted_at", order="desc") == never_contacted
+    open_token, click_tokens = aged_email(api, target)
+    assert listed(rep, sort="last_contacted_at", order="desc") == [target] + [i for i in never_contacted if i != target]  # the send contacted it
     assert by_last_action(rep) == [later, earlier, target]  # no action yet: last
 
     assert hit("o", open_token)["statusCode"] == 200
@@ -459,6 +462,9 @@ def test_a_tracking_hit_moves_the_contact_in_its_owners_view(api):
     assert by_last_action(rep) == [target, earlier, later]
     assert by_last_action(rep, "asc") == [later, earlier, target]
     assert by_last_action(api, owner_id=REP) == [target, earlier, later]
+    patched(api, target, owner_id=OTHER_REP)  # its new owner's view sorts it by the hit's time too
+    seed_last_action(api, create(api, family_name="新", owner_id=OTHER_REP)["id"], now_iso(-2000))
+    assert by_last_action(api.as_("user", user=OTHER_REP))[0] == target
 
 
 def test_an_ownerless_contact_with_a_hit_then_an_owner_sorts_right_in_the_owners_view(api):
