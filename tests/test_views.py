@@ -161,94 +161,6 @@ def query_of(params: dict[str, Any]) -> dict[str, str]:
     return {name: ("true" if value is True else "false" if value is False else value) for name, value in params.items()}
 
 
-def test_the_index_order_is_the_tenant_wide_listings(team):
-    assert ids(full_walk(team.owner, {"sort": "name", "order": "desc"}, limit=200)) == \
-        index_order(team.contacts, "name", "desc")
-
-
-@pytest.fixture
-def counter():
-    """Counts what each request reads from DynamoDB, as bench/contacts_bench.py does."""
-    from bench.counting import DynamoCounter
-    from shared.db.models import ContactItem
-
-    attached = DynamoCounter(ContactItem._get_connection().connection.client)
-    yield attached
-    attached.close()
-
-
-# --- tier 1: a rep's own contacts, and owner_id= ---------------------------------------------------
-
-@pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("sort", SORTS)
-def test_a_reps_own_list_pages_full_in_order_in_every_sort(team, counter, sort, order):
-    assert len(team.contacts) > 3 * (2 * 13 + 50)  # a page reads a small part of the tenant
-    items = full_walk(team.rep, {"sort": sort, "order": order}, limit=13, counter=counter)
-    assert {item["owner_id"] for item in items} == {REP}
-    assert ids(items) == team.expected(sort, order, owner_id=REP)
-    assert_in_sort_order(items, sort, order)
-
-
-@pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("sort", SORTS)
-def test_an_owner_id_filter_pages_full_in_order_in_every_sort(team, counter, sort, order):
-    items = full_walk(team.owner, {"sort": sort, "order": order, "owner_id": OTHER_REP}, limit=13, counter=counter)
-    assert ids(items) == team.expected(sort, order, owner_id=OTHER_REP)
-    assert_in_sort_order(items, sort, order)
-
-
-def test_a_rep_asking_for_another_owners_contacts_gets_none(team):
-    for sort in ("name", "email"):
-        assert pages(team.rep, {"sort": sort, "owner_id": OTHER_REP}, limit=5) == [{"items": [], "next_cursor": None}]
-    assert ids(full_walk(team.rep, {"sort": "email", "owner_id": REP}, limit=13)) == \
-        team.expected("email", "desc", owner_id=REP)
-
-
-# --- tier 2: one selective filter by creation or name; tier 3: the other sorts, visibility and a
-# filter, two filters -------------------------------------------------------------------------------
-
-ONE_FILTER = [{"tag": "hot"}, {"status": "won"}, {"starred": True}, {"company": "レア商事"}]
-
-
-@pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("sort", ["created_at", "name"])
-@pytest.mark.parametrize("wanted", ONE_FILTER, ids=str)
-def test_one_filter_by_creation_or_name(team, counter, wanted, sort, order):
-    items = full_walk(team.owner, {"sort": sort, "order": order, **query_of(wanted)}, limit=6, counter=counter)
-    assert ids(items) == team.expected(sort, order, **wanted)
-    assert_in_sort_order(items, sort, order)
-
-
-NARROWED = [
-    # (who, filters, sort, order)
-    ("owner", {"tag": "hot"}, "email", "desc"),
-    ("owner", {"status": "won"}, "last_contacted_at", "asc"),
-    ("owner", {"starred": True}, "last_customer_action_at", "desc"),
-    ("owner", {"company": "レア商事"}, "email", "asc"),
-    ("rep", {"tag": "hot"}, "name", "asc"),
-    ("rep", {"tag": "hot"}, "last_contacted_at", "desc"),
-    ("rep", {"status": "won"}, "created_at", "desc"),
-    ("rep", {"starred": True}, "email", "asc"),
-    ("rep", {"company": "レア商事"}, "last_customer_action_at", "desc"),
-    ("rep", {"starred": False}, "name", "desc"),
-    ("rep", {"tag": "all-hands", "status": "won"}, "created_at", "asc"),
-    ("owner", {"tag": "hot", "status": "won"}, "name", "desc"),
-    ("owner", {"tag": "all-hands", "starred": True}, "created_at", "asc"),
-    ("owner", {"status": "won", "company": "レア商事"}, "email", "desc"),
-    ("owner", {"tag": "all-hands", "owner_id": REP}, "last_contacted_at", "asc"),
-    ("owner", {"tag": "hot", "starred": False}, "name", "asc"),
-]
-
-
-@pytest.mark.parametrize(("who", "wanted", "sort", "order"), NARROWED, ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[3]}" for c in NARROWED])
-def test_filters_in_other_sorts_with_visibility_or_together(team, who, wanted, sort, order):
-    caller = team.rep if who == "rep" else team.owner
-    items = full_walk(caller, {"sort": sort, "order": order, **query_of(wanted)}, limit=4)
-    visible = {"owner_id": REP} if who == "rep" else {}
-    assert ids(items) == team.expected(sort, order, **wanted, **visible)
-    assert_in_sort_order(items, sort, order)
-
-
 # --- views follow every write -------------------------------------------------------------------
 
 def listed(api: Api, **query: Any) -> list[str]:
@@ -523,6 +435,93 @@ def test_a_web_visit_moves_the_contact_in_its_owners_view(api):
     assert by_last_action(rep) == [target, other]
     assert by_last_action(rep, "asc") == [other, target]
     assert by_last_action(api, owner_id=REP) == [target, other]
+
+
+@pytest.fixture
+def counter():
+    """Counts what each request reads from DynamoDB, as bench/contacts_bench.py does."""
+    from bench.counting import DynamoCounter
+    from shared.db.models import ContactItem
+
+    attached = DynamoCounter(ContactItem._get_connection().connection.client)
+    yield attached
+    attached.close()
+
+
+# --- tier 1: a rep's own contacts, and owner_id= ---------------------------------------------------
+
+def test_the_index_order_is_the_tenant_wide_listings(team):
+    assert ids(full_walk(team.owner, {"sort": "name", "order": "desc"}, limit=200)) == \
+        index_order(team.contacts, "name", "desc")
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("sort", SORTS)
+def test_a_reps_own_list_pages_full_in_order_in_every_sort(team, counter, sort, order):
+    assert len(team.contacts) > 3 * (2 * 13 + 50)  # a page reads a small part of the tenant
+    items = full_walk(team.rep, {"sort": sort, "order": order}, limit=13, counter=counter)
+    assert {item["owner_id"] for item in items} == {REP}
+    assert ids(items) == team.expected(sort, order, owner_id=REP)
+    assert_in_sort_order(items, sort, order)
+
+
+@pytest.mark.parametrize(("sort", "order"), [(sort, ORDERS[number % 2]) for number, sort in enumerate(SORTS)])
+def test_an_owner_id_filter_pages_full_in_order_in_every_sort(team, counter, sort, order):
+    items = full_walk(team.owner, {"sort": sort, "order": order, "owner_id": OTHER_REP}, limit=13, counter=counter)
+    assert ids(items) == team.expected(sort, order, owner_id=OTHER_REP)
+    assert_in_sort_order(items, sort, order)
+
+
+def test_a_rep_asking_for_another_owners_contacts_gets_none(team):
+    for sort in ("name", "email"):
+        assert pages(team.rep, {"sort": sort, "owner_id": OTHER_REP}, limit=5) == [{"items": [], "next_cursor": None}]
+    assert ids(full_walk(team.rep, {"sort": "email", "owner_id": REP}, limit=13)) == \
+        team.expected("email", "desc", owner_id=REP)
+
+
+# --- tier 2: one selective filter by creation or name; tier 3: the other sorts, visibility and a
+# filter, two filters -------------------------------------------------------------------------------
+
+ONE_FILTER = [{"tag": "hot"}, {"status": "won"}, {"starred": True}, {"company": "レア商事"}]
+
+
+@pytest.mark.parametrize(("sort", "order"), [("created_at", "desc"), ("name", "asc")])
+@pytest.mark.parametrize("wanted", ONE_FILTER, ids=str)
+def test_one_filter_by_creation_or_name(team, counter, wanted, sort, order):
+    """(Both orders of the same walk are checked on the owner's view above.)"""
+    items = full_walk(team.owner, {"sort": sort, "order": order, **query_of(wanted)}, limit=6, counter=counter)
+    assert ids(items) == team.expected(sort, order, **wanted)
+    assert_in_sort_order(items, sort, order)
+
+
+NARROWED = [
+    # (who, filters, sort, order)
+    ("owner", {"tag": "hot"}, "email", "desc"),
+    ("owner", {"status": "won"}, "last_contacted_at", "asc"),
+    ("owner", {"starred": True}, "last_customer_action_at", "desc"),
+    ("owner", {"company": "レア商事"}, "email", "asc"),
+    ("rep", {"tag": "hot"}, "name", "asc"),
+    ("rep", {"tag": "hot"}, "last_contacted_at", "desc"),
+    ("rep", {"status": "won"}, "created_at", "desc"),
+    ("rep", {"starred": True}, "email", "asc"),
+    ("rep", {"company": "レア商事"}, "last_customer_action_at", "desc"),
+    ("rep", {"starred": False}, "name", "desc"),
+    ("rep", {"tag": "all-hands", "status": "won"}, "created_at", "asc"),
+    ("owner", {"tag": "hot", "status": "won"}, "name", "desc"),
+    ("owner", {"tag": "all-hands", "starred": True}, "created_at", "asc"),
+    ("owner", {"status": "won", "company": "レア商事"}, "email", "desc"),
+    ("owner", {"tag": "all-hands", "owner_id": REP}, "last_contacted_at", "asc"),
+    ("owner", {"tag": "hot", "starred": False}, "name", "asc"),
+]
+
+
+@pytest.mark.parametrize(("who", "wanted", "sort", "order"), NARROWED, ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[3]}" for c in NARROWED])
+def test_filters_in_other_sorts_with_visibility_or_together(team, who, wanted, sort, order):
+    caller = team.rep if who == "rep" else team.owner
+    items = full_walk(caller, {"sort": sort, "order": order, **query_of(wanted)}, limit=6)
+    visible = {"owner_id": REP} if who == "rep" else {}
+    assert ids(items) == team.expected(sort, order, **wanted, **visible)
+    assert_in_sort_order(items, sort, order)
 
 
 # --- quick search: an exact total, full pages in every sort ---------------------------------------
