@@ -36,7 +36,8 @@ def test_owner_visibility_is_the_owners_view_with_every_sort():
 
 @pytest.mark.parametrize("visible_owner", [None, "rep-1"])
 def test_an_owner_filter_naming_the_visible_owner_is_one_view(visible_owner):
-    assert partitions(listing.views_of(T, {"owner_id": "rep-1"}, visible_owner)) == {keys.owner_pk(T, "rep-1"): ALL_SORTS}
+    views = listing.views_of(T, {"owner_id": "rep-1"}, visible_owner)
+    assert partitions(views) == {keys.owner_pk(T, "rep-1"): ALL_SORTS}
 
 
 def test_an_owner_filter_naming_someone_the_caller_may_not_see_matches_nothing():
