@@ -481,6 +481,24 @@ def test_a_rep_asking_for_another_owners_contacts_gets_none(team):
         team.expected("email", "desc", owner_id=REP)
 
 
+def test_a_page_reads_its_own_entries_not_its_whole_view(team, counter):
+    """Views larger than a page may read (a rep's 60 contacts, a tag on 150): the first pages of
+    each walk read at most 2 × 5 + 50 items."""
+    bound = 2 * 5 + 50
+    assert len(team.where(owner_id=REP)) >= bound and len(team.where(tag="all-hands")) > 2 * bound
+    walks = [(team.rep, {"sort": sort, "order": order}) for sort in SORTS for order in ORDERS]
+    walks += [(team.owner, {"sort": sort, "order": order, "tag": "all-hands"}) for sort in ("created_at", "name")
+              for order in ORDERS]
+    for caller, query in walks:
+        cursor = None
+        for _ in range(2):
+            with counter.measure() as reads:
+                reply = caller.get("/v1/contacts", query={**query, "limit": "5", **({"cursor": cursor} if cursor else {})})
+            assert reply.status == 200 and len(reply.body["items"]) == 5, reply.body
+            assert reads.items_read <= bound, (query, reads.items_read, dict(reads.requests))
+            cursor = reply.body["next_cursor"]
+
+
 # --- tier 2: one selective filter by creation or name; tier 3: the other sorts, visibility and a
 # filter, two filters -------------------------------------------------------------------------------
 
