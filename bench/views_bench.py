@@ -202,7 +202,7 @@ def _tier_3(counter: DynamoCounter, contacts: list[Contact], owner: dict[str, st
     return figures
 
 
-def _quick_search(counter: DynamoCounter, tenant: str, contacts: list[Contact], owner: dict[str, str],
+def _quick_search(counter: DynamoCounter, contacts: list[Contact], owner: dict[str, str],
                   tally: Tally) -> list[Figure]:
     """Quick search with many matches and with few: contacts read per page (the issue's
     2 × 50 + 50) and keys read per page. The keys' bound: `total` counts every match's key in
@@ -281,7 +281,7 @@ def run(per_tenant: int = PER_TENANT) -> list[Figure]:
     figures = _tier_1(counter, contacts, owner, rep, tally)
     figures += _tier_2(counter, contacts, owner, tally)
     figures += _tier_3(counter, contacts, owner, rep, tally)
-    figures += _quick_search(counter, tenant, contacts, owner, tally)
+    figures += _quick_search(counter, contacts, owner, tally)
     figures += _search_and_segment(counter, contacts, owner, tally)
     if tally.wrong:
         print("views_bench: walks that differ from their view:", *tally.wrong, sep="\n  ")
