@@ -1,7 +1,11 @@
-"""Count DynamoDB requests and items read with a botocore event hook on the client in use."""
+"""Count DynamoDB requests and what they read with botocore event hooks on the client in use:
+whole items (contacts, and entries of ALL-projected indexes) apart from keys (entries of a
+KEYS_ONLY index, a fraction of an item's size)."""
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,22 +15,39 @@ from typing import Any, Iterator
 WRITE_OPERATIONS = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
 
 
+@functools.cache
+def keys_only_indexes() -> frozenset[str]:
+    """The table's indexes that project only keys, as template.yaml (the one definition) declares them."""
+    from infra.template import table_definition
+
+    return frozenset(index["IndexName"] for index in table_definition()["GlobalSecondaryIndexes"]
+                     if index["Projection"]["ProjectionType"] == "KEYS_ONLY")
+
+
 @dataclass
 class Reads:
     requests: Counter = field(default_factory=Counter)
-    items_read: int = 0
+    items_read: int = 0  # whole items: GetItem, BatchGetItem, Scan, Query on the table or an ALL-projected index
+    keys_read: int = 0  # entries of a KEYS_ONLY index read by Query
 
     @property
     def total_requests(self) -> int:
         return sum(self.requests.values())
 
     @property
+    def entries_read(self) -> int:
+        """Items and index keys together (a page's "index entries and contacts")."""
+        return self.items_read + self.keys_read
+
+    @property
     def writes(self) -> int:
         return sum(self.requests[name] for name in WRITE_OPERATIONS)
 
-    def record(self, operation: str, parsed: dict[str, Any]) -> None:
+    def record(self, operation: str, parsed: dict[str, Any], index: str | None = None) -> None:
         self.requests[operation] += 1
-        if operation in ("Query", "Scan"):
+        if operation == "Query" and index in keys_only_indexes():
+            self.keys_read += parsed.get("ScannedCount", 0)
+        elif operation in ("Query", "Scan"):
             self.items_read += parsed.get("ScannedCount", 0)
         elif operation == "GetItem":
             self.items_read += 1 if parsed.get("Item") else 0
@@ -35,19 +56,29 @@ class Reads:
 
 
 class DynamoCounter:
-    """Attach once to a botocore client; `measure()` collects what happens inside it."""
+    """Attach once to a botocore client; `measure()` collects what happens inside it (requests
+    sent from several threads at once included)."""
 
     def __init__(self, client: Any):
         self._current: Reads | None = None
+        self._lock = threading.Lock()
         self._client = client
+        client.meta.events.register("before-parameter-build.dynamodb", self._before_call)
         client.meta.events.register("after-call.dynamodb", self._after_call)
 
     def close(self) -> None:
+        self._client.meta.events.unregister("before-parameter-build.dynamodb", self._before_call)
         self._client.meta.events.unregister("after-call.dynamodb", self._after_call)
 
-    def _after_call(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if self._current is not None:
-            self._current.record(model.name, parsed)
+    @staticmethod
+    def _before_call(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["bench_index"] = params.get("IndexName")  # the request context reaches after-call
+
+    def _after_call(self, http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any],
+                    **_: Any) -> None:
+        with self._lock:
+            if self._current is not None:
+                self._current.record(model.name, parsed, context.get("bench_index"))
 
     @contextmanager
     def measure(self) -> Iterator[Reads]:
