@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from infra.local import dynamo_limits, dynamodb_realism, strict_secrets
+from infra.local import dynamo_limits, dynamodb_realism, index_partitions, strict_secrets
 from infra.local.ses import replace_message_ids_as_ses_does, throttle_beyond_the_max_send_rate
 from infra.local.strict_s3 import StrictS3
 from infra.local.wsgi import BackgroundServer
@@ -325,30 +325,6 @@ class _QuietMotoRequestHandler(MotoRequestHandler):
         """The stack logs API requests; moto's own access log would drown them."""
 
 
-def _queries_without_whole_table_sort() -> None:
-    """moto's DynamoDB Query starts from every item of the table sorted by key (Table.all_items:
-    a Python sort of the whole table, seconds per Query at a few hundred thousand items) and
-    then sorts its matches again by the queried key; the answer's order comes only from that
-    second sort. Queries skip the first (Scans keep it: their paging relies on it). Calls are
-    serialised (`_SerialisedMoto`), so the swap cannot leak into another request."""
-    from moto.dynamodb.models.table import Table
-
-    if getattr(Table, "without_whole_table_sort", False):  # once: other patches wrap Table.query after it
-        return
-    Table.without_whole_table_sort = True
-    sorted_query = Table.query
-
-    def query(self: Table, *args: Any, **kwargs: Any) -> Any:
-        self.all_items = lambda: [item for group in self.items.values()
-                                  for item in (group.values() if self.range_key_attr else [group])]
-        try:
-            return sorted_query(self, *args, **kwargs)
-        finally:
-            del self.all_items
-
-    Table.query = query
-
-
 class EmbeddedMoto(BackgroundServer):
     """moto's server app on 127.0.0.1 (a free port) behind `_SerialisedMoto`, its S3 behind `StrictS3`.
 
@@ -356,7 +332,7 @@ class EmbeddedMoto(BackgroundServer):
     """
 
     def __init__(self) -> None:
-        _queries_without_whole_table_sort()
+        index_partitions.install()
         dynamodb_realism.install()
         self.changes = _SerialisedMoto(StrictS3(DomainDispatcherApplication(create_backend_app)))
         super().__init__(self.changes, request_handler=_QuietMotoRequestHandler, name="moto")
