@@ -80,7 +80,7 @@ class _Index:
         self.sort_attrs = table._generate_attr_to_sort_by(self.hash_attrs, self.range_attrs)[1:]
         self.partitions: dict[Any, _Partition] = {}
         self.where: dict[ItemKey, tuple[Any, SortKey]] = {}
-        for item in _every_item(table):
+        for item in every_item(table):
             self.add(item)
 
     def add(self, item: Any) -> None:
@@ -110,6 +110,11 @@ class _TableIndexes:
 
 
 _TABLES: weakref.WeakKeyDictionary[Any, _TableIndexes] = weakref.WeakKeyDictionary()
+
+
+def forget(table: Any) -> None:
+    """Drop a table's index maps (its items were put in place directly): the next Query maps it again."""
+    _TABLES.pop(table, None)
 
 
 def refresh(table: Any, hash_value: Any, range_value: Any) -> None:
@@ -248,7 +253,7 @@ def _item_key(item: Any) -> ItemKey:
     return _native(item.hash_key), _native(item.range_key) if item.range_key is not None else None
 
 
-def _every_item(table: Any) -> list[Any]:
+def every_item(table: Any) -> list[Any]:
     """A table's items in no particular order (moto's `all_items` sorts them all)."""
     if table.range_key_attr:
         return [item for group in table.items.values() for item in group.values()]
@@ -325,4 +330,4 @@ def _reached(table: Any, hash_key: Any, range_comparison: Any, range_objs: Any, 
         if mapped is not None:
             return candidates(table, mapped, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                               scan_index_forward is not False)
-    return _every_item(table)
+    return every_item(table)
