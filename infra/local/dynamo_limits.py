@@ -24,6 +24,7 @@ import base64
 import copy
 from typing import Any
 
+from infra.local import index_partitions
 from shared.domain import sizes
 
 
@@ -99,3 +100,4 @@ def put_back(table: Any, hash_value: Any, range_value: Any, item: Any) -> None:
         table.items[hash_value][range_value] = item
     else:
         table.items[hash_value] = item
+    index_partitions.refresh(table, hash_value, range_value)
