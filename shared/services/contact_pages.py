@@ -86,12 +86,13 @@ def view_list_page(tenant: str, views: list[listing.View], order: listing.Contac
 
 
 def ids_page(tenant: str, ids: set[str], order: listing.ContactQuery, position: Any, keep: Keep,
-             walk_view: listing.View | None) -> tuple[list[Contact], Any, int]:
+             walk_view: listing.View | None, walk_view_size: int | None = None) -> tuple[list[Contact], Any, int]:
     """A page of the contacts among `ids` that `keep` accepts, in the list's order, and how many
     there are. Up to `order.fetch_cap` ids: their contacts read and ordered in memory (an offset
     cursor). More: the sort order walked in keys (the twin index of the sort, over `walk_view`'s
     partition when it carries the sort, else all the tenant's contacts), only this page's
-    contacts read; then `ids` must already be exact, as the total is their number."""
+    contacts read; then `ids` must already be exact, as the total is their number, and lie in
+    `walk_view`, whose number of contacts `walk_view_size` may tell."""
     position = {"offset": 0} if position is None else position
     if not isinstance(position, dict) or not ({"offset"} == set(position) or {"walk"} == set(position)):
         raise listing.bad_cursor()
@@ -102,10 +103,12 @@ def ids_page(tenant: str, ids: set[str], order: listing.ContactQuery, position: 
     if "offset" in position:
         _offset(position)
         position = {"walk": None}  # more matches than one page reads whole (grown since the first page: from the start)
-    partition = keys.contacts_index_pk(tenant)
+    partition, wanted = keys.contacts_index_pk(tenant), ids
     if walk_view is not None and order.sort in walk_view.sorts:
         partition = walk_view.partition
+        if walk_view_size == len(ids):  # `ids` lie in the view (`walk_view_size` ids): they are all of it
+            wanted = None  # so the walk reads just the entries the page needs
     page, next_walk = repository.view_page(tenant, partition, order.sort, order.descending,
                                            _walk_position(position["walk"], partition, order.sort), order.limit,
-                                           wanted_ids=ids, keep=keep)
+                                           wanted_ids=wanted, keep=keep)
     return page, (None if next_walk is None else {"walk": next_walk}), len(ids)

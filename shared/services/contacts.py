@@ -285,7 +285,8 @@ def quick_search_page(
             ids -= set(repository.view_ids(tenant, keys.starred_pk(tenant)))
         sorted_views = [view for view in views if query.sort in view.sorts]
         walk_view = min(sorted_views, key=lambda view: sizes_of_views[view.partition], default=None)
-    return contact_pages.ids_page(tenant, ids, query, position, keep, walk_view)
+    return contact_pages.ids_page(tenant, ids, query, position, keep, walk_view,
+                                  None if walk_view is None else sizes_of_views[walk_view.partition])
 
 
 # --- bulk lookup ------------------------------------------------------------------------

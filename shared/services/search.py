@@ -111,7 +111,7 @@ def _exact_page(principal: Principal, criteria: Criteria, order: listing.Contact
     else:
         walk_view = None if position["via"] is None else views[position["via"]][1]
     page, at, total = contact_pages.ids_page(tenant, ids, order, None if position is None else position["at"], keep,
-                                             walk_view)
+                                             walk_view, None if walk_view is None else views[walk_view.partition][0])
     return page, None if at is None else {"via": None if walk_view is None else walk_view.partition, "at": at}, total
 
 
