@@ -41,16 +41,17 @@ _SMALL_MERGE = 16  # pending writes merged one by one into a partition's order; 
 
 
 class _Partition:
-    """The items of one index partition value, ordered by their sort key (`_Index.sort_key`)."""
+    """The items of one index partition value by sort key (the values of `_Index.sort_attrs`),
+    and those keys in order; keys written since the last read are sorted in on the next one."""
 
     def __init__(self) -> None:
         self.items: dict[SortKey, Any] = {}
         self._ordered: list[SortKey] = []
-        self._pending: list[SortKey] = []
+        self._pending: set[SortKey] = set()
 
     def add(self, key: SortKey, item: Any) -> None:
         self.items[key] = item
-        self._pending.append(key)
+        self._pending.add(key)
 
     def remove(self, key: SortKey) -> None:
         del self.items[key]
@@ -61,7 +62,7 @@ class _Partition:
 
     def ordered(self) -> list[SortKey]:
         if len(self._pending) > _SMALL_MERGE:
-            self._ordered = sorted(self._ordered + self._pending)
+            self._ordered = sorted(self._ordered + sorted(self._pending))  # two sorted runs: merged in one pass
         else:
             for key in self._pending:
                 bisect.insort(self._ordered, key)
