@@ -77,7 +77,7 @@ class _Index:
         self.schema = [dict(entry) for entry in index.schema]
         self.hash_attr = _single(index.schema, "HASH")
         self.range_attr = _single(index.schema, "RANGE")
-        self.hash_attrs, self.range_attrs = moto_sort_attributes(table, index)
+        self.hash_attrs, self.range_attrs = _moto_sort_attributes(table, index)
         self.sort_attrs = table._generate_attr_to_sort_by(self.hash_attrs, self.range_attrs)[1:]
         self.partitions: dict[Any, _Partition] = {}
         self.where: dict[ItemKey, tuple[Any, SortKey]] = {}
@@ -134,7 +134,7 @@ def refresh(table: Any, hash_value: Any, range_value: Any) -> None:
             index.add(current)
 
 
-def index_of(table: Any, index: Any) -> _Index | None:
+def _index_of(table: Any, index: Any) -> _Index | None:
     """The map of one index (built now if needed); None for keys this module does not handle
     (several attributes in a key: moto's own walk answers)."""
     if len([entry for entry in index.schema if entry["KeyType"] == "HASH"]) != 1 or \
@@ -149,7 +149,7 @@ def index_of(table: Any, index: Any) -> _Index | None:
     return found
 
 
-def candidates(table: Any, index: _Index, hash_key: Any, range_comparison: str | None, range_objs: list[Any],
+def _candidates(table: Any, index: _Index, hash_key: Any, range_comparison: str | None, range_objs: list[Any],
                limit: int | None, exclusive_start_key: dict[str, Any] | None, forward: bool) -> list[Any]:
     """The items of the index partition `hash_key` that moto's Query would reach, in any order."""
     from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
@@ -229,7 +229,7 @@ def _first(low: int, high: int, holds: Callable[[int], bool]) -> int:
     return low
 
 
-def moto_sort_attributes(table: Any, index: Any) -> tuple[list[str], list[str | None]]:
+def _moto_sort_attributes(table: Any, index: Any) -> tuple[list[str], list[str | None]]:
     """The hash and range attribute lists moto's Query sorts and pages an index by."""
     from moto.dynamodb.models.table import GlobalSecondaryIndex
 
@@ -327,8 +327,8 @@ def _reached(table: Any, hash_key: Any, range_comparison: Any, range_objs: Any, 
                 return []
             return list(group.values()) if table.range_key_attr else [group]
         index = next((found for found in table.all_indexes() if found.name == index_name), None)
-        mapped = index_of(table, index) if index is not None else None
+        mapped = _index_of(table, index) if index is not None else None
         if mapped is not None:
-            return candidates(table, mapped, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+            return _candidates(table, mapped, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                               scan_index_forward is not False)
     return every_item(table)
