@@ -396,8 +396,8 @@ def test_a_large_snapshot_is_saved_and_restored_in_one_pass_without_requests(tmp
     from infra.local import moto_stack
 
     targets: list[str] = []
-    judge = moto_stack._may_mutate
-    monkeypatch.setattr(moto_stack, "_may_mutate",
+    judge = moto_stack._changes_snapshotted_state
+    monkeypatch.setattr(moto_stack, "_changes_snapshotted_state",
                         lambda environ: targets.append(environ.get("HTTP_X_AMZ_TARGET", "")) or judge(environ))
     written = [{"pk": {"S": f"TENANT#9#CONTACT#{number:04d}"}, "sk": {"S": "CONTACT"}, "text": {"S": "長" * 300},
                 "gsi1pk": {"S": "9#CONTACTS"}, "gsi1sk": {"S": f"0#{number:04d}"}} for number in range(3_000)]
@@ -417,6 +417,19 @@ def test_a_large_snapshot_is_saved_and_restored_in_one_pass_without_requests(tmp
 
     assert sorted(restored, key=lambda item: item["pk"]["S"]) == written
     assert [item["pk"]["S"] for item in newest["Items"]] == ["TENANT#9#CONTACT#2999", "TENANT#9#CONTACT#2998"]
+
+
+@pytest.mark.parametrize(("target", "method", "changes"), [
+    ("DynamoDB_20120810.PutItem", "POST", True), ("DynamoDB_20120810.TransactWriteItems", "POST", True),
+    ("DynamoDB_20120810.Query", "POST", False), ("DynamoDB_20120810.BatchGetItem", "POST", False),
+    ("AmazonSQS.ReceiveMessage", "POST", False), ("AmazonSQS.DeleteMessage", "POST", False), ("", "PUT", False),
+])
+def test_only_a_write_to_the_table_makes_the_next_snapshot_save(target, method, changes):
+    """The queues poll SQS every second: an idle stack of 100,000 contacts saved its table again
+    and again, and every stop saved it once more."""
+    from infra.local import moto_stack
+
+    assert moto_stack._changes_snapshotted_state({"HTTP_X_AMZ_TARGET": target, "REQUEST_METHOD": method}) is changes
 
 
 def test_snapshot_is_written_periodically_while_running(tmp_path, clean_env):

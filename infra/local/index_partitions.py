@@ -41,16 +41,17 @@ _SMALL_MERGE = 16  # pending writes merged one by one into a partition's order; 
 
 
 class _Partition:
-    """The items of one index partition value, ordered by their sort key (`_Index.sort_key`)."""
+    """The items of one index partition value by sort key (the values of `_Index.sort_attrs`),
+    and those keys in order; keys written since the last read are sorted in on the next one."""
 
     def __init__(self) -> None:
         self.items: dict[SortKey, Any] = {}
         self._ordered: list[SortKey] = []
-        self._pending: list[SortKey] = []
+        self._pending: set[SortKey] = set()
 
     def add(self, key: SortKey, item: Any) -> None:
         self.items[key] = item
-        self._pending.append(key)
+        self._pending.add(key)
 
     def remove(self, key: SortKey) -> None:
         del self.items[key]
@@ -61,7 +62,7 @@ class _Partition:
 
     def ordered(self) -> list[SortKey]:
         if len(self._pending) > _SMALL_MERGE:
-            self._ordered = sorted(self._ordered + self._pending)
+            self._ordered = sorted(self._ordered + sorted(self._pending))  # two sorted runs: merged in one pass
         else:
             for key in self._pending:
                 bisect.insort(self._ordered, key)
@@ -76,7 +77,7 @@ class _Index:
         self.schema = [dict(entry) for entry in index.schema]
         self.hash_attr = _single(index.schema, "HASH")
         self.range_attr = _single(index.schema, "RANGE")
-        self.hash_attrs, self.range_attrs = moto_sort_attributes(table, index)
+        self.hash_attrs, self.range_attrs = _moto_sort_attributes(table, index)
         self.sort_attrs = table._generate_attr_to_sort_by(self.hash_attrs, self.range_attrs)[1:]
         self.partitions: dict[Any, _Partition] = {}
         self.where: dict[ItemKey, tuple[Any, SortKey]] = {}
@@ -133,7 +134,7 @@ def refresh(table: Any, hash_value: Any, range_value: Any) -> None:
             index.add(current)
 
 
-def index_of(table: Any, index: Any) -> _Index | None:
+def _index_of(table: Any, index: Any) -> _Index | None:
     """The map of one index (built now if needed); None for keys this module does not handle
     (several attributes in a key: moto's own walk answers)."""
     if len([entry for entry in index.schema if entry["KeyType"] == "HASH"]) != 1 or \
@@ -148,7 +149,7 @@ def index_of(table: Any, index: Any) -> _Index | None:
     return found
 
 
-def candidates(table: Any, index: _Index, hash_key: Any, range_comparison: str | None, range_objs: list[Any],
+def _candidates(table: Any, index: _Index, hash_key: Any, range_comparison: str | None, range_objs: list[Any],
                limit: int | None, exclusive_start_key: dict[str, Any] | None, forward: bool) -> list[Any]:
     """The items of the index partition `hash_key` that moto's Query would reach, in any order."""
     from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
@@ -228,7 +229,7 @@ def _first(low: int, high: int, holds: Callable[[int], bool]) -> int:
     return low
 
 
-def moto_sort_attributes(table: Any, index: Any) -> tuple[list[str], list[str | None]]:
+def _moto_sort_attributes(table: Any, index: Any) -> tuple[list[str], list[str | None]]:
     """The hash and range attribute lists moto's Query sorts and pages an index by."""
     from moto.dynamodb.models.table import GlobalSecondaryIndex
 
@@ -326,8 +327,8 @@ def _reached(table: Any, hash_key: Any, range_comparison: Any, range_objs: Any, 
                 return []
             return list(group.values()) if table.range_key_attr else [group]
         index = next((found for found in table.all_indexes() if found.name == index_name), None)
-        mapped = index_of(table, index) if index is not None else None
+        mapped = _index_of(table, index) if index is not None else None
         if mapped is not None:
-            return candidates(table, mapped, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+            return _candidates(table, mapped, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                               scan_index_forward is not False)
     return every_item(table)

@@ -12,16 +12,20 @@ On startup, after provisioning, the snapshots are restored.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import gc
 import io
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
 from infra.local import dynamo_limits, dynamodb_realism, index_partitions, strict_secrets
@@ -65,8 +69,8 @@ class DynamoTableSnapshot:
     Through the API this took minutes at 100,000 contacts: moto answers each Scan page by
     sorting the whole table and stepping over every item before the page (a save was quadratic
     in the table), and a restore sent 25 items a BatchWriteItem. Here a save writes each item
-    once as moto would answer it, and a restore builds moto's items from the lines directly:
-    they were checked when first written.
+    once, and a restore builds moto's items from the lines directly (they were checked when
+    first written), without the garbage collector walking the millions of values it creates.
     """
 
     def __init__(self, table_name: str, region: str, path: Path, lock: threading.Lock) -> None:
@@ -82,47 +86,97 @@ class DynamoTableSnapshot:
         return dynamodb_backends[DEFAULT_ACCOUNT_ID][self._region]
 
     def save(self) -> None:
-        from moto.dynamodb.models.utilities import DynamoJsonEncoder
-
         self._path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self._path.with_name(self._path.name + ".tmp")
         with open(temporary, "w", encoding="utf-8") as handle:
-            with self._lock:
+            with self._lock, _without_collection():
                 items = index_partitions.every_item(self._backend().get_table(self._table_name))
                 for item in items:
-                    handle.write(json.dumps(item.attrs, cls=DynamoJsonEncoder, ensure_ascii=False) + "\n")
+                    line = {name: _stored(value) for name, value in item.attrs.items()}
+                    handle.write(json.dumps(line, ensure_ascii=False, default=_encode_binary) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self._path)
         log.debug("saved %d items of %s to %s", len(items), self._table_name, self._path)
 
     def restore(self) -> None:
-        from moto.dynamodb.models.dynamo_type import DynamoType, Item
-
         if not self._path.exists():
             return
         count = 0
-        with open(self._path, encoding="utf-8") as handle, self._lock:
+        with open(self._path, encoding="utf-8") as handle, self._lock, _without_collection():
             table = self._backend().get_table(self._table_name)
             for line in handle:
                 if not line.strip():
                     continue
                 attributes = json.loads(line)
-                hash_value = DynamoType(attributes[table.hash_key_attr])
-                range_value = DynamoType(attributes[table.range_key_attr]) if table.range_key_attr else None
-                item = Item(hash_value, range_value, {})
-                dict.update(item.attrs, {name: DynamoType(value) for name, value in attributes.items()})
-                if range_value is None:
-                    table.items[hash_value] = item
+                item = Item.__new__(Item)  # as moto's Item.__deepcopy__: no size check again
+                item.hash_key = _loaded(attributes[table.hash_key_attr])
+                item.range_key = _loaded(attributes[table.range_key_attr]) if table.range_key_attr else None
+                item.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+                dict.__init__(item.attrs, {name: _loaded(value) for name, value in attributes.items()})
+                if item.range_key is None:
+                    table.items[item.hash_key] = item
                 else:
-                    table.items[hash_value][range_value] = item
+                    table.items[item.hash_key][item.range_key] = item
                 count += 1
             index_partitions.forget(table)
         log.info("restored %d items of %s from %s", count, self._table_name, self._path)
 
     def forget(self) -> None:
         with self._lock:
-            self._backend().delete_table(self._table_name)
+            dropped = self._backend().delete_table(self._table_name)
+        # Freeing a large table's millions of values takes seconds: not on the way out.
+        threading.Thread(target=_free_gradually, args=(dropped.items,), name="forget-table", daemon=True).start()
+
+
+def _free_gradually(items: dict[Any, Any]) -> None:
+    """Empty a dropped table's items a thousand partitions at a time, letting other threads run
+    in between (freeing is C code that would otherwise hold the interpreter for its whole length)."""
+    while items:
+        for _ in range(min(1_000, len(items))):
+            items.popitem()
+        time.sleep(0)
+
+
+@contextlib.contextmanager
+def _without_collection() -> Iterator[None]:
+    """No garbage collection while a snapshot builds millions of short-lived or lasting values:
+    each collection would walk the whole table, and none of these values makes a cycle."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _stored(value: Any) -> dict[str, Any]:
+    """A moto value as DynamoDB JSON (what moto's own JSON encoder writes, in one pass)."""
+    if value.type == "M":
+        return {"M": {name: _stored(inner) for name, inner in value.value.items()}}
+    if value.type == "L":
+        return {"L": [_stored(inner) for inner in value.value]}
+    return {value.type: value.value}
+
+
+def _loaded(stored: dict[str, Any]) -> Any:
+    """DynamoDB JSON as a moto value (what `DynamoType(stored)` builds, without its checks)."""
+    ((kind, inner),) = stored.items()
+    value = object.__new__(DynamoType)
+    value.type = kind
+    if kind == "M":
+        value.value = {name: _loaded(element) for name, element in inner.items()}
+    elif kind == "L":
+        value.value = [_loaded(element) for element in inner]
+    else:
+        value.value = inner
+    return value
+
+
+def _encode_binary(data: bytes) -> str:
+    """A binary value moto holds as bytes, base64 as on the wire (it holds most as that text already)."""
+    return base64.b64encode(data).decode("ascii")
 
 
 def _keep_item_size_running() -> None:
@@ -202,7 +256,7 @@ def _roll_back_transactions_by_item() -> None:
 
     import moto.dynamodb.models as dynamodb_models
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
     from moto.dynamodb.models.table import Table
 
     class _NoTableCopies:
@@ -259,7 +313,7 @@ throttle_beyond_the_max_send_rate()
 
 class _SerialisedMoto:
     """WSGI middleware in front of moto: runs one AWS call at a time and counts the ones
-    that may change state.
+    that may change the snapshotted state.
 
     moto is not safe under concurrent calls (TransactWriteItems deep-copies the whole table
     while other threads write to it, and answers 500), while real DynamoDB serialises
@@ -282,7 +336,7 @@ class _SerialisedMoto:
             start_response("408 Request Timeout", [("Content-Length", "0"), ("Connection", "close")])
             return [b""]
         with self.lock:
-            if _may_mutate(environ):
+            if _changes_snapshotted_state(environ):
                 self.count += 1
             return list(self._app(environ, start_response))
 
@@ -310,11 +364,12 @@ def _buffer_body(environ: dict[str, Any]) -> None:
     environ.pop("wsgi.input_terminated", None)
 
 
-def _may_mutate(environ: dict[str, Any]) -> bool:
-    target = environ.get("HTTP_X_AMZ_TARGET")  # JSON protocol services, e.g. DynamoDB_20120810.PutItem
-    if target:
-        return not target.rpartition(".")[2].startswith(_READ_ACTIONS)
-    return environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "OPTIONS")
+def _changes_snapshotted_state(environ: dict[str, Any]) -> bool:
+    """Whether a call may change what the snapshots keep: the DynamoDB table, the only
+    `StateSnapshot` so far. The queues' and the scheduler's polls (SQS ReceiveMessage every
+    second) counted as changes, so an idle stack saved its whole table again and again."""
+    target = environ.get("HTTP_X_AMZ_TARGET") or ""  # e.g. DynamoDB_20120810.PutItem
+    return target.startswith("DynamoDB_") and not target.rpartition(".")[2].startswith(_READ_ACTIONS)
 
 
 class _QuietMotoRequestHandler(MotoRequestHandler):
