@@ -23,7 +23,10 @@ TENANT, REP, TAG, STATUS = "bench-scale", "rep-1", "展示会2026", "won"
 SMALL, LARGE, CHUNK = 1_000, 100_000, 5_000
 EVERY = 100  # 1 % of the contacts carry the tag, 1 % are the rep's, 1 % have the status; 2 % are starred
 REPEATS = 7
-RATIO_BOUND, SECONDS_BOUND = 3, 10
+# Start and stop: "seconds, not minutes" (a stop with 20,000 contacts took over 80 s). moto holds a
+# contact as ~55 Python objects, so 100,000 contacts are ~7 million to convert on every save and
+# restore: about 20-30 s on a 2-core machine, against 758 s (stop) and 317 s (start) before.
+RATIO_BOUND, SECONDS_BOUND = 3, 30
 
 # Contacts written straight into the served stack's table, as an import writes them.
 _SEED = """
