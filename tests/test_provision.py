@@ -56,7 +56,9 @@ def test_provision_creates_the_template_table_idempotently(aws_env: str) -> None
     assert table["CreationDateTime"] == first["CreationDateTime"]
     definition = table_definition()
     assert _index_shapes(table["GlobalSecondaryIndexes"]) == _index_shapes(definition["GlobalSecondaryIndexes"])
-    assert len(table["GlobalSecondaryIndexes"]) == 15
+    # DynamoDB allows at most 20 global secondary indexes per table
+    # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#gsi-limits)
+    assert len(table["GlobalSecondaryIndexes"]) <= 20
     assert [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]] == [
         (k["AttributeName"], k["KeyType"]) for k in definition["KeySchema"]
     ]
