@@ -50,6 +50,24 @@ class View:
     sorts: tuple[str, ...]
 
 
+def view_of(tenant: str, condition: str, value: Any) -> View | None:
+    """The view listing the contacts whose `condition` (`owner`, `tag`, `status`, `starred`,
+    `company`) is `value`; None for `starred` false, which no view lists (most contacts)."""
+    if condition == "owner":
+        return View(keys.owner_pk(tenant, value), contact_rules.OWNER_VIEW_SORTS)
+    partitions = {
+        "tag": lambda: keys.tag_members_pk(tenant, value),
+        "status": lambda: keys.status_pk(tenant, value),
+        "starred": lambda: keys.starred_pk(tenant) if value else None,
+        "company": lambda: keys.company_name_pk(tenant, value),
+    }
+    partition = partitions[condition]()
+    return None if partition is None else View(partition, contact_rules.VIEW_SORTS)
+
+
+VIEW_CONDITIONS = ("owner", "tag", "status", "starred", "company")
+
+
 def views_of(tenant: str, filters: dict[str, Any], visible_owner: str | None) -> list[View] | None:
     """The view partitions that the list's conditions (its filters and owner visibility) each
     narrow the list to; None when they contradict (an `owner_id` filter naming someone else than
@@ -58,18 +76,9 @@ def views_of(tenant: str, filters: dict[str, Any], visible_owner: str | None) ->
     owners = {owner for owner in (filters.get("owner_id"), visible_owner) if owner is not None}
     if len(owners) > 1:
         return None
-    views = [View(keys.owner_pk(tenant, owner), contact_rules.OWNER_VIEW_SORTS) for owner in owners]
-    partitions = {
-        "tag": lambda value: keys.tag_members_pk(tenant, value),
-        "status": lambda value: keys.status_pk(tenant, value),
-        "starred": lambda value: keys.starred_pk(tenant) if value else None,
-        "company": lambda value: keys.company_name_pk(tenant, value),
-    }
-    for name, partition_of in partitions.items():
-        partition = partition_of(filters[name]) if name in filters else None
-        if partition is not None:
-            views.append(View(partition, contact_rules.VIEW_SORTS))
-    return views
+    views = [view_of(tenant, "owner", owner) for owner in owners]
+    views += [view_of(tenant, name, filters[name]) for name in VIEW_CONDITIONS if name != "owner" and name in filters]
+    return [view for view in views if view is not None]
 
 
 def unserved_filters(filters: dict[str, Any]) -> dict[str, Any]:

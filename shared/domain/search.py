@@ -707,21 +707,13 @@ def ids_of(source: Source, found: dict[Lookup, set[str]]) -> set[str]:
     raise ValueError("a full scan has no ids from keys")
 
 
-_VIEW_LOOKUPS = {  # lookup index -> (the view partition of a value, the sorts its entries carry)
-    "tag": (keys.tag_members_pk, contacts.VIEW_SORTS),
-    "status": (keys.status_pk, contacts.VIEW_SORTS),
-    "owner": (keys.owner_pk, contacts.OWNER_VIEW_SORTS),
-    "starred": (lambda tenant, _: keys.starred_pk(tenant), contacts.VIEW_SORTS),
-}
-
-
 def lookup_views(tenant: str, lookup: Lookup) -> list[listing.View]:
     """The view partitions (shared.domain.contacts.view_entries) a lookup reads, one per value;
     none for a lookup served by another index."""
-    if lookup.index not in _VIEW_LOOKUPS:
+    if lookup.index not in listing.VIEW_CONDITIONS:
         return []
-    partition_of, sorts = _VIEW_LOOKUPS[lookup.index]
-    return [listing.View(partition_of(tenant, value), sorts) for value in lookup.values]
+    views = [listing.view_of(tenant, lookup.index, value) for value in lookup.values]
+    return [view for view in views if view is not None]
 
 
 def covering_views(tenant: str, source: Source) -> list[tuple[Lookup, listing.View]]:
