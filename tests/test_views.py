@@ -176,7 +176,7 @@ def in_view(api: Api, partition_of: Any, *args: str) -> list[str]:
     would not show through the API, which checks every contact it reads, but costs reads)."""
     from shared.db import contacts as repository
 
-    return repository.view_ids(api.tenant, partition_of(api.tenant, *args))
+    return repository.view_ids(partition_of(api.tenant, *args))
 
 
 def patched(api: Api, contact_id: str, **changes: Any) -> None:

@@ -201,7 +201,7 @@ def sorted_page(
 VIEW_IDS_INDEX = keys.KEYS_TWIN["GSI1"]  # every view partition is in it (by creation), keys only
 
 
-def view_ids(tenant: str, partition: str) -> list[str]:
+def view_ids(partition: str) -> list[str]:
     """Ids of every contact listed under a view partition (KEYS_ONLY: keys read, no contact)."""
     return [contact_id_of_raw(raw) for raw in query_all(partition, index=VIEW_IDS_INDEX)]
 
@@ -710,7 +710,7 @@ def tag_member_ids(tenant: str, tag: str, limit: int | None = None) -> list[str]
     if limit is not None:
         raws, _ = query(keys.tag_members_pk(tenant, tag), index=VIEW_IDS_INDEX, limit=limit)
         return [contact_id_of_raw(raw) for raw in raws]
-    return view_ids(tenant, keys.tag_members_pk(tenant, tag))
+    return view_ids(keys.tag_members_pk(tenant, tag))
 
 
 def stage_tag_deletion(transaction: Transaction, tenant: str, name: str, job_id: str) -> None:

@@ -43,7 +43,7 @@ def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
             yield from (contact_id_of_raw(raw) for raw in query_all(keys.delivery_status_pk(tenant, value), index="GSI13"))
     else:  # a tag, status, owner or starred: its views
         for view in search.lookup_views(tenant, lookup):
-            yield from view_ids(tenant, view.partition)
+            yield from view_ids(view.partition)
 
 
 # Cheapest first: an AllOf starts from one of its sources and leaves the rest to `matches`.

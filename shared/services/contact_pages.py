@@ -79,7 +79,7 @@ def view_list_page(tenant: str, views: list[listing.View], order: listing.Contac
                                                    _walk_position(position, chosen, order.sort), order.limit, keep=keep)
     else:
         if ids is None:
-            ids = repository.view_ids(tenant, chosen)
+            ids = repository.view_ids(chosen)
         contacts = [contact for contact in repository.get_many(tenant, ids).values() if keep(contact)]
         page, next_position = ordered_slice(contacts, order, position or {})
     return page, (None if next_position is None else {**next_position, "view": chosen})

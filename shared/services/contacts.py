@@ -278,11 +278,11 @@ def quick_search_page(
     if len(ids) > query.fetch_cap:
         sizes_of_views = {}
         for view in views:
-            view_ids = set(repository.view_ids(tenant, view.partition))
+            view_ids = set(repository.view_ids(view.partition))
             ids &= view_ids
             sizes_of_views[view.partition] = len(view_ids)
         if query.filters.get("starred") is False:
-            ids -= set(repository.view_ids(tenant, keys.starred_pk(tenant)))
+            ids -= set(repository.view_ids(keys.starred_pk(tenant)))
         sorted_views = [view for view in views if query.sort in view.sorts]
         walk_view = min(sorted_views, key=lambda view: sizes_of_views[view.partition], default=None)
     return contact_pages.ids_page(tenant, ids, query, position, keep, walk_view,
