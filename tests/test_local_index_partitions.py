@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import SecondaryIndex, Table
 
 from infra.local import index_partitions
 
@@ -52,10 +52,12 @@ def table(client):
 
 @pytest.fixture
 def moto_alone(monkeypatch):
-    """Run a request as moto alone answers it: every Query walks the whole table, sorted."""
+    """Run a request as moto alone answers it: every Query walks the whole table, sorted, and
+    projects each item through moto's own code."""
     def run(request):
         with monkeypatch.context() as patched:
-            patched.setattr(index_partitions, "_reached", lambda table, *args: Table.all_items(table))
+            patched.setattr(index_partitions, "_reached", lambda table, *args: (Table.all_items(table), False))
+            patched.setattr(SecondaryIndex, "project", index_partitions.MOTO_PROJECT[0])
             return request()
     return run
 
@@ -232,3 +234,21 @@ def test_a_query_looks_at_its_partition_whatever_the_size_of_the_table(client, t
 
     assert large == small  # moto alone: every item of the table, 60 then 3,030
     assert small <= 2 * len(mine)  # the partition's items and their keys, at most
+
+
+def test_an_index_page_of_1_mb_is_measured_on_the_index_entries(client, table):
+    """DynamoDB sizes an index Query by its entries, not the table's items
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Reads):
+    twelve items of 200 KB take three pages of the ALL index (four to a megabyte), and one page of
+    the KEYS_ONLY index (moto sized both by the whole items)."""
+    write(client, table, [{"pk": {"S": "big"}, "sk": {"S": f"s{number:02d}"}, "owner": {"S": "dan"},
+                           "rank": {"S": f"r{number:02d}"}, "note": {"S": "x" * 200_000}} for number in range(12)])
+    request = {"KeyConditionExpression": "#o = :o", "ExpressionAttributeNames": {"#o": "owner"},
+               "ExpressionAttributeValues": {":o": {"S": "dan"}}}
+
+    everything = pages(client, table, {**request, "IndexName": "ByOwner"}, None)
+    keys_only = pages(client, table, {**request, "IndexName": "ByOwnerKeys"}, None)
+
+    assert [page["Count"] for page in everything] == [4, 4, 4]
+    assert [page["Count"] for page in keys_only] == [12]
+    assert {name for item in keys_only[0]["Items"] for name in item} == {"pk", "sk", "owner", "rank"}

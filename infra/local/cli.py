@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 from infra.local import default_data_dir, local_secret
 from infra.local.jwt import DEFAULT_TTL_SECONDS, ROLES, SECRET_FILE, issue_token
@@ -92,7 +93,17 @@ def _serve(port: int, data_dir: Path) -> int:
     if window.seconds > 0:
         print(f"DynamoDB transaction conflicts emulated: {window.cancelled} transactions cancelled, "
               f"{window.refused} plain writes refused", flush=True)
-    return 0
+    _leave(0)
+
+
+def _leave(status: int) -> NoReturn:
+    """Exit without the interpreter's teardown: with 100,000 contacts it frees tens of millions
+    of the emulator's objects one by one, for seconds, where the system reclaims the memory at
+    once. The final snapshot is written and synced by then (AwsEmulation.stop)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":

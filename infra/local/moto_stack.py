@@ -16,7 +16,6 @@ import base64
 import contextlib
 import gc
 import io
-import json
 import logging
 import os
 import threading
@@ -25,10 +24,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from infra.local import dynamo_limits, dynamodb_realism, index_partitions, strict_secrets
+from infra.local import attribute_values, dynamo_limits, dynamodb_realism, index_partitions, strict_secrets
 from infra.local.ses import replace_message_ids_as_ses_does, throttle_beyond_the_max_send_rate
 from infra.local.strict_s3 import StrictS3
 from infra.local.wsgi import BackgroundServer
@@ -71,6 +71,7 @@ class DynamoTableSnapshot:
     in the table), and a restore sent 25 items a BatchWriteItem. Here a save writes each item
     once, and a restore builds moto's items from the lines directly (they were checked when
     first written), without the garbage collector walking the millions of values it creates.
+    Lines are written and read with orjson: the standard library's json took half of a save.
     """
 
     def __init__(self, table_name: str, region: str, path: Path, lock: threading.Lock) -> None:
@@ -88,12 +89,12 @@ class DynamoTableSnapshot:
     def save(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self._path.with_name(self._path.name + ".tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with open(temporary, "wb") as handle:
             with self._lock, _without_collection():
                 items = index_partitions.every_item(self._backend().get_table(self._table_name))
                 for item in items:
                     line = {name: _stored(value) for name, value in item.attrs.items()}
-                    handle.write(json.dumps(line, ensure_ascii=False, default=_encode_binary) + "\n")
+                    handle.write(orjson.dumps(line, default=_encode_binary, option=orjson.OPT_APPEND_NEWLINE))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self._path)
@@ -103,12 +104,12 @@ class DynamoTableSnapshot:
         if not self._path.exists():
             return
         count = 0
-        with open(self._path, encoding="utf-8") as handle, self._lock, _without_collection():
+        with open(self._path, "rb") as handle, self._lock, _without_collection():
             table = self._backend().get_table(self._table_name)
             for line in handle:
                 if not line.strip():
                     continue
-                attributes = json.loads(line)
+                attributes = orjson.loads(line)
                 item = Item.__new__(Item)  # as moto's Item.__deepcopy__: no size check again
                 item.hash_key = _loaded(attributes[table.hash_key_attr])
                 item.range_key = _loaded(attributes[table.range_key_attr]) if table.range_key_attr else None
@@ -390,6 +391,7 @@ class EmbeddedMoto(BackgroundServer):
 
     def __init__(self) -> None:
         index_partitions.install()
+        attribute_values.install()
         dynamodb_realism.install()
         self.changes = _SerialisedMoto(StrictS3(DomainDispatcherApplication(create_backend_app)))
         super().__init__(self.changes, request_handler=_QuietMotoRequestHandler, name="moto")

@@ -25,12 +25,15 @@ def query(
     start: RawItem | None = None,
     filter_condition: Any = None,
     consistent: bool = False,
+    attributes: tuple[str, ...] | None = None,
 ) -> tuple[list[RawItem], RawItem | None]:
-    """One Query request: its raw items and LastEvaluatedKey. Callers decide whether to go on."""
+    """One Query request: its raw items (only `attributes` of each when named) and
+    LastEvaluatedKey. Callers decide whether to go on."""
     response = _connection.query(
         hash_key,
         range_key_condition=range_condition,
         filter_condition=filter_condition,
+        attributes_to_get=list(attributes) if attributes else None,
         index_name=index,
         limit=limit,
         exclusive_start_key=start,
@@ -72,11 +75,13 @@ class Page(Generic[T]):
 
 
 def query_all(
-    hash_key: str, range_condition: Any = None, *, index: str | None = None, consistent: bool = False
+    hash_key: str, range_condition: Any = None, *, index: str | None = None, consistent: bool = False,
+    attributes: tuple[str, ...] | None = None,
 ) -> list[RawItem]:
     items, start = [], None
     while True:
-        page, start = query(hash_key, range_condition, index=index, start=start, consistent=consistent)
+        page, start = query(hash_key, range_condition, index=index, start=start, consistent=consistent,
+                            attributes=attributes)
         items += page
         if not start:
             return items

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 from shared import keys
 from shared.db import batches
 from shared.db.contacts import (
-    contact_id_of_raw, contact_of_raw, get_many, ids_by_phone_digits, query, query_all, view_ids,
+    contact_ids, contact_of_raw, get_many, ids_by_phone_digits, query, view_ids,
 )
 from shared.db.models import ContactItem, ContactViewItem, EmailKeyItem
 from shared.domain import search
@@ -36,11 +36,10 @@ def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
         index = keys.KEYS_TWIN["GSI3"] if lookup.index == "email_prefix" else "GSI10"
         prefix = f"{keys.PRESENT}#{lookup.values[0]}" if lookup.index == "email_prefix" else lookup.values[0]
         sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
-        yield from (contact_id_of_raw(raw) for raw in query_all(keys.contacts_index_pk(tenant), sort_key.startswith(prefix),
-                                                             index=index))
+        yield from contact_ids(keys.contacts_index_pk(tenant), sort_key.startswith(prefix), index=index)
     elif lookup.index == "delivery_status":
         for value in lookup.values:
-            yield from (contact_id_of_raw(raw) for raw in query_all(keys.delivery_status_pk(tenant, value), index="GSI13"))
+            yield from contact_ids(keys.delivery_status_pk(tenant, value), index="GSI13")
     else:  # a tag, status, owner or starred: its views
         for view in search.lookup_views(tenant, lookup):
             yield from view_ids(view.partition)
