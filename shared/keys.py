@@ -140,6 +140,18 @@ def index_key_names(index: str) -> tuple[str, str]:
     return f"gsi{number}pk", f"gsi{number}sk"
 
 
+# The contact's sort keys (gsi1sk-gsi5sk). The indexes a quick search reads project them
+# (INCLUDE), so that its matches are put in the list's order from their index entries: a page
+# then reads its own contacts only, never a walk of the tenant's sorted index.
+SORT_KEY_ATTRIBUTES = tuple(index_key_names(index)[1] for index in CONTACT_SORT_INDEX.values())
+QUICK_SEARCH_INDEXES = ("GSI6", "GSI7", "GSI8", "GSI9", "GSI10", KEYS_TWIN["GSI2"], KEYS_TWIN["GSI3"])
+
+
+def projected_sort_keys(index: str) -> tuple[str, ...]:
+    """The sort keys a quick-search index projects besides its own key attributes."""
+    return tuple(name for name in SORT_KEY_ATTRIBUTES if name not in index_key_names(index))
+
+
 # Sort keys of a contact's view entries (items in its partition that list it under a view
 # partition in the sorted indexes, carrying its sort keys there): its owner's view (all five
 # sorts), its status's and, when set, its starred and company views (by creation and by name).

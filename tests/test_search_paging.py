@@ -262,6 +262,7 @@ FORGED_POSITIONS = [
     {"via": None, "at": {"offset": -1}}, {"via": None, "at": {"walk": {"phase": "0", "key": {"pk": {"S": "x"}}}}},
     {"via": None, "at": {"walk": {"phase": "1", "key": {"pk": {"S": "x"}, "sk": {"S": "x"}, "gsi16pk": {"S": "x"},
                                                         "gsi16sk": {"S": "1#x"}}}}},
+    {"after": 5}, {"after": "x"}, {"via": None, "at": {"after": ["0#x"]}}, {"via": None, "at": {"after": "0#x", "offset": 0}},
 ]
 
 

@@ -665,7 +665,8 @@ def test_a_signed_cursor_holding_a_position_of_another_shape_is_400(team, query,
     assert_error(replayed(team.rep, query, forged(team.owner.tenant, query, position)), 400)
 
 
-@pytest.mark.parametrize("position", [{"phase": "0", "key": None}, {"offset": -1}, {"walk": "x"}], ids=str)
+@pytest.mark.parametrize("position", [{"phase": "0", "key": None}, {"offset": -1}, {"walk": "x"}, {"after": 5},
+                                      {"after": "x"}, {"after": "0#x", "walk": None}], ids=str)
 def test_a_signed_search_cursor_holding_a_position_of_another_shape_is_400(team, position):
     query = {"sort": "created_at", "q": COMMON[0]}
     assert_error(replayed(team.rep, query, forged(team.owner.tenant, query, position)), 400)

@@ -35,14 +35,22 @@ def _retry_backoff(attempt: int) -> None:
 def get(model: type[Model], keys: Iterable[tuple[str, str]], *, consistent_read: bool = False) -> Iterator[Model]:
     """The items at `keys` (pk, sk) that exist, as `model` (TableItem: each as its kind), 100
     keys per BatchGetItem; duplicate keys are read once."""
+    yield from (model.from_raw_data(raw) for raw in get_raw(keys, consistent_read=consistent_read))
+
+
+def get_raw(keys: Iterable[tuple[str, str]], *, consistent_read: bool = False,
+            attributes: tuple[str, ...] | None = None) -> Iterator[dict[str, Any]]:
+    """The raw items at `keys` that exist (only `attributes` of each when named), 100 keys per
+    BatchGetItem; duplicate keys are read once."""
     unique = list(dict.fromkeys(keys))
-    table = model.Meta.table_name
+    table = TableItem.Meta.table_name
     for start in range(0, len(unique), GET_KEYS):
-        found: list[Model] = []
+        found: list[dict[str, Any]] = []
 
         def send(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            data = _connection.batch_get_item(pending, consistent_read=consistent_read)
-            found.extend(model.from_raw_data(raw) for raw in data.get("Responses", {}).get(table, []))
+            data = _connection.batch_get_item(pending, consistent_read=consistent_read,
+                                              attributes_to_get=list(attributes) if attributes else None)
+            found.extend(data.get("Responses", {}).get(table, []))
             return data.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
 
         _until_processed(send, [_raw_key(pk, sk) for pk, sk in unique[start:start + GET_KEYS]])

@@ -134,19 +134,42 @@ def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: 
     return dict(zip(unique, _pool.map(lookup, unique)))
 
 
-def search_ids(tenant: str, prefixes: dict[str, str]) -> set[str]:
+def search_ids(tenant: str, prefixes: dict[str, str], sort_field: str | None = None) -> dict[str, str | None]:
     """Ids of contacts with a search term starting with the prefix, over the quick-search indexes
-    in parallel (all KEYS_ONLY: every match is counted from keys, no contact is read)."""
+    in parallel, each with its sort key for `sort_field` (the indexes project the contact's sort
+    keys: shared.keys.QUICK_SEARCH_INDEXES): every match is counted and ordered from index
+    entries, no contact is read. Without `sort_field` the values are None."""
     partition = keys.contacts_index_pk(tenant)
+    sort_key = None if sort_field is None else keys.index_key_names(keys.CONTACT_SORT_INDEX[sort_field])[1]
+    wanted = ("pk",) if sort_key is None else ("pk", sort_key)
 
-    def lookup(entry: tuple[str, str]) -> list[str]:
+    def lookup(entry: tuple[str, str]) -> list[RawItem]:
         index, prefix = entry
-        return contact_ids(partition, getattr(ContactItem, keys.index_key_names(index)[1]).startswith(prefix), index=index)
+        condition = getattr(ContactItem, keys.index_key_names(index)[1]).startswith(prefix)
+        return query_all(partition, condition, index=index, attributes=wanted)
 
-    ids: set[str] = set()
-    for found in _pool.map(lookup, prefixes.items()):
-        ids.update(found)
-    return ids
+    matches: dict[str, str | None] = {}
+    for raws in _pool.map(lookup, prefixes.items()):
+        for raw in raws:
+            contact_id = contact_id_of_raw(raw)
+            if matches.get(contact_id) is None:
+                matches[contact_id] = None if sort_key is None else raw.get(sort_key, {}).get("S")
+    if sort_key is not None:
+        unknown = [contact_id for contact_id, value in matches.items() if value is None]  # found by a term item
+        found = sort_keys_of(tenant, unknown, sort_key)
+        for contact_id in unknown:
+            if contact_id in found:
+                matches[contact_id] = found[contact_id]
+            else:
+                del matches[contact_id]  # a term item left behind by a contact since deleted
+    return matches
+
+
+def sort_keys_of(tenant: str, contact_ids: list[str], sort_key: str) -> dict[str, str]:
+    """The sort key `sort_key` (gsiNsk) of each contact that exists, read from the contact items
+    (that attribute only, 100 a request)."""
+    raws = batches.get_raw([contact_key(tenant, contact_id) for contact_id in contact_ids], attributes=("pk", sort_key))
+    return {contact_id_of_raw(raw): raw[sort_key]["S"] for raw in raws if sort_key in raw}
 
 
 def _filter_condition(filters: dict[str, Any]) -> Any:

@@ -16,15 +16,16 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection, Projection
 from pynamodb.models import Model
 
 from shared.config import CONFIG
 from shared.db.retries import retry_conflicting_writes
-from shared.keys import index_key_names
+from shared.keys import QUICK_SEARCH_INDEXES, index_key_names, projected_sort_keys
 
-# GSI1-5: the sorted indexes (ALL); GSI16-20: their KEYS_ONLY twins on the same key attributes
-# (shared.keys.KEYS_TWIN); GSI6-10, 13: KEYS_ONLY; GSI15: the shards (ALL).
+# GSI1-5: the sorted indexes (ALL); GSI16-20: their twins on the same key attributes
+# (shared.keys.KEYS_TWIN); GSI13 and GSI16, 19, 20: KEYS_ONLY; the quick-search indexes (GSI6-10,
+# GSI17, GSI18): keys and the contact's sort keys (INCLUDE); GSI15: the shards (ALL).
 CONTACT_INDEXES = (*range(1, 11), 13, 15, *range(16, 21))
 _ALL_PROJECTED = {1, 2, 3, 4, 5, 15}
 
@@ -42,9 +43,16 @@ class TableItem(Model):
     kind = DiscriminatorAttribute()
 
 
+def _projection(index: str) -> Projection:
+    if int(index[3:]) in _ALL_PROJECTED:
+        return AllProjection()
+    if index in QUICK_SEARCH_INDEXES:
+        return IncludeProjection(list(projected_sort_keys(index)))
+    return KeysOnlyProjection()
+
+
 def _index(number: int) -> type[GlobalSecondaryIndex]:
-    projection = AllProjection if number in _ALL_PROJECTED else KeysOnlyProjection
-    meta = type("Meta", (), {"index_name": f"GSI{number}", "projection": projection()})
+    meta = type("Meta", (), {"index_name": f"GSI{number}", "projection": _projection(f"GSI{number}")})
     pk_name, sk_name = index_key_names(f"GSI{number}")
     return type(
         f"Gsi{number}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from shared import keys
 from shared.domain import contacts as contact_rules
@@ -126,14 +126,27 @@ def matches(contact: dict[str, Any], filters: dict[str, Any]) -> bool:
 def order_search_results(contacts: list[dict[str, Any]], query: ContactQuery) -> list[dict[str, Any]]:
     """Search results in the order of the sorted index: by the index's own sort key (value, then
     id), and contacts lacking the sort value last in either order."""
-    present: list[tuple[str, dict[str, Any]]] = []
-    missing: list[tuple[str, dict[str, Any]]] = []
-    for contact in contacts:
-        value = contact_rules.sort_value(contact, query.sort)
-        (missing if value is None else present).append((keys.sorted_sk(value, contact["id"]), contact))
-    ordered = sorted(present, key=lambda entry: entry[0], reverse=query.descending)
-    ordered += sorted(missing, key=lambda entry: entry[0], reverse=query.descending)
-    return [contact for _, contact in ordered]
+    keyed = [(keys.sorted_sk(contact_rules.sort_value(contact, query.sort), contact["id"]), contact) for contact in contacts]
+    return [contact for _, contact in by_sort_key(keyed, query.descending)]
+
+
+T = TypeVar("T")
+
+
+def by_sort_key(keyed: list[tuple[str, T]], descending: bool) -> list[tuple[str, T]]:
+    """Entries ordered as the sorted index walks them (shared.keys.sorted_sk keys): the present
+    values first, then the missing ones, each run ascending or descending."""
+    present = [entry for entry in keyed if entry[0].startswith(f"{keys.PRESENT}#")]
+    missing = [entry for entry in keyed if not entry[0].startswith(f"{keys.PRESENT}#")]
+    ordered = sorted(present, key=lambda entry: entry[0], reverse=descending)
+    return ordered + sorted(missing, key=lambda entry: entry[0], reverse=descending)
+
+
+def comes_after(key: str, position: str, descending: bool) -> bool:
+    """Whether a sort key comes after `position` in the order of `by_sort_key`."""
+    if key[:1] != position[:1]:
+        return key[:1] > position[:1]
+    return key < position if descending else key > position
 
 
 def bad_cursor() -> BadRequest:

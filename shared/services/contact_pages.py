@@ -4,7 +4,8 @@ of ids known from keys (a quick search's matches, a search's indexed answer).
 
 Positions (what a cursor carries, signed with its query): {"phase", "key"} walks a sorted index
 (`view` names the view partition when the page chose one); {"offset"} pages an ordered set read
-whole; {"walk": {"phase", "key"} | None} walks the sort order keeping a set's ids.
+whole; {"after": sort key} pages a set whose sort keys are known; {"walk": {"phase", "key"} |
+None} walks the sort order keeping a set's ids.
 """
 
 from __future__ import annotations
@@ -86,23 +87,35 @@ def view_list_page(tenant: str, views: list[listing.View], order: listing.Contac
 
 
 def ids_page(tenant: str, ids: set[str], order: listing.ContactQuery, position: Any, keep: Keep,
-             walk_view: listing.View | None, walk_view_size: int | None = None) -> tuple[list[Contact], Any, int]:
+             walk_view: listing.View | None, walk_view_size: int | None = None,
+             sort_keys: dict[str, str | None] | None = None) -> tuple[list[Contact], Any, int]:
     """A page of the contacts among `ids` that `keep` accepts, in the list's order, and how many
     there are. Up to `order.fetch_cap` ids: their contacts read and ordered in memory (an offset
-    cursor). More: the sort order walked in keys (the twin index of the sort, over `walk_view`'s
-    partition when it carries the sort, else all the tenant's contacts), only this page's
-    contacts read; then `ids` must already be exact, as the total is their number, and lie in
-    `walk_view`, whose number of contacts `walk_view_size` may tell."""
+    cursor). More: `ids` must already be exact, as the total is their number; then with
+    `sort_keys` (each id's key in the sort's index, as a quick search's index entries give them)
+    the ids are ordered in memory and only this page's contacts read; without, the sort order is
+    walked in keys (the twin index of the sort, over `walk_view`'s partition when it carries the
+    sort, else all the tenant's contacts), the ids lying in `walk_view`, whose number of contacts
+    `walk_view_size` may tell."""
     position = {"offset": 0} if position is None else position
-    if not isinstance(position, dict) or not ({"offset"} == set(position) or {"walk"} == set(position)):
+    if not isinstance(position, dict) or not any({name} == set(position) for name in ("offset", "walk", "after")):
         raise listing.bad_cursor()
     if "offset" in position and len(ids) <= order.fetch_cap:
         contacts = [contact for contact in repository.get_many(tenant, ids).values() if keep(contact)]
         page, next_position = ordered_slice(contacts, order, position)
         return page, next_position, len(contacts)
     if "offset" in position:
-        _offset(position)
-        position = {"walk": None}  # more matches than one page reads whole (grown since the first page: from the start)
+        _offset(position)  # more matches than one page reads whole (grown since the first page: from the start)
+        position = {"after": None} if sort_keys is not None else {"walk": None}
+    if sort_keys is not None:
+        after = position.get("after", "")
+        if not (after is None or isinstance(after, str) and after[:1] in (keys.PRESENT, keys.MISSING)):
+            raise listing.bad_cursor()
+        page, next_after = _keyed_page(tenant, [(sort_keys[contact_id] or "", contact_id) for contact_id in ids],
+                                       order, after, keep)
+        return page, (None if next_after is None else {"after": next_after}), len(ids)
+    if "walk" not in position:
+        raise listing.bad_cursor()
     partition, wanted = keys.contacts_index_pk(tenant), ids
     if walk_view is not None and order.sort in walk_view.sorts:
         partition = walk_view.partition
@@ -112,3 +125,21 @@ def ids_page(tenant: str, ids: set[str], order: listing.ContactQuery, position: 
                                            _walk_position(position["walk"], partition, order.sort), order.limit,
                                            wanted_ids=wanted, keep=keep)
     return page, (None if next_walk is None else {"walk": next_walk}), len(ids)
+
+
+def _keyed_page(tenant: str, keyed: list[tuple[str, str]], order: listing.ContactQuery, after: str | None,
+                keep: Keep) -> tuple[list[Contact], str | None]:
+    """The page after `after` of ids ordered by their sort keys: the contacts read a page's worth
+    at a time (more only for those `keep` refuses), and the key to resume after the last shown."""
+    ordered = listing.by_sort_key(keyed, order.descending)
+    at = 0 if after is None else next((number for number, (key, _) in enumerate(ordered)
+                                        if listing.comes_after(key, after, order.descending)), len(ordered))
+    page: list[tuple[str, Contact]] = []
+    while len(page) < order.limit and at < len(ordered):
+        chunk = ordered[at: at + order.limit - len(page)]
+        found = repository.get_many(tenant, [contact_id for _, contact_id in chunk])
+        page += [(key, found[contact_id]) for key, contact_id in chunk if contact_id in found and keep(found[contact_id])]
+        at += len(chunk)
+    count = sizes.fitting([contact for _, contact in page])
+    more = count < len(page) or at < len(ordered)
+    return [contact for _, contact in page[:count]], (page[count - 1][0] if more and count else None)

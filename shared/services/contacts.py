@@ -269,24 +269,18 @@ def quick_search_page(
     tenant: str, query: listing.ContactQuery, views: list[listing.View], position: Any,
     keep: Callable[[dict[str, Any]], bool],
 ) -> tuple[list[dict[str, Any]], Any, int]:
-    """Quick search: every match's id from the KEYS_ONLY search indexes (so `total` is exact and
-    no contact is read to count); when there are more than a page can read whole, narrowed to
-    the list's conditions by their views' ids (keys too), then paged by walking the sort order
-    in keys, reading only the page's contacts (contact_pages.ids_page)."""
-    ids = repository.search_ids(tenant, contact_rules.search_prefixes(query.q))
-    walk_view = None
+    """Quick search: every match's id and sort key from the search indexes' entries (so `total` is
+    exact and no contact is read to count); when there are more than a page can read whole,
+    narrowed to the list's conditions by their views' ids (keys too), then ordered by those sort
+    keys, reading only the page's contacts (contact_pages.ids_page)."""
+    matches = repository.search_ids(tenant, contact_rules.search_prefixes(query.q), query.sort)
+    ids = set(matches)
     if len(ids) > query.fetch_cap:
-        sizes_of_views = {}
         for view in views:
-            view_ids = set(repository.view_ids(view.partition))
-            ids &= view_ids
-            sizes_of_views[view.partition] = len(view_ids)
+            ids &= set(repository.view_ids(view.partition))
         if query.filters.get("starred") is False:
             ids -= set(repository.view_ids(keys.starred_pk(tenant)))
-        sorted_views = [view for view in views if query.sort in view.sorts]
-        walk_view = min(sorted_views, key=lambda view: sizes_of_views[view.partition], default=None)
-    return contact_pages.ids_page(tenant, ids, query, position, keep, walk_view,
-                                  None if walk_view is None else sizes_of_views[walk_view.partition])
+    return contact_pages.ids_page(tenant, ids, query, position, keep, None, sort_keys=matches)
 
 
 # --- bulk lookup ------------------------------------------------------------------------

@@ -92,16 +92,17 @@ def _exact_source(principal: Principal, config: tenant_config.TenantConfig, crit
 def _exact_page(principal: Principal, criteria: Criteria, order: listing.ContactQuery, source: search.AllOf,
                 position: Any, keep: Callable[[Contact], bool]) -> tuple[list[Contact], Any, int]:
     """A page of an answer known exactly from keys: its ids (intersected with the quick search's),
-    then contact_pages.ids_page, walking the narrowest view that lists every match and carries
-    the sort (the caller's own view under owner visibility, a tag's...), else the tenant's sorted
-    index. The view chosen on the first page is kept in the cursor (`via`), so that sizes moving
+    then contact_pages.ids_page: ordered by the quick search's sort keys when there is a `q`, else
+    walking the narrowest view that lists every match and carries the sort (the caller's own view
+    under owner visibility, a tag's...), else the tenant's sorted index. The view chosen on the first page is kept in the cursor (`via`), so that sizes moving
     meanwhile never change the walk under it; `at` is ids_page's position."""
     tenant = principal.tenant
     found = repository.lookup_ids(tenant, source)
     ids = search.ids_of(source, found) if source.sources else None
+    matched = None
     if criteria.q is not None:
-        matched = contact_store.search_ids(tenant, contact_rules.search_prefixes(criteria.q))
-        ids = matched if ids is None else ids & matched
+        matched = contact_store.search_ids(tenant, contact_rules.search_prefixes(criteria.q), order.sort)
+        ids = set(matched) if ids is None else ids & matched.keys()
     views = {view.partition: (len(found[lookup]), view) for lookup, view in search.covering_views(tenant, source)
              if order.sort in view.sorts}
     if position is None:
@@ -111,7 +112,8 @@ def _exact_page(principal: Principal, criteria: Criteria, order: listing.Contact
     else:
         walk_view = None if position["via"] is None else views[position["via"]][1]
     page, at, total = contact_pages.ids_page(tenant, ids, order, None if position is None else position["at"], keep,
-                                             walk_view, None if walk_view is None else views[walk_view.partition][0])
+                                             walk_view, None if walk_view is None else views[walk_view.partition][0],
+                                             sort_keys=matched)
     return page, None if at is None else {"via": None if walk_view is None else walk_view.partition, "at": at}, total
 
 
