@@ -34,7 +34,7 @@ def _range(params: dict[str, str]) -> tuple[list[str], str | None, str | None]:
                                          "your own lower_snake_case type)"))
     bounds = {}
     for name in ("from", "to"):
-        if params.get(name):
+        if name in params:  # given empty, it is no date-time either
             bounds[name], error = validation.timestamp(params[name])
             if error:
                 errors.append(FieldError(name, error))
