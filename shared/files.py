@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from botocore.exceptions import ConnectionClosedError, IncompleteReadError, ReadTimeoutError, ResponseStreamingError
+
 from shared.aws import client
 
 PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (but the last): the least memory a part can hold
@@ -135,12 +137,18 @@ def head_bytes(bucket: str, key: str, count: int) -> bytes:
     return client("s3").get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{count - 1}")["Body"].read()
 
 
-def open_stream(bucket: str, key: str) -> BinaryIO:
-    """The object's body as a stream read as it goes (never whole in memory); Missing when it is
-    not there."""
+def open_stream(bucket: str, key: str, start: int = 0) -> BinaryIO:
+    """The object's body from byte `start` on, as a stream read as it goes (never whole in
+    memory); Missing when it is not there."""
     try:
-        return client("s3").get_object(Bucket=bucket, Key=key)["Body"]
+        ranged = {"Range": f"bytes={start}-"} if start else {}
+        return client("s3").get_object(Bucket=bucket, Key=key, **ranged)["Body"]
     except client("s3").exceptions.ClientError as error:
         if _is_missing(error):
             raise Missing(key) from None
         raise
+
+
+# A body read cut short: the connection dropped or timed out while a slow reader (an import
+# writing its rows) held it open; the rest is read again from where it stopped (a Range GET).
+STREAM_BROKEN = (IncompleteReadError, ReadTimeoutError, ResponseStreamingError, ConnectionClosedError)

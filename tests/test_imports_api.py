@@ -316,3 +316,33 @@ def test_an_unreadable_line_past_the_head_fails_the_import_there_and_keeps_the_r
     assert (done["created"], done["failed"]) == (GOOD_ROWS, 0), done
     assert contacts_by_email(api, "row0@example.jp", f"row{GOOD_ROWS - 1}@example.jp", "after@example.jp").keys() == {
         "row0@example.jp", f"row{GOOD_ROWS - 1}@example.jp"}
+
+
+def test_an_import_whose_file_stream_is_cut_goes_on_from_where_it_stopped(api, monkeypatch):
+    """S3 drops a connection a slow reader holds open (the worker writes rows between its reads):
+    the import reads the rest from the byte it reached (a Range GET) and imports every row once."""
+    from botocore.exceptions import IncompleteReadError
+    from botocore.response import StreamingBody
+
+    rows = [f"山田{number},太郎,cut{number}@example.jp,,,,," for number in range(400)]
+    data = ("\r\n".join([HEADER, *rows]) + "\r\n").encode("utf-8")
+    read = StreamingBody.read
+    cuts = {"left": 2, "seen": 0}
+
+    def cut_short(self, amt=None):
+        chunk = read(self, amt)
+        if amt is None:  # the start's sniff reads the file's head whole: the worker reads in pieces
+            return chunk
+        cuts["seen"] += len(chunk)
+        if cuts["left"] and cuts["seen"] > len(data) // 3:  # a third in, twice: the connection drops
+            cuts["left"] -= 1
+            cuts["seen"] = 0
+            raise IncompleteReadError(actual_bytes=len(chunk), expected_bytes=len(data))
+        return chunk
+
+    monkeypatch.setattr(StreamingBody, "read", cut_short)
+    done = imported(api, data, {"姓": "family_name", "名": "given_name", "メールアドレス": "email"})
+
+    assert cuts["left"] == 0
+    assert (done["created"], done["failed"]) == (400, 0)
+    assert len(contacts_by_email(api, *(f"cut{number}@example.jp" for number in range(400)))) == 400

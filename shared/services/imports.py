@@ -111,13 +111,25 @@ def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
 # --- the worker ------------------------------------------------------------------------------
 
 class _CountingStream:
-    """The S3 body, counting the bytes read (the job's progress)."""
+    """The S3 body, counting the bytes read (the job's progress); a read cut short (the connection
+    dropped under a slow reader) goes on from the byte it reached, on a new request."""
 
-    def __init__(self, body: Any) -> None:
-        self._body, self.read_bytes = body, 0
+    REOPENS = 5
+
+    def __init__(self, bucket: str, key: str) -> None:
+        self._bucket, self._key = bucket, key
+        self._body, self.read_bytes, self._reopened = files.open_stream(bucket, key), 0, 0
 
     def read(self, size: int = -1) -> bytes:
-        data = self._body.read(size)
+        while True:
+            try:
+                data = self._body.read(size)
+                break
+            except files.STREAM_BROKEN:
+                if self._reopened == self.REOPENS:
+                    raise
+                self._reopened += 1
+                self._body = files.open_stream(self._bucket, self._key, self.read_bytes)
         self.read_bytes += len(data)
         return data
 
@@ -145,7 +157,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     sniffed = tabular.Sniffed(params["encoding"], params["delimiter"], params["header"])
     created_ms = int(datetime.fromisoformat(job["created_at"].replace("Z", "+00:00")).timestamp() * 1000)
     try:
-        stream = _CountingStream(files.open_stream(CONFIG.files_bucket, import_object_key(tenant, job_id)))
+        stream = _CountingStream(CONFIG.files_bucket, import_object_key(tenant, job_id))
     except files.Missing:  # removed after start (the bucket's lifecycle): no delivery will find it
         job_store.finish(tenant, job_id, "failed", FILE_GONE)
         return True
