@@ -1,6 +1,7 @@
 """Count DynamoDB requests and what they read with botocore event hooks on the client in use:
 whole items (contacts, and entries of ALL-projected indexes) apart from keys (entries of a
-KEYS_ONLY index, a fraction of an item's size)."""
+KEYS_ONLY index, or of an INCLUDE index projecting keys and the contact's sort keys: a fraction
+of an item's size)."""
 
 from __future__ import annotations
 
@@ -16,19 +17,20 @@ WRITE_OPERATIONS = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Tr
 
 
 @functools.cache
-def keys_only_indexes() -> frozenset[str]:
-    """The table's indexes that project only keys, as template.yaml (the one definition) declares them."""
+def key_entry_indexes() -> frozenset[str]:
+    """The table's indexes that do not project whole items (KEYS_ONLY, INCLUDE), as template.yaml
+    (the one definition) declares them."""
     from infra.template import table_definition
 
     return frozenset(index["IndexName"] for index in table_definition()["GlobalSecondaryIndexes"]
-                     if index["Projection"]["ProjectionType"] == "KEYS_ONLY")
+                     if index["Projection"]["ProjectionType"] != "ALL")
 
 
 @dataclass
 class Reads:
     requests: Counter = field(default_factory=Counter)
     items_read: int = 0  # whole items: GetItem, BatchGetItem, Scan, Query on the table or an ALL-projected index
-    keys_read: int = 0  # entries of a KEYS_ONLY index read by Query
+    keys_read: int = 0  # entries of a KEYS_ONLY or INCLUDE index read by Query
 
     @property
     def total_requests(self) -> int:
@@ -45,7 +47,7 @@ class Reads:
 
     def record(self, operation: str, parsed: dict[str, Any], index: str | None = None) -> None:
         self.requests[operation] += 1
-        if operation == "Query" and index in keys_only_indexes():
+        if operation == "Query" and index in key_entry_indexes():
             self.keys_read += parsed.get("ScannedCount", 0)
         elif operation in ("Query", "Scan"):
             self.items_read += parsed.get("ScannedCount", 0)
