@@ -5,7 +5,8 @@ against any deployment, or against the local stack (``make dev``) by default.
 
 Examples::
 
-    # the local stack on http://127.0.0.1:3000: a token is minted for you (tenant "demo")
+    # the local stack on http://127.0.0.1:3000: the local pool issues a token for you (tenant "demo",
+    # `crm-local token`)
     crm import 顧客リスト.csv --map "姓=family_name" --map "名=given_name" \\
         --map "メールアドレス=email" --map "タグ=tags" --on-duplicate skip
     crm import leads.csv --map-json '{"会社名": "company", "電話番号": "phone"}'
@@ -32,6 +33,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import urllib.error
@@ -49,6 +51,7 @@ MAX_ROW_ERRORS_SHOWN = 20
 TRANSIENT_STATUSES = {429, 502, 503, 504}
 TRANSIENT_TRIES = 6
 USER_AGENT = "crm-cli/0.1"
+LOCAL_TENANT, LOCAL_ROLE = "demo", "owner"
 
 
 class UsageError(Exception):
@@ -398,11 +401,11 @@ def _connection_options(parser: argparse.ArgumentParser, suppress: bool) -> None
                        help=f"the API's base URL (default: env CRM_API_URL, else {LOCAL_API}, the local stack)")
     group.add_argument("--token", default=default(None),
                        help="bearer token (default: env CRM_TOKEN; for a local API one is minted)")
-    group.add_argument("--tenant", default=default("demo"), help="local token: tenant (default: demo)")
-    group.add_argument("--user", metavar="EMAIL", default=default("you@example.jp"),
-                       help="local token: user email (default: you@example.jp)")
-    group.add_argument("--role", default=default("owner"),
-                       help="local token: owner, admin, manager or user (default: owner)")
+    group.add_argument("--tenant", default=default(None), help=f"local token: tenant (default: {LOCAL_TENANT})")
+    group.add_argument("--user", metavar="EMAIL", default=default(None),
+                       help="local token: user email (default: you+TENANT@example.jp, as an email belongs to one tenant)")
+    group.add_argument("--role", default=default(None),
+                       help=f"local token: owner, admin, manager or user (default: {LOCAL_ROLE})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -512,22 +515,22 @@ def resolve_token(args: argparse.Namespace, api: str) -> str:
         return token.strip()
     if not is_local(api):
         raise UsageError(f"{api} needs a token: pass --token or set CRM_TOKEN")
-    return local_token(args.tenant, args.user, args.role)
+    tenant = args.tenant or LOCAL_TENANT
+    return local_token(tenant, args.user or f"you+{tenant}@example.jp", args.role or LOCAL_ROLE)
 
 
 def local_token(tenant: str, email: str, role: str) -> str:
-    """A token the local stack accepts, as `crm-local token` mints it (its secret in the data folder)."""
-    from infra.local import default_data_dir, local_secret  # standard library only; no moto, no boto3
-    from infra.local.jwt import SECRET_FILE, issue_token
-
-    data_dir = default_data_dir()
-    if not (data_dir / SECRET_FILE).is_file():
-        raise UsageError(f"no local stack secret in {data_dir}: start the local stack (`make dev`), "
-                         "set CRM_LOCAL_DATA to its data folder, or pass --token")
+    """An ID token of the local stack's user pool, from `crm-local token` (in its own process: this
+    client imports no boto3), which makes the user exist; its data folder is CRM_LOCAL_DATA's."""
     try:
-        return issue_token(tenant, email, role, local_secret(data_dir, SECRET_FILE))
-    except ValueError as error:
-        raise UsageError(f"cannot mint a local token: {error}") from None
+        minted = subprocess.run([sys.executable, "-m", "infra.local.cli", "token", "--tenant", tenant, "--user", email,
+                                 "--role", role], capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise ConnectionError("`crm-local token` did not answer: is the local stack running? (`make dev`)") from None
+    if minted.returncode != 0:
+        raise UsageError(f"cannot mint a local token: {minted.stderr.strip() or minted.returncode}; "
+                         "start the local stack (`make dev`), set CRM_LOCAL_DATA to its data folder, or pass --token")
+    return minted.stdout.strip().splitlines()[-1]
 
 
 def _report_api_error(error: ApiError, api: str) -> None:

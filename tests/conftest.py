@@ -112,6 +112,17 @@ _ENV = {
 }
 
 
+def id_token(tenant: str, email: str, role: str, name: str | None = None) -> str:
+    """An ID token the session's user pool (provisioned by `moto_endpoint`) issues to EMAIL, a ROLE
+    of TENANT, as `crm-local token` has the local stack's pool issue one."""
+    import boto3
+
+    from infra.local.sign_in import pool_id_token
+
+    return pool_id_token(boto3.client("cognito-idp"), _ENV["USER_POOL_ID"], _ENV["USER_POOL_CLIENT_ID"],
+                         tenant, email, role, name)
+
+
 # --- keeping the shared emulated table small ------------------------------------------------
 # moto copies the whole table on every transaction and scans it on every query, so the suite
 # slows down as the session's table grows. Each test's tenants are removed after it (and a

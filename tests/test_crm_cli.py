@@ -1,8 +1,8 @@
 """`crm` (infra/crm_cli.py) end to end: the command in a subprocess against the real local stack
 (`crm-local serve` in another subprocess, whose queue poller runs the real import and export
-workers). Tokens come from the CLI's own default: it mints one for `--tenant` from the stack's
-secret (CRM_LOCAL_DATA). Each test uses its own tenant (or user): an export is allowed once per
-user per 30 minutes.
+workers). Tokens come from the CLI's own default: the stack's user pool issues one for `--tenant`
+(`crm-local token`, CRM_LOCAL_DATA). Each test uses its own tenant (or user): an export is allowed
+once per user per 30 minutes.
 """
 
 from __future__ import annotations

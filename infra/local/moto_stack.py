@@ -31,6 +31,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 
 from infra.local import (
     attribute_values,
+    cognito_realism,
     dynamo_limits,
     dynamodb_realism,
     forget_running_aws,
@@ -470,6 +471,7 @@ class EmbeddedMoto(BackgroundServer):
 
     def __init__(self) -> None:
         _keep_user_pool_ids()
+        cognito_realism.install()
         index_partitions.install()
         attribute_values.install()
         dynamodb_realism.install()
