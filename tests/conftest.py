@@ -68,7 +68,9 @@ def moto_endpoint(tmp_path_factory):
     os.environ.update({**_ENV, **signing, "AWS_ENDPOINT_URL": endpoint})
     from infra.provision import provision
 
-    provision(table_name=TABLE_NAME)
+    pool = provision(table_name=TABLE_NAME)  # USER_POOL_ID, USER_POOL_CLIENT_ID
+    _ENV.update(pool)
+    os.environ.update(pool)
     yield endpoint
     for name, value in saved.items():
         if value is None:
@@ -104,7 +106,21 @@ _ENV = {
     "FILES_BUCKET": "crm-test-files",
     "API_BASE_URL": "https://api.example.test",
     "NOTIFY_FROM": "CRM <noreply@crm.example.test>",
+    # the user pool `moto_endpoint` provisions: set once it exists
+    "USER_POOL_ID": "",
+    "USER_POOL_CLIENT_ID": "",
 }
+
+
+def id_token(tenant: str, email: str, role: str, name: str | None = None) -> str:
+    """An ID token the session's user pool (provisioned by `moto_endpoint`) issues to EMAIL, a ROLE
+    of TENANT, as `crm-local token` has the local stack's pool issue one."""
+    import boto3
+
+    from infra.local.sign_in import pool_id_token
+
+    return pool_id_token(boto3.client("cognito-idp"), _ENV["USER_POOL_ID"], _ENV["USER_POOL_CLIENT_ID"],
+                         tenant, email, role, name)
 
 
 # --- keeping the shared emulated table small ------------------------------------------------

@@ -239,7 +239,7 @@ def console(moto_endpoint, monkeypatch):
     monkeypatch.setattr(shared.config, "CONFIG", dataclasses.replace(shared.config.CONFIG, console_origin=CONSOLE))
     from infra.local.server import LocalApi
 
-    return Client(LocalApi("test-jwt-secret"))
+    return Client(LocalApi())
 
 
 def test_a_console_preflight_is_answered_without_a_token(console):
