@@ -9,7 +9,7 @@ import tracemalloc
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from bench.counting import DynamoCounter
+from bench.counting import DynamoCounter, seated
 from bench.figures import Figure
 
 EVENTS, CALL, CONTACTS, HISTORY = 10_000, 500, 200, 5_000
@@ -37,7 +37,8 @@ def run() -> list[Figure]:
     from shared.db.models import ContactItem
 
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
-    claims = {"sub": "owner-1", "email": "owner@example.co.jp", "custom:tenant_id": "bench-timeline", "custom:role": "owner"}
+    claims = seated({"sub": "owner-1", "email": "owner@example.co.jp", "custom:tenant_id": "bench-timeline",
+                     "custom:role": "owner"})
     contact_ids = _seed_contacts("bench-timeline", CONTACTS)
     key = _call("POST", "/v1/api-keys", claims, {"name": "bench"})[1]["secret"]
 

@@ -1,4 +1,5 @@
-"""``crm``: import and export contacts through the CRM's HTTP API, with a progress bar.
+"""``crm``: import and export contacts through the CRM's HTTP API, with a progress bar; and the
+operator's ``crm admin`` commands (infra/admin.py).
 
 A client of the HTTP API only (standard library; no boto3, nothing of ``shared/``): it works
 against any deployment, or against the local stack (``make dev``) by default.
@@ -39,6 +40,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
+
+from infra import admin  # its commands import boto3 and shared/ only when run
 
 LOCAL_API = "http://127.0.0.1:3000"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -410,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="crm", description="Import and export contacts through the CRM's HTTP API.",
         epilog="Exit status: 0 done, 1 API error or failed job, 2 usage error, 130 interrupted.")
     _connection_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{import,export}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{import,export,admin}")
 
     importing = commands.add_parser(
         "import", help="import a CSV file (UTF-8 with or without BOM, or Shift_JIS/cp932)",
@@ -444,6 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("--no-wait", action="store_true",
                            help="print the export's id once queued and exit")
     _connection_options(exporting, suppress=True)
+    admin.add_commands(commands)
     return parser
 
 
@@ -548,6 +552,8 @@ def _report_api_error(error: ApiError, api: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "admin":
+        return admin.run(args)
     api_url = ""
     try:
         (_check_import if args.command == "import" else _check_export)(args)

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from infra.local.jwt import issue_token
+from conftest import enroll_member
+from infra.local.jwt import issue_token, user_sub
 from infra.template import http_routes
 
 SECRET = "auth-matrix-secret-0123456789"
@@ -30,8 +31,9 @@ class Caller:
     """One user of one tenant, talking to the gateway with a real bearer token."""
 
     def __init__(self, gateway: Client, tenant: str, role: str, email: str = "someone@example.jp") -> None:
-        self.gateway, self.tenant = gateway, tenant
+        self.gateway, self.tenant, self.user_id = gateway, tenant, user_sub(tenant, email)
         self.token = issue_token(tenant, email, role, SECRET, ttl_seconds=600)
+        enroll_member(tenant, self.user_id, role, email=email)
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         response = self.gateway.open(path, method=method, headers={"Authorization": f"Bearer {self.token}"},
@@ -86,7 +88,9 @@ def test_another_tenants_token_never_reaches_the_tenants_resources(gateway, api)
               ("DELETE", f"/v1/contacts/{contact['id']}", None),
               ("DELETE", f"/v1/companies/{made['companies']}", None),
               ("DELETE", f"/v1/segments/{made['segments']}", None),
-              ("DELETE", f"/v1/email-templates/{made['email-templates']}", None)]
+              ("DELETE", f"/v1/email-templates/{made['email-templates']}", None),
+              ("PATCH", f"/v1/members/{owner.user_id}", {"role": "user"}),
+              ("DELETE", f"/v1/members/{owner.user_id}", None)]
     for method, path in reads:
         assert intruder.call(method, path)[0] == 404, path
     for method, path, body in writes:
@@ -97,6 +101,8 @@ def test_another_tenants_token_never_reaches_the_tenants_resources(gateway, api)
     assert intruder.call("GET", "/v1/contacts")[1]["items"] == []
     assert intruder.call("GET", "/v1/companies")[1]["items"] == []
     assert owner.call("GET", f"/v1/contacts/{contact['id']}/timeline")[1]["items"] == []
+    assert [member["id"] for member in intruder.call("GET", "/v1/members")[1]["items"]] == [intruder.user_id]
+    assert owner.call("GET", "/v1/me")[1]["role"] == "owner"
 
 
 # (method, path, body, the roles the matrix allows); the path's {contact} is a contact of the tenant
@@ -109,6 +115,8 @@ _RESTRICTED = [
     ("POST", "/v1/companies", {"name": "株式会社サンプル"}, {"owner", "admin", "manager"}),
     ("DELETE", "/v1/contacts/{contact}", None, {"owner", "admin", "manager"}),
     ("POST", "/v1/exports", {"reason": "audit"}, {"owner", "admin"}),
+    ("POST", "/v1/members", {"email": "invitee@example.jp", "name": "招待", "role": "user"}, {"owner", "admin"}),
+    ("POST", "/v1/members", {"email": "invitee@example.jp", "name": "招待", "role": "owner"}, {"owner"}),
 ]
 
 

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from schemathesis.errors import FailureGroup
 from werkzeug.test import Client
 
-from conftest import Api
+from conftest import Api, enroll_member
 from infra.local.jwt import issue_token, user_sub
 from infra.local.server import LocalApi
 from mail_support import HTML, at, hit, outbox_listening, tokens  # noqa: F401 - outbox_listening is an autouse fixture
@@ -101,6 +101,8 @@ class Caller:
     def __init__(self, tenant: str, role: str = "owner", email: str = OWNER_EMAIL, token: str | None = None):
         self.tenant, self.role, self.user_id = tenant, role, user_sub(tenant, email)
         self.token = token if token is not None else issue_token(tenant, email, role, SECRET, ttl_seconds=3600)
+        if token is None:
+            enroll_member(tenant, self.user_id, role, email=email)
         self.client = Client(APP)
 
     def as_(self, role: str, email: str | None = None) -> Caller:
