@@ -69,7 +69,9 @@ def moto_endpoint(tmp_path_factory):
     os.environ.update({**_ENV, **signing, "AWS_ENDPOINT_URL": endpoint})
     from infra.provision import provision
 
-    provision(table_name=TABLE_NAME)
+    pool = provision(table_name=TABLE_NAME)  # USER_POOL_ID, USER_POOL_CLIENT_ID
+    _ENV.update(pool)
+    os.environ.update(pool)
     yield endpoint
     for name, value in saved.items():
         if value is None:
@@ -105,6 +107,9 @@ _ENV = {
     "FILES_BUCKET": "crm-test-files",
     "API_BASE_URL": "https://api.example.test",
     "NOTIFY_FROM": "CRM <noreply@crm.example.test>",
+    # the user pool `moto_endpoint` provisions: set once it exists
+    "USER_POOL_ID": "",
+    "USER_POOL_CLIENT_ID": "",
 }
 
 
