@@ -108,6 +108,7 @@ def test_an_invitation_cut_short_after_cognito_is_finished_by_sending_it_again(a
     from shared.db import members as store
 
     email, real_write = address(), store.write
+    api.enroll()
 
     def crash(*args, **kwargs):
         raise ConnectionError("the function stopped here")
@@ -144,7 +145,7 @@ def test_me_is_the_callers_member_record_with_the_tenant(api):
 @pytest.mark.parametrize("role", ["owner", "admin", "manager", "user"])
 def test_any_role_lists_the_members_page_by_page(api, role):
     others = [api.as_("user") for _ in range(2)]
-    for other in others:
+    for other in (api, *others):
         other.enroll()
     caller = api.as_(role)
     seen, cursor = [], None
@@ -214,6 +215,7 @@ def test_a_manager_or_user_may_not_change_or_remove(api, role):
 
 def test_an_admin_may_not_touch_an_owner_or_grant_owner(api):
     admin, rep = api.as_("admin"), api.as_("user")
+    api.enroll()
     rep.enroll()
     assert_error(admin.patch(f"/v1/members/{api.user_id}", {"role": "admin"}), 403)
     assert_error(admin.patch(f"/v1/members/{api.user_id}", {"name": "x"}), 403)
@@ -331,6 +333,7 @@ def test_get_one_contact_with_its_member_check_is_one_request_and_a_members_page
 
 def test_locally_an_invitation_lands_in_the_outbox_with_a_temporary_password_that_signs_in(api):
     import re
+    from email import message_from_string, policy
 
     import boto3
 
@@ -340,7 +343,9 @@ def test_locally_an_invitation_lands_in_the_outbox_with_a_temporary_password_tha
     assert invite(api, email).status == 201
     sent = [message for message in OUTBOX.items() if message["to"] == [email]]
     assert len(sent) == 1 and sent[0]["transport"] == "cognito", sent
-    password = re.search(r"temporary password is (\S+)\. ", sent[0]["raw"]).group(1)
+    text = message_from_string(sent[0]["raw"], policy=policy.default).get_content()
+    assert sent[0]["subject"] == "CRM へのご招待 / Your invitation to the CRM" and email in text
+    password = re.search(r"仮パスワード (\S+) で", text).group(1)
     answer = boto3.client("cognito-idp").admin_initiate_auth(
         UserPoolId=os.environ["USER_POOL_ID"], ClientId=os.environ["USER_POOL_CLIENT_ID"],
         AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password})

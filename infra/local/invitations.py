@@ -3,7 +3,7 @@ a temporary password when none is given nor sends the invitation that Cognito se
 (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html:
 "Cognito generates one for you" and "sends a welcome message"). This replaces moto's
 `CognitoIdpBackend.admin_create_user` with one that does both, handing each invitation (the
-address, the message as Cognito's default template words it) to `LISTENERS`: the local outbox
+address, the message in the pool's InviteMessageTemplate) to `LISTENERS`: the local outbox
 (infra/local/outbox.py) records it, so an invited member's temporary password is found there.
 MessageAction SUPPRESS sends nothing, as in Cognito.
 """
@@ -20,8 +20,9 @@ from typing import Any, Callable
 LISTENERS: list[Callable[[str, str, bytes], None]] = []
 
 SENDER = "no-reply@verificationemail.com"  # Cognito's default sender (no SES configuration on the pool)
-SUBJECT = "Your temporary password"  # Cognito's default invitation subject and message
-BODY = "Your username is {username} and temporary password is {password}. "
+# Cognito's default invitation, for a pool without InviteMessageTemplate
+DEFAULT_TEMPLATE = {"EmailSubject": "Your temporary password",
+                    "EmailMessage": "Your username is {username} and temporary password is {####}."}
 
 
 def temporary_password(length: int = 16) -> str:
@@ -34,12 +35,16 @@ def temporary_password(length: int = 16) -> str:
     return "".join(chosen)
 
 
-def invitation(to: str, password: str) -> bytes:
+def invitation(to: str, password: str, template: dict[str, str]) -> tuple[str, bytes]:
+    """The subject and the message Cognito sends: the pool's template (HTML) with its placeholders
+    filled in (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-user-invitation-message-customization.html)."""
+    subject = template.get("EmailSubject") or DEFAULT_TEMPLATE["EmailSubject"]
+    text = (template.get("EmailMessage") or DEFAULT_TEMPLATE["EmailMessage"])
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = SENDER, to, SUBJECT
+    message["From"], message["To"], message["Subject"] = SENDER, to, subject
     message["Date"], message["Message-ID"] = formatdate(usegmt=True), make_msgid(domain="cognito.localhost")
-    message.set_content(BODY.format(username=to, password=password))
-    return message.as_bytes()
+    message.set_content(text.replace("{username}", to).replace("{####}", password), subtype="html")
+    return subject, message.as_bytes()
 
 
 def install() -> None:
@@ -55,9 +60,11 @@ def install() -> None:
         password = temporary_password_given or temporary_password()
         user = original(self, user_pool_id, username, message_action, password, attributes)
         if message_action != "SUPPRESS":
+            config = self.describe_user_pool(user_pool_id).extended_config.get("AdminCreateUserConfig") or {}
             address = next((a["Value"] for a in attributes or [] if a["Name"] == "email"), username)
+            subject, raw = invitation(address, password, config.get("InviteMessageTemplate") or {})
             for listener in LISTENERS:
-                listener(address, SUBJECT, invitation(address, password))
+                listener(address, subject, raw)
         return user
 
     admin_create_user.sends_invitations = True  # type: ignore[attr-defined]
