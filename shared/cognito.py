@@ -18,6 +18,11 @@ class UserExists(Exception):
     """AdminCreateUser refused the email: a user of the pool (of any tenant) has it."""
 
 
+class EmailRefused(Exception):
+    """AdminCreateUser refused the email as a user name (InvalidParameterException): Cognito's
+    own rules for an email address are stricter than RFC 5322's."""
+
+
 def _pool() -> dict[str, str]:
     return {"UserPoolId": CONFIG.user_pool_id}
 
@@ -36,7 +41,8 @@ def create_user(email: str, name: str | None, tenant: str, role: str,
     a temporary password (its own unless one is given)
     (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html).
     The email is marked verified, so it is the sign-in name and the recovery address at once.
-    Returns the user's attributes (`sub` among them); UserExists when the email is taken."""
+    Returns the user's attributes (`sub` among them); UserExists when the email is taken,
+    EmailRefused when Cognito does not take it as a user name."""
     from botocore.exceptions import ClientError
 
     extra = {"TemporaryPassword": temporary_password} if temporary_password else {}
@@ -48,6 +54,8 @@ def create_user(email: str, name: str | None, tenant: str, role: str,
     except ClientError as error:
         if _code(error) == "UsernameExistsException":
             raise UserExists(email) from None
+        if _code(error) == "InvalidParameterException":
+            raise EmailRefused(error.response["Error"].get("Message", "")) from None
         raise
     return _flat(user["Attributes"])
 

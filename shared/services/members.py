@@ -33,7 +33,7 @@ from shared.db.transactions import ConditionFailed
 from shared.domain import listing, validation
 from shared.domain import members as rules
 from shared.domain.access import Principal
-from shared.errors import Busy, Conflict, FieldError, NotFound
+from shared.errors import Busy, Conflict, FieldError, NotFound, ValidationFailed
 
 ATTEMPTS = 5
 
@@ -89,6 +89,9 @@ def enroll(tenant: str, email: str, name: str | None, role: str,
     try:
         attributes = cognito.create_user(email, name, tenant, role, temporary_password)
         created = True
+    except cognito.EmailRefused as refused:
+        raise ValidationFailed("The user pool does not take this email address; check it.",
+                               [FieldError("email", f"is refused by the user pool: {refused}")]) from None
     except cognito.UserExists:
         attributes = cognito.get_user(email)
         if attributes is None or attributes.get("custom:tenant_id") != tenant:
