@@ -71,7 +71,8 @@ def run() -> list[Figure]:
     with counter.measure() as reads:
         status, listed = _call("GET", "/v1/contacts", claims, query={"limit": "50"})
     assert status == 200 and len(listed["items"]) == 50 and any(item["score"] > 0 for item in listed["items"])
-    figures.append(Figure("#4", "list page of 50 with their scores: DynamoDB requests", reads.total_requests, 1, "requests"))
+    figures.append(Figure("#4", "list page of 50 with their scores, with the member check (issue 19): DynamoDB requests",
+                          reads.total_requests, 2, "requests"))
     return figures + _web_hits(counter, claims)
 
 
