@@ -273,5 +273,8 @@ def create(api: Api, **fields: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def api(moto_endpoint) -> Api:
-    """An owner of a fresh tenant: every test gets its own tenant, so tests never see each other."""
-    return Api(f"tenant-{uuid.uuid4().hex[:10]}")
+    """An owner of a fresh tenant: every test gets its own tenant, so tests never see each other.
+    Seated as a member before the test, so what a test counts or breaks excludes that."""
+    owner = Api(f"tenant-{uuid.uuid4().hex[:10]}")
+    owner.enroll()
+    return owner
