@@ -1,4 +1,5 @@
-"""``crm``: sign in, and import and export contacts through the CRM's HTTP API, with a progress bar.
+"""``crm``: sign in, and import and export contacts through the CRM's HTTP API, with a progress
+bar; and the operator's ``crm admin`` commands (infra/admin.py).
 
 A client of the HTTP API only (standard library; no boto3, nothing of ``shared/``; Cognito is
 called through its JSON API): it works against any deployment, or against the local stack
@@ -49,6 +50,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
+
+from infra import admin  # its commands import boto3 and shared/ only when run
 
 LOCAL_API = "http://127.0.0.1:3000"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -531,7 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="crm", description="Import and export contacts through the CRM's HTTP API.",
         epilog="Exit status: 0 done, 1 API error or failed job, 2 usage error, 130 interrupted.")
     _connection_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{login,import,export}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{login,import,export,admin}")
 
     login = commands.add_parser(
         "login", help="sign in with your email and password (kept for the API's later commands)",
@@ -574,6 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("--no-wait", action="store_true",
                            help="print the export's id once queued and exit")
     _connection_options(exporting, suppress=True)
+    admin.add_commands(commands)
     return parser
 
 
@@ -684,6 +688,8 @@ def _report_api_error(error: ApiError, api: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "admin":
+        return admin.run(args)
     api_url = ""
     try:
         if args.command == "login":

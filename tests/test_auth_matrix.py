@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any
 
+import jwt
 import pytest
 from werkzeug.test import Client
 
@@ -35,6 +36,7 @@ class Caller:
         self.gateway, self.tenant = gateway, tenant
         # an email belongs to one tenant: one address per tenant and role unless named
         self.token = id_token(tenant, email or f"{role}@{tenant}.example.jp", role)
+        self.user_id = jwt.decode(self.token, options={"verify_signature": False})["sub"]
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         response = self.gateway.open(path, method=method, headers={"Authorization": f"Bearer {self.token}"},
@@ -89,7 +91,9 @@ def test_another_tenants_token_never_reaches_the_tenants_resources(gateway, api)
               ("DELETE", f"/v1/contacts/{contact['id']}", None),
               ("DELETE", f"/v1/companies/{made['companies']}", None),
               ("DELETE", f"/v1/segments/{made['segments']}", None),
-              ("DELETE", f"/v1/email-templates/{made['email-templates']}", None)]
+              ("DELETE", f"/v1/email-templates/{made['email-templates']}", None),
+              ("PATCH", f"/v1/members/{owner.user_id}", {"role": "user"}),
+              ("DELETE", f"/v1/members/{owner.user_id}", None)]
     for method, path in reads:
         assert intruder.call(method, path)[0] == 404, path
     for method, path, body in writes:
@@ -100,6 +104,8 @@ def test_another_tenants_token_never_reaches_the_tenants_resources(gateway, api)
     assert intruder.call("GET", "/v1/contacts")[1]["items"] == []
     assert intruder.call("GET", "/v1/companies")[1]["items"] == []
     assert owner.call("GET", f"/v1/contacts/{contact['id']}/timeline")[1]["items"] == []
+    assert [member["id"] for member in intruder.call("GET", "/v1/members")[1]["items"]] == [intruder.user_id]
+    assert owner.call("GET", "/v1/me")[1]["role"] == "owner"
 
 
 # (method, path, body, the roles the matrix allows); the path's {contact} is a contact of the tenant
@@ -112,6 +118,8 @@ _RESTRICTED = [
     ("POST", "/v1/companies", {"name": "株式会社サンプル"}, {"owner", "admin", "manager"}),
     ("DELETE", "/v1/contacts/{contact}", None, {"owner", "admin", "manager"}),
     ("POST", "/v1/exports", {"reason": "audit"}, {"owner", "admin"}),
+    ("POST", "/v1/members", {"email": "invitee@example.jp", "name": "招待", "role": "user"}, {"owner", "admin"}),
+    ("POST", "/v1/members", {"email": "invitee@example.jp", "name": "招待", "role": "owner"}, {"owner"}),
 ]
 
 

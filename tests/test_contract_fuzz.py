@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import json
 import re
+import uuid
 from typing import Any
 from urllib.parse import quote
 
@@ -298,6 +299,21 @@ def test_admin_only_statuses(api):
     manager("POST", "/v1/site-keys", 403, body={"name": "LP", "allowed_origins": [SITE]})
     manager("PATCH", "/v1/site-keys/{key}", 403, params={"key": site["site_key"]}, body={"name": "新LP"})
     manager("DELETE", "/v1/site-keys/{key}", 403, params={"key": site["site_key"]})
+
+
+def test_member_statuses(api):
+    """Issue 19: who manages whom (403), the last active owner (409), a change and a removal."""
+    owner = Caller(api.tenant)
+    admin, manager = owner.as_("admin"), owner.as_("manager")
+    invited = owner("POST", "/v1/members", 201, body={"email": f"fuzz-{uuid.uuid4().hex[:8]}@example.jp",
+                                                      "name": "招待", "role": "user"})
+    manager("POST", "/v1/members", 403, body={"email": "x@example.jp", "name": "x", "role": "user"})
+    admin("PATCH", "/v1/members/{id}", 403, params={"id": owner.user_id}, body={"role": "admin"})
+    admin("DELETE", "/v1/members/{id}", 403, params={"id": owner.user_id})
+    owner("PATCH", "/v1/members/{id}", 409, params={"id": owner.user_id}, body={"role": "admin"})
+    owner("DELETE", "/v1/members/{id}", 409, params={"id": owner.user_id})
+    owner("PATCH", "/v1/members/{id}", 200, params={"id": invited["id"]}, body={"role": "manager"})
+    owner("DELETE", "/v1/members/{id}", 204, params={"id": invited["id"]})
 
 
 def test_owner_visibility_and_authorship_statuses(api, monkeypatch):

@@ -261,7 +261,7 @@ def test_another_origin_gets_no_cors_grant(console):
 def test_the_console_may_read_answers(console, api):
     from infra.local.server import call_handler
 
-    result = call_handler("GET", "/v1/contacts", api.claims(), headers={"origin": CONSOLE})
+    result = call_handler("GET", "/v1/contacts", api.member_claims(), headers={"origin": CONSOLE})
     assert result["statusCode"] == 200
     assert result["headers"]["Access-Control-Allow-Origin"] == CONSOLE
     assert result["headers"]["Vary"] == "Origin"

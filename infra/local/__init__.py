@@ -63,3 +63,18 @@ def running_aws(data_dir: Path) -> dict[str, str] | None:
         return json.loads((Path(data_dir) / RUNNING_AWS_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+
+
+def use_running_stack(data_dir: Path) -> dict[str, str] | None:
+    """Point this process (boto3, PynamoDB, shared.config) at the emulation, table and user pool of
+    the stack serving from DATA_DIR, as a command run beside `make dev` needs; what the stack
+    recorded, or None when none serves from there."""
+    running = running_aws(data_dir)
+    if running is None:
+        return None
+    os.environ.update({"AWS_ENDPOINT_URL": running["endpoint_url"], "AWS_DEFAULT_REGION": running["region"],
+                       "USER_POOL_ID": running["USER_POOL_ID"], "TABLE_NAME": os.environ.get("TABLE_NAME", "crm-local")})
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("CURSOR_SECRET", "not-used-by-local-commands")  # shared.config wants one; nothing here pages
+    return running

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.local import running_aws
+from infra.local import use_running_stack
 from shared.domain.access import ROLES
 from shared.keys import is_plain_id
 
@@ -25,8 +25,9 @@ class SignInError(Exception):
 
 def local_cognito(data_dir: Path) -> tuple[Any, dict[str, str]]:
     """A Cognito client on the running stack's emulation and what the stack recorded (endpoint_url,
-    region, USER_POOL_ID, USER_POOL_CLIENT_ID)."""
-    stack = running_aws(data_dir)
+    region, USER_POOL_ID, USER_POOL_CLIENT_ID); this process then reads and writes that stack's
+    table (the member directory)."""
+    stack = use_running_stack(data_dir)
     if not stack or not stack.get("USER_POOL_ID"):
         raise SignInError(f"no local stack serves from {data_dir}: start it (`make dev`), "
                           "or set CRM_LOCAL_DATA to its data folder")
@@ -50,7 +51,8 @@ def pool_id_token(cognito: Any, pool: str, client_id: str, tenant: str, email: s
                   name: str | None = None) -> str:
     """An ID token of EMAIL, a ROLE of TENANT, issued by POOL for its app client CLIENT_ID: the user
     is created if missing (invitation suppressed), their role and name updated if they differ, and
-    given a new permanent password to sign in with (ADMIN_USER_PASSWORD_AUTH)."""
+    given a new permanent password to sign in with (ADMIN_USER_PASSWORD_AUTH); the user is seated as
+    an active member of the tenant in the directory (the table of this process's environment)."""
     if not is_plain_id(tenant):
         raise SignInError(f"not a tenant id: {tenant!r}")
     if "@" not in email:
@@ -62,23 +64,27 @@ def pool_id_token(cognito: Any, pool: str, client_id: str, tenant: str, email: s
     email = email.strip().lower()
     password = secrets.token_urlsafe(24) + "Aa1"  # the pool's policy: 12+ characters, upper, lower, digit
     try:
-        _ensure_user(cognito, pool, tenant, email, {"custom:role": role, **({"name": name} if name else {})})
+        sub = _ensure_user(cognito, pool, tenant, email, {"custom:role": role, **({"name": name} if name else {})})
         cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
         signed_in = cognito.admin_initiate_auth(UserPoolId=pool, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                                                 AuthParameters={"USERNAME": email, "PASSWORD": password})
     except ClientError as error:
         raise SignInError(f"the user pool refused: {error.response['Error'].get('Message') or error}") from None
+    from shared.services import members  # reads shared.config: only once the environment is set
+
+    members.seat(tenant, sub, email, role, name)
     return signed_in["AuthenticationResult"]["IdToken"]
 
 
-def _ensure_user(cognito: Any, pool: str, tenant: str, email: str, wanted: dict[str, str]) -> None:
+def _ensure_user(cognito: Any, pool: str, tenant: str, email: str, wanted: dict[str, str]) -> str:
+    """The user's `sub`, the user made to exist with `wanted` attributes."""
     try:
         user = cognito.admin_get_user(UserPoolId=pool, Username=email)
     except cognito.exceptions.UserNotFoundException:
         attributes = {"email": email, "email_verified": "true", "custom:tenant_id": tenant, **wanted}
-        cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
-                                  UserAttributes=[{"Name": key, "Value": value} for key, value in attributes.items()])
-        return
+        created = cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
+                                            UserAttributes=[{"Name": key, "Value": value} for key, value in attributes.items()])
+        return next(attribute["Value"] for attribute in created["User"]["Attributes"] if attribute["Name"] == "sub")
     held = {attribute["Name"]: attribute["Value"] for attribute in user["UserAttributes"]}
     if held.get("custom:tenant_id") != tenant:  # an email belongs to one tenant
         raise SignInError(f"{email} is a user of tenant {held.get('custom:tenant_id')!r}, not {tenant!r}")
@@ -86,3 +92,4 @@ def _ensure_user(cognito: Any, pool: str, tenant: str, email: str, wanted: dict[
     if changed:
         cognito.admin_update_user_attributes(
             UserPoolId=pool, Username=email, UserAttributes=[{"Name": key, "Value": value} for key, value in changed.items()])
+    return held["sub"]
