@@ -150,7 +150,7 @@ def test_an_access_token_passes_the_authorizer_but_the_api_refuses_it(moto_endpo
 def data_dir(moto_endpoint, tmp_path):
     """A data folder as a running stack leaves it, naming the session's emulation and pool."""
     write_running_aws(tmp_path, {"endpoint_url": moto_endpoint, "region": os.environ["AWS_DEFAULT_REGION"],
-                                 "USER_POOL_ID": os.environ["USER_POOL_ID"],
+                                 "TABLE_NAME": os.environ["TABLE_NAME"], "USER_POOL_ID": os.environ["USER_POOL_ID"],
                                  "USER_POOL_CLIENT_ID": os.environ["USER_POOL_CLIENT_ID"]})
     return tmp_path
 
@@ -172,14 +172,24 @@ def test_crm_local_token_prints_an_id_token_the_gateway_accepts(gateway, data_di
 
 
 def test_crm_local_token_twice_is_the_same_user_with_the_role_asked_for(gateway, data_dir, capsys):
-    first = _cli_token(capsys, data_dir, "--tenant", "t-twice", "--user", "twice@example.jp", "--role", "owner")
+    first = _cli_token(capsys, data_dir, "--tenant", "t-twice", "--user", "twice@example.jp", "--role", "manager")
     second = _cli_token(capsys, data_dir, "--tenant", "t-twice", "--user", "TWICE@example.jp", "--role", "user")
 
     before, after = (_get(gateway, token).get_json() for token in (first, second))
     assert before["sub"] == after["sub"]
-    assert (before["custom:role"], after["custom:role"]) == ("owner", "user")
+    assert (before["custom:role"], after["custom:role"]) == ("manager", "user")
     user = boto3.client("cognito-idp").admin_get_user(UserPoolId=os.environ["USER_POOL_ID"], Username="twice@example.jp")
     assert user["UserStatus"] == "CONFIRMED"
+
+
+def test_crm_local_token_will_not_demote_the_tenants_last_owner(data_dir, capsys):
+    from infra.local.cli import main
+
+    _cli_token(capsys, data_dir, "--tenant", "t-owner", "--user", "only@example.jp", "--role", "owner")
+
+    assert main(["token", "--tenant", "t-owner", "--user", "only@example.jp", "--role", "user",
+                 "--data-dir", str(data_dir)]) == 1
+    assert "without an active owner" in capsys.readouterr().err
 
 
 def test_crm_local_token_refuses_an_email_of_another_tenant(data_dir, capsys):

@@ -47,7 +47,7 @@ RUNNING_AWS_FILE = "running-aws.json"
 
 
 def write_running_aws(data_dir: Path, description: dict[str, str]) -> None:
-    """Record the emulation's endpoint_url, region, USER_POOL_ID and USER_POOL_CLIENT_ID."""
+    """Record the emulation's endpoint_url, region, TABLE_NAME, USER_POOL_ID and USER_POOL_CLIENT_ID."""
     path = Path(data_dir) / RUNNING_AWS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(description), encoding="utf-8")
@@ -73,7 +73,7 @@ def use_running_stack(data_dir: Path) -> dict[str, str] | None:
     if running is None:
         return None
     os.environ.update({"AWS_ENDPOINT_URL": running["endpoint_url"], "AWS_DEFAULT_REGION": running["region"],
-                       "USER_POOL_ID": running["USER_POOL_ID"], "TABLE_NAME": os.environ.get("TABLE_NAME", "crm-local")})
+                       "USER_POOL_ID": running["USER_POOL_ID"], "TABLE_NAME": running["TABLE_NAME"]})
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("CURSOR_SECRET", "not-used-by-local-commands")  # shared.config wants one; nothing here pages

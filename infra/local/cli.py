@@ -36,10 +36,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "token":
-        from infra.local.sign_in import SignInError, id_token
+        from infra.local.sign_in import SignInError, running_stack_id_token
 
         try:
-            print(id_token(args.data_dir, args.tenant, args.user, args.role, args.name))
+            print(running_stack_id_token(args.data_dir, args.tenant, args.user, args.role, args.name))
         except SignInError as exc:
             print(f"crm-local token: {exc}", file=sys.stderr)
             return 1

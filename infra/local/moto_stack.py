@@ -528,7 +528,8 @@ class AwsEmulation:
         """Give the functions the stack's user pool (USER_POOL_ID, USER_POOL_CLIENT_ID), and tell
         the `crm-local` commands where this emulation and its pool are (`running_aws`)."""
         os.environ.update(pool)
-        write_running_aws(self._data_dir, {"endpoint_url": self.endpoint_url, "region": region, **pool})
+        write_running_aws(self._data_dir, {"endpoint_url": self.endpoint_url, "region": region,
+                                           "TABLE_NAME": self._table_name, **pool})
 
     def _provision_and_restore(self, region: str) -> None:
         assert self._moto is not None

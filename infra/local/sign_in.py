@@ -7,14 +7,17 @@ Talks to the stack through what it recorded in its data folder (`infra.local.run
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess  # nosec B404 - runs our own CLI
+import sys
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.local import use_running_stack
+from infra.local import REPO_ROOT, use_running_stack
 from shared.domain.access import ROLES
 from shared.keys import is_plain_id
 
@@ -39,7 +42,19 @@ def local_cognito(data_dir: Path) -> tuple[Any, dict[str, str]]:
 
 def id_token(data_dir: Path, tenant: str, email: str, role: str, name: str | None = None) -> str:
     """An ID token of EMAIL, a ROLE of TENANT, issued by the user pool of the stack serving from
-    DATA_DIR (see `pool_id_token`)."""
+    DATA_DIR, through `crm-local token` in a process of its own: seating the member points that
+    process's table access at the stack, which a caller with its own (a test session's) must keep."""
+    command = [sys.executable, "-m", "infra.local.cli", "token", "--data-dir", str(data_dir), "--tenant", tenant,
+               "--user", email, "--role", role, *(["--name", name] if name else [])]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,  # noqa: S603 - our own CLI
+                          env={name_: value for name_, value in os.environ.items() if not name_.startswith("AWS_")})
+    if done.returncode != 0:
+        raise SignInError(done.stderr.strip().removeprefix("crm-local token: ") or f"crm-local token failed ({done.returncode})")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def running_stack_id_token(data_dir: Path, tenant: str, email: str, role: str, name: str | None = None) -> str:
+    """`crm-local token`'s work, in this process (see `pool_id_token`)."""
     cognito, stack = local_cognito(data_dir)
     try:
         return pool_id_token(cognito, stack["USER_POOL_ID"], stack["USER_POOL_CLIENT_ID"], tenant, email, role, name)
@@ -70,9 +85,13 @@ def pool_id_token(cognito: Any, pool: str, client_id: str, tenant: str, email: s
                                                 AuthParameters={"USERNAME": email, "PASSWORD": password})
     except ClientError as error:
         raise SignInError(f"the user pool refused: {error.response['Error'].get('Message') or error}") from None
+    from shared.errors import CrmError
     from shared.services import members  # reads shared.config: only once the environment is set
 
-    members.seat(tenant, sub, email, role, name)
+    try:
+        members.seat(tenant, sub, email, role, name)
+    except CrmError as error:  # the tenant's last owner asked for another role
+        raise SignInError(error.message) from None
     return signed_in["AuthenticationResult"]["IdToken"]
 
 
