@@ -295,15 +295,17 @@ def _auth_config(stack: ServedStack) -> dict:
 
 
 def _invite(stack: ServedStack, email: str, temporary: str, tenant: str, role: str) -> str:
-    """EMAIL made a user of the stack's pool with a temporary password, as an invitation makes one: their sub."""
+    """EMAIL invited into TENANT by its owner through POST /v1/members (Cognito mails a temporary
+    password, which is then set to TEMPORARY, still to be changed at first sign-in): their id."""
+    from infra.local.sign_in import id_token
+
+    owner = id_token(stack.data_dir, tenant, f"owner@{tenant}.example.jp", "owner")
+    invited = crm_cli.Api(stack.url, owner).call("POST", "/v1/members", {"email": email, "name": "招待 太郎", "role": role})
     config = _auth_config(stack)
     cognito = boto3.client("cognito-idp", endpoint_url=config["cognito_endpoint"], region_name=config["region"],
                            aws_access_key_id="local", aws_secret_access_key="local")
-    created = cognito.admin_create_user(
-        UserPoolId=config["user_pool_id"], Username=email, TemporaryPassword=temporary, MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
-                        {"Name": "custom:tenant_id", "Value": tenant}, {"Name": "custom:role", "Value": role}])
-    return next(a["Value"] for a in created["User"]["Attributes"] if a["Name"] == "sub")
+    cognito.admin_set_user_password(UserPoolId=config["user_pool_id"], Username=email, Password=temporary, Permanent=False)
+    return invited["id"]
 
 
 @pytest.fixture
