@@ -90,3 +90,13 @@ class DynamoCounter:
             yield reads
         finally:
             self._current = None
+
+
+def seated(claims: dict[str, str]) -> dict[str, str]:
+    """`claims` whose user is an active member of their tenant in the member directory (every
+    request checks its member): the directory's side only, as the tests' callers are seated."""
+    from shared.services import members
+
+    members.seat(claims["custom:tenant_id"], claims["sub"], claims["email"], claims["custom:role"], claims.get("name"))
+    return claims
+

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from bench.counting import DynamoCounter
+from bench.counting import DynamoCounter, seated
 from bench.figures import Figure
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
@@ -139,8 +139,8 @@ def run() -> list[Figure]:
     from shared.db.models import ContactItem
 
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
-    claims = {"sub": "rep-1", "email": "rep@example.co.jp", "name": "営業 太郎", "custom:tenant_id": "bench-mail",
-              "custom:role": "owner"}
+    claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "name": "営業 太郎", "custom:tenant_id": "bench-mail",
+                     "custom:role": "owner"})
     contact_ids = _seed_contacts(claims["custom:tenant_id"], SCHEDULED)
     figures = _send_and_track(counter, claims, contact_ids[0])
     figures.append(_scheduled_trigger_requests(counter, claims, contact_ids[1]))

@@ -17,7 +17,7 @@ import random
 import time
 from typing import Any
 
-from bench.counting import DynamoCounter
+from bench.counting import DynamoCounter, seated
 from bench.figures import Figure
 from bench.processes import in_fresh_process
 
@@ -71,7 +71,7 @@ def _seed(tenant: str, count: int, rng: random.Random) -> None:
 
 
 def _claims(tenant: str) -> dict[str, str]:
-    return {"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": tenant, "custom:role": "owner"}
+    return seated({"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": tenant, "custom:role": "owner"})
 
 
 def _export(tenant: str) -> dict[str, Any]:

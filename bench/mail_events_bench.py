@@ -7,7 +7,7 @@ import json
 from typing import Any
 from unittest import mock
 
-from bench.counting import DynamoCounter
+from bench.counting import DynamoCounter, seated
 from bench.figures import Figure
 
 MESSAGES = 100
@@ -34,7 +34,7 @@ def run() -> list[Figure]:
     from shared.services import sns_certificates
 
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
-    claims = {"sub": "rep-1", "email": "rep@example.co.jp", "custom:tenant_id": "bench-events", "custom:role": "owner"}
+    claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "custom:tenant_id": "bench-events", "custom:role": "owner"})
     addresses = [f"sato{index}@example.co.jp" for index in range(5)]
     ids = [_call("POST", "/v1/contacts", claims, {"family_name": "佐藤", "email": address})[1]["id"] for address in addresses]
     status, email = _call("POST", "/v1/emails", claims, {"contact_id": ids[0], "subject": "ご案内", "body_text": "本文",

@@ -8,14 +8,14 @@ import json
 import random
 from typing import Any
 
-from bench.counting import DynamoCounter
+from bench.counting import DynamoCounter, seated
 from bench.figures import Figure
 from bench.processes import in_fresh_process
 
 # The bulk worker draining the queue, in a fresh process (its own memory only), counting its writes.
 _WORKER = """
 import json, tracemalloc
-from bench.counting import DynamoCounter
+from bench.counting import DynamoCounter, seated
 from infra.local.queues import LocalQueues
 from infra.local.server import invoke_function
 from shared.db.models import ContactItem
@@ -63,7 +63,7 @@ def run() -> list[Figure]:
 
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
     rng = random.Random(11)
-    tenants = {name: {"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": name, "custom:role": "owner"}
+    tenants = {name: seated({"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": name, "custom:role": "owner"})
                for name in ("bench-search-a", "bench-search-b")}
     seeded = {name: _seed(name, claims, rng) for name, claims in tenants.items()}
     tenant = "bench-search-a"

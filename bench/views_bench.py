@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from bench.contacts_bench import SEARCH_FAMILY, _invoke, seed
-from bench.counting import DynamoCounter, Reads
+from bench.counting import DynamoCounter, Reads, seated
 from bench.figures import Figure
 
 PER_TENANT, LIMIT = 20_000, 50
@@ -274,8 +274,8 @@ def run(per_tenant: int = PER_TENANT) -> list[Figure]:
 
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
     tenant, other = "bench-views-a", "bench-views-b"
-    owner = {"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": tenant, "custom:role": "owner"}
-    rep = {"sub": REP, "email": "rep1@example.jp", "custom:tenant_id": tenant, "custom:role": "user"}
+    owner = seated({"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": tenant, "custom:role": "owner"})
+    rep = seated({"sub": REP, "email": "rep1@example.jp", "custom:tenant_id": tenant, "custom:role": "user"})
     contacts = seed([tenant, other], per_tenant, _shape)[tenant]  # the other tenant's rep-1, tag... are alike
     status, settings = _invoke("PUT", "/v1/settings", owner, {"owner_visibility_restricted": True})
     assert status == 200, settings

@@ -1,11 +1,18 @@
-"""``crm``: import and export contacts through the CRM's HTTP API, with a progress bar.
+"""``crm``: sign in, and import and export contacts through the CRM's HTTP API, with a progress
+bar; and the operator's ``crm admin`` commands (infra/admin.py).
 
-A client of the HTTP API only (standard library; no boto3, nothing of ``shared/``): it works
-against any deployment, or against the local stack (``make dev``) by default.
+A client of the HTTP API only (standard library; no boto3, nothing of ``shared/``; Cognito is
+called through its JSON API): it works against any deployment, or against the local stack
+(``make dev``) by default.
 
 Examples::
 
-    # the local stack on http://127.0.0.1:3000: a token is minted for you (tenant "demo")
+    # sign in with the stack's Cognito user pool (an invited member chooses a new password);
+    # the tokens are kept in ~/.config/crm/sessions.json ($XDG_CONFIG_HOME) for that API
+    crm login --email rep@acme.co.jp
+
+    # the local stack on http://127.0.0.1:3000 without `crm login`: the local pool issues a token
+    # for you (tenant "demo", `crm-local token`)
     crm import 顧客リスト.csv --map "姓=family_name" --map "名=given_name" \\
         --map "メールアドレス=email" --map "タグ=tags" --on-duplicate skip
     crm import leads.csv --map-json '{"会社名": "company", "電話番号": "phone"}'
@@ -15,7 +22,8 @@ Examples::
     crm export -o all.zip --password 'S3cret-42' --reason "監査のため"
 
     # a deployment
-    export CRM_API_URL=https://api.crm.example.jp CRM_TOKEN=eyJ...
+    export CRM_API_URL=https://api.crm.example.jp
+    crm login --email rep@acme.co.jp
     crm import contacts.csv --map "Email=email" --no-wait
 
 ``--map "COLUMN=FIELD"`` splits at the *last* ``=``: a field (``email``, ``properties.KEY``,
@@ -29,9 +37,12 @@ file, no token); 130 interrupted (the job goes on: its id is printed).
 from __future__ import annotations
 
 import argparse
+import base64
+import getpass
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import urllib.error
@@ -39,6 +50,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
+
+from infra import admin  # its commands import boto3 and shared/ only when run
 
 LOCAL_API = "http://127.0.0.1:3000"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -49,6 +62,9 @@ MAX_ROW_ERRORS_SHOWN = 20
 TRANSIENT_STATUSES = {429, 502, 503, 504}
 TRANSIENT_TRIES = 6
 USER_AGENT = "crm-cli/0.1"
+LOCAL_TENANT, LOCAL_ROLE = "demo", "owner"
+# a kept ID token this close to its expiry is refreshed first
+REFRESH_MARGIN_SECONDS = 60
 
 
 class UsageError(Exception):
@@ -120,15 +136,16 @@ def _api_error(error: urllib.error.HTTPError) -> ApiError:
 
 
 class Api:
-    """The CRM's HTTP API at BASE, with a bearer token."""
+    """The CRM's HTTP API at BASE, with a bearer token (none for the public routes)."""
 
-    def __init__(self, base: str, token: str) -> None:
+    def __init__(self, base: str, token: str | None) -> None:
         self.base, self.token = base.rstrip("/"), token
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(self.base + path, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Accept": "application/json", "User-Agent": USER_AGENT,
+            **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+            "Accept": "application/json", "User-Agent": USER_AGENT,
             **({"Content-Type": "application/json"} if data is not None else {})})
         try:
             with _open(request) as response:
@@ -165,6 +182,111 @@ def _transfer_error(what: str, error: Exception) -> Exception:
         failure = _api_error(error)
         return ApiError(failure.status, f"the {what} failed (HTTP {failure.status}): {failure.message}")
     return ConnectionError(f"the {what} failed: {getattr(error, 'reason', error)}")
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+def cognito(config: dict[str, Any], action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """ACTION of Cognito's user pools API (JSON over HTTPS, unsigned: the sign-in calls need no AWS
+    credentials) where GET /auth/config says it answers."""
+    url = config.get("cognito_endpoint") or f"https://cognito-idp.{config['region']}.amazonaws.com/"
+    request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), method="POST", headers={
+        "Content-Type": "application/x-amz-json-1.1", "User-Agent": USER_AGENT,
+        "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"})
+    try:
+        with _open(request) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            problem = json.loads(raw)
+        except ValueError:
+            problem = {}
+        message = problem.get("message") or problem.get("Message") or raw.decode("utf-8", "replace")[:300]
+        raise ApiError(error.code, f"sign-in refused: {message}") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise ConnectionError(f"cannot reach Cognito at {url}: {getattr(error, 'reason', error)}") from None
+
+
+def sessions_path() -> Path:
+    """Where `crm login` keeps its tokens, one session per API URL."""
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "crm" / "sessions.json"
+
+
+def _sessions() -> dict[str, Any]:
+    try:
+        return json.loads(sessions_path().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError:
+        raise UsageError(f"{sessions_path()} is not JSON: delete it and sign in again (`crm login`)") from None
+
+
+def _keep_session(api: str, session: dict[str, Any]) -> Path:
+    path = sessions_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sessions = {**_sessions(), api: session}
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # tokens: the user's eyes only
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(sessions, handle, indent=2)
+    return path
+
+
+def run_login(api_url: str, args: argparse.Namespace) -> int:
+    """Sign in to the stack's user pool (USER_PASSWORD_AUTH with the app client of GET /auth/config),
+    answering the new-password challenge of an invited member, and keep the tokens for API_URL."""
+    config = Api(api_url, None).call("GET", "/auth/config")
+    if not config.get("client_id"):
+        raise ApiError(0, f"{api_url} names no user pool to sign in to (GET /auth/config)")
+    password = args.password or getpass.getpass(f"Password for {args.email}: ")
+    answer = cognito(config, "InitiateAuth", {"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": config["client_id"],
+                                              "AuthParameters": {"USERNAME": args.email, "PASSWORD": password}})
+    if answer.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+        print("This is your first sign-in: choose a new password.", file=sys.stderr)
+        chosen = getpass.getpass("New password: ")
+        if getpass.getpass("New password again: ") != chosen:
+            raise UsageError("the two new passwords differ; nothing was changed")
+        answer = cognito(config, "RespondToAuthChallenge", {
+            "ChallengeName": "NEW_PASSWORD_REQUIRED", "ClientId": config["client_id"], "Session": answer["Session"],
+            "ChallengeResponses": {"USERNAME": args.email, "NEW_PASSWORD": chosen}})
+    result = answer.get("AuthenticationResult")
+    if not result:
+        raise ApiError(0, f"Cognito asks for {answer.get('ChallengeName')!r}, which `crm login` cannot answer")
+    path = _keep_session(api_url, {"email": args.email, "id_token": result["IdToken"],
+                                   "refresh_token": result.get("RefreshToken"), "config": config})
+    print(f"signed in as {args.email}; the token is kept in {path}")
+    return 0
+
+
+def session_token(api: str) -> str | None:
+    """The kept ID token for API, refreshed first when it is about to expire; None without a session."""
+    session = _sessions().get(api)
+    if not session:
+        return None
+    if _expires_at(session["id_token"]) - time.time() > REFRESH_MARGIN_SECONDS:
+        return session["id_token"]
+    if not session.get("refresh_token"):
+        raise UsageError(f"the session of {session['email']} has expired: sign in again (`crm login`)")
+    try:
+        answer = cognito(session["config"], "InitiateAuth", {
+            "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": session["config"]["client_id"],
+            "AuthParameters": {"REFRESH_TOKEN": session["refresh_token"]}})
+    except ApiError:
+        raise UsageError(f"the session of {session['email']} has expired: sign in again (`crm login`)") from None
+    session["id_token"] = answer["AuthenticationResult"]["IdToken"]
+    _keep_session(api, session)
+    return session["id_token"]
+
+
+def _expires_at(token: str) -> float:
+    """The `exp` of a JWT as the client reads it (the API verifies the token; this only decides
+    when to refresh it): 0 when unreadable."""
+    try:
+        payload = token.split(".")[1]
+        return float(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["exp"])
+    except (IndexError, ValueError, KeyError, TypeError):
+        return 0.0
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -397,12 +519,14 @@ def _connection_options(parser: argparse.ArgumentParser, suppress: bool) -> None
     group.add_argument("--api", metavar="URL", default=default(None),
                        help=f"the API's base URL (default: env CRM_API_URL, else {LOCAL_API}, the local stack)")
     group.add_argument("--token", default=default(None),
-                       help="bearer token (default: env CRM_TOKEN; for a local API one is minted)")
-    group.add_argument("--tenant", default=default("demo"), help="local token: tenant (default: demo)")
-    group.add_argument("--user", metavar="EMAIL", default=default("you@example.jp"),
-                       help="local token: user email (default: you@example.jp)")
-    group.add_argument("--role", default=default("owner"),
-                       help="local token: owner, admin, manager or user (default: owner)")
+                       help="bearer token (default: env CRM_TOKEN, else the `crm login` session of the API; "
+                            "for a local API one is minted)")
+    group.add_argument("--tenant", default=default(None),
+                       help=f"local token: tenant (default: {LOCAL_TENANT}); given, it is minted even after `crm login`")
+    group.add_argument("--user", metavar="EMAIL", default=default(None),
+                       help="local token: user email (default: you+TENANT@example.jp, as an email belongs to one tenant)")
+    group.add_argument("--role", default=default(None),
+                       help=f"local token: owner, admin, manager or user (default: {LOCAL_ROLE})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -410,7 +534,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="crm", description="Import and export contacts through the CRM's HTTP API.",
         epilog="Exit status: 0 done, 1 API error or failed job, 2 usage error, 130 interrupted.")
     _connection_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{import,export}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{login,import,export,admin}")
+
+    login = commands.add_parser(
+        "login", help="sign in with your email and password (kept for the API's later commands)",
+        description="Sign in to the stack's Cognito user pool. An invited member chooses a new password.")
+    login.add_argument("--email", required=True)
+    login.add_argument("--password", help="default: asked for without echo")
+    group = login.add_argument_group("connection")
+    group.add_argument("--api", metavar="URL", default=argparse.SUPPRESS,
+                       help=f"the API's base URL (default: env CRM_API_URL, else {LOCAL_API}, the local stack)")
 
     importing = commands.add_parser(
         "import", help="import a CSV file (UTF-8 with or without BOM, or Shift_JIS/cp932)",
@@ -444,6 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("--no-wait", action="store_true",
                            help="print the export's id once queued and exit")
     _connection_options(exporting, suppress=True)
+    admin.add_commands(commands)
     return parser
 
 
@@ -507,27 +641,33 @@ def resolve_api(args: argparse.Namespace) -> str:
 
 
 def resolve_token(args: argparse.Namespace, api: str) -> str:
+    """--token or CRM_TOKEN; else, unless a local token's tenant, user or role is given, the session
+    `crm login` kept for API; else, for a local API, a token the local pool issues."""
     token = args.token or os.environ.get("CRM_TOKEN")
     if token:
         return token.strip()
+    local_asked = any((args.tenant, args.user, args.role))
+    session = None if local_asked and is_local(api) else session_token(api)
+    if session:
+        return session
     if not is_local(api):
-        raise UsageError(f"{api} needs a token: pass --token or set CRM_TOKEN")
-    return local_token(args.tenant, args.user, args.role)
+        raise UsageError(f"{api} needs a token: sign in (`crm login`), pass --token or set CRM_TOKEN")
+    tenant = args.tenant or LOCAL_TENANT
+    return local_token(tenant, args.user or f"you+{tenant}@example.jp", args.role or LOCAL_ROLE)
 
 
 def local_token(tenant: str, email: str, role: str) -> str:
-    """A token the local stack accepts, as `crm-local token` mints it (its secret in the data folder)."""
-    from infra.local import default_data_dir, local_secret  # standard library only; no moto, no boto3
-    from infra.local.jwt import SECRET_FILE, issue_token
-
-    data_dir = default_data_dir()
-    if not (data_dir / SECRET_FILE).is_file():
-        raise UsageError(f"no local stack secret in {data_dir}: start the local stack (`make dev`), "
-                         "set CRM_LOCAL_DATA to its data folder, or pass --token")
+    """An ID token of the local stack's user pool, from `crm-local token` (in its own process: this
+    client imports no boto3), which makes the user exist; its data folder is CRM_LOCAL_DATA's."""
     try:
-        return issue_token(tenant, email, role, local_secret(data_dir, SECRET_FILE))
-    except ValueError as error:
-        raise UsageError(f"cannot mint a local token: {error}") from None
+        minted = subprocess.run([sys.executable, "-m", "infra.local.cli", "token", "--tenant", tenant, "--user", email,
+                                 "--role", role], capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise ConnectionError("`crm-local token` did not answer: is the local stack running? (`make dev`)") from None
+    if minted.returncode != 0:
+        raise UsageError(f"cannot mint a local token: {minted.stderr.strip() or minted.returncode}; "
+                         "start the local stack (`make dev`), set CRM_LOCAL_DATA to its data folder, or pass --token")
+    return minted.stdout.strip().splitlines()[-1]
 
 
 def _report_api_error(error: ApiError, api: str) -> None:
@@ -540,7 +680,7 @@ def _report_api_error(error: ApiError, api: str) -> None:
         print(f"retry after {wait // 60} min {wait % 60} s (at {when})" if wait is not None
               else "retry later (the API is rate limiting)", file=sys.stderr)
     elif error.status == 401:
-        print("the API refused the token: pass a valid --token or set CRM_TOKEN"
+        print("the API refused the token: sign in again (`crm login`), pass a valid --token or set CRM_TOKEN"
               + ("" if not is_local(api) else " (or check CRM_LOCAL_DATA names the stack's data folder)"),
               file=sys.stderr)
 
@@ -548,8 +688,13 @@ def _report_api_error(error: ApiError, api: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "admin":
+        return admin.run(args)
     api_url = ""
     try:
+        if args.command == "login":
+            api_url = resolve_api(args)
+            return run_login(api_url, args)
         (_check_import if args.command == "import" else _check_export)(args)
         api_url = resolve_api(args)
         api = Api(api_url, resolve_token(args, api_url))

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from infra.local.apigw import ACCOUNT_ID
-from infra.local.iam_record import queue_arn, region, table_arn
+from infra.local.iam_record import queue_arn, region, table_arn, user_pool_arn
 from infra.template import translated_template
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -116,6 +116,8 @@ def _arn_of(resource_type: str, ref: str | None) -> str | None:
         return f"arn:aws:s3:::{ref}"
     if resource_type == "AWS::SQS::Queue":
         return queue_arn(ref)
+    if resource_type == "AWS::Cognito::UserPool":
+        return user_pool_arn(ref)
     return None
 
 

@@ -1,8 +1,10 @@
 """Create the AWS resources the stack needs on a local endpoint (moto, DynamoDB Local, LocalStack).
 
 In AWS, `sam deploy` creates them from template.yaml. Locally this module creates the same
-DynamoDB table, from the same definition (`infra.template.table_definition()`), so the two
-cannot drift. Everything here is idempotent: what exists is left as it is.
+DynamoDB table and Cognito user pool with its app client, from the same definitions
+(`infra.template.table_definition()`, `user_pool_definition()`), so the two cannot drift.
+Locally the stack's name is its table's name (the pool is "<table>-users"). Everything here is
+idempotent: what exists is left as it is (a pool and a client are found by name).
 
     python -m infra.provision [--endpoint-url URL] [--table-name NAME]
 
@@ -20,9 +22,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.template import load_template, table_definition
+from infra.template import load_template, table_definition, user_pool_client_definition, user_pool_definition
 
 LOGGER = logging.getLogger("crm.provision")
 
@@ -196,18 +198,53 @@ def ensure_queues(endpoint_url: str | None) -> None:
             sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "960"})
 
 
+def ensure_user_pool(cognito: Any, stack_name: str) -> tuple[str, str]:
+    """The template's user pool and app client for stack `stack_name`, created unless a pool and
+    a client of their names exist: (user pool id, app client id)."""
+    pool, enabled_mfas = user_pool_definition(stack_name)
+    pool_id = _find(cognito.get_paginator("list_user_pools").paginate(MaxResults=60), "UserPools",
+                    "Name", pool["PoolName"], "Id")
+    if pool_id is None:
+        pool_id = cognito.create_user_pool(**pool)["UserPool"]["Id"]
+        if enabled_mfas:
+            cognito.set_user_pool_mfa_config(
+                UserPoolId=pool_id, MfaConfiguration=pool.get("MfaConfiguration", "OFF"),
+                SoftwareTokenMfaConfiguration={"Enabled": "SOFTWARE_TOKEN_MFA" in enabled_mfas})
+        LOGGER.info("created user pool %s (%s)", pool["PoolName"], pool_id)
+    client = user_pool_client_definition(stack_name)
+    client_id = _find(cognito.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool_id, MaxResults=60),
+                      "UserPoolClients", "ClientName", client["ClientName"], "ClientId")
+    if client_id is None:
+        client_id = cognito.create_user_pool_client(UserPoolId=pool_id, **client)["UserPoolClient"]["ClientId"]
+        LOGGER.info("created app client %s (%s)", client["ClientName"], client_id)
+    return pool_id, client_id
+
+
+def _find(pages: Iterable[dict[str, Any]], items: str, key: str, wanted: str, answer: str) -> str | None:
+    """`answer` of the first of the pages' `items` whose `key` is `wanted`."""
+    return next((item[answer] for page in pages for item in page.get(items, []) if item.get(key) == wanted), None)
+
+
 def provision(
     endpoint_url: str | None = None,
     table_name: str | None = None,
     buckets: Iterable[str] | None = None,
-) -> None:
-    """Create the table (and the configured buckets) if missing. Safe to call repeatedly.
+) -> dict[str, str]:
+    """Create the table, the user pool (and the configured buckets, queues…) if missing. Safe to
+    call repeatedly. Returns what the functions' environment names the pool by (USER_POOL_ID,
+    USER_POOL_CLIENT_ID), empty when the endpoint emulates no Cognito (DynamoDB Local).
 
     `table_name` defaults to env TABLE_NAME, then "crm-local"; `buckets` to
     `configured_buckets()`. Without `endpoint_url`, boto3 uses AWS_ENDPOINT_URL if set.
     """
     name = table_name or os.environ.get("TABLE_NAME") or DEFAULT_TABLE_NAME
     ensure_table(_client("dynamodb", endpoint_url), name)
+    try:
+        pool_id, client_id = ensure_user_pool(_client("cognito-idp", endpoint_url), name)
+        pool_environment = {"USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id}
+    except (BotoCoreError, ClientError) as error:
+        LOGGER.warning("no user pool on this endpoint (%s): nobody can sign in", error)
+        pool_environment = {}
     ensure_mail_resources(endpoint_url)
     ensure_queues(endpoint_url)
     bucket_names = list(configured_buckets() if buckets is None else buckets)
@@ -215,6 +252,7 @@ def provision(
         s3 = _client("s3", endpoint_url)
         for bucket in bucket_names:
             ensure_bucket(s3, bucket)
+    return pool_environment
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     local = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     if not local and not args.aws:
         parser.error("no endpoint: pass --endpoint-url or set AWS_ENDPOINT_URL (or --aws to use real AWS)")
-    provision(endpoint_url=args.endpoint_url, table_name=args.table_name)
+    for name, value in provision(endpoint_url=args.endpoint_url, table_name=args.table_name).items():
+        print(f"{name}={value}")
     return 0
 
 

@@ -56,6 +56,40 @@ def table_definition(logical_id: str = "Table") -> dict[str, Any]:
     return definition
 
 
+# CloudFormation properties of AWS::Cognito::UserPool that CreateUserPool names otherwise, and the
+# one it does not take (SetUserPoolMfaConfig does)
+_USER_POOL_API_NAMES = {"UserPoolName": "PoolName"}
+_USER_POOL_MFA_PROPERTY = "EnabledMfas"
+
+
+def _resolved(value: Any, stack_name: str) -> Any:
+    """VALUE with `!Sub "${AWS::StackName}…"` and `!Ref <parameter>` (its default) resolved, as
+    CloudFormation resolves them for a stack named `stack_name`."""
+    if isinstance(value, list):
+        return [_resolved(item, stack_name) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+        return value["Fn::Sub"].replace("${AWS::StackName}", stack_name)
+    if set(value) == {"Ref"}:
+        return str(load_template()["Parameters"][value["Ref"]]["Default"])
+    return {key: _resolved(inner, stack_name) for key, inner in value.items()}
+
+
+def user_pool_definition(stack_name: str, logical_id: str = "UserPool") -> tuple[dict[str, Any], list[str]]:
+    """CreateUserPool arguments for the template's user pool in stack `stack_name`, and its
+    EnabledMfas (which SetUserPoolMfaConfig takes)."""
+    props = _resolved(load_template()["Resources"][logical_id]["Properties"], stack_name)
+    enabled_mfas = props.pop(_USER_POOL_MFA_PROPERTY, [])
+    return {_USER_POOL_API_NAMES.get(key, key): value for key, value in props.items()}, enabled_mfas
+
+
+def user_pool_client_definition(stack_name: str, logical_id: str = "UserPoolClient") -> dict[str, Any]:
+    """CreateUserPoolClient arguments (without UserPoolId) for the template's app client."""
+    props = load_template()["Resources"][logical_id]["Properties"]
+    return _resolved({key: value for key, value in props.items() if key != "UserPoolId"}, stack_name)
+
+
 def function_handler(logical_id: str) -> str:
     """The dotted handler ("module.attribute") of a function resource of the template."""
     template = load_template()

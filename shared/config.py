@@ -55,6 +55,13 @@ class Config:
     # the web console's origin (https://host[:port]), the one browser origin the API answers CORS
     # for (shared/http.py); empty: none
     console_origin: str
+    # the stack's Cognito user pool and app client (the audience of the ID tokens the API accepts);
+    # empty where a function does not use them
+    user_pool_id: str
+    user_pool_client_id: str
+    # where clients reach Cognito: the emulator locally (the standard AWS_ENDPOINT_URL_COGNITO_IDP,
+    # else AWS_ENDPOINT_URL), None in AWS (the regional endpoint)
+    cognito_endpoint: str | None
 
 
 def _load() -> Config:
@@ -85,6 +92,9 @@ def _load() -> Config:
         api_base_url=env.get("API_BASE_URL", "").rstrip("/"),
         notify_from=env.get("NOTIFY_FROM", ""),
         console_origin=env.get("CONSOLE_ORIGIN", "").strip(),
+        user_pool_id=env.get("USER_POOL_ID", ""),
+        user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
+        cognito_endpoint=env.get("AWS_ENDPOINT_URL_COGNITO_IDP") or env.get("AWS_ENDPOINT_URL") or None,
         sns_certificate_pins=dict(pin.split("=", 1) for pin in env.get("SNS_CERTIFICATE_PINS", "").split(";") if "=" in pin),
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 from shared import keys
@@ -99,8 +100,9 @@ class Request:
         return (authorizer.get("jwt") or {}).get("claims") or {}
 
     @property
-    def principal(self) -> Principal:
-        """The caller from the JWT claims API Gateway verified: the tenant comes from here only."""
+    def claimed(self) -> Principal:
+        """The caller as the JWT claims API Gateway verified say: the tenant comes from here only.
+        Not yet checked against the member directory (`principal` is)."""
         claims = self.claims
         tenant, role, user_id = claims.get("custom:tenant_id"), claims.get("custom:role"), claims.get("sub")
         if not tenant or not user_id or not keys.is_plain_id(tenant):
@@ -108,6 +110,14 @@ class Request:
         if role not in ROLES:
             raise Unauthorized("Sign in again: the token carries no known role.")
         return Principal(tenant=tenant, user_id=user_id, role=role, email=claims.get("email"), name=claims.get("name"))
+
+    @cached_property
+    def principal(self) -> Principal:
+        """The caller as the member directory knows them, read once per request: 401 for a removed
+        or disabled member, and the directory's role, not the token's (perhaps stale) claim."""
+        from shared.services import members  # not at import: this module is used without the functions' environment
+
+        return members.checked(self.claimed)
 
     @property
     def headers(self) -> dict[str, str]:

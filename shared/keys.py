@@ -44,6 +44,15 @@ def tenant_pk(tenant: str) -> str:
 
 
 CONFIG_SK = "CONFIG"
+TENANT_SK = "TENANT"  # under tenant_pk: the tenant's record (name, creation, how many owners can act)
+
+MEMBER_SK_PREFIX = "MEMBER#"
+
+
+def member_sk(user_id: str) -> str:
+    """A member of the tenant (under tenant_pk), by their Cognito `sub`: the tenant's members are
+    one Query of this prefix, a member check one GetItem."""
+    return f"{MEMBER_SK_PREFIX}{user_id}"
 
 
 def tag_sk(name: str) -> str:

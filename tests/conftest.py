@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -68,7 +69,9 @@ def moto_endpoint(tmp_path_factory):
     os.environ.update({**_ENV, **signing, "AWS_ENDPOINT_URL": endpoint})
     from infra.provision import provision
 
-    provision(table_name=TABLE_NAME)
+    pool = provision(table_name=TABLE_NAME)  # USER_POOL_ID, USER_POOL_CLIENT_ID
+    _ENV.update(pool)
+    os.environ.update(pool)
     yield endpoint
     for name, value in saved.items():
         if value is None:
@@ -104,7 +107,21 @@ _ENV = {
     "FILES_BUCKET": "crm-test-files",
     "API_BASE_URL": "https://api.example.test",
     "NOTIFY_FROM": "CRM <noreply@crm.example.test>",
+    # the user pool `moto_endpoint` provisions: set once it exists
+    "USER_POOL_ID": "",
+    "USER_POOL_CLIENT_ID": "",
 }
+
+
+def id_token(tenant: str, email: str, role: str, name: str | None = None) -> str:
+    """An ID token the session's user pool (provisioned by `moto_endpoint`) issues to EMAIL, a ROLE
+    of TENANT, as `crm-local token` has the local stack's pool issue one."""
+    import boto3
+
+    from infra.local.sign_in import pool_id_token
+
+    return pool_id_token(boto3.client("cognito-idp"), _ENV["USER_POOL_ID"], _ENV["USER_POOL_CLIENT_ID"],
+                         tenant, email, role, name)
 
 
 # --- keeping the shared emulated table small ------------------------------------------------
@@ -166,16 +183,50 @@ class Reply:
         return self.body["error"]
 
 
+def enroll_member(tenant: str, user_id: str, role: str | None = None, name: str | None = None,
+                  email: str | None = None) -> None:
+    """Make `user_id` an active member of `tenant` with `role` (None: as they are if a member, else
+    a user), the tenant's record too, through the directory only: the handlers never call Cognito
+    for a member check."""
+    from shared.db import members as store
+    from shared.services import members
+
+    _tenants_made.append(tenant)
+    if role is None:
+        known = store.get(tenant, user_id)
+        if known is not None:
+            return
+        role = "user"
+    members.seat(tenant, user_id, email or f"{user_id}@example.jp", role, name)
+
+
+_enrolling = threading.Lock()
+
+
 class Api:
-    """Calls the handlers exactly as API Gateway would, as one user of one tenant."""
+    """Calls the handlers exactly as API Gateway would, as one user of one tenant: an active
+    member of it (enrolled on the first call, so a test may still change the role first)."""
 
     def __init__(self, tenant: str, role: str = "owner", user: str | None = None):
         _tenants_made.append(tenant)
         self.tenant, self.role = tenant, role
         self.user_id = user or f"user-{uuid.uuid4().hex[:8]}"
+        self.enrolled = False
 
     def as_(self, role: str, user: str | None = None) -> "Api":
         return Api(self.tenant, role, user)
+
+    def enroll(self) -> None:
+        """Write this user's member record now (the first call does it otherwise); an Api whose
+        claims no handler accepts (no plain tenant, an unknown role) has none."""
+        from shared import keys
+        from shared.domain.access import ROLES
+
+        claims = self.claims()
+        tenant, user_id, role = claims.get("custom:tenant_id"), claims.get("sub"), claims.get("custom:role")
+        if tenant and keys.is_plain_id(tenant) and role in ROLES and user_id:
+            enroll_member(tenant, user_id, role, claims.get("name"), claims.get("email"))
+        self.enrolled = True
 
     def claims(self) -> dict[str, str]:
         return {
@@ -183,12 +234,19 @@ class Api:
             "custom:tenant_id": self.tenant, "custom:role": self.role,
         }
 
+    def member_claims(self) -> dict[str, str]:
+        """The claims, once this user is a member (enrolled on first use)."""
+        with _enrolling:  # a test's threads calling at once: each call after the record is in
+            if not self.enrolled:
+                self.enroll()
+        return self.claims()
+
     def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None,
              raw_body: str | None = None, authorized: bool = True) -> Reply:
         from infra.local.server import call_handler
 
         payload = raw_body if raw_body is not None else (None if body is None else json.dumps(body, ensure_ascii=False))
-        result = call_handler(method, path, self.claims() if authorized else None, payload, query or {})
+        result = call_handler(method, path, self.member_claims() if authorized else None, payload, query or {})
         text = result.get("body") or ""
         return Reply(result["statusCode"], json.loads(text) if text and text.lstrip()[:1] in "{[" else text,
                      {k.lower(): v for k, v in (result.get("headers") or {}).items()})
@@ -215,7 +273,10 @@ def assert_error(reply: Reply, status: int | tuple[int, ...], *fields: str) -> N
 
 
 def create(api: Api, **fields: Any) -> dict[str, Any]:
-    """Create a contact through the API; it must answer 201."""
+    """Create a contact through the API; it must answer 201. An `owner_id` named is made a member
+    of the tenant first (owner_id must be one)."""
+    if fields.get("owner_id"):
+        enroll_member(api.tenant, fields["owner_id"])
     reply = api.post("/v1/contacts", fields)
     assert reply.status == 201, reply.body
     return reply.body
@@ -223,5 +284,8 @@ def create(api: Api, **fields: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def api(moto_endpoint) -> Api:
-    """An owner of a fresh tenant: every test gets its own tenant, so tests never see each other."""
-    return Api(f"tenant-{uuid.uuid4().hex[:10]}")
+    """An owner of a fresh tenant: every test gets its own tenant, so tests never see each other.
+    Seated as a member before the test, so what a test counts or breaks excludes that."""
+    owner = Api(f"tenant-{uuid.uuid4().hex[:10]}")
+    owner.enroll()
+    return owner

@@ -205,7 +205,7 @@ def local(moto_endpoint):
     from infra.local import inbound  # noqa: F401 - registers POST /_local/inbound
     from infra.local.server import LocalApi
 
-    return Client(LocalApi("unused-jwt-secret"))
+    return Client(LocalApi())
 
 
 def drop(local: Client, raw: bytes) -> dict[str, Any]:

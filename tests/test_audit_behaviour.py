@@ -19,8 +19,6 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create
-from infra.local import local_secret
-from infra.local.jwt import SECRET_FILE, issue_token
 from mail_support import outbox_listening, send, set_contact_field, sent  # noqa: F401 - autouse fixture
 from stack_support import imported
 
@@ -197,7 +195,7 @@ def test_the_local_gateway_sends_unknown_routes_to_the_catch_all_without_a_token
 
     from infra.local.server import LocalApi
 
-    response = Client(LocalApi("unused-jwt-secret")).open(path, method=method)
+    response = Client(LocalApi()).open(path, method=method)
     assert_envelope_404(response.status_code, response.get_json())
 
 
@@ -252,7 +250,9 @@ def test_the_readme_walk_through_works_on_a_fresh_stack(tmp_path):
         lines = statuses.read_text().splitlines()
         assert len(lines) == script.count("curl -s") and all(line.split()[1][0] == "2" for line in lines), (lines, run.stdout)
 
-        token = issue_token("acme", "taro@example.jp", "owner", local_secret(data, SECRET_FILE))
+        from infra.local.sign_in import id_token
+
+        token = id_token(data, "acme", "taro@example.jp", "owner")
 
         def get(path: str) -> Any:
             request = urllib.request.Request(stack.url + path, headers={"Authorization": f"Bearer {token}"})

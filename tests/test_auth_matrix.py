@@ -1,21 +1,24 @@
 """The permission matrix, route by route, through the local API Gateway in front of the real
-handlers: every authenticated route of template.yaml refuses a missing, expired or forged token;
+handlers: every authenticated route of template.yaml refuses a missing, expired or forged token
+(tokens of the session's emulated user pool, or signed as it would not sign them);
 another tenant's token never reaches a tenant's resources; a role below the matrix gets 403 and
 changes nothing."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
+import jwt
 import pytest
 from werkzeug.test import Client
 
-from infra.local.jwt import issue_token
+from conftest import id_token
 from infra.template import http_routes
+from token_support import OTHER_KEY, id_claims, signed
 
-SECRET = "auth-matrix-secret-0123456789"
 AUTHENTICATED = sorted({(route.method, route.path) for route in http_routes() if route.authorized})
 
 
@@ -23,15 +26,17 @@ AUTHENTICATED = sorted({(route.method, route.path) for route in http_routes() if
 def gateway(moto_endpoint) -> Client:
     from infra.local.server import LocalApi
 
-    return Client(LocalApi(SECRET))
+    return Client(LocalApi())
 
 
 class Caller:
     """One user of one tenant, talking to the gateway with a real bearer token."""
 
-    def __init__(self, gateway: Client, tenant: str, role: str, email: str = "someone@example.jp") -> None:
+    def __init__(self, gateway: Client, tenant: str, role: str, email: str | None = None) -> None:
         self.gateway, self.tenant = gateway, tenant
-        self.token = issue_token(tenant, email, role, SECRET, ttl_seconds=600)
+        # an email belongs to one tenant: one address per tenant and role unless named
+        self.token = id_token(tenant, email or f"{role}@{tenant}.example.jp", role)
+        self.user_id = jwt.decode(self.token, options={"verify_signature": False})["sub"]
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         response = self.gateway.open(path, method=method, headers={"Authorization": f"Bearer {self.token}"},
@@ -47,22 +52,22 @@ def _concrete(path: str) -> str:
 @pytest.mark.parametrize("method, path", AUTHENTICATED)
 def test_every_authenticated_route_refuses_a_missing_token(gateway, method, path):
     response = gateway.open(_concrete(path), method=method)
-    assert response.status_code == 401, (method, path, response.get_data(as_text=True))
+    assert (response.status_code, response.get_json()) == (401, {"message": "Unauthorized"}), (method, path)
 
 
 @pytest.mark.parametrize("method, path", AUTHENTICATED)
 def test_every_authenticated_route_refuses_an_expired_or_forged_token(gateway, method, path):
-    expired = issue_token("tenant-x", "a@example.jp", "owner", SECRET, ttl_seconds=60, now=1_000_000)
-    forged = issue_token("tenant-x", "a@example.jp", "owner", "another-secret-0123456789", ttl_seconds=600)
+    expired = signed(id_claims(os.environ, exp=1_000_000, iat=999_000, auth_time=999_000))
+    forged = signed(id_claims(os.environ), key=OTHER_KEY)
     for token in (expired, forged):
         response = gateway.open(_concrete(path), method=method, headers={"Authorization": f"Bearer {token}"})
-        assert response.status_code == 401, (method, path, response.get_data(as_text=True))
+        assert (response.status_code, response.get_json()) == (401, {"message": "Unauthorized"}), (method, path)
 
 
 def test_another_tenants_token_never_reaches_the_tenants_resources(gateway, api):
     """Everything tenant A made, addressed by id with tenant B's owner token: 404, and unchanged."""
-    owner = Caller(gateway, api.tenant, "owner", "owner@example.jp")
-    intruder = Caller(gateway, f"{api.tenant}-intruder", "owner", "owner@example.jp")
+    owner = Caller(gateway, api.tenant, "owner")
+    intruder = Caller(gateway, f"{api.tenant}-intruder", "owner")
     status, contact = owner.call("POST", "/v1/contacts", {"family_name": "山田", "email": "yamada@sample.co.jp",
                                                           "phone": "03-1234-5678"})
     assert status == 201, contact
@@ -86,7 +91,9 @@ def test_another_tenants_token_never_reaches_the_tenants_resources(gateway, api)
               ("DELETE", f"/v1/contacts/{contact['id']}", None),
               ("DELETE", f"/v1/companies/{made['companies']}", None),
               ("DELETE", f"/v1/segments/{made['segments']}", None),
-              ("DELETE", f"/v1/email-templates/{made['email-templates']}", None)]
+              ("DELETE", f"/v1/email-templates/{made['email-templates']}", None),
+              ("PATCH", f"/v1/members/{owner.user_id}", {"role": "user"}),
+              ("DELETE", f"/v1/members/{owner.user_id}", None)]
     for method, path in reads:
         assert intruder.call(method, path)[0] == 404, path
     for method, path, body in writes:
@@ -97,6 +104,8 @@ def test_another_tenants_token_never_reaches_the_tenants_resources(gateway, api)
     assert intruder.call("GET", "/v1/contacts")[1]["items"] == []
     assert intruder.call("GET", "/v1/companies")[1]["items"] == []
     assert owner.call("GET", f"/v1/contacts/{contact['id']}/timeline")[1]["items"] == []
+    assert [member["id"] for member in intruder.call("GET", "/v1/members")[1]["items"]] == [intruder.user_id]
+    assert owner.call("GET", "/v1/me")[1]["role"] == "owner"
 
 
 # (method, path, body, the roles the matrix allows); the path's {contact} is a contact of the tenant
@@ -109,6 +118,8 @@ _RESTRICTED = [
     ("POST", "/v1/companies", {"name": "株式会社サンプル"}, {"owner", "admin", "manager"}),
     ("DELETE", "/v1/contacts/{contact}", None, {"owner", "admin", "manager"}),
     ("POST", "/v1/exports", {"reason": "audit"}, {"owner", "admin"}),
+    ("POST", "/v1/members", {"email": "invitee@example.jp", "name": "招待", "role": "user"}, {"owner", "admin"}),
+    ("POST", "/v1/members", {"email": "invitee@example.jp", "name": "招待", "role": "owner"}, {"owner"}),
 ]
 
 
@@ -119,7 +130,7 @@ _DENIED = [(role, method, path, body) for method, path, body, allowed in _RESTRI
 @pytest.mark.parametrize("role, method, path, body", _DENIED,
                          ids=[f"{role} {method} {path} {sorted(body or {})}" for role, method, path, body in _DENIED])
 def test_a_role_below_the_matrix_is_403_and_changes_nothing(gateway, api, role, method, path, body):
-    owner = Caller(gateway, api.tenant, "owner", "owner@example.jp")
+    owner = Caller(gateway, api.tenant, "owner")
     status, contact = owner.call("POST", "/v1/contacts", {"family_name": "山田"})
     assert status == 201
     before = {part: owner.call("GET", part)[1] for part in ("/v1/settings", "/v1/properties", "/v1/api-keys",

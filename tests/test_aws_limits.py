@@ -204,11 +204,11 @@ def calls():
 
 @pytest.fixture
 def gateway(calls):
-    return Client(LocalApi("secret", routes=ROUTES, resolve_handler=_handlers(calls).__getitem__, local_endpoints=[]))
+    return Client(LocalApi(routes=ROUTES, resolve_handler=_handlers(calls).__getitem__, local_endpoints=[]))
 
 
 def test_a_chunked_body_over_10_mb_is_a_413_and_reaches_no_function(calls):
-    server = ApiServer(LocalApi("secret", routes=ROUTES, resolve_handler=_handlers(calls).__getitem__,
+    server = ApiServer(LocalApi(routes=ROUTES, resolve_handler=_handlers(calls).__getitem__,
                                 local_endpoints=[]), port=0)
     server.start()
     try:
@@ -245,7 +245,7 @@ def test_a_response_over_6_mb_is_api_gateways_500(gateway, calls):
 
 def test_an_answer_after_the_integration_timeout_is_a_503_and_the_function_runs_on(gateway, calls, monkeypatch):
     monkeypatch.setenv("CRM_LOCAL_INTEGRATION_TIMEOUT", "0.3")
-    timed = Client(LocalApi("secret", routes=ROUTES, resolve_handler=_handlers(calls).__getitem__, local_endpoints=[]))
+    timed = Client(LocalApi(routes=ROUTES, resolve_handler=_handlers(calls).__getitem__, local_endpoints=[]))
 
     started = time.monotonic()
     late = timed.get("/slow?seconds=1.0")
@@ -262,7 +262,7 @@ def test_an_answer_after_the_integration_timeout_is_a_503_and_the_function_runs_
 
 def test_the_default_integration_timeout_is_30_seconds(monkeypatch):
     monkeypatch.delenv("CRM_LOCAL_INTEGRATION_TIMEOUT", raising=False)
-    assert LocalApi("secret", routes=ROUTES)._integration_timeout == 30.0
+    assert LocalApi(routes=ROUTES)._integration_timeout == 30.0
 
 
 def test_the_test_path_enforces_the_response_limit_too(api, monkeypatch):

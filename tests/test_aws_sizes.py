@@ -260,7 +260,7 @@ def _raw_call(api: Api, method: str, path: str, body: Any = None, query: dict[st
     """The handler's proxy result, measured as the python3.11 runtime sends it (ASCII-escaped JSON)."""
     from infra.local.server import call_handler
 
-    result = call_handler(method, path, api.claims(), None if body is None else json.dumps(body), query or {})
+    result = call_handler(method, path, api.member_claims(), None if body is None else json.dumps(body), query or {})
     assert len(json.dumps(result)) <= LAMBDA_RESPONSE_LIMIT
     assert result["statusCode"] == 200, result["body"][:500]
     return json.loads(result["body"])

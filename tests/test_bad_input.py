@@ -32,7 +32,7 @@ def call(api: Api, method: str, path: str, raw: str | None = None, query: str | 
          headers: dict[str, str] | None = None, authorized: bool = True) -> tuple[int, Any]:
     from infra.local.server import call_handler
 
-    result = call_handler(method, path, api.claims() if authorized else None, raw, query or {}, headers=headers)
+    result = call_handler(method, path, api.member_claims() if authorized else None, raw, query or {}, headers=headers)
     text = result.get("body") or ""
     return result["statusCode"], json.loads(text) if text[:1] in "{[" else text
 

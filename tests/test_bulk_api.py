@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Api, assert_error, create
+from conftest import Api, assert_error, create, enroll_member
 from stack_support import run_queued_jobs, seeded as many
 
 
@@ -71,6 +71,8 @@ def test_add_and_remove_tags_count_and_land_on_the_timeline(api, three):
     ("set_owner", {"owner_id": None}, "owner_id", None),
 ])
 def test_each_field_action(api, three, action, params, field, value):
+    if (params or {}).get("owner_id"):
+        enroll_member(api.tenant, params["owner_id"])  # an owner must be a member
     assert set(results(bulk(api, {"ids": three}, action, params)).values()) == {"ok"}
     assert {contact(api, contact_id)[field] for contact_id in three} == {value}
 

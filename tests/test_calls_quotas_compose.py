@@ -134,7 +134,7 @@ def test_a_call_is_logged_on_the_timeline_with_its_fields_and_the_dial_uri(api, 
     assert isinstance(activity["id"], str) and activity["id"]
     assert activity["type"] == "call"
     assert activity["occurred_at"] == "2026-03-01T09:30:15.500Z"
-    assert activity["actor"] == {"kind": "user", "id": rep.user_id}
+    assert activity["actor"] == {"kind": "user", "id": rep.user_id, "name": None}
     assert isinstance(activity["summary"], str) and activity["summary"]
     data = activity["data"]
     assert (data["direction"], data["outcome"], data["duration_seconds"], data["notes"]) == \

@@ -21,26 +21,25 @@ from __future__ import annotations
 import collections
 import json
 import re
+import uuid
 from typing import Any
 from urllib.parse import quote
 
+import jwt
 import pytest
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis.errors import FailureGroup
 from werkzeug.test import Client
 
-from conftest import Api
-from infra.local.jwt import issue_token, user_sub
+from conftest import Api, id_token
 from infra.local.server import LocalApi
 from mail_support import HTML, at, hit, outbox_listening, tokens  # noqa: F401 - outbox_listening is an autouse fixture
 from test_openapi import DOC_PATH, operations
 
-SECRET = "contract-fuzz-secret-0123456789"
 SEED = 20260509
 MAX_EXAMPLES = 20  # per operation, in the fuzzing phase (the examples and coverage phases add their own)
 FUZZ_TENANT = "tenant-contract-fuzz"
-OWNER_EMAIL = "owner@example.jp"
 
 # The statuses the fuzzer and the explicit requests answer, by (METHOD, path template).
 REACHED: dict[tuple[str, str], set[int]] = collections.defaultdict(set)
@@ -48,13 +47,11 @@ REACHED: dict[tuple[str, str], set[int]] = collections.defaultdict(set)
 # Real path parameters of the fuzzer's tenant, by (METHOD, path template): the world fixture fills them.
 REAL_PARAMETERS: dict[tuple[str, str], list[dict[str, str]]] = {}
 
-APP = LocalApi(SECRET)  # handlers are imported on the first request, after the AWS emulation is up
+APP = LocalApi()  # handlers are imported on the first request, after the AWS emulation is up
 
 schema = schemathesis.openapi.from_path(DOC_PATH, config=schemathesis.Config.from_dict({
     "seed": SEED,
     "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-    "auth": {"openapi": {"bearerAuth": {"bearer": issue_token(FUZZ_TENANT, OWNER_EMAIL, "owner", SECRET,
-                                                                 ttl_seconds=3600)}}},
     "phases": {
         # Stateful links are not declared; the world fixture gives the fuzzer real resources instead.
         "stateful": {"enabled": False},
@@ -70,6 +67,25 @@ schema = schemathesis.openapi.from_path(DOC_PATH, config=schemathesis.Config.fro
     },
 }))
 schema.app = APP
+
+
+# What schemathesis puts in a generated request's Authorization header; test_fuzz sends the owner's
+# ID token in its place: schemathesis asks while it collects, before the session's user pool exists.
+PENDING_TOKEN = "Bearer <the owner's ID token>"
+
+
+@schema.auth()
+class OwnerOfTheFuzzersTenant:
+    def get(self, case, context) -> str:
+        return PENDING_TOKEN
+
+    def set(self, case, token: str, context) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": token}
+
+
+def _email(tenant: str, role: str) -> str:
+    """A user's address: one per tenant and role, as an email belongs to one tenant."""
+    return f"{role}@{tenant}.example.jp"
 
 
 def record(method: str, path: str, status: int) -> None:
@@ -98,13 +114,14 @@ class Caller:
     """One user of one tenant calling operations of the document through the gateway: each answer
     must have the expected status and pass the fuzzer's conformance checks; it is recorded."""
 
-    def __init__(self, tenant: str, role: str = "owner", email: str = OWNER_EMAIL, token: str | None = None):
-        self.tenant, self.role, self.user_id = tenant, role, user_sub(tenant, email)
-        self.token = token if token is not None else issue_token(tenant, email, role, SECRET, ttl_seconds=3600)
+    def __init__(self, tenant: str, role: str = "owner", email: str | None = None, token: str | None = None):
+        self.tenant, self.role = tenant, role
+        self.token = token if token is not None else id_token(tenant, email or _email(tenant, role), role)
+        self.user_id = jwt.decode(self.token, options={"verify_signature": False})["sub"] if self.token else None
         self.client = Client(APP)
 
     def as_(self, role: str, email: str | None = None) -> Caller:
-        return Caller(self.tenant, role, email or f"{role}@example.jp")
+        return Caller(self.tenant, role, email)
 
     def __call__(self, method: str, template: str, expected: int, *, params: dict[str, str] | None = None,
                  body: Any = _NO_BODY, raw: bytes | None = None, query: dict[str, Any] | None = None,
@@ -221,7 +238,7 @@ def world(moto_endpoint):
         chosen = doomed if method == "delete" else keep
         if path in chosen:
             REAL_PARAMETERS[(method.upper(), path)] = [chosen[path]]
-    return {"contact": contact, "email": email}
+    return {"contact": contact, "email": email, "token": owner.token}
 
 
 # --- the fuzzing -------------------------------------------------------------------------------
@@ -232,6 +249,8 @@ FUZZED: set[tuple[str, str]] = set()
 @schema.parametrize()
 def test_fuzz(case, world):
     FUZZED.add((case.operation.method.upper(), case.operation.path))
+    if (case.headers or {}).get("Authorization") == PENDING_TOKEN:
+        case.headers["Authorization"] = f"Bearer {world['token']}"
     response = case.call()
     record(case.operation.method, case.operation.path, response.status_code)
     case.validate_response(response)
@@ -280,6 +299,21 @@ def test_admin_only_statuses(api):
     manager("POST", "/v1/site-keys", 403, body={"name": "LP", "allowed_origins": [SITE]})
     manager("PATCH", "/v1/site-keys/{key}", 403, params={"key": site["site_key"]}, body={"name": "新LP"})
     manager("DELETE", "/v1/site-keys/{key}", 403, params={"key": site["site_key"]})
+
+
+def test_member_statuses(api):
+    """Issue 19: who manages whom (403), the last active owner (409), a change and a removal."""
+    owner = Caller(api.tenant)
+    admin, manager = owner.as_("admin"), owner.as_("manager")
+    invited = owner("POST", "/v1/members", 201, body={"email": f"fuzz-{uuid.uuid4().hex[:8]}@example.jp",
+                                                      "name": "招待", "role": "user"})
+    manager("POST", "/v1/members", 403, body={"email": "x@example.jp", "name": "x", "role": "user"})
+    admin("PATCH", "/v1/members/{id}", 403, params={"id": owner.user_id}, body={"role": "admin"})
+    admin("DELETE", "/v1/members/{id}", 403, params={"id": owner.user_id})
+    owner("PATCH", "/v1/members/{id}", 409, params={"id": owner.user_id}, body={"role": "admin"})
+    owner("DELETE", "/v1/members/{id}", 409, params={"id": owner.user_id})
+    owner("PATCH", "/v1/members/{id}", 200, params={"id": invited["id"]}, body={"role": "manager"})
+    owner("DELETE", "/v1/members/{id}", 204, params={"id": invited["id"]})
 
 
 def test_owner_visibility_and_authorship_statuses(api, monkeypatch):

@@ -1,21 +1,25 @@
 """`crm` (infra/crm_cli.py) end to end: the command in a subprocess against the real local stack
 (`crm-local serve` in another subprocess, whose queue poller runs the real import and export
-workers). Tokens come from the CLI's own default: it mints one for `--tenant` from the stack's
-secret (CRM_LOCAL_DATA). Each test uses its own tenant (or user): an export is allowed once per
-user per 30 minutes.
+workers). Tokens come from the CLI's own default: the stack's user pool issues one for `--tenant`
+(`crm-local token`, CRM_LOCAL_DATA), or `crm login` signs in. Each test uses its own tenant (or
+user): an export is allowed once per user per 30 minutes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import stat
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import boto3
+import jwt
 import pytest
 
 from infra import crm_cli
@@ -38,6 +42,7 @@ def stack(tmp_path_factory):
 def _env(stack: ServedStack | None, **extra: str) -> dict[str, str]:
     env = {name: os.environ[name] for name in BASIC_ENV if name in os.environ}
     env["PYTHONPATH"] = str(REPO_ROOT)
+    env["XDG_CONFIG_HOME"] = str(REPO_ROOT / ".local" / "no-crm-sessions")  # never the user's `crm login`
     if stack is not None:
         env.update(CRM_LOCAL_DATA=str(stack.data_dir), CRM_API_URL=stack.url)
     env.update(extra)
@@ -278,3 +283,65 @@ def test_the_cli_imports_neither_boto3_nor_shared(stack):
                             env=_env(stack), timeout=60)
 
     assert result.stdout == "[]\n", result.stderr
+
+
+# --- crm login ------------------------------------------------------------------------------------
+
+def _auth_config(stack: ServedStack) -> dict:
+    import urllib.request
+
+    with urllib.request.urlopen(stack.url + "/auth/config", timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _invite(stack: ServedStack, email: str, temporary: str, tenant: str, role: str) -> str:
+    """EMAIL invited into TENANT by its owner through POST /v1/members (Cognito mails a temporary
+    password, which is then set to TEMPORARY, still to be changed at first sign-in): their id."""
+    from infra.local.sign_in import id_token
+
+    owner = id_token(stack.data_dir, tenant, f"owner@{tenant}.example.jp", "owner")
+    invited = crm_cli.Api(stack.url, owner).call("POST", "/v1/members", {"email": email, "name": "招待 太郎", "role": role})
+    config = _auth_config(stack)
+    cognito = boto3.client("cognito-idp", endpoint_url=config["cognito_endpoint"], region_name=config["region"],
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    cognito.admin_set_user_password(UserPoolId=config["user_pool_id"], Username=email, Password=temporary, Permanent=False)
+    return invited["id"]
+
+
+@pytest.fixture
+def sessions(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("CRM_TOKEN", raising=False)
+    return tmp_path / "config" / "crm" / "sessions.json"
+
+
+def test_login_answers_the_new_password_challenge_and_crm_sends_that_token(stack, sessions, monkeypatch, capsys):
+    sub = _invite(stack, "invited@cli-login.example.jp", "Temporary-Passw0rd", "cli-login", "manager")
+    asked = iter(["Chosen-Passw0rd-1", "Chosen-Passw0rd-1"])
+    monkeypatch.setattr(crm_cli.getpass, "getpass", lambda prompt="": next(asked))
+
+    assert crm_cli.main(["--api", stack.url, "login", "--email", "invited@cli-login.example.jp",
+                         "--password", "Temporary-Passw0rd"]) == 0, capsys.readouterr().err
+
+    assert next(asked, None) is None  # the new password was asked for, twice
+    assert stat.S_IMODE(sessions.stat().st_mode) == 0o600
+    token = json.loads(sessions.read_text())[stack.url]["id_token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert (claims["sub"], claims["custom:tenant_id"], claims["custom:role"]) == (sub, "cli-login", "manager")
+    args = crm_cli.build_parser().parse_args(["--api", stack.url, "import", "x.csv", "--map", "a=email"])
+    assert crm_cli.resolve_token(args, stack.url) == token  # what crm sends from now on
+    assert crm_cli.Api(stack.url, token).call("GET", "/v1/contacts")["items"] == []
+
+    monkeypatch.setattr(crm_cli.getpass, "getpass", lambda prompt="": pytest.fail("asked again: " + prompt))
+    assert crm_cli.main(["--api", stack.url, "login", "--email", "invited@cli-login.example.jp",
+                         "--password", "Chosen-Passw0rd-1"]) == 0  # the new password, without a challenge
+
+
+def test_login_with_a_wrong_password_exits_1_and_keeps_nothing(stack, sessions, capsys):
+    _invite(stack, "wrong@cli-login.example.jp", "Temporary-Passw0rd", "cli-login", "user")
+
+    assert crm_cli.main(["--api", stack.url, "login", "--email", "wrong@cli-login.example.jp",
+                         "--password", "Not-The-Passw0rd"]) == 1
+
+    assert "Incorrect username or password" in capsys.readouterr().err
+    assert not sessions.exists()

@@ -239,7 +239,7 @@ def console(moto_endpoint, monkeypatch):
     monkeypatch.setattr(shared.config, "CONFIG", dataclasses.replace(shared.config.CONFIG, console_origin=CONSOLE))
     from infra.local.server import LocalApi
 
-    return Client(LocalApi("test-jwt-secret"))
+    return Client(LocalApi())
 
 
 def test_a_console_preflight_is_answered_without_a_token(console):
@@ -261,7 +261,7 @@ def test_another_origin_gets_no_cors_grant(console):
 def test_the_console_may_read_answers(console, api):
     from infra.local.server import call_handler
 
-    result = call_handler("GET", "/v1/contacts", api.claims(), headers={"origin": CONSOLE})
+    result = call_handler("GET", "/v1/contacts", api.member_claims(), headers={"origin": CONSOLE})
     assert result["statusCode"] == 200
     assert result["headers"]["Access-Control-Allow-Origin"] == CONSOLE
     assert result["headers"]["Vary"] == "Origin"

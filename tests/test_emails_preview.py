@@ -37,13 +37,13 @@ def yamada(api):
 
 
 def test_merge_fields_are_rendered_in_subject_and_bodies(api, yamada):
-    named = NamedApi(api.tenant, "user", api.user_id)
+    named = NamedApi(api.tenant, "user")
     reply = preview(named, yamada["id"], subject="{{contact.family_name}}様 ご提案",
                     body_text="{{contact.display_name}}様\n{{ contact.company }}\n{{sender.name}} ({{sender.email}})",
                     body_html="<p>{{contact.family_name}}様</p>")
     assert reply.status == 200, reply.body
     assert reply.body["subject"] == "山田様 ご提案"
-    assert reply.body["body_text"] == f"山田 太郎様\n株式会社サンプル\n営業 花子 ({api.user_id}@example.jp)"
+    assert reply.body["body_text"] == f"山田 太郎様\n株式会社サンプル\n営業 花子 ({named.user_id}@example.jp)"
     assert reply.body["body_html"] == "<p>山田様</p>"
 
 

@@ -181,7 +181,7 @@ def download_as_json(api: Api, export_id: str, accept: str = "application/json")
     from conftest import Reply
     from infra.local.server import call_handler
 
-    result = call_handler("GET", f"/v1/exports/{export_id}/download", api.claims(), headers={"Accept": accept})
+    result = call_handler("GET", f"/v1/exports/{export_id}/download", api.member_claims(), headers={"Accept": accept})
     return Reply(result["statusCode"], json.loads(result["body"]) if result.get("body") else None,
                  {name.lower(): value for name, value in (result.get("headers") or {}).items()})
 

@@ -25,13 +25,13 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from infra.local import local_secret
 from infra.local.apigw import build_http_api_event, match_route
-from infra.local.jwt import SECRET_FILE, issue_token
 from infra.local.moto_stack import AwsEmulation
 from infra.local.server import LocalApi, LocalEndpoint, LocalStack
+from infra.local.sign_in import id_token
 from infra.template import Route, http_routes
 from stack_support import ServedStack
+from token_support import OTHER_KEY, id_claims, signed
 
 TABLE = "crm-local"
 
@@ -135,14 +135,20 @@ def _request(base_url, method, path, body=None, headers=()):
         connection.close()
 
 
-def _token(stack, role="user", **kwargs):
-    return issue_token(
-        "tenant-1", "alice@example.com", role, local_secret(stack.data_dir, SECRET_FILE), **kwargs
-    )
+def _token(stack, role="user"):
+    """An ID token of the stack's own user pool."""
+    return id_token(stack.data_dir, "tenant-1", "alice@example.com", role)
 
 
 def _bearer(stack, **kwargs):
     return [("Authorization", f"Bearer {_token(stack, **kwargs)}")]
+
+
+def _refused_by_the_gateway(status, headers, body, reason=None):
+    """API Gateway's own 401 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html)."""
+    assert (status, json.loads(body)) == (401, {"message": "Unauthorized"})
+    assert headers["Content-Type"] == "application/json"
+    assert reason is None or reason in headers["www-authenticate"], headers["www-authenticate"]
 
 
 def _dynamodb(endpoint_url):
@@ -173,12 +179,7 @@ def test_missing_token_is_401_before_the_handler(stack):
     with mock.patch.dict(HANDLERS, {"fake.echo": mock.Mock(side_effect=AssertionError("handler called"))}):
         status, headers, body = _request(stack.url, "GET", "/v1/contacts/c1")
 
-    assert status == 401
-    assert headers["Content-Type"] == "application/json"
-    error = json.loads(body)["error"]
-    assert error["code"] == "unauthorized"
-    assert error["details"] == []
-    assert "Authorization" in error["message"]
+    _refused_by_the_gateway(status, headers, body)
 
 
 @pytest.mark.parametrize(
@@ -186,25 +187,23 @@ def test_missing_token_is_401_before_the_handler(stack):
     ["Bearer not-a-jwt", "Bearer a.b.c", "Basic dXNlcjpwYXNz", "Bearer "],
 )
 def test_bad_token_is_401(stack, authorization):
-    status, _, body = _request(
+    status, headers, body = _request(
         stack.url, "GET", "/v1/contacts/c1", headers=[("Authorization", authorization)]
     )
 
-    assert status == 401
-    assert json.loads(body)["error"]["code"] == "unauthorized"
+    _refused_by_the_gateway(status, headers, body)
 
 
-def test_token_of_another_secret_or_expired_is_401(stack):
-    foreign = issue_token("tenant-1", "alice@example.com", "owner", "some-other-secret")
-    expired = _token(stack, ttl_seconds=1, now=time.time() - 10)
+def test_token_of_another_key_or_expired_is_401(stack):
+    """The stack's own pool names the issuer and audience (os.environ, as the stack set them)."""
+    foreign = signed(id_claims(os.environ), key=OTHER_KEY)
+    expired = signed(id_claims(os.environ, exp=int(time.time()) - 10))
 
-    for token in (foreign, expired):
-        status, _, body = _request(
+    for token, reason in ((foreign, "Signature verification failed"), (expired, "expired")):
+        status, headers, body = _request(
             stack.url, "GET", "/v1/contacts/c1", headers=[("Authorization", f"Bearer {token}")]
         )
-        assert status == 401
-        assert json.loads(body)["error"]["code"] == "unauthorized"
-    assert "expired" in json.loads(body)["error"]["message"]
+        _refused_by_the_gateway(status, headers, body, reason)
 
 
 def test_valid_token_reaches_handler_with_claims_and_request(stack):
@@ -330,7 +329,6 @@ def test_local_endpoints_take_no_token_and_come_first():
         return Response(json.dumps({"items": []}), content_type="application/json")
 
     api = LocalApi(
-        "secret",
         routes=ROUTES,
         resolve_handler=HANDLERS.__getitem__,
         local_endpoints=[LocalEndpoint("GET", "/_local/outbox", outbox)],
@@ -459,7 +457,7 @@ def test_external_endpoint_is_provisioned_and_not_snapshotted(tmp_path, clean_en
         _put(endpoint_url, "TENANT#3")
         aws.stop()
         assert os.environ["AWS_ENDPOINT_URL"] == endpoint_url
-        assert not (tmp_path / "data").exists()
+        assert not list((tmp_path / "data").rglob("*"))  # no snapshot; the stack's description removed
     finally:
         _dynamodb(endpoint_url).delete_table(TableName=TABLE)
         external.stop()
@@ -472,7 +470,7 @@ def test_serve_with_the_real_functions_and_stop_cleanly_on_sigterm(tmp_path):
         status, _, body = _request(stack.url, "GET", "/health")  # the real contacts function
         assert (status, json.loads(body)) == (200, {"status": "ok"})
         status, _, body = _request(stack.url, "GET", "/v1/contacts")
-        assert (status, json.loads(body)["error"]["code"]) == (401, "unauthorized")
+        assert (status, json.loads(body)) == (401, {"message": "Unauthorized"})
         stack.stop()
     finally:
         stack.process.kill()
@@ -485,7 +483,7 @@ def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_
     the open pixel of the sent message answers on the stack's own URL."""
     stack = ServedStack(tmp_path / "data")
     try:
-        token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE), name="営業 花子")
+        token = id_token(tmp_path / "data", "acme", "rep@acme.co.jp", "owner", name="営業 花子")
         auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
 
         def call(method, path, body=None):
@@ -541,7 +539,7 @@ def test_served_stack_serves_the_snippet_and_takes_its_beacons(tmp_path):
     snippet, then text/plain beacons with the page's Origin."""
     stack = ServedStack(tmp_path / "data")
     try:
-        token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE))
+        token = id_token(tmp_path / "data", "acme", "rep@acme.co.jp", "owner")
         auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
         body = json.dumps({"name": "site", "allowed_origins": ["http://localhost:8000"]}).encode()
         status, _, raw = _request(stack.url, "POST", "/v1/site-keys", body, auth)
@@ -574,7 +572,7 @@ def test_served_stack_runs_bulk_jobs_from_its_queue(tmp_path):
     worker by itself, as Lambda's SQS trigger does."""
     stack = ServedStack(tmp_path / "data")
     try:
-        token = issue_token("acme", "rep@acme.co.jp", "owner", local_secret(tmp_path / "data", SECRET_FILE))
+        token = id_token(tmp_path / "data", "acme", "rep@acme.co.jp", "owner")
         auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
 
         def call(method, path, body=None):

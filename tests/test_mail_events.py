@@ -158,7 +158,7 @@ def local_publish(payload: Any):
 
     from infra.local.server import LocalApi
 
-    client = Client(LocalApi("local-test-secret"))
+    client = Client(LocalApi())
     if isinstance(payload, (dict, list)):
         return client.post("/_local/sns/publish", json=payload)
     return client.post("/_local/sns/publish", data=payload, content_type="application/json")

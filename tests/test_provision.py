@@ -111,3 +111,35 @@ def test_cli_refuses_to_run_without_an_endpoint(monkeypatch: pytest.MonkeyPatch)
 def test_cli_provisions(aws_env: str) -> None:
     assert provision_module.main(["--table-name", "crm-test-cli"]) == 0
     assert "crm-test-cli" in _dynamodb(aws_env).list_tables()["TableNames"]
+
+
+def _cognito(endpoint: str) -> Any:
+    return boto3.client("cognito-idp", region_name=REGION, endpoint_url=endpoint)
+
+
+def test_provision_creates_the_template_user_pool_and_app_client_idempotently(aws_env: str) -> None:
+    first = provision(table_name="crm-test-pool")
+
+    again = provision(table_name="crm-test-pool")  # a restart: the pool and client found by name
+
+    assert again == first and set(first) == {"USER_POOL_ID", "USER_POOL_CLIENT_ID"}
+    cognito = _cognito(aws_env)
+    named = [pool for pool in cognito.list_user_pools(MaxResults=60)["UserPools"] if pool["Name"] == "crm-test-pool-users"]
+    assert [pool["Id"] for pool in named] == [first["USER_POOL_ID"]]
+    pool = cognito.describe_user_pool(UserPoolId=first["USER_POOL_ID"])["UserPool"]
+    template = load_template()["Resources"]["UserPool"]["Properties"]
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["Policies"]["PasswordPolicy"] == template["Policies"]["PasswordPolicy"]
+    invitation = pool["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailMessage"]
+    assert "{username}" in invitation and "{####}" in invitation and "仮パスワード" in invitation and "temporary" in invitation
+    attributes = {attribute["Name"]: attribute for attribute in pool["SchemaAttributes"]}
+    assert attributes["custom:tenant_id"]["Mutable"] is False and attributes["custom:role"]["Mutable"] is True
+    [client] = cognito.list_user_pool_clients(UserPoolId=first["USER_POOL_ID"], MaxResults=60)["UserPoolClients"]
+    assert (client["ClientId"], client["ClientName"]) == (first["USER_POOL_CLIENT_ID"], "crm-test-pool-web")
+    described = cognito.describe_user_pool_client(UserPoolId=first["USER_POOL_ID"],
+                                                  ClientId=first["USER_POOL_CLIENT_ID"])["UserPoolClient"]
+    wanted = load_template()["Resources"]["UserPoolClient"]["Properties"]
+    assert set(described["ExplicitAuthFlows"]) == set(wanted["ExplicitAuthFlows"]) >= {"ALLOW_USER_SRP_AUTH",
+                                                                                       "ALLOW_USER_PASSWORD_AUTH"}
+    assert (described["IdTokenValidity"], described["TokenValidityUnits"]["IdToken"]) == (60, "minutes")
+    assert "custom:role" not in described["WriteAttributes"] and "custom:tenant_id" in described["ReadAttributes"]

@@ -129,7 +129,7 @@ def test_each_custom_type_is_logged_with_its_fields(api, contact, kind):
     assert isinstance(activity["id"], str) and activity["id"]
     assert activity["type"] == kind
     assert activity["occurred_at"] == "2026-03-01T09:30:15.500Z"
-    assert activity["actor"] == {"kind": "user", "id": rep.user_id}
+    assert activity["actor"] == {"kind": "user", "id": rep.user_id, "name": None}
     assert activity["summary"] == "打ち合わせ"
     assert activity["data"] == {"subject": "打ち合わせ", "body": "議事録\n二行目"}
     assert entries(api, contact["id"]) == [activity]
@@ -551,7 +551,7 @@ def test_owner_admin_and_manager_change_anyones_activities(api, contact, role):
 
     reply = edit(editor, contact["id"], activity["id"], subject="上長が修正")
     assert reply.status == 200, reply.body
-    assert reply.body["actor"] == {"kind": "user", "id": author.user_id}  # the author stays the actor
+    assert reply.body["actor"] == {"kind": "user", "id": author.user_id, "name": None}  # the author stays the actor
 
     deleted = remove(editor, contact["id"], activity["id"])
     assert deleted.status == 204 and deleted.body == ""

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import Api, assert_error, create
+from conftest import Api, assert_error, create, enroll_member
 from shared import keys
 from mail_support import outbox_listening  # noqa: F401 - autouse: the outbox records the mail the hits need
 
@@ -180,6 +180,8 @@ def in_view(api: Api, partition_of: Any, *args: str) -> list[str]:
 
 
 def patched(api: Api, contact_id: str, **changes: Any) -> None:
+    if changes.get("owner_id"):
+        enroll_member(api.tenant, changes["owner_id"])  # an owner must be a member
     reply = api.patch(f"/v1/contacts/{contact_id}", changes)
     assert reply.status == 200, reply.body
 
@@ -234,6 +236,8 @@ def test_a_patch_moves_the_contact_between_views(api):
 
 def bulk(api: Api, contact_ids: list[str], action: str, params: dict[str, Any] | None = None) -> None:
     body = {"selection": {"ids": contact_ids}, "action": action, **({"params": params} if params is not None else {})}
+    if (params or {}).get("owner_id"):
+        enroll_member(api.tenant, params["owner_id"])  # an owner must be a member
     reply = api.post("/v1/contacts/bulk", body)
     assert reply.status == 200, reply.body
     assert {item["status"] for item in reply.body["results"]} == {"ok"}, reply.body
@@ -617,7 +621,8 @@ def test_a_cursor_is_refused_to_another_member(team, query):
     assert_error(replayed(team.rep, query, by_owner), 400)
     by_rep = next_cursor(team.rep, query)
     assert_error(replayed(team.owner.as_("user", user=OTHER_REP), query, by_rep), 400)
-    assert_error(replayed(team.owner.as_("manager", user=REP), query, by_rep), 400)
+    assert_error(replayed(team.owner.as_("manager", user=REP), query, by_rep), 400)  # REP made a manager
+    enroll_member(team.owner.tenant, REP, "user")  # and a user again (the directory holds one role)
     manager, other_manager = team.owner.as_("manager", user="manager-1"), team.owner.as_("manager", user="manager-2")
     assert_error(replayed(other_manager, query, next_cursor(manager, query)), 400)
     assert replayed(team.owner, query, by_owner).status == 200  # each cursor stays good for its own member

@@ -7,6 +7,7 @@ names another.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -38,3 +39,42 @@ def local_secret(data_dir: Path, name: str) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")
     return value
+
+
+# The running stack's AWS emulation and user pool, for the `crm-local` commands (`crm-local token`,
+# `crm admin … --local`): written when the stack starts, removed when it stops.
+RUNNING_AWS_FILE = "running-aws.json"
+
+
+def write_running_aws(data_dir: Path, description: dict[str, str]) -> None:
+    """Record the emulation's endpoint_url, region, TABLE_NAME, USER_POOL_ID and USER_POOL_CLIENT_ID."""
+    path = Path(data_dir) / RUNNING_AWS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(description), encoding="utf-8")
+
+
+def forget_running_aws(data_dir: Path) -> None:
+    (Path(data_dir) / RUNNING_AWS_FILE).unlink(missing_ok=True)
+
+
+def running_aws(data_dir: Path) -> dict[str, str] | None:
+    """What `write_running_aws` recorded, or None when no stack serves from this data folder."""
+    try:
+        return json.loads((Path(data_dir) / RUNNING_AWS_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def use_running_stack(data_dir: Path) -> dict[str, str] | None:
+    """Point this process (boto3, PynamoDB, shared.config) at the emulation, table and user pool of
+    the stack serving from DATA_DIR, as a command run beside `make dev` needs; what the stack
+    recorded, or None when none serves from there."""
+    running = running_aws(data_dir)
+    if running is None:
+        return None
+    os.environ.update({"AWS_ENDPOINT_URL": running["endpoint_url"], "AWS_DEFAULT_REGION": running["region"],
+                       "USER_POOL_ID": running["USER_POOL_ID"], "TABLE_NAME": running["TABLE_NAME"]})
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("CURSOR_SECRET", "not-used-by-local-commands")  # shared.config wants one; nothing here pages
+    return running

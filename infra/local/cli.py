@@ -1,4 +1,5 @@
-"""``crm-local``: serve the local stack, or print a bearer token it accepts."""
+"""``crm-local``: serve the local stack, or print a bearer token it accepts (an ID token of its
+user pool)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import threading
 from pathlib import Path
 from typing import NoReturn
 
-from infra.local import default_data_dir, local_secret
-from infra.local.jwt import DEFAULT_TTL_SECONDS, ROLES, SECRET_FILE, issue_token
+from infra.local import default_data_dir
+from shared.domain.access import ROLES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,28 +26,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     _add_data_dir(serve)
 
-    token = commands.add_parser("token", help="print a bearer token for the local stack (last line)")
+    token = commands.add_parser(
+        "token", help="print an ID token of the running stack's user pool (last line), the user made to exist")
     token.add_argument("--tenant", required=True)
     token.add_argument("--user", required=True, metavar="EMAIL")
     token.add_argument("--role", required=True, choices=ROLES)
-    token.add_argument("--name", help="display name claim")
-    token.add_argument("--ttl", type=int, default=DEFAULT_TTL_SECONDS, metavar="SECONDS")
+    token.add_argument("--name", help="display name (the `name` attribute)")
     _add_data_dir(token)
 
     args = parser.parse_args(argv)
     if args.command == "token":
+        from infra.local.sign_in import SignInError, running_stack_id_token
+
         try:
-            jwt = issue_token(
-                args.tenant,
-                args.user,
-                args.role,
-                local_secret(args.data_dir, SECRET_FILE),
-                args.ttl,
-                args.name,
-            )
-        except ValueError as exc:
-            parser.error(str(exc))
-        print(jwt)
+            print(running_stack_id_token(args.data_dir, args.tenant, args.user, args.role, args.name))
+        except SignInError as exc:
+            print(f"crm-local token: {exc}", file=sys.stderr)
+            return 1
         return 0
     return _serve(args.port, args.data_dir)
 

@@ -206,5 +206,16 @@ def _sqs(operation: str, params: dict[str, Any]) -> list[IamRequest]:
     return [(f"sqs:{operation.removesuffix('Batch')}", resource)]  # SendMessageBatch is sqs:SendMessage
 
 
+def user_pool_arn(user_pool_id: str) -> str:
+    return f"arn:aws:cognito-idp:{region()}:{ACCOUNT_ID}:userpool/{user_pool_id}"
+
+
+def _cognito_idp(operation: str, params: dict[str, Any]) -> list[IamRequest]:
+    """The administrator calls (Admin*) act on their user pool
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncognitouserpools.html)."""
+    resource = user_pool_arn(params["UserPoolId"]) if "UserPoolId" in params else "*"
+    return [(f"cognito-idp:{operation}", resource)]
+
+
 _BUILDERS = {"dynamodb": _dynamodb, "s3": _s3, "ses": _ses, "secretsmanager": _secretsmanager,
-             "scheduler": _scheduler, "sqs": _sqs}
+             "scheduler": _scheduler, "sqs": _sqs, "cognito-idp": _cognito_idp}

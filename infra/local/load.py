@@ -42,8 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from infra.local import local_secret
-from infra.local.jwt import SECRET_FILE, issue_token
+from infra.local.sign_in import id_token
 
 TENANT = "load-run"
 DOMAIN = "load.example"
@@ -249,12 +248,12 @@ class _Stack:
 
     def __init__(self, base_url: str, data_dir: Path, tally: Tally) -> None:
         self.http = Http(base_url, tally)
-        self._secret = local_secret(data_dir, SECRET_FILE)
+        self._data_dir = data_dir
         self.tracked: list[Tracked] = []
         self._tracked_lock = threading.Lock()
 
     def token(self, user: str) -> str:
-        return issue_token(TENANT, f"{user}@{DOMAIN}", "owner", self._secret)
+        return id_token(self._data_dir, TENANT, f"{user}@{DOMAIN}", "owner")
 
     def track(self, kind: str, token: str, sent: dict[str, str]) -> list[Tracked]:
         """The tracking URLs of the sent emails (email id → contact id), from the outbox."""

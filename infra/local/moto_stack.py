@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import gc
 import io
 import logging
@@ -28,7 +29,16 @@ import orjson
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from infra.local import attribute_values, dynamo_limits, dynamodb_realism, index_partitions, strict_secrets
+from infra.local import (
+    attribute_values,
+    cognito_realism,
+    dynamo_limits,
+    dynamodb_realism,
+    forget_running_aws,
+    index_partitions,
+    strict_secrets,
+    write_running_aws,
+)
 from infra.local.ses import replace_message_ids_as_ses_does, throttle_beyond_the_max_send_rate
 from infra.local.strict_s3 import StrictS3
 from infra.local.wsgi import BackgroundServer
@@ -48,7 +58,7 @@ BODY_READ_TIMEOUT_SECONDS = 30.0
 class StateSnapshot(Protocol):
     """One resource of the emulated AWS state, kept in the data folder across restarts.
 
-    The DynamoDB table is the only one so far; S3 buckets add their own implementation
+    The DynamoDB table and the user pool's users so far; S3 buckets add their own implementation
     to the list in ``AwsEmulation._provision_and_restore`` when they arrive.
     """
 
@@ -128,6 +138,73 @@ class DynamoTableSnapshot:
             dropped = self._backend().delete_table(self._table_name)
         # Freeing a large table's millions of values takes seconds: not on the way out.
         threading.Thread(target=_free_gradually, args=(dropped.items,), name="forget-table", daemon=True).start()
+
+
+class UserPoolSnapshot:
+    """The users of the stack's user pool (their `sub`, attributes, password and status) and its
+    refresh tokens, as JSON, read from and written into the embedded moto's pool under its lock:
+    moto keeps them in memory only, so a restart lost every invited member and password. The pool
+    and its app client keep their ids across restarts by themselves (`_keep_user_pool_ids`), so
+    ID tokens issued before a restart still verify after it."""
+
+    def __init__(self, pool_id: str, region: str, path: Path, lock: threading.Lock) -> None:
+        self._pool_id = pool_id
+        self._region = region
+        self._path = path
+        self._lock = lock
+
+    def _backend(self) -> Any:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.cognitoidp.models import cognitoidp_backends
+
+        return cognitoidp_backends[DEFAULT_ACCOUNT_ID][self._region]
+
+    def save(self) -> None:
+        with self._lock:
+            pool = self._backend().user_pools[self._pool_id]
+            state = {
+                "users": [{"id": user.id, "username": user.username, "password": user.password,
+                           "status": user.status.name, "enabled": user.enabled, "attributes": user.attributes,
+                           "created": user.create_date.isoformat(), "modified": user.last_modified_date.isoformat()}
+                          for user in pool.users.values()],
+                "refresh_tokens": {token: list(owner) for token, owner in pool.refresh_tokens.items() if owner},
+            }
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._path.with_name(self._path.name + ".tmp")
+        temporary.write_bytes(orjson.dumps(state))
+        os.replace(temporary, self._path)
+
+    def restore(self) -> None:
+        if not self._path.exists():
+            return
+        from moto.cognitoidp.models import CognitoIdpUser, UserStatus
+
+        state = orjson.loads(self._path.read_bytes())
+        with self._lock:
+            pool = self._backend().user_pools[self._pool_id]
+            for saved in state["users"]:
+                user = CognitoIdpUser(self._pool_id, saved["username"], saved["password"],
+                                      UserStatus[saved["status"]], [])
+                user.id, user.enabled = saved["id"], saved["enabled"]
+                user.update_attributes(saved["attributes"])  # their `sub` among them, not the one just drawn
+                user.create_date = datetime.datetime.fromisoformat(saved["created"])
+                user.last_modified_date = datetime.datetime.fromisoformat(saved["modified"])
+                pool.users[user.username] = user
+            pool.refresh_tokens.update({token: tuple(owner) for token, owner in state["refresh_tokens"].items()})
+        log.info("restored %d users of the user pool from %s", len(state["users"]), self._path)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._backend().delete_user_pool(self._pool_id)
+
+
+def _keep_user_pool_ids() -> None:
+    """Give a user pool and an app client ids derived from their name and configuration (moto's
+    HASH id strategy) instead of moto's random ones: in AWS a pool keeps its id for its lifetime,
+    and the local stack's pool after a restart is the same pool, whose earlier ID tokens (their
+    issuer names the pool, their audience the client) must still verify."""
+    os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY", "HASH")
+    os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY", "HASH")
 
 
 def _free_gradually(items: dict[Any, Any]) -> None:
@@ -366,11 +443,14 @@ def _buffer_body(environ: dict[str, Any]) -> None:
 
 
 def _changes_snapshotted_state(environ: dict[str, Any]) -> bool:
-    """Whether a call may change what the snapshots keep: the DynamoDB table, the only
-    `StateSnapshot` so far. The queues' and the scheduler's polls (SQS ReceiveMessage every
-    second) counted as changes, so an idle stack saved its whole table again and again."""
+    """Whether a call may change what the snapshots keep: the DynamoDB table and the user pool.
+    The queues' and the scheduler's polls (SQS ReceiveMessage every second) counted as changes,
+    so an idle stack saved its whole table again and again."""
     target = environ.get("HTTP_X_AMZ_TARGET") or ""  # e.g. DynamoDB_20120810.PutItem
-    return target.startswith("DynamoDB_") and not target.rpartition(".")[2].startswith(_READ_ACTIONS)
+    service, _, action = target.rpartition(".")
+    if service.startswith("DynamoDB_"):
+        return not action.startswith(_READ_ACTIONS)
+    return service == "AWSCognitoIdentityProviderService" and not action.removeprefix("Admin").startswith(_READ_ACTIONS)
 
 
 class _QuietMotoRequestHandler(MotoRequestHandler):
@@ -390,6 +470,8 @@ class EmbeddedMoto(BackgroundServer):
     """
 
     def __init__(self) -> None:
+        _keep_user_pool_ids()
+        cognito_realism.install()
         index_partitions.install()
         attribute_values.install()
         dynamodb_realism.install()
@@ -427,7 +509,7 @@ class AwsEmulation:
         external = os.environ.get("AWS_ENDPOINT_URL")
         if external:
             self.endpoint_url = external
-            provision(endpoint_url=external, table_name=self._table_name)
+            self._announce(region, provision(endpoint_url=external, table_name=self._table_name))
             return external
 
         self._moto = EmbeddedMoto()
@@ -442,21 +524,32 @@ class AwsEmulation:
         self._snapshot_thread.start()
         return self.endpoint_url
 
+    def _announce(self, region: str, pool: dict[str, str]) -> None:
+        """Give the functions the stack's user pool (USER_POOL_ID, USER_POOL_CLIENT_ID), and tell
+        the `crm-local` commands where this emulation and its pool are (`running_aws`)."""
+        os.environ.update(pool)
+        write_running_aws(self._data_dir, {"endpoint_url": self.endpoint_url, "region": region,
+                                           "TABLE_NAME": self._table_name, **pool})
+
     def _provision_and_restore(self, region: str) -> None:
         assert self._moto is not None
-        provision(endpoint_url=self.endpoint_url, table_name=self._table_name)
+        pool = provision(endpoint_url=self.endpoint_url, table_name=self._table_name)
         snapshots: list[StateSnapshot] = [
             DynamoTableSnapshot(self._table_name, region, self._data_dir / "dynamodb" / f"{self._table_name}.jsonl",
                                 self._moto.changes.lock),
+            UserPoolSnapshot(pool["USER_POOL_ID"], region, self._data_dir / "cognito" / "users.json",
+                             self._moto.changes.lock),
         ]
         for snapshot in snapshots:
             snapshot.restore()
         # Only now may snapshots be written: a half-restored state must never overwrite them.
         self._saved_changes = self._moto.changes.count
         self._snapshots = snapshots
+        self._announce(region, pool)
 
     def stop(self) -> None:
         """Final snapshot, then drop the resources from moto, stop it and unset the endpoint it had set."""
+        forget_running_aws(self._data_dir)
         if self._moto is None:
             return
         self._stopping.set()
@@ -469,7 +562,8 @@ class AwsEmulation:
         finally:
             self._moto.stop()
             self._moto = None
-            os.environ.pop("AWS_ENDPOINT_URL", None)
+            for name in ("AWS_ENDPOINT_URL", "USER_POOL_ID", "USER_POOL_CLIENT_ID"):
+                os.environ.pop(name, None)
 
     def save_if_changed(self) -> bool:
         if self._moto is None:

@@ -1,5 +1,6 @@
-"""``GET /_local/outbox``: every message the local stack sent (SES or SMTP), oldest first, as its
-recipients get it (an SES message with the Message-ID SES gives it: infra/local/ses.py)."""
+"""``GET /_local/outbox``: every message the local stack sent (SES or SMTP, and Cognito's
+invitations: infra/local/invitations.py), oldest first, as its recipients get it (an SES message
+with the Message-ID SES gives it: infra/local/ses.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from infra.local import invitations
 from infra.local.server import local_endpoint
 from infra.local.ses import as_sent_by_ses
 from shared.config import CONFIG
@@ -42,6 +44,13 @@ class Outbox:
                 "raw": raw.decode("ascii", "replace"),
             })
 
+    def record_invitation(self, to: str, subject: str, raw: bytes) -> None:
+        """Cognito's invitation of a new user (infra/local/invitations.py), temporary password included."""
+        with self._lock:
+            self._items.append({"id": f"cognito-{next(self._ids)}", "email_id": None, "transport": "cognito",
+                                "from": invitations.SENDER, "to": [to], "cc": [], "bcc": [], "subject": subject,
+                                "raw": raw.decode("ascii", "replace")})
+
     def items(self) -> list[dict[str, Any]]:
         with self._lock:
             return list(self._items)
@@ -53,6 +62,8 @@ class Outbox:
 
 OUTBOX = Outbox()
 delivery.SENT_LISTENERS.append(OUTBOX.record)
+invitations.install()
+invitations.LISTENERS.append(OUTBOX.record_invitation)
 
 
 @local_endpoint("GET", "/_local/outbox")

@@ -29,8 +29,8 @@ from werkzeug.wrappers import Request, Response
 
 from infra.local import local_secret
 from infra.local.apigw import ACCOUNT_ID, build_http_api_event, match_route
+from infra.local.authorizer import InvalidTokenError, JwtAuthorizer
 from infra.local.iam_record import running
-from infra.local.jwt import SECRET_FILE, InvalidTokenError, verify_token
 from infra.local.moto_stack import SNAPSHOT_INTERVAL_SECONDS, AwsEmulation
 from infra.local.queues import LocalQueues
 from infra.local.scheduler import LocalScheduler
@@ -248,13 +248,14 @@ class LocalApi:
 
     def __init__(
         self,
-        jwt_secret: str,
         routes: Sequence[Route] | None = None,
         resolve_handler: HandlerResolver = import_handler,
         local_endpoints: Iterable[LocalEndpoint] = LOCAL_ENDPOINTS,
         integration_timeout: float | None = None,
+        authorizer: JwtAuthorizer | None = None,
     ) -> None:
-        self._jwt_secret = jwt_secret
+        # the JWT authorizer of the pool the environment names, made on the first token to check
+        self._authorizer = authorizer
         self._integration_timeout = integration_timeout or float(
             os.environ.get(INTEGRATION_TIMEOUT_VARIABLE) or INTEGRATION_TIMEOUT_SECONDS)
         self._routes = list(template_routes() if routes is None else routes)
@@ -294,16 +295,13 @@ class LocalApi:
         claims = None
         if route.authorized:
             token = _bearer_token(request)
-            if token is None:
-                return _unauthorized(
-                    "Send a token in an 'Authorization: Bearer <token>' header; `crm-local token` prints one."
-                )
+            if not token:
+                return _unauthorized()
             try:
-                claims = verify_token(token, self._jwt_secret)
+                claims = self._verified_claims(token)
             except InvalidTokenError as exc:
-                return _unauthorized(
-                    f"The bearer token was refused: {exc}. `crm-local token` prints a valid one."
-                )
+                log.info("%s %s: the bearer token was refused: %s", request.method, request.path, exc)
+                return _unauthorized(str(exc))
         event = build_http_api_event(
             request.method,
             raw_path,
@@ -316,6 +314,13 @@ class LocalApi:
             request.remote_addr or "127.0.0.1",
         )
         return self._invoke_within_timeout(route, event)
+
+    def _verified_claims(self, token: str) -> dict[str, Any]:
+        if self._authorizer is None:
+            self._authorizer = JwtAuthorizer.from_environment()
+        if self._authorizer is None:
+            raise InvalidTokenError("the stack has no user pool (USER_POOL_ID, USER_POOL_CLIENT_ID)")
+        return self._authorizer.claims(token)
 
     def _invoke_within_timeout(self, route: Route, event: dict[str, Any]) -> Response:
         """The handler's response, or API Gateway's 503 once the integration timeout passes from
@@ -410,9 +415,17 @@ def _json_response(status: int, body: dict[str, Any], headers: dict[str, str] | 
     return Response(json.dumps(body, ensure_ascii=False), status, headers, content_type="application/json")
 
 
-def _unauthorized(message: str) -> Response:
-    body = {"error": {"code": "unauthorized", "message": message, "details": []}}
-    return _json_response(401, body, {"WWW-Authenticate": "Bearer"})
+def _unauthorized(reason: str | None = None) -> Response:
+    """API Gateway's answer when its JWT authorizer refuses a request: 401 {"message":"Unauthorized"},
+    saying why in the www-authenticate header
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html)."""
+    challenge = "Bearer" if reason is None else f'Bearer scope="" error="invalid_token" error_description="{_quoted(reason)}"'
+    return _json_response(401, {"message": "Unauthorized"}, {"www-authenticate": challenge})
+
+
+def _quoted(text: str) -> str:
+    """TEXT fit for a quoted header parameter: printable ASCII, without quotes or backslashes."""
+    return "".join(char if " " <= char <= "~" and char not in '"\\' else "?" for char in text)
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -458,7 +471,7 @@ class LocalStack:
         self.aws = AwsEmulation(self.data_dir, os.environ["TABLE_NAME"], self._snapshot_interval)
         self.aws.start()
         try:
-            app = LocalApi(local_secret(self.data_dir, SECRET_FILE), self._routes, self._resolve_handler)
+            app = LocalApi(self._routes, self._resolve_handler)
             self.server = ApiServer(app, self._port)
             os.environ.setdefault("TRACKING_BASE_URL", self.server.url)
             os.environ.setdefault("API_BASE_URL", self.server.url)

@@ -13,12 +13,14 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from shared import keys
 from shared.db import batches, tenant_config
+from shared.db import members as member_store
 from shared.db.activity_items import activity_model
 from shared.db.models import (
     CompanyItem,
     CompanyMemberItem,
     ContactItem,
     EmailKeyItem,
+    MemberItem,
     PartitionCleanupItem,
     ContactViewItem,
     SearchTermItem,
@@ -76,14 +78,26 @@ def _plain(value: dict[str, Any]) -> Any:
 
 def get_with_config(tenant: str, contact_id: str) -> tuple[dict[str, Any] | None, int | None, tenant_config.TenantConfig]:
     """The contact, its version and the tenant config, in one consistent BatchGetItem."""
-    contact, version, config_item = None, None, None
+    return get_with_config_and_member(tenant, contact_id, None)[:3]
+
+
+def get_with_config_and_member(
+    tenant: str, contact_id: str, member_id: str | None,
+) -> tuple[dict[str, Any] | None, int | None, tenant_config.TenantConfig, dict[str, Any] | None]:
+    """`get_with_config` and, in the same BatchGetItem, the member `member_id` (None: not asked,
+    or not a member): a contact read and its member check in one request."""
+    contact, version, config_item, member = None, None, None, None
     wanted = [contact_key(tenant, contact_id), tenant_config.config_key(tenant)]
+    if member_id is not None:
+        wanted.append(member_store.member_key(tenant, member_id))
     for item in batches.get(TableItem, wanted, consistent_read=True):
         if isinstance(item, ContactItem):
             contact, version = item.data.as_dict(), item.version
         elif isinstance(item, TenantConfigItem):
             config_item = item
-    return contact, version, tenant_config.from_item(tenant, config_item)
+        elif isinstance(item, MemberItem):
+            member = member_store.as_member(item)
+    return contact, version, tenant_config.from_item(tenant, config_item), member
 
 
 def get_many(tenant: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:

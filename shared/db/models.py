@@ -323,6 +323,31 @@ class MailboxItem(TableItem, discriminator="mailbox"):
     updated_at = UnicodeAttribute()
 
 
+class TenantItem(TableItem, discriminator="tenant"):
+    """The tenant (created by the operator, `crm admin create-tenant`). `owners` counts its owners
+    who are not disabled: every member change that lowers it is conditioned on it staying above 0,
+    so no race of two changes leaves the tenant without an owner who can act."""
+
+    name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    owners = NumberAttribute(default=0)
+
+
+class MemberItem(TableItem, discriminator="member"):
+    """A member of the tenant, keyed by their Cognito `sub`; the directory is what the member
+    check reads on every request (role, status), Cognito's attributes are its copy for tokens.
+    `removing`: a DELETE under way (the member is gone for every read; see shared.services.members)."""
+
+    email = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    role = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    removing = BooleanAttribute(null=True)
+    version = VersionAttribute()
+
+
 class MemberAddressItem(TableItem, discriminator="member_address"):
     """An address a user of the tenant sends from (their token's verified email, remembered
     when they set up their mailbox): received mail from it is that user's own outgoing mail."""
@@ -414,7 +439,8 @@ def _share_one_connection() -> None:
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
                  ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem,
                  SegmentItem, JobItem, JobChunkItem, ExportRateItem, AuditItem, CompanyItem, CompanyDomainItem,
-                 CompanyMemberItem, UsageItem, PartitionCleanupItem, TemplateItem, TemplateStatsItem, NotificationItem):
+                 CompanyMemberItem, UsageItem, PartitionCleanupItem, TemplateItem, TemplateStatsItem, NotificationItem,
+                 TenantItem, MemberItem, MemberAddressItem):
         kind._connection = connection
 
 

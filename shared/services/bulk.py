@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from shared import cursor
+from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import jobs as job_store
@@ -185,6 +185,8 @@ def _apply(principal: Principal, config: tenant_config.TenantConfig, request: bu
 def submit(principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
     """(200, per-contact results) for up to 100 ids, else (202, the job)."""
     request = bulk.parse(body)
+    if request.action == "set_owner":
+        contact_service.require_assignable(principal, request.params["owner_id"], field="params.owner_id")
     config = tenant_config.load(principal.tenant)
     if request.synchronous:
         results = _apply(principal, config, request, request.target, 0, None)
@@ -250,6 +252,17 @@ def delete_tag(principal: Principal, name: str) -> dict[str, Any] | None:
     raise Busy("This tag is being used by others right now; retry in a moment.")
 
 
+def release_contacts_of(requester: Principal, owner_id: str) -> dict[str, Any]:
+    """A removed member's contacts made ownerless: a bulk `set_owner` job (null) over their owner
+    view, run by the worker in resumable slices like any bulk job; its targets are fixed when it
+    starts, after the member is gone, so no assignment made before is missed. Acts for every
+    contact, whatever the requester's visibility."""
+    everyone = Principal(requester.tenant, requester.user_id, "owner", requester.email, requester.name)
+    job = _new_job(everyone, bulk.Request("owner", owner_id, "set_owner", {"owner_id": None}))
+    job_store.create(requester.tenant, job)
+    return _enqueued(requester.tenant, job)
+
+
 def public_job(job: dict[str, Any]) -> dict[str, Any]:
     """A job as GET /v1/jobs lists it: bulk actions, exports and imports alike, with `type`."""
     if job["job_kind"] == "export":
@@ -296,6 +309,8 @@ def _targets(principal: Principal, config: tenant_config.TenantConfig, selection
         return list(target)
     if kind == "tag":
         return sorted(contact_store.tag_member_ids(principal.tenant, target))
+    if kind == "owner":  # a removed member's contacts (their owner view)
+        return sorted(contact_store.view_ids(keys.owner_pk(principal.tenant, target)))
     criteria = segments.criteria_of(principal, target, config) if kind == "segment_id" \
         else search.parse_criteria(target, None, config, path="selection.filter")
     return sorted(contact["id"] for contact in search.matching(principal, config, criteria))

@@ -10,11 +10,13 @@ from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import companies as company_store
 from shared.db import contacts as repository
+from shared.db import members as member_store
 from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, backoff
 from shared.domain import companies as company_rules
 from shared.domain import contacts as contact_rules
 from shared.domain import activities, listing, sizes, validation
+from shared.domain import members as member_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import (
@@ -22,6 +24,7 @@ from shared.errors import (
 )
 from shared.observability import logger
 from shared.services import contact_pages, job_queue
+from shared.services import members as member_service
 
 MAX_LOOKUP_VALUES = 10_000
 T = TypeVar("T")
@@ -106,6 +109,16 @@ def linked_by_domain(config: tenant_config.TenantConfig, new_contacts: list[dict
             if domain_of.get(contact["id"]) in companies else contact for contact in new_contacts]
 
 
+def require_assignable(principal: Principal, owner_id: str | None, previous: str | None = None,
+                       field: str = "owner_id") -> None:
+    """`owner_id` must be null, a member of the tenant (one GetItem) or stay what it was: 422
+    otherwise. The caller is a member (the member check passed), so naming oneself reads nothing."""
+    if owner_id in (None, previous, principal.user_id):
+        return
+    if not member_store.existing(principal.tenant, [owner_id]):
+        raise member_rules.unknown_owner(field)
+
+
 def _shape(contact: dict[str, Any], config: tenant_config.TenantConfig) -> dict[str, Any]:
     return contact_rules.public(contact, config.settings, config.properties)
 
@@ -119,6 +132,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
         attempts += 1
         changes = contact_rules.parse_changes(body, config.properties)
         contact = contact_rules.new_contact(new_id(), changes, principal.user_id, validation.now())
+        require_assignable(principal, contact["owner_id"])
         contact = linked_by_domain(config, [contact])[0]
         _save(principal.tenant, contact, config)
         return _shape(contact, config)
@@ -141,8 +155,16 @@ def visible_contact(principal: Principal, contact_id: str) -> tuple[dict[str, An
     return contact, config
 
 
-def get(principal: Principal, contact_id: str) -> dict[str, Any]:
-    contact, _, config = visible_contact_versioned(principal, contact_id)
+def get(claimed: Principal, contact_id: str) -> dict[str, Any]:
+    """GET /v1/contacts/{id} for the token's claims: the member check's read rides in the
+    contact's BatchGetItem, so the whole request is one DynamoDB request."""
+    if not keys.is_plain_id(contact_id):
+        member_service.checked(claimed)
+        raise _not_found(contact_id)
+    contact, _, config, member = repository.get_with_config_and_member(claimed.tenant, contact_id, claimed.user_id)
+    principal = member_service.confirmed(claimed, member)
+    if contact is None or not principal.can_see(contact, config.settings):
+        raise _not_found(contact_id)
     return _shape(contact, config)
 
 
@@ -156,7 +178,10 @@ def _modify(
     def attempt() -> tuple[dict[str, Any], tenant_config.TenantConfig]:
         contact, version, config = visible_contact_versioned(principal, contact_id)
         now = validation.now()
-        updated = contact_rules.apply_changes(contact, changes_for(contact, config), now)
+        changes = changes_for(contact, config)
+        if "owner_id" in changes:
+            require_assignable(principal, changes["owner_id"], contact.get("owner_id"))
+        updated = contact_rules.apply_changes(contact, changes, now)
         if contact_rules.differs(contact, updated):
             entries = activities.contact_changes(contact, updated, principal.user_id, now, new_id)
             _save(principal.tenant, updated, config, previous=contact, version=version, activities=entries)

@@ -15,6 +15,7 @@ from typing import Any
 from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import activities as repository
+from shared.db import members as member_store
 from shared.domain import activities, listing, score, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
@@ -54,7 +55,19 @@ def timeline(principal: Principal, contact_id: str, params: dict[str, str]) -> d
         raise listing.bad_cursor()
     page = repository.page(principal.tenant, contact_id, types, since, until, limit, start)
     items, last = page.fit(page.items)
-    return {"items": items, "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
+    return {"items": with_actor_names(principal.tenant, items),
+            "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
+
+
+def with_actor_names(tenant: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each `user` actor with the member's current `name` (null for one no longer a member): one
+    BatchGetItem of the page's distinct users, none for a page without them."""
+    users = {item["actor"]["id"] for item in items if item["actor"].get("kind") == "user" and item["actor"].get("id")}
+    if not users:
+        return items
+    names = {user_id: member["name"] for user_id, member in member_store.existing(tenant, users).items()}
+    return [{**item, "actor": {**item["actor"], "name": names.get(item["actor"].get("id"))}}
+            if item["actor"].get("kind") == "user" else item for item in items]
 
 
 def _not_found(activity_id: str) -> NotFound:
@@ -98,7 +111,7 @@ def _log(principal: Principal, contact_id: str, values: dict[str, Any]) -> dict[
     def attempt() -> dict[str, Any]:
         change, entries = _contact_change(activity, principal, contact_id)
         repository.save(principal.tenant, contact_id, activity, contact_change=change, also=entries)
-        return activity
+        return {**activity, "actor": {**activity["actor"], "name": principal.name}}
 
     return until_settled(attempt)
 
@@ -142,7 +155,7 @@ def update(principal: Principal, contact_id: str, activity_id: str, body: Any) -
     def attempt() -> dict[str, Any]:
         change = _recounted(principal, contact_id, previous, activity)
         repository.save(principal.tenant, contact_id, activity, previous=previous, contact_change=change)
-        return activity
+        return with_actor_names(principal.tenant, [activity])[0]
 
     return until_settled(attempt)
 

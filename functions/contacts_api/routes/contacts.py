@@ -23,7 +23,7 @@ def lookup_contacts(request: Request):
 
 @router.get("/v1/contacts/{id}")
 def get_contact(request: Request, id: str):
-    return contacts.get(request.principal, id)
+    return contacts.get(request.claimed, id)  # checks the member in the contact's own read
 
 
 @router.patch("/v1/contacts/{id}")

@@ -1,7 +1,8 @@
-"""Public routes: health, the OpenAPI document and its Swagger UI."""
+"""Public routes: health, the sign-in configuration, the OpenAPI document and its Swagger UI."""
 
 from importlib import resources
 
+from shared.config import CONFIG
 from shared.http import JSON, Request, Response, Router
 
 router = Router()
@@ -18,6 +19,14 @@ _SWAGGER_UI = """<!doctype html>
 @router.get("/health")
 def health(request: Request):
     return {"status": "ok"}
+
+
+@router.get("/auth/config")
+def auth_config(request: Request):
+    """What a client signs in to Cognito with: the stack's user pool and app client, and where Cognito
+    answers (the emulation's URL locally; null in AWS, where it is the region's endpoint)."""
+    return {"region": CONFIG.region, "user_pool_id": CONFIG.user_pool_id, "client_id": CONFIG.user_pool_client_id,
+            "cognito_endpoint": CONFIG.cognito_endpoint}
 
 
 @router.get("/openapi.json")

@@ -1,0 +1,42 @@
+"""Where moto's Cognito user pools answer otherwise than Cognito, on the paths the stack meets.
+
+- Signing in as an unknown user: moto answers UserNotFoundException ("User does not exist."), which
+  tells a caller whether an email has an account. An app client with PreventUserExistenceErrors
+  ENABLED (template.yaml's) answers NotAuthorizedException "Incorrect username or password." as for
+  a wrong password
+  (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def install() -> None:
+    """Patch moto's InitiateAuth and AdminInitiateAuth (once)."""
+    from moto.cognitoidp.exceptions import NotAuthorizedError, UserNotFoundError
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    if getattr(CognitoIdpBackend, "realism_installed", False):
+        return
+    CognitoIdpBackend.realism_installed = True
+    initiate_auth, admin_initiate_auth = CognitoIdpBackend.initiate_auth, CognitoIdpBackend.admin_initiate_auth
+
+    def hides_users(backend: CognitoIdpBackend, client_id: str) -> bool:
+        client = next((pool.clients[client_id] for pool in backend.user_pools.values() if client_id in pool.clients), None)
+        return client is not None and client.extended_config.get("PreventUserExistenceErrors") == "ENABLED"
+
+    def user_not_found_as_a_wrong_password(sign_in: Any) -> Any:
+        def signed_in(self: CognitoIdpBackend, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return sign_in(self, *args, **kwargs)
+            except UserNotFoundError:
+                client_id = kwargs.get("client_id", args[1] if sign_in is admin_initiate_auth else args[0])
+                if hides_users(self, client_id):
+                    raise NotAuthorizedError("Incorrect username or password.") from None
+                raise
+
+        return signed_in
+
+    CognitoIdpBackend.initiate_auth = user_not_found_as_a_wrong_password(initiate_auth)
+    CognitoIdpBackend.admin_initiate_auth = user_not_found_as_a_wrong_password(admin_initiate_auth)
