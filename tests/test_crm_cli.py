@@ -345,3 +345,74 @@ def test_login_with_a_wrong_password_exits_1_and_keeps_nothing(stack, sessions, 
 
     assert "Incorrect username or password" in capsys.readouterr().err
     assert not sessions.exists()
+
+
+# --- the README's walk-through: a team comes in --------------------------------------------------
+
+def _cognito(stack: ServedStack):
+    config = _auth_config(stack)
+    client = boto3.client("cognito-idp", endpoint_url=config["cognito_endpoint"], region_name=config["region"],
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    return client, config["client_id"]
+
+
+def _sign_in_first_time(stack: ServedStack, email: str, temporary: str, chosen: str) -> str:
+    """What the console does: InitiateAuth with the temporary password, then the new-password
+    challenge; the ID token."""
+    cognito, client_id = _cognito(stack)
+    answer = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": email, "PASSWORD": temporary})
+    assert answer["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    answer = cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED",
+                                               Session=answer["Session"],
+                                               ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": chosen})
+    return answer["AuthenticationResult"]["IdToken"]
+
+
+def _temporary_password_mailed_to(stack: ServedStack, email: str) -> str:
+    from email import message_from_string, policy
+
+    outbox = crm_cli.Api(stack.url, None).call("GET", "/_local/outbox")["items"]
+    [invitation] = [message for message in outbox if message["to"] == [email] and message["transport"] == "cognito"]
+    text = message_from_string(invitation["raw"], policy=policy.default).get_content()
+    return re.search(r"仮パスワード (\S+) で", text).group(1)
+
+
+def test_a_team_comes_in_signs_in_invites_a_manager_and_disables_them(stack, sessions, monkeypatch, capsys):
+    """Issue 19's "done when", as the README walks it: an operator creates the tenant, its owner
+    signs in with `crm login` (temporary password, then their own), invites a manager, who signs
+    in through Cognito and creates a contact they own; once the owner disables them, the
+    manager's still-valid token is refused."""
+    owner_email, manager_email = "owner@walk-through.example.jp", "manager@walk-through.example.jp"
+    created = crm(stack, "admin", "create-tenant", "--local", "--tenant", "walk-through", "--name", "株式会社ウォーク",
+                  "--owner-email", owner_email, "--owner-name", "山田 太郎")
+    assert created.returncode == 0, created.stderr
+    assert "tenant walk-through: created" in created.stdout
+    temporary = re.search(r"^temporary password: (\S+)$", created.stdout, re.MULTILINE).group(1)
+    again = crm(stack, "admin", "create-tenant", "--local", "--tenant", "walk-through", "--name", "株式会社ウォーク",
+                "--owner-email", owner_email)
+    assert again.returncode == 0 and "exists already" in again.stdout and "temporary password" not in again.stdout
+
+    asked = iter(["Owner-Passw0rd-1", "Owner-Passw0rd-1"])
+    monkeypatch.setattr(crm_cli.getpass, "getpass", lambda prompt="": next(asked))
+    assert crm_cli.main(["--api", stack.url, "login", "--email", owner_email, "--password", temporary]) == 0, \
+        capsys.readouterr().err
+    owner = crm_cli.Api(stack.url, json.loads(sessions.read_text())[stack.url]["id_token"])
+    me = owner.call("GET", "/v1/me")
+    assert (me["email"], me["role"], me["status"], me["name"]) == (owner_email, "owner", "active", "山田 太郎")
+
+    invited = owner.call("POST", "/v1/members", {"email": manager_email, "name": "佐藤 花子", "role": "manager"})
+    assert (invited["role"], invited["status"]) == ("manager", "invited")
+    manager = crm_cli.Api(stack.url, _sign_in_first_time(
+        stack, manager_email, _temporary_password_mailed_to(stack, manager_email), "Manager-Passw0rd-1"))
+    contact = manager.call("POST", "/v1/contacts", {"family_name": "鈴木", "email": "suzuki@example.jp",
+                                                    "owner_id": invited["id"]})
+    assert contact["owner_id"] == invited["id"]
+    members = {member["id"]: member for member in owner.call("GET", "/v1/members")["items"]}
+    assert members[invited["id"]]["status"] == "active"  # since their first request
+
+    assert owner.call("PATCH", f"/v1/members/{invited['id']}", {"disabled": True})["status"] == "disabled"
+    with pytest.raises(crm_cli.ApiError) as refused:
+        manager.call("GET", f"/v1/contacts/{contact['id']}")
+    assert refused.value.status == 401
+    assert owner.call("GET", f"/v1/contacts/{contact['id']}")["owner_id"] == invited["id"]
