@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import SecondaryIndex, Table
 
 from infra.local import index_partitions
@@ -58,12 +58,15 @@ def moto_alone(monkeypatch):
         with monkeypatch.context() as patched:
             patched.setattr(index_partitions, "_reached", lambda table, *args: (Table.all_items(table), False))
             patched.setattr(SecondaryIndex, "project", index_partitions.MOTO_PROJECT[0])
+            patched.setattr(Item, "project", index_partitions.MOTO_ITEM_PROJECT[0])
             return request()
     return run
 
 
 def item(number: int, rng: random.Random) -> dict[str, Any]:
     entry = {"pk": {"S": f"p{number % 7}"}, "sk": {"S": f"s{number:03d}"}, "note": {"S": rng.choice("xyz") * (number % 5 + 1)}}
+    if number % 3 == 0:  # for nested ProjectionExpressions
+        entry["meta"] = {"M": {"a": {"N": str(number)}, "b": {"L": [{"S": "first"}, {"S": "second"}]}}}
     if rng.random() < 0.8:  # sparse: some items are in no owner index, some lack the sort key
         entry["owner"] = {"S": rng.choice(OWNERS)}
         if rng.random() < 0.85:
@@ -111,7 +114,20 @@ def queries() -> list[dict[str, Any]]:
     for partition in ("p0", "p3", "p9"):
         found.append({"KeyConditionExpression": "pk = :p AND sk > :s",
                       "ExpressionAttributeValues": {":p": {"S": partition}, ":s": {"S": "s050"}}, "ScanIndexForward": False})
+    for projection in PROJECTIONS:  # top-level names (picked directly) and nested paths (moto's own)
+        found.append({"IndexName": "ByScore", "KeyConditionExpression": "team = :t", "ProjectionExpression": projection,
+                      **names_in(projection), "ExpressionAttributeValues": {":t": {"S": "red"}}})
+        found.append({"KeyConditionExpression": "pk = :p", "ProjectionExpression": projection,
+                      **names_in(projection), "ExpressionAttributeValues": {":p": {"S": "p3"}}})
     return found
+
+
+PROJECTIONS = ("pk, note, #r", "sk, absent", "#r", "meta.a, sk", "meta.b[1], note", "meta")
+
+
+def names_in(projection: str) -> dict[str, Any]:
+    """ExpressionAttributeNames for `#r` (`rank` is a reserved word), when the expression uses it."""
+    return {"ExpressionAttributeNames": {"#r": "rank"}} if "#r" in projection else {}
 
 
 def pages(client, name: str, request: dict[str, Any], limit: int | None) -> list[dict[str, Any]]:
@@ -191,6 +207,26 @@ def test_every_query_answers_as_moto_does_through_every_kind_of_write(client, ta
     client.restore_table_from_backup(TargetTableName=f"{table}-restored", BackupArn=backup)
     client.delete_item(TableName=table, Key=key(9))  # in the source table only: the copy is mapped apart
     assert_same_as_moto(client, f"{table}-restored", moto_alone)
+
+
+def test_get_batch_get_and_scan_project_as_moto_does(client, table, moto_alone):
+    rng = random.Random(19)
+    write(client, table, [item(number, rng) for number in range(30)])
+    keys = [{"pk": {"S": f"p{number % 7}"}, "sk": {"S": f"s{number:03d}"}} for number in (0, 3, 4, 29, 99)]
+
+    def answers(projection: str) -> list[Any]:
+        names = names_in(projection)
+        gets = [client.get_item(TableName=table, Key=key, ProjectionExpression=projection, **names).get("Item")
+                for key in keys]
+        batch = client.batch_get_item(RequestItems={table: {"Keys": keys, "ProjectionExpression": projection,
+                                                            **names}})["Responses"][table]
+        scanned = client.scan(TableName=table, ProjectionExpression=projection, **names)["Items"]
+        return [gets, sorted(batch, key=repr), sorted(scanned, key=repr)]
+
+    for projection in PROJECTIONS:
+        ours = answers(projection)
+        assert ours == moto_alone(lambda: answers(projection)), projection
+        assert any(ours[0]), projection  # the items were found
 
 
 def touched_by_query(client, name: str, request: dict[str, Any], monkeypatch) -> int:

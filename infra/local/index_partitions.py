@@ -31,7 +31,11 @@ rather than the size of the item in the base table"
 (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Reads);
 moto sized and deep-copied whole items, then projected each through JSON and back
 (`SecondaryIndex.project`, ~4 ms for a contact): counting 5,000 ids took seconds. Both the
-entries and moto's `SecondaryIndex.project` now pick the projected attributes directly.
+entries and moto's `SecondaryIndex.project` now pick the projected attributes directly. A
+ProjectionExpression of top-level attributes (`Item.project`) is picked the same way: moto
+turned the whole item into JSON and back and sized the result, about 1 ms a projected item, so
+a Query for the ids and sort keys of 2,500 search matches took over a second; a nested path
+(`a.b`, `a[0]`) still goes through moto's own.
 
 Not reproduced: moto also stops with a
 LastEvaluatedKey when an item beyond the key condition's range would take the answer past
@@ -58,13 +62,25 @@ class _Partition:
         self.items: dict[SortKey, Any] = {}
         self._ordered: list[SortKey] = []
         self._pending: set[SortKey] = set()
+        self._sizes: dict[SortKey, int] = {}  # of the entries a Query has sized, until their item changes
 
     def add(self, key: SortKey, item: Any) -> None:
         self.items[key] = item
         self._pending.add(key)
+        self._sizes.pop(key, None)
+
+    def size(self, key: SortKey, entry: Any) -> int:
+        """The size of the entry at `key` (`entry`, as the Query sees it), computed once."""
+        size = self._sizes.get(key)
+        if size is None:
+            size = self._sizes[key] = entry.size()
+        elif hasattr(entry, "_size"):
+            entry._size = size  # moto asks an index entry again
+        return size
 
     def remove(self, key: SortKey) -> None:
         del self.items[key]
+        self._sizes.pop(key, None)
         if key in self._pending:
             self._pending.remove(key)
         else:
@@ -198,7 +214,7 @@ def _candidates(table: Any, index: _Index, hash_key: Any, range_comparison: str 
         if limit is not None and len(found) > limit:
             break
         if limit is None:
-            size += item.size()
+            size += partition.size(ordered[position], item)
             if size > RESULT_SIZE_LIMIT:
                 break
         position += step
@@ -258,7 +274,17 @@ def index_entry(item: Any, names: tuple[str, ...]) -> Any:
 
 
 _ENTRY_CLASS: list[type] = []
-MOTO_PROJECT: list[Callable[..., Any]] = []  # moto's own, for the tests that compare answers with moto's
+# moto's own SecondaryIndex.project and Item.project, for the tests that compare answers with moto's
+MOTO_PROJECT: list[Callable[..., Any]] = []
+MOTO_ITEM_PROJECT: list[Callable[..., Any]] = []
+
+
+def top_level_names(projection_expressions: list[list[str]]) -> tuple[str, ...] | None:
+    """The attribute names of a ProjectionExpression made of top-level names only (moto hands it
+    over parsed: `a, #b` → [["a"], ["b"]]); None when a path is nested or indexes a list."""
+    if any(len(path) != 1 or "[" in path[0] for path in projection_expressions):
+        return None
+    return tuple(path[0] for path in projection_expressions)
 
 
 def _entry_class() -> type:
@@ -332,6 +358,7 @@ def install() -> None:
     """Patch moto (once): Queries read their partition; writes keep the index maps current;
     index entries hold their projected attributes only."""
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import SecondaryIndex, Table
 
     if getattr(Table, "queries_by_partition", False):  # once: other patches wrap Table.query after it
@@ -383,10 +410,18 @@ def install() -> None:
             return item  # ALL, or already this index's entry
         return index_entry(item, names)
 
+    moto_item_project = Item.project
+
+    def project_expression(self: Item, projection_expressions: list[list[str]]) -> Any:
+        names = top_level_names(projection_expressions)
+        return moto_item_project(self, projection_expressions) if names is None else index_entry(self, names)
+
     Table.query, Table.put_item, Table.delete_item = partition_query, put, delete
     DynamoDBBackend.update_item = update
     MOTO_PROJECT.append(SecondaryIndex.project)
     SecondaryIndex.project = project
+    MOTO_ITEM_PROJECT.append(moto_item_project)
+    Item.project = project_expression
 
 
 def _reached(table: Any, hash_key: Any, range_comparison: Any, range_objs: Any, limit: Any,

@@ -21,6 +21,7 @@ from pynamodb.models import Model
 
 from shared.config import CONFIG
 from shared.db.retries import retry_conflicting_writes
+from shared.db.wire import parse_items_as_sent
 from shared.keys import QUICK_SEARCH_INDEXES, index_key_names, projected_sort_keys
 
 # GSI1-5: the sorted indexes (ALL); GSI16-20: their twins on the same key attributes
@@ -432,10 +433,12 @@ def _share_one_connection() -> None:
     """Every kind talks through one botocore client: a client per subclass would slow cold starts.
 
     ContactItem's schema names every index, so its connection can serve all kinds. Its plain
-    writes are sent again when they meet a transaction in flight (shared.db.retries).
+    writes are sent again when they meet a transaction in flight (shared.db.retries), and the
+    items it reads are taken as DynamoDB sends them (shared.db.wire).
     """
     connection = ContactItem._get_connection()
     retry_conflicting_writes(connection.connection)
+    parse_items_as_sent(connection.connection)
     for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
                  ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem,
                  SegmentItem, JobItem, JobChunkItem, ExportRateItem, AuditItem, CompanyItem, CompanyDomainItem,
