@@ -61,6 +61,7 @@ def test_item_answers_are_what_motos_serializer_writes(table, monkeypatch):
     boto3.client("dynamodb").put_item(TableName=table, Item=EVERY_KIND)  # the update above, undone
     with monkeypatch.context() as patched:
         patched.setattr(attribute_values, "wire_value", lambda value: None)  # every value: moto's own path
+        patched.setattr(attribute_values, "wire_items", lambda field, value: None)  # every read's items too
         for module in (responses, utilities):
             patched.setattr(module, "dynamo_to_dict", attribute_values.MOTO_TO_DICT[0])
         motos = raw_answers(table)

@@ -56,7 +56,7 @@ def moto_alone(monkeypatch):
     projects each item through moto's own code."""
     def run(request):
         with monkeypatch.context() as patched:
-            patched.setattr(index_partitions, "_reached", lambda table, *args: (Table.all_items(table), False))
+            patched.setattr(index_partitions, "_reached", lambda table, *args: (Table.all_items(table), None))
             patched.setattr(SecondaryIndex, "project", index_partitions.MOTO_PROJECT[0])
             patched.setattr(Item, "project", index_partitions.MOTO_ITEM_PROJECT[0])
             return request()

@@ -10,6 +10,11 @@ JSON booleans, maps and lists recursively (https://docs.aws.amazon.com/amazondyn
 Here such a value, and a map of them (an item), is written as it is; anything else goes
 through moto's serializer. moto's `dynamo_to_dict`, which first turns the answer into plain
 values, returns plain strings, numbers, dicts and lists without its five type tests each.
+
+The items of a read (Query, Scan, GetItem, BatchGetItem) skip both steps: each of moto's
+`DynamoType` values is written as DynamoDB sends it, and only the rest of the answer (counts,
+LastEvaluatedKey, UnprocessedKeys, ConsumedCapacity) goes through moto's serializer. A Query
+answering 2,500 index entries spent 40 µs an entry in those two steps.
 """
 
 from __future__ import annotations
@@ -44,6 +49,56 @@ def wire_value(value: Any) -> Any:
         elements = [wire_value(member) for member in inner]
         return None if None in elements else {kind: elements}
     return None
+
+
+def dynamo_wire(value: Any) -> Any:
+    """The JSON of one of moto's `DynamoType` values, as DynamoDB sends it; None for anything else.
+    moto keeps a binary as sent (base64 text) or, after a projection, as bytes."""
+    kind, inner = getattr(value, "type", None), getattr(value, "value", None)
+    if kind in _TEXT:
+        return {kind: str(inner)}
+    if kind in _VERBATIM and isinstance(inner, bool):
+        return {kind: inner}
+    if kind == "B":
+        return {kind: inner if isinstance(inner, str) else _base64(inner)}
+    if kind in _TEXTS and isinstance(inner, list):
+        return {kind: [str(member) for member in inner]}
+    if kind == "BS" and isinstance(inner, list):
+        return {kind: [member if isinstance(member, str) else _base64(member) for member in inner]}
+    if kind == "M" and isinstance(inner, dict):
+        members = {name: dynamo_wire(member) for name, member in inner.items()}
+        return None if None in members.values() else {kind: members}
+    if kind == "L" and isinstance(inner, list):
+        elements = [dynamo_wire(member) for member in inner]
+        return None if None in elements else {kind: elements}
+    return None
+
+
+def wire_item(attributes: Any) -> dict[str, Any] | None:
+    """An item (moto's map of `DynamoType`) as DynamoDB sends it; None when it is not one."""
+    if not isinstance(attributes, dict):
+        return None
+    wire = {name: dynamo_wire(value) for name, value in attributes.items()}
+    return None if None in wire.values() else wire
+
+
+def wire_items(field: str, value: Any) -> Any:
+    """A read's items (`Items`: a list; `Item`: one; `Responses`: lists by table) as sent; None
+    when they are not that."""
+    if field == "Item":
+        return wire_item(value)
+    if field == "Items" and isinstance(value, list):
+        items = [wire_item(item) for item in value]
+        return None if None in items else items
+    if field == "Responses" and isinstance(value, dict):
+        tables = {table: wire_items("Items", items) for table, items in value.items()}
+        return None if None in tables.values() else tables
+    return None
+
+
+# The field holding the items of each read whose items are written directly.
+READ_ITEMS = {"Query": "Items", "Scan": "Items", "GetItem": "Item", "BatchGetItem": "Responses"}
+MOTO_DYNAMO_RESULT: list[Any] = []  # moto's own DynamoResult.__init__, for the test that compares answers
 
 
 def _base64(data: str | bytes) -> str:
@@ -96,3 +151,42 @@ def install() -> None:
     BaseJSONSerializer._serialize_type_structure = structure
     BaseJSONSerializer._serialize_type_map = attribute_map
     utilities.dynamo_to_dict = responses.dynamo_to_dict = plain_first
+    _write_read_items_directly(responses.DynamoResult)
+
+
+def _write_read_items_directly(result_class: Any) -> None:
+    """DynamoResult keeps a read's items aside as moto's values; they are written as sent when
+    the operation is a read, otherwise put back where moto's serializer finds them."""
+    import json
+
+    from moto.core.responses import ActionResult
+
+    moto_init = result_class.__init__
+    MOTO_DYNAMO_RESULT.append(moto_init)
+
+    def init(self: Any, result: Any) -> None:
+        self.items_aside = {}
+        if isinstance(result, dict):
+            self.items_aside = {field: result.pop(field) for field in ("Items", "Item", "Responses") if field in result}
+        moto_init(self, result)
+
+    def execute_result(self: Any, context: Any) -> Any:
+        aside, self.items_aside = self.items_aside, {}
+        field = READ_ITEMS.get(context.operation_model.name)
+        wire = wire_items(field, aside[field]) if field in aside and len(aside) == 1 else None
+        if wire is None:
+            if aside:
+                self._result.update(responses_to_dict(aside))
+            return ActionResult.execute_result(self, context)
+        status, headers, body = ActionResult.execute_result(self, context)
+        answer = json.loads(body) if body else {}
+        answer[field] = wire
+        return status, headers, json.dumps(answer)
+
+    def responses_to_dict(aside: dict[str, Any]) -> dict[str, Any]:
+        from moto.dynamodb.models import utilities
+
+        return {field: utilities.dynamo_to_dict(value) for field, value in aside.items()}
+
+    result_class.__init__ = init
+    result_class.execute_result = execute_result

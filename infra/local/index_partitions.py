@@ -69,13 +69,13 @@ class _Partition:
         self._pending.add(key)
         self._sizes.pop(key, None)
 
-    def size(self, key: SortKey, entry: Any) -> int:
-        """The size of the entry at `key` (`entry`, as the Query sees it), computed once."""
+    def size(self, key: SortKey, projected: tuple[str, ...] | None) -> int:
+        """The size of the index entry at `key` (the item's projected attributes, or the whole item
+        for an ALL index), computed once until the item changes."""
         size = self._sizes.get(key)
         if size is None:
-            size = self._sizes[key] = entry.size()
-        elif hasattr(entry, "_size"):
-            entry._size = size  # moto asks an index entry again
+            item = self.items[key]
+            size = self._sizes[key] = (item if projected is None else index_entry(item, projected)).size()
         return size
 
     def remove(self, key: SortKey) -> None:
@@ -177,19 +177,20 @@ def _index_of(table: Any, index: Any) -> _Index | None:
 
 
 def _candidates(table: Any, index: _Index, hash_key: Any, range_comparison: str | None, range_objs: list[Any],
-               limit: int | None, exclusive_start_key: dict[str, Any] | None, forward: bool) -> list[Any]:
-    """The items of the index partition `hash_key` that moto's Query would reach, in any order."""
+               limit: int | None, exclusive_start_key: dict[str, Any] | None,
+               forward: bool) -> tuple[list[Any], list[int], int]:
+    """The items of the index partition `hash_key` that moto's Query would reach, in the Query's
+    order, the sizes of their index entries, and how many of them are inside the key condition's
+    range (all but the partition's next item after the range, which moto looks at to end a full
+    page). The key tests read the items themselves: an entry holds the same key attributes."""
     from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
 
     partition = index.partitions.get(_native(hash_key))
     if partition is None:
-        return []
+        return [], [], 0
     ordered = partition.ordered()
     items = partition.items
-    if index.projected is None:
-        at: Callable[[int], Any] = lambda position: items[ordered[position]]
-    else:
-        at = lambda position: index_entry(items[ordered[position]], index.projected)  # noqa: E731
+    at: Callable[[int], Any] = lambda position: items[ordered[position]]  # noqa: E731
     low, high = 0, len(ordered)
     if range_comparison:
         place = _place_in_range(index.range_attr, range_comparison, range_objs)
@@ -206,23 +207,33 @@ def _candidates(table: Any, index: _Index, hash_key: Any, range_comparison: str 
         start = low if forward else high - 1
     step = 1 if forward else -1
     found: list[Any] = []
-    size = 0
+    sizes: list[int] = []
+    total = 0
     position = start
     while low <= position < high:
-        item = at(position)
-        found.append(item)
-        if limit is not None and len(found) > limit:
+        found.append(at(position))
+        sizes.append(partition.size(ordered[position], index.projected))
+        total += sizes[-1]
+        if (limit is not None and len(found) > limit) or (limit is None and total > RESULT_SIZE_LIMIT):
             break
-        if limit is None:
-            size += partition.size(ordered[position], item)
-            if size > RESULT_SIZE_LIMIT:
-                break
         position += step
     else:
         beyond = high if forward else low - 1
         if range_comparison and 0 <= beyond < len(ordered):
             found.append(at(beyond))
-    return found
+            sizes.append(partition.size(ordered[beyond], index.projected))
+            return found, sizes, len(found) - 1
+    return found, sizes, len(found)
+
+
+def as_entries(index: _Index, items: list[Any], sizes: list[int]) -> list[Any]:
+    """The items as the index holds them, for moto's own Query loop (each entry's size known)."""
+    if index.projected is None:
+        return items
+    entries = [index_entry(item, index.projected) for item in items]
+    for entry, size in zip(entries, sizes):
+        entry._size = size
+    return entries
 
 
 _OPERATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}  # moto's names for them vary by API
@@ -262,18 +273,21 @@ def projected_attributes(index: Any) -> tuple[str, ...] | None:
 
 
 def index_entry(item: Any, names: tuple[str, ...]) -> Any:
-    """The item as the index holds it: only `names`, their values shared with the item."""
-    entry = _entry_class()()
-    entry.hash_key, entry.range_key, entry.names = item.hash_key, item.range_key, names
-    attrs = entry.attrs
-    for name in names:
-        value = item.attrs.get(name)
-        if value is not None:
-            dict.__setitem__(attrs, name, value)  # LimitedSizeDict sizes the whole item on each set
+    """The item as the index holds it: only `names`, their values shared with the item.
+
+    Made without moto's BaseModel.__new__, which lists every instance for its /moto-api/data.json
+    page (moto_stack stops that for the classes it knows; this one is made later): each Query's
+    entries would stay in memory for good."""
+    entry_class, attributes_class = _ENTRY_TYPES[0] if _ENTRY_TYPES else _entry_types()
+    entry = object.__new__(entry_class)
+    entry.hash_key, entry.range_key, entry.names, entry._size = item.hash_key, item.range_key, names, None
+    attrs = entry.attrs = dict.__new__(attributes_class)
+    present = item.attrs
+    dict.update(attrs, {name: present[name] for name in names if name in present})  # not LimitedSizeDict's sizing set
     return entry
 
 
-_ENTRY_CLASS: list[type] = []
+_ENTRY_TYPES: list[tuple[type, type]] = []  # (IndexEntry, moto's LimitedSizeDict), made on first use
 # moto's own SecondaryIndex.project and Item.project, for the tests that compare answers with moto's
 MOTO_PROJECT: list[Callable[..., Any]] = []
 MOTO_ITEM_PROJECT: list[Callable[..., Any]] = []
@@ -287,17 +301,40 @@ def top_level_names(projection_expressions: list[list[str]]) -> tuple[str, ...] 
     return tuple(path[0] for path in projection_expressions)
 
 
-def _entry_class() -> type:
+# moto projects each item of an answer with the same parsed expression: the last one, with its names
+_last_expression: tuple[Any, tuple[str, ...] | None] = (None, None)
+
+
+def _top_level_names_once(projection_expressions: list[list[str]]) -> tuple[str, ...] | None:
+    global _last_expression
+    expression, names = _last_expression
+    if expression is not projection_expressions:
+        names = top_level_names(projection_expressions)
+        _last_expression = (projection_expressions, names)
+    return names
+
+
+def _index_projection(index: Any) -> tuple[str, ...] | None:
+    """`projected_attributes` of the index, worked out again only when its projection or key schema
+    is replaced (moto's UpdateTable assigns new ones)."""
+    cached = getattr(index, "_projected_attributes", None)
+    if cached is None or cached[0] is not index.projection or cached[1] is not index.schema:
+        cached = index._projected_attributes = (index.projection, index.schema, projected_attributes(index))
+    return cached[2]
+
+
+def _entry_types() -> tuple[type, type]:
     """moto's Item for an index entry made for one Query: its size is computed once (moto asks
     three times per entry), and moto's deep copy of a Query's answer (so that the answer cannot
     change the stored item) keeps it, as nothing stores it."""
-    if not _ENTRY_CLASS:
+    if not _ENTRY_TYPES:
         from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
 
         class IndexEntry(Item):  # type: ignore[misc]
-            def __init__(self) -> None:  # noqa: D107 - filled in by index_entry
-                self.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
-                self._size: int | None = None
+            """Made by index_entry only."""
+
+            _size: int | None
+            names: tuple[str, ...]
 
             def size(self) -> int:
                 if self._size is None:
@@ -307,8 +344,8 @@ def _entry_class() -> type:
             def __deepcopy__(self, memo: dict[int, Any]) -> Any:
                 return self
 
-        _ENTRY_CLASS.append(IndexEntry)
-    return _ENTRY_CLASS[0]
+        _ENTRY_TYPES.append((IndexEntry, LimitedSizeDict))
+    return _ENTRY_TYPES[0]
 
 
 def _first(low: int, high: int, holds: Callable[[int], bool]) -> int:
@@ -357,6 +394,7 @@ def every_item(table: Any) -> list[Any]:
 def install() -> None:
     """Patch moto (once): Queries read their partition; writes keep the index maps current;
     index entries hold their projected attributes only."""
+    from moto.dynamodb.comparisons import OpDefault  # moto's FilterExpression when there is none
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import SecondaryIndex, Table
@@ -370,17 +408,30 @@ def install() -> None:
     def partition_query(self: Table, hash_key: Any, range_comparison: Any, range_objs: Any, limit: Any,
                         exclusive_start_key: Any, scan_index_forward: Any, projection_expressions: Any,
                         index_name: str | None = None, *args: Any, **kwargs: Any) -> Any:
-        reached, in_order = _reached(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                                     scan_index_forward, index_name, kwargs)
+        reached, ordered = _reached(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                                    scan_index_forward, index_name, kwargs)
+        # moto's DynamoDBBackend.query passes (consistent_read, filter_expression) by position
+        filter_expression = args[1] if len(args) > 1 else kwargs.get("filter_expression")
+        if ordered is not None and (filter_expression is None or isinstance(filter_expression, OpDefault)):
+            # no filter: moto's own checks of the request (the index, a consistent read of a GSI) on no items
+            self.all_items = lambda: []
+            try:
+                query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                      scan_index_forward, projection_expressions, index_name, *args, **kwargs)
+            finally:
+                del self.all_items
+            return _page(self, index_name, reached, ordered, limit, projection_expressions)
+        if ordered is not None:
+            reached = as_entries(ordered[0], reached, ordered[1])
         self.all_items = lambda: reached
-        if in_order:  # moto sorts them ascending (then reverses them for a backward Query)
+        if ordered is not None:  # moto sorts them ascending (then reverses them for a backward Query)
             self.sorted_items = lambda hash_attrs, range_attrs, items: items if scan_index_forward is not False else items[::-1]
         try:
             return query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                          scan_index_forward, projection_expressions, index_name, *args, **kwargs)
         finally:
             del self.all_items
-            if in_order:
+            if ordered is not None:
                 del self.sorted_items
 
     def put(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
@@ -405,7 +456,7 @@ def install() -> None:
                         DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None)
 
     def project(self: SecondaryIndex, item: Any) -> Any:
-        names = projected_attributes(self)
+        names = _index_projection(self)
         if names is None or getattr(item, "names", None) == names:
             return item  # ALL, or already this index's entry
         return index_entry(item, names)
@@ -413,7 +464,7 @@ def install() -> None:
     moto_item_project = Item.project
 
     def project_expression(self: Item, projection_expressions: list[list[str]]) -> Any:
-        names = top_level_names(projection_expressions)
+        names = _top_level_names_once(projection_expressions)
         return moto_item_project(self, projection_expressions) if names is None else index_entry(self, names)
 
     Table.query, Table.put_item, Table.delete_item = partition_query, put, delete
@@ -424,11 +475,44 @@ def install() -> None:
     Item.project = project_expression
 
 
+def _page(table: Any, index_name: str | None, reached: list[Any], ordered: tuple[_Index, list[int], int],
+          limit: int | None, projection_expressions: list[list[str]] | None) -> tuple[list[Any], int, dict[str, Any] | None]:
+    """What moto's Query loop answers (items, ScannedCount, LastEvaluatedKey) for a Query without
+    a filter, from what `_candidates` reached: the items in the Query's order, their entries'
+    sizes, and how many are inside the key condition's range (all past the ExclusiveStartKey).
+    moto compared each item's keys again and deep-copied and projected each twice, most of a
+    Query's time; here each answered entry is made once, with the attributes it shows."""
+    from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
+
+    index, sizes, within = ordered
+    results: list[Any] = []
+    total, last_evaluated_key = 0, None
+    for position, item in enumerate(reached):
+        if len(results) == limit or total + sizes[position] > RESULT_SIZE_LIMIT:  # moto's test, in its order
+            last_evaluated_key = table._get_last_evaluated_key(results[-1], index_name)
+            break
+        if position >= within:
+            break
+        results.append(item)
+        total += sizes[position]
+    scanned = len(results)
+    names = _top_level_names_once(projection_expressions) if projection_expressions else None
+    if names is not None:  # the entries' attributes that the expression names, picked at once
+        shown = names if index.projected is None else tuple(name for name in names if name in index.projected)
+        return [index_entry(item, shown) for item in results], scanned, last_evaluated_key
+    results = as_entries(index, results, sizes)
+    if projection_expressions:
+        results = [item.project(projection_expressions) for item in results]
+    return results, scanned, last_evaluated_key
+
+
 def _reached(table: Any, hash_key: Any, range_comparison: Any, range_objs: Any, limit: Any,
              exclusive_start_key: Any, scan_index_forward: Any, index_name: str | None,
-             options: dict[str, Any]) -> tuple[list[Any], bool]:
+             options: dict[str, Any]) -> tuple[list[Any], tuple[_Index, list[int], int] | None]:
     """What moto's Query walks instead of the whole table: the reached part of the index
-    partition (already in the Query's order: True), or the partition of a base-table Query.
+    partition in the Query's order, with the index map, the entries' sizes and how many are
+    inside the key condition's range (`_candidates`); or, with None, the partition of a
+    base-table Query.
     Queries this module does not narrow (several key attributes, the legacy QueryFilter) walk
     every item, unsorted (moto's walk sorts the whole table first, then its matches again: only
     the second order counts)."""
@@ -440,11 +524,12 @@ def _reached(table: Any, hash_key: Any, range_comparison: Any, range_objs: Any, 
         if index_name is None:
             group = table.items.get(hash_key)  # .get: moto's defaultdict would add the partition
             if group is None:
-                return [], False
-            return list(group.values()) if table.range_key_attr else [group], False
+                return [], None
+            return list(group.values()) if table.range_key_attr else [group], None
         index = next((found for found in table.all_indexes() if found.name == index_name), None)
         mapped = _index_of(table, index) if index is not None else None
         if mapped is not None:
-            return _candidates(table, mapped, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                               scan_index_forward is not False), True
-    return every_item(table), False
+            items, sizes, within = _candidates(table, mapped, hash_key, range_comparison, range_objs, limit,
+                                               exclusive_start_key, scan_index_forward is not False)
+            return items, (mapped, sizes, within)
+    return every_item(table), None
