@@ -79,6 +79,27 @@ def test_events_are_recorded_on_the_contacts_timeline_with_per_item_results(api,
     assert stored["last_customer_action_at"] > "2026-11-01T00:00:00.000Z"
 
 
+def test_a_full_call_over_owned_contacts_fits_its_transactions(api, key):
+    """500 events over 40 contacts of one owner: each contact's new last action moves its items in
+    the owner's sorted views, which the grouping counts (it once counted the contact unchanged,
+    and a group passed DynamoDB's 100 actions: a 422 for a valid call)."""
+    from stack_support import seeded
+
+    owned = seeded(api, 40, owner_id=api.user_id)
+    events = [{"contact": {"id": owned[index % len(owned)]}, "type": ("form_submitted", "purchase")[index % 2],
+               "occurred_at": f"2026-11-{1 + index % 28:02d}T00:00:{index % 60:02d}Z", "event_id": f"full-{index}"}
+              for index in range(500)]
+
+    status, reply = post_events(key, events)
+
+    assert status == 202, reply
+    assert statuses(reply) == ["accepted"] * 500
+    mine = api.get("/v1/contacts", query={"owner_id": api.user_id, "sort": "last_customer_action_at", "order": "desc",
+                                          "limit": "100"}).body["items"]
+    assert {contact["id"] for contact in mine} == set(owned)
+    assert all(contact["last_customer_action_at"].startswith("2026-11-") for contact in mine)
+
+
 def test_a_retry_with_the_same_event_id_is_a_duplicate(api, key, taro):
     events = [{"contact": {"id": taro["id"]}, "type": "page_view", "event_id": "pv-1"},
               {"contact": {"id": taro["id"]}, "type": "page_view", "event_id": "pv-2"}]

@@ -91,9 +91,9 @@ def _groups(tenant: str, entries: list[tuple[ingest.Event, str]]) -> list[list[t
     """`entries` in consecutive groups whose writes fit one transaction with room to spare: each
     event's entry and marker, and once per group each contact's save as it stands now."""
     config = tenant_config.load(tenant)
-    current = contact_store.versions(tenant, [contact_id for _, contact_id in entries])
-    footprint = {contact_id: contact_store.save_footprint(tenant, contact, config, previous=contact, version=version)
-                 for contact_id, (contact, version) in current.items()}
+    # each contact's save as the call's events change it: a changed sort value moves its view items
+    footprint = {contact_id: contact_store.save_footprint(tenant, updated, config, previous=contact, version=version)
+                 for contact_id, (updated, contact, version) in _changed_contacts(tenant, entries).items()}
     groups: list[list[tuple[ingest.Event, str]]] = []
     in_group: set[str] = set()
     actions = size = 0
@@ -114,6 +114,21 @@ def _groups(tenant: str, entries: list[tuple[ingest.Event, str]]) -> list[list[t
     return groups
 
 
+def _changed_contacts(tenant: str, entries: list[tuple[ingest.Event, str]]
+                     ) -> dict[str, tuple[dict[str, Any], dict[str, Any], int]]:
+    """Each contact of `entries` read now, as its events leave it: (updated, as read, version);
+    `updated` is the contact read itself when the events change nothing."""
+    actions: dict[str, list[Action]] = {}
+    for event, contact_id in entries:
+        actions.setdefault(contact_id, []).append(Action(event.type, event.occurred_at, event.data.get("machine") is True))
+    changed = {}
+    for contact_id, (contact, version) in contact_store.versions(tenant, list(actions)).items():
+        updated = applied(contact, actions[contact_id])
+        changed[contact_id] = ({**updated, "updated_at": validation.now()} if updated != contact else contact,
+                               contact, version)
+    return changed
+
+
 def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, str]:
     """Record a group's events with their effects on their contacts in one transaction: again
     without the events already recorded, or from a fresh read when a contact or the config moved."""
@@ -123,14 +138,8 @@ def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, st
         if not pending:
             return statuses
         config = tenant_config.load(tenant, fresh=attempt > 0)
-        actions: dict[str, list[Action]] = {}
-        for event, contact_id in pending:
-            actions.setdefault(contact_id, []).append(Action(event.type, event.occurred_at, event.data.get("machine") is True))
-        changes = []
-        for contact_id, (contact, version) in contact_store.versions(tenant, list(actions)).items():
-            updated = applied(contact, actions[contact_id])
-            if updated != contact:
-                changes.append(({**updated, "updated_at": validation.now()}, contact, version))
+        changes = [(updated, contact, version) for updated, contact, version in _changed_contacts(tenant, pending).values()
+                   if updated is not contact]
         try:
             repository.record(tenant, [(ingest.activity(new_id(), event, contact_id), contact_id, event.event_id)
                                        for event, contact_id in pending], changes, config)
