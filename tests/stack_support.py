@@ -55,3 +55,12 @@ def imported(api, data: bytes, mapping: dict[str, str], on_duplicate: str = "upd
     assert done["status"] == "succeeded", done
     return done
 
+
+def invitation(raw: str) -> tuple[str, str]:
+    """A Cognito invitation as the local stack's outbox keeps it (its MIME text): the message's
+    text and the temporary password in it (template.yaml's InviteMessageTemplate)."""
+    import re
+    from email import message_from_string, policy
+
+    text = message_from_string(raw, policy=policy.default).get_content()
+    return text, re.search(r"仮パスワード (\S+) で", text).group(1)

@@ -24,7 +24,7 @@ import pytest
 
 from infra import crm_cli
 from infra.local import REPO_ROOT
-from stack_support import BASIC_ENV, ServedStack
+from stack_support import BASIC_ENV, ServedStack, invitation
 
 JOB_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
@@ -294,6 +294,14 @@ def _auth_config(stack: ServedStack) -> dict:
         return json.loads(response.read())
 
 
+def _cognito(stack: ServedStack):
+    """A client of the stack's Cognito (the emulation), and GET /auth/config."""
+    config = _auth_config(stack)
+    client = boto3.client("cognito-idp", endpoint_url=config["cognito_endpoint"], region_name=config["region"],
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    return client, config
+
+
 def _invite(stack: ServedStack, email: str, temporary: str, tenant: str, role: str) -> str:
     """EMAIL invited into TENANT by its owner through POST /v1/members (Cognito mails a temporary
     password, which is then set to TEMPORARY, still to be changed at first sign-in): their id."""
@@ -301,9 +309,7 @@ def _invite(stack: ServedStack, email: str, temporary: str, tenant: str, role: s
 
     owner = id_token(stack.data_dir, tenant, f"owner@{tenant}.example.jp", "owner")
     invited = crm_cli.Api(stack.url, owner).call("POST", "/v1/members", {"email": email, "name": "招待 太郎", "role": role})
-    config = _auth_config(stack)
-    cognito = boto3.client("cognito-idp", endpoint_url=config["cognito_endpoint"], region_name=config["region"],
-                           aws_access_key_id="local", aws_secret_access_key="local")
+    cognito, config = _cognito(stack)
     cognito.admin_set_user_password(UserPoolId=config["user_pool_id"], Username=email, Password=temporary, Permanent=False)
     return invited["id"]
 
@@ -349,17 +355,11 @@ def test_login_with_a_wrong_password_exits_1_and_keeps_nothing(stack, sessions, 
 
 # --- the README's walk-through: a team comes in --------------------------------------------------
 
-def _cognito(stack: ServedStack):
-    config = _auth_config(stack)
-    client = boto3.client("cognito-idp", endpoint_url=config["cognito_endpoint"], region_name=config["region"],
-                          aws_access_key_id="local", aws_secret_access_key="local")
-    return client, config["client_id"]
-
-
 def _sign_in_first_time(stack: ServedStack, email: str, temporary: str, chosen: str) -> str:
     """What the console does: InitiateAuth with the temporary password, then the new-password
     challenge; the ID token."""
-    cognito, client_id = _cognito(stack)
+    cognito, config = _cognito(stack)
+    client_id = config["client_id"]
     answer = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": email, "PASSWORD": temporary})
     assert answer["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
@@ -370,12 +370,9 @@ def _sign_in_first_time(stack: ServedStack, email: str, temporary: str, chosen: 
 
 
 def _temporary_password_mailed_to(stack: ServedStack, email: str) -> str:
-    from email import message_from_string, policy
-
     outbox = crm_cli.Api(stack.url, None).call("GET", "/_local/outbox")["items"]
-    [invitation] = [message for message in outbox if message["to"] == [email] and message["transport"] == "cognito"]
-    text = message_from_string(invitation["raw"], policy=policy.default).get_content()
-    return re.search(r"仮パスワード (\S+) で", text).group(1)
+    [mailed] = [message for message in outbox if message["to"] == [email] and message["transport"] == "cognito"]
+    return invitation(mailed["raw"])[1]
 
 
 def test_a_team_comes_in_signs_in_invites_a_manager_and_disables_them(stack, sessions, monkeypatch, capsys):

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create, enroll_member
-from stack_support import run_queued_jobs
+from stack_support import invitation, run_queued_jobs
 
 
 def cognito_user(email: str) -> dict[str, str] | None:
@@ -333,9 +333,6 @@ def test_get_one_contact_with_its_member_check_is_one_request_and_a_members_page
 # --- the local invitation mail, the operator's command ------------------------------------------
 
 def test_locally_an_invitation_lands_in_the_outbox_with_a_temporary_password_that_signs_in(api):
-    import re
-    from email import message_from_string, policy
-
     import boto3
 
     from infra.local.outbox import OUTBOX
@@ -344,9 +341,8 @@ def test_locally_an_invitation_lands_in_the_outbox_with_a_temporary_password_tha
     assert invite(api, email).status == 201
     sent = [message for message in OUTBOX.items() if message["to"] == [email]]
     assert len(sent) == 1 and sent[0]["transport"] == "cognito", sent
-    text = message_from_string(sent[0]["raw"], policy=policy.default).get_content()
+    text, password = invitation(sent[0]["raw"])
     assert sent[0]["subject"] == "CRM へのご招待 / Your invitation to the CRM" and email in text
-    password = re.search(r"仮パスワード (\S+) で", text).group(1)
     answer = boto3.client("cognito-idp").admin_initiate_auth(
         UserPoolId=os.environ["USER_POOL_ID"], ClientId=os.environ["USER_POOL_CLIENT_ID"],
         AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password})

@@ -20,7 +20,7 @@ answering 2,500 index entries spent 40 µs an entry in those two steps.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Callable
 
 _TEXT, _TEXTS = ("S", "N"), ("SS", "NS")
 _VERBATIM = ("BOOL", "NULL")
@@ -32,46 +32,38 @@ def wire_value(value: Any) -> Any:
     if not isinstance(value, dict) or len(value) != 1:
         return None
     (kind, inner), = value.items()
-    if kind in _TEXT:
-        return {kind: str(inner)}
-    if kind in _VERBATIM and isinstance(inner, bool):
-        return value
-    if kind == "B":
-        return {kind: _base64(inner)}
-    if kind in _TEXTS and isinstance(inner, list):
-        return {kind: [str(member) for member in inner]}
-    if kind == "BS" and isinstance(inner, list):
-        return {kind: [_base64(member) for member in inner]}
-    if kind == "M" and isinstance(inner, dict):
-        members = {name: wire_value(member) for name, member in inner.items()}
-        return None if None in members.values() else {kind: members}
-    if kind == "L" and isinstance(inner, list):
-        elements = [wire_value(member) for member in inner]
-        return None if None in elements else {kind: elements}
-    return None
+    return _wire(kind, inner, _base64, wire_value)
 
 
 def dynamo_wire(value: Any) -> Any:
     """The JSON of one of moto's `DynamoType` values, as DynamoDB sends it; None for anything else.
     moto keeps a binary as sent (base64 text) or, after a projection, as bytes."""
-    kind, inner = getattr(value, "type", None), getattr(value, "value", None)
+    return _wire(getattr(value, "type", None), getattr(value, "value", None), _binary_as_sent, dynamo_wire)
+
+
+def _wire(kind: Any, inner: Any, binary: Callable[[Any], str], member: Callable[[Any], Any]) -> Any:
+    """The JSON of a value of type `kind`: `binary` writes a binary, `member` a map's or list's member."""
     if kind in _TEXT:
         return {kind: str(inner)}
     if kind in _VERBATIM and isinstance(inner, bool):
         return {kind: inner}
     if kind == "B":
-        return {kind: inner if isinstance(inner, str) else _base64(inner)}
+        return {kind: binary(inner)}
     if kind in _TEXTS and isinstance(inner, list):
-        return {kind: [str(member) for member in inner]}
+        return {kind: [str(element) for element in inner]}
     if kind == "BS" and isinstance(inner, list):
-        return {kind: [member if isinstance(member, str) else _base64(member) for member in inner]}
+        return {kind: [binary(element) for element in inner]}
     if kind == "M" and isinstance(inner, dict):
-        members = {name: dynamo_wire(member) for name, member in inner.items()}
+        members = {name: member(element) for name, element in inner.items()}
         return None if None in members.values() else {kind: members}
     if kind == "L" and isinstance(inner, list):
-        elements = [dynamo_wire(member) for member in inner]
+        elements = [member(element) for element in inner]
         return None if None in elements else {kind: elements}
     return None
+
+
+def _binary_as_sent(data: str | bytes) -> str:
+    return data if isinstance(data, str) else _base64(data)
 
 
 def wire_item(attributes: Any) -> dict[str, Any] | None:
