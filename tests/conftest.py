@@ -289,3 +289,7 @@ def api(moto_endpoint) -> Api:
     owner = Api(f"tenant-{uuid.uuid4().hex[:10]}")
     owner.enroll()
     return owner
+
+
+# the console's end-to-end fixtures (tests/console_support.py): the served stack, Chromium, a page
+from console_support import chromium, console, page  # noqa: E402,F401

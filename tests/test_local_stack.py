@@ -274,7 +274,7 @@ def test_literal_route_beats_parameter(stack):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/nope"), ("GET", "/v1/contacts/c1/extra"), ("DELETE", "/health"), ("GET", "/v1/contacts/")],
+    [("GET", "/v1/nope"), ("GET", "/v1/contacts/c1/extra"), ("DELETE", "/health"), ("GET", "/v1/contacts/")],
 )
 def test_unknown_route_is_404_like_api_gateway(stack, method, path):
     status, headers, body = _request(stack.url, method, path, headers=_bearer(stack))
@@ -343,9 +343,9 @@ def test_local_endpoints_take_no_token_and_come_first():
 def test_request_log_line(stack, caplog):
     caplog.set_level("INFO", logger="crm-local")
 
-    _request(stack.url, "GET", "/nope")
+    _request(stack.url, "GET", "/v1/nope")
 
-    assert any(message.startswith("GET /nope 404 ") and message.endswith("ms") for message in caplog.messages)
+    assert any(message.startswith("GET /v1/nope 404 ") and message.endswith("ms") for message in caplog.messages)
 
 
 # --- persistence -----------------------------------------------------------------------

@@ -40,3 +40,43 @@ def install() -> None:
 
     CognitoIdpBackend.initiate_auth = user_not_found_as_a_wrong_password(initiate_auth)
     CognitoIdpBackend.admin_initiate_auth = user_not_found_as_a_wrong_password(admin_initiate_auth)
+
+
+COGNITO_TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+
+
+class BrowserCors:
+    """WSGI middleware: Cognito's endpoint answers browsers' CORS, as cognito-idp does for the
+    sign-in calls a web app makes from its own origin (InitiateAuth, RespondToAuthChallenge,
+    RevokeToken; https://docs.aws.amazon.com/cognito/latest/developerguide/authentication.html,
+    "client-side authentication flow"). moto's server cannot route a preflight, which carries no
+    X-Amz-Target, to Cognito: it answered the browser's OPTIONS without any CORS header, so a
+    browser could never sign in locally. This answers that preflight (any origin, the headers asked
+    for) and adds Access-Control-Allow-Origin to Cognito's answers."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is None:
+            return self._app(environ, start_response)
+        asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
+        if environ.get("REQUEST_METHOD") == "OPTIONS" and "x-amz-target" in asked.lower():
+            start_response("200 OK", [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Allow-Methods", "POST"),
+                ("Access-Control-Allow-Headers", asked),
+                ("Access-Control-Max-Age", "600"),
+                ("Vary", "Origin"),
+                ("Content-Length", "0"),
+            ])
+            return [b""]
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith(COGNITO_TARGET_PREFIX):
+            return self._app(environ, start_response)
+
+        def with_origin(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            kept = [(name, value) for name, value in headers if name.lower() != "access-control-allow-origin"]
+            return start_response(status, [*kept, ("Access-Control-Allow-Origin", origin), ("Vary", "Origin")], exc_info)
+
+        return self._app(environ, with_origin)

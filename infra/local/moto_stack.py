@@ -464,7 +464,8 @@ class _QuietMotoRequestHandler(MotoRequestHandler):
 
 
 class EmbeddedMoto(BackgroundServer):
-    """moto's server app on 127.0.0.1 (a free port) behind `_SerialisedMoto`, its S3 behind `StrictS3`.
+    """moto's server app on 127.0.0.1 (a free port) behind `_SerialisedMoto`, its S3 behind `StrictS3`,
+    Cognito's browser CORS in front (`cognito_realism.BrowserCors`).
 
     Used by the local stack, the tests and the benchmarks alike.
     """
@@ -476,7 +477,7 @@ class EmbeddedMoto(BackgroundServer):
         attribute_values.install()
         dynamodb_realism.install()
         self.changes = _SerialisedMoto(StrictS3(DomainDispatcherApplication(create_backend_app)))
-        super().__init__(self.changes, request_handler=_QuietMotoRequestHandler, name="moto")
+        super().__init__(cognito_realism.BrowserCors(self.changes), request_handler=_QuietMotoRequestHandler, name="moto")
         self.endpoint_url = self.url
 
 

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Request, Response
 from infra.local import local_secret
 from infra.local.apigw import ACCOUNT_ID, build_http_api_event, match_route
 from infra.local.authorizer import InvalidTokenError, JwtAuthorizer
+from infra.local.console import api_prefixes, console_response
 from infra.local.iam_record import running
 from infra.local.moto_stack import SNAPSHOT_INTERVAL_SECONDS, AwsEmulation
 from infra.local.queues import LocalQueues
@@ -259,6 +260,7 @@ class LocalApi:
         self._integration_timeout = integration_timeout or float(
             os.environ.get(INTEGRATION_TIMEOUT_VARIABLE) or INTEGRATION_TIMEOUT_SECONDS)
         self._routes = list(template_routes() if routes is None else routes)
+        self._api_prefixes = api_prefixes(route.path for route in self._routes)
         self._resolve_handler = resolve_handler
         self._local_endpoints = local_endpoints
         self._instances = {route.function: threading.Lock() for route in self._routes}
@@ -285,6 +287,8 @@ class LocalApi:
         local = match_route(self._local_endpoints, request.method, raw_path)
         if local is not None:
             return local[0].handle(request)
+        if request.method in ("GET", "HEAD") and raw_path.split("/")[1] not in self._api_prefixes:
+            return console_response(request)
         try:
             route, path_parameters = routed(self._routes, request.method, raw_path)
         except LookupError:  # no catch-all route: API Gateway's own answer

@@ -1,0 +1,22 @@
+/** The API's own types, generated from functions/contacts_api/openapi.json (npm run types). */
+import type { components } from "./schema.gen";
+
+type Schemas = components["schemas"];
+export type Contact = Schemas["Contact"];
+export type ContactInput = Schemas["ContactInput"];
+export type Settings = Schemas["Settings"];
+export type Member = Schemas["Member"];
+export type Me = Schemas["Me"];
+export type Activity = Schemas["Activity"];
+export type Tag = Schemas["Tag"];
+export type PropertyDefinition = Schemas["PropertyDefinition"];
+export type Segment = Schemas["Segment"];
+export type Job = Schemas["Job"];
+export type Email = Schemas["Email"];
+export type EmailTemplate = Schemas["EmailTemplate"];
+export type AuthConfig = Schemas["AuthConfig"];
+export type ErrorBody = Schemas["Error"];
+export type ErrorDetail = Schemas["ErrorDetail"];
+export type Filter = Schemas["Filter"];
+export type SearchRequest = Schemas["SearchRequest"];
+export type BulkRequest = Schemas["BulkRequest"];

@@ -1,0 +1,4 @@
+/** Placeholder until its screen lands. */
+export function ContactPage() {
+  return <h1>ContactPage</h1>;
+}

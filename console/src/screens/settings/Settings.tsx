@@ -1,0 +1,4 @@
+/** Placeholder until its screen lands. */
+export function Settings() {
+  return <h1>Settings</h1>;
+}

@@ -1,0 +1,178 @@
+"""The console's end-to-end tests: the stack served as `make dev` serves it (the API and the built
+console on one origin, the embedded AWS emulation with its user pool), Debian's Chromium driven by
+Playwright, axe-core run in the page, sign-in through the real Cognito flow.
+
+Each test uses a tenant of its own, created as an operator does (`crm admin create-tenant --local`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.local import REPO_ROOT
+from stack_support import BASIC_ENV, ServedStack, invitation
+
+CHROMIUM = Path("/usr/bin/chromium")
+CONSOLE_DIST = REPO_ROOT / "console" / "dist"
+AXE = REPO_ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+# As the machine's notes advise: no network of Chromium's own (this machine has none), no sandbox as root.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--lang=ja-JP"]
+PASSWORD = "Console-Passw0rd!"
+
+
+def required(path: Path, install: str) -> Path:
+    """PATH, or the test fails saying which command installs it (never a silent skip)."""
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `{install}` (make test does)", pytrace=False)
+    return path
+
+
+@dataclass
+class Team:
+    """A tenant as its owner sees it: their email and password (already changed from the temporary one)."""
+
+    tenant: str
+    owner_email: str
+    password: str
+
+
+class Console:
+    """The served stack plus what the tests need of it: teams, API calls, the outbox."""
+
+    def __init__(self, stack: ServedStack):
+        self.stack = stack
+        self.url = stack.url
+
+    def new_team(self, name: str = "株式会社テスト", owner_name: str = "山田 太郎") -> tuple[str, str, str]:
+        """A new tenant with its first owner: (tenant, owner email, temporary password)."""
+        tenant = f"t{uuid.uuid4().hex[:10]}"
+        email = f"owner@{tenant}.example.jp"
+        env = {name: os.environ[name] for name in BASIC_ENV if name in os.environ}
+        env.update(PYTHONPATH=str(REPO_ROOT), CRM_LOCAL_DATA=str(self.stack.data_dir), CRM_API_URL=self.url)
+        created = subprocess.run(
+            [sys.executable, "-m", "infra.crm_cli", "admin", "create-tenant", "--local", "--tenant", tenant,
+             "--name", name, "--owner-email", email, "--owner-name", owner_name],
+            capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=120)
+        assert created.returncode == 0, created.stderr
+        return tenant, email, re.search(r"^temporary password: (\S+)$", created.stdout, re.MULTILINE).group(1)
+
+    def token(self, tenant: str, email: str, role: str = "owner", name: str | None = None) -> str:
+        """An ID token of the stack's user pool for EMAIL in TENANT (the member is made if needed)."""
+        from infra.local.sign_in import id_token
+
+        return id_token(self.stack.data_dir, tenant, email, role, name)
+
+    def call(self, token: str | None, method: str, path: str, body: Any = None) -> Any:
+        """METHOD PATH on the API; the decoded answer (an HTTP error raises)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers={
+            "Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def temporary_password(self, email: str) -> str:
+        """The temporary password of EMAIL's latest invitation, from /_local/outbox."""
+        mailed = [item for item in self.call(None, "GET", "/_local/outbox")["items"]
+                  if item["to"] == [email] and item["transport"] == "cognito"]
+        return invitation(mailed[-1]["raw"])[1]
+
+    def outbox(self) -> list[dict[str, Any]]:
+        return self.call(None, "GET", "/_local/outbox")["items"]
+
+
+def sign_in(page, console: Console, email: str, password: str, new_password: str | None = None) -> None:
+    """Sign in on /login by the contract's accessible names; answers the new-password challenge
+    when NEW_PASSWORD is given. Ends on /contacts."""
+    page.goto(console.url + "/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード", exact=True).fill(password)
+    page.get_by_role("button", name="ログイン").click()
+    if new_password is not None:
+        page.get_by_label("新しいパスワード").fill(new_password)
+        page.get_by_role("button", name="設定してログイン").click()
+    page.wait_for_url(re.compile(r"/contacts$"))
+
+
+def signed_in_team(page, console: Console, **team: str) -> Team:
+    """A new team whose owner signed in in PAGE (first sign-in: temporary password, then PASSWORD)."""
+    tenant, email, temporary = console.new_team(**team)
+    sign_in(page, console, email, temporary, new_password=PASSWORD)
+    return Team(tenant, email, PASSWORD)
+
+
+def assert_accessible(page, what: str) -> None:
+    """axe-core in the page: no serious or critical violation (WCAG 2.x A/AA and best practices)."""
+    result = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+        for violation in result["violations"] if violation["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{what}: axe-core found " + "; ".join(serious)
+
+
+def screenshot(page, name: str) -> None:
+    """The README's picture of a screen, taken as the tests see it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory):
+    """The stack served as `make dev` serves it, with the built console."""
+    required(CONSOLE_DIST / "index.html", "make console")
+    served = ServedStack(tmp_path_factory.mktemp("console") / "data", clean_env=True)
+    try:
+        yield Console(served)
+        served.stop()
+    finally:
+        served.process.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (which downloads no browser here)."""
+    from playwright.sync_api import sync_playwright
+
+    required(CHROMIUM, "make chromium")
+    required(AXE, "make console")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium, console):
+    """A fresh browser context (no session, Japanese, JST) and its page; every request it makes is
+    to the stack's own hosts (the API and the console's origin, the emulated Cognito), which the
+    test asserts at the end."""
+    context = chromium.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1360, "height": 860})
+    # axe-core comes with each document (DevTools' way, which the page's CSP does not apply to)
+    context.add_init_script(path=str(AXE))
+    hosts: set[str] = set()
+    context.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    allowed = {console.url.split("/")[2], console.stack.endpoint.split("/")[2]}
+    assert hosts <= allowed, f"the console reached other hosts: {sorted(hosts - allowed)}"
+    assert not errors, f"uncaught errors in the page: {errors}"
