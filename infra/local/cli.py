@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from infra.local import default_data_dir
+from infra.local.console import CONSOLE_DIST
 from shared.domain.access import ROLES
 
 
@@ -74,6 +75,8 @@ def _serve(port: int, data_dir: Path) -> int:
         return 1
     assert stack.aws is not None
     print(f"CRM API on {stack.url}", flush=True)
+    console = "" if (CONSOLE_DIST / "index.html").is_file() else " (not built: run `make console`)"
+    print(f"Console on {stack.url}/{console}", flush=True)
     if stack.aws.embedded:
         print(
             f"Embedded AWS emulation on {stack.aws.endpoint_url}; local data kept in {data_dir.resolve()}",
