@@ -26,7 +26,7 @@ AUDIT_CANARY := requests==2.19.0
 AUDIT_CANARY_ADVISORY := CVE-2018-18074
 PIP_AUDIT := $(BIN)/pip-audit --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) --aliases on
 
-.PHONY: dev test lint security checkov bandit audit tools bench clean
+.PHONY: dev test lint security checkov bandit audit tools bench clean deploy-console
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,6 +95,13 @@ test: $(STAMP) lint security $(SAM_STAMP)  ## cfn-lint, checkov, bandit, pip-aud
 
 bench: $(STAMP)  ## machine-independent figures (requests, items read, memory, import ratios)
 	$(BIN)/python -m bench
+
+# The built console onto a deployed stack: its files into ConsoleBucketName, /index.html
+# invalidated on ConsoleDistributionId (infra/deploy_console.py), then open ConsoleUrl.
+# console/dist/index.html is the console's build, whose rule comes with the console.
+STACK ?= $(error STACK is required: make deploy-console STACK=<the stack name sam deploy used>)
+deploy-console: $(STAMP) console/dist/index.html  ## upload console/dist to stack $$STACK's bucket, invalidate /index.html
+	$(BIN)/python -m infra.deploy_console --stack $(STACK) --dist console/dist
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache
