@@ -193,13 +193,42 @@ def test_the_path_matcher_follows_cloudfronts_rules():
     assert _cloudfront_matches("/t/?/*", "/t/o/abc")
 
 
+# Web collection stays on the API's own host: POST /collect caps hits per client address, which
+# behind CloudFront would be an edge server's; the snippet posts to the origin it came from.
+WEB_COLLECTION = {"POST /collect", "GET /collect.js"}
+
+
 def test_every_api_route_reaches_the_api_and_the_console_routes_reach_the_console(distribution):
     assert len(distribution["CacheBehaviors"]) <= CACHE_BEHAVIOURS_QUOTA
-    for route in documented_routes():
-        path = re.sub(r"\{[^}]+\}", "01HZX3Q4", route.path)
-        assert _origin_for(distribution, path) == "api", route.route_key
+    routes = {route.route_key: re.sub(r"\{[^}]+\}", "01HZX3Q4", route.path) for route in documented_routes()}
+    assert WEB_COLLECTION <= set(routes)
+    for route_key, path in routes.items():
+        assert _origin_for(distribution, path) == ("console" if route_key in WEB_COLLECTION else "api"), route_key
     for path in [*CONSOLE_ROUTES, "/index.html", "/assets/index-3f9a1c.js"]:
         assert _origin_for(distribution, path) == "console", path
+
+
+def test_web_collection_cannot_be_posted_through_the_distribution(distribution):
+    """The console's behaviour takes GET and HEAD only: CloudFront refuses POST /collect there."""
+    assert distribution["DefaultCacheBehavior"]["AllowedMethods"] == ["GET", "HEAD"]
+
+
+def test_cloudfront_names_are_the_stacks_own_in_the_whole_account_and_short_enough(resources):
+    """One name per account whatever the region, at most 64 characters
+    (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_FunctionSummary.html)."""
+    names = {
+        "ConsoleOriginAccessControl": resources["ConsoleOriginAccessControl"]["Properties"]["OriginAccessControlConfig"],
+        "ConsoleRewriteFunction": resources["ConsoleRewriteFunction"]["Properties"],
+        "ConsoleResponseHeadersPolicy": resources["ConsoleResponseHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"],
+        "ConsoleApiResponseHeadersPolicy":
+            resources["ConsoleApiResponseHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"],
+    }
+    stack_uuid = {"StackUuid": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}}
+    for logical_id, props in names.items():
+        text, variables = props["Name"]["Fn::Sub"]
+        assert variables == stack_uuid and text.endswith("${StackUuid}"), logical_id
+        named = text.replace("${StackUuid}", "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b")
+        assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", named), logical_id
 
 
 def test_api_behaviours_pass_every_method_header_and_query_and_cache_nothing(distribution):
