@@ -26,7 +26,7 @@ AUDIT_CANARY := requests==2.19.0
 AUDIT_CANARY_ADVISORY := CVE-2018-18074
 PIP_AUDIT := $(BIN)/pip-audit --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) --aliases on
 
-.PHONY: dev test lint security checkov bandit audit tools bench clean console console-test chromium
+.PHONY: dev test lint security checkov bandit audit tools bench clean console console-test chromium deploy-console
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -130,6 +130,12 @@ test: $(STAMP) lint security $(SAM_STAMP) console console-test $(CHROMIUM)  ## c
 
 bench: $(STAMP)  ## machine-independent figures (requests, items read, memory, import ratios)
 	$(BIN)/python -m bench
+
+# The built console onto a deployed stack: its files into ConsoleBucketName, /index.html
+# invalidated on ConsoleDistributionId (infra/deploy_console.py), then open ConsoleUrl.
+STACK ?= $(error STACK is required: make deploy-console STACK=<the stack name sam deploy used>)
+deploy-console: $(STAMP) console/dist/index.html  ## upload console/dist to stack $$STACK's bucket, invalidate /index.html
+	$(BIN)/python -m infra.deploy_console --stack $(STACK) --dist console/dist
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache console/node_modules console/dist console/dist-tests

@@ -5,7 +5,7 @@ from __future__ import annotations
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from infra.local.console import IMMUTABLE, REVALIDATE, api_prefixes, console_file, console_response
+from infra.local.console import IMMUTABLE, REVALIDATE, api_prefixes, console_file, console_response, security_headers
 
 
 def _get(path: str, dist):
@@ -47,3 +47,12 @@ def test_an_unbuilt_console_says_how_to_build_it(tmp_path):
     answer = _get("/contacts", tmp_path)
     assert answer.status_code == 404
     assert "make console" in answer.get_data(as_text=True)
+
+
+def test_the_local_policy_is_the_templates_with_the_emulation_as_its_aws_hosts():
+    headers = security_headers("http://127.0.0.1:4566")
+    assert headers["Content-Security-Policy"] == (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self' http://127.0.0.1:4566; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+        "object-src 'none'")
+    assert (headers["X-Frame-Options"], headers["Referrer-Policy"]) == ("DENY", "strict-origin-when-cross-origin")

@@ -8,7 +8,9 @@ reach the functions: a browser asking for /contacts/123 gets the console, not th
 
 from __future__ import annotations
 
+import functools
 import mimetypes
+import re
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,10 +18,13 @@ from pathlib import Path
 from werkzeug.wrappers import Request, Response
 
 from infra.local import REPO_ROOT
+from infra.template import load_template
 
 CONSOLE_DIST = REPO_ROOT / "console" / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"  # content-hashed files under /assets/
 REVALIDATE = "no-cache"  # index.html names the current assets: always checked
+# an AWS host of the policy: https://cognito-idp.${AWS::Region}.amazonaws.com, https://${FilesBucket.DomainName}
+_AWS_HOST = re.compile(r"https://[^\s;]*\$\{[^}]+\}[^\s;]*")
 
 
 def api_prefixes(route_paths: Iterable[str]) -> frozenset[str]:
@@ -40,17 +45,21 @@ def console_file(path: str, dist: Path = CONSOLE_DIST) -> Path | None:
     return candidate
 
 
-def security_headers(cognito_endpoint: str) -> dict[str, str]:
-    """The response headers policy of the console's distribution, with this stack's Cognito."""
-    connect = " ".join(["'self'", cognito_endpoint.rstrip("/")]) if cognito_endpoint else "'self'"
+@functools.cache
+def security_headers(aws_endpoint: str) -> dict[str, str]:
+    """The console's response headers policy of template.yaml (ConsoleResponseHeadersPolicy), with
+    the AWS hosts it names (Cognito, the files bucket) being this stack's emulation."""
+    config = load_template()["Resources"]["ConsoleResponseHeadersPolicy"]["Properties"][
+        "ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    policy = config["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    policy = policy["Fn::Sub"] if isinstance(policy, dict) else policy
+    hosts = " ".join(dict.fromkeys(_AWS_HOST.sub(aws_endpoint.rstrip("/"), host) for host in _AWS_HOST.findall(policy)))
+    policy = _AWS_HOST.sub("", policy).replace("connect-src 'self'", f"connect-src 'self' {hosts}".rstrip())
     return {
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src {connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-        ),
+        "Content-Security-Policy": re.sub(r"\s+;", ";", " ".join(policy.split())),
         "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": config["FrameOptions"]["FrameOption"],
+        "Referrer-Policy": config["ReferrerPolicy"]["ReferrerPolicy"],
     }
 
 
