@@ -1,9 +1,11 @@
 // Builds the console into dist/: index.html plus content-hashed assets under dist/assets/,
-// split by route (esbuild's ESM code splitting). `--tests` bundles tests/*.test.ts for `node --test`.
+// split by route (esbuild's ESM code splitting). `--tests` bundles tests/*.test.ts and runs them
+// with node's test runner (the files named one by one: Node 20 and 22+ read a folder argument differently).
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { readdirSync, mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 
 const testsOnly = process.argv.includes("--tests");
 
@@ -20,6 +22,9 @@ if (testsOnly) {
     jsxImportSource: "preact",
     logLevel: "warning",
   });
+  const files = readdirSync("dist-tests").filter((name) => name.endsWith(".mjs")).map((name) => join("dist-tests", name));
+  const run = spawnSync(process.execPath, ["--test", ...files], { stdio: "inherit" });
+  process.exit(run.status ?? 1);
 } else {
   rmSync("dist", { recursive: true, force: true });
   mkdirSync("dist/assets", { recursive: true });
