@@ -21,7 +21,6 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +73,9 @@ class Walk:
         self.placeholders: dict[str, list[tuple[set[str], list[tuple[ast.AST, str]]]]] = {}  # source -> per use: texts, sinks
         self.quoting = False  # following a placeholder's value: what cannot be followed is a value, not a problem
         self.changed = False
+        self.def_counts: Counter[str] = Counter()  # how many defs have each name
         self._returns: dict[tuple[int, tuple[int, ...]], set[str]] = {}
+        self._module_bindings: dict[tuple[str, str], ast.AST | str | None] = {}
 
     # --- loading and naming ---------------------------------------------------------------
 
@@ -105,10 +106,14 @@ class Walk:
     def where(self, node: ast.AST) -> str:
         return f"{self.module_of[node].replace('.', '/')}.py:{getattr(node, 'lineno', '?')}"
 
-    @cache
     def module_binding(self, module: str, name: str) -> ast.AST | str | None:
         """What `name` means at the top of `module`: a def or class, an assigned value, or the
         dotted name of a module imported under that name."""
+        if (module, name) not in self._module_bindings:
+            self._module_bindings[module, name] = self._module_binding(module, name)
+        return self._module_bindings[module, name]
+
+    def _module_binding(self, module: str, name: str) -> ast.AST | str | None:
         tree = self.modules.get(module)
         if tree is None:
             return None
@@ -350,6 +355,11 @@ class Walk:
                 position = positional.index(name) - int(method) if name in positional else 10_000
                 self.add_sink(scope, position, name)
                 return set()
+        if isinstance(scope, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            if any(item == name for generator in scope.generators for _, item in self.names_in(generator.target)):
+                self.problem(f"{self.where(scope)}: cannot follow message {name!r} bound by a comprehension")
+                return set()
+            return None
         found: set[str] | None = None
         for statement in self.bindings.get(scope, []):
             if isinstance(statement, ast.ExceptHandler):
