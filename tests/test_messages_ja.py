@@ -106,6 +106,12 @@ def test_a_quoted_text_of_ours_is_translated_inside_the_sentence_that_quotes_it(
     assert in_japanese("No company with id is empty exists.") == "ID が is empty の会社は存在しません。"
 
 
+def test_a_plural_ending_the_japanese_does_without_is_dropped():
+    for minutes, ending in ((5, "s"), (1, "")):
+        assert in_japanese(f"You started an export less than 30 minutes ago; try again in {minutes} minute{ending}.") == \
+            f"前回のエクスポートから 30 分経っていません。{minutes} 分後に再度お試しください。"
+
+
 def test_a_message_the_catalogue_does_not_know_stays_english():
     assert in_japanese("Nobody wrote this message down.") == "Nobody wrote this message down."
 
