@@ -65,35 +65,24 @@ def in_japanese(message: str) -> str:
     return message if found is None else found
 
 
+# "{{" and "}}" are literal braces; a placeholder may hold one level of braces (a format spec's own)
+_TOKEN = re.compile(r"(\{\{|\}\})|\{((?:[^{}]|\{[^{}]*\})*)\}|([^{}]+)|([{}])")
+
+
 def parse(template: str) -> Parts:
     """A template's parts: (literal text, False) and (placeholder source, True), in order."""
     parts: Parts = []
-    literal: list[str] = []
-    index = 0
-    while index < len(template):
-        char = template[index]
-        if char in "{}" and template[index + 1:index + 2] == char:
-            literal.append(char)
-            index += 2
-        elif char == "{":
-            depth, end = 1, index + 1
-            while end < len(template) and depth:
-                depth += {"{": 1, "}": -1}.get(template[end], 0)
-                end += 1
-            if depth:
-                raise ValueError(f"unclosed placeholder in {template!r}")
-            if literal:
-                parts.append(("".join(literal), False))
-                literal = []
-            parts.append((template[index + 1:end - 1], True))
-            index = end
-        elif char == "}":
-            raise ValueError(f"single '}}' in {template!r}")
+    for brace, placeholder, text, stray in _TOKEN.findall(template):
+        if stray:
+            raise ValueError(f"a single {stray!r} in {template!r}")
+        if placeholder:
+            parts.append((placeholder, True))
+            continue
+        literal = brace[:1] or text
+        if parts and not parts[-1][1]:
+            parts[-1] = (parts[-1][0] + literal, False)
         else:
-            literal.append(char)
-            index += 1
-    if literal:
-        parts.append(("".join(literal), False))
+            parts.append((literal, False))
     return parts
 
 
@@ -102,7 +91,13 @@ def placeholders(template: str) -> list[str]:
 
 
 class _Pattern(NamedTuple):
-    regex: re.Pattern[str]  # the English template, each placeholder a group
+    """An English template with placeholders. Only a message with its first and last literal
+    text is matched against the regex, which `re` compiles then (and caches): a Lambda's first
+    Japanese answer compiles a few patterns, not all of them."""
+
+    prefix: str
+    suffix: str
+    regex: str  # the English template, each placeholder a group
     names: list[str]  # the placeholder of each group
     japanese: Parts
 
@@ -127,7 +122,8 @@ def _catalogue() -> _Catalogue:
             continue
         regex = "".join("(.*?)" if is_placeholder else re.escape(text) for text, is_placeholder in parts)
         literal_length = sum(len(text) for text, is_placeholder in parts if not is_placeholder)
-        patterns.append((literal_length, _Pattern(re.compile(regex, re.DOTALL), names, parse(japanese))))
+        prefix, suffix = (parts[0][0] if not parts[0][1] else ""), (parts[-1][0] if not parts[-1][1] else "")
+        patterns.append((literal_length, _Pattern(prefix, suffix, regex, names, parse(japanese))))
     patterns.sort(key=lambda pattern: -pattern[0])
     return _Catalogue(exact, [pattern for _, pattern in patterns], QUOTING)
 
@@ -140,7 +136,10 @@ def _translate(message: str, depth: int) -> str | None:
     if message in catalogue.exact:
         return _render(catalogue.exact[message], {}, depth)
     for pattern in catalogue.patterns:
-        match = pattern.regex.fullmatch(message)
+        if not (message.startswith(pattern.prefix) and message.endswith(pattern.suffix)
+                and len(message) >= len(pattern.prefix) + len(pattern.suffix)):
+            continue
+        match = re.fullmatch(pattern.regex, message, re.DOTALL)
         if match:
             values: dict[str, str] = {}
             for name, value in zip(pattern.names, match.groups()):

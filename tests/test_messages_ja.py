@@ -106,6 +106,14 @@ def test_a_quoted_text_of_ours_is_translated_inside_the_sentence_that_quotes_it(
     assert in_japanese("No company with id is empty exists.") == "ID が is empty の会社は存在しません。"
 
 
+def test_a_template_reads_as_its_f_string_does():
+    assert parse("{{{{{name}}}}} has {limit:,} of {', '.join(x)}") == \
+        [("{{", False), ("name", True), ("}} has ", False), ("limit:,", True), (" of ", False), ("', '.join(x)", True)]
+    for broken in ("a { b", "a } b"):
+        with pytest.raises(ValueError):
+            parse(broken)
+
+
 def test_a_plural_ending_the_japanese_does_without_is_dropped():
     for minutes, ending in ((5, "s"), (1, "")):
         assert in_japanese(f"You started an export less than 30 minutes ago; try again in {minutes} minute{ending}.") == \
