@@ -18,7 +18,8 @@ from typing import Any, Callable
 from shared import keys
 from shared.domain import json_text
 from shared.domain.access import ROLES, Principal
-from shared.errors import BadRequest, Busy, CrmError, PayloadTooLarge, Unauthorized, still_throttled
+from shared.errors import BadRequest, Busy, CrmError, NotFound, PayloadTooLarge, Unauthorized, still_throttled
+from shared.language import localised, prefers_japanese, quality
 from shared.observability import logger
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -71,15 +72,6 @@ def error_response(status: int, code: str, message: str, details: list[dict[str,
     return json_response(status, {"error": {"code": code, "message": message, "details": details or []}})
 
 
-def _quality(parameter: str) -> float:
-    """The weight an Accept parameter gives (1 for any other parameter, or an unreadable q)."""
-    name, _, value = parameter.partition("=")
-    try:
-        return float(value) if name.strip() == "q" else 1.0
-    except ValueError:
-        return 1.0
-
-
 @dataclass(frozen=True)
 class Request:
     """What a route needs from an API Gateway HTTP API (payload 2.0) event."""
@@ -129,11 +121,16 @@ class Request:
         """The client's address as API Gateway saw the connection (not a header a client sets)."""
         return self.event["requestContext"]["http"]["sourceIp"]
 
+    @property
+    def japanese(self) -> bool:
+        """Whether the caller's Accept-Language prefers Japanese: the errors' words are then Japanese."""
+        return prefers_japanese(self.headers.get("accept-language"))
+
     def accepts(self, media_type: str) -> bool:
         """Whether the Accept header names `media_type` itself (not only through */*) with a q above 0."""
         for entry in self.headers.get("accept", "").split(","):
             name, *parameters = (part.strip().lower() for part in entry.split(";"))
-            if name == media_type and all(_quality(parameter) > 0 for parameter in parameters):
+            if name == media_type and all(quality(parameter) > 0 for parameter in parameters):
                 return True
         return False
 
@@ -207,17 +204,17 @@ class App:
             response = result if isinstance(result, Response) else json_response(200, result)
         except _NoSuchRoute:  # the template's catch-all route ($default) brings every unknown method and path
             http = event.get("requestContext", {}).get("http") or {}
-            response = error_response(404, "not_found", f"No endpoint answers {http.get('method', '')} "
-                                                        f"{event.get('rawPath', '')}; see /openapi.json.")
+            response = _answer(NotFound(f"No endpoint answers {http.get('method', '')} "
+                                        f"{event.get('rawPath', '')}; see /openapi.json."), event)
         except CrmError as error:
-            response = _answer(error)
+            response = _answer(error, event)
         except Exception as error:
             if still_throttled(error):  # the store stayed throttled through botocore's retries
                 logger.warning("Store throttled", extra={"route": event.get("routeKey")})
-                response = _answer(Busy("The store is busy right now; retry in a moment."))
+                response = _answer(Busy("The store is busy right now; retry in a moment."), event)
             else:
                 logger.exception("Unhandled error", extra={"route": event.get("routeKey")})
-                response = error_response(500, "internal_error", "Something went wrong on our side; retry, then contact support.")
+                response = _answer(CrmError("Something went wrong on our side; retry, then contact support."), event)
         _allow_console(event, response)
         return response.as_proxy_result()
 
@@ -248,9 +245,12 @@ def _allow_console(event: dict[str, Any], response: Response) -> None:
         response.headers["Access-Control-Expose-Headers"] = "retry-after"
 
 
-def _answer(error: CrmError) -> Response:
-    """The contract's error body and status of a domain error, with its headers (Retry-After)."""
-    response = error_response(error.status, error.code, error.message, [detail.as_dict() for detail in error.details])
+def _answer(error: CrmError, event: dict[str, Any]) -> Response:
+    """The contract's error body and status of a domain error, with its headers (Retry-After);
+    its messages in Japanese when the request's Accept-Language prefers it (codes and fields as they are)."""
+    japanese = Request(event).japanese
+    details = [{**detail.as_dict(), "message": localised(detail.message, japanese)} for detail in error.details]
+    response = error_response(error.status, error.code, localised(error.message, japanese), details)
     response.headers.update(error.headers)
     return response
 

@@ -4,9 +4,12 @@ framework, no MIME modules, no Powertools (Lambda's own JSON log format instead)
 token answers 404 and never redirects."""
 
 import base64
+import json
 from typing import Any
 
 from shared.domain.tracking import KIND_CLICK, KIND_OPEN, PIXEL_GIF
+from shared.errors import NotFound
+from shared.language import localised, prefers_japanese
 from shared.services.tracking import NotTracked, hit
 
 _KINDS = {"/t/o/": KIND_OPEN, "/t/c/": KIND_CLICK}
@@ -17,15 +20,16 @@ _NO_STORE = {"Cache-Control": "no-store, no-cache, must-revalidate, private, max
 _PIXEL = base64.b64encode(PIXEL_GIF).decode("ascii")
 
 
-_NOT_FOUND_BODY = (
-    '{"error":{"code":"not_found","message":"This tracking link is not valid; '
-    'open the link from the original email.","details":[]}}'
-)
+_NOT_FOUND = NotFound("This tracking link is not valid; open the link from the original email.")
 
 
-def _not_found() -> dict[str, Any]:
+def _not_found(headers: dict[str, str]) -> dict[str, Any]:
+    """The contract's 404, in Japanese for a browser that prefers it (the catalogue is read only then)."""
+    message = localised(_NOT_FOUND.message, prefers_japanese(headers.get("accept-language")))
+    body = json.dumps({"error": {"code": _NOT_FOUND.code, "message": message, "details": []}},
+                      ensure_ascii=False, separators=(",", ":"))
     return {"statusCode": 404, "headers": {**_NO_STORE, "Content-Type": "application/json; charset=utf-8"},
-            "body": _NOT_FOUND_BODY, "isBase64Encoded": False}
+            "body": body, "isBase64Encoded": False}
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -34,11 +38,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     http = event.get("requestContext", {}).get("http", {})
     headers = event.get("headers") or {}
     if kind is None:
-        return _not_found()
+        return _not_found(headers)
     try:
         url = hit(kind, token, http.get("method", "GET"), headers.get("user-agent"), http.get("sourceIp"))
     except NotTracked:
-        return _not_found()
+        return _not_found(headers)
     if kind == KIND_CLICK:
         return {"statusCode": 302, "headers": {**_NO_STORE, "Location": url}, "body": "", "isBase64Encoded": False}
     return {"statusCode": 200, "headers": {**_NO_STORE, "Content-Type": "image/gif"}, "body": _PIXEL,
