@@ -134,3 +134,162 @@ def test_inviting_an_existing_email_shows_the_apis_409_on_the_email_field(page, 
     assert page.locator(f"#{described}").inner_text() == expected["details"][0]["message"]
     assert_accessible(page, "the invitation dialog with the 409")
     expect(members_table(page).get_by_role("row")).to_have_count(2)
+
+
+def expect_columns(page, names: list[str]) -> None:
+    """The columns as the list section shows them, in order (each item's visible name)."""
+    expect(page.get_by_role("group", name="表示する項目と順番").get_by_role("listitem").locator(".column-name")).to_have_text(names)
+
+
+def test_list_columns_are_reordered_by_keyboard_changed_and_reset_and_the_name_order_switched(page, console):
+    team = signed_in_team(page, console)
+    owner = console.token(team.tenant, team.owner_email)
+    default = console.call(owner, "GET", "/v1/settings")
+    page.goto(console.url + "/settings/list")
+    expect(page.get_by_role("heading", name="一覧の表示項目")).to_be_visible()
+    expect_columns(page, ["名前（固定）", "会社名", "メールアドレス", "電話番号", "ステータス", "担当者", "直近連絡日時"])
+    expect(page.get_by_role("button", name="上へ: 名前")).to_have_count(0)
+    expect(page.get_by_role("button", name="外す: 名前")).to_have_count(0)
+    assert_accessible(page, "/settings/list")
+
+    page.get_by_role("button", name="下へ: 会社名").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="下へ: 会社名")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="外す: 電話番号").click()
+    expect(page.get_by_label("追加する項目")).to_be_focused()
+    expect_columns(page, ["名前（固定）", "メールアドレス", "会社名", "ステータス", "担当者", "直近連絡日時"])
+    page.get_by_role("button", name="上へ: ステータス").click()
+    page.get_by_label("追加する項目").select_option(label="スコア")
+    page.get_by_role("button", name="追加", exact=True).click()
+    page.get_by_role("radio", name="名 姓（例: 太郎 山田）").check()
+    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者", "直近連絡日時", "スコア"])
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("保存しました")
+    held = console.call(owner, "GET", "/v1/settings")
+    assert held["list_columns"] == ["name", "email", "status", "company", "owner_id", "last_contacted_at", "score"]
+    assert held["name_order"] == "given_family"
+    screenshot(page, "settings-list")
+
+    page.reload()
+    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者", "直近連絡日時", "スコア"])
+    expect(page.get_by_role("radio", name="名 姓（例: 太郎 山田）")).to_be_checked()
+    page.get_by_role("button", name="初期設定に戻す").click()
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("保存しました")
+    held = console.call(owner, "GET", "/v1/settings")
+    assert (held["list_columns"], held["name_order"]) == (default["list_columns"], default["name_order"])
+
+
+def test_permissions_are_saved(page, console):
+    team = signed_in_team(page, console)
+    owner = console.token(team.tenant, team.owner_email)
+    page.goto(console.url + "/settings/permissions")
+    page.get_by_role("checkbox", name="ユーザー権限のメンバーには、自分が担当する連絡先だけを表示する").check()
+    exporters = page.get_by_role("group", name="エクスポートできるロール")
+    exporters.get_by_role("checkbox", name="マネージャー").check()
+    exporters.get_by_role("checkbox", name="管理者").uncheck()
+    assert_accessible(page, "/settings/permissions")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("保存しました")
+    held = console.call(owner, "GET", "/v1/settings")
+    assert (held["owner_visibility_restricted"], held["export_roles"]) == (True, ["owner", "manager"])
+
+
+def test_scoring_shows_each_refusal_on_its_field_then_saves(page, console):
+    team = signed_in_team(page, console)
+    owner = console.token(team.tenant, team.owner_email)
+    page.goto(console.url + "/settings/scoring")
+    assert_accessible(page, "/settings/scoring")
+    page.get_by_label("メール開封の点数").fill("5000")
+    page.get_by_label("ホット").fill("3")
+    page.get_by_label("アクティブ").fill("5")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expected = refusal(console, owner, "PUT", "/v1/settings", {
+        "score_weights": {**console.call(owner, "GET", "/v1/settings")["score_weights"], "email_opened": 5000},
+        "engagement_thresholds": {"hot": 3, "active": 5}})
+    details = {detail["field"]: detail["message"] for detail in expected["details"]}
+    assert set(details) == {"score_weights.email_opened", "engagement_thresholds.hot"}
+    for label, field in (("メール開封の点数", "score_weights.email_opened"), ("ホット", "engagement_thresholds.hot")):
+        control = page.get_by_label(label)
+        expect(control).to_have_attribute("aria-invalid", "true")
+        assert page.locator(f"#{control.get_attribute('aria-describedby')}").inner_text() == details[field]
+    expect(page.get_by_role("alert")).to_have_text(expected["message"])
+    assert_accessible(page, "/settings/scoring with refusals")
+
+    page.get_by_label("メール開封の点数").fill("2")
+    page.get_by_label("ホット").fill("40")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("保存しました")
+    held = console.call(owner, "GET", "/v1/settings")
+    assert (held["score_weights"]["email_opened"], held["engagement_thresholds"]) == (2, {"hot": 40, "active": 5})
+
+
+def test_a_select_property_is_created_archived_and_restored(page, console):
+    team = signed_in_team(page, console)
+    owner = console.token(team.tenant, team.owner_email)
+    page.goto(console.url + "/settings/properties")
+    expect(page.get_by_text("カスタム項目はまだありません。")).to_be_visible()
+    assert_accessible(page, "/settings/properties")
+    page.get_by_role("button", name="カスタム項目を追加").click()
+    dialog = page.get_by_role("dialog", name="カスタム項目を追加")
+    dialog.get_by_label("キー").fill("industry")
+    dialog.get_by_label("表示名").fill("業種")
+    dialog.get_by_label("種類").select_option(label="選択肢")
+    dialog.get_by_label("選択肢（1行に1つ）").fill("製造\n小売\n\n製造")
+    assert_accessible(page, "the new property dialog")
+    dialog.get_by_role("button", name="追加する").click()
+    expect(dialog).to_be_hidden()
+    active = page.get_by_role("table", name="使用中のカスタム項目")
+    assert cells(active.get_by_role("row").nth(1))[:4] == ["業種", "industry", "選択肢", "製造、小売"]
+    assert console.call(owner, "GET", "/v1/properties")["items"] == [
+        {"key": "industry", "label": "業種", "type": "select", "options": ["製造", "小売"], "archived": False}]
+
+    page.get_by_role("button", name="編集: 業種").click()
+    dialog = page.get_by_role("dialog", name="カスタム項目を編集: 業種")
+    dialog.get_by_label("表示名").fill("業界")
+    dialog.get_by_label("選択肢（1行に1つ）").fill("製造\n小売\nサービス")
+    dialog.get_by_role("button", name="保存", exact=True).click()
+    expect(dialog).to_be_hidden()
+    assert cells(active.get_by_role("row").nth(1))[:4] == ["業界", "industry", "選択肢", "製造、小売、サービス"]
+    screenshot(page, "settings-properties")
+
+    page.get_by_role("button", name="アーカイブ: 業界").click()
+    archived = page.get_by_role("table", name="アーカイブ済みのカスタム項目")
+    expect(archived.get_by_role("row")).to_have_count(2)
+    expect(page.get_by_role("table", name="使用中のカスタム項目")).to_have_count(0)
+    assert console.call(owner, "GET", "/v1/properties")["items"][0]["archived"] is True
+    assert_accessible(page, "/settings/properties with an archived property")
+
+    page.get_by_role("button", name="復元: 業界").click()
+    expect(page.get_by_role("status")).to_have_text("「業界」を復元しました。")
+    expect(archived).to_have_count(0)
+    assert console.call(owner, "GET", "/v1/properties")["items"] == [
+        {"key": "industry", "label": "業界", "type": "select", "options": ["製造", "小売", "サービス"], "archived": False}]
+
+
+def test_a_tag_is_created_and_deleted_from_its_contacts(page, console):
+    team = signed_in_team(page, console)
+    owner = console.token(team.tenant, team.owner_email)
+    contact = console.call(owner, "POST", "/v1/contacts", {"family_name": "田中", "given_name": "一郎", "tags": ["展示会2026"]})
+    page.goto(console.url + "/settings/tags")
+    table = page.get_by_role("table", name="タグ一覧")
+    expect(table.get_by_role("row")).to_have_count(2)
+    assert cells(table.get_by_role("row").nth(1))[:2] == ["展示会2026", "1"]
+    assert_accessible(page, "/settings/tags")
+
+    page.get_by_label("タグ名").fill("セミナー")
+    page.get_by_role("button", name="タグを作成").click()
+    expect(page.get_by_role("status")).to_have_text("タグ「セミナー」を作成しました。")
+    assert [tag["name"] for tag in console.call(owner, "GET", "/v1/tags")["items"]] == ["セミナー", "展示会2026"]
+
+    page.get_by_role("button", name="削除: 展示会2026").click()
+    dialog = page.get_by_role("dialog", name="タグを削除")
+    expect(dialog).to_contain_text("タグ「展示会2026」を削除します。このタグは 1 件の連絡先から外されます。")
+    assert_accessible(page, "the tag deletion dialog")
+    dialog.get_by_role("button", name="削除する").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("status")).to_have_text("タグ「展示会2026」を削除しました。")
+    expect(table.get_by_role("row")).to_have_count(2)
+    assert [tag["name"] for tag in console.call(owner, "GET", "/v1/tags")["items"]] == ["セミナー"]
+    assert console.call(owner, "GET", f"/v1/contacts/{contact['id']}")["tags"] == []

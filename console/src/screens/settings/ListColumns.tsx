@@ -117,14 +117,14 @@ export function ListColumns() {
                 </span>
                 {column !== NAME_COLUMN && (
                   <span class="actions">
-                    <button type="button" id={`${idOf(column)}-up`} disabled={index <= 1} onClick={() => move(index, -1)}>
-                      {t("up")}<span class="visually-hidden">{`: ${label(column)}`}</span>
+                    <button type="button" id={`${idOf(column)}-up`} disabled={index <= 1} onClick={() => move(index, -1)} aria-label={`${t("up")}: ${label(column)}`}>
+                      {t("up")}
                     </button>
-                    <button type="button" id={`${idOf(column)}-down`} disabled={index >= columns.length - 1} onClick={() => move(index, 1)}>
-                      {t("down")}<span class="visually-hidden">{`: ${label(column)}`}</span>
+                    <button type="button" id={`${idOf(column)}-down`} disabled={index >= columns.length - 1} onClick={() => move(index, 1)} aria-label={`${t("down")}: ${label(column)}`}>
+                      {t("down")}
                     </button>
-                    <button type="button" onClick={() => { setColumns(removeColumn(columns, column)); setFocus("column-add"); }}>
-                      {t("remove")}<span class="visually-hidden">{`: ${label(column)}`}</span>
+                    <button type="button" onClick={() => { setColumns(removeColumn(columns, column)); setFocus("column-add"); }} aria-label={`${t("remove")}: ${label(column)}`}>
+                      {t("remove")}
                     </button>
                   </span>
                 )}

@@ -14,7 +14,7 @@ import { shell } from "../../ui/messages";
 import { Empty, Loading, LoadError } from "../../ui/states";
 import { announce, useLoaded } from "./common";
 import { InviteDialog, RemoveDialog, RoleDialog } from "./MemberDialogs";
-import { displayName, memberActions } from "./memberRules";
+import { byJoined, displayName, memberActions } from "./memberRules";
 
 export const memberWords = defineMessages(
   {
@@ -126,9 +126,9 @@ export function Members() {
               </tr>
             </thead>
             <tbody>
-              {members.map((member) => {
+              {byJoined(members).map((member) => {
                 const may = memberActions(actor, me?.id ?? "", member);
-                const who = <span class="visually-hidden">{` ${displayName(member)}`}</span>;
+                const named = (action: string) => ({ "aria-label": `${action}: ${displayName(member)}` });
                 return (
                   <tr key={member.id}>
                     <td>{member.name ?? ""}{member.id === me?.id && <span class="muted">{t("you")}</span>}</td>
@@ -137,19 +137,19 @@ export function Members() {
                     <td><span class={`member-status member-${member.status}`}>{t(member.status)}</span></td>
                     <td>{formatDateTime(member.created_at, lang)}</td>
                     {manages && (
-                      <td class="row-actions">
+                      <td><div class="row-actions">
                         {may.changeRole && (
-                          <button type="button" disabled={busy} onClick={() => setOpen({ kind: "role", member })}>{t("changeRole")}{who}</button>
+                          <button type="button" disabled={busy} onClick={() => setOpen({ kind: "role", member })} {...named(t("changeRole"))}>{t("changeRole")}</button>
                         )}
                         {may.disable && (
-                          <button type="button" disabled={busy} onClick={() => setDisabled(member, member.status !== "disabled")}>
-                            {t(member.status === "disabled" ? "enable" : "disable")}{who}
+                          <button type="button" disabled={busy} onClick={() => setDisabled(member, member.status !== "disabled")} {...named(t(member.status === "disabled" ? "enable" : "disable"))}>
+                            {t(member.status === "disabled" ? "enable" : "disable")}
                           </button>
                         )}
                         {may.remove && (
-                          <button type="button" class="danger" disabled={busy} onClick={() => setOpen({ kind: "remove", member })}>{t("remove")}{who}</button>
+                          <button type="button" class="danger" disabled={busy} onClick={() => setOpen({ kind: "remove", member })} {...named(t("remove"))}>{t("remove")}</button>
                         )}
-                      </td>
+                      </div></td>
                     )}
                   </tr>
                 );

@@ -95,23 +95,23 @@ export function Properties() {
         </thead>
         <tbody>
           {items.map((property) => {
-            const who = <span class="visually-hidden">{`: ${property.label}`}</span>;
+            const named = (action: string) => ({ "aria-label": `${action}: ${property.label}` });
             return (
               <tr key={property.key}>
                 <td>{property.label}</td>
                 <td><code>{property.key}</code></td>
                 <td>{types(property.type as keyof typeof typeLabels.ja)}</td>
                 <td>{(property.options ?? []).join("、")}</td>
-                <td class="row-actions">
+                <td><div class="row-actions">
                   {archived ? (
-                    <button type="button" disabled={busy} onClick={() => setArchived(property, false)}>{t("restore")}{who}</button>
+                    <button type="button" disabled={busy} onClick={() => setArchived(property, false)} {...named(t("restore"))}>{t("restore")}</button>
                   ) : (
                     <>
-                      <button type="button" disabled={busy} onClick={() => setOpen({ kind: "edit", property })}>{t("edit")}{who}</button>
-                      <button type="button" disabled={busy} onClick={() => setArchived(property, true)}>{t("archive")}{who}</button>
+                      <button type="button" disabled={busy} onClick={() => setOpen({ kind: "edit", property })} {...named(t("edit"))}>{t("edit")}</button>
+                      <button type="button" disabled={busy} onClick={() => setArchived(property, true)} {...named(t("archive"))}>{t("archive")}</button>
                     </>
                   )}
-                </td>
+                </div></td>
               </tr>
             );
           })}

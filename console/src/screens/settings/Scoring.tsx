@@ -108,8 +108,8 @@ export function Scoring() {
                   )}
                 </Field>
                 {!(type in activityTypeLabels.ja) && (
-                  <button type="button" onClick={() => setWeights(Object.fromEntries(Object.entries(weights).filter(([name]) => name !== type)))}>
-                    {t("remove")}<span class="visually-hidden">{`: ${type}`}</span>
+                  <button type="button" onClick={() => setWeights(Object.fromEntries(Object.entries(weights).filter(([name]) => name !== type)))} aria-label={`${t("remove")}: ${type}`}>
+                    {t("remove")}
                   </button>
                 )}
               </div>

@@ -95,11 +95,11 @@ export function Tags() {
                   <td>{tag.name}</td>
                   <td class="numeric">{tag.contact_count === null || tag.contact_count === undefined ? t("unknownCount") : formatNumber(tag.contact_count, lang)}</td>
                   {deletes && (
-                    <td class="row-actions">
-                      <button type="button" class="danger" onClick={() => setRemoving(tag)}>
-                        {t("remove")}<span class="visually-hidden">{`: ${tag.name}`}</span>
+                    <td><div class="row-actions">
+                      <button type="button" class="danger" onClick={() => setRemoving(tag)} aria-label={`${t("remove")}: ${tag.name}`}>
+                        {t("remove")}
                       </button>
-                    </td>
+                    </div></td>
                   )}
                 </tr>
               ))}

@@ -20,3 +20,8 @@ export function memberActions(actor: Role, actorId: string, member: Pick<Member,
 export function displayName(member: Pick<Member, "name" | "email">): string {
   return member.name || member.email;
 }
+
+/** The table's order: who joined first, first (the API pages by id). */
+export function byJoined<T extends Pick<Member, "created_at" | "email">>(members: readonly T[]): T[] {
+  return [...members].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.email.localeCompare(b.email));
+}
