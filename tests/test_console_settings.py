@@ -90,6 +90,9 @@ def test_an_owner_invites_a_member_who_signs_in_then_changes_their_role_and_disa
         expect(members_table(theirs).get_by_role("button")).to_have_count(0)
         assert theirs.get_by_role("navigation", name="設定メニュー").get_by_role("link").all_inner_texts() == ["メンバー", "タグ"]
         assert_accessible(theirs, "/settings/members for a manager")
+        theirs.goto(console.url + "/settings/list")
+        expect(theirs.get_by_text("この設定を使えるのはオーナーと管理者です。")).to_be_visible()
+        expect(theirs.get_by_role("button", name="保存")).to_have_count(0)
 
         row.get_by_role("button", name="ロールを変更").click()
         dialog = page.get_by_role("dialog", name="ロールを変更: 鈴木 一郎")
@@ -194,6 +197,13 @@ def test_permissions_are_saved(page, console):
     expect(page.get_by_role("status")).to_have_text("保存しました")
     held = console.call(owner, "GET", "/v1/settings")
     assert (held["owner_visibility_restricted"], held["export_roles"]) == (True, ["owner", "manager"])
+
+    page.get_by_label("表示言語").select_option("en")
+    expect(page.get_by_role("heading", name="Permissions")).to_be_visible()
+    expect(page.get_by_role("group", name="Roles that may export").get_by_role("checkbox", name="Manager")).to_be_checked()
+    expect(page.get_by_role("navigation", name="Settings menu").get_by_role("link")).to_have_text(
+        ["Members", "List columns", "Permissions", "Scoring", "Custom fields", "Tags"])
+    assert_accessible(page, "/settings/permissions in English")
 
 
 def test_scoring_shows_each_refusal_on_its_field_then_saves(page, console):

@@ -6,7 +6,7 @@ import { useLocation } from "preact-iso";
 import { useMessages } from "../../i18n";
 import { roleOf, useMe } from "../../lib/account";
 import { usePageTitle } from "../../ui/title";
-import { Announcer } from "./common";
+import { Announcer, quiet } from "./common";
 import { ListColumns } from "./ListColumns";
 import { Members } from "./Members";
 import { common } from "./messages";
@@ -34,6 +34,7 @@ export function Settings({ section }: { section?: string }) {
   usePageTitle(allowed ? `${t(section)} - ${t("title")}` : t("title"));
   useEffect(() => {
     if (section === undefined) route(`/settings/${sections[0]}`, true);
+    quiet();
   }, [section]);
   if (section === undefined) return null;
   const Screen = allowed ? SCREENS[section] : null;

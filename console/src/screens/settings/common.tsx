@@ -13,7 +13,13 @@ let clearing: ReturnType<typeof setTimeout> | undefined;
 export function announce(text: string): void {
   feedback.set({ text, serial: feedback.get().serial + 1 });
   clearTimeout(clearing);
-  clearing = setTimeout(() => feedback.set({ text: "", serial: feedback.get().serial }), 6000);
+  clearing = setTimeout(quiet, 6000);
+}
+
+/** Empties the live region (another section opened). */
+export function quiet(): void {
+  clearTimeout(clearing);
+  feedback.set({ text: "", serial: feedback.get().serial });
 }
 
 /** The live region: present from the first render so that screen readers follow its changes. */

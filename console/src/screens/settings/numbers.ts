@@ -1,8 +1,8 @@
 /** The scoring section's number fields: text as typed → the whole number the API takes. */
 
-/** TEXT as a whole number (full-width digits and minus accepted), or null when it is not one. */
+/** TEXT as a whole number (full-width digits and signs, and the minus sign U+2212, accepted), or null when it is not one. */
 export function parseWhole(text: string): number | null {
-  const normalized = text.normalize("NFKC").trim().replace(/^[−ー]/, "-");
+  const normalized = text.normalize("NFKC").trim().replace(/^\u2212/, "-");
   if (!/^-?\d{1,9}$/.test(normalized)) return null;
   return Number(normalized);
 }
