@@ -118,6 +118,16 @@ def test_an_owner_invites_a_member_who_signs_in_then_changes_their_role_and_disa
     row.get_by_role("button", name="有効にする").click()
     expect(row.get_by_role("cell").nth(3)).to_have_text("有効")
 
+    row.get_by_role("button", name="削除: 鈴木 一郎").click()
+    dialog = page.get_by_role("dialog", name="メンバーを削除")
+    expect(dialog).to_contain_text(f"鈴木 一郎 <{email}> をメンバーから削除します。この人が担当している連絡先はすべて担当者なしになります。")
+    assert_accessible(page, "the removal dialog")
+    dialog.get_by_role("button", name="削除する").click()
+    expect(dialog).to_be_hidden()
+    expect(members_table(page).get_by_role("row")).to_have_count(2)
+    expect(page.get_by_role("heading", name="メンバー", exact=True)).to_be_focused()
+    assert [member["email"] for member in console.call(owner, "GET", "/v1/members")["items"]] == [team.owner_email]
+
 
 def test_inviting_an_existing_email_shows_the_apis_409_on_the_email_field(page, console):
     team = signed_in_team(page, console)
@@ -136,7 +146,19 @@ def test_inviting_an_existing_email_shows_the_apis_409_on_the_email_field(page, 
     described = email.get_attribute("aria-describedby")
     assert page.locator(f"#{described}").inner_text() == expected["details"][0]["message"]
     assert_accessible(page, "the invitation dialog with the 409")
+    dialog.get_by_role("button", name="キャンセル").click()
     expect(members_table(page).get_by_role("row")).to_have_count(2)
+
+    # the last owner cannot step down: the API's 409, as it words it, in the role dialog
+    me = console.call(owner, "GET", "/v1/me")
+    page.get_by_role("button", name="ロールを変更: 山田 太郎").click()
+    dialog = page.get_by_role("dialog", name="ロールを変更: 山田 太郎")
+    dialog.get_by_label("ロール").select_option(label="管理者")
+    dialog.get_by_role("button", name="変更する").click()
+    expected = refusal(console, owner, "PATCH", f"/v1/members/{me['id']}", {"role": "admin"})
+    assert expected["status"] == 409
+    expect(dialog.get_by_role("alert")).to_have_text(expected["message"])
+    assert console.call(owner, "GET", "/v1/me")["role"] == "owner"
 
 
 def expect_columns(page, names: list[str]) -> None:

@@ -12,7 +12,7 @@ import { useStore } from "../../lib/store";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { shell } from "../../ui/messages";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, useLoaded } from "./common";
+import { announce, refocus, useLoaded } from "./common";
 import { InviteDialog, RemoveDialog, RoleDialog } from "./MemberDialogs";
 import { byJoined, displayName, memberActions } from "./memberRules";
 
@@ -99,12 +99,13 @@ export function Members() {
     setError(null);
     await reloadMembers().catch(setError);
     announce(message);
+    refocus("members-heading");
   }
 
   return (
     <section aria-labelledby="members-heading">
       <div class="section-head">
-        <h2 id="members-heading">{t("heading")}</h2>
+        <h2 id="members-heading" tabIndex={-1}>{t("heading")}</h2>
         {manages && <button type="button" class="primary" onClick={() => setOpen({ kind: "invite" })}>{t("invite")}</button>}
       </div>
       {!manages && <p class="muted">{t("readOnly")}</p>}

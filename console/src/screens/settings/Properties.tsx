@@ -6,7 +6,7 @@ import type { PropertyDefinition } from "../../api/types";
 import { defineMessages, useMessages } from "../../i18n";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, useLoaded } from "./common";
+import { announce, refocus, useLoaded } from "./common";
 import { PropertyDialog, typeLabels } from "./PropertyDialog";
 import { splitArchived } from "./propertyRules";
 
@@ -68,6 +68,7 @@ export function Properties() {
       const changed = await unwrap(api.PATCH("/v1/properties/{key}", { params: { path: { key: property.key } }, body: { archived } }));
       replace(changed as PropertyDefinition);
       announce(t(archived ? "archivedDone" : "restoredDone", { label: property.label }));
+      refocus("properties-heading");
     } catch (failure) {
       setError(failure);
     } finally {
@@ -124,7 +125,7 @@ export function Properties() {
   return (
     <section aria-labelledby="properties-heading">
       <div class="section-head">
-        <h2 id="properties-heading">{t("heading")}</h2>
+        <h2 id="properties-heading" tabIndex={-1}>{t("heading")}</h2>
         <button type="button" class="primary" onClick={() => setOpen({ kind: "create" })}>{t("create")}</button>
       </div>
       <p class="muted">{t("help")}</p>

@@ -1,6 +1,7 @@
 /** /settings and /settings/:section: the sub-navigation and the section; /settings opens the first
  * section the member's role may use. A section the role may not use is not offered (the API would
  * refuse its changes anyway). */
+import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { useMessages } from "../../i18n";
@@ -16,7 +17,7 @@ import { Scoring } from "./Scoring";
 import { isSection, sectionsFor, type SectionId } from "./sections";
 import { Tags } from "./Tags";
 
-const SCREENS: Record<SectionId, () => preact.JSX.Element> = {
+const SCREENS: Record<SectionId, () => JSX.Element> = {
   members: Members,
   list: ListColumns,
   permissions: Permissions,

@@ -8,7 +8,7 @@ import { roleOf, useMe, useSettings } from "../../lib/account";
 import { canDeleteTags } from "../../lib/roles";
 import { Dialog } from "../../ui/Dialog";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, Field, FormError, messagesFor, useLoaded, useSubmit } from "./common";
+import { announce, Field, FormError, messagesFor, refocus, useLoaded, useSubmit } from "./common";
 import { common } from "./messages";
 
 const words = defineMessages(
@@ -66,7 +66,7 @@ export function Tags() {
 
   return (
     <section aria-labelledby="tags-heading">
-      <h2 id="tags-heading">{t("heading")}</h2>
+      <h2 id="tags-heading" tabIndex={-1}>{t("heading")}</h2>
       <form class="inline-form" onSubmit={create.onSubmit} noValidate>
         <FormError error={create.error} fields={["name"]} />
         <Field id="tag-name" label={t("name")} errors={messagesFor(create.error, "name")}>
@@ -114,6 +114,7 @@ export function Tags() {
             loaded.setData((loaded.data ?? []).filter((each) => each.name !== removing.name));
             setRemoving(null);
             announce(message);
+            refocus("tags-heading");
           }}
         />
       )}

@@ -32,6 +32,16 @@ export function Announcer() {
   );
 }
 
+/** After a change that took away the focused control (a removed row, a closed dialog whose
+ * opener is gone), focus goes to the section's heading (HEADING_ID, tabIndex -1), not to the page's start. */
+export function refocus(headingId: string): void {
+  setTimeout(() => {
+    if (document.activeElement === document.body || !document.activeElement?.isConnected) {
+      document.getElementById(headingId)?.focus();
+    }
+  });
+}
+
 /** LOAD's answer for a section: null while loading, the error when it failed, and reload. */
 export function useLoaded<T>(load: () => Promise<T>): {
   data: T | null; error: unknown; reload: () => void; setData: (data: T) => void;
