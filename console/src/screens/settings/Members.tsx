@@ -12,7 +12,7 @@ import { useStore } from "../../lib/store";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { shell } from "../../ui/messages";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, refocus, useLoaded } from "./common";
+import { announce, refocus, useAction, useLoaded } from "./common";
 import { InviteDialog, RemoveDialog, RoleDialog } from "./MemberDialogs";
 import { byJoined, displayName, memberActions } from "./memberRules";
 
@@ -76,22 +76,15 @@ export function Members() {
   const members = useStore(membersStore);
   const loaded = useLoaded(reloadMembers);
   const [open, setOpen] = useState<Open>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const manages = canManageMembers(actor);
 
-  async function setDisabled(member: Member, disabled: boolean) {
-    setBusy(true);
-    setError(null);
-    try {
+  function setDisabled(member: Member, disabled: boolean) {
+    return run(async () => {
       await unwrap(api.PATCH("/v1/members/{id}", { params: { path: { id: member.id } }, body: { disabled } }));
       await reloadMembers();
       announce(t(disabled ? "disabledDone" : "enabledDone", { name: displayName(member) }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function changed(message: string) {

@@ -6,7 +6,7 @@ import type { PropertyDefinition } from "../../api/types";
 import { defineMessages, useMessages } from "../../i18n";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, refocus, useLoaded } from "./common";
+import { announce, refocus, useAction, useLoaded } from "./common";
 import { PropertyDialog, typeLabels } from "./PropertyDialog";
 import { splitArchived } from "./propertyRules";
 
@@ -58,22 +58,15 @@ export function Properties() {
   const types = useMessages(typeLabels);
   const loaded = useLoaded(async () => (await unwrap(api.GET("/v1/properties"))).items as PropertyDefinition[]);
   const [open, setOpen] = useState<Open>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  async function setArchived(property: PropertyDefinition, archived: boolean) {
-    setBusy(true);
-    setError(null);
-    try {
+  function setArchived(property: PropertyDefinition, archived: boolean) {
+    return run(async () => {
       const changed = await unwrap(api.PATCH("/v1/properties/{key}", { params: { path: { key: property.key } }, body: { archived } }));
       replace(changed as PropertyDefinition);
       announce(t(archived ? "archivedDone" : "restoredDone", { label: property.label }));
       refocus("properties-heading");
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   function replace(property: PropertyDefinition) {

@@ -102,22 +102,31 @@ export function FormError({ error, fields }: { error: unknown; fields: string[] 
   );
 }
 
-/** A dialog's submission: busy while the call runs, its refusal kept for the form to show. */
-export function useSubmit(action: (form: FormData) => Promise<void>) {
+/** A change the user started: busy while it runs, its refusal kept for the screen to show. */
+export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  async function onSubmit(event: Event) {
-    event.preventDefault();
+  async function run(action: () => Promise<void>) {
     setBusy(true);
     setError(null);
     try {
-      await action(new FormData(event.currentTarget as HTMLFormElement));
+      await action();
     } catch (failure) {
       setError(failure);
     } finally {
       setBusy(false);
     }
   }
-  return { busy, error, onSubmit };
+  return { busy, error, setError, run };
 }
 
+/** A form's submission as an action, given the form's data. */
+export function useSubmit(action: (form: FormData) => Promise<void>) {
+  const { busy, error, run } = useAction();
+  function onSubmit(event: Event) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    return run(() => action(form));
+  }
+  return { busy, error, onSubmit };
+}
