@@ -277,6 +277,18 @@ def test_a_select_property_is_created_archived_and_restored(page, console):
     assert console.call(owner, "GET", "/v1/properties")["items"] == [
         {"key": "industry", "label": "業種", "type": "select", "options": ["製造", "小売"], "archived": False}]
 
+    page.get_by_role("button", name="カスタム項目を追加").click()
+    dialog = page.get_by_role("dialog", name="カスタム項目を追加")
+    dialog.get_by_label("キー").fill("industry")
+    dialog.get_by_label("表示名").fill("業種2")
+    dialog.get_by_role("button", name="追加する").click()
+    expected = refusal(console, owner, "POST", "/v1/properties", {"key": "industry", "label": "業種2", "type": "text"})
+    assert expected["status"] == 409
+    expect(dialog.get_by_role("alert")).to_have_text(expected["message"])
+    expect(dialog.get_by_label("キー")).to_have_attribute("aria-invalid", "true")
+    dialog.get_by_role("button", name="キャンセル").click()
+    expect(page.get_by_role("button", name="カスタム項目を追加")).to_be_focused()
+
     page.get_by_role("button", name="編集: 業種").click()
     dialog = page.get_by_role("dialog", name="カスタム項目を編集: 業種")
     dialog.get_by_label("表示名").fill("業界")

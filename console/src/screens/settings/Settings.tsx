@@ -41,16 +41,18 @@ export function Settings({ section }: { section?: string }) {
   const Screen = allowed ? SCREENS[section] : null;
   return (
     <div class="settings">
-      <nav class="settings-nav" aria-label={t("nav")}>
+      <div class="settings-side">
         <h1 class="settings-title">{t("title")}</h1>
-        <ul>
-          {sections.map((id) => (
-            <li key={id}>
-              <a href={`/settings/${id}`} aria-current={id === section ? "page" : undefined}>{t(id)}</a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+        <nav class="settings-nav" aria-label={t("nav")}>
+          <ul>
+            {sections.map((id) => (
+              <li key={id}>
+                <a href={`/settings/${id}`} aria-current={id === section ? "page" : undefined}>{t(id)}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </div>
       <div class="settings-body">
         <Announcer />
         {Screen ? <Screen /> : <p class="notice">{isSection(section) ? t("adminOnly") : t("notFound")}</p>}
