@@ -72,7 +72,7 @@ export function Scoring() {
       ...parsedWeights.invalid.map((name) => `score_weights.${name}`),
       ...parsedThresholds.invalid.map((name) => `engagement_thresholds.${name}`),
     ];
-    if (invalid.length) {
+    if (invalid.length) {  // shown as the API's own 422 would be: a summary and each field's message
       throw new ApiError(422, "validation_failed", c("invalidWhole"),
         invalid.map((field) => ({ field, code: "invalid", message: c("invalidWhole") })));
     }

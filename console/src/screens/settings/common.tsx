@@ -56,9 +56,9 @@ export function useLoaded<T>(load: () => Promise<T>): {
   return { data, error, reload, setData };
 }
 
-/** The messages the API gave for FIELD, local ones first. */
-export function messagesFor(error: unknown, field: string, local: string[] = []): string[] {
-  return [...local, ...(error instanceof ApiError ? error.detailsFor(field) : [])];
+/** The messages the API gave for FIELD. */
+export function messagesFor(error: unknown, field: string): string[] {
+  return error instanceof ApiError ? error.detailsFor(field) : [];
 }
 
 /** The API's messages for FIELD where a group of controls shows them. */
