@@ -5,6 +5,7 @@ type Schemas = components["schemas"];
 export type Contact = Schemas["Contact"];
 export type ContactInput = Schemas["ContactInput"];
 export type Settings = Schemas["Settings"];
+export type SettingsUpdate = Schemas["SettingsUpdate"];
 export type Member = Schemas["Member"];
 export type Me = Schemas["Me"];
 export type Activity = Schemas["Activity"];

@@ -37,3 +37,8 @@ export function canExport(role: Role, settings: Pick<Settings, "export_roles"> |
 export function canEditActivity(role: Role, actorId: string | null | undefined, me: string): boolean {
   return role !== "user" || actorId === me;
 }
+
+/** Deleting a tag takes it off every contact: refused to a `user` who sees only their own. */
+export function canDeleteTags(role: Role, settings: Pick<Settings, "owner_visibility_restricted"> | null): boolean {
+  return role !== "user" || !settings?.owner_visibility_restricted;
+}

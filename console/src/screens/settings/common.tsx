@@ -1,0 +1,132 @@
+/** What the settings' sections share: the "saved" live region, loading a section's data, and a
+ * labelled field with the API's messages for it. */
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { ApiError } from "../../api/client";
+import { createStore, useStore } from "../../lib/store";
+import { FieldErrors } from "../../ui/ErrorSummary";
+
+const feedback = createStore<{ text: string; serial: number }>({ text: "", serial: 0 });
+let clearing: ReturnType<typeof setTimeout> | undefined;
+
+/** Says TEXT in the polite live region ("保存しました"), for a few seconds. */
+export function announce(text: string): void {
+  feedback.set({ text, serial: feedback.get().serial + 1 });
+  clearTimeout(clearing);
+  clearing = setTimeout(quiet, 6000);
+}
+
+/** Empties the live region (another section opened). */
+export function quiet(): void {
+  clearTimeout(clearing);
+  feedback.set({ text: "", serial: feedback.get().serial });
+}
+
+/** The live region: present from the first render so that screen readers follow its changes. */
+export function Announcer() {
+  const { text, serial } = useStore(feedback);
+  return (
+    <p class={text ? "saved-notice" : "saved-notice saved-notice-idle"} role="status" aria-live="polite">
+      <span key={serial}>{text}</span>
+    </p>
+  );
+}
+
+/** After a change that took away the focused control (a removed row, a closed dialog whose
+ * opener is gone), focus goes to the section's heading (HEADING_ID, tabIndex -1), not to the page's start. */
+export function refocus(headingId: string): void {
+  setTimeout(() => {
+    if (document.activeElement === document.body || !document.activeElement?.isConnected) {
+      document.getElementById(headingId)?.focus();
+    }
+  });
+}
+
+/** LOAD's answer for a section: null while loading, the error when it failed, and reload. */
+export function useLoaded<T>(load: () => Promise<T>): {
+  data: T | null; error: unknown; reload: () => void; setData: (data: T) => void;
+} {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const reload = () => {
+    setError(null);
+    load().then(setData, setError);
+  };
+  useEffect(reload, []);
+  return { data, error, reload, setData };
+}
+
+/** The messages the API gave for FIELD. */
+export function messagesFor(error: unknown, field: string): string[] {
+  return error instanceof ApiError ? error.detailsFor(field) : [];
+}
+
+/** The API's messages for FIELD where a group of controls shows them. */
+export function DetailErrors({ error, field }: { error: unknown; field: string }) {
+  return <FieldErrors id={`error-${field.replace(/\W/g, "-")}`} messages={messagesFor(error, field)} />;
+}
+
+/** A labelled control with its errors under it (named by aria-describedby, aria-invalid set). */
+export function Field({ id, label, errors = [], hint, children }: {
+  id: string;
+  label: string;
+  errors?: string[];
+  hint?: string;
+  children: (described: { id: string; "aria-describedby"?: string; "aria-invalid"?: "true" }) => ComponentChildren;
+}) {
+  const describedBy = [hint ? `${id}-hint` : "", errors.length ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {hint && <p class="muted field-hint" id={`${id}-hint`}>{hint}</p>}
+      {children({ id, ...(describedBy ? { "aria-describedby": describedBy } : {}), ...(errors.length ? { "aria-invalid": "true" as const } : {}) })}
+      <FieldErrors id={`${id}-error`} messages={errors} />
+    </div>
+  );
+}
+
+/** A refusal inside a form: the API's message, and the details no field of the form shows. */
+export function FormError({ error, fields }: { error: unknown; fields: string[] }) {
+  if (!error) return null;
+  const message = error instanceof Error ? error.message : String(error);
+  const others = error instanceof ApiError ? error.details.filter((detail) => !fields.includes(detail.field)) : [];
+  return (
+    <div class="error-summary" role="alert">
+      <p>{message}</p>
+      {others.length > 0 && (
+        <ul>
+          {others.map((detail) => <li key={`${detail.field}:${detail.message}`}><code>{detail.field}</code> {detail.message}</li>)}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** A change the user started: busy while it runs, its refusal kept for the screen to show. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, setError, run };
+}
+
+/** A form's submission as an action, given the form's data. */
+export function useSubmit(action: (form: FormData) => Promise<void>) {
+  const { busy, error, run } = useAction();
+  function onSubmit(event: Event) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    return run(() => action(form));
+  }
+  return { busy, error, onSubmit };
+}

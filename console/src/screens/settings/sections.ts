@@ -1,0 +1,24 @@
+/** The settings' sections, in the order of their sub-navigation, and which roles use each. Members
+ * and tags are for every role; the tenant's settings and property definitions only for those who
+ * may change them (the contract's permission matrix: owner and admin). */
+import { canManageSettings, type Role } from "../../lib/roles";
+
+export type SectionId = "members" | "list" | "permissions" | "scoring" | "properties" | "tags";
+
+const SECTIONS: { id: SectionId; adminOnly: boolean }[] = [
+  { id: "members", adminOnly: false },
+  { id: "list", adminOnly: true },
+  { id: "permissions", adminOnly: true },
+  { id: "scoring", adminOnly: true },
+  { id: "properties", adminOnly: true },
+  { id: "tags", adminOnly: false },
+];
+
+/** The sections ROLE may use, in navigation order. */
+export function sectionsFor(role: Role): SectionId[] {
+  return SECTIONS.filter((section) => !section.adminOnly || canManageSettings(role)).map((section) => section.id);
+}
+
+export function isSection(name: string | undefined): name is SectionId {
+  return SECTIONS.some((section) => section.id === name);
+}
