@@ -79,15 +79,20 @@ console: console/dist/index.html  ## build the console into console/dist/
 console-test: console/node_modules/.installed  ## the console's own unit tests (node --test)
 	$(NPM) test
 
-# Debian's Chromium for the console's browser tests (tests/console/): installed with apt where
-# missing; Playwright drives it and never downloads a browser.
+# Debian's Chromium for the console's browser tests (tests/test_console_*.py), and a Japanese font
+# for it (the screenshots show Japanese, not empty boxes): installed with apt where missing;
+# Playwright drives it and never downloads a browser.
 CHROMIUM := /usr/bin/chromium
+JAPANESE_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL = command -v apt-get >/dev/null || { echo "$@ is missing and there is no apt-get to install $(1) with: install it" >&2; exit 1; }; \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1) || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); }
 $(CHROMIUM):
-	@command -v apt-get >/dev/null || { echo "no $(CHROMIUM), and no apt-get to install it: install Chromium at $(CHROMIUM)" >&2; exit 1; }
-	$(SUDO) apt-get install -y -q chromium || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	$(call APT_INSTALL,chromium)
+$(JAPANESE_FONT):
+	$(call APT_INSTALL,fonts-noto-cjk)
 
-chromium: $(CHROMIUM)  ## Debian's Chromium for the browser tests
+chromium: $(CHROMIUM) $(JAPANESE_FONT)  ## Debian's Chromium and a Japanese font for the browser tests
 
 # cfn-lint checks the SAM template as written but cannot see into the SAM transform (a circular
 # dependency, a policy over a quota only appear in its output): the template is also translated
@@ -125,7 +130,7 @@ audit: $(STAMP)  ## pip-audit of layer/requirements.txt, with what pip resolves 
 		test '$(AUDIT_UNREACHABLE)' = warn; \
 	fi
 
-test: $(STAMP) lint security $(SAM_STAMP) console console-test $(CHROMIUM)  ## cfn-lint, checkov, bandit, pip-audit, the console's unit tests, then every test (sam build and the browser included)
+test: $(STAMP) lint security $(SAM_STAMP) console console-test chromium  ## cfn-lint, checkov, bandit, pip-audit, the console's unit tests, then every test (sam build and the browser included)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)  ## machine-independent figures (requests, items read, memory, import ratios)
