@@ -41,6 +41,7 @@ export function Composer({ contact, properties, onClose, onSent }: {
   const lastTarget = useRef<Target>("body");
   const caret = useRef<{ target: Target; at: number } | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const previewRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
     unwrap(api.GET("/v1/email-templates")).then((page) => setTemplates(page.items), () => setTemplates([]));
@@ -55,8 +56,13 @@ export function Composer({ contact, properties, onClose, onSent }: {
     element?.setSelectionRange(place.at, place.at);
   }, [form.subject, form.body]);
   useEffect(() => {
+    // the confirmation takes focus; back from it (a refusal, or 戻る) the subject does
     if (step.kind === "confirm") confirmRef.current?.focus();
+    else subjectRef.current?.focus();
   }, [step.kind]);
+  useEffect(() => {
+    previewRef.current?.scrollIntoView({ block: "nearest" });
+  }, [preview]);
 
   const fields = mergeFields(properties);
   const update = (changes: Partial<ComposeForm>) => {
@@ -163,7 +169,7 @@ export function Composer({ contact, properties, onClose, onSent }: {
   const scheduleErrors = [...(sendAtError ? [sendAtError] : []), ...detailErrors("sendAt")];
   return (
     <Dialog title={t("title")} onClose={onClose} wide>
-      <form class="composer" onSubmit={(event) => event.preventDefault()}>
+      <form class="composer" noValidate onSubmit={(event) => event.preventDefault()}>
         <ErrorSummary error={error} />
         <div class="field">
           <label for="compose-to">{t("to")}</label>
@@ -216,7 +222,7 @@ export function Composer({ contact, properties, onClose, onSent }: {
         </div>
         <div class="field">
           <label for="compose-body">{t("body")}</label>
-          <textarea id="compose-body" ref={bodyRef} rows={10} value={form.body} onInput={text("body")}
+          <textarea id="compose-body" ref={bodyRef} rows={7} value={form.body} onInput={text("body")}
             onFocus={remember("body")} {...described("compose-body-errors", bodyErrors)} />
           <FieldErrors id="compose-body-errors" messages={bodyErrors} />
         </div>
@@ -235,7 +241,7 @@ export function Composer({ contact, properties, onClose, onSent }: {
           <FieldErrors id="compose-send-at-errors" messages={scheduleErrors} />
         </div>
         {preview && (
-          <section class="compose-preview" aria-labelledby="compose-preview-heading">
+          <section class="compose-preview" ref={previewRef} aria-labelledby="compose-preview-heading">
             <h3 id="compose-preview-heading">{t("previewTitle")}</h3>
             <p class="preview-subject"><span class="muted">{t("previewSubject")}</span> {preview.subject}</p>
             <pre class="compose-body">{preview.body_text}</pre>

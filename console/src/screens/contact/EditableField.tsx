@@ -92,6 +92,7 @@ export function EditableField({ id, label, field, shown, initial, kind = "text",
       <dt><label for={id}>{label}</label></dt>
       <dd>
       <form
+        noValidate
         onSubmit={save}
         onKeyDown={(event) => {
           if (event.key === "Escape") {
