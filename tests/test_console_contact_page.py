@@ -303,3 +303,73 @@ def test_the_page_and_the_composer_speak_english_on_request(page, console):
         expect(composer.get_by_label(label, exact=True)).to_be_visible()
     for name in ("Preview", "Send now", "Schedule"):
         expect(composer.get_by_role("button", name=name, exact=True)).to_be_visible()
+
+
+def test_status_owner_tags_and_custom_properties_change_from_the_profile(page, console):
+    token, contact = seeded(page, console, family_name="項目", email="fields@example.jp", tags=["展示会"])
+    console.call(token, "POST", "/v1/properties", {"key": "size", "label": "従業員数", "type": "number"})
+    console.call(token, "POST", "/v1/properties", {"key": "industry", "label": "業種", "type": "select", "options": ["製造", "小売"]})
+    console.call(token, "POST", "/v1/properties", {"key": "listed", "label": "上場", "type": "boolean"})
+    colleague = console.call(token, "POST", "/v1/members", {"email": "sato@example.jp", "name": "佐藤 次郎", "role": "manager"})
+    timeline = open_contact(page, console, contact)
+    stored = lambda: console.call(token, "GET", f"/v1/contacts/{contact['id']}")  # noqa: E731
+
+    page.get_by_label("ステータス").select_option(label="受注")
+    expect(entries(timeline).filter(has_text="新規 → 受注")).to_have_count(1)
+    assert stored()["status"] == "won"
+    page.get_by_label("担当者").select_option(label="佐藤 次郎")
+    expect(entries(timeline).filter(has_text="担当者: 佐藤 次郎")).to_have_count(1)
+    assert stored()["owner_id"] == colleague["id"]
+
+    page.get_by_label("追加するタグ").fill("セミナー")
+    page.get_by_role("button", name="タグを付ける").click()
+    expect(page.get_by_role("button", name="タグ「セミナー」を外す")).to_be_visible()
+    page.get_by_role("button", name="タグ「展示会」を外す").click()
+    expect(page.get_by_role("button", name="タグ「展示会」を外す")).to_have_count(0)
+    assert stored()["tags"] == ["セミナー"]
+
+    page.get_by_role("button", name="従業員数を編集").click()
+    size = page.get_by_label("従業員数", exact=True)
+    assert size.get_attribute("type") == "number"
+    size.fill("120")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("button", name="従業員数を編集")).to_be_visible()
+    page.get_by_role("button", name="業種を編集").click()
+    page.get_by_label("業種", exact=True).select_option("小売")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("button", name="業種を編集")).to_be_visible()
+    page.get_by_label("上場").check()
+    expect(page.get_by_label("上場")).to_be_checked()
+    assert_accessible(page, "the profile after its changes")
+    page.reload()
+    expect(page.get_by_label("上場")).to_be_checked()
+    assert stored()["properties"] == {"size": 120, "industry": "小売", "listed": True}
+
+
+def test_a_template_fills_the_composer_and_a_long_timeline_pages(page, console):
+    token, contact = seeded(page, console, family_name="雛形", email="template@example.jp")
+    console.call(token, "POST", "/v1/email-templates",
+                 {"name": "初回ご提案", "subject": "{{contact.family_name}}様 ご提案", "body_text": "いつもお世話になっております。"})
+    for number in range(51):
+        console.call(token, "POST", f"/v1/contacts/{contact['id']}/activities",
+                     {"type": "memo", "body": f"メモ{number:02d}", "occurred_at": f"2026-10-01T00:{number:02d}:00Z"})
+    timeline = open_contact(page, console, contact)
+    expect(timeline.locator(".entry-memo")).to_have_count(50)
+    assert timeline.locator(".entry-body").first.inner_text() == "メモ50"
+    timeline.get_by_role("button", name="さらに表示").click()
+    expect(timeline.locator(".entry-memo")).to_have_count(51)
+    assert timeline.locator(".entry-body").last.inner_text() == "メモ00"
+    expect(timeline.get_by_role("button", name="さらに表示")).to_have_count(0)
+
+    page.get_by_role("button", name="メールを送信").click()
+    composer = page.get_by_role("dialog", name="メールを作成")
+    composer.get_by_label("テンプレート").select_option(label="初回ご提案")
+    assert composer.get_by_label("件名").input_value() == "{{contact.family_name}}様 ご提案"
+    assert composer.get_by_label("本文").input_value() == "いつもお世話になっております。"
+    composer.get_by_role("button", name="今すぐ送信").click()
+    page.get_by_role("dialog", name="送信内容の確認").get_by_role("button", name="確認").click()
+    expect(page.get_by_role("status").filter(has_text="メールを送信しました")).to_be_visible()
+    [sent] = [item for item in console.outbox() if item["to"] == ["template@example.jp"]]
+    assert sent["subject"] == "雛形様 ご提案"
+    [template] = console.call(token, "GET", "/v1/email-templates")["items"]
+    assert template["stats"]["sent"] == 1

@@ -88,7 +88,7 @@ export function Composer({ contact, properties, onClose, onSent }: {
 
   const chooseTemplate = (id: string) => {
     const template = templates?.find((item) => item.id === id);
-    // the template fills the fields; what is sent is what the fields then say
+    // the template fills subject and text; the API adds its HTML version (body_html is left out)
     update(template ? { templateId: id, subject: template.subject, body: template.body_text } : { templateId: "" });
   };
 
@@ -195,6 +195,8 @@ export function Composer({ contact, properties, onClose, onSent }: {
               <option value="">{templates === null ? t("loadingTemplates") : t("noTemplate")}</option>
               {(templates ?? []).map((template) => <option key={template.id} value={template.id}>{template.name}</option>)}
             </select>
+            {templates?.find((template) => template.id === form.templateId)?.body_html
+              ? <p class="muted hint">{t("templateHtml")}</p> : null}
           </div>
           <div class="field">
             <label for="compose-merge">{t("mergeField")}</label>

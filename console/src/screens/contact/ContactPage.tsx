@@ -117,7 +117,13 @@ export function ContactPage({ id }: { id?: string; params?: Record<string, strin
       <ErrorSummary error={actionError} />
       <p class="notice" role="status" aria-live="polite" hidden={!notice}>{notice}</p>
       <div class="contact-columns">
-        <Profile contact={contact} company={company} properties={properties} members={members} onChange={setContact} />
+        <Profile
+          contact={contact}
+          company={company}
+          properties={properties}
+          members={members}
+          onChange={(updated) => { setContact(updated); refreshTimeline(); }}
+        />
         <Timeline contact={contact} contactName={name} memberNames={names} version={timelineVersion} />
       </div>
       {open === "compose" && (

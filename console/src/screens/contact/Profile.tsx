@@ -98,10 +98,11 @@ export function Profile({ contact, company, properties, members, onChange }: {
           <select
             id="contact-owner"
             value={contact.owner_id ?? ""}
+            disabled={members === null}
             onChange={(event) => change({ owner_id: event.currentTarget.value || null })}
           >
             <option value="">{t("ownerNone")}</option>
-            {contact.owner_id && !names[contact.owner_id] && <option value={contact.owner_id}>{contact.owner_id}</option>}
+            {members !== null && contact.owner_id && !names[contact.owner_id] && <option value={contact.owner_id}>{contact.owner_id}</option>}
             {assignable.map((member) => <option key={member.id} value={member.id}>{member.name || member.email}</option>)}
           </select>
         </div>
