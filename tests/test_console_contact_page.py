@@ -144,6 +144,9 @@ def test_an_email_with_a_merge_field_is_previewed_sent_after_confirming_and_on_t
     composer.get_by_role("button", name="差し込む").click()
     assert subject.input_value() == "{{contact.family_name}}様 ご提案"
     composer.get_by_label("本文").fill("{{contact.display_name}}様\n\nお世話になっております。")
+    composer.get_by_label("Cc", exact=True).fill("boss@example.jp")
+    composer.get_by_label("リンクのクリックを追跡").uncheck()
+    composer.get_by_label("開封されたら通知").check()
     composer.get_by_role("button", name="プレビュー").click()
     preview = composer.get_by_role("region", name="プレビュー結果")
     assert preview.locator(".preview-subject").inner_text() == "件名: 山田様 ご提案"
@@ -161,6 +164,9 @@ def test_an_email_with_a_merge_field_is_previewed_sent_after_confirming_and_on_t
 
     [sent] = [item for item in console.outbox() if item["to"] == ["hanako@example.jp"]]
     assert sent["subject"] == "山田様 ご提案"
+    assert sent["cc"] == ["boss@example.jp"]
+    [email] = console.call(token, "GET", "/v1/emails?folder=sent")["items"]
+    assert (email["track_opens"], email["track_clicks"], email["notify_on_open"], email["notify_on_click"]) == (True, False, True, False)
     entry = entries(timeline).filter(has_text="山田様 ご提案")
     assert entry.locator(".entry-type").inner_text() == "メール送信"
 
@@ -189,6 +195,10 @@ def test_a_scheduled_email_is_held_for_the_jst_time_chosen(page, console):
     assert scheduled.locator(".entry-type").inner_text() == "予約済み"
     assert f"{tomorrow:%Y/%m/%d} 09:00 に送信予定" in scheduled.inner_text()
     assert not [item for item in console.outbox() if item["to"] == ["later@example.jp"]]
+
+    scheduled.get_by_role("button", name="予約を取り消す").click()
+    expect(scheduled).to_have_count(0)
+    assert console.call(token, "GET", "/v1/emails?folder=scheduled")["items"] == []
 
 
 def test_an_empty_merge_field_shows_the_apis_message_and_details_and_sends_nothing(page, console):
@@ -276,6 +286,11 @@ def test_a_user_edits_only_their_own_custom_activities(page, console):
     dialog.get_by_label("内容").fill("自分のメモ(直した)")
     dialog.get_by_role("button", name="保存").click()
     expect(entries(timeline).filter(has_text="自分のメモ(直した)")).to_have_count(1)
+
+    entries(timeline).filter(has_text="自分のメモ(直した)").get_by_role("button", name="削除").click()
+    page.get_by_role("dialog", name="このアクティビティを削除しますか？").get_by_role("button", name="削除する").click()
+    expect(entries(timeline).filter(has_text="自分のメモ")).to_have_count(0)
+    assert [item["data"]["body"] for item in timeline_items(console, owner, contact, type="memo")] == ["オーナーのメモ"]
 
 
 def test_a_missing_contact_is_a_designed_not_found_state(page, console):

@@ -219,7 +219,7 @@ export function Composer({ contact, properties, onClose, onSent }: {
         <div class="field">
           <label for="compose-subject">{t("subject")}</label>
           <input id="compose-subject" ref={subjectRef} value={form.subject} onInput={text("subject")}
-            onFocus={remember("subject")} onSelect={remember("subject")} {...described("compose-subject-errors", subjectErrors)} />
+            onFocus={remember("subject")} {...described("compose-subject-errors", subjectErrors)} />
           <FieldErrors id="compose-subject-errors" messages={subjectErrors} />
         </div>
         <div class="field">
