@@ -1,7 +1,7 @@
 /** The region タイムライン: the contact's entries newest first (GET .../timeline, paged by
  * cursor), filtered by type and by a range of days in the user's zone; the emails scheduled for
  * the contact above them; custom activities edited and deleted by those who may. */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { Activity, Contact, Email } from "../../api/types";
 import { formatDateTime, timeZone, useLanguage, useMessages } from "../../i18n";
@@ -61,14 +61,19 @@ export function Timeline({ contact, contactName, memberNames, version }: {
   const fetchPage = (after: string | null) =>
     unwrap(api.GET("/v1/contacts/{id}/timeline", { params: { path: { id: contact.id }, query: query(after) } }));
 
+  // only the answer to the latest request is shown (filters change faster than answers come)
+  const latest = useRef(0);
   const load = async () => {
+    const request = ++latest.current;
     setError(null);
     setFilterError(null);
     try {
       const page = await fetchPage(null);
+      if (request !== latest.current) return;
       setItems(page.items);
       setCursor(page.next_cursor);
     } catch (failure) {
+      if (request !== latest.current) return;
       // a refused filter (such as a start after the end) is the user's to fix, beside the filters
       if (failure instanceof ApiError && failure.status === 422) setFilterError(failure);
       else setError(failure);
@@ -90,8 +95,10 @@ export function Timeline({ contact, contactName, memberNames, version }: {
   const more = async () => {
     if (!cursor) return;
     setLoadingMore(true);
+    const request = latest.current;
     try {
       const page = await fetchPage(cursor);
+      if (request !== latest.current) return;
       setItems((current) => [...(current ?? []), ...page.items]);
       setCursor(page.next_cursor);
     } catch (failure) {
