@@ -64,16 +64,28 @@ def test_the_page_names_the_contact_and_a_call_is_logged_and_dialled(page, conso
     assert_accessible(page, "the contact page")
 
     page.get_by_role("button", name="コール").click()
-    dialog = page.get_by_role("dialog", name="コールを記録しました")
-    assert dialog.get_by_role("link", name="電話をかける").get_attribute("href") == "tel:+81312345678"
+    dial = page.get_by_role("link", name="電話をかける")
+    expect(dial).to_be_focused()  # Enter dials
+    assert dial.get_attribute("href") == "tel:+81312345678"
+    expect(page.get_by_role("status").filter(has_text="山田 太郎 へのコールをタイムラインに記録しました。")).to_be_visible()
+    call = entries(timeline).filter(has_text="発信: 通話 (0:00)")
+    expect(call.locator(".entry-type")).to_have_text("コール")
+    assert_accessible(page, "the contact page after a call")
+
+    page.get_by_role("button", name="通話内容を記録").click()
+    dialog = page.get_by_role("dialog", name="通話内容を記録")
+    expect(dialog.get_by_label("通話メモ")).to_be_focused()
     assert_accessible(page, "the call dialog")
     dialog.get_by_label("通話メモ").fill("予算感を確認。来週デモ。")
     dialog.get_by_role("button", name="通話メモを保存").click()
     expect(dialog).to_be_hidden()
-
-    call = entries(timeline).filter(has_text="予算感を確認。来週デモ。")
-    assert call.locator(".entry-type").inner_text() == "コール"
-    assert "発信: 通話 (0:00)" in call.inner_text()
+    expect(page.get_by_role("button", name="通話内容を記録")).to_be_focused()  # focus back where it was
+    expect(page.get_by_role("status").filter(has_text="通話メモを保存しました")).to_be_visible()
+    expect(call).to_contain_text("予算感を確認。来週デモ。")
+    page.get_by_role("button", name="通話内容を記録").click()
+    expect(dialog.get_by_label("通話メモ")).to_have_value("予算感を確認。来週デモ。")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
     [logged] = timeline_items(console, token, contact, type="call")
     assert logged["data"]["notes"] == "予算感を確認。来週デモ。"
     screenshot(page, "contact")

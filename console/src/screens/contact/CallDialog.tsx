@@ -1,16 +1,33 @@
-/** After コール logged the call: the number to dial (the API's `tel:` URI) and the call's notes,
- * saved on the call's timeline entry (PATCH .../activities/{id}: a call's notes are its body). */
-import { useState } from "preact/hooks";
+/** After コール logged the call: a panel (not modal: the page stays usable) with the number to
+ * dial (the API's `tel:` URI, focused so that Enter dials) and a dialog for the call's notes, saved
+ * on the call's timeline entry (PATCH .../activities/{id}: a call's notes are its body). */
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
-import type { Call, Contact } from "../../api/types";
+import type { Activity, Call, Contact } from "../../api/types";
 import { useMessages } from "../../i18n";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { contactMessages } from "./messages";
 
-export function CallDialog({ contact, call, onClose, onSaved }: { contact: Contact; call: Call; onClose: () => void; onSaved: () => void }) {
+export function CallPanel({ contact, call, onNotes }: { contact: Contact; call: Call; onNotes: () => void }) {
   const t = useMessages(contactMessages);
-  const [notes, setNotes] = useState("");
+  const dial = useRef<HTMLAnchorElement>(null);
+  useEffect(() => dial.current?.focus(), [call.activity.id]);
+  const name = contact.display_name || contact.email || "";
+  return (
+    <div class="notice call-panel">
+      <p role="status">{t("callLogged", { name })}</p>
+      <div class="actions">
+        <a class="button primary" ref={dial} href={call.dial}>{t("dial", { phone: contact.phone ?? call.dial.slice("tel:".length) })}</a>
+        <button type="button" onClick={onNotes}>{t("callNotesOpen")}</button>
+      </div>
+    </div>
+  );
+}
+
+export function CallDialog({ contact, call, onClose, onSaved }: { contact: Contact; call: Call; onClose: () => void; onSaved: (activity: Activity) => void }) {
+  const t = useMessages(contactMessages);
+  const [notes, setNotes] = useState(String((call.activity.data as { notes?: string | null }).notes ?? ""));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const save = async (event: Event) => {
@@ -18,32 +35,27 @@ export function CallDialog({ contact, call, onClose, onSaved }: { contact: Conta
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.PATCH("/v1/contacts/{id}/activities/{activity_id}", {
+      const saved = await unwrap(api.PATCH("/v1/contacts/{id}/activities/{activity_id}", {
         params: { path: { id: contact.id, activity_id: call.activity.id } },
         body: { body: notes.trim() ? notes : null },
       }));
-      onSaved();
+      onSaved(saved);
     } catch (failure) {
       setError(failure);
     } finally {
       setBusy(false);
     }
   };
-  const name = contact.display_name || contact.email || "";
   return (
-    <Dialog title={t("callTitle")} onClose={onClose}>
-      <p>{t("callLogged", { name })}</p>
-      <p>
-        <a class="button primary" href={call.dial}>{t("dial", { phone: contact.phone ?? call.dial.slice(4) })}</a>
-      </p>
+    <Dialog title={t("callNotesOpen")} onClose={onClose}>
       <form onSubmit={save}>
         <ErrorSummary error={error} />
         <div class="field">
           <label for="call-notes">{t("callNotes")}</label>
-          <textarea id="call-notes" value={notes} onInput={(event) => setNotes(event.currentTarget.value)} />
+          <textarea id="call-notes" autoFocus value={notes} onInput={(event) => setNotes(event.currentTarget.value)} />
         </div>
         <div class="actions">
-          <button type="submit" disabled={busy}>{t("saveNotes")}</button>
+          <button type="submit" class="primary" disabled={busy}>{t("saveNotes")}</button>
           <button type="button" onClick={onClose}>{t("close")}</button>
         </div>
       </form>

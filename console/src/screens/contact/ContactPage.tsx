@@ -8,14 +8,14 @@ import { useMembers, memberNames } from "../../lib/members";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { Loading, LoadError } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
-import { CallDialog } from "./CallDialog";
+import { CallDialog, CallPanel } from "./CallDialog";
 import { Composer } from "./Composer";
 import { MemoDialog } from "./MemoDialog";
 import { contactMessages } from "./messages";
 import { Profile } from "./Profile";
 import { Timeline } from "./Timeline";
 
-type Open = null | "compose" | "memo" | { call: Call };
+type Open = null | "compose" | "memo" | "callNotes";
 
 /** The contact, its company and the tenant's property definitions, loaded together. */
 function useContact(id: string) {
@@ -60,6 +60,7 @@ export function ContactPage({ id }: { id?: string; params?: Record<string, strin
   const [notice, setNotice] = useState("");
   const [timelineVersion, setTimelineVersion] = useState(0);
   const [calling, setCalling] = useState(false);
+  const [logged, setLogged] = useState<Call | null>(null);
   const name = contact ? contact.display_name || contact.email || t("noName") : "";
   usePageTitle(error instanceof ApiError && error.status === 404 ? t("notFoundTitle") : name);
 
@@ -82,11 +83,12 @@ export function ContactPage({ id }: { id?: string; params?: Record<string, strin
   const call = async () => {
     setActionError(null);
     setNotice("");
+    setLogged(null);
     setCalling(true);
     try {
       const logged = await unwrap(api.POST("/v1/contacts/{id}/calls", { params: { path: { id: contact.id } }, body: { direction: "outbound", outcome: "connected", duration_seconds: 0 } }));
       refreshTimeline();
-      setOpen({ call: logged });
+      setLogged(logged);
     } catch (failure) {
       setActionError(failure);
     } finally {
@@ -107,14 +109,15 @@ export function ContactPage({ id }: { id?: string; params?: Record<string, strin
       <header class="contact-head">
         <h1>{name}</h1>
         <div class="actions" role="group" aria-label={t("actions")}>
-          <button type="button" class="primary" onClick={() => { setActionError(null); setNotice(""); setOpen("compose"); }}>
+          <button type="button" class="primary" onClick={() => { setActionError(null); setNotice(""); setLogged(null); setOpen("compose"); }}>
             {t("sendEmail")}
           </button>
           <button type="button" onClick={call} disabled={calling} aria-busy={calling}>{t("call")}</button>
-          <button type="button" onClick={() => { setActionError(null); setNotice(""); setOpen("memo"); }}>{t("addMemo")}</button>
+          <button type="button" onClick={() => { setActionError(null); setNotice(""); setLogged(null); setOpen("memo"); }}>{t("addMemo")}</button>
         </div>
       </header>
       <ErrorSummary error={actionError} />
+      {logged && <CallPanel contact={contact} call={logged} onNotes={() => setOpen("callNotes")} />}
       <p class="notice" role="status" aria-live="polite" hidden={!notice}>{notice}</p>
       <div class="contact-columns">
         <Profile
@@ -136,8 +139,8 @@ export function ContactPage({ id }: { id?: string; params?: Record<string, strin
           onAdded={() => { setOpen(null); setNotice(t("memoSaved")); refreshTimeline(); }}
         />
       )}
-      {open !== null && typeof open === "object" && (
-        <CallDialog contact={contact} call={open.call} onClose={() => setOpen(null)} onSaved={() => { setOpen(null); refreshTimeline(); }} />
+      {open === "callNotes" && logged && (
+        <CallDialog contact={contact} call={logged} onClose={() => setOpen(null)} onSaved={(activity) => { setOpen(null); setLogged({ ...logged, activity: activity as Call["activity"] }); setNotice(t("callSaved")); refreshTimeline(); }} />
       )}
     </div>
   );
