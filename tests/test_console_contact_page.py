@@ -400,3 +400,20 @@ def test_a_template_fills_the_composer_and_a_long_timeline_pages(page, console):
     assert sent["subject"] == "雛形様 ご提案"
     [template] = console.call(token, "GET", "/v1/email-templates")["items"]
     assert template["stats"]["sent"] == 1
+
+
+def test_a_contact_without_email_gets_the_apis_refusal_when_sending(page, console):
+    token, contact = seeded(page, console, family_name="宛先", given_name="なし", phone="03-0000-0000")
+    expected = refusal(console, token, "POST", "/v1/emails/preview",
+                       {"contact_id": contact["id"], "subject": "ご案内", "body_text": "本文です"})
+    open_contact(page, console, contact)
+    page.get_by_role("button", name="メールを送信").click()
+    composer = page.get_by_role("dialog", name="メールを作成")
+    assert composer.get_by_label("宛先").input_value() == ""
+    composer.get_by_label("件名").fill("ご案内")
+    composer.get_by_label("本文").fill("本文です")
+    composer.get_by_role("button", name="予約送信").click()
+    page.get_by_role("dialog", name="送信内容の確認").get_by_role("button", name="確認").click()
+    expect(composer.get_by_role("alert").locator("p")).to_have_text(expected["message"])
+    expect(composer.get_by_label("件名")).to_be_focused()
+    assert console.call(token, "GET", "/v1/emails?folder=scheduled")["items"] == []

@@ -78,17 +78,24 @@ export function ContactPage({ id }: { id?: string; params?: Record<string, strin
 
   const refreshTimeline = () => setTimelineVersion((version) => version + 1);
   const names = memberNames(members);
-
-  /** コール: the API logs the call and answers the number to dial (or refuses, e.g. no phone). */
-  const call = async () => {
+  /** After a call or an email: the contacted times, and the owner of an ownerless contact, moved. */
+  const reloadContact = () => unwrap(api.GET("/v1/contacts/{id}", { params: { path: { id: contact.id } } })).then(setContact, () => undefined);
+  const begin = (next: Open) => {
     setActionError(null);
     setNotice("");
     setLogged(null);
+    setOpen(next);
+  };
+
+  /** コール: the API logs the call and answers the number to dial (or refuses, e.g. no phone). */
+  const call = async () => {
+    begin(null);
     setCalling(true);
     try {
-      const logged = await unwrap(api.POST("/v1/contacts/{id}/calls", { params: { path: { id: contact.id } }, body: { direction: "outbound", outcome: "connected", duration_seconds: 0 } }));
+      const body = { direction: "outbound", outcome: "connected", duration_seconds: 0 } as const;
+      setLogged(await unwrap(api.POST("/v1/contacts/{id}/calls", { params: { path: { id: contact.id } }, body })));
       refreshTimeline();
-      setLogged(logged);
+      void reloadContact();
     } catch (failure) {
       setActionError(failure);
     } finally {
@@ -100,8 +107,7 @@ export function ContactPage({ id }: { id?: string; params?: Record<string, strin
     setOpen(null);
     setNotice(email.status === "scheduled" ? t("emailScheduled", { time: formatDateTime(email.send_at) }) : t("emailSent"));
     refreshTimeline();
-    // sending may have made the sender the owner and set the contacted times
-    unwrap(api.GET("/v1/contacts/{id}", { params: { path: { id: contact.id } } })).then(setContact, () => undefined);
+    void reloadContact();
   };
 
   return (
@@ -109,11 +115,11 @@ export function ContactPage({ id }: { id?: string; params?: Record<string, strin
       <header class="contact-head">
         <h1>{name}</h1>
         <div class="actions" role="group" aria-label={t("actions")}>
-          <button type="button" class="primary" onClick={() => { setActionError(null); setNotice(""); setLogged(null); setOpen("compose"); }}>
+          <button type="button" class="primary" onClick={() => begin("compose")}>
             {t("sendEmail")}
           </button>
           <button type="button" onClick={call} disabled={calling} aria-busy={calling}>{t("call")}</button>
-          <button type="button" onClick={() => { setActionError(null); setNotice(""); setLogged(null); setOpen("memo"); }}>{t("addMemo")}</button>
+          <button type="button" onClick={() => begin("memo")}>{t("addMemo")}</button>
         </div>
       </header>
       <ErrorSummary error={actionError} />
