@@ -264,7 +264,7 @@ def test_a_field_is_edited_in_place_saved_with_enter_cancelled_with_escape(page,
     assert page.locator(f"#{email.get_attribute('aria-describedby')}").inner_text() == detail
     assert console.call(token, "GET", f"/v1/contacts/{contact['id']}")["email"] == "edit@example.jp"
 
-    star = page.get_by_role("button", name="スター")
+    star = page.get_by_role("button", name="★ スター")
     assert star.get_attribute("aria-pressed") == "false"
     star.click()
     expect(star).to_have_attribute("aria-pressed", "true")

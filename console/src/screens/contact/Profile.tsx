@@ -81,10 +81,10 @@ export function Profile({ contact, company, properties, members, onChange }: {
             type="button"
             class={contact.starred ? "star on" : "star"}
             aria-pressed={contact.starred}
-            aria-label={t("star")}
             onClick={() => change({ starred: !contact.starred })}
           >
-            <span aria-hidden="true">{contact.starred ? "★" : "☆"}</span>
+            {/* one glyph whatever the state (the name stays "★ スター"); unpressed it is drawn hollow */}
+            ★<span class="visually-hidden"> {t("star")}</span>
           </button>
         </div>
         <div class="field">
