@@ -48,6 +48,7 @@ export function Timeline({ contact, contactName, memberNames, version }: {
   const [error, setError] = useState<unknown>(null);
   const [filterError, setFilterError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [reloading, setReloading] = useState(false);
   const [scheduled, setScheduled] = useState<Email[]>([]);
   const [editing, setEditing] = useState<Activity | null>(null);
   const [deleting, setDeleting] = useState<Activity | null>(null);
@@ -67,6 +68,7 @@ export function Timeline({ contact, contactName, memberNames, version }: {
     const request = ++latest.current;
     setError(null);
     setFilterError(null);
+    setReloading(true);
     try {
       const page = await fetchPage(null);
       if (request !== latest.current) return;
@@ -79,6 +81,8 @@ export function Timeline({ contact, contactName, memberNames, version }: {
       else setError(failure);
       setItems([]);
       setCursor(null);
+    } finally {
+      if (request === latest.current) setReloading(false);
     }
   };
   const loadScheduled = () =>
@@ -123,7 +127,7 @@ export function Timeline({ contact, contactName, memberNames, version }: {
 
   return (
     <section class="timeline" aria-labelledby="timeline-heading">
-      <h2 id="timeline-heading">{t("timeline")}</h2>
+      <h2 id="timeline-heading">{t("timeline")}{reloading && items !== null && <span class="spinner timeline-spinner" aria-hidden="true" />}</h2>
       <div class="timeline-filters" role="group" aria-label={t("filters")}>
         <div class="field">
           <label for="timeline-type">{t("typeFilter")}</label>
@@ -169,7 +173,7 @@ export function Timeline({ contact, contactName, memberNames, version }: {
       {error ? <LoadError error={error} retry={load} /> : items === null ? <Loading /> : items.length === 0 ? (
         <Empty title={filtered ? t("noMatches") : t("noEntries")} />
       ) : (
-        <ol class="entries">
+        <ol class="entries" aria-busy={reloading}>
           {items.map((activity) => {
             const { title, body } = activityText(activity, lang, memberNames);
             const editable = isCustom(activity) && me !== null && canEditActivity(role, activity.actor.id, me.id);
