@@ -417,3 +417,16 @@ def test_a_contact_without_email_gets_the_apis_refusal_when_sending(page, consol
     expect(composer.get_by_role("alert").locator("p")).to_have_text(expected["message"])
     expect(composer.get_by_label("件名")).to_be_focused()
     assert console.call(token, "GET", "/v1/emails?folder=scheduled")["items"] == []
+
+
+def test_the_linked_company_is_shown_beside_the_profile(page, console):
+    team = signed_in_team(page, console)
+    token = console.token(team.tenant, team.owner_email, name="山田 太郎")
+    console.call(token, "POST", "/v1/companies", {"name": "山田商事株式会社", "domain": "yamada-shoji.co.jp",
+                                                   "industry": "製造", "phone": "03-1234-5678"})
+    contact = console.call(token, "POST", "/v1/contacts", {"family_name": "社員", "email": "staff@yamada-shoji.co.jp"})
+    assert contact["company_id"]
+    open_contact(page, console, contact)
+    company = page.get_by_role("region", name="会社")
+    for label, value in (("ドメイン", "yamada-shoji.co.jp"), ("業種", "製造"), ("代表電話", "03-1234-5678"), ("連絡先数", "1")):
+        expect(company.locator(".profile-field", has=page.locator("dt", has_text=label)).locator("dd")).to_have_text(value)
