@@ -21,3 +21,9 @@ export type ErrorDetail = Schemas["ErrorDetail"];
 export type Filter = Schemas["Filter"];
 export type SearchRequest = Schemas["SearchRequest"];
 export type BulkRequest = Schemas["BulkRequest"];
+export type Company = Schemas["Company"];
+export type EmailRequest = Schemas["EmailRequest"];
+export type EmailPreview = Schemas["EmailPreview"];
+export type Call = Schemas["Call"];
+/** A PATCH of a contact: any of the writable fields (the generated type makes defaulted ones required). */
+export type ContactPatch = Partial<ContactInput>;
