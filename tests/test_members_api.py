@@ -374,3 +374,13 @@ def test_create_tenant_makes_the_tenant_and_its_first_owner_and_changes_nothing_
     assert "already" in capsys.readouterr().err
     assert members.get_with_tenant(f"{tenant}-b", user["sub"]) == (None, None)
     assert crm_cli.main(["admin", "create-tenant", "--tenant", "bad#id", "--name", "x", "--owner-email", email]) == 2
+
+
+def test_seating_a_member_again_without_a_name_keeps_their_name(api):
+    """`crm-local token` without --name (and the test seeds) must not blank a member's name."""
+    from shared.services import members
+
+    members.seat(api.tenant, "seated-user", "seated@example.jp", "manager", "佐藤 花子")
+    members.seat(api.tenant, "seated-user", "seated@example.jp", "admin")
+    [seated] = [member for member in api.get("/v1/members").body["items"] if member["id"] == "seated-user"]
+    assert (seated["name"], seated["role"]) == ("佐藤 花子", "admin")

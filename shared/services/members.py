@@ -206,13 +206,15 @@ def create_tenant(tenant: str, name: str, owner_email: str, owner_name: str | No
 def seat(tenant: str, user_id: str, email: str, role: str, name: str | None = None) -> dict[str, Any]:
     """The directory's side only, for a user whose Cognito side exists or is not needed (the local
     stack's `crm-local token` users, test and bench seeds): the tenant's record if missing, and
-    `user_id` an active member with this role, email and name (changed to them if a member already)."""
+    `user_id` an active member with this role, email and name (changed to them if a member already;
+    without a name, a member keeps theirs, as the Cognito side does)."""
     now = validation.now()
     repository.create_tenant(tenant, tenant, now)
     for _ in range(ATTEMPTS):
         before = repository.get(tenant, user_id)
         base = before or {"id": user_id, "created_at": now, "removing": None, "version": None}
-        after = {**base, "email": email, "name": name, "role": role, "status": "active", "updated_at": now}
+        after = {**base, "email": email, "name": base.get("name") if name is None else name, "role": role,
+                 "status": "active", "updated_at": now}
         if before is not None and all(before[field] == after[field] for field in ("email", "name", "role", "status")):
             return before
         try:
