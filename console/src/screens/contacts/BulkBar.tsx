@@ -46,7 +46,10 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
       </div>
       {action && (
         <BulkDialog action={action} count={count} matching={matching} selection={selection} members={members} tagNames={tagNames}
-          onClose={() => setAction(null)} onDone={onDone} />
+          onClose={(finished) => {
+            setAction(null);
+            if (finished) onClear();
+          }} onDone={onDone} />
       )}
     </section>
   );
@@ -65,7 +68,8 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
   selection: Selection;
   members: Member[];
   tagNames: string[];
-  onClose: () => void;
+  /** FINISHED: the action ran (the selection is then cleared). */
+  onClose: (finished: boolean) => void;
   onDone: () => void;
 }) {
   const t = useMessages(messages);
@@ -125,7 +129,7 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
   const title = t(ACTION_LABELS[action]);
   const job = run.state === "running" ? run.job : null;
   return (
-    <Dialog title={title} onClose={onClose}>
+    <Dialog title={title} onClose={() => onClose(run.state === "done" || run.state === "failed")}>
       {run.state === "editing" && (
         <form onSubmit={submit} noValidate>
           <p>{matching ? t("selectedMatching") : t("selected", { count })}</p>
@@ -164,7 +168,7 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
           <ErrorSummary error={refusal} />
           <div class="actions">
             <button type="submit" class={action === "delete" ? "danger" : "primary"}>{t("run")}</button>
-            <button type="button" onClick={onClose}>{t("cancel")}</button>
+            <button type="button" onClick={() => onClose(false)}>{t("cancel")}</button>
           </div>
         </form>
       )}
@@ -189,13 +193,13 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
               </ul>
             </>
           )}
-          <button type="button" class="primary" onClick={onClose}>{t("close")}</button>
+          <button type="button" class="primary" onClick={() => onClose(true)}>{t("close")}</button>
         </div>
       )}
       {run.state === "failed" && (
         <div>
           <p role="alert" class="field-error">{t("failed", { error: run.error })}</p>
-          <button type="button" onClick={onClose}>{t("close")}</button>
+          <button type="button" onClick={() => onClose(true)}>{t("close")}</button>
         </div>
       )}
     </Dialog>

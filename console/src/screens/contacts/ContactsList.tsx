@@ -113,8 +113,6 @@ export function ContactsList() {
   const refreshAfterBulk = () => {
     pages.reload();
     tagsStore.reload().catch(() => undefined);
-    setSelected(new Set());
-    setMatching(false);
   };
   const savedSegment = (saved: Segment, builder: Builder) => {
     segmentsStore.reload().catch(() => undefined);
