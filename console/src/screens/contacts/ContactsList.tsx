@@ -61,8 +61,11 @@ export function ContactsList() {
     setMatching(false);
   }, [requestKey]);
 
+  // the state as of the last render: a debounced search must not undo a filter chosen meanwhile
+  const latest = useRef(state);
+  latest.current = state;
   const update = (change: Partial<ListState>, replace = false) => {
-    const next = { ...state, ...change };
+    const next = { ...latest.current, ...change };
     route(`/contacts${listQuery(next)}`, replace);
   };
 
@@ -98,7 +101,7 @@ export function ContactsList() {
 
   const columns = settings?.list_columns?.length ? settings.list_columns : DEFAULT_COLUMNS;
   const propertyLabels = Object.fromEntries((properties ?? []).map((property) => [property.key, property.label]));
-  const names = memberNames(members);
+  const names = useMemo(() => memberNames(members), [members]);
   const matchingTarget = matchingSelection(state, advanced);
   const filtered = isFiltered(state);
   const empty = pages.status === "ready" && pages.rows.length === 0;
@@ -131,7 +134,7 @@ export function ContactsList() {
       <div class="contacts-toolbar" role="search">
         <div class="field search-field">
           <label for="contacts-q">{t("search")}</label>
-          <input id="contacts-q" type="search" value={text} autocomplete="off" aria-describedby="contacts-q-hint"
+          <input id="contacts-q" type="search" value={text} autocomplete="off" maxLength={200} aria-describedby="contacts-q-hint"
             onInput={(event) => setText((event.currentTarget as HTMLInputElement).value)} />
           <span id="contacts-q-hint" class="muted hint">{t("searchHint")}</span>
         </div>

@@ -1,9 +1,10 @@
 /** The contacts table: the tenant's columns (名前 first), sortable headers (a button in the
  * header, `aria-sort` on it), a checkbox per row, and only the rows near the viewport rendered
  * (spacer rows keep the scroll height), so 20,000 loaded contacts stay as light as 200. */
+import { Component } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Contact } from "../../api/types";
-import { useLanguage, useMessages } from "../../i18n";
+import { translate, useLanguage, useMessages, type Language } from "../../i18n";
 import { fieldLabel, fieldText, SORTABLE, type FieldKey } from "../../lib/fields";
 import type { Order, Sort } from "./listState";
 import { messages } from "./messages";
@@ -15,6 +16,50 @@ export function columnField(column: string): string {
 }
 
 const DEFAULT_ROW_HEIGHT = 41;
+
+interface RowProps {
+  contact: Contact;
+  index: number;
+  columns: string[];
+  lang: Language;
+  memberNames: Record<string, string>;
+  checked: boolean;
+  disabled: boolean;
+  onToggle: (id: string, on: boolean) => void;
+}
+
+/** One contact's row. Rendered again only when what it shows changes (not when another page
+ * arrives or the window moves): a long list's scrolling stays cheap. */
+class ContactRow extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const current = this.props;
+    return next.contact !== current.contact || next.index !== current.index || next.columns !== current.columns
+      || next.lang !== current.lang || next.memberNames !== current.memberNames || next.checked !== current.checked
+      || next.disabled !== current.disabled;
+  }
+
+  override render({ contact, index, columns, lang, memberNames, checked, disabled }: RowProps) {
+    const name = contact.display_name || contact.email || translate(messages, "unnamed", {}, lang);
+    return (
+      <tr class="contact-row" aria-rowindex={index}>
+        <td class="select-cell">
+          <input type="checkbox" aria-label={translate(messages, "selectRow", { name }, lang)} checked={checked} disabled={disabled}
+            onChange={(event) => this.props.onToggle(contact.id, (event.currentTarget as HTMLInputElement).checked)} />
+        </td>
+        {columns.map((column) =>
+          column === "name" ? (
+            <td key={column} class="name-cell">
+              <a href={`/contacts/${encodeURIComponent(contact.id)}`}>{name}</a>
+              {contact.starred && <span class="star" role="img" aria-label={translate(messages, "starred", {}, lang)}>★</span>}
+            </td>
+          ) : (
+            <td key={column}>{fieldText(contact, column, lang, memberNames)}</td>
+          ),
+        )}
+      </tr>
+    );
+  }
+}
 
 export function ContactsTable({ rows, columns, propertyLabels, memberNames, sort, order, onSort, selected, allSelected, onToggle, onTogglePage }: {
   rows: Contact[];
@@ -57,9 +102,15 @@ export function ContactsTable({ rows, columns, propertyLabels, memberNames, sort
     };
   }, [rows.length]);
 
+  // the rows' real height, read once (reading it on every render would force a layout each time)
+  const measured = useRef(false);
   useLayoutEffect(() => {
+    if (measured.current) return;
     const first = body.current?.querySelector<HTMLTableRowElement>("tr.contact-row");
-    if (first && first.offsetHeight > 0) rowHeight.current = first.offsetHeight;
+    if (first && first.offsetHeight > 0) {
+      rowHeight.current = first.offsetHeight;
+      measured.current = true;
+    }
   });
 
   const start = Math.min(range.start, rows.length);
@@ -83,7 +134,7 @@ export function ContactsTable({ rows, columns, propertyLabels, memberNames, sort
             if (!sortKey) return <th scope="col" key={column}>{label}</th>;
             const active = sort === sortKey;
             return (
-              <th scope="col" key={column} aria-sort={active ? (order === "asc" ? "ascending" : "descending") : "none"}>
+              <th scope="col" key={column} class={column === "name" ? "name-column" : undefined} aria-sort={active ? (order === "asc" ? "ascending" : "descending") : "none"}>
                 <button type="button" class="sort" onClick={() => onSort(sortKey)}>
                   {label}
                   <span class="sort-mark" aria-hidden="true">{active ? (order === "asc" ? "▲" : "▼") : "↕"}</span>
@@ -99,28 +150,10 @@ export function ContactsTable({ rows, columns, propertyLabels, memberNames, sort
             <td colSpan={span} style={{ height: `${start * rowHeight.current}px` }} />
           </tr>
         )}
-        {shown.map((contact, offset) => {
-          const name = contact.display_name || contact.email || t("unnamed");
-          return (
-            <tr key={contact.id} class="contact-row" aria-rowindex={start + offset + 2}>
-              <td class="select-cell">
-                <input type="checkbox" aria-label={t("selectRow", { name })} checked={allSelected || selected.has(contact.id)}
-                  disabled={allSelected}
-                  onChange={(event) => onToggle(contact.id, (event.currentTarget as HTMLInputElement).checked)} />
-              </td>
-              {columns.map((column) =>
-                column === "name" ? (
-                  <td key={column} class="name-cell">
-                    <a href={`/contacts/${encodeURIComponent(contact.id)}`}>{name}</a>
-                    {contact.starred && <span class="star" role="img" aria-label={t("starred")}>★</span>}
-                  </td>
-                ) : (
-                  <td key={column}>{fieldText(contact, column, lang, memberNames)}</td>
-                ),
-              )}
-            </tr>
-          );
-        })}
+        {shown.map((contact, offset) => (
+          <ContactRow key={contact.id} contact={contact} index={start + offset + 2} columns={columns} lang={lang}
+            memberNames={memberNames} checked={allSelected || selected.has(contact.id)} disabled={allSelected} onToggle={onToggle} />
+        ))}
         {end < rows.length && (
           <tr class="spacer" aria-hidden="true">
             <td colSpan={span} style={{ height: `${(rows.length - end) * rowHeight.current}px` }} />

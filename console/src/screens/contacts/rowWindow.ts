@@ -2,7 +2,7 @@
  * however many pages are loaded (20,000 contacts are 400 pages). Pure. */
 
 /** Rows rendered above and below the visible ones (keyboard and find-in-page reach them). */
-export const OVERSCAN = 100;
+export const OVERSCAN = 50;
 /** The window moves by whole steps, so scrolling re-renders the table only now and then. */
 export const STEP = 25;
 

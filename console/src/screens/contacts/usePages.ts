@@ -76,8 +76,11 @@ export function usePages(request: ListRequest | null): Pages {
     );
   }, [key, generation]);
 
+  // set at once (state updates wait for a render): the sentinel and the button may both ask
+  const asking = useRef<string | null>(null);
   const loadMore = () => {
-    if (!request || !cursor || loadingMore || status !== "ready") return;
+    if (!request || !cursor || loadingMore || status !== "ready" || asking.current === cursor) return;
+    asking.current = cursor;
     const ticket = current.current;
     setLoadingMore(true);
     setMoreError(null);
@@ -92,6 +95,7 @@ export function usePages(request: ListRequest | null): Pages {
         setLoadingMore(false);
       },
       (failure) => {
+        asking.current = null;
         if (ticket !== current.current) return;
         setMoreError(failure);
         setLoadingMore(false);
