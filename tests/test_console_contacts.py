@@ -80,6 +80,19 @@ def test_an_empty_tenant_says_so_and_offers_one_add_button(page, console):
     page.get_by_text("連絡先がありません").wait_for()
     assert page.get_by_role("button", name="連絡先を追加").count() == 1
     assert page.get_by_role("searchbox", name="検索").is_visible()
+    assert_accessible(page, "the empty list")
+
+
+def test_a_list_that_cannot_load_says_why_and_offers_to_try_again(page, console):
+    team = signed_in_team(page, console)
+    add(console, owner_token(console, team), family_name="再試行")
+    page.goto(console.url + "/contacts?segment=no-such-segment")
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert alert.inner_text().startswith("読み込めませんでした: ")
+    assert_accessible(page, "the list's error state")
+    page.get_by_label("セグメント").select_option("")
+    wait_for_rows(page, ["再試行"])
 
 
 def test_half_width_kana_in_the_search_box_finds_yamada_and_the_url_keeps_it(page, console):
