@@ -78,19 +78,36 @@ export function useLanguage(): Language {
 
 const LOCALES: Record<Language, string> = { ja: "ja-JP", en: "en-US" };
 
+/** Formatters are costly to make (a long list formats thousands of cells): one per kind, language and zone. */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function formatter<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  let made = formatters.get(key) as T | undefined;
+  if (!made) {
+    made = make();
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 export function formatNumber(value: number, lang: Language = current): string {
-  return new Intl.NumberFormat(LOCALES[lang]).format(value);
+  return formatter(`number|${lang}`, () => new Intl.NumberFormat(LOCALES[lang])).format(value);
 }
 
 export const DEFAULT_TIME_ZONE = "Asia/Tokyo";
 
-/** The user's time zone: the browser's, JST where the browser does not say. */
+let userZone: string | undefined;
+
+/** The user's time zone: the browser's, JST where the browser does not say (read once: it is asked per cell). */
 export function timeZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || DEFAULT_TIME_ZONE;
-  } catch {
-    return DEFAULT_TIME_ZONE;
+  if (userZone === undefined) {
+    try {
+      userZone = Intl.DateTimeFormat().resolvedOptions().timeZone || DEFAULT_TIME_ZONE;
+    } catch {
+      userZone = DEFAULT_TIME_ZONE;
+    }
   }
+  return userZone;
 }
 
 /** An ISO 8601 UTC timestamp as the user reads it, in their time zone ("2026/12/07 20:45"). */
@@ -98,14 +115,15 @@ export function formatDateTime(iso: string | null | undefined, lang: Language = 
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(LOCALES[lang], {
+  return formatter(`datetime|${lang}|${zone}`, () => new Intl.DateTimeFormat(LOCALES[lang], {
     year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone,
-  }).format(date);
+  })).format(date);
 }
 
 export function formatDate(iso: string | null | undefined, lang: Language = current, zone: string = timeZone()): string {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(LOCALES[lang], { year: "numeric", month: "2-digit", day: "2-digit", timeZone: zone }).format(date);
+  return formatter(`date|${lang}|${zone}`, () => new Intl.DateTimeFormat(LOCALES[lang], { year: "numeric", month: "2-digit", day: "2-digit", timeZone: zone }))
+    .format(date);
 }

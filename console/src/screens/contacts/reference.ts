@@ -1,0 +1,35 @@
+/** What the list screen needs besides its rows, each loaded once per session (not per page):
+ * the custom properties (column labels, typed inputs), the tags and the saved segments. */
+import { api, unwrap } from "../../api/client";
+import type { PropertyDefinition, Segment, Tag } from "../../api/types";
+import { onSessionChange } from "../../auth/session";
+import { createStore, useStore, type Store } from "../../lib/store";
+
+/** A store filled on first use by LOAD; `reload` fetches again after a change. */
+function cached<T>(load: () => Promise<T>) {
+  const store: Store<T | null> = createStore<T | null>(null);
+  let loading: Promise<T> | null = null;
+  const reload = (): Promise<T> => {
+    loading = load()
+      .then((value) => {
+        store.set(value);
+        return value;
+      })
+      .finally(() => {
+        loading = null;
+      });
+    return loading;
+  };
+  const use = (): T | null => {
+    const value = useStore(store);
+    if (value === null && loading === null) reload().catch(() => undefined);
+    return value;
+  };
+  onSessionChange(() => store.set(null));
+  return { use, reload };
+}
+
+/* Each of these answers every item in one page (their schemas say so, and take no cursor). */
+export const properties = cached<PropertyDefinition[]>(async () => (await unwrap(api.GET("/v1/properties"))).items);
+export const tags = cached<Tag[]>(async () => (await unwrap(api.GET("/v1/tags"))).items);
+export const segments = cached<Segment[]>(async () => (await unwrap(api.GET("/v1/segments"))).items);
