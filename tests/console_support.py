@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -82,6 +83,26 @@ class Console:
         with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
+
+    def imported(self, token: str, rows: list[dict[str, str]]) -> None:
+        """ROWS written through the import API as a CSV (POST /v1/imports, PUT, start), awaited."""
+        header = list(rows[0])
+        text = ",".join(header) + "\n" + "".join(",".join(row[name] for name in header) + "\n" for row in rows)
+        created = self.call(token, "POST", "/v1/imports", {})
+        request = urllib.request.Request(created["upload_url"], data=text.encode(), method="PUT",
+                                         headers={"Content-Type": "text/csv"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+        self.call(token, "POST", f"/v1/imports/{created['id']}/start",
+                  {"mapping": {name: name for name in header}, "on_duplicate": "skip"})
+        deadline = time.time() + 120
+        while True:
+            done = self.call(token, "GET", f"/v1/imports/{created['id']}")
+            if done["status"] in ("succeeded", "failed"):
+                break
+            assert time.time() < deadline, done
+            time.sleep(0.5)
+        assert done["status"] == "succeeded" and done["created"] == len(rows), done
 
     def temporary_password(self, email: str) -> str:
         """The temporary password of EMAIL's latest invitation, from /_local/outbox."""

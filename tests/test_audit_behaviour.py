@@ -189,7 +189,7 @@ def test_an_unknown_route_or_method_is_the_envelopes_404(api, method, path):
     assert f"{method} {path}" in reply.error["message"]
 
 
-@pytest.mark.parametrize("method, path", [("DELETE", "/v1/properties/p"), ("GET", "/nope"), ("POST", "/")])
+@pytest.mark.parametrize("method, path", [("DELETE", "/v1/properties/p"), ("GET", "/v1/nope"), ("POST", "/")])
 def test_the_local_gateway_sends_unknown_routes_to_the_catch_all_without_a_token(moto_endpoint, method, path):
     from werkzeug.test import Client
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlparse
@@ -25,27 +24,6 @@ def owner_token(console, team) -> str:
 
 def add(console, token: str, **fields) -> dict:
     return console.call(token, "POST", "/v1/contacts", fields)
-
-
-def imported(console, token: str, rows: list[dict[str, str]]) -> None:
-    """ROWS written through the import API as a CSV (POST /v1/imports, PUT, start), awaited."""
-    header = list(rows[0])
-    text = ",".join(header) + "\n" + "".join(",".join(row[name] for name in header) + "\n" for row in rows)
-    created = console.call(token, "POST", "/v1/imports", {})
-    request = urllib.request.Request(created["upload_url"], data=text.encode(), method="PUT",
-                                     headers={"Content-Type": "text/csv"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-    console.call(token, "POST", f"/v1/imports/{created['id']}/start",
-                 {"mapping": {name: name for name in header}, "on_duplicate": "skip"})
-    deadline = time.time() + 120
-    while True:
-        done = console.call(token, "GET", f"/v1/imports/{created['id']}")
-        if done["status"] in ("succeeded", "failed"):
-            break
-        assert time.time() < deadline, done
-        time.sleep(0.5)
-    assert done["status"] == "succeeded" and done["created"] == len(rows), done
 
 
 def row_names(page) -> list[str]:
@@ -144,7 +122,7 @@ def test_the_name_header_sorts_both_ways_and_a_row_link_opens_the_contact(page, 
 def test_fifty_selected_contacts_get_a_tag_at_once(page, console):
     team = signed_in_team(page, console)
     token = owner_token(console, team)
-    imported(console, token, [{"family_name": f"一括{index:03d}", "email": f"bulk{index}@example.jp"} for index in range(60)])
+    console.imported(token, [{"family_name": f"一括{index:03d}", "email": f"bulk{index}@example.jp"} for index in range(60)])
     page.reload()
     page.get_by_text("50 件を表示中").wait_for()
     page.get_by_role("checkbox", name="このページをすべて選択").check()
@@ -165,7 +143,7 @@ def test_fifty_selected_contacts_get_a_tag_at_once(page, console):
 def test_every_match_is_changed_by_a_job_whose_progress_is_shown(page, console):
     team = signed_in_team(page, console)
     token = owner_token(console, team)
-    imported(console, token, [{"family_name": f"全件{index:03d}", "status": "won" if index < 70 else "new"} for index in range(80)])
+    console.imported(token, [{"family_name": f"全件{index:03d}", "status": "won" if index < 70 else "new"} for index in range(80)])
     page.reload()
     page.get_by_label("ステータス").select_option(label="受注")
     page.get_by_text("50 件を表示中").wait_for()
@@ -291,7 +269,7 @@ window.fetch = function (input, init) {
 def test_a_long_list_costs_one_call_a_page_and_renders_a_bounded_number_of_rows(page, console):
     team = signed_in_team(page, console)
     token = owner_token(console, team)
-    imported(console, token, [{"family_name": f"多数{index:04d}", "email": f"many{index}@example.jp"} for index in range(600)])
+    console.imported(token, [{"family_name": f"多数{index:04d}", "email": f"many{index}@example.jp"} for index in range(600)])
     page.add_init_script(COUNT_CALLS)
     page.reload()
     page.get_by_text("50 件を表示中").wait_for()
