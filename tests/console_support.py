@@ -127,6 +127,16 @@ def sign_in(page, console: Console, email: str, password: str, new_password: str
     page.wait_for_url(re.compile(r"/contacts$"))
 
 
+def search_builder(page, field: str, comparison: str, value: str):
+    """The list's 条件で絞り込む dialog, opened with one condition: FIELD COMPARISON VALUE (their labels)."""
+    page.get_by_role("button", name="条件で絞り込む").click()
+    dialog = page.get_by_role("dialog", name="条件で絞り込む")
+    dialog.get_by_label("項目").select_option(label=field)
+    dialog.get_by_label("比較").select_option(label=comparison)
+    dialog.get_by_label("値").fill(value)
+    return dialog
+
+
 def signed_in_team(page, console: Console, **team: str) -> Team:
     """A new team whose owner signed in in PAGE (first sign-in: temporary password, then PASSWORD)."""
     tenant, email, temporary = console.new_team(**team)

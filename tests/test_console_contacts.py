@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlparse
 
-from console_support import PASSWORD, assert_accessible, screenshot, sign_in, signed_in_team
+from console_support import PASSWORD, assert_accessible, screenshot, search_builder, sign_in, signed_in_team
 
 # the rows the table renders at most, however many are loaded (rowWindow.ts: 2 × OVERSCAN, the
 # visible rows and a step of rounding on each side)
@@ -166,11 +166,7 @@ def test_an_advanced_condition_saved_as_a_segment_shows_its_contacts(page, conso
         add(console, token, family_name=family, company=company, tags=tags)
     page.reload()
     wait_for_rows(page, ["宇野", "石井", "青木"])
-    page.get_by_role("button", name="条件で絞り込む").click()
-    dialog = page.get_by_role("dialog", name="条件で絞り込む")
-    dialog.get_by_label("項目").select_option(label="会社名")
-    dialog.get_by_label("比較").select_option(label="を含む")
-    dialog.get_by_label("値").fill("ｱﾙﾌｧ")
+    dialog = search_builder(page, "会社名", "を含む", "ｱﾙﾌｧ")
     dialog.get_by_role("button", name="タグ条件を追加").click()
     dialog.get_by_label("含むタグ").fill("展示会")
     assert_accessible(page, "the search builder")

@@ -11,7 +11,7 @@ from email import message_from_string, policy
 
 from playwright.sync_api import expect
 
-from console_support import PASSWORD, assert_accessible, sign_in
+from console_support import PASSWORD, assert_accessible, search_builder, sign_in
 
 
 def test_a_sales_day_in_the_console(page, console):
@@ -101,11 +101,7 @@ def test_a_sales_day_in_the_console(page, console):
     tagging.get_by_role("button", name="閉じる").first.click()
 
     # save a segment
-    page.get_by_role("button", name="条件で絞り込む").click()
-    builder = page.get_by_role("dialog", name="条件で絞り込む")
-    builder.get_by_label("項目").select_option(label="会社名")
-    builder.get_by_label("比較").select_option(label="を含む")
-    builder.get_by_label("値").fill("山田")
+    builder = search_builder(page, "会社名", "を含む", "山田")
     builder.get_by_role("button", name="セグメントとして保存").click()
     builder.get_by_label("セグメント名").fill("山田商事の方")
     builder.get_by_role("button", name="保存", exact=True).click()

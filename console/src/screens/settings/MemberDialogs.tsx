@@ -5,7 +5,7 @@ import { defineMessages, useMessages } from "../../i18n";
 import { rolesGrantable, type Role } from "../../lib/roles";
 import { Dialog } from "../../ui/Dialog";
 import { shell } from "../../ui/messages";
-import { Field, FormError, messagesFor, useSubmit } from "./common";
+import { ConfirmRemoval, Field, FormError, messagesFor, useSubmit } from "./common";
 import { displayName } from "./memberRules";
 import { common } from "./messages";
 
@@ -113,21 +113,16 @@ export function RoleDialog({ actor, member, onClose, onDone }: {
 
 export function RemoveDialog({ member, onClose, onDone }: { member: Member; onClose: () => void; onDone: (message: string) => void }) {
   const t = useMessages(words);
-  const c = useMessages(common);
-  const { busy, error, onSubmit } = useSubmit(async () => {
-    await unwrap(api.DELETE("/v1/members/{id}", { params: { path: { id: member.id } } }));
-    onDone(t("removed", { name: displayName(member) }));
-  });
   return (
-    <Dialog title={t("removeTitle")} onClose={onClose}>
-      <form onSubmit={onSubmit}>
-        <p>{t("removeText", { who: member.name ? `${member.name} <${member.email}>` : member.email })}</p>
-        <FormError error={error} fields={[]} />
-        <div class="actions">
-          <button type="submit" class="danger" disabled={busy}>{t("removeConfirm")}</button>
-          <button type="button" onClick={onClose}>{c("cancel")}</button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmRemoval
+      title={t("removeTitle")}
+      text={t("removeText", { who: member.name ? `${member.name} <${member.email}>` : member.email })}
+      confirm={t("removeConfirm")}
+      onClose={onClose}
+      remove={async () => {
+        await unwrap(api.DELETE("/v1/members/{id}", { params: { path: { id: member.id } } }));
+        onDone(t("removed", { name: displayName(member) }));
+      }}
+    />
   );
 }

@@ -6,10 +6,8 @@ import type { Tag } from "../../api/types";
 import { defineMessages, formatNumber, useLanguage, useMessages } from "../../i18n";
 import { roleOf, useMe, useSettings } from "../../lib/account";
 import { canDeleteTags } from "../../lib/roles";
-import { Dialog } from "../../ui/Dialog";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, Field, FormError, messagesFor, refocus, useLoaded, useSubmit } from "./common";
-import { common } from "./messages";
+import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus, useLoaded, useSubmit } from "./common";
 
 const words = defineMessages(
   {
@@ -124,22 +122,17 @@ export function Tags() {
 
 function RemoveTag({ tag, onClose, onDone }: { tag: Tag; onClose: () => void; onDone: (message: string) => void }) {
   const t = useMessages(words);
-  const c = useMessages(common);
-  const { busy, error, onSubmit } = useSubmit(async () => {
-    const job = await unwrap(api.DELETE("/v1/tags/{name}", { params: { path: { name: tag.name } } }));
-    onDone(t(job ? "removing" : "removed", { name: tag.name }));
-  });
   const counted = typeof tag.contact_count === "number";
   return (
-    <Dialog title={t("removeTitle")} onClose={onClose}>
-      <form onSubmit={onSubmit}>
-        <p>{counted ? t("removeText", { name: tag.name, count: tag.contact_count! }) : t("removeTextUncounted", { name: tag.name })}</p>
-        <FormError error={error} fields={[]} />
-        <div class="actions">
-          <button type="submit" class="danger" disabled={busy}>{t("removeConfirm")}</button>
-          <button type="button" onClick={onClose}>{c("cancel")}</button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmRemoval
+      title={t("removeTitle")}
+      text={counted ? t("removeText", { name: tag.name, count: tag.contact_count! }) : t("removeTextUncounted", { name: tag.name })}
+      confirm={t("removeConfirm")}
+      onClose={onClose}
+      remove={async () => {
+        const job = await unwrap(api.DELETE("/v1/tags/{name}", { params: { path: { name: tag.name } } }));
+        onDone(t(job ? "removing" : "removed", { name: tag.name }));
+      }}
+    />
   );
 }

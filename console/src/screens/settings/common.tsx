@@ -1,10 +1,13 @@
-/** What the settings' sections share: the "saved" live region, loading a section's data, and a
- * labelled field with the API's messages for it. */
+/** What the settings' sections share: the "saved" live region, loading a section's data, a
+ * labelled field with the API's messages for it, a removal asked once more. */
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "../../api/client";
 import { createStore, useStore } from "../../lib/store";
+import { useMessages } from "../../i18n";
+import { Dialog } from "../../ui/Dialog";
 import { FieldErrors } from "../../ui/ErrorSummary";
+import { common } from "./messages";
 
 const feedback = createStore<{ text: string; serial: number }>({ text: "", serial: 0 });
 let clearing: ReturnType<typeof setTimeout> | undefined;
@@ -129,4 +132,28 @@ export function useSubmit(action: (form: FormData) => Promise<void>) {
     return run(() => action(form));
   }
   return { busy, error, onSubmit };
+}
+
+/** A removal asked once more: what it does (TEXT), the red button CONFIRM, and the API's refusal. */
+export function ConfirmRemoval({ title, text, confirm, remove, onClose }: {
+  title: string;
+  text: string;
+  confirm: string;
+  remove: () => Promise<void>;
+  onClose: () => void;
+}) {
+  const c = useMessages(common);
+  const { busy, error, onSubmit } = useSubmit(remove);
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form onSubmit={onSubmit}>
+        <p>{text}</p>
+        <FormError error={error} fields={[]} />
+        <div class="actions">
+          <button type="submit" class="danger" disabled={busy}>{confirm}</button>
+          <button type="button" onClick={onClose}>{c("cancel")}</button>
+        </div>
+      </form>
+    </Dialog>
+  );
 }
