@@ -1,16 +1,20 @@
 """Issue 20 figures: the console's contact list with 20,000 contacts, in Chromium against the stack
 served as `make dev` serves it (the built console/dist). The owner signs in as a person does, then
 scrolls the list page after page (endless scroll); measured in the page: the API calls each page
-costs, the table rows in the DOM after scrolling, and the longest main-thread task while
-scrolling (Chromium's PerformanceObserver 'longtask' entries, tasks over 50 ms).
+costs and the table rows in the DOM after scrolling; and, as a ratio within the run, how long a
+page takes to scroll in and show once 4,500 rows are loaded against the first pages (a list whose
+rendering grew with what it holds would slow down as it fills). The longest main-thread task
+(Chromium's PerformanceObserver 'longtask') is printed, not bounded: it is a time of this machine.
 
 The contacts are written straight into the served stack's table, as an import writes them
 (BatchWriteItem), as scale_bench seeds it: importing 20,000 rows through the API takes minutes."""
 
 from __future__ import annotations
 
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from bench.figures import Figure
@@ -21,7 +25,8 @@ CONTACTS = 20_000
 PAGES = 100  # scrolled: 5,000 rows loaded
 PAGE_SIZE = 50
 ROWS_BOUND = 2 * 50 + 25 + 2 * 25  # console/src/screens/contacts/rowWindow.ts: 2 × OVERSCAN, the viewport, a step each side
-LONG_TASK_BOUND_MS = 200
+STEPS_COMPARED = 10  # the first and the last pages scrolled
+SLOWDOWN_BOUND = 1.5
 
 _SEED = """
 import json, os, random, sys
@@ -80,10 +85,12 @@ def measure() -> dict[str, float]:
             page.reload()
             page.get_by_text(f"{PAGE_SIZE} 件を表示中").wait_for()
             page.evaluate("window.__longTasks.length = 0")
-            most_rows = 0
+            most_rows, steps = 0, []
             for loaded in range(2 * PAGE_SIZE, (PAGES + 1) * PAGE_SIZE, PAGE_SIZE):
+                started = time.perf_counter()
                 page.mouse.wheel(0, PAGE_SIZE * 45)
                 loaded_text(page, f"{loaded:,} 件を表示中")
+                steps.append(time.perf_counter() - started)
                 most_rows = max(most_rows, page.locator("tr.contact-row").count())
             page.mouse.wheel(0, -10_000_000)
             page.wait_for_timeout(500)
@@ -94,8 +101,10 @@ def measure() -> dict[str, float]:
     finally:
         stack.kill()
     assert len(set(calls)) == len(calls), "a page was asked twice"
-    return {"calls_per_page": len(calls) / PAGES, "rows": most_rows, "longest_task_ms": max(long_tasks, default=0.0),
-            "long_tasks": len(long_tasks)}
+    print(f"console_list: longest main-thread task {max(long_tasks, default=0.0):.0f} ms, "
+          f"{len(long_tasks)} tasks over 50 ms", file=sys.stderr)
+    slowdown = statistics.median(steps[-STEPS_COMPARED:]) / statistics.median(steps[:STEPS_COMPARED])
+    return {"calls_per_page": len(calls) / PAGES, "rows": most_rows, "slowdown": round(slowdown, 2)}
 
 
 def run() -> list[Figure]:
@@ -104,6 +113,6 @@ def run() -> list[Figure]:
     return [
         Figure("#20", f"{where}: API calls per page", figures["calls_per_page"], 1, "calls"),
         Figure("#20", f"{where} ({PAGES * PAGE_SIZE:,} rows loaded): most table rows in the DOM", figures["rows"], ROWS_BOUND, "rows"),
-        Figure("#20", f"{where}: longest main-thread task while scrolling ({figures['long_tasks']} over 50 ms)",
-               round(figures["longest_task_ms"]), LONG_TASK_BOUND_MS, "ms"),
+        Figure("#20", f"{where}: a page scrolled in with {(PAGES - STEPS_COMPARED) * PAGE_SIZE:,}+ rows loaded ÷ one of the "
+               f"first {STEPS_COMPARED} (median times, same run)", figures["slowdown"], SLOWDOWN_BOUND, "ratio"),
     ]
