@@ -33,9 +33,15 @@ def quality(parameter: str) -> float:
 
 def prefers_japanese(accept_language: str | None) -> bool:
     """Whether an Accept-Language header prefers Japanese to English, the two languages the API
-    speaks (RFC 9110 §12.5.4): the best q of a `ja` range (`ja`, `ja-JP`) against the best of an
-    `en` one, `*` counting for a language not named; on a tie the range listed first wins. No
-    header, or one naming neither, is English."""
+    speaks (RFC 9110 §12.5.4); no header, or one naming neither, is English."""
+    return preferred_language(accept_language, "en") == "ja"
+
+
+def preferred_language(accept_language: str | None, default: str) -> str:
+    """"ja" or "en", whichever an Accept-Language header prefers (RFC 9110 §12.5.4): the best q
+    of a `ja` range (`ja`, `ja-JP`) against the best of an `en` one, `*` counting for a language
+    not named; on a tie the range listed first wins. `default` when the header names neither
+    (or there is none, or only `*`)."""
     best: dict[str, tuple[float, int]] = {}
     wildcard: tuple[float, int] | None = None
     for index, entry in enumerate((accept_language or "").split(",")):
@@ -49,9 +55,13 @@ def prefers_japanese(accept_language: str | None) -> bool:
             best[primary] = max(best.get(primary, score), score)
     japanese = best.get("ja", wildcard)
     english = best.get("en", wildcard)
-    if japanese is None or japanese[0] <= 0:
-        return False
-    return english is None or english[0] <= 0 or japanese > english
+    japanese_usable = japanese is not None and japanese[0] > 0
+    english_usable = english is not None and english[0] > 0
+    if japanese_usable and english_usable and japanese != english:  # equal: both the wildcard's
+        return "ja" if japanese > english else "en"
+    if japanese_usable != english_usable:
+        return "ja" if japanese_usable else "en"
+    return default
 
 
 def localised(message: str, japanese: bool) -> str:

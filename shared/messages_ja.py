@@ -403,6 +403,7 @@ JAPANESE = {
         "必須項目です。これらのコンタクトを CRM から持ち出す理由を指定してください（監査ログに記録されます）",
     "must be at least 6 characters with letters and digits": "英字と数字を含む 6 文字以上で指定してください",
     "must be csv or xlsx": "csv または xlsx を指定してください",
+    "must be keys or labels": "keys（項目名）または labels（表示名）を指定してください",
     "must be one of {', '.join(tabular.ENCODINGS)}": "{', '.join(tabular.ENCODINGS)} のいずれかを指定してください",
     'must be one of {{"all": true}}, {{"ids": [...]}}, {{"filter": {{...}}}}, {{"segment_id": "..."}}':
         '{{"all": true}}、{{"ids": [...]}}、{{"filter": {{...}}}}、{{"segment_id": "..."}} のいずれかで指定してください',

@@ -116,6 +116,7 @@ def test_a_password_makes_an_aes_256_zip(api, people):
     ({"fields": ["family_name", "nickname"]}, "fields[1]"),
     ({"format": "pdf"}, "format"),
     ({"encoding": "euc-jp"}, "encoding"),
+    ({"headers": "names"}, "headers"),
     ({"selection": {"filter": {"field": "colour", "op": "eq", "value": 1}}}, "selection.filter.field"),
 ])
 def test_a_bad_export_is_a_422_and_starts_nothing(api, people, body, field):
@@ -257,3 +258,85 @@ def test_exports_are_listed_among_the_jobs(api, people):
     done = finished(api)
     [job] = api.get("/v1/jobs").body["items"]
     assert (job["id"], job["type"], job["status"], job["row_count"]) == (done["id"], "export", "succeeded", 3)
+
+
+# --- the header row and the xlsx's layout ------------------------------------------------------
+
+def export_in(api: Api, accept_language: str | None, **body: Any) -> dict[str, Any]:
+    """POST /v1/exports with an Accept-Language header (None: without one), run it: the export."""
+    from infra.local.server import call_handler
+
+    headers = {"Accept-Language": accept_language} if accept_language is not None else {}
+    result = call_handler("POST", "/v1/exports", api.member_claims(),
+                          json.dumps({"reason": "展示会フォロー", "fields": FIELDS, **body}), headers=headers)
+    assert result["statusCode"] == 202, result["body"]
+    run_queued_jobs()
+    done = api.get(f"/v1/exports/{json.loads(result['body'])['id']}").body
+    assert done["status"] == "succeeded", done
+    return done
+
+
+JAPANESE_LABELS = ["姓", "名", "メールアドレス", "タグ", "業種", "スコア", "ステータス"]
+
+
+def test_the_header_row_holds_the_field_names_unless_labels_are_asked_for(api, people):
+    done = export_in(api, "ja")
+    assert done["headers"] == "keys"
+    rows = csv_rows(downloaded(api, done["id"]), "utf-8-sig")
+    assert rows[0] == FIELDS
+    assert ["山田", "太郎", "taro@example.jp", "展示会, VIP", "製造", "0", "new"] in rows  # the same values
+
+
+@pytest.mark.parametrize("accept_language, header", [
+    (None, JAPANESE_LABELS),
+    ("ja-JP,ja;q=0.9,en;q=0.8", JAPANESE_LABELS),
+    ("fr", JAPANESE_LABELS),
+    ("en-US,en;q=0.9,ja;q=0.8", ["Family name", "Given name", "Email", "Tags", "業種", "Score", "Status"]),
+])
+def test_labels_are_japanese_unless_the_requester_prefers_english(api, people, accept_language, header):
+    done = export_in(api, accept_language, headers="labels")
+
+    assert done["headers"] == "labels"
+    rows = csv_rows(downloaded(api, done["id"]), "utf-8-sig")
+    assert rows[0] == header  # the custom property by its own label, in any language
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["髙橋"][6] == "won" and by_name["山田"][3] == "展示会, VIP"  # values unchanged: only the header
+
+
+def test_a_cp932_export_with_labels_has_a_japanese_header_excel_reads(api, people):
+    done = export_in(api, None, headers="labels", encoding="cp932",
+                     fields=["family_name_kana", "company", "owner_id", "last_customer_action_at", "properties.industry"])
+    data = downloaded(api, done["id"])
+    assert data.startswith("セイ,会社名,担当者,直近顧客行動日時,業種\r\n".encode("cp932"))
+    assert done["replaced_characters"] == 0
+
+
+def test_an_xlsx_export_fits_its_columns_wraps_lines_and_freezes_a_filtered_header(api):
+    import openpyxl
+
+    create(api, family_name="山田山田山田山田山田山田", company="ABCDEFGHIJKL", memo="一行目\nsecond line",
+           email="yamada@example.jp")
+    create(api, family_name="髙橋", company="Acme", memo="one line", email="t@example.jp")
+    memo = "長い" * 100
+    create(api, family_name="佐藤", company="X", memo=memo)
+    done = finished(api, format="xlsx", headers="labels", fields=["family_name", "company", "memo", "email"])
+
+    book = openpyxl.load_workbook(io.BytesIO(downloaded(api, done["id"])))
+    sheet = book.active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["姓", "会社名", "メモ", "メールアドレス"] and len(rows) == 4
+    widths = {column: sheet.column_dimensions[column].width for column in "ABCD"}
+    # (Excel stores a width with a few pixels' margin: within 1 of the characters' room)
+    # 12 kanji against 12 ASCII letters: twice the room, and padding
+    assert widths["A"] == pytest.approx(12 * 2 + 2, abs=1) and widths["B"] == pytest.approx(12 + 2, abs=1)
+    assert widths["A"] - widths["B"] == pytest.approx(12)
+    assert widths["C"] == pytest.approx(60, abs=1)  # the long memo: capped
+    assert widths["D"] == pytest.approx(len("yamada@example.jp") + 2, abs=1)
+    multi_line = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "山田山田山田山田山田山田")
+    assert multi_line[2].value == "一行目\nsecond line" and multi_line[2].alignment.wrap_text
+    assert sheet.row_dimensions[multi_line[2].row].height is None  # Excel fits the row's height
+    one_line = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "髙橋")
+    assert not one_line[2].alignment.wrap_text
+    assert all(cell.font.b for cell in sheet[1]) and not multi_line[0].font.b
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:D4"

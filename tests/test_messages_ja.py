@@ -16,7 +16,7 @@ from conftest import Api, create
 from message_sources import messages
 from shared.errors import BadRequest, FieldError, ValidationFailed
 from shared.http import App, Request, Router
-from shared.language import in_japanese, parse, placeholders, prefers_japanese
+from shared.language import in_japanese, parse, placeholders, preferred_language, prefers_japanese
 from shared.messages_ja import AS_IS, JAPANESE, QUOTING
 
 JA = {"accept-language": "ja"}
@@ -133,6 +133,17 @@ def test_a_message_the_catalogue_does_not_know_stays_english():
 ])
 def test_japanese_is_chosen_by_the_accept_language_q_values(header, japanese):
     assert prefers_japanese(header) is japanese
+
+
+@pytest.mark.parametrize(("header", "language"), [
+    (None, "ja"), ("", "ja"), ("fr", "ja"), ("*", "ja"), ("ja;q=0, en;q=0", "ja"),
+    ("en", "en"), ("en-US,en;q=0.9,ja;q=0.8", "en"), ("ja;q=0, *", "en"),
+    ("ja,en;q=0.5", "ja"), ("en;q=0.5, *", "ja"),
+])
+def test_a_default_language_applies_only_when_the_header_prefers_neither(header, language):
+    assert preferred_language(header, "ja") == language
+    if language == "en" or header not in (None, "", "fr", "*", "ja;q=0, en;q=0"):
+        assert preferred_language(header, "en") == language  # a preference wins over any default
 
 
 # --- the HTTP mapping ---------------------------------------------------------------------------

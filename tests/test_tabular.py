@@ -23,7 +23,9 @@ from shared.domain.tabular import (
     NotTabular,
     Sniffed,
     check_password,
+    column_widths,
     csv_writer,
+    display_width,
     encrypted_zip,
     neutralize,
     read_rows,
@@ -593,3 +595,24 @@ def test_read_rows_streams_100k_rows_in_flat_memory(tmp_path):
     expected = {"姓": "髙橋", "名": "太郎99999", "メール": "user99999@example.jp", "住所": ADDRESS}
     assert last == (200_000, expected)  # each record spans two lines
     assert peak < 10 * 1024 * 1024
+
+
+# --- xlsx column widths ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, width", [
+    ("abc", 3), ("山田", 4), ("ｶﾀｶﾅ", 4), ("ＡＢ", 4), ("①子", 3), ("Webサイト", 9),
+    ("一行目\nsecond line", 11), ("", 0), ("a\n", 1),
+])
+def test_display_width_counts_east_asian_wide_characters_twice_and_the_longest_line(text, width):
+    assert display_width(text) == width  # half-width katakana and ① (ambiguous) count once
+
+
+def test_column_widths_fit_the_widest_cell_of_the_header_and_the_sample():
+    rows = [["姓", "email", "score", "opted_out", "memo"],
+            ["山田山田", "taro@example.jp", 12345, True, None],
+            ["髙橋", None, 7.5, False, "x" * 500]]
+    # the header gets room for the filter's button (2); every column 2 of padding
+    assert column_widths(rows) == [10.0, 17.0, 9.0, 13.0, 60.0]
+    assert column_widths(rows, maximum=12) == [10.0, 12.0, 9.0, 12.0, 12.0]
+    assert column_widths([["a", "b"]]) == [5.0, 5.0]  # no rows: the header alone
+    assert column_widths([["a"], ["x", "past the header"]]) == [5.0]  # only the header's columns

@@ -3,7 +3,10 @@ Pure.
 
 A row holds the requested fields in their order: contact fields as the API answers them
 (`display_name`, `score` and `engagement` computed as on a read), `properties.KEY` values, and
-`tags` joined by ", " in one cell (the import splits them on commas again).
+`tags` joined by ", " in one cell (the import splits them on commas again). The header row holds the
+field names as requested (the contract's "header row of the field names", which an import maps
+back by itself), or with `"headers": "labels"` the fields' labels in the requester's language;
+the values are the same either way.
 """
 
 from __future__ import annotations
@@ -16,15 +19,16 @@ from decimal import Decimal
 from typing import Any
 
 from shared.domain import contacts as contact_rules
-from shared.domain import tabular
+from shared.domain import field_labels, tabular
 from shared.errors import FieldError, Forbidden, require_valid
 
 FORMATS = ("csv", "xlsx")
+HEADERS = ("keys", "labels")  # the header row: the field names (the default), or their labels
 EXPORT_INTERVAL = timedelta(minutes=30)  # one export per user per 30 minutes
 DOWNLOAD_WINDOW = timedelta(hours=24)  # the download link works this long after completion
 PRESIGNED_SECONDS = 300  # each download gets a fresh S3 URL valid this long
 MAX_FIELDS = 300
-_BODY = {"format", "encoding", "fields", "selection", "password", "reason"}
+_BODY = {"format", "encoding", "fields", "selection", "password", "reason", "headers"}
 _PROPERTY = "properties."
 
 
@@ -36,6 +40,7 @@ class Request:
     selection: dict[str, Any]  # {"all": true} | {"ids": [...]} | {"filter": {...}} | {"segment_id": "..."}
     password: str | None
     reason: str
+    headers: str = "keys"
 
     @property
     def filename_extension(self) -> str:
@@ -91,6 +96,9 @@ def parse(body: Any, definitions: dict[str, dict[str, Any]]) -> Request:
     for index, name in enumerate(fields):
         if name not in allowed:
             errors.append(FieldError(f"fields[{index}]", f"{name!r} is not a contact field or a live property"))
+    headers = body.get("headers", "keys")
+    if headers not in HEADERS:
+        errors.append(FieldError("headers", "must be keys or labels"))
     password = body.get("password")
     if password is not None:
         problem = tabular.check_password(password)
@@ -102,7 +110,15 @@ def parse(body: Any, definitions: dict[str, dict[str, Any]]) -> Request:
                                  "required"))
     selection = _selection(body.get("selection"), errors)
     require_valid(errors)
-    return Request(export_format, encoding, list(dict.fromkeys(fields)), selection, password, reason.strip())
+    return Request(export_format, encoding, list(dict.fromkeys(fields)), selection, password, reason.strip(),
+                   headers)
+
+
+def header(fields: list[str], headers: str, language: str, definitions: dict[str, dict[str, Any]]) -> list[str]:
+    """The header row: the field names themselves, or (`labels`) their labels in `language`."""
+    if headers == "keys":
+        return list(fields)
+    return [field_labels.label(field, language, definitions) for field in fields]
 
 
 def row(contact: dict[str, Any], fields: list[str], settings: dict[str, Any]) -> list[Any]:

@@ -30,6 +30,13 @@ Writing (exports)
   deletes the directory. Rows beyond Excel's 1,048,576 (header included) raise ``ValueError``.
   Excel's 32,767-character cell limit truncates the text; such cells are counted in
   ``truncated``.
+* xlsx layout (``xlsx_writer(..., header=, widths=)``): the header row bold, frozen (it stays
+  in view while scrolling) and under an autofilter; each column as wide as ``widths`` says, which
+  ``column_widths`` measures on the header and a sample of rows (XlsxWriter's constant_memory
+  mode writes rows in order, so the widths must be known before the first one): characters
+  counted as Excel lays them out, East Asian wide ones (``unicodedata.east_asian_width`` W or
+  F) as two, the longest line of a multi-line cell, capped at ``MAX_COLUMN_WIDTH``. A
+  multi-line text cell is wrapped (its row's height is left to Excel, which fits it on opening).
 * Writers are also context managers: on an exception they drop what was buffered (and the
   xlsx temporary files) without writing more to ``out``.
 * ``encrypted_zip`` wraps ONE member in a WinZip AES-256 zip (pyzipper). 7-Zip, WinRAR and
@@ -72,6 +79,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -82,6 +90,10 @@ ENCODINGS = ("utf-8-bom", "utf-8", "cp932")
 EXTRA = "__extra__"
 XLSX_MAX_ROWS = 1_048_576  # header included
 XLSX_MAX_COLUMNS = 16_384
+WIDTH_SAMPLE_ROWS = 100  # the rows (after the header) an xlsx's column widths are measured on
+MAX_COLUMN_WIDTH = 60  # in Excel's units (about one "0" of the default font)
+_COLUMN_PADDING = 2  # a character's room on either side of the text
+_FILTER_BUTTON = 2  # the autofilter's drop-down button covers the header's last characters
 
 _FLUSH_CHARS = 64 * 1024
 _COPY_CHUNK = 1024 * 1024
@@ -228,10 +240,38 @@ def csv_writer(out: BinaryIO, encoding: str) -> RowWriter:
     return _CsvWriter(out, encoding)
 
 
+def display_width(text: str) -> int:
+    """How many columns ``text`` takes in a spreadsheet cell: East Asian wide and full-width
+    characters two, others one; of a multi-line text, its longest line."""
+    return max(sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+               for line in text.split("\n"))
+
+
+def _cell_text(value: Cell) -> str:
+    """A cell's value as Excel shows it, near enough to measure it."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return _csv_cell(value) if not isinstance(value, str) else value
+
+
+def column_widths(rows: Sequence[Sequence[Cell]], maximum: int = MAX_COLUMN_WIDTH) -> list[float]:
+    """The width of each column of an xlsx whose first row is the header (``rows[0]``, it gets
+    room for the autofilter's button) and the others a sample of the data: its widest cell plus
+    padding, at most ``maximum``."""
+    header, *sample = rows
+    widths = [display_width(str(name)) + _FILTER_BUTTON for name in header]
+    for row in sample:
+        for col, value in enumerate(row[:len(widths)]):
+            if value is not None:
+                widths[col] = max(widths[col], display_width(_cell_text(value)))
+    return [float(min(maximum, width + _COLUMN_PADDING)) for width in widths]
+
+
 class _XlsxWriter:
     """An .xlsx built in a private temporary directory, copied into ``out`` on ``close``."""
 
-    def __init__(self, out: BinaryIO, sheet_name: str, tmp_dir: str | None) -> None:
+    def __init__(self, out: BinaryIO, sheet_name: str, tmp_dir: str | None, header: Sequence[str] | None,
+                 widths: Sequence[float] | None) -> None:
         import xlsxwriter
         from xlsxwriter.exceptions import InvalidWorksheetName
 
@@ -249,9 +289,20 @@ class _XlsxWriter:
         self._closed = False
         self.replaced = 0
         self.truncated = 0  # text cells cut at Excel's 32,767 characters
+        self._wrap = self._workbook.add_format({"text_wrap": True, "valign": "top"})
+        self._columns = len(header) if header is not None else 0
+        for col, width in enumerate(widths or ()):
+            self._sheet.set_column(col, col, width)
+        if header is not None:
+            self._sheet.freeze_panes(1, 0)
+            self._write(header, self._workbook.add_format({"bold": True}))
 
     def write_row(self, values: Sequence[Cell]) -> None:
-        """Write one row; ``ValueError`` past Excel's row or column limit."""
+        """Write one row (multi-line text wrapped); ``ValueError`` past Excel's row or column limit."""
+        self._write(values, None)
+
+    def _write(self, values: Sequence[Cell], text_format: Any) -> None:
+        """Write one row, its text in ``text_format`` (None: multi-line text wrapped)."""
         if self._closed:
             raise ValueError("the writer is closed")
         if self._row >= XLSX_MAX_ROWS:
@@ -266,7 +317,8 @@ class _XlsxWriter:
             if value is None:
                 continue
             if isinstance(value, str):
-                if value and sheet.write_string(row, col, value) == -2:
+                cell_format = text_format or (self._wrap if "\n" in value else None)
+                if value and sheet.write_string(row, col, value, cell_format) == -2:
                     self.truncated += 1
             elif isinstance(value, bool):
                 sheet.write_boolean(row, col, value)
@@ -287,6 +339,8 @@ class _XlsxWriter:
             return
         self._closed = True
         try:
+            if self._columns:
+                self._sheet.autofilter(0, 0, self._row - 1, self._columns - 1)
             self._workbook.close()
             with open(self._path, "rb") as built:
                 while chunk := built.read(_COPY_CHUNK):
@@ -308,9 +362,12 @@ class _XlsxWriter:
             self._cleanup()
 
 
-def xlsx_writer(out: BinaryIO, sheet_name: str = "contacts", tmp_dir: str | None = None) -> RowWriter:
-    """An .xlsx writer into ``out`` (which may be write-only); temporary files go under ``tmp_dir``."""
-    return _XlsxWriter(out, sheet_name, tmp_dir)
+def xlsx_writer(out: BinaryIO, sheet_name: str = "contacts", tmp_dir: str | None = None,
+                header: Sequence[str] | None = None, widths: Sequence[float] | None = None) -> RowWriter:
+    """An .xlsx writer into ``out`` (which may be write-only); temporary files go under ``tmp_dir``.
+    With ``header``, that row is written first, bold, frozen and under an autofilter; ``widths``
+    (``column_widths``) sets the columns' widths."""
+    return _XlsxWriter(out, sheet_name, tmp_dir, header, widths)
 
 
 class _WriteOnly:

@@ -12,6 +12,7 @@ requester may see.
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -55,7 +56,9 @@ def _criteria(principal: Principal, config: tenant_config.TenantConfig,
     return searching.Criteria(None, None, None), None
 
 
-def create(principal: Principal, body: Any) -> dict[str, Any]:
+def create(principal: Principal, body: Any, language: str) -> dict[str, Any]:
+    """Queue an export; `language` ("ja" or "en", the request's Accept-Language) words the labels
+    of a header row of labels."""
     config = tenant_config.load(principal.tenant)
     exports.require_role(principal.role, config.settings)
     request = exports.parse(body, config.properties)
@@ -70,7 +73,8 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
     job_id = new_id()
     job = {"job_id": job_id, "job_kind": "export", "status": "queued", "action": "export",
            "params": {"format": request.format, "encoding": request.encoding, "fields": request.fields,
-                      "reason": request.reason, "password_protected": request.password is not None,
+                      "headers": request.headers, "language": language, "reason": request.reason,
+                      "password_protected": request.password is not None,
                       "filename": exports.filename(moment, request)},
            "selection": request.selection,
            "principal": principal.as_record(),
@@ -98,7 +102,8 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
             "row_count": result.get("row_count"), "rows_written": job["processed"] or 0,
             "replaced_characters": result.get("replaced"),
             "format": job["params"]["format"], "encoding": job["params"]["encoding"],
-            "fields": job["params"]["fields"], "password_protected": job["params"]["password_protected"],
+            "fields": job["params"]["fields"], "headers": job["params"].get("headers", "keys"),
+            "password_protected": job["params"]["password_protected"],
             "expires_at": result.get("expires_at"), "completed_at": result.get("completed_at"),
             "download_url": f"{CONFIG.api_base_url}/v1/exports/{job['job_id']}/download" if succeeded else None,
             "error": job["error"], "created_by": job["principal"].get("user_id"), "created_at": job["created_at"]}
@@ -174,15 +179,21 @@ def _write_file(principal: Principal, job: dict[str, Any], key: str, password: s
     upload = files.MultipartWriter(CONFIG.files_bucket, key, _CONTENT_TYPES[extension])
     job_store.set_result(principal.tenant, job["job_id"], {"key": key, "upload_id": upload.upload_id}, status="running")
     progress = _Progress(principal.tenant, job["job_id"])
+    # a job queued before the `headers` option existed has neither: the field names
+    header = exports.header(params["fields"], params.get("headers", "keys"), params.get("language", "ja"),
+                            config.properties)
     try:
-        with _sink(upload, params, password) as out, _writer(out, params) as writer:
-            writer.write_row(params["fields"])
-            rows = 0
-            for contact in _contacts(principal, config, criteria, ids, progress.fraction):
-                writer.write_row(exports.row(contact, params["fields"], config.settings))
-                rows += 1
-                if rows % PROGRESS_EVERY_ROWS == 0:
-                    progress.save(rows)
+        with _sink(upload, params, password) as out:
+            values = (exports.row(contact, params["fields"], config.settings)
+                      for contact in _contacts(principal, config, criteria, ids, progress.fraction))
+            first = list(itertools.islice(values, tabular.WIDTH_SAMPLE_ROWS))  # an xlsx's widths fit these
+            with _writer(out, params, header, first) as writer:
+                rows = 0
+                for row in itertools.chain(first, values):
+                    writer.write_row(row)
+                    rows += 1
+                    if rows % PROGRESS_EVERY_ROWS == 0:
+                        progress.save(rows)
         upload.complete()
     except BaseException:
         upload.abort()
@@ -193,8 +204,14 @@ def _write_file(principal: Principal, job: dict[str, Any], key: str, password: s
             "expires_at": validation.format_time(completed + exports.DOWNLOAD_WINDOW)}
 
 
-def _writer(out: Any, params: dict[str, Any]) -> Any:
-    return tabular.xlsx_writer(out) if params["format"] == "xlsx" else tabular.csv_writer(out, params["encoding"])
+def _writer(out: Any, params: dict[str, Any], header: list[str], first: list[list[Any]]) -> Any:
+    """The file's writer, its header row written: an xlsx's columns as wide as the header and the
+    first rows need (its rows are written in order, so the widths come before them)."""
+    if params["format"] == "xlsx":
+        return tabular.xlsx_writer(out, header=header, widths=tabular.column_widths([header, *first]))
+    writer = tabular.csv_writer(out, params["encoding"])
+    writer.write_row(header)
+    return writer
 
 
 class _sink:

@@ -1,6 +1,7 @@
 """Routes of /v1/exports and /v1/imports."""
 
 from shared.http import Request, Router, created, json_response
+from shared.language import preferred_language
 from shared.services import exports, imports
 
 router = Router()
@@ -8,7 +9,9 @@ router = Router()
 
 @router.post("/v1/exports")
 def create_export(request: Request):
-    return json_response(202, exports.create(request.principal, request.json()))
+    # labels in a header row are Japanese unless the caller prefers English
+    language = preferred_language(request.headers.get("accept-language"), default="ja")
+    return json_response(202, exports.create(request.principal, request.json(), language))
 
 
 @router.get("/v1/exports/{id}")
