@@ -4,8 +4,8 @@ Pure.
 A row holds the requested fields in their order: contact fields as the API answers them
 (`display_name`, `score` and `engagement` computed as on a read), `properties.KEY` values, and
 `tags` joined by ", " in one cell (the import splits them on commas again). The header row holds the
-field names as requested (the contract's "header row of the field names", which an import maps
-back by itself), or with `"headers": "labels"` the fields' labels in the requester's language;
+field names as requested (the contract's "header row of the field names", the very targets of an
+import's mapping), or with `"headers": "labels"` the fields' labels in the requester's language;
 the values are the same either way.
 """
 
