@@ -424,9 +424,7 @@ def _decode_head(head: bytes, encoding: str) -> str:
 
 def _detect_encoding(head: bytes) -> tuple[str, str]:
     if head.startswith(_OLE) and _ENCRYPTED_PACKAGE in head:
-        raise NotTabular(f"this workbook is password-protected: {_SAVE_AS} without a password")
-    if is_workbook(head):
-        raise NotTabular("this is an Excel workbook or another zip archive: read it with sniff_xlsx")
+        raise NotTabular("this workbook is password-protected: remove its password in Excel and upload it again")
     for magic, reason in _MAGIC:
         if head.startswith(magic):
             raise NotTabular(reason)
@@ -648,7 +646,7 @@ _ZEROS = re.compile(r"0+")
 
 
 def _xlsx_damaged(reason: str) -> NotTabular:
-    return NotTabular(f"the .xlsx file cannot be read ({reason}): {_SAVE_AS} again")
+    return NotTabular(f"the .xlsx file cannot be read ({reason}): {_SAVE_AS}")
 
 
 class _Watched:
@@ -699,7 +697,7 @@ def _first_sheet(source: _Watched) -> Any:
     if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
         raise NotTabular("this is a zip archive, not an Excel workbook (.xlsx)")
     if any(member.flag_bits & 0x1 for member in members):
-        raise NotTabular(f"the workbook's zip archive is encrypted: {_SAVE_AS} without a password")
+        raise NotTabular("the workbook's zip archive is encrypted: remove its password and upload it again")
     unpacked = sum(member.file_size for member in members)
     if unpacked > XLSX_MAX_UNPACKED:
         raise NotTabular(f"the workbook unpacks to {unpacked / 2**20:,.0f} MB; an import reads at most "
@@ -719,7 +717,7 @@ def _first_sheet(source: _Watched) -> Any:
         source.raise_failure()
         raise _xlsx_damaged(f"{type(error).__name__}: {error}") from None
     if not sheets:
-        raise NotTabular(f"the workbook has no worksheet: {_SAVE_AS} with the contacts on its first sheet")
+        raise NotTabular("the workbook has no worksheet: put the contacts on its first sheet")
     sheet = sheets[0]
     sheet.reset_dimensions()  # rows as the file holds them, never padded to a claimed A1:XFD1048576
     return sheet
