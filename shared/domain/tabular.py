@@ -409,8 +409,6 @@ _MAGIC = (
     (b"GIF89a", "this is a GIF image, not a CSV file"),
     (b"\x1f\x8b", "this is a gzip archive, not a CSV file"),
 )
-# the stream an encrypted Office file keeps its package in, named in UTF-16 in its directory ([MS-OFFCRYPTO] 2.3.4.4)
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _ENCODING_LABELS = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)", "utf-16": "UTF-16"}
 _UNTERMINATED_HEADER_LIMIT = 8 * 1024
@@ -423,7 +421,9 @@ def _decode_head(head: bytes, encoding: str) -> str:
 
 
 def _detect_encoding(head: bytes) -> tuple[str, str]:
-    if head.startswith(_OLE) and _ENCRYPTED_PACKAGE in head:
+    # an encrypted Office file keeps its package in a stream named in UTF-16 in its directory
+    # ([MS-OFFCRYPTO] 2.3.4.4, https://learn.microsoft.com/en-us/openspecs/office_file_formats/ms-offcrypto/)
+    if head.startswith(_OLE) and "EncryptedPackage".encode("utf-16-le") in head:
         raise NotTabular("this workbook is password-protected: remove its password in Excel and upload it again")
     for magic, reason in _MAGIC:
         if head.startswith(magic):
