@@ -59,6 +59,14 @@ Reading (imports)
   caller can report them; that key is absent otherwise. A decoding or CSV error half-way
   (an oversized cell included) raises ``NotTabular`` with the line of its record, after the
   records before it.
+* An .xlsx (``is_workbook(head)``): ``sniff_xlsx`` and ``read_rows`` take a seekable stream (a
+  zip is read from its central directory at the end), check the unpacked sizes the central
+  directory states before inflating anything (``XLSX_MAX_UNPACKED``, ``XLSX_MAX_PART_IN_MEMORY``:
+  a zip bomb is refused at once), then read the first worksheet with openpyxl in read-only mode
+  (imported only then). ``Sniffed.encoding`` is ``XLSX``; ``line`` is the sheet's row number;
+  cells become text by ``xlsx_cell_text``; the header and rows follow the CSV rules above. A
+  damaged, encrypted or sheetless workbook raises ``NotTabular``; an error of the stream itself
+  (S3) is raised as it is.
 """
 
 from __future__ import annotations
@@ -713,7 +721,7 @@ def _first_sheet(source: _Watched) -> Any:
         source.seek(0)
         workbook = load_workbook(source, read_only=True, data_only=True)
         sheets = workbook.worksheets
-    except Exception as error:  # noqa: BLE001 - whatever openpyxl meets in a damaged file (see _Watched)
+    except Exception as error:  # whatever openpyxl meets in a damaged file (see _Watched)
         source.raise_failure()
         raise _xlsx_damaged(f"{type(error).__name__}: {error}") from None
     if not sheets:
@@ -733,7 +741,7 @@ def _xlsx_records(source: BinaryIO) -> Iterator[tuple[int, list[str]]]:
     while True:
         try:
             row = next(rows, None)
-        except Exception as error:  # noqa: BLE001 - as in _first_sheet
+        except Exception as error:  # as in _first_sheet
             watched.raise_failure()
             raise NotTabular(f"at row {number + 1}: the sheet is damaged ({type(error).__name__}: {error})") from None
         if row is None:
