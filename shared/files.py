@@ -152,3 +152,64 @@ def open_stream(bucket: str, key: str, start: int = 0) -> BinaryIO:
 # A body read cut short: the connection dropped or timed out while a slow reader (an import
 # writing its rows) held it open; the rest is read again from where it stopped (a Range GET).
 STREAM_BROKEN = (IncompleteReadError, ReadTimeoutError, ResponseStreamingError, ConnectionClosedError)
+
+
+class RangedFile:
+    """A read-only, seekable view of an object, fetched one 1 MB range at a time as it is read:
+    a zip (an .xlsx) is read from its end (the central directory) and then by parts, so it can
+    neither be streamed from the start nor be held whole in memory. `read_bytes` counts the
+    bytes fetched (an import's progress); a fetch cut short is made again, a few times."""
+
+    BLOCK = 1024 * 1024
+    REFETCHES = 5
+
+    def __init__(self, bucket: str, key: str, size: int) -> None:
+        self._bucket, self._key, self.size = bucket, key, size
+        self._position, self._block_start, self._block = 0, -1, b""
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._position, 2: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def read(self, size: int = -1) -> bytes:
+        end = self.size if size is None or size < 0 else min(self.size, self._position + size)
+        parts = []
+        while self._position < end:
+            start = self._position - self._position % self.BLOCK
+            if start != self._block_start:
+                self._block, self._block_start = self._fetch(start, min(self.size, start + self.BLOCK)), start
+            piece = self._block[self._position - start:end - start]
+            if not piece:  # the object is shorter than it was: end there
+                break
+            parts.append(piece)
+            self._position += len(piece)
+        return b"".join(parts)
+
+    def _fetch(self, start: int, end: int) -> bytes:
+        for attempt in range(self.REFETCHES + 1):
+            try:
+                body = client("s3").get_object(Bucket=self._bucket, Key=self._key, Range=f"bytes={start}-{end - 1}")
+                data = body["Body"].read()
+                break
+            except STREAM_BROKEN:
+                if attempt == self.REFETCHES:
+                    raise
+            except client("s3").exceptions.ClientError as error:
+                if _is_missing(error):
+                    raise Missing(self._key) from None
+                raise
+        self.read_bytes += len(data)
+        return data

@@ -10,12 +10,12 @@ keeps the placeholders of its English one (it may drop only a plural ending such
 
 # The placeholders that quote text of ours (a phrase a caller passes, an exception's words): their
 # text is translated too. Any other placeholder holds a value (an id, a number, a name) kept as it is.
-QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreadable", "what", "whose", "_SAVE_AS_CSV"})
+QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreadable", "what", "whose", "_SAVE_AS", "reason"})
 
 # Text of ours a message quotes that reads the same in Japanese: names of encodings and units.
 AS_IS = frozenset({
     "Shift_JIS (cp932)", "UTF-16", "UTF-8", "__extra__", "{{{{{name}}}}}",
-    "{max_bytes // (1024 * 1024)} MB", "{max_bytes // 1024} KB",
+    "{max_bytes // (1024 * 1024)} MB", "{type(error).__name__}: {error}", "{max_bytes // 1024} KB",
 })
 
 JAPANESE = {
@@ -426,7 +426,6 @@ JAPANESE = {
     "{target!r} is not a contact field, a live property (properties.KEY) or tags":
         "{target!r} はコンタクトの項目、有効なプロパティ（properties.KEY）、tags のいずれでもありません",
     "{target} is already filled from column {seen[target]!r}": "{target} には既に列 {seen[target]!r} が対応づけられています",
-    "The file is not a CSV file we can read: {refused}": "読み込める CSV ファイルではありません: {refused}",
     "The file is {size // 2 ** 20} MB; an import takes at most {imports.MAX_BYTES // 2 ** 20} MB. Split it into several files.":
         "ファイルは {size // 2 ** 20} MB です。インポートできるのは {imports.MAX_BYTES // 2 ** 20} MB までです。複数のファイルに分割してください。",
     "at line {line}: the text is not valid {label} (mixed encodings?)":
@@ -435,10 +434,36 @@ JAPANESE = {
     "column {index} of the header row has no name": "見出し行の {index} 列目に名前がありません",
     "no complete header row in the first {len(head):,} bytes: is this a CSV file?":
         "先頭 {len(head):,} バイトに見出し行が収まっていません。CSV ファイルですか？",
-    "save it as CSV (UTF-8) first": "先に CSV（UTF-8）形式で保存してください",
     'the column name "{EXTRA}" is reserved': "列名「{EXTRA}」は予約されています",
     'the column name "{name}" appears more than once in the header row': "列名「{name}」が見出し行に複数あります",
     "the file has no header row": "ファイルに見出し行がありません",
+    "The file is not a CSV file or an Excel workbook we can read: {refused}":
+        "読み込める CSV ファイルまたは Excel ブックではありません: {refused}",
+    "open it in Excel and save it as an Excel Workbook (.xlsx) or as CSV (UTF-8)":
+        "Excel で開き、Excel ブック（.xlsx）または CSV（UTF-8）形式で保存し直してください",
+    "this is an Excel 97-2003 .xls file (or a password-protected workbook): {_SAVE_AS}":
+        "Excel 97-2003 の .xls ファイル（またはパスワードで保護されたブック）です。{_SAVE_AS}",
+    "this workbook is password-protected: remove its password in Excel and upload it again":
+        "このブックはパスワードで保護されています。Excel でパスワードを解除してからアップロードし直してください",
+    "the workbook's zip archive is encrypted: remove its password and upload it again":
+        "ブックの zip アーカイブが暗号化されています。パスワードを解除してからアップロードし直してください",
+    "this is an empty zip archive, not a CSV file or an Excel workbook":
+        "空の zip アーカイブです。CSV ファイルでも Excel ブックでもありません",
+    "this is a zip archive, not an Excel workbook (.xlsx)": "zip アーカイブです。Excel ブック（.xlsx）ではありません",
+    "the .xlsx file cannot be read ({reason}): {_SAVE_AS}": ".xlsx ファイルを読み取れません（{reason}）。{_SAVE_AS}",
+    "not a complete zip archive: {error}": "完全な zip アーカイブではありません: {error}",
+    "the workbook has no worksheet: put the contacts on its first sheet":
+        "ブックにワークシートがありません。先頭のシートに連絡先を入力してください",
+    "the first sheet of the workbook is empty: it has no header row": "ブックの先頭のシートが空です（見出し行がありません）",
+    "the workbook unpacks to {unpacked / 2 ** 20:,.0f} MB; an import reads at most {XLSX_MAX_UNPACKED // 2 ** 20:,} MB: split it into several files":
+        "ブックは展開すると {unpacked / 2 ** 20:,.0f} MB になります。インポートで読み込めるのは {XLSX_MAX_UNPACKED // 2 ** 20:,} MB までです。複数のファイルに分けてください",
+    "the workbook's part {member.filename} unpacks to {member.file_size / 2 ** 20:,.0f} MB; an import reads at most {XLSX_MAX_PART_IN_MEMORY // 2 ** 20} MB of it: split the workbook into several files":
+        "ブック内の {member.filename} は展開すると {member.file_size / 2 ** 20:,.0f} MB になります。インポートで読み込めるのは {XLSX_MAX_PART_IN_MEMORY // 2 ** 20} MB までです。ブックを複数のファイルに分けてください",
+    "at row {number}: the sheet goes past Excel's {XLSX_MAX_ROWS:,} rows or {XLSX_MAX_COLUMNS:,} columns (a damaged file?)":
+        "{number} 行目: シートが Excel の上限（{XLSX_MAX_ROWS:,} 行または {XLSX_MAX_COLUMNS:,} 列）を超えています（ファイルが壊れていませんか？）",
+    "at row {number}: field larger than field limit ({limit})": "{number} 行目: セルが長すぎます（上限 {limit} 文字）",
+    "at row {number + 1}: the sheet is damaged ({type(error).__name__}: {error})":
+        "{number + 1} 行目: シートが壊れています（{type(error).__name__}: {error}）",
     "the file is empty": "ファイルが空です",
     "the header row cannot be read: {error}": "見出し行を読み取れません: {error}",
     "the header row is empty": "見出し行が空です",
@@ -455,9 +480,6 @@ JAPANESE = {
         "バイナリファイル（NUL バイトを含む）です。CSV ファイルではありません",
     "this is a binary file (it contains control characters), not a CSV file":
         "バイナリファイル（制御文字を含む）です。CSV ファイルではありません",
-    "this is an Excel .xlsx file (or another zip archive): {_SAVE_AS_CSV}":
-        "Excel の .xlsx ファイル（または別の zip アーカイブ）です。{_SAVE_AS_CSV}",
-    "this is an Excel 97-2003 .xls file: {_SAVE_AS_CSV}": "Excel 97-2003 の .xls ファイルです。{_SAVE_AS_CSV}",
 
     # --- JSON bodies ----------------------------------------------------------------------------------
     "is not valid JSON": "正しい JSON ではありません",

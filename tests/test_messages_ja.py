@@ -60,7 +60,8 @@ def test_the_walk_finds_messages_of_every_kind(found):
                  "is not valid JSON",  # quoted in "The request body {unreadable}."
                  "This tracking link is not valid; open the link from the original email."):
         assert text in templates, text
-    assert {"create API keys", "cancel", "this site key", "save it as CSV (UTF-8) first"} <= set(fragments)
+    assert {"create API keys", "cancel", "this site key",
+            "open it in Excel and save it as an Excel Workbook (.xlsx) or as CSV (UTF-8)"} <= set(fragments)
 
 
 def test_the_placeholders_whose_text_is_translated_are_those_that_quote_text_of_ours(found):
@@ -97,11 +98,14 @@ def test_a_quoted_text_of_ours_is_translated_inside_the_sentence_that_quotes_it(
     assert in_japanese("The request body is not valid JSON.") == "リクエスト本文を読み取れません: 正しい JSON ではありません。"
     assert in_japanese("Only an owner or admin can create API keys; your role is user.") == \
         "API キーを作成することができるのはオーナーまたは管理者のみです。あなたのロールは user です。"
-    assert in_japanese("The file is not a CSV file we can read: this is a PDF document, not a CSV file") == \
-        "読み込める CSV ファイルではありません: PDF 文書です。CSV ファイルではありません"
-    assert in_japanese("The file is not a CSV file we can read: this is an Excel 97-2003 .xls file: "
-                       "save it as CSV (UTF-8) first") == \
-        "読み込める CSV ファイルではありません: Excel 97-2003 の .xls ファイルです。先に CSV（UTF-8）形式で保存してください"
+    assert in_japanese("The file is not a CSV file or an Excel workbook we can read: this is a PDF document, "
+                       "not a CSV file") == \
+        "読み込める CSV ファイルまたは Excel ブックではありません: PDF 文書です。CSV ファイルではありません"
+    assert in_japanese("The file is not a CSV file or an Excel workbook we can read: this is an Excel 97-2003 .xls "
+                       "file (or a password-protected workbook): open it in Excel and save it as an Excel Workbook "
+                       "(.xlsx) or as CSV (UTF-8)") == \
+        ("読み込める CSV ファイルまたは Excel ブックではありません: Excel 97-2003 の .xls ファイル（またはパスワードで保護"
+         "されたブック）です。Excel で開き、Excel ブック（.xlsx）または CSV（UTF-8）形式で保存し直してください")
     # a value (an id that happens to read like a message of ours) stays as it is
     assert in_japanese("No company with id is empty exists.") == "ID が is empty の会社は存在しません。"
 

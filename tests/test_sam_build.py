@@ -120,7 +120,7 @@ def test_each_function_holds_only_its_own_folder_and_shared(build_dir: Path) -> 
 def test_the_layer_holds_the_pinned_packages_built_for_arm64(build_dir: Path) -> None:
     python = build_dir / "DependenciesLayer" / "python"
     for package in ("aws_lambda_powertools", "pynamodb", "boto3", "botocore", "xlsxwriter", "pyzipper", "Cryptodome",
-                    "nh3", "publicsuffixlist"):
+                    "nh3", "publicsuffixlist", "openpyxl", "et_xmlfile", "defusedxml"):
         assert (python / package / "__init__.py").is_file(), f"the layer has no {package}"
     # the Public Suffix List is read from the package's own copy: no network at runtime
     assert (python / "publicsuffixlist" / "public_suffix_list.dat").stat().st_size > 100_000

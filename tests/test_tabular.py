@@ -7,6 +7,7 @@ is driven through a write-only stream like the S3 multipart-upload writer.
 from __future__ import annotations
 
 import codecs
+import datetime
 import io
 import os
 import tracemalloc
@@ -29,7 +30,11 @@ from shared.domain.tabular import (
     encrypted_zip,
     neutralize,
     read_rows,
+    XLSX,
+    is_workbook,
     sniff,
+    sniff_xlsx,
+    xlsx_cell_text,
     xlsx_writer,
 )
 
@@ -432,10 +437,9 @@ def test_sniff_cp932_head_cut_after_lead_byte():
     assert sniff(data[:-3]).encoding == "cp932"
 
 
-def test_sniff_refuses_xlsx(tmp_path):
+def test_an_xlsx_head_is_a_workbook(tmp_path):
     data, _ = write_xlsx([["a"]], tmp_path)
-    with pytest.raises(NotTabular, match=r"an Excel \.xlsx file.*save it as CSV \(UTF-8\) first"):
-        sniff(data[:65536])
+    assert is_workbook(data[:65536]) and not is_workbook(b"a,b\r\n")
 
 
 @pytest.mark.parametrize(
@@ -443,7 +447,9 @@ def test_sniff_refuses_xlsx(tmp_path):
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3", "PDF"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", r"\.xls file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", r"Excel 97-2003 \.xls file .*save it as an Excel Workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le"),
+         "password-protected: remove its password in Excel"),
         (b"name,email\x00\x00\x00\x01\x02", "NUL"),
         (bytes(range(1, 32)) * 10, "control characters"),
         (b"caf\xe9,cr\xe8me\n", "neither UTF-8 nor Shift_JIS"),
@@ -616,3 +622,231 @@ def test_column_widths_fit_the_widest_cell_of_the_header_and_the_sample():
     assert column_widths(rows, maximum=12) == [10.0, 12.0, 9.0, 12.0, 12.0]
     assert column_widths([["a", "b"]]) == [5.0, 5.0]  # no rows: the header alone
     assert column_widths([["a"], ["x", "past the header"]]) == [5.0]  # only the header's columns
+
+
+# --- xlsx reading ------------------------------------------------------------------------------------
+
+def xlsx_of(rows, formats=None):
+    """An .xlsx made by openpyxl (Excel's own way of storing values): `rows` on its first sheet,
+    `formats` {"D2": "0000000000"} as number formats."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    for cell, number_format in (formats or {}).items():
+        workbook.active[cell].number_format = number_format
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def xlsx_rows_of(data):
+    sniffed = sniff_xlsx(io.BytesIO(data))
+    return sniffed, list(read_rows(io.BytesIO(data), sniffed))
+
+
+@pytest.mark.parametrize(("value", "number_format", "text"), [
+    (None, None, ""),
+    ("", "General", ""),
+    (True, "General", "true"),
+    (False, "General", "false"),
+    (42, "General", "42"),
+    (42.0, "General", "42"),
+    (-3.0, "General", "-3"),
+    (0.1, "General", "0.1"),
+    (1234.5, "#,##0.0", "1234.5"),
+    (1e16, "General", "10000000000000000"),
+    (1.5e-05, "General", "0.000015"),
+    (float("nan"), "General", ""),
+    (312345678, "General", "312345678"),  # a phone typed as a number: Excel dropped the 0 already
+    (312345678, "0000000000", "0312345678"),  # shown with its 0 by a zeros-only format: kept as shown
+    (9012345678.0, "00000000000", "09012345678"),
+    (601234, "0000000", "0601234"),
+    (-5, "000", "-5"),
+    (datetime.datetime(2024, 4, 1), "yyyy/m/d", "2024-04-01"),
+    (datetime.datetime(2024, 4, 1, 9, 30), "yyyy/m/d h:mm", "2024-04-01T09:30:00"),
+    (datetime.datetime(2024, 4, 1, 9, 29, 59, 999_600), "yyyy/m/d h:mm", "2024-04-01T09:30:00"),
+    (datetime.datetime(2024, 3, 31, 23, 59, 59, 600_000), "yyyy/m/d", "2024-04-01"),
+    (datetime.date(2024, 4, 1), "yyyy/m/d", "2024-04-01"),
+    (datetime.time(9, 30, 0, 1000), "h:mm", "09:30:00"),
+    (datetime.timedelta(hours=26, minutes=5), "[h]:mm", "26:05:00"),
+    ("東京都千代田区\n丸の内1-1", "General", "東京都千代田区\n丸の内1-1"),
+    ("03-1234-5678", "@", "03-1234-5678"),
+    ("#N/A", "General", "#N/A"),  # a formula's cached error value, as Excel's CSV holds it
+])
+def test_xlsx_cell_text(value, number_format, text):
+    assert xlsx_cell_text(value, number_format) == text
+
+
+def test_read_rows_of_an_xlsx_as_a_csv_of_it_would_give_them():
+    data = xlsx_of([
+        ["姓", "名", "メールアドレス", "電話番号", "生年月日", "点数", "タグ"],
+        ["山田", "太郎", "taro@example.jp", 312345678, datetime.datetime(1980, 4, 1), 42.0, "VIP"],
+        [],
+        ["  髙橋 ", "花子\n(はな)", None, "090-1111-2222", datetime.datetime(1990, 12, 31, 18, 0), 3.25, True],
+        [None, None, None, None, None, None, None],
+        ["佐藤", None, None, None, None, None, None, None, "余分"],
+    ], formats={"D2": "0000000000"})
+
+    sniffed, rows = xlsx_rows_of(data)
+
+    assert (sniffed.encoding, sniffed.header) == (XLSX, ["姓", "名", "メールアドレス", "電話番号", "生年月日", "点数", "タグ"])
+    assert rows == [
+        (2, {"姓": "山田", "名": "太郎", "メールアドレス": "taro@example.jp", "電話番号": "0312345678",
+             "生年月日": "1980-04-01", "点数": "42", "タグ": "VIP"}),
+        (4, {"姓": "髙橋", "名": "花子\n(はな)", "メールアドレス": "", "電話番号": "090-1111-2222",
+             "生年月日": "1990-12-31T18:00:00", "点数": "3.25", "タグ": "true"}),
+        (6, {"姓": "佐藤", "名": "", "メールアドレス": "", "電話番号": "", "生年月日": "", "点数": "", "タグ": "",
+             EXTRA: ["", "余分"]}),
+    ]
+
+
+def test_xlsx_formula_cells_give_their_cached_value_or_nothing():
+    """openpyxl saves formulas without a cached value (as a program that never calculates does);
+    Excel saves both: the cached value is what the cell shows."""
+    data = xlsx_of([["姓", "合計"], ["山田", "=1+1"]])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b"<f>1+1</f><v />" in parts[sheet]
+    cached = zip_of({**parts, sheet: parts[sheet].replace(b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>")})
+
+    assert xlsx_rows_of(data)[1] == [(2, {"姓": "山田", "合計": ""})]
+    assert xlsx_rows_of(cached)[1] == [(2, {"姓": "山田", "合計": "2"})]
+
+
+def test_xlsx_merged_cells_hold_their_value_in_the_first_cell_only():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["会社名", "姓"])
+    sheet.append(["株式会社サンプル", "山田"])
+    sheet.append([None, "鈴木"])
+    sheet.merge_cells("A2:A3")
+    out = io.BytesIO()
+    workbook.save(out)
+
+    assert [row["会社名"] for _, row in xlsx_rows_of(out.getvalue())[1]] == ["株式会社サンプル", ""]
+
+
+def test_xlsx_header_is_the_first_non_blank_row_and_checked_as_a_csv_header():
+    assert sniff_xlsx(io.BytesIO(xlsx_of([[], [None, None], ["姓", 2024, None]]))).header == ["姓", "2024"]
+    with pytest.raises(NotTabular, match="appears more than once"):
+        sniff_xlsx(io.BytesIO(xlsx_of([["姓", "姓"]])))
+    with pytest.raises(NotTabular, match="the first sheet of the workbook is empty"):
+        sniff_xlsx(io.BytesIO(xlsx_of([])))
+
+
+def test_only_the_first_sheet_is_read():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["姓"])
+    workbook.active.append(["一枚目"])
+    second = workbook.create_sheet("二枚目")
+    second.append(["名"])
+    second.append(["二枚目"])
+    out = io.BytesIO()
+    workbook.save(out)
+
+    sniffed, rows = xlsx_rows_of(out.getvalue())
+    assert sniffed.header == ["姓"] and rows == [(2, {"姓": "一枚目"})]
+
+
+def zip_of(parts, **kwargs):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, **kwargs) as archive:
+        for name, part in parts.items():
+            archive.writestr(name, part)
+    return out.getvalue()
+
+
+def parts_of(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_a_workbook_that_unpacks_past_the_limits_is_refused_before_anything_is_unpacked(monkeypatch):
+    """A zip bomb: 1 GB of shared strings compress to about 1 MB. The sizes in the central
+    directory refuse it, before a byte of it is inflated."""
+    import shared.domain.tabular as tabular
+
+    parts = parts_of(xlsx_of([["姓"], ["山田"]]))
+    bomb_part = b"<sst>" + b" " * (tabular.XLSX_MAX_PART_IN_MEMORY + 1) + b"</sst>"
+    bomb = zip_of({**parts, "xl/sharedStrings.xml": bomb_part})
+    assert len(bomb) < 200_000
+    tracemalloc.start()
+    with pytest.raises(NotTabular, match=r"part xl/sharedStrings\.xml unpacks to 64 MB; an import reads at most 64 MB"):
+        sniff_xlsx(io.BytesIO(bomb))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5 * 2**20
+
+    monkeypatch.setattr(tabular, "XLSX_MAX_UNPACKED", 10_000)
+    sheet = {**parts, "xl/worksheets/sheet1.xml": parts["xl/worksheets/sheet1.xml"] + b" " * 10_000}
+    with pytest.raises(NotTabular, match="the workbook unpacks to 0 MB; an import reads at most 0 MB"):
+        sniff_xlsx(io.BytesIO(zip_of(sheet)))
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"PK\x03\x04" + bytes(64), r"cannot be read \(not a complete zip archive"),
+    (zip_of({"顧客.csv": "姓\r\n山田\r\n"}), r"a zip archive, not an Excel workbook \(\.xlsx\)"),
+], ids=["damaged", "zip-of-csv"])
+def test_a_file_that_is_no_workbook_is_refused_with_its_reason(data, reason):
+    with pytest.raises(NotTabular, match=reason):
+        sniff_xlsx(io.BytesIO(data))
+
+
+def test_a_workbook_without_a_sheet_or_with_a_damaged_part_is_refused():
+    parts = parts_of(xlsx_of([["姓"], ["山田"]]))
+    no_sheet = {**parts, "xl/workbook.xml": parts["xl/workbook.xml"].replace(
+        parts["xl/workbook.xml"][parts["xl/workbook.xml"].index(b"<sheets>"):
+                                 parts["xl/workbook.xml"].index(b"</sheets>") + 9], b"<sheets/>")}
+    with pytest.raises(NotTabular, match="the workbook has no worksheet"):
+        sniff_xlsx(io.BytesIO(zip_of(no_sheet)))
+    broken = {**parts, "xl/workbook.xml": b"<workbook><sheets"}
+    with pytest.raises(NotTabular, match=r"the \.xlsx file cannot be read \(ParseError"):
+        sniff_xlsx(io.BytesIO(zip_of(broken)))
+
+
+def test_a_sheet_damaged_past_its_header_fails_at_its_row_after_the_rows_before():
+    parts = parts_of(xlsx_of([["姓"], ["山田"], ["鈴木"]]))
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    cut = {**parts, "xl/worksheets/sheet1.xml": sheet[:sheet.index(b'<row r="3"')] + b'<row r="3"><c r="A3" t="'}
+    data = zip_of(cut)
+    sniffed = sniff_xlsx(io.BytesIO(data))
+    got = []
+    with pytest.raises(NotTabular, match=r"at row 3: the sheet is damaged \(ParseError"):
+        for row in read_rows(io.BytesIO(data), sniffed):
+            got.append(row)
+    assert got == [(2, {"姓": "山田"})]
+
+
+def test_an_xlsx_cell_longer_than_the_csv_limit_is_refused_at_its_row():
+    import csv
+
+    parts = parts_of(xlsx_of([["姓", "備考"], ["山田", "x" * 10], ["鈴木", "LONG"]]))
+    sheet = "xl/worksheets/sheet1.xml"  # openpyxl itself cuts what it writes at Excel's 32,767 characters
+    data = zip_of({**parts, sheet: parts[sheet].replace(b"LONG", b"x" * (csv.field_size_limit() + 1))})
+    sniffed = sniff_xlsx(io.BytesIO(data))
+    with pytest.raises(NotTabular, match=r"at row 3: field larger than field limit \(131072\)"):
+        list(read_rows(io.BytesIO(data), sniffed))
+
+
+def test_an_error_of_the_source_itself_is_not_taken_for_a_damaged_file():
+    """A storage failure (S3) half-way is raised as it is, never reported as the file's fault."""
+    data = xlsx_of([["姓"], ["山田"]])
+
+    class Failing(io.BytesIO):
+        reads = 0
+
+        def read(self, size=-1):
+            Failing.reads += 1
+            if Failing.reads > 3:
+                raise ConnectionError("the connection dropped")
+            return super().read(size)
+
+    with pytest.raises(ConnectionError):
+        sniff_xlsx(Failing(data))

@@ -66,6 +66,14 @@ Reading (imports)
   caller can report them; that key is absent otherwise. A decoding or CSV error half-way
   (an oversized cell included) raises ``NotTabular`` with the line of its record, after the
   records before it.
+* An .xlsx (``is_workbook(head)``): ``sniff_xlsx`` and ``read_rows`` take a seekable stream (a
+  zip is read from its central directory at the end), check the unpacked sizes the central
+  directory states before inflating anything (``XLSX_MAX_UNPACKED``, ``XLSX_MAX_PART_IN_MEMORY``:
+  a zip bomb is refused at once), then read the first worksheet with openpyxl in read-only mode
+  (imported only then). ``Sniffed.encoding`` is ``XLSX``; ``line`` is the sheet's row number;
+  cells become text by ``xlsx_cell_text``; the header and rows follow the CSV rules above. A
+  damaged, encrypted or sheetless workbook raises ``NotTabular``; an error of the stream itself
+  (S3) is raised as it is.
 """
 
 from __future__ import annotations
@@ -73,6 +81,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import datetime
 import io
 import math
 import os
@@ -87,6 +96,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO, ContextManager, Protocol
 
 ENCODINGS = ("utf-8-bom", "utf-8", "cp932")
+XLSX = "xlsx"  # Sniffed.encoding of an Excel workbook
 EXTRA = "__extra__"
 XLSX_MAX_ROWS = 1_048_576  # header included
 XLSX_MAX_COLUMNS = 16_384
@@ -447,16 +457,16 @@ class NotTabular(Exception):
 class Sniffed:
     """How to read a file: encoding, delimiter and the header's column names."""
 
-    encoding: str  # "utf-8-sig", "utf-8", "cp932", "utf-16"
-    delimiter: str  # "," or "\t"
+    encoding: str  # "utf-8-sig", "utf-8", "cp932", "utf-16", or XLSX
+    delimiter: str  # "," or "\t"; "" for XLSX
     header: list[str]
 
 
-_SAVE_AS_CSV = "save it as CSV (UTF-8) first"
+_SAVE_AS = "open it in Excel and save it as an Excel Workbook (.xlsx) or as CSV (UTF-8)"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Microsoft's compound file: .xls, and every password-protected workbook
 _MAGIC = (
-    (b"PK\x03\x04", f"this is an Excel .xlsx file (or another zip archive): {_SAVE_AS_CSV}"),
-    (b"PK\x05\x06", f"this is an Excel .xlsx file (or another zip archive): {_SAVE_AS_CSV}"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", f"this is an Excel 97-2003 .xls file: {_SAVE_AS_CSV}"),
+    (b"PK\x05\x06", "this is an empty zip archive, not a CSV file or an Excel workbook"),
+    (_OLE, f"this is an Excel 97-2003 .xls file (or a password-protected workbook): {_SAVE_AS}"),
     (b"\x89PNG\r\n\x1a\n", "this is a PNG image, not a CSV file"),
     (b"%PDF", "this is a PDF document, not a CSV file"),
     (b"\xff\xd8\xff", "this is a JPEG image, not a CSV file"),
@@ -476,6 +486,10 @@ def _decode_head(head: bytes, encoding: str) -> str:
 
 
 def _detect_encoding(head: bytes) -> tuple[str, str]:
+    # an encrypted Office file keeps its package in a stream named in UTF-16 in its directory
+    # ([MS-OFFCRYPTO] 2.3.4.4, https://learn.microsoft.com/en-us/openspecs/office_file_formats/ms-offcrypto/)
+    if head.startswith(_OLE) and "EncryptedPackage".encode("utf-16-le") in head:
+        raise NotTabular("this workbook is password-protected: remove its password in Excel and upload it again")
     for magic, reason in _MAGIC:
         if head.startswith(magic):
             raise NotTabular(reason)
@@ -584,10 +598,35 @@ class _RawReader(io.RawIOBase):
 def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line, {column: value})`` for each data record of the whole file in ``stream``.
 
-    ``stream`` must start at the file's first byte (the bytes given to ``sniff``). Values are
-    ``str``; ``row[EXTRA]`` is a ``list[str]`` only when the record has non-empty cells past the
-    header. Streaming: memory does not grow with the file.
+    ``stream`` must start at the file's first byte (the bytes given to ``sniff``); for an .xlsx
+    (``sniffed.encoding == XLSX``) it must be seekable, and ``line`` is the sheet's row number.
+    Values are ``str``; ``row[EXTRA]`` is a ``list[str]`` only when the record has non-empty
+    cells past the header. Streaming: memory does not grow with the rows.
     """
+    records = _xlsx_records(stream) if sniffed.encoding == XLSX else _csv_records(stream, sniffed)
+    header = sniffed.header
+    width = len(header)
+    seen_header = False
+    for line, record in records:
+        cells = [cell.strip() for cell in record]
+        if not any(cells):
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        row: dict[str, Any] = dict(zip(header, cells))
+        for name in header[len(cells):]:
+            row[name] = ""
+        extra = cells[width:]
+        while extra and not extra[-1]:
+            extra.pop()
+        if extra:
+            row[EXTRA] = extra
+        yield line, row
+
+
+def _csv_records(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, list[str]]]:
+    """``(line, cells)`` of each CSV record, blank ones included."""
     # surrogateescape, not strict: the decoder reads ahead, so a strict error would stop the rows
     # up to a chunk before the bad bytes; escaped, they are found in their own record, named by its line
     text = io.TextIOWrapper(
@@ -595,9 +634,6 @@ def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[st
         newline="",
     )
     reader = csv.reader(text, delimiter=sniffed.delimiter)
-    header = sniffed.header
-    width = len(header)
-    seen_header = False
     label = _ENCODING_LABELS.get(sniffed.encoding, sniffed.encoding)
     try:
         while True:
@@ -610,20 +646,176 @@ def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[st
                 raise NotTabular(f"at line {line}: {error}") from error
             if _UNDECODABLE.search("".join(record)):
                 raise NotTabular(f"at line {line}: the text is not valid {label} (mixed encodings?)")
-            cells = [cell.strip() for cell in record]
-            if not any(cells):
-                continue
-            if not seen_header:
-                seen_header = True
-                continue
-            row: dict[str, Any] = dict(zip(header, cells))
-            for name in header[len(cells):]:
-                row[name] = ""
-            extra = cells[width:]
-            while extra and not extra[-1]:
-                extra.pop()
-            if extra:
-                row[EXTRA] = extra
-            yield line, row
+            yield line, record
     finally:
         text.close()  # closes the adapters only, never the caller's stream
+
+
+# --- .xlsx ----------------------------------------------------------------------------------------
+# Excel's limits (https://support.microsoft.com/en-us/office/excel-specifications-and-limits-1672b34d-7043-467e-8e27-269d656d4a9a):
+# 1,048,576 rows, 16,384 columns and 32,767 characters a cell; a sheet past them is no Excel file.
+# The import's own (beside MAX_BYTES of the file as uploaded), read from the zip's central
+# directory before anything is unpacked, so that a small file that unpacks to gigabytes (a zip
+# bomb) is refused at once: Python's zipfile never inflates a member past the size its central
+# directory states (ZipExtFile stops there and checks the CRC), so these sizes bound the work.
+XLSX_MAX_UNPACKED = 1024 * 1024 * 1024  # the whole package: its sheets are read as a stream, but each byte takes time
+XLSX_MAX_PART_IN_MEMORY = 64 * 1024 * 1024  # each part openpyxl parses whole (shared strings, styles, workbook)
+_STREAMED_PARTS = "xl/worksheets/"
+_WHOLE_SECONDS = datetime.timedelta(microseconds=500_000)
+
+
+def is_workbook(head: bytes) -> bool:
+    """Whether the file starts as a zip archive does (an .xlsx is one): read it with ``sniff_xlsx``."""
+    return head.startswith(b"PK\x03\x04")
+
+
+def xlsx_cell_text(value: Any, number_format: str | None = None) -> str:
+    """A cell's value as the text a CSV of the sheet would hold for it.
+
+    Dates as ISO dates (``2024-04-01``; with the time, to the second, when it is not midnight),
+    times ``09:30:00``; whole numbers without ``.0`` and no number in exponent notation;
+    booleans ``true``/``false``; an empty cell (or a formula without a cached value) ``""``; text
+    as it is, line breaks included. A whole number formatted with zeros only (``0000000000``,
+    how Excel users keep a phone's or a postal code's leading zero) is padded as Excel shows it;
+    any other number is its value: a phone typed as a number has lost its leading zero in Excel
+    itself (``312345678``), and it is not guessed back.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        value = (value + _WHOLE_SECONDS).replace(microsecond=0)
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, datetime.timedelta):
+        minutes, seconds = divmod(round(value.total_seconds()), 60)
+        return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        if not value.is_integer():
+            return format(Decimal(repr(value)), "f")
+        value = int(value)
+    if isinstance(value, int):
+        if value >= 0 and number_format and _ZEROS.fullmatch(number_format):
+            return str(value).zfill(len(number_format))
+        return str(value)
+    return str(value)
+
+
+_ZEROS = re.compile(r"0+")
+
+
+def _xlsx_damaged(reason: str) -> NotTabular:
+    return NotTabular(f"the .xlsx file cannot be read ({reason}): {_SAVE_AS}")
+
+
+class _Watched:
+    """``source`` for zipfile and openpyxl, remembering whether reading it failed: any other
+    error they raise comes from what the file holds (a damaged file), never from its storage."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+        self.failure: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._source.read(size)
+        except BaseException as error:
+            self.failure = error
+            raise
+
+    def raise_failure(self) -> None:
+        """Raise the source's own error, if reading it failed (zipfile hides an OSError as BadZipFile)."""
+        if self.failure is not None:
+            raise self.failure
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._source.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._source.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+
+def _first_sheet(source: _Watched) -> Any:
+    """The first worksheet of the .xlsx in ``source``, its sizes checked first."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, EOFError, ValueError) as error:
+        source.raise_failure()
+        raise _xlsx_damaged(f"not a complete zip archive: {error}") from None
+    with archive:
+        members = archive.infolist()
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
+        raise NotTabular("this is a zip archive, not an Excel workbook (.xlsx)")
+    if any(member.flag_bits & 0x1 for member in members):
+        raise NotTabular("the workbook's zip archive is encrypted: remove its password and upload it again")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise NotTabular(f"the workbook unpacks to {unpacked / 2**20:,.0f} MB; an import reads at most "
+                         f"{XLSX_MAX_UNPACKED // 2**20:,} MB: split it into several files")
+    for member in members:
+        if not member.filename.startswith(_STREAMED_PARTS) and member.file_size > XLSX_MAX_PART_IN_MEMORY:
+            raise NotTabular(f"the workbook's part {member.filename} unpacks to {member.file_size / 2**20:,.0f} MB; "
+                             f"an import reads at most {XLSX_MAX_PART_IN_MEMORY // 2**20} MB of it: "
+                             "split the workbook into several files")
+    from openpyxl import load_workbook  # only here: the handlers that never read a workbook never load it
+
+    try:
+        source.seek(0)
+        workbook = load_workbook(source, read_only=True, data_only=True)
+        sheets = workbook.worksheets
+    except Exception as error:  # whatever openpyxl meets in a damaged file (see _Watched)
+        source.raise_failure()
+        raise _xlsx_damaged(f"{type(error).__name__}: {error}") from None
+    if not sheets:
+        raise NotTabular("the workbook has no worksheet: put the contacts on its first sheet")
+    sheet = sheets[0]
+    sheet.reset_dimensions()  # rows as the file holds them, never padded to a claimed A1:XFD1048576
+    return sheet
+
+
+def _xlsx_records(source: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+    """``(row number, cells as text)`` of each row of the first sheet, missing rows as empty ones."""
+    watched = _Watched(source)
+    sheet = _first_sheet(watched)
+    limit = csv.field_size_limit()  # the longest cell the CSV path takes
+    number = 0
+    rows = sheet.iter_rows()
+    while True:
+        try:
+            row = next(rows, None)
+        except Exception as error:  # as in _first_sheet
+            watched.raise_failure()
+            raise NotTabular(f"at row {number + 1}: the sheet is damaged ({type(error).__name__}: {error})") from None
+        if row is None:
+            return
+        number += 1
+        if number > XLSX_MAX_ROWS or len(row) > XLSX_MAX_COLUMNS:
+            raise NotTabular(f"at row {number}: the sheet goes past Excel's {XLSX_MAX_ROWS:,} rows or "
+                             f"{XLSX_MAX_COLUMNS:,} columns (a damaged file?)")
+        cells = [xlsx_cell_text(cell.value, cell.number_format) for cell in row]
+        if any(len(cell) > limit for cell in cells):
+            raise NotTabular(f"at row {number}: field larger than field limit ({limit})")
+        yield number, cells
+
+
+def sniff_xlsx(source: BinaryIO) -> Sniffed:
+    """The header of the first sheet of the .xlsx in ``source`` (seekable); ``NotTabular`` if unusable."""
+    for _, cells in _xlsx_records(source):
+        if any(cell.strip() for cell in cells):
+            return Sniffed(encoding=XLSX, delimiter="", header=_check_header(cells))
+    raise NotTabular("the first sheet of the workbook is empty: it has no header row")

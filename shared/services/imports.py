@@ -93,9 +93,11 @@ def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
                               "Split it into several files.")
     try:
         # a Range read of an empty object is an error in S3: an empty file has no head to read
-        sniffed = tabular.sniff(files.head_bytes(CONFIG.files_bucket, key, imports.HEAD_BYTES) if size else b"")
+        head = files.head_bytes(CONFIG.files_bucket, key, imports.HEAD_BYTES) if size else b""
+        sniffed = (tabular.sniff_xlsx(files.RangedFile(CONFIG.files_bucket, key, size)) if tabular.is_workbook(head)
+                   else tabular.sniff(head))
     except tabular.NotTabular as refused:
-        raise ValidationFailed(f"The file is not a CSV file we can read: {refused}",
+        raise ValidationFailed(f"The file is not a CSV file or an Excel workbook we can read: {refused}",
                                [FieldError("file", str(refused), "not_csv")]) from None
     config = tenant_config.load(principal.tenant)
     plan = imports.parse_start(body, sniffed.header, config.properties)
@@ -156,35 +158,42 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     plan = imports.Start(params["mapping"], params["on_duplicate"])
     sniffed = tabular.Sniffed(params["encoding"], params["delimiter"], params["header"])
     created_ms = int(datetime.fromisoformat(job["created_at"].replace("Z", "+00:00")).timestamp() * 1000)
-    try:
-        stream = _CountingStream(CONFIG.files_bucket, import_object_key(tenant, job_id))
-    except files.Missing:  # removed after start (the bucket's lifecycle): no delivery will find it
-        job_store.finish(tenant, job_id, "failed", FILE_GONE)
-        return True
+    key = import_object_key(tenant, job_id)
     done_until = job["cursor"] or 0
     kept = _ErrorsKept(len(job["result"].get("errors", [])))
     chunk: list[tuple[int, dict[str, str]]] = []
     try:
+        # an .xlsx is a zip, read from its end: in ranges (files.RangedFile), not as a stream
+        stream = (files.RangedFile(CONFIG.files_bucket, key, params["size"]) if params["encoding"] == tabular.XLSX
+                  else _CountingStream(CONFIG.files_bucket, key))
         for row_number, row in tabular.read_rows(stream, sniffed):
             if row_number <= done_until:
                 continue
             chunk.append((row_number, row))
             if len(chunk) == CHUNK_ROWS:
-                _import_chunk(tenant, job, config, plan, created_ms, chunk, stream.read_bytes / max(1, params["size"]), kept)
+                _import_chunk(tenant, job, config, plan, created_ms, chunk, _progress(stream, params), kept)
                 chunk = []
                 if time_left() < 60:
                     return False
+    except files.Missing:  # removed after start (the bucket's lifecycle): no delivery will find it
+        job_store.finish(tenant, job_id, "failed", FILE_GONE)
+        return True
     except tabular.NotTabular as unreadable:
         # past the head that `start` checked (a bad byte, another encoding, an oversized cell): no
         # delivery would get further, so the rows before it are imported and the job fails, saying where
         if chunk:
-            _import_chunk(tenant, job, config, plan, created_ms, chunk, stream.read_bytes / max(1, params["size"]), kept)
+            _import_chunk(tenant, job, config, plan, created_ms, chunk, _progress(stream, params), kept)
         job_store.finish(tenant, job_id, "failed", imports.unreadable_past_head(str(unreadable)))
         return True
     if chunk:
         _import_chunk(tenant, job, config, plan, created_ms, chunk, 1.0, kept)
     job_store.finish(tenant, job_id, "succeeded")
     return True
+
+
+def _progress(stream: _CountingStream | files.RangedFile, params: dict[str, Any]) -> float:
+    """The share of the file read (an .xlsx's ranges may be fetched twice: never past 1)."""
+    return min(1.0, stream.read_bytes / max(1, params["size"]))
 
 
 class _ErrorsKept:
