@@ -34,8 +34,16 @@ def test_a_sales_day_in_the_console(page, console):
     expect(rows).to_have_count(1)
     expect(rows.get_by_role("link", name="山田 太郎")).to_be_visible()
 
-    # sort by 名前 (the kana reading): コキャク00 comes before ヤマダ
+    # the seed's five sortable headers are all there by default, each sorting on click
     page.get_by_role("searchbox", name="検索").fill("")
+    expect(rows).to_have_count(50)
+    for header, order in (("メールアドレス", "ascending"), ("直近連絡日時", "descending"),
+                          ("直近顧客行動日時", "descending"), ("作成日", "descending")):
+        column = page.get_by_role("columnheader", name=header, exact=True)
+        column.get_by_role("button", name=header, exact=True).click()
+        expect(column).to_have_attribute("aria-sort", order)
+
+    # sort by 名前 (the kana reading): コキャク00 comes before ヤマダ
     name_header = page.get_by_role("columnheader", name="名前")
     name_header.get_by_role("button", name="名前").click()
     expect(name_header).to_have_attribute("aria-sort", "ascending")

@@ -172,7 +172,8 @@ def test_list_columns_are_reordered_by_keyboard_changed_and_reset_and_the_name_o
     default = console.call(owner, "GET", "/v1/settings")
     page.goto(console.url + "/settings/list")
     expect(page.get_by_role("heading", name="一覧の表示項目")).to_be_visible()
-    expect_columns(page, ["名前（固定）", "会社名", "メールアドレス", "電話番号", "ステータス", "担当者", "直近連絡日時"])
+    expect_columns(page, ["名前（固定）", "会社名", "メールアドレス", "電話番号", "ステータス", "担当者", "作成日", "直近連絡日時",
+                          "直近顧客行動日時"])
     expect(page.get_by_role("button", name="上へ: 名前")).to_have_count(0)
     expect(page.get_by_role("button", name="外す: 名前")).to_have_count(0)
     assert_accessible(page, "/settings/list")
@@ -183,21 +184,24 @@ def test_list_columns_are_reordered_by_keyboard_changed_and_reset_and_the_name_o
     page.keyboard.press("Enter")
     page.get_by_role("button", name="外す: 電話番号").click()
     expect(page.get_by_label("追加する項目")).to_be_focused()
-    expect_columns(page, ["名前（固定）", "メールアドレス", "会社名", "ステータス", "担当者", "直近連絡日時"])
+    expect_columns(page, ["名前（固定）", "メールアドレス", "会社名", "ステータス", "担当者", "作成日", "直近連絡日時", "直近顧客行動日時"])
     page.get_by_role("button", name="上へ: ステータス").click()
     page.get_by_label("追加する項目").select_option(label="スコア")
     page.get_by_role("button", name="追加", exact=True).click()
     page.get_by_role("radio", name="名 姓（例: 太郎 山田）").check()
-    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者", "直近連絡日時", "スコア"])
+    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者", "作成日", "直近連絡日時", "直近顧客行動日時",
+                          "スコア"])
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("保存しました")
     held = console.call(owner, "GET", "/v1/settings")
-    assert held["list_columns"] == ["name", "email", "status", "company", "owner_id", "last_contacted_at", "score"]
+    assert held["list_columns"] == ["name", "email", "status", "company", "owner_id", "created_at", "last_contacted_at",
+                                    "last_customer_action_at", "score"]
     assert held["name_order"] == "given_family"
     screenshot(page, "settings-list")
 
     page.reload()
-    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者", "直近連絡日時", "スコア"])
+    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者", "作成日", "直近連絡日時", "直近顧客行動日時",
+                          "スコア"])
     expect(page.get_by_role("radio", name="名 姓（例: 太郎 山田）")).to_be_checked()
     page.get_by_role("button", name="初期設定に戻す").click()
     page.get_by_role("button", name="保存", exact=True).click()

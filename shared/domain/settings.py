@@ -23,7 +23,9 @@ DEFAULT_SCORE_WEIGHTS = {
 }
 DEFAULTS: dict[str, Any] = {
     "name_order": "family_given",
-    "list_columns": [NAME_COLUMN, "company", "email", "phone", "status", "owner_id", "last_contacted_at"],
+    # Digima's list: the five sortable columns (名前, メールアドレス, 作成日, 直近連絡日時, 直近顧客行動日時) all shown
+    "list_columns": [NAME_COLUMN, "company", "email", "phone", "status", "owner_id", "created_at", "last_contacted_at",
+                     "last_customer_action_at"],
     "owner_visibility_restricted": False,
     "export_roles": ["owner", "admin"],
     "score_weights": DEFAULT_SCORE_WEIGHTS,

@@ -91,6 +91,11 @@ export const deliveryLabels = defineMessages(
   { unconfirmed: "Unconfirmed", normal: "Normal", invalid_address: "Invalid address", error: "Error", temporary_error: "Temporary error", spam: "Marked as spam" },
 );
 
+/** The API's default `settings.list_columns` (shared/domain/settings.py): every sortable column shown. */
+export const DEFAULT_LIST_COLUMNS: readonly string[] = [
+  "name", "company", "email", "phone", "status", "owner_id", "created_at", "last_contacted_at", "last_customer_action_at",
+];
+
 /** The sorts of GET /v1/contacts, by the column that offers them. */
 export const SORTABLE: Partial<Record<FieldKey, string>> = {
   display_name: "name",

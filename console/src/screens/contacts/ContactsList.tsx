@@ -7,7 +7,7 @@ import { useLocation } from "preact-iso";
 import type { Segment } from "../../api/types";
 import { formatNumber, useLanguage, useMessages } from "../../i18n";
 import { roleOf, useMe, useSettings } from "../../lib/account";
-import { STATUSES, statusLabels } from "../../lib/fields";
+import { DEFAULT_LIST_COLUMNS, STATUSES, statusLabels } from "../../lib/fields";
 import { memberNames, useMembers } from "../../lib/members";
 import { Empty, Loading, LoadError } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
@@ -27,7 +27,6 @@ import { usePages } from "./usePages";
 
 /** How long typing in 検索 waits before asking (each keystroke would be a request). */
 export const SEARCH_DEBOUNCE_MS = 250;
-const DEFAULT_COLUMNS = ["name", "company", "email", "phone", "status", "owner_id", "last_contacted_at"];
 const NO_FILTERS = { q: "", tag: "", status: "", owner: "", starred: "", company: "", segment: "", advanced: null };
 
 export function ContactsList() {
@@ -99,7 +98,7 @@ export function ContactsList() {
     return () => observer.disconnect();
   }, [pages.rows.length, pages.more, pages.loadingMore, pages.status]);
 
-  const columns = settings?.list_columns?.length ? settings.list_columns : DEFAULT_COLUMNS;
+  const columns = settings?.list_columns?.length ? settings.list_columns : [...DEFAULT_LIST_COLUMNS];
   const propertyLabels = Object.fromEntries((properties ?? []).map((property) => [property.key, property.label]));
   const names = useMemo(() => memberNames(members), [members]);
   const matchingTarget = matchingSelection(state, advanced);

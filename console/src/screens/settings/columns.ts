@@ -7,7 +7,7 @@ import type { Language } from "../../i18n";
 export const NAME_COLUMN = "name";
 
 /** The API's default (shared/domain/settings.py DEFAULTS; a new tenant's GET /v1/settings). */
-export const DEFAULT_LIST_COLUMNS: readonly string[] = ["name", "company", "email", "phone", "status", "owner_id", "last_contacted_at"];
+export { DEFAULT_LIST_COLUMNS } from "../../lib/fields";
 
 export const DEFAULT_NAME_ORDER = "family_given" as const;
 
