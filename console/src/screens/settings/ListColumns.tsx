@@ -6,11 +6,10 @@ import type { PropertyDefinition } from "../../api/types";
 import { defineMessages, useLanguage, useMessages } from "../../i18n";
 import { useSettings } from "../../lib/account";
 import { Loading, LoadError } from "../../ui/states";
-import { announce, DetailErrors, FormError, useLoaded, useSubmit } from "./common";
+import { announce, DetailErrors, FormError, useLoaded, SaveButton, useSubmit } from "./common";
 import {
   addColumn, availableColumns, columnLabel, DEFAULT_LIST_COLUMNS, DEFAULT_NAME_ORDER, moveColumn, NAME_COLUMN, normalizeColumns, removeColumn,
 } from "./columns";
-import { common } from "./messages";
 import { saveSettings } from "./save";
 
 const words = defineMessages(
@@ -61,7 +60,6 @@ type NameOrder = (typeof NAME_ORDERS)[number];
 
 export function ListColumns() {
   const t = useMessages(words);
-  const c = useMessages(common);
   const lang = useLanguage();
   const settings = useSettings();
   const properties = useLoaded(async () => (await unwrap(api.GET("/v1/properties"))).items as PropertyDefinition[]);
@@ -154,7 +152,7 @@ export function ListColumns() {
           <DetailErrors error={error} field="name_order" />
         </fieldset>
         <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{busy ? c("saving") : c("save")}</button>
+          <SaveButton busy={busy} />
           <button type="button" onClick={() => { setColumns([...DEFAULT_LIST_COLUMNS]); setNameOrder(DEFAULT_NAME_ORDER); announce(t("resetDone")); }}>{t("reset")}</button>
         </div>
       </form>

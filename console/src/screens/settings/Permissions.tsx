@@ -5,8 +5,7 @@ import { defineMessages, useMessages } from "../../i18n";
 import { useSettings } from "../../lib/account";
 import type { Role } from "../../lib/roles";
 import { shell } from "../../ui/messages";
-import { DetailErrors, FormError, useSubmit } from "./common";
-import { common } from "./messages";
+import { DetailErrors, FormError, SaveButton, useSubmit } from "./common";
 import { saveSettings } from "./save";
 
 const ROLES: Role[] = ["owner", "admin", "manager", "user"];
@@ -32,7 +31,6 @@ const words = defineMessages(
 
 export function Permissions() {
   const t = useMessages(words);
-  const c = useMessages(common);
   const roles = useMessages(shell);
   const settings = useSettings();
   const [restricted, setRestricted] = useState(Boolean(settings?.owner_visibility_restricted));
@@ -72,7 +70,7 @@ export function Permissions() {
           <DetailErrors error={error} field="export_roles" />
         </fieldset>
         <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{busy ? c("saving") : c("save")}</button>
+          <SaveButton busy={busy} />
         </div>
       </form>
     </section>

@@ -6,7 +6,7 @@ import { ApiError } from "../../api/client";
 import { defineMessages, useMessages } from "../../i18n";
 import { useSettings } from "../../lib/account";
 import { engagementLabels } from "../../lib/fields";
-import { DetailErrors, Field, FormError, messagesFor, useSubmit } from "./common";
+import { DetailErrors, Field, FormError, messagesFor, SaveButton, useSubmit } from "./common";
 import { common } from "./messages";
 import { parseAll } from "./numbers";
 import { saveSettings } from "./save";
@@ -142,7 +142,7 @@ export function Scoring() {
           <DetailErrors error={error} field="engagement_thresholds" />
         </fieldset>
         <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{busy ? c("saving") : c("save")}</button>
+          <SaveButton busy={busy} />
         </div>
       </form>
     </section>

@@ -157,3 +157,9 @@ export function ConfirmRemoval({ title, text, confirm, remove, onClose }: {
     </Dialog>
   );
 }
+
+/** A section's 保存 button: 保存中… while its save runs. */
+export function SaveButton({ busy }: { busy: boolean }) {
+  const c = useMessages(common);
+  return <button type="submit" class="primary" disabled={busy}>{busy ? c("saving") : c("save")}</button>;
+}
