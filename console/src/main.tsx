@@ -13,6 +13,12 @@ import "./styles.css";
 const ContactsList = lazy(() => import("./screens/contacts/ContactsList").then((module) => module.ContactsList));
 const ContactPage = lazy(() => import("./screens/contact/ContactPage").then((module) => module.ContactPage));
 const Settings = lazy(() => import("./screens/settings/Settings").then((module) => module.Settings));
+const Mail = lazy(() => import("./screens/mail/Mail").then((module) => module.Mail));
+const Templates = lazy(() => import("./screens/templates/Templates").then((module) => module.Templates));
+const Notifications = lazy(() => import("./screens/notifications/Notifications").then((module) => module.Notifications));
+const Imports = lazy(() => import("./screens/imports/Imports").then((module) => module.Imports));
+const Exports = lazy(() => import("./screens/exports/Exports").then((module) => module.Exports));
+const Jobs = lazy(() => import("./screens/jobs/Jobs").then((module) => module.Jobs));
 
 function Redirect({ to }: { to: string }) {
   const { route } = useLocation();
@@ -43,6 +49,16 @@ function SignedIn() {
         <Router>
           <Route path="/contacts" component={ContactsList} />
           <Route path="/contacts/:id" component={ContactPage} />
+          <Route path="/mail" component={Mail} />
+          <Route path="/mail/templates" component={Templates} />
+          <Route path="/mail/:folder" component={Mail} />
+          <Route path="/mail/:folder/:id" component={Mail} />
+          <Route path="/notifications" component={Notifications} />
+          <Route path="/imports" component={Imports} />
+          <Route path="/imports/:id" component={Imports} />
+          <Route path="/exports" component={Exports} />
+          <Route path="/exports/:id" component={Exports} />
+          <Route path="/jobs" component={Jobs} />
           <Route path="/settings" component={Settings} />
           <Route path="/settings/:section" component={Settings} />
           <Route path="/" component={ToContacts} />

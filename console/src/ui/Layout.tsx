@@ -7,6 +7,7 @@ import { LANGUAGES, setLanguage, useLanguage, useMessages } from "../i18n";
 import { roleOf, useMe } from "../lib/account";
 import { canManageSettings } from "../lib/roles";
 import { shell } from "./messages";
+import { NotificationsLink } from "./NotificationsLink";
 
 export function Layout({ children }: { children: ComponentChildren }) {
   const t = useMessages(shell);
@@ -16,6 +17,10 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const role = roleOf(me);
   const links = [
     { href: "/contacts", label: t("contacts") },
+    { href: "/mail", label: t("mail") },
+    { href: "/imports", label: t("imports") },
+    { href: "/exports", label: t("exports") },
+    { href: "/jobs", label: t("jobs") },
     { href: canManageSettings(role) ? "/settings" : "/settings/members", label: t("settings") },
   ];
   return (
@@ -35,6 +40,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             })}
           </ul>
         </nav>
+        <NotificationsLink />
         <div class="account" aria-label={t("account")} role="group">
           {me && (
             <span class="who">

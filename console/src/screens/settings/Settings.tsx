@@ -16,6 +16,7 @@ import { Properties } from "./Properties";
 import { Scoring } from "./Scoring";
 import { isSection, sectionsFor, type SectionId } from "./sections";
 import { Tags } from "./Tags";
+import { ApiKeys, Mailbox, SiteKeys, Usage } from "./more";
 
 const SCREENS: Record<SectionId, () => JSX.Element> = {
   members: Members,
@@ -24,6 +25,10 @@ const SCREENS: Record<SectionId, () => JSX.Element> = {
   scoring: Scoring,
   properties: Properties,
   tags: Tags,
+  mailbox: Mailbox,
+  "site-keys": SiteKeys,
+  "api-keys": ApiKeys,
+  usage: Usage,
 };
 
 export function Settings({ section }: { section?: string }) {

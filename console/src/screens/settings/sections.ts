@@ -3,7 +3,9 @@
  * may change them (the contract's permission matrix: owner and admin). */
 import { canManageSettings, type Role } from "../../lib/roles";
 
-export type SectionId = "members" | "list" | "permissions" | "scoring" | "properties" | "tags";
+export type SectionId =
+  | "members" | "list" | "permissions" | "scoring" | "properties" | "tags"
+  | "mailbox" | "site-keys" | "api-keys" | "usage";
 
 const SECTIONS: { id: SectionId; adminOnly: boolean }[] = [
   { id: "members", adminOnly: false },
@@ -12,6 +14,10 @@ const SECTIONS: { id: SectionId; adminOnly: boolean }[] = [
   { id: "scoring", adminOnly: true },
   { id: "properties", adminOnly: true },
   { id: "tags", adminOnly: false },
+  { id: "mailbox", adminOnly: false },
+  { id: "site-keys", adminOnly: true },
+  { id: "api-keys", adminOnly: true },
+  { id: "usage", adminOnly: false },
 ];
 
 /** The sections ROLE may use, in navigation order. */

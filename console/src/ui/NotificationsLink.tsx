@@ -1,0 +1,5 @@
+/** Placeholder of the header's notifications link with the unread count (issue 21): its helper
+ * replaces it. */
+export function NotificationsLink() {
+  return null;
+}
