@@ -156,7 +156,11 @@ def assert_accessible(page, what: str) -> None:
 
 
 def screenshot(page, name: str) -> None:
-    """The README's picture of a screen, taken as the tests see it."""
+    """The README's picture of a screen, taken as the tests see it, when `make screenshots` asks
+    (CRM_SCREENSHOTS=1): an ordinary test run leaves the committed pictures alone (each run would
+    otherwise rewrite them with new dates and ids)."""
+    if not os.environ.get("CRM_SCREENSHOTS"):
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
