@@ -170,11 +170,14 @@ def test_a_bad_activity_is_refused_naming_the_field(api, contact, body, field):
     assert entries(api, contact["id"]) == []
 
 
-@pytest.mark.parametrize("raw_body", ["[]", '["call"]', '"call"', "42", "null", "{not json", ""])
-def test_a_body_that_is_not_an_object_is_refused(api, contact, raw_body):
+@pytest.mark.parametrize("raw_body, status", [
+    ("[]", 422), ('["call"]', 422), ('"call"', 422), ("42", 422), ("null", 422),  # JSON, not an object
+    ("{not json", 400), ("", 400),  # not JSON at all
+])
+def test_a_body_that_is_not_an_object_is_refused(api, contact, raw_body, status):
     reply = api.call("POST", activities_path(contact["id"]), raw_body=raw_body)
 
-    assert_error(reply, (400, 422))
+    assert_error(reply, status)
     assert entries(api, contact["id"]) == []
 
 
@@ -328,16 +331,11 @@ def dynamodb_between_rule(moto_endpoint):
 
 
 @pytest.mark.usefixtures("dynamodb_between_rule")
-def test_from_after_to_is_an_empty_timeline_or_a_422(api, contact):
+def test_from_after_to_is_a_422_naming_from(api, contact):
     log_days(api, contact["id"], [1, 2, 3])
     assert len(entries(api, contact["id"], **{"from": day(1), "to": day(3)})) == 3  # the rule lets good ranges by
 
-    reply = timeline_page(api, contact["id"], **{"from": day(3), "to": day(1)})
-
-    if reply.status == 200:
-        assert reply.body == {"items": [], "next_cursor": None}
-    else:
-        assert_error(reply, 422)
+    assert_error(timeline_page(api, contact["id"], **{"from": day(3), "to": day(1)}), 422, "from")
 
 
 def test_the_timeline_pages_with_a_cursor(api, contact):
@@ -369,7 +367,7 @@ def test_a_filtered_timeline_pages_to_the_same_union(api, contact):
 def test_a_limit_outside_1_to_200_is_refused(api, contact, query, field):
     reply = timeline_page(api, contact["id"], **query)
 
-    assert_error(reply, (400, 422), *((field,) if reply.status == 422 else ()))
+    assert_error(reply, 422, field)
 
 
 @pytest.mark.parametrize("query, field", [
