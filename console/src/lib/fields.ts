@@ -1,76 +1,11 @@
 /** The contact's fields as people read them (Digima's and SATORI's words in Japanese), shared by
  * the list's columns, the contact page, the add-contact form and the settings. */
 import type { Contact } from "../api/types";
+import labels from "../../../shared/domain/field_labels.json";
 import { defineMessages, formatDate, formatDateTime, formatNumber, translate, type Language } from "../i18n";
 
-export const fieldLabels = defineMessages(
-  {
-    display_name: "名前",
-    family_name: "姓",
-    given_name: "名",
-    family_name_kana: "セイ",
-    given_name_kana: "メイ",
-    email: "メールアドレス",
-    phone: "電話番号",
-    company: "会社名",
-    department: "部署",
-    title: "役職",
-    address: "住所",
-    website: "Webサイト",
-    owner_id: "担当者",
-    status: "ステータス",
-    starred: "スター",
-    tags: "タグ",
-    marketing_opt_out: "配信停止",
-    acquired_at: "獲得日",
-    acquisition_channel: "獲得経路",
-    memo: "メモ",
-    created_at: "作成日",
-    updated_at: "更新日時",
-    first_contacted_at: "初回連絡日時",
-    last_contacted_at: "直近連絡日時",
-    last_customer_action_at: "直近顧客行動日時",
-    last_customer_action_type: "直近顧客行動",
-    last_seen_at: "最終訪問日時",
-    session_count: "セッション数",
-    score: "スコア",
-    engagement: "エンゲージメント",
-    delivery_status: "配信ステータス",
-  },
-  {
-    display_name: "Name",
-    family_name: "Family name",
-    given_name: "Given name",
-    family_name_kana: "Family name (kana)",
-    given_name_kana: "Given name (kana)",
-    email: "Email",
-    phone: "Phone",
-    company: "Company",
-    department: "Department",
-    title: "Title",
-    address: "Address",
-    website: "Website",
-    owner_id: "Owner",
-    status: "Status",
-    starred: "Star",
-    tags: "Tags",
-    marketing_opt_out: "Opted out",
-    acquired_at: "Acquired on",
-    acquisition_channel: "Acquisition channel",
-    memo: "Memo",
-    created_at: "Created",
-    updated_at: "Updated",
-    first_contacted_at: "First contacted",
-    last_contacted_at: "Last contacted",
-    last_customer_action_at: "Last customer action",
-    last_customer_action_type: "Last customer action type",
-    last_seen_at: "Last seen",
-    session_count: "Sessions",
-    score: "Score",
-    engagement: "Engagement",
-    delivery_status: "Delivery status",
-  },
-);
+/** One table with the API's export headers: shared/domain/field_labels.json (esbuild inlines it). */
+export const fieldLabels = defineMessages(labels.ja, labels.en);
 
 export type FieldKey = keyof typeof fieldLabels.ja;
 

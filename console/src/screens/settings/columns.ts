@@ -11,8 +11,11 @@ export { DEFAULT_LIST_COLUMNS } from "../../lib/fields";
 
 export const DEFAULT_NAME_ORDER = "family_given" as const;
 
-/** Contact fields a column may show: every labelled field but the name, which is `name`. */
-export const CONTACT_COLUMNS: readonly FieldKey[] = (Object.keys(fieldLabels.ja) as FieldKey[]).filter((field) => field !== "display_name");
+/** Fields no person reads in a list: the name is the `name` column, and ids are the API's. */
+const NOT_COLUMNS: ReadonlySet<string> = new Set(["display_name", "id", "company_id"]);
+
+/** Contact fields a column may show: every labelled field a person reads. */
+export const CONTACT_COLUMNS: readonly FieldKey[] = (Object.keys(fieldLabels.ja) as FieldKey[]).filter((field) => !NOT_COLUMNS.has(field));
 
 /** COLUMNS with the name first and each column once, as the API stores them. */
 export function normalizeColumns(columns: readonly string[]): string[] {
