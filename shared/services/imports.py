@@ -105,22 +105,17 @@ def preview(principal: Principal, import_id: str) -> dict[str, Any]:
     first rows and the target each column's header suggests. Reads only the file's start (one
     ranged GET for a CSV; an .xlsx's central directory, shared strings and first rows)."""
     job = _import_of(principal, import_id)
-    _, sniffed, source = _uploaded(principal.tenant, job)
-    source.seek(0)
-    try:
-        rows = [[row.get(column, "") for column in sniffed.header]
-                for _, row in itertools.islice(tabular.read_rows(source, sniffed), PREVIEW_ROWS)]
-    except tabular.NotTabular as refused:
-        raise _unreadable(refused) from None
+    _, sniffed, rows = _uploaded(principal.tenant, job, PREVIEW_ROWS)
     return {"encoding": sniffed.encoding, "format": "xlsx" if sniffed.encoding == tabular.XLSX else "csv",
             "columns": sniffed.header, "rows": rows,
             "suggested_mapping": imports.suggested_mapping(sniffed.header,
                                                            tenant_config.load(principal.tenant).properties)}
 
 
-def _uploaded(tenant: str, job: dict[str, Any]) -> tuple[int, tabular.Sniffed, files.RangedFile]:
-    """The import's file: its size, how to read it (its encoding and header) and the file itself,
-    read in ranges; refused (409, 413, 422) when it is missing, too large or unreadable."""
+def _uploaded(tenant: str, job: dict[str, Any], first_rows: int = 0) -> tuple[int, tabular.Sniffed, list[list[str]]]:
+    """The import's file: its size, how to read it (its encoding and header) and its first rows
+    (cells in the header's order), read in ranges; refused (409, 413, 422) when it is missing, too
+    large or unreadable (its head, or one of those rows)."""
     key = import_object_key(tenant, job["job_id"])
     size = files.size_of(CONFIG.files_bucket, key)
     if size is None and job["status"] != "created":
@@ -134,14 +129,14 @@ def _uploaded(tenant: str, job: dict[str, Any]) -> tuple[int, tabular.Sniffed, f
     source = files.RangedFile(CONFIG.files_bucket, key, size)
     try:
         head = source.read(imports.HEAD_BYTES)
-        return size, tabular.sniff_xlsx(source) if tabular.is_workbook(head) else tabular.sniff(head), source
+        sniffed = tabular.sniff_xlsx(source) if tabular.is_workbook(head) else tabular.sniff(head)
+        source.seek(0)
+        rows = [[row.get(column, "") for column in sniffed.header]
+                for _, row in itertools.islice(tabular.read_rows(source, sniffed), first_rows)] if first_rows else []
     except tabular.NotTabular as refused:
-        raise _unreadable(refused) from None
-
-
-def _unreadable(refused: tabular.NotTabular) -> ValidationFailed:
-    return ValidationFailed(f"The file is not a CSV file or an Excel workbook we can read: {refused}",
-                            [FieldError("file", str(refused), "not_csv")])
+        raise ValidationFailed(f"The file is not a CSV file or an Excel workbook we can read: {refused}",
+                               [FieldError("file", str(refused), "not_csv")]) from None
+    return size, sniffed, rows
 
 
 # --- the worker ------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ function UploadForm() {
       // S3's presigned URL signs only the host: any Content-Type goes (moto would read none as a form)
       const put = await fetch(created.upload_url, {
         method: created.upload_method ?? "PUT", body: file, headers: { "Content-Type": file.type || "application/octet-stream" },
+      }).catch(() => {
+        throw new UploadRefused(t("uploadUnreachable"));
       });
       if (!put.ok) throw new UploadRefused(t("uploadFailed", { status: put.status }));
       route(`/imports/${created.id}`);
