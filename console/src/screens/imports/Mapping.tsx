@@ -9,7 +9,7 @@ import { fieldLabel } from "../../lib/fields";
 import { ErrorSummary, FieldErrors } from "../../ui/ErrorSummary";
 import { Loading, LoadError } from "../../ui/states";
 import { IMPORT_FIELDS, initialChoices, mappingOf, SKIP } from "./importRules";
-import { importWords, type ImportWord } from "./messages";
+import { importWords } from "./messages";
 
 type Loaded = { preview: ImportPreview; properties: PropertyDefinition[] };
 
@@ -61,7 +61,7 @@ function MappingForm({ id, preview, properties, onStarted }: Loaded & { id: stri
         <dl class="import-facts">
           <div><dt>{t("format")}</dt><dd>{t(`format_${preview.format}`)}</dd></div>
           {preview.format === "csv" && (
-            <div><dt>{t("encoding")}</dt><dd>{t(`enc_${preview.encoding}` as ImportWord)}</dd></div>
+            <div><dt>{t("encoding")}</dt><dd>{t(`enc_${preview.encoding as Exclude<ImportPreview["encoding"], "xlsx">}`)}</dd></div>
           )}
           <div><dt>{t("columnsCount")}</dt><dd>{preview.columns.length}</dd></div>
         </dl>

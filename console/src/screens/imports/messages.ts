@@ -35,7 +35,6 @@ export const importWords = defineMessages(
     "enc_utf-8": "UTF-8",
     "enc_utf-8-sig": "UTF-8 (BOM 付き)",
     "enc_utf-16": "UTF-16 (Excel の Unicode テキスト)",
-    enc_xlsx: "—",
     firstRows: "先頭 {count} 行",
     firstRowsRegion: "ファイルの先頭の行",
     noRows: "見出し行の下にデータがありません。",
@@ -56,7 +55,6 @@ export const importWords = defineMessages(
     start: "インポート開始",
     starting: "開始中…",
     nothingMapped: "取り込む列を 1 つ以上選んでください。",
-    notUploaded: "このインポートにはまだファイルがありません。",
     startOver: "ファイルを選び直す",
     resultHeading: "インポートの状況",
     progress: "進捗",
@@ -76,7 +74,6 @@ export const importWords = defineMessages(
     jobFailed: "インポートが途中で止まりました: {error}",
     another: "別のファイルをインポート",
     viewContacts: "連絡先一覧を見る",
-    mappingUsed: "対応づけ",
   },
   {
     title: "Import",
@@ -111,7 +108,6 @@ export const importWords = defineMessages(
     "enc_utf-8": "UTF-8",
     "enc_utf-8-sig": "UTF-8 (with BOM)",
     "enc_utf-16": "UTF-16 (Excel's Unicode text)",
-    enc_xlsx: "—",
     firstRows: "First {count} rows",
     firstRowsRegion: "The first rows of the file",
     noRows: "There is no data under the header row.",
@@ -132,7 +128,6 @@ export const importWords = defineMessages(
     start: "Start import",
     starting: "Starting…",
     nothingMapped: "Choose at least one column to import.",
-    notUploaded: "This import has no file yet.",
     startOver: "Choose a file again",
     resultHeading: "Import status",
     progress: "Progress",
@@ -152,8 +147,5 @@ export const importWords = defineMessages(
     jobFailed: "The import stopped: {error}",
     another: "Import another file",
     viewContacts: "See the contacts",
-    mappingUsed: "Mapping",
   },
 );
-
-export type ImportWord = keyof typeof importWords.ja;
