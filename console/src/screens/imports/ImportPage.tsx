@@ -13,6 +13,7 @@ import { Result } from "./Result";
 const POLL_MS = 1500;
 
 export function ImportPage({ id }: { id: string }) {
+  const t = useMessages(importWords);
   const [job, setJob] = useState<Import | null>(null);
   const [error, setError] = useState<unknown>(null);
   const load = () => {
@@ -25,9 +26,20 @@ export function ImportPage({ id }: { id: string }) {
     const timer = setTimeout(load, POLL_MS);
     return () => clearTimeout(timer);
   }, [job]);
-  if (error) return <LoadError error={error} retry={load} />;
-  if (!job) return <Loading />;
-  return job.status === "created" ? <Mapping id={id} onStarted={setJob} /> : <Result job={job} />;
+  const started = job !== null && job.status !== "created";
+  useEffect(() => {
+    // the step's controls are gone (アップロード, インポート開始): focus goes to the page's heading, not to the start
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || !focused.isConnected) document.getElementById("import-heading")?.focus();
+  }, [started]);
+  return (
+    <section class="imports">
+      <h1 id="import-heading" tabIndex={-1}>{t("title")}</h1>
+      {error ? <LoadError error={error} retry={load} />
+        : !job ? <Loading />
+        : job.status === "created" ? <Mapping id={id} onStarted={setJob} /> : <Result job={job} />}
+    </section>
+  );
 }
 
 export function StatusBadge({ status }: { status: Import["status"] }) {

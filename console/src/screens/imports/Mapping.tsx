@@ -24,11 +24,10 @@ export function Mapping({ id, onStarted }: { id: string; onStarted: (job: Import
   });
   if (loaded.error instanceof ApiError && loaded.error.status === 409) {
     return (
-      <section class="imports">
-        <h1>{t("title")}</h1>
+      <>
         <ErrorSummary error={loaded.error} />
         <a class="button" href="/imports">{t("startOver")}</a>
-      </section>
+      </>
     );
   }
   if (loaded.error) return <LoadError error={loaded.error} retry={loaded.reload} />;
@@ -54,8 +53,7 @@ function MappingForm({ id, preview, properties, onStarted }: Loaded & { id: stri
   const choose = (column: string) => (event: Event) =>
     setChoices({ ...choices, [column]: (event.currentTarget as HTMLSelectElement).value });
   return (
-    <section class="imports">
-      <h1>{t("title")}</h1>
+    <>
       <section aria-labelledby="import-preview-heading">
         <h2 id="import-preview-heading">{t("previewHeading")}</h2>
         <dl class="import-facts">
@@ -128,6 +126,6 @@ function MappingForm({ id, preview, properties, onStarted }: Loaded & { id: stri
         <ErrorSummary error={error} />
         <button type="submit" class="primary" disabled={busy}>{busy ? t("starting") : t("start")}</button>
       </form>
-    </section>
+    </>
   );
 }

@@ -23,8 +23,7 @@ export function Result({ job }: { job: Import }) {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
   return (
-    <section class="imports">
-      <h1>{t("title")}</h1>
+    <>
       <section aria-labelledby="import-result-heading">
         <h2 id="import-result-heading">{t("resultHeading")}</h2>
         <div class="import-progress" role="status" aria-live="polite">
@@ -75,6 +74,6 @@ export function Result({ job }: { job: Import }) {
           <a class="button" href="/contacts">{t("viewContacts")}</a>
         </p>
       )}
-    </section>
+    </>
   );
 }
