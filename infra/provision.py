@@ -36,6 +36,9 @@ TABLE_LOGICAL_ID = "Table"
 # Environment variables naming the S3 buckets the functions use (the same variables the
 # template sets on the functions). Each one that is set names a bucket created if missing.
 BUCKET_ENV_VARS: tuple[str, ...] = ("INBOUND_BUCKET", "FILES_BUCKET")
+# The console's origin on this machine (the template's ConsoleOrigin parameter, locally): `make dev`
+# serves it on 127.0.0.1 at any port (PORT; the tests take a free one). S3 takes one * in an origin.
+LOCAL_CONSOLE_ORIGINS: tuple[str, ...] = ("http://127.0.0.1:*", "http://localhost:*")
 # The same for the SQS queues (their URLs; the queue's name is the URL's last part).
 QUEUE_ENV_VARS: tuple[str, ...] = ("BULK_QUEUE_URL", "EXPORT_QUEUE_URL")
 
@@ -161,6 +164,17 @@ def ensure_bucket(s3: Any, name: str) -> bool:
     return True
 
 
+def files_bucket_cors(console_origins: Iterable[str] = LOCAL_CONSOLE_ORIGINS) -> list[dict[str, Any]]:
+    """The template's CORS rules of FilesBucket for PutBucketCors, CONSOLE_ORIGINS standing for the
+    ConsoleOrigin parameter: the console PUTs imports to, and GETs exports from, presigned URLs."""
+    rules = load_template()["Resources"]["FilesBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    renamed = {"MaxAge": "MaxAgeSeconds"}  # CloudFormation's names → the S3 API's
+    return [{renamed.get(name, name): value for name, value in rule.items() if name != "AllowedOrigins"}
+            | {"AllowedOrigins": [origin for entry in rule["AllowedOrigins"]
+                                  for origin in ([entry] if isinstance(entry, str) else console_origins)]}
+            for rule in rules]
+
+
 def ensure_mail_resources(endpoint_url: str | None) -> None:
     """The SES configuration set and the schedule group the mail functions name in their
     environment (SES_CONFIGURATION_SET, SCHEDULE_GROUP), when set."""
@@ -252,6 +266,9 @@ def provision(
         s3 = _client("s3", endpoint_url)
         for bucket in bucket_names:
             ensure_bucket(s3, bucket)
+        files_bucket = os.environ.get("FILES_BUCKET", "").strip()
+        if files_bucket in bucket_names:
+            s3.put_bucket_cors(Bucket=files_bucket, CORSConfiguration={"CORSRules": files_bucket_cors()})
     return pool_environment
 
 

@@ -133,10 +133,6 @@ def size_of(bucket: str, key: str) -> int | None:
         raise
 
 
-def head_bytes(bucket: str, key: str, count: int) -> bytes:
-    return client("s3").get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{count - 1}")["Body"].read()
-
-
 def open_stream(bucket: str, key: str, start: int = 0) -> BinaryIO:
     """The object's body from byte `start` on, as a stream read as it goes (never whole in
     memory); Missing when it is not there."""

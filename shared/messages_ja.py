@@ -226,6 +226,8 @@ JAPANESE = {
         "このインポートは既に開始されています。新しいインポートを作成してください。",
     "No file was uploaded for this import yet: PUT it to the upload_url first.":
         "このインポートのファイルはまだアップロードされていません。先に upload_url へ PUT してください。",
+    "The uploaded file is no longer there (files are kept seven days); upload it again in a new import.":
+        "アップロードされたファイルはもうありません（保存期間は 7 日間です）。新しいインポートでもう一度アップロードしてください。",
     "This segment's filter no longer fits the properties (one was archived or deleted); edit the segment.":
         "このセグメントのフィルターが現在のプロパティと合わなくなりました（アーカイブまたは削除されたプロパティがあります）。セグメントを編集してください。",
     "The user pool does not take this email address; check it.":

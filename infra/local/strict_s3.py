@@ -10,7 +10,16 @@ an expired URL) and answers 404 NoSuchKey for a missing object to anyone. AWS in
   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingAWSSDK.html#UsingAWSSDK-sig2-deprecation);
 - answers 403 AccessDenied, not 404, for a missing object when the caller may not
   s3:ListBucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html,
-  "Permissions"), which no function of template.yaml may.
+  "Permissions"), which no function of template.yaml may;
+- answers CORS from the bucket's CORS configuration alone: a browser's preflight (an unsigned
+  OPTIONS) is allowed only by the first rule naming its origin, its method and each header it
+  asks for, else 403 (a bucket without rules included), and an actual request carries CORS
+  headers only when a rule allows it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html,
+  "How does Amazon S3 evaluate the CORS configuration on a bucket?";
+  https://docs.aws.amazon.com/AmazonS3/latest/API/RESTOPTIONSobject.html). Without this a
+  preflight of a presigned URL was checked as a signed OPTIONS request (refused: a browser could
+  never upload), and moto's server adds permissive CORS headers (flask-cors) to every answer,
+  rules or not.
 
 Presigned URLs are checked against the credentials the handlers sign with (the emulation runs
 in their process): the environment's, or those boto3's default session resolved first and
@@ -20,6 +29,7 @@ keeps. Requests signed in an Authorization header (the SDK's own calls) are not 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -39,6 +49,8 @@ class StrictS3:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not _is_s3(environ):
             return self._app(environ, start_response)
+        if _is_preflight(environ):
+            return self._preflight(environ, start_response)
         refusal = _refusal(environ)
         if refusal is not None:
             return _error(environ, start_response, *refusal)
@@ -53,8 +65,65 @@ class StrictS3:
         body = b"".join(written) + b"".join(returned)  # anything written goes before what is returned
         if answered["status"].startswith("404") and _is_missing_object(environ, body):
             return _error(environ, start_response, "403 Forbidden", "AccessDenied", "Access Denied")
-        start_response(answered["status"], answered["headers"])
+        headers = answered["headers"]
+        if "HTTP_ORIGIN" in environ:  # moto's server adds CORS headers to every answer: S3 only when a rule allows it
+            rule = _cors_rule(environ, environ["REQUEST_METHOD"])
+            headers = [(name, value) for name, value in headers if not name.lower().startswith("access-control-")]
+            headers += _cors_headers(environ, rule) if rule is not None else []
+        start_response(answered["status"], headers)
         return [body]
+
+
+    def _preflight(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        rule = _cors_rule(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+        asked = [name.strip() for name in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",") if name.strip()]
+        if rule is None or not all(_allows(rule.allowed_headers or [], name.lower()) for name in asked):
+            return _error(environ, start_response, "403 Forbidden", "AccessForbidden",
+                          "CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
+                          "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
+                          "are not whitelisted by the resource's CORS spec.")
+        headers = _cors_headers(environ, rule)
+        if asked:
+            headers.append(("Access-Control-Allow-Headers", ", ".join(asked)))
+        if rule.max_age_seconds is not None:
+            headers.append(("Access-Control-Max-Age", str(rule.max_age_seconds)))
+        start_response("200 OK", [*headers, ("Content-Length", "0")])
+        return [b""]
+
+
+def _cors_rule(environ: dict[str, Any], method: str) -> Any:
+    """The first of the bucket's CORS rules that allows the request's origin and METHOD; None
+    when none does (or the bucket has none), as S3 evaluates them."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    name = _raw_path(environ).lstrip("/").split("/", 1)[0]
+    bucket = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].buckets.get(unquote(name))
+    origin = environ.get("HTTP_ORIGIN", "")
+    return next((rule for rule in (bucket.cors if bucket is not None else [])
+                 if method in rule.allowed_methods and any(_allows([allowed], origin) for allowed in rule.allowed_origins)),
+                None)
+
+
+def _allows(patterns: list[str], value: str) -> bool:
+    """Whether a CORS rule's entry (at most one * wildcard; headers compared without case) matches."""
+    return any(re.fullmatch(".*".join(re.escape(part) for part in pattern.lower().split("*")), value.lower())
+               for pattern in patterns)
+
+
+def _cors_headers(environ: dict[str, Any], rule: Any) -> list[tuple[str, str]]:
+    origin = "*" if rule.allowed_origins == ["*"] else environ["HTTP_ORIGIN"]
+    headers = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Methods", ", ".join(rule.allowed_methods)),
+               ("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method")]
+    if rule.exposed_headers:
+        headers.append(("Access-Control-Expose-Headers", ", ".join(rule.exposed_headers)))
+    return headers
+
+
+def _is_preflight(environ: dict[str, Any]) -> bool:
+    """A browser's CORS preflight: unsigned, whatever the URL's query holds."""
+    return (environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ORIGIN" in environ
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ)
 
 
 def _query(environ: dict[str, Any]) -> list[tuple[str, str]]:

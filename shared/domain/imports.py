@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from shared.domain import contacts as contact_rules
-from shared.domain import tabular
+from shared.domain import field_labels, tabular
 from shared.domain.ids import ulid
 from shared.errors import FieldError, ValidationFailed, require_valid
 
@@ -71,6 +72,62 @@ def parse_start(body: Any, header: list[str], definitions: dict[str, dict[str, A
         errors.append(FieldError("on_duplicate", "must be update or skip (contacts are matched by email)"))
     require_valid(errors)
     return Start(dict(mapping), on_duplicate)
+
+
+# Headers people give a field, beside its own labels (field_labels, Japanese and English) and its
+# key: Japanese lists (Digima's, SATORI's, Excel templates) and English CRMs' exports.
+_HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "family_name": ("氏", "苗字", "名字", "Last name", "Surname"),
+    "given_name": ("First name",),
+    "family_name_kana": ("姓(カナ)", "姓(フリガナ)", "フリガナ(姓)", "セイ(カナ)", "カナ姓", "フリガナ", "Last name (kana)"),
+    "given_name_kana": ("名(カナ)", "名(フリガナ)", "フリガナ(名)", "メイ(カナ)", "カナ名", "First name (kana)"),
+    "email": ("メール", "Eメール", "Eメールアドレス", "E-mail", "Email address", "Mail", "Mail address", "PCメールアドレス"),
+    "phone": ("電話", "TEL", "TEL番号", "携帯電話", "携帯電話番号", "携帯番号", "携帯", "Phone number", "Telephone", "Mobile"),
+    "company": ("会社", "企業名", "企業", "法人名", "社名", "勤務先", "Company name", "Organization", "Organisation"),
+    "department": ("部署名", "部門", "所属", "所属部署"),
+    "title": ("役職名", "肩書", "肩書き", "Job title", "Position"),
+    "address": ("所在地",),
+    "website": ("URL", "ホームページ", "ホームページURL", "HP", "ウェブサイト", "サイトURL", "Web", "Homepage"),
+    "memo": ("備考", "Note", "Notes", "Remarks"),
+    "tags": ("Tag",),
+    "acquisition_channel": ("流入経路",),
+    "marketing_opt_out": ("Unsubscribed",),
+}
+
+
+def header_key(text: str) -> str:
+    """A header as compared with the words above: NFKC (full-width ＴＥＬ and half-width ｾｲ alike),
+    case-folded, hiragana as katakana, without spaces or punctuation (`E-mail`, `姓（カナ）`)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(chr(ord(ch) + 0x60) if "ぁ" <= ch <= "ゖ" else ch for ch in folded
+                   if not unicodedata.category(ch).startswith(("P", "Z", "C")))
+
+
+def suggested_mapping(header: list[str], definitions: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+    """Each column's likely target, by its header: a contact field (its Japanese or English label,
+    its key, or a word above), a live property (its label or key) or tags; None when none fits or
+    an earlier column took the target (only tags may be filled from several columns)."""
+    allowed = targets(definitions)
+    known: dict[str, str] = {}
+    for field in sorted(allowed - {target for target in allowed if target.startswith(_PROPERTY)}):
+        for word in (*_HEADER_WORDS.get(field, ()), *(field_labels.label(field, language, {})
+                                                         for language in field_labels.LANGUAGES), field):
+            known.setdefault(header_key(word), field)
+    for key, definition in sorted(definitions.items()):
+        if f"{_PROPERTY}{key}" in allowed:
+            for word in (definition.get("label") or "", key):
+                known.setdefault(header_key(word), f"{_PROPERTY}{key}")
+    known.pop("", None)
+    suggested: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for column in header:
+        target = known.get(header_key(column))
+        if target is not None and target in taken and target != "tags":
+            target = None
+        suggested[column] = target
+        if target is not None:
+            taken.add(target)
+    return suggested
 
 
 def _typed(value: str, target: str, definitions: dict[str, dict[str, Any]]) -> Any:

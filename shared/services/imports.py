@@ -16,6 +16,7 @@ it), and an update writes the timeline entries (`tag_added`, `status_changed`) e
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import datetime
 from typing import Any, Callable
@@ -84,21 +85,7 @@ def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
     job = _import_of(principal, import_id)
     if job["status"] != "created":
         raise Conflict(f"This import was started already (it is {job['status']}); create a new import.")
-    key = import_object_key(principal.tenant, import_id)
-    size = files.size_of(CONFIG.files_bucket, key)
-    if size is None:
-        raise Conflict("No file was uploaded for this import yet: PUT it to the upload_url first.")
-    if size > imports.MAX_BYTES:
-        raise PayloadTooLarge(f"The file is {size // 2**20} MB; an import takes at most {imports.MAX_BYTES // 2**20} MB. "
-                              "Split it into several files.")
-    try:
-        # a Range read of an empty object is an error in S3: an empty file has no head to read
-        head = files.head_bytes(CONFIG.files_bucket, key, imports.HEAD_BYTES) if size else b""
-        sniffed = (tabular.sniff_xlsx(files.RangedFile(CONFIG.files_bucket, key, size)) if tabular.is_workbook(head)
-                   else tabular.sniff(head))
-    except tabular.NotTabular as refused:
-        raise ValidationFailed(f"The file is not a CSV file or an Excel workbook we can read: {refused}",
-                               [FieldError("file", str(refused), "not_csv")]) from None
+    size, sniffed, _ = _uploaded(principal.tenant, job)
     config = tenant_config.load(principal.tenant)
     plan = imports.parse_start(body, sniffed.header, config.properties)
     params = {"mapping": plan.mapping, "on_duplicate": plan.on_duplicate, "encoding": sniffed.encoding,
@@ -108,6 +95,48 @@ def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
     job_queue.enqueue(principal.tenant, import_id, CONFIG.bulk_queue_url,
                       {"tenant": principal.tenant, "job_id": import_id, "kind": "import"})
     return public(job_store.get(principal.tenant, import_id))
+
+
+PREVIEW_ROWS = 5
+
+
+def preview(principal: Principal, import_id: str) -> dict[str, Any]:
+    """What the uploaded file holds, before its mapping is chosen: its encoding, its columns, its
+    first rows and the target each column's header suggests. Reads only the file's start (one
+    ranged GET for a CSV; an .xlsx's central directory, shared strings and first rows)."""
+    job = _import_of(principal, import_id)
+    _, sniffed, rows = _uploaded(principal.tenant, job, PREVIEW_ROWS)
+    return {"encoding": sniffed.encoding, "format": "xlsx" if sniffed.encoding == tabular.XLSX else "csv",
+            "columns": sniffed.header, "rows": rows,
+            "suggested_mapping": imports.suggested_mapping(sniffed.header,
+                                                           tenant_config.load(principal.tenant).properties)}
+
+
+def _uploaded(tenant: str, job: dict[str, Any], first_rows: int = 0) -> tuple[int, tabular.Sniffed, list[list[str]]]:
+    """The import's file: its size, how to read it (its encoding and header) and its first rows
+    (cells in the header's order), read in ranges; refused (409, 413, 422) when it is missing, too
+    large or unreadable (its head, or one of those rows)."""
+    key = import_object_key(tenant, job["job_id"])
+    size = files.size_of(CONFIG.files_bucket, key)
+    if size is None and job["status"] != "created":
+        raise Conflict(FILE_GONE)
+    if size is None:
+        raise Conflict("No file was uploaded for this import yet: PUT it to the upload_url first.")
+    if size > imports.MAX_BYTES:
+        raise PayloadTooLarge(f"The file is {size // 2**20} MB; an import takes at most {imports.MAX_BYTES // 2**20} MB. "
+                              "Split it into several files.")
+    # an empty object has no range to read (S3 refuses one): RangedFile reads nothing of it
+    source = files.RangedFile(CONFIG.files_bucket, key, size)
+    try:
+        head = source.read(imports.HEAD_BYTES)
+        sniffed = tabular.sniff_xlsx(source) if tabular.is_workbook(head) else tabular.sniff(head)
+        source.seek(0)
+        rows = [[row.get(column, "") for column in sniffed.header]
+                for _, row in itertools.islice(tabular.read_rows(source, sniffed), first_rows)] if first_rows else []
+    except tabular.NotTabular as refused:
+        raise ValidationFailed(f"The file is not a CSV file or an Excel workbook we can read: {refused}",
+                               [FieldError("file", str(refused), "not_csv")]) from None
+    return size, sniffed, rows
 
 
 # --- the worker ------------------------------------------------------------------------------

@@ -27,3 +27,6 @@ export type EmailPreview = Schemas["EmailPreview"];
 export type Call = Schemas["Call"];
 /** A PATCH of a contact: any of the writable fields (the generated type makes defaulted ones required). */
 export type ContactPatch = Partial<ContactInput>;
+export type Import = Schemas["Import"];
+export type ImportPreview = Schemas["ImportPreview"];
+export type ImportError = Import["errors"][number];

@@ -37,3 +37,8 @@ def start_import(request: Request, id: str):
 @router.get("/v1/imports/{id}")
 def get_import(request: Request, id: str):
     return imports.get(request.principal, id)
+
+
+@router.get("/v1/imports/{id}/preview")
+def preview_import(request: Request, id: str):
+    return imports.preview(request.principal, id)

@@ -1,13 +1,15 @@
 /** What the settings' sections share: the "saved" live region, loading a section's data, a
  * labelled field with the API's messages for it, a removal asked once more. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "../../api/client";
 import { createStore, useStore } from "../../lib/store";
 import { useMessages } from "../../i18n";
 import { Dialog } from "../../ui/Dialog";
 import { FieldErrors } from "../../ui/ErrorSummary";
 import { common } from "./messages";
+import { useSubmit } from "../../lib/async";
+
+export { useAction, useLoaded, useSubmit } from "../../lib/async";
 
 const feedback = createStore<{ text: string; serial: number }>({ text: "", serial: 0 });
 let clearing: ReturnType<typeof setTimeout> | undefined;
@@ -43,20 +45,6 @@ export function refocus(headingId: string): void {
       document.getElementById(headingId)?.focus();
     }
   });
-}
-
-/** LOAD's answer for a section: null while loading, the error when it failed, and reload. */
-export function useLoaded<T>(load: () => Promise<T>): {
-  data: T | null; error: unknown; reload: () => void; setData: (data: T) => void;
-} {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const reload = () => {
-    setError(null);
-    load().then(setData, setError);
-  };
-  useEffect(reload, []);
-  return { data, error, reload, setData };
 }
 
 /** The messages the API gave for FIELD. */
@@ -103,35 +91,6 @@ export function FormError({ error, fields }: { error: unknown; fields: string[] 
       )}
     </div>
   );
-}
-
-/** A change the user started: busy while it runs, its refusal kept for the screen to show. */
-export function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  async function run(action: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { busy, error, setError, run };
-}
-
-/** A form's submission as an action, given the form's data. */
-export function useSubmit(action: (form: FormData) => Promise<void>) {
-  const { busy, error, run } = useAction();
-  function onSubmit(event: Event) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    return run(() => action(form));
-  }
-  return { busy, error, onSubmit };
 }
 
 /** A removal asked once more: what it does (TEXT), the red button CONFIRM, and the API's refusal. */
