@@ -37,6 +37,7 @@ export function MessageCard({ email, selected }: { email: Email; selected: boole
         {email.cc.length > 0 && ` ${t("ccLine", { cc: email.cc.join(", ") })}`}
       </p>
       <p class="mail-message-subject">{email.subject || t("noSubject")}</p>
+      {email.status === "failed" && email.failure_reason && <p class="field-error">{email.failure_reason}</p>}
       {tracked(email) && <p class="mail-message-counts"><Counts email={email} /></p>}
       {open ? (
         html !== null ? <MailFrame safeHtml={html} subject={email.subject} id={bodyId} />
