@@ -328,3 +328,24 @@ def test_the_mailbox_reads_in_english_and_says_when_a_folder_is_empty(page, cons
     expect(page.get_by_role("link", name="Templates")).to_have_attribute("href", "/mail/templates")
     page.goto(console.url + "/mail/inbox")
     expect(page.get_by_text("There is no such folder.")).to_be_visible()
+
+
+def test_a_folder_is_read_a_page_per_call(page, console):
+    token, contact = team_with_contact(page, console)
+    tomorrow = (datetime.now(JST) + timedelta(days=1)).date()
+    for minute in range(1, 52):  # one more than a page
+        due = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, minute, tzinfo=JST).astimezone(timezone.utc)
+        send(console, token, contact, f"予約 {minute:02d}", "ご案内です。", send_at=due.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    calls: list[str] = []
+    page.on("request", lambda request: calls.append(request.url) if "/v1/emails?" in request.url else None)
+
+    page.goto(console.url + "/mail/scheduled")
+    rows = page.get_by_role("row").filter(has=page.get_by_role("link", name=re.compile("^予約 ")))
+    expect(rows).to_have_count(50)
+    expect(rows.nth(0)).to_contain_text(f"{tomorrow:%Y/%m/%d} 09:01")  # the soonest first
+    expect(page.get_by_role("link", name="予約 51")).to_have_count(0)
+    page.get_by_role("button", name="もっと読み込む").click()
+    expect(rows).to_have_count(51)
+    expect(rows.nth(50)).to_contain_text("予約 51")
+    expect(page.get_by_role("button", name="もっと読み込む")).to_have_count(0)
+    assert len(calls) == 2 and "cursor=" not in calls[0] and "cursor=" in calls[1], calls
