@@ -292,4 +292,4 @@ def api(moto_endpoint) -> Api:
 
 
 # the console's end-to-end fixtures (tests/console_support.py): the served stack, Chromium, a page
-from console_support import chromium, console, page  # noqa: E402,F401
+from console_support import chromium, console, page, stubbed_hosts  # noqa: E402,F401

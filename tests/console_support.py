@@ -28,8 +28,12 @@ CONSOLE_DIST = REPO_ROOT / "console" / "dist"
 AXE = REPO_ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 # As the machine's notes advise: no network of Chromium's own (this machine has none), no sandbox as root.
+# Sandboxed frames stay in the page's process: Chromium otherwise isolates them (its
+# IsolateSandboxedIframes feature) and Playwright then neither sees nor routes their requests, so
+# a test could not tell whether the mailbox's sandboxed mail frame fetched a remote image.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--lang=ja-JP"]
+                 "--disable-component-update", "--disable-sync", "--lang=ja-JP",
+                 "--disable-features=IsolateSandboxedIframes"]
 PASSWORD = "Console-Passw0rd!"
 
 
@@ -193,10 +197,17 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, console):
+def stubbed_hosts() -> set[str]:
+    """Other hosts a test answers itself with `page.route` (a received mail's remote image, once
+    the user allowed it): the only ones, besides the stack's, the page may reach."""
+    return set()
+
+
+@pytest.fixture
+def page(chromium, console, stubbed_hosts):
     """A fresh browser context (no session, Japanese, JST) and its page; every request it makes is
-    to the stack's own hosts (the API and the console's origin, the emulated Cognito), which the
-    test asserts at the end."""
+    to the stack's own hosts (the API and the console's origin, the emulated Cognito) or to
+    `stubbed_hosts`, which the test asserts at the end."""
     context = chromium.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1360, "height": 860})
     # axe-core comes with each document (DevTools' way, which the page's CSP does not apply to)
     context.add_init_script(path=str(AXE))
@@ -208,6 +219,6 @@ def page(chromium, console):
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
-    allowed = {console.url.split("/")[2], console.stack.endpoint.split("/")[2]}
+    allowed = {console.url.split("/")[2], console.stack.endpoint.split("/")[2], *stubbed_hosts}
     assert hosts <= allowed, f"the console reached other hosts: {sorted(hosts - allowed)}"
     assert not errors, f"uncaught errors in the page: {errors}"

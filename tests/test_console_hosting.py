@@ -130,7 +130,8 @@ EXPECTED_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
+    # https: for the mailbox's sandboxed srcdoc frame, which inherits this policy (template.yaml)
+    "img-src": ["'self'", "data:", "https:"],
     # the API on the same origin, Cognito's sign-in, the files bucket's presigned URLs
     "connect-src": ["'self'", "https://cognito-idp.${AWS::Region}.amazonaws.com",
                     "https://${FilesBucket.DomainName}", "https://${FilesBucket.RegionalDomainName}"],

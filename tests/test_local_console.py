@@ -52,7 +52,7 @@ def test_an_unbuilt_console_says_how_to_build_it(tmp_path):
 def test_the_local_policy_is_the_templates_with_the_emulation_as_its_aws_hosts():
     headers = security_headers("http://127.0.0.1:4566")
     assert headers["Content-Security-Policy"] == (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
         "connect-src 'self' http://127.0.0.1:4566; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
         "object-src 'none'")
     assert (headers["X-Frame-Options"], headers["Referrer-Policy"]) == ("DENY", "strict-origin-when-cross-origin")

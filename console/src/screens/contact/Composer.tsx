@@ -18,16 +18,22 @@ import { localDateTimeToUtc, tomorrowAtNine } from "./schedule";
 type Step = { kind: "edit" } | { kind: "confirm"; sendAt: string | null };
 type Target = "subject" | "body";
 
-export function Composer({ contact, properties, onClose, onSent }: {
+export function Composer({ contact, properties, onClose, onSent, initial, title, note }: {
   contact: Contact;
   properties: PropertyDefinition[];
   onClose: () => void;
   onSent: (email: Email) => void;
+  /** What the form starts with (a reply's subject and in_reply_to, a duplicate's draft). */
+  initial?: Partial<ComposeForm>;
+  /** The dialog's title instead of メールを作成. */
+  title?: string;
+  /** A word on where the draft came from, above the form. */
+  note?: string;
 }) {
   const t = useMessages(composeMessages);
   const lang = useLanguage();
   const zone = timeZone();
-  const [form, setForm] = useState<ComposeForm>(EMPTY_FORM);
+  const [form, setForm] = useState<ComposeForm>(() => ({ ...EMPTY_FORM, ...initial }));
   const [sendAt, setSendAt] = useState(() => tomorrowAtNine(new Date(), zone));
   const [sendAtError, setSendAtError] = useState("");
   const [templates, setTemplates] = useState<EmailTemplate[] | null>(null);
@@ -168,8 +174,9 @@ export function Composer({ contact, properties, onClose, onSent }: {
   const bodyErrors = detailErrors("body");
   const scheduleErrors = [...(sendAtError ? [sendAtError] : []), ...detailErrors("sendAt")];
   return (
-    <Dialog title={t("title")} onClose={onClose} wide>
+    <Dialog title={title ?? t("title")} onClose={onClose} wide>
       <form class="composer" noValidate onSubmit={(event) => event.preventDefault()}>
+        {note && <p class="notice">{note}</p>}
         <ErrorSummary error={error} />
         <div class="field">
           <label for="compose-to">{t("to")}</label>

@@ -12,11 +12,13 @@ export interface ComposeForm {
   trackClicks: boolean;
   notifyOnOpen: boolean;
   notifyOnClick: boolean;
+  /** The email this one replies to (返信 in the mailbox): its id, or "". */
+  inReplyTo: string;
 }
 
 export const EMPTY_FORM: ComposeForm = {
   cc: "", bcc: "", subject: "", body: "", templateId: "",
-  trackOpens: true, trackClicks: true, notifyOnOpen: false, notifyOnClick: false,
+  trackOpens: true, trackClicks: true, notifyOnOpen: false, notifyOnClick: false, inReplyTo: "",
 };
 
 /** The request for CONTACT_ID; SEND_AT (UTC ISO) schedules it. A text email: no `body_html`. */
@@ -33,6 +35,7 @@ export function emailRequest(form: ComposeForm, contactId: string, sendAt: strin
     notify_on_open: form.notifyOnOpen,
     notify_on_click: form.notifyOnClick,
     ...(form.templateId ? { template_id: form.templateId } : {}),
+    ...(form.inReplyTo ? { in_reply_to: form.inReplyTo } : {}),
     ...(sendAt ? { send_at: sendAt } : {}),
   };
 }
