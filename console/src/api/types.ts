@@ -27,3 +27,9 @@ export type EmailPreview = Schemas["EmailPreview"];
 export type Call = Schemas["Call"];
 /** A PATCH of a contact: any of the writable fields (the generated type makes defaulted ones required). */
 export type ContactPatch = Partial<ContactInput>;
+export type SiteKey = Schemas["SiteKey"];
+export type ApiKey = Schemas["ApiKey"];
+export type ApiKeyCreated = Schemas["ApiKeyCreated"];
+export type Mailbox = Schemas["Mailbox"];
+export type MailboxInput = Schemas["MailboxInput"];
+export type SettingsWithUsage = Schemas["SettingsWithUsage"];
