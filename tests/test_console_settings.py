@@ -88,7 +88,7 @@ def test_an_owner_invites_a_member_who_signs_in_then_changes_their_role_and_disa
         expect(members_table(theirs).get_by_role("row")).to_have_count(3)
         expect(theirs.get_by_role("button", name="メンバーを招待")).to_have_count(0)
         expect(members_table(theirs).get_by_role("button")).to_have_count(0)
-        assert theirs.get_by_role("navigation", name="設定メニュー").get_by_role("link").all_inner_texts() == ["メンバー", "タグ"]
+        assert theirs.get_by_role("navigation", name="設定メニュー").get_by_role("link").all_inner_texts() == ["メンバー", "タグ", "メールボックス", "ご利用状況"]
         assert_accessible(theirs, "/settings/members for a manager")
         theirs.goto(console.url + "/settings/list")
         expect(theirs.get_by_text("この設定を使えるのはオーナーと管理者です。")).to_be_visible()
@@ -228,7 +228,8 @@ def test_permissions_are_saved(page, console):
     expect(page.get_by_role("heading", name="Permissions")).to_be_visible()
     expect(page.get_by_role("group", name="Roles that may export").get_by_role("checkbox", name="Manager")).to_be_checked()
     expect(page.get_by_role("navigation", name="Settings menu").get_by_role("link")).to_have_text(
-        ["Members", "List columns", "Permissions", "Scoring", "Custom fields", "Tags"])
+        ["Members", "List columns", "Permissions", "Scoring", "Custom fields", "Tags", "Mailbox", "Site keys", "API keys",
+         "Plan usage"])
     assert_accessible(page, "/settings/permissions in English")
 
 

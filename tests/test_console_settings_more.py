@@ -14,7 +14,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from console_support import assert_accessible, screenshot, signed_in_team
+from console_support import PASSWORD, assert_accessible, screenshot, sign_in, signed_in_team
 from smtp_support import SMTP_PASSWORD, SMTP_USER, free_port, smtp_server  # noqa: F401 - a fixture
 
 
@@ -184,9 +184,18 @@ def test_the_mailbox_is_tested_before_saving_a_wrong_port_refused_then_saved(pag
     expect(page.locator(".test-ok")).to_be_visible()
     assert server.logins == [True, True]
 
+    page.get_by_role("button", name="設定を削除").click()
+    dialog = page.get_by_role("dialog", name="メールボックスの設定を削除")
+    assert_accessible(page, "the mailbox removal dialog")
+    dialog.get_by_role("button", name="削除する").click()
+    expect(announced(page, "メールボックスの設定を削除しました。")).to_be_visible()
+    expect(page.get_by_text("まだ設定されていません。")).to_be_visible()
+    expect(form.get_by_label("ホスト")).to_have_value("")
+    assert refused(console, token)["error"]["code"] == "not_found"
+
 
 def refused(console, token: str) -> dict:
-    """GET /v1/me/mailbox's refusal: nothing is stored until 保存."""
+    """GET /v1/me/mailbox's refusal when no mailbox is stored (before 保存, after 設定を削除)."""
     request = urllib.request.Request(console.url + "/v1/me/mailbox", headers={"Authorization": f"Bearer {token}"})
     try:
         urllib.request.urlopen(request, timeout=30)
@@ -211,3 +220,19 @@ def test_usage_shows_the_contacts_against_the_plans_limit(page, console):
     expect(page.get_by_role("heading", name="上限に達すると")).to_be_visible()
     expect(page.get_by_text("1 人（招待中 0 人、無効 0 人）")).to_be_visible()
     assert_accessible(page, "/settings/usage")
+
+
+def test_a_user_who_sees_only_their_own_contacts_is_told_the_count_is_not_shown(page, console):
+    tenant, owner_email, _ = console.new_team(name="株式会社制限")
+    owner = console.token(tenant, owner_email)
+    console.call(owner, "PUT", "/v1/settings", {"owner_visibility_restricted": True, "contact_limit": 1000})
+    email = f"tanaka@{tenant}.example.jp"
+    console.call(owner, "POST", "/v1/members", {"email": email, "name": "田中 花子", "role": "user"})
+    sign_in(page, console, email, console.temporary_password(email), new_password=PASSWORD)
+    open_section(page, console, "usage", "ご利用状況")
+
+    expect(page.get_by_text("連絡先数は表示されません。", exact=False)).to_be_visible()
+    expect(page.get_by_role("meter")).to_have_count(0)
+    assert page.get_by_role("navigation", name="設定メニュー").get_by_role("link").all_inner_texts() == \
+        ["メンバー", "タグ", "メールボックス", "ご利用状況"]
+    assert_accessible(page, "/settings/usage for a user under owner visibility")

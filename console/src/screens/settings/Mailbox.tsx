@@ -8,7 +8,7 @@ import { api, ApiError, unwrap } from "../../api/client";
 import type { Mailbox as MailboxSettings, MailboxInput } from "../../api/types";
 import { defineMessages, useMessages } from "../../i18n";
 import { Loading, LoadError } from "../../ui/states";
-import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus, SaveButton, useAction, useLoaded } from "./common";
+import { announce, ConfirmRemoval, DetailErrors, Field, FormError, messagesFor, refocus, SaveButton, useAction, useLoaded } from "./common";
 
 const words = defineMessages(
   {
@@ -145,7 +145,7 @@ function MailboxForm({ stored, onStored }: { stored: MailboxSettings | null; onS
     check.setError(null);
     return saving.run(async () => {
       const saved = await unwrap(api.PUT("/v1/me/mailbox", { body: bodyOf(form) }));
-      setForm({ ...formOf(saved) });
+      setForm(formOf(saved));
       onStored(saved);
       announce(t("savedDone"));
     });
@@ -153,45 +153,46 @@ function MailboxForm({ stored, onStored }: { stored: MailboxSettings | null; onS
 
   const errors = (field: string) => (field === "port" && portInvalid ? [t("invalidPort")] : messagesFor(error, field));
   return (
-    <form onSubmit={save} noValidate>
-      {!stored && <p class="notice">{t("notSet")}</p>}
-      <FormError error={error} fields={FIELDS} />
-      {tested && <p class="test-ok" role="status">{t("testOk")}</p>}
-      <fieldset class="server-fields">
-        <legend>{t("smtp")}</legend>
-        <Field id="smtp-host" label={t("host")} hint={t("hostHint")} errors={errors("host")}>
-          {(described) => <input {...described} value={form.host} onInput={change("host")} autocomplete="off" spellcheck={false} required />}
-        </Field>
-        <Field id="smtp-port" label={t("port")} hint={t("portHint")} errors={errors("port")}>
-          {(described) => <input {...described} class="port" value={form.port} onInput={change("port")} inputMode="numeric" autocomplete="off" />}
-        </Field>
-        <fieldset class="choices" aria-describedby="smtp-security-hint">
-          <legend>{t("security")}</legend>
-          {SECURITIES.map((security) => (
-            <label class="choice" key={security}>
-              <input type="radio" name="smtp-security" value={security} checked={form.security === security}
-                onChange={() => { setForm({ ...form, security }); setTested(false); }} />
-              {t(security)}
-            </label>
-          ))}
-          <p class="muted field-hint" id="smtp-security-hint">{t("noneHint")}</p>
-          {messagesFor(error, "security").length > 0 && <p class="field-error">{messagesFor(error, "security").join(" ")}</p>}
+    <>
+      <form onSubmit={save} noValidate>
+        {!stored && <p class="notice">{t("notSet")}</p>}
+        <FormError error={error} fields={FIELDS} />
+        <p class={tested ? "test-ok" : "test-idle"} role="status">{tested ? t("testOk") : ""}</p>
+        <fieldset class="server-fields">
+          <legend>{t("smtp")}</legend>
+          <Field id="smtp-host" label={t("host")} hint={t("hostHint")} errors={errors("host")}>
+            {(described) => <input {...described} value={form.host} onInput={change("host")} autocomplete="off" spellcheck={false} required />}
+          </Field>
+          <Field id="smtp-port" label={t("port")} hint={t("portHint")} errors={errors("port")}>
+            {(described) => <input {...described} class="port" value={form.port} onInput={change("port")} inputMode="numeric" autocomplete="off" />}
+          </Field>
+          <fieldset class="choices" aria-describedby="smtp-security-hint">
+            <legend>{t("security")}</legend>
+            {SECURITIES.map((security) => (
+              <label class="choice" key={security}>
+                <input type="radio" name="smtp-security" value={security} checked={form.security === security}
+                  onChange={() => { setForm({ ...form, security }); setTested(false); }} />
+                {t(security)}
+              </label>
+            ))}
+            <p class="muted field-hint" id="smtp-security-hint">{t("noneHint")}</p>
+            <DetailErrors error={error} field="security" />
+          </fieldset>
+          <Field id="smtp-username" label={t("username")} errors={errors("username")}>
+            {(described) => <input {...described} value={form.username} onInput={change("username")} autocomplete="off" spellcheck={false} required />}
+          </Field>
+          <Field id="smtp-password" label={t("password")} hint={stored ? t("passwordSet") : t("passwordNew")} errors={errors("password")}>
+            {(described) => (
+              <input {...described} type="password" value={form.password} onInput={change("password")} autocomplete="new-password" />
+            )}
+          </Field>
         </fieldset>
-        <Field id="smtp-username" label={t("username")} errors={errors("username")}>
-          {(described) => <input {...described} value={form.username} onInput={change("username")} autocomplete="off" spellcheck={false} required />}
-        </Field>
-        <Field id="smtp-password" label={t("password")} hint={stored ? t("passwordSet") : t("passwordNew")} errors={errors("password")}>
-          {(described) => (
-            <input {...described} type="password" value={form.password} onInput={change("password")} autocomplete="new-password"
- />
-          )}
-        </Field>
-      </fieldset>
-      <div class="actions">
-        <button type="button" onClick={test} disabled={check.busy || saving.busy || portInvalid}>{check.busy ? t("testing") : t("test")}</button>
-        <SaveButton busy={saving.busy} />
-        {stored && <button type="button" class="danger" onClick={() => setRemoving(true)}>{t("remove")}</button>}
-      </div>
+        <div class="actions">
+          <button type="button" onClick={test} disabled={check.busy || saving.busy || portInvalid}>{check.busy ? t("testing") : t("test")}</button>
+          <SaveButton busy={saving.busy} />
+          {stored && <button type="button" class="danger" onClick={() => setRemoving(true)}>{t("remove")}</button>}
+        </div>
+      </form>
       {removing && (
         <ConfirmRemoval
           title={t("removeTitle")}
@@ -207,6 +208,6 @@ function MailboxForm({ stored, onStored }: { stored: MailboxSettings | null; onS
           }}
         />
       )}
-    </form>
+    </>
   );
 }
