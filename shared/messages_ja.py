@@ -10,7 +10,8 @@ keeps the placeholders of its English one (it may drop only a plural ending such
 
 # The placeholders that quote text of ours (a phrase a caller passes, an exception's words): their
 # text is translated too. Any other placeholder holds a value (an id, a number, a name) kept as it is.
-QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreadable", "what", "whose", "_SAVE_AS", "reason"})
+QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreadable", "what", "whose", "_SAVE_AS", "reason",
+                     "failed", "why", "noun", "_CHECK_SETTINGS"})
 
 # Text of ours a message quotes that reads the same in Japanese: names of encodings and units.
 AS_IS = frozenset({
@@ -133,6 +134,52 @@ JAPANESE = {
         "この通知のメールはまだ記録されていません。通知をもう一度配信してください。",
     "You have not set up a mailbox; PUT /v1/me/mailbox with your SMTP server first.":
         "メールボックスが設定されていません。先に PUT /v1/me/mailbox で SMTP サーバーを設定してください。",
+
+    # --- mail transports (the reason a send failed; quoted by the connection test's 422) -----------
+    "The connection test failed: {failed}": "接続テストに失敗しました: {failed}",
+    "Check the host, port and security in your mailbox settings (tls usually uses port 465, starttls 587).":
+        "メールボックス設定のホスト、ポート、暗号化方式を確認してください（通常 tls は 465 番、starttls は 587 番ポートです）。",
+    "The SMTP server {host} could not be found (DNS lookup failed). Check the host in your mailbox settings.":
+        "SMTP サーバー {host} が見つかりません（DNS の名前解決に失敗しました）。メールボックス設定のホストを確認してください。",
+    "The SMTP server {host} resolves to an internal address ({internal[0]}), which is not allowed. Use your mail provider's public SMTP host.":
+        "SMTP サーバー {host} は内部アドレス（{internal[0]}）を指しているため使用できません。メールプロバイダーの公開 SMTP ホストを指定してください。",
+    "The SMTP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}":
+        "SMTP サーバー {host} のポート {port} に接続できませんでした。{_CHECK_SETTINGS}",
+    "Could not reach the SMTP server {host} on port {port} ({error.strerror or error}). {_CHECK_SETTINGS}":
+        "SMTP サーバー {host} のポート {port} に接続できませんでした（{error.strerror or error}）。{_CHECK_SETTINGS}",
+    "The SMTP server {host} did not answer within {timeout:g} seconds. {_CHECK_SETTINGS}":
+        "SMTP サーバー {host} から {timeout:g} 秒以内に応答がありませんでした。{_CHECK_SETTINGS}",
+    "The SMTP server {host} closed the connection unexpectedly; try again later. {_CHECK_SETTINGS}":
+        "SMTP サーバー {host} が接続を予期せず切断しました。しばらくしてから再度お試しください。{_CHECK_SETTINGS}",
+    "The SMTP server {settings.host} does not offer STARTTLS on port {settings.port}, so the password would travel unencrypted; nothing was sent. {_CHECK_SETTINGS}":
+        "SMTP サーバー {settings.host} のポート {settings.port} は STARTTLS に対応していないため、パスワードが暗号化されずに送られてしまいます。何も送信していません。{_CHECK_SETTINGS}",
+    "The secure connection to the SMTP server {host} failed ({error.reason or error}). {_CHECK_SETTINGS}":
+        "SMTP サーバー {host} との暗号化通信（TLS）に失敗しました（{error.reason or error}）。{_CHECK_SETTINGS}",
+    "The certificate of the SMTP server {host} could not be verified ({error.verify_message.rstrip('.')}). Check the host name in your mailbox settings, or ask your mail provider about its certificate.":
+        "SMTP サーバー {host} の証明書を検証できませんでした（{error.verify_message.rstrip('.')}）。メールボックス設定のホスト名を確認するか、証明書についてメールプロバイダーにお問い合わせください。",
+    "The SMTP server refused the login ({_reply(error.smtp_code, error.smtp_error)}). Check the username and password in your mailbox settings.":
+        "SMTP サーバーがログインを拒否しました（{_reply(error.smtp_code, error.smtp_error)}）。メールボックス設定のユーザー名とパスワードを確認してください。",
+    "The SMTP server {settings.host} does not offer login (AUTH) on this connection. {_CHECK_SETTINGS}":
+        "SMTP サーバー {settings.host} はこの接続でログイン（AUTH）に対応していません。{_CHECK_SETTINGS}",
+    "The SMTP server refused the sender address {envelope_from} ({_reply(code, text)}). Your mail server may not allow sending as this address.":
+        "SMTP サーバーが差出人アドレス {envelope_from} を拒否しました（{_reply(code, text)}）。メールサーバーがこのアドレスからの送信を許可していない可能性があります。",
+    "The SMTP server refused the {noun} {named}; nothing was sent.":
+        "SMTP サーバーが{noun} {named} を拒否しました。何も送信していません。",
+    "recipient": "宛先",
+    "recipients": "宛先",
+    "The SMTP server refused the message ({_reply(code, text)}); nothing was sent.":
+        "SMTP サーバーがメッセージを拒否しました（{_reply(code, text)}）。何も送信していません。",
+    "The SMTP server {host} answered with an error ({_reply(error.smtp_code, error.smtp_error)}).":
+        "SMTP サーバー {host} がエラーを返しました（{_reply(error.smtp_code, error.smtp_error)}）。",
+    "The SMTP server {host} could not be used: {error}": "SMTP サーバー {host} を使用できませんでした: {error}",
+    "The password of your mailbox could not be read; set it again (PUT /v1/me/mailbox).":
+        "メールボックスのパスワードを読み取れませんでした。もう一度設定してください（PUT /v1/me/mailbox）。",
+    "Your mailbox settings were removed; set them again (PUT /v1/me/mailbox).":
+        "メールボックス設定が削除されています。もう一度設定してください（PUT /v1/me/mailbox）。",
+    "Amazon SES refused the message ({why}).": "Amazon SES がメッセージを拒否しました（{why}）。",
+    "no reason given": "理由の記載なし",
+    "Amazon SES could not be reached ({type(error).__name__}); try again later.":
+        "Amazon SES に接続できませんでした（{type(error).__name__}）。しばらくしてから再度お試しください。",
 
     # --- permissions --------------------------------------------------------------------------------
     "Only an owner or admin can {action}; your role is {self.role}.":

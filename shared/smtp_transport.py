@@ -1,4 +1,5 @@
-"""Mail through the user's own SMTP server: the `smtp` transport of POST /v1/emails.
+"""Mail through the user's own SMTP server: the `smtp` transport of POST /v1/emails, and the
+connection test of POST /v1/me/mailbox/test.
 
 Every network, TLS or SMTP problem becomes TransportFailed with a reason a sales rep can act
 on. Certificates and host names are always verified, and the password never travels in clear
@@ -10,14 +11,17 @@ import smtplib
 import socket
 import ssl
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from shared.domain.mailbox import MailboxSettings, private_address
 # One class for every transport, so the send path catches SMTP and SES failures alike.
 from shared.errors import TransportFailed
 from shared.observability import logger
 
-__all__ = ["TransportFailed", "send"]
+T = TypeVar("T")
+
+__all__ = ["TransportFailed", "check", "send"]
 
 _REPLY_LIMIT = 200
 # The whole conversation, well inside the 29 s the API function may run (template.yaml; an HTTP
@@ -25,6 +29,10 @@ _REPLY_LIMIT = 200
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html), leaving time
 # for the reads before the send and the record after it.
 SEND_SECONDS = 20.0
+# A connection test (POST /v1/me/mailbox/test) answers a person waiting at the settings screen,
+# within the same 30 s of API Gateway (page above): a server that has not logged us in by then is
+# reported as not answering.
+CHECK_SECONDS = 10.0
 _CHECK_SETTINGS = (
     "Check the host, port and security in your mailbox settings (tls usually uses port 465, starttls 587)."
 )
@@ -196,26 +204,55 @@ def send(
     and returns the text of its reply to DATA, all within `timeout` seconds. `ca_file` None trusts
     the system's certificates. Raises TransportFailed when the mail was not accepted for every
     recipient."""
+    return _converse(settings, password, lambda client: _transfer(client, envelope_from, recipients, message),
+                     allow_private_hosts=allow_private_hosts, timeout=timeout, ca_file=ca_file)
+
+
+def check(
+    settings: MailboxSettings,
+    password: str,
+    *,
+    allow_private_hosts: bool,
+    timeout: float = CHECK_SECONDS,
+    ca_file: str | None = None,
+) -> None:
+    """Tests the settings as a send would use them, sending nothing: connect, EHLO, TLS as
+    configured, login, QUIT, within `timeout` seconds. Raises TransportFailed naming what failed."""
+    _converse(settings, password, lambda client: None,
+              allow_private_hosts=allow_private_hosts, timeout=timeout, ca_file=ca_file)
+
+
+def _converse(
+    settings: MailboxSettings,
+    password: str,
+    then: Callable[[smtplib.SMTP], T],
+    *,
+    allow_private_hosts: bool,
+    timeout: float,
+    ca_file: str | None,
+) -> T:
+    """One logged-in session with the user's SMTP server: `then` runs once the login succeeded,
+    and its answer is returned after QUIT. Every failure on the way is a TransportFailed."""
     addresses = _resolve(settings.host, settings.port, allow_private_hosts)
     context = ssl.create_default_context(cafile=ca_file)
     host, port = settings.host, settings.port
     unanswered = f"The SMTP server {host} did not answer within {timeout:g} seconds. {_CHECK_SETTINGS}"
     try:
         client = _connect(settings, addresses, context, timeout)
-    except (OSError, smtplib.SMTPException) as error:  # refused, silent, TLS (ssl errors are OSErrors), a banner
+    except (OSError, smtplib.SMTPException) as unreached:  # refused, silent, TLS (ssl errors are OSErrors), a banner
         # One reason whatever happened before an SMTP server greeted us: telling "refused" from "no
         # answer" or quoting the banner would make this a port scanner of any host. The detail is logged.
         logger.warning("SMTP server not reached", extra={"host": host, "port": port,
-                                                         "error": f"{type(error).__name__}: {error}"[:300]})
-        raise TransportFailed(f"The SMTP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}") from error
+                                                         "error": f"{type(unreached).__name__}: {unreached}"[:300]})
+        raise TransportFailed(f"The SMTP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}") from unreached
     try:
         try:
             if settings.security == "starttls":
                 _start_tls(client, settings, context)
             _login(client, settings, password)
-            reply = _transfer(client, envelope_from, recipients, message)
+            answer = then(client)
             _quit(client)
-            return reply
+            return answer
         finally:
             client.close()
     except smtplib.SMTPServerDisconnected as error:

@@ -228,7 +228,8 @@ def test_permissions_are_saved(page, console):
     expect(page.get_by_role("heading", name="Permissions")).to_be_visible()
     expect(page.get_by_role("group", name="Roles that may export").get_by_role("checkbox", name="Manager")).to_be_checked()
     expect(page.get_by_role("navigation", name="Settings menu").get_by_role("link")).to_have_text(
-        ["Members", "List columns", "Permissions", "Scoring", "Custom fields", "Tags"])
+        ["Members", "List columns", "Permissions", "Scoring", "Custom fields", "Tags", "Mailbox", "Site keys", "API keys",
+         "Plan usage"])
     assert_accessible(page, "/settings/permissions in English")
 
 

@@ -35,6 +35,7 @@ from werkzeug.test import Client
 from conftest import Api, id_token
 from infra.local.server import LocalApi
 from mail_support import HTML, at, hit, outbox_listening, tokens  # noqa: F401 - outbox_listening is an autouse fixture
+from smtp_support import free_port, mailbox_body, smtp_server  # noqa: F401 - smtp_server is a fixture
 from test_openapi import DOC_PATH, operations
 
 SEED = 20260509
@@ -358,9 +359,12 @@ def test_company_statuses(api):
     user("DELETE", "/v1/companies/{id}", 403, params={"id": sample["id"]})
 
 
-def test_email_statuses(api):
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_email_statuses(api, smtp_server):
     owner, user = Caller(api.tenant), Caller(api.tenant).as_("user")
     owner("GET", "/v1/me/mailbox", 404)
+    owner("POST", "/v1/me/mailbox/test", 200, body=mailbox_body(smtp_server[1]))
+    owner("POST", "/v1/me/mailbox/test", 422, body=mailbox_body(free_port()))
     taro = owner("POST", "/v1/contacts", 201, body={"family_name": "山田", "email": "taro@example.jp"})
     message = {"contact_id": taro["id"], "subject": "{{contact.family_name}}様", "body_text": "本文です"}
     owner("POST", "/v1/emails/preview", 200, body=message)

@@ -7,17 +7,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from conftest import Api, Reply, assert_error, create
+from smtp_support import SMTP_PASSWORD, SMTP_USER, Received, free_port, mailbox_body, smtp_server  # noqa: F401 - a fixture
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
     at, in_contract_form, send, sent, outbox, outbox_entries, the_message, html_of, timeline,
     set_contact_field, folder, folder_ids, trigger_of, at_expression, outbox_listening,
@@ -358,52 +355,6 @@ def test_under_owner_visibility_a_user_sends_to_and_sees_only_their_own(api, yam
 
 
 # --- SMTP --------------------------------------------------------------------------------------
-
-SMTP_USER, SMTP_PASSWORD = "rep@example.jp", "correct horse battery staple"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def mailbox_body(port: int, **fields: Any) -> dict[str, Any]:
-    return {"host": "127.0.0.1", "port": port, "security": "none", "username": SMTP_USER,
-            "password": SMTP_PASSWORD, **fields}
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    content: bytes
-
-
-class SmtpServer:
-    """An aiosmtpd handler that requires a login and records each message it accepts."""
-
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
-        return AuthResult(success=auth_data == LoginPassword(SMTP_USER.encode(), SMTP_PASSWORD.encode()),
-                          handled=False)
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 2.0.0 Queued"
-
-
-@pytest.fixture
-def smtp_server():
-    handler = SmtpServer()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), authenticator=handler.authenticate,
-                            auth_required=True, auth_require_tls=False)
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
-
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_an_email_goes_through_the_senders_own_smtp_server(api, yamada, smtp_server):

@@ -101,6 +101,9 @@ def test_a_site_key_is_created_listed_changed_and_deleted(api, site_key):
     [listed] = api.get("/v1/site-keys").body["items"]
     assert listed["site_key"] == site_key and listed["name"] == "corporate site"
     assert listed["allowed_origins"] == [SITE, "https://*.example.jp"]
+    # the tag to paste: collect.js from the API's own host (API_BASE_URL), with the key
+    assert listed["snippet"] == \
+        f'<script async src="https://api.example.test/collect.js" data-site-key="{site_key}"></script>'
 
     changed = api.patch(f"/v1/site-keys/{site_key}", {"allowed_origins": ["https://LP.Example.com:443/"]})
 

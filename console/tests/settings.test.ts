@@ -9,11 +9,13 @@ import { byJoined, memberActions } from "../src/screens/settings/memberRules";
 import { parseAll, parseWhole } from "../src/screens/settings/numbers";
 import { parseOptions, splitArchived } from "../src/screens/settings/propertyRules";
 import { isSection, sectionsFor } from "../src/screens/settings/sections";
+import { originLines, originMessages } from "../src/screens/settings/siteKeyRules";
+import { usageShare } from "../src/screens/settings/usageRules";
 
 const property = (key: string, label: string, archived = false): PropertyDefinition =>
   ({ key, label, type: "text", options: null, archived });
 
-test("owners and admins get every section, managers and users members, tags, their mailbox and usage; members come first", () => {
+test("owners and admins get every section; managers and users members, tags, their mailbox and the usage", () => {
   assert.deepEqual(sectionsFor("owner"), [
     "members", "list", "permissions", "scoring", "properties", "tags", "mailbox", "site-keys", "api-keys", "usage",
   ]);
@@ -97,4 +99,37 @@ test("deleting a tag is refused to a user who sees only their own contacts", () 
   assert.equal(canDeleteTags("user", { owner_visibility_restricted: false }), true);
   assert.equal(canDeleteTags("manager", { owner_visibility_restricted: true }), true);
   assert.equal(canDeleteTags("user", null), true);
+});
+
+test("allowed origins are one a line, blank lines dropped, each keeping the line it was typed on", () => {
+  assert.deepEqual(originLines("https://www.example.jp\r\n\n  https://*.example.jp  \n"), [
+    { origin: "https://www.example.jp", line: 1 },
+    { origin: "https://*.example.jp", line: 3 },
+  ]);
+  assert.deepEqual(originLines(" \n"), []);
+});
+
+test("the API's refusal of allowed_origins[i] names the line the origin was typed on", () => {
+  const sent = originLines("https://ok.example.jp\n\nhttps://*.co.jp\nftp://x");
+  const messages = originMessages(
+    [
+      { field: "name", code: "invalid", message: "is required" },
+      { field: "allowed_origins[1]", code: "invalid", message: "not a public suffix" },
+      { field: "allowed_origins[2]", code: "invalid", message: "must be an origin" },
+      { field: "allowed_origins[9]", code: "invalid", message: "beyond what was sent" },
+    ],
+    sent,
+    (line, origin, message) => `${line}|${origin}|${message}`,
+  );
+  assert.deepEqual(messages, ["3|https://*.co.jp|not a public suffix", "4|ftp://x|must be an origin"]);
+  assert.deepEqual(originMessages([{ field: "allowed_origins", code: "invalid", message: "1 to 20" }], [], () => "x"), ["1 to 20"]);
+});
+
+test("the usage meter warns from 90 % of the limit and is full at it; no limit, no meter", () => {
+  assert.deepEqual(usageShare(10, 100), { share: 0.1, level: "ok" });
+  assert.deepEqual(usageShare(90, 100), { share: 0.9, level: "near" });
+  assert.deepEqual(usageShare(100, 100), { share: 1, level: "full" });
+  assert.deepEqual(usageShare(120, 100), { share: 1, level: "full" });
+  assert.equal(usageShare(5, null), null);
+  assert.equal(usageShare(5, undefined), null);
 });

@@ -20,6 +20,12 @@ def new_site_key(ulid: str) -> str:
     return f"site_{ulid}"
 
 
+def snippet(api_base_url: str, site_key: str) -> str:
+    """The tag a site pastes into its pages: collect.js from the API's own host (in AWS not the
+    console's: README, "Deploying the console"), carrying the key."""
+    return f'<script async src="{api_base_url}/collect.js" data-site-key="{site_key}"></script>'
+
+
 def is_site_key(value: Any) -> bool:
     return isinstance(value, str) and bool(_SITE_KEY.fullmatch(value))
 

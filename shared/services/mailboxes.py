@@ -1,6 +1,6 @@
-"""The user's own SMTP server (PUT/GET/DELETE /v1/me/mailbox). The password goes to Secrets
-Manager, one secret per user, and is never answered; the table keeps the rest and the
-secret's name."""
+"""The user's own SMTP server (PUT/GET/DELETE /v1/me/mailbox, and POST /v1/me/mailbox/test before
+saving). The password goes to Secrets Manager, one secret per user, and is never answered; the
+table keeps the rest and the secret's name."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from shared.domain import mailbox as mailbox_rules
 from shared.domain import validation
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
-from shared.errors import NotFound, TransportFailed
+from shared.errors import NotFound, TransportFailed, ValidationFailed
 
 
 def _new_secret_name(principal: Principal) -> str:
@@ -70,6 +70,23 @@ def put(principal: Principal, body: Any) -> dict[str, Any]:
     if principal.email:  # the verified address the user's own mail goes out from: theirs is Bcc'd mail from it
         members.remember(principal.tenant, principal.email, principal.user_id, principal.name, now)
     return mailbox_rules.public_mailbox(settings, password_set=True)
+
+
+def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
+    """Logs in to the SMTP server of `body` (PUT's body, checked as PUT checks it; the stored
+    password when it gives none) and quits, storing nothing. 422 naming what failed."""
+    from shared import smtp_transport
+
+    stored = repository.get_mailbox(principal.tenant, principal.user_id)
+    settings = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
+                                           allow_private_hosts=CONFIG.allow_private_smtp_hosts)
+    try:
+        secret = password(stored) if settings.password is None else settings.password
+        smtp_transport.check(settings, secret, allow_private_hosts=CONFIG.allow_private_smtp_hosts,
+                             ca_file=CONFIG.smtp_ca_file)
+    except TransportFailed as failed:
+        raise ValidationFailed(f"The connection test failed: {failed}") from None
+    return {"ok": True}
 
 
 def get(principal: Principal) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.config import CONFIG
 from shared.db import web as repository
 from shared.db.transactions import ConditionFailed
 from shared.domain import site_keys as rules
@@ -18,17 +19,22 @@ def _site_not_found(site_key: str) -> NotFound:
     return NotFound(f"No site key {site_key} exists.")
 
 
+def _public(site: dict[str, Any]) -> dict[str, Any]:
+    """A site key as the API answers it: with the snippet to paste."""
+    return {**site, "snippet": rules.snippet(CONFIG.api_base_url, site["site_key"])}
+
+
 def create(principal: Principal, body: Any) -> dict[str, Any]:
     principal.require_admin("create site keys")
     site = {"site_key": rules.new_site_key(new_id()), **rules.parse_site_key(body, partial=False),
             "created_at": validation.now(), "created_by": principal.user_id}
     repository.save_site_key(principal.tenant, site, new=True)
-    return site
+    return _public(site)
 
 
 def list_keys(principal: Principal) -> dict[str, Any]:
     principal.require_admin("see site keys")
-    return {"items": repository.list_site_keys(principal.tenant)}
+    return {"items": [_public(site) for site in repository.list_site_keys(principal.tenant)]}
 
 
 def update(principal: Principal, site_key: str, body: Any) -> dict[str, Any]:
@@ -41,7 +47,7 @@ def update(principal: Principal, site_key: str, body: Any) -> dict[str, Any]:
         repository.save_site_key(principal.tenant, site, new=False)
     except ConditionFailed:
         raise _site_not_found(site_key) from None
-    return site
+    return _public(site)
 
 
 def delete(principal: Principal, site_key: str) -> None:

@@ -1,4 +1,5 @@
-"""Routes of /v1/me: the caller's own SMTP server, and their open and click notifications."""
+"""Routes of /v1/me: the caller's own SMTP server (and its connection test), and their open and
+click notifications."""
 
 from shared.domain import validation
 from shared.http import Request, Router, no_content
@@ -10,6 +11,11 @@ router = Router()
 @router.put("/v1/me/mailbox")
 def put_mailbox(request: Request):
     return mailboxes.put(request.principal, request.json())
+
+
+@router.post("/v1/me/mailbox/test")
+def check_mailbox(request: Request):
+    return mailboxes.check_connection(request.principal, request.json())
 
 
 @router.get("/v1/me/mailbox")

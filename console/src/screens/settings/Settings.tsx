@@ -7,16 +7,19 @@ import { useLocation } from "preact-iso";
 import { useMessages } from "../../i18n";
 import { roleOf, useMe } from "../../lib/account";
 import { usePageTitle } from "../../ui/title";
+import { ApiKeys } from "./ApiKeys";
 import { Announcer, quiet } from "./common";
 import { ListColumns } from "./ListColumns";
+import { Mailbox } from "./Mailbox";
 import { Members } from "./Members";
 import { common } from "./messages";
 import { Permissions } from "./Permissions";
 import { Properties } from "./Properties";
 import { Scoring } from "./Scoring";
 import { isSection, sectionsFor, type SectionId } from "./sections";
+import { SiteKeys } from "./SiteKeys";
 import { Tags } from "./Tags";
-import { ApiKeys, Mailbox, SiteKeys, Usage } from "./more";
+import { Usage } from "./Usage";
 
 const SCREENS: Record<SectionId, () => JSX.Element> = {
   members: Members,

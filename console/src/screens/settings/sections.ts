@@ -1,6 +1,7 @@
-/** The settings' sections, in the order of their sub-navigation, and which roles use each. Members
- * and tags are for every role; the tenant's settings and property definitions only for those who
- * may change them (the contract's permission matrix: owner and admin). */
+/** The settings' sections, in the order of their sub-navigation, and which roles use each. Members,
+ * tags, the member's own mailbox and the plan's usage are for every role; the tenant's settings,
+ * property definitions, site keys and API keys only for owners and admins (the contract's
+ * permission matrix; shared/services/site_keys.py requires an admin for every site key call). */
 import { canManageSettings, type Role } from "../../lib/roles";
 
 export type SectionId =
