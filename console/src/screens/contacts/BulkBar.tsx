@@ -5,16 +5,13 @@ import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import type { Job, Member } from "../../api/types";
 import { useMessages } from "../../i18n";
+import { bulkActionLabels } from "../../lib/bulkActions";
 import { STATUSES, statusLabels } from "../../lib/fields";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { bulkBody, outcomeOf, type BulkAction, type Outcome, type Selection } from "./bulk";
-import { messages, type MessageKey } from "./messages";
+import { messages } from "./messages";
 
-const ACTION_LABELS: Record<BulkAction, MessageKey> = {
-  add_tags: "add_tags", remove_tags: "remove_tags", set_status: "set_status", set_owner: "set_owner",
-  star: "star_action", unstar: "unstar", opt_out: "opt_out", delete: "delete",
-};
 const POLL_MS = 1000;
 
 export function BulkBar({ count, total, matching, actions, selection, members, tagNames, onClear, onDone }: {
@@ -29,6 +26,7 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
   onDone: () => void;
 }) {
   const t = useMessages(messages);
+  const label = useMessages(bulkActionLabels);
   const [action, setAction] = useState<BulkAction | null>(null);
   const summary = matching
     ? total === null ? t("selectedMatching") : t("selectedMatchingTotal", { total })
@@ -39,7 +37,7 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
       <div class="actions">
         {actions.map((name) => (
           <button type="button" key={name} class={name === "delete" ? "danger" : undefined} onClick={() => setAction(name)}>
-            {t(ACTION_LABELS[name])}
+            {label(name)}
           </button>
         ))}
         <button type="button" class="link" onClick={onClear}>{t("clearSelection")}</button>
@@ -126,7 +124,7 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
     }
   }
 
-  const title = t(ACTION_LABELS[action]);
+  const title = useMessages(bulkActionLabels)(action);
   const job = run.state === "running" ? run.job : null;
   return (
     <Dialog title={title} onClose={() => onClose(run.state === "done" || run.state === "failed")}>

@@ -21,7 +21,7 @@ import {
   type ListState, type Sort,
 } from "./listState";
 import { messages } from "./messages";
-import { properties as propertiesStore, segments as segmentsStore, tags as tagsStore } from "./reference";
+import { properties as propertiesStore, segments as segmentsStore, tags as tagsStore } from "../../lib/reference";
 import { SearchBuilder } from "./SearchBuilder";
 import { usePages } from "./usePages";
 
