@@ -27,3 +27,9 @@ export type EmailPreview = Schemas["EmailPreview"];
 export type Call = Schemas["Call"];
 /** A PATCH of a contact: any of the writable fields (the generated type makes defaulted ones required). */
 export type ContactPatch = Partial<ContactInput>;
+export type ExportRequest = Schemas["ExportRequest"];
+export type Export = Schemas["Export"];
+export type Import = Schemas["Import"];
+export type ExportDownload = Schemas["ExportDownload"];
+/** An item of GET /v1/jobs: a bulk action, an export or an import. */
+export type AnyJob = Schemas["JobPage"]["items"][number];

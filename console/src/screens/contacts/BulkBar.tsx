@@ -14,7 +14,7 @@ import { messages } from "./messages";
 
 const POLL_MS = 1000;
 
-export function BulkBar({ count, total, matching, actions, selection, members, tagNames, onClear, onDone }: {
+export function BulkBar({ count, total, matching, actions, selection, members, tagNames, onClear, onDone, onExport }: {
   count: number;
   total: number | null;
   matching: boolean;
@@ -24,6 +24,8 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
   tagNames: string[];
   onClear: () => void;
   onDone: () => void;
+  /** Opens /exports with the selection (for the roles that may export). */
+  onExport?: () => void;
 }) {
   const t = useMessages(messages);
   const label = useMessages(bulkActionLabels);
@@ -40,6 +42,7 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
             {label(name)}
           </button>
         ))}
+        {onExport && <button type="button" onClick={onExport}>{t("export")}</button>}
         <button type="button" class="link" onClick={onClear}>{t("clearSelection")}</button>
       </div>
       {action && (
