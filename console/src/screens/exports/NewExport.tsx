@@ -53,6 +53,11 @@ export function NewExport({ jobs }: { jobs: AnyJob[] | null }) {
   const settings = useSettings();
   const role = roleOf(me);
   const properties = propertiesStore.use();
+  // segments and properties made since the list loaded them (here, in another tab, through the API)
+  useEffect(() => {
+    segmentsStore.reload().catch(() => undefined);
+    propertiesStore.reload().catch(() => undefined);
+  }, []);
   if (!canExport(role, settings)) {
     const allowed = ((settings?.export_roles ?? ["owner", "admin"]) as Role[]).map((each) => roles(`role_${each}`)).join("、");
     return <p class="notice" role="note">{t("notAllowed", { role: roles(`role_${role}`), roles: allowed })}</p>;
