@@ -2,7 +2,7 @@
  * and focus stays on the moved item's button (or its other one, at either end). The list's
  * columns in the settings and an export's fields use it. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useLayoutEffect, useState } from "preact/hooks";
 import { defineMessages, useMessages } from "../i18n";
 import { moveItem } from "../lib/order";
 
@@ -26,7 +26,8 @@ export function ReorderableList({ items, label, idPrefix, pinned = 0, onChange, 
   const [focus, setFocus] = useState<string | null>(null);
   const idOf = (item: string) => `${idPrefix}-${item.replace(/[^\w-]/g, "-")}`;
 
-  useEffect(() => {
+  // at once after the move (a moved item's button loses focus): a key pressed meanwhile would be lost
+  useLayoutEffect(() => {
     if (!focus) return;
     const target = document.getElementById(focus) as HTMLButtonElement | null;
     if (target && !target.disabled) target.focus();

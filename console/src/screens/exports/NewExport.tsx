@@ -156,6 +156,7 @@ function ExportForm({ properties, jobs, userId, listColumns }: {
   return (
     <form class="export-form" onSubmit={submit} noValidate aria-labelledby="export-new-heading">
       <h2 id="export-new-heading">{t("newExport")}</h2>
+      {next && <p class="notice export-wait" id="export-wait" role="status">{t("nextAt", { time: formatTime(next.toISOString(), lang) })}</p>}
       <FormError error={refusal} fields={["password", "reason", "fields"]} />
 
       <div class="field">
@@ -254,11 +255,9 @@ function ExportForm({ properties, jobs, userId, listColumns }: {
         <FieldErrors id="export-reason-error" messages={reasonErrors} />
       </div>
 
-      <p class={next ? "notice export-wait" : "muted"} id="export-interval" role="status">
-        {next ? t("nextAt", { time: formatTime(next.toISOString(), lang) }) : t("intervalRule")}
-      </p>
+      <p class="muted" id="export-interval">{t("intervalRule")}</p>
       <div class="actions">
-        <button type="submit" class="primary" disabled={busy || next !== null} aria-describedby="export-interval">
+        <button type="submit" class="primary" disabled={busy || next !== null} aria-describedby={next ? "export-wait export-interval" : "export-interval"}>
           {busy ? t("submitting") : t("submit")}
         </button>
       </div>
