@@ -110,7 +110,7 @@ def test_a_segment_exported_as_a_password_protected_xlsx_holds_its_contacts_unde
     assert sorted(rows[1:]) == sorted([family, company, email] for family, company, email in PEOPLE[:3])
 
     # the 30-minute rule, before the user meets it
-    page.get_by_role("link", name="エクスポートの画面へ").click()
+    page.get_by_role("link", name="新しく書き出す").click()
     expect(page.get_by_text(f"次のエクスポートは {next_export_time(console, token, export_id)} から可能です")).to_be_visible()
     expect(page.get_by_role("button", name="エクスポート", exact=True)).to_be_disabled()
     recent = page.get_by_role("region", name="最近のエクスポート")
@@ -157,3 +157,8 @@ def test_a_role_that_may_not_export_is_told_why(page, console):
         "オーナーまたは管理者が「設定 › 権限」で変更できます。")
     expect(page.get_by_role("button", name="エクスポート", exact=True)).to_have_count(0)
     assert_accessible(page, "exports refused to a user")
+    page.get_by_label("表示言語").select_option("en")
+    expect(page.get_by_role("heading", name="Export", exact=True)).to_be_visible()
+    expect(page.get_by_role("note")).to_have_text(
+        "Your role (User) may not export. Roles that may: Owner, Admin. "
+        "An owner or admin can change this in Settings › Permissions.")

@@ -40,6 +40,13 @@ def test_a_bulk_action_and_an_export_show_their_status_and_counts(page, console)
     assert_accessible(page, "the jobs")
     screenshot(page, "jobs")
 
+    page.get_by_label("表示言語").select_option("en")
+    expect(page.get_by_role("heading", name="Jobs")).to_be_visible()
+    expect(starred.get_by_role("cell").nth(1)).to_have_text("Bulk action: Star")
+    expect(starred.get_by_role("cell").nth(4)).to_have_text("3 succeeded, 0 not found, 0 not allowed")
+    expect(exported.get_by_role("cell").nth(2)).to_have_text("Done")
+    page.get_by_label("Language").select_option("ja")
+
     exported.get_by_role("link").click()
     page.wait_for_url(re.compile(rf"/exports/{export['id']}$"))
     expect(page.get_by_text("4 件を書き出しました。")).to_be_visible()

@@ -59,7 +59,7 @@ export function NewExport({ jobs }: { jobs: AnyJob[] | null }) {
     propertiesStore.reload().catch(() => undefined);
   }, []);
   if (!canExport(role, settings)) {
-    const allowed = ((settings?.export_roles ?? ["owner", "admin"]) as Role[]).map((each) => roles(`role_${each}`)).join("、");
+    const allowed = ((settings?.export_roles ?? ["owner", "admin"]) as Role[]).map((each) => roles(`role_${each}`)).join(t("listSeparator"));
     return <p class="notice" role="note">{t("notAllowed", { role: roles(`role_${role}`), roles: allowed })}</p>;
   }
   if (!properties || !jobs) return <Loading />;
