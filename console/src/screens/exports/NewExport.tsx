@@ -99,7 +99,7 @@ function ExportForm({ properties, jobs, userId, listColumns }: {
   const selectionKey = JSON.stringify(selection);
   useEffect(() => {
     let current = true;
-    setCount(undefined);
+    setCount("all" in selection ? null : undefined); // every contact: nothing tells the number cheaply
     countOf(selection).then((value) => current && setCount(value), () => current && setCount(null));
     return () => {
       current = false;
