@@ -36,3 +36,8 @@ export type ApiKeyCreated = Schemas["ApiKeyCreated"];
 export type Mailbox = Schemas["Mailbox"];
 export type MailboxInput = Schemas["MailboxInput"];
 export type SettingsWithUsage = Schemas["SettingsWithUsage"];
+export type ExportRequest = Schemas["ExportRequest"];
+export type Export = Schemas["Export"];
+export type ExportDownload = Schemas["ExportDownload"];
+/** An item of GET /v1/jobs: a bulk action, an export or an import. */
+export type AnyJob = Schemas["JobPage"]["items"][number];

@@ -127,3 +127,12 @@ export function formatDate(iso: string | null | undefined, lang: Language = curr
   return formatter(`date|${lang}|${zone}`, () => new Intl.DateTimeFormat(LOCALES[lang], { year: "numeric", month: "2-digit", day: "2-digit", timeZone: zone }))
     .format(date);
 }
+
+/** The time of day as the user reads it, in their time zone ("16:42"). */
+export function formatTime(iso: string | null | undefined, lang: Language = current, zone: string = timeZone()): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return formatter(`time|${lang}|${zone}`, () => new Intl.DateTimeFormat(LOCALES[lang], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone }))
+    .format(date);
+}

@@ -5,19 +5,16 @@ import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import type { Job, Member } from "../../api/types";
 import { useMessages } from "../../i18n";
+import { bulkActionLabels } from "../../lib/bulkActions";
 import { STATUSES, statusLabels } from "../../lib/fields";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { bulkBody, outcomeOf, type BulkAction, type Outcome, type Selection } from "./bulk";
-import { messages, type MessageKey } from "./messages";
+import { messages } from "./messages";
 
-const ACTION_LABELS: Record<BulkAction, MessageKey> = {
-  add_tags: "add_tags", remove_tags: "remove_tags", set_status: "set_status", set_owner: "set_owner",
-  star: "star_action", unstar: "unstar", opt_out: "opt_out", delete: "delete",
-};
 const POLL_MS = 1000;
 
-export function BulkBar({ count, total, matching, actions, selection, members, tagNames, onClear, onDone }: {
+export function BulkBar({ count, total, matching, actions, selection, members, tagNames, onClear, onDone, onExport }: {
   count: number;
   total: number | null;
   matching: boolean;
@@ -27,8 +24,11 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
   tagNames: string[];
   onClear: () => void;
   onDone: () => void;
+  /** Opens /exports with the selection (for the roles that may export). */
+  onExport?: () => void;
 }) {
   const t = useMessages(messages);
+  const label = useMessages(bulkActionLabels);
   const [action, setAction] = useState<BulkAction | null>(null);
   const summary = matching
     ? total === null ? t("selectedMatching") : t("selectedMatchingTotal", { total })
@@ -39,9 +39,10 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
       <div class="actions">
         {actions.map((name) => (
           <button type="button" key={name} class={name === "delete" ? "danger" : undefined} onClick={() => setAction(name)}>
-            {t(ACTION_LABELS[name])}
+            {label(name)}
           </button>
         ))}
+        {onExport && <button type="button" onClick={onExport}>{t("export")}</button>}
         <button type="button" class="link" onClick={onClear}>{t("clearSelection")}</button>
       </div>
       {action && (
@@ -126,7 +127,7 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
     }
   }
 
-  const title = t(ACTION_LABELS[action]);
+  const title = useMessages(bulkActionLabels)(action);
   const job = run.state === "running" ? run.job : null;
   return (
     <Dialog title={title} onClose={() => onClose(run.state === "done" || run.state === "failed")}>

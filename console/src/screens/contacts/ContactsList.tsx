@@ -7,8 +7,10 @@ import { useLocation } from "preact-iso";
 import type { Segment } from "../../api/types";
 import { formatNumber, useLanguage, useMessages } from "../../i18n";
 import { roleOf, useMe, useSettings } from "../../lib/account";
+import { exportHref } from "../../lib/exportSelection";
 import { DEFAULT_LIST_COLUMNS, STATUSES, statusLabels } from "../../lib/fields";
 import { memberNames, useMembers } from "../../lib/members";
+import { canExport } from "../../lib/roles";
 import { Empty, Loading, LoadError } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
 import { AddContactDialog } from "./AddContactDialog";
@@ -21,7 +23,7 @@ import {
   type ListState, type Sort,
 } from "./listState";
 import { messages } from "./messages";
-import { properties as propertiesStore, segments as segmentsStore, tags as tagsStore } from "./reference";
+import { properties as propertiesStore, segments as segmentsStore, tags as tagsStore } from "../../lib/reference";
 import { SearchBuilder } from "./SearchBuilder";
 import { usePages } from "./usePages";
 
@@ -102,6 +104,7 @@ export function ContactsList() {
   const propertyLabels = Object.fromEntries((properties ?? []).map((property) => [property.key, property.label]));
   const names = useMemo(() => memberNames(members), [members]);
   const matchingTarget = matchingSelection(state, advanced);
+  const bulkSelection = matching && matchingTarget ? matchingTarget : { ids: [...selected] };
   const filtered = isFiltered(state);
   const empty = pages.status === "ready" && pages.rows.length === 0;
   const showAddInHeader = !(empty && !filtered);
@@ -206,8 +209,9 @@ export function ContactsList() {
 
       {(selected.size > 0 || matching) && (
         <BulkBar count={selected.size} total={pages.total} matching={matching} actions={actionsFor(role)}
-          selection={matching && matchingTarget ? matchingTarget : { ids: [...selected] }} members={members ?? []}
+          selection={bulkSelection} members={members ?? []}
           tagNames={(tags ?? []).map((tag) => tag.name)}
+          onExport={canExport(role, settings) ? () => route(exportHref(bulkSelection)) : undefined}
           onClear={() => { setSelected(new Set()); setMatching(false); }} onDone={refreshAfterBulk} />
       )}
       {pageSelected && !matching && !everythingLoaded && (

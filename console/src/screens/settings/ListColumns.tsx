@@ -1,14 +1,15 @@
 /** /settings/list: the contact list's columns (order with up/down buttons, add, remove, back to
  * the default; the name always first) and the name order. */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import type { PropertyDefinition } from "../../api/types";
 import { defineMessages, useLanguage, useMessages } from "../../i18n";
 import { useSettings } from "../../lib/account";
+import { ReorderableList } from "../../ui/ReorderableList";
 import { Loading, LoadError } from "../../ui/states";
 import { announce, DetailErrors, FormError, useLoaded, SaveButton, useSubmit } from "./common";
 import {
-  addColumn, availableColumns, columnLabel, DEFAULT_LIST_COLUMNS, DEFAULT_NAME_ORDER, moveColumn, NAME_COLUMN, normalizeColumns, removeColumn,
+  addColumn, availableColumns, columnLabel, DEFAULT_LIST_COLUMNS, DEFAULT_NAME_ORDER, NAME_COLUMN, normalizeColumns, removeColumn,
 } from "./columns";
 import { saveSettings } from "./save";
 
@@ -19,8 +20,6 @@ const words = defineMessages(
     columns: "表示する項目と順番",
     fixed: "（固定）",
     archived: "（アーカイブ済み）",
-    up: "上へ",
-    down: "下へ",
     remove: "外す",
     addLabel: "追加する項目",
     add: "追加",
@@ -39,8 +38,6 @@ const words = defineMessages(
     columns: "Columns and their order",
     fixed: " (fixed)",
     archived: " (archived)",
-    up: "Up",
-    down: "Down",
     remove: "Remove",
     addLabel: "Column to add",
     add: "Add",
@@ -66,19 +63,10 @@ export function ListColumns() {
   const [columns, setColumns] = useState<string[]>(normalizeColumns(settings?.list_columns ?? DEFAULT_LIST_COLUMNS));
   const [nameOrder, setNameOrder] = useState<NameOrder>((settings?.name_order as NameOrder | undefined) ?? DEFAULT_NAME_ORDER);
   const [adding, setAdding] = useState("");
-  const [focus, setFocus] = useState<string | null>(null);
   const { busy, error, onSubmit } = useSubmit(async () => {
     const saved = await saveSettings({ list_columns: columns, name_order: nameOrder });
     setColumns(normalizeColumns(saved.list_columns));
   });
-
-  useEffect(() => {
-    if (!focus) return;
-    const target = document.getElementById(focus) as HTMLButtonElement | null;
-    if (target && !target.disabled) target.focus();
-    else document.getElementById(focus.replace(/-(up|down)$/, (_, way) => (way === "up" ? "-down" : "-up")))?.focus();
-    setFocus(null);
-  }, [focus]);
 
   if (properties.error) return <LoadError error={properties.error} retry={properties.reload} />;
   if (!properties.data) return <Loading />;
@@ -86,14 +74,7 @@ export function ListColumns() {
   const addable = availableColumns(columns, definitions);
   const archived = new Set(definitions.filter((each) => each.archived).map((each) => `properties.${each.key}`));
   const label = (column: string) => columnLabel(column, lang, definitions);
-  const idOf = (column: string) => `column-${column.replace(/\./g, "-")}`;
-
-  function move(index: number, delta: number) {
-    const column = columns[index]!;
-    setColumns(moveColumn(columns, index, delta));
-    setFocus(`${idOf(column)}-${delta < 0 ? "up" : "down"}`);
-  }
-
+  const focusAdd = () => setTimeout(() => document.getElementById("column-add")?.focus());
   const option = (column: string) => <option key={column} value={column}>{label(column)}</option>;
   const fieldsToAdd = addable.filter((column) => !column.startsWith("properties."));
   const propertiesToAdd = addable.filter((column) => column.startsWith("properties."));
@@ -105,30 +86,19 @@ export function ListColumns() {
         <FormError error={error} fields={["list_columns", "name_order"]} />
         <fieldset>
           <legend>{t("columns")}</legend>
-          <ol class="column-list">
-            {columns.map((column, index) => (
-              <li key={column} class="column-item">
-                <span class="column-name">
-                  {label(column)}
-                  {column === NAME_COLUMN && <span class="muted">{t("fixed")}</span>}
-                  {archived.has(column) && <span class="muted">{t("archived")}</span>}
-                </span>
-                {column !== NAME_COLUMN && (
-                  <span class="actions">
-                    <button type="button" id={`${idOf(column)}-up`} disabled={index <= 1} onClick={() => move(index, -1)} aria-label={`${t("up")}: ${label(column)}`}>
-                      {t("up")}
-                    </button>
-                    <button type="button" id={`${idOf(column)}-down`} disabled={index >= columns.length - 1} onClick={() => move(index, 1)} aria-label={`${t("down")}: ${label(column)}`}>
-                      {t("down")}
-                    </button>
-                    <button type="button" onClick={() => { setColumns(removeColumn(columns, column)); setFocus("column-add"); }} aria-label={`${t("remove")}: ${label(column)}`}>
-                      {t("remove")}
-                    </button>
-                  </span>
-                )}
-              </li>
-            ))}
-          </ol>
+          <ReorderableList items={columns} label={label} idPrefix="column" pinned={1} onChange={setColumns}
+            lead={(column) => (
+              <span class="column-name">
+                {label(column)}
+                {column === NAME_COLUMN && <span class="muted">{t("fixed")}</span>}
+                {archived.has(column) && <span class="muted">{t("archived")}</span>}
+              </span>
+            )}
+            trail={(column) => (
+              <button type="button" onClick={() => { setColumns(removeColumn(columns, column)); focusAdd(); }} aria-label={`${t("remove")}: ${label(column)}`}>
+                {t("remove")}
+              </button>
+            )} />
           <DetailErrors error={error} field="list_columns" />
           <div class="add-column">
             <label for="column-add">{t("addLabel")}</label>

@@ -1,6 +1,7 @@
 /** The contact list's columns as `settings.list_columns` holds them: ordered field names or
  * `properties.KEY`, the name (`name`) always first. Pure: the list columns section edits a copy. */
 import type { PropertyDefinition } from "../../api/types";
+import { moveItem } from "../../lib/order";
 import { fieldLabel, fieldLabels, type FieldKey } from "../../lib/fields";
 import type { Language } from "../../i18n";
 
@@ -24,12 +25,7 @@ export function normalizeColumns(columns: readonly string[]): string[] {
 
 /** COLUMNS with the one at INDEX moved by DELTA places; the name stays first. */
 export function moveColumn(columns: readonly string[], index: number, delta: number): string[] {
-  const target = index + delta;
-  if (index <= 0 || target <= 0 || index >= columns.length || target >= columns.length) return [...columns];
-  const moved = [...columns];
-  const [column] = moved.splice(index, 1);
-  moved.splice(target, 0, column!);
-  return moved;
+  return moveItem(columns, index, delta, 1);
 }
 
 export function removeColumn(columns: readonly string[], column: string): string[] {

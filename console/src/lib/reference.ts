@@ -1,9 +1,9 @@
-/** What the list screen needs besides its rows, each loaded once per session (not per page):
+/** What several screens need besides their own data, each loaded once per session (not per page):
  * the custom properties (column labels, typed inputs), the tags and the saved segments. */
-import { api, unwrap } from "../../api/client";
-import type { PropertyDefinition, Segment, Tag } from "../../api/types";
-import { onSessionChange } from "../../auth/session";
-import { createStore, useStore, type Store } from "../../lib/store";
+import { api, unwrap } from "../api/client";
+import type { PropertyDefinition, Segment, Tag } from "../api/types";
+import { onSessionChange } from "../auth/session";
+import { createStore, useStore, type Store } from "./store";
 
 /** A store filled on first use by LOAD; `reload` fetches again after a change. */
 function cached<T>(load: () => Promise<T>) {
