@@ -1,11 +1,11 @@
-/** The merge-field picker of the composer and the template editor: a list of the fields (contact
- * fields, live custom properties, the sender) and 差し込む, which puts the chosen one at the cursor
- * of whichever text control (件名, 本文…) the user typed in last. */
+/** The merge fields of the composer and the template editor: the picker (contact fields, live
+ * custom properties, the sender) and 差し込む, which puts the chosen one at the cursor of whichever
+ * text control (件名, 本文…) the user typed in last; and the words for what is wrong with one. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { PropertyDefinition } from "../api/types";
 import { defineMessages, useLanguage, useMessages } from "../i18n";
 import { fieldLabel } from "../lib/fields";
-import { insertAt, mergeFields } from "../lib/mergeFields";
+import { insertAt, mergeFields, type MergeProblem } from "../lib/mergeFields";
 
 const pickerMessages = defineMessages(
   {
@@ -13,14 +13,28 @@ const pickerMessages = defineMessages(
     insertMerge: "差し込む",
     senderName: "送信者名",
     senderEmail: "送信者メールアドレス",
+    unknown_merge_field: "{token} は差し込みフィールドではありません。{{contact.FIELD}}、{{contact.properties.KEY}}、{{sender.name}}、{{sender.email}} のいずれかを使用してください。",
+    undefined_property: "{token} は定義されていないカスタム項目です。設定の「カスタム項目」にあるキーを使用してください。",
+    archived_merge_field: "{token} はアーカイブされたカスタム項目です。復元するか、差し込みフィールドを削除してください。",
+    unclosed: "「{token}」の {{ が閉じていません（}} がありません）。このままでは文字どおりに送信されます。",
   },
   {
     mergeField: "Merge field",
     insertMerge: "Insert",
     senderName: "Sender name",
     senderEmail: "Sender email",
+    unknown_merge_field: "{token} is not a merge field; use {{contact.FIELD}}, {{contact.properties.KEY}}, {{sender.name}} or {{sender.email}}.",
+    undefined_property: "{token} is not a defined property; use a key listed in Settings, Properties.",
+    archived_merge_field: "{token} is an archived property; restore it or remove the merge field.",
+    unclosed: "The {{ of “{token}” is not closed (no }}); it would be sent as written.",
   },
 );
+
+/** Merge-field problems (lib/mergeFields) as sentences in the user's language. */
+export function useMergeProblemText(): (problems: MergeProblem[]) => string[] {
+  const t = useMessages(pickerMessages);
+  return (problems) => problems.map((problem) => t(problem.kind, { token: problem.token }));
+}
 
 type TextControl = HTMLInputElement | HTMLTextAreaElement;
 

@@ -7,9 +7,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { Contact, Email, EmailPreview, EmailTemplate, PropertyDefinition } from "../../api/types";
 import { formatDateTime, timeZone, useLanguage, useMessages } from "../../i18n";
+import { mergeFieldProblems } from "../../lib/mergeFields";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary, FieldErrors } from "../../ui/ErrorSummary";
-import { MergeFieldPicker, useMergeTargets } from "../../ui/MergeFieldPicker";
+import { MergeFieldPicker, useMergeProblemText, useMergeTargets } from "../../ui/MergeFieldPicker";
 import { composeMessages } from "./messages";
 import { emailRequest, EMPTY_FORM, formFieldOf, type ComposeForm } from "./composeRequest";
 import { localDateTimeToUtc, tomorrowAtNine } from "./schedule";
@@ -23,6 +24,7 @@ export function Composer({ contact, properties, onClose, onSent }: {
   onSent: (email: Email) => void;
 }) {
   const t = useMessages(composeMessages);
+  const problemText = useMergeProblemText();
   const lang = useLanguage();
   const zone = timeZone();
   const [form, setForm] = useState<ComposeForm>(EMPTY_FORM);
@@ -135,8 +137,9 @@ export function Composer({ contact, properties, onClose, onSent }: {
 
   const ccErrors = detailErrors("cc");
   const bccErrors = detailErrors("bcc");
-  const subjectErrors = detailErrors("subject");
-  const bodyErrors = detailErrors("body");
+  // merge fields are checked as the user types, by the API's rules; the API's refusals follow
+  const subjectErrors = [...problemText(mergeFieldProblems(form.subject, properties)), ...detailErrors("subject")];
+  const bodyErrors = [...problemText(mergeFieldProblems(form.body, properties)), ...detailErrors("body")];
   const scheduleErrors = [...(sendAtError ? [sendAtError] : []), ...detailErrors("sendAt")];
   return (
     <Dialog title={t("title")} onClose={onClose} wide>

@@ -7,7 +7,7 @@ import type { EmailTemplate, PropertyDefinition } from "../../api/types";
 import { useMessages } from "../../i18n";
 import { mergeFieldProblems, refusedByApi, type MergeProblem } from "../../lib/mergeFields";
 import { Dialog } from "../../ui/Dialog";
-import { MergeFieldPicker, useMergeTargets } from "../../ui/MergeFieldPicker";
+import { MergeFieldPicker, useMergeProblemText, useMergeTargets } from "../../ui/MergeFieldPicker";
 import { Loading, LoadError } from "../../ui/states";
 import { Field, FormError } from "../settings/common";
 import { templateMessages } from "./messages";
@@ -36,6 +36,7 @@ export function TemplateDialog({ template, onClose, onSaved }: {
   onSaved: (template: EmailTemplate) => void;
 }) {
   const t = useMessages(templateMessages);
+  const problemText = useMergeProblemText();
   const [properties, setProperties] = useState<PropertyDefinition[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [form, setForm] = useState<TemplateForm>(() => formOf(template));
@@ -68,7 +69,7 @@ export function TemplateDialog({ template, onClose, onSaved }: {
   };
   const refused = MERGE_TARGETS.filter((field) => refusedByApi(problems[field]));
   const errorsOf = (field: FormField) => [
-    ...(field === "name" ? [] : problems[field].map((problem) => t(problem.kind, { token: problem.token }))),
+    ...(field === "name" ? [] : problemText(problems[field])),
     ...(error instanceof ApiError && !changed.has(field) ? error.detailsFor(API_FIELDS[field]) : []),
   ];
 

@@ -36,10 +36,6 @@ export const templateMessages = defineMessages(
     removeText: "テンプレート「{name}」を削除します。このテンプレートから送ったメールは残りますが、元に戻すことはできません。",
     removeConfirm: "削除する",
     removed: "テンプレート「{name}」を削除しました。",
-    unknown_merge_field: "{token} は差し込みフィールドではありません。{{contact.FIELD}}、{{contact.properties.KEY}}、{{sender.name}}、{{sender.email}} のいずれかを使用してください。",
-    undefined_property: "{token} は定義されていないカスタム項目です。設定の「カスタム項目」にあるキーを使用してください。",
-    archived_merge_field: "{token} はアーカイブされたカスタム項目です。復元するか、差し込みフィールドを削除してください。",
-    unclosed: "「{token}」の {{ が閉じていません（}} がありません）。このままでは文字どおりに送信されます。",
   },
   {
     title: "Email templates",
@@ -76,9 +72,5 @@ export const templateMessages = defineMessages(
     removeText: "Template {name} will be deleted. The emails sent from it stay; this cannot be undone.",
     removeConfirm: "Delete",
     removed: "Template {name} was deleted.",
-    unknown_merge_field: "{token} is not a merge field; use {{contact.FIELD}}, {{contact.properties.KEY}}, {{sender.name}} or {{sender.email}}.",
-    undefined_property: "{token} is not a defined property; use a key listed in Settings, Properties.",
-    archived_merge_field: "{token} is an archived property; restore it or remove the merge field.",
-    unclosed: "The {{ of “{token}” is not closed (no }}); it would be sent as written.",
   },
 );
