@@ -24,6 +24,7 @@ def sent_and_opened(console, token: str, contact_id: str, subject: str) -> dict:
 
 
 def test_an_opened_email_shows_in_the_header_title_and_list_until_read(page, console):
+    page.clock.install()  # time flows, and the test can move it on to the next poll
     team = signed_in_team(page, console)
     token = console.token(team.tenant, team.owner_email, name="山田 太郎")
     header = page.get_by_role("banner")
@@ -35,10 +36,12 @@ def test_an_opened_email_shows_in_the_header_title_and_list_until_read(page, con
     assert_accessible(page, "notifications (empty)")
 
     contact = console.call(token, "POST", "/v1/contacts", {"family_name": "鈴木", "given_name": "花子", "email": "hanako@example.jp"})
-    sent_and_opened(console, token, contact["id"], "ご提案の件")
-    [notification] = console.call(token, "GET", "/v1/me/notifications")["items"]
 
     page.goto(console.url + "/contacts")
+    expect(header.get_by_role("link", name="通知 0件未読")).to_be_visible()
+    sent_and_opened(console, token, contact["id"], "ご提案の件")
+    [notification] = console.call(token, "GET", "/v1/me/notifications")["items"]
+    page.clock.run_for(61_000)  # the minute's poll, without reloading the page
     expect(header.get_by_role("link", name="通知 1件未読")).to_be_visible()
     expect(page).to_have_title("(1) 連絡先 | CRM")
     header.get_by_role("link", name="通知 1件未読").click()
