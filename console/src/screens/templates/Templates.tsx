@@ -38,10 +38,10 @@ export function Templates() {
     announce(t(editing?.template ? "saved" : "created", { name: template.name }));
     setEditing(null);
   };
-  const rate = (count: number, sent: number) => (
+  const rate = (count: number, sent: number, words: "openedCount" | "clickedCount") => (
     <>
       {formatRate(count, sent, lang) ?? t("noRate")}
-      <span class="muted stat-count">{t("count", { count })}</span>
+      <span class="muted stat-count">{t(words, { count })}</span>
     </>
   );
 
@@ -80,8 +80,8 @@ export function Templates() {
                       <th scope="row">{template.name}</th>
                       <td class="template-subject">{template.subject}</td>
                       <td class="numeric">{formatNumber(template.stats.sent, lang)}</td>
-                      <td class="numeric">{rate(template.stats.opened, template.stats.sent)}</td>
-                      <td class="numeric">{rate(template.stats.clicked, template.stats.sent)}</td>
+                      <td class="numeric">{rate(template.stats.opened, template.stats.sent, "openedCount")}</td>
+                      <td class="numeric">{rate(template.stats.clicked, template.stats.sent, "clickedCount")}</td>
                       <td>{formatDate(template.created_at, lang)}</td>
                       <td>{formatDate(template.updated_at, lang)}</td>
                       <td>
