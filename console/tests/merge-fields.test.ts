@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mergeFieldProblems, refusedByApi } from "../src/lib/mergeFields";
+import { detailsBeyond, mergeFieldProblems, refusedByApi } from "../src/lib/mergeFields";
 
 const properties = [
   { key: "size", label: "規模", type: "number" as const, options: null, archived: false },
@@ -39,4 +39,14 @@ test("an unclosed {{ is a warning the API does not refuse (it sends it as writte
 test("plain text and single braces are no merge fields", () => {
   assert.deepEqual(mergeFieldProblems("ご提案 {json} }} {x}", properties), []);
   assert.deepEqual(mergeFieldProblems("", []), []);
+});
+
+test("the API's merge-field refusals the live check already says are left out; others stay", () => {
+  const unknown = { field: "body_text", code: "unknown_merge_field", message: "{{contact.nmae}} is not a merge field" };
+  const empty = { field: "body_text", code: "empty_merge_field", message: "{{contact.given_name}} has no value" };
+  const tooLong = { field: "body_text", code: "invalid", message: "is too long" };
+  const live = mergeFieldProblems("{{contact.nmae}}", properties);
+  assert.deepEqual(detailsBeyond([unknown, empty, tooLong], live), [empty, tooLong]);
+  // the live check saw nothing wrong (a property archived since): the API's word stands
+  assert.deepEqual(detailsBeyond([unknown, tooLong], mergeFieldProblems("{{contact.properties.size}}", properties)), [unknown, tooLong]);
 });

@@ -2,7 +2,7 @@
  * `{{sender.email}}`): the picker's list, insertion at the cursor, and the check the API makes
  * when a template is saved or an email written (shared/domain/mail.py, `merge_field_problems`),
  * so that the composer and the template editor tell the user as they type. Pure. */
-import type { Contact, PropertyDefinition } from "../api/types";
+import type { Contact, ErrorDetail, PropertyDefinition } from "../api/types";
 
 /** The contact fields offered in the picker, in the order people look for them. */
 export const CONTACT_MERGE_FIELDS = [
@@ -11,7 +11,8 @@ export const CONTACT_MERGE_FIELDS = [
 ] as const;
 
 /** Every field of a contact a merge field may name: the API's contact minus `properties` (the
- * server's `contacts.PUBLIC_FIELDS`). The type makes it follow the OpenAPI document's Contact. */
+ * server's `contacts.PUBLIC_FIELDS`). The type makes it follow the OpenAPI document's Contact, which
+ * tests/test_openapi.py holds to PUBLIC_FIELDS. */
 const MERGEABLE_CONTACT_FIELDS: Record<Exclude<keyof Contact, "properties">, true> = {
   id: true, display_name: true, family_name: true, given_name: true, family_name_kana: true, given_name_kana: true,
   email: true, phone: true, company: true, department: true, title: true, address: true, website: true,
@@ -101,4 +102,13 @@ export function mergeFieldProblems(text: string, properties: PropertyDefinition[
 /** Whether PROBLEMS hold one the API refuses (an unclosed `{{` alone it accepts). */
 export function refusedByApi(problems: MergeProblem[]): boolean {
   return problems.some((problem) => problem.kind !== "unclosed");
+}
+
+const API_MERGE_CODES = new Set(["unknown_merge_field", "archived_merge_field"]);
+
+/** The API's DETAILS for a field less those the live check (LIVE, that field's problems) already
+ * says in its own words; a refusal the live check could not see (a property archived meanwhile,
+ * a merge field this contact has no value for) stays. */
+export function detailsBeyond(details: ErrorDetail[], live: MergeProblem[]): ErrorDetail[] {
+  return refusedByApi(live) ? details.filter((detail) => !API_MERGE_CODES.has(detail.code)) : details;
 }

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { Contact, Email, EmailPreview, EmailTemplate, PropertyDefinition } from "../../api/types";
 import { formatDateTime, timeZone, useLanguage, useMessages } from "../../i18n";
-import { mergeFieldProblems } from "../../lib/mergeFields";
+import { detailsBeyond, mergeFieldProblems } from "../../lib/mergeFields";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary, FieldErrors } from "../../ui/ErrorSummary";
 import { MergeFieldPicker, useMergeProblemText, useMergeTargets } from "../../ui/MergeFieldPicker";
@@ -65,8 +65,14 @@ export function Composer({ contact, properties, onClose, onSent }: {
     update(template ? { templateId: id, subject: template.subject, body: template.body_text } : { templateId: "" });
   };
 
-  const detailErrors = (name: keyof ComposeForm | "sendAt") =>
-    error instanceof ApiError ? error.details.filter((detail) => formFieldOf(detail.field) === name).map((detail) => detail.message) : [];
+  const detailsOf = (name: keyof ComposeForm | "sendAt") =>
+    error instanceof ApiError ? error.details.filter((detail) => formFieldOf(detail.field) === name) : [];
+  const detailErrors = (name: keyof ComposeForm | "sendAt") => detailsOf(name).map((detail) => detail.message);
+  /** What the live check says of a text field's merge fields, then the API's other refusals of it. */
+  const mergeErrors = (name: "subject" | "body") => {
+    const live = mergeFieldProblems(form[name], properties);
+    return [...problemText(live), ...detailsBeyond(detailsOf(name), live).map((detail) => detail.message)];
+  };
   const described = (id: string, messages: string[]) =>
     ({ "aria-invalid": messages.length > 0, "aria-describedby": messages.length ? id : undefined });
 
@@ -137,9 +143,9 @@ export function Composer({ contact, properties, onClose, onSent }: {
 
   const ccErrors = detailErrors("cc");
   const bccErrors = detailErrors("bcc");
-  // merge fields are checked as the user types, by the API's rules; the API's refusals follow
-  const subjectErrors = [...problemText(mergeFieldProblems(form.subject, properties)), ...detailErrors("subject")];
-  const bodyErrors = [...problemText(mergeFieldProblems(form.body, properties)), ...detailErrors("body")];
+  // merge fields are checked as the user types, by the API's rules
+  const subjectErrors = mergeErrors("subject");
+  const bodyErrors = mergeErrors("body");
   const scheduleErrors = [...(sendAtError ? [sendAtError] : []), ...detailErrors("sendAt")];
   return (
     <Dialog title={t("title")} onClose={onClose} wide>

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { EmailTemplate, PropertyDefinition } from "../../api/types";
 import { useMessages } from "../../i18n";
-import { mergeFieldProblems, refusedByApi, type MergeProblem } from "../../lib/mergeFields";
+import { detailsBeyond, mergeFieldProblems, refusedByApi, type MergeProblem } from "../../lib/mergeFields";
 import { Dialog } from "../../ui/Dialog";
 import { MergeFieldPicker, useMergeProblemText, useMergeTargets } from "../../ui/MergeFieldPicker";
 import { Loading, LoadError } from "../../ui/states";
@@ -68,10 +68,12 @@ export function TemplateDialog({ template, onClose, onSaved }: {
     html: mergeFieldProblems(form.html, properties ?? []),
   };
   const refused = MERGE_TARGETS.filter((field) => refusedByApi(problems[field]));
-  const errorsOf = (field: FormField) => [
-    ...(field === "name" ? [] : problemText(problems[field])),
-    ...(error instanceof ApiError && !changed.has(field) ? error.detailsFor(API_FIELDS[field]) : []),
-  ];
+  const errorsOf = (field: FormField) => {
+    const live = field === "name" ? [] : problems[field];
+    const details = error instanceof ApiError && !changed.has(field)
+      ? error.details.filter((detail) => detail.field === API_FIELDS[field]) : [];
+    return [...problemText(live), ...detailsBeyond(details, live).map((detail) => detail.message)];
+  };
 
   const save = async (event: Event) => {
     event.preventDefault();
