@@ -69,24 +69,30 @@ def test_an_opened_email_shows_in_the_header_title_and_list_until_read(page, con
     expect(page.get_by_role("heading", name="鈴木 花子", level=1)).to_be_visible()
 
 
-def test_mark_all_read(page, console):
+def test_the_list_pages_and_marks_all_read(page, console):
     team = signed_in_team(page, console)
     token = console.token(team.tenant, team.owner_email, name="山田 太郎")
     contact = console.call(token, "POST", "/v1/contacts", {"family_name": "佐藤", "email": "sato@example.jp"})
-    sent_and_opened(console, token, contact["id"], "一通目")
-    sent_and_opened(console, token, contact["id"], "二通目")
+    for number in range(1, 22):
+        sent_and_opened(console, token, contact["id"], f"ご案内{number:02d}")
 
     page.goto(console.url + "/notifications")
     header = page.get_by_role("banner")
-    expect(header.get_by_role("link", name="通知 2件未読")).to_be_visible()
+    expect(header.get_by_role("link", name="通知 21件未読")).to_be_visible()
     items = page.get_by_role("list", name="通知一覧（新しい順）").get_by_role("listitem")
-    expect(items).to_have_count(2)
-    expect(items.nth(0)).to_contain_text("二通目")
-    expect(items.nth(1)).to_contain_text("一通目")
+    expect(items).to_have_count(20)
+    expect(items.first).to_contain_text("ご案内21")
+    expect(items.last).to_contain_text("ご案内02")
+    page.get_by_role("button", name="さらに表示").click()
+    expect(items).to_have_count(21)
+    expect(items.last).to_contain_text("ご案内01")
+    expect(page.get_by_role("button", name="さらに表示")).to_have_count(0)
+
     page.get_by_role("button", name="すべて既読にする").click()
     expect(page.get_by_role("status")).to_have_text("すべての通知を既読にしました。")
     expect(header.get_by_role("link", name="通知 0件未読")).to_be_visible()
     expect(page).to_have_title("通知 | CRM")
     expect(page.get_by_role("button", name="既読にする", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="未読に戻す")).to_have_count(21)
     expect(page.get_by_role("button", name="すべて既読にする")).to_be_disabled()
     assert console.call(token, "GET", "/v1/me/notifications")["unread_count"] == 0
