@@ -15,12 +15,14 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from email import message_from_string, policy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.local import REPO_ROOT
+from infra.local.load import HUMAN_UA
 from stack_support import BASIC_ENV, ServedStack, invitation
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -116,6 +118,17 @@ class Console:
 
     def outbox(self) -> list[dict[str, Any]]:
         return self.call(None, "GET", "/_local/outbox")["items"]
+
+    def open_as_a_person(self, email_id: str) -> None:
+        """A person opens the sent email EMAIL_ID: its tracking pixel (/t/o/…, found in the HTML of
+        the outbox's raw MIME) fetched with a desktop browser's User-Agent."""
+        [sent] = [item for item in self.outbox() if item.get("email_id") == email_id]
+        html = message_from_string(sent["raw"], policy=policy.default).get_body(("html",)).get_content()
+        pixel = re.search(r"/t/o/[\w-]+", html)
+        assert pixel, html
+        request = urllib.request.Request(self.url + pixel.group(0), headers={"User-Agent": HUMAN_UA})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
 
 
 def sign_in(page, console: Console, email: str, password: str, new_password: str | None = None) -> None:

@@ -155,7 +155,14 @@ def test_an_email_with_a_merge_field_is_previewed_sent_after_confirming_and_on_t
     composer.get_by_label("差し込み項目").select_option(value="{{contact.family_name}}")
     composer.get_by_role("button", name="差し込む").click()
     assert subject.input_value() == "{{contact.family_name}}様 ご提案"
-    composer.get_by_label("本文").fill("{{contact.display_name}}様\n\nお世話になっております。")
+    body = composer.get_by_label("本文")
+    body.press_sequentially("{{contact.dispaly_name}}様")  # checked as typed, as the API would
+    expect(body).to_have_attribute("aria-invalid", "true")
+    expect(composer.locator("#compose-body-errors")).to_have_text(
+        "{{contact.dispaly_name}} は差し込みフィールドではありません。{{contact.FIELD}}、{{contact.properties.KEY}}、"
+        "{{sender.name}}、{{sender.email}} のいずれかを使用してください。")
+    body.fill("{{contact.display_name}}様\n\nお世話になっております。")
+    expect(composer.locator("#compose-body-errors")).to_have_count(0)
     composer.get_by_label("Cc", exact=True).fill("boss@example.jp")
     composer.get_by_label("リンクのクリックを追跡").uncheck()
     composer.get_by_label("開封されたら通知").check()

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { emailRequest, EMPTY_FORM, formFieldOf } from "../src/screens/contact/composeRequest";
-import { addressList, insertAt, mergeFields } from "../src/screens/contact/mergeFields";
+import { addressList, insertAt, mergeFields } from "../src/lib/mergeFields";
 
 test("a merge field goes in at the cursor, replacing the selection, and the cursor follows it", () => {
   assert.deepEqual(insertAt("様 ご提案", 0, 0, "{{contact.family_name}}"), { text: "{{contact.family_name}}様 ご提案", caret: 23 });

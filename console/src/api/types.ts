@@ -25,6 +25,7 @@ export type Company = Schemas["Company"];
 export type EmailRequest = Schemas["EmailRequest"];
 export type EmailPreview = Schemas["EmailPreview"];
 export type Call = Schemas["Call"];
+export type Notification = Schemas["Notification"];
 /** A PATCH of a contact: any of the writable fields (the generated type makes defaulted ones required). */
 export type ContactPatch = Partial<ContactInput>;
 export type Import = Schemas["Import"];

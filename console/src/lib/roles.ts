@@ -42,3 +42,8 @@ export function canEditActivity(role: Role, actorId: string | null | undefined, 
 export function canDeleteTags(role: Role, settings: Pick<Settings, "owner_visibility_restricted"> | null): boolean {
   return role !== "user" || !settings?.owner_visibility_restricted;
 }
+
+/** An email template: changed or deleted by its creator, an owner or an admin. */
+export function canEditTemplate(role: Role, createdBy: string, me: string): boolean {
+  return role === "owner" || role === "admin" || createdBy === me;
+}

@@ -1,8 +1,17 @@
 import { useEffect } from "preact/hooks";
+import { unreadStore } from "../lib/notifications";
+import { useStore } from "../lib/store";
 
-/** The document title for a screen: "SCREEN | CRM" (what a screen reader announces on navigation). */
+/** "(UNREAD) SCREEN | CRM": the screen, after the number of unread notifications when there are any. */
+export function pageTitle(screen: string, unread: number): string {
+  return `${unread > 0 ? `(${unread}) ` : ""}${screen ? `${screen} | CRM` : "CRM"}`;
+}
+
+/** The document title for a screen (what a screen reader announces on navigation), with the unread
+ * notifications count kept up to date. */
 export function usePageTitle(screen: string): void {
+  const unread = useStore(unreadStore);
   useEffect(() => {
-    document.title = screen ? `${screen} | CRM` : "CRM";
-  }, [screen]);
+    document.title = pageTitle(screen, unread);
+  }, [screen, unread]);
 }

@@ -7,16 +7,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { Contact, Email, EmailPreview, EmailTemplate, PropertyDefinition } from "../../api/types";
 import { formatDateTime, timeZone, useLanguage, useMessages } from "../../i18n";
-import { fieldLabel } from "../../lib/fields";
+import { detailsBeyond, mergeFieldProblems } from "../../lib/mergeFields";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary, FieldErrors } from "../../ui/ErrorSummary";
+import { MergeFieldPicker, useMergeProblemText, useMergeTargets } from "../../ui/MergeFieldPicker";
 import { composeMessages } from "./messages";
 import { emailRequest, EMPTY_FORM, formFieldOf, type ComposeForm } from "./composeRequest";
-import { insertAt, mergeFields } from "./mergeFields";
 import { localDateTimeToUtc, tomorrowAtNine } from "./schedule";
 
 type Step = { kind: "edit" } | { kind: "confirm"; sendAt: string | null };
-type Target = "subject" | "body";
 
 export function Composer({ contact, properties, onClose, onSent, initial, title, note }: {
   contact: Contact;
@@ -31,21 +30,17 @@ export function Composer({ contact, properties, onClose, onSent, initial, title,
   note?: string;
 }) {
   const t = useMessages(composeMessages);
+  const problemText = useMergeProblemText();
   const lang = useLanguage();
   const zone = timeZone();
   const [form, setForm] = useState<ComposeForm>(() => ({ ...EMPTY_FORM, ...initial }));
   const [sendAt, setSendAt] = useState(() => tomorrowAtNine(new Date(), zone));
   const [sendAtError, setSendAtError] = useState("");
   const [templates, setTemplates] = useState<EmailTemplate[] | null>(null);
-  const [merge, setMerge] = useState("");
   const [preview, setPreview] = useState<EmailPreview | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [step, setStep] = useState<Step>({ kind: "edit" });
   const [busy, setBusy] = useState(false);
-  const subjectRef = useRef<HTMLInputElement>(null);
-  const bodyRef = useRef<HTMLTextAreaElement>(null);
-  const lastTarget = useRef<Target>("body");
-  const caret = useRef<{ target: Target; at: number } | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const previewRef = useRef<HTMLElement>(null);
 
@@ -53,24 +48,14 @@ export function Composer({ contact, properties, onClose, onSent, initial, title,
     unwrap(api.GET("/v1/email-templates")).then((page) => setTemplates(page.items), () => setTemplates([]));
   }, []);
   useEffect(() => {
-    // after a merge field went in: the cursor right after it
-    const place = caret.current;
-    if (!place) return;
-    caret.current = null;
-    const element = place.target === "subject" ? subjectRef.current : bodyRef.current;
-    element?.focus();
-    element?.setSelectionRange(place.at, place.at);
-  }, [form.subject, form.body]);
-  useEffect(() => {
     // the confirmation takes focus; back from it (a refusal, or 戻る) the subject does
     if (step.kind === "confirm") confirmRef.current?.focus();
-    else subjectRef.current?.focus();
+    else targets.element("subject")?.focus();
   }, [step.kind]);
   useEffect(() => {
     previewRef.current?.scrollIntoView({ block: "nearest" });
   }, [preview]);
 
-  const fields = mergeFields(properties);
   const update = (changes: Partial<ComposeForm>) => {
     setForm((current) => ({ ...current, ...changes }));
     setPreview(null);
@@ -78,19 +63,7 @@ export function Composer({ contact, properties, onClose, onSent, initial, title,
   const text = (name: "cc" | "bcc" | "subject" | "body") => (event: Event) => update({ [name]: (event.currentTarget as HTMLInputElement).value });
   const check = (name: "trackOpens" | "trackClicks" | "notifyOnOpen" | "notifyOnClick") => (event: Event) =>
     update({ [name]: (event.currentTarget as HTMLInputElement).checked });
-  const remember = (target: Target) => () => {
-    lastTarget.current = target;
-  };
-
-  const insertMerge = () => {
-    if (!merge) return;
-    const target = lastTarget.current;
-    const element = target === "subject" ? subjectRef.current : bodyRef.current;
-    const current = target === "subject" ? form.subject : form.body;
-    const result = insertAt(current, element?.selectionStart ?? null, element?.selectionEnd ?? null, merge);
-    caret.current = { target, at: result.caret };
-    update({ [target]: result.text });
-  };
+  const targets = useMergeTargets<"subject" | "body">("body", { subject: form.subject, body: form.body }, (target, value) => update({ [target]: value }));
 
   const chooseTemplate = (id: string) => {
     const template = templates?.find((item) => item.id === id);
@@ -98,8 +71,14 @@ export function Composer({ contact, properties, onClose, onSent, initial, title,
     update(template ? { templateId: id, subject: template.subject, body: template.body_text } : { templateId: "" });
   };
 
-  const detailErrors = (name: keyof ComposeForm | "sendAt") =>
-    error instanceof ApiError ? error.details.filter((detail) => formFieldOf(detail.field) === name).map((detail) => detail.message) : [];
+  const detailsOf = (name: keyof ComposeForm | "sendAt") =>
+    error instanceof ApiError ? error.details.filter((detail) => formFieldOf(detail.field) === name) : [];
+  const detailErrors = (name: keyof ComposeForm | "sendAt") => detailsOf(name).map((detail) => detail.message);
+  /** What the live check says of a text field's merge fields, then the API's other refusals of it. */
+  const mergeErrors = (name: "subject" | "body") => {
+    const live = mergeFieldProblems(form[name], properties);
+    return [...problemText(live), ...detailsBeyond(detailsOf(name), live).map((detail) => detail.message)];
+  };
   const described = (id: string, messages: string[]) =>
     ({ "aria-invalid": messages.length > 0, "aria-describedby": messages.length ? id : undefined });
 
@@ -170,8 +149,9 @@ export function Composer({ contact, properties, onClose, onSent, initial, title,
 
   const ccErrors = detailErrors("cc");
   const bccErrors = detailErrors("bcc");
-  const subjectErrors = detailErrors("subject");
-  const bodyErrors = detailErrors("body");
+  // merge fields are checked as the user types, by the API's rules
+  const subjectErrors = mergeErrors("subject");
+  const bodyErrors = mergeErrors("body");
   const scheduleErrors = [...(sendAtError ? [sendAtError] : []), ...detailErrors("sendAt")];
   return (
     <Dialog title={title ?? t("title")} onClose={onClose} wide>
@@ -205,34 +185,18 @@ export function Composer({ contact, properties, onClose, onSent, initial, title,
             {templates?.find((template) => template.id === form.templateId)?.body_html
               ? <p class="muted hint">{t("templateHtml")}</p> : null}
           </div>
-          <div class="field">
-            <label for="compose-merge">{t("mergeField")}</label>
-            <div class="inline">
-              <select id="compose-merge" value={merge} onChange={(event) => setMerge(event.currentTarget.value)} aria-describedby="compose-merge-help">
-                <option value="" />
-                {fields.map((item) => (
-                  <option key={item.token} value={item.token}>
-                    {item.field === "sender.name" ? t("senderName") : item.field === "sender.email" ? t("senderEmail")
-                      : fieldLabel(item.field, lang, Object.fromEntries(properties.map((property) => [property.key, property.label])))}
-                    {` ${item.token}`}
-                  </option>
-                ))}
-              </select>
-              <button type="button" onClick={insertMerge} disabled={!merge}>{t("insertMerge")}</button>
-            </div>
-            <p class="muted hint" id="compose-merge-help">{t("mergeHelp")}</p>
-          </div>
+          <MergeFieldPicker id="compose-merge" properties={properties} help={t("mergeHelp")} onInsert={targets.insert} />
         </div>
         <div class="field">
           <label for="compose-subject">{t("subject")}</label>
-          <input id="compose-subject" ref={subjectRef} value={form.subject} onInput={text("subject")}
-            onFocus={remember("subject")} {...described("compose-subject-errors", subjectErrors)} />
+          <input id="compose-subject" value={form.subject} onInput={text("subject")}
+            {...targets.bind("subject")} {...described("compose-subject-errors", subjectErrors)} />
           <FieldErrors id="compose-subject-errors" messages={subjectErrors} />
         </div>
         <div class="field">
           <label for="compose-body">{t("body")}</label>
-          <textarea id="compose-body" ref={bodyRef} rows={7} value={form.body} onInput={text("body")}
-            onFocus={remember("body")} {...described("compose-body-errors", bodyErrors)} />
+          <textarea id="compose-body" rows={7} value={form.body} onInput={text("body")}
+            {...targets.bind("body")} {...described("compose-body-errors", bodyErrors)} />
           <FieldErrors id="compose-body-errors" messages={bodyErrors} />
         </div>
         <fieldset class="compose-options">

@@ -1,6 +1,6 @@
 /** The composer's form as the body of POST /v1/emails and POST /v1/emails/preview. Pure. */
 import type { EmailRequest } from "../../api/types";
-import { addressList } from "./mergeFields";
+import { addressList } from "../../lib/mergeFields";
 
 export interface ComposeForm {
   cc: string;
