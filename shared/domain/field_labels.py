@@ -15,6 +15,7 @@ from typing import Any
 _PROPERTY = "properties."
 
 _LABELS: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "field_labels.json").read_text("utf-8"))
+LANGUAGES = tuple(_LABELS)  # ("ja", "en")
 
 
 def label(field: str, language: str, definitions: dict[str, dict[str, Any]]) -> str:
