@@ -239,11 +239,12 @@ def test_a_scheduled_email_is_moved_then_cancelled_and_never_sent(page, console)
 
 HOSTILE_HTML = ('<div><script>window.parent.document.title = "pwned"</script>'
                 '<p onclick="steal()">ご連絡ありがとうございます。</p>'
-                '<img src="https://images.example/logo.png" alt="ロゴ"></div>')
+                '<img src="https://images.example/logo.png" alt="ロゴ">'
+                '<p><a href="https://links.example/catalogue">資料はこちら</a></p></div>')
 
 
 def test_received_html_is_shown_sanitised_and_its_images_only_when_asked(page, console, stubbed_hosts):
-    stubbed_hosts.add("images.example")
+    stubbed_hosts.update({"images.example", "links.example"})
     fetched: list[str] = []
     page.route("https://images.example/**", lambda route: (fetched.append(route.request.url),
                                                            route.fulfill(status=200, content_type="image/gif", body=GIF)))
@@ -256,7 +257,7 @@ def test_received_html_is_shown_sanitised_and_its_images_only_when_asked(page, c
     top = messages(page).nth(0)
     top.get_by_role("button", name="更に表示").click()
     frame_element = top.locator("iframe")
-    expect(frame_element).to_have_attribute("sandbox", "")
+    expect(frame_element).to_have_attribute("sandbox", "allow-popups allow-popups-to-escape-sandbox")
     expect(frame_element).to_have_attribute("title", "メール本文(HTML): Re: ご提案")
     srcdoc = frame_element.get_attribute("srcdoc")
     assert "<script" not in srcdoc and "onclick" not in srcdoc
@@ -274,6 +275,14 @@ def test_received_html_is_shown_sanitised_and_its_images_only_when_asked(page, c
     assert fetched == ["https://images.example/logo.png"]
     assert "img-src data: https:;" in top.locator("iframe").get_attribute("srcdoc")
     assert page.title() != "pwned"
+
+    page.context.route("https://links.example/**", lambda route: route.fulfill(status=200, content_type="text/html",
+                                                                              body="<title>資料</title>"))
+    console_url = page.url
+    with page.context.expect_page() as opened:
+        page.frame_locator("iframe.mail-frame").get_by_role("link", name="資料はこちら").click()
+    assert opened.value.url == "https://links.example/catalogue"  # a tab of its own
+    assert page.url == console_url  # the console stays where it was
 
 
 def test_a_sent_mail_is_duplicated_and_a_received_one_deleted(page, console):

@@ -59,6 +59,7 @@ test("the frame's policy loads nothing remote until images are allowed, then htt
   assert.ok(frame.startsWith('<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy"'));
   assert.ok(frame.indexOf("Content-Security-Policy") < frame.indexOf("<p>本文</p>"));
   assert.ok(frame.endsWith("<body><p>本文</p></body></html>"));
+  assert.ok(frame.includes('<base target="_blank">'), "links open in a new tab, not in the frame");
 });
 
 test("a reply names the email it answers; a new email names none", () => {

@@ -1,6 +1,7 @@
 /** After コール logged the call: a panel (not modal: the page stays usable) with the number to
  * dial (the API's `tel:` URI, focused so that Enter dials) and a dialog for the call's notes, saved
  * on the call's timeline entry (PATCH .../activities/{id}: a call's notes are its body). */
+import { FormActions } from "../../ui/forms";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import type { Activity, Call, Contact } from "../../api/types";
@@ -54,10 +55,7 @@ export function CallDialog({ contact, call, onClose, onSaved }: { contact: Conta
           <label for="call-notes">{t("callNotes")}</label>
           <textarea id="call-notes" autoFocus value={notes} onInput={(event) => setNotes(event.currentTarget.value)} />
         </div>
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{t("saveNotes")}</button>
-          <button type="button" onClick={onClose}>{t("close")}</button>
-        </div>
+        <FormActions busy={busy} label={t("saveNotes")} onCancel={onClose} cancelLabel={t("close")} />
       </form>
     </Dialog>
   );

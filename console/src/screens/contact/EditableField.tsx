@@ -1,5 +1,6 @@
 /** One profile field edited in place: its value with an edit button; editing turns it into an
  * input (Enter or 保存 saves, Escape cancels) that shows each refusal of the API on the field. */
+import { FormActions } from "../../ui/forms";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../api/client";
 import { useMessages } from "../../i18n";
@@ -113,10 +114,7 @@ export function EditableField({ id, label, field, shown, initial, kind = "text",
         )}
         <FieldErrors id={errorId} messages={fieldErrors} />
         {error && fieldErrors.length === 0 ? <ErrorSummary error={error} /> : null}
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{t("save")}</button>
-          <button type="button" onClick={stop}>{t("cancel")}</button>
-        </div>
+        <FormActions busy={busy} onCancel={stop} />
       </form>
       </dd>
     </div>

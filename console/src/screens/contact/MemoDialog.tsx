@@ -1,4 +1,5 @@
 /** メモを追加: a memo (POST /v1/contacts/{id}/activities with type `memo`). */
+import { FormActions } from "../../ui/forms";
 import { useState } from "preact/hooks";
 import { api, ApiError, unwrap } from "../../api/client";
 import { useMessages } from "../../i18n";
@@ -41,10 +42,7 @@ export function MemoDialog({ contactId, onClose, onAdded }: { contactId: string;
           />
           <FieldErrors id="memo-body-errors" messages={bodyErrors} />
         </div>
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{t("save")}</button>
-          <button type="button" onClick={onClose}>{t("cancel")}</button>
-        </div>
+        <FormActions busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 /** The region タイムライン: the contact's entries newest first (GET .../timeline, paged by
  * cursor), filtered by type and by a range of days in the user's zone; the emails scheduled for
  * the contact above them; custom activities edited and deleted by those who may. */
+import { FormActions } from "../../ui/forms";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { Activity, Contact, Email } from "../../api/types";
@@ -247,10 +248,7 @@ function EditActivity({ contactId, activity, onClose, onSaved }: { contactId: st
             aria-invalid={errorsOf("body").length > 0} aria-describedby={errorsOf("body").length ? "entry-body-errors" : undefined} />
           <FieldErrors id="entry-body-errors" messages={errorsOf("body")} />
         </div>
-        <div class="actions">
-          <button type="submit" class="primary">{t("save")}</button>
-          <button type="button" onClick={onClose}>{t("cancel")}</button>
-        </div>
+        <FormActions onCancel={onClose} />
       </form>
     </Dialog>
   );

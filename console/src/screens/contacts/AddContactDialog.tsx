@@ -1,6 +1,7 @@
 /** "連絡先を追加": the contact's fields and the tenant's custom properties (typed inputs), sent to
  * POST /v1/contacts as they are; the API decides, and each of its refusals is shown on its field
  * (422 details, a 409 duplicate email). Once added, the contact's page opens. */
+import { FormActions } from "../../ui/forms";
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { api, ApiError, unwrap } from "../../api/client";
@@ -170,10 +171,7 @@ export function AddContactDialog({ properties, members, me, onClose }: {
             </div>
           </fieldset>
         )}
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{busy ? t("saving") : t("save")}</button>
-          <button type="button" onClick={onClose}>{t("cancel")}</button>
-        </div>
+        <FormActions busy={busy} label={t("submitAdd")} busyLabel={t("adding")} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 /** The bar of bulk actions over the selected contacts, and the dialog that runs one: its
  * parameters, then the answer (at once for up to 100 ids) or the job's progress, polled every
  * second until it ends, with its counts. */
+import { FormActions } from "../../ui/forms";
 import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import type { Job, Member } from "../../api/types";
@@ -167,10 +168,7 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
             <p class="warning">{matching ? t("confirmDeleteMatching") : t("confirmDelete", { count })}</p>
           )}
           <ErrorSummary error={refusal} />
-          <div class="actions">
-            <button type="submit" class={action === "delete" ? "danger" : "primary"}>{t("run")}</button>
-            <button type="button" onClick={() => onClose(false)}>{t("cancel")}</button>
-          </div>
+          <FormActions label={t("run")} danger={action === "delete"} onCancel={() => onClose(false)} />
         </form>
       )}
       {run.state === "running" && (

@@ -112,11 +112,9 @@ export const messages = defineMessages(
     addTitle: "連絡先を追加",
     basics: "基本情報",
     customProperties: "カスタム項目",
-    save: "追加",
-    saving: "追加しています…",
-    cancel: "キャンセル",
+    submitAdd: "追加",
+    adding: "追加しています…",
     none: "（なし）",
-    dateHint: "例: 2026-04-01",
   },
   {
     title: "Contacts",
@@ -228,11 +226,9 @@ export const messages = defineMessages(
     addTitle: "Add a contact",
     basics: "Basics",
     customProperties: "Custom fields",
-    save: "Add",
-    saving: "Adding…",
-    cancel: "Cancel",
+    submitAdd: "Add",
+    adding: "Adding…",
     none: "(none)",
-    dateHint: "e.g. 2026-04-01",
   },
 );
 

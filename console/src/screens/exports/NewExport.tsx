@@ -19,7 +19,7 @@ import {
   ENCODINGS, exportBody, initialFields, nextExportAt, passwordProblem, type Encoding, type Format, type Headers,
 } from "./exportForm";
 import { messages, type MessageKey } from "./messages";
-import { FormError } from "../settings/common";
+import { FormError } from "../../ui/forms";
 
 /** The target select's values: every contact, the selection brought from the list, or a segment. */
 type Target = "all" | "carried" | `segment:${string}`;

@@ -70,7 +70,6 @@ export const messages = defineMessages(
     expiresAt: "ダウンロードの有効期限: {time}",
     gone: "このファイルはダウンロードできません。完了から 24 時間が過ぎたため削除されました（{time} まで）。必要ならもう一度エクスポートしてください。",
     failed: "エクスポートに失敗しました: {error}",
-    mailed: "完了のお知らせをメールでもお送りします。",
   },
   {
     title: "Export",
@@ -141,7 +140,6 @@ export const messages = defineMessages(
     expiresAt: "Download until {time}",
     gone: "This file cannot be downloaded: it was removed 24 hours after it was made (on {time}). Export again if you need it.",
     failed: "The export failed: {error}",
-    mailed: "You also get an email when it is ready.",
   },
 );
 

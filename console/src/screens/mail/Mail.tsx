@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { useMessages } from "../../i18n";
 import { usePageTitle } from "../../ui/title";
-import { refocus } from "../settings/common";
+import { refocus } from "../../ui/forms";
 import { FolderList } from "./FolderList";
 import { FOLDERS, isFolder } from "./mailView";
 import { mailMessages } from "./messages";

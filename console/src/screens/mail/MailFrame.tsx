@@ -1,6 +1,6 @@
 /** A received (or our HTML) email's body: only the API's sanitised `body_html_safe`, inside a
- * frame sandboxed with no permission at all (no scripts, an opaque origin, no navigation of the
- * console, no forms, no pop-ups). The frame's own Content-Security-Policy lets no remote image
+ * sandboxed frame (no scripts, an opaque origin, no navigation of the console, no forms); its
+ * only permission is the new tab a link opens, which is an ordinary page of its own. The frame's own Content-Security-Policy lets no remote image
  * load (a tracking pixel would tell the sender it was read) until the user asks for them for
  * this message; the frame is then rendered again allowing https: images. */
 import { useRef, useState } from "preact/hooks";
@@ -32,7 +32,7 @@ export function MailFrame({ safeHtml, subject, id }: { safeHtml: string; subject
       <iframe
         key={images ? "with-images" : "without-images"}
         class="mail-frame"
-        sandbox=""
+        sandbox="allow-popups allow-popups-to-escape-sandbox"
         referrerpolicy="no-referrer"
         title={t("htmlFrame", { subject })}
         srcdoc={frameDocument(safeHtml, images, lang)}

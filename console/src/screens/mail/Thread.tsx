@@ -9,7 +9,7 @@ import { ErrorSummary } from "../../ui/ErrorSummary";
 import { Loading, LoadError } from "../../ui/states";
 import type { ComposeForm } from "../contact/composeRequest";
 import { Composer } from "../contact/Composer";
-import { ConfirmRemoval } from "../settings/common";
+import { ConfirmRemoval } from "../../ui/forms";
 import { RescheduleDialog, SaveTemplateDialog } from "./dialogs";
 import { isReceived, newestFirst, replySubject } from "./mailView";
 import { mailMessages } from "./messages";

@@ -6,7 +6,8 @@ import type { Email, EmailTemplate } from "../../api/types";
 import { timeZone, useMessages } from "../../i18n";
 import { Dialog } from "../../ui/Dialog";
 import { localDateTimeToUtc, utcToLocalDateTime } from "../contact/schedule";
-import { Field, FormError, messagesFor, useSubmit } from "../settings/common";
+import { Field, FormActions, FormError, messagesFor } from "../../ui/forms";
+import { useSubmit } from "../../lib/async";
 import { mailMessages } from "./messages";
 
 /** The template's name the API takes: at most 100 characters. */
@@ -32,10 +33,7 @@ export function SaveTemplateDialog({ email, onClose, onSaved }: {
               onInput={(event) => setName(event.currentTarget.value)} />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{t("templateSave")}</button>
-          <button type="button" onClick={onClose}>{t("cancel")}</button>
-        </div>
+        <FormActions busy={busy} label={t("templateSave")} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -67,10 +65,7 @@ export function RescheduleDialog({ email, onClose, onMoved }: {
               onInput={(event) => setValue(event.currentTarget.value)} />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{t("rescheduleSave")}</button>
-          <button type="button" onClick={onClose}>{t("cancel")}</button>
-        </div>
+        <FormActions busy={busy} label={t("rescheduleSave")} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -63,9 +63,11 @@ export function framePolicy(showImages: boolean): string {
 }
 
 /** The srcdoc of the sandboxed frame (no scripts, an opaque origin) for SAFE_HTML, the API's
- * `body_html_safe` (sanitised by the API: no script, style, meta or base element can be in it). */
+ * `body_html_safe` (sanitised by the API: no script, style, meta or base element can be in it).
+ * Its links open in a new tab (`<base target="_blank">`; the frame's sandbox lets only that
+ * pop-up out), never inside the frame or over the console. */
 export function frameDocument(safeHtml: string, showImages: boolean, lang: string): string {
   return `<!doctype html><html lang="${lang === "en" ? "en" : "ja"}"><head><meta charset="utf-8">`
     + `<meta http-equiv="Content-Security-Policy" content="${framePolicy(showImages)}">`
-    + `<meta name="referrer" content="no-referrer"></head><body>${safeHtml}</body></html>`;
+    + `<meta name="referrer" content="no-referrer"><base target="_blank"></head><body>${safeHtml}</body></html>`;
 }

@@ -4,6 +4,7 @@
  * すべて既読にする; the header's count and the page title follow. */
 import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
+import { useAction } from "../../lib/async";
 import type { Notification } from "../../api/types";
 import { formatDateTime, useLanguage, useMessages } from "../../i18n";
 import { refreshUnread, unreadStore } from "../../lib/notifications";
@@ -11,7 +12,7 @@ import { useStore } from "../../lib/store";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { Empty, Loading, LoadError } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
-import { announce, Announcer } from "../settings/common";
+import { announce, Announcer } from "../../ui/forms";
 import { notificationMessages } from "./messages";
 
 const PAGE_SIZE = 20;
@@ -24,8 +25,7 @@ export function Notifications() {
   const [items, setItems] = useState<Notification[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
 
   const fetchPage = async (after: string | null) => {
     const page = await unwrap(api.GET("/v1/me/notifications", { params: { query: { limit: PAGE_SIZE, ...(after ? { cursor: after } : {}) } } }));
@@ -39,18 +39,6 @@ export function Notifications() {
   };
   useEffect(load, []);
 
-  /** ACTION, busy meanwhile; a refusal shown above the list. */
-  const act = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
   const more = () => act(async () => {
     const next = await fetchPage(cursor);
     setItems((current) => [...(current ?? []), ...next]);

@@ -9,7 +9,8 @@ import { memberNames, useMembers } from "../../lib/members";
 import { Dialog } from "../../ui/Dialog";
 import { Empty, Loading, LoadError } from "../../ui/states";
 import { CopyText } from "./CopyText";
-import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus, useLoaded, useSubmit } from "./common";
+import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus } from "../../ui/forms";
+import { useLoaded, useSubmit } from "../../lib/async";
 
 const words = defineMessages(
   {

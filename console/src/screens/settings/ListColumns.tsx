@@ -7,7 +7,8 @@ import { defineMessages, useLanguage, useMessages } from "../../i18n";
 import { useSettings } from "../../lib/account";
 import { ReorderableList } from "../../ui/ReorderableList";
 import { Loading, LoadError } from "../../ui/states";
-import { announce, DetailErrors, FormError, useLoaded, SaveButton, useSubmit } from "./common";
+import { announce, DetailErrors, FormError, SaveButton } from "../../ui/forms";
+import { useLoaded, useSubmit } from "../../lib/async";
 import {
   addColumn, availableColumns, columnLabel, DEFAULT_LIST_COLUMNS, DEFAULT_NAME_ORDER, NAME_COLUMN, normalizeColumns, removeColumn,
 } from "./columns";

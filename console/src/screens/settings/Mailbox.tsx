@@ -8,7 +8,8 @@ import { api, ApiError, unwrap } from "../../api/client";
 import type { Mailbox as MailboxSettings, MailboxInput } from "../../api/types";
 import { defineMessages, useMessages } from "../../i18n";
 import { Loading, LoadError } from "../../ui/states";
-import { announce, ConfirmRemoval, DetailErrors, Field, FormError, messagesFor, refocus, SaveButton, useAction, useLoaded } from "./common";
+import { announce, ConfirmRemoval, DetailErrors, Field, FormError, messagesFor, refocus, SaveButton } from "../../ui/forms";
+import { useAction, useLoaded } from "../../lib/async";
 
 const words = defineMessages(
   {

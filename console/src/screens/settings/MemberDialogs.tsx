@@ -5,9 +5,9 @@ import { defineMessages, useMessages } from "../../i18n";
 import { rolesGrantable, type Role } from "../../lib/roles";
 import { Dialog } from "../../ui/Dialog";
 import { shell } from "../../ui/messages";
-import { ConfirmRemoval, Field, FormError, messagesFor, useSubmit } from "./common";
+import { ConfirmRemoval, Field, FormActions, FormError, messagesFor } from "../../ui/forms";
+import { useSubmit } from "../../lib/async";
 import { displayName } from "./memberRules";
-import { common } from "./messages";
 
 const words = defineMessages(
   {
@@ -55,7 +55,6 @@ function RoleSelect({ actor, value, described }: { actor: Role; value: string; d
 
 export function InviteDialog({ actor, onClose, onDone }: { actor: Role; onClose: () => void; onDone: (message: string) => void }) {
   const t = useMessages(words);
-  const c = useMessages(common);
   const { busy, error, onSubmit } = useSubmit(async (form) => {
     const body = { email: String(form.get("email")).trim(), name: String(form.get("name")).trim(), role: String(form.get("role")) as Role };
     await unwrap(api.POST("/v1/members", { body }));
@@ -75,10 +74,7 @@ export function InviteDialog({ actor, onClose, onDone }: { actor: Role; onClose:
         <Field id="invite-role" label={t("role")} errors={messagesFor(error, "role")}>
           {(described) => <RoleSelect actor={actor} value="user" described={described} />}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{busy ? c("saving") : t("sendInvite")}</button>
-          <button type="button" onClick={onClose}>{c("cancel")}</button>
-        </div>
+        <FormActions busy={busy} label={t("sendInvite")} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -88,7 +84,6 @@ export function RoleDialog({ actor, member, onClose, onDone }: {
   actor: Role; member: Member; onClose: () => void; onDone: (message: string) => void;
 }) {
   const t = useMessages(words);
-  const c = useMessages(common);
   const roles = useMessages(shell);
   const { busy, error, onSubmit } = useSubmit(async (form) => {
     const role = String(form.get("role")) as Role;
@@ -102,10 +97,7 @@ export function RoleDialog({ actor, member, onClose, onDone }: {
         <Field id="member-role" label={t("role")} errors={messagesFor(error, "role")}>
           {(described) => <RoleSelect actor={actor} value={member.role} described={described} />}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{t("changeRole")}</button>
-          <button type="button" onClick={onClose}>{c("cancel")}</button>
-        </div>
+        <FormActions busy={busy} label={t("changeRole")} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -12,7 +12,8 @@ import { useStore } from "../../lib/store";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { shell } from "../../ui/messages";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, refocus, useAction, useLoaded } from "./common";
+import { announce, refocus } from "../../ui/forms";
+import { useAction, useLoaded } from "../../lib/async";
 import { InviteDialog, RemoveDialog, RoleDialog } from "./MemberDialogs";
 import { byJoined, displayName, memberActions } from "./memberRules";
 

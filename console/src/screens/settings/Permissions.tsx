@@ -5,7 +5,8 @@ import { defineMessages, useMessages } from "../../i18n";
 import { useSettings } from "../../lib/account";
 import type { Role } from "../../lib/roles";
 import { shell } from "../../ui/messages";
-import { DetailErrors, FormError, SaveButton, useSubmit } from "./common";
+import { DetailErrors, FormError, SaveButton } from "../../ui/forms";
+import { useSubmit } from "../../lib/async";
 import { saveSettings } from "./save";
 
 const ROLES: Role[] = ["owner", "admin", "manager", "user"];

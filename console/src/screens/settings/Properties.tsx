@@ -6,7 +6,8 @@ import type { PropertyDefinition } from "../../api/types";
 import { defineMessages, useMessages } from "../../i18n";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, refocus, useAction, useLoaded } from "./common";
+import { announce, refocus } from "../../ui/forms";
+import { useAction, useLoaded } from "../../lib/async";
 import { PropertyDialog, typeLabels } from "./PropertyDialog";
 import { splitArchived } from "./propertyRules";
 

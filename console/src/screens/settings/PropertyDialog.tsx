@@ -5,7 +5,8 @@ import { api, unwrap } from "../../api/client";
 import type { PropertyDefinition } from "../../api/types";
 import { defineMessages, useMessages } from "../../i18n";
 import { Dialog } from "../../ui/Dialog";
-import { Field, FormError, messagesFor, useSubmit } from "./common";
+import { Field, FormActions, FormError, messagesFor } from "../../ui/forms";
+import { useSubmit } from "../../lib/async";
 import { common } from "./messages";
 import { parseOptions, PROPERTY_TYPES, type PropertyType } from "./propertyRules";
 
@@ -89,10 +90,7 @@ export function PropertyDialog({ property, onClose, onDone }: {
             {(described) => <textarea {...described} name="options" rows={5} defaultValue={(property?.options ?? []).join("\n")} />}
           </Field>
         )}
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{property ? c("save") : t("create")}</button>
-          <button type="button" onClick={onClose}>{c("cancel")}</button>
-        </div>
+        <FormActions busy={busy} label={property ? c("save") : t("create")} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -8,7 +8,7 @@ import { useMessages } from "../../i18n";
 import { roleOf, useMe } from "../../lib/account";
 import { usePageTitle } from "../../ui/title";
 import { ApiKeys } from "./ApiKeys";
-import { Announcer, quiet } from "./common";
+import { Announcer, quiet } from "../../ui/forms";
 import { ListColumns } from "./ListColumns";
 import { Mailbox } from "./Mailbox";
 import { Members } from "./Members";

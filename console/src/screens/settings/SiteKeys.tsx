@@ -8,8 +8,8 @@ import { defineMessages, formatDateTime, useLanguage, useMessages } from "../../
 import { Dialog } from "../../ui/Dialog";
 import { Empty, Loading, LoadError } from "../../ui/states";
 import { CopyText } from "./CopyText";
-import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus, useLoaded, useSubmit } from "./common";
-import { common } from "./messages";
+import { announce, ConfirmRemoval, Field, FormActions, FormError, messagesFor, refocus } from "../../ui/forms";
+import { useLoaded, useSubmit } from "../../lib/async";
 import { originLines, originMessages } from "./siteKeyRules";
 
 const words = defineMessages(
@@ -152,7 +152,6 @@ function SiteKeyDialog({ site, onClose, onDone }: {
   onDone: (site: SiteKey, message: string) => void;
 }) {
   const t = useMessages(words);
-  const c = useMessages(common);
   const [sent, setSent] = useState(originLines(""));
   const { busy, error, onSubmit } = useSubmit(async (form) => {
     const lines = originLines(String(form.get("allowed_origins")));
@@ -179,10 +178,7 @@ function SiteKeyDialog({ site, onClose, onDone }: {
               defaultValue={(site?.allowed_origins ?? []).join("\n")} placeholder="https://www.example.jp" />
           )}
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>{busy ? c("saving") : t(site ? "submitEdit" : "submitCreate")}</button>
-          <button type="button" onClick={onClose}>{c("cancel")}</button>
-        </div>
+        <FormActions busy={busy} label={t(site ? "submitEdit" : "submitCreate")} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -7,7 +7,8 @@ import { defineMessages, formatNumber, useLanguage, useMessages } from "../../i1
 import { roleOf, useMe, useSettings } from "../../lib/account";
 import { canDeleteTags } from "../../lib/roles";
 import { Empty, Loading, LoadError } from "../../ui/states";
-import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus, useLoaded, useSubmit } from "./common";
+import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus } from "../../ui/forms";
+import { useLoaded, useSubmit } from "../../lib/async";
 
 const words = defineMessages(
   {

@@ -8,7 +8,7 @@ import { defineMessages, formatNumber, useLanguage, useMessages } from "../../i1
 import { settingsStore } from "../../lib/account";
 import { useMembers } from "../../lib/members";
 import { Loading, LoadError } from "../../ui/states";
-import { useLoaded } from "./common";
+import { useLoaded } from "../../lib/async";
 import { usageShare } from "./usageRules";
 
 const words = defineMessages(

@@ -4,7 +4,7 @@ import { api, unwrap } from "../../api/client";
 import type { Settings, SettingsUpdate } from "../../api/types";
 import { translate } from "../../i18n";
 import { settingsStore } from "../../lib/account";
-import { announce } from "./common";
+import { announce } from "../../ui/forms";
 import { common } from "./messages";
 
 export async function saveSettings(body: SettingsUpdate): Promise<Settings> {

@@ -9,7 +9,7 @@ import { detailsBeyond, mergeFieldProblems, refusedByApi, type MergeProblem } fr
 import { Dialog } from "../../ui/Dialog";
 import { MergeFieldPicker, useMergeProblemText, useMergeTargets } from "../../ui/MergeFieldPicker";
 import { Loading, LoadError } from "../../ui/states";
-import { Field, FormError } from "../settings/common";
+import { Field, FormActions, FormError } from "../../ui/forms";
 import { templateMessages } from "./messages";
 
 interface TemplateForm {
@@ -119,10 +119,7 @@ export function TemplateDialog({ template, onClose, onSaved }: {
             <Field id="template-html" label={t("html")} hint={t("htmlHelp")} errors={errorsOf("html")}>
               {(described) => <textarea {...described} {...targets.bind("html")} class="code" rows={5} value={form.html} onInput={input("html")} />}
             </Field>
-            <div class="actions">
-              <button type="submit" class="primary" disabled={busy}>{busy ? t("saving") : t("save")}</button>
-              <button type="button" onClick={onClose}>{t("cancel")}</button>
-            </div>
+            <FormActions busy={busy} onCancel={onClose} />
           </form>
         )}
     </Dialog>

@@ -1,15 +1,14 @@
-/** What the settings' sections share: the "saved" live region, loading a section's data, a
- * labelled field with the API's messages for it, a removal asked once more. */
+/** What every form of the console shares: the polite live region ("保存しました"), focus after a
+ * removal, a labelled field with the API's messages for it, a form's refusal, its 保存 and
+ * キャンセル, and a removal asked once more. */
 import type { ComponentChildren } from "preact";
-import { ApiError } from "../../api/client";
-import { createStore, useStore } from "../../lib/store";
-import { useMessages } from "../../i18n";
-import { Dialog } from "../../ui/Dialog";
-import { FieldErrors } from "../../ui/ErrorSummary";
-import { common } from "./messages";
-import { useSubmit } from "../../lib/async";
-
-export { useAction, useLoaded, useSubmit } from "../../lib/async";
+import { ApiError } from "../api/client";
+import { createStore, useStore } from "../lib/store";
+import { useMessages } from "../i18n";
+import { Dialog } from "./Dialog";
+import { FieldErrors } from "./ErrorSummary";
+import { shell } from "./messages";
+import { useSubmit } from "../lib/async";
 
 const feedback = createStore<{ text: string; serial: number }>({ text: "", serial: 0 });
 let clearing: ReturnType<typeof setTimeout> | undefined;
@@ -101,17 +100,13 @@ export function ConfirmRemoval({ title, text, confirm, remove, onClose }: {
   remove: () => Promise<void>;
   onClose: () => void;
 }) {
-  const c = useMessages(common);
   const { busy, error, onSubmit } = useSubmit(remove);
   return (
     <Dialog title={title} onClose={onClose}>
       <form onSubmit={onSubmit}>
         <p>{text}</p>
         <FormError error={error} fields={[]} />
-        <div class="actions">
-          <button type="submit" class="danger" disabled={busy}>{confirm}</button>
-          <button type="button" onClick={onClose}>{c("cancel")}</button>
-        </div>
+        <FormActions busy={busy} label={confirm} danger onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -119,6 +114,25 @@ export function ConfirmRemoval({ title, text, confirm, remove, onClose }: {
 
 /** A section's 保存 button: 保存中… while its save runs. */
 export function SaveButton({ busy }: { busy: boolean }) {
-  const c = useMessages(common);
+  const c = useMessages(shell);
   return <button type="submit" class="primary" disabled={busy}>{busy ? c("saving") : c("save")}</button>;
+}
+
+/** A form's two buttons: submit (LABEL, 保存 by default; BUSY_LABEL or 保存しています… while BUSY,
+ * but a red DANGER button keeps its words) and キャンセル (or CANCEL_LABEL). */
+export function FormActions({ busy = false, label, busyLabel, danger = false, onCancel, cancelLabel }: {
+  busy?: boolean;
+  label?: string;
+  busyLabel?: string;
+  danger?: boolean;
+  onCancel: () => void;
+  cancelLabel?: string;
+}) {
+  const c = useMessages(shell);
+  return (
+    <div class="actions">
+      <button type="submit" class={danger ? "danger" : "primary"} disabled={busy}>{busy && !danger ? busyLabel ?? c("saving") : label ?? c("save")}</button>
+      <button type="button" onClick={onCancel}>{cancelLabel ?? c("cancel")}</button>
+    </div>
+  );
 }
