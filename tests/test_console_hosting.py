@@ -130,6 +130,8 @@ EXPECTED_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
+    # the style attributes mail is laid out with, in the same frame (template.yaml)
+    "style-src-attr": ["'unsafe-inline'"],
     # https: for the mailbox's sandboxed srcdoc frame, which inherits this policy (template.yaml)
     "img-src": ["'self'", "data:", "https:"],
     # the API on the same origin, Cognito's sign-in, the files bucket's presigned URLs

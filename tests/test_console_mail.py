@@ -238,7 +238,7 @@ def test_a_scheduled_email_is_moved_then_cancelled_and_never_sent(page, console)
 
 
 HOSTILE_HTML = ('<div><script>window.parent.document.title = "pwned"</script>'
-                '<p onclick="steal()">ご連絡ありがとうございます。</p>'
+                '<p onclick="steal()" style="color: rgb(160, 20, 20)">ご連絡ありがとうございます。</p>'
                 '<img src="https://images.example/logo.png" alt="ロゴ">'
                 '<p><a href="https://links.example/catalogue">資料はこちら</a></p></div>')
 
@@ -264,6 +264,7 @@ def test_received_html_is_shown_sanitised_and_its_images_only_when_asked(page, c
     assert "img-src data:;" in srcdoc
     frame = page.frame_locator("iframe.mail-frame")
     expect(frame.get_by_text("ご連絡ありがとうございます。")).to_be_visible()
+    expect(frame.get_by_text("ご連絡ありがとうございます。")).to_have_css("color", "rgb(160, 20, 20)")  # mail's own layout
     expect(top.get_by_text("このメールの外部画像は表示していません")).to_be_visible()
     assert_accessible(page, "a received HTML email")
     page.wait_for_timeout(500)
