@@ -464,6 +464,15 @@ JAPANESE = {
     "{name!r} is not a contact field or a live property": "{name!r} はコンタクトの項目でも有効なプロパティでもありません",
 
     # --- imports and CSV files ----------------------------------------------------------------------
+    # a failed row of GET /v1/imports/{id} (shared.domain.imports.row_error)
+    "the row has {len(row[tabular.EXTRA])} more cell(s) than the header has columns (an unquoted comma?)":
+        "この行は見出しの列より {len(row[tabular.EXTRA])} 個多くのセルがあります（引用符で囲まれていないカンマがありませんか）",
+    "Not imported: another contact already has this email address (emails are unique), one you may not see.":
+        "取り込みませんでした: このメールアドレスの連絡先があなたの閲覧できない範囲に既にあります（メールアドレスは重複できません）。",
+    "Not imported: another contact took this email while the import ran (emails are unique); import this row again to update that contact.":
+        "取り込みませんでした: インポート中に別の連絡先がこのメールアドレスで登録されました（メールアドレスは重複できません）。この行をもう一度インポートすると、その連絡先を更新します。",
+    "Not imported: the plan allows {contact_limit:,} contacts and all of them are in use; delete contacts or ask the owner to raise the limit, then import this row again.":
+        "取り込みませんでした: ご契約のプランで登録できる連絡先 {contact_limit:,} 件をすべて使用しています。連絡先を削除するか、オーナーに上限の引き上げを依頼してから、この行をもう一度インポートしてください。",
     "is not a field of an import start": "インポート開始の項目ではありません",
     "is not a field of an import": "インポートの項目ではありません",
     "must be update or skip (contacts are matched by email)":

@@ -81,11 +81,12 @@ class Console:
 
         return id_token(self.stack.data_dir, tenant, email, role, name)
 
-    def call(self, token: str | None, method: str, path: str, body: Any = None) -> Any:
-        """METHOD PATH on the API; the decoded answer (an HTTP error raises)."""
+    def call(self, token: str | None, method: str, path: str, body: Any = None, language: str | None = None) -> Any:
+        """METHOD PATH on the API (in LANGUAGE, as the console asks); the decoded answer (an HTTP error raises)."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method, headers={
-            "Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
+            "Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {}),
+            **({"Accept-Language": language} if language else {})})
         with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()
         return json.loads(raw) if raw else None

@@ -34,6 +34,7 @@ _BASE_SINKS = {
     ("shared.errors", "CrmError"): (0, "message"),
     ("shared.errors", "FieldError"): (1, "message"),
     ("shared.http", "error_response"): (2, "message"),
+    ("shared.domain.imports", "row_error"): (2, "message"),  # kept with the import, answered by GET
 }
 # Functions that hand their first argument on as the message (in another language, perhaps).
 PASS_THROUGH = {("shared.language", "localised")}

@@ -71,9 +71,10 @@ def test_a_shift_jis_csv_is_previewed_mapped_imported_and_its_failed_rows_downlo
     expect(page.get_by_role("status")).to_contain_text("完了", timeout=60_000)
     expect(page.locator(".import-counts")).to_contain_text("作成3")
     expect(page.locator(".import-counts")).to_contain_text("失敗2")
-    done = console.call(token, "GET", f"/v1/imports/{import_id}")
+    done = console.call(token, "GET", f"/v1/imports/{import_id}", language="ja")  # as the console reads it
     message = {error["row"]: error["message"] for error in done["errors"]}
     assert set(message) == {4, 5}
+    assert message[4] == "taro@example.co.jp のような正しいメールアドレスを指定してください"
     failed = page.get_by_role("table", name=re.compile("エラーのあった行"))
     expect(failed.get_by_role("row")).to_have_count(3)
     expect(failed.get_by_role("row").nth(1)).to_have_text(re.compile(rf"^4\s*メールアドレス\s*{re.escape(message[4])}$"))

@@ -6,6 +6,7 @@ file that is not CSV, an unknown mapping, an empty or oversized file."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -50,6 +51,20 @@ def industry(api) -> None:
 
 def csv_file(encoding: str = "utf-8-sig") -> bytes:
     return ("\r\n".join([HEADER, *ROWS]) + "\r\n").encode(encoding)
+
+
+def test_each_failed_rows_message_is_answered_in_the_callers_language(api, industry):
+    """Kept in English with the import; GET /v1/imports/{id} answers Japanese to a Japanese reader."""
+    from infra.local.server import call_handler
+
+    done = imported(api, csv_file())
+    english = {error["row"]: error["message"] for error in done["errors"]}
+    assert english == {5: "must be a valid email address, such as taro@example.co.jp",
+                       6: "must be one of: 製造, 小売"}
+    answer = call_handler("GET", f"/v1/imports/{done['id']}", api.member_claims(), headers={"accept-language": "ja"})
+    japanese = {error["row"]: error["message"] for error in json.loads(answer["body"])["errors"]}
+    assert japanese == {5: "taro@example.co.jp のような正しいメールアドレスを指定してください",
+                        6: "次のいずれかを指定してください: 製造, 小売"}
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp932"])

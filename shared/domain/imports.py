@@ -153,12 +153,19 @@ def unreadable_past_head(reason: str) -> str:
             "fix the file and import the rows from that line on.")
 
 
-def row_changes(row: dict[str, str], start: Start, definitions: dict[str, dict[str, Any]],
-                ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """(contact changes, [(column, message)]) of one row; non-empty cells only."""
+def row_error(row: int, column: str | None, message: str) -> dict[str, Any]:
+    """One entry of an import's `errors`: the row's line, the column at fault (None for the whole
+    row) and the message, kept in English and answered in the caller's language as every error
+    message is (tests/message_sources.py follows MESSAGE into the Japanese catalogue)."""
+    return {"row": row, "column": column, "message": message}
+
+
+def row_changes(row_number: int, row: dict[str, str], start: Start, definitions: dict[str, dict[str, Any]],
+                ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(contact changes, its errors: row_error entries) of one row; non-empty cells only."""
     if row.get(tabular.EXTRA):
-        return {}, [("", f"the row has {len(row[tabular.EXTRA])} more cell(s) than the header has columns "
-                         "(an unquoted comma?)")]
+        return {}, [row_error(row_number, "", f"the row has {len(row[tabular.EXTRA])} more cell(s) than the header "
+                                              "has columns (an unquoted comma?)")]
     body: dict[str, Any] = {}
     column_of: dict[str, str] = {}
     for column, target in start.mapping.items():
@@ -176,12 +183,9 @@ def row_changes(row: dict[str, str], start: Start, definitions: dict[str, dict[s
             column_of[target] = column
     try:
         return contact_rules.parse_changes(body, definitions), []
-    except ValidationFailed as invalid:
-        problems = []
-        for detail in invalid.details:
-            name = detail.field.split("[", 1)[0]
-            problems.append((column_of.get(name, column_of.get(detail.field, name)), f"{detail.field} {detail.message}"))
-        return {}, problems
+    except ValidationFailed as invalid:  # the column names the place; the message is the validator's own
+        return {}, [row_error(row_number, column_of.get(detail.field.split("[", 1)[0], column_of.get(detail.field, detail.field)),
+                              detail.message) for detail in invalid.details]
 
 
 def merged(contact: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -243,10 +243,10 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
     errors: list[dict[str, Any]] = []
     parsed: list[tuple[int, dict[str, Any]]] = []
     for row_number, row in rows:
-        changes, problems = imports.row_changes(row, plan, config.properties)
+        changes, problems = imports.row_changes(row_number, row, plan, config.properties)
         if problems:
             counts["failed"] += 1
-            errors += [{"row": row_number, "column": column, "message": message} for column, message in problems]
+            errors += problems
         else:
             parsed.append((row_number, changes))
     emails = [contact_rules.email_key(changes) for _, changes in parsed if changes.get("email")]
@@ -268,14 +268,13 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
                     counts["updated"] += 1
                 else:
                     counts["failed"] += 1
-                    errors.append({"row": row_number, "column": imports.email_column(plan),
-                                   "message": imports.HIDDEN_DUPLICATE})
+                    errors.append(imports.row_error(row_number, imports.email_column(plan), imports.HIDDEN_DUPLICATE))
                 continue
             contact = contact_rules.new_contact(ids[row_number], {**changes, "owner_id": None}, None, now)
             contact_store.require_fits(tenant, contact)
         except PayloadTooLarge as too_large:  # this row's contact would not fit DynamoDB's item limit
             counts["failed"] += 1
-            errors.append({"row": row_number, "column": None, "message": too_large.message})
+            errors.append(imports.row_error(row_number, None, too_large.message))
             continue
         new.append((row_number, contact))
         counts["created"] += 1
@@ -287,7 +286,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
         for row_number, _ in new[granted:]:
             counts["created"] -= 1
             counts["failed"] += 1
-            errors.append({"row": row_number, "column": None, "message": imports.over_limit(config.settings["contact_limit"])})
+            errors.append(imports.row_error(row_number, None, imports.over_limit(config.settings["contact_limit"])))
         contact_store.release_emails(tenant, [contact for _, contact in new[granted:]])
         new = new[:granted]
     errors.sort(key=lambda error: error["row"])
@@ -314,7 +313,7 @@ def _with_emails_claimed(tenant: str, plan: imports.Start, new: list[tuple[int, 
     for row_number, _ in (entry for entry in new if entry[1]["id"] in taken):
         counts["created"] -= 1
         counts["failed"] += 1
-        errors.append({"row": row_number, "column": imports.email_column(plan), "message": imports.EMAIL_TAKEN})
+        errors.append(imports.row_error(row_number, imports.email_column(plan), imports.EMAIL_TAKEN))
     return [entry for entry in new if entry[1]["id"] not in taken]
 
 

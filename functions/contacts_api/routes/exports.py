@@ -1,7 +1,7 @@
 """Routes of /v1/exports and /v1/imports."""
 
 from shared.http import Request, Router, created, json_response
-from shared.language import preferred_language
+from shared.language import localised, preferred_language
 from shared.services import exports, imports
 
 router = Router()
@@ -36,7 +36,10 @@ def start_import(request: Request, id: str):
 
 @router.get("/v1/imports/{id}")
 def get_import(request: Request, id: str):
-    return imports.get(request.principal, id)
+    """The import, each failed row's message in the caller's language (kept in English)."""
+    found = imports.get(request.principal, id)
+    return {**found, "errors": [{**error, "message": localised(error["message"], request.japanese)}
+                                for error in found["errors"]]}
 
 
 @router.get("/v1/imports/{id}/preview")
