@@ -402,7 +402,7 @@ def test_timeline_and_activity_statuses(api):
     user("DELETE", "/v1/contacts/{id}/activities/{activity_id}", 403, params=mine)
 
 
-def test_segment_export_import_and_bulk_statuses(api):
+def test_segment_export_import_and_bulk_statuses(api, monkeypatch):
     from stack_support import run_queued_jobs, uploaded
 
     owner = Caller(api.tenant)
@@ -433,8 +433,16 @@ def test_segment_export_import_and_bulk_statuses(api):
           body={"mapping": {"姓": "family_name"}})
     csv_import = uploaded(importer, "姓,メール\n山田,taro@example.jp\n".encode())
     owner("POST", "/v1/imports/{id}/start", 422, params={"id": csv_import}, body={"mapping": {"姓": "no_such_field"}})
+    owner("GET", "/v1/imports/{id}/preview", 200, params={"id": csv_import})
     owner("POST", "/v1/imports/{id}/start", 202, params={"id": csv_import},
           body={"mapping": {"姓": "family_name", "メール": "email"}})
+    not_uploaded = owner("POST", "/v1/imports", 201, body={})["id"]
+    owner("GET", "/v1/imports/{id}/preview", 409, params={"id": not_uploaded})
+    owner("GET", "/v1/imports/{id}/preview", 422, params={"id": uploaded(importer, b"%PDF-1.7\n")})
+    from shared.domain import imports as import_rules
+
+    monkeypatch.setattr(import_rules, "MAX_BYTES", 10)
+    owner("GET", "/v1/imports/{id}/preview", 413, params={"id": uploaded(importer, "姓\n山田\n".encode())})
 
 
 def test_a_tag_on_more_contacts_than_a_request_handles_is_deleted_by_a_job(api, monkeypatch):
