@@ -53,8 +53,10 @@ test("remote images are found in sanitised HTML; inline ones are not remote", ()
 });
 
 test("the frame's policy loads nothing remote until images are allowed, then https: images only", () => {
-  assert.equal(framePolicy(false), "default-src 'none'; img-src data:; form-action 'none'; base-uri 'none'");
-  assert.equal(framePolicy(true), "default-src 'none'; img-src data: https:; form-action 'none'; base-uri 'none'");
+  assert.equal(framePolicy(false),
+    "default-src 'none'; style-src-attr 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'");
+  assert.equal(framePolicy(true),
+    "default-src 'none'; style-src-attr 'unsafe-inline'; img-src data: https:; form-action 'none'; base-uri 'none'");
   const frame = frameDocument("<p>本文</p>", false, "ja");
   assert.ok(frame.startsWith('<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy"'));
   assert.ok(frame.indexOf("Content-Security-Policy") < frame.indexOf("<p>本文</p>"));

@@ -56,10 +56,11 @@ export function hasRemoteImages(safeHtml: string): boolean {
 }
 
 /** The Content-Security-Policy of the mail's frame: nothing may load but inline images, and
- * https: images once the user allowed them. It only narrows what the console's own policy
- * (which a srcdoc frame inherits) allows. */
+ * https: images once the user allowed them; the mail's style attributes (its layout) apply. It
+ * only narrows what the console's own policy (which a srcdoc frame inherits) allows. */
 export function framePolicy(showImages: boolean): string {
-  return `default-src 'none'; img-src data:${showImages ? " https:" : ""}; form-action 'none'; base-uri 'none'`;
+  return `default-src 'none'; style-src-attr 'unsafe-inline'; img-src data:${showImages ? " https:" : ""}; `
+    + "form-action 'none'; base-uri 'none'";
 }
 
 /** The srcdoc of the sandboxed frame (no scripts, an opaque origin) for SAFE_HTML, the API's
