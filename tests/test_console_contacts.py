@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlparse
 
+from playwright.sync_api import expect
+
 from console_support import PASSWORD, assert_accessible, screenshot, search_builder, sign_in, signed_in_team
 
 # the rows the table renders at most, however many are loaded (rowWindow.ts: 2 × OVERSCAN, the
@@ -57,7 +59,7 @@ def test_an_empty_tenant_says_so_and_offers_one_add_button(page, console):
     signed_in_team(page, console)
     page.get_by_text("連絡先がありません").wait_for()
     assert page.get_by_role("button", name="連絡先を追加").count() == 1
-    assert page.get_by_role("searchbox", name="検索").is_visible()
+    expect(page.get_by_role("searchbox", name="検索")).to_be_visible()
     assert_accessible(page, "the empty list")
 
 
@@ -83,7 +85,7 @@ def test_half_width_kana_in_the_search_box_finds_yamada_and_the_url_keeps_it(pag
     add(console, token, family_name="田中", given_name="誠", family_name_kana="タナカ", given_name_kana="マコト", starred=True)
     page.reload()
     wait_for_rows(page, ["田中 誠", "佐藤 一郎", "山本 花子", "山田 太郎"])
-    assert page.get_by_text("4 件を表示中").is_visible()
+    expect(page.get_by_text("4 件を表示中")).to_be_visible()
     assert page.get_by_role("img", name="スター付き").count() == 1
     assert_accessible(page, "the contact list")
     screenshot(page, "contacts")
@@ -127,8 +129,8 @@ def test_fifty_selected_contacts_get_a_tag_at_once(page, console):
     page.get_by_text("50 件を表示中").wait_for()
     page.get_by_role("checkbox", name="このページをすべて選択").check()
     bar = page.get_by_role("region", name="選択した連絡先への一括操作")
-    assert bar.get_by_text("50 件を選択中").is_visible()
-    assert bar.get_by_role("button", name="削除").is_visible()  # the owner may delete
+    expect(bar.get_by_text("50 件を選択中")).to_be_visible()
+    expect(bar.get_by_role("button", name="削除")).to_be_visible()  # the owner may delete
     assert_accessible(page, "the bulk bar")
     bar.get_by_role("button", name="タグを付ける").click()
     dialog = page.get_by_role("dialog", name="タグを付ける")
@@ -150,7 +152,7 @@ def test_every_match_is_changed_by_a_job_whose_progress_is_shown(page, console):
     page.get_by_role("checkbox", name="このページをすべて選択").check()
     page.get_by_role("button", name="条件に合う全件を選択").click()
     bar = page.get_by_role("region", name="選択した連絡先への一括操作")
-    assert bar.get_by_text("条件に合う全件を選択中").is_visible()
+    expect(bar.get_by_text("条件に合う全件を選択中")).to_be_visible()
     bar.get_by_role("button", name="スターを付ける").click()
     dialog = page.get_by_role("dialog", name="スターを付ける")
     dialog.get_by_role("button", name="実行").click()
@@ -235,7 +237,7 @@ def test_a_user_is_not_offered_delete(page, console):
     sign_in(page, console, email, console.temporary_password(email), new_password=PASSWORD)
     page.get_by_role("checkbox", name="共有 を選択").check()
     bar = page.get_by_role("region", name="選択した連絡先への一括操作")
-    assert bar.get_by_role("button", name="スターを付ける").is_visible()
+    expect(bar.get_by_role("button", name="スターを付ける")).to_be_visible()
     assert bar.get_by_role("button", name="削除").count() == 0
 
 
@@ -244,10 +246,10 @@ def test_english_on_request(page, console):
     add(console, owner_token(console, team), family_name="英語")
     page.reload()
     page.get_by_label("表示言語").select_option("en")
-    page.get_by_role("searchbox", name="Search").wait_for()
-    page.get_by_role("columnheader", name="Name").wait_for()
-    assert page.get_by_role("button", name="Add contact").is_visible()
-    assert page.get_by_text("1 shown").is_visible()
+    expect(page.get_by_role("searchbox", name="Search")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Name")).to_be_visible()
+    expect(page.get_by_role("button", name="Add contact")).to_be_visible()
+    expect(page.get_by_text("1 shown")).to_be_visible()
 
 
 # every contacts call the page itself makes (its fetch), in order
