@@ -17,9 +17,8 @@ export function Mail({ folder, id }: { folder?: string; id?: string }) {
   const { route } = useLocation();
   const known = isFolder(folder) ? folder : null;
   const [version, setVersion] = useState(0);
-  const [retry, setRetry] = useState(0);
   const [notice, setNotice] = useState<{ text: string; templates?: boolean } | null>(null);
-  const pages = useFolder(known, version, retry);
+  const pages = useFolder(known, version);
   usePageTitle(known ? `${t(known)} - ${t("title")}` : t("title"));
   useEffect(() => {
     // the mailbox opens on 受信済み, as Digima's does
@@ -59,7 +58,7 @@ export function Mail({ folder, id }: { folder?: string; id?: string }) {
         <div class={id ? "mail-panes mail-panes-open" : "mail-panes"}>
           <section class="mail-list" aria-labelledby="mail-list-heading">
             <h2 id="mail-list-heading" tabIndex={-1}>{t(known)}</h2>
-            <FolderList folder={known} pages={pages} openId={id ?? null} retry={() => setRetry(retry + 1)} />
+            <FolderList folder={known} pages={pages} openId={id ?? null} retry={pages.reload} />
           </section>
           <div class="mail-preview">
             {id ? <Thread key={id} id={id} version={version} onChanged={changed} />
