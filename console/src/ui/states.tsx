@@ -36,3 +36,18 @@ export function Empty({ title, children }: { title: string; children?: Component
     </div>
   );
 }
+
+/** The states of a list a screen loaded: its ERROR (with 再読み込み), loading while ITEMS is null,
+ * EMPTY when it holds nothing, else CHILDREN with the items. */
+export function LoadedList<T>({ items, error, retry, empty, children }: {
+  items: T[] | null | undefined;
+  error: unknown;
+  retry?: () => void;
+  empty: ComponentChildren;
+  children: (items: T[]) => ComponentChildren;
+}) {
+  if (error) return <LoadError error={error} retry={retry} />;
+  if (!items) return <Loading />;
+  if (items.length === 0) return <>{empty}</>;
+  return <>{children(items)}</>;
+}

@@ -6,7 +6,7 @@ import type { Import } from "../../api/types";
 import { formatDateTime, useMessages } from "../../i18n";
 import { useAction, useLoaded } from "../../lib/async";
 import { ErrorSummary } from "../../ui/ErrorSummary";
-import { Empty, Loading, LoadError } from "../../ui/states";
+import { Empty, LoadedList } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
 import { ImportPage, StatusBadge } from "./ImportPage";
 import { importWords } from "./messages";
@@ -77,17 +77,16 @@ function RecentImports() {
   return (
     <section class="imports-recent" aria-labelledby="imports-recent-heading">
       <h2 id="imports-recent-heading">{t("recent")}</h2>
-      {loaded.error ? <LoadError error={loaded.error} retry={loaded.reload} />
-        : !loaded.data ? <Loading />
-        : loaded.data.length === 0 ? <Empty title={t("noImports")} />
-        : (
+      <LoadedList items={loaded.data} error={loaded.error} retry={loaded.reload}
+        empty={<Empty title={t("noImports")} />}>
+        {(items) => (
           <table class="data">
             <caption class="visually-hidden">{t("recentCaption")}</caption>
             <thead>
               <tr><th scope="col">{t("createdAt")}</th><th scope="col">{t("status")}</th><th scope="col">{t("results")}</th></tr>
             </thead>
             <tbody>
-              {loaded.data.map((job) => (
+              {items.map((job) => (
                 <tr key={job.id}>
                   <td><a href={`/imports/${job.id}`}>{formatDateTime(job.created_at)}</a></td>
                   <td><StatusBadge status={job.status} /></td>
@@ -99,6 +98,7 @@ function RecentImports() {
             </tbody>
           </table>
         )}
+      </LoadedList>
     </section>
   );
 }

@@ -6,7 +6,7 @@ import { bulkActionLabels, type BulkActionName } from "../../lib/bulkActions";
 import { jobStatusLabels, useJobs, type JobStatus } from "../../lib/jobs";
 import { memberNames, useMembers } from "../../lib/members";
 import type { AnyJob } from "../../api/types";
-import { Empty, Loading, LoadError } from "../../ui/states";
+import { Empty, LoadedList, LoadError } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
 import { detailHref, jobCounts, kindOf } from "./jobText";
 import { messages, type MessageKey } from "./messages";
@@ -22,10 +22,10 @@ export function Jobs() {
       <h1>{t("title")}</h1>
       <p class="muted jobs-intro">{t("intro")}</p>
       <p class="muted" role="status" aria-live="polite">{jobs.polling ? t("polling") : ""}</p>
-      {jobs.error ? <LoadError error={jobs.error} retry={jobs.reload} />
-        : !jobs.items ? <Loading />
-        : jobs.items.length === 0 ? <Empty title={t("empty")}><p>{t("emptyHelp")}</p></Empty>
-        : <JobsTable jobs={jobs.items} />}
+      <LoadedList items={jobs.items} error={jobs.error} retry={jobs.reload}
+        empty={<Empty title={t("empty")}><p>{t("emptyHelp")}</p></Empty>}>
+        {(items) => <JobsTable jobs={items} />}
+      </LoadedList>
       {jobs.items && jobs.more && (
         <div class="jobs-more">
           <button type="button" onClick={jobs.loadMore} disabled={jobs.loadingMore}>{jobs.loadingMore ? t("loadingMore") : t("loadMore")}</button>

@@ -10,7 +10,7 @@ import { formatDateTime, useLanguage, useMessages } from "../../i18n";
 import { refreshUnread, unreadStore } from "../../lib/notifications";
 import { useStore } from "../../lib/store";
 import { ErrorSummary } from "../../ui/ErrorSummary";
-import { Empty, Loading, LoadError } from "../../ui/states";
+import { Empty, LoadedList } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
 import { announce, Announcer } from "../../ui/forms";
 import { notificationMessages } from "./messages";
@@ -64,10 +64,9 @@ export function Notifications() {
       </div>
       <Announcer />
       <ErrorSummary error={error} />
-      {loadError ? <LoadError error={loadError} retry={load} />
-        : !items ? <Loading />
-        : items.length === 0 ? <Empty title={t("empty")}><p>{t("emptyHelp")}</p></Empty>
-        : (
+      <LoadedList items={items} error={loadError} retry={load}
+        empty={<Empty title={t("empty")}><p>{t("emptyHelp")}</p></Empty>}>
+        {(items) => (
           <ol class="notification-list" aria-label={t("list")}>
             {items.map((notification) => (
               <li key={notification.id} class={notification.read ? "notification" : "notification notification-unread"}>
@@ -93,6 +92,7 @@ export function Notifications() {
             ))}
           </ol>
         )}
+      </LoadedList>
       {items && cursor && !loadError && (
         <button type="button" onClick={more} disabled={busy} aria-busy={busy}>{t("more")}</button>
       )}

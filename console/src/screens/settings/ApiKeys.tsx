@@ -7,7 +7,7 @@ import type { ApiKey, ApiKeyCreated } from "../../api/types";
 import { defineMessages, formatDateTime, useLanguage, useMessages } from "../../i18n";
 import { memberNames, useMembers } from "../../lib/members";
 import { Dialog } from "../../ui/Dialog";
-import { Empty, Loading, LoadError } from "../../ui/states";
+import { Empty, LoadedList } from "../../ui/states";
 import { CopyText } from "./CopyText";
 import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus } from "../../ui/forms";
 import { useLoaded, useSubmit } from "../../lib/async";
@@ -95,10 +95,9 @@ export function ApiKeys() {
         </Field>
         <button type="submit" class="primary" disabled={create.busy || !name.trim()}>{t("create")}</button>
       </form>
-      {loaded.error ? <LoadError error={loaded.error} retry={loaded.reload} />
-        : !loaded.data ? <Loading />
-        : loaded.data.length === 0 ? <Empty title={t("empty")} />
-        : (
+      <LoadedList items={loaded.data} error={loaded.error} retry={loaded.reload}
+        empty={<Empty title={t("empty")} />}>
+        {(items) => (
           <table class="data">
             <caption class="visually-hidden">{t("caption")}</caption>
             <thead>
@@ -110,7 +109,7 @@ export function ApiKeys() {
               </tr>
             </thead>
             <tbody>
-              {loaded.data.map((key) => (
+              {items.map((key) => (
                 <tr key={key.id}>
                   <td>{key.name}</td>
                   <td>{formatDateTime(key.created_at, lang)}</td>
@@ -123,6 +122,7 @@ export function ApiKeys() {
             </tbody>
           </table>
         )}
+      </LoadedList>
       {secret && (
         <Dialog title={t("secretTitle")} onClose={closeSecret}>
           <p class="notice notice-warn"><strong>{t("secretWarning")}</strong></p>

@@ -6,7 +6,7 @@ import { api, ApiError, unwrap } from "../../api/client";
 import type { SiteKey } from "../../api/types";
 import { defineMessages, formatDateTime, useLanguage, useMessages } from "../../i18n";
 import { Dialog } from "../../ui/Dialog";
-import { Empty, Loading, LoadError } from "../../ui/states";
+import { Empty, LoadedList } from "../../ui/states";
 import { CopyText } from "./CopyText";
 import { announce, ConfirmRemoval, Field, FormActions, FormError, messagesFor, refocus } from "../../ui/forms";
 import { useLoaded, useSubmit } from "../../lib/async";
@@ -91,12 +91,11 @@ export function SiteKeys() {
         <button type="button" class="primary" onClick={() => setOpen({ kind: "create" })}>{t("create")}</button>
       </div>
       <p class="muted">{t("help")}</p>
-      {loaded.error ? <LoadError error={loaded.error} retry={loaded.reload} />
-        : !loaded.data ? <Loading />
-        : loaded.data.length === 0 ? <Empty title={t("empty")}><p class="muted">{t("emptyHelp")}</p></Empty>
-        : (
+      <LoadedList items={loaded.data} error={loaded.error} retry={loaded.reload}
+        empty={<Empty title={t("empty")}><p class="muted">{t("emptyHelp")}</p></Empty>}>
+        {(items) => (
           <ul class="key-list">
-            {loaded.data.map((site) => {
+            {items.map((site) => {
               const named = (action: string) => ({ "aria-label": `${action}: ${site.name}` });
               return (
                 <li key={site.site_key} class="key-card">
@@ -123,6 +122,7 @@ export function SiteKeys() {
             })}
           </ul>
         )}
+      </LoadedList>
       {(open?.kind === "create" || open?.kind === "edit") && (
         <SiteKeyDialog site={open.kind === "edit" ? open.site : null} onClose={() => setOpen(null)} onDone={saved} />
       )}

@@ -6,7 +6,7 @@ import type { Tag } from "../../api/types";
 import { defineMessages, formatNumber, useLanguage, useMessages } from "../../i18n";
 import { roleOf, useMe, useSettings } from "../../lib/account";
 import { canDeleteTags } from "../../lib/roles";
-import { Empty, Loading, LoadError } from "../../ui/states";
+import { Empty, LoadedList } from "../../ui/states";
 import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus } from "../../ui/forms";
 import { useLoaded, useSubmit } from "../../lib/async";
 
@@ -75,10 +75,9 @@ export function Tags() {
         </Field>
         <button type="submit" class="primary" disabled={create.busy || !name.trim()}>{t("create")}</button>
       </form>
-      {loaded.error ? <LoadError error={loaded.error} retry={loaded.reload} />
-        : !loaded.data ? <Loading />
-        : loaded.data.length === 0 ? <Empty title={t("empty")} />
-        : (
+      <LoadedList items={loaded.data} error={loaded.error} retry={loaded.reload}
+        empty={<Empty title={t("empty")} />}>
+        {(items) => (
           <table class="data">
             <caption class="visually-hidden">{t("caption")}</caption>
             <thead>
@@ -89,7 +88,7 @@ export function Tags() {
               </tr>
             </thead>
             <tbody>
-              {loaded.data.map((tag) => (
+              {items.map((tag) => (
                 <tr key={tag.name}>
                   <td>{tag.name}</td>
                   <td class="numeric">{tag.contact_count === null || tag.contact_count === undefined ? t("unknownCount") : formatNumber(tag.contact_count, lang)}</td>
@@ -105,6 +104,7 @@ export function Tags() {
             </tbody>
           </table>
         )}
+      </LoadedList>
       {removing && (
         <RemoveTag
           tag={removing}

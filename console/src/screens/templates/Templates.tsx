@@ -8,7 +8,7 @@ import type { EmailTemplate } from "../../api/types";
 import { formatDate, formatNumber, useLanguage, useMessages } from "../../i18n";
 import { roleOf, useMe } from "../../lib/account";
 import { canEditTemplate } from "../../lib/roles";
-import { Empty, Loading, LoadError } from "../../ui/states";
+import { Empty, LoadedList } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
 import { announce, Announcer, ConfirmRemoval, refocus } from "../../ui/forms";
 import { useLoaded } from "../../lib/async";
@@ -54,10 +54,9 @@ export function Templates() {
         <button type="button" class="primary" onClick={() => setEditing({ template: null })}>{t("create")}</button>
       </div>
       <Announcer />
-      {loaded.error ? <LoadError error={loaded.error} retry={loaded.reload} />
-        : !loaded.data ? <Loading />
-        : loaded.data.length === 0 ? <Empty title={t("empty")}><p>{t("emptyHelp")}</p></Empty>
-        : (
+      <LoadedList items={loaded.data} error={loaded.error} retry={loaded.reload}
+        empty={<Empty title={t("empty")}><p>{t("emptyHelp")}</p></Empty>}>
+        {(items) => (
           <>
             <p class="muted hint" id="templates-stats-help">{t("statsHelp")}</p>
             <div class="table-scroll">
@@ -76,7 +75,7 @@ export function Templates() {
                   </tr>
                 </thead>
                 <tbody>
-                  {loaded.data.map((template) => (
+                  {items.map((template) => (
                     <tr key={template.id}>
                       <th scope="row">{template.name}</th>
                       <td class="template-subject">{template.subject}</td>
@@ -104,6 +103,7 @@ export function Templates() {
             </div>
           </>
         )}
+      </LoadedList>
       {editing && <TemplateDialog template={editing.template} onClose={() => setEditing(null)} onSaved={saved} />}
       {removing && (
         <ConfirmRemoval
