@@ -136,3 +136,27 @@ export function FormActions({ busy = false, label, busyLabel, danger = false, on
     </div>
   );
 }
+
+/** A one-field form that creates something by its name (a tag, an API key): the field LABEL with
+ * the API's refusal on `name`, and the button SUBMIT_LABEL, offered once a name is typed. */
+export function NameForm({ id, label, submitLabel, name, maxLength, onName, submit }: {
+  id: string;
+  label: string;
+  submitLabel: string;
+  name: string;
+  maxLength: number;
+  onName: (name: string) => void;
+  submit: { busy: boolean; error: unknown; onSubmit: (event: Event) => unknown };
+}) {
+  return (
+    <form class="inline-form" onSubmit={submit.onSubmit} noValidate>
+      <FormError error={submit.error} fields={["name"]} />
+      <Field id={id} label={label} errors={messagesFor(submit.error, "name")}>
+        {(described) => (
+          <input {...described} value={name} maxLength={maxLength} onInput={(event) => onName((event.currentTarget as HTMLInputElement).value)} />
+        )}
+      </Field>
+      <button type="submit" class="primary" disabled={submit.busy || !name.trim()}>{submitLabel}</button>
+    </form>
+  );
+}

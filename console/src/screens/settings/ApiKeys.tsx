@@ -9,7 +9,7 @@ import { memberNames, useMembers } from "../../lib/members";
 import { Dialog } from "../../ui/Dialog";
 import { Empty, LoadedList } from "../../ui/states";
 import { CopyText } from "./CopyText";
-import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus } from "../../ui/forms";
+import { announce, ConfirmRemoval, NameForm, refocus } from "../../ui/forms";
 import { useLoaded, useSubmit } from "../../lib/async";
 
 const words = defineMessages(
@@ -86,15 +86,8 @@ export function ApiKeys() {
     <section aria-labelledby="api-keys-heading">
       <h2 id="api-keys-heading" tabIndex={-1}>{t("heading")}</h2>
       <p class="muted">{t("help")}</p>
-      <form class="inline-form" onSubmit={create.onSubmit} noValidate>
-        <FormError error={create.error} fields={["name"]} />
-        <Field id="api-key-name" label={t("keyName")} errors={messagesFor(create.error, "name")}>
-          {(described) => (
-            <input {...described} value={name} maxLength={100} onInput={(event) => setName((event.currentTarget as HTMLInputElement).value)} />
-          )}
-        </Field>
-        <button type="submit" class="primary" disabled={create.busy || !name.trim()}>{t("create")}</button>
-      </form>
+      <NameForm id="api-key-name" label={t("keyName")} submitLabel={t("create")} name={name}
+        maxLength={100} onName={setName} submit={create} />
       <LoadedList items={loaded.data} error={loaded.error} retry={loaded.reload}
         empty={<Empty title={t("empty")} />}>
         {(items) => (

@@ -7,7 +7,7 @@ import { defineMessages, formatNumber, useLanguage, useMessages } from "../../i1
 import { roleOf, useMe, useSettings } from "../../lib/account";
 import { canDeleteTags } from "../../lib/roles";
 import { Empty, LoadedList } from "../../ui/states";
-import { announce, ConfirmRemoval, Field, FormError, messagesFor, refocus } from "../../ui/forms";
+import { announce, ConfirmRemoval, NameForm, refocus } from "../../ui/forms";
 import { useLoaded, useSubmit } from "../../lib/async";
 
 const words = defineMessages(
@@ -66,15 +66,8 @@ export function Tags() {
   return (
     <section aria-labelledby="tags-heading">
       <h2 id="tags-heading" tabIndex={-1}>{t("heading")}</h2>
-      <form class="inline-form" onSubmit={create.onSubmit} noValidate>
-        <FormError error={create.error} fields={["name"]} />
-        <Field id="tag-name" label={t("name")} errors={messagesFor(create.error, "name")}>
-          {(described) => (
-            <input {...described} value={name} maxLength={50} onInput={(event) => setName((event.currentTarget as HTMLInputElement).value)} />
-          )}
-        </Field>
-        <button type="submit" class="primary" disabled={create.busy || !name.trim()}>{t("create")}</button>
-      </form>
+      <NameForm id="tag-name" label={t("name")} submitLabel={t("create")} name={name}
+        maxLength={50} onName={setName} submit={create} />
       <LoadedList items={loaded.data} error={loaded.error} retry={loaded.reload}
         empty={<Empty title={t("empty")} />}>
         {(items) => (
