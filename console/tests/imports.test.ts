@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  csvCell, errorRowsCsv, initialChoices, isRunning, mappingOf, percent, SKIP,
-} from "../src/screens/imports/importRules";
+import { isActive, percent } from "../src/lib/jobs";
+import { csvCell, errorRowsCsv, initialChoices, mappingOf, SKIP } from "../src/screens/imports/importRules";
 
 test("the suggestions preselect each column; a column without one is left out of the mapping", () => {
   const choices = initialChoices(["姓", "メールアドレス", "備考欄"], { 姓: "family_name", メールアドレス: "email", 備考欄: null });
@@ -15,7 +14,7 @@ test("a column the API did not answer for starts as 取り込まない", () => {
 });
 
 test("the screen asks again while the job is queued or running only", () => {
-  assert.deepEqual((["created", "queued", "running", "succeeded", "failed"] as const).map(isRunning),
+  assert.deepEqual((["created", "queued", "running", "succeeded", "failed"] as const).map((status) => isActive({ status })),
     [false, true, true, false, false]);
 });
 

@@ -15,8 +15,45 @@ export const jobStatusLabels = defineMessages(
 );
 export type JobStatus = keyof typeof jobStatusLabels.ja;
 
-export function isActive(job: Pick<AnyJob, "status">): boolean {
+/** Whether the job is still to change (a screen watching it asks again). */
+export function isActive(job: { status: string }): boolean {
   return job.status === "queued" || job.status === "running";
+}
+
+/** A job's progress (0..1) as a whole percentage, 0 to 100: 100 only when all is done. */
+export function percent(progress: number): number {
+  return Math.max(0, Math.min(100, Math.floor(progress * 100)));
+}
+
+/** How often a job's own page (/imports/{id}, /exports/{id}) asks for it while it is active. */
+export const WATCH_MS = 1500;
+
+/** One job on its own page: FETCH it for KEY, then again every WATCH_MS while it is queued or
+ * running (also after the screen sets a started job itself); an answer to an older ask is dropped. */
+export function useWatchedJob<T extends { status: string }>(key: string, fetch: () => Promise<T>): {
+  job: T | null; error: unknown; setJob: (job: T) => void; reload: () => void;
+} {
+  const [job, setJob] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const asked = useRef(0);
+  const load = () => {
+    const mine = ++asked.current;
+    setError(null);
+    fetch().then(
+      (loaded) => { if (mine === asked.current) setJob(loaded); },
+      (failure) => { if (mine === asked.current) setError(failure); },
+    );
+  };
+  useEffect(() => {
+    setJob(null);
+    load();
+  }, [key]);
+  useEffect(() => {
+    if (!job || !isActive(job)) return;
+    const timer = setTimeout(load, WATCH_MS);
+    return () => clearTimeout(timer);
+  }, [job]);
+  return { job, error, setJob, reload: load };
 }
 
 /** The jobs after the first page was asked again: FIRST, then those loaded before that it does not hold. */

@@ -1,61 +1,29 @@
-/** /exports/{id}: the export's progress (asked again every second and a half while it is queued
- * or running), then its download while the 24 hours last, why it is gone after, or why it failed. */
+/** /exports/{id}: the export's progress (watched while it is queued or running: lib/jobs), then its download while the 24 hours last, why it is gone after, or why it failed. */
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { Export } from "../../api/types";
 import { formatDateTime, formatNumber, useLanguage, useMessages } from "../../i18n";
-import { isActive, jobStatusLabels, type JobStatus } from "../../lib/jobs";
+import { download as save } from "../../lib/download";
+import { isActive, percent, useWatchedJob } from "../../lib/jobs";
 import { ErrorSummary } from "../../ui/ErrorSummary";
+import { JobStatusBadge } from "../../ui/JobStatusBadge";
 import { Loading, LoadError } from "../../ui/states";
 import { downloadable } from "./exportForm";
 import { messages } from "./messages";
 
-const POLL_MS = 1500;
-
-/** The file at URL saved by the browser: the link answers it as an attachment, so the page stays. */
-function save(url: string): void {
-  const link = document.createElement("a");
-  link.href = url;
-  link.rel = "noopener noreferrer";
-  document.body.append(link);
-  link.click();
-  link.remove();
-}
-
 export function ExportStatus({ id }: { id: string }) {
   const t = useMessages(messages);
-  const status = useMessages(jobStatusLabels);
   const lang = useLanguage();
-  const [job, setJob] = useState<Export | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [generation, setGeneration] = useState(0);
+  const { job, error, reload } = useWatchedJob<Export>(id, async () =>
+    (await unwrap(api.GET("/v1/exports/{id}", { params: { path: { id } } }))) as Export);
   const [downloading, setDownloading] = useState(false);
   const [refusal, setRefusal] = useState<unknown>(null);
   const [gone, setGone] = useState(false);
 
   useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const loaded = (await unwrap(api.GET("/v1/exports/{id}", { params: { path: { id } } }))) as Export;
-        if (stopped) return;
-        setJob(loaded);
-        setError(null);
-        if (isActive(loaded)) timer = setTimeout(poll, POLL_MS);
-      } catch (failure) {
-        if (!stopped) setError(failure);
-      }
-    };
-    setJob(null);
     setGone(false);
     setRefusal(null);
-    poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [id, generation]);
+  }, [id]);
 
   async function download() {
     setDownloading(true);
@@ -64,7 +32,7 @@ export function ExportStatus({ id }: { id: string }) {
       const link = await unwrap(api.GET("/v1/exports/{id}/download", {
         params: { path: { id } }, headers: { Accept: "application/json" },
       }));
-      save(link.url);
+      save(link.url);  // answered as an attachment: the page stays
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 410) setGone(true);
       setRefusal(failure);
@@ -73,7 +41,7 @@ export function ExportStatus({ id }: { id: string }) {
     }
   }
 
-  if (error) return <LoadError error={error} retry={() => setGeneration((value) => value + 1)} />;
+  if (error) return <LoadError error={error} retry={reload} />;
   if (!job) return <Loading />;
   const rows = job.row_count ?? job.rows_written ?? 0;
   const available = !gone && downloadable(job.expires_at, new Date());
@@ -89,13 +57,13 @@ export function ExportStatus({ id }: { id: string }) {
           {job.password_protected && ` · ${t("protected")}`}
         </dd>
         <dt>{t("colStatus")}</dt>
-        <dd><span class={`job-status job-${job.status}`}>{status(job.status as JobStatus)}</span></dd>
+        <dd><JobStatusBadge status={job.status} /></dd>
       </dl>
 
       {isActive(job) && (
         <div class="export-progress">
           <label for="export-progress">{t("progress")}</label>
-          <progress id="export-progress" max={1} value={job.progress} aria-valuetext={`${Math.round(job.progress * 100)}%`} />
+          <progress id="export-progress" max={1} value={job.progress} aria-valuetext={`${percent(job.progress)}%`} />
           <p role="status" aria-live="polite">
             {job.status === "queued" ? t("waiting") : t("written", { count: formatNumber(job.rows_written ?? 0, lang) })}
           </p>

@@ -3,7 +3,8 @@
  * one call (GET /v1/jobs), which also tells when the user's next export is allowed. */
 import { formatDateTime, formatNumber, useLanguage, useMessages } from "../../i18n";
 import { useMe } from "../../lib/account";
-import { jobStatusLabels, useJobs, type JobStatus } from "../../lib/jobs";
+import { useJobs } from "../../lib/jobs";
+import { JobStatusBadge } from "../../ui/JobStatusBadge";
 import { Empty, LoadError } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
 import type { AnyJob } from "../../api/types";
@@ -49,7 +50,6 @@ function ExportsHome() {
 
 function RecentExports({ jobs }: { jobs: AnyJob[] }) {
   const t = useMessages(messages);
-  const status = useMessages(jobStatusLabels);
   const lang = useLanguage();
   return (
     <section class="recent-exports" aria-labelledby="recent-exports-heading">
@@ -72,7 +72,7 @@ function RecentExports({ jobs }: { jobs: AnyJob[] }) {
                 <tr key={job.id}>
                   <td><a href={`/exports/${job.id}`}>{formatDateTime(job.created_at, lang)}</a></td>
                   <td>{exported.format === "xlsx" ? t("xlsx") : t("csv")}{exported.password_protected && ` · ${t("protected")}`}</td>
-                  <td><span class={`job-status job-${job.status}`}>{status(job.status as JobStatus)}</span></td>
+                  <td><JobStatusBadge status={job.status} /></td>
                   <td class="number">{rows === null || rows === undefined ? "" : t("rows", { count: formatNumber(rows, lang) })}</td>
                 </tr>
               );

@@ -8,7 +8,8 @@ import { useAction, useLoaded } from "../../lib/async";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { Empty, LoadedList } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
-import { ImportPage, StatusBadge } from "./ImportPage";
+import { JobStatusBadge } from "../../ui/JobStatusBadge";
+import { ImportPage } from "./ImportPage";
 import { importWords } from "./messages";
 
 export function Imports({ id }: { id?: string; params?: Record<string, string> }) {
@@ -89,7 +90,7 @@ function RecentImports() {
               {items.map((job) => (
                 <tr key={job.id}>
                   <td><a href={`/imports/${job.id}`}>{formatDateTime(job.created_at)}</a></td>
-                  <td><StatusBadge status={job.status} /></td>
+                  <td><JobStatusBadge status={job.status} /></td>
                   <td>{job.status === "created" ? "" : t("resultsText", {
                     created: job.created, updated: job.updated, skipped: job.skipped, failed: job.failed ?? 0,
                   })}</td>

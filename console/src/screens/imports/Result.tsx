@@ -2,9 +2,11 @@
  * failed row (line, column, message) with "エラー行をダウンロード" (a CSV built here). */
 import type { Import } from "../../api/types";
 import { formatNumber, useMessages } from "../../i18n";
+import { download as save } from "../../lib/download";
+import { isActive, percent } from "../../lib/jobs";
+import { JobStatusBadge } from "../../ui/JobStatusBadge";
 import { Empty } from "../../ui/states";
-import { errorRowsCsv, isRunning, percent } from "./importRules";
-import { StatusBadge } from "./ImportPage";
+import { errorRowsCsv } from "./importRules";
 import { importWords } from "./messages";
 
 export function Result({ job }: { job: Import }) {
@@ -14,12 +16,7 @@ export function Result({ job }: { job: Import }) {
   const download = () => {
     const csv = errorRowsCsv(job.errors, [t("line"), t("errorColumn"), t("message")]);
     const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = `import-errors-${job.id}.csv`;
-    document.body.append(link);
-    link.click();
-    link.remove();
+    save(url, `import-errors-${job.id}.csv`);
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
   return (
@@ -27,7 +24,7 @@ export function Result({ job }: { job: Import }) {
       <section aria-labelledby="import-result-heading">
         <h2 id="import-result-heading">{t("resultHeading")}</h2>
         <div class="import-progress" role="status" aria-live="polite">
-          <StatusBadge status={job.status} />
+          <JobStatusBadge status={job.status} />
           <label for="import-progress-bar">{t("progress")}</label>
           <progress id="import-progress-bar" max={100} value={done} />
           <span>{t("progressText", { percent: done, rows: job.rows ?? 0 })}</span>
@@ -43,7 +40,7 @@ export function Result({ job }: { job: Import }) {
       <section aria-labelledby="import-errors-heading">
         <h2 id="import-errors-heading">{t("failedRows")}</h2>
         {job.errors.length === 0 ? (
-          !isRunning(job.status) && <Empty title={t("noErrors")} />
+          !isActive(job) && <Empty title={t("noErrors")} />
         ) : (
           <>
             <div class="actions">
@@ -68,7 +65,7 @@ export function Result({ job }: { job: Import }) {
           </>
         )}
       </section>
-      {!isRunning(job.status) && (
+      {!isActive(job) && (
         <p class="actions">
           <a class="button" href="/imports">{t("another")}</a>
           <a class="button" href="/contacts">{t("viewContacts")}</a>

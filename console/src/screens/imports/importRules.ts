@@ -21,18 +21,6 @@ export function initialChoices(columns: string[], suggested: Record<string, stri
   return Object.fromEntries(columns.map((column) => [column, suggested[column] ?? SKIP]));
 }
 
-export type ImportStatus = "created" | "queued" | "running" | "succeeded" | "failed";
-
-/** Whether the job is still to change (the screen asks again). */
-export function isRunning(status: ImportStatus): boolean {
-  return status === "queued" || status === "running";
-}
-
-/** The share done as a whole percentage, 0 to 100. */
-export function percent(progress: number): number {
-  return Math.max(0, Math.min(100, Math.floor(progress * 100)));
-}
-
 /** One CSV cell (RFC 4180): quoted when it holds a quote, a comma or a line break, or starts or ends
  * with a space; a text Excel would run as a formula (= + - @, TAB or CR first; OWASP "CSV
  * injection") gets a leading ' first, as the API's exports do. */

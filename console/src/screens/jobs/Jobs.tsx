@@ -3,9 +3,10 @@
  * errors, who and when; asked again every two seconds while one runs, and no more after. */
 import { formatDateTime, formatNumber, useLanguage, useMessages } from "../../i18n";
 import { bulkActionLabels, type BulkActionName } from "../../lib/bulkActions";
-import { jobStatusLabels, useJobs, type JobStatus } from "../../lib/jobs";
+import { percent, useJobs } from "../../lib/jobs";
 import { memberNames, useMembers } from "../../lib/members";
 import type { AnyJob } from "../../api/types";
+import { JobStatusBadge } from "../../ui/JobStatusBadge";
 import { Empty, LoadedList, LoadError } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
 import { detailHref, jobCounts, kindOf } from "./jobText";
@@ -38,7 +39,6 @@ export function Jobs() {
 
 function JobsTable({ jobs }: { jobs: AnyJob[] }) {
   const t = useMessages(messages);
-  const status = useMessages(jobStatusLabels);
   const action = useMessages(bulkActionLabels);
   const lang = useLanguage();
   const names = memberNames(useMembers());
@@ -67,15 +67,14 @@ function JobsTable({ jobs }: { jobs: AnyJob[] }) {
             const href = detailHref(job);
             const started = formatDateTime(job.created_at, lang);
             const loose = job as { total?: number | null; processed?: number; errors?: unknown[]; error?: string | null };
-            const percent = Math.round((job.progress ?? 0) * 100);
             return (
               <tr key={job.id} class="job-row">
                 <td>{href ? <a href={href}>{started}</a> : started}</td>
                 <td>{kindText(job)}</td>
-                <td><span class={`job-status job-${job.status}`}>{status(job.status as JobStatus)}</span></td>
+                <td><JobStatusBadge status={job.status} /></td>
                 <td class="job-progress">
                   <progress max={1} value={job.progress ?? 0} aria-label={t("progressOf", { kind: kindText(job), time: started })} />
-                  <span>{percent}%</span>
+                  <span>{percent(job.progress ?? 0)}%</span>
                   {kindOf(job) === "bulk_action" && typeof loose.total === "number" && (
                     <span class="muted"> {t("processed", { processed: formatNumber(loose.processed ?? 0, lang), total: formatNumber(loose.total, lang) })}</span>
                   )}
