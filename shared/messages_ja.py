@@ -99,6 +99,7 @@ JAPANESE = {
 
     # --- not found ----------------------------------------------------------------------------------
     "No API key with id {key_id} exists.": "ID が {key_id} の API キーは存在しません。",
+    "The API documentation has no file named {asset}.": "API ドキュメントに {asset} というファイルはありません。",
     "No activity with id {activity_id} exists on this contact (or you may not see it).":
         "このコンタクトに ID が {activity_id} のアクティビティは存在しません（または閲覧権限がありません）。",
     "No company with id {company_id} exists.": "ID が {company_id} の会社は存在しません。",

@@ -164,8 +164,9 @@ def test_the_console_answers_with_hsts_nosniff_deny_and_a_strict_referrer_policy
     assert headers["ReferrerPolicy"] == {"Override": True, "ReferrerPolicy": "strict-origin-when-cross-origin"}
 
 
-def test_the_api_behaviours_send_no_csp_so_the_docs_page_keeps_its_cdn(resources, distribution):
-    """GET /docs loads Swagger UI from a CDN: the console's policy would block it."""
+def test_the_api_behaviours_leave_the_policy_to_the_api(resources, distribution):
+    """The API's answers are JSON, and GET /docs sends a policy of its own (Swagger UI sets style
+    attributes, which the console's policy refuses): CloudFront adds none to them."""
     for behaviour in distribution["CacheBehaviors"]:
         headers = _security_headers(resources, behaviour["ResponseHeadersPolicyId"])
         assert "ContentSecurityPolicy" not in headers and "FrameOptions" not in headers, behaviour["PathPattern"]

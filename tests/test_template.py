@@ -107,7 +107,7 @@ def test_layer_pins_the_versions_the_tests_run_with() -> None:
             assert sep and version.strip(), f"not pinned: {line!r}"
             pins[re.sub(r"[-_.]+", "-", name.strip().lower())] = version.strip()
     assert set(pins) == {"aws-lambda-powertools", "pynamodb", "boto3", "xlsxwriter", "pyzipper", "pycryptodomex",
-                         "nh3", "publicsuffixlist", "openpyxl", "et-xmlfile", "defusedxml"}
+                         "nh3", "publicsuffixlist", "openpyxl", "et-xmlfile", "defusedxml", "swagger-ui-bundle"}
     for name, version in pins.items():
         assert importlib.metadata.version(name) == version, f"layer pins {name}=={version}; tests ran another"
 
