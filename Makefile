@@ -26,7 +26,7 @@ AUDIT_CANARY := requests==2.19.0
 AUDIT_CANARY_ADVISORY := CVE-2018-18074
 PIP_AUDIT := $(BIN)/pip-audit --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) --aliases on
 
-.PHONY: dev test lint security checkov bandit audit tools bench clean console console-test chromium deploy-console screenshots
+.PHONY: dev test test-fast lint security checkov bandit audit tools bench clean console console-test chromium deploy-console screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -132,6 +132,9 @@ audit: $(STAMP)  ## pip-audit of layer/requirements.txt, with what pip resolves 
 
 test: $(STAMP) lint security $(SAM_STAMP) console console-test chromium  ## cfn-lint, checkov, bandit, pip-audit, the console's unit tests, then every test (sam build and the browser included)
 	$(BIN)/pytest -q
+
+test-fast: $(STAMP)  ## the inner loop: every test but the slow ones (browser, served stack, sam build, load, fuzzing); make test is the gate
+	$(BIN)/pytest -q -m "not slow"
 
 screenshots: $(STAMP) console chromium  ## retake the README's screenshots (docs/screenshots/) with the browser tests
 	CRM_SCREENSHOTS=1 $(BIN)/pytest -q -p no:randomly tests/test_console_*.py

@@ -34,6 +34,20 @@ def pytest_configure(config):
     _aws_calls = _recording.enter_context(iam_record.recording())
 
 
+# --- tiers: `make test-fast` leaves out the `slow` tests, `make test` runs every one ---------------
+# The browser's (Chromium drives the served stack), and whole modules that start processes (sam
+# build, the served stack, the CLI), load the stack, or fuzz every route: minutes, not seconds.
+SLOW_FIXTURES = {"chromium", "console", "page"}
+SLOW_MODULES = {"test_load", "test_request_bounds", "test_local_index_partitions", "test_contract_fuzz",
+                "test_sam_build", "test_local_stack", "test_crm_cli", "test_deploy"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionfinish(session, exitstatus):
     _recording.close()
     if not _aws_calls:
