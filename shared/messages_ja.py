@@ -42,6 +42,8 @@ JAPANESE = {
     "The filter is invalid; see details.": "フィルター条件に誤りがあります。details を確認してください。",
     "The job queue is not taking work right now; nothing was started. Retry in a moment.":
         "ただいまジョブを受け付けられません。処理は開始されていません。しばらくしてから再度お試しください。",
+    "An unsubscribe must be posted with the body List-Unsubscribe=One-Click.":
+        "配信停止は本文 List-Unsubscribe=One-Click を付けて POST してください。",
     "This tracking link is not valid; open the link from the original email.":
         "このトラッキングリンクは無効です。元のメールからリンクを開いてください。",
 
