@@ -325,6 +325,8 @@ JAPANESE = {
     "must be at most a year ahead": "1 年以内の日時を指定してください",
     "must be the id of an email, or null": "メールの ID または null を指定してください",
     "is not an email field": "メールの項目ではありません",
+    "is not a field of an email to a selection": "一括メール送信の項目ではありません",
+    "is required (or a template_id whose template has one)": "必須です(または件名のあるテンプレートの template_id を指定してください)",
     "must be one of {', '.join(TRANSPORTS)}": "{', '.join(TRANSPORTS)} のいずれかを指定してください",
     "must be one of {', '.join(outbound.FOLDERS)}": "{', '.join(outbound.FOLDERS)} のいずれかを指定してください",
     "is not the id of one of your templates": "テンプレートの ID ではありません",
