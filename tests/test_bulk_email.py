@@ -213,6 +213,23 @@ def test_one_click_unsubscribe_opts_the_contact_out_once_and_shows_on_the_timeli
     assert len(messages_to(api, "yamada")) == 1
 
 
+def test_a_multipart_one_click_post_unsubscribes_and_an_oversized_one_is_a_413(api, audience):
+    from infra.local.server import call_handler
+
+    bulk_send(api, {"ids": [audience["yamada"]]})
+    run_queued_jobs()
+    token = unsubscribe_token(messages_to(api, "yamada")[0]["raw"])
+    too_large = unsubscribe(token, body="List-Unsubscribe=One-Click&" + "x" * 5000)
+    assert too_large["statusCode"] == 413
+    assert api.get(f"/v1/contacts/{audience['yamada']}").body["marketing_opt_out"] is False
+
+    form = ('--b1\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b1--\r\n')
+    reply = call_handler("POST", f"/t/u/{token}", None, body=form,
+                         headers={"content-type": "multipart/form-data; boundary=b1"})
+    assert reply["statusCode"] == 200
+    assert api.get(f"/v1/contacts/{audience['yamada']}").body["marketing_opt_out"] is True
+
+
 @pytest.mark.parametrize("token", ["forged", "A" * 80])
 def test_a_forged_unsubscribe_token_is_a_404_and_changes_nothing(api, audience, token):
     assert unsubscribe(token)["statusCode"] == 404

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from shared.domain.tracking import KIND_CLICK, KIND_OPEN, KIND_UNSUBSCRIBE, PIXEL_GIF
-from shared.errors import BadRequest, CrmError, NotFound
+from shared.errors import BadRequest, CrmError, NotFound, PayloadTooLarge
 from shared.language import localised, prefers_japanese
 from shared.services.tracking import NotTracked, hit, unsubscribe
 
@@ -29,7 +29,7 @@ _NOT_FOUND = NotFound("This tracking link is not valid; open the link from the o
 _NOT_ONE_CLICK = BadRequest("An unsubscribe must be posted with the body List-Unsubscribe=One-Click.")
 
 
-def _not_found(headers: dict[str, str], error: CrmError = _NOT_FOUND) -> dict[str, Any]:
+def _refused(headers: dict[str, str], error: CrmError = _NOT_FOUND) -> dict[str, Any]:
     """The contract's 404 (or another refusal), in Japanese for a browser that prefers it (the
     catalogue is read only then)."""
     message = localised(error.message, prefers_japanese(headers.get("accept-language")))
@@ -51,16 +51,22 @@ _PAGES = {
 }
 
 
-def _body_text(event: dict[str, Any]) -> str:
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        body = base64.b64decode(body).decode("utf-8", "replace")
-    return body
+_MAX_FORM_BYTES = 4096  # the one-click form is a few dozen bytes; multipart adds a boundary and headers
+
+
+def _too_large() -> PayloadTooLarge:
+    size = f"{_MAX_FORM_BYTES // 1024} KB"
+    return PayloadTooLarge(f"The request body is larger than {size}.")
 
 
 def _one_click(event: dict[str, Any]) -> bool:
-    body = _body_text(event).strip()
-    return bool(_ONE_CLICK_FORM.search(body) or _ONE_CLICK_PART.search(body))
+    """Whether the body is RFC 8058's one-click form (PayloadTooLarge beyond a small form's size)."""
+    body = event.get("body") or ""
+    data = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8", "surrogatepass")
+    if len(data) > _MAX_FORM_BYTES:
+        raise _too_large()
+    text = data.decode("utf-8", "replace").strip()
+    return bool(_ONE_CLICK_FORM.search(text) or _ONE_CLICK_PART.search(text))
 
 
 def _page(headers: dict[str, str], done: bool) -> dict[str, Any]:
@@ -79,12 +85,15 @@ def _page(headers: dict[str, str], done: bool) -> dict[str, Any]:
 
 
 def _unsubscribe(event: dict[str, Any], method: str, headers: dict[str, str], token: str) -> dict[str, Any]:
-    if method == "POST" and not _one_click(event):
-        return _not_found(headers, _NOT_ONE_CLICK)
+    try:
+        if method == "POST" and not _one_click(event):
+            return _refused(headers, _NOT_ONE_CLICK)
+    except PayloadTooLarge as refused:
+        return _refused(headers, refused)
     try:
         unsubscribe(token, confirmed=method == "POST")
     except NotTracked:
-        return _not_found(headers)
+        return _refused(headers)
     return _page(headers, done=method == "POST")
 
 
@@ -94,13 +103,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     http = event.get("requestContext", {}).get("http", {})
     headers = event.get("headers") or {}
     if kind is None:
-        return _not_found(headers)
+        return _refused(headers)
     if kind == KIND_UNSUBSCRIBE:
         return _unsubscribe(event, http.get("method", "GET"), headers, token)
     try:
         url = hit(kind, token, http.get("method", "GET"), headers.get("user-agent"), http.get("sourceIp"))
     except NotTracked:
-        return _not_found(headers)
+        return _refused(headers)
     if kind == KIND_CLICK:
         return {"statusCode": 302, "headers": {**_NO_STORE, "Location": url}, "body": "", "isBase64Encoded": False}
     return {"statusCode": 200, "headers": {**_NO_STORE, "Content-Type": "image/gif"}, "body": _PIXEL,
