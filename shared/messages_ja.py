@@ -42,6 +42,8 @@ JAPANESE = {
     "The filter is invalid; see details.": "フィルター条件に誤りがあります。details を確認してください。",
     "The job queue is not taking work right now; nothing was started. Retry in a moment.":
         "ただいまジョブを受け付けられません。処理は開始されていません。しばらくしてから再度お試しください。",
+    "An unsubscribe must be posted with the body List-Unsubscribe=One-Click.":
+        "配信停止は本文 List-Unsubscribe=One-Click を付けて POST してください。",
     "This tracking link is not valid; open the link from the original email.":
         "このトラッキングリンクは無効です。元のメールからリンクを開いてください。",
 
@@ -324,6 +326,8 @@ JAPANESE = {
     "must be at most a year ahead": "1 年以内の日時を指定してください",
     "must be the id of an email, or null": "メールの ID または null を指定してください",
     "is not an email field": "メールの項目ではありません",
+    "is not a field of an email to a selection": "一括メール送信の項目ではありません",
+    "is required (or a template_id whose template has one)": "必須です(または件名のあるテンプレートの template_id を指定してください)",
     "must be one of {', '.join(TRANSPORTS)}": "{', '.join(TRANSPORTS)} のいずれかを指定してください",
     "must be one of {', '.join(outbound.FOLDERS)}": "{', '.join(outbound.FOLDERS)} のいずれかを指定してください",
     "is not the id of one of your templates": "テンプレートの ID ではありません",

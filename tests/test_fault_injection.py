@@ -22,7 +22,10 @@ The product's own backoff (shared.db.retries.backoff) is short and really sleeps
    a little later (send now answers it `scheduled`), and the next sweep sends it once; the sweep
    under throttling sends every due email exactly once. An email a killed Lambda left `sending`
    is settled `failed` by the sweep once no invocation can still be sending it, and never sent
-   again (whether SES took it is unknown). The SMTP failure is tests/test_emails_api.py
+   again (whether SES took it is unknown). Email to a selection: a job killed mid-slice (before an
+   email is stored, or after its sends but before its cursor moved) resumes and sends each contact
+   once; one SES throttles waits for the deferred email to be due (its message delayed), never
+   fails, and sends each once. The SMTP failure is tests/test_emails_api.py
    ::test_an_smtp_failure_marks_the_email_failed_and_records_nothing (nothing listens on the
    mailbox's port; the transport's own failures are in tests/test_smtp_transport.py).
 3. S3 failing mid-export (UploadPart after the first part, CompleteMultipartUpload): the job
@@ -629,6 +632,91 @@ def test_an_email_left_sending_by_a_killed_lambda_is_settled_failed_and_never_se
     assert (ses.count("SendEmail"), len(outbox_entries(email["id"]))) == (reached_ses, delivered)  # never sent again
     assert timeline(api, contact["id"], "email_sent") == [] and api.get(f"/v1/contacts/{contact['id']}").body == before
     assert folder_ids(api, "sent") == [email["id"]] and folder_ids(api, "scheduled") == []
+
+
+# --- 2b. email to a selection (POST /v1/emails/bulk): killed mid-job, throttled by SES -----------------
+
+def bulk_email_job(api: Api, count: int) -> tuple[str, list[str]]:
+    """A bulk_email job (not run yet) to `count` new contacts: its id, and their addresses."""
+    addresses = [f"bulk{number}.{api.tenant}@example.jp" for number in range(count)]
+    ids = [create(api, family_name=f"顧客{number}", email=address)["id"] for number, address in enumerate(addresses)]
+    reply = api.post("/v1/emails/bulk", {"selection": {"ids": ids}, "subject": "{{contact.family_name}}様",
+                                         "body_text": "ご案内"})
+    assert reply.status == 202, reply.body
+    return reply.body["id"], addresses
+
+
+def delivered_to(addresses: list[str]) -> list[int]:
+    return [sum(1 for entry in outbox().items() if entry["to"] == [address]) for address in addresses]
+
+
+def is_job_progress(request: Any) -> bool:
+    return b'"cursor"' in (request.body or b"")
+
+
+@pytest.mark.parametrize("killed", ["before the fifth email is stored", "after the slice's sends, before the job moves on"])
+def test_a_bulk_email_job_killed_mid_slice_resumes_and_sends_each_contact_once(api, dynamodb, monkeypatch, killed):
+    from shared.services import bulk_emails
+
+    job_id, addresses = bulk_email_job(api, 8)
+    if killed.startswith("before"):
+        real_insert, calls = bulk_emails.email_store.insert_once, []
+
+        def dies_at_the_fifth(*args: Any, **kwargs: Any) -> Any:
+            calls.append(1)
+            if len(calls) == 5:
+                raise LambdaKilled()
+            return real_insert(*args, **kwargs)
+
+        monkeypatch.setattr(bulk_emails.email_store, "insert_once", dies_at_the_fifth)
+    else:
+        dynamodb.add("TransactWriteItems", raises=LambdaKilled, times=1, only=is_job_progress)
+    with pytest.raises(LambdaKilled):
+        bulk_emails.run(api.tenant, job_id, lambda: 900.0)
+    monkeypatch.undo()
+    dynamodb.clear()
+    halfway = api.get(f"/v1/jobs/{job_id}").body
+    assert (halfway["status"], halfway["processed"]) == ("running", 0)
+    assert delivered_to(addresses) == ([1] * 4 + [0] * 4 if killed.startswith("before") else [1] * 8)
+
+    assert bulk_emails.run(api.tenant, job_id, lambda: 900.0) is True  # the message delivered again
+    assert bulk_emails.run(api.tenant, job_id, lambda: 900.0) is True  # and once more: nothing to do
+
+    done = api.get(f"/v1/jobs/{job_id}").body
+    assert (done["status"], done["processed"], done["counts"]["sent"]) == ("succeeded", 8, 8)
+    assert delivered_to(addresses) == [1] * 8
+    assert len(folder_ids(api, "sent")) == 8
+    for contact in api.get("/v1/contacts").body["items"]:
+        assert len(timeline(api, contact["id"], "email_sent")) == 1
+
+
+def test_a_bulk_email_job_throttled_by_ses_waits_instead_of_failing_and_sends_each_once(api, ses, backoffs, sqs):
+    from shared.services import bulk_emails
+
+    job_id, addresses = bulk_email_job(api, 3)
+    injected = ses.add("SendEmail", SES_RATE_EXCEEDED, times=ses_attempts())  # the first send stays throttled
+
+    assert bulk_emails.run(api.tenant, job_id, lambda: 900.0) is True
+
+    assert injected.answered == ses_attempts()
+    waiting = api.get(f"/v1/jobs/{job_id}").body
+    assert (waiting["status"], waiting["processed"], waiting["error"]) == ("running", 0, None)
+    [deferred] = folder_ids(api, "scheduled")  # back to scheduled, due after SES's retry interval
+    [again] = [json.loads(body) for name, body in sqs.sent if name == "SendMessage" and b"DelaySeconds" in body]
+    assert again["MessageBody"] == json.dumps({"tenant": api.tenant, "job_id": job_id, "kind": "bulk_email"})
+    assert 60 <= again["DelaySeconds"] <= 62  # the job comes back when the email is due
+    assert delivered_to(addresses) == [0, 0, 0]
+
+    ses.clear()
+    assert bulk_emails.run(api.tenant, job_id, lambda: 900.0) is True  # too early: still waiting, nothing sent
+    assert delivered_to(addresses) == [0, 0, 0]
+    make_due(api, deferred)
+    assert bulk_emails.run(api.tenant, job_id, lambda: 900.0) is True
+    sweep()  # the sweep finds nothing left to send twice
+
+    done = api.get(f"/v1/jobs/{job_id}").body
+    assert (done["status"], done["counts"]["sent"], done["counts"]["failed"]) == ("succeeded", 3, 0)
+    assert delivered_to(addresses) == [1, 1, 1]
 
 
 # --- 3. and 4. S3 failing mid-export; an export worker killed mid-upload ----------------------------

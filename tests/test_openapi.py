@@ -96,7 +96,9 @@ def test_document_structure(doc):
         assert all(p["required"] for p in declared if p["in"] == "path"), f"{where}: path parameters are required"
         if method in ("post", "put", "patch"):
             body = resolve(doc, operation.get("requestBody"))
-            assert body and "application/json" in body["content"], f"{where}: no JSON request body"
+            # JSON, but for RFC 8058's one-click unsubscribe, which mail clients post as a form
+            form = path == "/t/u/{token}" and "application/x-www-form-urlencoded" in (body or {}).get("content", {})
+            assert body and ("application/json" in body["content"] or form), f"{where}: no JSON request body"
     assert len(operation_ids) == len(set(operation_ids)), "operationIds must be unique"
 
 

@@ -1,4 +1,4 @@
-"""Bulk-action and import jobs from SQS (one message: {"tenant", "job_id", "kind"?}), the
+"""Bulk-action, email-to-a-selection and import jobs from SQS (one message: {"tenant", "job_id", "kind"?}), the
 leftovers of deleted contacts ({"kind": "tidy", ...}), the rest of a company's deletion
 ({"kind": "company_delete", ...}), and the open and click notification
 emails ({"kind": "notification", ...}). A job that
@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from shared.aws import client
 from shared.config import CONFIG
 from shared.observability import logger
-from shared.services import bulk, companies, contacts, imports, job_queue, notifications
+from shared.services import bulk, bulk_emails, companies, contacts, imports, job_queue, notifications
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -39,7 +39,7 @@ def _work(record: SQSRecord, lambda_context: Any) -> None:
     elif message.get("kind") == "company_delete":  # a company's contacts past a DELETE's share: idempotent
         done = companies.run_deletion(message["tenant"], message["company_id"], _time_left(lambda_context))
     else:
-        run = imports.run if message.get("kind") == "import" else bulk.run
+        run = {"import": imports.run, "bulk_email": bulk_emails.run}.get(message.get("kind"), bulk.run)
         tenant, job_id = message["tenant"], message["job_id"]
         done = job_queue.run_delivery(
             job_id, int(record.attributes.approximate_receive_count), LAST_DELIVERY,

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from shared import keys
 from shared.db import batches
@@ -109,6 +109,18 @@ def get(tenant: str, email_id: str) -> dict[str, Any] | None:
 def insert(tenant: str, email: dict[str, Any]) -> None:
     """Store a new email (its id is new: the condition only guards against a bug)."""
     require_fits(tenant, email).save(condition=EmailItem.pk.does_not_exist())
+
+
+def insert_once(tenant: str, email: dict[str, Any]) -> dict[str, Any] | None:
+    """Store a new email whose id was derived (an email of a bulk job to one contact), unless one
+    with that id exists: None when stored, else the email stored before (sent or on its way)."""
+    try:
+        require_fits(tenant, email).save(condition=EmailItem.pk.does_not_exist())
+    except PutError as error:
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise
+        return get(tenant, email["email_id"])
+    return None
 
 
 def require_fits(tenant: str, email: dict[str, Any]) -> EmailItem:

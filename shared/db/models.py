@@ -145,6 +145,7 @@ _EMAIL_ATTRIBUTES: dict[str, object] = {
     "track_clicks": BooleanAttribute(),
     "identify_clicks": BooleanAttribute(default=False),
     "template_id": UnicodeAttribute(null=True),
+    "bulk_job_id": UnicodeAttribute(null=True),  # the job of an email to a selection (POST /v1/emails/bulk)
     "notify_on_open": BooleanAttribute(default=False),
     "notify_on_click": BooleanAttribute(default=False),
     "transport": UnicodeAttribute(),

@@ -14,7 +14,7 @@ CUSTOM_TYPES = ("custom_email", "meeting", "call", "other", "memo")
 CONTACTING_TYPES = ("email_sent", "call")  # the entries first/last_contacted_at follow
 TYPES = (
     "email_sent", "email_received", "email_opened", "email_reopened", "email_clicked", "email_bounced",
-    "email_complained", "email_delivered", *CUSTOM_TYPES, "page_view", "form_submitted", "purchase", "tag_added",
+    "email_complained", "email_delivered", "email_unsubscribed", *CUSTOM_TYPES, "page_view", "form_submitted", "purchase", "tag_added",
     "tag_removed", "status_changed", "owner_assigned",
 )
 # A tenant's own event types (POST /v1/events): lower-case names that are not one of ours.
@@ -142,6 +142,12 @@ def email_sent(activity_id: str, email: dict[str, Any]) -> dict[str, Any]:
 def owner_assigned(activity_id: str, at: str, owner_id: str, by_user: str, reason: str) -> dict[str, Any]:
     return new_activity(activity_id, "owner_assigned", at, ("user", by_user), "Owner assigned",
                         {"owner_id": owner_id, "previous_owner_id": None, "reason": reason})
+
+
+def email_unsubscribed(activity_id: str, contact_id: str, at: str) -> dict[str, Any]:
+    """The contact unsubscribed from mail to a selection with its one-click link (RFC 8058)."""
+    return new_activity(activity_id, "email_unsubscribed", at, ("contact", contact_id),
+                        "Unsubscribed from marketing email (one-click)", {"marketing_opt_out": True})
 
 
 def email_tracked(

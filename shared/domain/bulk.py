@@ -33,7 +33,8 @@ class Request:
         return self.selection == "ids" and len(self.target) <= SYNC_IDS
 
 
-def _selection(value: Any, errors: list[FieldError]) -> tuple[str, Any]:
+def parse_selection(value: Any, errors: list[FieldError]) -> tuple[str, Any]:
+    """(kind, target) of a selection {"ids"}|{"filter"}|{"segment_id"}; its problems go to `errors`."""
     if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("ids", "filter", "segment_id"):
         errors.append(FieldError("selection", 'must be one of {"ids": [...]}, {"filter": {...}}, {"segment_id": "..."}'))
         return "", None
@@ -92,7 +93,7 @@ def parse(body: Any) -> Request:
         require_valid([FieldError("body", "must be a JSON object")])
     errors = [FieldError(name, "is not a bulk field", "unknown_field") for name in body
               if name not in ("selection", "action", "params")]
-    selection, target = _selection(body.get("selection"), errors)
+    selection, target = parse_selection(body.get("selection"), errors)
     action = body.get("action")
     if action not in ACTIONS:
         errors.append(FieldError("action", f"must be one of {', '.join(ACTIONS)}"))

@@ -152,6 +152,7 @@ def check_size(rendered: mail.RenderedEmail) -> None:
 def new_email(
     *, email_id: str, request: EmailRequest, recipients: mail.Recipients, rendered: mail.RenderedEmail,
     sender: dict[str, Any], parent: dict[str, Any] | None, now: str, identify_clicks: bool = False,
+    bulk_job_id: str | None = None,
 ) -> dict[str, Any]:
     """The email as stored when it is accepted: rendered content, `scheduled` or `sending`.
 
@@ -177,6 +178,7 @@ def new_email(
         # the tenant's identify_visitors_from_email_clicks when it was written
         "identify_clicks": identify_clicks,
         "template_id": request.template_id,
+        "bulk_job_id": bulk_job_id,
         "notify_on_open": request.notify_on_open,
         "notify_on_click": request.notify_on_click,
         "transport": request.transport,
@@ -266,12 +268,27 @@ def tracking_url(base_url: str, kind: str, token: str) -> str:
     return f"{base_url}/t/{kind}/{token}"
 
 
+def unsubscribe_headers(tenant: str, email: dict[str, Any], keyring: tracking.Keyring,
+                        base_url: str) -> dict[str, str] | None:
+    """RFC 8058 one-click unsubscribe headers for mail to a selection (an email of a bulk job):
+    an HTTPS URL in List-Unsubscribe and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`,
+    which Gmail and Yahoo require of bulk senders
+    (https://www.rfc-editor.org/rfc/rfc8058#section-3.1, https://support.google.com/mail/answer/81126).
+    Its signed token names the tenant and the contact. None for one-to-one mail."""
+    if not email.get("bulk_job_id"):
+        return None
+    token = tracking.sign(keyring, tracking.KIND_UNSUBSCRIBE, tenant, email["contact_id"])
+    return {"List-Unsubscribe": f"<{tracking_url(base_url, tracking.KIND_UNSUBSCRIBE, token)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def build_message(
     tenant: str, email: dict[str, Any], keyring: tracking.Keyring, base_url: str, sent_at: datetime
 ) -> bytes:
     """The MIME message of a stored email as it goes out now: with its links pointing at signed
     click tokens and an open pixel when tracking is on (HTML only: plain text has no pixel, and
-    its URLs are left as written so they stay readable)."""
+    its URLs are left as written so they stay readable); mail to a selection with its
+    unsubscribe headers."""
     body_html = email.get("body_html")
     if body_html and email["track_clicks"]:
         def click_url(_url: str, index: int) -> str:
@@ -281,6 +298,7 @@ def build_message(
         token = tracking.sign(keyring, tracking.KIND_OPEN, tenant, email["email_id"])
         body_html = mail.add_open_pixel(body_html, tracking_url(base_url, tracking.KIND_OPEN, token))
     _, raw = mail.compose(
+        extra_headers=unsubscribe_headers(tenant, email, keyring, base_url),
         email_id=email["email_id"],
         sender={"name": email.get("sender_name"), "email": email["sender_email"]},
         recipients=mail.Recipients(email["to"], tuple(email.get("cc") or ()), tuple(email.get("bcc") or ())),

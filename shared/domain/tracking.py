@@ -7,12 +7,14 @@ ipaddress or dataclasses).
 Tokens
 ------
 ``GET /t/o/{token}`` (open) and ``GET /t/c/{token}`` (click) carry a token that names the
-tenant, the email and, for a click, the index of the link in that email. It carries no
+tenant, the email and, for a click, the index of the link in that email. ``/t/u/{token}``
+(one-click unsubscribe of mail to a selection) names the tenant and, in the email's place, the
+contact. It carries no
 URL: the redirect target is looked up server-side by (email_id, link_index), so a click can
 only ever lead to a URL that was in the email (no open redirect). Layout, then base64url
 without padding::
 
-    header   1 byte   version (high nibble) | kind (low nibble: 1 open, 2 click)
+    header   1 byte   version (high nibble) | kind (low nibble: 1 open, 2 click, 3 unsubscribe)
     key id   1+n      length, ASCII
     tenant   1+n      length, UTF-8    (length 0xFF: a ULID packed into 16 bytes)
     email id 1+n      length, UTF-8    (idem)
@@ -40,16 +42,16 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 __all__ = [
-    "KIND_OPEN", "KIND_CLICK", "InvalidToken", "KeyringError", "Key", "Keyring", "TokenClaims",
+    "KIND_OPEN", "KIND_CLICK", "KIND_UNSUBSCRIBE", "InvalidToken", "KeyringError", "Key", "Keyring", "TokenClaims",
     "sign", "verify", "Hit", "classify", "PIXEL_GIF", "is_safe_redirect",
 ]
 
-KIND_OPEN, KIND_CLICK = "o", "c"
+KIND_OPEN, KIND_CLICK, KIND_UNSUBSCRIBE = "o", "c", "u"
 
 # --- tokens ------------------------------------------------------------------------------
 
 _VERSION = 1
-_KIND_CODES = {KIND_OPEN: 1, KIND_CLICK: 2}
+_KIND_CODES = {KIND_OPEN: 1, KIND_CLICK: 2, KIND_UNSUBSCRIBE: 3}
 _DOMAIN = b"crm/tracking/v1\x00"  # separates these MACs from any other use of the same secret
 _TAG_BYTES = 16
 _ULID_MARK = 0xFF  # a length byte of 0xFF means "16-byte packed ULID follows"
@@ -217,10 +219,11 @@ def _tag(secret: bytes, payload: bytes) -> bytes:
 
 
 def sign(keys: Keyring, kind: str, tenant: str, email_id: str, link_index: int | None = None) -> str:
-    """A URL-safe token for an open (``kind="o"``, no link) or a click (``"c"``, link index)."""
+    """A URL-safe token for an open (``kind="o"``, no link), a click (``"c"``, link index) or an
+    unsubscribe (``"u"``, the contact's id as `email_id`)."""
     code = _KIND_CODES.get(kind)
     if code is None:
-        raise ValueError("kind must be 'o' (open) or 'c' (click)")
+        raise ValueError("kind must be 'o' (open), 'c' (click) or 'u' (unsubscribe)")
     payload = bytearray(((_VERSION << 4) | code,))
     key = keys.current
     payload += bytes((len(key.id),)) + key.id.encode("ascii")
@@ -240,7 +243,7 @@ def verify(keys: Keyring, kind: str, token: str) -> TokenClaims:
     """The claims of a token we issued for this kind, else ``InvalidToken``."""
     code = _KIND_CODES.get(kind)
     if code is None:
-        raise ValueError("kind must be 'o' (open) or 'c' (click)")
+        raise ValueError("kind must be 'o' (open), 'c' (click) or 'u' (unsubscribe)")
     if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or not _B64URL.fullmatch(token):
         raise InvalidToken
     try:

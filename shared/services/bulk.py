@@ -25,7 +25,7 @@ from shared.db import jobs as job_store
 from shared.db import tenant_config
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, backoff
 from shared.domain.sizes import MAX_TRANSACTION_BYTES
-from shared.domain import activities, bulk, listing, validation
+from shared.domain import activities, bulk, bulk_email, listing, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
 from shared.domain.ids import new_id
 from shared.db.activity_items import activity_model
@@ -192,13 +192,18 @@ def submit(principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
         results = _apply(principal, config, request, request.target, 0, None)
         return 200, {"results": [{"id": contact_id, "status": status, "error": error}
                                  for contact_id, (status, error) in results.items()]}
-    if request.selection == "filter":
-        search.parse_criteria(request.target, None, config, path="selection.filter")
-    elif request.selection == "segment_id":
-        segments.criteria_of(principal, request.target, config)
+    check_selection(principal, config, request.selection, request.target)
     job = _new_job(principal, request)
     job_store.create(principal.tenant, job)
     return 202, _enqueued(principal.tenant, job)
+
+
+def check_selection(principal: Principal, config: tenant_config.TenantConfig, kind: str, target: Any) -> None:
+    """A filter that parses, a segment that exists (else 422/404), before a job is made of them."""
+    if kind == "filter":
+        search.parse_criteria(target, None, config, path="selection.filter")
+    elif kind == "segment_id":
+        segments.criteria_of(principal, target, config)
 
 
 def _new_job(principal: Principal, request: bulk.Request) -> dict[str, Any]:
@@ -263,6 +268,12 @@ def release_contacts_of(requester: Principal, owner_id: str) -> dict[str, Any]:
     return _enqueued(requester.tenant, job)
 
 
+# What a job's `counts` answer, by kind: a bulk action's per-contact results; an email to a
+# selection's outcomes and skip reasons (shared.domain.bulk_email).
+_COUNTED = {"bulk_action": ("ok", "not_found", "forbidden"),
+            "bulk_email": (*bulk_email.OUTCOMES, *bulk_email.SKIP_REASONS, "not_found")}
+
+
 def public_job(job: dict[str, Any]) -> dict[str, Any]:
     """A job as GET /v1/jobs lists it: bulk actions, exports and imports alike, with `type`."""
     if job["job_kind"] == "export":
@@ -273,7 +284,7 @@ def public_job(job: dict[str, Any]) -> dict[str, Any]:
     progress = 1.0 if job["status"] == "succeeded" else (round(processed / total, 4) if total else 0.0)
     return {"id": job["job_id"], "type": job["job_kind"], "status": job["status"], "action": job["action"],
             "progress": progress, "total": total, "processed": processed,
-            "counts": {name: job["counts"].get(name, 0) for name in ("ok", "not_found", "forbidden")},
+            "counts": {name: job["counts"].get(name, 0) for name in _COUNTED.get(job["job_kind"], _COUNTED["bulk_action"])},
             "error": job["error"], "created_by": job["principal"].get("user_id"),
             "created_at": job["created_at"], "updated_at": job["updated_at"]}
 
@@ -303,7 +314,8 @@ def get_job(principal: Principal, job_id: str) -> dict[str, Any]:
 
 # --- the worker ------------------------------------------------------------------------------
 
-def _targets(principal: Principal, config: tenant_config.TenantConfig, selection: dict[str, Any]) -> list[str]:
+def targets_of(principal: Principal, config: tenant_config.TenantConfig, selection: dict[str, Any]) -> list[str]:
+    """The ids a job's selection names now: given ids as given, else the matching contacts the requester may see."""
     kind, target = next(iter(selection.items()))
     if kind == "ids":
         return list(target)
@@ -326,7 +338,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     request = bulk.Request(next(iter(job["selection"])), None, job["action"], job["params"])
     try:
         if job["status"] == "queued":
-            job_store.start(tenant, job_id, _targets(principal, config, job["selection"]))
+            job_store.start(tenant, job_id, targets_of(principal, config, job["selection"]))
             job = job_store.get(tenant, job_id)
         for contact_id in job.get("cleanup") or []:
             contact_store.delete_rest_of_partition(tenant, contact_id)

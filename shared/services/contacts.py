@@ -195,6 +195,27 @@ def update(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
     return _shape(*_modify(principal, contact_id, lambda _, config: contact_rules.parse_changes(body, config.properties)))
 
 
+def unsubscribe(tenant: str, contact_id: str) -> bool:
+    """A one-click unsubscribe (RFC 8058) from mail to a selection: `marketing_opt_out` set and
+    `email_unsubscribed` on the timeline, once however often it is clicked. False when the
+    contact is gone."""
+
+    def attempt() -> bool:
+        found = repository.versions(tenant, [contact_id]).get(contact_id)
+        if found is None:
+            return False
+        contact, version = found
+        if contact.get("marketing_opt_out"):
+            return True
+        now = validation.now()
+        updated = contact_rules.apply_changes(contact, {"marketing_opt_out": True}, now)
+        _save(tenant, updated, tenant_config.load(tenant, fresh=True), previous=contact, version=version,
+              activities=[activities.email_unsubscribed(new_id(), contact_id, now)])
+        return True
+
+    return until_settled(attempt)
+
+
 def remove_tag(principal: Principal, contact_id: str, tag: str) -> None:
     _modify(principal, contact_id, lambda contact, _: {"tags": [t for t in contact.get("tags", []) if t != tag]})
 

@@ -57,7 +57,7 @@ def _email_not_found(email_id: str) -> NotFound:
     return NotFound(f"No email with id {email_id} exists (or you may not see it).")
 
 
-def _sender(principal: Principal) -> dict[str, Any]:
+def sender_of(principal: Principal) -> dict[str, Any]:
     """The caller as the sender, exactly as the message will name them (else 422, before
     anything is stored)."""
     if not principal.email:
@@ -87,7 +87,7 @@ def _check_copies(principal: Principal, recipients: mail.Recipients, settings: d
     require_valid(errors, "Some addresses are marked undeliverable; remove them or correct them before sending.")
 
 
-def _render(
+def render(
     principal: Principal, request: outbound.EmailRequest, contact: dict[str, Any], config: tenant_config.TenantConfig,
     sender: dict[str, Any],
 ) -> tuple[mail.Recipients, mail.RenderedEmail]:
@@ -111,8 +111,8 @@ def preview(principal: Principal, body: Any) -> dict[str, Any]:
     contact, config = visible_contact(principal, request.contact_id)
     if request.template_id is not None:
         found = template_store.get(principal.tenant, request.template_id)
-        request = _with_template(request, found[0] if found else None)
-    _, rendered = _render(principal, request, contact, config, _sender(principal))
+        request = with_template(request, found[0] if found else None)
+    _, rendered = render(principal, request, contact, config, sender_of(principal))
     return {"subject": rendered.subject, "body_text": rendered.body_text, "body_html": rendered.body_html}
 
 
@@ -137,7 +137,7 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
     address no contact has becomes a contact of the sender, saved only once everything else
     about the email has been checked."""
     request = outbound.parse_request(body, datetime.now(timezone.utc))
-    sender = _sender(principal)
+    sender = sender_of(principal)
     new_contact = None
     if request.to_email is not None:
         request, new_contact = _recipient_of_address(principal, request)
@@ -153,12 +153,12 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
     contact = context.contact
     if contact is None or not principal.can_see(contact, context.config.settings):
         raise _contact_not_found(request.contact_id)
-    request = _with_template(request, context.template)
+    request = with_template(request, context.template)
     _check_parent(principal, request, context)
     if request.transport == "smtp" and context.mailbox is None:
         require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
                                   "no_mailbox")])
-    recipients, rendered = _render(principal, request, contact, context.config, sender)
+    recipients, rendered = render(principal, request, contact, context.config, sender)
     email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
                                sender=sender, parent=context.parent, now=validation.now(),
                                identify_clicks=context.config.settings["identify_visitors_from_email_clicks"])
@@ -170,7 +170,7 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
     if email["status"] == "scheduled":
         schedules.schedule(principal.tenant, email["email_id"], email["send_at"])
         return outbound.public(email)
-    return outbound.public(_deliver(principal.tenant, email, context))
+    return outbound.public(deliver(principal.tenant, email, context))
 
 
 def _recipient_of_address(principal: Principal, request: outbound.EmailRequest
@@ -192,7 +192,7 @@ def _recipient_of_address(principal: Principal, request: outbound.EmailRequest
     return replace(request, contact_id=contact["id"]), contact
 
 
-def _with_template(request: outbound.EmailRequest, template: dict[str, Any] | None) -> outbound.EmailRequest:
+def with_template(request: outbound.EmailRequest, template: dict[str, Any] | None) -> outbound.EmailRequest:
     """The subject and bodies the request leaves out, from its template (None: not found)."""
     if request.template_id is None:
         return request
@@ -215,7 +215,7 @@ def duplicate(principal: Principal, email_id: str) -> dict[str, Any]:
                       "track_clicks": email["track_clicks"] if email["status"] != "received" else True}}
 
 
-def _deliver(tenant: str, email: dict[str, Any], context: repository.SendContext) -> dict[str, Any]:
+def deliver(tenant: str, email: dict[str, Any], context: repository.SendContext) -> dict[str, Any]:
     """Send an email that is `sending`; record it `sent` (or `failed`)."""
     moment = datetime.now(timezone.utc)
     now = validation.format_time(moment)
@@ -320,7 +320,7 @@ def send_scheduled(tenant: str, email_id: str) -> dict[str, Any] | None:
     problem = _scheduled_problem(claimed, context)
     if problem:
         return _fail(tenant, claimed, problem)
-    return _deliver(tenant, claimed, context)
+    return deliver(tenant, claimed, context)
 
 
 def _scheduled_problem(email: dict[str, Any], context: repository.SendContext) -> str | None:
@@ -330,6 +330,8 @@ def _scheduled_problem(email: dict[str, Any], context: repository.SendContext) -
     delivery_status = context.contact.get("delivery_status", "unconfirmed")
     if delivery_status in outbound.SUPPRESSED_DELIVERY:
         return f"The contact's address was marked {delivery_status} before the scheduled time; nothing was sent."
+    if email.get("bulk_job_id") and context.contact.get("marketing_opt_out"):
+        return "The contact opted out of marketing mail before the scheduled time; nothing was sent."
     if email["transport"] == "smtp" and context.mailbox is None:
         return "The sender's mailbox was removed before the scheduled time; nothing was sent."
     return None

@@ -20,8 +20,15 @@ T = TypeVar("T")
 WORKER_MARGIN_SECONDS = 60
 
 
-def send(queue_url: str, message: dict[str, Any]) -> None:
-    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
+# SQS delays a message by at most 15 minutes
+# (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
+MAX_DELAY_SECONDS = 900
+
+
+def send(queue_url: str, message: dict[str, Any], delay_seconds: int = 0) -> None:
+    """Queue `message`, delivered after `delay_seconds` (capped at SQS's 15 minutes)."""
+    extra = {"DelaySeconds": min(max(int(delay_seconds), 0), MAX_DELAY_SECONDS)} if delay_seconds > 0 else {}
+    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message), **extra)
 
 
 def enqueue(tenant: str, job_id: str, queue_url: str, message: dict[str, Any]) -> None:

@@ -66,6 +66,22 @@ def hit(kind: str, token: str, method: str, user_agent: str | None, ip: str | No
     return url
 
 
+def unsubscribe(token: str, confirmed: bool) -> None:
+    """/t/u/{token}: check the token (NotTracked: forged, or its contact is gone); with
+    `confirmed` (the one-click POST) opt the contact out of marketing mail. The contact store is
+    imported on this path only, so opens and clicks keep their cold start."""
+    try:
+        claims = tracking.verify(tracking_keyring(), tracking.KIND_UNSUBSCRIBE, token)
+    except tracking.InvalidToken:
+        raise NotTracked() from None
+    if not confirmed:
+        return
+    from shared.services import contacts
+
+    if not contacts.unsubscribe(claims.tenant, claims.email_id):  # the token's `email_id` is the contact's id
+        raise NotTracked()
+
+
 def _record(
     tenant: str, email: dict[str, Any], kind: str, link_index: int | None, verdict: tracking.Hit, url: str | None,
     now: float,

@@ -1,8 +1,8 @@
 """Routes of /v1/emails."""
 
 from shared.domain import validation
-from shared.http import Request, Router, created, no_content
-from shared.services import emails
+from shared.http import Request, Router, created, json_response, no_content
+from shared.services import bulk_emails, emails
 
 router = Router()
 
@@ -15,6 +15,16 @@ def send_email(request: Request):
 @router.post("/v1/emails/preview")
 def preview_email(request: Request):
     return emails.preview(request.principal, request.json())
+
+
+@router.post("/v1/emails/bulk")
+def send_bulk_email(request: Request):
+    return json_response(202, bulk_emails.submit(request.principal, request.json()))
+
+
+@router.post("/v1/emails/bulk/preview")
+def preview_bulk_email(request: Request):
+    return bulk_emails.preview(request.principal, request.json())
 
 
 @router.get("/v1/emails")
