@@ -91,6 +91,32 @@ def test_an_emails_condition_combines_with_others_and_pages_exactly(api, mailed)
     assert {first["items"][0]["family_name"], second["items"][0]["family_name"]} == {"山田", "佐藤"}
 
 
+def test_an_entry_outliving_its_contact_is_not_a_match(api, mailed):
+    """A deleted contact's timeline is emptied after its delete (pattern 4): email entries left
+    meanwhile neither count in `total` nor show, even when they are too many to read every
+    contact (more than 2 x limit + 50 ids)."""
+    from shared.db.activity_items import activity_model
+    from shared.db.models import ActivityItem
+    from shared.domain import activities
+
+    with ActivityItem.batch_write() as batch:
+        for number in range(60):
+            entry = activities.new_activity(f"01JGONEENTRY{number:014d}", "email_sent", "2026-05-01T00:00:00.000Z",
+                                            ("user", "someone"), "Email sent", {"email_id": f"01JGONEMAIL{number:015d}"})
+            batch.save(activity_model(api.tenant, f"01JGONECONTACT{number:012d}", entry))
+    names = []
+    body: dict[str, Any] = {"filter": {"emails": {"event": "sent"}}, "limit": 1}
+    while True:
+        reply = api.post("/v1/contacts/search", body)
+        assert reply.status == 200, reply.body
+        assert reply.body["total"] == 2, reply.body["total"]
+        names += [item["family_name"] for item in reply.body["items"]]
+        if reply.body["next_cursor"] is None:
+            break
+        body["cursor"] = reply.body["next_cursor"]
+    assert sorted(names) == ["佐藤", "山田"]
+
+
 @pytest.mark.parametrize("emails, field", [
     ({"event": "bounced"}, "filter.emails.event"),
     ({}, "filter.emails.event"),

@@ -102,16 +102,15 @@ def _existing(tenant: str, contact_ids: set[str]) -> set[str]:
 def lookup_ids(tenant: str, source: search.Source, known: dict[search.Lookup, set[str]] | None = None,
                ) -> dict[search.Lookup, set[str]]:
     """The ids each lookup of `source` finds, from keys (the lookups read in parallel; `known`
-    ones not again); an `id` lookup keeps the ids of contacts that exist, so that with
+    ones not again); an `id` or `emails` lookup keeps the ids of contacts that exist (the ids
+    given; timeline entries outlive their contact until its partition is emptied), so that with
     `search.exact_plan` the ids combined (`search.ids_of`) are exactly the matches."""
     lookups = search.lookups_of(source)
     known = known or {}
 
     def read(lookup: search.Lookup) -> set[str]:
-        if lookup in known:
-            return known[lookup]
-        ids = set(_ids_in_index(tenant, lookup))
-        return _existing(tenant, ids) if lookup.index == "id" else ids
+        ids = set(known[lookup]) if lookup in known else set(_ids_in_index(tenant, lookup))
+        return _existing(tenant, ids) if lookup.index in ("id", "emails") else ids
 
     return dict(zip(lookups, _pool.map(read, lookups)))
 
