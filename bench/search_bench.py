@@ -1,6 +1,7 @@
 """Issue 7 figures, in two tenants of 20,000 contacts each: a search on a tag that 1 % carry, a
 search on an unindexed custom property, a bulk lookup of 1,000 emails, and a bulk `add_tags`
-job on 5,000 contacts (write requests and the worker's peak memory)."""
+job on 5,000 contacts (write requests and the worker's peak memory). Issue 22: a page of an
+`emails` condition (1 % sent an email lately, 10 % earlier) and of a `segment_id` condition."""
 
 from __future__ import annotations
 
@@ -58,6 +59,33 @@ def _seed(tenant: str, claims: dict[str, str], rng: random.Random) -> list[dict[
     return contacts
 
 
+RECENT_EVERY, EARLIER_EVERY = 100, 10  # contacts sent an email in the last days / two months ago
+
+
+def _mail(tenant: str, contacts: list[dict[str, Any]]) -> int:
+    """`email_sent` entries as sends leave them: one for 1 % of the contacts yesterday, one for
+    10 % sixty days ago; the number sent lately."""
+    from datetime import datetime, timedelta, timezone
+
+    from shared.db.activity_items import activity_model
+    from shared.db.models import ActivityItem
+    from shared.domain import activities, validation
+    from shared.domain.ids import new_id
+
+    now = datetime.now(timezone.utc)
+    recent = 0
+    with ActivityItem.batch_write() as batch:
+        for index, contact in enumerate(contacts):
+            for every, days in ((RECENT_EVERY, 1), (EARLIER_EVERY, 60)):
+                if index % every == 1:
+                    at = validation.format_time(now - timedelta(days=days))
+                    entry = activities.new_activity(new_id(), "email_sent", at, ("user", "owner-1"), "Email sent",
+                                                    {"email_id": new_id(), "template_id": "bench-template"})
+                    batch.save(activity_model(tenant, contact["id"], entry))
+                    recent += days == 1
+    return recent
+
+
 def run() -> list[Figure]:
     from shared.db.models import ContactItem
 
@@ -84,6 +112,22 @@ def run() -> list[Figure]:
     assert status == 200 and page["total"] == wanted, (page.get("total"), wanted)
     figures.append(Figure("#7", "search on an unindexed custom property: items read (the tenant only)",
                           reads.items_read, PER_TENANT, "items"))
+
+    lately = _mail(tenant, seeded[tenant])
+    mailed = {"emails": {"event": "sent", "template_id": "bench-template", "since": {"days_ago": 30}}}
+    with counter.measure() as reads:
+        status, page = _call("POST", "/v1/contacts/search", claims, {"filter": mailed, "limit": 50})
+    assert status == 200 and page["total"] == lately and len(page["items"]) == 50, page.get("total")
+    figures.append(Figure("#22", f"search emails sent from a template in 30 days ({lately} of {PER_TENANT:,}; "
+                          f"{PER_TENANT // EARLIER_EVERY:,} earlier): items read", reads.items_read, 3 * lately + 50, "items"))
+
+    status, segment = _call("POST", "/v1/segments", claims, {"name": "展示会", "filter": {"tags": {"include": [TAG]}}})
+    assert status == 201, segment
+    with counter.measure() as reads:
+        status, page = _call("POST", "/v1/contacts/search", claims, {"filter": {"segment_id": segment["id"]}, "limit": 50})
+    assert status == 200 and page["total"] == matches, page.get("total")
+    figures.append(Figure("#22", f"search segment_id = a tag segment ({matches} of {PER_TENANT:,}): items read",
+                          reads.items_read, 3 * matches + 50 + 1, "items"))
 
     emails = [contact["email"] for contact in rng.sample(seeded[tenant], 1_000)]
     with counter.measure() as reads:

@@ -325,6 +325,12 @@ def timeline_type_pk(tenant: str, contact_id: str, activity_type: str) -> str:
     return f"{tenant}#TIMELINE#{contact_id}#{activity_type}"
 
 
+def mail_activity_pk(tenant: str, event: str, template_id: str | None = None) -> str:
+    """A tenant's timeline entries of one email event (`sent`, `opened`, `clicked`), every
+    contact's, by time: all of them (GSI13), or those of emails from one template (GSI9)."""
+    return f"{tenant}#MAILACT#{event}" + ("" if template_id is None else f"#T#{template_id}")
+
+
 # --- web collection --------------------------------------------------------------------------
 
 SITE_KEY_SK_PREFIX = "SITE#"

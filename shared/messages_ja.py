@@ -278,8 +278,8 @@ JAPANESE = {
         "このインポートのファイルはまだアップロードされていません。先に upload_url へ PUT してください。",
     "The uploaded file is no longer there (files are kept seven days); upload it again in a new import.":
         "アップロードされたファイルはもうありません（保存期間は 7 日間です）。新しいインポートでもう一度アップロードしてください。",
-    "This segment's filter no longer fits the properties (one was archived or deleted); edit the segment.":
-        "このセグメントのフィルターが現在のプロパティと合わなくなりました（アーカイブまたは削除されたプロパティがあります）。セグメントを編集してください。",
+    "This segment's filter no longer fits the properties or segments it uses (one was archived or deleted); edit the segment.":
+        "このセグメントのフィルターが、使用しているプロパティやセグメントと合わなくなりました（アーカイブまたは削除されたものがあります）。セグメントを編集してください。",
     "The user pool does not take this email address; check it.":
         "このメールアドレスはユーザープールで使用できません。アドレスを確認してください。",
     "is refused by the user pool: {refused}": "ユーザープールで使用できません: {refused}",
@@ -559,6 +559,19 @@ JAPANESE = {
     "a group has at most {MAX_CHILDREN} children": "1 つのグループに含められる条件は {MAX_CHILDREN} 個までです",
     'a group has exactly one key, "and" or "or"': "グループのキーは「and」または「or」のどちらか 1 つだけにしてください",
     'a tag condition has only "tags"': "タグ条件には「tags」のみを指定してください",
+    'a segment condition has only "segment_id"': "セグメント条件には「segment_id」のみを指定してください",
+    'an email condition has only "emails"': "メール条件には「emails」のみを指定してください",
+    "is not one of your segments": "このテナントのセグメントではありません",
+    "refers back to a segment that contains this condition; a segment cannot include itself":
+        "この条件を含むセグメント自身を参照しています。セグメントに自分自身を含めることはできません",
+    'must be an object such as {{"event": "opened", "since": {{"days_ago": 30}}}}':
+        '{{"event": "opened", "since": {{"days_ago": 30}}}} のようなオブジェクトで指定してください',
+    "must be one of {', '.join(MAIL_EVENTS)}": "{', '.join(MAIL_EVENTS)} のいずれかを指定してください",
+    "must be the id of one of your templates": "このテナントのテンプレートの ID を指定してください",
+    "is not part of an email condition (event, template_id, since)":
+        "メール条件の項目ではありません（event、template_id、since のいずれかを指定してください）",
+    "reaches more than {search.MAX_SEGMENTS} segments through segment_id conditions":
+        "segment_id 条件でたどるセグメントが {search.MAX_SEGMENTS} 個を超えています",
     "at most {MAX_TAGS_PER_CONDITION} tags": "タグは {MAX_TAGS_PER_CONDITION} 個までです",
     "groups nest at most {MAX_DEPTH} deep": "グループの入れ子は {MAX_DEPTH} 階層までです",
     "is archived; restore it before searching on it": "アーカイブされています。検索する前に復元してください",

@@ -669,3 +669,50 @@ def test_covering_views_are_the_required_one_valued_views():
         (OWNER, keys.owner_pk(TENANT, "user-1"), contact_rules.OWNER_VIEW_SORTS),
     ]
     assert search.covering_views(TENANT, Lookup("starred", ("true",)))[0][1].partition == keys.starred_pk(TENANT)
+
+
+# --- segment and email conditions (issue 22) ------------------------------------------------------
+
+SEGMENTS = {
+    "seg-vip": {"tags": {"include": ["VIP"]}},
+    "seg-new-vip": {"and": [{"segment_id": "seg-vip"}, {"field": "status", "op": "eq", "value": "new"}]},
+    "seg-loop-a": {"segment_id": "seg-loop-b"},
+    "seg-loop-b": {"or": [{"segment_id": "seg-loop-a"}]},
+}
+
+
+def test_a_segment_condition_is_the_segments_filter_in_place():
+    node = search.parse({"segment_id": "seg-new-vip"}, DEFINITIONS, NOW, segments=SEGMENTS)
+    assert node == search.parse(SEGMENTS["seg-new-vip"], DEFINITIONS, NOW, "filter.segment_id", SEGMENTS)
+    assert search.plan(node) == AllOf((Lookup("tag", ("VIP",)), Lookup("status", ("new",))))
+    assert search.segment_ids_in({"and": [{"segment_id": "a"}, {"or": [{"segment_id": "b"}]}, {"tags": {}}]}) == {"a", "b"}
+
+
+@pytest.mark.parametrize("tree, within, path, code", [
+    ({"segment_id": "seg-loop-a"}, (), "filter.segment_id.segment_id.or[0].segment_id", "segment_cycle"),
+    ({"segment_id": "seg-vip"}, ("seg-vip",), "filter.segment_id", "segment_cycle"),
+    ({"and": [{"segment_id": "seg-vip"}, {"segment_id": "nope"}]}, (), "filter.and[1].segment_id", "unknown_segment"),
+    ({"segment_id": "seg-vip", "field": "email"}, (), "filter.field", "unknown_field"),
+])
+def test_a_segment_that_reaches_itself_or_no_segment_is_refused(tree, within, path, code):
+    with pytest.raises(ValidationFailed) as refused:
+        search.parse(tree, DEFINITIONS, NOW, segments=SEGMENTS, within=within)
+    assert (path, code) in [(detail.field, detail.code) for detail in refused.value.details]
+
+
+def test_an_email_condition_matches_the_contacts_its_index_found():
+    node = search.parse({"emails": {"event": "opened", "template_id": "tpl1", "since": "2026-04-01"}}, DEFINITIONS, NOW)
+    query = search.MailQuery("opened", "tpl1", "2026-04-01T00:00:00.000Z")
+    assert node == search.MailCondition("filter", query) and search.mail_queries(node) == [query]
+    assert search.MailQuery.of_key(query.key()) == query
+    found = Context(CONTEXT.settings, CONTEXT.today, {query: {CONTACT_ID}})
+    assert search.matches(node, CONTACT, found) and not search.matches(node, {**CONTACT, "id": "other"}, found)
+    assert search.exact_plan(node) == Lookup("emails", (query.key(),))
+    relative = search.parse({"emails": {"event": "sent", "since": {"days_ago": 7}}}, DEFINITIONS, NOW)
+    assert relative.query == search.MailQuery("sent", None, "2026-04-24T12:00:00.000Z")
+
+
+def test_counts_read_zero_when_never_counted():
+    node = search.parse({"field": "purchase_count", "op": "eq", "value": 0}, DEFINITIONS, NOW)
+    assert search.matches(node, CONTACT, CONTEXT)
+    assert not search.matches(node, {**CONTACT, "purchase_count": 2}, CONTEXT)

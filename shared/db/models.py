@@ -182,10 +182,10 @@ EmailItem.__doc__ = (
 )
 
 
-ActivityItem = type("ActivityItem", (TableItem,), {"data": MapAttribute(), **_index_members((8, 15))},
+ActivityItem = type("ActivityItem", (TableItem,), {"data": MapAttribute(), **_index_members((8, 9, 13, 15))},
                     discriminator="activity")
 ActivityItem.__doc__ = ("One timeline entry, in its contact's partition (deleted with the contact); GSI8 finds it by id, "
-                        "GSI15 lists a contact's entries of one type.")
+                        "GSI15 lists a contact's entries of one type, GSI13 and GSI9 a tenant's sent emails, opens and clicks (search).")
 
 
 class ApiKeyItem(TableItem, discriminator="api_key"):

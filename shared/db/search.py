@@ -14,7 +14,7 @@ from shared.db import batches
 from shared.db.contacts import (
     contact_ids, contact_of_raw, get_many, ids_by_phone_digits, query, view_ids,
 )
-from shared.db.models import ContactItem, ContactViewItem, EmailKeyItem
+from shared.db.models import ActivityItem, ContactItem, ContactViewItem, EmailKeyItem
 from shared.domain import search
 
 _pool = ThreadPoolExecutor(max_workers=16)
@@ -22,6 +22,20 @@ _pool = ThreadPoolExecutor(max_workers=16)
 def _ids_by_email(tenant: str, emails: tuple[str, ...]) -> list[str]:
     found = batches.get(EmailKeyItem, [(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK) for email in emails])
     return [item.contact_id for item in found]
+
+
+def _ids_by_mail(tenant: str, query: search.MailQuery) -> set[str]:
+    """The contacts with an email event of the query: its partition of the mail event index
+    (GSI13, or GSI9 for one template's emails), from `since` on, keys only."""
+    partition = keys.mail_activity_pk(tenant, query.event, query.template_id)
+    index = "GSI13" if query.template_id is None else "GSI9"
+    sort_key = getattr(ActivityItem, keys.index_key_names(index)[1])
+    return set(contact_ids(partition, None if query.since is None else sort_key >= query.since, index=index))
+
+
+def mail_ids(tenant: str, queries: list[search.MailQuery]) -> dict[search.MailQuery, set[str]]:
+    """The contacts of each email query (read in parallel)."""
+    return dict(zip(queries, _pool.map(lambda query: _ids_by_mail(tenant, query), queries)))
 
 
 def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
@@ -37,6 +51,8 @@ def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
         prefix = f"{keys.PRESENT}#{lookup.values[0]}" if lookup.index == "email_prefix" else lookup.values[0]
         sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
         yield from contact_ids(keys.contacts_index_pk(tenant), sort_key.startswith(prefix), index=index)
+    elif lookup.index == "emails":
+        yield from _ids_by_mail(tenant, search.MailQuery.of_key(lookup.values[0]))
     elif lookup.index == "delivery_status":
         for value in lookup.values:
             yield from contact_ids(keys.delivery_status_pk(tenant, value), index="GSI13")
@@ -46,8 +62,10 @@ def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
 
 
 # Cheapest first: an AllOf starts from one of its sources and leaves the rest to `matches`.
+# An email condition's index lists events, not contacts (a contact sent 100 emails is there 100
+# times), so it comes after the indexes of one entry per contact that usually narrow as much.
 _COST = {"id": 0, "email": 1, "phone": 2, "email_prefix": 3, "tag": 4, "company_prefix": 5, "starred": 6,
-         "delivery_status": 7, "owner": 8, "status": 9}
+         "delivery_status": 7, "owner": 8, "status": 9, "emails": 10}
 
 
 def _cost(source: search.Source) -> float:
@@ -60,14 +78,16 @@ def _cost(source: search.Source) -> float:
     return float("inf")
 
 
-def candidate_ids(tenant: str, source: search.Source) -> set[str]:
-    """Ids of a superset of the contacts `source` stands for (not for FullScan)."""
+def candidate_ids(tenant: str, source: search.Source, known: dict[search.Lookup, set[str]] | None = None) -> set[str]:
+    """Ids of a superset of the contacts `source` stands for (not for FullScan); `known`: ids of
+    lookups already read."""
+    known = known or {}
     if isinstance(source, search.Lookup):
-        return set(_ids_in_index(tenant, source))
+        return set(known[source]) if source in known else set(_ids_in_index(tenant, source))
     if isinstance(source, search.AllOf):
-        return candidate_ids(tenant, min(source.sources, key=_cost))
+        return candidate_ids(tenant, min(source.sources, key=lambda child: -1 if child in known else _cost(child)), known)
     ids: set[str] = set()
-    for found in _pool.map(lambda child: candidate_ids(tenant, child), source.sources):
+    for found in _pool.map(lambda child: candidate_ids(tenant, child, known), source.sources):
         ids |= found
     return ids
 
@@ -79,28 +99,31 @@ def _existing(tenant: str, contact_ids: set[str]) -> set[str]:
     return {item.contact_id for item in batches.get(ContactViewItem, wanted)}
 
 
-def lookup_ids(tenant: str, source: search.Source) -> dict[search.Lookup, set[str]]:
-    """The ids each lookup of `source` finds, from keys (the lookups read in parallel); an `id`
-    lookup keeps the ids of contacts that exist, so that with `search.exact_plan` the ids
-    combined (`search.ids_of`) are exactly the matches."""
+def lookup_ids(tenant: str, source: search.Source, known: dict[search.Lookup, set[str]] | None = None,
+               ) -> dict[search.Lookup, set[str]]:
+    """The ids each lookup of `source` finds, from keys (the lookups read in parallel; `known`
+    ones not again); an `id` or `emails` lookup keeps the ids of contacts that exist (the ids
+    given; timeline entries outlive their contact until its partition is emptied), so that with
+    `search.exact_plan` the ids combined (`search.ids_of`) are exactly the matches."""
     lookups = search.lookups_of(source)
+    known = known or {}
 
     def read(lookup: search.Lookup) -> set[str]:
-        ids = set(_ids_in_index(tenant, lookup))
-        return _existing(tenant, ids) if lookup.index == "id" else ids
+        ids = set(known[lookup]) if lookup in known else set(_ids_in_index(tenant, lookup))
+        return _existing(tenant, ids) if lookup.index in ("id", "emails") else ids
 
     return dict(zip(lookups, _pool.map(read, lookups)))
 
 
 def contacts_of(tenant: str, source: search.Source, on_progress: Callable[[float], None] | None = None,
-                ) -> Iterator[dict[str, Any]]:
+                known: dict[search.Lookup, set[str]] | None = None) -> Iterator[dict[str, Any]]:
     """The contacts of a plan's source, streamed with bounded memory: by id (100 a request, 8
     requests in parallel) from its index, or every contact of the tenant from its 16 shards
     (GSI15, all attributes projected), several read at once. `on_progress` hears the fraction done."""
     if isinstance(source, search.FullScan):
         yield from _all_contacts(tenant, on_progress)
         return
-    ids = sorted(candidate_ids(tenant, source))
+    ids = sorted(candidate_ids(tenant, source, known))
     chunks = [ids[start:start + 100] for start in range(0, len(ids), 100)]
     for first in range(0, len(chunks), 8):
         for found in _pool.map(lambda chunk: get_many(tenant, chunk), chunks[first:first + 8]):

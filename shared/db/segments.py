@@ -7,6 +7,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, PutError
 
 from shared import keys
+from shared.db import batches
 from shared.db.contacts import query_all
 from shared.db.models import SegmentItem, TableItem
 from shared.db.transactions import error_code
@@ -39,6 +40,12 @@ def get(tenant: str, segment_id: str) -> dict[str, Any] | None:
         return _of(SegmentItem.get(keys.tenant_pk(tenant), keys.segment_sk(segment_id), consistent_read=True))
     except SegmentItem.DoesNotExist:
         return None
+
+
+def filters_of(tenant: str, segment_ids: set[str]) -> dict[str, Any]:
+    """The filters of those of the segments that exist, by id (BatchGetItem)."""
+    found = batches.get(SegmentItem, [(keys.tenant_pk(tenant), keys.segment_sk(segment_id)) for segment_id in segment_ids])
+    return {item.segment_id: item.tree.as_dict() for item in found}
 
 
 def list_segments(tenant: str) -> list[dict[str, Any]]:

@@ -134,9 +134,29 @@ def email_sent(activity_id: str, email: dict[str, Any]) -> dict[str, Any]:
         activity_id, "email_sent", email["sent_at"], ("user", email["sender_id"]), f"Email sent: {email['subject']}",
         {
             "email_id": email["email_id"], "subject": email["subject"], "to": email["to"], "cc": email.get("cc", []),
-            "transport": email["transport"], "message_id": email["message_id"],
+            "transport": email["transport"], "message_id": email["message_id"], **_template_of(email),
         },
     )
+
+
+def _template_of(email: dict[str, Any]) -> dict[str, Any]:
+    """`template_id` of an email written from a template (searchable: MAIL_EVENTS), else nothing."""
+    return {"template_id": email["template_id"]} if email.get("template_id") else {}
+
+
+# The timeline types a search's `emails` condition finds, by its event: only a person's opens and
+# clicks count (`data.machine` false); a scanner's or a privacy proxy's hits are no sign of interest.
+MAIL_EVENTS = {"email_sent": "sent", "email_opened": "opened", "email_reopened": "opened", "email_clicked": "clicked"}
+
+
+def searchable_mail_event(activity: dict[str, Any]) -> tuple[str, str | None] | None:
+    """(event, template id or None) under which an entry is indexed for the `emails` search
+    condition, or None: not a sent email or a person's open or click."""
+    event = MAIL_EVENTS.get(activity["type"])
+    data = activity.get("data") or {}
+    if event is None or data.get("machine") is True:
+        return None
+    return event, data.get("template_id") or None
 
 
 def owner_assigned(activity_id: str, at: str, owner_id: str, by_user: str, reason: str) -> dict[str, Any]:
@@ -156,7 +176,8 @@ def email_tracked(
 ) -> dict[str, Any]:
     """email_opened / email_reopened / email_clicked: caused by the contact, or by a machine."""
     verb = {"email_opened": "opened", "email_reopened": "opened again", "email_clicked": "clicked a link in"}[activity_type]
-    data: dict[str, Any] = {"email_id": email["email_id"], "subject": email["subject"], "machine": machine}
+    data: dict[str, Any] = {"email_id": email["email_id"], "subject": email["subject"], "machine": machine,
+                            **_template_of(email)}
     if machine:
         data["machine_reason"] = reason
     if url is not None:

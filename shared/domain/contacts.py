@@ -74,8 +74,9 @@ WRITABLE: dict[str, Callable[[Any], validation.Result]] = {
 READ_ONLY = (
     "id", "display_name", "created_at", "updated_at", "first_contacted_at", "last_contacted_at",
     "last_customer_action_at", "last_customer_action_type", "last_seen_at", "session_count",
-    "score", "engagement", "delivery_status",
+    "score", "engagement", "delivery_status", "emails_sent_count", "last_purchase_at", "purchase_count",
 )
+COUNTS = ("session_count", "emails_sent_count", "purchase_count")  # read-only counters: 0 until counted
 NOT_NULLABLE = {"status", "starred", "marketing_opt_out"}
 PUBLIC_FIELDS = ("id", "display_name", *WRITABLE, "tags", "properties", *READ_ONLY[2:])
 
@@ -214,6 +215,7 @@ def display_name(contact: dict[str, Any], name_order: str) -> str | None:
 def public(contact: dict[str, Any], settings: dict[str, Any], definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The contact as the API answers it: every field, archived properties hidden."""
     shaped = {name: contact.get(name) for name in PUBLIC_FIELDS}
+    shaped.update({name: contact.get(name) or 0 for name in COUNTS})
     shaped["display_name"] = display_name(contact, settings["name_order"])
     shaped["tags"] = list(contact.get("tags", []))
     shaped["properties"] = {
@@ -420,3 +422,8 @@ def record_contacted(contact: dict[str, Any], user_id: str, at: str, now: str) -
         updated["owner_id"] = user_id
     updated["updated_at"] = now
     return updated, assigned
+
+
+def record_email_sent(contact: dict[str, Any]) -> dict[str, Any]:
+    """The contact with one more email sent to it (`emails_sent_count`, SATORI's メール column)."""
+    return {**contact, "emails_sent_count": int(contact.get("emails_sent_count") or 0) + 1}

@@ -1,6 +1,6 @@
 """What a customer's own actions (an open, a click, a page view, a form, an ingested event) do
 to the contact's system fields: the score counts, `last_customer_action_*`, and for web visits
-`last_seen_at` and `session_count`. Machine actions (`data.machine`) change none of them. Pure.
+`last_seen_at` and `session_count`, for purchases `purchase_count` and `last_purchase_at`. Machine actions (`data.machine`) change none of them. Pure.
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ def applied(contact: dict[str, Any], actions: Iterable[Action], visits: Visits |
     newest = max((action for action in actions if not action.machine), key=lambda action: action.at, default=None)
     if newest is not None and (contact.get("last_customer_action_at") or "") < newest.at:
         updated |= {"last_customer_action_at": newest.at, "last_customer_action_type": newest.type}
+    purchases = [action.at for action in actions if action.type == "purchase" and not action.machine]
+    if purchases:
+        updated["purchase_count"] = int(contact.get("purchase_count") or 0) + len(purchases)
+        updated["last_purchase_at"] = max(contact.get("last_purchase_at") or "", *purchases)
     if visits is not None:
         updated["session_count"] = int(contact.get("session_count") or 0) + visits.sessions
         if (contact.get("last_seen_at") or "") < visits.seen_at:

@@ -376,9 +376,11 @@ def _filed(
 
 def reached(sent: dict[str, Any], contact: dict[str, Any], new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The timeline entries and the contact after a user's email reached it: `email_sent`,
-    first/last_contacted_at, and the sender as owner of an ownerless contact (`owner_assigned`)."""
+    first/last_contacted_at, one more `emails_sent_count`, and the sender as owner of an
+    ownerless contact (`owner_assigned`)."""
     entries = [activities.email_sent(new_id(), sent)]
-    updated, assigned = contacts.record_contacted(contact, sent["sender_id"], sent["sent_at"], sent["sent_at"])
+    updated, assigned = contacts.record_contacted(contacts.record_email_sent(contact), sent["sender_id"],
+                                                  sent["sent_at"], sent["sent_at"])
     if assigned:
         entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
                                                  "first_email"))

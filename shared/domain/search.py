@@ -13,7 +13,17 @@ A filter is a tree of nodes:
 * tag condition ``{"tags": {"include": [...], "include_mode": "any"|"all", "exclude": [...],
   "exclude_mode": "any"|"all"}}`` (modes default to "any"; at least one tag).
 
-A lone condition or tag condition may stand at the top. Fields have a type (``FIELD_TYPES``;
+* segment condition ``{"segment_id": ID}``: the contact is in that segment's live result. The
+  segment's own filter is parsed in its place (errors inside it are named under
+  ``...segment_id``); a segment that reaches itself, directly or through others, is refused
+  (``segment_cycle``), as is an unknown segment (``unknown_segment``).
+* email condition ``{"emails": {"event": "sent"|"opened"|"clicked", "template_id"?, "since"?}}``:
+  the contact was sent an email (from that template; at or after `since`, a time value as
+  below), or opened or clicked one. Only a person's opens and clicks count, never a machine's
+  (activities.searchable_mail_event). Its contacts come from the tenant's mail event index,
+  read once per search (``Context.mail_ids``).
+
+A lone condition, tag, segment or email condition may stand at the top. Fields have a type (``FIELD_TYPES``;
 ``properties.KEY`` takes its type from the property definition) and each type allows some
 ops (``OPS_BY_TYPE``). Strings compare folded (``text.fold``: case, width and kana do not
 matter), except ``id``/``owner_id`` (exact identifiers), ``email`` (case-insensitive) and
@@ -42,7 +52,8 @@ index; everything else needs a full scan. An "and" group intersects its indexed 
 is indexed, else a full scan.
 
 ``exact_plan`` is the plan when its ids are exactly the matches (``EXACT_LOOKUPS`` only: no
-prefix, no company, no tag exclude, no condition left to the re-check), so a page can be cut from
+prefix, no company, no tag exclude, no condition left to the re-check; an email condition is
+exact: its index lists exactly the contacts it names), so a page can be cut from
 ids read in keys; ``ids_of`` combines the ids its lookups found, ``covering_views`` names the view
 partitions that list every match (to walk in the sort order).
 """
@@ -50,7 +61,7 @@ partitions that list every match (to walk in the sort order).
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -66,6 +77,8 @@ MAX_CONDITIONS = 200  # conditions and tag conditions in one filter: each is eva
 MAX_TAGS_PER_CONDITION = 100
 MAX_VALUE_LENGTH = 500
 MAX_DAYS_AGO = 36_500
+MAX_SEGMENTS = 20  # segments one filter may reach, through segment conditions at any depth
+MAIL_EVENTS = ("sent", "opened", "clicked")
 INVALID_FILTER = "The filter is invalid; see details."
 
 OPS = ("eq", "ne", "in", "contains", "prefix", "gt", "gte", "lt", "lte", "between", "exists", "not_exists")
@@ -83,13 +96,13 @@ _STRING_FIELDS = (
 )
 _TIME_FIELDS = (
     "created_at", "updated_at", "first_contacted_at", "last_contacted_at", "last_customer_action_at",
-    "last_seen_at", "acquired_at",
+    "last_seen_at", "acquired_at", "last_purchase_at",
 )
 FIELD_TYPES: dict[str, str] = {
     **{name: "string" for name in _STRING_FIELDS},
     "status": "enum", "delivery_status": "enum", "engagement": "enum",
     "starred": "boolean", "marketing_opt_out": "boolean",
-    "score": "number", "session_count": "number",
+    **{name: "number" for name in ("score", *contacts.COUNTS)},
     **{name: "time" for name in _TIME_FIELDS},
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
@@ -141,7 +154,32 @@ class Group:
     children: tuple["Node", ...]
 
 
-Node = Condition | TagCondition | Group
+@dataclass(frozen=True)
+class MailQuery:
+    """Contacts with an email event (`sent`, `opened`, `clicked`), of emails from `template_id`
+    when given, at or after `since` when given."""
+
+    event: str
+    template_id: str | None = None
+    since: str | None = None
+
+    def key(self) -> str:
+        """The query as one lookup value (Lookup("emails", (key,)))."""
+        return "|".join((self.event, self.template_id or "", self.since or ""))
+
+    @staticmethod
+    def of_key(key: str) -> "MailQuery":
+        event, template_id, since = key.split("|")
+        return MailQuery(event, template_id or None, since or None)
+
+
+@dataclass(frozen=True)
+class MailCondition:
+    path: str
+    query: MailQuery
+
+
+Node = Condition | TagCondition | MailCondition | Group
 
 
 @dataclass(frozen=True)
@@ -150,6 +188,7 @@ class Context:
 
     settings: dict[str, Any]  # effective settings: name_order, score_weights, engagement_thresholds
     today: date  # for score/engagement (score.score(contact, weights, today))
+    mail_ids: dict[MailQuery, set[str]] = field(default_factory=dict)  # each email condition's contacts
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -184,9 +223,12 @@ def _looks_like_pattern(value: str) -> bool:
 
 
 class _Parser:
-    def __init__(self, definitions: dict[str, dict[str, Any]], now: datetime):
+    def __init__(self, definitions: dict[str, dict[str, Any]], now: datetime, segments: dict[str, Any],
+                 within: tuple[str, ...]):
         self.definitions = definitions
         self.now = now
+        self.segments = segments
+        self.within = within  # the segments being expanded (outermost first): one met again is a cycle
         self.errors: list[FieldError] = []
         self.conditions = 0
 
@@ -203,7 +245,61 @@ class _Parser:
             return self.group(tree, path, groups_above + 1)
         if "tags" in tree:
             return self.tags(tree, path)
+        if "segment_id" in tree:
+            return self.segment(tree, path)
+        if "emails" in tree:
+            return self.emails(tree, path)
         return self.condition(tree, path)
+
+    def segment(self, tree: dict[str, Any], path: str) -> Node:
+        """The segment's filter in place of the condition (its own groups nest afresh)."""
+        only = self.only_key(tree, "segment_id", path, "a segment condition has only \"segment_id\"")
+        segment_id, id_path = tree["segment_id"], f"{path}.segment_id"
+        if not isinstance(segment_id, str) or segment_id not in self.segments:
+            self.fail(id_path, "is not one of your segments", "unknown_segment")
+            return Group(path, "and", ())
+        if segment_id in self.within:
+            self.fail(id_path, "refers back to a segment that contains this condition; a segment cannot "
+                      "include itself", "segment_cycle")
+            return Group(path, "and", ())
+        if not only or self.conditions > MAX_CONDITIONS:
+            return Group(path, "and", ())
+        self.within = (*self.within, segment_id)
+        node = self.node(self.segments[segment_id], id_path, 0)
+        self.within = self.within[:-1]
+        return node
+
+    def emails(self, tree: dict[str, Any], path: str) -> Node:
+        self.conditions += 1
+        self.only_key(tree, "emails", path, 'an email condition has only "emails"')
+        spec, spec_path = tree["emails"], f"{path}.emails"
+        if not isinstance(spec, dict):
+            self.fail(spec_path, 'must be an object such as {"event": "opened", "since": {"days_ago": 30}}')
+            return MailCondition(path, MailQuery("sent"))
+        for key in spec:
+            if key not in ("event", "template_id", "since"):
+                self.fail(f"{spec_path}.{key}", "is not part of an email condition (event, template_id, since)",
+                          "unknown_field")
+        event = spec.get("event")
+        if event not in MAIL_EVENTS:
+            self.fail(f"{spec_path}.event", f"must be one of {', '.join(MAIL_EVENTS)}",
+                      "required" if event is None else "invalid")
+        template_id = spec.get("template_id")
+        if template_id is not None and (not isinstance(template_id, str) or not keys.is_plain_id(template_id)):
+            self.fail(f"{spec_path}.template_id", "must be the id of one of your templates")
+            template_id = None
+        since = None
+        if spec.get("since") is not None:
+            span = self.time(_Field("since", "time", "instant"), spec["since"], f"{spec_path}.since")
+            since = None if span is None else span[0]
+        return MailCondition(path, MailQuery(event if event in MAIL_EVENTS else "sent", template_id, since))
+
+    def only_key(self, tree: dict[str, Any], key: str, path: str, message: str) -> bool:
+        """Whether `key` is the node's only key (else each other key is reported)."""
+        others = [name for name in tree if name != key]
+        for name in others:
+            self.fail(f"{path}.{name}", message, "unknown_field")
+        return not others
 
     def group(self, tree: dict[str, Any], path: str, depth: int) -> Node:
         if len(tree) != 1:
@@ -472,15 +568,38 @@ def _normalise_text(form: str, value: str) -> str:
     return text.fold(value)
 
 
-def parse(tree: Any, definitions: dict[str, dict[str, Any]], now: datetime, path: str = "filter") -> Node:
+def parse(tree: Any, definitions: dict[str, dict[str, Any]], now: datetime, path: str = "filter",
+          segments: dict[str, Any] | None = None, within: tuple[str, ...] = ()) -> Node:
     """The validated, normalised filter; raises ValidationFailed naming every problem.
-    `definitions` are the tenant's property definitions; `now` resolves days_ago."""
-    parser = _Parser(definitions, _utc(now))
+    `definitions` are the tenant's property definitions; `now` resolves days_ago; `segments`
+    holds the filters of the segments it reaches (segment_ids_in); `within` the segment whose
+    filter this is, which the filter may not reach again."""
+    parser = _Parser(definitions, _utc(now), segments or {}, within)
     node = parser.node(tree, path, 0)
     if parser.conditions > MAX_CONDITIONS:
         parser.fail(path, f"a filter has at most {MAX_CONDITIONS} conditions", "limit")
     require_valid(parser.errors, INVALID_FILTER)
     return node
+
+
+def segment_ids_in(tree: Any) -> set[str]:
+    """The segment ids a raw filter's segment conditions name (not those of the segments they
+    name: the caller loads those and asks again)."""
+    if isinstance(tree, list):
+        return set().union(*(segment_ids_in(item) for item in tree))
+    if not isinstance(tree, dict):
+        return set()
+    if "and" in tree or "or" in tree:
+        return set().union(*(segment_ids_in(children) for children in tree.values()))
+    segment_id = tree.get("segment_id")
+    return {segment_id} if isinstance(segment_id, str) and keys.is_plain_id(segment_id) else set()
+
+
+def mail_queries(node: Node | None) -> list[MailQuery]:
+    """The distinct email queries of a filter's email conditions."""
+    if isinstance(node, Group):
+        return list(dict.fromkeys(query for child in node.children for query in mail_queries(child)))
+    return [node.query] if isinstance(node, MailCondition) else []
 
 
 # --- matching -----------------------------------------------------------------------------
@@ -505,6 +624,8 @@ def _match(node: Node, contact: dict[str, Any], context: Context, cache: dict[st
             if all(hits) if node.exclude_mode == "all" else any(hits):
                 return False
         return True
+    if isinstance(node, MailCondition):
+        return contact.get("id") in context.mail_ids[node.query]
     form = node.form or _form_of(node.field)
     actual = _normalise_stored(form, _stored(node.field, contact, context, cache))
     return _compare(node.op, form, actual, node.value)
@@ -528,6 +649,8 @@ def _stored(field: str, contact: dict[str, Any], context: Context, cache: dict[s
         return score.engagement(_score(contact, context, cache), context.settings["engagement_thresholds"])
     if field == "delivery_status":
         return contact.get("delivery_status", "unconfirmed")  # as contacts.index_keys files it
+    if field in contacts.COUNTS:
+        return contact.get(field) or 0  # as contacts.public shows it
     return contact.get(field)
 
 
@@ -601,7 +724,7 @@ class Lookup:
     A prefix lookup (email_prefix, company_prefix) and a tag lookup always hold one value."""
 
     index: str  # "id" | "email" | "email_prefix" | "phone" | "company_prefix" | "tag" | "status" | "owner"
-    #             | "delivery_status" | "starred"
+    #             | "delivery_status" | "starred" | "emails" (one MailQuery.key)
     values: tuple[str, ...]
 
 
@@ -641,7 +764,13 @@ def plan(node: Node) -> Source:
             return FullScan()
         lookups = [Lookup("tag", (tag,)) for tag in node.include]
         return _combine(AllOf if node.include_mode == "all" else AnyOf, lookups)
+    if isinstance(node, MailCondition):
+        return mail_lookup(node.query)
     return _plan_condition(node)
+
+
+def mail_lookup(query: MailQuery) -> Lookup:
+    return Lookup("emails", (query.key(),))
 
 
 def _plan_condition(node: Condition) -> Source:
@@ -668,9 +797,10 @@ def _plan_condition(node: Condition) -> Source:
 # `owner_id`, `delivery_status` and `starred` their view or index partitions, tags their
 # memberships, `email` its email key = the lower-cased address, `phone` GSI9's digits = the
 # stored number's domestic digits, never cut as a number has at most 20), `id` the ids given
-# (kept when the contact exists). Email and company prefixes are supersets: their keys are cut
+# (kept when the contact exists), `emails` the mail event index (an entry is written with its
+# event, deleted with its contact). Email and company prefixes are supersets: their keys are cut
 # (sort_head) or stripped of legal forms, so only the contact can tell.
-EXACT_LOOKUPS = frozenset({"id", "email", "phone", "status", "owner", "delivery_status", "starred", "tag"})
+EXACT_LOOKUPS = frozenset({"id", "email", "phone", "status", "owner", "delivery_status", "starred", "tag", "emails"})
 
 
 def exact_plan(node: Node) -> Source | None:
@@ -684,6 +814,8 @@ def _exact(node: Node) -> bool:
         return all(_exact(child) for child in node.children)
     if isinstance(node, TagCondition):
         return bool(node.include) and not node.exclude
+    if isinstance(node, MailCondition):
+        return True
     source = _plan_condition(node)
     return isinstance(source, Lookup) and source.index in EXACT_LOOKUPS
 

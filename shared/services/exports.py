@@ -241,8 +241,8 @@ def _contacts(principal: Principal, config: tenant_config.TenantConfig, criteria
         owner = principal.visible_owner(config.settings)
         if owner is not None:
             source = search.AllOf((search.Lookup("owner", (owner,)), source))
-    context = search.Context(config.settings, datetime.now(timezone.utc).date())
-    for contact in contact_source.contacts_of(principal.tenant, source, on_progress):
+    context = searching.context_of(principal.tenant, config, criteria if ids is None else None)
+    for contact in contact_source.contacts_of(principal.tenant, source, on_progress, searching.known_ids(context)):
         if principal.can_see(contact, config.settings) and (node is None or search.matches(node, contact, context)):
             yield contact
 

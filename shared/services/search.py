@@ -20,6 +20,7 @@ from shared import cursor
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import search as repository
+from shared.db import segments as segment_store
 from shared.db import tenant_config
 from shared.domain import contacts as contact_rules
 from shared.domain import listing, search
@@ -40,16 +41,49 @@ class Criteria:
     q: str | None
 
 
-def parse_criteria(tree: Any, q: Any, config: tenant_config.TenantConfig, path: str = "filter") -> Criteria:
+def parse_criteria(tree: Any, q: Any, config: tenant_config.TenantConfig, path: str = "filter",
+                   within: tuple[str, ...] = ()) -> Criteria:
+    """The criteria checked; `within` names the segment whose filter `tree` is (it may not reach itself)."""
     errors = []
     if q is not None and (not isinstance(q, str) or len(q) > 200):
         errors.append(FieldError("q", "must be a string of at most 200 characters"))
     require_valid(errors)
-    node = None if tree is None else search.parse(tree, config.properties, datetime.now(timezone.utc), path)
+    node = None if tree is None else search.parse(tree, config.properties, datetime.now(timezone.utc), path,
+                                                   _segments_reached(config.tenant, tree, path), within)
     return Criteria(tree, node, (q or "").strip() or None)
 
 
-def _candidates(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> Iterable[Contact]:
+def _segments_reached(tenant: str, tree: Any, path: str) -> dict[str, Any]:
+    """The filters of every segment the filter reaches through segment conditions, read level by
+    level; at most search.MAX_SEGMENTS (else 422). Unknown ids are left out (the parser names them)."""
+    filters: dict[str, Any] = {}
+    asked: set[str] = set()
+    wanted = search.segment_ids_in(tree)
+    while wanted:
+        asked |= wanted
+        if len(asked) > search.MAX_SEGMENTS:
+            require_valid([FieldError(path, f"reaches more than {search.MAX_SEGMENTS} segments through segment_id "
+                                            "conditions", "limit")])
+        found = segment_store.filters_of(tenant, wanted)
+        filters.update(found)
+        wanted = set().union(*(search.segment_ids_in(segment) for segment in found.values())) - asked
+    return filters
+
+
+def context_of(tenant: str, config: tenant_config.TenantConfig, criteria: Criteria | None) -> search.Context:
+    """What matching the criteria needs: the settings, today and the contacts each email
+    condition names (its index read once, keys only)."""
+    queries = search.mail_queries(None if criteria is None else criteria.node)
+    return search.Context(config.settings, datetime.now(timezone.utc).date(), repository.mail_ids(tenant, queries))
+
+
+def known_ids(context: search.Context) -> dict[search.Lookup, set[str]]:
+    """The lookups already read for the context, so that a plan does not read them again."""
+    return {search.mail_lookup(query): ids for query, ids in context.mail_ids.items()}
+
+
+def _candidates(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria,
+                context: search.Context) -> Iterable[Contact]:
     """A superset of the matches read whole: the quick search `q`'s contacts, else the filter's
     plan (narrowed to the caller's own contacts under owner visibility), else every contact."""
     if criteria.q is not None:
@@ -59,20 +93,21 @@ def _candidates(principal: Principal, config: tenant_config.TenantConfig, criter
     owner = principal.visible_owner(config.settings)
     if owner is not None:  # the caller's own contacts, unless the filter's index is narrower
         source = search.AllOf((search.Lookup("owner", (owner,)), source))
-    return repository.contacts_of(principal.tenant, source)
+    return repository.contacts_of(principal.tenant, source, known=known_ids(context))
 
 
-def _checker(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> Callable[[Contact], bool]:
+def _checker(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria,
+             context: search.Context) -> Callable[[Contact], bool]:
     """Whether a contact read is one the caller may see that meets the filter."""
-    context = search.Context(config.settings, datetime.now(timezone.utc).date())
     return lambda contact: principal.can_see(contact, config.settings) and (
         criteria.node is None or search.matches(criteria.node, contact, context))
 
 
 def matching(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> list[Contact]:
     """Every contact the caller may see that meets the criteria, unordered (bulk selections)."""
-    keep = _checker(principal, config, criteria)
-    return [contact for contact in _candidates(principal, config, criteria) if keep(contact)]
+    context = context_of(principal.tenant, config, criteria)
+    keep = _checker(principal, config, criteria, context)
+    return [contact for contact in _candidates(principal, config, criteria, context) if keep(contact)]
 
 
 def _exact_source(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> search.AllOf | None:
@@ -90,14 +125,15 @@ def _exact_source(principal: Principal, config: tenant_config.TenantConfig, crit
 
 
 def _exact_page(principal: Principal, criteria: Criteria, order: listing.ContactQuery, source: search.AllOf,
-                position: Any, keep: Callable[[Contact], bool]) -> tuple[list[Contact], Any, int]:
+                position: Any, keep: Callable[[Contact], bool], context: search.Context,
+                ) -> tuple[list[Contact], Any, int]:
     """A page of an answer known exactly from keys: its ids (intersected with the quick search's),
     then contact_pages.ids_page: ordered by the quick search's sort keys when there is a `q`, else
     walking the narrowest view that lists every match and carries the sort (the caller's own view
     under owner visibility, a tag's...), else the tenant's sorted index. The view chosen on the first page is kept in the cursor (`via`), so that sizes moving
     meanwhile never change the walk under it; `at` is ids_page's position."""
     tenant = principal.tenant
-    found = repository.lookup_ids(tenant, source)
+    found = repository.lookup_ids(tenant, source, known=known_ids(context))
     ids = search.ids_of(source, found) if source.sources else None
     matched = None
     if criteria.q is not None:
@@ -149,14 +185,15 @@ def page_of(
         position = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, str(raw_cursor))
         if not isinstance(position, dict):
             raise listing.bad_cursor()
-    keep = _checker(principal, config, criteria)
+    context = context_of(principal.tenant, config, criteria)
+    keep = _checker(principal, config, criteria, context)
     source = _exact_source(principal, config, criteria)
     if source is not None:
-        contacts, next_position, total = _exact_page(principal, criteria, order, source, position, keep)
+        contacts, next_position, total = _exact_page(principal, criteria, order, source, position, keep, context)
     else:
         if position is not None and set(position) != {"offset"}:
             raise listing.bad_cursor()
-        matches = [contact for contact in _candidates(principal, config, criteria) if keep(contact)]
+        matches = [contact for contact in _candidates(principal, config, criteria, context) if keep(contact)]
         contacts, next_position = contact_pages.ordered_slice(matches, order, position or {})
         total = len(matches)
     next_cursor = None if next_position is None else \

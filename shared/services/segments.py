@@ -29,8 +29,9 @@ def _not_found(segment_id: str) -> NotFound:
     return NotFound(f"No segment with id {segment_id} exists.")
 
 
-def _parse(tenant: str, body: Any) -> dict[str, Any]:
-    """`{"name", "filter"}`, both required; the filter is checked against today's properties."""
+def _parse(tenant: str, body: Any, segment_id: str | None = None) -> dict[str, Any]:
+    """`{"name", "filter"}`, both required; the filter is checked against today's properties
+    and segments (the segment `segment_id` may not reach itself through them)."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
     errors = [FieldError(name, "is not a segment field", "unknown_field") for name in body if name not in _FIELDS]
@@ -40,7 +41,7 @@ def _parse(tenant: str, body: Any) -> dict[str, Any]:
     if body.get("filter") is None:
         errors.append(FieldError("filter", "is required: a condition, or {\"and\": [...]} / {\"or\": [...]}", "required"))
     require_valid(errors)
-    search.parse_criteria(body["filter"], None, tenant_config.load(tenant))
+    search.parse_criteria(body["filter"], None, tenant_config.load(tenant), within=(segment_id,) if segment_id else ())
     return {"name": name.strip(), "filter": body["filter"]}
 
 
@@ -70,7 +71,7 @@ def get(principal: Principal, segment_id: str) -> dict[str, Any]:
 def replace(principal: Principal, segment_id: str, body: Any) -> dict[str, Any]:
     found = _found(principal, segment_id)
     principal.require_editor_of(found["created_by"], "segment")
-    segment = {**found, **_parse(principal.tenant, body), "updated_at": validation.now()}
+    segment = {**found, **_parse(principal.tenant, body, segment_id), "updated_at": validation.now()}
     if not repository.put(principal.tenant, segment, new=False):
         raise _not_found(segment_id)
     return _public(segment)
@@ -84,13 +85,13 @@ def delete(principal: Principal, segment_id: str) -> None:
 
 def criteria_of(principal: Principal, segment_id: str, config: tenant_config.TenantConfig) -> search.Criteria:
     """The segment's filter as it reads today; 409 when it names a property archived or deleted
-    since it was saved (the segment must be edited)."""
+    since it was saved, or a segment deleted since (the segment must be edited)."""
     segment = _found(principal, segment_id)
     try:
-        return search.parse_criteria(segment["filter"], None, config)
+        return search.parse_criteria(segment["filter"], None, config, within=(segment_id,))
     except ValidationFailed as invalid:
-        raise Conflict("This segment's filter no longer fits the properties (one was archived or deleted); "
-                       "edit the segment.", invalid.details) from None
+        raise Conflict("This segment's filter no longer fits the properties or segments it uses (one was archived "
+                       "or deleted); edit the segment.", invalid.details) from None
 
 
 def contacts(principal: Principal, segment_id: str, params: dict[str, str]) -> dict[str, Any]:

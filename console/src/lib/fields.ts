@@ -40,7 +40,8 @@ export const SORTABLE: Partial<Record<FieldKey, string>> = {
   last_customer_action_at: "last_customer_action_at",
 };
 
-const TIMES = new Set(["created_at", "updated_at", "first_contacted_at", "last_contacted_at", "last_customer_action_at", "last_seen_at"]);
+const TIMES = new Set(["created_at", "updated_at", "first_contacted_at", "last_contacted_at", "last_customer_action_at", "last_seen_at",
+  "last_purchase_at"]);
 
 /** The label of FIELD: a contact field's, else the custom property's label, else the key itself. */
 export function fieldLabel(field: string, lang: Language, propertyLabels: Record<string, string> = {}): string {

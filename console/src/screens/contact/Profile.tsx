@@ -20,7 +20,7 @@ const COMPANY_FIELDS: [FieldKey, InputKind][] = [["company", "text"], ["departme
 const ACQUISITION_FIELDS: [FieldKey, InputKind][] = [["acquired_at", "date"], ["acquisition_channel", "text"], ["memo", "textarea"]];
 const SYSTEM_FIELDS: FieldKey[] = [
   "score", "engagement", "delivery_status", "first_contacted_at", "last_contacted_at", "last_customer_action_at",
-  "last_seen_at", "session_count", "created_at", "updated_at",
+  "last_seen_at", "session_count", "emails_sent_count", "purchase_count", "last_purchase_at", "created_at", "updated_at",
 ];
 
 export function Profile({ contact, company, properties, members, onChange }: {

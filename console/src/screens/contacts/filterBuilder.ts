@@ -63,8 +63,10 @@ const BUILT_IN: FieldSpec[] = [
   { field: "marketing_opt_out", type: "boolean" },
   { field: "score", type: "number" },
   { field: "session_count", type: "number" },
+  { field: "emails_sent_count", type: "number" },
+  { field: "purchase_count", type: "number" },
   ...["created_at", "updated_at", "first_contacted_at", "last_contacted_at", "last_customer_action_at", "last_seen_at",
-    "acquired_at"].map((field) => ({ field, type: "time" as const })),
+    "acquired_at", "last_purchase_at"].map((field) => ({ field, type: "time" as const })),
 ];
 
 const PROPERTY_TYPES: Record<string, FieldType> = {

@@ -11,7 +11,7 @@ export const CONTACT_FIELDS = [
   "department", "title", "address", "website", "owner_id", "company_id", "status", "starred", "marketing_opt_out",
   "acquired_at", "acquisition_channel", "memo", "tags", "created_at", "updated_at", "first_contacted_at",
   "last_contacted_at", "last_customer_action_at", "last_customer_action_type", "last_seen_at", "session_count", "score",
-  "engagement", "delivery_status",
+  "engagement", "delivery_status", "emails_sent_count", "last_purchase_at", "purchase_count",
 ] as const;
 
 /** One export per user per 30 minutes (the API answers 429 sooner). */
