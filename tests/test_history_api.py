@@ -164,3 +164,24 @@ def test_a_hidden_contact_or_another_tenants_history_is_a_404_and_deleting_takes
     assert api.delete(f"/v1/contacts/{theirs['id']}").status == 204
     run_queued_jobs()
     assert stored_history(api.tenant, theirs["id"]) == []
+
+
+def test_an_import_row_changing_more_fields_than_fit_fails_alone(api):
+    """An import's update of a duplicate is one contact write: a row changing more fields than its
+    transaction holds fails with the reason, changing nothing, and the other rows go on."""
+    keys = [f"p{number:03d}" for number in range(99)]
+    for key in keys:
+        define_property(api, key)
+    crowded = create(api, family_name="山田", email="taro@example.jp")
+    plain = create(api, family_name="佐藤", email="jiro@example.jp")
+    header = ",".join(["メールアドレス", "会社名", *keys])
+    rows = ["taro@example.jp,甲社," + ",".join("値" for _ in keys), "jiro@example.jp,乙社," + ",".join("" for _ in keys)]
+    mapping = {"メールアドレス": "email", "会社名": "company", **{key: f"properties.{key}" for key in keys}}
+
+    done = imported(api, "\n".join([header, *rows, ""]).encode(), mapping)
+    assert (done["updated"], done["failed"]) == (1, 1), done
+    [error] = done["errors"]
+    assert error["row"] == 2 and "at most 97 fields" in error["message"], error
+    assert api.get(f"/v1/contacts/{crowded['id']}").body.get("company") is None
+    assert stored_history(api.tenant, crowded["id"]) == []
+    assert changes(api, plain["id"]) == [("company", None, "乙社")]

@@ -47,4 +47,9 @@ def page(tenant: str, contact_id: str, field: str | None, limit: int, start: dic
     else:
         raws, last = query(keys.contact_pk(tenant, contact_id), HistoryItem.sk.startswith(keys.HISTORY_SK_PREFIX),
                            limit=limit, start=start, forward=False, consistent=True)
-    return Page.of(raws, last, INDEX if field is not None else None, lambda raw: HistoryItem.from_raw_data(raw).data.as_dict())
+    return Page.of(raws, last, INDEX if field is not None else None, _entry)
+
+
+def _entry(raw: dict[str, Any]) -> dict[str, Any]:
+    """The stored entry with its `id`: its sort key's unique part (time, version, position)."""
+    return {"id": raw["sk"]["S"][len(keys.HISTORY_SK_PREFIX):], **HistoryItem.from_raw_data(raw).data.as_dict()}

@@ -31,8 +31,10 @@ def contact_history(principal: Principal, contact_id: str, params: dict[str, str
 
 
 def with_actor_names(tenant: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each entry with `actor_name`: the member's current name for a member's change (null for
-    one no longer a member, and for imports, API keys and the system)."""
+    """Each entry with `actor_name`: the member's current name (their email when they gave no
+    name) for a member's change; null for one no longer a member, and for imports, API keys and
+    the system."""
     members = {entry["actor"] for entry in entries if history.is_member_actor(entry["actor"])}
-    names = {user_id: member["name"] for user_id, member in member_store.existing(tenant, members).items()} if members else {}
+    names = {user_id: member["name"] or member["email"]
+             for user_id, member in member_store.existing(tenant, members).items()} if members else {}
     return [{**entry, "actor_name": names.get(entry["actor"])} for entry in entries]
