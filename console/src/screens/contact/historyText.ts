@@ -1,12 +1,13 @@
 /** How a property history entry reads: a field's old or new value as the profile shows it, and
  * who made the change. Pure, so the dialog and the unit tests share it. */
 import type { Contact, HistoryEntry } from "../../api/types";
-import type { Language } from "../../i18n";
+import { formatNumber, type Language } from "../../i18n";
 import { fieldText } from "../../lib/fields";
 
 /** VALUE of FIELD as the profile would show it ("" when empty). */
 export function historyValueText(field: string, value: unknown, lang: Language, memberNames: Record<string, string>): string {
   if (value === null || value === undefined) return "";
+  if (typeof value === "number") return formatNumber(value, lang);
   const holder = field.startsWith("properties.")
     ? { properties: { [field.slice("properties.".length)]: value } }
     : { [field]: value };
