@@ -7,6 +7,7 @@ email to a selection, history")."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -186,3 +187,19 @@ def test_an_import_row_changing_more_fields_than_fit_fails_alone(api):
     assert api.get(f"/v1/contacts/{crowded['id']}").body.get("company") is None
     assert stored_history(api.tenant, crowded["id"]) == []
     assert changes(api, plain["id"]) == [("company", None, "乙社")]
+
+
+def test_a_history_page_of_large_changes_stops_before_lambdas_6_mb_and_the_cursor_goes_on(api):
+    """Lambda answers at most 6 MB (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
+    120 changes of a 10,000-kanji memo (about 60 KB an entry, old and new) do not fit one page of 200."""
+    contact = create(api, family_name="山田")
+    for number in range(120):
+        patch(api, contact["id"], {"memo": str(number % 10) * 10 + "漢" * 9_990})
+    first = history(api, contact["id"], limit=200)
+    assert len(json.dumps(first, ensure_ascii=False).encode()) < 6 * 1024 * 1024
+    assert 0 < len(first["items"]) < 120 and first["next_cursor"]
+    rest = history(api, contact["id"], limit=200, cursor=first["next_cursor"])
+    assert rest["next_cursor"] is None
+    seen = [entry["id"] for entry in first["items"] + rest["items"]]
+    assert len(seen) == len(set(seen)) == 120
+    assert [entry["new"][0] for entry in first["items"][:3]] == ["9", "8", "7"]  # newest first
