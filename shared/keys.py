@@ -331,6 +331,21 @@ def mail_activity_pk(tenant: str, event: str, template_id: str | None = None) ->
     return f"{tenant}#MAILACT#{event}" + ("" if template_id is None else f"#T#{template_id}")
 
 
+HISTORY_SK_PREFIX = "HISTORY#"
+
+
+def history_sk(at: str, version: int, position: int) -> str:
+    """A property history entry in its contact's partition: by the change's time, then the
+    contact's version before it (two changes in one millisecond keep their order), then the
+    field's place in the change."""
+    return f"{HISTORY_SK_PREFIX}{at}#{version:012d}#{position:04d}"
+
+
+def history_field_pk(tenant: str, contact_id: str, field: str) -> str:
+    """A contact's history entries of one field (GSI15, sorted as in its partition)."""
+    return f"{tenant}#HISTORY#{contact_id}#{field}"
+
+
 # --- web collection --------------------------------------------------------------------------
 
 SITE_KEY_SK_PREFIX = "SITE#"

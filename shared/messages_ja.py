@@ -64,6 +64,13 @@ JAPANESE = {
         "差し込み後のメールは {size:,} バイトです。件名と本文は合計 {MAX_BODY_BYTES:,} バイトまで送信できます。大きな内容は埋め込まずにリンクにしてください。",
     "Too many tag changes in one request; add or remove at most 45 tags at a time.":
         "1 回のリクエストで変更するタグが多すぎます。追加・削除は一度に 45 個までにしてください。",
+    "Too many fields changed in one request; change at most {MAX_ITEMS - without_history} fields at a time "
+    "(each change is kept in the contact's history).":
+        "1 回のリクエストで変更する項目が多すぎます。変更は一度に {MAX_ITEMS - without_history} 項目までにしてください"
+        "(変更はそれぞれコンタクトの変更履歴に残ります)。",
+    "The change is too large to keep in the history; shorten the longest value.":
+        "変更が大きすぎて変更履歴に残せません。最も長い値を短くしてください。",
+    "The field to show the history of is not a contact field.": "変更履歴を表示する項目がコンタクトの項目ではありません。",
 
     # --- contention and limits --------------------------------------------------------------------
     "The settings were changed by someone else several times in a row; retry.":
@@ -398,6 +405,8 @@ JAPANESE = {
 
     # --- contacts and companies ---------------------------------------------------------------------
     "is not a contact field": "コンタクトの項目ではありません",
+    "must be a contact field (such as status or tags) or properties.KEY":
+        "コンタクトの項目(status や tags など)または properties.KEY で指定してください",
     "is not a defined property": "定義されていないプロパティです",
     "is archived; restore it before writing": "アーカイブされています。書き込む前に復元してください",
     "a contact can have at most {MAX_TAGS} tags": "1 件のコンタクトに付けられるタグは {MAX_TAGS} 個までです",

@@ -97,6 +97,8 @@ def test_keys_holding_validated_input_fit_dynamodb_for_the_largest_values():
         "pk3": keys.company_domain_pk(tenant, domain), "pk4": keys.timeline_type_pk(tenant, entity, "x" * 64),
         "pk5": keys.processed_event_pk(f"ingest:{tenant}:{wide * 128}"), "sk6": keys.activity_sk("2026-01-01T00:00:00.000Z", entity),
         "pk7": keys.processed_event_pk(f"{'m' * 128}#{email}#bounce#2026-01-01T00:00:00.000Z"),
+        "pk8": keys.history_field_pk(tenant, entity, "properties." + "p" * 64),
+        "sk9": keys.history_sk("2026-01-01T00:00:00.000Z", 10**12 - 1, 9_999),
     })
 
 

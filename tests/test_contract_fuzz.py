@@ -202,6 +202,7 @@ def world(moto_endpoint):
     keep = {
         "/v1/contacts/{id}": {"id": contact["id"]},
         "/v1/contacts/{id}/timeline": {"id": contact["id"]},
+        "/v1/contacts/{id}/history": {"id": contact["id"]},
         "/v1/contacts/{id}/activities": {"id": contact["id"]},
         "/v1/contacts/{id}/calls": {"id": contact["id"]},
         "/v1/contacts/{id}/activities/{activity_id}": {"id": contact["id"], "activity_id": activity["id"]},
@@ -394,6 +395,9 @@ def test_timeline_and_activity_statuses(api):
     timeline = owner("GET", "/v1/contacts/{id}/timeline", 200, params={"id": taro["id"]})
     [system] = [item for item in timeline["items"] if item["type"] == "email_sent"]
     owner("GET", "/v1/contacts/{id}/timeline", 400, params={"id": taro["id"]}, query={"cursor": "not-a-cursor"})
+    owner("GET", "/v1/contacts/{id}/history", 200, params={"id": taro["id"]}, query={"field": "owner_id"})
+    owner("GET", "/v1/contacts/{id}/history", 400, params={"id": taro["id"]}, query={"cursor": "not-a-cursor"})
+    owner("GET", "/v1/contacts/{id}/history", 422, params={"id": taro["id"]}, query={"field": "score"})
     both = {"id": taro["id"], "activity_id": system["id"]}
     owner("PATCH", "/v1/contacts/{id}/activities/{activity_id}", 409, params=both, body={"body": "書き換え"})
     owner("DELETE", "/v1/contacts/{id}/activities/{activity_id}", 409, params=both)

@@ -707,3 +707,30 @@ def test_markers_of_parts_without_separators_keep_their_stored_form():
     assert (_keys.mail_event_key("0100018e-aaaa-000000", "taro@example.jp", "bounced", "2026-01-01T00:00:00.000Z")
             == "0100018e-aaaa-000000#taro@example.jp#bounced#2026-01-01T00:00:00.000Z")
     assert _keys.received_object_key("crm-inbound", "mail/a b#c") == "s3:crm-inbound/mail/a b#c"
+
+
+# --- property history ------------------------------------------------------------------------
+
+def test_history_field_changes_name_each_tracked_field_old_to_new_in_a_fixed_order():
+    from shared.domain import history
+
+    before = {"id": "c1", "status": "new", "tags": ["a"], "properties": {"plan": "梅", "size": 3}, "score": 1,
+              "updated_at": "2026-01-01T00:00:00.000Z", "memo": "x"}
+    after = {"id": "c1", "status": "won", "tags": ["a", "b"], "properties": {"size": 4, "area": "東京"}, "score": 9,
+             "updated_at": "2026-01-02T00:00:00.000Z", "email": "a@example.jp"}
+    assert history.field_changes(before, after) == [
+        ("email", None, "a@example.jp"), ("status", "new", "won"), ("memo", "x", None), ("tags", ["a"], ["a", "b"]),
+        ("properties.area", None, "東京"), ("properties.plan", "梅", None), ("properties.size", 3, 4),
+    ]
+    assert history.field_changes(before, {**before, "score": 5, "updated_at": "later"}) == []
+
+
+def test_history_field_query_takes_a_tracked_field_or_a_property_key():
+    from shared.domain import history
+    from shared.errors import ValidationFailed
+
+    assert [history.parse_field(name) for name in (None, "status", "tags", "properties.plan")] == [
+        None, "status", "tags", "properties.plan"]
+    for bad in ("score", "updated_at", "properties.", "properties.Plan", "properties.a#b", ""):
+        with pytest.raises(ValidationFailed):
+            history.parse_field(bad)

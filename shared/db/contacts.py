@@ -13,6 +13,7 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from shared import keys
 from shared.db import batches, tenant_config
+from shared.db import history as history_store
 from shared.db import members as member_store
 from shared.db.activity_items import activity_model
 from shared.db.models import (
@@ -34,6 +35,7 @@ from shared.db.item_size import require_storable, stored_size
 from shared.db.reads import RawItem, key_after, query, query_all
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, error_code
 from shared.domain import contacts as contact_rules
+from shared.domain import history as history_rules
 from shared.domain.sizes import KB, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, fitting
 from shared.errors import ValidationFailed
 
@@ -418,11 +420,22 @@ def _company_member_model(tenant: str, contact_id: str, company_id: str) -> Comp
     )
 
 
-def _ensure_fits(transaction: Transaction) -> None:
-    if len(transaction) > MAX_ITEMS:
+def _ensure_fits(transaction: Transaction, history_entries: int) -> None:
+    """A 422 for a change whose transaction would pass DynamoDB's 100 actions
+    (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html):
+    too many tags changed, or, since each field changed keeps its history entry in the same
+    transaction, too many fields."""
+    if len(transaction) <= MAX_ITEMS:
+        return
+    without_history = len(transaction) - history_entries
+    if without_history <= MAX_ITEMS:
         raise ValidationFailed(
-            "Too many tag changes in one request; add or remove at most 45 tags at a time.",
+            f"Too many fields changed in one request; change at most {MAX_ITEMS - without_history} fields at a time "
+            "(each change is kept in the contact's history).",
         )
+    raise ValidationFailed(
+        "Too many tag changes in one request; add or remove at most 45 tags at a time.",
+    )
 
 
 @dataclass
@@ -479,17 +492,20 @@ def save(
     previous: dict[str, Any] | None = None,
     version: int | None = None,
     activities: list[dict[str, Any]] = (),
+    actor: str = history_rules.SYSTEM_ACTOR,
 ) -> None:
     """Create (`previous` None) or replace a contact in one transaction: the contact, its email
-    key (unique per tenant), tag memberships and tag counts, and the timeline entries of the
-    change, guarded by the contact's version and by the tenant config it was validated against.
-    Fails with ConditionFailed labels "contact", "email", "old_email" or "config"."""
+    key (unique per tenant), tag memberships and tag counts, the history of the fields changed
+    (by `actor`) and the timeline entries of the change, guarded by the contact's version and by
+    the tenant config it was validated against. Fails with ConditionFailed labels "contact",
+    "email", "old_email" or "config"."""
     require_fits(tenant, contact)
     transaction = Transaction()
-    stage_save(transaction, tenant, contact, config, previous=previous, version=version)
+    history_entries = stage_save(transaction, tenant, contact, config, previous=previous, version=version, actor=actor,
+                                 check_fits=False)
     for activity in activities:
         transaction.put("activity", activity_model(tenant, contact["id"], activity))
-    _ensure_fits(transaction)
+    _ensure_fits(transaction, history_entries)
     transaction.commit()
 
 
@@ -504,15 +520,23 @@ def stage_save(
     check_config: bool = True,
     label: str = "contact",
     counters: Counters | None = None,
-) -> None:
+    actor: str = history_rules.SYSTEM_ACTOR,
+    check_fits: bool = True,
+) -> int:
     """Add what `save` writes to a transaction that also writes other items (an email sent).
-    A contact without `version` is new: it counts toward the plan's limit. Several contacts in
-    one transaction check the config once (`check_config` on the first) and collect their
-    counter changes in `counters`, which the caller then stages with `stage_counters`."""
+    A contact without `version` is new: it counts toward the plan's limit; a change of a stored
+    one keeps the history of each field it changes, by `actor` (shared.domain.history), in the
+    same transaction: never a change without its history, nor history without the change.
+    Several contacts in one transaction check the config once (`check_config` on the first)
+    and collect their counter changes in `counters`, which the caller then stages with
+    `stage_counters`. Answers how many history entries it staged."""
     previous = previous or {}
     if check_config:
         tenant_config.check_fresh(transaction, config)
     transaction.put(label, require_storable(_contact_model(tenant, contact, version), _TOO_LARGE))
+    history_entries = 0
+    if version is not None:
+        history_entries = history_store.stage(transaction, tenant, previous, contact, version, actor)
     old_email, new_email = contact_rules.email_key(previous), contact_rules.email_key(contact)
     if old_email and old_email != new_email:
         transaction.delete(
@@ -549,7 +573,9 @@ def stage_save(
         transaction.delete("search_term", _search_term_model(tenant, contact["id"], term))
     if counters is None:
         stage_counters(transaction, tenant, counts, contact["updated_at"], config.settings.get("contact_limit"))
-    _ensure_fits(transaction)
+    if check_fits:
+        _ensure_fits(transaction, history_entries)
+    return history_entries
 
 
 def claim_emails(tenant: str, contacts: list[dict[str, Any]]) -> set[str]:
@@ -841,12 +867,12 @@ def _fitting_transactions(
 
 
 def save_footprint(tenant: str, contact: dict[str, Any], config: tenant_config.TenantConfig, *,
-                   previous: dict[str, Any], version: int) -> tuple[int, int]:
+                   previous: dict[str, Any], version: int, actor: str = history_rules.SYSTEM_ACTOR) -> tuple[int, int]:
     """(actions, bytes) a contact's save adds to a transaction shared with others (without the
-    config check and the counters), measured by staging it alone."""
+    config check and the counters; with its history entries), measured by staging it alone."""
     alone = Transaction()
     stage_save(alone, tenant, contact, config, previous=previous, version=version, check_config=False,
-               counters=Counters())
+               counters=Counters(), actor=actor)
     return len(alone), alone.size
 
 

@@ -188,6 +188,11 @@ ActivityItem.__doc__ = ("One timeline entry, in its contact's partition (deleted
                         "GSI15 lists a contact's entries of one type, GSI13 and GSI9 a tenant's sent emails, opens and clicks (search).")
 
 
+HistoryItem = type("HistoryItem", (TableItem,), {"data": MapAttribute(), **_index_members((15,))}, discriminator="history")
+HistoryItem.__doc__ = ("One field's change (field, old, new, at, actor), in its contact's partition (deleted with the "
+                       "contact); GSI15 lists a contact's changes of one field.")
+
+
 class ApiKeyItem(TableItem, discriminator="api_key"):
     """A server-side ingest key: listed under its tenant (`TENANT#{t}`), and found by its id from
     the key itself (`@APIKEY#{id}`, which holds the tenant). Only a hash of the secret is kept."""

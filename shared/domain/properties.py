@@ -13,6 +13,11 @@ MAX_PROPERTIES = 500
 MAX_OPTIONS = 200
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
+
+def is_key(key: Any) -> bool:
+    """Whether `key` is a well-formed property key (lower_snake_case, at most 64 characters)."""
+    return isinstance(key, str) and bool(_KEY.match(key))
+
 _VALUE_CHECKS = {
     "text": lambda value: validation.text(value, max_length=10_000, multiline=True),
     "email": validation.email,
@@ -53,7 +58,7 @@ def new_definition(body: Any, existing: dict[str, dict[str, Any]]) -> dict[str, 
     unknown = set(body) - {"key", "label", "type", "options"}
     errors += [FieldError(name, "is not a property field", "unknown_field") for name in sorted(unknown)]
     key = body.get("key")
-    if not isinstance(key, str) or not _KEY.match(key):
+    if not is_key(key):
         errors.append(FieldError("key", "must start with a-z and contain only a-z, 0-9 and _ (at most 64)"))
     label = _check_label(body, errors)
     kind = body.get("type")

@@ -92,7 +92,8 @@ def _slices(principal: Principal, config: tenant_config.TenantConfig, request: b
         if before is not None and after is None:
             cost = contact_store.delete_footprint(principal.tenant, before, version)
         elif before is not None:
-            cost, size = contact_store.save_footprint(principal.tenant, after, config, previous=before, version=version)
+            cost, size = contact_store.save_footprint(principal.tenant, after, config, previous=before, version=version,
+                                                      actor=principal.user_id)
         cost += len(entries)
         if piece.items + cost > MAX_ITEMS - _RESERVED_ITEMS or piece.size + size > _SLICE_BYTES:
             piece.end = start + offset
@@ -123,7 +124,8 @@ def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Sli
             deleted.append(before["id"])
         else:
             contact_store.stage_save(transaction, principal.tenant, after, config, previous=before, version=version,
-                                     check_config=position == 0, label=label, counters=counters)
+                                     check_config=position == 0, label=label, counters=counters,
+                                     actor=principal.user_id)
             for entry in entries:
                 transaction.put("activity", activity_model(principal.tenant, after["id"], entry))
     contact_store.stage_counters(transaction, principal.tenant, counters, validation.now(),

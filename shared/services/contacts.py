@@ -184,7 +184,8 @@ def _modify(
         updated = contact_rules.apply_changes(contact, changes, now)
         if contact_rules.differs(contact, updated):
             entries = activities.contact_changes(contact, updated, principal.user_id, now, new_id)
-            _save(principal.tenant, updated, config, previous=contact, version=version, activities=entries)
+            _save(principal.tenant, updated, config, previous=contact, version=version, activities=entries,
+                  actor=principal.user_id)
             return updated, config
         return contact, config
 

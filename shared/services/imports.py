@@ -26,7 +26,7 @@ from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import jobs as job_store
 from shared.db import tenant_config
-from shared.domain import activities, imports, tabular, validation
+from shared.domain import activities, history, imports, tabular, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
@@ -264,7 +264,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
                 seen = known[email]["id"] in own or importer.can_see(known[email], config.settings)
                 if seen and plan.on_duplicate == "skip":
                     counts["skipped"] += 1
-                elif seen and _update(tenant, importer, known[email]["id"], changes, config, own):
+                elif seen and _update(tenant, importer, job["job_id"], known[email]["id"], changes, config, own):
                     counts["updated"] += 1
                 else:
                     counts["failed"] += 1
@@ -272,9 +272,9 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
                 continue
             contact = contact_rules.new_contact(ids[row_number], {**changes, "owner_id": None}, None, now)
             contact_store.require_fits(tenant, contact)
-        except PayloadTooLarge as too_large:  # this row's contact would not fit DynamoDB's item limit
+        except (PayloadTooLarge, ValidationFailed) as refused:  # too large for an item, too many changes for a transaction
             counts["failed"] += 1
-            errors.append(imports.row_error(row_number, None, too_large.message))
+            errors.append(imports.row_error(row_number, None, refused.message))
             continue
         new.append((row_number, contact))
         counts["created"] += 1
@@ -329,10 +329,10 @@ def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, c
                                                                         granted, wanted))
 
 
-def _update(tenant: str, importer: Principal, contact_id: str, changes: dict[str, Any],
+def _update(tenant: str, importer: Principal, job_id: str, contact_id: str, changes: dict[str, Any],
             config: tenant_config.TenantConfig, own: set[str]) -> bool:
     """A known contact takes the row's values (its tags are added to), with the timeline entries
-    of the change; False when the importer may not see it (any more), which changes nothing.
+    and the history (by "import:<job>") of the change; False when the importer may not see it (any more), which changes nothing.
     The import's `own` contacts (a chunk redone) are always its to update."""
 
     tries = iter(range(1_000))
@@ -349,7 +349,8 @@ def _update(tenant: str, importer: Principal, contact_id: str, changes: dict[str
         updated = contact_rules.apply_changes(contact, imports.merged(contact, changes), now)
         if contact_rules.differs(contact, updated):
             entries = activities.contact_changes(contact, updated, importer.user_id, now, new_id)
-            contact_store.save(tenant, updated, current, previous=contact, version=version, activities=entries)
+            contact_store.save(tenant, updated, current, previous=contact, version=version, activities=entries,
+                               actor=history.import_actor(job_id))
         return True
 
     return until_settled(attempt)

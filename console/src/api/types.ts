@@ -9,6 +9,7 @@ export type SettingsUpdate = Schemas["SettingsUpdate"];
 export type Member = Schemas["Member"];
 export type Me = Schemas["Me"];
 export type Activity = Schemas["Activity"];
+export type HistoryEntry = Schemas["HistoryEntry"];
 export type Tag = Schemas["Tag"];
 export type PropertyDefinition = Schemas["PropertyDefinition"];
 export type Segment = Schemas["Segment"];

@@ -1,7 +1,7 @@
 """Routes of /v1/contacts."""
 
 from shared.http import Request, Router, created, no_content
-from shared.services import contacts
+from shared.services import contacts, history
 
 router = Router()
 
@@ -35,3 +35,8 @@ def update_contact(request: Request, id: str):
 def delete_contact(request: Request, id: str):
     contacts.delete(request.principal, id)
     return no_content()
+
+
+@router.get("/v1/contacts/{id}/history")
+def get_history(request: Request, id: str):
+    return history.contact_history(request.principal, id, request.query)

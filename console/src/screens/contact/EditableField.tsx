@@ -1,15 +1,18 @@
-/** One profile field edited in place: its value with an edit button; editing turns it into an
- * input (Enter or 保存 saves, Escape cancels) that shows each refusal of the API on the field. */
+/** One profile field edited in place: its value with an edit button and its 履歴 (its change
+ * history); editing turns it into an input (Enter or 保存 saves, Escape cancels) that shows
+ * each refusal of the API on the field. */
 import { FormActions } from "../../ui/forms";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../api/client";
 import { useMessages } from "../../i18n";
 import { ErrorSummary, FieldErrors } from "../../ui/ErrorSummary";
+import { HistoryButton } from "./FieldHistory";
 import { contactMessages } from "./messages";
 
 export type InputKind = "text" | "email" | "tel" | "url" | "number" | "date" | "textarea" | "select";
 
-export function EditableField({ id, label, field, shown, initial, kind = "text", options = [], onSave }: {
+export function EditableField({ contactId, id, label, field, shown, initial, kind = "text", options = [], onSave }: {
+  contactId: string;
   /** Unique on the page: the input's id. */
   id: string;
   label: string;
@@ -73,6 +76,7 @@ export function EditableField({ id, label, field, shown, initial, kind = "text",
           <button type="button" class="edit-button" ref={editRef} onClick={start} aria-label={t("edit", { field: label })}>
             <span aria-hidden="true">✎</span>
           </button>
+          <HistoryButton contactId={contactId} field={field} label={label} />
         </dd>
       </div>
     );

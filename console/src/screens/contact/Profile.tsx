@@ -9,6 +9,7 @@ import { fieldLabel, fieldText, STATUSES, statusLabels, type FieldKey } from "..
 import { memberNames } from "../../lib/members";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { EditableField, type InputKind } from "./EditableField";
+import { HistoryButton } from "./FieldHistory";
 import { contactMessages } from "./messages";
 import { dateInput, propertyInput, propertyValue, withTag } from "./values";
 
@@ -57,6 +58,7 @@ export function Profile({ contact, company, properties, members, onChange }: {
   const field = ([key, kind]: [FieldKey, InputKind]) => (
     <EditableField
       key={key}
+      contactId={contact.id}
       id={`field-${key}`}
       label={fieldLabel(key, lang)}
       field={key}
@@ -89,12 +91,14 @@ export function Profile({ contact, company, properties, members, onChange }: {
         </div>
         <div class="field">
           <label for="contact-status">{fieldLabel("status", lang)}</label>
+          <HistoryButton contactId={contact.id} field="status" label={fieldLabel("status", lang)} />
           <select id="contact-status" value={contact.status} onChange={(event) => change({ status: event.currentTarget.value as Contact["status"] })}>
             {STATUSES.map((status) => <option key={status} value={status}>{statusLabels[lang][status]}</option>)}
           </select>
         </div>
         <div class="field">
           <label for="contact-owner">{fieldLabel("owner_id", lang)}</label>
+          <HistoryButton contactId={contact.id} field="owner_id" label={fieldLabel("owner_id", lang)} />
           <select
             id="contact-owner"
             value={contact.owner_id ?? ""}
@@ -109,6 +113,7 @@ export function Profile({ contact, company, properties, members, onChange }: {
         <dl class="profile-fields">{PROFILE_FIELDS.map(field)}</dl>
         <div class="tags">
           <h3 id="tags-heading">{t("tagsLabel")}</h3>
+          <HistoryButton contactId={contact.id} field="tags" label={t("tagsLabel")} />
           {tags.length === 0 ? <p class="muted">{t("noTags")}</p> : (
             <ul class="tag-list" aria-labelledby="tags-heading">
               {tags.map((tag) => (
@@ -169,11 +174,13 @@ export function Profile({ contact, company, properties, members, onChange }: {
                     checked={values[definition.key] === true}
                     onChange={(event) => change({ properties: { [definition.key]: event.currentTarget.checked } })}
                   />
+                  <HistoryButton contactId={contact.id} field={`properties.${definition.key}`} label={definition.label} />
                 </dd>
               </div>
             ) : (
               <EditableField
                 key={definition.key}
+                contactId={contact.id}
                 id={`property-${definition.key}`}
                 label={definition.label}
                 field={`properties.${definition.key}`}

@@ -1,0 +1,55 @@
+"""Property history in the single table: one item per field changed, in the contact's partition
+by time (every field, newest first, with one Query) and under its field's GSI15 partition (one
+field, with one Query that reads only that field's changes). Written only by the contact
+repository's `stage_save`, in the transaction of the change itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import keys
+from shared.db.item_size import require_storable
+from shared.db.models import HistoryItem
+from shared.db.reads import Page, query
+from shared.db.transactions import Transaction
+from shared.domain import history
+
+INDEX = "GSI15"
+
+
+def history_model(tenant: str, contact_id: str, entry: dict[str, Any], version: int, position: int) -> HistoryItem:
+    sort_key = keys.history_sk(entry["at"], version, position)
+    model = HistoryItem(keys.contact_pk(tenant, contact_id), sort_key, data=entry,
+                        gsi15pk=keys.history_field_pk(tenant, contact_id, entry["field"]), gsi15sk=sort_key)
+    # Each value is bounded by its field's own limit (10,000 characters at most), so an entry is far
+    # below the 400 KB item limit; checked all the same, as every item written is.
+    return require_storable(model, "The change is too large to keep in the history; shorten the longest value.")
+
+
+def stage(transaction: Transaction, tenant: str, before: dict[str, Any], after: dict[str, Any], version: int,
+          actor: str) -> int:
+    """Put the history entries of a contact's change (from version `version`) into the
+    transaction that writes it: how many."""
+    changes = history.field_changes(before, after)
+    for position, (field, old, new) in enumerate(changes):
+        entry = {"field": field, "old": old, "new": new, "at": after["updated_at"], "actor": actor}
+        # numbered from the last: read newest first, a change lists its fields in their own order
+        transaction.put("history", history_model(tenant, after["id"], entry, version, len(changes) - 1 - position))
+    return len(changes)
+
+
+def page(tenant: str, contact_id: str, field: str | None, limit: int, start: dict[str, Any] | None) -> Page[dict[str, Any]]:
+    """One page of a contact's history, newest first, with one Query reading only the entries it
+    answers: the field's GSI15 partition for one field, else the contact's partition (consistent)."""
+    if field is not None:
+        raws, last = query(keys.history_field_pk(tenant, contact_id, field), index=INDEX, limit=limit, start=start,
+                           forward=False)
+    else:
+        raws, last = query(keys.contact_pk(tenant, contact_id), HistoryItem.sk.startswith(keys.HISTORY_SK_PREFIX),
+                           limit=limit, start=start, forward=False, consistent=True)
+    return Page.of(raws, last, INDEX if field is not None else None, _entry)
+
+
+def _entry(raw: dict[str, Any]) -> dict[str, Any]:
+    """The stored entry with its `id`: its sort key's unique part (time, version, position)."""
+    return {"id": raw["sk"]["S"][len(keys.HISTORY_SK_PREFIX):], **HistoryItem.from_raw_data(raw).data.as_dict()}
