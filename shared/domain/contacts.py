@@ -74,7 +74,7 @@ WRITABLE: dict[str, Callable[[Any], validation.Result]] = {
 READ_ONLY = (
     "id", "display_name", "created_at", "updated_at", "first_contacted_at", "last_contacted_at",
     "last_customer_action_at", "last_customer_action_type", "last_seen_at", "session_count",
-    "score", "engagement", "delivery_status",
+    "score", "engagement", "delivery_status", "groups",
 )
 NOT_NULLABLE = {"status", "starred", "marketing_opt_out"}
 PUBLIC_FIELDS = ("id", "display_name", *WRITABLE, "tags", "properties", *READ_ONLY[2:])
@@ -216,6 +216,7 @@ def public(contact: dict[str, Any], settings: dict[str, Any], definitions: dict[
     shaped = {name: contact.get(name) for name in PUBLIC_FIELDS}
     shaped["display_name"] = display_name(contact, settings["name_order"])
     shaped["tags"] = list(contact.get("tags", []))
+    shaped["groups"] = list(contact.get("groups", []))
     shaped["properties"] = {
         key: value
         for key, value in contact.get("properties", {}).items()

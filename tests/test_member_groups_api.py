@@ -1,0 +1,263 @@
+"""Issue 22, part 6: member groups (Connected One's 会員グループ) through the handlers, as API Gateway
+calls them.
+- A group: its name (shown to its members), the redirect URL after joining, whether web forms may
+  add to it; validation (a 422 naming each field, nothing written), 404 for unknown ids and for
+  another tenant's groups; any role reads, manager and up change.
+- Membership through the API (POST/DELETE /v1/member-groups/{id}/members): the contact's read-only
+  `groups` field, `group_joined` / `group_left` on its timeline, the group's `contact_count`, the
+  members paged (each contact once, those hidden by owner visibility left out).
+- Bulk `add_to_group` / `remove_from_group`, a deleted contact leaving its groups, a group's deletion
+  taking it off its contacts (at once, or by the bulk worker past 100)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from conftest import Api, assert_error, create
+from stack_support import run_queued_jobs, seeded
+
+MISSING = "01JZZZZZZZZZZZZZZZZZZZZZZZ"
+
+
+def add_group(api: Api, **fields: Any) -> dict[str, Any]:
+    reply = api.post("/v1/member-groups", {"name": "プレミアム会員", **fields})
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def group_of(api: Api, group_id: str) -> dict[str, Any]:
+    reply = api.get(f"/v1/member-groups/{group_id}")
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
+    reply = api.get(f"/v1/contacts/{contact_id}")
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+def join(api: Api, group_id: str, *contact_ids: str) -> dict[str, str]:
+    reply = api.post(f"/v1/member-groups/{group_id}/members", {"contact_ids": list(contact_ids)})
+    assert reply.status == 200, reply.body
+    return {item["id"]: item["status"] for item in reply.body["results"]}
+
+
+def member_ids(api: Api, group_id: str, limit: int = 50) -> list[str]:
+    """Every member, page after page."""
+    ids, cursor = [], None
+    while True:
+        reply = api.get(f"/v1/member-groups/{group_id}/members", query={"limit": limit, **({"cursor": cursor} if cursor else {})})
+        assert reply.status == 200, reply.body
+        ids += [item["id"] for item in reply.body["items"]]
+        cursor = reply.body["next_cursor"]
+        if cursor is None:
+            return ids
+
+
+def timeline(api: Api, contact_id: str) -> list[dict[str, Any]]:
+    return api.get(f"/v1/contacts/{contact_id}/timeline").body["items"]
+
+
+# --- the group ------------------------------------------------------------------------------------
+
+
+def test_a_group_is_created_with_its_name_and_redirect_url_and_read_back(api):
+    group = add_group(api, name="  オンラインサロン  ", redirect_url="example.jp/welcome", web_form_joinable=True)
+    assert group["name"] == "オンラインサロン"
+    assert group["redirect_url"] == "https://example.jp/welcome"
+    assert group["web_form_joinable"] is True
+    assert group["contact_count"] == 0
+    assert group["created_by"] == api.user_id
+    assert group_of(api, group["id"]) == group
+    assert [item["id"] for item in api.get("/v1/member-groups").body["items"]] == [group["id"]]
+
+
+def test_bad_group_fields_are_422_naming_each_and_nothing_is_written(api):
+    reply = api.post("/v1/member-groups", {"name": "", "redirect_url": "ftp://example.jp", "web_form_joinable": "yes",
+                                           "colour": "red"})
+    assert_error(reply, 422, "name", "redirect_url", "web_form_joinable", "colour")
+    assert api.get("/v1/member-groups").body["items"] == []
+
+
+def test_a_patch_changes_only_the_fields_given(api):
+    group = add_group(api, redirect_url="https://example.jp/welcome")
+    reply = api.patch(f"/v1/member-groups/{group['id']}", {"name": "ゴールド会員"})
+    assert reply.status == 200, reply.body
+    assert reply.body["name"] == "ゴールド会員" and reply.body["redirect_url"] == "https://example.jp/welcome"
+    cleared = api.patch(f"/v1/member-groups/{group['id']}", {"redirect_url": None}).body
+    assert cleared["redirect_url"] is None and cleared["name"] == "ゴールド会員"
+    assert_error(api.patch(f"/v1/member-groups/{group['id']}", {"name": None}), 422, "name")
+    assert group_of(api, group["id"])["name"] == "ゴールド会員"
+
+
+def test_unknown_and_other_tenants_groups_are_404(api):
+    group = add_group(api)
+    stranger = Api(f"tenant-{uuid.uuid4().hex[:10]}")
+    for reply in (stranger.get(f"/v1/member-groups/{group['id']}"),
+                  stranger.patch(f"/v1/member-groups/{group['id']}", {"name": "x"}),
+                  stranger.delete(f"/v1/member-groups/{group['id']}"),
+                  stranger.get(f"/v1/member-groups/{group['id']}/members"),
+                  api.get(f"/v1/member-groups/{MISSING}"), api.get("/v1/member-groups/a%23b")):
+        assert_error(reply, 404)
+    assert group_of(api, group["id"])["name"] == "プレミアム会員"
+
+
+@pytest.mark.parametrize("role", ["manager", "admin", "owner"])
+def test_manager_and_up_manage_groups(api, role):
+    member = api.as_(role)
+    group = add_group(member)
+    assert member.patch(f"/v1/member-groups/{group['id']}", {"name": "変更"}).status == 200
+    assert member.delete(f"/v1/member-groups/{group['id']}").status == 204
+
+
+def test_a_user_reads_groups_and_adds_members_but_cannot_manage_groups(api):
+    group = add_group(api)
+    user = api.as_("user")
+    assert_error(user.post("/v1/member-groups", {"name": "x"}), 403)
+    assert_error(user.patch(f"/v1/member-groups/{group['id']}", {"name": "x"}), 403)
+    assert_error(user.delete(f"/v1/member-groups/{group['id']}"), 403)
+    assert group_of(user, group["id"])["name"] == "プレミアム会員"
+    contact = create(user, family_name="山田")
+    assert join(user, group["id"], contact["id"]) == {contact["id"]: "ok"}
+    assert group_of(api, group["id"])["contact_count"] == 1
+
+
+# --- membership ---------------------------------------------------------------------------------
+
+
+def test_joining_sets_the_contacts_groups_its_timeline_and_the_count(api):
+    group = add_group(api, name="サロン")
+    contact = create(api, family_name="山田", email="yamada@example.jp")
+    assert contact["groups"] == []
+    assert join(api, group["id"], contact["id"], MISSING) == {contact["id"]: "ok", MISSING: "not_found"}
+    assert contact_of(api, contact["id"])["groups"] == [group["id"]]
+    assert group_of(api, group["id"])["contact_count"] == 1
+    joined = [item for item in timeline(api, contact["id"]) if item["type"] == "group_joined"]
+    assert len(joined) == 1
+    assert joined[0]["data"] == {"group_id": group["id"], "group_name": "サロン"}
+    assert joined[0]["actor"]["id"] == api.user_id
+    assert join(api, group["id"], contact["id"]) == {contact["id"]: "ok"}  # again: nothing twice
+    assert group_of(api, group["id"])["contact_count"] == 1
+    assert len([item for item in timeline(api, contact["id"]) if item["type"] == "group_joined"]) == 1
+
+
+def test_leaving_through_the_api_undoes_it_and_a_non_member_is_404(api):
+    group = add_group(api)
+    contact = create(api, family_name="山田")
+    join(api, group["id"], contact["id"])
+    assert api.delete(f"/v1/member-groups/{group['id']}/members/{contact['id']}").status == 204
+    assert contact_of(api, contact["id"])["groups"] == []
+    assert group_of(api, group["id"])["contact_count"] == 0
+    assert [item["type"] for item in timeline(api, contact["id"])][:2] == ["group_left", "group_joined"]
+    assert_error(api.delete(f"/v1/member-groups/{group['id']}/members/{contact['id']}"), 404)
+    assert_error(api.delete(f"/v1/member-groups/{group['id']}/members/{MISSING}"), 404)
+
+
+def test_groups_is_read_only_on_the_contact(api):
+    group = add_group(api)
+    assert_error(api.post("/v1/contacts", {"family_name": "山田", "groups": [group["id"]]}), 422, "groups")
+    contact = create(api, family_name="山田")
+    assert_error(api.patch(f"/v1/contacts/{contact['id']}", {"groups": [group["id"]]}), 422, "groups")
+    assert group_of(api, group["id"])["contact_count"] == 0
+
+
+def test_bad_member_requests_are_422_or_404_and_change_nothing(api):
+    group = add_group(api)
+    contact = create(api, family_name="山田")
+    assert_error(api.post(f"/v1/member-groups/{group['id']}/members", {"contact_ids": []}), 422, "contact_ids")
+    assert_error(api.post(f"/v1/member-groups/{group['id']}/members", {"ids": [contact["id"]]}), 422, "ids",
+                 "contact_ids")
+    assert_error(api.post(f"/v1/member-groups/{MISSING}/members", {"contact_ids": [contact["id"]]}), 404)
+    assert contact_of(api, contact["id"])["groups"] == []
+
+
+def test_members_are_paged_each_once_and_hidden_contacts_are_left_out(api):
+    group = add_group(api)
+    ids = [create(api, family_name=f"会員{index}")["id"] for index in range(7)]
+    join(api, group["id"], *ids)
+    assert sorted(member_ids(api, group["id"], limit=3)) == sorted(ids)
+    first = api.get(f"/v1/member-groups/{group['id']}/members", query={"limit": 3}).body
+    assert len(first["items"]) == 3 and first["items"][0]["groups"] == [group["id"]]
+    other = add_group(api, name="別")
+    assert_error(api.get(f"/v1/member-groups/{other['id']}/members", query={"cursor": first["next_cursor"]}), 400)
+    api.put("/v1/settings", {"owner_visibility_restricted": True})
+    user = api.as_("user")
+    own = create(user, family_name="自分")
+    join(user, group["id"], own["id"])
+    assert member_ids(user, group["id"]) == [own["id"]]
+    assert group_of(user, group["id"])["contact_count"] is None  # the count is tenant-wide
+
+
+def test_a_deleted_contact_leaves_its_groups(api):
+    group = add_group(api)
+    kept, gone = create(api, family_name="残る")["id"], create(api, family_name="消える")["id"]
+    join(api, group["id"], kept, gone)
+    assert api.delete(f"/v1/contacts/{gone}").status == 204
+    assert group_of(api, group["id"])["contact_count"] == 1
+    assert member_ids(api, group["id"]) == [kept]
+
+
+# --- bulk actions and deleting a group -----------------------------------------------------------
+
+
+def test_bulk_add_to_group_and_remove_from_group(api):
+    group = add_group(api)
+    ids = [create(api, family_name=f"一括{index}")["id"] for index in range(3)]
+    reply = api.post("/v1/contacts/bulk", {"selection": {"ids": ids}, "action": "add_to_group",
+                                           "params": {"group_id": group["id"]}})
+    assert reply.status == 200, reply.body
+    assert group_of(api, group["id"])["contact_count"] == 3
+    reply = api.post("/v1/contacts/bulk", {"selection": {"ids": ids[:2]}, "action": "remove_from_group",
+                                           "params": {"group_id": group["id"]}})
+    assert reply.status == 200, reply.body
+    assert member_ids(api, group["id"]) == [ids[2]]
+    assert_error(api.post("/v1/contacts/bulk", {"selection": {"ids": ids}, "action": "add_to_group",
+                                                "params": {"group_id": MISSING}}), 422, "params.group_id")
+    assert_error(api.post("/v1/contacts/bulk", {"selection": {"ids": ids}, "action": "add_to_group"}), 422,
+                 "params.group_id")
+
+
+def test_a_bulk_job_adds_a_filtered_selection_to_a_group(api):
+    group = add_group(api)
+    ids = seeded(api, 120, tags=["見込み"])
+    reply = api.post("/v1/contacts/bulk", {"selection": {"filter": {"tags": {"include": ["見込み"]}}},
+                                           "action": "add_to_group", "params": {"group_id": group["id"]}})
+    assert reply.status == 202, reply.body
+    run_queued_jobs()
+    assert api.get(f"/v1/jobs/{reply.body['id']}").body["status"] == "succeeded"
+    assert group_of(api, group["id"])["contact_count"] == 120
+    assert sorted(member_ids(api, group["id"], limit=200)) == sorted(ids)
+    assert [item["type"] for item in timeline(api, ids[0])][0] == "group_joined"
+
+
+def test_deleting_a_group_takes_it_off_its_contacts(api):
+    group = add_group(api, name="解散")
+    contact = create(api, family_name="山田")
+    join(api, group["id"], contact["id"])
+    assert api.delete(f"/v1/member-groups/{group['id']}").status == 204
+    assert contact_of(api, contact["id"])["groups"] == []
+    left = [item for item in timeline(api, contact["id"]) if item["type"] == "group_left"]
+    assert left[0]["data"] == {"group_id": group["id"], "group_name": "解散"}
+    assert_error(api.get(f"/v1/member-groups/{group['id']}"), 404)
+    assert_error(api.delete(f"/v1/member-groups/{group['id']}"), 404)
+
+
+def test_a_group_of_more_than_100_contacts_is_deleted_by_a_job(api):
+    group = add_group(api)
+    ids = seeded(api, 101)
+    reply = api.post("/v1/contacts/bulk", {"selection": {"ids": ids}, "action": "add_to_group",
+                                           "params": {"group_id": group["id"]}})
+    assert reply.status == 202, reply.body
+    run_queued_jobs()
+    reply = api.delete(f"/v1/member-groups/{group['id']}")
+    assert reply.status == 202, reply.body
+    assert api.get("/v1/member-groups").body["items"] == []  # hidden while the job runs
+    assert_error(api.post(f"/v1/member-groups/{group['id']}/members", {"contact_ids": [ids[0]]}), 404)
+    run_queued_jobs()
+    assert api.get(f"/v1/jobs/{reply.body['id']}").body["status"] == "succeeded"
+    assert_error(api.get(f"/v1/member-groups/{group['id']}"), 404)
+    assert contact_of(api, ids[0])["groups"] == []
