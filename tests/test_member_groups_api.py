@@ -7,17 +7,21 @@ calls them.
   `groups` field, `group_joined` / `group_left` on its timeline, the group's `contact_count`, the
   members paged (each contact once, those hidden by owner visibility left out).
 - Bulk `add_to_group` / `remove_from_group`, a deleted contact leaving its groups, a group's deletion
-  taking it off its contacts (at once, or by the bulk worker past 100)."""
+  taking it off its contacts (at once, or by the bulk worker past 100).
+- An import's `groups` column (names or ids) and a web form's `member_group_id` (only for a group
+  with `web_form_joinable`; the answer carries its `redirect_url`)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import pytest
 
 from conftest import Api, assert_error, create
-from stack_support import run_queued_jobs, seeded
+from stack_support import imported, run_queued_jobs, seeded
+from test_web_collection import SITE, post_collect
 
 MISSING = "01JZZZZZZZZZZZZZZZZZZZZZZZ"
 
@@ -261,3 +265,61 @@ def test_a_group_of_more_than_100_contacts_is_deleted_by_a_job(api):
     assert api.get(f"/v1/jobs/{reply.body['id']}").body["status"] == "succeeded"
     assert_error(api.get(f"/v1/member-groups/{group['id']}"), 404)
     assert contact_of(api, ids[0])["groups"] == []
+
+
+# --- imports and web forms --------------------------------------------------------------------------
+
+
+def test_an_import_joins_the_groups_its_column_names_by_name_or_id(api):
+    salon, gold = add_group(api, name="オンラインサロン"), add_group(api, name="Gold")
+    known = create(api, family_name="既存", email="known@example.jp")
+    data = ("名前,メール,会員グループ\n"
+            f"新規,new@example.jp,オンラインサロン、gold\n"
+            f"既存,known@example.jp,{gold['id']}\n"
+            "誤り,bad@example.jp,ないグループ\n").encode()
+    done = imported(api, data, {"名前": "family_name", "メール": "email", "会員グループ": "groups"})
+    assert (done["created"], done["updated"]) == (1, 1)
+    assert done["errors"] == [{"row": 4, "column": "会員グループ", "message": "there is no member group named ないグループ"}]
+    new = api.post("/v1/contacts/lookup", {"field": "email", "values": ["new@example.jp"]}).body["found"][0]
+    assert new["groups"] == [salon["id"], gold["id"]]
+    assert contact_of(api, known["id"])["groups"] == [gold["id"]]
+    assert [item["data"]["group_name"] for item in timeline(api, known["id"]) if item["type"] == "group_joined"] == ["Gold"]
+    assert (group_of(api, salon["id"])["contact_count"], group_of(api, gold["id"])["contact_count"]) == (1, 2)
+    assert sorted(member_ids(api, gold["id"])) == sorted([new["id"], known["id"]])
+    assert api.post("/v1/contacts/lookup", {"field": "email", "values": ["bad@example.jp"]}).body["found"] == []
+
+
+@pytest.fixture
+def site_key(api) -> str:
+    reply = api.post("/v1/site-keys", {"name": "member site", "allowed_origins": [SITE]})
+    assert reply.status == 201, reply.body
+    return reply.body["site_key"]
+
+
+def signup(site_key: str, group_id: str, email: str) -> dict[str, Any]:
+    return post_collect({"site_key": site_key, "visitor_id": uuid.uuid4().hex[:22], "type": "form_submitted",
+                         "url": f"{SITE}/join", "email": email, "form": "join", "member_group_id": group_id})
+
+
+def test_a_web_form_adds_its_sender_to_a_joinable_group_and_answers_the_redirect_url(api, site_key):
+    group = add_group(api, name="無料会員", redirect_url="https://www.example.jp/members/welcome", web_form_joinable=True)
+    result = signup(site_key, group["id"], "hanako@example.jp")
+    assert result["statusCode"] == 200, result
+    assert json.loads(result["body"]) == {"redirect_url": "https://www.example.jp/members/welcome"}
+    assert result["headers"]["Access-Control-Allow-Origin"] == SITE
+    contact = api.post("/v1/contacts/lookup", {"field": "email", "values": ["hanako@example.jp"]}).body["found"][0]
+    assert contact["groups"] == [group["id"]]
+    joined = [item for item in timeline(api, contact["id"]) if item["type"] == "group_joined"]
+    assert joined[0]["actor"]["kind"] == "contact" and joined[0]["data"]["group_name"] == "無料会員"
+    assert signup(site_key, group["id"], "hanako@example.jp")["statusCode"] == 200  # again: nothing twice
+    assert group_of(api, group["id"])["contact_count"] == 1
+
+
+def test_a_web_form_cannot_join_a_group_that_does_not_allow_it_and_writes_nothing(api, site_key):
+    closed = add_group(api, name="有料会員")
+    for group_id in (closed["id"], MISSING):
+        result = signup(site_key, group_id, "intruder@example.jp")
+        assert result["statusCode"] == 422, result
+        assert [detail["field"] for detail in json.loads(result["body"])["error"]["details"]] == ["member_group_id"]
+    assert api.post("/v1/contacts/lookup", {"field": "email", "values": ["intruder@example.jp"]}).body["found"] == []
+    assert group_of(api, closed["id"])["contact_count"] == 0

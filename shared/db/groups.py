@@ -11,7 +11,7 @@ from pynamodb.exceptions import UpdateError
 from shared import keys
 from shared.db.contacts import contact_id_of_raw, finish_deletion, stage_deletion_mark
 from shared.db.models import MemberGroupItem, TableItem
-from shared.db.reads import Page, query
+from shared.db.reads import Page, query, query_all
 from shared.db.transactions import Transaction, error_code
 
 _DATA_FIELDS = ("name", "redirect_url", "web_form_joinable", "created_at", "updated_at", "created_by")
@@ -99,3 +99,9 @@ def all_member_ids(tenant: str, group_id: str, limit: int | None = None) -> list
         start = found.last
         if limit is not None or not start:
             return ids
+
+
+def names(tenant: str) -> dict[str, str]:
+    """Id → name of the tenant's member groups (but those being deleted): what an import's cells name."""
+    raws = query_all(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.GROUP_SK_PREFIX), consistent=True)
+    return {raw["group_id"]["S"]: raw["data"]["M"]["name"]["S"] for raw in raws if "deleting" not in raw}

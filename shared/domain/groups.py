@@ -7,6 +7,7 @@ leaves a group through the group's members, bulk actions, imports and web forms)
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from shared.domain import validation
@@ -64,3 +65,15 @@ def joined(groups: list[str], group_id: str) -> list[str]:
 
 def left(groups: list[str], group_id: str) -> list[str]:
     return [other for other in groups if other != group_id]
+
+
+def name_key(text: str) -> str:
+    """A group's name (or id) as a person's cell may spell it: NFKC, case-folded, trimmed."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def by_name_or_id(names: dict[str, str]) -> dict[str, str]:
+    """The group id each `name_key` of a name or an id stands for (`names`: id → name); an id wins
+    over another group's equal name."""
+    found = {name_key(name): group_id for group_id, name in names.items()}
+    return {**found, **{name_key(group_id): group_id for group_id in names}}
