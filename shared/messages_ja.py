@@ -672,4 +672,6 @@ JAPANESE = {
     "there is no member group named {part}": "{part} という名前の会員グループはありません",
     "a contact can be in at most {group_rules.MAX_GROUPS_PER_CONTACT} member groups":
         "コンタクトが所属できる会員グループは {group_rules.MAX_GROUPS_PER_CONTACT} 個までです",
+    "is not a member group this site's forms may join (web_form_joinable)":
+        "このサイトのフォームから参加できる会員グループではありません（web_form_joinable）",
 }
