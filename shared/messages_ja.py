@@ -674,4 +674,17 @@ JAPANESE = {
         "コンタクトが所属できる会員グループは {group_rules.MAX_GROUPS_PER_CONTACT} 個までです",
     "is not a member group this site's forms may join (web_form_joinable)":
         "このサイトのフォームから参加できる会員グループではありません（web_form_joinable）",
+    "The email address or the password is wrong, or this address has no member login here.":
+        "メールアドレスまたはパスワードが違うか、このアドレスにはこのサイトの会員ログインがありません。",
+    "This contact has no email address; add one before inviting it.":
+        "このコンタクトにはメールアドレスがありません。招待する前に追加してください。",
+    "is required to sign in to the member site": "会員サイトへのログインに必要です",
+    "This contact has signed in to the member site already; it needs no invitation.":
+        "このコンタクトは既に会員サイトにログインしています。招待は不要です。",
+    "Cognito does not take this email address as a login.": "このメールアドレスは会員ログインとして登録できません。",
+    "must be at least 8 characters with lower-case letters and digits": "英小文字と数字を含む 8 文字以上で指定してください",
+    "The sign-in session is wrong or has expired; sign in again with the temporary password.":
+        "ログインのセッションが正しくないか期限切れです。仮パスワードでもう一度ログインしてください。",
+    "must be the session the sign-in answered with its challenge": "ログインの応答で返された session を指定してください",
+    "is required: a non-empty string": "必須項目です。空でない文字列を指定してください",
 }

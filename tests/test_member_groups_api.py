@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create
+from mail_support import outbox_listening  # noqa: F401 - a fixture
 from stack_support import imported, run_queued_jobs, seeded
 from test_web_collection import SITE, post_collect
 
@@ -323,3 +324,126 @@ def test_a_web_form_cannot_join_a_group_that_does_not_allow_it_and_writes_nothin
         assert [detail["field"] for detail in json.loads(result["body"])["error"]["details"]] == ["member_group_id"]
     assert api.post("/v1/contacts/lookup", {"field": "email", "values": ["intruder@example.jp"]}).body["found"] == []
     assert group_of(api, closed["id"])["contact_count"] == 0
+
+
+# --- member logins: the member pool, the invitation, the member site's sign-in ------------------------
+
+
+def member_site(tenant: str, step: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """POST /v1/member-site/{tenant}/{step} as API Gateway sends it: no token (AuthorizationType NONE)."""
+    from infra.local.server import call_handler
+
+    result = call_handler("POST", f"/v1/member-site/{tenant}/{step}", None, json.dumps(body),
+                          headers={"content-type": "application/json"})
+    return result["statusCode"], json.loads(result["body"])
+
+
+def invited_member(api: Api, email: str) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """A contact of a new group, invited: (group, contact, its temporary password from the outbox)."""
+    from infra.local.outbox import OUTBOX
+    from stack_support import invitation
+
+    group = add_group(api, name="オンラインサロン")
+    contact = create(api, family_name="会員", email=email)
+    join(api, group["id"], contact["id"])
+    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/invite", {})
+    assert reply.status == 200, reply.body
+    assert reply.body["member_login_status"] == "invited"
+    mailed = [message for message in OUTBOX.items() if message["to"] == [email]]
+    assert len(mailed) == 1 and mailed[0]["subject"] == "会員サイトへのご招待 / Your member site login"
+    text, password = invitation(mailed[0]["raw"])
+    assert f"{api.tenant}#{contact['id']}" in text  # {username}: the member pool's user name
+    return group, contact, password
+
+
+def test_an_invited_member_sets_a_password_and_signs_in_on_the_member_site(api, outbox_listening):
+    email = f"member-{uuid.uuid4().hex[:8]}@example.jp"
+    _, contact, password = invited_member(api, email)
+    assert [item["type"] for item in timeline(api, contact["id"])][0] == "member_login_invited"
+    status, answer = member_site(api.tenant, "sign-in", {"email": email.upper(), "password": password})
+    assert status == 200 and answer["challenge"] == "NEW_PASSWORD_REQUIRED", answer
+    status, refused = member_site(api.tenant, "new-password", {"email": email, "session": answer["session"],
+                                                                "new_password": "short"})
+    assert status == 422 and [d["field"] for d in refused["error"]["details"]] == ["new_password"]
+    status, tokens = member_site(api.tenant, "new-password", {"email": email, "session": answer["session"],
+                                                               "new_password": "salon-member-2026"})
+    assert status == 200, tokens
+    assert tokens["id_token"] and tokens["access_token"] and tokens["contact_id"] == contact["id"]
+    assert contact_of(api, contact["id"])["member_login_status"] == "active"
+    assert [item["type"] for item in timeline(api, contact["id"])][0] == "member_login_activated"
+    status, again = member_site(api.tenant, "sign-in", {"email": email, "password": "salon-member-2026"})
+    assert status == 200 and again["contact_id"] == contact["id"]
+    assert len([item for item in timeline(api, contact["id"]) if item["type"] == "member_login_activated"]) == 1
+
+
+def test_a_member_sites_token_is_refused_by_the_crm_api(api, outbox_listening):
+    """The member pool is not the team's: the gateway's JWT authorizer (issuer, audience) refuses its tokens."""
+    from werkzeug.test import Client
+
+    from infra.local.server import LocalApi
+    from infra.template import Route
+
+    email = f"member-{uuid.uuid4().hex[:8]}@example.jp"
+    _, _, password = invited_member(api, email)
+    session = member_site(api.tenant, "sign-in", {"email": email, "password": password})[1]["session"]
+    tokens = member_site(api.tenant, "new-password", {"email": email, "session": session,
+                                                       "new_password": "salon-member-2026"})[1]
+    gateway = Client(LocalApi(routes=[Route("ContactsApiFunction", "fake.echo", "GET", "/v1/echo", authorized=True)],
+                              resolve_handler={"fake.echo": lambda event, context: {"statusCode": 200}}.__getitem__,
+                              local_endpoints=[]))
+    for token in (tokens["id_token"], tokens["access_token"]):
+        assert gateway.get("/v1/echo", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_member_site_refuses_wrong_credentials_alike_and_other_tenants(api, outbox_listening):
+    email = f"member-{uuid.uuid4().hex[:8]}@example.jp"
+    _, contact, password = invited_member(api, email)
+    create(api, family_name="非会員", email="nomember@example.jp")
+    refusals = [member_site(api.tenant, "sign-in", {"email": email, "password": "wrong-password-1"}),
+                member_site(api.tenant, "sign-in", {"email": "nomember@example.jp", "password": password}),
+                member_site(api.tenant, "sign-in", {"email": "nobody@example.jp", "password": password}),
+                member_site(f"tenant-{uuid.uuid4().hex[:10]}", "sign-in", {"email": email, "password": password}),
+                member_site(api.tenant, "new-password", {"email": email, "session": "forged-session-" * 4,
+                                                          "new_password": "abcdefgh12"})]
+    assert [status for status, _ in refusals] == [401] * 5, refusals
+    assert len({answer["error"]["message"] for _, answer in refusals[:4]}) == 1  # nothing tells which was wrong
+    status, answer = member_site(api.tenant, "sign-in", {"email": "not-an-address"})
+    assert status == 422 and {d["field"] for d in answer["error"]["details"]} == {"email", "password"}
+    status, answer = member_site(api.tenant, "new-password", {"email": email, "session": "short", "new_password": "x"})
+    assert status == 422 and [d["field"] for d in answer["error"]["details"]] == ["session"]
+    assert contact_of(api, contact["id"])["member_login_status"] == "invited"
+
+
+def test_inviting_needs_a_manager_a_member_of_the_group_and_an_email(api, outbox_listening):
+    group = add_group(api)
+    outsider = create(api, family_name="外部", email="outsider@example.jp")
+    no_email = create(api, family_name="メールなし")
+    join(api, group["id"], no_email["id"])
+    assert_error(api.post(f"/v1/member-groups/{group['id']}/members/{outsider['id']}/invite", {}), 404)
+    assert_error(api.post(f"/v1/member-groups/{group['id']}/members/{no_email['id']}/invite", {}), 422, "email")
+    user_contact = create(api, family_name="会員", email="member-by-user@example.jp")
+    join(api, group["id"], user_contact["id"])
+    assert_error(api.as_("user").post(f"/v1/member-groups/{group['id']}/members/{user_contact['id']}/invite", {}), 403)
+    assert contact_of(api, user_contact["id"])["member_login_status"] is None
+
+
+def test_a_challenge_session_sets_only_its_own_members_password(api, outbox_listening):
+    """Cognito binds the new-password session to the member it challenged (infra/local/cognito_realism.py)."""
+    first, second = (f"member-{uuid.uuid4().hex[:8]}@example.jp" for _ in range(2))
+    _, _, first_password = invited_member(api, first)
+    from infra.local.outbox import OUTBOX
+    from stack_support import invitation
+
+    group = api.get("/v1/member-groups").body["items"][0]
+    other = create(api, family_name="別会員", email=second)
+    join(api, group["id"], other["id"])
+    assert api.post(f"/v1/member-groups/{group['id']}/members/{other['id']}/invite", {}).status == 200
+    second_password = invitation([m for m in OUTBOX.items() if m["to"] == [second]][0]["raw"])[1]
+    session = member_site(api.tenant, "sign-in", {"email": first, "password": first_password})[1]["session"]
+    status, _ = member_site(api.tenant, "new-password", {"email": second, "session": session,
+                                                          "new_password": "taken-over-2026"})
+    assert status == 401
+    assert member_site(api.tenant, "sign-in", {"email": second, "password": "taken-over-2026"})[0] == 401
+    assert member_site(api.tenant, "sign-in", {"email": second, "password": second_password})[1]["challenge"] \
+        == "NEW_PASSWORD_REQUIRED"
+    assert contact_of(api, other["id"])["member_login_status"] == "invited"

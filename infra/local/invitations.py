@@ -35,15 +35,16 @@ def temporary_password(length: int = 16) -> str:
     return "".join(chosen)
 
 
-def invitation(to: str, password: str, template: dict[str, str]) -> tuple[str, bytes]:
+def invitation(to: str, password: str, template: dict[str, str], username: str | None = None) -> tuple[str, bytes]:
     """The subject and the message Cognito sends: the pool's template (HTML) with its placeholders
-    filled in (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-user-invitation-message-customization.html)."""
+    filled in, {username} with the user's name (the address itself in a pool whose user names are
+    emails) (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-user-invitation-message-customization.html)."""
     subject = template.get("EmailSubject") or DEFAULT_TEMPLATE["EmailSubject"]
     text = (template.get("EmailMessage") or DEFAULT_TEMPLATE["EmailMessage"])
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = SENDER, to, subject
     message["Date"], message["Message-ID"] = formatdate(usegmt=True), make_msgid(domain="cognito.localhost")
-    message.set_content(text.replace("{username}", to).replace("{####}", password), subtype="html")
+    message.set_content(text.replace("{username}", username or to).replace("{####}", password), subtype="html")
     return subject, message.as_bytes()
 
 
@@ -62,7 +63,7 @@ def install() -> None:
         if message_action != "SUPPRESS":
             config = self.describe_user_pool(user_pool_id).extended_config.get("AdminCreateUserConfig") or {}
             address = next((a["Value"] for a in attributes or [] if a["Name"] == "email"), username)
-            subject, raw = invitation(address, password, config.get("InviteMessageTemplate") or {})
+            subject, raw = invitation(address, password, config.get("InviteMessageTemplate") or {}, username)
             for listener in LISTENERS:
                 listener(address, subject, raw)
         return user

@@ -74,7 +74,7 @@ WRITABLE: dict[str, Callable[[Any], validation.Result]] = {
 READ_ONLY = (
     "id", "display_name", "created_at", "updated_at", "first_contacted_at", "last_contacted_at",
     "last_customer_action_at", "last_customer_action_type", "last_seen_at", "session_count",
-    "score", "engagement", "delivery_status", "groups",
+    "score", "engagement", "delivery_status", "groups", "member_login_status",
 )
 NOT_NULLABLE = {"status", "starred", "marketing_opt_out"}
 PUBLIC_FIELDS = ("id", "display_name", *WRITABLE, "tags", "properties", *READ_ONLY[2:])

@@ -77,3 +77,34 @@ def by_name_or_id(names: dict[str, str]) -> dict[str, str]:
     over another group's equal name."""
     found = {name_key(name): group_id for group_id, name in names.items()}
     return {**found, **{name_key(group_id): group_id for group_id in names}}
+
+
+# --- member logins ---------------------------------------------------------------------------
+# A contact's `member_login_status`: absent (no login), "invited" (the invitation is out) or
+# "active" (the member has set a password and signed in).
+
+MAX_PASSWORD_LENGTH = 256  # Cognito's limit on a password
+# A challenge's Session: 20 to 2048 characters
+# (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html)
+SESSION_LENGTHS = (20, 2048)
+
+
+def parse_credentials(body: Any, *, challenge: bool) -> dict[str, str]:
+    """The member site's sign-in `{"email", "password"}`, or (`challenge`) the invited member's
+    `{"email", "session", "new_password"}`; 422 naming each missing or bad field."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    wanted = ("email", "session", "new_password") if challenge else ("email", "password")
+    errors = [FieldError(name, "is not a field of this request", "unknown_field") for name in body if name not in wanted]
+    email, problem = validation.email(body.get("email"))
+    if problem or not email:
+        errors.append(FieldError("email", problem or "is required", "required" if not problem else "invalid"))
+    for name in wanted[1:]:
+        value = body.get(name)
+        if name == "session":
+            if not isinstance(value, str) or not SESSION_LENGTHS[0] <= len(value) <= SESSION_LENGTHS[1]:
+                errors.append(FieldError(name, "must be the session the sign-in answered with its challenge"))
+        elif not isinstance(value, str) or not value or len(value) > MAX_PASSWORD_LENGTH:
+            errors.append(FieldError(name, "is required: a non-empty string", "required"))
+    require_valid(errors)
+    return {"email": email.lower(), **{name: body[name] for name in wanted[1:]}}

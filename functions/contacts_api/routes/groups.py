@@ -1,7 +1,7 @@
-"""Routes of /v1/member-groups (Connected One's 会員グループ) and their members."""
+"""Routes of /v1/member-groups (Connected One's 会員グループ), their members and their logins, and the member site's sign-in."""
 
 from shared.http import Request, Router, created, json_response, no_content
-from shared.services import groups
+from shared.services import groups, member_logins
 
 router = Router()
 
@@ -47,3 +47,20 @@ def add_group_members(request: Request, id: str):
 def remove_group_member(request: Request, id: str, contact_id: str):
     groups.remove_member(request.principal, id, contact_id)
     return no_content()
+
+
+@router.post("/v1/member-groups/{id}/members/{contact_id}/invite")
+def invite_group_member(request: Request, id: str, contact_id: str):
+    return member_logins.invite(request.principal, id, contact_id)
+
+
+# The tenant's member site: no CRM token (a member has none); the tenant is the path's.
+
+@router.post("/v1/member-site/{tenant}/sign-in")
+def member_sign_in(request: Request, tenant: str):
+    return member_logins.sign_in(tenant, request.json())
+
+
+@router.post("/v1/member-site/{tenant}/new-password")
+def member_new_password(request: Request, tenant: str):
+    return member_logins.set_password(tenant, request.json())
