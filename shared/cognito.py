@@ -115,6 +115,10 @@ def _flat(attributes: list[dict[str, Any]]) -> dict[str, str]:
 # A login is one contact of one tenant, named `{tenant}#{contact id}` (shared.keys never puts "#"
 # in a tenant id), so one address may be a member of several tenants' sites.
 
+class UserNotFound(Exception):
+    """The contact has no login in the member pool."""
+
+
 class LoginRefused(Exception):
     """Cognito refused the sign-in: a wrong password, no such login, an expired or used session."""
 
@@ -156,6 +160,28 @@ def invite_member(tenant: str, contact_id: str, email: str) -> None:
             if _code(resend_error) in ("UnsupportedUserStateException", "InvalidParameterException"):
                 raise UserExists(username) from None
             raise
+
+
+def reset_member_password(tenant: str, contact_id: str) -> None:
+    """The member's password replaced by a temporary one nobody knows (AdminSetUserPassword,
+    Permanent false: the login is back in FORCE_CHANGE_PASSWORD), then the invitation resent with a
+    new temporary password (AdminCreateUser RESEND), which the member changes on the next sign-in
+    (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminSetUserPassword.html).
+    UserNotFound when the contact has no login."""
+    import secrets
+
+    from botocore.exceptions import ClientError
+
+    cognito, username = client("cognito-idp"), member_username(tenant, contact_id)
+    try:  # the pool's policy: 8+ characters, lower-case letters and digits
+        cognito.admin_set_user_password(**_member_pool(), Username=username, Permanent=False,
+                                        Password=secrets.token_urlsafe(24) + "a1")
+    except ClientError as error:
+        if _code(error) == "UserNotFoundException":
+            raise UserNotFound(username) from None
+        raise
+    cognito.admin_create_user(**_member_pool(), Username=username, DesiredDeliveryMediums=["EMAIL"],
+                              MessageAction="RESEND")
 
 
 def sign_in_member(tenant: str, contact_id: str, password: str) -> dict[str, Any]:

@@ -687,4 +687,6 @@ JAPANESE = {
         "ログインのセッションが正しくないか期限切れです。仮パスワードでもう一度ログインしてください。",
     "must be the session the sign-in answered with its challenge": "ログインの応答で返された session を指定してください",
     "is required: a non-empty string": "必須項目です。空でない文字列を指定してください",
+    "This contact has no member login yet; invite it first.":
+        "このコンタクトにはまだ会員ログインがありません。先に招待してください。",
 }

@@ -447,3 +447,47 @@ def test_a_challenge_session_sets_only_its_own_members_password(api, outbox_list
     assert member_site(api.tenant, "sign-in", {"email": second, "password": second_password})[1]["challenge"] \
         == "NEW_PASSWORD_REQUIRED"
     assert contact_of(api, other["id"])["member_login_status"] == "invited"
+
+
+def activated(api: Api, email: str, password: str, new_password: str = "salon-member-2026") -> None:
+    session = member_site(api.tenant, "sign-in", {"email": email, "password": password})[1]["session"]
+    status, tokens = member_site(api.tenant, "new-password", {"email": email, "session": session,
+                                                               "new_password": new_password})
+    assert status == 200, tokens
+
+
+def test_inviting_again_resends_while_invited_and_is_409_once_active(api, outbox_listening):
+    from infra.local.outbox import OUTBOX
+    from stack_support import invitation
+
+    email = f"member-{uuid.uuid4().hex[:8]}@example.jp"
+    group, contact, first = invited_member(api, email)
+    assert api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/invite", {}).status == 200
+    mailed = [message for message in OUTBOX.items() if message["to"] == [email]]
+    assert len(mailed) == 2
+    second = invitation(mailed[1]["raw"])[1]
+    assert member_site(api.tenant, "sign-in", {"email": email, "password": first})[0] == 401
+    activated(api, email, second)
+    assert_error(api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/invite", {}), 409)
+    assert member_site(api.tenant, "sign-in", {"email": email, "password": "salon-member-2026"})[0] == 200
+
+
+def test_a_reset_mail_replaces_the_password_with_a_new_temporary_one(api, outbox_listening):
+    from infra.local.outbox import OUTBOX
+    from stack_support import invitation
+
+    email = f"member-{uuid.uuid4().hex[:8]}@example.jp"
+    group, contact, first = invited_member(api, email)
+    activated(api, email, first)
+    assert_error(api.as_("user").post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset", {}), 403)
+    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset", {})
+    assert reply.status == 200, reply.body
+    assert reply.body["member_login_status"] == "invited"
+    assert [item["type"] for item in timeline(api, contact["id"])][0] == "member_password_reset"
+    assert member_site(api.tenant, "sign-in", {"email": email, "password": "salon-member-2026"})[0] == 401
+    temporary = invitation([m for m in OUTBOX.items() if m["to"] == [email]][-1]["raw"])[1]
+    activated(api, email, temporary, "another-password-7")
+    assert contact_of(api, contact["id"])["member_login_status"] == "active"
+    stranger = create(api, family_name="未招待", email="never-invited@example.jp")
+    join(api, group["id"], stranger["id"])
+    assert_error(api.post(f"/v1/member-groups/{group['id']}/members/{stranger['id']}/password-reset", {}), 409)

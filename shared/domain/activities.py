@@ -16,7 +16,7 @@ TYPES = (
     "email_sent", "email_received", "email_opened", "email_reopened", "email_clicked", "email_bounced",
     "email_complained", "email_delivered", *CUSTOM_TYPES, "page_view", "form_submitted", "purchase", "tag_added",
     "tag_removed", "status_changed", "owner_assigned", "group_joined", "group_left",
-    "member_login_invited", "member_login_activated",
+    "member_login_invited", "member_login_activated", "member_password_reset",
 )
 # A tenant's own event types (POST /v1/events): lower-case names that are not one of ours.
 _TENANT_TYPE = re.compile(r"[a-z][a-z0-9_]{1,39}")

@@ -25,15 +25,21 @@ from shared.services.contacts import until_settled
 _REFUSED = "The email address or the password is wrong, or this address has no member login here."
 
 
-def invite(principal: Principal, group_id: str, contact_id: str) -> dict[str, Any]:
-    """The contact's login created (Cognito mails the invitation) and marked "invited"; 409 when
-    it is active already, 422 without an email, 404 when the contact is not in the group."""
+def _group_member(principal: Principal, group_id: str, contact_id: str) -> tuple[dict[str, Any], Any]:
+    """(the contact, the tenant config) of a contact of the group the caller manages and sees; 404 otherwise."""
     principal.require_group_manager()
     groups.found(principal, group_id)
     contact, _, config = contact_store.get_with_config(principal.tenant, contact_id) \
         if keys.is_plain_id(contact_id) else (None, None, None)
     if contact is None or not principal.can_see(contact, config.settings) or group_id not in contact.get("groups", []):
         raise NotFound(f"The contact {contact_id} is not in this member group.")
+    return contact, config
+
+
+def invite(principal: Principal, group_id: str, contact_id: str) -> dict[str, Any]:
+    """The contact's login created (Cognito mails the invitation) and marked "invited"; 409 when
+    it is active already, 422 without an email, 404 when the contact is not in the group."""
+    contact, config = _group_member(principal, group_id, contact_id)
     if not contact.get("email"):
         raise ValidationFailed("This contact has no email address; add one before inviting it.",
                                [FieldError("email", "is required to sign in to the member site", "required")])
@@ -47,6 +53,22 @@ def invite(principal: Principal, group_id: str, contact_id: str) -> dict[str, An
         raise ValidationFailed("Cognito does not take this email address as a login.",
                                [FieldError("email", str(refused))]) from None
     updated = _mark(principal.tenant, contact_id, "invited", ("user", principal.user_id))
+    return contact_rules.public(updated, config.settings, config.properties)
+
+
+def reset_password(principal: Principal, group_id: str, contact_id: str) -> dict[str, Any]:
+    """The reset mail (パスワードの再設定メール): the member's password stops working and Cognito mails
+    a new temporary one, to be changed on the next sign-in; the status is "invited" again. 409 when
+    the contact has no login yet (invite it)."""
+    contact, config = _group_member(principal, group_id, contact_id)
+    no_login = Conflict("This contact has no member login yet; invite it first.")
+    if not contact.get("member_login_status"):
+        raise no_login
+    try:
+        cognito.reset_member_password(principal.tenant, contact_id)
+    except cognito.UserNotFound:
+        raise no_login from None
+    updated = _mark(principal.tenant, contact_id, "invited", ("user", principal.user_id), "member_password_reset")
     return contact_rules.public(updated, config.settings, config.properties)
 
 
@@ -97,10 +119,16 @@ def _signed_in(tenant: str, contact: dict[str, Any], answer: dict[str, Any]) -> 
             "contact_id": contact["id"], "groups": list(contact.get("groups", []))}
 
 
-def _mark(tenant: str, contact_id: str, status: str, actor: tuple[str, str]) -> dict[str, Any]:
-    """The contact's `member_login_status` set, with its timeline entry, in one transaction."""
-    kind, summary = {"invited": ("member_login_invited", "Invited to the member site"),
-                     "active": ("member_login_activated", "Signed in to the member site for the first time")}[status]
+_ENTRIES = {"member_login_invited": "Invited to the member site",
+            "member_login_activated": "Signed in to the member site for the first time",
+            "member_password_reset": "Member site password reset: a new temporary password was mailed"}
+
+
+def _mark(tenant: str, contact_id: str, status: str, actor: tuple[str, str], kind: str | None = None) -> dict[str, Any]:
+    """The contact's `member_login_status` set, with its timeline entry (`kind`, by default the
+    status's own), in one transaction."""
+    kind = kind or {"invited": "member_login_invited", "active": "member_login_activated"}[status]
+    summary = _ENTRIES[kind]
 
     def attempt() -> dict[str, Any]:
         contact, version, config = contact_store.get_with_config(tenant, contact_id)
