@@ -330,10 +330,10 @@ def test_a_web_form_cannot_join_a_group_that_does_not_allow_it_and_writes_nothin
 
 
 def member_site(tenant: str, step: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """POST /v1/member-site/{tenant}/{step} as API Gateway sends it: no token (AuthorizationType NONE)."""
+    """POST /member-site/{tenant}/{step} as API Gateway sends it: no token (AuthorizationType NONE)."""
     from infra.local.server import call_handler
 
-    result = call_handler("POST", f"/v1/member-site/{tenant}/{step}", None, json.dumps(body),
+    result = call_handler("POST", f"/member-site/{tenant}/{step}", None, json.dumps(body),
                           headers={"content-type": "application/json"})
     return result["statusCode"], json.loads(result["body"])
 

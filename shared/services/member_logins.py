@@ -3,7 +3,7 @@ kept in the member pool (a Cognito user pool apart from the team's: shared.cogni
 
 A manager (or admin, owner) invites a contact of a group: Cognito mails it a temporary password,
 its `member_login_status` becomes "invited" and its timeline says so. The member site signs members
-in with their email through POST /v1/member-site/{tenant}/sign-in (no CRM token: the member has
+in with their email through POST /member-site/{tenant}/sign-in (no CRM token: the member has
 none); an invited member answers Cognito's new-password challenge there, and the first sign-in
 makes the status "active". Only a contact in at least one member group may sign in."""
 

@@ -61,11 +61,11 @@ def reset_group_member_password(request: Request, id: str, contact_id: str):
 
 # The tenant's member site: no CRM token (a member has none); the tenant is the path's.
 
-@router.post("/v1/member-site/{tenant}/sign-in")
+@router.post("/member-site/{tenant}/sign-in")
 def member_sign_in(request: Request, tenant: str):
     return member_logins.sign_in(tenant, request.json())
 
 
-@router.post("/v1/member-site/{tenant}/new-password")
+@router.post("/member-site/{tenant}/new-password")
 def member_new_password(request: Request, tenant: str):
     return member_logins.set_password(tenant, request.json())
