@@ -212,10 +212,11 @@ def ensure_queues(endpoint_url: str | None) -> None:
             sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "960"})
 
 
-def ensure_user_pool(cognito: Any, stack_name: str) -> tuple[str, str]:
-    """The template's user pool and app client for stack `stack_name`, created unless a pool and
-    a client of their names exist: (user pool id, app client id)."""
-    pool, enabled_mfas = user_pool_definition(stack_name)
+def ensure_user_pool(cognito: Any, stack_name: str, pool_logical_id: str = "UserPool",
+                     client_logical_id: str = "UserPoolClient") -> tuple[str, str]:
+    """A user pool of the template and its app client for stack `stack_name` (the team's by
+    default), created unless a pool and a client of their names exist: (user pool id, app client id)."""
+    pool, enabled_mfas = user_pool_definition(stack_name, pool_logical_id)
     pool_id = _find(cognito.get_paginator("list_user_pools").paginate(MaxResults=60), "UserPools",
                     "Name", pool["PoolName"], "Id")
     if pool_id is None:
@@ -225,7 +226,7 @@ def ensure_user_pool(cognito: Any, stack_name: str) -> tuple[str, str]:
                 UserPoolId=pool_id, MfaConfiguration=pool.get("MfaConfiguration", "OFF"),
                 SoftwareTokenMfaConfiguration={"Enabled": "SOFTWARE_TOKEN_MFA" in enabled_mfas})
         LOGGER.info("created user pool %s (%s)", pool["PoolName"], pool_id)
-    client = user_pool_client_definition(stack_name)
+    client = user_pool_client_definition(stack_name, client_logical_id)
     client_id = _find(cognito.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool_id, MaxResults=60),
                       "UserPoolClients", "ClientName", client["ClientName"], "ClientId")
     if client_id is None:
@@ -245,8 +246,9 @@ def provision(
     buckets: Iterable[str] | None = None,
 ) -> dict[str, str]:
     """Create the table, the user pool (and the configured buckets, queues…) if missing. Safe to
-    call repeatedly. Returns what the functions' environment names the pool by (USER_POOL_ID,
-    USER_POOL_CLIENT_ID), empty when the endpoint emulates no Cognito (DynamoDB Local).
+    call repeatedly. Returns what the functions' environment names the pools by (USER_POOL_ID,
+    USER_POOL_CLIENT_ID; the member groups' logins: MEMBER_POOL_ID, MEMBER_POOL_CLIENT_ID), empty
+    when the endpoint emulates no Cognito (DynamoDB Local).
 
     `table_name` defaults to env TABLE_NAME, then "crm-local"; `buckets` to
     `configured_buckets()`. Without `endpoint_url`, boto3 uses AWS_ENDPOINT_URL if set.
@@ -254,8 +256,11 @@ def provision(
     name = table_name or os.environ.get("TABLE_NAME") or DEFAULT_TABLE_NAME
     ensure_table(_client("dynamodb", endpoint_url), name)
     try:
-        pool_id, client_id = ensure_user_pool(_client("cognito-idp", endpoint_url), name)
-        pool_environment = {"USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id}
+        cognito = _client("cognito-idp", endpoint_url)
+        pool_id, client_id = ensure_user_pool(cognito, name)
+        member_pool_id, member_client_id = ensure_user_pool(cognito, name, "MemberUserPool", "MemberUserPoolClient")
+        pool_environment = {"USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id,
+                            "MEMBER_POOL_ID": member_pool_id, "MEMBER_POOL_CLIENT_ID": member_client_id}
     except (BotoCoreError, ClientError) as error:
         LOGGER.warning("no user pool on this endpoint (%s): nobody can sign in", error)
         pool_environment = {}

@@ -109,3 +109,109 @@ def _unless_gone(call: Any) -> None:
 
 def _flat(attributes: list[dict[str, Any]]) -> dict[str, str]:
     return {attribute["Name"]: attribute["Value"] for attribute in attributes}
+
+
+# --- member groups' logins: the member pool (CONFIG.member_pool_id) --------------------------
+# A login is one contact of one tenant, named `{tenant}#{contact id}` (shared.keys never puts "#"
+# in a tenant id), so one address may be a member of several tenants' sites.
+
+class UserNotFound(Exception):
+    """The contact has no login in the member pool."""
+
+
+class LoginRefused(Exception):
+    """Cognito refused the sign-in: a wrong password, no such login, an expired or used session."""
+
+
+class PasswordRefused(Exception):
+    """The new password breaks the member pool's policy (InvalidPasswordException)."""
+
+
+def _member_pool() -> dict[str, str]:
+    return {"UserPoolId": CONFIG.member_pool_id}
+
+
+def member_username(tenant: str, contact_id: str) -> str:
+    return f"{tenant}#{contact_id}"
+
+
+def invite_member(tenant: str, contact_id: str, email: str) -> None:
+    """AdminCreateUser in the member pool: Cognito mails the invitation with a temporary password
+    (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html).
+    A login the contact has already (an invitation cut short after Cognito made it) is sent again
+    (MessageAction RESEND: a new temporary password). UserExists when it is active already."""
+    from botocore.exceptions import ClientError
+
+    cognito, username = client("cognito-idp"), member_username(tenant, contact_id)
+    attributes = _attributes({"email": email, "email_verified": "true", "custom:tenant_id": tenant,
+                              "custom:contact_id": contact_id})
+    try:
+        cognito.admin_create_user(**_member_pool(), Username=username, DesiredDeliveryMediums=["EMAIL"],
+                                  UserAttributes=attributes)
+    except ClientError as error:
+        if _code(error) == "InvalidParameterException":
+            raise EmailRefused(error.response["Error"].get("Message", "")) from None
+        if _code(error) != "UsernameExistsException":
+            raise
+        try:  # RESEND works only while the user has not set a password (FORCE_CHANGE_PASSWORD)
+            cognito.admin_create_user(**_member_pool(), Username=username, DesiredDeliveryMediums=["EMAIL"],
+                                      MessageAction="RESEND")
+        except ClientError as resend_error:
+            if _code(resend_error) in ("UnsupportedUserStateException", "InvalidParameterException"):
+                raise UserExists(username) from None
+            raise
+
+
+def reset_member_password(tenant: str, contact_id: str) -> None:
+    """The member's password replaced by a temporary one nobody knows (AdminSetUserPassword,
+    Permanent false: the login is back in FORCE_CHANGE_PASSWORD), then the invitation resent with a
+    new temporary password (AdminCreateUser RESEND), which the member changes on the next sign-in
+    (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminSetUserPassword.html).
+    UserNotFound when the contact has no login."""
+    import secrets
+
+    from botocore.exceptions import ClientError
+
+    cognito, username = client("cognito-idp"), member_username(tenant, contact_id)
+    try:  # the pool's policy: 8+ characters, lower-case letters and digits
+        cognito.admin_set_user_password(**_member_pool(), Username=username, Permanent=False,
+                                        Password=secrets.token_urlsafe(24) + "a1")
+    except ClientError as error:
+        if _code(error) == "UserNotFoundException":
+            raise UserNotFound(username) from None
+        raise
+    cognito.admin_create_user(**_member_pool(), Username=username, DesiredDeliveryMediums=["EMAIL"],
+                              MessageAction="RESEND")
+
+
+def sign_in_member(tenant: str, contact_id: str, password: str) -> dict[str, Any]:
+    """AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH) with the member site's app client: Cognito's
+    AuthenticationResult, or its NEW_PASSWORD_REQUIRED challenge for an invited member
+    (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminInitiateAuth.html)."""
+    return _authenticate(lambda cognito: cognito.admin_initiate_auth(
+        **_member_pool(), ClientId=CONFIG.member_pool_client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": member_username(tenant, contact_id), "PASSWORD": password}))
+
+
+def set_member_password(tenant: str, contact_id: str, session: str, new_password: str) -> dict[str, Any]:
+    """AdminRespondToAuthChallenge NEW_PASSWORD_REQUIRED: the invited member's own password
+    (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html)."""
+    return _authenticate(lambda cognito: cognito.admin_respond_to_auth_challenge(
+        **_member_pool(), ClientId=CONFIG.member_pool_client_id, ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=session, ChallengeResponses={"USERNAME": member_username(tenant, contact_id),
+                                             "NEW_PASSWORD": new_password}))
+
+
+def _authenticate(call: Any) -> dict[str, Any]:
+    from botocore.exceptions import ClientError
+
+    try:
+        return call(client("cognito-idp"))
+    except ClientError as error:
+        code = _code(error)
+        if code == "InvalidPasswordException":
+            raise PasswordRefused() from None
+        if code in ("NotAuthorizedException", "UserNotFoundException", "CodeMismatchException",
+                    "ExpiredCodeException", "PasswordResetRequiredException", "UserNotConfirmedException"):
+            raise LoginRefused(code) from None
+        raise

@@ -59,6 +59,8 @@ class Config:
     # empty where a function does not use them
     user_pool_id: str
     user_pool_client_id: str
+    member_pool_id: str  # member groups' logins: a pool apart from the team's
+    member_pool_client_id: str
     # where clients reach Cognito: the emulator locally (the standard AWS_ENDPOINT_URL_COGNITO_IDP,
     # else AWS_ENDPOINT_URL), None in AWS (the regional endpoint)
     cognito_endpoint: str | None
@@ -94,6 +96,8 @@ def _load() -> Config:
         console_origin=env.get("CONSOLE_ORIGIN", "").strip(),
         user_pool_id=env.get("USER_POOL_ID", ""),
         user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
+        member_pool_id=env.get("MEMBER_POOL_ID", ""),
+        member_pool_client_id=env.get("MEMBER_POOL_CLIENT_ID", ""),
         cognito_endpoint=env.get("AWS_ENDPOINT_URL_COGNITO_IDP") or env.get("AWS_ENDPOINT_URL") or None,
         sns_certificate_pins=dict(pin.split("=", 1) for pin in env.get("SNS_CERTIFICATE_PINS", "").split(";") if "=" in pin),
     )

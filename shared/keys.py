@@ -466,6 +466,21 @@ def company_members_pk(tenant: str, company_id: str) -> str:
     return f"{tenant}#COMPANY#{company_id}"
 
 
+# --- member groups (issue 22) ------------------------------------------------------------------
+
+GROUP_SK_PREFIX = "GROUP#"
+
+
+def group_sk(group_id: str) -> str:
+    """A member group under tenant_pk; under a contact's partition, its membership of that group."""
+    return f"{GROUP_SK_PREFIX}{group_id}"
+
+
+def group_members_pk(tenant: str, group_id: str) -> str:
+    """A member group's contacts in GSI6 (the contacts' membership items), in id order."""
+    return f"{tenant}#GROUP#{group_id}"
+
+
 USAGE_SK = "USAGE"  # under tenant_pk: how many contacts the tenant has (plan quotas)
 
 TEMPLATE_SK_PREFIX = "TEMPLATE#"

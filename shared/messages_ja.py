@@ -495,8 +495,8 @@ JAPANESE = {
         'CSV の列を項目に対応づけてください（例: {{"メールアドレス": "email"}}）',
     "there is no column {column!r} in the file (its columns: {', '.join(header[:20])})":
         "ファイルに列 {column!r} がありません（ファイルの列: {', '.join(header[:20])}）",
-    "{target!r} is not a contact field, a live property (properties.KEY) or tags":
-        "{target!r} はコンタクトの項目、有効なプロパティ（properties.KEY）、tags のいずれでもありません",
+    "{target!r} is not a contact field, a live property (properties.KEY), tags or groups":
+        "{target!r} はコンタクトの項目、有効なプロパティ（properties.KEY）、tags、groups のいずれでもありません",
     "{target} is already filled from column {seen[target]!r}": "{target} には既に列 {seen[target]!r} が対応づけられています",
     "The file is {size // 2 ** 20} MB; an import takes at most {imports.MAX_BYTES // 2 ** 20} MB. Split it into several files.":
         "ファイルは {size // 2 ** 20} MB です。インポートできるのは {imports.MAX_BYTES // 2 ** 20} MB までです。複数のファイルに分割してください。",
@@ -679,4 +679,41 @@ JAPANESE = {
     "must be an http(s) URL or empty": "http(s) の URL を指定するか、空にしてください",
     "must be page_view or form_submitted": "page_view または form_submitted を指定してください",
     "must be the page's http(s) URL": "ページの http(s) URL を指定してください",
+
+    # --- member groups (会員グループ) -----------------------------------------------------------------
+    "No member group with id {group_id} exists.": "ID が {group_id} の会員グループは存在しません。",
+    "This member group is being joined by others right now; retry in a moment.":
+        "この会員グループは現在ほかの操作で使用中です。しばらくしてから再度お試しください。",
+    "The member group was deleted meanwhile; contacts were not added to it.":
+        "処理中に会員グループが削除されたため、コンタクトは追加されませんでした。",
+    "Your role ({self.role}) cannot manage member groups; ask a manager, admin or owner.":
+        "あなたのロール（{self.role}）では会員グループを管理できません。マネージャー、管理者またはオーナーに依頼してください。",
+    "The contact {contact_id} is not in this member group.": "コンタクト {contact_id} はこの会員グループに所属していません。",
+    "delete a member group": "会員グループを削除する",
+    "is not a member group field": "会員グループの項目ではありません",
+    "is required: 1 to {MAX_NAME_LENGTH} characters": "必須項目です。1〜{MAX_NAME_LENGTH} 文字で指定してください",
+    "is not the id of one of your member groups": "登録済みの会員グループの ID ではありません",
+    "is required: the id of one of your member groups": "必須項目です。会員グループの ID を指定してください",
+    "is not a field of this request": "このリクエストで指定できる項目ではありません",
+    "must hold at most {bulk_rules.MAX_IDS:,} ids": "ID は {bulk_rules.MAX_IDS:,} 件以内で指定してください",
+    "there is no member group named {part}": "{part} という名前の会員グループはありません",
+    "a contact can be in at most {group_rules.MAX_GROUPS_PER_CONTACT} member groups":
+        "コンタクトが所属できる会員グループは {group_rules.MAX_GROUPS_PER_CONTACT} 個までです",
+    "is not a member group this site's forms may join (web_form_joinable)":
+        "このサイトのフォームから参加できる会員グループではありません（web_form_joinable）",
+    "The email address or the password is wrong, or this address has no member login here.":
+        "メールアドレスまたはパスワードが違うか、このアドレスにはこのサイトの会員ログインがありません。",
+    "This contact has no email address; add one before inviting it.":
+        "このコンタクトにはメールアドレスがありません。招待する前に追加してください。",
+    "is required to sign in to the member site": "会員サイトへのログインに必要です",
+    "This contact has signed in to the member site already; it needs no invitation.":
+        "このコンタクトは既に会員サイトにログインしています。招待は不要です。",
+    "Cognito does not take this email address as a login.": "このメールアドレスは会員ログインとして登録できません。",
+    "must be at least 8 characters with lower-case letters and digits": "英小文字と数字を含む 8 文字以上で指定してください",
+    "The sign-in session is wrong or has expired; sign in again with the temporary password.":
+        "ログインのセッションが正しくないか期限切れです。仮パスワードでもう一度ログインしてください。",
+    "must be the session the sign-in answered with its challenge": "ログインの応答で返された session を指定してください",
+    "is required: a non-empty string": "必須項目です。空でない文字列を指定してください",
+    "This contact has no member login yet; invite it first.":
+        "このコンタクトにはまだ会員ログインがありません。先に招待してください。",
 }

@@ -124,6 +124,8 @@ _ENV = {
     # the user pool `moto_endpoint` provisions: set once it exists
     "USER_POOL_ID": "",
     "USER_POOL_CLIENT_ID": "",
+    "MEMBER_POOL_ID": "",
+    "MEMBER_POOL_CLIENT_ID": "",
 }
 
 

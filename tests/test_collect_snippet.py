@@ -335,6 +335,13 @@ def test_form_submit_sends_the_email_and_no_other_value(tmp_path):
     assert "サンプル" not in submitted["raw"]
 
 
+def test_a_forms_member_group_is_sent_with_it(tmp_path):
+    result = run(tmp_path, actions=[submit({"type": "email", "name": "email", "value": "taro@example.co.jp"},
+                                           id="join", **{"data-crm-member-group": "01JGROUP"})])
+    submitted = result["beacons"][1]["body"]
+    assert (submitted["type"], submitted["member_group_id"]) == ("form_submitted", "01JGROUP")
+
+
 def test_form_field_named_mail_is_used(tmp_path):
     result = run(tmp_path, actions=[
         submit({"type": "password", "name": "mail_password", "value": "x@y.zz"},

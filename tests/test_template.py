@@ -226,13 +226,17 @@ def test_contacts_api_table_access_is_limited_to_the_table_and_its_indexes(templ
 
 def test_user_pool_client_cannot_write_tenant_or_role(template: dict[str, Any]) -> None:
     clients = _resources(template, "AWS::Cognito::UserPoolClient")
-    assert "UserPoolClient" in clients
+    assert {"UserPoolClient", "MemberUserPoolClient"} <= set(clients)
     for logical_id, client in clients.items():
         props = client["Properties"]
+        # the custom attributes of its pool (tenant, role, a member's contact) are set by administrators only
+        pool = template["Resources"][props["UserPoolId"]["Ref"]]["Properties"]
+        protected = {f"custom:{attribute['Name']}" for attribute in pool["Schema"] if attribute["Name"] != "email"}
+        assert protected >= (PROTECTED_ATTRIBUTES if logical_id == "UserPoolClient" else {"custom:tenant_id"}), logical_id
         # Without WriteAttributes every attribute would be writable by the user.
         assert "WriteAttributes" in props, f"{logical_id}: WriteAttributes must be explicit"
-        assert not PROTECTED_ATTRIBUTES & set(props["WriteAttributes"]), logical_id
-        assert PROTECTED_ATTRIBUTES <= set(props.get("ReadAttributes", [])), logical_id
+        assert not protected & set(props["WriteAttributes"]), logical_id
+        assert protected <= set(props.get("ReadAttributes", [])), logical_id
 
 
 def test_user_pool_has_tenant_and_role_attributes(template: dict[str, Any]) -> None:
@@ -275,7 +279,8 @@ def test_http_api_routes_use_the_cognito_jwt_authorizer_unless_public(template: 
 def test_only_the_contract_public_routes_skip_the_authorizer() -> None:
     public = {route.route_key for route in http_routes() if not route.authorized}
     assert {"GET /health", "GET /openapi.json", "GET /docs"} <= public
-    # Everything else under /v1 needs a token, except the API-key ingest endpoint.
+    # Everything else under /v1 needs a token, except the API-key ingest endpoint (the member site's
+    # sign-in, for people who have no CRM token, is under /member-site).
     assert all(not key.split(" ", 1)[1].startswith("/v1/") or key == "POST /v1/events" for key in public), public
 
 

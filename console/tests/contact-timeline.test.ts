@@ -13,6 +13,8 @@ test("each type reads in the user's language; a tenant's own type as itself", ()
   assert.equal(typeLabel("memo", "ja"), "メモ");
   assert.equal(typeLabel("page_view", "en"), "Page view");
   assert.equal(typeLabel("webinar_joined", "ja"), "webinar_joined");
+  assert.equal(typeLabel("group_joined", "ja"), "会員グループ参加");
+  assert.equal(typeLabel("member_password_reset", "en"), "Member password reset");
 });
 
 test("an entry's text comes from its data, untrusted text kept as it was written", () => {
@@ -27,6 +29,8 @@ test("an entry's text comes from its data, untrusted text kept as it was written
   assert.equal(activityText(entry("owner_assigned", { owner_id: "u2" }), "en", { u2: "Hanako" }).title, "Owner: Hanako");
   assert.equal(activityText(entry("email_opened", { subject: "Hi", machine: true }), "en").title, "Hi (automated)");
   assert.equal(activityText(entry("webinar_joined", {}), "ja").title, "summary of webinar_joined");
+  assert.equal(activityText(entry("group_joined", { group_id: "g1", group_name: "オンラインサロン" }), "ja").title, "オンラインサロン");
+  assert.equal(activityText(entry("member_login_invited", { status: "invited" }), "en").title, "");
 });
 
 test("the actor is the member's name, the contact, or the system", () => {

@@ -3,7 +3,7 @@
  * Sends {site_key, visitor_id, type, url, title, referrer, ...} as text/plain (no CORS
  * preflight) to https://API_HOST/collect: a page_view on load and SPA navigations (with
  * click_token from ?_crm_click, then stripped from the URL); a form_submitted with the email
- * and form id. No other form value is ever sent: the URL and referrer keep only utm_* and ad
+ * and form id (and a form's data-crm-member-group: the member group it joins). No other form value is ever sent: the URL and referrer keep only utm_* and ad
  * click-id query parameters (a form sent with method="get" puts its fields in the next page's
  * URL; the server strips them too). visitor_id lives in cookie+localStorage "_crm_vid". Inert
  * without data-site-key or under navigator.webdriver. */
@@ -89,7 +89,8 @@
         email = field ? String(field.value).trim() : "";
         if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
           send("form_submitted", {email: email,
-            form: (f.getAttribute("id") || f.getAttribute("name") || f.getAttribute("action") || "").slice(0, 200)});
+            form: (f.getAttribute("id") || f.getAttribute("name") || f.getAttribute("action") || "").slice(0, 200),
+            member_group_id: f.getAttribute("data-crm-member-group") || undefined});
         }
       } catch (e) {}
     }, true);

@@ -1,17 +1,18 @@
 """Contacts API: contacts, companies, calls, search, segments, bulk actions and jobs, exports and imports, timelines
-and logged activities, custom properties, tags, settings, API keys and site keys, the member directory, and the public
-meta routes."""
+and logged activities, custom properties, tags, settings, API keys and site keys, the member directory, member groups, and
+the public meta routes."""
 
 from typing import Any
 
 from functions.contacts_api.routes import (
-    activities, api_keys, companies, contacts, exports, members, meta, search, segments, site_keys, tenant,
+    activities, api_keys, companies, contacts, exports, groups, members, meta, search, segments, site_keys,
+    tenant,
 )
 from shared.http import App
 from shared.observability import logger
 
 app = App(contacts.router, search.router, segments.router, exports.router, activities.router, companies.router,
-          tenant.router, api_keys.router, site_keys.router, members.router, meta.router)
+          tenant.router, api_keys.router, site_keys.router, members.router, groups.router, meta.router)
 
 
 @logger.inject_lambda_context(clear_state=True)

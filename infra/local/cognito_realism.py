@@ -5,6 +5,12 @@
   ENABLED (template.yaml's) answers NotAuthorizedException "Incorrect username or password." as for
   a wrong password
   (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html).
+- Answering a challenge with a session Cognito did not give, or gave another user: moto answers
+  ResourceNotFoundException for the first (which in Cognito means a missing pool or client) and
+  takes the second, setting the named user's password. Cognito binds a challenge's session to the
+  user it challenged and refuses any other with NotAuthorizedException ("Invalid session for the
+  user": https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html,
+  Session: "the session that should be passed both ways in challenge-response calls").
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 
 
 def install() -> None:
-    """Patch moto's InitiateAuth and AdminInitiateAuth (once)."""
+    """Patch moto's InitiateAuth, AdminInitiateAuth and RespondToAuthChallenge (once)."""
     from moto.cognitoidp.exceptions import NotAuthorizedError, UserNotFoundError
     from moto.cognitoidp.models import CognitoIdpBackend
 
@@ -40,6 +46,28 @@ def install() -> None:
 
     CognitoIdpBackend.initiate_auth = user_not_found_as_a_wrong_password(initiate_auth)
     CognitoIdpBackend.admin_initiate_auth = user_not_found_as_a_wrong_password(admin_initiate_auth)
+    respond = CognitoIdpBackend.respond_to_auth_challenge  # AdminRespondToAuthChallenge calls it too
+
+    def session_of_its_user(self: CognitoIdpBackend, session: str, client_id: str, challenge_name: str,
+                            challenge_responses: dict[str, str]) -> Any:
+        if challenge_name != "PASSWORD_VERIFIER":  # SRP carries its session in the responses
+            challenged = self.sessions.get(session)
+            if challenged is None or not same_user(self, challenged, (challenge_responses or {}).get("USERNAME")):
+                raise NotAuthorizedError("Invalid session for the user.")
+        return respond(self, session, client_id, challenge_name, challenge_responses)
+
+    def same_user(backend: CognitoIdpBackend, challenged: tuple[str, Any], asked: str | None) -> bool:
+        """Whether USERNAME names the challenged user (by its user name, or an alias such as its email)."""
+        username, pool = challenged
+        if asked == username:
+            return True
+        try:
+            return asked is not None and \
+                backend.admin_get_user(pool.id, asked).username == backend.admin_get_user(pool.id, username).username
+        except UserNotFoundError:
+            return False
+
+    CognitoIdpBackend.respond_to_auth_challenge = session_of_its_user
 
 
 COGNITO_TARGET_PREFIX = "AWSCognitoIdentityProviderService."

@@ -5,7 +5,11 @@ a temporary password when none is given nor sends the invitation that Cognito se
 `CognitoIdpBackend.admin_create_user` with one that does both, handing each invitation (the
 address, the message in the pool's InviteMessageTemplate) to `LISTENERS`: the local outbox
 (infra/local/outbox.py) records it, so an invited member's temporary password is found there.
-MessageAction SUPPRESS sends nothing, as in Cognito.
+MessageAction SUPPRESS sends nothing, as in Cognito. MessageAction RESEND: moto replaced the user
+with a new one (a new `sub`, the attributes given, none with RESEND) whatever its state; Cognito
+resends the invitation "to a user that already exists, and to reset the temporary-password
+duration with a new temporary password", keeping the user, and refuses a user who has set a
+password (UnsupportedUserStateException). This does the same.
 """
 
 from __future__ import annotations
@@ -35,15 +39,16 @@ def temporary_password(length: int = 16) -> str:
     return "".join(chosen)
 
 
-def invitation(to: str, password: str, template: dict[str, str]) -> tuple[str, bytes]:
+def invitation(to: str, password: str, template: dict[str, str], username: str | None = None) -> tuple[str, bytes]:
     """The subject and the message Cognito sends: the pool's template (HTML) with its placeholders
-    filled in (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-user-invitation-message-customization.html)."""
+    filled in, {username} with the user's name (the address itself in a pool whose user names are
+    emails) (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-user-invitation-message-customization.html)."""
     subject = template.get("EmailSubject") or DEFAULT_TEMPLATE["EmailSubject"]
     text = (template.get("EmailMessage") or DEFAULT_TEMPLATE["EmailMessage"])
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = SENDER, to, subject
     message["Date"], message["Message-ID"] = formatdate(usegmt=True), make_msgid(domain="cognito.localhost")
-    message.set_content(text.replace("{username}", to).replace("{####}", password), subtype="html")
+    message.set_content(text.replace("{username}", username or to).replace("{####}", password), subtype="html")
     return subject, message.as_bytes()
 
 
@@ -58,13 +63,27 @@ def install() -> None:
     def admin_create_user(self: Any, user_pool_id: str, username: str, message_action: str,
                           temporary_password_given: str, attributes: list[dict[str, str]]) -> Any:
         password = temporary_password_given or temporary_password()
-        user = original(self, user_pool_id, username, message_action, password, attributes)
+        if message_action == "RESEND":
+            user = resent(self, user_pool_id, username, password)
+            attributes = [{"Name": name, "Value": value} for name, value in user.attribute_lookup.items()]
+        else:
+            user = original(self, user_pool_id, username, message_action, password, attributes)
         if message_action != "SUPPRESS":
             config = self.describe_user_pool(user_pool_id).extended_config.get("AdminCreateUserConfig") or {}
             address = next((a["Value"] for a in attributes or [] if a["Name"] == "email"), username)
-            subject, raw = invitation(address, password, config.get("InviteMessageTemplate") or {})
+            subject, raw = invitation(address, password, config.get("InviteMessageTemplate") or {}, username)
             for listener in LISTENERS:
                 listener(address, subject, raw)
+        return user
+
+    def resent(backend: Any, user_pool_id: str, username: str, password: str) -> Any:
+        from moto.cognitoidp.exceptions import JsonRESTError
+        from moto.cognitoidp.models import UserStatus
+
+        user = backend.admin_get_user(user_pool_id, username)
+        if user.status is not UserStatus.FORCE_CHANGE_PASSWORD:
+            raise JsonRESTError("UnsupportedUserStateException", "The user is not in a state that can be resent.")
+        user.password = password
         return user
 
     admin_create_user.sends_invitations = True  # type: ignore[attr-defined]

@@ -540,6 +540,8 @@ class AwsEmulation:
                                 self._moto.changes.lock),
             UserPoolSnapshot(pool["USER_POOL_ID"], region, self._data_dir / "cognito" / "users.json",
                              self._moto.changes.lock),
+            UserPoolSnapshot(pool["MEMBER_POOL_ID"], region, self._data_dir / "cognito" / "member-logins.json",
+                             self._moto.changes.lock),
         ]
         for snapshot in snapshots:
             snapshot.restore()

@@ -21,6 +21,8 @@ from shared.db.models import (
     CompanyMemberItem,
     ContactItem,
     EmailKeyItem,
+    GroupMemberItem,
+    MemberGroupItem,
     MemberItem,
     PartitionCleanupItem,
     ContactViewItem,
@@ -413,11 +415,34 @@ def _tag_item(tenant: str, tag: str) -> TagItem:
     return TagItem(keys.tenant_pk(tenant), keys.tag_sk(tag))
 
 
+def _group_item(tenant: str, group_id: str) -> MemberGroupItem:
+    return MemberGroupItem(keys.tenant_pk(tenant), keys.group_sk(group_id))
+
+
 def _company_member_model(tenant: str, contact_id: str, company_id: str) -> CompanyMemberItem:
     return CompanyMemberItem(
         keys.contact_pk(tenant, contact_id), keys.COMPANY_SK, contact_id=contact_id, company_id=company_id,
         gsi6pk=keys.company_members_pk(tenant, company_id), gsi6sk=contact_id,
     )
+
+
+def _group_member_model(tenant: str, contact_id: str, group_id: str) -> GroupMemberItem:
+    return GroupMemberItem(
+        keys.contact_pk(tenant, contact_id), keys.group_sk(group_id), contact_id=contact_id, group_id=group_id,
+        gsi6pk=keys.group_members_pk(tenant, group_id), gsi6sk=contact_id,
+    )
+
+
+def _stage_groups(transaction: Transaction, tenant: str, contact: dict[str, Any], previous: dict[str, Any],
+                  counts: Counters) -> None:
+    """The contact's memberships of the member groups it joined or left, and their counts."""
+    old_groups, new_groups = previous.get("groups", []), contact.get("groups", [])
+    for group_id in (group_id for group_id in new_groups if group_id not in old_groups):
+        transaction.put("group_member", _group_member_model(tenant, contact["id"], group_id))
+        counts.group(group_id, 1)
+    for group_id in (group_id for group_id in old_groups if group_id not in new_groups):
+        transaction.delete("group_member", _group_member_model(tenant, contact["id"], group_id))
+        counts.group(group_id, -1)
 
 
 def _ensure_fits(transaction: Transaction, history_entries: int) -> None:
@@ -446,6 +471,7 @@ class Counters:
 
     tags: dict[str, int] = field(default_factory=dict)
     companies: dict[str, int] = field(default_factory=dict)
+    groups: dict[str, int] = field(default_factory=dict)
     contacts: int = 0
 
     def tag(self, name: str, delta: int) -> None:
@@ -454,10 +480,14 @@ class Counters:
     def company(self, company_id: str, delta: int) -> None:
         self.companies[company_id] = self.companies.get(company_id, 0) + delta
 
+    def group(self, group_id: str, delta: int) -> None:
+        self.groups[group_id] = self.groups.get(group_id, 0) + delta
+
 
 def stage_counters(transaction: Transaction, tenant: str, counters: Counters, now: str, contact_limit: int | None) -> None:
-    """The counter updates: a company counted up must exist and not be being deleted ("company"
-    fails otherwise); contacts added must fit the plan's `contact_limit` ("quota")."""
+    """The counter updates: a company or member group counted up must exist and not be being
+    deleted ("company", "group" fail otherwise); contacts added must fit the plan's
+    `contact_limit` ("quota")."""
     for tag, delta in counters.tags.items():
         if delta:
             transaction.update("tag_count", _tag_item(tenant, tag), _tag_count_actions(tag, delta, now))
@@ -469,6 +499,13 @@ def stage_counters(transaction: Transaction, tenant: str, counters: Counters, no
                 condition &= CompanyItem.deleting.does_not_exist()
             transaction.update("company", company, [CompanyItem.contact_count.add(delta)], condition=condition,
                                version_checked=False)
+    for group_id, delta in counters.groups.items():
+        if delta:
+            condition = MemberGroupItem.pk.exists()
+            if delta > 0:
+                condition &= MemberGroupItem.deleting.does_not_exist()
+            transaction.update("group", _group_item(tenant, group_id), [MemberGroupItem.contact_count.add(delta)],
+                               condition=condition)
     if counters.contacts:
         stage_usage(transaction, tenant, counters.contacts, contact_limit)
 
@@ -565,6 +602,7 @@ def stage_save(
         if new_company:
             transaction.put("company_member", _company_member_model(tenant, contact["id"], new_company))
             counts.company(new_company, 1)
+    _stage_groups(transaction, tenant, contact, previous, counts)
     old_terms = contact_rules.extra_search_terms(previous) if previous else set()
     new_terms = contact_rules.extra_search_terms(contact)
     for term in new_terms - old_terms:
@@ -634,11 +672,14 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
         if contact.get("company_id"):
             unversioned.append(_company_member_model(tenant, contact["id"], contact["company_id"]))
             counts.company(contact["company_id"], 1)
+        for group_id in contact.get("groups", []):
+            unversioned.append(_group_member_model(tenant, contact["id"], group_id))
+            counts.group(group_id, 1)
         unversioned += [_search_term_model(tenant, contact["id"], term) for term in contact_rules.extra_search_terms(contact)]
 
     final = Transaction()
     finish(final)
-    counted_in_final = len(final) + len(counts.tags) + len(counts.companies) <= MAX_ITEMS
+    counted_in_final = len(final) + len(counts.tags) + len(counts.companies) + len(counts.groups) <= MAX_ITEMS
     if counted_in_final and contacts:
         stage_counters(final, tenant, counts, contacts[0]["created_at"], None)
     riders = _riders(unversioned, MAX_ITEMS - len(final), MAX_TRANSACTION_BYTES - final.size)
@@ -671,6 +712,9 @@ def _add_counts(tenant: str, counts: Counters, now: str) -> None:
     for company_id, count in counts.companies.items():
         CompanyItem(keys.company_pk(tenant, company_id), keys.COMPANY_SK).update(
             [CompanyItem.contact_count.add(count)], condition=CompanyItem.pk.exists(), add_version_condition=False)
+    for group_id, count in counts.groups.items():
+        _group_item(tenant, group_id).update([MemberGroupItem.contact_count.add(count)],
+                                             condition=MemberGroupItem.pk.exists())
 
 
 def reserve_contacts(tenant: str, wanted: int, contact_limit: int | None,
@@ -746,6 +790,7 @@ def stage_delete(
     if contact.get("company_id"):
         transaction.delete("company_member", _company_member_model(tenant, contact["id"], contact["company_id"]))
         counts.company(contact["company_id"], -1)
+    _stage_groups(transaction, tenant, {"id": contact["id"]}, contact, counts)
     if counters is None:
         stage_counters(transaction, tenant, counts, contact["updated_at"], None)
 
@@ -803,24 +848,42 @@ def tag_member_ids(tenant: str, tag: str, limit: int | None = None) -> list[str]
 def stage_tag_deletion(transaction: Transaction, tenant: str, name: str, job_id: str) -> None:
     """Mark the tag as being removed by the job: GET /v1/tags leaves it out from now on. Fails
     ("tag") when the tag is gone or another deletion has it already."""
-    transaction.update("tag", _tag_item(tenant, name), [TagItem.deleting.set(job_id)],
-                       condition=TagItem.pk.exists() & TagItem.deleting.does_not_exist())
+    stage_deletion_mark(transaction, "tag", _tag_item(tenant, name), job_id)
 
 
 def finish_tag_deletion(tenant: str, name: str, job_id: str | None) -> bool:
     """Delete the tag once no contact carries it (and, with `job_id`, only while that job's
     deletion has it); if contacts were tagged meanwhile, it stays, shown again with them. True
     when it was deleted."""
-    owned = TagItem.deleting == job_id if job_id else TagItem.deleting.does_not_exist()
+    return finish_deletion(_tag_item(tenant, name), job_id)
+
+
+# A counted holder of contacts (a tag, a member group: `contact_count` and `deleting`) is deleted
+# once its contacts are taken off it; a job doing that marks it `deleting` first.
+
+def stage_deletion_mark(transaction: Transaction, label: str, holder: TagItem | MemberGroupItem, job_id: str) -> None:
+    """Mark the holder as being emptied by the job (its lists leave it out from now on). Fails
+    (`label`) when it is gone or another deletion has it already."""
+    kind = type(holder)
+    transaction.update(label, holder, [kind.deleting.set(job_id)],
+                       condition=kind.pk.exists() & kind.deleting.does_not_exist())
+
+
+def finish_deletion(holder: TagItem | MemberGroupItem, job_id: str | None) -> bool:
+    """Delete the holder once it counts no contact (and, with `job_id`, only while that job's
+    deletion has it); if contacts joined meanwhile, it stays, shown again with them. True when
+    it was deleted."""
+    kind = type(holder)
+    owned = kind.deleting == job_id if job_id else kind.deleting.does_not_exist()
     try:
-        _tag_item(tenant, name).delete(condition=TagItem.pk.exists() & owned & (TagItem.contact_count <= 0))
+        holder.delete(condition=kind.pk.exists() & owned & (kind.contact_count <= 0))
         return True
     except DeleteError as error:
         if error_code(error) != "ConditionalCheckFailedException":
             raise
     if job_id:
         try:
-            _tag_item(tenant, name).update([TagItem.deleting.remove()], condition=owned)
+            holder.update([kind.deleting.remove()], condition=owned)
         except UpdateError as error:
             if error_code(error) != "ConditionalCheckFailedException":
                 raise
@@ -878,11 +941,12 @@ def save_footprint(tenant: str, contact: dict[str, Any], config: tenant_config.T
 
 def delete_footprint(tenant: str, contact: dict[str, Any], version: int) -> int:
     """Actions a contact's deletion adds to a transaction shared with others: its own items, and
-    its company's count (tag counts are shared by the slice: the caller keeps room for them)."""
+    its company's and member groups' counts (tag counts are shared by the slice: the caller keeps
+    room for them)."""
     alone = Transaction()
     counters = Counters()
     stage_delete(alone, tenant, contact, version, counters)
-    return len(alone) + len(counters.companies)
+    return len(alone) + len(counters.companies) + len(counters.groups)
 
 
 def versions(tenant: str, contact_ids: Iterable[str]) -> dict[str, tuple[dict[str, Any], int]]:

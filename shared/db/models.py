@@ -392,6 +392,22 @@ CompanyMemberItem = type(
 CompanyMemberItem.__doc__ = "A contact's link to its company, in the contact's partition; GSI6 lists a company's contacts."
 
 
+class MemberGroupItem(TableItem, discriminator="member_group"):
+    """A member group (会員グループ) of the tenant; `contact_count` moves in contact transactions."""
+
+    group_id = UnicodeAttribute()
+    data = MapAttribute()  # name, redirect_url, web_form_joinable, times, created_by
+    contact_count = NumberAttribute(default=0)
+    deleting = UnicodeAttribute(null=True)  # the job taking it off its contacts: hidden meanwhile
+
+
+GroupMemberItem = type(
+    "GroupMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), "group_id": UnicodeAttribute(),
+                                      **_index_members((6,))}, discriminator="group_member"
+)
+GroupMemberItem.__doc__ = "A contact's membership of a member group, in the contact's partition; GSI6 lists a group's contacts."
+
+
 class UsageItem(TableItem, discriminator="usage"):
     """How many contacts the tenant has: every write that creates or deletes contacts adds to it in
     the same transaction, conditioned on the plan's limit."""

@@ -10,6 +10,7 @@ from shared.errors import Forbidden
 ROLES = ("owner", "admin", "manager", "user")
 ADMIN_ROLES = frozenset({"owner", "admin"})
 CONTACT_DELETER_ROLES = frozenset({"owner", "admin", "manager"})
+GROUP_MANAGER_ROLES = CONTACT_DELETER_ROLES  # who creates, changes and deletes member groups and invites their members
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,12 @@ class Principal:
     def require_contact_delete(self) -> None:
         if self.role not in CONTACT_DELETER_ROLES:
             raise Forbidden("Your role (user) cannot delete contacts; ask a manager, admin or owner.")
+
+    def require_group_manager(self) -> None:
+        """Member groups (their settings, their deletion, their members' logins) are managed by a
+        manager, an admin or an owner; any role adds and removes the contacts it sees."""
+        if self.role not in GROUP_MANAGER_ROLES:
+            raise Forbidden(f"Your role ({self.role}) cannot manage member groups; ask a manager, admin or owner.")
 
     def visible_owner(self, settings: dict[str, Any]) -> str | None:
         """The only owner whose contacts this caller may see, or None when they see all."""

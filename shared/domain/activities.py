@@ -14,8 +14,9 @@ CUSTOM_TYPES = ("custom_email", "meeting", "call", "other", "memo")
 CONTACTING_TYPES = ("email_sent", "call")  # the entries first/last_contacted_at follow
 TYPES = (
     "email_sent", "email_received", "email_opened", "email_reopened", "email_clicked", "email_bounced",
-    "email_complained", "email_delivered", "email_unsubscribed", *CUSTOM_TYPES, "page_view", "form_submitted", "purchase", "tag_added",
-    "tag_removed", "status_changed", "owner_assigned",
+    "email_complained", "email_delivered", "email_unsubscribed", *CUSTOM_TYPES, "page_view", "form_submitted",
+    "purchase", "tag_added", "tag_removed", "status_changed", "owner_assigned", "group_joined", "group_left",
+    "member_login_invited", "member_login_activated", "member_password_reset",
 )
 # A tenant's own event types (POST /v1/events): lower-case names that are not one of ours.
 _TENANT_TYPE = re.compile(r"[a-z][a-z0-9_]{1,39}")
@@ -201,11 +202,27 @@ def email_received(activity_id: str, email: dict[str, Any], auto_reply: bool) ->
                          "in_reply_to": email["in_reply_to"], "auto_reply": auto_reply})
 
 
-def contact_changes(before: dict[str, Any], after: dict[str, Any], user_id: str, at: str, new_id: Any) -> list[dict[str, Any]]:
+def group_changes(before: dict[str, Any], after: dict[str, Any], actor: tuple[str, str | None], at: str, new_id: Any,
+                  group_names: dict[str, str]) -> list[dict[str, Any]]:
+    """`group_joined` / `group_left` for each member group the contact joined or left."""
+    entries = []
+    old_groups, new_groups = before.get("groups", []), after.get("groups", [])
+    for kind, verb, moved in (("group_joined", "Joined", [g for g in new_groups if g not in old_groups]),
+                              ("group_left", "Left", [g for g in old_groups if g not in new_groups])):
+        for group_id in moved:
+            name = group_names.get(group_id, group_id)
+            entries.append(new_activity(new_id(), kind, at, actor, f"{verb} member group: {name}",
+                                        {"group_id": group_id, "group_name": name}))
+    return entries
+
+
+def contact_changes(before: dict[str, Any], after: dict[str, Any], user_id: str, at: str, new_id: Any,
+                    group_names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The timeline entries of a change a person made to a contact: tags added and removed,
-    status changed, owner assigned."""
+    member groups joined and left (`group_names` names them by id), status changed, owner assigned."""
     entries = []
     actor = ("user", user_id)
+    entries += group_changes(before, after, actor, at, new_id, group_names or {})
     old_tags, new_tags = before.get("tags", []), after.get("tags", [])
     for tag in new_tags:
         if tag not in old_tags:

@@ -11,14 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.domain import contacts as contact_rules
+from shared.domain import groups as group_rules
 from shared.domain import validation
 from shared.errors import FieldError, require_valid
 
-ACTIONS = ("add_tags", "remove_tags", "star", "unstar", "set_status", "set_owner", "delete", "opt_out")
+ACTIONS = ("add_tags", "remove_tags", "star", "unstar", "set_status", "set_owner", "delete", "opt_out", "add_to_group",
+           "remove_from_group")
 SYNC_IDS = 100  # up to this many ids answer at once; larger selections become a job
 MAX_IDS = 10_000
 MAX_TAGS_PER_ACTION = 10
-_PARAMS = {"add_tags": {"tags"}, "remove_tags": {"tags"}, "set_status": {"status"}, "set_owner": {"owner_id"}}
+_PARAMS = {"add_tags": {"tags"}, "remove_tags": {"tags"}, "set_status": {"status"}, "set_owner": {"owner_id"},
+           "add_to_group": {"group_id"}, "remove_from_group": {"group_id"}}
+GROUP_ACTIONS = ("add_to_group", "remove_from_group")
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,10 @@ def _params(action: str, value: Any, errors: list[FieldError]) -> dict[str, Any]
         if error:
             errors.append(FieldError("params.owner_id", error))
         params["owner_id"] = owner or None
+    if "group_id" in wanted:
+        if not isinstance(value.get("group_id"), str) or not value["group_id"]:
+            errors.append(FieldError("params.group_id", "is required: the id of one of your member groups", "required"))
+        params["group_id"] = value.get("group_id")
     return params
 
 
@@ -125,6 +133,12 @@ def applied(contact: dict[str, Any], action: str, params: dict[str, Any], now: s
         changes["owner_id"] = params["owner_id"]
     elif action == "opt_out":
         changes["marketing_opt_out"] = True
+    elif action == "add_to_group":
+        changes["groups"] = group_rules.joined(list(contact.get("groups", [])), params["group_id"])
+        if len(changes["groups"]) > group_rules.MAX_GROUPS_PER_CONTACT:
+            raise Refused(f"would be in more than {group_rules.MAX_GROUPS_PER_CONTACT} member groups")
+    elif action == "remove_from_group":
+        changes["groups"] = group_rules.left(list(contact.get("groups", [])), params["group_id"])
     if all(contact.get(name) == value for name, value in changes.items()):
         return contact
     return contact_rules.apply_changes(contact, changes, now)

@@ -75,6 +75,7 @@ READ_ONLY = (
     "id", "display_name", "created_at", "updated_at", "first_contacted_at", "last_contacted_at",
     "last_customer_action_at", "last_customer_action_type", "last_seen_at", "session_count",
     "score", "engagement", "delivery_status", "emails_sent_count", "last_purchase_at", "purchase_count",
+    "groups", "member_login_status",
 )
 COUNTS = ("session_count", "emails_sent_count", "purchase_count")  # read-only counters: 0 until counted
 NOT_NULLABLE = {"status", "starred", "marketing_opt_out"}
@@ -218,6 +219,7 @@ def public(contact: dict[str, Any], settings: dict[str, Any], definitions: dict[
     shaped.update({name: contact.get(name) or 0 for name in COUNTS})
     shaped["display_name"] = display_name(contact, settings["name_order"])
     shaped["tags"] = list(contact.get("tags", []))
+    shaped["groups"] = list(contact.get("groups", []))
     shaped["properties"] = {
         key: value
         for key, value in contact.get("properties", {}).items()

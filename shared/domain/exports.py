@@ -128,8 +128,8 @@ def row(contact: dict[str, Any], fields: list[str], settings: dict[str, Any]) ->
     for name in fields:
         if name.startswith(_PROPERTY):
             values.append(properties.get(name[len(_PROPERTY):]))
-        elif name == "tags":
-            values.append(", ".join(shaped["tags"]))
+        elif name in ("tags", "groups"):  # groups: their ids
+            values.append(", ".join(shaped[name]))
         else:
             values.append(shaped.get(name))
     return [_plain(value) for value in values]

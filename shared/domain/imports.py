@@ -4,7 +4,8 @@ changes. Pure.
 Cells are text; they are turned into the JSON a contact takes (numbers, booleans, tag lists) and
 then checked by the same rules as POST /v1/contacts, so an import accepts exactly what the API
 accepts. An empty cell changes nothing (it never clears a value). Tags are split on commas
-(also 、 and ;) and added to the contact's tags.
+(also 、 and ;) and added to the contact's tags; member groups (a `groups` column: their names or
+ids, split the same way) are joined.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from shared.domain import contacts as contact_rules
 from shared.domain import field_labels, tabular
+from shared.domain import groups as group_rules
 from shared.domain.ids import ulid
 from shared.errors import FieldError, ValidationFailed, require_valid
 
@@ -33,14 +35,17 @@ _NOT_MAPPABLE = {"owner_id", "company_id"}  # imports create ownerless contacts 
 
 @dataclass(frozen=True)
 class Start:
-    mapping: dict[str, str]  # CSV column → "family_name" | "properties.KEY" | "tags"
+    mapping: dict[str, str]  # CSV column → "family_name" | "properties.KEY" | "tags" | "groups"
     on_duplicate: str
 
 
 def targets(definitions: dict[str, dict[str, Any]]) -> set[str]:
     own = {name for name in contact_rules.WRITABLE if name not in _NOT_MAPPABLE}
     live = {f"{_PROPERTY}{key}" for key, definition in definitions.items() if not definition.get("archived")}
-    return own | live | {"tags"}
+    return own | live | set(_LISTS)
+
+
+_LISTS = ("tags", "groups")  # targets several columns may fill, each cell a list split on _TAG_SEPARATORS
 
 
 def parse_start(body: Any, header: list[str], definitions: dict[str, dict[str, Any]]) -> Start:
@@ -61,9 +66,9 @@ def parse_start(body: Any, header: list[str], definitions: dict[str, dict[str, A
             errors.append(FieldError(where, f"there is no column {column!r} in the file (its columns: "
                                             f"{', '.join(header[:20])})"))
         if not isinstance(target, str) or target not in allowed:
-            errors.append(FieldError(where, f"{target!r} is not a contact field, a live property (properties.KEY) "
-                                            "or tags"))
-        elif target != "tags" and target in seen:
+            errors.append(FieldError(where, f"{target!r} is not a contact field, a live property (properties.KEY), "
+                                            "tags or groups"))
+        elif target not in _LISTS and target in seen:
             errors.append(FieldError(where, f"{target} is already filled from column {seen[target]!r}"))
         else:
             seen[target] = column
@@ -90,6 +95,7 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "website": ("URL", "ホームページ", "ホームページURL", "HP", "ウェブサイト", "サイトURL", "Web", "Homepage"),
     "memo": ("備考", "Note", "Notes", "Remarks"),
     "tags": ("Tag",),
+    "groups": ("グループ", "会員グループ名", "メンバーシップ", "Group", "Membership"),
     "acquisition_channel": ("流入経路",),
     "marketing_opt_out": ("Unsubscribed",),
 }
@@ -122,7 +128,7 @@ def suggested_mapping(header: list[str], definitions: dict[str, dict[str, Any]])
     taken: set[str] = set()
     for column in header:
         target = known.get(header_key(column))
-        if target is not None and target in taken and target != "tags":
+        if target is not None and target in taken and target not in _LISTS:
             target = None
         suggested[column] = target
         if target is not None:
@@ -161,18 +167,32 @@ def row_error(row: int, column: str | None, message: str) -> dict[str, Any]:
 
 
 def row_changes(row_number: int, row: dict[str, str], start: Start, definitions: dict[str, dict[str, Any]],
-                ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(contact changes, its errors: row_error entries) of one row; non-empty cells only."""
+                group_names: dict[str, str] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(contact changes, its errors: row_error entries) of one row; non-empty cells only. A
+    `groups` cell names the tenant's member groups (`group_names`: id → name) by name or id."""
     if row.get(tabular.EXTRA):
         return {}, [row_error(row_number, "", f"the row has {len(row[tabular.EXTRA])} more cell(s) than the header "
                                               "has columns (an unquoted comma?)")]
     body: dict[str, Any] = {}
     column_of: dict[str, str] = {}
+    groups: list[str] = []
+    problems: list[dict[str, Any]] = []
+    known_groups = group_rules.by_name_or_id(group_names or {})
     for column, target in start.mapping.items():
         value = (row.get(column) or "").strip()
         if not value:
             continue
-        if target == "tags":
+        if target == "groups":
+            for part in (part.strip() for part in _TAG_SEPARATORS.split(value) if part.strip()):
+                group_id = known_groups.get(group_rules.name_key(part))
+                if group_id is None:
+                    problems.append(row_error(row_number, column, f"there is no member group named {part}"))
+                elif group_id not in groups:
+                    groups.append(group_id)
+            if len(groups) > group_rules.MAX_GROUPS_PER_CONTACT:
+                problems.append(row_error(row_number, column, f"a contact can be in at most "
+                                                              f"{group_rules.MAX_GROUPS_PER_CONTACT} member groups"))
+        elif target == "tags":
             body.setdefault("tags", []).extend(part.strip() for part in _TAG_SEPARATORS.split(value) if part.strip())
             column_of.setdefault("tags", column)
         elif target.startswith(_PROPERTY):
@@ -181,8 +201,11 @@ def row_changes(row_number: int, row: dict[str, str], start: Start, definitions:
         else:
             body[target] = _typed(value, target, definitions)
             column_of[target] = column
+    if problems:
+        return {}, problems
     try:
-        return contact_rules.parse_changes(body, definitions), []
+        changes = contact_rules.parse_changes(body, definitions)
+        return ({**changes, "groups": groups} if groups else changes), []
     except ValidationFailed as invalid:  # the column names the place; the message is the validator's own
         def column(field: str) -> str:  # `tags[2]` is the tags column's
             name = field.split("[", 1)[0]
@@ -192,12 +215,12 @@ def row_changes(row_number: int, row: dict[str, str], start: Start, definitions:
 
 
 def merged(contact: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """An existing contact's changes from a row: the row's values win, its tags are added. The
+    """An existing contact's changes from a row: the row's values win, its tags and groups are added. The
     row matched the contact by its address, case-insensitively: the stored spelling stays."""
     if contact_rules.email_key(changes) == contact_rules.email_key(contact):
         changes = {name: value for name, value in changes.items() if name != "email"}
-    if "tags" in changes:
-        changes = {**changes, "tags": list(dict.fromkeys([*contact.get("tags", []), *changes["tags"]]))}
+    for name in (name for name in _LISTS if name in changes):
+        changes = {**changes, name: list(dict.fromkeys([*contact.get(name, []), *changes[name]]))}
     return changes
 
 

@@ -40,8 +40,9 @@ ANONYMOUS_VIEWS_KEPT = 40  # the newest page views kept per anonymous visitor (o
 VISITOR_KEPT = timedelta(days=400)  # a visitor not seen for this long expires (TTL)
 
 _VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_HIT_FIELDS = {"site_key", "visitor_id", "type", "url", "title", "referrer", "email", "form", "click_token"}
-_TEXT_LIMITS = {"url": 2048, "title": 2048, "referrer": 8192, "form": 2048, "click_token": 1024}
+_HIT_FIELDS = {"site_key", "visitor_id", "type", "url", "title", "referrer", "email", "form", "click_token",
+               "member_group_id"}
+_TEXT_LIMITS = {"url": 2048, "title": 2048, "referrer": 8192, "form": 2048, "click_token": 1024, "member_group_id": 128}
 _KEPT_CHARS = {"title": 300, "form": 200, "referrer": 2048}  # longer ones are cut (referrer: dropped)
 # Crawlers, monitors, previewers, scripted clients and headless browsers: not people.
 _BOT = re.compile(
@@ -66,6 +67,7 @@ class Hit:
     email: str | None
     form: str | None
     click_token: str | None
+    member_group_id: str | None = None  # a form that adds its sender to a member group
 
 
 def _web_url(value: Any) -> bool:
@@ -95,11 +97,13 @@ def parse_hit(body: dict[str, Any]) -> Hit:
             errors.append(FieldError("email", problem or "is required for form_submitted"))
     elif body.get("email") is not None:
         errors.append(FieldError("email", "is only sent with form_submitted"))
+    if body.get("member_group_id") is not None and hit_type != "form_submitted":
+        errors.append(FieldError("member_group_id", "is only sent with form_submitted"))
     require_valid(errors)
     referrer = body.get("referrer") if len(body.get("referrer") or "") <= _KEPT_CHARS["referrer"] else None
     return Hit(hit_type, body["visitor_id"], without_form_values(body["url"]), (body.get("title") or "")[:_KEPT_CHARS["title"]] or None,
                without_form_values(referrer) if referrer else None, email.lower() if email else None, (body.get("form") or "")[:_KEPT_CHARS["form"]] or None,
-               body.get("click_token") or None)
+               body.get("click_token") or None, body.get("member_group_id") or None)
 
 
 def without_form_values(url: str) -> str:

@@ -15,12 +15,13 @@ with the reason).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
+from shared.db import groups as group_store
 from shared.db import jobs as job_store
 from shared.db import tenant_config
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, backoff
@@ -29,7 +30,7 @@ from shared.domain import activities, bulk, bulk_email, listing, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
 from shared.domain.ids import new_id
 from shared.db.activity_items import activity_model
-from shared.errors import Busy, Conflict, NotFound, ValidationFailed
+from shared.errors import Busy, Conflict, FieldError, NotFound, ValidationFailed
 from shared.keys import is_plain_id
 from shared.observability import logger
 from shared.services import contacts as contact_service
@@ -74,7 +75,8 @@ def _outcome(principal: Principal, settings: dict[str, Any], request: bulk.Reque
         return "forbidden", str(refused), None, None, None, []
     if updated is contact:
         return "ok", None, None, None, None, []
-    entries = activities.contact_changes(contact, updated, principal.user_id, now, new_id)
+    group_names = {request.params["group_id"]: request.params["group_name"]} if "group_name" in request.params else None
+    entries = activities.contact_changes(contact, updated, principal.user_id, now, new_id, group_names)
     return "ok", None, updated, contact, version, entries
 
 
@@ -165,6 +167,8 @@ def _apply(principal: Principal, config: tenant_config.TenantConfig, request: bu
         except ConditionFailed as failure:
             if "job" in failure.labels:
                 raise JobMoved() from None
+            if "group" in failure.labels:
+                raise Conflict("The member group was deleted meanwhile; contacts were not added to it.") from None
             if "config" in failure.labels:
                 config = tenant_config.load(principal.tenant, fresh=True)
             attempt += 1
@@ -189,6 +193,8 @@ def submit(principal: Principal, body: Any) -> tuple[int, dict[str, Any]]:
     request = bulk.parse(body)
     if request.action == "set_owner":
         contact_service.require_assignable(principal, request.params["owner_id"], field="params.owner_id")
+    if request.action in bulk.GROUP_ACTIONS:
+        request = replace(request, params=named_group(principal, request.params["group_id"]))
     config = tenant_config.load(principal.tenant)
     if request.synchronous:
         results = _apply(principal, config, request, request.target, 0, None)
@@ -208,6 +214,16 @@ def check_selection(principal: Principal, config: tenant_config.TenantConfig, ki
         segments.criteria_of(principal, target, config)
 
 
+def named_group(principal: Principal, group_id: str, field: str = "params.group_id") -> dict[str, Any]:
+    """The params of a group action on this group, with its name for the timeline entries; 422
+    when it is not one of the tenant's member groups."""
+    group = group_store.get(principal.tenant, group_id) if is_plain_id(group_id) else None
+    if group is None:
+        raise ValidationFailed("Some fields are invalid; see details.",
+                               [FieldError(field, "is not the id of one of your member groups", "not_found")])
+    return {"group_id": group_id, "group_name": group["name"]}
+
+
 def _new_job(principal: Principal, request: bulk.Request) -> dict[str, Any]:
     now = validation.now()
     return {"job_id": new_id(), "job_kind": "bulk_action", "status": "queued", "action": request.action,
@@ -220,29 +236,74 @@ def _enqueued(tenant: str, job: dict[str, Any]) -> dict[str, Any]:
     return public_job(job_store.get(tenant, job["job_id"]))
 
 
+@dataclass(frozen=True)
+class _HolderKind:
+    """How a DELETE empties one kind of counted holder of contacts (a tag, a member group) before
+    deleting it: its (contact count, deleting job) or None, its contacts' ids (at most `limit`),
+    its `deleting` mark staged with a job, and its deletion once empty (True when deleted)."""
+
+    action: str
+    params: Callable[[str, str], dict[str, Any]]  # (tenant, key): the removing action's
+    state: Callable[[str, str], tuple[int, str | None] | None]
+    member_ids: Callable[[str, str, int | None], list[str]]
+    stage_mark: Callable[[Transaction, str, str, str], None]
+    finish: Callable[[str, str, str | None], bool]
+    not_found: Callable[[str], NotFound]
+    busy: Callable[[], Busy]
+
+
+def _group_params(tenant: str, group_id: str) -> dict[str, Any]:
+    group = group_store.get(tenant, group_id)
+    return {"group_id": group_id, "group_name": group["name"] if group else group_id}
+
+
+def _tag_state(tenant: str, name: str) -> tuple[int, str | None] | None:
+    tag = contact_store.get_tag(tenant, name)
+    return None if tag is None else (int(tag.contact_count or 0), tag.deleting)
+
+
+_HOLDERS = {
+    "tag": _HolderKind("remove_tags", lambda tenant, name: {"tags": [name]}, _tag_state, contact_store.tag_member_ids,
+                       contact_store.stage_tag_deletion, contact_store.finish_tag_deletion,
+                       lambda name: NotFound(f"No tag named {name} exists."),
+                       lambda: Busy("This tag is being used by others right now; retry in a moment.")),
+    "group": _HolderKind("remove_from_group", _group_params, group_store.deletion_of,
+                         group_store.all_member_ids, group_store.stage_deletion, group_store.finish_deletion_of,
+                         lambda group_id: NotFound(f"No member group with id {group_id} exists."),
+                         lambda: Busy("This member group is being joined by others right now; retry in a moment.")),
+}
+
+
 def delete_tag(principal: Principal, name: str) -> dict[str, Any] | None:
     """DELETE /v1/tags/{name}: the tag off every contact carrying it (a `tag_removed` entry on
-    each, as a bulk remove_tags), then the tag. Up to SYNC_IDS contacts it is done at once (None:
+    each, as a bulk remove_tags), then the tag (see `delete_holder`)."""
+    return delete_holder(principal, "tag", name)
+
+
+def delete_holder(principal: Principal, kind: str, key: str) -> dict[str, Any] | None:
+    """A tag or member group off every contact it holds (a timeline entry on each, as the bulk
+    action removing it), then the holder. Up to SYNC_IDS contacts it is done at once (None:
     204). More become a job (its public form: 202), so the request's work does not grow with the
-    tag's contacts (API Gateway ends an integration after 30 s:
-    https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html); the tag
-    is marked in the job's own transaction, which hides it from GET /v1/tags at once, and the
+    holder's contacts (API Gateway ends an integration after 30 s:
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html); the holder
+    is marked in the job's own transaction, which hides it from its list at once, and the
     worker deletes it when done. A DELETE while that runs answers the same job."""
-    tenant = principal.tenant
+    tenant, holder = principal.tenant, _HOLDERS[kind]
     everyone = Principal(tenant, principal.user_id, "owner", principal.email, principal.name)  # every contact
-    request = bulk.Request("tag", name, "remove_tags", {"tags": [name]})
+    request = bulk.Request(kind, key, holder.action, holder.params(tenant, key))
     for attempt in range(_ATTEMPTS):
-        tag = contact_store.get_tag(tenant, name)
-        if tag is None:
-            raise NotFound(f"No tag named {name} exists.")
-        if tag.deleting:
-            return public_job(job_store.get(tenant, tag.deleting))
-        members = contact_store.tag_member_ids(tenant, name, limit=bulk.SYNC_IDS + 1)
-        if len(members) > bulk.SYNC_IDS or int(tag.contact_count or 0) > bulk.SYNC_IDS:
+        state = holder.state(tenant, key)
+        if state is None:
+            raise holder.not_found(key)
+        count, deleting = state
+        if deleting:
+            return public_job(job_store.get(tenant, deleting))
+        members = holder.member_ids(tenant, key, bulk.SYNC_IDS + 1)
+        if len(members) > bulk.SYNC_IDS or count > bulk.SYNC_IDS:
             job = _new_job(everyone, request)
             transaction = Transaction()
             job_store.stage_create(transaction, tenant, job)
-            contact_store.stage_tag_deletion(transaction, tenant, name, job["job_id"])
+            holder.stage_mark(transaction, tenant, key, job["job_id"])
             try:
                 transaction.commit()
             except ConditionFailed:
@@ -250,13 +311,13 @@ def delete_tag(principal: Principal, name: str) -> dict[str, Any] | None:
             try:
                 return _enqueued(tenant, job)
             except Busy:
-                contact_store.finish_tag_deletion(tenant, name, job["job_id"])  # shown again, as it was
+                holder.finish(tenant, key, job["job_id"])  # shown again, as it was
                 raise
         _apply(everyone, tenant_config.load(tenant), request, members, 0, None)
-        if contact_store.finish_tag_deletion(tenant, name, None):
+        if holder.finish(tenant, key, None):
             return None
-        backoff(attempt)  # tagged meanwhile, or the tag index had not caught up yet: again
-    raise Busy("This tag is being used by others right now; retry in a moment.")
+        backoff(attempt)  # joined meanwhile, or the index had not caught up yet: again
+    raise holder.busy()
 
 
 def release_contacts_of(requester: Principal, owner_id: str) -> dict[str, Any]:
@@ -321,8 +382,8 @@ def targets_of(principal: Principal, config: tenant_config.TenantConfig, selecti
     kind, target = next(iter(selection.items()))
     if kind == "ids":
         return list(target)
-    if kind == "tag":
-        return sorted(contact_store.tag_member_ids(principal.tenant, target))
+    if kind in _HOLDERS:  # a tag's or member group's deletion
+        return sorted(_HOLDERS[kind].member_ids(principal.tenant, target, None))
     if kind == "owner":  # a removed member's contacts (their owner view)
         return sorted(contact_store.view_ids(keys.owner_pk(principal.tenant, target)))
     criteria = segments.criteria_of(principal, target, config) if kind == "segment_id" \
@@ -362,9 +423,11 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
 
 
 def _close(tenant: str, job: dict[str, Any], status: str, error: str | None = None) -> None:
-    """The job's end; a tag's deletion first deletes the tag (or, failed or tagged meanwhile, shows it again)."""
-    if "tag" in job["selection"]:
-        contact_store.finish_tag_deletion(tenant, job["selection"]["tag"], job["job_id"])
+    """The job's end; a tag's or member group's deletion first deletes it (or, failed or joined
+    meanwhile, shows it again)."""
+    kind = next(iter(job["selection"]))
+    if kind in _HOLDERS:
+        _HOLDERS[kind].finish(tenant, job["selection"][kind], job["job_id"])
     job_store.finish(tenant, job["job_id"], status, error)
 
 

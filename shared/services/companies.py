@@ -19,12 +19,11 @@ from shared.db import contacts as contact_store
 from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, Transaction
 from shared.domain import companies as company_rules
-from shared.domain import contacts as contact_rules
 from shared.domain import listing, text, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
 from shared.domain.ids import new_id
 from shared.errors import Busy, Conflict, FieldError, Forbidden, NotFound, require_valid
-from shared.services import job_queue
+from shared.services import contact_pages, job_queue
 from shared.services.contacts import until_settled
 
 _UNLINK_BATCH = 30  # contacts per transaction: contact, email key, membership each, + company and config
@@ -179,18 +178,5 @@ def list_companies(principal: Principal, params: dict[str, str]) -> dict[str, An
 def contacts(principal: Principal, company_id: str, params: dict[str, str]) -> dict[str, Any]:
     """The company's contacts, in creation order, as GET /v1/contacts shapes them."""
     _found(principal, company_id)
-    limit = listing.parse_limit(params.get("limit"))
-    fingerprint = cursor.fingerprint({"company_contacts": company_id})
-    start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, params["cursor"]) \
-        if params.get("cursor") else None
-    if start is not None and not isinstance(start, dict):
-        raise listing.bad_cursor()
-    page = repository.member_ids(principal.tenant, company_id, start, limit)
-    config = tenant_config.load(principal.tenant)
-    found = contact_store.get_many(principal.tenant, page.items)
-    items, last = page.fit([contact_rules.public(found[contact_id], config.settings, config.properties)
-                            if contact_id in found and principal.can_see(found[contact_id], config.settings) else None
-                            for contact_id in page.items])
-    return {"items": items,
-            "next_cursor": cursor.encode(CONFIG.cursor_secret, principal.tenant, fingerprint, last) if last else None}
-
+    return contact_pages.of_ids(principal, {"company_contacts": company_id}, params,
+                                lambda start, limit: repository.member_ids(principal.tenant, company_id, start, limit))

@@ -14,7 +14,11 @@ from typing import Any, Callable
 
 from shared import keys
 from shared.db import contacts as repository
+from shared.db import reads, tenant_config
+from shared.domain import contacts as contact_rules
 from shared.domain import listing, sizes
+from shared.domain.access import Principal
+from shared.services import keyed_pages
 
 Contact = dict[str, Any]
 Keep = Callable[[Contact], bool]
@@ -143,3 +147,19 @@ def _keyed_page(tenant: str, keyed: list[tuple[str, str]], order: listing.Contac
     count = sizes.fitting([contact for _, contact in page])
     more = count < len(page) or at < len(ordered)
     return [contact for _, contact in page[:count]], (page[count - 1][0] if more and count else None)
+
+
+def of_ids(principal: Principal, scope: dict[str, Any], params: dict[str, str],
+           read_ids: Callable[[dict[str, Any] | None, int], reads.Page[str]]) -> dict[str, Any]:
+    """A page of the contacts a partition lists by id (a company's, a member group's), shaped as
+    GET /v1/contacts answers them: one Query of `limit` ids and one BatchGetItem of their contacts,
+    so a page costs what it shows; contacts the caller may not see are left out."""
+    config = tenant_config.load(principal.tenant)
+
+    def shape(ids: list[str]) -> list[Contact | None]:
+        found = repository.get_many(principal.tenant, ids)
+        return [contact_rules.public(found[contact_id], config.settings, config.properties)
+                if contact_id in found and principal.can_see(found[contact_id], config.settings) else None
+                for contact_id in ids]
+
+    return keyed_pages.answer(principal, scope, params, read_ids, shape)

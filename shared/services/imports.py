@@ -24,6 +24,7 @@ from typing import Any, Callable
 from shared import files
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
+from shared.db import groups as group_store
 from shared.db import jobs as job_store
 from shared.db import tenant_config
 from shared.domain import activities, history, imports, tabular, validation
@@ -190,6 +191,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     key = import_object_key(tenant, job_id)
     done_until = job["cursor"] or 0
     kept = _ErrorsKept(len(job["result"].get("errors", [])))
+    group_names = group_store.names(tenant) if "groups" in plan.mapping.values() else {}
     chunk: list[tuple[int, dict[str, str]]] = []
     try:
         # an .xlsx is a zip, read from its end: in ranges (files.RangedFile), not as a stream
@@ -200,7 +202,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
                 continue
             chunk.append((row_number, row))
             if len(chunk) == CHUNK_ROWS:
-                _import_chunk(tenant, job, config, plan, created_ms, chunk, _progress(stream, params), kept)
+                _import_chunk(tenant, job, config, plan, created_ms, chunk, _progress(stream, params), kept, group_names)
                 chunk = []
                 if time_left() < 60:
                     return False
@@ -211,11 +213,11 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
         # past the head that `start` checked (a bad byte, another encoding, an oversized cell): no
         # delivery would get further, so the rows before it are imported and the job fails, saying where
         if chunk:
-            _import_chunk(tenant, job, config, plan, created_ms, chunk, _progress(stream, params), kept)
+            _import_chunk(tenant, job, config, plan, created_ms, chunk, _progress(stream, params), kept, group_names)
         job_store.finish(tenant, job_id, "failed", imports.unreadable_past_head(str(unreadable)))
         return True
     if chunk:
-        _import_chunk(tenant, job, config, plan, created_ms, chunk, 1.0, kept)
+        _import_chunk(tenant, job, config, plan, created_ms, chunk, 1.0, kept, group_names)
     job_store.finish(tenant, job_id, "succeeded")
     return True
 
@@ -238,12 +240,13 @@ class _ErrorsKept:
 
 
 def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.TenantConfig, plan: imports.Start,
-                  created_ms: int, rows: list[tuple[int, dict[str, str]]], progress: float, kept: _ErrorsKept) -> None:
+                  created_ms: int, rows: list[tuple[int, dict[str, str]]], progress: float, kept: _ErrorsKept,
+                  group_names: dict[str, str]) -> None:
     counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
     errors: list[dict[str, Any]] = []
     parsed: list[tuple[int, dict[str, Any]]] = []
     for row_number, row in rows:
-        changes, problems = imports.row_changes(row_number, row, plan, config.properties)
+        changes, problems = imports.row_changes(row_number, row, plan, config.properties, group_names)
         if problems:
             counts["failed"] += 1
             errors += problems
@@ -264,7 +267,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
                 seen = known[email]["id"] in own or importer.can_see(known[email], config.settings)
                 if seen and plan.on_duplicate == "skip":
                     counts["skipped"] += 1
-                elif seen and _update(tenant, importer, job["job_id"], known[email]["id"], changes, config, own):
+                elif seen and _update(tenant, importer, job["job_id"], known[email]["id"], changes, config, own, group_names):
                     counts["updated"] += 1
                 else:
                     counts["failed"] += 1
@@ -330,7 +333,7 @@ def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, c
 
 
 def _update(tenant: str, importer: Principal, job_id: str, contact_id: str, changes: dict[str, Any],
-            config: tenant_config.TenantConfig, own: set[str]) -> bool:
+            config: tenant_config.TenantConfig, own: set[str], group_names: dict[str, str]) -> bool:
     """A known contact takes the row's values (its tags are added to), with the timeline entries
     and the history (by "import:<job>") of the change; False when the importer may not see it (any more), which changes nothing.
     The import's `own` contacts (a chunk redone) are always its to update."""
@@ -348,7 +351,7 @@ def _update(tenant: str, importer: Principal, job_id: str, contact_id: str, chan
         now = validation.now()
         updated = contact_rules.apply_changes(contact, imports.merged(contact, changes), now)
         if contact_rules.differs(contact, updated):
-            entries = activities.contact_changes(contact, updated, importer.user_id, now, new_id)
+            entries = activities.contact_changes(contact, updated, importer.user_id, now, new_id, group_names)
             contact_store.save(tenant, updated, current, previous=contact, version=version, activities=entries,
                                actor=history.import_actor(job_id))
         return True

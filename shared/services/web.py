@@ -12,6 +12,9 @@ Then one transaction records it:
   read first (score counts, last action, `last_seen_at`, a new session);
 - a hit that identifies the visitor (a form with an email, a tracked email click) reads the
   contact and moves the visitor's anonymous views and sessions onto it.
+A form with `member_group_id` (a group whose `web_form_joinable` is on, else 422 before anything is
+written) then adds its contact to the group, a `group_joined` entry by the contact on its timeline;
+the answer carries the group's `redirect_url` for the page to go to.
 """
 
 from __future__ import annotations
@@ -21,15 +24,18 @@ from typing import Any
 
 from shared.config import tracking_keyring
 from shared.db import contacts as contact_store
+from shared.db import groups as group_store
 from shared.db import tracking as tracked_emails
 from shared.db import web as repository
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, ingest, site_keys, tracking, validation, web
 from shared.domain import contacts as contact_rules
+from shared.domain import groups as group_rules
 from shared.domain.customer_actions import Action, Visits, applied
 from shared.domain.ids import new_id
 from shared.db.tenant_config import TenantConfig
-from shared.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
+from shared.errors import BadRequest, FieldError, Forbidden, TooManyRequests, Unauthorized, ValidationFailed
+from shared.keys import is_plain_id
 from shared.observability import logger
 from shared.services.contacts import ownerless_with_email, until_settled
 
@@ -39,9 +45,10 @@ _DAY_COUNTER_KEPT = timedelta(days=2)
 
 # --- hits -----------------------------------------------------------------------------------
 
-def collect(body: Any, origin: str | None, user_agent: str | None, source_ip: str) -> None:
+def collect(body: Any, origin: str | None, user_agent: str | None, source_ip: str) -> dict[str, Any] | None:
     """Record one hit from the snippet (see the module docstring for the order of checks);
-    `source_ip` is the client's address as API Gateway saw it."""
+    `source_ip` is the client's address as API Gateway saw it. A form that joined a member group
+    answers `{"redirect_url"}` (None otherwise)."""
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object from the collect.js snippet.")
     site = repository.lookup_site_key(body["site_key"]) if site_keys.is_site_key(body.get("site_key")) else None
@@ -55,8 +62,43 @@ def collect(body: Any, origin: str | None, user_agent: str | None, source_ip: st
     hit = web.parse_hit(body)
     if not site_keys.origin_allowed(web.page_origin(hit.url), allowed_origins):
         raise Forbidden("The page's URL is not on an origin allowed for this site key.")
+    group = _joinable_group(tenant, hit.member_group_id) if hit.member_group_id else None
     _within_minute_caps(body["site_key"], source_ip)
-    until_settled(lambda: _record(tenant, hit))
+    contact_id = until_settled(lambda: _record(tenant, hit))
+    if group is None or contact_id is None:
+        return None
+    until_settled(lambda: _join(tenant, contact_id, group))
+    return {"redirect_url": group.get("redirect_url")}
+
+
+def _joinable_group(tenant: str, group_id: str) -> dict[str, Any]:
+    group = group_store.get(tenant, group_id) if is_plain_id(group_id) else None
+    if group is None or not group.get("web_form_joinable"):
+        raise ValidationFailed("Some fields are invalid; see details.", [FieldError(
+            "member_group_id", "is not a member group this site's forms may join (web_form_joinable)", "not_found")])
+    return group
+
+
+def _join(tenant: str, contact_id: str, group: dict[str, Any]) -> None:
+    """The form's contact joins the group (nothing when already in it, gone, or in as many groups
+    as a contact may be; a group deleted meanwhile takes no one)."""
+    contact, version, config = contact_store.get_with_config(tenant, contact_id)
+    if contact is None:
+        return
+    groups = group_rules.joined(list(contact.get("groups", [])), group["id"])
+    if len(groups) > group_rules.MAX_GROUPS_PER_CONTACT:
+        logger.warning("web form join refused: the contact is in too many groups", extra={"tenant": tenant})
+        return
+    if groups == contact.get("groups", []):
+        return
+    now = validation.now()
+    updated = {**contact, "groups": groups, "updated_at": now}
+    entries = activities.group_changes(contact, updated, ("contact", contact_id), now, new_id, {group["id"]: group["name"]})
+    try:
+        contact_store.save(tenant, updated, config, previous=contact, version=version, activities=entries)
+    except ConditionFailed as failure:
+        if "group" not in failure.labels:
+            raise  # the contact moved meanwhile: read again
 
 
 def _within_minute_caps(site_key: str, source_ip: str) -> None:
@@ -104,7 +146,8 @@ def _identifies(tenant: str, hit: web.Hit) -> tuple[str, str | None] | None:
     return email["contact_id"], email["to"].lower()
 
 
-def _record(tenant: str, hit: web.Hit) -> None:
+def _record(tenant: str, hit: web.Hit) -> str | None:
+    """Record the hit; the id of the contact it went to (None: kept anonymous)."""
     now = datetime.now(timezone.utc)
     at = validation.format_time(now)
     found = repository.get_visitor(tenant, hit.visitor_id)
@@ -121,18 +164,19 @@ def _record(tenant: str, hit: web.Hit) -> None:
     contact_id = identified[0] if identified else state["contact_id"]
     if contact_id is None:
         _keep_anonymous(tenant, state, version, entry, visit.new_session)
-        return
+        return None
     if contact_id == state["contact_id"]:
         try:
             repository.record_hit(tenant, state, version, entries=[_of(entry, contact_id)],
                                   action=(hit.type, at, visit.new_session))
-            return
+            return contact_id
         except ConditionFailed as failure:
             if "visitor" in failure.labels:
                 raise
             # the contact is gone, changed its email, or has a later action: read it first
     _identify(tenant, {**state, "contact_id": contact_id}, version, entry, visit.new_session,
               joins_views=state["contact_id"] is None)
+    return contact_id
 
 
 def _of(entry: dict[str, Any], contact_id: str) -> dict[str, Any]:

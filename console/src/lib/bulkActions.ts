@@ -12,6 +12,8 @@ export const bulkActionLabels = defineMessages(
     unstar: "スターを外す",
     opt_out: "配信停止にする",
     delete: "削除",
+    add_to_group: "会員グループに追加",
+    remove_from_group: "会員グループから外す",
   },
   {
     add_tags: "Add tags",
@@ -22,6 +24,8 @@ export const bulkActionLabels = defineMessages(
     unstar: "Unstar",
     opt_out: "Opt out of marketing",
     delete: "Delete",
+    add_to_group: "Add to a member group",
+    remove_from_group: "Remove from a member group",
   },
 );
 

@@ -20,7 +20,7 @@ const MERGEABLE_CONTACT_FIELDS: Record<Exclude<keyof Contact, "properties">, tru
   acquisition_channel: true, memo: true, tags: true, created_at: true, updated_at: true, first_contacted_at: true,
   last_contacted_at: true, last_customer_action_at: true, last_customer_action_type: true, last_seen_at: true,
   session_count: true, score: true, engagement: true, delivery_status: true, emails_sent_count: true,
-  last_purchase_at: true, purchase_count: true,
+  last_purchase_at: true, purchase_count: true, groups: true, member_login_status: true,
 };
 const SENDER_FIELDS = ["name", "email"];
 

@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 
 from shared.domain.web import MAX_BODY_BYTES
-from shared.http import Request, Response, Router
+from shared.http import Request, Response, Router, to_json
 from shared.services import web
 
 router = Router()
@@ -24,8 +24,12 @@ def snippet(request: Request):
 
 @router.post("/collect")
 def collect(request: Request):
-    """204 for a hit recorded, or ignored as a bot's; the allowed origin may read the answer."""
+    """204 for a hit recorded, or ignored as a bot's; 200 `{"redirect_url"}` for a form that added
+    its sender to a member group. The allowed origin may read the answer."""
     headers = request.headers
-    web.collect(request.json(MAX_BODY_BYTES), headers.get("origin"), headers.get("user-agent"), request.source_ip)
-    return Response(204, content_type=None,
-                    headers={"Access-Control-Allow-Origin": headers["origin"], "Vary": "Origin"})
+    joined = web.collect(request.json(MAX_BODY_BYTES), headers.get("origin"), headers.get("user-agent"),
+                         request.source_ip)
+    cors = {"Access-Control-Allow-Origin": headers["origin"], "Vary": "Origin"}
+    if joined is None:
+        return Response(204, content_type=None, headers=cors)
+    return Response(200, to_json(joined), headers=cors)

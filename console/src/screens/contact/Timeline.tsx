@@ -22,7 +22,8 @@ const TYPE_GROUPS: { group: "emailGroup" | "customGroup" | "webGroup" | "changeG
   { group: "emailGroup", types: ["email_sent", "email_received", "email_opened", "email_reopened", "email_clicked", "email_delivered", "email_bounced", "email_complained"] },
   { group: "customGroup", types: ["call", "memo", "meeting", "custom_email", "other"] },
   { group: "webGroup", types: ["page_view", "form_submitted", "purchase"] },
-  { group: "changeGroup", types: ["tag_added", "tag_removed", "status_changed", "owner_assigned"] },
+  { group: "changeGroup", types: ["tag_added", "tag_removed", "status_changed", "owner_assigned", "group_joined", "group_left",
+    "member_login_invited", "member_login_activated", "member_password_reset"] },
 ];
 
 interface Filters {

@@ -27,6 +27,11 @@ export const activityTypeLabels = defineMessages(
     tag_removed: "タグ削除",
     status_changed: "ステータス変更",
     owner_assigned: "担当者割り当て",
+    group_joined: "会員グループ参加",
+    group_left: "会員グループ退会",
+    member_login_invited: "会員ログイン招待",
+    member_login_activated: "会員サイト初回ログイン",
+    member_password_reset: "会員パスワード再設定",
   },
   {
     email_sent: "Email sent",
@@ -49,6 +54,11 @@ export const activityTypeLabels = defineMessages(
     tag_removed: "Tag removed",
     status_changed: "Status changed",
     owner_assigned: "Owner assigned",
+    group_joined: "Joined a member group",
+    group_left: "Left a member group",
+    member_login_invited: "Member login invited",
+    member_login_activated: "First member site sign-in",
+    member_password_reset: "Member password reset",
   },
 );
 
@@ -149,6 +159,13 @@ export function activityText(activity: Activity, lang: Language, memberNames: Re
     case "tag_added":
     case "tag_removed":
       return { title: text(data.tag), body: "" };
+    case "group_joined":
+    case "group_left":
+      return { title: text(data.group_name), body: "" };
+    case "member_login_invited":
+    case "member_login_activated":
+    case "member_password_reset":
+      return { title: "", body: "" };
     case "status_changed":
       return { title: translate(words, "statusChanged", { from: status(data.from, lang), to: status(data.to, lang) }, lang), body: "" };
     case "owner_assigned": {

@@ -1,0 +1,110 @@
+"""Member groups (Connected One's 会員グループ): a group of contacts, shown by its name to its
+members, with the page a member is sent to after joining. Fields, validation and the public
+shape. Pure.
+
+A contact's groups are its `groups` field (their ids, read-only on the contact: a contact joins or
+leaves a group through the group's members, bulk actions, imports and web forms)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from shared.domain import validation
+from shared.errors import FieldError, require_valid
+
+MAX_NAME_LENGTH = 100
+MAX_GROUPS_PER_CONTACT = 20  # a contact's deletion takes its memberships and their counts in one transaction
+FIELDS = ("name", "redirect_url", "web_form_joinable")
+
+
+def parse(body: Any, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A create (`current` None: `name` required) or a partial update's fields; 422 naming each bad one.
+    `redirect_url` (null clears it) is where a member lands after joining; `web_form_joinable`
+    lets the tenant's web forms add the contact who sends them."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    errors = [FieldError(name, "is not a member group field", "unknown_field") for name in body if name not in FIELDS]
+    parsed: dict[str, Any] = {}
+    if current is None or "name" in body:
+        name, error = validation.text(body.get("name"), max_length=MAX_NAME_LENGTH)
+        if error:
+            errors.append(FieldError("name", error))
+        elif not name:
+            errors.append(FieldError("name", f"is required: 1 to {MAX_NAME_LENGTH} characters", "required"))
+        parsed["name"] = name
+    if body.get("redirect_url") is not None:
+        url, error = validation.url(body["redirect_url"])
+        if error:
+            errors.append(FieldError("redirect_url", error))
+        parsed["redirect_url"] = url or None
+    elif "redirect_url" in body:
+        parsed["redirect_url"] = None
+    if "web_form_joinable" in body or current is None:
+        joinable, error = validation.boolean(body.get("web_form_joinable", False))
+        if error:
+            errors.append(FieldError("web_form_joinable", error))
+        parsed["web_form_joinable"] = joinable
+    require_valid(errors)
+    return parsed
+
+
+def public(group: dict[str, Any], *, counted: bool = True) -> dict[str, Any]:
+    """The group as the API answers it; `contact_count` is null for a reader who does not see
+    every contact (owner visibility): the counter is tenant-wide."""
+    return {"id": group["id"], "name": group["name"], "redirect_url": group.get("redirect_url"),
+            "web_form_joinable": bool(group.get("web_form_joinable")),
+            "contact_count": group.get("contact_count", 0) if counted else None,
+            "created_at": group["created_at"], "updated_at": group["updated_at"], "created_by": group.get("created_by")}
+
+
+def joined(groups: list[str], group_id: str) -> list[str]:
+    """A contact's groups once it joined `group_id` (unchanged when already a member)."""
+    return groups if group_id in groups else [*groups, group_id]
+
+
+def left(groups: list[str], group_id: str) -> list[str]:
+    return [other for other in groups if other != group_id]
+
+
+def name_key(text: str) -> str:
+    """A group's name (or id) as a person's cell may spell it: NFKC, case-folded, trimmed."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def by_name_or_id(names: dict[str, str]) -> dict[str, str]:
+    """The group id each `name_key` of a name or an id stands for (`names`: id → name); an id wins
+    over another group's equal name."""
+    found = {name_key(name): group_id for group_id, name in names.items()}
+    return {**found, **{name_key(group_id): group_id for group_id in names}}
+
+
+# --- member logins ---------------------------------------------------------------------------
+# A contact's `member_login_status`: absent (no login), "invited" (the invitation is out) or
+# "active" (the member has set a password and signed in).
+
+MAX_PASSWORD_LENGTH = 256  # Cognito's limit on a password
+# A challenge's Session: 20 to 2048 characters
+# (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html)
+SESSION_LENGTHS = (20, 2048)
+
+
+def parse_credentials(body: Any, *, challenge: bool) -> dict[str, str]:
+    """The member site's sign-in `{"email", "password"}`, or (`challenge`) the invited member's
+    `{"email", "session", "new_password"}`; 422 naming each missing or bad field."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    wanted = ("email", "session", "new_password") if challenge else ("email", "password")
+    errors = [FieldError(name, "is not a field of this request", "unknown_field") for name in body if name not in wanted]
+    email, problem = validation.email(body.get("email"))
+    if problem or not email:
+        errors.append(FieldError("email", problem or "is required", "required" if not problem else "invalid"))
+    for name in wanted[1:]:
+        value = body.get(name)
+        if name == "session":
+            if not isinstance(value, str) or not SESSION_LENGTHS[0] <= len(value) <= SESSION_LENGTHS[1]:
+                errors.append(FieldError(name, "must be the session the sign-in answered with its challenge"))
+        elif not isinstance(value, str) or not value or len(value) > MAX_PASSWORD_LENGTH:
+            errors.append(FieldError(name, "is required: a non-empty string", "required"))
+    require_valid(errors)
+    return {"email": email.lower(), **{name: body[name] for name in wanted[1:]}}
