@@ -17,6 +17,7 @@ QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreada
 AS_IS = frozenset({
     "Shift_JIS (cp932)", "UTF-16", "UTF-8", "__extra__", "{{{{{name}}}}}",
     "{max_bytes // (1024 * 1024)} MB", "{type(error).__name__}: {error}", "{max_bytes // 1024} KB",
+    "IMAP",
 })
 
 JAPANESE = {
