@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,13 +136,13 @@ def _greets(port: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def imap_server():
-    """A Dovecot IMAP server on 127.0.0.1 (security `none`, loopback), for the module's tests. Its
+@contextmanager
+def running_dovecot() -> Iterator[ImapServer]:
+    """A Dovecot IMAP server on 127.0.0.1 (security `none`, loopback) while the block runs. Its
     directory is a fresh one under /tmp, not pytest's tmp_path: Dovecot's own users (when run as
     root) must reach the passwd file and the maildirs, and pytest's directories are private."""
     if not os.path.exists(DOVECOT):
-        pytest.fail("Dovecot is not installed: `make test` installs dovecot-imapd (apt)")
+        raise RuntimeError("Dovecot is not installed: `make dovecot` installs dovecot-imapd (apt)")
     root = Path(tempfile.mkdtemp(prefix="crm-dovecot-"))
     users, port = _users(), free_port()
     for directory in ("run", "state", "home"):
@@ -157,13 +158,20 @@ def imap_server():
         while not _greets(port):
             if process.poll() is not None or time.monotonic() > deadline:
                 log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
-                pytest.fail(f"Dovecot did not start: {process.stderr.read() if process.poll() is not None else ''} {log}")
+                raise RuntimeError(f"Dovecot did not start: {log}")
             time.sleep(0.1)
         yield ImapServer(root, port)
     finally:
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def imap_server():
+    """A Dovecot IMAP server for the module's tests (running_dovecot)."""
+    with running_dovecot() as server:
+        yield server
 
 
 class CuttingProxy:
