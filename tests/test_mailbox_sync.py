@@ -13,7 +13,7 @@ import pytest
 
 from conftest import assert_error, create
 from imap_support import IMAP_PASSWORD, CuttingProxy, imap_server  # noqa: F401 - a fixture
-from mail_support import folder, sent, table, timeline
+from mail_support import drop, folder, local, sent, table, timeline  # noqa: F401 - local is a fixture
 from smtp_support import free_port, mailbox_body
 
 CONTACT = "taro@example.jp"
@@ -148,6 +148,18 @@ def test_the_same_message_in_two_folders_or_twice_in_one_is_filed_once(api, imap
 
     assert len(mailbox_items(api, "received")) == 1 and mailbox_items(api, "sent") == []
     assert len(timeline(api, contact["id"], "email_received")) == 1
+
+
+def test_mail_bccd_to_the_inbound_address_and_synced_from_sent_is_filed_once(api, imap_server, linked, contact, local):
+    user, rep = linked
+    raw = message(sender=rep, to=f"{CONTACT}, {api.tenant}@in.example.test", message_id="<both-ways@example.jp>")
+
+    assert drop(local, raw)["received"] == 1
+    imap_server.append(user, "Sent", raw)
+    sync(api)
+
+    assert [email["message_id"] for email in folder(api, "sent").body["items"]] == ["<both-ways@example.jp>"]
+    assert len(timeline(api, contact["id"], "email_sent")) == 1
 
 
 def test_a_changed_uidvalidity_reads_the_folder_again_filing_only_what_is_new(api, imap_server, linked, contact):
