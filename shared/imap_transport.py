@@ -13,6 +13,7 @@ import imaplib
 import re
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,8 +24,6 @@ from shared.smtp_transport import resolve
 INBOX = "INBOX"
 # Where mail clients keep sent mail when the server names no \Sent folder (RFC 6154 SPECIAL-USE).
 SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail", "INBOX.Sent", "送信済み")
-# Each command and reply gets this long; the sync's own deadline bounds the whole run.
-COMMAND_SECONDS = 30.0
 _CHECK_SETTINGS = "Check the host, port and security of IMAP in your mailbox settings (tls usually uses port 993)."
 _LIST_LINE = re.compile(rb'^\((?P<flags>[^)]*)\) (?:"(?:[^"\\]|\\.)*"|NIL) (?P<name>.+)$')
 _UID = re.compile(rb"\bUID (\d+)")
@@ -36,30 +35,56 @@ class ImapFailed(Exception):
 
 class _Pinned:
     """Connects to the addresses resolved and checked beforehand (shared.smtp_transport.resolve)
-    rather than resolving the host again; TLS still verifies the host name."""
+    rather than resolving the host again (TLS still verifies the host name), and keeps the whole
+    conversation within one deadline, as shared.smtp_transport does: the connection and each
+    line read or written get only the time left, so a server answering each step just in time
+    cannot stretch a sync past it (POST /v1/me/mailbox/sync past API Gateway's 30 s)."""
 
-    def __init__(self, addresses: list[str], **kwargs: object):
+    def __init__(self, addresses: list[str], deadline: float, **kwargs: object):
         self._addresses = addresses
+        self._deadline = deadline  # time.monotonic() by which the conversation must be over
         super().__init__(**kwargs)  # type: ignore[call-arg]
 
-    def _plain_socket(self, timeout: float | None) -> socket.socket:
+    def _left(self) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the IMAP conversation ran out of time")
+        return left
+
+    def _plain_socket(self) -> socket.socket:
         *others, last = self._addresses
         for address in others:
             try:
-                return socket.create_connection((address, self.port), timeout)  # type: ignore[attr-defined]
+                return socket.create_connection((address, self.port), self._left())  # type: ignore[attr-defined]
             except OSError:
                 continue  # unreachable or refused: the next address, as create_connection does
-        return socket.create_connection((last, self.port), timeout)  # type: ignore[attr-defined]
+        return socket.create_connection((last, self.port), self._left())  # type: ignore[attr-defined]
+
+    def _within_deadline(self) -> None:
+        if getattr(self, "sock", None) is not None:
+            self.sock.settimeout(self._left())  # type: ignore[attr-defined]
+
+    def readline(self) -> bytes:
+        self._within_deadline()
+        return super().readline()  # type: ignore[misc]
+
+    def read(self, size: int) -> bytes:
+        self._within_deadline()
+        return super().read(size)  # type: ignore[misc]
+
+    def send(self, data: bytes) -> None:
+        self._within_deadline()
+        super().send(data)  # type: ignore[misc]
 
 
 class _IMAP(_Pinned, imaplib.IMAP4):
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        return self._plain_socket(timeout)
+        return self._plain_socket()
 
 
 class _IMAPS(_Pinned, imaplib.IMAP4_SSL):
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        return self.ssl_context.wrap_socket(self._plain_socket(timeout), server_hostname=self.host)
+        return self.ssl_context.wrap_socket(self._plain_socket(), server_hostname=self.host)
 
 
 def _quoted(name: str) -> str:
@@ -150,10 +175,11 @@ def _reason(error: BaseException, host: str, port: int) -> str:
 
 
 @contextmanager
-def session(settings: MailboxSettings, password: str, *, allow_private_hosts: bool,
+def session(settings: MailboxSettings, password: str, *, deadline: float, allow_private_hosts: bool,
             ca_file: str | None = None) -> Iterator[Session]:
-    """A logged-in Session with the user's IMAP server, logged out afterwards. Raises ImapFailed
-    naming what failed (connection, TLS, STARTTLS, login, or any command of the caller's)."""
+    """A logged-in Session with the user's IMAP server, logged out afterwards, the whole
+    conversation over by `deadline` (time.monotonic()). Raises ImapFailed naming what failed
+    (connection, TLS, STARTTLS, login, or any command of the caller's, the deadline included)."""
     try:
         addresses = resolve(settings.host, settings.port, allow_private_hosts, server="IMAP")
     except TransportFailed as failed:
@@ -162,10 +188,9 @@ def session(settings: MailboxSettings, password: str, *, allow_private_hosts: bo
     host, port = settings.host, settings.port
     try:
         if settings.security == "tls":
-            client: imaplib.IMAP4 = _IMAPS(addresses, host=host, port=port, ssl_context=context,
-                                           timeout=COMMAND_SECONDS)
+            client: imaplib.IMAP4 = _IMAPS(addresses, deadline, host=host, port=port, ssl_context=context)
         else:
-            client = _IMAP(addresses, host=host, port=port, timeout=COMMAND_SECONDS)
+            client = _IMAP(addresses, deadline, host=host, port=port)
     except (OSError, imaplib.IMAP4.error) as unreached:
         raise ImapFailed(f"The IMAP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}") from unreached
     try:

@@ -218,6 +218,24 @@ def test_a_wrong_password_is_the_mailboxs_error_until_it_is_fixed(api, imap_serv
     assert (fixed["status"], fixed["error"]) == ("ok", None) and fixed["last_synced_at"]
 
 
+def test_a_server_that_never_answers_is_given_up_within_the_requests_time(api, monkeypatch):
+    import socket
+    import time
+
+    from shared.services import mailboxes
+
+    monkeypatch.setattr(mailboxes, "SYNC_NOW_SECONDS", 2.0)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never greets
+        port = silent.getsockname()[1]
+        api.put("/v1/me/mailbox", {**mailbox_body(free_port()), "imap": imap_body(port, "rep@example.jp")})
+        began = time.monotonic()
+        state = sync(api)
+        took = time.monotonic() - began
+
+    assert took < 5, took
+    assert state["status"] == "error" and state["error"].startswith(f"The IMAP server 127.0.0.1 could not be reached on port {port}")
+
+
 def test_the_scheduled_function_syncs_each_linked_mailbox(api, imap_server, linked, contact):
     from infra.local.server import invoke_function
 

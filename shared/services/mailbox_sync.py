@@ -80,8 +80,8 @@ def sync(tenant: str, user_id: str, deadline: float) -> dict[str, Any] | None:
     filed, complete, error = 0, True, None
     try:
         password = mailboxes.password({"secret_id": mailbox["imap_secret_id"]})
-        with session(_settings(mailbox), password, allow_private_hosts=CONFIG.allow_private_smtp_hosts,
-                     ca_file=CONFIG.smtp_ca_file) as imap:
+        with session(_settings(mailbox), password, deadline=deadline,
+                     allow_private_hosts=CONFIG.allow_private_smtp_hosts, ca_file=CONFIG.smtp_ca_file) as imap:
             for name, is_sent in imap.folders():
                 done, finished = _sync_folder(imap, name, is_sent, folders.get(name), tenant, user_id, deadline,
                                               lambda checkpoint, name=name: save(name, checkpoint))
