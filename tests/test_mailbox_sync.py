@@ -247,3 +247,12 @@ def test_the_scheduled_function_syncs_each_linked_mailbox(api, imap_server, link
     assert result["mailboxes"] >= 1
     assert [email["message_id"] for email in mailbox_items(api, "received")] == ["<scheduled@example.jp>"]
     assert api.get("/v1/me/mailbox").body["status"] == "ok"
+
+
+def test_the_sync_is_scheduled_every_5_minutes_in_aws_and_run_by_the_local_scheduler():
+    from infra.local.scheduler import RATE_SECONDS, rate_schedules
+    from infra.template import load_template
+
+    sweep = load_template()["Resources"]["MailboxSyncFunction"]["Properties"]["Events"]["Sweep"]["Properties"]
+    assert sweep["ScheduleExpression"] == "rate(5 minutes)"
+    assert ("MailboxSyncFunction", {"sweep": True}) in rate_schedules() and RATE_SECONDS == 15
