@@ -26,7 +26,7 @@ AUDIT_CANARY := requests==2.19.0
 AUDIT_CANARY_ADVISORY := CVE-2018-18074
 PIP_AUDIT := $(BIN)/pip-audit --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) --aliases on
 
-.PHONY: dev test test-fast lint security checkov bandit audit tools bench clean console console-test chromium deploy-console screenshots
+.PHONY: dev test test-fast lint security checkov bandit audit tools bench clean console console-test chromium dovecot deploy-console screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,14 @@ $(JAPANESE_FONT):
 
 chromium: $(CHROMIUM) $(JAPANESE_FONT)  ## Debian's Chromium and a Japanese font for the browser tests
 
+# Debian's Dovecot for the mailbox sync tests (tests/imap_support.py starts its own unprivileged
+# instance on a free port): installed with apt where missing.
+DOVECOT := /usr/sbin/dovecot
+$(DOVECOT):
+	$(call APT_INSTALL,dovecot-imapd)
+
+dovecot: $(DOVECOT)  ## Debian's Dovecot IMAP server for the mailbox sync tests
+
 # cfn-lint checks the SAM template as written but cannot see into the SAM transform (a circular
 # dependency, a policy over a quota only appear in its output): the template is also translated
 # as `sam deploy` has CloudFormation translate it (infra/template.py `translated_template()`),
@@ -130,7 +138,7 @@ audit: $(STAMP)  ## pip-audit of layer/requirements.txt, with what pip resolves 
 		test '$(AUDIT_UNREACHABLE)' = warn; \
 	fi
 
-test: $(STAMP) lint security $(SAM_STAMP) console console-test chromium  ## cfn-lint, checkov, bandit, pip-audit, the console's unit tests, then every test (sam build and the browser included)
+test: $(STAMP) lint security $(SAM_STAMP) console console-test chromium dovecot  ## cfn-lint, checkov, bandit, pip-audit, the console's unit tests, then every test (sam build and the browser included)
 	$(BIN)/pytest -q
 
 test-fast: $(STAMP)  ## the inner loop: every test but the slow ones (browser, served stack, sam build, load, fuzzing); make test is the gate

@@ -43,6 +43,7 @@ sam-functions: ## List the functions built by infra/sam.mk
 $(eval $(call sam_function,ContactsApiFunction,contacts_api))
 $(eval $(call sam_function,EmailsApiFunction,emails_api))
 $(eval $(call sam_function,ScheduledSendFunction,scheduled_send))
+$(eval $(call sam_function,MailboxSyncFunction,mailbox_sync))
 $(eval $(call sam_function,TrackingFunction,tracking))
 $(eval $(call sam_function,MailEventsFunction,mail_events))
 $(eval $(call sam_function,ActivityIngestFunction,activity_ingest))

@@ -241,6 +241,7 @@ def user_pk(tenant: str, user_id: str) -> str:
 
 
 MAILBOX_SK = "MAILBOX"
+IMAP_MAILBOXES_PK = "@IMAP"  # the sparse index of mailboxes with IMAP set up, across tenants, least recently synced first
 
 
 def member_address_pk(tenant: str, address: str) -> str:
@@ -288,6 +289,12 @@ def mail_event_key(provider_message_id: str, recipient: str, kind: str, occurred
 def received_object_key(bucket: str, key: str) -> str:
     """A received message's S3 object (bucket names hold no "/": unchanged for real buckets)."""
     return "s3:" + _joined("/", bucket, key)
+
+
+def mail_message_key(tenant: str, message_id: str) -> str:
+    """A message filed in a tenant, however it arrived (SES inbound, a mailbox sync): its
+    Message-ID, or the digest of its bytes when it has none."""
+    return "message:" + _joined(":", tenant, message_id)
 
 
 PROCESSED_EVENT_SK = "EVENT"

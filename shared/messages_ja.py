@@ -17,6 +17,7 @@ QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreada
 AS_IS = frozenset({
     "Shift_JIS (cp932)", "UTF-16", "UTF-8", "__extra__", "{{{{{name}}}}}",
     "{max_bytes // (1024 * 1024)} MB", "{type(error).__name__}: {error}", "{max_bytes // 1024} KB",
+    "IMAP",
 })
 
 JAPANESE = {
@@ -144,15 +145,17 @@ JAPANESE = {
         "この通知のメールはまだ記録されていません。通知をもう一度配信してください。",
     "You have not set up a mailbox; PUT /v1/me/mailbox with your SMTP server first.":
         "メールボックスが設定されていません。先に PUT /v1/me/mailbox で SMTP サーバーを設定してください。",
+    "You have not linked a mailbox over IMAP; PUT /v1/me/mailbox with its imap settings first.":
+        "IMAP でメールボックスが連携されていません。先に PUT /v1/me/mailbox で imap の設定を保存してください。",
 
     # --- mail transports (the reason a send failed; quoted by the connection test's 422) -----------
     "The connection test failed: {failed}": "接続テストに失敗しました: {failed}",
     "Check the host, port and security in your mailbox settings (tls usually uses port 465, starttls 587).":
         "メールボックス設定のホスト、ポート、暗号化方式を確認してください（通常 tls は 465 番、starttls は 587 番ポートです）。",
-    "The SMTP server {host} could not be found (DNS lookup failed). Check the host in your mailbox settings.":
-        "SMTP サーバー {host} が見つかりません（DNS の名前解決に失敗しました）。メールボックス設定のホストを確認してください。",
-    "The SMTP server {host} resolves to an internal address ({internal[0]}), which is not allowed. Use your mail provider's public SMTP host.":
-        "SMTP サーバー {host} は内部アドレス（{internal[0]}）を指しているため使用できません。メールプロバイダーの公開 SMTP ホストを指定してください。",
+    "The {server} server {host} could not be found (DNS lookup failed). Check the host in your mailbox settings.":
+        "{server} サーバー {host} が見つかりません（DNS の名前解決に失敗しました）。メールボックス設定のホストを確認してください。",
+    "The {server} server {host} resolves to an internal address ({internal[0]}), which is not allowed. Use your mail provider's public {server} host.":
+        "{server} サーバー {host} は内部アドレス（{internal[0]}）を指しているため使用できません。メールプロバイダーの公開 {server} ホストを指定してください。",
     "The SMTP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}":
         "SMTP サーバー {host} のポート {port} に接続できませんでした。{_CHECK_SETTINGS}",
     "Could not reach the SMTP server {host} on port {port} ({error.strerror or error}). {_CHECK_SETTINGS}":
@@ -348,21 +351,23 @@ JAPANESE = {
     # --- mailbox --------------------------------------------------------------------------------------
     "is not a mailbox setting": "メールボックスの設定項目ではありません",
     "is required the first time the mailbox is saved": "メールボックスを初めて保存するときは必須です",
-    "is required: the login of your SMTP server": "必須項目です。SMTP サーバーのログイン名を指定してください",
-    "is required: your SMTP server, such as smtp.example.co.jp":
-        "必須項目です。smtp.example.co.jp のように SMTP サーバーを指定してください",
-    "must be a host name such as smtp.example.co.jp, or an IP address":
-        "smtp.example.co.jp のようなホスト名または IP アドレスで指定してください",
-    "is an internal address, which is not allowed; use your mail provider's public SMTP host":
-        "内部アドレスは指定できません。メールプロバイダーの公開 SMTP ホストを指定してください",
+    "is required: the login of your {protocol.name} server": "必須項目です。{protocol.name} サーバーのログイン名を指定してください",
+    "is required: your {protocol.name} server, such as {protocol.example}":
+        "必須項目です。{protocol.example} のように {protocol.name} サーバーを指定してください",
+    "must be a host name such as {protocol.example}, or an IP address":
+        "{protocol.example} のようなホスト名または IP アドレスで指定してください",
+    "is an internal address, which is not allowed; use your mail provider's public {protocol.name} host":
+        "内部アドレスは指定できません。メールプロバイダーの公開 {protocol.name} ホストを指定してください",
+    "must be an object of IMAP settings, or null to unlink the mailbox":
+        "IMAP の設定をオブジェクトで指定するか、連携を解除する場合は null を指定してください",
     "must be a non-empty string": "空でない文字列で指定してください",
     "must be a whole number from 1 to 65535": "1〜65535 の整数で指定してください",
     "must be at most {MAX_PASSWORD} characters": "{MAX_PASSWORD} 文字以内で指定してください",
     "must be one of {', '.join(SECURITIES)}": "{', '.join(SECURITIES)} のいずれかを指定してください",
-    "must use ASCII characters only; the SMTP login cannot carry others":
-        "ASCII 文字のみで指定してください。SMTP のログインではそれ以外の文字を使用できません",
-    "must use printable ASCII characters only, without line breaks; the SMTP login cannot carry others":
-        "改行を含まない印字可能な ASCII 文字のみで指定してください。SMTP のログインではそれ以外の文字を使用できません",
+    "must use ASCII characters only; the {protocol.name} login cannot carry others":
+        "ASCII 文字のみで指定してください。{protocol.name} のログインではそれ以外の文字を使用できません",
+    "must use printable ASCII characters only, without line breaks; the {protocol.name} login cannot carry others":
+        "改行を含まない印字可能な ASCII 文字のみで指定してください。{protocol.name} のログインではそれ以外の文字を使用できません",
     "none (no encryption) is only allowed for a server on this machine (localhost): the password must never cross the network in clear text. Choose starttls or tls.":
         "none（暗号化なし）は同じマシン上のサーバー（localhost）にのみ指定できます。パスワードを平文でネットワークに流すことはできません。starttls または tls を選択してください。",
 

@@ -104,19 +104,21 @@ def _reply(code: int, text: bytes | str) -> str:
     return line if len(line) <= _REPLY_LIMIT else line[:_REPLY_LIMIT - 1] + "…"
 
 
-def _resolve(host: str, port: int, allow_private_hosts: bool) -> list[str]:
+def resolve(host: str, port: int, allow_private_hosts: bool, server: str = "SMTP") -> list[str]:
+    """The addresses of `server`'s host, all of them checked (an internal one is refused unless
+    `allow_private_hosts`); the connection goes to these, never to a second lookup's answer."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise TransportFailed(
-            f"The SMTP server {host} could not be found (DNS lookup failed). Check the host in your mailbox settings."
+            f"The {server} server {host} could not be found (DNS lookup failed). Check the host in your mailbox settings."
         ) from error
     addresses = list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in found))
     internal = [address for address in addresses if private_address(address)]
     if internal and not allow_private_hosts:
         raise TransportFailed(
-            f"The SMTP server {host} resolves to an internal address ({internal[0]}), which is not allowed. "
-            "Use your mail provider's public SMTP host."
+            f"The {server} server {host} resolves to an internal address ({internal[0]}), which is not allowed. "
+            f"Use your mail provider's public {server} host."
         )
     return addresses
 
@@ -233,7 +235,7 @@ def _converse(
 ) -> T:
     """One logged-in session with the user's SMTP server: `then` runs once the login succeeded,
     and its answer is returned after QUIT. Every failure on the way is a TransportFailed."""
-    addresses = _resolve(settings.host, settings.port, allow_private_hosts)
+    addresses = resolve(settings.host, settings.port, allow_private_hosts)
     context = ssl.create_default_context(cafile=ca_file)
     host, port = settings.host, settings.port
     unanswered = f"The SMTP server {host} did not answer within {timeout:g} seconds. {_CHECK_SETTINGS}"

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from console_support import PASSWORD, assert_accessible, screenshot, sign_in, signed_in_team
+from imap_support import IMAP_PASSWORD, imap_server  # noqa: F401 - a fixture
 from smtp_support import SMTP_PASSWORD, SMTP_USER, free_port, smtp_server  # noqa: F401 - a fixture
 
 
@@ -174,7 +175,8 @@ def test_the_mailbox_is_tested_before_saving_a_wrong_port_refused_then_saved(pag
     expect(announced(page, "メールボックスを保存しました。")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
     assert console.call(token, "GET", "/v1/me/mailbox") == {
-        "host": "127.0.0.1", "port": port, "security": "none", "username": SMTP_USER, "password_set": True}
+        "host": "127.0.0.1", "port": port, "security": "none", "username": SMTP_USER, "password_set": True,
+        "imap": None, "last_synced_at": None, "status": None, "error": None}
     expect(form.get_by_label("パスワード")).to_have_value("")
     expect(form.get_by_text("設定済みです。")).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")
@@ -192,6 +194,42 @@ def test_the_mailbox_is_tested_before_saving_a_wrong_port_refused_then_saved(pag
     expect(page.get_by_text("まだ設定されていません。")).to_be_visible()
     expect(form.get_by_label("ホスト")).to_have_value("")
     assert refused(console, token)["error"]["code"] == "not_found"
+
+
+def test_the_imap_mailbox_is_linked_then_synced_now_its_state_shown(page, console, imap_server):
+    team = signed_in_team(page, console, name="株式会社受信")
+    token = console.token(team.tenant, team.owner_email)
+    contact = console.call(token, "POST", "/v1/contacts", {"family_name": "山田", "email": "taro@example.jp"})
+    user = imap_server.account()
+    imap_server.append(user, "INBOX", b"From: taro@example.jp\r\nTo: " + team.owner_email.encode()
+                       + b"\r\nSubject: =?UTF-8?B?44GU5o+Q5qGI?=\r\nMessage-ID: <console-1@example.jp>\r\n"
+                       b"Date: Mon, 23 Nov 2026 15:00:00 +0900\r\n\r\nthanks\r\n")
+    open_section(page, console, "mailbox", "メールボックス")
+    smtp = page.get_by_role("group", name="送信サーバー (SMTP)")
+    smtp.get_by_label("ホスト").fill("smtp.example.co.jp")
+    smtp.get_by_label("ユーザー名").fill(SMTP_USER)
+    smtp.get_by_label("パスワード").fill(SMTP_PASSWORD)
+    imap = page.get_by_role("group", name="受信サーバー (IMAP)")
+    imap.get_by_label("ホスト").fill("127.0.0.1")
+    imap.get_by_label("ポート").fill(str(imap_server.port))
+    imap.get_by_label("なし").check()
+    imap.get_by_label("ユーザー名").fill(user)
+    imap.get_by_label("パスワード").fill(IMAP_PASSWORD)
+    page.get_by_role("button", name="保存").click()
+    expect(announced(page, "メールボックスを保存しました。")).to_be_visible()
+    state = imap.get_by_role("group", name="同期の状態")
+    expect(state).to_contain_text("まだ同期していません")
+    assert_accessible(page, "/settings/mailbox with IMAP linked")
+
+    imap.get_by_role("button", name="今すぐ同期").click()
+
+    expect(announced(page, "同期が終わりました。")).to_be_visible()
+    expect(state.locator("dd").first).to_have_text("正常")
+    expect(state.locator("dd").nth(1)).to_have_text(re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}$"))
+    received = console.call(token, "GET", "/v1/emails?folder=received")["items"]
+    assert [(email["source"], email["contact_id"], email["subject"]) for email in received] == [
+        ("mailbox", contact["id"], "ご提案")]
+    screenshot(page, "settings-mailbox-imap")
 
 
 def refused(console, token: str) -> dict:

@@ -366,6 +366,11 @@ def test_email_statuses(api, smtp_server):
     owner("GET", "/v1/me/mailbox", 404)
     owner("POST", "/v1/me/mailbox/test", 200, body=mailbox_body(smtp_server[1]))
     owner("POST", "/v1/me/mailbox/test", 422, body=mailbox_body(free_port()))
+    owner("POST", "/v1/me/mailbox/sync", 404)
+    owner("PUT", "/v1/me/mailbox", 200, body={**mailbox_body(free_port()), "imap": {
+        "host": "127.0.0.1", "port": free_port(), "security": "none", "username": "rep", "password": "secret"}})
+    owner("POST", "/v1/me/mailbox/sync", 422, body={"folder": "INBOX"})
+    assert owner("POST", "/v1/me/mailbox/sync", 202)["status"] == "error"  # nobody listens: the mailbox's error
     taro = owner("POST", "/v1/contacts", 201, body={"family_name": "山田", "email": "taro@example.jp"})
     message = {"contact_id": taro["id"], "subject": "{{contact.family_name}}様", "body_text": "本文です"}
     owner("POST", "/v1/emails/preview", 200, body=message)

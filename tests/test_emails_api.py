@@ -399,7 +399,7 @@ def test_the_mailbox_is_stored_without_ever_answering_the_password(api):
     replies.append(stored)
     assert stored.status == 200, stored.body
     assert stored.body == {"host": "127.0.0.1", "port": 2525, "security": "none", "username": SMTP_USER,
-                           "password_set": True}
+                           "password_set": True, "imap": None, "last_synced_at": None, "status": None, "error": None}
     replies.append(api.get("/v1/me/mailbox"))
     assert replies[-1].status == 200 and replies[-1].body == stored.body
     without_password = {k: v for k, v in mailbox_body(2526).items() if k != "password"}

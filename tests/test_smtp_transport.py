@@ -419,7 +419,7 @@ def body(**changes) -> dict:
 
 
 def parse(value, *, has_password: bool = False, allow_private_hosts: bool = False) -> MailboxSettings:
-    return parse_mailbox(value, has_password=has_password, allow_private_hosts=allow_private_hosts)
+    return parse_mailbox(value, has_password=has_password, allow_private_hosts=allow_private_hosts).smtp
 
 
 def details(value, **options) -> dict[str, str]:

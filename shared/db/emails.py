@@ -55,8 +55,14 @@ def _model(tenant: str, email: dict[str, Any]) -> EmailItem:
     return EmailItem(*email_key(tenant, email["email_id"]), **email, **outbound.index_keys(tenant, email))
 
 
+_MAILBOX_FIELDS = ("host", "port", "security", "username", "secret_id", "updated_at", "imap_host", "imap_port",
+                   "imap_security", "imap_username", "imap_secret_id", "last_synced_at", "sync_status", "sync_error")
+
+
 def _mailbox_of(item: MailboxItem) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in ("host", "port", "security", "username", "secret_id", "updated_at")}
+    mailbox = {name: getattr(item, name) for name in _MAILBOX_FIELDS}
+    mailbox["imap_folders"] = item.imap_folders.as_dict() if item.imap_folders is not None else {}
+    return mailbox
 
 
 @dataclass
@@ -226,8 +232,45 @@ def get_mailbox(tenant: str, user_id: str) -> dict[str, Any] | None:
         return None
 
 
+def _imap_index_keys(tenant: str, user_id: str, attempted_at: str | None) -> dict[str, str]:
+    """The mailbox's place in @IMAP: never synced first, then the one whose last run is oldest."""
+    return {"gsi5pk": keys.IMAP_MAILBOXES_PK, "gsi5sk": keys.pending_sk(attempted_at or "0", tenant, user_id)}
+
+
 def put_mailbox(tenant: str, user_id: str, mailbox: dict[str, Any]) -> None:
-    MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK, **mailbox).save()
+    """Writes the mailbox whole; one with IMAP set up is listed in @IMAP for the sync."""
+    listed = _imap_index_keys(tenant, user_id, None) if mailbox.get("imap_host") else {}
+    MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK, **mailbox, **listed).save()
+
+
+def imap_mailboxes(limit: int) -> list[tuple[str, str]]:
+    """(tenant, user id) of up to `limit` mailboxes with IMAP set up, least recently synced first:
+    one Query of GSI5's sparse @IMAP partition."""
+    raws, _ = query(keys.IMAP_MAILBOXES_PK, index="GSI5", limit=limit)
+    return [tuple(raw["gsi5sk"]["S"].rsplit("#", 2)[1:]) for raw in raws]  # type: ignore[misc]
+
+
+def save_sync_state(tenant: str, user_id: str, account: dict[str, Any], *, folders: dict[str, Any], status: str,
+                    error: str | None, attempted_at: str | None = None, synced_at: str | None = None) -> bool:
+    """Stores the sync's checkpoints and outcome (a run that ended at `attempted_at` moves the
+    mailbox to the end of @IMAP; `synced_at` is the last run without error), only while the
+    mailbox still names the IMAP account the sync read (`account`: its imap_host, imap_port,
+    imap_username): a mailbox changed or removed meanwhile keeps its own state. False when it was."""
+    actions = [MailboxItem.imap_folders.set(folders), MailboxItem.sync_status.set(status),
+               MailboxItem.sync_error.set(error) if error else MailboxItem.sync_error.remove()]
+    if attempted_at is not None:
+        actions.append(MailboxItem.gsi5sk.set(_imap_index_keys(tenant, user_id, attempted_at)["gsi5sk"]))
+    if synced_at is not None:
+        actions.append(MailboxItem.last_synced_at.set(synced_at))
+    condition = (MailboxItem.imap_host == account["imap_host"]) & (MailboxItem.imap_port == account["imap_port"]) \
+        & (MailboxItem.imap_username == account["imap_username"])
+    try:
+        MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK).update(actions=actions, condition=condition)
+        return True
+    except UpdateError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            return False
+        raise
 
 
 def delete_mailbox(tenant: str, user_id: str) -> None:
@@ -237,10 +280,12 @@ def delete_mailbox(tenant: str, user_id: str) -> None:
 
 # --- received mail ----------------------------------------------------------------------------
 
-def mark_processed(transaction: Transaction, event_key: str, label: str = "event") -> None:
-    """Make `transaction` fail with `label` if this event was applied before."""
-    marker = ProcessedEventItem(keys.processed_event_pk(event_key), keys.PROCESSED_EVENT_SK,
-                                expires_at_epoch=int(time.time()) + PROCESSED_EVENT_DAYS * 86400)
+def mark_processed(transaction: Transaction, event_key: str, label: str = "event",
+                   days: int | None = PROCESSED_EVENT_DAYS) -> None:
+    """Make `transaction` fail with `label` if this event was applied before; the marker is kept
+    `days` days (None: for good)."""
+    expires = None if days is None else int(time.time()) + days * 86400
+    marker = ProcessedEventItem(keys.processed_event_pk(event_key), keys.PROCESSED_EVENT_SK, expires_at_epoch=expires)
     transaction.put(label, marker, condition=ProcessedEventItem.pk.does_not_exist())
 
 
@@ -276,13 +321,17 @@ def find_ours(references: list[tuple[str, str]]) -> tuple[str, dict[str, Any]] |
 
 
 def record_received(
-    tenant: str, email: dict[str, Any], event_key: str, entries: list[dict[str, Any]], contact_change: tuple | None,
+    tenant: str, email: dict[str, Any], event_key: str | None, message_key: str, entries: list[dict[str, Any]],
+    contact_change: tuple | None,
 ) -> None:
-    """One transaction: the message marked processed (ConditionFailed "event" if it was), the
-    email it became (received, or sent by a user), its timeline entries and the contact's new
-    fields (versioned, as a save)."""
+    """One transaction: the message marked filed in its tenant for good (ConditionFailed
+    "message" if it was, whichever way it came), the delivery marked processed when it has a key
+    of its own (ConditionFailed "event"), the email it became (received, or sent by a user), its
+    timeline entries and the contact's new fields (versioned, as a save)."""
     transaction = Transaction()
-    mark_processed(transaction, event_key)
+    mark_processed(transaction, message_key, "message", days=None)
+    if event_key is not None:
+        mark_processed(transaction, event_key)
     transaction.put("message", _model(tenant, email), condition=EmailItem.pk.does_not_exist())
     for index, entry in enumerate(entries):
         transaction.put(f"activity{index}", activity_model(tenant, email["contact_id"], entry))

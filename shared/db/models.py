@@ -149,6 +149,7 @@ _EMAIL_ATTRIBUTES: dict[str, object] = {
     "notify_on_open": BooleanAttribute(default=False),
     "notify_on_click": BooleanAttribute(default=False),
     "transport": UnicodeAttribute(),
+    "source": UnicodeAttribute(null=True),  # how a filed message came: "inbound" (SES) or "mailbox" (a sync)
     "status": UnicodeAttribute(),
     "failure_reason": UnicodeAttribute(null=True),
     "send_at": UnicodeAttribute(null=True),
@@ -314,13 +315,16 @@ class AuditItem(TableItem, discriminator="audit"):
 
 class ProcessedEventItem(TableItem, discriminator="processed_event"):
     """Marks a mail event (an SNS message or EventBridge event, per recipient) as applied, so a
-    redelivery changes nothing; expires after 30 days (TTL)."""
+    redelivery changes nothing; expires after 30 days (TTL). A filed message's marker (its
+    Message-ID in its tenant) never expires: a mailbox folder may be read again years later."""
 
-    expires_at_epoch = NumberAttribute()
+    expires_at_epoch = NumberAttribute(null=True)
 
 
-class MailboxItem(TableItem, discriminator="mailbox"):
-    """A user's own SMTP server; the password is in Secrets Manager under `secret_id`."""
+class _MailboxAttributes(TableItem):
+    """A user's own SMTP server (the password in Secrets Manager under `secret_id`) and, when
+    they linked it, their IMAP mailbox (`imap_secret_id`), its sync state and its checkpoints:
+    `imap_folders` maps a folder's name to {"uidvalidity", "uid"}, the highest UID filed."""
 
     host = UnicodeAttribute()
     port = NumberAttribute()
@@ -328,6 +332,19 @@ class MailboxItem(TableItem, discriminator="mailbox"):
     username = UnicodeAttribute()
     secret_id = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    imap_host = UnicodeAttribute(null=True)
+    imap_port = NumberAttribute(null=True)
+    imap_security = UnicodeAttribute(null=True)
+    imap_username = UnicodeAttribute(null=True)
+    imap_secret_id = UnicodeAttribute(null=True)
+    imap_folders = MapAttribute(null=True)
+    last_synced_at = UnicodeAttribute(null=True)
+    sync_status = UnicodeAttribute(null=True)
+    sync_error = UnicodeAttribute(null=True)
+
+
+# In GSI5 under @IMAP while IMAP is set up (docs/data-model.md).
+MailboxItem = type("MailboxItem", (_MailboxAttributes,), _index_members((5,)), discriminator="mailbox")
 
 
 class TenantItem(TableItem, discriminator="tenant"):

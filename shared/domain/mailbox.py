@@ -1,4 +1,5 @@
-"""The user's own SMTP server (PUT /v1/me/mailbox): its settings, checked, and their public form."""
+"""The user's own mail servers (PUT /v1/me/mailbox): the SMTP server their mail goes out through
+and, optionally, the IMAP server their mailbox is synced from; settings checked, and their public form."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from typing import Any
 from shared.domain import validation
 from shared.errors import FieldError, require_valid
 
-DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
-SECURITIES = tuple(DEFAULT_PORTS)
+SECURITIES = ("starttls", "tls", "none")
 FIELDS = ("host", "port", "security", "username", "password")
+IMAP_FIELD = "imap"
 MAX_USERNAME = 256
 MAX_PASSWORD = 1024
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -21,6 +22,19 @@ _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
 
 _IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """What differs between the two servers a mailbox names: the words and the usual ports."""
+
+    name: str
+    example: str
+    default_ports: dict[str, int]
+
+
+SMTP = Protocol("SMTP", "smtp.example.co.jp", {"starttls": 587, "tls": 465, "none": 25})
+IMAP = Protocol("IMAP", "imap.example.co.jp", {"starttls": 143, "tls": 993, "none": 143})
 
 
 @dataclass(frozen=True)
@@ -82,9 +96,10 @@ def _dns_name(host: str) -> bool:
     return len(ascii_name) <= 253 and all(_LABEL.match(label) for label in labels) and not labels[-1].isdigit()
 
 
-def _host(value: Any, errors: list[FieldError]) -> str | None:
+def _host(value: Any, protocol: Protocol, field_name: str, errors: list[FieldError]) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
-        errors.append(FieldError("host", "is required: your SMTP server, such as smtp.example.co.jp", "required"))
+        errors.append(FieldError(field_name, f"is required: your {protocol.name} server, such as {protocol.example}",
+                                 "required"))
         return None
     if isinstance(value, str):
         host = unicodedata.normalize("NFKC", value).strip().lower().removesuffix(".")
@@ -93,53 +108,57 @@ def _host(value: Any, errors: list[FieldError]) -> str | None:
         except ValueError:
             if _dns_name(host):
                 return host
-    errors.append(FieldError("host", "must be a host name such as smtp.example.co.jp, or an IP address"))
+    errors.append(FieldError(field_name, f"must be a host name such as {protocol.example}, or an IP address"))
     return None
 
 
-def _security(value: Any, errors: list[FieldError]) -> str | None:
+def _security(value: Any, field_name: str, errors: list[FieldError]) -> str | None:
     if isinstance(value, str) and value in SECURITIES:
         return value
     code = "required" if value is None else "invalid"
-    errors.append(FieldError("security", f"must be one of {', '.join(SECURITIES)}", code))
+    errors.append(FieldError(field_name, f"must be one of {', '.join(SECURITIES)}", code))
     return None
 
 
-def _port(value: Any, security: str | None, errors: list[FieldError]) -> int | None:
+def _port(value: Any, security: str | None, protocol: Protocol, field_name: str,
+          errors: list[FieldError]) -> int | None:
     if value is None:
-        return DEFAULT_PORTS[security] if security else None
+        return protocol.default_ports[security] if security else None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        errors.append(FieldError("port", "must be a whole number from 1 to 65535"))
+        errors.append(FieldError(field_name, "must be a whole number from 1 to 65535"))
         return None
     return value
 
 
-def _username(value: Any, errors: list[FieldError]) -> str | None:
+def _username(value: Any, protocol: Protocol, field_name: str, errors: list[FieldError]) -> str | None:
     username, error = (None, None) if value is None else validation.text(value, max_length=MAX_USERNAME)
     if error:
-        errors.append(FieldError("username", error))
+        errors.append(FieldError(field_name, error))
     elif username is None:
-        errors.append(FieldError("username", "is required: the login of your SMTP server", "required"))
+        errors.append(FieldError(field_name, f"is required: the login of your {protocol.name} server", "required"))
     elif not username.isascii():
-        errors.append(FieldError("username", "must use ASCII characters only; the SMTP login cannot carry others"))
+        errors.append(FieldError(field_name,
+                                 f"must use ASCII characters only; the {protocol.name} login cannot carry others"))
     else:
         return username
     return None
 
 
-def _password(value: Any, has_password: bool, errors: list[FieldError]) -> str | None:
+def _password(value: Any, has_password: bool, protocol: Protocol, field_name: str,
+              errors: list[FieldError]) -> str | None:
     if value is None:
         if not has_password:
-            errors.append(FieldError("password", "is required the first time the mailbox is saved", "required"))
+            errors.append(FieldError(field_name, "is required the first time the mailbox is saved", "required"))
         return None
     if not isinstance(value, str) or not value:
-        errors.append(FieldError("password", "must be a non-empty string"))
+        errors.append(FieldError(field_name, "must be a non-empty string"))
     elif len(value) > MAX_PASSWORD:
-        errors.append(FieldError("password", f"must be at most {MAX_PASSWORD} characters"))
+        errors.append(FieldError(field_name, f"must be at most {MAX_PASSWORD} characters"))
     elif not _PRINTABLE_ASCII.match(value):
         errors.append(FieldError(
-            "password",
-            "must use printable ASCII characters only, without line breaks; the SMTP login cannot carry others",
+            field_name,
+            f"must use printable ASCII characters only, without line breaks; the {protocol.name} login cannot carry "
+            "others",
         ))
     else:
         return value
@@ -155,34 +174,64 @@ def _internal(host: str) -> bool:
     return host == "localhost" or (_ip(host) is not None and private_address(host))
 
 
-def parse_mailbox(body: Any, *, has_password: bool, allow_private_hosts: bool) -> MailboxSettings:
-    """The checked settings of PUT /v1/me/mailbox, which replaces them all but the password: that
-    one is required on the first PUT (`has_password` False) and, when omitted later, kept.
-    `allow_private_hosts` is for the local stack and tests; deployed, the Lambda must not be
-    pointed at internal addresses. Raises ValidationFailed naming every wrong field."""
-    if not isinstance(body, dict):
-        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a mailbox setting", "unknown_field") for name in body if name not in FIELDS]
-    host = _host(body.get("host"), errors)
-    security = _security(body.get("security"), errors)
-    port = _port(body.get("port"), security, errors)
-    username = _username(body.get("username"), errors)
-    password = _password(body.get("password"), has_password, errors)
+@dataclass(frozen=True)
+class MailboxUpdate:
+    """What PUT /v1/me/mailbox asks for: the SMTP settings, and what becomes of the IMAP ones."""
+
+    smtp: MailboxSettings
+    imap: MailboxSettings | None  # the new IMAP settings; None: as they are, or removed (see remove_imap)
+    remove_imap: bool = False
+
+
+def _server(body: dict[str, Any], protocol: Protocol, prefix: str, has_password: bool, allow_private_hosts: bool,
+            errors: list[FieldError]) -> MailboxSettings | None:
+    """One server's settings from `body`, each wrong field named `{prefix}{field}` in `errors`."""
+    errors.extend(FieldError(f"{prefix}{name}", "is not a mailbox setting", "unknown_field")
+                  for name in body if name not in FIELDS and not (prefix == "" and name == IMAP_FIELD))
+    before = len(errors)
+    host = _host(body.get("host"), protocol, f"{prefix}host", errors)
+    security = _security(body.get("security"), f"{prefix}security", errors)
+    port = _port(body.get("port"), security, protocol, f"{prefix}port", errors)
+    username = _username(body.get("username"), protocol, f"{prefix}username", errors)
+    password = _password(body.get("password"), has_password, protocol, f"{prefix}password", errors)
     if security == "none" and host is not None and not _loopback(host):
         errors.append(FieldError(
-            "security",
+            f"{prefix}security",
             "none (no encryption) is only allowed for a server on this machine (localhost): the password must "
             "never cross the network in clear text. Choose starttls or tls.",
             "insecure",
         ))
     if host is not None and not allow_private_hosts and _internal(host):
         errors.append(FieldError(
-            "host",
-            "is an internal address, which is not allowed; use your mail provider's public SMTP host",
+            f"{prefix}host",
+            f"is an internal address, which is not allowed; use your mail provider's public {protocol.name} host",
             "private_host",
         ))
-    require_valid(errors)
+    if len(errors) > before:
+        return None
     return MailboxSettings(host=host, port=port, security=security, username=username, password=password)
+
+
+def parse_mailbox(body: Any, *, has_password: bool, allow_private_hosts: bool,
+                  has_imap_password: bool = False) -> MailboxUpdate:
+    """The checked settings of PUT /v1/me/mailbox, which replaces the SMTP ones all but the
+    password: that one is required on the first PUT (`has_password` False) and, when omitted
+    later, kept. `imap` absent keeps the IMAP settings as they are, `null` removes them, an
+    object replaces them as the SMTP ones are (its password required unless
+    `has_imap_password`). `allow_private_hosts` is for the local stack and tests; deployed, the
+    Lambda must not be pointed at internal addresses. Raises ValidationFailed naming every wrong field."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+    errors: list[FieldError] = []
+    smtp = _server(body, SMTP, "", has_password, allow_private_hosts, errors)
+    imap_body = body.get(IMAP_FIELD)
+    imap = None
+    if isinstance(imap_body, dict):
+        imap = _server(imap_body, IMAP, f"{IMAP_FIELD}.", has_imap_password, allow_private_hosts, errors)
+    elif imap_body is not None:
+        errors.append(FieldError(IMAP_FIELD, "must be an object of IMAP settings, or null to unlink the mailbox"))
+    require_valid(errors)
+    return MailboxUpdate(smtp=smtp, imap=imap, remove_imap=IMAP_FIELD in body and imap_body is None)
 
 
 def public_mailbox(settings: MailboxSettings, password_set: bool) -> dict[str, Any]:

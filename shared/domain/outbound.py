@@ -233,6 +233,7 @@ def public(email: dict[str, Any]) -> dict[str, Any]:
         "message_id": email["message_id"],
         "provider_message_id": email.get("provider_message_id"),
         "transport": email["transport"],
+        "source": email.get("source") or ("inbound" if email["transport"] == "inbound" else "crm"),
         "from": {"id": None if email["status"] == "received" else email["sender_id"], "name": email.get("sender_name"),
                  "email": email["sender_email"]},
         "to": email["to"],
@@ -320,31 +321,35 @@ def _clip(text: str | None, limit: int = RECEIVED_BODY_BYTES) -> str | None:
     return text.encode()[:limit].decode(errors="ignore") + "\n[…]"
 
 
+INBOUND, MAILBOX = "inbound", "mailbox"  # the `source` of a filed message: SES inbound, or a mailbox sync
+
+
 def received_email(
     *, email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None, now: str,
+    source: str = INBOUND,
 ) -> dict[str, Any]:
     """A received message (shared.domain.inbound.InboundMessage) as an email of the `received`
     folder: from its sender, threaded under `parent` when its references name one of ours.
     `sender_id` is the user it is for (the contact's owner; empty when unmatched), so owner
     visibility shows a rep the replies of their contacts."""
-    return _filed(email_id, message, contact, parent, now, status="received",
+    return _filed(email_id, message, contact, parent, now, status="received", source=source,
                   sender_id=(contact or {}).get("owner_id") or "", to=message.to[0] if message.to else "")
 
 
 def outgoing_email(
     *, email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None,
-    sender_id: str, now: str,
+    sender_id: str, now: str, source: str = INBOUND,
 ) -> dict[str, Any]:
     """A message a user of the tenant sent from their own mail client (and Bcc'd or forwarded to
     the tenant's inbound address) as an email of the `sent` folder: from that user, to the
     contact it went to (else its first recipient)."""
     to = (contact or {}).get("email") or (message.to[0] if message.to else "")
-    return _filed(email_id, message, contact, parent, now, status="sent", sender_id=sender_id, to=to)
+    return _filed(email_id, message, contact, parent, now, status="sent", sender_id=sender_id, to=to, source=source)
 
 
 def _filed(
     email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None, now: str, *,
-    status: str, sender_id: str, to: str,
+    status: str, sender_id: str, to: str, source: str,
 ) -> dict[str, Any]:
     return {
         "email_id": email_id,
@@ -362,6 +367,7 @@ def _filed(
         "track_opens": False,
         "track_clicks": False,
         "transport": "inbound",
+        "source": source,
         "status": status,
         "send_at": None,
         "created_at": now,
@@ -398,12 +404,12 @@ SES_MESSAGE_ID_DOMAIN = "amazonses.com"
 OUR_EMAIL, SES_MESSAGE = "email", "ses"
 
 
-def referenced_messages(message: Any, limit: int = 10) -> list[tuple[str, str]]:
-    """The messages of ours a received message answers, In-Reply-To first, then References from
-    the newest: (OUR_EMAIL, email id) for our own `<email id@domain>`, (SES_MESSAGE, provider
-    message id) for the Message-ID SES gave a message it sent for us."""
+def _ours(tokens: list[str]) -> list[tuple[str, str]]:
+    """The Message-ID tokens that name a message of ours, each once, in order: (OUR_EMAIL,
+    email id) for our own `<email id@domain>`, (SES_MESSAGE, provider message id) for the
+    Message-ID SES gave a message it sent for us."""
     found: list[tuple[str, str]] = []
-    for token in [*message.in_reply_to, *reversed(message.references)]:
+    for token in tokens:
         local, _, domain = token.strip("<>").rpartition("@")
         domain = domain.lower()
         if _OUR_ID.fullmatch(local):
@@ -415,7 +421,19 @@ def referenced_messages(message: Any, limit: int = 10) -> list[tuple[str, str]]:
             continue
         if reference not in found:
             found.append(reference)
-    return found[:limit]
+    return found
+
+
+def referenced_messages(message: Any, limit: int = 10) -> list[tuple[str, str]]:
+    """The messages of ours a received message answers, In-Reply-To first, then References from
+    the newest (as `_ours` names them)."""
+    return _ours([*message.in_reply_to, *reversed(message.references)])[:limit]
+
+
+def sent_by_us(message: Any) -> list[tuple[str, str]]:
+    """The message itself as one of ours (as `_ours` names it) when its own Message-ID is one we
+    gave it: mail the CRM sent, met again in a synced mailbox."""
+    return _ours([message.message_id] if message.message_id else [])
 
 
 _OUR_ID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")

@@ -17,6 +17,7 @@ and a bounce report is left to the SES notifications.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from shared import keys
@@ -58,6 +59,8 @@ def _tenant_address(addresses: list[str]) -> str | None:
 
 
 def receive(raw: bytes, source_id: str) -> dict[str, int]:
+    """A message SES received, `source_id` its S3 object: filed in the tenant its thread or its
+    recipients name."""
     message = inbound.parse(raw)
     if message.is_bounce:
         logger.info("bounce report received as mail; SES notifications carry bounces", extra={"source": source_id})
@@ -67,19 +70,46 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
     if tenant is None:
         logger.warning("received mail for no tenant; ignored", extra={"source": source_id})
         return {"received": 0, "ignored": 1}
-    email_id = new_id()
     member = members.member_of(tenant, message.from_address)
+    return _file(tenant, raw, message, parent, member["user_id"] if member else None, source_id, outbound.INBOUND)
+
+
+def receive_from_mailbox(tenant: str, user_id: str, raw: bytes, *, sent: bool) -> dict[str, int]:
+    """A message of a user's own mailbox (shared.services.mailbox_sync): one of the Sent folder
+    is sent by them, one of the inbox received; filed as SES inbound files it, once in the
+    tenant whichever way it came, when its counterpart is a contact (or it answers an email of
+    a contact). Mail the CRM sent itself (its Message-ID is ours) is filed already and ignored."""
+    message = inbound.parse(raw)
+    if message.is_bounce:
+        return {"received": 0, "ignored": 1}
+    ours = repository.find_ours(outbound.sent_by_us(message))
+    if ours is not None and ours[0] == tenant:
+        return {"received": 0, "ignored": 1}
+    found = repository.find_ours(outbound.referenced_messages(message))
+    parent = found[1] if found and found[0] == tenant else None
+    return _file(tenant, raw, message, parent, user_id if sent else None, None, outbound.MAILBOX)
+
+
+def _file(tenant: str, raw: bytes, message: inbound.InboundMessage, parent: dict[str, Any] | None,
+          sender_id: str | None, source_id: str | None, source: str) -> dict[str, int]:
+    """The message as an email of the tenant (sent by `sender_id`, else received) with its
+    timeline entries and contact fields: once per Message-ID in the tenant, and once per
+    delivery `source_id` when it has one."""
+    email_id = new_id()
+    message_key = keys.mail_message_key(tenant, message.message_id or "sha256:" + hashlib.sha256(raw).hexdigest())
 
     def attempt() -> dict[str, int]:
-        if member is None:
-            email, entries, change = _received(tenant, email_id, message, parent)
+        if sender_id is None:
+            email, entries, change = _received(tenant, email_id, message, parent, source)
         else:
-            email, entries, change = _sent_by_member(tenant, email_id, message, parent, member["user_id"])
+            email, entries, change = _sent_by_member(tenant, email_id, message, parent, sender_id, source)
+        if source == outbound.MAILBOX and not email["contact_id"]:
+            return {"received": 0, "ignored": 1}  # a mailbox holds much more than mail with contacts
         try:
-            repository.record_received(tenant, email, source_id, entries, change)
+            repository.record_received(tenant, email, source_id, message_key, entries, change)
             return {"received": 1, "ignored": 0}
         except ConditionFailed as failure:
-            if "event" in failure.labels:
+            if {"event", "message"} & set(failure.labels):
                 return {"received": 0, "ignored": 1}
             raise
 
@@ -87,11 +117,11 @@ def receive(raw: bytes, source_id: str) -> dict[str, int]:
 
 
 def _received(tenant: str, email_id: str, message: inbound.InboundMessage,
-              parent: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[str, Any]], tuple | None]:
+              parent: dict[str, Any] | None, source: str) -> tuple[dict[str, Any], list[dict[str, Any]], tuple | None]:
     """A contact's (or a stranger's) message: `email_received`, the contact's action unless an auto-reply."""
     contact, version, config = _contact_of(tenant, [message.from_address], parent)
     email = outbound.received_email(email_id=email_id, message=message, contact=contact, parent=parent,
-                                    now=validation.now())
+                                    now=validation.now(), source=source)
     if contact is None:
         return email, [], None
     entries = [activities.email_received(new_id(), email, message.auto_reply)]
@@ -102,7 +132,7 @@ def _received(tenant: str, email_id: str, message: inbound.InboundMessage,
 
 
 def _sent_by_member(tenant: str, email_id: str, message: inbound.InboundMessage, parent: dict[str, Any] | None,
-                    user_id: str) -> tuple[dict[str, Any], list[dict[str, Any]], tuple | None]:
+                    user_id: str, source: str) -> tuple[dict[str, Any], list[dict[str, Any]], tuple | None]:
     """A user's own outgoing mail, Bcc'd or forwarded to the tenant's address: sent by them, to the
     first recipient who is a contact (else the contact of the email it answers), which it
     reaches as an email sent from the CRM does (first/last_contacted_at, owner)."""
@@ -110,7 +140,7 @@ def _sent_by_member(tenant: str, email_id: str, message: inbound.InboundMessage,
                   if address != message.from_address and not _tenant_address([address])]
     contact, version, config = _contact_of(tenant, recipients, parent)
     email = outbound.outgoing_email(email_id=email_id, message=message, contact=contact, parent=parent,
-                                    sender_id=user_id, now=validation.now())
+                                    sender_id=user_id, now=validation.now(), source=source)
     if contact is None:
         return email, [], None
     entries, updated = outbound.reached(email, contact, new_id)

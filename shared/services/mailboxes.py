@@ -1,6 +1,7 @@
-"""The user's own SMTP server (PUT/GET/DELETE /v1/me/mailbox, and POST /v1/me/mailbox/test before
-saving). The password goes to Secrets Manager, one secret per user, and is never answered; the
-table keeps the rest and the secret's name."""
+"""The user's own mail servers (PUT/GET/DELETE /v1/me/mailbox, POST /v1/me/mailbox/test before
+saving, POST /v1/me/mailbox/sync): the SMTP server and, when linked, the IMAP mailbox the sync
+reads. Each password goes to Secrets Manager, one secret per server, and is never answered; the
+table keeps the rest and the secrets' names."""
 
 from __future__ import annotations
 
@@ -28,19 +29,48 @@ def _new_secret_name(principal: Principal) -> str:
     return f"{CONFIG.mailbox_secret_prefix}/{digest}/{new_id()}"
 
 
-def _store_password(principal: Principal, stored: dict[str, Any] | None, password: str) -> str:
-    """Keep the password in the mailbox's secret (a new one for a new mailbox, or when the old
-    one is gone); the secret's name."""
+def _store_password(principal: Principal, secret_id: str | None, password: str, description: str) -> str:
+    """Keep the password in its secret (a new one for a new server, or when the old one is
+    gone); the secret's name."""
     secrets = client("secretsmanager")
-    if stored is not None:
+    if secret_id is not None:
         try:
-            secrets.put_secret_value(SecretId=stored["secret_id"], SecretString=password)
-            return stored["secret_id"]
+            secrets.put_secret_value(SecretId=secret_id, SecretString=password)
+            return secret_id
         except secrets.exceptions.ResourceNotFoundException:
             pass
     name = _new_secret_name(principal)
-    secrets.create_secret(Name=name, SecretString=password, Description="SMTP password of one CRM user")
+    secrets.create_secret(Name=name, SecretString=password, Description=description)
     return name
+
+
+def _delete_secret(secret_id: str) -> None:
+    client("secretsmanager").delete_secret(SecretId=secret_id, ForceDeleteWithoutRecovery=True)
+
+
+_IMAP_ACCOUNT = ("imap_host", "imap_port", "imap_username")
+_IMAP_STATE = ("imap_folders", "last_synced_at", "sync_status", "sync_error")
+
+
+def _imap_fields(principal: Principal, stored: dict[str, Any] | None,
+                 update: mailbox_rules.MailboxUpdate) -> dict[str, Any]:
+    """The IMAP attributes the saved mailbox keeps: the stored ones when the body named no
+    `imap`, none once it is unlinked, else the new settings, keeping the sync's checkpoints and
+    state while they name the same account."""
+    stored = stored or {}
+    kept = {name: stored.get(name) for name in (*_IMAP_ACCOUNT, "imap_security", "imap_secret_id", *_IMAP_STATE)}
+    if update.imap is None:
+        if update.remove_imap and stored.get("imap_secret_id"):
+            _delete_secret(stored["imap_secret_id"])
+            return {}
+        return kept if stored.get("imap_host") else {}
+    imap = update.imap
+    secret_id = stored.get("imap_secret_id") if imap.password is None else _store_password(
+        principal, stored.get("imap_secret_id"), imap.password, "IMAP password of one CRM user")
+    fields = {"imap_host": imap.host, "imap_port": imap.port, "imap_security": imap.security,
+              "imap_username": imap.username, "imap_secret_id": secret_id}
+    same_account = all(kept[name] == fields[name] for name in _IMAP_ACCOUNT)
+    return {**fields, **({name: kept[name] for name in _IMAP_STATE} if same_account else {})}
 
 
 def password(mailbox: dict[str, Any]) -> str:
@@ -59,17 +89,21 @@ def _not_set() -> NotFound:
 
 def put(principal: Principal, body: Any) -> dict[str, Any]:
     stored = repository.get_mailbox(principal.tenant, principal.user_id)
-    settings = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
-                                           allow_private_hosts=CONFIG.allow_private_smtp_hosts)
-    name = stored["secret_id"] if settings.password is None else _store_password(principal, stored, settings.password)
+    update = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
+                                         allow_private_hosts=CONFIG.allow_private_smtp_hosts,
+                                         has_imap_password=bool(stored and stored.get("imap_secret_id")))
+    settings = update.smtp
+    name = stored["secret_id"] if settings.password is None else _store_password(
+        principal, stored["secret_id"] if stored else None, settings.password, "SMTP password of one CRM user")
     now = validation.now()
-    repository.put_mailbox(principal.tenant, principal.user_id, {
+    mailbox = {
         "host": settings.host, "port": settings.port, "security": settings.security, "username": settings.username,
-        "secret_id": name, "updated_at": now,
-    })
+        "secret_id": name, "updated_at": now, **_imap_fields(principal, stored, update),
+    }
+    repository.put_mailbox(principal.tenant, principal.user_id, {k: v for k, v in mailbox.items() if v is not None})
     if principal.email:  # the verified address the user's own mail goes out from: theirs is Bcc'd mail from it
         members.remember(principal.tenant, principal.email, principal.user_id, principal.name, now)
-    return mailbox_rules.public_mailbox(settings, password_set=True)
+    return _public(mailbox)
 
 
 def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
@@ -79,7 +113,7 @@ def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
 
     stored = repository.get_mailbox(principal.tenant, principal.user_id)
     settings = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
-                                           allow_private_hosts=CONFIG.allow_private_smtp_hosts)
+                                           allow_private_hosts=CONFIG.allow_private_smtp_hosts).smtp
     try:
         secret = password(stored) if settings.password is None else settings.password
         smtp_transport.check(settings, secret, allow_private_hosts=CONFIG.allow_private_smtp_hosts,
@@ -89,11 +123,24 @@ def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
     return {"ok": True}
 
 
+def _public(stored: dict[str, Any]) -> dict[str, Any]:
+    """The mailbox as the API answers it: the SMTP settings, the IMAP ones (null when not
+    linked) and the sync's state, never a password."""
+    imap = None
+    if stored.get("imap_host"):
+        imap = mailbox_rules.public_mailbox(mailbox_rules.MailboxSettings(
+            host=stored["imap_host"], port=int(stored["imap_port"]), security=stored["imap_security"],
+            username=stored["imap_username"]), password_set=True)
+    return {**mailbox_rules.public_mailbox(settings_of(stored), password_set=True), "imap": imap,
+            "last_synced_at": stored.get("last_synced_at"), "status": stored.get("sync_status"),
+            "error": stored.get("sync_error")}
+
+
 def get(principal: Principal) -> dict[str, Any]:
     stored = repository.get_mailbox(principal.tenant, principal.user_id)
     if stored is None:
         raise _not_set()
-    return mailbox_rules.public_mailbox(settings_of(stored), password_set=True)
+    return _public(stored)
 
 
 def settings_of(stored: dict[str, Any]) -> mailbox_rules.MailboxSettings:
@@ -101,9 +148,30 @@ def settings_of(stored: dict[str, Any]) -> mailbox_rules.MailboxSettings:
                                          username=stored["username"])
 
 
+# POST /v1/me/mailbox/sync reads for at most this long, well inside the 30 s an HTTP API waits
+# for its integration (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html);
+# the schedule reads the rest.
+SYNC_NOW_SECONDS = 15.0
+
+
+def sync_now(principal: Principal) -> dict[str, Any]:
+    """A sync of the caller's IMAP mailbox now, bounded by SYNC_NOW_SECONDS; the mailbox after it."""
+    import time
+
+    from shared.services import mailbox_sync
+
+    stored = repository.get_mailbox(principal.tenant, principal.user_id)
+    if stored is None or not stored.get("imap_host"):
+        raise NotFound("You have not linked a mailbox over IMAP; PUT /v1/me/mailbox with its imap settings first.")
+    mailbox_sync.sync(principal.tenant, principal.user_id, time.monotonic() + SYNC_NOW_SECONDS)
+    return get(principal)
+
+
 def delete(principal: Principal) -> None:
     stored = repository.get_mailbox(principal.tenant, principal.user_id)
     if stored is None:
         raise _not_set()
     repository.delete_mailbox(principal.tenant, principal.user_id)
-    client("secretsmanager").delete_secret(SecretId=stored["secret_id"], ForceDeleteWithoutRecovery=True)
+    for secret_id in (stored["secret_id"], stored.get("imap_secret_id")):
+        if secret_id:
+            _delete_secret(secret_id)

@@ -1,8 +1,8 @@
-"""Routes of /v1/me: the caller's own SMTP server (and its connection test), and their open and
-click notifications."""
+"""Routes of /v1/me: the caller's own SMTP server (and its connection test), their IMAP mailbox's
+sync, and their open and click notifications."""
 
 from shared.domain import validation
-from shared.http import Request, Router, no_content
+from shared.http import Request, Router, json_response, no_content
 from shared.services import mailboxes, notifications
 
 router = Router()
@@ -16,6 +16,12 @@ def put_mailbox(request: Request):
 @router.post("/v1/me/mailbox/test")
 def check_mailbox(request: Request):
     return mailboxes.check_connection(request.principal, request.json())
+
+
+@router.post("/v1/me/mailbox/sync")
+def sync_mailbox(request: Request):
+    validation.no_fields(request.optional_json())
+    return json_response(202, mailboxes.sync_now(request.principal))
 
 
 @router.get("/v1/me/mailbox")
