@@ -11,7 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from shared.aws import client
 from shared.db import jobs as job_store
 from shared.errors import Busy
-from shared.observability import logger
+from shared.observability import correlated, count, logger
 
 T = TypeVar("T")
 
@@ -21,7 +21,8 @@ WORKER_MARGIN_SECONDS = 60
 
 
 def send(queue_url: str, message: dict[str, Any]) -> None:
-    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
+    """Send a job's message, with the request's correlation id for the worker's log lines."""
+    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(correlated(message)))
 
 
 def enqueue(tenant: str, job_id: str, queue_url: str, message: dict[str, Any]) -> None:
@@ -32,6 +33,7 @@ def enqueue(tenant: str, job_id: str, queue_url: str, message: dict[str, Any]) -
         send(queue_url, message)
     except (BotoCoreError, ClientError) as error:
         job_store.finish(tenant, job_id, "failed", "The job could not be queued; nothing was done.")
+        count("JobsFailed")
         raise Busy("The job queue is not taking work right now; nothing was started. Retry in a moment.") from error
 
 
@@ -47,5 +49,6 @@ def run_delivery(job_id: str, receive_count: int, last_delivery: int, work: Call
         if receive_count < last_delivery:
             raise
         logger.exception("job failed on its last delivery", extra={"job_id": job_id})
+        count("JobsFailed")
         fail()
         return None

@@ -30,7 +30,7 @@ from shared.domain.customer_actions import Action, Visits, applied
 from shared.domain.ids import new_id
 from shared.db.tenant_config import TenantConfig
 from shared.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
-from shared.observability import logger
+from shared.observability import for_tenant, logger
 from shared.services.contacts import ownerless_with_email, until_settled
 
 _MINUTE_COUNTER_KEPT = timedelta(hours=1)
@@ -48,6 +48,7 @@ def collect(body: Any, origin: str | None, user_agent: str | None, source_ip: st
     if site is None:
         raise Unauthorized("Unknown site key: copy the snippet again from your site keys.")
     tenant, allowed_origins = site
+    for_tenant(tenant)
     if not site_keys.origin_allowed(origin, allowed_origins):
         raise Forbidden("This page's origin is not allowed for this site key; add it to the key's allowed_origins.")
     if web.is_bot(user_agent):
