@@ -158,3 +158,41 @@ def test_metrics_stay_off_while_disabled(api, capsys):
     sent(api, contact["id"])
 
     assert '"_aws"' not in capsys.readouterr().out
+
+
+def test_a_busy_answer_is_counted_and_no_other_answer_is(emf):
+    from shared.errors import Busy, NotFound
+    from shared.http import App, Router
+
+    router = Router()
+
+    @router.get("/busy")
+    def busy(request):
+        raise Busy("The store is busy right now; retry in a moment.")
+
+    @router.get("/missing")
+    def missing(request):
+        raise NotFound("No such thing.")
+
+    app = App(router)
+    statuses = [app.resolve({"routeKey": f"GET {path}", "rawPath": path})["statusCode"]
+                for path in ("/busy", "/missing", "/busy")]
+
+    assert statuses == [503, 404, 503]
+    assert metric(emf(), "BusyAnswers") == [{"service": "crm", "value": 1.0}] * 2
+
+
+def test_a_job_failing_on_its_last_delivery_is_counted_once(emf):
+    from shared.services import job_queue
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    failed = []
+    with pytest.raises(RuntimeError):
+        job_queue.run_delivery("job-1", 4, 5, broken, lambda: failed.append(1))  # SQS delivers it again
+    assert metric(emf(), "JobsFailed") == [] and failed == []
+
+    assert job_queue.run_delivery("job-1", 5, 5, broken, lambda: failed.append(1)) is None
+
+    assert metric(emf(), "JobsFailed") == [{"service": "crm", "value": 1.0}] and failed == [1]
