@@ -20,7 +20,7 @@ from shared.domain import json_text
 from shared.domain.access import ROLES, Principal
 from shared.errors import BadRequest, Busy, CrmError, NotFound, PayloadTooLarge, Unauthorized, still_throttled
 from shared.language import localised, prefers_japanese, quality
-from shared.observability import logger
+from shared.observability import count, for_tenant, logger
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 JSON = "application/json; charset=utf-8"
@@ -101,6 +101,7 @@ class Request:
             raise Unauthorized("Sign in again: the token carries no valid tenant or user.")
         if role not in ROLES:
             raise Unauthorized("Sign in again: the token carries no known role.")
+        for_tenant(tenant)
         return Principal(tenant=tenant, user_id=user_id, role=role, email=claims.get("email"), name=claims.get("name"))
 
     @cached_property
@@ -215,6 +216,8 @@ class App:
             else:
                 logger.exception("Unhandled error", extra={"route": event.get("routeKey")})
                 response = _answer(CrmError("Something went wrong on our side; retry, then contact support."), event)
+        if response.status == Busy.status:  # the store or a queue stayed busy: the client was told to retry
+            count("BusyAnswers")
         _allow_console(event, response)
         return response.as_proxy_result()
 

@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
@@ -263,7 +264,8 @@ def test_a_scheduled_email_waits_with_a_one_time_trigger(api, yamada):
     trigger = trigger_of(email["id"])
     assert trigger is not None
     assert trigger["ScheduleExpression"] == at_expression(email["send_at"])
-    assert json.loads(trigger["Target"]["Input"]) == {"tenant": api.tenant, "email_id": email["id"]}
+    assert json.loads(trigger["Target"]["Input"]) == {"tenant": api.tenant, "email_id": email["id"],
+                                                      "correlation_id": ANY}  # tests/test_observability.py
     assert trigger["Target"]["Arn"] == os.environ["SCHEDULED_SEND_ARN"]
     assert trigger["ActionAfterCompletion"] == "DELETE"
     assert api.get(f"/v1/emails/{email['id']}").body == email

@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
@@ -226,7 +227,7 @@ def test_the_local_scheduler_fires_the_trigger_the_api_created_and_deletes_it(ap
         fired.append((function, event))
         return invoke_function(function, event)
 
-    ours = ("ScheduledSendFunction", {"tenant": api.tenant, "email_id": email["id"]})
+    ours = ("ScheduledSendFunction", {"tenant": api.tenant, "email_id": email["id"], "correlation_id": ANY})
     local = LocalScheduler(invoke_target, os.environ["SCHEDULE_GROUP"])
     local.fire_due()  # its at(...) is 30 s away: not yet
     assert ours not in fired and trigger_of(email["id"]) is not None

@@ -297,3 +297,97 @@ def test_a_worker_knows_its_queues_last_delivery(template, moto_endpoint, queue,
 
     redrive = template["Resources"][queue]["Properties"]["RedrivePolicy"]
     assert importlib.import_module(worker).LAST_DELIVERY == redrive["maxReceiveCount"]
+
+
+# ---------------------------------------------------------------- (e) operations: alarms to the operators
+
+def _metrics_of(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(namespace, metric, dimensions) an alarm watches, directly or through its metric math."""
+    properties = alarm["Properties"]
+    if "MetricName" in properties:
+        return [(properties["Namespace"], properties["MetricName"],
+                 {dimension["Name"]: dimension["Value"] for dimension in properties["Dimensions"]})]
+    return [(query["MetricStat"]["Metric"]["Namespace"], query["MetricStat"]["Metric"]["MetricName"],
+             {dimension["Name"]: dimension["Value"] for dimension in query["MetricStat"]["Metric"]["Dimensions"]})
+            for query in properties["Metrics"] if "MetricStat" in query]
+
+
+FUNCTION_NAMES = {function: {"FunctionName": {"Ref": function}} for function in (
+    "ContactsApiFunction", "EmailsApiFunction", "ActivityIngestFunction", "TrackingFunction", "MailEventsFunction",
+    "ScheduledSendFunction", "BulkWorkerFunction", "ExportWorkerFunction")}
+
+
+def _queue(name: str) -> dict[str, Any]:
+    return {"QueueName": {"Fn::GetAtt": [name, "QueueName"]}}
+
+
+# alarm → (what it watches, its threshold: it fires at this or more)
+ALARMS = {
+    "ApiServerErrorsAlarm": ([("AWS/ApiGateway", "5xx", {"ApiId": {"Ref": "HttpApi"}, "Stage": "$default"})], 5),
+    "FunctionErrorsAlarm": ([("AWS/Lambda", "Errors", dimensions) for dimensions in FUNCTION_NAMES.values()], 1),
+    "FunctionThrottlesAlarm": ([("AWS/Lambda", "Throttles", dimensions) for dimensions in FUNCTION_NAMES.values()], 5),
+    "BulkDeadLetterAlarm": ([("AWS/SQS", "ApproximateNumberOfMessagesVisible", _queue("BulkDeadLetterQueue"))], 1),
+    "ExportDeadLetterAlarm": ([("AWS/SQS", "ApproximateNumberOfMessagesVisible", _queue("ExportDeadLetterQueue"))], 1),
+    "MailEventsDeadLetterAlarm": ([("AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                                    _queue("MailEventsDeadLetterQueue"))], 1),
+    "BulkQueueAgeAlarm": ([("AWS/SQS", "ApproximateAgeOfOldestMessage", _queue("BulkQueue"))], 1800),
+    "ExportQueueAgeAlarm": ([("AWS/SQS", "ApproximateAgeOfOldestMessage", _queue("ExportQueue"))], 1800),
+    "TableThrottlesAlarm": ([("AWS/DynamoDB", "ReadThrottleEvents", {"TableName": {"Ref": "Table"}}),
+                             ("AWS/DynamoDB", "WriteThrottleEvents", {"TableName": {"Ref": "Table"}})], 10),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALARMS))
+def test_each_alarm_watches_its_metric_and_tells_the_operators(template: dict[str, Any], name: str) -> None:
+    watched, threshold = ALARMS[name]
+    alarm = template["Resources"][name]
+    assert alarm["Type"] == "AWS::CloudWatch::Alarm"
+    assert _metrics_of(alarm) == watched
+    properties = alarm["Properties"]
+    assert (properties["ComparisonOperator"], properties["Threshold"]) == ("GreaterThanOrEqualToThreshold", threshold)
+    assert properties["AlarmActions"] == properties["OKActions"] == [{"Ref": "OperatorsTopic"}]
+    assert properties["TreatMissingData"] == "notBreaching"  # no traffic is not an incident
+    if "Metrics" in properties:  # metric math: one series, the sum of what it watches
+        assert [query["Id"] for query in properties["Metrics"] if query.get("ReturnData", True)] == ["total"]
+
+
+def test_every_function_and_dead_letter_queue_is_watched(template: dict[str, Any]) -> None:
+    watched = {json.dumps(dimensions, sort_keys=True) for entries, _ in ALARMS.values() for *_, dimensions in entries}
+    for function in _functions(template):
+        assert json.dumps({"FunctionName": {"Ref": function}}, sort_keys=True) in watched, function
+    for logical_id, queue in _resources(template, "AWS::SQS::Queue").items():
+        assert json.dumps(_queue(logical_id), sort_keys=True) in watched, logical_id
+    assert set(_resources(template, "AWS::CloudWatch::Alarm")) == set(ALARMS)
+
+
+def test_the_operators_topic_is_encrypted_with_a_key_cloudwatch_may_use(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    topic = resources["OperatorsTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Ref": "OperatorsTopicKey"}  # not aws/sns: CloudWatch could not publish
+    key = resources["OperatorsTopicKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    [grant] = [statement for statement in key["KeyPolicy"]["Statement"]
+               if statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert sorted(grant["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert grant["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    subscription = resources["OperatorsEmailSubscription"]
+    assert subscription["Condition"] == "HasOperatorsEmail"
+    assert subscription["Properties"] == {"TopicArn": {"Ref": "OperatorsTopic"}, "Protocol": "email",
+                                          "Endpoint": {"Ref": "OperatorsEmail"}}
+    assert template["Parameters"]["OperatorsEmail"]["Default"] == ""
+    assert {"OperatorsTopicArn", "DashboardUrl"} <= set(template["Outputs"])
+
+
+def test_the_dashboard_shows_every_alarm_and_the_services_metrics(template: dict[str, Any]) -> None:
+    body_template = template["Resources"]["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    names = set(re.findall(r"\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z]+)?\}", body_template))
+    assert names - {"AWS::Region", "AWS::StackName"} <= set(template["Resources"])  # every reference resolves
+    body = json.loads(re.sub(r"\$\{[^}]+\}", "x", body_template))
+    assert [widget["type"] for widget in body["widgets"]].count("alarm") == 1
+    assert sorted(re.findall(r"\$\{(\w+)\.Arn\}", body_template)) == sorted(ALARMS)
+    shown = {metric[1] for widget in body["widgets"] if widget["type"] == "metric"
+             for metric in widget["properties"]["metrics"]}
+    assert {"EmailsSent", "EmailsFailed", "MailEvents", "TrackingHits", "ImportRows", "ExportRows", "JobsFailed",
+            "BusyAnswers"} <= shown
+    namespace = template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+    assert namespace == {"Fn::Sub": "Crm/${AWS::StackName}"} and "Crm/${AWS::StackName}" in body_template

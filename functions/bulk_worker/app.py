@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.aws import client
 from shared.config import CONFIG
-from shared.observability import logger
+from shared.observability import carry_on, logger
 from shared.services import bulk, bulk_emails, companies, contacts, imports, job_queue, notifications
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -31,6 +31,7 @@ def _time_left(lambda_context: Any) -> Callable[[], float]:
 def _work(record: SQSRecord, lambda_context: Any) -> None:
     """Powertools passes the Lambda context to a record handler that names `lambda_context`."""
     message = json.loads(record.body)
+    carry_on(message)
     if message.get("kind") == "notification":
         notifications.send_mail(message["tenant"], message["user_id"], message["notification_id"])
         return

@@ -9,12 +9,12 @@ from functions.contacts_api.routes import (
     tenant,
 )
 from shared.http import App
-from shared.observability import logger
+from shared.observability import API_CORRELATION_PATH, logger
 
 app = App(contacts.router, search.router, segments.router, exports.router, activities.router, companies.router,
           tenant.router, api_keys.router, site_keys.router, members.router, groups.router, meta.router)
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(clear_state=True, correlation_id_path=API_CORRELATION_PATH)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event)

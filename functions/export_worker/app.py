@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from shared.observability import logger
+from shared.observability import carry_on, logger
 from shared.services import exports, job_queue
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -20,6 +20,7 @@ LAST_DELIVERY = 3
 
 def _work(record: SQSRecord) -> None:
     message = json.loads(record.body)  # the zip password travels only here (SQS encrypts it at rest)
+    carry_on(message)
     tenant, job_id = message["tenant"], message["job_id"]
     job_queue.run_delivery(
         job_id, int(record.attributes.approximate_receive_count), LAST_DELIVERY,

@@ -7,13 +7,13 @@ from urllib.parse import unquote_plus
 
 from functions.mail_events.routes import webhooks
 from shared.http import App
-from shared.observability import logger
+from shared.observability import API_CORRELATION_PATH, logger
 from shared.services import mail_events
 
 app = App(webhooks.router)
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(clear_state=True, correlation_id_path=API_CORRELATION_PATH)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("source") == "aws.ses" and isinstance(event.get("detail"), dict):
         return mail_events.record(event["detail"], f"eventbridge:{event.get('id')}")

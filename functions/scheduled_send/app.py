@@ -5,7 +5,7 @@ conditional write before sending, so it goes out once whichever fires first."""
 from typing import Any
 
 from shared import keys
-from shared.observability import logger
+from shared.observability import carry_on, logger
 from shared.services import emails
 
 
@@ -13,6 +13,7 @@ from shared.services import emails
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("sweep"):
         return emails.sweep(context.get_remaining_time_in_millis)
+    carry_on(event)
     tenant, email_id = event.get("tenant"), event.get("email_id")
     if not (isinstance(tenant, str) and isinstance(email_id, str) and keys.is_plain_id(tenant) and keys.is_plain_id(email_id)):
         logger.error("not a scheduled-send event", extra={"event": event})

@@ -12,6 +12,7 @@ from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import NotFound, Unauthorized
 from shared.keys import is_plain_id
+from shared.observability import for_tenant
 
 
 def _public(key: dict[str, Any]) -> dict[str, Any]:
@@ -47,4 +48,5 @@ def tenant_of(presented: Any) -> str:
     found = repository.lookup(key_id) if key_id else None
     if found is None or not rules.matches(presented, found[1]):
         raise Unauthorized("Send a valid API key in the X-Api-Key header (owners and admins create them).")
+    for_tenant(found[0])
     return found[0]

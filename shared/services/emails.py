@@ -29,7 +29,7 @@ from shared.errors import (
     Busy, Conflict, FieldError, Forbidden, NotFound, TransportFailed, TransportThrottled, ValidationFailed,
     require_valid,
 )
-from shared.observability import logger
+from shared.observability import count, logger
 from shared.services import contacts as contact_service
 from shared.services import delivery, schedules
 from shared.services.contacts import visible_contact
@@ -230,6 +230,7 @@ def deliver(tenant: str, email: dict[str, Any], context: repository.SendContext)
         return _defer(tenant, email, throttled, moment)
     sent = {**email, "status": "sent", "sent_at": now, "updated_at": now, "provider_message_id": provider_message_id}
     _record_sent(tenant, sent, context)
+    count("EmailsSent")
     return sent
 
 
@@ -237,6 +238,7 @@ def _fail(tenant: str, email: dict[str, Any], reason: str) -> dict[str, Any]:
     logger.warning("email not sent", extra={"email_id": email["email_id"], "reason": reason})
     failed = {**email, "status": "failed", "failure_reason": reason, "updated_at": validation.now()}
     repository.transition(tenant, failed, "sending")
+    count("EmailsFailed")
     return failed
 
 
@@ -474,6 +476,7 @@ def _settle_stuck() -> int:
         if repository.transition(tenant, failed, "sending", unchanged_since=began_by) is not None:
             logger.error("email left sending: settled as failed", extra={"email_id": email["email_id"],
                                                                        "sending_since": email["updated_at"]})
+            count("EmailsFailed")
             settled += 1
     return settled
 

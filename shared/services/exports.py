@@ -29,7 +29,7 @@ from shared.domain.ids import new_id
 from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
 from shared.http import Response, to_json
 from shared.keys import export_object_key, is_plain_id
-from shared.observability import logger
+from shared.observability import count, logger
 from shared.services import job_queue
 from shared.services import search as searching
 from shared.services import segments
@@ -158,6 +158,7 @@ def run(tenant: str, job_id: str, password: str | None) -> None:
         _notify(job, None, reason)
         return
     job_store.complete(tenant, job_id, result)
+    count("ExportRows", result["row_count"])
     repository.audit(tenant, job["created_at"], job_id, _audit_entry(job, row_count=result["row_count"]))
     _notify(job, result, None)
 

@@ -33,6 +33,7 @@ from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed, require_valid
 from shared.keys import import_object_key, is_plain_id
+from shared.observability import count
 from shared.services import job_queue
 from shared.services.contacts import linked_by_domain, until_settled
 
@@ -298,6 +299,7 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
                               lambda transaction: job_store.stage_import_chunk(
                                   transaction, tenant, job["job_id"], rows[-1][0], len(rows), counts, stored, truncated,
                                   progress), emails_claimed=True)
+    count("ImportRows", len(rows))
 
 
 def _claimed_but_not_written(tenant: str, known: dict[str, dict[str, Any]], own_ids: set[str]) -> set[str]:

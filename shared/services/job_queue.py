@@ -11,7 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from shared.aws import client
 from shared.db import jobs as job_store
 from shared.errors import Busy
-from shared.observability import logger
+from shared.observability import correlated, count, logger
 
 T = TypeVar("T")
 
@@ -26,9 +26,10 @@ MAX_DELAY_SECONDS = 900
 
 
 def send(queue_url: str, message: dict[str, Any], delay_seconds: int = 0) -> None:
-    """Queue `message`, delivered after `delay_seconds` (capped at SQS's 15 minutes)."""
+    """Queue `message`, delivered after `delay_seconds` (capped at SQS's 15 minutes), with the
+    request's correlation id for the worker's log lines."""
     extra = {"DelaySeconds": min(max(int(delay_seconds), 0), MAX_DELAY_SECONDS)} if delay_seconds > 0 else {}
-    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message), **extra)
+    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(correlated(message)), **extra)
 
 
 def enqueue(tenant: str, job_id: str, queue_url: str, message: dict[str, Any]) -> None:
@@ -39,6 +40,7 @@ def enqueue(tenant: str, job_id: str, queue_url: str, message: dict[str, Any]) -
         send(queue_url, message)
     except (BotoCoreError, ClientError) as error:
         job_store.finish(tenant, job_id, "failed", "The job could not be queued; nothing was done.")
+        count("JobsFailed")
         raise Busy("The job queue is not taking work right now; nothing was started. Retry in a moment.") from error
 
 
@@ -54,5 +56,6 @@ def run_delivery(job_id: str, receive_count: int, last_delivery: int, work: Call
         if receive_count < last_delivery:
             raise
         logger.exception("job failed on its last delivery", extra={"job_id": job_id})
+        count("JobsFailed")
         fail()
         return None

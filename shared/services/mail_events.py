@@ -14,7 +14,7 @@ from shared.db.transactions import ConditionFailed, backoff
 from shared.domain import activities, mail_events, validation
 from shared.domain.ids import new_id
 from shared.errors import Busy
-from shared.observability import logger
+from shared.observability import count, for_tenant, logger
 from shared.services.contacts import until_settled
 
 _LOOKUPS = 4  # within about a second: what an index usually lags
@@ -39,10 +39,13 @@ def record(notification: Any, source_id: str) -> dict[str, int]:
         counts["ignored"] += len(events)
         return counts
     tenant, email = found
+    for_tenant(tenant)
     for event in events:
         event_key = keys.mail_event_key(event.provider_message_id, event.recipient, event.kind, event.occurred_at)
         applied = _apply(tenant, email, event, event_key)
         counts["applied" if applied else "duplicate"] += 1
+        if applied:
+            count("MailEvents", kind=event.kind)
     return counts
 
 

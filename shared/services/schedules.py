@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from shared.aws import client
 from shared.config import CONFIG
-from shared.observability import logger
+from shared.observability import correlated, logger
 
 
 def schedule_name(email_id: str) -> str:
@@ -42,7 +42,7 @@ def schedule(tenant: str, email_id: str, send_at: str) -> None:
         "Target": {
             "Arn": CONFIG.scheduled_send_arn,
             "RoleArn": CONFIG.scheduler_role_arn,
-            "Input": json.dumps({"tenant": tenant, "email_id": email_id}),
+            "Input": json.dumps(correlated({"tenant": tenant, "email_id": email_id})),
         },
         "ActionAfterCompletion": "DELETE",
     }

@@ -10,7 +10,9 @@ always `email_opened` even after Apple's proxy prefetched the pixel. Machine hit
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
 from datetime import datetime
 from typing import Any
@@ -59,6 +61,7 @@ def hit(kind: str, token: str, method: str, user_agent: str | None, ip: str | No
         kind, method, user_agent, ip, _seconds_since(email["sent_at"], now),
         [(int(link), at) for link, at in email["click_times"].items()], link_index=claims.link_index, now=now,
     )
+    _count_hit(kind, verdict.machine)
     try:
         _record(claims.tenant, email, kind, claims.link_index, verdict, url, now)
     except Exception:  # the person still gets the image or the page; the hit is lost
@@ -80,6 +83,22 @@ def unsubscribe(token: str, confirmed: bool) -> None:
 
     if not contacts.unsubscribe(claims.tenant, claims.email_id):  # the token's `email_id` is the contact's id
         raise NotTracked()
+
+
+def _count_hit(kind: str, machine: bool) -> None:
+    """The TrackingHits metric (by kind and by person or machine): the EMF record Powertools'
+    single_metric prints, written here by hand, as this function does without Powertools. A
+    print reaches the log as a plain line even under Lambda's JSON log format
+    (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html), where CloudWatch Logs
+    reads it as EMF (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)."""
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() in ("1", "true"):
+        return
+    dimensions = {"service": os.environ.get("POWERTOOLS_SERVICE_NAME", "crm"),
+                  "kind": "click" if kind == tracking.KIND_CLICK else "open", "visitor": "machine" if machine else "human"}
+    metric = {"Namespace": os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Crm"), "Dimensions": [list(dimensions)],
+              "Metrics": [{"Name": "TrackingHits", "Unit": "Count"}]}
+    print(json.dumps({"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [metric]},
+                      **dimensions, "TrackingHits": 1}, separators=(",", ":")))
 
 
 def _record(
@@ -131,8 +150,6 @@ def _record(
 
 def _queue_notification_mail(tenant: str, user_id: str, notification_id: str) -> None:
     """The bulk worker mails the notification to the sender (the hit answers without waiting on SES)."""
-    import json
-
     from shared.aws import client
     from shared.config import CONFIG
 

@@ -36,7 +36,7 @@ from shared.domain.ids import new_id
 from shared.db.tenant_config import TenantConfig
 from shared.errors import BadRequest, FieldError, Forbidden, TooManyRequests, Unauthorized, ValidationFailed
 from shared.keys import is_plain_id
-from shared.observability import logger
+from shared.observability import for_tenant, logger
 from shared.services.contacts import ownerless_with_email, until_settled
 
 _MINUTE_COUNTER_KEPT = timedelta(hours=1)
@@ -55,6 +55,7 @@ def collect(body: Any, origin: str | None, user_agent: str | None, source_ip: st
     if site is None:
         raise Unauthorized("Unknown site key: copy the snippet again from your site keys.")
     tenant, allowed_origins = site
+    for_tenant(tenant)
     if not site_keys.origin_allowed(origin, allowed_origins):
         raise Forbidden("This page's origin is not allowed for this site key; add it to the key's allowed_origins.")
     if web.is_bot(user_agent):
