@@ -267,8 +267,8 @@ def save_sync_state(tenant: str, user_id: str, account: dict[str, Any], *, folde
     try:
         MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK).update(actions=actions, condition=condition)
         return True
-    except UpdateError as error:
-        if error_code(error) == "ConditionalCheckFailedException":
+    except UpdateError as failure:
+        if error_code(failure) == "ConditionalCheckFailedException":
             return False
         raise
 

@@ -13,7 +13,8 @@ FETCH_BATCH messages, one IMAP round trip each.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from shared.config import CONFIG
 from shared.db import emails as repository
