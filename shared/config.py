@@ -1,26 +1,62 @@
-"""Configuration, read from the environment once per cold start.
+"""Configuration, read from the environment once per cold start, and the secrets, read from
+Secrets Manager at run time.
 
-Every function gets the table and the cursor secret; the mail settings are set only on the
-functions that send or track mail (template.yaml), so they are optional here and checked
-where they are used.
+Each function names the variables it needs (`require`, at the top of functions/<name>/app.py)
+and refuses to start without them, naming the missing one; the rest are optional here. The
+secrets' values never sit in the environment: it holds their ARNs (APP_SECRET_ID,
+TRACKING_KEY_SECRET_ID), and the values are fetched on first use and cached for
+SECRET_MAX_AGE_SECONDS, so a rotated key reaches warm functions too.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from dataclasses import dataclass
 from functools import cache
 
 from shared.domain.send_limits import DEFAULT_MAX_SEND_RATE
 
 
+# How long a secret's value is reused before Secrets Manager is asked again: a rotated key is in
+# use everywhere within this time (keep the old key in the secret at least this long).
+SECRET_MAX_AGE_SECONDS = 300
+
+
+class MissingConfiguration(RuntimeError):
+    """A variable the function needs is not set: it fails at cold start, not on a request."""
+
+
+def require(*names: str) -> None:
+    """Refuse to start (at import of the function's handler) without each of `names` set."""
+    missing = [name for name in names if not os.environ.get(name, "").strip()]
+    if missing:
+        raise MissingConfiguration(f"missing environment variable(s) {', '.join(missing)}: "
+                                   "template.yaml sets them on this function")
+
+
+def secret_fields(variable: str) -> dict[str, str]:
+    """The JSON secret whose ARN the environment `variable` holds, from Secrets Manager through
+    Powertools parameters (its cache: one GetSecretValue per SECRET_MAX_AGE_SECONDS)."""
+    return _secrets().get(os.environ[variable], transform="json", max_age=SECRET_MAX_AGE_SECONDS)
+
+
+@cache
+def _secrets():
+    """Powertools' Secrets Manager provider on the process's one client (shared.aws): its own
+    default client would be a second botocore session, loaded again at each cold start."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    from shared.aws import client
+
+    return SecretsProvider(boto3_client=client("secretsmanager"))
+
+
 @dataclass(frozen=True)
 class Config:
     table_name: str
-    cursor_secret: bytes
     region: str
-    # "k2:<base64>,k1:<base64>": the first key signs tracking tokens, all of them verify
-    tracking_keys: str
     # scheme://host of the tracking routes (/t/o, /t/c) as recipients reach them
     tracking_base_url: str
     ses_configuration_set: str
@@ -63,17 +99,20 @@ class Config:
     # else AWS_ENDPOINT_URL), None in AWS (the regional endpoint)
     cognito_endpoint: str | None
 
+    @property
+    def cursor_secret(self) -> bytes:
+        """The HMAC key of pagination cursors: AppSecret's `cursor_secret` (APP_SECRET_ID)."""
+        secret = secret_fields("APP_SECRET_ID").get("cursor_secret", "")
+        if len(secret) < 16:
+            raise MissingConfiguration("the secret APP_SECRET_ID names needs a cursor_secret of at least 16 characters")
+        return secret.encode()
+
 
 def _load() -> Config:
     env = os.environ
-    secret = env.get("CURSOR_SECRET", "")
-    if len(secret) < 16:
-        raise RuntimeError("CURSOR_SECRET must be set to at least 16 characters")
     return Config(
         table_name=env.get("TABLE_NAME", "crm-local"),
-        cursor_secret=secret.encode(),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-northeast-1",
-        tracking_keys=env.get("TRACKING_KEYS", ""),
         tracking_base_url=env.get("TRACKING_BASE_URL", "").rstrip("/"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
         ses_max_send_rate=float(env.get("SES_MAX_SEND_RATE") or DEFAULT_MAX_SEND_RATE),
@@ -102,9 +141,33 @@ def _load() -> Config:
 CONFIG = _load()
 
 
-@cache
 def tracking_keyring():
-    """The tracking token keys, parsed on first use (only the mail functions have them)."""
+    """The tracking token keys: TrackingKeySecret's fields (TRACKING_KEY_SECRET_ID), id → base64
+    key; the first one signs, all of them verify, so rotation puts the new key first
+    ({"k2": …, "k1": …}) and drops the old one once no sent mail needs it.
+
+    Read with the bare client the tracking function already has, not Powertools parameters:
+    importing Powertools alone put the tracking function's cold start over its 1.1 × bound
+    (bench/coldstart.py measured it near 1.3 ×), so it is cached here, for the same
+    SECRET_MAX_AGE_SECONDS."""
+    secret_id = os.environ["TRACKING_KEY_SECRET_ID"]
+    fetched_at, keys = _tracking_keys.get(secret_id, (None, ()))
+    now = time.monotonic()
+    if fetched_at is None or now - fetched_at >= SECRET_MAX_AGE_SECONDS:
+        from shared.aws import client
+
+        secret = json.loads(client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
+        keys = tuple(secret.items())
+        _tracking_keys[secret_id] = (now, keys)
+    return _keyring(keys)
+
+
+_tracking_keys: dict[str, tuple[float, tuple[tuple[str, str], ...]]] = {}  # secret id → (fetched at, keys)
+
+
+@cache
+def _keyring(keys: tuple[tuple[str, str], ...]):
+    """Parsed once per value of the secret."""
     from shared.domain.tracking import Keyring
 
-    return Keyring.from_config(CONFIG.tracking_keys)
+    return Keyring.from_config(",".join(f"{key_id}:{secret}" for key_id, secret in keys))

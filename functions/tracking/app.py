@@ -7,10 +7,14 @@ import base64
 import json
 from typing import Any
 
+from shared.config import require
 from shared.domain.tracking import KIND_CLICK, KIND_OPEN, PIXEL_GIF
 from shared.errors import NotFound
 from shared.language import localised, prefers_japanese
 from shared.services.tracking import NotTracked, hit
+
+# what this function refuses to start without (template.yaml sets each on it)
+require("TABLE_NAME", "TRACKING_KEY_SECRET_ID", "BULK_QUEUE_URL")
 
 _KINDS = {"/t/o/": KIND_OPEN, "/t/c/": KIND_CLICK}
 # Neither browsers, proxies nor mail clients may reuse a hit, and the token must not leak to
