@@ -111,3 +111,16 @@ def test_a_changed_cursor_secret_is_read_after_the_cache_age(secrets_manager, sh
         assert CONFIG.cursor_secret == b"rotated-cursor-secret-0123"
     finally:
         secrets_manager.put_secret_value(SecretId=os.environ["APP_SECRET_ID"], SecretString=json.dumps(before))
+
+
+def test_the_tracking_function_reads_its_keys_without_importing_boto3_or_powertools(moto_endpoint):
+    """Its cold start is budgeted at 1.1 × a bare boto3 client's (bench/coldstart.py): its key is
+    read with a botocore client of the table's own session, not through Powertools and boto3."""
+    probe = ("import sys, functions.tracking.app\nfrom shared.config import tracking_keyring\n"
+             "assert tracking_keyring().current.id\n"
+             "print(sorted({name.split('.')[0] for name in sys.modules} & {'boto3', 'aws_lambda_powertools'}))")
+    started = subprocess.run([sys.executable, "-c", probe], env=dict(os.environ), cwd=ROOT, capture_output=True,
+                             text=True, timeout=120)
+
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["[]"]
