@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import dataclass
 from functools import cache
+from time import monotonic
 
 from shared.domain.send_limits import DEFAULT_MAX_SEND_RATE
 
@@ -37,20 +37,26 @@ def require(*names: str) -> None:
 
 
 def secret_fields(variable: str) -> dict[str, str]:
-    """The JSON secret whose ARN the environment `variable` holds, from Secrets Manager through
-    Powertools parameters (its cache: one GetSecretValue per SECRET_MAX_AGE_SECONDS)."""
-    return _secrets().get(os.environ[variable], transform="json", max_age=SECRET_MAX_AGE_SECONDS)
+    """The JSON secret whose ARN the environment `variable` holds: one GetSecretValue per
+    SECRET_MAX_AGE_SECONDS, with the process's bare Secrets Manager client (shared.aws).
+
+    Not Powertools parameters (get_secret with max_age would do the same): importing it, and the
+    boto3 it imports, cost 0.13 × the cold-start baseline (bench/coldstart.py: import boto3 and a
+    client's first GetItem) of every function reading a secret, 0.077 s of CPU beside 0.585 s, so
+    neither the API functions' 1.3 × nor the tracking function's 1.1 × bound was in reach with it.
+    """
+    secret_id = os.environ[variable]
+    fetched = _fetched.get(secret_id)
+    now = monotonic()
+    if fetched is None or now - fetched[0] >= SECRET_MAX_AGE_SECONDS:
+        from shared.aws import client
+
+        fetched = _fetched[secret_id] = (now, json.loads(client("secretsmanager").get_secret_value(
+            SecretId=secret_id)["SecretString"]))
+    return fetched[1]
 
 
-@cache
-def _secrets():
-    """Powertools' Secrets Manager provider on the process's one client (shared.aws): its own
-    default client would be a second botocore session, loaded again at each cold start."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
-
-    from shared.aws import client
-
-    return SecretsProvider(boto3_client=client("secretsmanager"))
+_fetched: dict[str, tuple[float, dict[str, str]]] = {}  # secret ARN → (when, its JSON fields)
 
 
 @dataclass(frozen=True)
@@ -144,25 +150,8 @@ CONFIG = _load()
 def tracking_keyring():
     """The tracking token keys: TrackingKeySecret's fields (TRACKING_KEY_SECRET_ID), id → base64
     key; the first one signs, all of them verify, so rotation puts the new key first
-    ({"k2": …, "k1": …}) and drops the old one once no sent mail needs it.
-
-    Read with the bare client the tracking function already has, not Powertools parameters:
-    importing Powertools alone put the tracking function's cold start over its 1.1 × bound
-    (bench/coldstart.py measured it near 1.3 ×), so it is cached here, for the same
-    SECRET_MAX_AGE_SECONDS."""
-    secret_id = os.environ["TRACKING_KEY_SECRET_ID"]
-    fetched_at, keys = _tracking_keys.get(secret_id, (None, ()))
-    now = time.monotonic()
-    if fetched_at is None or now - fetched_at >= SECRET_MAX_AGE_SECONDS:
-        from shared.aws import client
-
-        secret = json.loads(client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
-        keys = tuple(secret.items())
-        _tracking_keys[secret_id] = (now, keys)
-    return _keyring(keys)
-
-
-_tracking_keys: dict[str, tuple[float, tuple[tuple[str, str], ...]]] = {}  # secret id → (fetched at, keys)
+    ({"k2": …, "k1": …}) and drops the old one once no sent mail needs it."""
+    return _keyring(tuple(secret_fields("TRACKING_KEY_SECRET_ID").items()))
 
 
 @cache

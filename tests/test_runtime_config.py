@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -63,16 +62,15 @@ def secrets_manager(moto_endpoint):
 
 
 @pytest.fixture
-def short_cache(monkeypatch):
-    """Secrets cached for one second, from an empty cache (and emptied again after the test)."""
+def clock(monkeypatch):
+    """The secrets cache's clock, set by the test, from an empty cache (emptied again after it)."""
     from shared import config
 
-    monkeypatch.setattr(config, "SECRET_MAX_AGE_SECONDS", 1)
-    config._secrets().clear_cache()
-    config._tracking_keys.clear()
-    yield
-    config._secrets().clear_cache()
-    config._tracking_keys.clear()
+    now = [1000.0]
+    monkeypatch.setattr(config, "monotonic", lambda: now[0])
+    config._fetched.clear()
+    yield now
+    config._fetched.clear()
 
 
 def _rotated(secrets_manager, variable: str, change):
@@ -83,8 +81,8 @@ def _rotated(secrets_manager, variable: str, change):
     return before
 
 
-def test_a_rotated_tracking_key_is_read_after_the_cache_age_and_old_tokens_still_verify(secrets_manager, short_cache):
-    from shared.config import tracking_keyring
+def test_a_rotated_tracking_key_is_read_after_the_cache_age_and_old_tokens_still_verify(secrets_manager, clock):
+    from shared.config import SECRET_MAX_AGE_SECONDS, tracking_keyring
     from shared.domain import tracking
 
     signing_before = tracking_keyring().current.id
@@ -93,21 +91,23 @@ def test_a_rotated_tracking_key_is_read_after_the_cache_age_and_old_tokens_still
     before = _rotated(secrets_manager, "TRACKING_KEY_SECRET_ID", lambda keys: {"k9": new_key, **keys})
     try:
         assert tracking_keyring().current.id == signing_before  # cached
-        time.sleep(1.1)
+        clock[0] += SECRET_MAX_AGE_SECONDS - 1
+        assert tracking_keyring().current.id == signing_before  # still cached
+        clock[0] += 1
         assert tracking_keyring().current.id == "k9"
         assert tracking.verify(tracking_keyring(), tracking.KIND_OPEN, token).email_id == "01JAAAAAAAAAAAAAAAAAAAAAAA"
     finally:
         secrets_manager.put_secret_value(SecretId=os.environ["TRACKING_KEY_SECRET_ID"], SecretString=json.dumps(before))
 
 
-def test_a_changed_cursor_secret_is_read_after_the_cache_age(secrets_manager, short_cache):
-    from shared.config import CONFIG
+def test_a_changed_cursor_secret_is_read_after_the_cache_age(secrets_manager, clock):
+    from shared.config import CONFIG, SECRET_MAX_AGE_SECONDS
 
     secret_before = CONFIG.cursor_secret
     before = _rotated(secrets_manager, "APP_SECRET_ID", lambda value: {**value, "cursor_secret": "rotated-cursor-secret-0123"})
     try:
         assert CONFIG.cursor_secret == secret_before  # cached
-        time.sleep(1.1)
+        clock[0] += SECRET_MAX_AGE_SECONDS
         assert CONFIG.cursor_secret == b"rotated-cursor-secret-0123"
     finally:
         secrets_manager.put_secret_value(SecretId=os.environ["APP_SECRET_ID"], SecretString=json.dumps(before))
@@ -115,7 +115,7 @@ def test_a_changed_cursor_secret_is_read_after_the_cache_age(secrets_manager, sh
 
 def test_the_tracking_function_reads_its_keys_without_importing_boto3_or_powertools(moto_endpoint):
     """Its cold start is budgeted at 1.1 × a bare boto3 client's (bench/coldstart.py): its key is
-    read with a botocore client of the table's own session, not through Powertools and boto3."""
+    read with a botocore client of the table's own session, neither through Powertools nor boto3."""
     probe = ("import sys, functions.tracking.app\nfrom shared.config import tracking_keyring\n"
              "assert tracking_keyring().current.id\n"
              "print(sorted({name.split('.')[0] for name in sys.modules} & {'boto3', 'aws_lambda_powertools'}))")
