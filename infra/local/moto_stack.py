@@ -511,8 +511,8 @@ class AwsEmulation:
         external = os.environ.get("AWS_ENDPOINT_URL")
         if external:
             self.endpoint_url = external
-            self._announce(region, provision(endpoint_url=external, table_name=self._table_name,
-                                             secret_values=stack_secret_values(self._data_dir)))
+            # its secrets outlive this process there: made once by provisioning, found by name after
+            self._announce(region, provision(endpoint_url=external, table_name=self._table_name))
             return external
 
         self._moto = EmbeddedMoto()
