@@ -19,7 +19,7 @@ def _fresh_emulation(endpoint_url: str) -> None:
     from infra.provision import provision
 
     urllib.request.urlopen(urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST"), timeout=60).read()
-    provision(table_name=TABLE_NAME)
+    os.environ.update(provision(table_name=TABLE_NAME))  # the secrets' new ARNs
 
 
 def main(only: list[str]) -> int:
@@ -32,10 +32,10 @@ def main(only: list[str]) -> int:
     started = time.time()
     os.environ.update({
         "AWS_DEFAULT_REGION": "ap-northeast-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-        "TABLE_NAME": TABLE_NAME, "CURSOR_SECRET": "bench-cursor-secret-0123456789",
+        "TABLE_NAME": TABLE_NAME,
         "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "TRACKING_KEYS": "bench:YmVuY2gtdHJhY2tpbmcta2V5LTAxMjM0NTY3ODlhYmNkZWY",
         "TRACKING_BASE_URL": "https://track.bench.example", "SES_CONFIGURATION_SET": "crm-bench",
+        "MAILBOX_SECRET_PREFIX": "crm-bench/mailbox", "INBOUND_BUCKET": "crm-inbound-bench",
         "SCHEDULE_GROUP": "crm-bench-emails", "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/crm-bench-scheduler",
         "SCHEDULED_SEND_ARN": "arn:aws:lambda:ap-northeast-1:123456789012:function:ScheduledSendFunction",
         "BULK_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-bench-bulk",
@@ -43,9 +43,6 @@ def main(only: list[str]) -> int:
         "FILES_BUCKET": "crm-bench-files", "API_BASE_URL": "https://api.bench.example",
         "NOTIFY_FROM": "noreply@bench.example",
     })
-    # First, while this process is small and nothing else runs: import timings are the
-    # figures most disturbed by a busy machine (a multi-GB emulator made them swing ±30 %).
-    cold_starts = [replace(figure, part="coldstart") for figure in coldstart.run()] if not only or "coldstart" in only else []
     from infra.local import sns  # the mail events function trusts the local signer's certificate
 
     os.environ.update(sns.configure(Path(tempfile.mkdtemp()), "ap-northeast-1"))
@@ -53,7 +50,11 @@ def main(only: list[str]) -> int:
     moto.start()
     os.environ["AWS_ENDPOINT_URL"] = moto.endpoint_url
     try:
-        provision(table_name=TABLE_NAME)
+        os.environ.update(provision(table_name=TABLE_NAME))  # the pools' ids, the secrets' ARNs
+        # First, while the emulation is small and nothing else runs: cold-start timings are the
+        # figures most disturbed by a busy machine (a multi-GB emulator made them swing ±30 %).
+        cold_starts = [replace(figure, part="coldstart") for figure in coldstart.run()] if not only or "coldstart" in only else []
+        _fresh_emulation(moto.endpoint_url)
         from bench import (console_bench, console_list, contacts_bench, emails_bench, files_bench, history_bench,
                            load_bench, mail_events_bench, mailbox_bench, scale_bench, search_bench, timeline_bench,
                            views_bench)

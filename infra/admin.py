@@ -53,7 +53,6 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"crm admin: error: set {' and '.join(missing)} (the stack's outputs) or use --local", file=sys.stderr)
         return 2
-    os.environ.setdefault("CURSOR_SECRET", "not-used-by-crm-admin")  # shared.config wants one; nothing here pages
     from shared.errors import CrmError
     from shared.services import members
 

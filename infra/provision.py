@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import logging
 import os
 from collections.abc import Iterable
@@ -212,6 +213,41 @@ def ensure_queues(endpoint_url: str | None) -> None:
             sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "960"})
 
 
+# The stack's own secrets in template.yaml, by the variable that hands each one's ARN to the
+# functions (they read the values at run time: shared/config.py).
+SECRET_ENV_VARS: dict[str, str] = {"AppSecret": "APP_SECRET_ID", "TrackingKeySecret": "TRACKING_KEY_SECRET_ID"}
+
+
+def ensure_secrets(secretsmanager: Any, stack_name: str,
+                   values: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """The template's secrets of stack `stack_name` (named "<stack>/<logical id>"), created unless
+    they exist: with `values` (by logical id) when given, else generated as the template's
+    GenerateSecretString says. Returns their ARNs by SECRET_ENV_VARS."""
+    resources = load_template()["Resources"]
+    environment = {}
+    for logical_id, variable in SECRET_ENV_VARS.items():
+        name = f"{stack_name}/{logical_id}"
+        try:
+            arn = secretsmanager.describe_secret(SecretId=name)["ARN"]
+        except ClientError as error:
+            if _error_code(error) != "ResourceNotFoundException":
+                raise
+            value = (values or {}).get(logical_id) or _generated_secret(secretsmanager, resources[logical_id])
+            arn = secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))["ARN"]
+            LOGGER.info("created secret %s", name)
+        environment[variable] = arn
+    return environment
+
+
+def _generated_secret(secretsmanager: Any, resource: dict[str, Any]) -> dict[str, str]:
+    """What CloudFormation's GenerateSecretString makes: the template string's JSON with one key
+    set to a random password of the given length and character classes."""
+    spec = resource["Properties"]["GenerateSecretString"]
+    password = secretsmanager.get_random_password(
+        PasswordLength=spec["PasswordLength"], ExcludePunctuation=spec.get("ExcludePunctuation", False))
+    return {**json.loads(spec["SecretStringTemplate"]), spec["GenerateStringKey"]: password["RandomPassword"]}
+
+
 def ensure_user_pool(cognito: Any, stack_name: str, pool_logical_id: str = "UserPool",
                      client_logical_id: str = "UserPoolClient") -> tuple[str, str]:
     """A user pool of the template and its app client for stack `stack_name` (the team's by
@@ -244,11 +280,13 @@ def provision(
     endpoint_url: str | None = None,
     table_name: str | None = None,
     buckets: Iterable[str] | None = None,
+    secret_values: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, str]:
-    """Create the table, the user pool (and the configured buckets, queues…) if missing. Safe to
-    call repeatedly. Returns what the functions' environment names the pools by (USER_POOL_ID,
-    USER_POOL_CLIENT_ID; the member groups' logins: MEMBER_POOL_ID, MEMBER_POOL_CLIENT_ID), empty
-    when the endpoint emulates no Cognito (DynamoDB Local).
+    """Create the table, the user pools, the secrets (and the configured buckets, queues…) if
+    missing. Safe to call repeatedly. Returns what the functions' environment names the pools by
+    (USER_POOL_ID, USER_POOL_CLIENT_ID; the member groups' logins: MEMBER_POOL_ID,
+    MEMBER_POOL_CLIENT_ID) and the secrets by (SECRET_ENV_VARS), without those an endpoint does not
+    emulate (DynamoDB Local). `secret_values`: see ensure_secrets.
 
     `table_name` defaults to env TABLE_NAME, then "crm-local"; `buckets` to
     `configured_buckets()`. Without `endpoint_url`, boto3 uses AWS_ENDPOINT_URL if set.
@@ -264,6 +302,11 @@ def provision(
     except (BotoCoreError, ClientError) as error:
         LOGGER.warning("no user pool on this endpoint (%s): nobody can sign in", error)
         pool_environment = {}
+    try:
+        secret_environment = ensure_secrets(_client("secretsmanager", endpoint_url), name, secret_values)
+    except (BotoCoreError, ClientError) as error:
+        LOGGER.warning("no Secrets Manager on this endpoint (%s): the functions cannot start", error)
+        secret_environment = {}
     ensure_mail_resources(endpoint_url)
     ensure_queues(endpoint_url)
     bucket_names = list(configured_buckets() if buckets is None else buckets)
@@ -274,7 +317,7 @@ def provision(
         files_bucket = os.environ.get("FILES_BUCKET", "").strip()
         if files_bucket in bucket_names:
             s3.put_bucket_cors(Bucket=files_bucket, CORSConfiguration={"CORSRules": files_bucket_cors()})
-    return pool_environment
+    return {**pool_environment, **secret_environment}
 
 
 def main(argv: list[str] | None = None) -> int:

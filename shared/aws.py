@@ -1,6 +1,9 @@
 """AWS clients other than DynamoDB's (which PynamoDB owns): one per service per warm Lambda,
-created on first use so functions that never send mail never import or build them. The
-endpoint comes from the standard AWS_ENDPOINT_URL (moto, LocalStack) when it is set."""
+created on first use so functions that never send mail never build them. They are botocore's
+clients made from PynamoDB's session: a session of their own would load botocore's endpoint
+data again, and boto3 (which adds nothing the functions use to a client) would be imported,
+each a tenth of the tracking function's cold start (bench/coldstart.py). The endpoint comes from
+the standard AWS_ENDPOINT_URL (moto, LocalStack) when it is set."""
 
 from __future__ import annotations
 
@@ -13,9 +16,9 @@ from shared.config import CONFIG
 
 @cache
 def client(service: str) -> Any:
-    import boto3
+    from shared.db.models import botocore_session
 
-    return boto3.client(service, region_name=CONFIG.region, config=_config(service))
+    return botocore_session().create_client(service, region_name=CONFIG.region, config=_config(service))
 
 
 def _config(service: str) -> Any:

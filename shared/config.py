@@ -1,26 +1,68 @@
-"""Configuration, read from the environment once per cold start.
+"""Configuration, read from the environment once per cold start, and the secrets, read from
+Secrets Manager at run time.
 
-Every function gets the table and the cursor secret; the mail settings are set only on the
-functions that send or track mail (template.yaml), so they are optional here and checked
-where they are used.
+Each function names the variables it needs (`require`, at the top of functions/<name>/app.py)
+and refuses to start without them, naming the missing one; the rest are optional here. The
+secrets' values never sit in the environment: it holds their ARNs (APP_SECRET_ID,
+TRACKING_KEY_SECRET_ID), and the values are fetched on first use and cached for
+SECRET_MAX_AGE_SECONDS, so a rotated key reaches warm functions too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import cache
+from time import monotonic
 
 from shared.domain.send_limits import DEFAULT_MAX_SEND_RATE
+
+
+# How long a secret's value is reused before Secrets Manager is asked again: a rotated key is in
+# use everywhere within this time (keep the old key in the secret at least this long).
+SECRET_MAX_AGE_SECONDS = 300
+
+
+class MissingConfiguration(RuntimeError):
+    """A variable the function needs is not set: it fails at cold start, not on a request."""
+
+
+def require(*names: str) -> None:
+    """Refuse to start (at import of the function's handler) without each of `names` set."""
+    missing = [name for name in names if not os.environ.get(name, "").strip()]
+    if missing:
+        raise MissingConfiguration(f"missing environment variable(s) {', '.join(missing)}: "
+                                   "template.yaml sets them on this function")
+
+
+def secret_fields(variable: str) -> dict[str, str]:
+    """The JSON secret whose ARN the environment `variable` holds: one GetSecretValue per
+    SECRET_MAX_AGE_SECONDS, with the process's bare Secrets Manager client (shared.aws).
+
+    Not Powertools parameters (get_secret with max_age would do the same): importing it, and the
+    boto3 it imports, cost 0.13 × the cold-start baseline (bench/coldstart.py: import boto3 and a
+    client's first GetItem) of every function reading a secret, 0.077 s of CPU beside 0.585 s, so
+    neither the API functions' 1.3 × nor the tracking function's 1.1 × bound was in reach with it.
+    """
+    secret_id = os.environ[variable]
+    fetched = _fetched.get(secret_id)
+    now = monotonic()
+    if fetched is None or now - fetched[0] >= SECRET_MAX_AGE_SECONDS:
+        from shared.aws import client
+
+        fetched = _fetched[secret_id] = (now, json.loads(client("secretsmanager").get_secret_value(
+            SecretId=secret_id)["SecretString"]))
+    return fetched[1]
+
+
+_fetched: dict[str, tuple[float, dict[str, str]]] = {}  # secret ARN → (when, its JSON fields)
 
 
 @dataclass(frozen=True)
 class Config:
     table_name: str
-    cursor_secret: bytes
     region: str
-    # "k2:<base64>,k1:<base64>": the first key signs tracking tokens, all of them verify
-    tracking_keys: str
     # scheme://host of the tracking routes (/t/o, /t/c) as recipients reach them
     tracking_base_url: str
     ses_configuration_set: str
@@ -65,17 +107,20 @@ class Config:
     # else AWS_ENDPOINT_URL), None in AWS (the regional endpoint)
     cognito_endpoint: str | None
 
+    @property
+    def cursor_secret(self) -> bytes:
+        """The HMAC key of pagination cursors: AppSecret's `cursor_secret` (APP_SECRET_ID)."""
+        secret = secret_fields("APP_SECRET_ID").get("cursor_secret", "")
+        if len(secret) < 16:
+            raise MissingConfiguration("the secret APP_SECRET_ID names needs a cursor_secret of at least 16 characters")
+        return secret.encode()
+
 
 def _load() -> Config:
     env = os.environ
-    secret = env.get("CURSOR_SECRET", "")
-    if len(secret) < 16:
-        raise RuntimeError("CURSOR_SECRET must be set to at least 16 characters")
     return Config(
         table_name=env.get("TABLE_NAME", "crm-local"),
-        cursor_secret=secret.encode(),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-northeast-1",
-        tracking_keys=env.get("TRACKING_KEYS", ""),
         tracking_base_url=env.get("TRACKING_BASE_URL", "").rstrip("/"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
         ses_max_send_rate=float(env.get("SES_MAX_SEND_RATE") or DEFAULT_MAX_SEND_RATE),
@@ -106,9 +151,16 @@ def _load() -> Config:
 CONFIG = _load()
 
 
-@cache
 def tracking_keyring():
-    """The tracking token keys, parsed on first use (only the mail functions have them)."""
+    """The tracking token keys: TrackingKeySecret's fields (TRACKING_KEY_SECRET_ID), id → base64
+    key; the first one signs, all of them verify, so rotation puts the new key first
+    ({"k2": …, "k1": …}) and drops the old one once no sent mail needs it."""
+    return _keyring(tuple(secret_fields("TRACKING_KEY_SECRET_ID").items()))
+
+
+@cache
+def _keyring(keys: tuple[tuple[str, str], ...]):
+    """Parsed once per value of the secret."""
     from shared.domain.tracking import Keyring
 
-    return Keyring.from_config(CONFIG.tracking_keys)
+    return Keyring.from_config(",".join(f"{key_id}:{secret}" for key_id, secret in keys))

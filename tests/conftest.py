@@ -83,7 +83,7 @@ def moto_endpoint(tmp_path_factory):
     os.environ.update({**_ENV, **signing, "AWS_ENDPOINT_URL": endpoint})
     from infra.provision import provision
 
-    pool = provision(table_name=TABLE_NAME)  # USER_POOL_ID, USER_POOL_CLIENT_ID
+    pool = provision(table_name=TABLE_NAME)  # USER_POOL_ID, USER_POOL_CLIENT_ID, APP_SECRET_ID, TRACKING_KEY_SECRET_ID
     _ENV.update(pool)
     os.environ.update(pool)
     yield endpoint
@@ -101,12 +101,10 @@ _ENV = {
     "AWS_DEFAULT_REGION": "ap-northeast-1",
     "AWS_ENDPOINT_URL": "",
     "TABLE_NAME": TABLE_NAME,
-    "CURSOR_SECRET": "test-cursor-secret-0123456789",
     "POWERTOOLS_SERVICE_NAME": "crm",
     "POWERTOOLS_METRICS_NAMESPACE": "Crm",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
-    "TRACKING_KEYS": "t2:dGVzdC10cmFja2luZy1rZXktdHdvLTAxMjM0NTY3ODk,t1:dGVzdC10cmFja2luZy1rZXktb25lLTAxMjM0NTY3ODk",
     "TRACKING_BASE_URL": "https://track.example.test",
     "SES_CONFIGURATION_SET": "crm-test",
     "MAILBOX_SECRET_PREFIX": "crm-test/mailbox",
@@ -121,11 +119,13 @@ _ENV = {
     "FILES_BUCKET": "crm-test-files",
     "API_BASE_URL": "https://api.example.test",
     "NOTIFY_FROM": "CRM <noreply@crm.example.test>",
-    # the user pool `moto_endpoint` provisions: set once it exists
+    # the user pool and the secrets `moto_endpoint` provisions: set once they exist
     "USER_POOL_ID": "",
     "USER_POOL_CLIENT_ID": "",
     "MEMBER_POOL_ID": "",
     "MEMBER_POOL_CLIENT_ID": "",
+    "APP_SECRET_ID": "",
+    "TRACKING_KEY_SECRET_ID": "",
 }
 
 

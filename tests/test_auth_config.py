@@ -29,7 +29,7 @@ def test_in_aws_the_cognito_endpoint_is_null():
     """No endpoint variable in AWS: clients use the region's Cognito endpoint."""
     from shared import config
 
-    with mock.patch.dict(os.environ, {"CURSOR_SECRET": "x" * 16, "USER_POOL_ID": "ap-northeast-1_abc"}):
+    with mock.patch.dict(os.environ, {"USER_POOL_ID": "ap-northeast-1_abc"}):
         for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_COGNITO_IDP"):
             os.environ.pop(name, None)
         loaded = config._load()

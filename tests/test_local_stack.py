@@ -102,7 +102,7 @@ ROUTES = [
 def clean_env():
     """Whatever a stack sets in os.environ is undone after the test."""
     with mock.patch.dict(os.environ):
-        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TABLE_NAME", "CURSOR_SECRET"):
+        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TABLE_NAME", "APP_SECRET_ID", "TRACKING_KEY_SECRET_ID"):
             os.environ.pop(name, None)
         yield
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -117,12 +118,34 @@ def _cognito(endpoint: str) -> Any:
     return boto3.client("cognito-idp", region_name=REGION, endpoint_url=endpoint)
 
 
+def test_provision_creates_the_template_secrets_once_as_cloudformation_generates_them(aws_env: str) -> None:
+    first = provision(table_name="crm-test-secrets")
+    again = provision(table_name="crm-test-secrets", secret_values={"AppSecret": {"cursor_secret": "not-used-again"}})
+
+    assert again["APP_SECRET_ID"] == first["APP_SECRET_ID"]  # found by name: the value made first stays
+    secrets = boto3.client("secretsmanager", region_name=REGION, endpoint_url=aws_env)
+    template = load_template()["Resources"]
+    for logical_id, variable in (("AppSecret", "APP_SECRET_ID"), ("TrackingKeySecret", "TRACKING_KEY_SECRET_ID")):
+        spec = template[logical_id]["Properties"]["GenerateSecretString"]
+        value = json.loads(secrets.get_secret_value(SecretId=first[variable])["SecretString"])
+        assert list(value) == [spec["GenerateStringKey"]], logical_id
+        assert len(value[spec["GenerateStringKey"]]) == spec["PasswordLength"] and value[spec["GenerateStringKey"]].isalnum()
+
+
+def test_provision_gives_new_secrets_the_values_it_is_handed(aws_env: str) -> None:
+    created = provision(table_name="crm-test-kept", secret_values={"TrackingKeySecret": {"local": "a2VwdC1rZXktMDEyMzQ1Njc4OWFi"}})
+
+    secrets = boto3.client("secretsmanager", region_name=REGION, endpoint_url=aws_env)
+    stored = secrets.get_secret_value(SecretId=created["TRACKING_KEY_SECRET_ID"])["SecretString"]
+    assert json.loads(stored) == {"local": "a2VwdC1rZXktMDEyMzQ1Njc4OWFi"}
+
+
 def test_provision_creates_the_template_user_pool_and_app_client_idempotently(aws_env: str) -> None:
     first = provision(table_name="crm-test-pool")
 
     again = provision(table_name="crm-test-pool")  # a restart: the pool and client found by name
 
-    assert again == first and set(first) == {"USER_POOL_ID", "USER_POOL_CLIENT_ID"}
+    assert again == first and set(first) == {"USER_POOL_ID", "USER_POOL_CLIENT_ID", "APP_SECRET_ID", "TRACKING_KEY_SECRET_ID"}
     cognito = _cognito(aws_env)
     named = [pool for pool in cognito.list_user_pools(MaxResults=60)["UserPools"] if pool["Name"] == "crm-test-pool-users"]
     assert [pool["Id"] for pool in named] == [first["USER_POOL_ID"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import importlib.metadata
 import json
@@ -314,7 +315,7 @@ def _metrics_of(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 FUNCTION_NAMES = {function: {"FunctionName": {"Ref": function}} for function in (
     "ContactsApiFunction", "EmailsApiFunction", "ActivityIngestFunction", "TrackingFunction", "MailEventsFunction",
-    "ScheduledSendFunction", "BulkWorkerFunction", "ExportWorkerFunction")}
+    "ScheduledSendFunction", "BulkWorkerFunction", "ExportWorkerFunction", "MailboxSyncFunction")}
 
 
 def _queue(name: str) -> dict[str, Any]:
@@ -349,6 +350,9 @@ def test_each_alarm_watches_its_metric_and_tells_the_operators(template: dict[st
     assert properties["TreatMissingData"] == "notBreaching"  # no traffic is not an incident
     if "Metrics" in properties:  # metric math: one series, the sum of what it watches
         assert [query["Id"] for query in properties["Metrics"] if query.get("ReturnData", True)] == ["total"]
+        # at most 10 metrics an alarm retrieves (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html):
+        # a tenth function would need a second alarm
+        assert sum("MetricStat" in query for query in properties["Metrics"]) <= 10
 
 
 def test_every_function_and_dead_letter_queue_is_watched(template: dict[str, Any]) -> None:
@@ -391,3 +395,57 @@ def test_the_dashboard_shows_every_alarm_and_the_services_metrics(template: dict
             "BusyAnswers"} <= shown
     namespace = template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
     assert namespace == {"Fn::Sub": "Crm/${AWS::StackName}"} and "Crm/${AWS::StackName}" in body_template
+
+
+# ---------------------------------------------------------------- secrets at run time
+
+
+def _secret_refs(value: Any) -> set[str]:
+    """The stack's secrets a Resource names (each `!Ref <Secret>`: a secret's Ref is its ARN)."""
+    return {item["Ref"] for item in _as_list(value) if isinstance(item, dict) and "Ref" in item}
+
+
+def test_no_secret_value_is_resolved_into_an_environment(template: dict[str, Any]) -> None:
+    """A dynamic reference's value would sit in the function's configuration, shown to whoever may
+    read it (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html):
+    the functions get the secrets' ARNs and read the values at run time."""
+    environments = [template["Globals"]["Function"].get("Environment", {})]
+    environments += [resource["Properties"].get("Environment", {}) for resource in _functions(template).values()]
+    assert "resolve:secretsmanager" not in json.dumps(environments)
+
+
+def test_each_function_may_read_exactly_the_stack_secrets_its_environment_names(template: dict[str, Any]) -> None:
+    stack_secrets = set(_resources(template, "AWS::SecretsManager::Secret"))
+    readers = {}
+    for logical_id, resource in _functions(template).items():
+        variables = resource["Properties"].get("Environment", {}).get("Variables", {})
+        named = {value["Ref"] for value in variables.values() if isinstance(value, dict) and value.get("Ref") in stack_secrets}
+        granted = set()
+        for statement in _statements(resource["Properties"].get("Policies", [])):
+            if any(str(action).startswith("secretsmanager:") for action in _as_list(statement["Action"])):
+                granted |= _secret_refs(statement["Resource"]) & stack_secrets
+                if _secret_refs(statement["Resource"]) & stack_secrets:
+                    assert _as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"], (logical_id, statement)
+        assert granted == named, f"{logical_id} names {named} in its environment but may read {granted}"
+        readers[logical_id] = named
+    assert readers["TrackingFunction"] == {"TrackingKeySecret"}
+    assert readers["EmailsApiFunction"] == {"AppSecret", "TrackingKeySecret"}
+    assert readers["BulkWorkerFunction"] == {"TrackingKeySecret"}  # email to a selection is tracked
+
+
+def _required_variables(handler: str) -> set[str]:
+    """The names a handler module passes to shared.config.require at import."""
+    source = (ROOT / (handler.rpartition(".")[0].replace(".", "/") + ".py")).read_text(encoding="utf-8")
+    calls = [node for node in ast.walk(ast.parse(source))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "require"]
+    assert len(calls) == 1, f"{handler}: one require(...) at import"
+    return {argument.value for argument in calls[0].args}
+
+
+def test_each_function_requires_only_what_the_template_sets_on_it(template: dict[str, Any]) -> None:
+    shared = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    for logical_id, resource in _functions(template).items():
+        own = set(resource["Properties"].get("Environment", {}).get("Variables", {}))
+        required = _required_variables(resource["Properties"]["Handler"])
+        assert "TABLE_NAME" in required, logical_id
+        assert required <= shared | own, f"{logical_id} requires {required - shared - own}, which the template does not set"

@@ -13,9 +13,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.aws import client
-from shared.config import CONFIG
+from shared.config import CONFIG, require
 from shared.observability import carry_on, logger
 from shared.services import bulk, bulk_emails, companies, contacts, imports, job_queue, notifications
+
+# what this function refuses to start without (template.yaml sets each on it)
+require("TABLE_NAME", "BULK_QUEUE_URL", "FILES_BUCKET", "TRACKING_KEY_SECRET_ID")
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -9,8 +9,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from shared.config import require
 from shared.observability import carry_on, logger
 from shared.services import exports, job_queue
+
+# what this function refuses to start without (template.yaml sets each on it)
+require("TABLE_NAME", "FILES_BUCKET", "API_BASE_URL")
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

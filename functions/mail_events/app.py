@@ -6,9 +6,13 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from functions.mail_events.routes import webhooks
+from shared.config import require
 from shared.http import App
 from shared.observability import API_CORRELATION_PATH, logger
 from shared.services import mail_events
+
+# what this function refuses to start without (template.yaml sets each on it)
+require("TABLE_NAME", "MAIL_EVENT_TOPIC_ARNS", "INBOUND_BUCKET")
 
 app = App(webhooks.router)
 

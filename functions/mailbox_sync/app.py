@@ -3,8 +3,12 @@ up, least recently synced first (shared.services.mailbox_sync)."""
 
 from typing import Any
 
+from shared.config import require
 from shared.observability import logger
 from shared.services import mailbox_sync
+
+# what this function refuses to start without (template.yaml sets each on it)
+require("TABLE_NAME", "MAILBOX_SECRET_PREFIX")
 
 
 @logger.inject_lambda_context(clear_state=True)

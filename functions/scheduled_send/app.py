@@ -5,8 +5,13 @@ conditional write before sending, so it goes out once whichever fires first."""
 from typing import Any
 
 from shared import keys
+from shared.config import require
 from shared.observability import carry_on, logger
 from shared.services import emails
+
+# what this function refuses to start without (template.yaml sets each on it)
+require("TABLE_NAME", "TRACKING_KEY_SECRET_ID", "TRACKING_BASE_URL", "SES_CONFIGURATION_SET", "MAILBOX_SECRET_PREFIX",
+        "SCHEDULE_GROUP")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -10,10 +10,14 @@ import json
 import re
 from typing import Any
 
+from shared.config import require
 from shared.domain.tracking import KIND_CLICK, KIND_OPEN, KIND_UNSUBSCRIBE, PIXEL_GIF
 from shared.errors import BadRequest, CrmError, NotFound, PayloadTooLarge
 from shared.language import localised, prefers_japanese
 from shared.services.tracking import NotTracked, hit, unsubscribe
+
+# what this function refuses to start without (template.yaml sets each on it)
+require("TABLE_NAME", "TRACKING_KEY_SECRET_ID", "BULK_QUEUE_URL")
 
 _KINDS = {"/t/o/": KIND_OPEN, "/t/c/": KIND_CLICK, "/t/u/": KIND_UNSUBSCRIBE}
 # Neither browsers, proxies nor mail clients may reuse a hit, and the token must not leak to

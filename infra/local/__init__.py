@@ -7,6 +7,7 @@ names another.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -39,6 +40,15 @@ def local_secret(data_dir: Path, name: str) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")
     return value
+
+
+def stack_secret_values(data_dir: Path) -> dict[str, dict[str, str]]:
+    """The values of the stack's secrets (template.yaml's AppSecret, TrackingKeySecret) that
+    provisioning gives the emulated Secrets Manager, kept in the data folder so that cursors and
+    the links of mails sent before a restart stay valid."""
+    tracking_key = base64.urlsafe_b64encode(local_secret(data_dir, "tracking-key").encode()).decode()
+    return {"AppSecret": {"cursor_secret": local_secret(data_dir, "cursor-secret")},
+            "TrackingKeySecret": {"local": tracking_key}}
 
 
 # The running stack's AWS emulation and user pool, for the `crm-local` commands (`crm-local token`,
@@ -76,5 +86,4 @@ def use_running_stack(data_dir: Path) -> dict[str, str] | None:
                        "USER_POOL_ID": running["USER_POOL_ID"], "TABLE_NAME": running["TABLE_NAME"]})
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    os.environ.setdefault("CURSOR_SECRET", "not-used-by-local-commands")  # shared.config wants one; nothing here pages
     return running

@@ -36,6 +36,7 @@ from infra.local import (
     dynamodb_realism,
     forget_running_aws,
     index_partitions,
+    stack_secret_values,
     strict_secrets,
     write_running_aws,
 )
@@ -510,6 +511,7 @@ class AwsEmulation:
         external = os.environ.get("AWS_ENDPOINT_URL")
         if external:
             self.endpoint_url = external
+            # its secrets outlive this process there: made once by provisioning, found by name after
             self._announce(region, provision(endpoint_url=external, table_name=self._table_name))
             return external
 
@@ -526,7 +528,8 @@ class AwsEmulation:
         return self.endpoint_url
 
     def _announce(self, region: str, pool: dict[str, str]) -> None:
-        """Give the functions the stack's user pool (USER_POOL_ID, USER_POOL_CLIENT_ID), and tell
+        """Give the functions the stack's user pool (USER_POOL_ID, USER_POOL_CLIENT_ID) and secrets
+        (APP_SECRET_ID, TRACKING_KEY_SECRET_ID), and tell
         the `crm-local` commands where this emulation and its pool are (`running_aws`)."""
         os.environ.update(pool)
         write_running_aws(self._data_dir, {"endpoint_url": self.endpoint_url, "region": region,
@@ -534,7 +537,8 @@ class AwsEmulation:
 
     def _provision_and_restore(self, region: str) -> None:
         assert self._moto is not None
-        pool = provision(endpoint_url=self.endpoint_url, table_name=self._table_name)
+        pool = provision(endpoint_url=self.endpoint_url, table_name=self._table_name,
+                         secret_values=stack_secret_values(self._data_dir))
         snapshots: list[StateSnapshot] = [
             DynamoTableSnapshot(self._table_name, region, self._data_dir / "dynamodb" / f"{self._table_name}.jsonl",
                                 self._moto.changes.lock),

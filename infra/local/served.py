@@ -16,7 +16,7 @@ from infra.local import REPO_ROOT
 # What a fresh shell has: nothing the caller put in os.environ leaks into the stack.
 BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 # Configuration the caller's process may hold for its own emulation, never the served stack's.
-_CALLER_ONLY = ("AWS_ENDPOINT_URL", "TABLE_NAME", "CURSOR_SECRET", "TRACKING_KEYS", "TRACKING_BASE_URL")
+_CALLER_ONLY = ("AWS_ENDPOINT_URL", "TABLE_NAME", "APP_SECRET_ID", "TRACKING_KEY_SECRET_ID", "TRACKING_BASE_URL")
 _KEPT_LINES = 2000  # of the stack's output after start-up (its request log): the tail, for stop()
 
 

@@ -27,7 +27,6 @@ from werkzeug.datastructures import Headers
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
-from infra.local import local_secret
 from infra.local.apigw import ACCOUNT_ID, build_http_api_event, match_route
 from infra.local.authorizer import InvalidTokenError, JwtAuthorizer
 from infra.local.console import api_prefixes, console_response
@@ -95,11 +94,8 @@ def handler_environment(data_dir: Path) -> None:
     Handlers read their configuration once at import, so this runs before any is imported.
     """
     os.environ.setdefault("TABLE_NAME", "crm-local")
-    os.environ.setdefault("CURSOR_SECRET", local_secret(data_dir, "cursor-secret"))
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "crm")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Crm")
-    tracking_secret = base64.urlsafe_b64encode(local_secret(data_dir, "tracking-key").encode()).decode()
-    os.environ.setdefault("TRACKING_KEYS", f"local:{tracking_secret}")
     region = os.environ.get("AWS_REGION", "ap-northeast-1")
     for name, value in {
         "SES_CONFIGURATION_SET": "crm-local",
@@ -231,12 +227,25 @@ def call_handler(
 ) -> Any:
     """Send a request straight to its handler, as API Gateway would after the authorizer
     accepted `claims`: for tests and benchmarks, which need no HTTP server."""
+    return invoke(*api_event(method, path, claims, body, query, headers, source_ip))
+
+
+def api_event(
+    method: str,
+    path: str,
+    claims: Mapping[str, Any] | None,
+    body: str | None = None,
+    query: str | Mapping[str, Any] = "",
+    headers: Mapping[str, str] | None = None,
+    source_ip: str = "127.0.0.1",
+) -> tuple[Route, dict[str, Any]]:
+    """The route a request reaches and the event API Gateway hands its function (call_handler's)."""
     route, path_parameters = routed(template_routes(), method, path)
     event = build_http_api_event(
         method, path, route.route_key, path_parameters, query, {"content-type": "application/json", **(headers or {})},
         body, claims, source_ip,
     )
-    return invoke(route, event)
+    return route, event
 
 
 class LocalApi:

@@ -17,6 +17,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection, Projection
+from botocore.session import Session
 from pynamodb.models import Model
 
 from shared.config import CONFIG
@@ -487,3 +488,9 @@ def _share_one_connection() -> None:
 
 
 _share_one_connection()
+
+
+def botocore_session() -> Session:
+    """The botocore session of the table's connection (this thread's): the other AWS clients are
+    made from it (shared.aws), so a cold start loads botocore's endpoint data once, not per session."""
+    return ContactItem._get_connection().connection.session
