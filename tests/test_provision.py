@@ -145,7 +145,8 @@ def test_provision_creates_the_template_user_pool_and_app_client_idempotently(aw
 
     again = provision(table_name="crm-test-pool")  # a restart: the pool and client found by name
 
-    assert again == first and set(first) == {"USER_POOL_ID", "USER_POOL_CLIENT_ID", "APP_SECRET_ID", "TRACKING_KEY_SECRET_ID"}
+    assert again == first and set(first) == {"USER_POOL_ID", "USER_POOL_CLIENT_ID", "MEMBER_POOL_ID", "MEMBER_POOL_CLIENT_ID",
+                                             "APP_SECRET_ID", "TRACKING_KEY_SECRET_ID"}
     cognito = _cognito(aws_env)
     named = [pool for pool in cognito.list_user_pools(MaxResults=60)["UserPools"] if pool["Name"] == "crm-test-pool-users"]
     assert [pool["Id"] for pool in named] == [first["USER_POOL_ID"]]
