@@ -54,10 +54,10 @@ def main(only: list[str]) -> int:
     os.environ["AWS_ENDPOINT_URL"] = moto.endpoint_url
     try:
         provision(table_name=TABLE_NAME)
-        from bench import (console_bench, console_list, contacts_bench, emails_bench, files_bench, load_bench,
-                           mail_events_bench, scale_bench, search_bench, timeline_bench, views_bench)
+        from bench import (bulk_email_bench, console_bench, console_list, contacts_bench, emails_bench, files_bench,
+                           load_bench, mail_events_bench, scale_bench, search_bench, timeline_bench, views_bench)
 
-        modules = (emails_bench, mail_events_bench, timeline_bench, contacts_bench, views_bench, search_bench,
+        modules = (emails_bench, bulk_email_bench, mail_events_bench, timeline_bench, contacts_bench, views_bench, search_bench,
                    files_bench, load_bench, scale_bench, console_bench, console_list)
         chosen = [module for module in modules if not only or module.__name__.split(".")[-1] in only]
         figures = []
