@@ -454,6 +454,28 @@ def test_segment_export_import_and_bulk_statuses(api, monkeypatch):
     owner("GET", "/v1/imports/{id}/preview", 413, params={"id": uploaded(importer, "姓\n山田\n".encode())})
 
 
+def test_bulk_email_and_unsubscribe_statuses(api):
+    """An email to a selection naming no segment of the tenant (404, as its preview); the
+    one-click unsubscribe's page and its POST (200), with a token the email would carry."""
+    from shared.config import tracking_keyring
+    from shared.domain import tracking
+    from stack_support import run_queued_jobs
+
+    owner = Caller(api.tenant)
+    content = {"subject": "{{contact.family_name}}様", "body_text": "ご案内"}
+    for path in ("/v1/emails/bulk", "/v1/emails/bulk/preview"):
+        owner("POST", path, 404, body={"selection": {"segment_id": OTHER_ID}, **content})
+    contact = owner("POST", "/v1/contacts", 201, body={"family_name": "山田", "email": f"bulk.{api.tenant}@example.jp"})
+    owner("POST", "/v1/emails/bulk/preview", 200, body={"selection": {"ids": [contact["id"]]}, **content})
+    owner("POST", "/v1/emails/bulk", 202, body={"selection": {"ids": [contact["id"]]}, **content})
+    run_queued_jobs()
+    token = tracking.sign(tracking_keyring(), tracking.KIND_UNSUBSCRIBE, api.tenant, contact["id"])
+    anyone = Caller(api.tenant, token="")
+    anyone("GET", "/t/u/{token}", 200, params={"token": token})
+    anyone("POST", "/t/u/{token}", 200, params={"token": token}, raw=b"List-Unsubscribe=One-Click")
+    assert owner("GET", "/v1/contacts/{id}", 200, params={"id": contact["id"]})["marketing_opt_out"] is True
+
+
 def test_a_tag_on_more_contacts_than_a_request_handles_is_deleted_by_a_job(api, monkeypatch):
     from stack_support import run_queued_jobs
 

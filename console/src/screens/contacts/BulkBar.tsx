@@ -11,6 +11,7 @@ import { STATUSES, statusLabels } from "../../lib/fields";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { bulkBody, outcomeOf, type BulkAction, type Outcome, type Selection } from "./bulk";
+import { BulkEmailDialog } from "./BulkEmailDialog";
 import { messages } from "./messages";
 
 const POLL_MS = 1000;
@@ -31,6 +32,7 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
   const t = useMessages(messages);
   const label = useMessages(bulkActionLabels);
   const [action, setAction] = useState<BulkAction | null>(null);
+  const [emailing, setEmailing] = useState(false);
   const summary = matching
     ? total === null ? t("selectedMatching") : t("selectedMatchingTotal", { total })
     : t("selected", { count });
@@ -43,6 +45,7 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
             {label(name)}
           </button>
         ))}
+        <button type="button" onClick={() => setEmailing(true)}>{t("emailAction")}</button>
         {onExport && <button type="button" onClick={onExport}>{t("export")}</button>}
         <button type="button" class="link" onClick={onClear}>{t("clearSelection")}</button>
       </div>
@@ -52,6 +55,13 @@ export function BulkBar({ count, total, matching, actions, selection, members, t
             setAction(null);
             if (finished) onClear();
           }} onDone={onDone} />
+      )}
+      {emailing && (
+        <BulkEmailDialog count={count} matching={matching} selection={selection} onDone={onDone}
+          onClose={(finished) => {
+            setEmailing(false);
+            if (finished) onClear();
+          }} />
       )}
     </section>
   );

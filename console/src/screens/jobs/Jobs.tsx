@@ -75,7 +75,7 @@ function JobsTable({ jobs }: { jobs: AnyJob[] }) {
                 <td class="job-progress">
                   <progress max={1} value={job.progress ?? 0} aria-label={t("progressOf", { kind: kindText(job), time: started })} />
                   <span>{percent(job.progress ?? 0)}%</span>
-                  {kindOf(job) === "bulk_action" && typeof loose.total === "number" && (
+                  {(kindOf(job) === "bulk_action" || kindOf(job) === "bulk_email") && typeof loose.total === "number" && (
                     <span class="muted"> {t("processed", { processed: formatNumber(loose.processed ?? 0, lang), total: formatNumber(loose.total, lang) })}</span>
                   )}
                 </td>
