@@ -58,6 +58,12 @@ class PayloadTooLarge(CrmError):
     status, code = 413, "payload_too_large"
 
 
+def body_too_large(max_bytes: int) -> PayloadTooLarge:
+    """The 413 of a request body over `max_bytes`, the limit in the reader's unit."""
+    size = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} KB"
+    return PayloadTooLarge(f"The request body is larger than {size}.")
+
+
 class ValidationFailed(CrmError):
     status, code = 422, "validation_failed"
 

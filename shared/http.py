@@ -18,7 +18,7 @@ from typing import Any, Callable
 from shared import keys
 from shared.domain import json_text
 from shared.domain.access import ROLES, Principal
-from shared.errors import BadRequest, Busy, CrmError, NotFound, PayloadTooLarge, Unauthorized, still_throttled
+from shared.errors import BadRequest, Busy, CrmError, NotFound, Unauthorized, body_too_large, still_throttled
 from shared.language import localised, prefers_japanese, quality
 from shared.observability import count, for_tenant, logger
 
@@ -145,8 +145,7 @@ class Request:
         raw = self.event.get("body") or ""
         data = base64.b64decode(raw) if self.event.get("isBase64Encoded") else raw.encode("utf-8", "surrogatepass")
         if len(data) > max_bytes:
-            size = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} KB"
-            raise PayloadTooLarge(f"The request body is larger than {size}.")
+            raise body_too_large(max_bytes)
         if not data.strip():
             raise BadRequest("The request needs a JSON body.")
         try:

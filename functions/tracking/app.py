@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.config import require
 from shared.domain.tracking import KIND_CLICK, KIND_OPEN, KIND_UNSUBSCRIBE, PIXEL_GIF
-from shared.errors import BadRequest, CrmError, NotFound, PayloadTooLarge
+from shared.errors import BadRequest, CrmError, NotFound, PayloadTooLarge, body_too_large
 from shared.language import localised, prefers_japanese
 from shared.services.tracking import NotTracked, hit, unsubscribe
 
@@ -58,9 +58,6 @@ _PAGES = {
 _MAX_FORM_BYTES = 4096  # the one-click form is a few dozen bytes; multipart adds a boundary and headers
 
 
-def _too_large() -> PayloadTooLarge:
-    size = f"{_MAX_FORM_BYTES // 1024} KB"
-    return PayloadTooLarge(f"The request body is larger than {size}.")
 
 
 def _one_click(event: dict[str, Any]) -> bool:
@@ -68,7 +65,7 @@ def _one_click(event: dict[str, Any]) -> bool:
     body = event.get("body") or ""
     data = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8", "surrogatepass")
     if len(data) > _MAX_FORM_BYTES:
-        raise _too_large()
+        raise body_too_large(_MAX_FORM_BYTES)
     text = data.decode("utf-8", "replace").strip()
     return bool(_ONE_CLICK_FORM.search(text) or _ONE_CLICK_PART.search(text))
 
