@@ -110,8 +110,8 @@ def run() -> list[Figure]:
         status, page = _call("POST", "/v1/contacts/search", claims,
                              {"filter": {"field": "properties.employees", "op": "gte", "value": 4_900}})
     assert status == 200 and page["total"] == wanted, (page.get("total"), wanted)
-    figures.append(Figure("#7", "search on an unindexed custom property: items read (the tenant only)",
-                          reads.items_read, PER_TENANT, "items"))
+    figures.append(Figure("#7", "search on an unindexed custom property: items read (the tenant only, + the member check)",
+                          reads.items_read, PER_TENANT + 1, "items"))
 
     lately = _mail(tenant, seeded[tenant])
     mailed = {"emails": {"event": "sent", "template_id": "bench-template", "since": {"days_ago": 30}}}

@@ -716,3 +716,14 @@ def test_counts_read_zero_when_never_counted():
     node = search.parse({"field": "purchase_count", "op": "eq", "value": 0}, DEFINITIONS, NOW)
     assert search.matches(node, CONTACT, CONTEXT)
     assert not search.matches(node, {**CONTACT, "purchase_count": 2}, CONTEXT)
+
+
+def test_segment_ids_are_sought_only_as_deep_as_a_filter_may_nest():
+    deep: dict[str, Any] = {"segment_id": "seg-vip"}
+    for _ in range(5_000):  # far deeper than Python's recursion limit
+        deep = {"and": [deep]}
+    assert search.segment_ids_in(deep) == set()
+    five = {"segment_id": "seg-vip"}
+    for _ in range(search.MAX_DEPTH):
+        five = {"or": [five]}
+    assert search.segment_ids_in(five) == {"seg-vip"}

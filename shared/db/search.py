@@ -85,7 +85,7 @@ def candidate_ids(tenant: str, source: search.Source, known: dict[search.Lookup,
     if isinstance(source, search.Lookup):
         return set(known[source]) if source in known else set(_ids_in_index(tenant, source))
     if isinstance(source, search.AllOf):
-        return candidate_ids(tenant, min(source.sources, key=lambda child: -1 if child in known else _cost(child)), known)
+        return candidate_ids(tenant, min(source.sources, key=_cost), known)
     ids: set[str] = set()
     for found in _pool.map(lambda child: candidate_ids(tenant, child, known), source.sources):
         ids |= found

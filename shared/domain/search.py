@@ -582,15 +582,16 @@ def parse(tree: Any, definitions: dict[str, dict[str, Any]], now: datetime, path
     return node
 
 
-def segment_ids_in(tree: Any) -> set[str]:
+def segment_ids_in(tree: Any, groups_above: int = 0) -> set[str]:
     """The segment ids a raw filter's segment conditions name (not those of the segments they
-    name: the caller loads those and asks again)."""
-    if isinstance(tree, list):
-        return set().union(*(segment_ids_in(item) for item in tree))
+    name: the caller loads those and asks again), within the depth `parse` accepts."""
     if not isinstance(tree, dict):
         return set()
     if "and" in tree or "or" in tree:
-        return set().union(*(segment_ids_in(children) for children in tree.values()))
+        if groups_above >= MAX_DEPTH:
+            return set()  # too deep: parse refuses it
+        children = [child for value in tree.values() if isinstance(value, list) for child in value]
+        return set().union(*(segment_ids_in(child, groups_above + 1) for child in children))
     segment_id = tree.get("segment_id")
     return {segment_id} if isinstance(segment_id, str) and keys.is_plain_id(segment_id) else set()
 
