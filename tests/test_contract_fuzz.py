@@ -517,6 +517,8 @@ def test_member_group_and_member_login_statuses(api):
         user("POST", path, 403, params=member, body={})
     owner("POST", invite, 422, params={**at, "contact_id": bare["id"]}, body={})
     owner("POST", reset, 409, params=member, body={})
+    owner("POST", reset, 404, params={**member, "id": OTHER_ID}, body={})
+    owner("POST", reset, 422, params=member, body={"send": True})
     owner("POST", invite, 200, params=member, body={})
     password = invitation([m for m in OUTBOX.items() if m["to"] == [email]][-1]["raw"])[1]
     site = {"tenant": api.tenant}
