@@ -519,6 +519,58 @@ def test_ingest_collect_and_webhook_statuses(api):
     anonymous("POST", "/webhooks/ses", 200, raw=json.dumps(envelope).encode(), headers={"Content-Type": "text/plain"})
 
 
+def test_member_group_and_member_login_statuses(api):
+    from infra.local.outbox import OUTBOX
+    from stack_support import invitation, run_queued_jobs, seeded
+
+    owner, user, anonymous = Caller(api.tenant), Caller(api.tenant).as_("user"), Caller(api.tenant, token="")
+    group = owner("POST", "/v1/member-groups", 201, body={"name": "サロン", "web_form_joinable": True})
+    at = {"id": group["id"]}
+    user("POST", "/v1/member-groups", 403, body={"name": "x"})
+    owner("GET", "/v1/member-groups/{id}", 200, params=at)
+    owner("PATCH", "/v1/member-groups/{id}", 200, params=at, body={"redirect_url": "https://example.jp/ok"})
+    owner("PATCH", "/v1/member-groups/{id}", 422, params=at, body={"name": ""})
+    user("PATCH", "/v1/member-groups/{id}", 403, params=at, body={"name": "x"})
+    user("DELETE", "/v1/member-groups/{id}", 403, params=at)
+    email = f"member-{api.tenant}@example.jp"
+    contact = owner("POST", "/v1/contacts", 201, body={"family_name": "会員", "email": email})
+    bare = owner("POST", "/v1/contacts", 201, body={"family_name": "メールなし"})
+    owner("POST", "/v1/member-groups/{id}/members", 200, params=at, body={"contact_ids": [contact["id"], bare["id"]]})
+    owner("POST", "/v1/member-groups/{id}/members", 422, params=at, body={"contact_ids": []})
+    owner("POST", "/v1/member-groups/{id}/members", 202, params=at, body={"contact_ids": [f"id{n}" for n in range(101)]})
+    owner("GET", "/v1/member-groups/{id}/members", 200, params=at)
+    owner("GET", "/v1/member-groups/{id}/members", 400, params=at, query={"cursor": "forged"})
+    owner("GET", "/v1/member-groups/{id}/members", 422, params=at, query={"limit": "0"})
+    invite, reset = "/v1/member-groups/{id}/members/{contact_id}/invite", "/v1/member-groups/{id}/members/{contact_id}/password-reset"
+    member = {**at, "contact_id": contact["id"]}
+    for path in (invite, reset):
+        owner("POST", path, 400, params=member, raw=b"{not json")
+        user("POST", path, 403, params=member, body={})
+    owner("POST", invite, 422, params={**at, "contact_id": bare["id"]}, body={})
+    owner("POST", reset, 409, params=member, body={})
+    owner("POST", reset, 404, params={**member, "id": OTHER_ID}, body={})
+    owner("POST", reset, 422, params=member, body={"send": True})
+    owner("POST", invite, 200, params=member, body={})
+    password = invitation([m for m in OUTBOX.items() if m["to"] == [email]][-1]["raw"])[1]
+    site = {"tenant": api.tenant}
+    challenge = anonymous("POST", "/member-site/{tenant}/sign-in", 200, params=site, body={"email": email, "password": password})
+    anonymous("POST", "/member-site/{tenant}/new-password", 200, params=site,
+              body={"email": email, "session": challenge["session"], "new_password": "salon-member-2026"})
+    owner("POST", invite, 409, params=member, body={})
+    owner("POST", reset, 200, params=member, body={})
+    key = owner("POST", "/v1/site-keys", 201, body={"name": "会員サイト", "allowed_origins": [SITE]})
+    anonymous("POST", "/collect", 200, headers={"Origin": SITE, "User-Agent": BROWSER},
+              body={"site_key": key["site_key"], "visitor_id": "q3Vb9xk2TzW8mL0pYf1s_B", "type": "form_submitted",
+                    "url": f"{SITE}/join", "email": "joined@example.jp", "member_group_id": group["id"]})
+    owner("DELETE", "/v1/member-groups/{id}/members/{contact_id}", 204, params=member)
+    owner("DELETE", "/v1/member-groups/{id}", 204, params=at)
+    crowded = owner("POST", "/v1/member-groups", 201, body={"name": "大人数"})
+    owner("POST", "/v1/member-groups/{id}/members", 202, params={"id": crowded["id"]},
+          body={"contact_ids": seeded(api, 101)})
+    run_queued_jobs()
+    owner("DELETE", "/v1/member-groups/{id}", 202, params={"id": crowded["id"]})
+
+
 def test_what_the_fuzzer_found_stays_fixed(api):
     """Its findings, pinned: a company's `website` of the wrong type was stored as null (201);
     fields sent to the actions that take none were ignored (now 422); GET /v1/jobs/{id} of an

@@ -491,3 +491,12 @@ def test_a_reset_mail_replaces_the_password_with_a_new_temporary_one(api, outbox
     stranger = create(api, family_name="未招待", email="never-invited@example.jp")
     join(api, group["id"], stranger["id"])
     assert_error(api.post(f"/v1/member-groups/{group['id']}/members/{stranger['id']}/password-reset", {}), 409)
+
+
+def test_invite_and_reset_take_no_fields(api):
+    group = add_group(api)
+    contact = create(api, family_name="会員", email="fields@example.jp")
+    join(api, group["id"], contact["id"])
+    for step in ("invite", "password-reset"):
+        assert_error(api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/{step}", {"send": True}), 422, "send")
+    assert contact_of(api, contact["id"])["member_login_status"] is None

@@ -36,9 +36,10 @@ def _group_member(principal: Principal, group_id: str, contact_id: str) -> tuple
     return contact, config
 
 
-def invite(principal: Principal, group_id: str, contact_id: str) -> dict[str, Any]:
+def invite(principal: Principal, group_id: str, contact_id: str, body: Any) -> dict[str, Any]:
     """The contact's login created (Cognito mails the invitation) and marked "invited"; 409 when
     it is active already, 422 without an email, 404 when the contact is not in the group."""
+    validation.no_fields(body)
     contact, config = _group_member(principal, group_id, contact_id)
     if not contact.get("email"):
         raise ValidationFailed("This contact has no email address; add one before inviting it.",
@@ -56,10 +57,11 @@ def invite(principal: Principal, group_id: str, contact_id: str) -> dict[str, An
     return contact_rules.public(updated, config.settings, config.properties)
 
 
-def reset_password(principal: Principal, group_id: str, contact_id: str) -> dict[str, Any]:
+def reset_password(principal: Principal, group_id: str, contact_id: str, body: Any) -> dict[str, Any]:
     """The reset mail (パスワードの再設定メール): the member's password stops working and Cognito mails
     a new temporary one, to be changed on the next sign-in; the status is "invited" again. 409 when
     the contact has no login yet (invite it)."""
+    validation.no_fields(body)
     contact, config = _group_member(principal, group_id, contact_id)
     no_login = Conflict("This contact has no member login yet; invite it first.")
     if not contact.get("member_login_status"):
