@@ -298,6 +298,13 @@ def create(api: Api, **fields: Any) -> dict[str, Any]:
     return reply.body
 
 
+def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
+    """The contact as GET /v1/contacts/{id} answers it; it must answer 200."""
+    reply = api.get(f"/v1/contacts/{contact_id}")
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
 @pytest.fixture
 def api(moto_endpoint) -> Api:
     """An owner of a fresh tenant: every test gets its own tenant, so tests never see each other.

@@ -18,15 +18,9 @@ from typing import Any
 
 import pytest
 
-from conftest import Api, assert_error, create
+from conftest import assert_error, contact_of, create
 from mail_support import outbox_listening, send, set_contact_field, sent  # noqa: F401 - autouse fixture
 from stack_support import imported
-
-
-def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
-    reply = api.get(f"/v1/contacts/{contact_id}")
-    assert reply.status == 200, reply.body
-    return reply.body
 
 
 # --- 1. the delivery status belongs to the address ------------------------------------------------

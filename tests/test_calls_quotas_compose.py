@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Api, Reply, assert_error, create
+from conftest import Api, Reply, assert_error, contact_of, create
 from mail_support import outbox_listening  # noqa: F401  (the outbox records only once imported)
 from mail_support import folder_ids, outbox, the_message
 from stack_support import imported as import_file
@@ -48,12 +48,6 @@ def timeline_items(api: Api, contact_id: str, **query: Any) -> list[dict[str, An
     assert reply.status == 200, reply.body
     assert reply.body["next_cursor"] is None, reply.body
     return reply.body["items"]
-
-
-def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
-    reply = api.get(f"/v1/contacts/{contact_id}")
-    assert reply.status == 200, reply.body
-    return reply.body
 
 
 def all_contacts(api: Api) -> list[dict[str, Any]]:

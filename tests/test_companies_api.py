@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Api, Reply, assert_error, create
+from conftest import Api, Reply, assert_error, contact_of, create
 from stack_support import imported
 
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -54,12 +54,6 @@ def add_company(api: Api, **fields: Any) -> dict[str, Any]:
 
 def company_of(api: Api, company_id: str) -> dict[str, Any]:
     reply = api.get(f"/v1/companies/{company_id}")
-    assert reply.status == 200, reply.body
-    return reply.body
-
-
-def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
-    reply = api.get(f"/v1/contacts/{contact_id}")
     assert reply.status == 200, reply.body
     return reply.body
 

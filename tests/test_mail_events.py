@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import Api, Reply, create
+from conftest import Api, Reply, contact_of, create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
     outbox, outbox_entries, outbox_listening, sent, timeline,
 )
@@ -162,12 +162,6 @@ def local_publish(payload: Any):
     if isinstance(payload, (dict, list)):
         return client.post("/_local/sns/publish", json=payload)
     return client.post("/_local/sns/publish", data=payload, content_type="application/json")
-
-
-def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
-    reply = api.get(f"/v1/contacts/{contact_id}")
-    assert reply.status == 200, reply.body
-    return reply.body
 
 
 def status_of(api: Api, contact_id: str) -> str:

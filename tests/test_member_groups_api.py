@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Api, assert_error, create
+from conftest import Api, assert_error, contact_of, create
 from mail_support import outbox_listening  # noqa: F401 - a fixture
 from stack_support import imported, run_queued_jobs, seeded
 from test_web_collection import SITE, post_collect
@@ -35,12 +35,6 @@ def add_group(api: Api, **fields: Any) -> dict[str, Any]:
 
 def group_of(api: Api, group_id: str) -> dict[str, Any]:
     reply = api.get(f"/v1/member-groups/{group_id}")
-    assert reply.status == 200, reply.body
-    return reply.body
-
-
-def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
-    reply = api.get(f"/v1/contacts/{contact_id}")
     assert reply.status == 200, reply.body
     return reply.body
 

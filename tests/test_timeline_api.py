@@ -16,7 +16,7 @@ import pytest
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from conftest import TABLE_NAME, Api, Reply, assert_error, create
+from conftest import TABLE_NAME, Api, Reply, assert_error, contact_of, create
 from mail_support import outbox_listening  # noqa: F401  (the outbox records only once imported)
 from mail_support import sent
 
@@ -89,12 +89,6 @@ def entries(api: Api, contact_id: str, **query: Any) -> list[dict[str, Any]]:
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
     return [item["id"] for item in items]
-
-
-def contact_of(api: Api, contact_id: str) -> dict[str, Any]:
-    reply = api.get(f"/v1/contacts/{contact_id}")
-    assert reply.status == 200, reply.body
-    return reply.body
 
 
 def stored_partition(api: Api, contact_id: str) -> list[dict[str, Any]]:

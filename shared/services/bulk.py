@@ -391,18 +391,33 @@ def targets_of(principal: Principal, config: tenant_config.TenantConfig, selecti
     return sorted(contact["id"] for contact in search.matching(principal, config, criteria))
 
 
-def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
-    """Work on a job until it is done (True) or time runs short (False: send it again)."""
+def open_job(tenant: str, job_id: str) -> tuple[dict[str, Any], Principal, tenant_config.TenantConfig] | None:
+    """A job to work on, with the member it runs as and the tenant's config read fresh; None when
+    it is finished or gone."""
     job = job_store.get(tenant, job_id)
     if job is None or job["status"] in ("succeeded", "failed"):
+        return None
+    return job, Principal.from_record(tenant, job["principal"]), tenant_config.load(tenant, fresh=True)
+
+
+def begun(principal: Principal, config: tenant_config.TenantConfig, job: dict[str, Any]) -> dict[str, Any]:
+    """The job with its targets fixed: on its first run, the selection evaluated now (what that
+    refuses is raised: a segment deleted since is NotFound)."""
+    if job["status"] != "queued":
+        return job
+    job_store.start(principal.tenant, job["job_id"], targets_of(principal, config, job["selection"]))
+    return job_store.get(principal.tenant, job["job_id"])
+
+
+def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
+    """Work on a job until it is done (True) or time runs short (False: send it again)."""
+    opened = open_job(tenant, job_id)
+    if opened is None:
         return True
-    principal = Principal.from_record(tenant, job["principal"])
-    config = tenant_config.load(tenant, fresh=True)
+    job, principal, config = opened
     request = bulk.Request(next(iter(job["selection"])), None, job["action"], job["params"])
     try:
-        if job["status"] == "queued":
-            job_store.start(tenant, job_id, targets_of(principal, config, job["selection"]))
-            job = job_store.get(tenant, job_id)
+        job = begun(principal, config, job)
         for contact_id in job.get("cleanup") or []:
             contact_store.delete_rest_of_partition(tenant, contact_id)
         while job["cursor"] < job["total"]:

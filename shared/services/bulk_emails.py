@@ -225,16 +225,13 @@ def _job_request(principal: Principal, job: dict[str, Any]) -> outbound.EmailReq
 
 def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     """Work on a job until it is done or must wait (True), or time runs short (False: send it again)."""
-    job = job_store.get(tenant, job_id)
-    if job is None or job["status"] in ("succeeded", "failed"):
+    opened = bulk.open_job(tenant, job_id)
+    if opened is None:
         return True
-    principal = Principal.from_record(tenant, job["principal"])
-    config = tenant_config.load(tenant, fresh=True)
+    job, principal, config = opened
     try:
         request, sender = _job_request(principal, job), emails.sender_of(principal)
-        if job["status"] == "queued":
-            job_store.start(tenant, job_id, bulk.targets_of(principal, config, job["selection"]))
-            job = job_store.get(tenant, job_id)
+        job = bulk.begun(principal, config, job)
         while job["cursor"] < job["total"]:
             if time_left() < job_queue.WORKER_MARGIN_SECONDS:
                 return False
