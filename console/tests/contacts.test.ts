@@ -151,6 +151,15 @@ test("bulk bodies follow BulkRequest; answers are counted; a user is not offered
   assert.equal(actionsFor("manager").includes("delete"), true);
 });
 
+test("a member group's bulk actions carry its id, and every role is offered them", () => {
+  assert.deepEqual(bulkBody({ ids: ["a"] }, "add_to_group", { group: "g1" }),
+    { selection: { ids: ["a"] }, action: "add_to_group", params: { group_id: "g1" } });
+  assert.deepEqual(bulkBody({ segment_id: "s" }, "remove_from_group", { group: "g1" }),
+    { selection: { segment_id: "s" }, action: "remove_from_group", params: { group_id: "g1" } });
+  assert.equal(actionsFor("user").includes("add_to_group"), true);
+  assert.equal(actionsFor("user").includes("remove_from_group"), true);
+});
+
 test("the add form sends what was typed, typed as its property, and leaves blanks out", () => {
   const properties = [property("size", "number"), property("vip", "boolean"), property("since", "date")];
   assert.deepEqual(contactBody({ family_name: " 山田 ", given_name: "", email: "not-an-address", owner_id: "", tags: "A, B",

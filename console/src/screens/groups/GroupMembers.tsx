@@ -1,7 +1,7 @@
 /** /groups/{id}: the group's members page after page (each row links to its contact), each one's
  * member-site login (招待中 / 有効 / —), and per row: ログインに招待 (again while invited: a new temporary
  * password) or, once active, パスワード再設定メールを送信; and グループから外す. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import type { Contact } from "../../api/types";
 import { useMessages } from "../../i18n";
@@ -11,7 +11,7 @@ import { useCursorPages } from "../../lib/cursorPages";
 import { canManageGroups } from "../../lib/roles";
 import { memberGroups } from "../../lib/reference";
 import { ErrorSummary } from "../../ui/ErrorSummary";
-import { Announcer, announce, refocus } from "../../ui/forms";
+import { Announcer, announce, quiet, refocus } from "../../ui/forms";
 import { Empty, Loading, LoadError } from "../../ui/states";
 import { usePageTitle } from "../../ui/title";
 import { groupMessages } from "./messages";
@@ -32,13 +32,14 @@ export function GroupMembers({ id }: { id?: string; params?: Record<string, stri
   const [updated, setUpdated] = useState<Record<string, Contact>>({});
   const [removed, setRemoved] = useState<Set<string>>(new Set());
   const action = useAction();
+  useEffect(quiet, [groupId]); // the groups screen's last word is not this page's
   const nameOf = (contact: Contact) => contact.display_name || contact.email || t("unnamed");
 
   const memberCall = (contact: Contact, kind: "invite" | "password-reset") => action.run(async () => {
     const path = { id: groupId, contact_id: contact.id };
     const answer = kind === "invite"
-      ? await unwrap(api.POST("/v1/member-groups/{id}/members/{contact_id}/invite", { params: { path } }))
-      : await unwrap(api.POST("/v1/member-groups/{id}/members/{contact_id}/password-reset", { params: { path } }));
+      ? await unwrap(api.POST("/v1/member-groups/{id}/members/{contact_id}/invite", { params: { path }, body: {} }))
+      : await unwrap(api.POST("/v1/member-groups/{id}/members/{contact_id}/password-reset", { params: { path }, body: {} }));
     setUpdated((before) => ({ ...before, [contact.id]: answer }));
     announce(t(kind === "invite" ? "invited" : "resetSent", { name: nameOf(contact) }));
   });
