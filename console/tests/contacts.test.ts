@@ -168,3 +168,31 @@ test("the add form sends what was typed, typed as its property, and leaves blank
   });
   assert.deepEqual(contactBody({ "properties.size": "twelve" }, properties), { properties: { size: "twelve" } });
 });
+
+test("a segment condition and an email condition become {segment_id} and {emails}", () => {
+  const fields = builderFields([]);
+  const builder: Builder = {
+    join: "and",
+    groups: [{
+      join: "or",
+      rules: [
+        { kind: "segment", segment: "seg1" },
+        { kind: "emails", event: "opened", template: "tpl1", since: "2026-12-01" },
+        { kind: "emails", event: "sent", template: "", since: "" },
+      ],
+    }],
+  };
+  assert.deepEqual(buildFilter(builder, fields, jst), {
+    filter: { or: [
+      { segment_id: "seg1" },
+      { emails: { event: "opened", template_id: "tpl1", since: "2026-11-30T15:00:00.000Z" } },
+      { emails: { event: "sent" } },
+    ] },
+    problems: [],
+  });
+  const unchosen: Builder = { join: "and", groups: [{ join: "and", rules: [{ kind: "segment", segment: "" }, { kind: "emails", event: "clicked", template: "", since: "12/01" }] }] };
+  assert.deepEqual(buildFilter(unchosen, fields, jst).problems,
+    [{ group: 0, rule: 0, reason: "segment" }, { group: 0, rule: 1, reason: "date" }]);
+  assert.deepEqual(decodeBuilder(encodeBuilder(builder)), builder);
+  assert.equal(decodeBuilder(JSON.stringify({ join: "and", groups: [{ join: "and", rules: [{ kind: "emails", event: "bounced", template: "", since: "" }] }] })), null);
+});
