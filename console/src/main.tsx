@@ -18,6 +18,8 @@ const Templates = lazy(() => import("./screens/templates/Templates").then((modul
 const Notifications = lazy(() => import("./screens/notifications/Notifications").then((module) => module.Notifications));
 const Imports = lazy(() => import("./screens/imports/Imports").then((module) => module.Imports));
 const Exports = lazy(() => import("./screens/exports/Exports").then((module) => module.Exports));
+const Groups = lazy(() => import("./screens/groups/Groups").then((module) => module.Groups));
+const GroupMembers = lazy(() => import("./screens/groups/GroupMembers").then((module) => module.GroupMembers));
 const Jobs = lazy(() => import("./screens/jobs/Jobs").then((module) => module.Jobs));
 
 function Redirect({ to }: { to: string }) {
@@ -59,6 +61,8 @@ function SignedIn() {
           <Route path="/exports" component={Exports} />
           <Route path="/exports/:id" component={Exports} />
           <Route path="/jobs" component={Jobs} />
+          <Route path="/groups" component={Groups} />
+          <Route path="/groups/:id" component={GroupMembers} />
           <Route path="/settings" component={Settings} />
           <Route path="/settings/:section" component={Settings} />
           <Route path="/" component={ToContacts} />

@@ -151,6 +151,15 @@ test("bulk bodies follow BulkRequest; answers are counted; a user is not offered
   assert.equal(actionsFor("manager").includes("delete"), true);
 });
 
+test("a member group's bulk actions carry its id, and every role is offered them", () => {
+  assert.deepEqual(bulkBody({ ids: ["a"] }, "add_to_group", { group: "g1" }),
+    { selection: { ids: ["a"] }, action: "add_to_group", params: { group_id: "g1" } });
+  assert.deepEqual(bulkBody({ segment_id: "s" }, "remove_from_group", { group: "g1" }),
+    { selection: { segment_id: "s" }, action: "remove_from_group", params: { group_id: "g1" } });
+  assert.equal(actionsFor("user").includes("add_to_group"), true);
+  assert.equal(actionsFor("user").includes("remove_from_group"), true);
+});
+
 test("the add form sends what was typed, typed as its property, and leaves blanks out", () => {
   const properties = [property("size", "number"), property("vip", "boolean"), property("since", "date")];
   assert.deepEqual(contactBody({ family_name: " 山田 ", given_name: "", email: "not-an-address", owner_id: "", tags: "A, B",
@@ -158,4 +167,32 @@ test("the add form sends what was typed, typed as its property, and leaves blank
     family_name: "山田", email: "not-an-address", owner_id: null, tags: ["A", "B"], properties: { size: 1200, vip: true },
   });
   assert.deepEqual(contactBody({ "properties.size": "twelve" }, properties), { properties: { size: "twelve" } });
+});
+
+test("a segment condition and an email condition become {segment_id} and {emails}", () => {
+  const fields = builderFields([]);
+  const builder: Builder = {
+    join: "and",
+    groups: [{
+      join: "or",
+      rules: [
+        { kind: "segment", segment: "seg1" },
+        { kind: "emails", event: "opened", template: "tpl1", since: "2026-12-01" },
+        { kind: "emails", event: "sent", template: "", since: "" },
+      ],
+    }],
+  };
+  assert.deepEqual(buildFilter(builder, fields, jst), {
+    filter: { or: [
+      { segment_id: "seg1" },
+      { emails: { event: "opened", template_id: "tpl1", since: "2026-11-30T15:00:00.000Z" } },
+      { emails: { event: "sent" } },
+    ] },
+    problems: [],
+  });
+  const unchosen: Builder = { join: "and", groups: [{ join: "and", rules: [{ kind: "segment", segment: "" }, { kind: "emails", event: "clicked", template: "", since: "12/01" }] }] };
+  assert.deepEqual(buildFilter(unchosen, fields, jst).problems,
+    [{ group: 0, rule: 0, reason: "segment" }, { group: 0, rule: 1, reason: "date" }]);
+  assert.deepEqual(decodeBuilder(encodeBuilder(builder)), builder);
+  assert.equal(decodeBuilder(JSON.stringify({ join: "and", groups: [{ join: "and", rules: [{ kind: "emails", event: "bounced", template: "", since: "" }] }] })), null);
 });

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { decodeClaims, tokenExpiry } from "../src/auth/cognito";
 import { needsRefresh, REFRESH_MARGIN_MS } from "../src/auth/session";
 import { defineMessages, format, formatDateTime, formatNumber, translate } from "../src/i18n";
-import { canChangeMember, canDeleteContacts, canEditActivity, canExport, rolesGrantable } from "../src/lib/roles";
+import { canChangeMember, canDeleteContacts, canManageGroups, canEditActivity, canExport, rolesGrantable } from "../src/lib/roles";
 
 function jwt(claims: object): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -41,6 +41,7 @@ test("times are shown in the user's time zone", () => {
 test("the permission matrix decides what the console offers", () => {
   assert.equal(canDeleteContacts("user"), false);
   assert.equal(canDeleteContacts("manager"), true);
+  assert.deepEqual((["owner", "admin", "manager", "user"] as const).filter(canManageGroups), ["owner", "admin", "manager"]);
   assert.equal(canChangeMember("admin", "owner"), false);
   assert.equal(canChangeMember("owner", "owner"), true);
   assert.equal(canChangeMember("manager", "user"), false);

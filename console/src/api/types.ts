@@ -45,4 +45,6 @@ export type ExportRequest = Schemas["ExportRequest"];
 export type Export = Schemas["Export"];
 export type ExportDownload = Schemas["ExportDownload"];
 /** An item of GET /v1/jobs: a bulk action, an export or an import. */
+export type MemberGroup = Schemas["MemberGroup"];
+export type MemberGroupInput = Schemas["MemberGroupInput"];
 export type AnyJob = Schemas["JobPage"]["items"][number];

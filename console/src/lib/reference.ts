@@ -1,7 +1,7 @@
 /** What several screens need besides their own data, each loaded once per session (not per page):
  * the custom properties (column labels, typed inputs), the tags and the saved segments. */
 import { api, unwrap } from "../api/client";
-import type { PropertyDefinition, Segment, Tag } from "../api/types";
+import type { MemberGroup, PropertyDefinition, Segment, Tag } from "../api/types";
 import { onSessionChange } from "../auth/session";
 import { createStore, useStore, type Store } from "./store";
 
@@ -33,3 +33,18 @@ function cached<T>(load: () => Promise<T>) {
 export const properties = cached<PropertyDefinition[]>(async () => (await unwrap(api.GET("/v1/properties"))).items);
 export const tags = cached<Tag[]>(async () => (await unwrap(api.GET("/v1/tags"))).items);
 export const segments = cached<Segment[]>(async () => (await unwrap(api.GET("/v1/segments"))).items);
+
+/** Every member group, page after page (a tenant has a few dozen). */
+export async function loadMemberGroups(): Promise<MemberGroup[]> {
+  const groups: MemberGroup[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await unwrap(api.GET("/v1/member-groups", { params: { query: { limit: 200, cursor } } }));
+    groups.push(...page.items);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return groups;
+}
+
+/** The member groups' names for the bulk bar and the contact page. */
+export const memberGroups = cached<MemberGroup[]>(loadMemberGroups);

@@ -24,6 +24,11 @@ export function rolesGrantable(actor: Role): Role[] {
   return [];
 }
 
+/** Creating, changing and deleting member groups and inviting their members (GROUP_MANAGER_ROLES). */
+export function canManageGroups(role: Role): boolean {
+  return role !== "user";
+}
+
 export function canDeleteContacts(role: Role): boolean {
   return role !== "user";
 }

@@ -18,6 +18,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const links = [
     { href: "/contacts", label: t("contacts") },
     { href: "/mail", label: t("mail") },
+    { href: "/groups", label: t("groups") },
     { href: "/imports", label: t("imports") },
     { href: "/exports", label: t("exports") },
     { href: "/jobs", label: t("jobs") },

@@ -1,6 +1,7 @@
 /** The contact's profile: star, status, owner and tags changed at once; every other writable
  * field and each custom property edited in place (PATCH /v1/contacts/{id}); the linked company
  * and the fields the system keeps, read only. */
+import { MemberGroupsCard } from "./MemberGroupsCard";
 import { useRef, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import type { Company, Contact, ContactInput, ContactPatch, Member, PropertyDefinition } from "../../api/types";
@@ -141,6 +142,8 @@ export function Profile({ contact, company, properties, members, onChange }: {
           </form>
         </div>
       </section>
+
+      <MemberGroupsCard contact={contact} />
 
       <section class="card" aria-labelledby="company-heading">
         <h2 id="company-heading">{t("companySection")}</h2>

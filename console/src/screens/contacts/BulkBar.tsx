@@ -8,6 +8,7 @@ import type { Job, Member } from "../../api/types";
 import { useMessages } from "../../i18n";
 import { bulkActionLabels } from "../../lib/bulkActions";
 import { STATUSES, statusLabels } from "../../lib/fields";
+import { memberGroups } from "../../lib/reference";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import { bulkBody, outcomeOf, type BulkAction, type Outcome, type Selection } from "./bulk";
@@ -88,7 +89,8 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
   const status = useMessages(statusLabels);
   const [run, setRun] = useState<Run>({ state: "editing" });
   const [refusal, setRefusal] = useState<unknown>(null);
-  const [input, setInput] = useState({ tags: "", status: "new", owner: "" });
+  const [input, setInput] = useState({ tags: "", status: "new", owner: "", group: "" });
+  const groups = memberGroups.use();
 
   const jobId = run.state === "running" ? run.job?.id : undefined;
   useEffect(() => {
@@ -171,6 +173,16 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
                 onChange={(event) => setInput({ ...input, owner: (event.currentTarget as HTMLSelectElement).value })}>
                 <option value="">{t("ownerless")}</option>
                 {members.map((member) => <option key={member.id} value={member.id}>{member.name || member.email}</option>)}
+              </select>
+            </div>
+          )}
+          {(action === "add_to_group" || action === "remove_from_group") && (
+            <div class="field">
+              <label for="bulk-group">{t("groupInput")}</label>
+              <select id="bulk-group" value={input.group} required
+                onChange={(event) => setInput({ ...input, group: (event.currentTarget as HTMLSelectElement).value })}>
+                <option value="">{groups ? t("groupChoose") : t("groupLoading")}</option>
+                {(groups ?? []).map((group) => <option key={group.id} value={group.id}>{group.name}</option>)}
               </select>
             </div>
           )}

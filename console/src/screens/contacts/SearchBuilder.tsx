@@ -1,15 +1,18 @@
 /** The advanced search builder (a dialog): groups of typed conditions joined by AND/OR, tag
- * conditions (include/exclude, any/all); apply it to the list, or save it as a segment. */
-import { useState } from "preact/hooks";
+ * conditions (include/exclude, any/all), a saved segment's members, the emails sent, opened or
+ * clicked; apply it to the list, or save it as a segment. */
+import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
-import type { Member, Segment } from "../../api/types";
+import type { EmailTemplate, Member, Segment } from "../../api/types";
+import { segments as segmentsStore } from "../../lib/reference";
 import { translate, useLanguage, useMessages, type Language } from "../../i18n";
 import { deliveryLabels, engagementLabels, fieldLabel, statusLabels, type Status } from "../../lib/fields";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary } from "../../ui/ErrorSummary";
 import {
-  buildFilter, newFieldRule, newTagRule, opsFor, valueCount,
-  type Builder, type FieldRule, type FieldSpec, type Join, type Op, type Problem, type Rule, type TagRule,
+  buildFilter, EMAIL_EVENTS, newEmailRule, newFieldRule, newSegmentRule, newTagRule, opsFor, valueCount,
+  type Builder, type EmailEvent, type EmailRule, type FieldRule, type FieldSpec, type Join, type Op, type Problem, type Rule,
+  type SegmentRule, type TagRule,
 } from "./filterBuilder";
 import { messages, type MessageKey } from "./messages";
 
@@ -47,6 +50,15 @@ export function SearchBuilder({ initial, fields, members, onApply, onSaved, onCl
   const [busy, setBusy] = useState(false);
   const propertyLabels = Object.fromEntries(fields.filter((spec) => spec.label).map((spec) => [spec.field.slice("properties.".length), spec.label!]));
   const specs = new Map(fields.map((spec) => [spec.field, spec]));
+  const segments = segmentsStore.use();
+  // the templates an email condition may name, read once the first such condition is shown
+  const [templates, setTemplates] = useState<EmailTemplate[] | null>(null);
+  const wantsTemplates = builder.groups.some((group) => group.rules.some((rule) => rule.kind === "emails"));
+  useEffect(() => {
+    if (wantsTemplates && templates === null) {
+      unwrap(api.GET("/v1/email-templates")).then((page) => setTemplates(page.items), () => setTemplates([]));
+    }
+  }, [wantsTemplates]);
   const withOwners = (spec: FieldSpec): FieldSpec => (spec.field === "owner_id" ? { ...spec, choices: members.map((member) => member.id) } : spec);
 
   const setGroup = (index: number, change: (rules: Rule[]) => Rule[], join?: Join) =>
@@ -170,6 +182,61 @@ export function SearchBuilder({ initial, fields, members, onApply, onSaved, onCl
     );
   }
 
+  function segmentRule(rule: SegmentRule, group: number, index: number, id: string) {
+    return (
+      <>
+        <span class="builder-tag-title">{t("segmentRule")}</span>
+        <span class="builder-value">
+          <label for={`${id}-segment`}>{t("segmentPick")}</label>
+          <select id={`${id}-segment`} value={rule.segment} {...invalid(group, index, id)}
+            onChange={(event) => setRule(group, index, { ...rule, segment: (event.currentTarget as HTMLSelectElement).value })}>
+            <option value="">{t("segmentChoose")}</option>
+            {rule.segment && !segments?.some((item) => item.id === rule.segment) && <option value={rule.segment}>{rule.segment}</option>}
+            {(segments ?? []).map((item) => <option key={item.id} value={item.id}>{item.name}</option>)}
+          </select>
+        </span>
+      </>
+    );
+  }
+
+  function emailRule(rule: EmailRule, group: number, index: number, id: string) {
+    return (
+      <>
+        <span class="builder-tag-title">{t("emailRule")}</span>
+        <span class="builder-value">
+          <label for={`${id}-event`}>{t("emailEvent")}</label>
+          <select id={`${id}-event`} value={rule.event}
+            onChange={(event) => setRule(group, index, { ...rule, event: (event.currentTarget as HTMLSelectElement).value as EmailEvent })}>
+            {EMAIL_EVENTS.map((code) => <option key={code} value={code}>{t(`event_${code}`)}</option>)}
+          </select>
+        </span>
+        <span class="builder-value">
+          <label for={`${id}-template`}>{t("ruleTemplate")}</label>
+          <select id={`${id}-template`} value={rule.template}
+            onChange={(event) => setRule(group, index, { ...rule, template: (event.currentTarget as HTMLSelectElement).value })}>
+            <option value="">{t("anyTemplate")}</option>
+            {rule.template && !templates?.some((item) => item.id === rule.template) && <option value={rule.template}>{rule.template}</option>}
+            {(templates ?? []).map((item) => <option key={item.id} value={item.id}>{item.name}</option>)}
+          </select>
+        </span>
+        <span class="builder-value">
+          <label for={`${id}-since`}>{t("emailSince")}</label>
+          <input id={`${id}-since`} type="date" value={rule.since} {...invalid(group, index, id)}
+            onInput={(event) => setRule(group, index, { ...rule, since: (event.currentTarget as HTMLInputElement).value })} />
+        </span>
+      </>
+    );
+  }
+
+  function ruleControls(rule: Rule, group: number, index: number, id: string) {
+    switch (rule.kind) {
+      case "field": return fieldRule(rule, group, index, id);
+      case "tags": return tagRule(rule, group, index, id);
+      case "segment": return segmentRule(rule, group, index, id);
+      case "emails": return emailRule(rule, group, index, id);
+    }
+  }
+
   const joinSelect = (id: string, label: MessageKey, value: Join, change: (join: Join) => void) => (
     <span class="builder-value">
       <label for={id}>{t(label)}</label>
@@ -198,7 +265,7 @@ export function SearchBuilder({ initial, fields, members, onApply, onSaved, onCl
                 const problem = problems.find((item) => item.group === groupIndex && item.rule === ruleIndex);
                 return (
                   <li key={ruleIndex} class="builder-rule">
-                    {rule.kind === "field" ? fieldRule(rule, groupIndex, ruleIndex, id) : tagRule(rule, groupIndex, ruleIndex, id)}
+                    {ruleControls(rule, groupIndex, ruleIndex, id)}
                     <button type="button" class="link" onClick={() => setGroup(groupIndex, (rules) => rules.filter((_, at) => at !== ruleIndex))}
                       disabled={group.rules.length === 1 && builder.groups.length === 1}>
                       {t("removeRule")}
@@ -211,6 +278,8 @@ export function SearchBuilder({ initial, fields, members, onApply, onSaved, onCl
             <div class="actions">
               <button type="button" onClick={() => setGroup(groupIndex, (rules) => [...rules, newFieldRule(fields[0]!)])}>{t("addRule")}</button>
               <button type="button" onClick={() => setGroup(groupIndex, (rules) => [...rules, newTagRule()])}>{t("addTagRule")}</button>
+              <button type="button" onClick={() => setGroup(groupIndex, (rules) => [...rules, newSegmentRule()])}>{t("addSegmentRule")}</button>
+              <button type="button" onClick={() => setGroup(groupIndex, (rules) => [...rules, newEmailRule()])}>{t("addEmailRule")}</button>
               {builder.groups.length > 1 && (
                 <button type="button" class="link" onClick={() => setBuilder({ ...builder, groups: builder.groups.filter((_, at) => at !== groupIndex) })}>
                   {t("removeGroup")}

@@ -5,7 +5,7 @@ import type { Role } from "../../lib/roles";
 import { canDeleteContacts } from "../../lib/roles";
 
 export type BulkAction = BulkRequest["action"];
-export const BULK_ACTIONS: BulkAction[] = ["add_tags", "remove_tags", "set_status", "set_owner", "star", "unstar", "opt_out", "delete"];
+export const BULK_ACTIONS: BulkAction[] = ["add_tags", "remove_tags", "set_status", "set_owner", "star", "unstar", "opt_out", "add_to_group", "remove_from_group", "delete"];
 
 /** The actions ROLE may use (a `user` may not delete; the API still decides). */
 export function actionsFor(role: Role): BulkAction[] {
@@ -28,11 +28,12 @@ export function tagNames(text: string): string[] {
 }
 
 /** The request body for ACTION on SELECTION with the dialog's INPUT. */
-export function bulkBody(selection: Selection, action: BulkAction, input: { tags?: string; status?: string; owner?: string }): BulkRequest {
+export function bulkBody(selection: Selection, action: BulkAction, input: { tags?: string; status?: string; owner?: string; group?: string }): BulkRequest {
   const body: BulkRequest = { selection, action };
   if (action === "add_tags" || action === "remove_tags") body.params = { tags: tagNames(input.tags ?? "") };
   if (action === "set_status") body.params = { status: input.status ?? "new" };
   if (action === "set_owner") body.params = { owner_id: input.owner ? input.owner : null };
+  if (action === "add_to_group" || action === "remove_from_group") body.params = { group_id: input.group ?? "" };
   return body;
 }
 

@@ -2,7 +2,9 @@
  * segments, bulk selection by filter). Pure: no DOM, no API.
  *
  * The builder holds groups of rules; the groups are joined by one operator (AND/OR) and each
- * group joins its rules by its own. A rule is a typed field condition or a tag condition. The
+ * group joins its rules by its own. A rule is a typed field condition, a tag condition, a saved
+ * segment's members (SATORI's 該当セグメント) or the emails a contact was sent, opened or clicked
+ * (SATORI's 送信したメール). The
  * API's filter language (the `Filter` schema) nests groups at most 5 deep: this gives at most 2. */
 import type { Filter, PropertyDefinition } from "../../api/types";
 
@@ -39,7 +41,25 @@ export interface TagRule {
   excludeMode: "any" | "all";
 }
 
-export type Rule = FieldRule | TagRule;
+/** Members of a saved segment: `{"segment_id"}`. */
+export interface SegmentRule {
+  kind: "segment";
+  segment: string;
+}
+
+export type EmailEvent = "sent" | "opened" | "clicked";
+export const EMAIL_EVENTS: EmailEvent[] = ["sent", "opened", "clicked"];
+
+/** Contacts sent an email (or who opened / clicked one), from TEMPLATE if given, on or after the
+ * user's day SINCE if given: `{"emails": {"event", "template_id"?, "since"?}}`. */
+export interface EmailRule {
+  kind: "emails";
+  event: EmailEvent;
+  template: string;
+  since: string;
+}
+
+export type Rule = FieldRule | TagRule | SegmentRule | EmailRule;
 
 export interface RuleGroup {
   join: Join;
@@ -113,6 +133,14 @@ export function newTagRule(): TagRule {
   return { kind: "tags", include: "", includeMode: "any", exclude: "", excludeMode: "any" };
 }
 
+export function newSegmentRule(): SegmentRule {
+  return { kind: "segment", segment: "" };
+}
+
+export function newEmailRule(): EmailRule {
+  return { kind: "emails", event: "sent", template: "", since: "" };
+}
+
 export function emptyBuilder(first: FieldSpec): Builder {
   return { join: "and", groups: [{ join: "and", rules: [newFieldRule(first)] }] };
 }
@@ -131,7 +159,7 @@ export const localDayBound: DayBound = (day, end) => {
 export interface Problem {
   group: number;
   rule: number;
-  reason: "value" | "number" | "date" | "days" | "tags";
+  reason: "value" | "number" | "date" | "days" | "tags" | "segment";
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -183,6 +211,32 @@ function tagCondition(rule: TagRule): Filter | Problem["reason"] {
   };
 }
 
+function segmentCondition(rule: SegmentRule): Filter | Problem["reason"] {
+  return rule.segment ? { segment_id: rule.segment } : "segment";
+}
+
+function emailCondition(rule: EmailRule, dayBound: DayBound): Filter | Problem["reason"] {
+  const since = rule.since.trim();
+  if (since && !DAY.test(since)) return "date";
+  return {
+    emails: {
+      event: rule.event,
+      ...(rule.template ? { template_id: rule.template } : {}),
+      ...(since ? { since: dayBound(since, false) } : {}),
+    },
+  };
+}
+
+/** The condition of one rule, or what is wrong with it. */
+function condition(rule: Rule, specs: Map<string, FieldSpec>, dayBound: DayBound): Filter | Problem["reason"] {
+  switch (rule.kind) {
+    case "field": return fieldCondition(rule, specs.get(rule.field) ?? { field: rule.field, type: "string" }, dayBound);
+    case "tags": return tagCondition(rule);
+    case "segment": return segmentCondition(rule);
+    case "emails": return emailCondition(rule, dayBound);
+  }
+}
+
 function joined(join: Join, children: Filter[]): Filter {
   return children.length === 1 ? children[0]! : { [join]: children };
 }
@@ -196,8 +250,7 @@ export function buildFilter(builder: Builder, fields: FieldSpec[], dayBound: Day
   builder.groups.forEach((group, groupIndex) => {
     const children: Filter[] = [];
     group.rules.forEach((rule, ruleIndex) => {
-      const spec = rule.kind === "field" ? specs.get(rule.field) ?? { field: rule.field, type: "string" as const } : null;
-      const built = rule.kind === "tags" ? tagCondition(rule) : fieldCondition(rule, spec!, dayBound);
+      const built = condition(rule, specs, dayBound);
       if (typeof built === "string") problems.push({ group: groupIndex, rule: ruleIndex, reason: built });
       else children.push(built);
     });
@@ -223,7 +276,10 @@ export function decodeBuilder(text: string | undefined): Builder | null {
       && value.groups.every((group) => joins.includes(group.join) && Array.isArray(group.rules) && group.rules.every(
         (rule) => (rule.kind === "field" && typeof rule.field === "string" && typeof rule.op === "string"
           && typeof rule.value === "string" && typeof rule.value2 === "string")
-          || (rule.kind === "tags" && typeof rule.include === "string" && typeof rule.exclude === "string")));
+          || (rule.kind === "tags" && typeof rule.include === "string" && typeof rule.exclude === "string")
+          || (rule.kind === "segment" && typeof rule.segment === "string")
+          || (rule.kind === "emails" && EMAIL_EVENTS.includes(rule.event) && typeof rule.template === "string"
+            && typeof rule.since === "string")));
     return valid ? value : null;
   } catch {
     return null;
