@@ -340,7 +340,7 @@ def invited_member(api: Api, email: str) -> tuple[dict[str, Any], dict[str, Any]
     group = add_group(api, name="オンラインサロン")
     contact = create(api, family_name="会員", email=email)
     join(api, group["id"], contact["id"])
-    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/invite", {})
+    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/invite")  # no body: the action takes no input
     assert reply.status == 200, reply.body
     assert reply.body["member_login_status"] == "invited"
     mailed = [message for message in OUTBOX.items() if message["to"] == [email]]
@@ -474,7 +474,7 @@ def test_a_reset_mail_replaces_the_password_with_a_new_temporary_one(api, outbox
     group, contact, first = invited_member(api, email)
     activated(api, email, first)
     assert_error(api.as_("user").post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset", {}), 403)
-    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset", {})
+    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset")  # no body, as for the invitation
     assert reply.status == 200, reply.body
     assert reply.body["member_login_status"] == "invited"
     assert [item["type"] for item in timeline(api, contact["id"])][0] == "member_password_reset"

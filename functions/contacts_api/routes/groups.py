@@ -51,12 +51,12 @@ def remove_group_member(request: Request, id: str, contact_id: str):
 
 @router.post("/v1/member-groups/{id}/members/{contact_id}/invite")
 def invite_group_member(request: Request, id: str, contact_id: str):
-    return member_logins.invite(request.principal, id, contact_id, request.json())
+    return member_logins.invite(request.principal, id, contact_id, request.optional_json())
 
 
 @router.post("/v1/member-groups/{id}/members/{contact_id}/password-reset")
 def reset_group_member_password(request: Request, id: str, contact_id: str):
-    return member_logins.reset_password(request.principal, id, contact_id, request.json())
+    return member_logins.reset_password(request.principal, id, contact_id, request.optional_json())
 
 
 # The tenant's member site: no CRM token (a member has none); the tenant is the path's.
