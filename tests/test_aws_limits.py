@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -89,8 +90,8 @@ def test_a_presigned_url_promises_no_longer_than_its_credentials_last(api, monke
 
     expiry = datetime.now(timezone.utc) + timedelta(minutes=20)
     monkeypatch.setenv("AWS_CREDENTIAL_EXPIRATION", expiry.isoformat())
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a session that reads the credentials again
-    with_expiry = aws.client.__wrapped__("s3")
+    # a session of its own reads the credentials again (the functions' clients share PynamoDB's, read once)
+    with_expiry = botocore.session.get_session().create_client("s3", region_name=REGION, config=aws._config("s3"))
     monkeypatch.setattr(files, "client", lambda service: with_expiry)
 
     reply = api.post("/v1/imports", {})

@@ -287,7 +287,7 @@ def test_deleting_a_company_of_many_contacts_unlinks_a_bounded_share_and_the_wor
         reply = api.delete(f"/v1/companies/{company['id']}")
 
     assert reply.status == 204, reply.body
-    assert reads.total_requests <= 4 + 4 * 10, reads.requests  # the old code: 4 per 30 contacts, all 400
+    assert reads.total_requests <= 4 + 4 * 10, reads.requests  # the old code: 4 per 24 contacts, all 400
     assert_error(api.get(f"/v1/companies/{company['id']}"), 404)
     run_queued_jobs()
     unlinked = [api.get(f"/v1/contacts/{contact_id}").body for contact_id in ids[::40]]

@@ -26,8 +26,8 @@ from shared.errors import Busy, Conflict, FieldError, Forbidden, NotFound, requi
 from shared.services import contact_pages, job_queue
 from shared.services.contacts import until_settled
 
-_UNLINK_BATCH = 30  # contacts per transaction: contact, email key, membership each, + company and config
-UNLINK_BATCHES_PER_REQUEST = 10  # 300 contacts (2 requests each batch) in a DELETE; more by the worker
+_UNLINK_BATCH = 24  # contacts per transaction: contact, email key, membership, history entry each, + company and config
+UNLINK_BATCHES_PER_REQUEST = 10  # 240 contacts (2 requests each batch) in a DELETE; more by the worker
 
 
 def _not_found(company_id: str) -> NotFound:
