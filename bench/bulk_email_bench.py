@@ -12,26 +12,12 @@ from __future__ import annotations
 import os
 
 from bench.counting import seated
-from bench.emails_bench import _call
+from bench.emails_bench import _call, _seed_contacts
 from bench.figures import Figure
 from bench.processes import in_fresh_process
 
 CONTACTS = 5_000
 BENCH_RATE = 1_000.0  # sends a second, for the run only
-
-
-def _seed(tenant: str) -> list[str]:
-    from shared.db import contacts as repository
-    from shared.domain import contacts as rules
-    from shared.domain import validation
-    from shared.domain.ids import new_id
-
-    now = validation.now()
-    contacts = [rules.new_contact(new_id(), rules.parse_changes({"family_name": "山田", "given_name": f"{index}",
-                                                                  "email": f"bulk{index}@example.co.jp"}, {}),
-                                  "rep-1", now) for index in range(CONTACTS)]
-    repository.insert_many(tenant, contacts)
-    return [contact["id"] for contact in contacts]
 
 
 # The worker sending the job, in a fresh process (its own memory only: not the emulator's, which
@@ -65,7 +51,7 @@ def run() -> list[Figure]:
     claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "name": "営業 太郎", "custom:tenant_id": "bench-bulk-mail",
                      "custom:role": "owner"})
     tenant = claims["custom:tenant_id"]
-    ids = _seed(tenant)
+    ids = _seed_contacts(tenant, CONTACTS)
     status, job = _call("POST", "/v1/emails/bulk", claims, {
         "selection": {"ids": ids}, "subject": "{{contact.family_name}}様 セミナーのご案内",
         "body_html": '<p>{{contact.family_name}}様</p><p><a href="https://example.co.jp/seminar">お申し込み</a></p>'})
