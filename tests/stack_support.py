@@ -6,13 +6,17 @@ from __future__ import annotations
 from infra.local.served import BASIC_ENV, ServedStack  # noqa: F401 - the tests' import place
 
 
-def run_queued_jobs() -> int:
+def run_queued_jobs(tenant: str | None = None) -> int:
     """Deliver the queues' waiting messages to their workers, as Lambda's SQS triggers do; how
-    many were delivered."""
+    many were delivered (of `tenant`'s: the session's queues also hold other tests' delayed
+    messages, which come due at any time)."""
+    import json
+
     from infra.local.queues import LocalQueues
     from infra.local.server import invoke_function
 
-    return LocalQueues(invoke_function).drain()
+    bodies = LocalQueues(invoke_function).drain()
+    return sum(1 for body in bodies if tenant is None or json.loads(body).get("tenant") == tenant)
 
 
 def seeded(api, count: int, **fields) -> list[str]:

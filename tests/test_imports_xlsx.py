@@ -226,7 +226,7 @@ def test_a_sheet_damaged_past_its_header_fails_the_import_there_and_keeps_the_ro
     assert api.post(f"/v1/imports/{import_id}/start",
                     {"mapping": {"姓": "family_name", "メールアドレス": "email"}}).status == 202
 
-    assert run_queued_jobs() == 1  # no redelivery
+    assert run_queued_jobs(api.tenant) == 1  # no redelivery
 
     done = api.get(f"/v1/imports/{import_id}").body
     assert (done["status"], done["created"]) == ("failed", 1), done
@@ -265,7 +265,7 @@ def test_a_workbook_is_read_in_ranges_and_a_range_cut_short_is_fetched_again(api
                     {"mapping": {"姓": "family_name", "名": "given_name", "メールアドレス": "email"}}).status == 202
     monkeypatch.setattr(StreamingBody, "read", cut_short)  # the worker's reads
 
-    assert run_queued_jobs() == 1
+    assert run_queued_jobs(api.tenant) == 1
 
     done = api.get(f"/v1/imports/{import_id}").body
     assert cuts["left"] == 0 and cuts["reads"] > 10

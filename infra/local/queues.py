@@ -72,9 +72,9 @@ class LocalQueues:
         self._thread: threading.Thread | None = None
         self._client = boto3.client("sqs", region_name=os.environ.get("AWS_REGION"))
 
-    def deliver(self) -> int:
-        """One round: each queue's waiting messages to its function; how many were delivered."""
-        delivered = 0
+    def deliver(self) -> list[str]:
+        """One round: each queue's waiting messages to its function; the bodies delivered."""
+        delivered: list[str] = []
         for function, url, batch_size in subscriptions():
             messages = self._client.receive_message(QueueUrl=url, MaxNumberOfMessages=min(batch_size, 10),
                                                     AttributeNames=["All"]).get("Messages", [])
@@ -85,12 +85,12 @@ class LocalQueues:
             for message in messages:
                 if message["MessageId"] not in failed:
                     self._client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            delivered += len(messages)
+            delivered += [message["Body"] for message in messages]
         return delivered
 
-    def drain(self, rounds: int = 100) -> int:
-        """Deliver until every queue is empty (or `rounds` ran); how many were delivered."""
-        total = 0
+    def drain(self, rounds: int = 100) -> list[str]:
+        """Deliver until every queue is empty (or `rounds` ran); the bodies delivered."""
+        total: list[str] = []
         for _ in range(rounds):
             delivered = self.deliver()
             if not delivered:
