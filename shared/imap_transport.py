@@ -14,7 +14,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from shared.domain.mailbox import MailboxSettings
@@ -174,10 +174,26 @@ def _reason(error: BaseException, host: str, port: int) -> str:
            f"{_CHECK_SETTINGS}"
 
 
+def xoauth2_answers(username: str, access_token: str) -> Callable[[bytes], bytes]:
+    """imaplib's AUTHENTICATE callback for SASL XOAUTH2: the initial response
+    (`user=…^Aauth=Bearer …^A^A`, https://developers.google.com/gmail/imap/xoauth2-protocol),
+    then an empty line to the server's error challenge, after which it answers NO."""
+    sent: list[bool] = []
+
+    def answer(_challenge: bytes) -> bytes:
+        if sent:
+            return b""
+        sent.append(True)
+        return f"user={username}\x01auth=Bearer {access_token}\x01\x01".encode()
+
+    return answer
+
+
 @contextmanager
 def session(settings: MailboxSettings, password: str, *, deadline: float, allow_private_hosts: bool,
             ca_file: str | None = None) -> Iterator[Session]:
-    """A logged-in Session with the user's IMAP server, logged out afterwards, the whole
+    """A logged-in Session with the user's IMAP server (`password` is an OAuth2 access token
+    when the settings name an OAuth2 client), logged out afterwards, the whole
     conversation over by `deadline` (time.monotonic()). Raises ImapFailed naming what failed
     (connection, TLS, STARTTLS, login, or any command of the caller's, the deadline included)."""
     try:
@@ -200,12 +216,16 @@ def session(settings: MailboxSettings, password: str, *, deadline: float, allow_
                                  f"would travel unencrypted. {_CHECK_SETTINGS}")
             client.starttls(ssl_context=context)
         try:
-            client.login(settings.username, password)
+            if settings.oauth2 is None:
+                client.login(settings.username, password)
+            else:
+                client.authenticate("XOAUTH2", xoauth2_answers(settings.username, password))
         except imaplib.IMAP4.abort:
             raise
         except imaplib.IMAP4.error as refused:
+            checked = "OAuth2 client and the account's consent" if settings.oauth2 else "username and password"
             raise ImapFailed(f"The IMAP server refused the login ({str(refused)[:200]}). "
-                             "Check the username and password of IMAP in your mailbox settings.") from refused
+                             f"Check the {checked} of IMAP in your mailbox settings.") from refused
         yield Session(client)
         try:
             client.logout()

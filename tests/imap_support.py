@@ -42,7 +42,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{mechanisms}
 first_valid_uid = 1
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
@@ -51,7 +51,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
-userdb {{
+{oauth2_passdb}userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/home/%u
 }}
@@ -117,6 +117,24 @@ class ImapServer:
             client.logout()
 
 
+# XOAUTH2 logins (RFC 7628's OAUTHBEARER's predecessor, as Gmail and Microsoft 365 take them):
+# Dovecot's oauth2 passdb asks the token endpoint's introspection (RFC 7662) about each bearer token.
+_OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+"""
+_OAUTH2_CONFIG = """\
+introspection_mode = post
+introspection_url = {introspection_url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
+
 def _users() -> dict[str, object]:
     """Who the instance runs as: this user when not root; Dovecot refuses root for its login and
     mail processes, so as root its own system users (dovenull, dovecot) do."""
@@ -137,10 +155,11 @@ def _greets(port: int) -> bool:
 
 
 @contextmanager
-def running_dovecot() -> Iterator[ImapServer]:
-    """A Dovecot IMAP server on 127.0.0.1 (security `none`, loopback) while the block runs. Its
-    directory is a fresh one under /tmp, not pytest's tmp_path: Dovecot's own users (when run as
-    root) must reach the passwd file and the maildirs, and pytest's directories are private."""
+def running_dovecot(introspection_url: str | None = None) -> Iterator[ImapServer]:
+    """A Dovecot IMAP server on 127.0.0.1 (security `none`, loopback) while the block runs, taking
+    XOAUTH2 logins too when given the token introspection URL. Its directory is a fresh one under
+    /tmp, not pytest's tmp_path: Dovecot's own users (when run as root) must reach the passwd file
+    and the maildirs, and pytest's directories are private."""
     if not os.path.exists(DOVECOT):
         raise RuntimeError("Dovecot is not installed: `make dovecot` installs dovecot-imapd (apt)")
     root = Path(tempfile.mkdtemp(prefix="crm-dovecot-"))
@@ -151,7 +170,11 @@ def running_dovecot() -> Iterator[ImapServer]:
     root.chmod(0o755)
     (root / "passwd").write_text("".join(f"{_user(n)}:{{PLAIN}}{IMAP_PASSWORD}\n" for n in range(1, ACCOUNTS + 1)))
     config = root / "dovecot.conf"
-    config.write_text(_CONFIG.format(root=root, port=port, **users))
+    oauth2 = {"mechanisms": "", "oauth2_passdb": ""}
+    if introspection_url:
+        (root / "dovecot-oauth2.conf.ext").write_text(_OAUTH2_CONFIG.format(introspection_url=introspection_url))
+        oauth2 = {"mechanisms": " xoauth2 oauthbearer", "oauth2_passdb": _OAUTH2_PASSDB.format(root=root)}
+    config.write_text(_CONFIG.format(root=root, port=port, **oauth2, **users))
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 20

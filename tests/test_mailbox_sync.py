@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from conftest import assert_error, create
-from imap_support import IMAP_PASSWORD, CuttingProxy, imap_server  # noqa: F401 - a fixture
+from imap_support import IMAP_PASSWORD, CuttingProxy, imap_server, running_dovecot  # noqa: F401 - a fixture
 from mail_support import drop, folder, local, sent, table, timeline  # noqa: F401 - local is a fixture
+from oauth2_support import CLIENT_ID, CLIENT_SECRET, AuthorizationServer
 from smtp_support import free_port, mailbox_body
 
 CONTACT = "taro@example.jp"
@@ -68,7 +69,7 @@ def test_the_imap_settings_are_stored_without_the_password_which_goes_to_its_sec
     assert reply.status == 200
     mailbox = api.get("/v1/me/mailbox").body
     assert mailbox["imap"] == {"host": "127.0.0.1", "port": imap_server.port, "security": "none",
-                               "username": user, "password_set": True}
+                               "username": user, "password_set": True, "auth": "password", "oauth2": None}
     assert (mailbox["last_synced_at"], mailbox["status"], mailbox["error"]) == (None, None, None)
     assert IMAP_PASSWORD not in str(table().get_item(Key={"pk": f"TENANT#{api.tenant}#USER#{api.user_id}",
                                                           "sk": "MAILBOX"})["Item"])
@@ -89,6 +90,7 @@ def test_the_default_imap_port_follows_the_security(api):
     ({"host": "", "security": "tls", "username": "u", "password": "p"}, "imap.host"),
     ({"host": "imap.example.co.jp", "security": "none", "username": "u", "password": "p"}, "imap.security"),
     ({"host": "imap.example.co.jp", "security": "tls", "username": "u"}, "imap.password"),
+    ({"host": "imap.example.co.jp", "security": "tls", "username": "u", "password": "p\n"}, "imap.password"),
     ({"host": "imap.example.co.jp", "security": "tls", "username": "u", "password": "p", "folder": "x"},
      "imap.folder"),
     ("imap.example.co.jp", "imap"),
@@ -256,3 +258,156 @@ def test_the_sync_is_scheduled_every_5_minutes_in_aws_and_run_by_the_local_sched
     sweep = load_template()["Resources"]["MailboxSyncFunction"]["Properties"]["Events"]["Sweep"]["Properties"]
     assert sweep["ScheduleExpression"] == "rate(5 minutes)"
     assert ("MailboxSyncFunction", {"sweep": True}) in rate_schedules() and RATE_SECONDS == 15
+
+
+# --- OAuth2 (SASL XOAUTH2, as Gmail and Microsoft 365 take it) -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def oauth2_imap():
+    """(the authorization server, a Dovecot that takes XOAUTH2 logins whose tokens it introspects)."""
+    provider = AuthorizationServer()
+    try:
+        with running_dovecot(introspection_url=f"{provider.url}/introspect") as server:
+            yield provider, server
+    finally:
+        provider.close()
+
+
+def oauth2_body(port: int, user: str, **oauth2: Any) -> dict[str, Any]:
+    return {"host": "127.0.0.1", "port": port, "security": "none", "username": user, "auth": "oauth2",
+            "oauth2": {"provider": "custom", "client_id": CLIENT_ID, **oauth2}}
+
+
+def linked_with_oauth2(api, oauth2_imap, **oauth2: Any) -> tuple[str, str]:
+    """(the IMAP user, its refresh token) of a mailbox linked with OAuth2."""
+    provider, server = oauth2_imap
+    user = server.account()
+    refresh_token = provider.consent(user)
+    reply = api.put("/v1/me/mailbox", {**mailbox_body(free_port()), "imap": oauth2_body(
+        server.port, user, token_url=f"{provider.url}/token", client_secret=CLIENT_SECRET, refresh_token=refresh_token,
+        **oauth2)})
+    assert reply.status == 200, reply.body
+    return user, refresh_token
+
+
+def test_an_oauth2_mailbox_logs_in_with_an_access_token_traded_for_its_refresh_token(api, oauth2_imap, contact):
+    provider, server = oauth2_imap
+    user, refresh_token = linked_with_oauth2(api, oauth2_imap, scope="mail")
+    server.append(user, "INBOX", message(sender=CONTACT, to=api.claims()["email"], message_id="<oauth-1@example.jp>"))
+
+    state = sync(api)
+
+    assert (state["status"], state["error"]) == ("ok", None), state
+    assert [email["message_id"] for email in mailbox_items(api, "received")] == ["<oauth-1@example.jp>"]
+    assert provider.grants[-1] == {"grant_type": "refresh_token", "refresh_token": refresh_token,
+                                   "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "scope": "mail"}
+    assert state["imap"]["auth"] == "oauth2" and state["imap"]["oauth2"] == {
+        "provider": "custom", "token_url": f"{provider.url}/token", "client_id": CLIENT_ID, "scope": "mail"}
+    stored = str(table().get_item(Key={"pk": f"TENANT#{api.tenant}#USER#{api.user_id}", "sk": "MAILBOX"})["Item"])
+    assert refresh_token not in stored and CLIENT_SECRET not in stored
+    assert refresh_token not in str(state) and CLIENT_SECRET not in str(state)
+
+
+def test_a_rotated_refresh_token_is_kept_for_the_next_sync(api, oauth2_imap, contact):
+    provider, server = oauth2_imap
+    provider.rotate = True
+    try:
+        user, first = linked_with_oauth2(api, oauth2_imap)
+        assert sync(api)["status"] == "ok"
+        server.append(user, "INBOX", message(sender=CONTACT, to=api.claims()["email"], message_id="<oauth-2@example.jp>"))
+        again = sync(api)
+    finally:
+        provider.rotate = False
+
+    assert (again["status"], again["error"]) == ("ok", None), again
+    assert provider.grants[-1]["refresh_token"] != first and first not in provider.refresh_tokens
+    assert [email["message_id"] for email in mailbox_items(api, "received")] == ["<oauth-2@example.jp>"]
+
+
+def test_a_revoked_refresh_token_is_the_mailboxs_error_until_it_is_linked_again(api, oauth2_imap, contact):
+    provider, server = oauth2_imap
+    user, refresh_token = linked_with_oauth2(api, oauth2_imap)
+    server.append(user, "INBOX", message(sender=CONTACT, to=api.claims()["email"], message_id="<oauth-3@example.jp>"))
+    provider.revoke(refresh_token)
+
+    failed = sync(api)
+
+    assert failed["status"] == "error" and "invalid_grant" in failed["error"] and "Link the mailbox again" in failed["error"]
+    assert mailbox_items(api, "received") == []
+    reply = api.put("/v1/me/mailbox", {**mailbox_body(free_port()), "imap": oauth2_body(
+        server.port, user, token_url=f"{provider.url}/token", client_secret=CLIENT_SECRET,
+        refresh_token=provider.consent(user))})
+    assert reply.status == 200, reply.body
+    assert sync(api)["status"] == "ok"
+    assert [email["message_id"] for email in mailbox_items(api, "received")] == ["<oauth-3@example.jp>"]
+
+
+def test_a_token_the_imap_server_does_not_accept_is_a_login_error(api, oauth2_imap, contact):
+    """The token endpoint answers, but the account behind the refresh token is not the IMAP user."""
+    provider, server = oauth2_imap
+    user = server.account()
+    api.put("/v1/me/mailbox", {**mailbox_body(free_port()), "imap": oauth2_body(
+        server.port, user, token_url=f"{provider.url}/token", client_secret=CLIENT_SECRET,
+        refresh_token=provider.consent("someone-else@example.jp"))})
+
+    failed = sync(api)
+
+    assert failed["status"] == "error" and failed["error"].startswith("The IMAP server refused the login")
+    assert "OAuth2 client" in failed["error"]
+
+
+def test_google_and_microsoft_fill_their_token_endpoint_and_scope(api):
+    for provider, token_url, scope in [
+        ("google", "https://oauth2.googleapis.com/token", "https://mail.google.com/"),
+        ("microsoft", "https://login.microsoftonline.com/organizations/oauth2/v2.0/token",
+         "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"),
+    ]:
+        body = {**mailbox_body(free_port()), "imap": {
+            "host": "imap.example.co.jp", "security": "tls", "username": "rep@example.co.jp", "auth": "oauth2",
+            "oauth2": {"provider": provider, "client_id": "id", "client_secret": "s", "refresh_token": "r"}}}
+        imap = api.put("/v1/me/mailbox", body).body["imap"]
+        assert imap["oauth2"] == {"provider": provider, "token_url": token_url, "client_id": "id", "scope": scope}
+
+
+def test_a_password_login_replaced_by_oauth2_needs_its_refresh_token_and_back_its_password(api, imap_server):
+    user = imap_server.account()
+    api.put("/v1/me/mailbox", {**mailbox_body(free_port()), "imap": imap_body(imap_server.port, user)})
+    oauth2 = {"provider": "google", "client_id": "id"}
+    body = {**mailbox_body(free_port()), "imap": {**imap_body(imap_server.port, user), "auth": "oauth2",
+                                                  "oauth2": oauth2}}
+    del body["imap"]["password"]
+
+    assert_error(api.put("/v1/me/mailbox", body), 422, "imap.oauth2.refresh_token")
+    body["imap"]["oauth2"] = {**oauth2, "refresh_token": "r"}
+    assert api.put("/v1/me/mailbox", body).body["imap"]["auth"] == "oauth2"
+    body["imap"]["oauth2"] = {**oauth2, "client_id": "other"}  # the stored refresh token stays
+    assert api.put("/v1/me/mailbox", body).body["imap"]["oauth2"]["client_id"] == "other"
+    back = {**mailbox_body(free_port()), "imap": {**imap_body(imap_server.port, user), "password": None}}
+    assert_error(api.put("/v1/me/mailbox", back), 422, "imap.password")
+
+
+@pytest.mark.parametrize("imap, field", [
+    ({"auth": "oauth2"}, "imap.oauth2"),
+    ({"auth": "xoauth"}, "imap.auth"),
+    ({"auth": "oauth2", "password": "p", "oauth2": {"provider": "google", "client_id": "i", "refresh_token": "r"}},
+     "imap.password"),
+    ({"oauth2": {"provider": "google", "client_id": "i", "refresh_token": "r"}}, "imap.oauth2"),
+    ({"auth": "oauth2", "oauth2": {"provider": "custom", "client_id": "i", "refresh_token": "r"}},
+     "imap.oauth2.token_url"),
+    ({"auth": "oauth2", "oauth2": {"provider": "custom", "token_url": "http://auth.example.com/token",
+                                   "client_id": "i", "refresh_token": "r"}}, "imap.oauth2.token_url"),
+    ({"auth": "oauth2", "oauth2": {"provider": "yahoo", "client_id": "i", "refresh_token": "r"}},
+     "imap.oauth2.provider"),
+    ({"auth": "oauth2", "oauth2": {"provider": "google", "refresh_token": "r"}}, "imap.oauth2.client_id"),
+    ({"auth": "oauth2", "oauth2": {"provider": "google", "client_id": "i", "refresh_token": "r\n"}},
+     "imap.oauth2.refresh_token"),
+    ({"auth": "oauth2", "oauth2": {"provider": "google", "client_id": "i", "refresh_token": "r", "code": "c"}},
+     "imap.oauth2.code"),
+])
+def test_wrong_oauth2_settings_are_a_422_naming_the_field_and_change_nothing(api, imap, field):
+    body = {"host": "imap.example.co.jp", "security": "tls", "username": "u", **imap}
+    if "auth" not in imap and "oauth2" not in imap:
+        body["password"] = "p"
+    assert_error(api.put("/v1/me/mailbox", {**mailbox_body(free_port()), "imap": body}), 422, field)
+    assert_error(api.get("/v1/me/mailbox"), 404)

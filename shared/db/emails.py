@@ -62,6 +62,7 @@ _MAILBOX_FIELDS = ("host", "port", "security", "username", "secret_id", "updated
 def _mailbox_of(item: MailboxItem) -> dict[str, Any]:
     mailbox = {name: getattr(item, name) for name in _MAILBOX_FIELDS}
     mailbox["imap_folders"] = item.imap_folders.as_dict() if item.imap_folders is not None else {}
+    mailbox["imap_oauth2"] = item.imap_oauth2.as_dict() if item.imap_oauth2 is not None else None
     return mailbox
 
 

@@ -324,7 +324,7 @@ class ProcessedEventItem(TableItem, discriminator="processed_event"):
 
 class _MailboxAttributes(TableItem):
     """A user's own SMTP server (the password in Secrets Manager under `secret_id`) and, when
-    they linked it, their IMAP mailbox (`imap_secret_id`), its sync state and its checkpoints:
+    they linked it, their IMAP mailbox (`imap_secret_id`: its password or OAuth2 refresh token), its sync state and its checkpoints:
     `imap_folders` maps a folder's name to {"uidvalidity", "uid"}, the highest UID filed."""
 
     host = UnicodeAttribute()
@@ -338,6 +338,7 @@ class _MailboxAttributes(TableItem):
     imap_security = UnicodeAttribute(null=True)
     imap_username = UnicodeAttribute(null=True)
     imap_secret_id = UnicodeAttribute(null=True)
+    imap_oauth2 = MapAttribute(null=True)  # {"provider", "token_url", "client_id", "scope"} of an OAuth2 login
     imap_folders = MapAttribute(null=True)
     last_synced_at = UnicodeAttribute(null=True)
     sync_status = UnicodeAttribute(null=True)

@@ -4,10 +4,12 @@ and, optionally, the IMAP server their mailbox is synced from; settings checked,
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from shared.domain import validation
 from shared.errors import FieldError, require_valid
@@ -15,11 +17,23 @@ from shared.errors import FieldError, require_valid
 SECURITIES = ("starttls", "tls", "none")
 FIELDS = ("host", "port", "security", "username", "password")
 IMAP_FIELD = "imap"
+AUTHS = ("password", "oauth2")
+OAUTH2_FIELDS = ("provider", "token_url", "client_id", "client_secret", "refresh_token", "scope")
+# Where Google and Microsoft trade a refresh token for an access token, and the scope their IMAP
+# wants (https://developers.google.com/gmail/imap/xoauth2-protocol,
+# https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth).
+OAUTH2_PROVIDERS = {
+    "google": ("https://oauth2.googleapis.com/token", "https://mail.google.com/"),
+    "microsoft": ("https://login.microsoftonline.com/organizations/oauth2/v2.0/token",
+                  "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"),
+}
+CUSTOM_PROVIDER = "custom"
+MAX_OAUTH2_TEXT = 2048
 MAX_USERNAME = 256
 MAX_PASSWORD = 1024
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # smtplib sends the AUTH exchange as ASCII, and a line break or NUL would corrupt it.
-_PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
 
 _IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -38,13 +52,37 @@ IMAP = Protocol("IMAP", "imap.example.co.jp", {"starttls": 143, "tls": 993, "non
 
 
 @dataclass(frozen=True)
+class OAuth2Client:
+    """Where, and as which OAuth client, the sync trades the stored refresh token for an access
+    token to log in with (SASL XOAUTH2, as Gmail and Microsoft 365 want)."""
+
+    provider: str
+    token_url: str
+    client_id: str
+    scope: str | None
+
+
+@dataclass(frozen=True)
 class MailboxSettings:
     host: str
     port: int
     security: str
     username: str
     # None when the body gave no password: the stored one stays. Kept out of repr (and so logs).
+    # With OAuth2, what the secret keeps instead: the client secret and refresh token (oauth2_secret).
     password: str | None = field(default=None, repr=False)
+    oauth2: OAuth2Client | None = None  # None: the login is the username and password
+
+
+def oauth2_secret(client_secret: str | None, refresh_token: str) -> str:
+    """What an OAuth2 mailbox's secret keeps (and the token endpoint's rotation rewrites)."""
+    return json.dumps({"client_secret": client_secret, "refresh_token": refresh_token})
+
+
+def oauth2_credentials(secret: str) -> tuple[str | None, str]:
+    """(client secret, refresh token) of an OAuth2 mailbox's secret."""
+    stored = json.loads(secret)
+    return stored.get("client_secret"), stored["refresh_token"]
 
 
 def _unmapped(address: _IPAddress) -> _IPAddress:
@@ -154,7 +192,7 @@ def _password(value: Any, has_password: bool, protocol: Protocol, field_name: st
         errors.append(FieldError(field_name, "must be a non-empty string"))
     elif len(value) > MAX_PASSWORD:
         errors.append(FieldError(field_name, f"must be at most {MAX_PASSWORD} characters"))
-    elif not _PRINTABLE_ASCII.match(value):
+    elif not _PRINTABLE_ASCII.fullmatch(value):
         errors.append(FieldError(
             field_name,
             f"must use printable ASCII characters only, without line breaks; the {protocol.name} login cannot carry "
@@ -183,17 +221,91 @@ class MailboxUpdate:
     remove_imap: bool = False
 
 
+def _oauth_text(body: dict[str, Any], name: str, prefix: str, errors: list[FieldError],
+                required: bool) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            errors.append(FieldError(f"{prefix}{name}", "is required", "required"))
+        return None
+    if not isinstance(value, str) or not value or len(value) > MAX_OAUTH2_TEXT or not _PRINTABLE_ASCII.fullmatch(value):
+        errors.append(FieldError(f"{prefix}{name}", f"must be printable ASCII of 1 to {MAX_OAUTH2_TEXT} characters"))
+        return None
+    return value
+
+
+def _token_url(value: str | None, allow_private_hosts: bool, field_name: str, errors: list[FieldError]) -> str | None:
+    """An https URL on a public host (http only to this machine, as security none is)."""
+    parsed = urlsplit(value or "")
+    host = (parsed.hostname or "").lower()
+    if parsed.scheme not in ("https", "http") or not host or (parsed.scheme == "http" and not _loopback(host)):
+        errors.append(FieldError(field_name, "must be your provider's https token endpoint, such as "
+                                             f"{OAUTH2_PROVIDERS['google'][0]}"))
+    elif not allow_private_hosts and _internal(host):
+        errors.append(FieldError(field_name, "is an internal address, which is not allowed", "private_host"))
+    else:
+        return value
+    return None
+
+
+def _oauth2(body: Any, has_credentials: bool, allow_private_hosts: bool, prefix: str,
+            errors: list[FieldError]) -> tuple[OAuth2Client, str | None] | None:
+    """The OAuth2 client of `auth: "oauth2"` and the secret to keep (None: the stored one stays;
+    the client secret and refresh token are given together, required the first time)."""
+    if not isinstance(body, dict):
+        errors.append(FieldError(prefix.rstrip("."), "is required with auth oauth2: an object of "
+                                                     f"{', '.join(OAUTH2_FIELDS)}", "required"))
+        return None
+    before = len(errors)
+    errors.extend(FieldError(f"{prefix}{name}", "is not an OAuth2 setting", "unknown_field")
+                  for name in body if name not in OAUTH2_FIELDS)
+    provider = body.get("provider")
+    if provider not in (*OAUTH2_PROVIDERS, CUSTOM_PROVIDER):
+        errors.append(FieldError(f"{prefix}provider", f"must be one of {', '.join([*OAUTH2_PROVIDERS, CUSTOM_PROVIDER])}",
+                                 "required" if provider is None else "invalid"))
+    default_url, default_scope = OAUTH2_PROVIDERS.get(provider, (None, None))
+    token_url = _oauth_text(body, "token_url", prefix, errors, required=provider == CUSTOM_PROVIDER) or default_url
+    if token_url is not None:
+        token_url = _token_url(token_url, allow_private_hosts, f"{prefix}token_url", errors)
+    client_id = _oauth_text(body, "client_id", prefix, errors, required=True)
+    scope = _oauth_text(body, "scope", prefix, errors, required=False) or default_scope
+    client_secret = _oauth_text(body, "client_secret", prefix, errors, required=False)
+    refresh_token = _oauth_text(body, "refresh_token", prefix, errors,
+                                required=not has_credentials or client_secret is not None)
+    if len(errors) > before or token_url is None or client_id is None:
+        return None
+    secret = None if refresh_token is None else oauth2_secret(client_secret, refresh_token)
+    return OAuth2Client(provider=provider, token_url=token_url, client_id=client_id, scope=scope), secret
+
+
 def _server(body: dict[str, Any], protocol: Protocol, prefix: str, has_password: bool, allow_private_hosts: bool,
-            errors: list[FieldError]) -> MailboxSettings | None:
-    """One server's settings from `body`, each wrong field named `{prefix}{field}` in `errors`."""
+            errors: list[FieldError], stored_auth: str | None = None) -> MailboxSettings | None:
+    """One server's settings from `body`, each wrong field named `{prefix}{field}` in `errors`.
+    IMAP's may log in with OAuth2 (`auth`, `oauth2`) instead of a password; `stored_auth` is how
+    the stored secret logs in (None: no secret is stored)."""
+    extra = (IMAP_FIELD,) if prefix == "" else ("auth", "oauth2") if protocol is IMAP else ()
     errors.extend(FieldError(f"{prefix}{name}", "is not a mailbox setting", "unknown_field")
-                  for name in body if name not in FIELDS and not (prefix == "" and name == IMAP_FIELD))
+                  for name in body if name not in (*FIELDS, *extra))
     before = len(errors)
     host = _host(body.get("host"), protocol, f"{prefix}host", errors)
     security = _security(body.get("security"), f"{prefix}security", errors)
     port = _port(body.get("port"), security, protocol, f"{prefix}port", errors)
     username = _username(body.get("username"), protocol, f"{prefix}username", errors)
-    password = _password(body.get("password"), has_password, protocol, f"{prefix}password", errors)
+    auth = body.get("auth", "password")
+    oauth2 = None
+    if auth not in AUTHS:
+        errors.append(FieldError(f"{prefix}auth", f"must be one of {', '.join(AUTHS)}"))
+    if auth == "oauth2":
+        if "password" in body:
+            errors.append(FieldError(f"{prefix}password", "is not used with auth oauth2 (the refresh token logs in)",
+                                     "unknown_field"))
+        oauth2 = _oauth2(body.get("oauth2"), stored_auth == "oauth2", allow_private_hosts, f"{prefix}oauth2.", errors)
+        password = oauth2[1] if oauth2 else None
+    else:
+        if "oauth2" in body:
+            errors.append(FieldError(f"{prefix}oauth2", "is only used with auth oauth2", "unknown_field"))
+        password = _password(body.get("password"), has_password and stored_auth in (None, "password"), protocol,
+                             f"{prefix}password", errors)
     if security == "none" and host is not None and not _loopback(host):
         errors.append(FieldError(
             f"{prefix}security",
@@ -209,16 +321,17 @@ def _server(body: dict[str, Any], protocol: Protocol, prefix: str, has_password:
         ))
     if len(errors) > before:
         return None
-    return MailboxSettings(host=host, port=port, security=security, username=username, password=password)
+    return MailboxSettings(host=host, port=port, security=security, username=username, password=password,
+                           oauth2=oauth2[0] if oauth2 else None)
 
 
 def parse_mailbox(body: Any, *, has_password: bool, allow_private_hosts: bool,
-                  has_imap_password: bool = False) -> MailboxUpdate:
+                  imap_auth: str | None = None) -> MailboxUpdate:
     """The checked settings of PUT /v1/me/mailbox, which replaces the SMTP ones all but the
     password: that one is required on the first PUT (`has_password` False) and, when omitted
     later, kept. `imap` absent keeps the IMAP settings as they are, `null` removes them, an
-    object replaces them as the SMTP ones are (its password required unless
-    `has_imap_password`). `allow_private_hosts` is for the local stack and tests; deployed, the
+    object replaces them as the SMTP ones are (its password, or OAuth2 refresh token, required
+    unless one of that kind is stored: `imap_auth`, None when none is). `allow_private_hosts` is for the local stack and tests; deployed, the
     Lambda must not be pointed at internal addresses. Raises ValidationFailed naming every wrong field."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
@@ -227,7 +340,8 @@ def parse_mailbox(body: Any, *, has_password: bool, allow_private_hosts: bool,
     imap_body = body.get(IMAP_FIELD)
     imap = None
     if isinstance(imap_body, dict):
-        imap = _server(imap_body, IMAP, f"{IMAP_FIELD}.", has_imap_password, allow_private_hosts, errors)
+        imap = _server(imap_body, IMAP, f"{IMAP_FIELD}.", imap_auth is not None, allow_private_hosts, errors,
+                       stored_auth=imap_auth)
     elif imap_body is not None:
         errors.append(FieldError(IMAP_FIELD, "must be an object of IMAP settings, or null to unlink the mailbox"))
     require_valid(errors)
@@ -243,3 +357,23 @@ def public_mailbox(settings: MailboxSettings, password_set: bool) -> dict[str, A
         "username": settings.username,
         "password_set": password_set,
     }
+
+
+def public_imap(settings: MailboxSettings) -> dict[str, Any]:
+    """The IMAP settings as the API answers them: how it logs in, the OAuth2 client without its
+    secret or refresh token."""
+    return {**public_mailbox(settings, password_set=True), "auth": "oauth2" if settings.oauth2 else "password",
+            "oauth2": oauth2_item(settings.oauth2)}
+
+
+def stored_oauth2(stored: dict[str, Any] | None) -> OAuth2Client | None:
+    """The OAuth2 client of a stored mailbox item (`imap_oauth2`), None for password logins."""
+    kept = (stored or {}).get("imap_oauth2")
+    return None if not kept else OAuth2Client(provider=kept["provider"], token_url=kept["token_url"],
+                                               client_id=kept["client_id"], scope=kept.get("scope"))
+
+
+def oauth2_item(client: OAuth2Client | None) -> dict[str, Any] | None:
+    """The OAuth2 client as the mailbox item keeps it (`imap_oauth2`) and the API answers it."""
+    return None if client is None else {"provider": client.provider, "token_url": client.token_url,
+                                        "client_id": client.client_id, "scope": client.scope}

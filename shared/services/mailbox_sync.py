@@ -16,8 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from shared import oauth2_refresh
 from shared.config import CONFIG
 from shared.db import emails as repository
+from shared.domain import mailbox as mailbox_rules
 from shared.domain import validation
 from shared.domain.mailbox import MailboxSettings
 from shared.errors import TransportFailed
@@ -36,11 +38,6 @@ BATCH_MARGIN_SECONDS = 10.0
 MAILBOX_SECONDS = 60.0
 SWEEP_MARGIN_SECONDS = 30.0  # the sweep starts no mailbox with less than this of its Lambda's time left
 SWEEP_MAILBOXES = 1000
-
-
-def _settings(mailbox: dict[str, Any]) -> MailboxSettings:
-    return MailboxSettings(host=mailbox["imap_host"], port=int(mailbox["imap_port"]),
-                           security=mailbox["imap_security"], username=mailbox["imap_username"])
 
 
 def _sync_folder(folder_session: Any, name: str, is_sent: bool, checkpoint: dict[str, Any] | None,
@@ -64,6 +61,21 @@ def _sync_folder(folder_session: Any, name: str, is_sent: bool, checkpoint: dict
     return filed, True
 
 
+def _login_secret(settings: MailboxSettings, secret_id: str, deadline: float) -> str:
+    """What the IMAP login takes: the stored password, or for OAuth2 an access token the stored
+    refresh token is traded for (a rotated refresh token is stored at once: the old one may
+    already be spent)."""
+    secret = mailboxes.password({"secret_id": secret_id})
+    if settings.oauth2 is None:
+        return secret
+    client_secret, refresh_token = mailbox_rules.oauth2_credentials(secret)
+    tokens = oauth2_refresh.access_token(settings.oauth2, client_secret, refresh_token, deadline=deadline,
+                                         allow_private_hosts=CONFIG.allow_private_smtp_hosts, ca_file=CONFIG.smtp_ca_file)
+    if tokens.refresh_token is not None:
+        mailboxes.replace_secret(secret_id, mailbox_rules.oauth2_secret(client_secret, tokens.refresh_token))
+    return tokens.access_token
+
+
 def sync(tenant: str, user_id: str, deadline: float) -> dict[str, Any] | None:
     """One run for one user's mailbox until `deadline` (time.monotonic()); the mailbox's sync
     state afterwards ({"filed", "complete", "status", "error"}), None when it has no IMAP."""
@@ -80,8 +92,8 @@ def sync(tenant: str, user_id: str, deadline: float) -> dict[str, Any] | None:
 
     filed, complete, error = 0, True, None
     try:
-        password = mailboxes.password({"secret_id": mailbox["imap_secret_id"]})
-        with session(_settings(mailbox), password, deadline=deadline,
+        settings = mailboxes.imap_settings(mailbox)
+        with session(settings, _login_secret(settings, mailbox["imap_secret_id"], deadline), deadline=deadline,
                      allow_private_hosts=CONFIG.allow_private_smtp_hosts, ca_file=CONFIG.smtp_ca_file) as imap:
             for name, is_sent in imap.folders():
                 done, finished = _sync_folder(imap, name, is_sent, folders.get(name), tenant, user_id, deadline,

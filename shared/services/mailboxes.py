@@ -35,7 +35,7 @@ def _store_password(principal: Principal, secret_id: str | None, password: str, 
     secrets = client("secretsmanager")
     if secret_id is not None:
         try:
-            secrets.put_secret_value(SecretId=secret_id, SecretString=password)
+            replace_secret(secret_id, password)
             return secret_id
         except secrets.exceptions.ResourceNotFoundException:
             pass
@@ -44,11 +44,17 @@ def _store_password(principal: Principal, secret_id: str | None, password: str, 
     return name
 
 
+def replace_secret(secret_id: str, secret: str) -> None:
+    """A stored secret's new value (an OAuth2 refresh token the provider rotated)."""
+    client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=secret)
+
+
 def _delete_secret(secret_id: str) -> None:
     client("secretsmanager").delete_secret(SecretId=secret_id, ForceDeleteWithoutRecovery=True)
 
 
 _IMAP_ACCOUNT = ("imap_host", "imap_port", "imap_username")
+_IMAP_LOGIN = ("imap_security", "imap_secret_id", "imap_oauth2")
 _IMAP_STATE = ("imap_folders", "last_synced_at", "sync_status", "sync_error")
 
 
@@ -58,7 +64,7 @@ def _imap_fields(principal: Principal, stored: dict[str, Any] | None,
     `imap`, none once it is unlinked, else the new settings, keeping the sync's checkpoints and
     state while they name the same account."""
     stored = stored or {}
-    kept = {name: stored.get(name) for name in (*_IMAP_ACCOUNT, "imap_security", "imap_secret_id", *_IMAP_STATE)}
+    kept = {name: stored.get(name) for name in (*_IMAP_ACCOUNT, *_IMAP_LOGIN, *_IMAP_STATE)}
     if update.imap is None:
         if update.remove_imap and stored.get("imap_secret_id"):
             _delete_secret(stored["imap_secret_id"])
@@ -66,11 +72,27 @@ def _imap_fields(principal: Principal, stored: dict[str, Any] | None,
         return kept if stored.get("imap_host") else {}
     imap = update.imap
     secret_id = stored.get("imap_secret_id") if imap.password is None else _store_password(
-        principal, stored.get("imap_secret_id"), imap.password, "IMAP password of one CRM user")
+        principal, stored.get("imap_secret_id"), imap.password,
+        "IMAP OAuth2 refresh token of one CRM user" if imap.oauth2 else "IMAP password of one CRM user")
     fields = {"imap_host": imap.host, "imap_port": imap.port, "imap_security": imap.security,
-              "imap_username": imap.username, "imap_secret_id": secret_id}
+              "imap_username": imap.username, "imap_secret_id": secret_id,
+              "imap_oauth2": mailbox_rules.oauth2_item(imap.oauth2)}
     same_account = all(kept[name] == fields[name] for name in _IMAP_ACCOUNT)
     return {**fields, **({name: kept[name] for name in _IMAP_STATE} if same_account else {})}
+
+
+def imap_auth(stored: dict[str, Any] | None) -> str | None:
+    """How the stored IMAP secret logs in ("password" or "oauth2"); None when none is stored."""
+    if not stored or not stored.get("imap_secret_id"):
+        return None
+    return "oauth2" if stored.get("imap_oauth2") else "password"
+
+
+def imap_settings(stored: dict[str, Any]) -> mailbox_rules.MailboxSettings:
+    """The stored IMAP settings (no secret)."""
+    return mailbox_rules.MailboxSettings(host=stored["imap_host"], port=int(stored["imap_port"]),
+                                         security=stored["imap_security"], username=stored["imap_username"],
+                                         oauth2=mailbox_rules.stored_oauth2(stored))
 
 
 def password(mailbox: dict[str, Any]) -> str:
@@ -91,7 +113,7 @@ def put(principal: Principal, body: Any) -> dict[str, Any]:
     stored = repository.get_mailbox(principal.tenant, principal.user_id)
     update = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
                                          allow_private_hosts=CONFIG.allow_private_smtp_hosts,
-                                         has_imap_password=bool(stored and stored.get("imap_secret_id")))
+                                         imap_auth=imap_auth(stored))
     settings = update.smtp
     name = stored["secret_id"] if settings.password is None else _store_password(
         principal, stored["secret_id"] if stored else None, settings.password, "SMTP password of one CRM user")
@@ -126,11 +148,7 @@ def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
 def _public(stored: dict[str, Any]) -> dict[str, Any]:
     """The mailbox as the API answers it: the SMTP settings, the IMAP ones (null when not
     linked) and the sync's state, never a password."""
-    imap = None
-    if stored.get("imap_host"):
-        imap = mailbox_rules.public_mailbox(mailbox_rules.MailboxSettings(
-            host=stored["imap_host"], port=int(stored["imap_port"]), security=stored["imap_security"],
-            username=stored["imap_username"]), password_set=True)
+    imap = mailbox_rules.public_imap(imap_settings(stored)) if stored.get("imap_host") else None
     return {**mailbox_rules.public_mailbox(settings_of(stored), password_set=True), "imap": imap,
             "last_synced_at": stored.get("last_synced_at"), "status": stored.get("sync_status"),
             "error": stored.get("sync_error")}
