@@ -55,9 +55,22 @@ def main(only: list[str]) -> int:
         # figures most disturbed by a busy machine (a multi-GB emulator made them swing ±30 %).
         cold_starts = [replace(figure, part="coldstart") for figure in coldstart.run()] if not only or "coldstart" in only else []
         _fresh_emulation(moto.endpoint_url)
-        from bench import (bulk_email_bench, console_bench, console_list, contacts_bench, emails_bench, files_bench,
-                           history_bench, load_bench, mail_events_bench, mailbox_bench, scale_bench, search_bench,
-                           timeline_bench, views_bench)
+        from bench import (
+            bulk_email_bench,
+            console_bench,
+            console_list,
+            contacts_bench,
+            emails_bench,
+            files_bench,
+            history_bench,
+            load_bench,
+            mail_events_bench,
+            mailbox_bench,
+            scale_bench,
+            search_bench,
+            timeline_bench,
+            views_bench,
+        )
 
         modules = (emails_bench, bulk_email_bench, mail_events_bench, mailbox_bench, timeline_bench, contacts_bench,
                    views_bench, search_bench, files_bench, load_bench, scale_bench, console_bench, console_list,

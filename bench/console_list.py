@@ -66,9 +66,9 @@ def loaded_text(page, text: str) -> None:
 def measure() -> dict[str, float]:
     """Sign in, scroll PAGES pages of the list of CONTACTS; the figures measured in the page."""
     sys.path.insert(0, str(REPO_ROOT / "tests"))
-    from console_support import CHROMIUM, CHROMIUM_ARGS, Console, signed_in_team
     from playwright.sync_api import sync_playwright
 
+    from console_support import CHROMIUM, CHROMIUM_ARGS, Console, signed_in_team
     from infra.local.served import ServedStack
 
     stack = ServedStack(Path(tempfile.mkdtemp(prefix="crm-console-list-")) / "data", clean_env=True, start_timeout=600)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bench.counting import DynamoCounter, seated
 from bench.figures import Figure

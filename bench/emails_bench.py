@@ -8,7 +8,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.counting import DynamoCounter, seated
@@ -39,7 +39,7 @@ def _arrange_sent_minutes_ago(tenant: str, email_id: str, minutes: int) -> None:
     from shared import keys
     from shared.db.models import EmailItem
 
-    sent_at = (datetime.now(timezone.utc) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    sent_at = (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     EmailItem(keys.email_pk(tenant, email_id), keys.EMAIL_SK).update([EmailItem.sent_at.set(sent_at)])
 
 
@@ -69,7 +69,7 @@ def _send_and_track(counter: DynamoCounter, claims: dict[str, str], contact_id: 
 def _scheduled_trigger_requests(counter: DynamoCounter, claims: dict[str, str], contact_id: str) -> Figure:
     from infra.local.server import invoke_function
 
-    send_at = (datetime.now(timezone.utc) + timedelta(seconds=2)).isoformat()
+    send_at = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
     status, email = _call("POST", "/v1/emails", claims, {"contact_id": contact_id, "subject": "予約", "body_text": "本文",
                                                            "send_at": send_at})
     assert status == 201 and email["status"] == "scheduled", email
@@ -90,7 +90,7 @@ def _thousand_due_at_once(claims: dict[str, str], contact_ids: list[str]) -> lis
     from infra.local.server import invoke_function
     from shared.config import CONFIG
 
-    due = datetime.now(timezone.utc) + timedelta(seconds=120)
+    due = datetime.now(UTC) + timedelta(seconds=120)
     ids = []
     for index in range(SCHEDULED):
         status, email = _call("POST", "/v1/emails", claims, {
@@ -98,12 +98,12 @@ def _thousand_due_at_once(claims: dict[str, str], contact_ids: list[str]) -> lis
             "send_at": due.isoformat(), "track_opens": False, "track_clicks": False})
         assert status == 201 and email["status"] == "scheduled", email
         ids.append(email["id"])
-    assert datetime.now(timezone.utc) < due, "scheduling took longer than the lead time; raise it"
+    assert datetime.now(UTC) < due, "scheduling took longer than the lead time; raise it"
     scheduler = boto3.client("scheduler")
     pages = scheduler.get_paginator("list_schedules").paginate(GroupName=CONFIG.schedule_group)
     triggers = [json.loads(scheduler.get_schedule(Name=s["Name"], GroupName=CONFIG.schedule_group)["Target"]["Input"])
                 for page in pages for s in page["Schedules"]]
-    time.sleep(max(0.0, (due - datetime.now(timezone.utc)).total_seconds()) + 1.5)
+    time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 1.5)
     with ThreadPoolExecutor(max_workers=9) as pool:
         sweep = pool.submit(invoke_function, "ScheduledSendFunction", {"sweep": True})
         list(pool.map(lambda event: invoke_function("ScheduledSendFunction", event), triggers))

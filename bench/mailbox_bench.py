@@ -36,9 +36,8 @@ def _message(number: int) -> tuple[str, bytes]:
 
 def run() -> list[Figure]:
     sys.path.insert(0, str(REPO_ROOT / "tests"))
-    from imap_support import IMAP_PASSWORD, running_dovecot
-
     from bench.emails_bench import _call
+    from imap_support import IMAP_PASSWORD, running_dovecot
     from shared.aws import client
     from shared.config import CONFIG
     from shared.db import emails as repository

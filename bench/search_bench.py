@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC
 from typing import Any
 
 from bench.counting import DynamoCounter, seated
@@ -65,14 +66,14 @@ RECENT_EVERY, EARLIER_EVERY = 100, 10  # contacts sent an email in the last days
 def _mail(tenant: str, contacts: list[dict[str, Any]]) -> int:
     """`email_sent` entries as sends leave them: one for 1 % of the contacts yesterday, one for
     10 % sixty days ago; the number sent lately."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from shared.db.activity_items import activity_model
     from shared.db.models import ActivityItem
     from shared.domain import activities, validation
     from shared.domain.ids import new_id
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     recent = 0
     with ActivityItem.batch_write() as batch:
         for index, contact in enumerate(contacts):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.counting import DynamoCounter, seated
@@ -25,7 +25,7 @@ def _ingest(key: str, events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _events(contact_ids: list[str], start: int, count: int, types: tuple[str, ...]) -> list[dict[str, Any]]:
-    base = datetime.now(timezone.utc) - timedelta(days=30)
+    base = datetime.now(UTC) - timedelta(days=30)
     return [{"contact": {"id": contact_ids[index % len(contact_ids)]}, "type": types[index % len(types)],
              "occurred_at": (base + timedelta(seconds=index)).strftime("%Y-%m-%dT%H:%M:%SZ"),
              "data": {"url": f"https://example.co.jp/p/{index}"}, "event_id": f"ev-{index}"}

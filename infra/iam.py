@@ -68,7 +68,7 @@ class _Resolver:
                               for index, part in enumerate(_SUB_VARIABLE.split(text)))
             match = re.fullmatch(pattern, value)
             if match:
-                for name, learnt in zip(names, match.groups()):
+                for name, learnt in zip(names, match.groups(), strict=False):
                     if name in variables:
                         self.expressions.setdefault(_expression_key(variables[name]), learnt)
                     else:

@@ -18,7 +18,6 @@ from time import monotonic
 
 from shared.domain.send_limits import DEFAULT_MAX_SEND_RATE
 
-
 # How long a secret's value is reused before Secrets Manager is asked again: a rotated key is in
 # use everywhere within this time (keep the old key in the secret at least this long).
 SECRET_MAX_AGE_SECONDS = 300

@@ -4,7 +4,7 @@ short-lived presigned URLs. One client per warm Lambda (shared.aws)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
@@ -95,7 +95,7 @@ def _presigned(operation: str, params: dict[str, str], seconds: int) -> SignedUr
     carry no expiry, so there the lifetime is as asked and a client whose URL is refused asks
     for a new one."""
     s3 = client("s3")
-    signed_at = datetime.now(timezone.utc)
+    signed_at = datetime.now(UTC)
     left = _credentials_seconds_left(s3, signed_at)
     seconds = seconds if left is None else min(seconds, left)
     url = s3.generate_presigned_url(operation, Params=params, ExpiresIn=seconds)

@@ -152,7 +152,7 @@ def _translate(message: str, depth: int) -> str | None:
         match = re.fullmatch(pattern.regex, message, re.DOTALL)
         if match:
             values: dict[str, str] = {}
-            for name, value in zip(pattern.names, match.groups()):
+            for name, value in zip(pattern.names, match.groups(), strict=False):
                 values.setdefault(name, value)
             return _render(pattern.japanese, values, depth)
     return None

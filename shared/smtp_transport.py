@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from shared.domain.mailbox import MailboxSettings, private_address
+
 # One class for every transport, so the send path catches SMTP and SES failures alike.
 from shared.errors import TransportFailed
 from shared.observability import logger

@@ -229,7 +229,7 @@ class Api:
         self.user_id = user or f"user-{uuid.uuid4().hex[:8]}"
         self.enrolled = False
 
-    def as_(self, role: str, user: str | None = None) -> "Api":
+    def as_(self, role: str, user: str | None = None) -> Api:
         return Api(self.tenant, role, user)
 
     def enroll(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -17,14 +17,15 @@ from werkzeug.test import Client
 
 from conftest import TABLE_NAME, Api, Reply
 
+
 def at(seconds: float) -> str:
     """An ISO 8601 UTC time `seconds` from now."""
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
 
 
 def in_contract_form(moment: str) -> str:
     """A time as the API answers it: UTC, milliseconds, Z."""
-    parsed = datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(timezone.utc)
+    parsed = datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(UTC)
     return parsed.strftime("%Y-%m-%dT%H:%M:%S.") + f"{parsed.microsecond // 1000:03d}Z"
 
 
@@ -145,7 +146,7 @@ def make_due(api, email_id: str, seconds_ago: float = 1.0) -> None:
     from shared.domain.validation import format_time
 
     email = repository.get(api.tenant, email_id)
-    past = format_time(datetime.now(timezone.utc) - timedelta(seconds=seconds_ago))
+    past = format_time(datetime.now(UTC) - timedelta(seconds=seconds_ago))
     assert repository.transition(api.tenant, {**email, "send_at": past}, "scheduled") is not None
 
 
@@ -194,7 +195,7 @@ def tokens(email_id: str) -> tuple[str | None, list[str]]:
 
 
 def seconds_ago(seconds: float) -> str:
-    moment = datetime.now(timezone.utc) - timedelta(seconds=seconds)
+    moment = datetime.now(UTC) - timedelta(seconds=seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

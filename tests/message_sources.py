@@ -483,12 +483,12 @@ class Walk:
                             self.fragments.setdefault(text, set()).add(self.where(call))
                             self.by_sink.setdefault((definition, name), set()).add(text)
                         self.quoting = False
-            for definition, (position, name) in list(self.sinks.items()):
+            for definition, (_position, name) in list(self.sinks.items()):
                 if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     arguments = definition.args
                     positional = arguments.posonlyargs + arguments.args
-                    defaults = dict(zip([a.arg for a in positional][::-1], arguments.defaults[::-1]))
-                    defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d)
+                    defaults = dict(zip([a.arg for a in positional][::-1], arguments.defaults[::-1], strict=False))
+                    defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=False) if d)
                     if name in defaults:
                         for text in self.texts(defaults[name]):
                             self.templates.setdefault(text, set()).add(self.where(definition))

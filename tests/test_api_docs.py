@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
+
 def test_the_page_and_its_files_come_from_this_origin_under_a_policy_of_its_own(api):
     page = api.get("/docs", authorized=False)
     assert page.status == 200 and page.headers["content-type"] == "text/html; charset=utf-8"

@@ -12,16 +12,15 @@ import re
 import subprocess
 import sys
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import assert_error, contact_of, create
-from mail_support import outbox_listening, send, set_contact_field, sent  # noqa: F401 - autouse fixture
+from mail_support import outbox_listening, send, sent, set_contact_field  # noqa: F401 - autouse fixture
 from stack_support import imported
-
 
 # --- 1. the delivery status belongs to the address ------------------------------------------------
 
@@ -110,7 +109,7 @@ def test_a_template_is_checked_again_when_replaced_and_known_fields_pass(api):
 
 def test_an_import_matching_another_case_keeps_the_stored_address(api):
     contact = create(api, family_name="鈴木", email="ichiro@example.net")
-    data = "姓,メールアドレス\r\n鈴木一郎,ICHIRO@example.net\r\n".encode("utf-8")
+    data = "姓,メールアドレス\r\n鈴木一郎,ICHIRO@example.net\r\n".encode()
     done = imported(api, data, {"姓": "family_name", "メールアドレス": "email"}, "update")
     assert done["updated"] == 1, done
     stored = contact_of(api, contact["id"])
@@ -133,7 +132,7 @@ def test_a_second_export_straight_after_says_30_minutes_at_most(api):
 def test_the_export_wait_rounds_the_remaining_time_up():
     from shared.domain import exports
 
-    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 1, tzinfo=UTC)
     assert exports.retry_after(start, start) == 1800
     assert exports.retry_after(start, start + timedelta(seconds=0.4)) == 1800
     assert exports.retry_after(start, start + timedelta(minutes=29, seconds=59.5)) == 1

@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -88,7 +88,7 @@ def test_a_presigned_url_promises_no_longer_than_its_credentials_last(api, monke
     """Signed with temporary credentials, a URL dies with them: the answer says so."""
     from shared import aws, files
 
-    expiry = datetime.now(timezone.utc) + timedelta(minutes=20)
+    expiry = datetime.now(UTC) + timedelta(minutes=20)
     monkeypatch.setenv("AWS_CREDENTIAL_EXPIRATION", expiry.isoformat())
     # a session of its own reads the credentials again (the functions' clients share PynamoDB's, read once)
     with_expiry = botocore.session.get_session().create_client("s3", region_name=REGION, config=aws._config("s3"))

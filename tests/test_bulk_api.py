@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from conftest import Api, assert_error, create, enroll_member
-from stack_support import run_queued_jobs, seeded as many
+from stack_support import run_queued_jobs
+from stack_support import seeded as many
 
 
 def bulk(api: Api, selection: dict[str, Any], action: str, params: dict[str, Any] | None = None) -> Any:

@@ -13,7 +13,14 @@ import pytest
 
 from conftest import Api, assert_error, create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    at, folder_ids, make_due, outbox, outbox_listening, set_contact_field, sweep, timeline,
+    at,
+    folder_ids,
+    make_due,
+    outbox,
+    outbox_listening,
+    set_contact_field,
+    sweep,
+    timeline,
 )
 from stack_support import run_queued_jobs
 

@@ -10,14 +10,18 @@ Errors, roles and contact fields follow /work/shared/api-contract.md."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from conftest import Api, Reply, assert_error, contact_of, create
-from mail_support import outbox_listening  # noqa: F401  (the outbox records only once imported)
-from mail_support import folder_ids, outbox, the_message
+from mail_support import (
+    folder_ids,
+    outbox,
+    outbox_listening,  # noqa: F401  (the outbox records only once imported)
+    the_message,
+)
 from stack_support import imported as import_file
 
 NO_PHONE = "This contact has no phone number; add one to call."
@@ -27,7 +31,7 @@ NO_PHONE = "This contact has no phone number; add one to call."
 
 
 def now() -> str:
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

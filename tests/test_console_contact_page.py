@@ -6,10 +6,9 @@ the API's refusals). Contacts are seeded through the API; what the API then hold
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from playwright.sync_api import expect
@@ -209,7 +208,7 @@ def test_a_scheduled_email_is_held_for_the_jst_time_chosen(page, console):
     [held] = console.call(token, "GET", "/v1/emails?folder=scheduled")["items"]
     assert held["status"] == "scheduled" and held["contact_id"] == contact["id"]
     assert datetime.fromisoformat(held["send_at"].replace("Z", "+00:00")) == datetime(
-        tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=timezone.utc)
+        tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=UTC)
     scheduled = entries(timeline).filter(has_text="明日のご案内")
     assert scheduled.locator(".entry-type").inner_text() == "予約済み"
     assert f"{tomorrow:%Y/%m/%d} 09:00 に送信予定" in scheduled.inner_text()

@@ -276,7 +276,7 @@ def test_the_rewrite_serves_index_html_for_the_console_routes_and_files_as_they_
         ".uri)));\n"
     )
     result = subprocess.run([_node(), "-e", script], capture_output=True, text=True, timeout=30, check=True)
-    assert dict(zip(uris, json.loads(result.stdout))) == {
+    assert dict(zip(uris, json.loads(result.stdout), strict=False)) == {
         **{route: "/index.html" for route in CONSOLE_ROUTES}, **{file: file for file in files}}
 
 

@@ -11,7 +11,7 @@ import re
 import urllib.error
 import urllib.request
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -201,7 +201,7 @@ def test_a_scheduled_email_is_moved_then_cancelled_and_never_sent(page, console)
     tomorrow = (datetime.now(JST) + timedelta(days=1)).date()
     due = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, tzinfo=JST)
     held = send(console, token, contact, "明朝のご案内", "明朝お送りします。",
-                send_at=due.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                send_at=due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     page.goto(console.url + "/mail/scheduled")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="明朝のご案内"))
@@ -344,7 +344,7 @@ def test_a_folder_is_read_a_page_per_call(page, console):
     token, contact = team_with_contact(page, console)
     tomorrow = (datetime.now(JST) + timedelta(days=1)).date()
     for minute in range(1, 52):  # one more than a page
-        due = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, minute, tzinfo=JST).astimezone(timezone.utc)
+        due = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, minute, tzinfo=JST).astimezone(UTC)
         send(console, token, contact, f"予約 {minute:02d}", "ご案内です。", send_at=due.strftime("%Y-%m-%dT%H:%M:%SZ"))
     calls: list[str] = []
     page.on("request", lambda request: calls.append(request.url) if "/v1/emails?" in request.url else None)

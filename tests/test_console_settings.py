@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
-from console_support import AXE, PASSWORD, assert_accessible, screenshot, sign_in, signed_in_team
+from console_support import AXE, assert_accessible, screenshot, sign_in, signed_in_team
 
 NEW_PASSWORD = "Member-Passw0rd!"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -84,7 +84,7 @@ def define_property(api: Api, key: str, type_: str, options=None) -> None:
 # --- create -------------------------------------------------------------------------------
 
 def test_create_answers_201_with_every_contract_field(api):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     reply = api.post("/v1/contacts", FULL_BODY)
     assert reply.status == 201, reply.body
     contact = reply.body
@@ -102,10 +102,10 @@ def test_create_answers_201_with_every_contract_field(api):
     for name in ("created_at", "updated_at", "acquired_at"):
         assert ISO_UTC.match(contact[name]), (name, contact[name])
     created = datetime.fromisoformat(contact["created_at"].replace("Z", "+00:00"))
-    assert before - timedelta(seconds=5) <= created <= datetime.now(timezone.utc) + timedelta(seconds=5)
+    assert before - timedelta(seconds=5) <= created <= datetime.now(UTC) + timedelta(seconds=5)
     assert contact["updated_at"] >= contact["created_at"]
     acquired = datetime.fromisoformat(contact["acquired_at"].replace("Z", "+00:00"))
-    assert acquired == datetime(2026, 4, 1, 9, 0, tzinfo=timezone.utc)
+    assert acquired == datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 
 def test_created_contact_reads_back_identically(api):
@@ -119,7 +119,7 @@ def test_acquired_at_with_offset_is_answered_in_utc_with_z(api):
     contact = create(api, family_name="佐藤", acquired_at="2026-04-01T09:00:00+09:00")
     assert ISO_UTC.match(contact["acquired_at"]), contact["acquired_at"]
     assert datetime.fromisoformat(contact["acquired_at"].replace("Z", "+00:00")) == datetime(
-        2026, 4, 1, 0, 0, tzinfo=timezone.utc)
+        2026, 4, 1, 0, 0, tzinfo=UTC)
 
 
 def test_create_defaults(api):

@@ -5,7 +5,8 @@ visibility, driven through the Lambda handler. Follows /work/shared/api-contract
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -126,7 +127,7 @@ class DataSet:
 @pytest.fixture(scope="module")
 def data(moto_endpoint) -> DataSet:
     api = new_tenant()
-    rows = [dict(zip(("family_name", "given_name", "family_name_kana", "given_name_kana"), row)) for row in NAMED]
+    rows = [dict(zip(("family_name", "given_name", "family_name_kana", "given_name_kana"), row, strict=False)) for row in NAMED]
     rows += [{"company": f"無名商事{i}"} for i in range(NAMELESS)]
     # Creation order differs from name order, so created_at and name sorts disagree.
     order = list(range(len(rows)))

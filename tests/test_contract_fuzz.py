@@ -477,9 +477,8 @@ def test_bulk_email_and_unsubscribe_statuses(api):
 
 
 def test_a_tag_on_more_contacts_than_a_request_handles_is_deleted_by_a_job(api, monkeypatch):
-    from stack_support import run_queued_jobs
-
     from shared.domain import bulk
+    from stack_support import run_queued_jobs
 
     monkeypatch.setattr(bulk, "SYNC_IDS", 1)  # two tagged contacts are "many"
     owner = Caller(api.tenant)

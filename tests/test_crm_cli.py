@@ -11,8 +11,8 @@ import csv
 import io
 import json
 import os
-import stat
 import re
+import stat
 import subprocess
 import sys
 import zipfile

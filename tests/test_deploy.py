@@ -135,7 +135,7 @@ def test_the_mail_events_subscription_waits_until_its_webhook_answers(template):
 def test_each_api_function_has_one_invoke_permission_for_the_whole_api(template, translated):
     routed = {route.function for route in http_routes()}
     from_api = {}
-    for name, permission in _resources(translated, "AWS::Lambda::Permission").items():
+    for permission in _resources(translated, "AWS::Lambda::Permission").values():
         props = permission["Properties"]
         if props["Principal"] == "apigateway.amazonaws.com":
             from_api.setdefault(props["FunctionName"]["Ref"], []).append(props)

@@ -7,11 +7,16 @@ names, settings updates, property definitions and values, cursors and list param
 from __future__ import annotations
 
 import base64
+import itertools as _itertools
 import json
 
 import pytest
+from hypothesis import given as _given
+from hypothesis import settings as _settings
+from hypothesis import strategies as _st
 
 from shared import cursor, keys
+from shared import keys as _keys
 from shared.domain import contacts, listing, properties, settings, text
 from shared.errors import BadRequest, CrmError, ValidationFailed
 
@@ -656,13 +661,6 @@ def test_a_url_without_an_http_host_name_is_refused(given):
 
 # --- marker keys: no two events' keys meet (issue 17) ----------------------------------------------
 
-import itertools as _itertools
-
-from hypothesis import given as _given
-from hypothesis import settings as _settings
-from hypothesis import strategies as _st
-
-from shared import keys as _keys
 
 _ADVERSARIAL = _st.text(alphabet="a:#/%2A3F5", max_size=8)
 _MARKERS = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from typing import Any
 from unittest.mock import ANY
@@ -15,11 +15,24 @@ from unittest.mock import ANY
 import pytest
 
 from conftest import Api, Reply, assert_error, create
-from smtp_support import SMTP_PASSWORD, SMTP_USER, Received, free_port, mailbox_body, smtp_server  # noqa: F401 - a fixture
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    at, in_contract_form, send, sent, outbox, outbox_entries, the_message, html_of, timeline,
-    set_contact_field, folder, folder_ids, trigger_of, at_expression, outbox_listening,
+    at,
+    at_expression,
+    folder,
+    folder_ids,
+    html_of,
+    in_contract_form,
+    outbox,
+    outbox_entries,
+    outbox_listening,
+    send,
+    sent,
+    set_contact_field,
+    the_message,
+    timeline,
+    trigger_of,
 )
+from smtp_support import SMTP_PASSWORD, SMTP_USER, Received, free_port, mailbox_body, smtp_server  # noqa: F401 - a fixture
 
 NO_EMAIL = "This contact has no email address; add one before sending."
 TRACK_BASE = "https://track.example.test"
@@ -488,7 +501,7 @@ def test_the_message_id_answered_is_on_the_senders_domain_as_the_message_goes_ou
 
 # --- pure rules of shared/domain/outbound.py ---------------------------------------------------
 
-NOW = datetime(2026, 4, 1, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
 
 
 def parse(**fields: Any):

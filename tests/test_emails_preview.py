@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -134,8 +134,8 @@ def test_cc_and_bcc_are_checked(api, yamada):
 
 
 @pytest.mark.parametrize("send_at, reason", [
-    ((datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat(), "past"),
-    ((datetime.now(timezone.utc) + timedelta(days=400)).isoformat(), "too far"),
+    ((datetime.now(UTC) - timedelta(minutes=5)).isoformat(), "past"),
+    ((datetime.now(UTC) + timedelta(days=400)).isoformat(), "too far"),
     ("tomorrow", "format"),
     ("2026-12-01", "a date without a time"),
     (12345, "not a string"),
@@ -145,7 +145,7 @@ def test_bad_send_at_is_refused(api, yamada, send_at, reason):
 
 
 def test_a_future_send_at_is_accepted(api, yamada):
-    later = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     assert preview(api, yamada["id"], send_at=later).status == 200
 
 

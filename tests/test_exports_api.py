@@ -9,6 +9,7 @@ import io
 import json
 import urllib.request
 import uuid
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -188,10 +189,10 @@ def download_as_json(api: Api, export_id: str, accept: str = "application/json")
 
 
 def test_a_browser_gets_the_download_url_as_json(api, people):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     done = finished(api)
-    asked = datetime.now(timezone.utc)
+    asked = datetime.now(UTC)
 
     reply = download_as_json(api, done["id"], "application/json, text/plain;q=0.5")
 

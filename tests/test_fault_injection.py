@@ -61,10 +61,11 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -74,7 +75,18 @@ from botocore.exceptions import EndpointConnectionError
 
 from conftest import Api, assert_error, create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    at, folder, folder_ids, make_due, outbox, outbox_entries, outbox_listening, send, sent, sweep, table, timeline,
+    at,
+    folder,
+    folder_ids,
+    make_due,
+    outbox,
+    outbox_entries,
+    outbox_listening,
+    send,
+    sent,
+    sweep,
+    table,
+    timeline,
     trigger,
 )
 from stack_support import run_queued_jobs
@@ -544,7 +556,7 @@ def test_a_send_now_still_throttled_is_scheduled_for_a_retry_and_the_sweep_sends
     before = api.get(f"/v1/contacts/{contact['id']}").body
     injected = ses.add("SendEmail", answer)
 
-    requested = datetime.now(timezone.utc)
+    requested = datetime.now(UTC)
     email = sent(api, contact["id"])
 
     assert injected.answered == ses_attempts()
@@ -599,7 +611,7 @@ def age_sending(api: Api, email_id: str, minutes: float) -> None:
     from shared.domain.validation import format_time
 
     email = repository.get(api.tenant, email_id)
-    began = format_time(datetime.now(timezone.utc) - timedelta(minutes=minutes))
+    began = format_time(datetime.now(UTC) - timedelta(minutes=minutes))
     assert repository.transition(api.tenant, {**email, "updated_at": began}, "sending") is not None
 
 

@@ -18,11 +18,10 @@ from typing import Any
 import pytest
 
 from conftest import _ENV, Api, create
-from mail_support import outbox_listening  # noqa: F401 - autouse: the notice mail is caught
-from stack_support import run_queued_jobs
-
 from infra.iam import check, denied, role_policies
 from infra.local.iam_record import iam_requests, recording, running
+from mail_support import outbox_listening  # noqa: F401 - autouse: the notice mail is caught
+from stack_support import run_queued_jobs
 
 REGION, ACCOUNT = "ap-northeast-1", "123456789012"
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/crm-test"

@@ -144,7 +144,6 @@ def test_more_distinct_tags_than_one_transaction_holds_are_all_counted(api):
 def test_a_chunk_redone_after_a_crash_before_its_writes_keeps_its_grant_under_the_limit(api, industry):
     """As when a worker died after counting a chunk's room but before writing its contacts: the
     redo writes the granted ones without counting them again, and refuses the same rows."""
-    from mail_support import table
     from shared.db import contacts as contact_store
     from shared.services import imports as service
 

@@ -11,8 +11,8 @@ import pytest
 import xlsxwriter
 
 from conftest import Api, assert_error
-from stack_support import run_queued_jobs, uploaded
 from shared.domain.imports import suggested_mapping
+from stack_support import run_queued_jobs, uploaded
 
 HEADER = "姓,名,セイ,メイ,メールアドレス,電話番号,会社名,部署,役職,業種,タグ,備考欄"
 ROWS = [

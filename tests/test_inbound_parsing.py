@@ -398,18 +398,18 @@ def test_iso_2022_jp_without_a_label_is_recognised():
 
 @pytest.mark.parametrize(("data", "charset", "expected"), [
     # UTF-8 labelled Shift_JIS happens to be valid cp932: the label wins, mojibake and all.
-    ("髙橋①".encode("utf-8"), "shift_jis", "髙橋①".encode("utf-8").decode("cp932")),
+    ("髙橋①".encode(), "shift_jis", "髙橋①".encode().decode("cp932")),
     (SJIS_TAKAHASHI, "utf-8", "髙橋"),  # declared UTF-8, written in Shift_JIS
     (SJIS_TAKAHASHI, None, "髙橋"),  # 8-bit without a charset
-    ("髙橋①".encode("utf-8"), None, "髙橋①"),
-    ("髙橋①".encode("utf-8"), "us-ascii", "髙橋①"),
-    ("café".encode("utf-8"), "iso-8859-1", "café"),  # UTF-8 under a single-byte label
+    ("髙橋①".encode(), None, "髙橋①"),
+    ("髙橋①".encode(), "us-ascii", "髙橋①"),
+    ("café".encode(), "iso-8859-1", "café"),  # UTF-8 under a single-byte label
     ("café".encode("latin-1"), "iso-8859-1", "café"),
     ("café".encode("cp1252"), "windows-1252", "café"),
-    ("髙橋①".encode("utf-8"), "x-no-such-charset", "髙橋①"),
-    ("髙橋①".encode("utf-8"), "unicode-escape", "髙橋①"),  # a codec, but no mail charset
-    ("髙橋①".encode("utf-8"), "hex", "髙橋①"),  # not a text codec
-    ("髙橋①".encode("utf-8"), "utf\x00-8", "髙橋①"),
+    ("髙橋①".encode(), "x-no-such-charset", "髙橋①"),
+    ("髙橋①".encode(), "unicode-escape", "髙橋①"),  # a codec, but no mail charset
+    ("髙橋①".encode(), "hex", "髙橋①"),  # not a text codec
+    ("髙橋①".encode(), "utf\x00-8", "髙橋①"),
     (b"\xad\xa1\xa4\xa2", "euc-jp", "①あ"),  # NEC row 13 in EUC-JP (cp51932)
     ("日本語".encode("euc_jp"), "EUC-JP", "日本語"),
     ("가나".encode("cp949"), "ks_c_5601-1987", "가나"),

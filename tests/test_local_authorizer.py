@@ -213,8 +213,8 @@ def test_crm_local_token_without_a_running_stack_says_so(tmp_path, capsys):
 def test_crm_local_token_refuses_a_bad_tenant_or_email(data_dir, capsys, args, message):
     from infra.local.cli import main
 
-    options = dict(zip(("--tenant", "--user"), ("t1", "a@example.jp")))
-    options.update(dict(zip(args[::2], args[1::2])))
+    options = dict(zip(("--tenant", "--user"), ("t1", "a@example.jp"), strict=False))
+    options.update(dict(zip(args[::2], args[1::2], strict=False)))
     assert main(["token", *[part for pair in options.items() for part in pair], "--role", "user",
                  "--data-dir", str(data_dir)]) == 1
     assert message in capsys.readouterr().err

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email import policy
 from email.parser import BytesParser
 from html.parser import HTMLParser
@@ -110,7 +110,7 @@ def test_format_value_keeps_fractions_and_unknown_strings():
     assert mail.format_value(2.5) == "2.5"
     assert mail.format_value(0) == "0"
     assert mail.format_value("not a date", "date") == "not a date"
-    assert mail.format_value(datetime(2026, 1, 1, 15, 0, tzinfo=timezone.utc)) == "2026/01/02 00:00"
+    assert mail.format_value(datetime(2026, 1, 1, 15, 0, tzinfo=UTC)) == "2026/01/02 00:00"
 
 
 def test_unknown_merge_fields_name_each_location_and_field():
@@ -417,7 +417,7 @@ def test_compose_is_deterministic():
 
 
 def test_naive_sent_at_is_utc():
-    assert parse(compose(sent_at=datetime(2026, 4, 1, 0, 0))[1])["Date"].datetime == datetime(2026, 4, 1, tzinfo=timezone.utc)
+    assert parse(compose(sent_at=datetime(2026, 4, 1, 0, 0))[1])["Date"].datetime == datetime(2026, 4, 1, tzinfo=UTC)
 
 
 # --- tracking rewrites -----------------------------------------------------------------------

@@ -14,17 +14,22 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from conftest import Api, Reply, contact_of, create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    outbox, outbox_entries, outbox_listening, sent, timeline,
+    outbox,
+    outbox_entries,
+    outbox_listening,
+    sent,
+    timeline,
 )
 
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -36,7 +41,7 @@ FORBIDDEN_TOPIC = "arn:aws:sns:ap-northeast-1:123456789012:someone-elses-topic"
 
 def iso(seconds: float = 0.0) -> str:
     """A time `seconds` from now, as SES writes it (UTC, milliseconds, Z)."""
-    moment = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    moment = datetime.now(UTC) + timedelta(seconds=seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -12,7 +12,17 @@ import pytest
 
 from conftest import Api, create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    BROWSER, HTML, PERSON_IP, at, hit, outbox_listening, seconds_ago, sent, set_email_attribute, tokens, trigger_of,
+    BROWSER,
+    HTML,
+    PERSON_IP,
+    at,
+    hit,
+    outbox_listening,
+    seconds_ago,
+    sent,
+    set_email_attribute,
+    tokens,
+    trigger_of,
 )
 from stack_support import run_queued_jobs, seeded
 

@@ -7,8 +7,9 @@ and checks the work that moved to the bulk worker gets done."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -46,7 +47,7 @@ def with_history(api: Api, contact_ids: list[str], entries: int) -> None:
     from shared.domain.activities import new_activity
     from shared.domain.ids import new_id
 
-    start = datetime.now(timezone.utc) - timedelta(days=400)
+    start = datetime.now(UTC) - timedelta(days=400)
     with TableItem.batch_write() as batch:
         for contact_id in contact_ids:
             for number in range(entries):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import ANY
 
@@ -18,8 +18,19 @@ import pytest
 
 from conftest import create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    at, folder_ids, invoke_scheduled_send as invoke, make_due, outbox_entries, outbox_listening, sent, sweep, timeline,
-    trigger, trigger_of,
+    at,
+    folder_ids,
+    make_due,
+    outbox_entries,
+    outbox_listening,
+    sent,
+    sweep,
+    timeline,
+    trigger,
+    trigger_of,
+)
+from mail_support import (
+    invoke_scheduled_send as invoke,
 )
 
 
@@ -51,7 +62,7 @@ def test_the_sweep_sends_an_email_once_it_is_due_and_not_before(api, contact):
     assert status(api, email["id"])["status"] == "scheduled"
 
     time.sleep(max(0.0, (datetime.fromisoformat(email["send_at"].replace("Z", "+00:00"))
-                         - datetime.now(timezone.utc)).total_seconds()) + 0.1)
+                         - datetime.now(UTC)).total_seconds()) + 0.1)
     result = sweep()
 
     assert result["sent"] >= 1
@@ -124,7 +135,7 @@ def test_many_emails_due_at_once_to_one_contact_are_all_recorded_sent(api, conta
     for email_id in emails:
         make_due(api, email_id)
 
-    failed_triggers = [email_id for email_id, result in zip(emails, race(api, emails)[1:])
+    failed_triggers = [email_id for email_id, result in zip(emails, race(api, emails)[1:], strict=False)
                        if isinstance(result, Exception)]
     for email_id in failed_triggers:  # Scheduler retries a target that raised
         trigger(api, email_id)
@@ -231,7 +242,7 @@ def test_the_local_scheduler_fires_the_trigger_the_api_created_and_deletes_it(ap
     local = LocalScheduler(invoke_target, os.environ["SCHEDULE_GROUP"])
     local.fire_due()  # its at(...) is 30 s away: not yet
     assert ours not in fired and trigger_of(email["id"]) is not None
-    local.fire_due(now=datetime.now(timezone.utc) + timedelta(seconds=31))
+    local.fire_due(now=datetime.now(UTC) + timedelta(seconds=31))
 
     assert fired.count(ours) == 1
     assert status(api, email["id"])["status"] == "sent"

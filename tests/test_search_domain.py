@@ -4,7 +4,7 @@ error paths), in-memory matching of every op per field type, and query planning.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from shared.domain import search, text
 from shared.domain.search import AllOf, AnyOf, Condition, Context, FullScan, Group, Lookup, TagCondition
 from shared.errors import ValidationFailed
 
-NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 CONTEXT = Context(
     settings={"name_order": "family_given", "score_weights": {"purchase": 20, "page_view": 1},
               "engagement_thresholds": {"hot": 30, "active": 5}},

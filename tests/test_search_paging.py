@@ -8,8 +8,9 @@ bound to the search and the member asking, and a bad one is a 400."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ SORTS = ("created_at", "name", "email", "last_contacted_at", "last_customer_acti
 
 
 def _stamp(minutes: int) -> str:
-    moment = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    moment = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 

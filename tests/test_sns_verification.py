@@ -32,7 +32,7 @@ from shared.domain.sns import (
     verify,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TOPIC = "arn:aws:sns:us-east-1:123456789012:crm-mail-events"
 
 

@@ -359,7 +359,7 @@ def test_every_function_and_dead_letter_queue_is_watched(template: dict[str, Any
     watched = {json.dumps(dimensions, sort_keys=True) for entries, _ in ALARMS.values() for *_, dimensions in entries}
     for function in _functions(template):
         assert json.dumps({"FunctionName": {"Ref": function}}, sort_keys=True) in watched, function
-    for logical_id, queue in _resources(template, "AWS::SQS::Queue").items():
+    for logical_id in _resources(template, "AWS::SQS::Queue"):
         assert json.dumps(_queue(logical_id), sort_keys=True) in watched, logical_id
     assert set(_resources(template, "AWS::CloudWatch::Alarm")) == set(ALARMS)
 

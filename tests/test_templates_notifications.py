@@ -16,8 +16,22 @@ import pytest
 
 from conftest import Api, assert_error, create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture, local a fixture
-    APPLE_IP, HTML, drop, folder, folder_ids, hit, html_of, local, outbox, outbox_listening, seconds_ago, send, sent,
-    set_email_attribute, the_message, tokens,
+    APPLE_IP,
+    HTML,
+    drop,
+    folder,
+    folder_ids,
+    hit,
+    html_of,
+    local,
+    outbox,
+    outbox_listening,
+    seconds_ago,
+    send,
+    sent,
+    set_email_attribute,
+    the_message,
+    tokens,
 )
 from stack_support import run_queued_jobs
 

@@ -8,7 +8,7 @@ Timeline and activities)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -17,8 +17,10 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from conftest import TABLE_NAME, Api, Reply, assert_error, contact_of, create
-from mail_support import outbox_listening  # noqa: F401  (the outbox records only once imported)
-from mail_support import sent
+from mail_support import (
+    outbox_listening,  # noqa: F401  (the outbox records only once imported)
+    sent,
+)
 
 CUSTOM_TYPES = ("custom_email", "meeting", "call", "other", "memo")
 ISO_UTC_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -33,7 +35,7 @@ def day(number: int, hour: int = 9) -> str:
 
 
 def now() -> str:
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -53,7 +55,7 @@ def log_days(api: Api, contact_id: str, days: list[int], types: list[str] | None
     """One activity per day, logged in the order given; by day."""
     types = types or ["memo"] * len(days)
     return {number: log(api, contact_id, type=kind, occurred_at=day(number), subject=f"day {number}")
-            for number, kind in zip(days, types)}
+            for number, kind in zip(days, types, strict=False)}
 
 
 def edit(api: Api, contact_id: str, activity_id: str, **fields: Any) -> Reply:
@@ -225,7 +227,7 @@ def test_a_back_dated_call_keeps_the_latest_contact_and_the_time_of_the_change(a
 
 def days_ago(number: int) -> str:
     """A time inside the score's 90-day window."""
-    moment = datetime.now(timezone.utc).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=number)
+    moment = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=number)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 

@@ -17,8 +17,19 @@ import pytest
 
 from conftest import create
 from mail_support import (  # noqa: F401 - outbox_listening is an autouse fixture
-    APPLE_IP, BROWSER, HTML, PERSON_IP, hit, outbox_listening, seconds_ago, sent, set_email_attribute, table,
-    the_message, timeline, tokens,
+    APPLE_IP,
+    BROWSER,
+    HTML,
+    PERSON_IP,
+    hit,
+    outbox_listening,
+    seconds_ago,
+    sent,
+    set_email_attribute,
+    table,
+    the_message,
+    timeline,
+    tokens,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import UTC
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
 from conftest import Api, assert_error, create, enroll_member
-from shared import keys
 from mail_support import outbox_listening  # noqa: F401 - autouse: the outbox records the mail the hits need
+from shared import keys
 
 SORTS = ("name", "email", "created_at", "last_contacted_at", "last_customer_action_at")
 ORDERS = ("asc", "desc")
@@ -89,9 +90,9 @@ def assert_in_sort_order(items: list[dict], sort: str, order: str) -> None:
 
 
 def now_iso(offset_seconds: float = 0) -> str:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    moment = datetime.now(timezone.utc) + timedelta(seconds=offset_seconds)
+    moment = datetime.now(UTC) + timedelta(seconds=offset_seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -280,7 +281,7 @@ def test_imported_contacts_land_in_the_views(api):
     data = ("姓,セイ,メールアドレス,タグ,会社名,ステータス,スター\r\n"
             "青木,アオキ,aoki@example.jp,展示会,レア商事,won,true\r\n"
             "加藤,カトウ,kato@example.jp,展示会,,new,false\r\n"
-            "既知,キチ,known@example.jp,展示会,レア商事,won,true\r\n").encode("utf-8")
+            "既知,キチ,known@example.jp,展示会,レア商事,won,true\r\n").encode()
     done = imported(api, data, {"姓": "family_name", "セイ": "family_name_kana", "メールアドレス": "email", "タグ": "tags",
                                 "会社名": "company", "ステータス": "status", "スター": "starred"})
     assert (done["created"], done["updated"]) == (2, 1), done

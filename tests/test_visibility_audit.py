@@ -5,8 +5,6 @@ jobs are listed to their requester, owners and admins."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from conftest import Api, assert_error, create

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -81,7 +81,7 @@ def visitor_item(api: Api, visitor: str) -> dict[str, Any] | None:
 
 
 def minutes_ago(minutes: float) -> str:
-    moment = datetime.now(timezone.utc) - timedelta(minutes=minutes)
+    moment = datetime.now(UTC) - timedelta(minutes=minutes)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -268,11 +268,11 @@ def test_a_visitor_over_the_flood_cap_gets_a_429_and_changes_nothing(api, site_k
     visitor = new_visitor()
     accepted(page_view(site_key, visitor))
     for _ in range(3):  # the minute may turn between setting the window and the hit: try again
-        minute = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+        minute = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
         set_visitor(api, visitor, flood_minute=minute, flood_hits=60)
         before = visitor_item(api, visitor)
         result = post_collect(page_view(site_key, visitor, "/flood"))
-        if datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M") == minute:
+        if datetime.now(UTC).strftime("%Y-%m-%dT%H:%M") == minute:
             break
     assert result["statusCode"] == 429, result
     assert 1 <= int(result["headers"]["Retry-After"]) <= 60
@@ -286,16 +286,16 @@ def a_client_address() -> str:
 
 def set_counter(window: str, scope: str, hits: int) -> None:
     table().put_item(Item={"pk": f"@RATE#{window}#{scope}", "sk": "RATE", "kind": "rate_counter", "hits": hits,
-                           "expires_at_epoch": int(datetime.now(timezone.utc).timestamp()) + 3600})
+                           "expires_at_epoch": int(datetime.now(UTC).timestamp()) + 3600})
 
 
 def hit_at_minute_cap(scope: str, hits: int, body: dict[str, Any], **kw: Any) -> dict[str, Any]:
     """Post `body` with the counter of `scope` at `hits` this minute (again if the minute turned)."""
     for _ in range(3):
-        minute = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+        minute = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
         set_counter(minute, scope, hits)
         result = post_collect(body, **kw)
-        if datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M") == minute:
+        if datetime.now(UTC).strftime("%Y-%m-%dT%H:%M") == minute:
             return result
     raise AssertionError("the minute kept turning")
 
@@ -343,7 +343,7 @@ def test_web_forms_create_at_most_their_daily_budget_of_contacts(api, site_key, 
     budget = web_form_contacts_per_day(5000)
     assert budget == 50
     known = create(api, email="known@example.jp")
-    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
     set_counter(today, f"WEBFORM#{api.tenant}", budget - 1)
     accepted(form(site_key, new_visitor(), "last-of-today@example.jp"))
 
@@ -515,8 +515,8 @@ def clicked_through(api: Api, contact: dict[str, Any]) -> str:
     """Send an email with one tracked link, click it as a person (some minutes later) and answer
     where the redirect goes."""
     from infra.local.server import call_handler
-    from test_tracking_api import seconds_ago, tokens
     from mail_support import set_email_attribute
+    from test_tracking_api import seconds_ago, tokens
 
     email = sent(api, contact["id"], body_html=f'<p><a href="{SITE}/campaign?utm_source=mail#top">見る</a></p>')
     set_email_attribute(api, email["id"], "sent_at", seconds_ago(300))

@@ -3,14 +3,14 @@ sessions and the flood cap."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from shared.domain import site_keys, web
 from shared.domain.tracking import with_click_parameter
 
-T0 = datetime(2026, 11, 23, 9, 0, 10, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, 10, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("given, canonical", [

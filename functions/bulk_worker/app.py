@@ -7,7 +7,8 @@ its visibility timeout, and the job resumes after the last slice or chunk it wro
 (shared.services.bulk, shared.services.imports)."""
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord

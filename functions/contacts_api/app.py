@@ -5,7 +5,17 @@ the public meta routes."""
 from typing import Any
 
 from functions.contacts_api.routes import (
-    activities, api_keys, companies, contacts, exports, groups, members, meta, search, segments, site_keys,
+    activities,
+    api_keys,
+    companies,
+    contacts,
+    exports,
+    groups,
+    members,
+    meta,
+    search,
+    segments,
+    site_keys,
     tenant,
 )
 from shared.config import require

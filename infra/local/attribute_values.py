@@ -20,7 +20,8 @@ answering 2,500 index entries spent 40 µs an entry in those two steps.
 from __future__ import annotations
 
 import base64
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _TEXT, _TEXTS = ("S", "N"), ("SS", "NS")
 _VERBATIM = ("BOOL", "NULL")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import mimetypes
-import re
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 

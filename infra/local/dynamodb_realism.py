@@ -90,7 +90,7 @@ class TransactionWindow:
         self.cancelled = self.refused = 0  # transactions cancelled, plain writes refused (for the logs)
 
     def refuse_plain_write(self, table: Any, key: dict[str, Any]) -> None:
-        from moto.dynamodb.exceptions import DynamodbException, ERROR_TYPE_PREFIX
+        from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
 
         if self.seconds > 0 and self._running.held(_key_of(table, key)):
             self.refused += 1

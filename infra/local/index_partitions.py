@@ -46,7 +46,8 @@ from __future__ import annotations
 
 import bisect
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 SortKey = tuple[Any, ...]
 ItemKey = tuple[Any, Any]
@@ -231,7 +232,7 @@ def as_entries(index: _Index, items: list[Any], sizes: list[int]) -> list[Any]:
     if index.projected is None:
         return items
     entries = [index_entry(item, index.projected) for item in items]
-    for entry, size in zip(entries, sizes):
+    for entry, size in zip(entries, sizes, strict=False):
         entry._size = size
     return entries
 

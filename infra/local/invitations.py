@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, Callable
+from typing import Any
 
 # (to, subject, the MIME message as sent)
 LISTENERS: list[Callable[[str, str, bytes], None]] = []

@@ -155,8 +155,8 @@ class UserPoolSnapshot:
         self._lock = lock
 
     def _backend(self) -> Any:
-        from moto.core import DEFAULT_ACCOUNT_ID
         from moto.cognitoidp.models import cognitoidp_backends
+        from moto.core import DEFAULT_ACCOUNT_ID
 
         return cognitoidp_backends[DEFAULT_ACCOUNT_ID][self._region]
 
@@ -335,7 +335,7 @@ def _roll_back_transactions_by_item() -> None:
 
     import moto.dynamodb.models as dynamodb_models
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
     class _NoTableCopies:

@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -44,7 +44,7 @@ def rate_schedules() -> list[tuple[str, dict[str, Any]]]:
 def _due(expression: str, now: datetime) -> bool:
     if not (expression.startswith("at(") and expression.endswith(")")):
         return False
-    return datetime.fromisoformat(expression[3:-1]).replace(tzinfo=timezone.utc) <= now
+    return datetime.fromisoformat(expression[3:-1]).replace(tzinfo=UTC) <= now
 
 
 class LocalScheduler:
@@ -59,7 +59,7 @@ class LocalScheduler:
 
     def fire_due(self, now: datetime | None = None) -> int:
         """Invoke the target of every due one-time schedule of the group; how many fired."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         fired = 0
         pages = self._client.get_paginator("list_schedules").paginate(GroupName=self._group)
         for summary in (schedule for page in pages for schedule in page["Schedules"]):

@@ -84,7 +84,7 @@ class LocalSnsSigner:
         if subject is not None:
             envelope["Subject"] = subject
         envelope["Message"] = message
-        envelope["Timestamp"] = _sns_timestamp(dt.datetime.now(dt.timezone.utc))
+        envelope["Timestamp"] = _sns_timestamp(dt.datetime.now(dt.UTC))
         envelope["UnsubscribeURL"] = (
             f"https://sns.{self.region}.amazonaws.com/?Action=Unsubscribe"
             f"&SubscriptionArn={topic_arn}:{uuid.uuid4()}"
@@ -94,7 +94,7 @@ class LocalSnsSigner:
 
 def _sns_timestamp(moment: dt.datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a Z, e.g. 2012-05-02T00:54:06.655Z."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _new_key_and_certificate() -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
@@ -103,7 +103,7 @@ def _new_key_and_certificate() -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
         x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "crm local stack (not Amazon)"),
     ])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
@@ -154,7 +154,7 @@ def _refusal(environ: dict[str, Any]) -> tuple[str, str, str] | None:
     if names.get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256":
         return "400 Bad Request", "AuthorizationQueryParametersError", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\""
     try:
-        signed_at = datetime.strptime(names["X-Amz-Date"], _SIGV4_TIME).replace(tzinfo=timezone.utc)
+        signed_at = datetime.strptime(names["X-Amz-Date"], _SIGV4_TIME).replace(tzinfo=UTC)
         expires = int(names["X-Amz-Expires"])
         key_id = names["X-Amz-Credential"].split("/")[0]
         signed_headers = names["X-Amz-SignedHeaders"]
@@ -165,7 +165,7 @@ def _refusal(environ: dict[str, Any]) -> tuple[str, str, str] | None:
     if not 0 < expires <= LONGEST_EXPIRES_SECONDS:
         return ("400 Bad Request", "AuthorizationQueryParametersError",
                 "X-Amz-Expires must be less than a week (in seconds) that is; 604800")
-    if datetime.now(timezone.utc) > signed_at + timedelta(seconds=expires):
+    if datetime.now(UTC) > signed_at + timedelta(seconds=expires):
         return "403 Forbidden", "AccessDenied", "Request has expired"
     secret = _secret_of(key_id)
     if secret is None:

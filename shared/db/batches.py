@@ -50,7 +50,7 @@ def get_raw(keys: Iterable[tuple[str, str]], *, consistent_read: bool = False,
         def send(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
             data = _connection.batch_get_item(pending, consistent_read=consistent_read,
                                               attributes_to_get=list(attributes) if attributes else None)
-            found.extend(data.get("Responses", {}).get(table, []))
+            found.extend(data.get("Responses", {}).get(table, []))  # noqa: B023 - called before the loop moves on
             return data.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
 
         _until_processed(send, [_raw_key(pk, sk) for pk, sk in unique[start:start + GET_KEYS]])

@@ -3,11 +3,11 @@ domain item (unique per tenant, how a new contact finds it) and its contacts' me
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from shared import keys
-from shared.db import batches
-from shared.db import tenant_config
+from shared.db import batches, tenant_config
 from shared.db.contacts import contact_id_of_raw, query
 from shared.db.models import CompanyDomainItem, CompanyItem
 from shared.db.reads import Page, key_after

@@ -16,16 +16,17 @@ from shared.db import batches, tenant_config
 from shared.db import history as history_store
 from shared.db import members as member_store
 from shared.db.activity_items import activity_model
+from shared.db.item_size import require_storable, stored_size
 from shared.db.models import (
     CompanyItem,
     CompanyMemberItem,
     ContactItem,
+    ContactViewItem,
     EmailKeyItem,
     GroupMemberItem,
     MemberGroupItem,
     MemberItem,
     PartitionCleanupItem,
-    ContactViewItem,
     SearchTermItem,
     TableItem,
     TagItem,
@@ -33,7 +34,6 @@ from shared.db.models import (
     TenantConfigItem,
     UsageItem,
 )
-from shared.db.item_size import require_storable, stored_size
 from shared.db.reads import RawItem, key_after, query, query_all
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, error_code
 from shared.domain import contacts as contact_rules
@@ -149,7 +149,7 @@ def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: 
     def lookup(digits: str) -> list[str]:
         return contact_ids(partition, ContactItem.gsi9sk.startswith(f"{digits}#"), index="GSI9")
 
-    return dict(zip(unique, _pool.map(lookup, unique)))
+    return dict(zip(unique, _pool.map(lookup, unique), strict=False))
 
 
 def search_ids(tenant: str, prefixes: dict[str, str], sort_field: str | None = None) -> dict[str, str | None]:
@@ -261,7 +261,7 @@ def narrowest_view(partitions: list[str], first_read: int) -> tuple[str, list[st
     read = first_read
     while True:
         def one_round(partition: str) -> tuple[str, list[RawItem], RawItem | None]:
-            raws, last = query(partition, index=VIEW_IDS_INDEX, limit=read, start=progress[partition][1], attributes=("pk",))
+            raws, last = query(partition, index=VIEW_IDS_INDEX, limit=read, start=progress[partition][1], attributes=("pk",))  # noqa: B023 - called before the loop moves on
             return partition, raws, last
 
         finished = None

@@ -14,17 +14,21 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 
 from shared import keys
-from shared.db import batches
+from shared.db import batches, templates, tenant_config
 from shared.db import contacts as contact_store
-from shared.db import tenant_config
+from shared.db.activity_items import activity_model
 from shared.db.contacts import contact_key, query
 from shared.db.item_size import require_storable
-from shared.db.reads import Page
-from shared.db.activity_items import activity_model
-from shared.db import templates
 from shared.db.models import (
-    ContactItem, EmailItem, MailboxItem, ProcessedEventItem, TableItem, TemplateItem, TenantConfigItem,
+    ContactItem,
+    EmailItem,
+    MailboxItem,
+    ProcessedEventItem,
+    TableItem,
+    TemplateItem,
+    TenantConfigItem,
 )
+from shared.db.reads import Page
 from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
-from shared.db import batches
+from shared.db import batches, tenant_config
 from shared.db import contacts as contact_store
-from shared.db import tenant_config
 from shared.db.activity_items import activity_model
 from shared.db.contacts import contact_key
 from shared.db.emails import email_key, mark_processed
 from shared.db.models import ContactItem, EmailItem, EmailKeyItem, TableItem, TenantConfigItem
 from shared.db.transactions import Transaction
+
 
 def recipient_contact(
     tenant: str, contact_id: str, recipient: str,

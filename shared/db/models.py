@@ -7,6 +7,7 @@ kind uses which index for what is written down in docs/data-model.md.
 
 from __future__ import annotations
 
+from botocore.session import Session
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -17,7 +18,6 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection, Projection
-from botocore.session import Session
 from pynamodb.models import Model
 
 from shared.config import CONFIG

@@ -8,8 +8,8 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from shared import keys
-from shared.db.reads import query
 from shared.db.models import NotificationItem
+from shared.db.reads import query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import notifications as notification_rules
 

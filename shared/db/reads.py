@@ -60,7 +60,7 @@ class Page(Generic[T]):
     last: RawItem | None
 
     @classmethod
-    def of(cls, raws: list[RawItem], last: RawItem | None, index: str | None, convert: Any) -> "Page[T]":
+    def of(cls, raws: list[RawItem], last: RawItem | None, index: str | None, convert: Any) -> Page[T]:
         return cls([convert(raw) for raw in raws], [key_after(raw, index) for raw in raws], last)
 
     def fit(self, shaped: list[Any]) -> tuple[list[Any], RawItem | None]:

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from shared import keys
 from shared.db import batches
 from shared.db.contacts import (
-    contact_ids, contact_of_raw, get_many, ids_by_phone_digits, query, view_ids,
+    contact_ids,
+    contact_of_raw,
+    get_many,
+    ids_by_phone_digits,
+    query,
+    view_ids,
 )
 from shared.db.models import ActivityItem, ContactItem, ContactViewItem, EmailKeyItem
 from shared.domain import search
@@ -35,7 +41,7 @@ def _ids_by_mail(tenant: str, query: search.MailQuery) -> set[str]:
 
 def mail_ids(tenant: str, queries: list[search.MailQuery]) -> dict[search.MailQuery, set[str]]:
     """The contacts of each email query (read in parallel)."""
-    return dict(zip(queries, _pool.map(lambda query: _ids_by_mail(tenant, query), queries)))
+    return dict(zip(queries, _pool.map(lambda query: _ids_by_mail(tenant, query), queries), strict=False))
 
 
 def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
@@ -112,7 +118,7 @@ def lookup_ids(tenant: str, source: search.Source, known: dict[search.Lookup, se
         ids = set(known[lookup]) if lookup in known else set(_ids_in_index(tenant, lookup))
         return _existing(tenant, ids) if lookup.index in ("id", "emails") else ids
 
-    return dict(zip(lookups, _pool.map(read, lookups)))
+    return dict(zip(lookups, _pool.map(read, lookups), strict=False))
 
 
 def contacts_of(tenant: str, source: search.Source, on_progress: Callable[[float], None] | None = None,

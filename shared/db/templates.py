@@ -13,8 +13,8 @@ from pynamodb.exceptions import PutError
 from shared import keys
 from shared.db import batches
 from shared.db.item_size import require_storable
-from shared.db.reads import query_all
 from shared.db.models import TableItem, TemplateItem, TemplateStatsItem
+from shared.db.reads import query_all
 from shared.db.transactions import ConditionFailed, Transaction, error_code
 
 _FIELDS = ("template_id", "name", "subject", "body_text", "body_html", "created_by", "created_at", "updated_at")

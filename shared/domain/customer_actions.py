@@ -5,8 +5,9 @@ to the contact's system fields: the score counts, `last_customer_action_*`, and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from shared.domain import score
 

@@ -12,7 +12,6 @@ the values are the same either way.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal

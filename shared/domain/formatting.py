@@ -3,7 +3,7 @@ for the tracking handler, which must not import the MIME composer (shared.domain
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 # Dates as 2026/04/01, times in JST (no DST).
@@ -24,7 +24,7 @@ def _format_time(value: Any) -> str:
     except ValueError:
         return str(value)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(TIMEZONE).strftime("%Y/%m/%d %H:%M")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from shared.domain.validation import format_time
 
@@ -37,4 +37,4 @@ def time_of(ulid: str) -> str | None:
     millis = 0
     for char in ulid[:10]:
         millis = millis * 32 + _ALPHABET.index(char)
-    return format_time(datetime.fromtimestamp(millis / 1000, timezone.utc))
+    return format_time(datetime.fromtimestamp(millis / 1000, UTC))

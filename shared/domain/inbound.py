@@ -20,13 +20,13 @@ import codecs
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import Iterable, Iterator
 
 from shared.domain import mail
 from shared.domain.validation import format_time
@@ -392,7 +392,7 @@ def _date(value: str | None) -> str | None:
     try:
         moment = parsedate_to_datetime(value)
         if moment.tzinfo is None:  # "-0000" or a zone name Python does not know
-            moment = moment.replace(tzinfo=_JST if re.search(r"\bJST\b", value, re.I) else timezone.utc)
+            moment = moment.replace(tzinfo=_JST if re.search(r"\bJST\b", value, re.I) else UTC)
         if not 1900 <= moment.year <= 2999:
             return None
         return format_time(moment)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.domain import activities, validation
@@ -86,7 +86,7 @@ def parse_event(index: int, raw: Any, now: datetime) -> Event:
 
 def parse_batch(body: Any) -> tuple[list[Event], dict[int, str]]:
     """The events that parse, and an error per index of those that do not."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     events, errors = [], {}
     for index, raw in enumerate(body["events"]):
         try:

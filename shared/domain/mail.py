@@ -10,14 +10,15 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 from html.entities import html5 as html5_entities
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from shared.domain import contacts, validation
 from shared.domain.formatting import format_value
@@ -351,7 +352,7 @@ def compose(
     if recipients.cc:
         message["Cc"] = ", ".join(recipients.cc)
     message["Subject"] = subject
-    message["Date"] = format_datetime(sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=timezone.utc))
+    message["Date"] = format_datetime(sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC))
     message["Message-ID"] = message_id
     parent = message_ids(parent_message_id)[:1]
     if parent:

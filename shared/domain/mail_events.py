@@ -18,7 +18,6 @@ office, vacation) that SES reports as a Transient/General bounce is not a bounce
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta

@@ -4,9 +4,10 @@ checked; the stored email, its folders and index keys; the message as it goes ou
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from shared import keys
 from shared.domain import activities, contacts, mail, safe_html, tracking, validation

@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -151,7 +151,7 @@ class TagCondition:
 class Group:
     path: str
     kind: str  # "and" | "or"
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class MailQuery:
         return "|".join((self.event, self.template_id or "", self.since or ""))
 
     @staticmethod
-    def of_key(key: str) -> "MailQuery":
+    def of_key(key: str) -> MailQuery:
         event, template_id, since = key.split("|")
         return MailQuery(event, template_id or None, since or None)
 
@@ -206,7 +206,7 @@ _Span = tuple[str, str, bool]
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _day_span(day: date) -> tuple[str, str]:
@@ -731,12 +731,12 @@ class Lookup:
 
 @dataclass(frozen=True)
 class AllOf:
-    sources: tuple["Source", ...]  # intersection
+    sources: tuple[Source, ...]  # intersection
 
 
 @dataclass(frozen=True)
 class AnyOf:
-    sources: tuple["Source", ...]  # union
+    sources: tuple[Source, ...]  # union
 
 
 @dataclass(frozen=True)

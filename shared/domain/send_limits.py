@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 # a new production account may send 14 messages a second
 # (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas.html); set SES_MAX_SEND_RATE to

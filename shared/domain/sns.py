@@ -31,7 +31,7 @@ import hashlib
 import hmac
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -265,7 +265,7 @@ def _der_time(element: tuple[int, bytes]) -> datetime:
     elif not (tag == _GENERALIZED_TIME and re.fullmatch(r"[0-9]{14}Z", text, re.ASCII)):
         raise SnsRejected("certificate: bad validity time")
     try:
-        return datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=timezone.utc)
+        return datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
         raise SnsRejected("certificate: bad validity time") from None
 

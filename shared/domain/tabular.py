@@ -91,9 +91,10 @@ import tempfile
 import unicodedata
 import weakref
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, BinaryIO, ContextManager, Protocol
+from typing import Any, BinaryIO, Protocol
 
 ENCODINGS = ("utf-8-bom", "utf-8", "cp932")
 XLSX = "xlsx"  # Sniffed.encoding of an Excel workbook
@@ -436,7 +437,7 @@ def _encrypted_zip(out: BinaryIO, member_name: str, password: str) -> Iterator[B
     sink.flush()
 
 
-def encrypted_zip(out: BinaryIO, member_name: str, password: str) -> ContextManager[BinaryIO]:
+def encrypted_zip(out: BinaryIO, member_name: str, password: str) -> AbstractContextManager[BinaryIO]:
     """A writable stream for the one member of an AES-256 zip written into ``out`` (may be write-only).
 
     Raises ``ValueError`` if ``check_password`` refuses the password. Wrap a ``csv_writer`` or
@@ -614,7 +615,7 @@ def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[st
         if not seen_header:
             seen_header = True
             continue
-        row: dict[str, Any] = dict(zip(header, cells))
+        row: dict[str, Any] = dict(zip(header, cells, strict=False))
         for name in header[len(cells):]:
             row[name] = ""
         extra = cells[width:]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -134,7 +134,7 @@ def timestamp(value: Any) -> Result:
     except ValueError:
         return None, error
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     if not 1900 <= parsed.year <= 2999:
         return None, error
     return format_time(parsed), None
@@ -142,9 +142,9 @@ def timestamp(value: Any) -> Result:
 
 def format_time(moment: datetime) -> str:
     """The contract's timestamp form: UTC, milliseconds, `Z` suffix."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def now() -> str:
-    return format_time(datetime.now(timezone.utc))
+    return format_time(datetime.now(UTC))

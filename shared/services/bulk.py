@@ -15,8 +15,9 @@ with the reason).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 from shared import cursor, keys
 from shared.config import CONFIG
@@ -24,12 +25,12 @@ from shared.db import contacts as contact_store
 from shared.db import groups as group_store
 from shared.db import jobs as job_store
 from shared.db import tenant_config
+from shared.db.activity_items import activity_model
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, backoff
-from shared.domain.sizes import MAX_TRANSACTION_BYTES
 from shared.domain import activities, bulk, bulk_email, listing, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
 from shared.domain.ids import new_id
-from shared.db.activity_items import activity_model
+from shared.domain.sizes import MAX_TRANSACTION_BYTES
 from shared.errors import Busy, Conflict, FieldError, NotFound, ValidationFailed
 from shared.keys import is_plain_id
 from shared.observability import logger

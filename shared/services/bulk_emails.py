@@ -18,9 +18,10 @@ them) instead of sending them again. SES's rate: every send waits its turn
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
@@ -29,7 +30,8 @@ from shared.db import jobs as job_store
 from shared.db import templates as template_store
 from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, Transaction
-from shared.domain import bulk_email, contacts as contact_rules, mail, outbound, validation
+from shared.domain import bulk_email, mail, outbound, validation
+from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import CrmError, FieldError, NotFound, ValidationFailed, require_valid
@@ -76,7 +78,7 @@ def _content(principal: Principal, request: bulk_email.BulkEmailRequest,
 
 def _checked(principal: Principal, body: Any) -> tuple[bulk_email.BulkEmailRequest, outbound.EmailRequest,
                                                         dict[str, Any], tenant_config.TenantConfig]:
-    request = bulk_email.parse(body, datetime.now(timezone.utc))
+    request = bulk_email.parse(body, datetime.now(UTC))
     sender = emails.sender_of(principal)
     config = tenant_config.load(principal.tenant)
     bulk.check_selection(principal, config, request.selection, request.target)
@@ -153,7 +155,7 @@ def _millis(moment: str) -> int:
 
 
 def _seconds_until(moment: str) -> float:
-    return max(0.0, _millis(moment) / 1000 - datetime.now(timezone.utc).timestamp())
+    return max(0.0, _millis(moment) / 1000 - datetime.now(UTC).timestamp())
 
 
 def _state_of(tenant: str, email: dict[str, Any], scheduled_on_purpose: bool) -> str:

@@ -8,7 +8,8 @@ by the bulk worker), then it is removed; a DELETE that stopped half-way is resum
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -128,7 +129,7 @@ def _unlink_all(tenant: str, company: dict[str, Any], go_on: Callable[[], bool])
         if not ids:
             repository.remove(tenant, company)
             return True
-        until_settled(lambda: _unlink(tenant, ids))
+        until_settled(lambda: _unlink(tenant, ids))  # noqa: B023 - called before the loop moves on
     return False
 
 

@@ -10,7 +10,8 @@ None} walks the sort order keeping a set's ids.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from shared import keys
 from shared.db import contacts as repository

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -13,14 +14,22 @@ from shared.db import contacts as repository
 from shared.db import members as member_store
 from shared.db import tenant_config
 from shared.db.transactions import ConditionFailed, backoff
+from shared.domain import activities, listing, sizes, validation
 from shared.domain import companies as company_rules
 from shared.domain import contacts as contact_rules
-from shared.domain import activities, listing, sizes, validation
 from shared.domain import members as member_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import (
-    Busy, Conflict, CrmError, FieldError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed, require_valid,
+    Busy,
+    Conflict,
+    CrmError,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+    require_valid,
 )
 from shared.observability import logger
 from shared.services import contact_pages, job_queue

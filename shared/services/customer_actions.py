@@ -4,7 +4,7 @@ transaction; contacts changed meanwhile are read again and retried."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from shared.db import contacts as contact_store
 from shared.db import tenant_config

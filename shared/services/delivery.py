@@ -3,13 +3,14 @@ so delivery events flow back) or the sender's own SMTP server (imported only on 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any
 
 from shared.aws import client
 from shared.config import CONFIG
 from shared.domain import send_limits
 from shared.errors import TransportFailed, TransportThrottled
-
 
 # Called with (email, raw message, provider message id) after each message a transport took.
 # Empty in AWS; the local stack's outbox (GET /_local/outbox) listens here.
@@ -39,7 +40,7 @@ def notice(recipient: str, subject: str, text: str, mail_id: str) -> None:
     opened. Untracked: the workers that send it have no configuration set in AWS, and their roles
     allow SES identities only. Raises TransportFailed or TransportThrottled (the queue then
     delivers it again)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from shared.domain import mail
 
@@ -47,7 +48,7 @@ def notice(recipient: str, subject: str, text: str, mail_id: str) -> None:
     sender = {"email": sender_email.rstrip(">").strip() or CONFIG.notify_from, "name": sender_name.strip() or None}
     recipients = mail.Recipients(to=recipient, cc=(), bcc=())
     _, raw = mail.compose(email_id=mail_id, sender=sender, recipients=recipients, subject=subject, body_text=text,
-                          body_html=None, sent_at=datetime.now(timezone.utc))
+                          body_html=None, sent_at=datetime.now(UTC))
     deliver({"email_id": mail_id, "transport": "ses", "sender_email": sender["email"], "to": recipient, "cc": [],
              "bcc": []}, raw, None, tracked=False)
 

@@ -9,10 +9,11 @@ so a send now answers `scheduled` and the sweep sends it once the limit has pass
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from shared import cursor, keys
 from shared.config import CONFIG, tracking_keyring
@@ -26,7 +27,14 @@ from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import (
-    Busy, Conflict, FieldError, Forbidden, NotFound, TransportFailed, TransportThrottled, ValidationFailed,
+    Busy,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    TransportFailed,
+    TransportThrottled,
+    ValidationFailed,
     require_valid,
 )
 from shared.observability import count, logger
@@ -105,7 +113,7 @@ def render(
 
 
 def preview(principal: Principal, body: Any) -> dict[str, Any]:
-    request = outbound.parse_request(body, datetime.now(timezone.utc))
+    request = outbound.parse_request(body, datetime.now(UTC))
     if request.contact_id is None:
         require_valid([FieldError("contact_id", "a preview merges the fields of an existing contact", "required")])
     contact, config = visible_contact(principal, request.contact_id)
@@ -136,7 +144,7 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
     """POST /v1/emails: store the email, then send it now or schedule it. With `to_email`, an
     address no contact has becomes a contact of the sender, saved only once everything else
     about the email has been checked."""
-    request = outbound.parse_request(body, datetime.now(timezone.utc))
+    request = outbound.parse_request(body, datetime.now(UTC))
     sender = sender_of(principal)
     new_contact = None
     if request.to_email is not None:
@@ -217,7 +225,7 @@ def duplicate(principal: Principal, email_id: str) -> dict[str, Any]:
 
 def deliver(tenant: str, email: dict[str, Any], context: repository.SendContext) -> dict[str, Any]:
     """Send an email that is `sending`; record it `sent` (or `failed`)."""
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     now = validation.format_time(moment)
     try:
         raw = outbound.build_message(tenant, email, tracking_keyring(), CONFIG.tracking_base_url, moment)
@@ -410,7 +418,7 @@ def _not_scheduled(email: dict[str, Any], action: str) -> Conflict:
 def reschedule(principal: Principal, email_id: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or set(body) != {"send_at"}:
         require_valid([FieldError("send_at", "is required, and the only field that can change", "required")])
-    send_at = outbound.parse_send_at(body["send_at"], datetime.now(timezone.utc))
+    send_at = outbound.parse_send_at(body["send_at"], datetime.now(UTC))
     email = _changeable(principal, email_id, "reschedule")
     moved = repository.transition(principal.tenant, {**email, "send_at": send_at, "updated_at": validation.now()},
                                   "scheduled")
@@ -469,7 +477,7 @@ def _settle_stuck() -> int:
     """Mark `failed` (UNKNOWN_OUTCOME) the emails left `sending` past STUCK_AFTER: their
     invocation died between the claim and the record. Each one only if it is still that send
     (`sending`, not updated since), so a retry that claimed it meanwhile is left alone."""
-    began_by = validation.format_time(datetime.now(timezone.utc) - STUCK_AFTER)
+    began_by = validation.format_time(datetime.now(UTC) - STUCK_AFTER)
     settled = 0
     for tenant, email in repository.sending_since(began_by, SWEEP_BATCH):
         failed = {**email, "status": "failed", "failure_reason": UNKNOWN_OUTCOME, "updated_at": validation.now()}

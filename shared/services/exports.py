@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from shared import files
@@ -30,9 +30,8 @@ from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
 from shared.http import Response, to_json
 from shared.keys import export_object_key, is_plain_id
 from shared.observability import count, logger
-from shared.services import job_queue
+from shared.services import job_queue, segments
 from shared.services import search as searching
-from shared.services import segments
 
 _CONTENT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "zip": "application/zip"}
@@ -63,7 +62,7 @@ def create(principal: Principal, body: Any, language: str) -> dict[str, Any]:
     exports.require_role(principal.role, config.settings)
     request = exports.parse(body, config.properties)
     _criteria(principal, config, request.selection)  # a bad filter or segment: 4xx now, not a failed job
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     now = validation.format_time(moment)
     last = repository.claim_export_slot(principal.tenant, principal.user_id, now,
                                         validation.format_time(moment - exports.EXPORT_INTERVAL))
@@ -199,7 +198,7 @@ def _write_file(principal: Principal, job: dict[str, Any], key: str, password: s
     except BaseException:
         upload.abort()
         raise
-    completed = datetime.now(timezone.utc)
+    completed = datetime.now(UTC)
     return {"key": key, "row_count": rows, "replaced": writer.replaced, "size": upload.size,
             "completed_at": validation.format_time(completed),
             "expires_at": validation.format_time(completed + exports.DOWNLOAD_WINDOW)}

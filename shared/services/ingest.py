@@ -11,7 +11,8 @@ is read again.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from shared.db import contacts as contact_store
 from shared.db import ingest as repository

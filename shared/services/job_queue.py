@@ -4,7 +4,8 @@ actions, exports, imports), and run by the workers until its last delivery."""
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 

@@ -3,7 +3,8 @@ after (contract: Conventions), the same for every list read straight from one pa
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from shared import cursor
 from shared.config import CONFIG

@@ -4,7 +4,7 @@ ignored; one that arrives before our record of the mail is visible is asked for 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from shared import keys
@@ -54,7 +54,7 @@ def _email_of(provider_message_id: str, notification: dict[str, Any], source_id:
     for mail SES took moments ago it is looked up again a few times within a second, then Busy
     asks for the notification again (a 503 makes SNS deliver it again; raised from an
     EventBridge invocation, Lambda invokes again). None: mail we did not send, logged."""
-    recent = mail_events.may_not_be_recorded_yet(notification, datetime.now(timezone.utc))
+    recent = mail_events.may_not_be_recorded_yet(notification, datetime.now(UTC))
     for attempt in range(_LOOKUPS if recent else 1):
         if attempt:
             backoff(attempt - 1, base=0.1, cap=0.4)

@@ -88,7 +88,6 @@ def enroll(tenant: str, email: str, name: str | None, role: str,
     comes back with False; any other existing user is a 409."""
     try:
         attributes = cognito.create_user(email, name, tenant, role, temporary_password)
-        created = True
     except cognito.EmailRefused as refused:
         raise ValidationFailed("The user pool does not take this email address; check it.",
                                [FieldError("email", f"is refused by the user pool: {refused}")]) from None
@@ -96,7 +95,6 @@ def enroll(tenant: str, email: str, name: str | None, role: str,
         attributes = cognito.get_user(email)
         if attributes is None or attributes.get("custom:tenant_id") != tenant:
             raise _email_taken(email) from None
-        created = False
     user_id = attributes["sub"]
     known = repository.get(tenant, user_id)
     if known is not None:

@@ -12,9 +12,10 @@ and the member asking. Bulk selections and exports read every match (`matching`)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from shared import cursor
 from shared.config import CONFIG
@@ -48,7 +49,7 @@ def parse_criteria(tree: Any, q: Any, config: tenant_config.TenantConfig, path: 
     if q is not None and (not isinstance(q, str) or len(q) > 200):
         errors.append(FieldError("q", "must be a string of at most 200 characters"))
     require_valid(errors)
-    node = None if tree is None else search.parse(tree, config.properties, datetime.now(timezone.utc), path,
+    node = None if tree is None else search.parse(tree, config.properties, datetime.now(UTC), path,
                                                    _segments_reached(config.tenant, tree, path), within)
     return Criteria(tree, node, (q or "").strip() or None)
 
@@ -74,7 +75,7 @@ def context_of(tenant: str, config: tenant_config.TenantConfig, criteria: Criter
     """What matching the criteria needs: the settings, today and the contacts each email
     condition names (its index read once, keys only)."""
     queries = search.mail_queries(None if criteria is None else criteria.node)
-    return search.Context(config.settings, datetime.now(timezone.utc).date(), repository.mail_ids(tenant, queries))
+    return search.Context(config.settings, datetime.now(UTC).date(), repository.mail_ids(tenant, queries))
 
 
 def known_ids(context: search.Context) -> dict[search.Lookup, set[str]]:

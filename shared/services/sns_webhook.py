@@ -6,7 +6,7 @@ from __future__ import annotations
 import http.client
 import re
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.config import CONFIG
@@ -31,7 +31,7 @@ def verified_envelope(body: bytes | str) -> dict[str, Any]:
         sns.check_certificate_url(envelope["SigningCertURL"])
         if envelope["TopicArn"] not in CONFIG.mail_event_topic_arns:
             raise sns.SnsRejected(f"topic {envelope['TopicArn'][:200]} is not allowed")
-        sns.verify(envelope, sns_certificates.certificate(envelope["SigningCertURL"]), datetime.now(timezone.utc))
+        sns.verify(envelope, sns_certificates.certificate(envelope["SigningCertURL"]), datetime.now(UTC))
     except sns.SnsRejected as rejected:
         raise _refused(rejected.reason) from None
     return envelope

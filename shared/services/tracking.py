@@ -23,7 +23,6 @@ from shared.db.transactions import ConditionFailed
 from shared.domain import activities, notifications, tracking, validation
 from shared.domain.ids import new_id
 
-
 # The standard library's logger, not Powertools': importing Powertools costs a tenth of the
 # cold start this function is allowed. Lambda writes these records as JSON (LogFormat: JSON).
 logger = logging.getLogger(__name__)

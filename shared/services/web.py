@@ -19,7 +19,7 @@ the answer carries the group's `redirect_url` for the page to go to.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.config import tracking_keyring
@@ -27,13 +27,13 @@ from shared.db import contacts as contact_store
 from shared.db import groups as group_store
 from shared.db import tracking as tracked_emails
 from shared.db import web as repository
+from shared.db.tenant_config import TenantConfig
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, ingest, site_keys, tracking, validation, web
 from shared.domain import contacts as contact_rules
 from shared.domain import groups as group_rules
 from shared.domain.customer_actions import Action, Visits, applied
 from shared.domain.ids import new_id
-from shared.db.tenant_config import TenantConfig
 from shared.errors import BadRequest, FieldError, Forbidden, TooManyRequests, Unauthorized, ValidationFailed
 from shared.keys import is_plain_id
 from shared.observability import for_tenant, logger
@@ -104,7 +104,7 @@ def _join(tenant: str, contact_id: str, group: dict[str, Any]) -> None:
 
 def _within_minute_caps(site_key: str, source_ip: str) -> None:
     """The client address's cap, then the site key's: one counter each per minute."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     minute, expires = validation.format_time(now)[:16], int((now + _MINUTE_COUNTER_KEPT).timestamp())
     for scope, limit, whose in ((web.client_scope(source_ip), web.ADDRESS_HITS_PER_MINUTE, "this address"),
                                 (f"SITE#{site_key}", web.SITE_KEY_HITS_PER_MINUTE, "this site key")):
@@ -117,13 +117,13 @@ def _within_minute_caps(site_key: str, source_ip: str) -> None:
 
 def _claim_web_form_contact(tenant: str, config: TenantConfig) -> None:
     """Count a contact a web form is about to create against the tenant's budget of the day."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     budget = web.web_form_contacts_per_day(config.settings["contact_limit"])
     day, expires = validation.format_time(now)[:10], int((now + _DAY_COUNTER_KEPT).timestamp())
     if not repository.within_limit(day, f"WEBFORM#{tenant}", budget, expires):
         logger.warning("web form contact refused: the day's budget is spent", extra={"tenant": tenant,
                                                                                      "budget": budget})
-        tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
         raise TooManyRequests(f"This site's forms have created {budget:,} new contacts today, the most a day; "
                               "the form was not recorded.", retry_after=int((tomorrow - now).total_seconds()) + 1)
 
@@ -149,7 +149,7 @@ def _identifies(tenant: str, hit: web.Hit) -> tuple[str, str | None] | None:
 
 def _record(tenant: str, hit: web.Hit) -> str | None:
     """Record the hit; the id of the contact it went to (None: kept anonymous)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     at = validation.format_time(now)
     found = repository.get_visitor(tenant, hit.visitor_id)
     visitor, version = found if found else (None, None)
