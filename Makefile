@@ -108,7 +108,8 @@ dovecot: $(DOVECOT)  ## Debian's Dovecot IMAP server for the mailbox sync tests
 # and that is linted too, then each function's resource-based policy is sized.
 TRANSLATED_TEMPLATE := .aws-sam/translated-template.json
 
-lint: $(STAMP)  ## cfn-lint on template.yaml and on its SAM translation; the functions' policy sizes
+lint: $(STAMP)  ## ruff on the Python; cfn-lint on template.yaml and on its SAM translation; the functions' policy sizes
+	$(BIN)/ruff check .
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/python -m infra.template translate $(TRANSLATED_TEMPLATE)
 	$(BIN)/cfn-lint $(TRANSLATED_TEMPLATE)

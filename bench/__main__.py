@@ -36,7 +36,8 @@ def main(only: list[str]) -> int:
         "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
         "TRACKING_BASE_URL": "https://track.bench.example", "SES_CONFIGURATION_SET": "crm-bench",
         "MAILBOX_SECRET_PREFIX": "crm-bench/mailbox", "INBOUND_BUCKET": "crm-inbound-bench",
-        "SCHEDULE_GROUP": "crm-bench-emails", "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/crm-bench-scheduler",
+        "SCHEDULE_GROUP": "crm-bench-emails",
+        "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/crm-bench-scheduler",
         "SCHEDULED_SEND_ARN": "arn:aws:lambda:ap-northeast-1:123456789012:function:ScheduledSendFunction",
         "BULK_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-bench-bulk",
         "EXPORT_QUEUE_URL": "https://sqs.ap-northeast-1.amazonaws.com/123456789012/crm-bench-export",
@@ -53,7 +54,8 @@ def main(only: list[str]) -> int:
         os.environ.update(provision(table_name=TABLE_NAME))  # the pools' ids, the secrets' ARNs
         # First, while the emulation is small and nothing else runs: cold-start timings are the
         # figures most disturbed by a busy machine (a multi-GB emulator made them swing ±30 %).
-        cold_starts = [replace(figure, part="coldstart") for figure in coldstart.run()] if not only or "coldstart" in only else []
+        cold_starts = [replace(figure, part="coldstart")
+                       for figure in coldstart.run()] if not only or "coldstart" in only else []
         _fresh_emulation(moto.endpoint_url)
         from bench import (
             bulk_email_bench,

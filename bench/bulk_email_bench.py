@@ -48,8 +48,8 @@ print(json.dumps({"writes": requests.writes, "requests": requests.total_requests
 
 
 def run() -> list[Figure]:
-    claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "name": "営業 太郎", "custom:tenant_id": "bench-bulk-mail",
-                     "custom:role": "owner"})
+    claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "name": "営業 太郎",
+                     "custom:tenant_id": "bench-bulk-mail", "custom:role": "owner"})
     tenant = claims["custom:tenant_id"]
     ids = _seed_contacts(tenant, CONTACTS)
     status, job = _call("POST", "/v1/emails/bulk", claims, {

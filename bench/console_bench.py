@@ -36,7 +36,8 @@ def gzipped_kb(files: list[Path]) -> float:
 
 def run() -> list[Figure]:
     files = initial_files()
-    lazy = [file for file in (CONSOLE_DIST / "assets").iterdir() if file.suffix == ".js" and file.resolve() not in files]
+    lazy = [file for file in (CONSOLE_DIST / "assets").iterdir()
+            if file.suffix == ".js" and file.resolve() not in files]
     return [
         Figure("#20", "console: initial JavaScript + CSS (entry and its static imports), gzipped", gzipped_kb(files),
                BUDGET_KB, "KB"),

@@ -24,7 +24,8 @@ from infra.local import REPO_ROOT
 CONTACTS = 20_000
 PAGES = 100  # scrolled: 5,000 rows loaded
 PAGE_SIZE = 50
-ROWS_BOUND = 2 * 50 + 25 + 2 * 25  # console/src/screens/contacts/rowWindow.ts: 2 × OVERSCAN, the viewport, a step each side
+# console/src/screens/contacts/rowWindow.ts: 2 × OVERSCAN, the viewport, a step each side
+ROWS_BOUND = 2 * 50 + 25 + 2 * 25
 STEPS_COMPARED = 10  # the first and the last pages scrolled
 SLOWDOWN_BOUND = 1.5
 
@@ -38,7 +39,8 @@ from shared.domain.ids import new_id
 tenant, count = sys.argv[2], int(sys.argv[3])
 rng = random.Random(20)
 for first in range(0, count, 5000):
-    repository.insert_many(tenant, [_contact(rules, new_id, index, tenant, rng) for index in range(first, min(count, first + 5000))])
+    repository.insert_many(tenant, [_contact(rules, new_id, index, tenant, rng) \
+for index in range(first, min(count, first + 5000))])
 print(json.dumps({}))
 """
 
@@ -76,7 +78,8 @@ def measure() -> dict[str, float]:
         console = Console(stack)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1360, "height": 860})
+            context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo",
+                                          viewport={"width": 1360, "height": 860})
             page = context.new_page()
             page.set_default_timeout(60_000)
             team = signed_in_team(page, console)
@@ -112,7 +115,9 @@ def run() -> list[Figure]:
     where = f"console list, {CONTACTS:,} contacts, {PAGES} pages scrolled"
     return [
         Figure("#20", f"{where}: API calls per page", figures["calls_per_page"], 1, "calls"),
-        Figure("#20", f"{where} ({PAGES * PAGE_SIZE:,} rows loaded): most table rows in the DOM", figures["rows"], ROWS_BOUND, "rows"),
-        Figure("#20", f"{where}: a page scrolled in with {(PAGES - STEPS_COMPARED) * PAGE_SIZE:,}+ rows loaded ÷ one of the "
-               f"first {STEPS_COMPARED} (median times, same run)", figures["slowdown"], SLOWDOWN_BOUND, "ratio"),
+        Figure("#20", f"{where} ({PAGES * PAGE_SIZE:,} rows loaded): most table rows in the DOM", figures["rows"],
+               ROWS_BOUND, "rows"),
+        Figure("#20", f"{where}: a page scrolled in with {(PAGES - STEPS_COMPARED) * PAGE_SIZE:,}+ rows loaded "
+               f"÷ one of the first {STEPS_COMPARED} (median times, same run)", figures["slowdown"], SLOWDOWN_BOUND,
+               "ratio"),
     ]

@@ -24,7 +24,8 @@ GIVEN = [("太郎", "たろう"), ("花子", "はなこ"), ("翔", "しょう"),
          ("美咲", "みさき"), ("大輔", "だいすけ"), ("結衣", "ゆい"), ("拓也", "たくや"), ("さくら", "さくら"),
          ("直樹", "なおき"), ("愛", "あい"), ("誠", "まこと"), ("優子", "ゆうこ"), ("悠真", "ゆうま"),
          ("葵", "あおい"), ("蓮", "れん"), ("真由美", "まゆみ"), ("浩二", "こうじ"), ("恵", "めぐみ")]
-COMPANIES = ["株式会社サンプル", "テスト商事株式会社", "(株)みらい", "合同会社ひかり", "Acme, Inc.", "東京物産", "日本データ"]
+COMPANIES = ["株式会社サンプル", "テスト商事株式会社", "(株)みらい", "合同会社ひかり", "Acme, Inc.", "東京物産",
+             "日本データ"]
 SEARCH_FAMILY = "長谷川"  # one family of 40: ~1/40 of the contacts
 
 
@@ -70,7 +71,8 @@ def seed(tenants: list[str], per_tenant: int,
 def _invoke(method: str, path: str, claims: dict[str, str], body: Any = None, query: dict[str, str] | None = None):
     from infra.local.server import call_handler
 
-    result = call_handler(method, path, claims, None if body is None else json.dumps(body, ensure_ascii=False), query or {})
+    result = call_handler(method, path, claims, None if body is None else json.dumps(body, ensure_ascii=False),
+                          query or {})
     return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
 
 
@@ -114,7 +116,8 @@ def run(per_tenant: int = 20_000) -> list[Figure]:
     # moto copies the whole table for every TransactWriteItems (its rollback), which on 100,000
     # items takes minutes.
     with counter.measure() as reads:
-        status, created = _invoke("POST", "/v1/contacts", claims, {"family_name": "新規", "email": "new.one@example.jp"})
+        status, created = _invoke("POST", "/v1/contacts", claims,
+                                  {"family_name": "新規", "email": "new.one@example.jp"})
     assert status == 201, created
     # issue 19: every request but GET one contact reads its member record first (one GetItem)
     figures.append(Figure("#3", "create a contact with a unique email, with the member check: requests",
@@ -133,8 +136,10 @@ def run(per_tenant: int = 20_000) -> list[Figure]:
                 worst_items = max(worst_items, reads.items_read)
                 worst_requests = max(worst_requests, reads.total_requests)
                 cursor = page["next_cursor"]
-    figures.append(Figure("#3", "list page of 50, worst of 5 sorts × 2 orders × 3 pages: items read", worst_items, 100, "items"))
-    figures.append(Figure("#3", "list page of 50, worst of 5 sorts × 2 orders × 3 pages: requests", worst_requests, 10, "requests"))
+    figures.append(Figure("#3", "list page of 50, worst of 5 sorts × 2 orders × 3 pages: items read", worst_items, 100,
+                          "items"))
+    figures.append(Figure("#3", "list page of 50, worst of 5 sorts × 2 orders × 3 pages: requests", worst_requests, 10,
+                          "requests"))
 
     worst_items, worst_requests = 0, 0
     for sort in ("email", "last_contacted_at", "last_customer_action_at"):
@@ -148,8 +153,8 @@ def run(per_tenant: int = 20_000) -> list[Figure]:
             assert len(with_value) == 20, (sort, order, len(with_value))  # 20 with the value, then 30 without
             worst_items = max(worst_items, reads.items_read)
             worst_requests = max(worst_requests, reads.total_requests)
-    figures.append(Figure("#3", "list page crossing to contacts lacking the sort field (3 sorts × 2 orders): items read",
-                          worst_items, 100, "items"))
+    figures.append(Figure("#3", "list page crossing to contacts lacking the sort field (3 sorts × 2 orders): "
+                          "items read", worst_items, 100, "items"))
     figures.append(Figure("#3", "list page crossing to contacts lacking the sort field (3 sorts × 2 orders): requests",
                           worst_requests, 10, "requests"))
 
@@ -157,7 +162,8 @@ def run(per_tenant: int = 20_000) -> list[Figure]:
     with counter.measure() as reads:
         status, _ = _invoke("GET", f"/v1/contacts/{some}", claims)
     assert status == 200
-    figures.append(Figure("#19", "GET one contact with the member check: requests", reads.total_requests, 1, "requests"))
+    figures.append(Figure("#19", "GET one contact with the member check: requests", reads.total_requests, 1,
+                          "requests"))
 
     with counter.measure() as reads:
         status, page = _invoke("GET", "/v1/members", claims, query={"limit": "50"})

@@ -22,7 +22,8 @@ def _call(method: str, path: str, claims: dict[str, str] | None, body: Any = Non
     """Call a route's handler as API Gateway would (shared by the benchmarks)."""
     from infra.local.server import call_handler
 
-    result = call_handler(method, path, claims, None if body is None else json.dumps(body, ensure_ascii=False), **kwargs)
+    result = call_handler(method, path, claims, None if body is None else json.dumps(body, ensure_ascii=False),
+                          **kwargs)
     text = result.get("body") or ""
     return result["statusCode"], json.loads(text) if text.startswith("{") else text
 
@@ -31,7 +32,8 @@ def _tracking_paths(raw: str) -> tuple[str, str]:
     from email import message_from_string, policy
 
     html = message_from_string(raw, policy=policy.default).get_body(("html",)).get_content()
-    return (re.search(r"https?://[^/]+(/t/o/[\w-]+)", html).group(1), re.search(r"https?://[^/]+(/t/c/[\w-]+)", html).group(1))
+    return (re.search(r"https?://[^/]+(/t/o/[\w-]+)", html).group(1),
+            re.search(r"https?://[^/]+(/t/c/[\w-]+)", html).group(1))
 
 
 def _arrange_sent_minutes_ago(tenant: str, email_id: str, minutes: int) -> None:
@@ -51,8 +53,8 @@ def _send_and_track(counter: DynamoCounter, claims: dict[str, str], contact_id: 
     with counter.measure() as reads:
         status, email = _call("POST", "/v1/emails", claims, body)
     assert status == 201 and email["status"] == "sent", email
-    figures = [Figure("#5", "send one email now (SES): DynamoDB requests besides the transport", reads.total_requests, 4,
-                      "requests")]
+    figures = [Figure("#5", "send one email now (SES): DynamoDB requests besides the transport",
+                      reads.total_requests, 4, "requests")]
     raw = next(item["raw"] for item in OUTBOX.items() if item["email_id"] == email["id"])
     open_path, click_path = _tracking_paths(raw)
     _arrange_sent_minutes_ago(claims["custom:tenant_id"], email["id"], 5)
@@ -70,12 +72,13 @@ def _scheduled_trigger_requests(counter: DynamoCounter, claims: dict[str, str], 
     from infra.local.server import invoke_function
 
     send_at = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
-    status, email = _call("POST", "/v1/emails", claims, {"contact_id": contact_id, "subject": "予約", "body_text": "本文",
-                                                           "send_at": send_at})
+    status, email = _call("POST", "/v1/emails", claims, {"contact_id": contact_id, "subject": "予約",
+                                                           "body_text": "本文", "send_at": send_at})
     assert status == 201 and email["status"] == "scheduled", email
     time.sleep(2.5)
     with counter.measure() as reads:
-        result = invoke_function("ScheduledSendFunction", {"tenant": claims["custom:tenant_id"], "email_id": email["id"]})
+        result = invoke_function("ScheduledSendFunction",
+                                 {"tenant": claims["custom:tenant_id"], "email_id": email["id"]})
     assert result == {"sent": 1}, result
     return Figure("#5", "send one scheduled email (its trigger): DynamoDB requests besides the transport",
                   reads.total_requests, 4, "requests")
@@ -114,9 +117,10 @@ def _thousand_due_at_once(claims: dict[str, str], contact_ids: list[str]) -> lis
     not_recorded = sum(1 for email_id in ids if _call("GET", f"/v1/emails/{email_id}", claims)[1]["status"] != "sent")
     return [
         Figure("#5", f"{SCHEDULED:,} emails due at once: not recorded as sent", not_recorded, 0, "emails"),
-        Figure("#5", f"{SCHEDULED:,} emails due at once, sweep + {len(triggers):,} triggers firing together: sent twice",
-               twice, 0, "emails"),
-        Figure("#5", f"{SCHEDULED:,} emails due at once, sweep + triggers firing together: not sent", unsent, 0, "emails"),
+        Figure("#5", f"{SCHEDULED:,} emails due at once, sweep + {len(triggers):,} triggers firing together: "
+               "sent twice", twice, 0, "emails"),
+        Figure("#5", f"{SCHEDULED:,} emails due at once, sweep + triggers firing together: not sent", unsent, 0,
+               "emails"),
     ]
 
 
@@ -139,8 +143,8 @@ def run() -> list[Figure]:
     from shared.db.models import ContactItem
 
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
-    claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "name": "営業 太郎", "custom:tenant_id": "bench-mail",
-                     "custom:role": "owner"})
+    claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "name": "営業 太郎",
+                     "custom:tenant_id": "bench-mail", "custom:role": "owner"})
     contact_ids = _seed_contacts(claims["custom:tenant_id"], SCHEDULED)
     figures = _send_and_track(counter, claims, contact_ids[0])
     figures.append(_scheduled_trigger_requests(counter, claims, contact_ids[1]))

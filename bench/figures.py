@@ -27,8 +27,10 @@ class Figure:
         return self.value >= self.bound if self.at_least else self.value <= self.bound
 
     def row(self) -> str:
-        value = f"{self.value:.2f}" if isinstance(self.value, float) and not self.value.is_integer() else f"{self.value:g}"
-        bound = f"{self.bound:.2f}" if isinstance(self.bound, float) and not self.bound.is_integer() else f"{self.bound:g}"
+        value = f"{self.value:.2f}" if isinstance(self.value, float) and not self.value.is_integer() \
+            else f"{self.value:g}"
+        bound = f"{self.bound:.2f}" if isinstance(self.bound, float) and not self.bound.is_integer() \
+            else f"{self.bound:g}"
         return (f"| {self.issue} | {self.name} | {value} | {'≥' if self.at_least else '≤'} {bound} | {self.unit} | "
                 f"{'ok' if self.ok else 'BROKEN'} |")
 

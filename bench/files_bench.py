@@ -111,7 +111,8 @@ def _import(tenant: str, counter: DynamoCounter) -> tuple[int, float]:
     boto3.client("s3").put_object(Bucket=CONFIG.files_bucket, Key=import_object_key(tenant, created["id"]),
                                   Body=_import_file(IMPORT_ROWS))
     mapping = {"姓": "family_name", "名": "given_name", "メールアドレス": "email", "タグ": "tags"}
-    started = call_handler("POST", f"/v1/imports/{created['id']}/start", _claims(tenant), json.dumps({"mapping": mapping}))
+    started = call_handler("POST", f"/v1/imports/{created['id']}/start", _claims(tenant),
+                           json.dumps({"mapping": mapping}))
     assert started["statusCode"] == 202, started
     clock = time.perf_counter()
     with counter.measure() as reads:

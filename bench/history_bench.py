@@ -33,7 +33,8 @@ def run() -> list[Figure]:
     figures = []
     for query, what in (({"field": "status"}, "of one field (`field=status`)"), ({}, "of every field")):
         with counter.measure() as reads:
-            status, page = _call("GET", f"/v1/contacts/{contact_id}/history", claims, query={**query, "limit": str(PAGE)})
+            status, page = _call("GET", f"/v1/contacts/{contact_id}/history", claims,
+                                 query={**query, "limit": str(PAGE)})
         assert status == 200 and len(page["items"]) == PAGE and page["next_cursor"], page
         assert all(entry["actor_name"] == "山田 太郎" for entry in page["items"]), page["items"][:2]
         entries = PATCHES * FIELDS_PER_PATCH

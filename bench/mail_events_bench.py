@@ -24,7 +24,8 @@ def _bounce(provider_message_id: str, recipients: list[str], at: str) -> dict[st
     return {"notificationType": "Bounce", "mail": {"timestamp": at, "messageId": provider_message_id},
             "bounce": {"bounceType": "Permanent", "bounceSubType": "General", "timestamp": at,
                        "bouncedRecipients": [{"emailAddress": address, "status": "5.1.1",
-                                              "diagnosticCode": "smtp; 550 5.1.1 user unknown"} for address in recipients]}}
+                                              "diagnosticCode": "smtp; 550 5.1.1 user unknown"}
+                                             for address in recipients]}}
 
 
 def run() -> list[Figure]:
@@ -34,9 +35,11 @@ def run() -> list[Figure]:
     from shared.services import sns_certificates
 
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
-    claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "custom:tenant_id": "bench-events", "custom:role": "owner"})
+    claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "custom:tenant_id": "bench-events",
+                     "custom:role": "owner"})
     addresses = [f"sato{index}@example.co.jp" for index in range(5)]
-    ids = [_call("POST", "/v1/contacts", claims, {"family_name": "佐藤", "email": address})[1]["id"] for address in addresses]
+    ids = [_call("POST", "/v1/contacts", claims, {"family_name": "佐藤", "email": address})[1]["id"]
+           for address in addresses]
     status, email = _call("POST", "/v1/emails", claims, {"contact_id": ids[0], "subject": "ご案内", "body_text": "本文",
                                                           "cc": addresses[1:]})
     assert status == 201, email
@@ -47,14 +50,15 @@ def run() -> list[Figure]:
         with counter.measure() as reads:
             status, result = _webhook(envelope)
         assert status == 200 and result["applied"] == count, result
-        figures.append(Figure("#6", f"apply a bounce notification for {count} recipient(s): DynamoDB requests per recipient",
-                              round(reads.total_requests / count, 2), 4, "requests"))
+        figures.append(Figure("#6", f"apply a bounce notification for {count} recipient(s): DynamoDB requests "
+                              "per recipient", round(reads.total_requests / count, 2), 4, "requests"))
 
     sns_certificates._cache.clear()
     loads = mock.Mock(wraps=sns_certificates._load)
     with mock.patch.object(sns_certificates, "_load", loads):
         for index in range(MESSAGES):
-            envelope = local_sns._signer.notification(local_sns._topic_arn, json.dumps({"mail": {"messageId": f"unknown-{index}"}}))
+            envelope = local_sns._signer.notification(local_sns._topic_arn,
+                                                      json.dumps({"mail": {"messageId": f"unknown-{index}"}}))
             status, _ = _webhook(envelope)
             assert status == 200
     figures.append(Figure("#6", f"verify {MESSAGES} SNS messages signed with one certificate: certificate loads",

@@ -27,7 +27,8 @@ def _message(number: int) -> tuple[str, bytes]:
     mail = EmailMessage()
     contact = f"customer{number % CONTACTS}@example.jp"
     kind = number % 10
-    folder, sender, to = ("Sent", REP, contact) if kind >= 8 else ("INBOX", contact if kind < 6 else "news@shop.example", REP)
+    folder, sender, to = ("Sent", REP, contact) if kind >= 8 \
+        else ("INBOX", contact if kind < 6 else "news@shop.example", REP)
     mail["From"], mail["To"], mail["Subject"] = sender, to, f"お問い合わせ {number}"
     mail["Date"], mail["Message-ID"] = "Mon, 23 Nov 2026 15:00:00 +0900", f"<bench-{number}@example.jp>"
     mail.set_content("お世話になっております。\n" * 20)
@@ -47,7 +48,8 @@ def run() -> list[Figure]:
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
     claims = seated({"sub": "rep-1", "email": REP, "custom:tenant_id": "bench-mailbox", "custom:role": "owner"})
     for index in range(CONTACTS):
-        status, _ = _call("POST", "/v1/contacts", claims, {"family_name": "佐藤", "email": f"customer{index}@example.jp"})
+        status, _ = _call("POST", "/v1/contacts", claims,
+                          {"family_name": "佐藤", "email": f"customer{index}@example.jp"})
         assert status == 201
     commands = [0]
     command = imaplib.IMAP4._command

@@ -129,7 +129,8 @@ def run() -> list[Figure]:
     try:
         client = signed_in()
         in_fresh_process(_SEED, stack.endpoint, "0", str(SMALL))
-        status, segment, _ = client.call("POST", "/v1/segments", {"name": "展示会", "filter": {"tags": {"include": [TAG]}}})
+        status, segment, _ = client.call("POST", "/v1/segments",
+                                         {"name": "展示会", "filter": {"tags": {"include": [TAG]}}})
         assert status == 201, segment
         pages = _pages(segment["id"])
         small = _latencies(client, pages)
@@ -150,5 +151,6 @@ def run() -> list[Figure]:
                       round(large[name] / small[name], 2), RATIO_BOUND, "ratio") for name in pages]
     figures.append(Figure("#18", f"make dev with {LARGE:,} contacts: stop (Ctrl-C)", round(stop_seconds, 1),
                           SECONDS_BOUND, "s"))
-    figures.append(Figure("#18", f"make dev with {LARGE:,} contacts: start", round(start_seconds, 1), SECONDS_BOUND, "s"))
+    figures.append(Figure("#18", f"make dev with {LARGE:,} contacts: start", round(start_seconds, 1),
+                          SECONDS_BOUND, "s"))
     return figures

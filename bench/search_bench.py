@@ -92,7 +92,8 @@ def run() -> list[Figure]:
 
     counter = DynamoCounter(ContactItem._get_connection().connection.client)
     rng = random.Random(11)
-    tenants = {name: seated({"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": name, "custom:role": "owner"})
+    tenants = {name: seated({"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": name,
+                             "custom:role": "owner"})
                for name in ("bench-search-a", "bench-search-b")}
     seeded = {name: _seed(name, claims, rng) for name, claims in tenants.items()}
     tenant = "bench-search-a"
@@ -101,7 +102,8 @@ def run() -> list[Figure]:
 
     matches = PER_TENANT // TAGGED_EVERY
     with counter.measure() as reads:
-        status, page = _call("POST", "/v1/contacts/search", claims, {"filter": {"tags": {"include": [TAG]}}, "limit": 50})
+        status, page = _call("POST", "/v1/contacts/search", claims,
+                             {"filter": {"tags": {"include": [TAG]}}, "limit": 50})
     assert status == 200 and page["total"] == matches, page.get("total")
     figures.append(Figure("#7", f"search tag = X ({matches} of {PER_TENANT:,} match, 1 %): items read",
                           reads.items_read, 3 * matches + 50, "items"))
@@ -111,8 +113,8 @@ def run() -> list[Figure]:
         status, page = _call("POST", "/v1/contacts/search", claims,
                              {"filter": {"field": "properties.employees", "op": "gte", "value": 4_900}})
     assert status == 200 and page["total"] == wanted, (page.get("total"), wanted)
-    figures.append(Figure("#7", "search on an unindexed custom property: items read (the tenant only, + the member check)",
-                          reads.items_read, PER_TENANT + 1, "items"))
+    figures.append(Figure("#7", "search on an unindexed custom property: items read (the tenant only, "
+                          "+ the member check)", reads.items_read, PER_TENANT + 1, "items"))
 
     lately = _mail(tenant, seeded[tenant])
     mailed = {"emails": {"event": "sent", "template_id": "bench-template", "since": {"days_ago": 30}}}
@@ -120,12 +122,14 @@ def run() -> list[Figure]:
         status, page = _call("POST", "/v1/contacts/search", claims, {"filter": mailed, "limit": 50})
     assert status == 200 and page["total"] == lately and len(page["items"]) == 50, page.get("total")
     figures.append(Figure("#22", f"search emails sent from a template in 30 days ({lately} of {PER_TENANT:,}; "
-                          f"{PER_TENANT // EARLIER_EVERY:,} earlier): items read", reads.items_read, 3 * lately + 50, "items"))
+                          f"{PER_TENANT // EARLIER_EVERY:,} earlier): items read", reads.items_read, 3 * lately + 50,
+                          "items"))
 
     status, segment = _call("POST", "/v1/segments", claims, {"name": "展示会", "filter": {"tags": {"include": [TAG]}}})
     assert status == 201, segment
     with counter.measure() as reads:
-        status, page = _call("POST", "/v1/contacts/search", claims, {"filter": {"segment_id": segment["id"]}, "limit": 50})
+        status, page = _call("POST", "/v1/contacts/search", claims,
+                             {"filter": {"segment_id": segment["id"]}, "limit": 50})
     assert status == 200 and page["total"] == matches, page.get("total")
     figures.append(Figure("#22", f"search segment_id = a tag segment ({matches} of {PER_TENANT:,}): items read",
                           reads.items_read, 3 * matches + 50 + 1, "items"))

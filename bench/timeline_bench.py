@@ -55,7 +55,8 @@ def run() -> list[Figure]:
     figures = [
         Figure("#4", f"ingest {EVENTS:,} events in calls of {CALL} over {CONTACTS} contacts: DynamoDB write requests",
                writes, EVENTS // 25 * ITEMS_PER_EVENT, "requests"),
-        Figure("#4", f"ingest a call of {CALL} events: peak memory allocated by the handler", round(peak / 2**20, 1), 128, "MB"),
+        Figure("#4", f"ingest a call of {CALL} events: peak memory allocated by the handler", round(peak / 2**20, 1),
+               128, "MB"),
     ]
 
     busy = contact_ids[0]
@@ -66,13 +67,13 @@ def run() -> list[Figure]:
     with counter.measure() as reads:
         status, page = _call("GET", f"/v1/contacts/{busy}/timeline", claims, query={"type": "purchase", "limit": "50"})
     assert status == 200 and len(page["items"]) == 50 and {item["type"] for item in page["items"]} == {"purchase"}, page
-    figures.append(Figure("#4", f"timeline page of 50 filtered to one type, contact with {HISTORY + EVENTS // CONTACTS:,} entries: items read",
-                          reads.items_read, 100, "items"))
+    figures.append(Figure("#4", f"timeline page of 50 filtered to one type, contact with "
+                          f"{HISTORY + EVENTS // CONTACTS:,} entries: items read", reads.items_read, 100, "items"))
     with counter.measure() as reads:
         status, listed = _call("GET", "/v1/contacts", claims, query={"limit": "50"})
     assert status == 200 and len(listed["items"]) == 50 and any(item["score"] > 0 for item in listed["items"])
-    figures.append(Figure("#4", "list page of 50 with their scores, with the member check (issue 19): DynamoDB requests",
-                          reads.total_requests, 2, "requests"))
+    figures.append(Figure("#4", "list page of 50 with their scores, with the member check (issue 19): "
+                          "DynamoDB requests", reads.total_requests, 2, "requests"))
     return figures + _web_hits(counter, claims)
 
 
@@ -89,7 +90,8 @@ def _web_hits(counter: DynamoCounter, claims: dict[str, str]) -> list[Figure]:
 
     def hit(visitor: str, path: str, **extra: str) -> Any:
         body = {"site_key": site_key, "visitor_id": visitor, "type": "page_view", "url": f"{site}{path}", **extra}
-        address = f"198.51.100.{int(visitor[-8:]) + 1}"  # each visitor its own, as in life: one address's cap is 600 a minute
+        # each visitor its own, as in life: one address's cap is 600 a minute
+        address = f"198.51.100.{int(visitor[-8:]) + 1}"
         with counter.measure() as reads:
             result = call_handler("POST", "/collect", None, json.dumps(body), headers=headers, source_ip=address)
         assert result["statusCode"] == 204, result
@@ -108,8 +110,8 @@ def _web_hits(counter: DynamoCounter, claims: dict[str, str]) -> list[Figure]:
     return [
         Figure("#4", "web page view of an anonymous visitor: DynamoDB requests (most of 800)",
                max(requests["anonymous"]), 5, "requests"),
-        Figure("#4", f"web form identifying a visitor with {ANONYMOUS_VIEWS_KEPT} kept views (new contact): DynamoDB requests",
-               max(requests["identify"]), 11, "requests"),
+        Figure("#4", f"web form identifying a visitor with {ANONYMOUS_VIEWS_KEPT} kept views (new contact): "
+               "DynamoDB requests", max(requests["identify"]), 11, "requests"),
         Figure("#4", "web page view of an identified visitor: DynamoDB requests (most of 100)",
                max(requests["identified"]), 5, "requests"),
     ]

@@ -153,7 +153,8 @@ def _tier_2(counter: DynamoCounter, contacts: list[Contact], owner: dict[str, st
                 walk = _walk(counter, _listing(owner, {name: value, "sort": sort, "order": order}))
                 group.add(f"{name} {sort} {order}", walk, _expected(contacts, keep, sort, order))
     tally.wrong += group.wrong
-    name = f"one filter (tag, status, starred, company: 1 % each), created_at and name × 2 orders, every page of {LIMIT}"
+    name = (f"one filter (tag, status, starred, company: 1 % each), created_at and name × 2 orders, "
+            f"every page of {LIMIT}")
     return [Figure("#18", f"{name}: worst items read per page (index entries + contacts)", group.entries, PAGE_BOUND,
                    "items"),
             Figure("#18", f"{name}: emptiest page before the last", group.fill, 1.0, "× limit", at_least=True)]

@@ -523,9 +523,11 @@ def _connection_options(parser: argparse.ArgumentParser, suppress: bool) -> None
                        help="bearer token (default: env CRM_TOKEN, else the `crm login` session of the API; "
                             "for a local API one is minted)")
     group.add_argument("--tenant", default=default(None),
-                       help=f"local token: tenant (default: {LOCAL_TENANT}); given, it is minted even after `crm login`")
+                       help=f"local token: tenant (default: {LOCAL_TENANT}); given, it is minted even after "
+                            "`crm login`")
     group.add_argument("--user", metavar="EMAIL", default=default(None),
-                       help="local token: user email (default: you+TENANT@example.jp, as an email belongs to one tenant)")
+                       help="local token: user email (default: you+TENANT@example.jp, as an email belongs to one "
+                            "tenant)")
     group.add_argument("--role", default=default(None),
                        help=f"local token: owner, admin, manager or user (default: {LOCAL_ROLE})")
 

@@ -129,7 +129,8 @@ def _load() -> Config:
         schedule_group=env.get("SCHEDULE_GROUP", "default"),
         scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", ""),
         scheduled_send_arn=env.get("SCHEDULED_SEND_ARN", ""),
-        mail_event_topic_arns=frozenset(arn.strip() for arn in env.get("MAIL_EVENT_TOPIC_ARNS", "").split(",") if arn.strip()),
+        mail_event_topic_arns=frozenset(arn.strip() for arn in env.get("MAIL_EVENT_TOPIC_ARNS", "").split(",")
+                                        if arn.strip()),
         inbound_bucket=env.get("INBOUND_BUCKET", ""),
         inbound_domain=env.get("INBOUND_DOMAIN", "").lower(),
         bulk_queue_url=env.get("BULK_QUEUE_URL", ""),
@@ -143,7 +144,8 @@ def _load() -> Config:
         member_pool_id=env.get("MEMBER_POOL_ID", ""),
         member_pool_client_id=env.get("MEMBER_POOL_CLIENT_ID", ""),
         cognito_endpoint=env.get("AWS_ENDPOINT_URL_COGNITO_IDP") or env.get("AWS_ENDPOINT_URL") or None,
-        sns_certificate_pins=dict(pin.split("=", 1) for pin in env.get("SNS_CERTIFICATE_PINS", "").split(";") if "=" in pin),
+        sns_certificate_pins=dict(pin.split("=", 1) for pin in env.get("SNS_CERTIFICATE_PINS", "").split(";")
+                                  if "=" in pin),
     )
 
 

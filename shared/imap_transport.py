@@ -167,7 +167,8 @@ def _reason(error: BaseException, host: str, port: int) -> str:
     if isinstance(error, TimeoutError):
         return f"The IMAP server {host} did not answer in time. {_CHECK_SETTINGS}"
     if isinstance(error, imaplib.IMAP4.abort):
-        return f"The IMAP server {host} closed the connection unexpectedly; the next sync resumes where this one stopped."
+        return (f"The IMAP server {host} closed the connection unexpectedly; "
+                "the next sync resumes where this one stopped.")
     if isinstance(error, imaplib.IMAP4.error):
         return f"The IMAP server {host} answered with an error ({str(error)[:200]})."
     return f"Could not reach the IMAP server {host} on port {port} ({getattr(error, 'strerror', None) or error}). " \
@@ -208,7 +209,8 @@ def session(settings: MailboxSettings, password: str, *, deadline: float, allow_
         else:
             client = _IMAP(addresses, deadline, host=host, port=port)
     except (OSError, imaplib.IMAP4.error) as unreached:
-        raise ImapFailed(f"The IMAP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}") from unreached
+        raise ImapFailed(f"The IMAP server {host} could not be reached on port {port}. "
+                         f"{_CHECK_SETTINGS}") from unreached
     try:
         if settings.security == "starttls":
             if "STARTTLS" not in client.capabilities:

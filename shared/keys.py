@@ -164,7 +164,8 @@ def projected_sort_keys(index: str) -> tuple[str, ...]:
 # Sort keys of a contact's view entries (items in its partition that list it under a view
 # partition in the sorted indexes, carrying its sort keys there): its owner's view (all five
 # sorts), its status's and, when set, its starred and company views (by creation and by name).
-OWNER_VIEW_SK, STATUS_VIEW_SK, STARRED_VIEW_SK, COMPANY_VIEW_SK = "VIEW#OWNER", "VIEW#STATUS", "VIEW#STARRED", "VIEW#COMPANY"
+OWNER_VIEW_SK, STATUS_VIEW_SK, STARRED_VIEW_SK, COMPANY_VIEW_SK = ("VIEW#OWNER", "VIEW#STATUS", "VIEW#STARRED",
+                                                                  "VIEW#COMPANY")
 
 
 def sorted_sk(value: str | None, contact_id: str) -> str:
@@ -241,7 +242,8 @@ def user_pk(tenant: str, user_id: str) -> str:
 
 
 MAILBOX_SK = "MAILBOX"
-IMAP_MAILBOXES_PK = "@IMAP"  # the sparse index of mailboxes with IMAP set up, across tenants, least recently synced first
+# the sparse index of mailboxes with IMAP set up, across tenants, least recently synced first
+IMAP_MAILBOXES_PK = "@IMAP"
 
 
 def member_address_pk(tenant: str, address: str) -> str:

@@ -10,8 +10,8 @@ keeps the placeholders of its English one (it may drop only a plural ending such
 
 # The placeholders that quote text of ours (a phrase a caller passes, an exception's words): their
 # text is translated too. Any other placeholder holds a value (an id, a number, a name) kept as it is.
-QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreadable", "what", "whose", "_SAVE_AS", "reason",
-                     "failed", "why", "noun", "_CHECK_SETTINGS"})
+QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreadable", "what", "whose", "_SAVE_AS",
+                     "reason", "failed", "why", "noun", "_CHECK_SETTINGS"})
 
 # Text of ours a message quotes that reads the same in Japanese: names of encodings and units.
 AS_IS = frozenset({
@@ -29,7 +29,8 @@ JAPANESE = {
     "The request body is larger than {size}.": "リクエスト本文が大きすぎます。{size} 以下にしてください。",
     "The query string is not valid UTF-8 text.": "クエリ文字列が正しい UTF-8 テキストではありません。",
     "No endpoint answers {http.get('method', '')} {event.get('rawPath', '')}; see /openapi.json.":
-        "{http.get('method', '')} {event.get('rawPath', '')} に対応する API はありません。/openapi.json をご確認ください。",
+        "{http.get('method', '')} {event.get('rawPath', '')} に対応する API はありません。"
+        "/openapi.json をご確認ください。",
     "Sign in again: the token carries no valid tenant or user.":
         "再度サインインしてください。トークンに有効なワークスペースまたはユーザーが含まれていません。",
     "Sign in again: the token carries no known role.":
@@ -53,16 +54,20 @@ JAPANESE = {
         "{refusal}保存時のサイズは {size:,} バイトで、上限は {limit:,} バイトです。",
     "The contact is too large to store; shorten its memo or its longest text properties.":
         "コンタクトが大きすぎて保存できません。メモや長いテキストのプロパティを短くしてください。",
-    "The email is too large to store with the links it tracks; link to large content instead of embedding it, or send fewer links.":
+    "The email is too large to store with the links it tracks; link to large content instead of embedding it, or send "
+    "fewer links.":
         "トラッキングするリンクを含めるとメールが大きすぎて保存できません。大きな内容は埋め込まずにリンクにするか、リンクの数を減らしてください。",
     "The template is too large to store; shorten its bodies.":
         "テンプレートが大きすぎて保存できません。本文を短くしてください。",
     "The timeline entry is too large to store; shorten its text.":
         "タイムラインの項目が大きすぎて保存できません。テキストを短くしてください。",
-    "The workspace's settings and property definitions are too large to store; remove select options or properties no longer used.":
+    "The workspace's settings and property definitions are too large to store; remove select options or properties no "
+    "longer used.":
         "ワークスペースの設定とプロパティ定義が大きすぎて保存できません。使わなくなった選択肢やプロパティを削除してください。",
-    "The email is {size:,} bytes after merging; at most {MAX_BODY_BYTES:,} bytes of subject and bodies can be sent. Link to large content instead of embedding it.":
-        "差し込み後のメールは {size:,} バイトです。件名と本文は合計 {MAX_BODY_BYTES:,} バイトまで送信できます。大きな内容は埋め込まずにリンクにしてください。",
+    "The email is {size:,} bytes after merging; at most {MAX_BODY_BYTES:,} bytes of subject and bodies can be sent. "
+    "Link to large content instead of embedding it.":
+        "差し込み後のメールは {size:,} バイトです。件名と本文は合計 {MAX_BODY_BYTES:,} バイトまで送信できます。"
+        "大きな内容は埋め込まずにリンクにしてください。",
     "Too many tag changes in one request; add or remove at most 45 tags at a time.":
         "1 回のリクエストで変更するタグが多すぎます。追加・削除は一度に 45 個までにしてください。",
     "Too many fields changed in one request; change at most {MAX_ITEMS - without_history} fields at a time "
@@ -71,7 +76,8 @@ JAPANESE = {
         "(変更はそれぞれコンタクトの変更履歴に残ります)。",
     "The change is too large to keep in the history; shorten the longest value.":
         "変更が大きすぎて変更履歴に残せません。最も長い値を短くしてください。",
-    "The field to show the history of is not a contact field.": "変更履歴を表示する項目がコンタクトの項目ではありません。",
+    "The field to show the history of is not a contact field.":
+        "変更履歴を表示する項目がコンタクトの項目ではありません。",
 
     # --- contention and limits --------------------------------------------------------------------
     "The settings were changed by someone else several times in a row; retry.":
@@ -85,19 +91,26 @@ JAPANESE = {
     "This member is being changed by others right now; retry in a moment.":
         "このメンバーは現在ほかのユーザーが変更中です。しばらくしてから再度お試しください。",
     "The contacts of these events kept changing; retry the call (recorded events answer duplicate).":
-        "これらのイベントのコンタクトが変更され続けています。再度お試しください（記録済みのイベントは duplicate と返ります）。",
+        "これらのイベントのコンタクトが変更され続けています。再度お試しください"
+        "（記録済みのイベントは duplicate と返ります）。",
     "The company is partly deleted; send the same DELETE again in a moment.":
         "会社の削除が途中までしか完了していません。しばらくしてから同じ DELETE をもう一度送信してください。",
     "Look up at most {MAX_LOOKUP_VALUES:,} values per request; split the list.":
         "1 回のリクエストで照会できる値は {MAX_LOOKUP_VALUES:,} 件までです。リストを分割してください。",
-    "Look up at most {contact_rules.MAX_PHONE_QUERIES:,} phone numbers per request in a workspace of this size; split the list.":
-        "この規模のワークスペースでは、1 回のリクエストで照会できる電話番号は {contact_rules.MAX_PHONE_QUERIES:,} 件までです。リストを分割してください。",
-    "This workspace's plan allows {limit:,} contacts and all of them are in use; delete contacts or ask the owner to raise the limit.":
-        "このワークスペースのプランで登録できるコンタクトは {limit:,} 件で、すべて使用済みです。コンタクトを削除するか、オーナーに上限の引き上げを依頼してください。",
+    "Look up at most {contact_rules.MAX_PHONE_QUERIES:,} phone numbers per request in a workspace of this size; split "
+    "the list.":
+        "この規模のワークスペースでは、1 回のリクエストで照会できる電話番号は {contact_rules.MAX_PHONE_QUERIES:,} "
+        "件までです。リストを分割してください。",
+    "This workspace's plan allows {limit:,} contacts and all of them are in use; delete contacts or ask the owner to "
+    "raise the limit.":
+        "このワークスペースのプランで登録できるコンタクトは {limit:,} 件で、すべて使用済みです。"
+        "コンタクトを削除するか、オーナーに上限の引き上げを依頼してください。",
     "At most {ingest.MAX_EVENTS} events a call; split the batch.":
         "1 回の呼び出しで送信できるイベントは {ingest.MAX_EVENTS} 件までです。バッチを分割してください。",
-    "You started an export less than {int(EXPORT_INTERVAL.total_seconds()) // 60} minutes ago; try again in {minutes} minute{'s' if minutes > 1 else ''}.":
-        "前回のエクスポートから {int(EXPORT_INTERVAL.total_seconds()) // 60} 分経っていません。{minutes} 分後に再度お試しください。",
+    "You started an export less than {int(EXPORT_INTERVAL.total_seconds()) // 60} minutes ago; try again in {minutes} "
+    "minute{'s' if minutes > 1 else ''}.":
+        "前回のエクスポートから {int(EXPORT_INTERVAL.total_seconds()) // 60} 分経っていません。"
+        "{minutes} 分後に再度お試しください。",
     "Too many hits from {whose}; at most {limit:,} a minute.":
         "{whose}からのアクセスが多すぎます。1 分あたり {limit:,} 件までです。",
     "this address": "このアドレス",
@@ -105,7 +118,8 @@ JAPANESE = {
     "Too many hits from this visitor; at most {web.FLOOD_PER_MINUTE} a minute.":
         "この訪問者からのアクセスが多すぎます。1 分あたり {web.FLOOD_PER_MINUTE} 件までです。",
     "This site's forms have created {budget:,} new contacts today, the most a day; the form was not recorded.":
-        "このサイトのフォームから本日 {budget:,} 件のコンタクトが作成され、1 日の上限に達しました。このフォーム送信は記録されていません。",
+        "このサイトのフォームから本日 {budget:,} 件のコンタクトが作成され、1 日の上限に達しました。"
+        "このフォーム送信は記録されていません。",
 
     # --- not found ----------------------------------------------------------------------------------
     "No API key with id {key_id} exists.": "ID が {key_id} の API キーは存在しません。",
@@ -151,11 +165,15 @@ JAPANESE = {
     # --- mail transports (the reason a send failed; quoted by the connection test's 422) -----------
     "The connection test failed: {failed}": "接続テストに失敗しました: {failed}",
     "Check the host, port and security in your mailbox settings (tls usually uses port 465, starttls 587).":
-        "メールボックス設定のホスト、ポート、暗号化方式を確認してください（通常 tls は 465 番、starttls は 587 番ポートです）。",
+        "メールボックス設定のホスト、ポート、暗号化方式を確認してください（通常 tls は 465 番、"
+        "starttls は 587 番ポートです）。",
     "The {server} server {host} could not be found (DNS lookup failed). Check the host in your mailbox settings.":
-        "{server} サーバー {host} が見つかりません（DNS の名前解決に失敗しました）。メールボックス設定のホストを確認してください。",
-    "The {server} server {host} resolves to an internal address ({internal[0]}), which is not allowed. Use your mail provider's public {server} host.":
-        "{server} サーバー {host} は内部アドレス（{internal[0]}）を指しているため使用できません。メールプロバイダーの公開 {server} ホストを指定してください。",
+        "{server} サーバー {host} が見つかりません（DNS の名前解決に失敗しました）。"
+        "メールボックス設定のホストを確認してください。",
+    "The {server} server {host} resolves to an internal address ({internal[0]}), which is not allowed. Use your mail "
+    "provider's public {server} host.":
+        "{server} サーバー {host} は内部アドレス（{internal[0]}）を指しているため使用できません。"
+        "メールプロバイダーの公開 {server} ホストを指定してください。",
     "The SMTP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}":
         "SMTP サーバー {host} のポート {port} に接続できませんでした。{_CHECK_SETTINGS}",
     "Could not reach the SMTP server {host} on port {port} ({error.strerror or error}). {_CHECK_SETTINGS}":
@@ -164,18 +182,26 @@ JAPANESE = {
         "SMTP サーバー {host} から {timeout:g} 秒以内に応答がありませんでした。{_CHECK_SETTINGS}",
     "The SMTP server {host} closed the connection unexpectedly; try again later. {_CHECK_SETTINGS}":
         "SMTP サーバー {host} が接続を予期せず切断しました。しばらくしてから再度お試しください。{_CHECK_SETTINGS}",
-    "The SMTP server {settings.host} does not offer STARTTLS on port {settings.port}, so the password would travel unencrypted; nothing was sent. {_CHECK_SETTINGS}":
-        "SMTP サーバー {settings.host} のポート {settings.port} は STARTTLS に対応していないため、パスワードが暗号化されずに送られてしまいます。何も送信していません。{_CHECK_SETTINGS}",
+    "The SMTP server {settings.host} does not offer STARTTLS on port {settings.port}, so the password would travel "
+    "unencrypted; nothing was sent. {_CHECK_SETTINGS}":
+        "SMTP サーバー {settings.host} のポート {settings.port} は STARTTLS に対応していないため、"
+        "パスワードが暗号化されずに送られてしまいます。何も送信していません。{_CHECK_SETTINGS}",
     "The secure connection to the SMTP server {host} failed ({error.reason or error}). {_CHECK_SETTINGS}":
         "SMTP サーバー {host} との暗号化通信（TLS）に失敗しました（{error.reason or error}）。{_CHECK_SETTINGS}",
-    "The certificate of the SMTP server {host} could not be verified ({error.verify_message.rstrip('.')}). Check the host name in your mailbox settings, or ask your mail provider about its certificate.":
-        "SMTP サーバー {host} の証明書を検証できませんでした（{error.verify_message.rstrip('.')}）。メールボックス設定のホスト名を確認するか、証明書についてメールプロバイダーにお問い合わせください。",
-    "The SMTP server refused the login ({_reply(error.smtp_code, error.smtp_error)}). Check the username and password in your mailbox settings.":
-        "SMTP サーバーがログインを拒否しました（{_reply(error.smtp_code, error.smtp_error)}）。メールボックス設定のユーザー名とパスワードを確認してください。",
+    "The certificate of the SMTP server {host} could not be verified ({error.verify_message.rstrip('.')}). Check the "
+    "host name in your mailbox settings, or ask your mail provider about its certificate.":
+        "SMTP サーバー {host} の証明書を検証できませんでした（{error.verify_message.rstrip('.')}）。"
+        "メールボックス設定のホスト名を確認するか、証明書についてメールプロバイダーにお問い合わせください。",
+    "The SMTP server refused the login ({_reply(error.smtp_code, error.smtp_error)}). Check the username and password "
+    "in your mailbox settings.":
+        "SMTP サーバーがログインを拒否しました（{_reply(error.smtp_code, error.smtp_error)}）。"
+        "メールボックス設定のユーザー名とパスワードを確認してください。",
     "The SMTP server {settings.host} does not offer login (AUTH) on this connection. {_CHECK_SETTINGS}":
         "SMTP サーバー {settings.host} はこの接続でログイン（AUTH）に対応していません。{_CHECK_SETTINGS}",
-    "The SMTP server refused the sender address {envelope_from} ({_reply(code, text)}). Your mail server may not allow sending as this address.":
-        "SMTP サーバーが差出人アドレス {envelope_from} を拒否しました（{_reply(code, text)}）。メールサーバーがこのアドレスからの送信を許可していない可能性があります。",
+    "The SMTP server refused the sender address {envelope_from} ({_reply(code, text)}). Your mail server may not allow "
+    "sending as this address.":
+        "SMTP サーバーが差出人アドレス {envelope_from} を拒否しました（{_reply(code, text)}）。"
+        "メールサーバーがこのアドレスからの送信を許可していない可能性があります。",
     "The SMTP server refused the {noun} {named}; nothing was sent.":
         "SMTP サーバーが{noun} {named} を拒否しました。何も送信していません。",
     "recipient": "宛先",
@@ -229,7 +255,8 @@ JAPANESE = {
     "Your role ({principal.role}) cannot change companies; ask a manager, admin or owner.":
         "あなたのロール（{principal.role}）では会社を変更できません。マネージャー、管理者またはオーナーに依頼してください。",
     "Your role ({role}) may not export contacts; the tenant allows {', '.join(settings['export_roles'])}.":
-        "あなたのロール（{role}）ではコンタクトをエクスポートできません。このワークスペースで許可されているのは {', '.join(settings['export_roles'])} です。",
+        "あなたのロール（{role}）ではコンタクトをエクスポートできません。"
+        "このワークスペースで許可されているのは {', '.join(settings['export_roles'])} です。",
     "Your role (user) can change only the activities you logged.":
         "あなたのロール（user）で変更できるのは、自分で記録したアクティビティのみです。",
     "You are no longer a member of this workspace; ask an owner or admin.":
@@ -262,7 +289,8 @@ JAPANESE = {
     "This would leave the workspace without an active owner; make another member owner first.":
         "この操作を行うと、ワークスペースに有効なオーナーがいなくなります。先に別のメンバーをオーナーにしてください。",
     "A property with key {definition['key']} already exists; choose another key or restore it.":
-        "キーが {definition['key']} のプロパティは既に存在します。別のキーを指定するか、そのプロパティを復元してください。",
+        "キーが {definition['key']} のプロパティは既に存在します。別のキーを指定するか、"
+        "そのプロパティを復元してください。",
     "The tag {name} already exists.": "タグ {name} は既に存在します。",
     "already exists": "既に存在します",
     "The tag {name} is being deleted; create it again once that job is done.":
@@ -279,7 +307,8 @@ JAPANESE = {
     "This export is {job['status']}; it has no file to download.":
         "このエクスポートは {job['status']} の状態のため、ダウンロードできるファイルはありません。",
     "This export's download link expired 24 hours after it was made; export again.":
-        "このエクスポートのダウンロードリンクは作成から 24 時間で期限切れになりました。もう一度エクスポートしてください。",
+        "このエクスポートのダウンロードリンクは作成から 24 時間で期限切れになりました。"
+        "もう一度エクスポートしてください。",
     "This import was started already (it is {job['status']}); create a new import.":
         "このインポートは既に開始されています（状態: {job['status']}）。新しいインポートを作成してください。",
     "This import was started already; create a new import.":
@@ -287,8 +316,10 @@ JAPANESE = {
     "No file was uploaded for this import yet: PUT it to the upload_url first.":
         "このインポートのファイルはまだアップロードされていません。先に upload_url へ PUT してください。",
     "The uploaded file is no longer there (files are kept seven days); upload it again in a new import.":
-        "アップロードされたファイルはもうありません（保存期間は 7 日間です）。新しいインポートでもう一度アップロードしてください。",
-    "This segment's filter no longer fits the properties or segments it uses (one was archived or deleted); edit the segment.":
+        "アップロードされたファイルはもうありません（保存期間は 7 日間です）。"
+        "新しいインポートでもう一度アップロードしてください。",
+    "This segment's filter no longer fits the properties or segments it uses (one was archived or deleted); edit the "
+    "segment.":
         "このセグメントのフィルターが、使用しているプロパティやセグメントと合わなくなりました（アーカイブまたは削除されたものがあります）。セグメントを編集してください。",
     "The user pool does not take this email address; check it.":
         "このメールアドレスはユーザープールで使用できません。アドレスを確認してください。",
@@ -299,14 +330,18 @@ JAPANESE = {
         "配信できないアドレスが含まれています。送信する前に削除または修正してください。",
     "Some addresses belong to contacts you may not see; remove them before sending.":
         "閲覧権限のないコンタクトのアドレスが含まれています。送信する前に削除してください。",
-    "{address} is marked {status}; mail to it is refused": "{address} は {status} とされているため、このアドレスには送信できません",
-    "This contact's address is marked {delivery_status}; mail to it is refused. Correct the address (or wait for a delivery) before sending.":
-        "このコンタクトのアドレスは {delivery_status} とされているため、送信できません。アドレスを修正するか、配信が確認されるまでお待ちください。",
+    "{address} is marked {status}; mail to it is refused":
+        "{address} は {status} とされているため、このアドレスには送信できません",
+    "This contact's address is marked {delivery_status}; mail to it is refused. Correct the address (or wait for a "
+    "delivery) before sending.":
+        "このコンタクトのアドレスは {delivery_status} とされているため、送信できません。"
+        "アドレスを修正するか、配信が確認されるまでお待ちください。",
     "delivery status is {delivery_status}": "配信状態が {delivery_status} です",
     "Your account has no email address to send from; ask an administrator to add one.":
         "あなたのアカウントには送信元のメールアドレスがありません。管理者に登録を依頼してください。",
     "is missing from your sign-in token": "サインインのトークンに含まれていません",
-    "Your name or email address (from your sign-in) cannot be used as a sender; ask an administrator to correct your profile.":
+    "Your name or email address (from your sign-in) cannot be used as a sender; ask an administrator to correct your "
+    "profile.":
         "（サインイン情報の）お名前またはメールアドレスは送信者として使用できません。管理者にプロフィールの修正を依頼してください。",
     "Some merge fields are unknown or have no value; see details.":
         "不明な差し込みフィールド、または値のない差し込みフィールドがあります。details を確認してください。",
@@ -314,14 +349,17 @@ JAPANESE = {
     "{shown} is not a defined property": "{shown} は定義されていないプロパティです",
     "{shown} is an archived property; restore it or remove the merge field":
         "{shown} はアーカイブされたプロパティです。復元するか、差し込みフィールドを削除してください",
-    "{shown} is not a merge field; use {{{{contact.FIELD}}}}, {{{{contact.properties.KEY}}}}, {{{{sender.name}}}} or {{{{sender.email}}}}":
-        "{shown} は差し込みフィールドではありません。{{{{contact.FIELD}}}}、{{{{contact.properties.KEY}}}}、{{{{sender.name}}}}、{{{{sender.email}}}} のいずれかを使用してください",
+    "{shown} is not a merge field; use {{{{contact.FIELD}}}}, {{{{contact.properties.KEY}}}}, {{{{sender.name}}}} or "
+    "{{{{sender.email}}}}":
+        "{shown} は差し込みフィールドではありません。{{{{contact.FIELD}}}}、{{{{contact.properties.KEY}}}}、"
+        "{{{{sender.name}}}}、{{{{sender.email}}}} のいずれかを使用してください",
     "{{{{{name}}}}} has no value for this contact; fill it in or remove the merge field":
         "このコンタクトの {{{{{name}}}}} には値がありません。値を入力するか、差し込みフィールドを削除してください",
     "an email can have at most {MAX_RECIPIENTS} recipients (to, cc and bcc together)":
         "1 通のメールの宛先は to、cc、bcc を合わせて {MAX_RECIPIENTS} 件までです",
     "{address} is already a recipient": "{address} は既に宛先に含まれています",
-    "is an email to another contact; reply to the same contact": "別のコンタクトへのメールです。同じコンタクトに返信してください",
+    "is an email to another contact; reply to the same contact":
+        "別のコンタクトへのメールです。同じコンタクトに返信してください",
     "is the address of another contact, one you may not see": "閲覧権限のない別のコンタクトのアドレスです",
     "is not the id of an email you can see": "閲覧できるメールの ID ではありません",
     "a preview merges the fields of an existing contact": "プレビューでは既存のコンタクトの項目を差し込みます",
@@ -329,19 +367,23 @@ JAPANESE = {
         "smtp で送信するにはメールボックスが必要です。先に PUT /v1/me/mailbox で設定してください",
     "is required, and the only field that can change": "必須項目で、変更できるのはこの項目のみです",
     "give either contact_id or to_email, not both": "contact_id と to_email のどちらか一方を指定してください",
-    "is in the past; choose a time to come or null to send now": "過去の日時です。未来の日時を指定するか、すぐに送信する場合は null を指定してください",
+    "is in the past; choose a time to come or null to send now":
+        "過去の日時です。未来の日時を指定するか、すぐに送信する場合は null を指定してください",
     "is required: the id of the contact to write to (or to_email: an address, for a new contact)":
-        "必須項目です。送信先のコンタクトの ID を指定してください（新しいコンタクトの場合は to_email にアドレスを指定）",
+        "必須項目です。送信先のコンタクトの ID を指定してください（新しいコンタクトの場合は to_email "
+        "にアドレスを指定）",
     "is required: the new time to send": "必須項目です。新しい送信日時を指定してください",
     "must be at most a year ahead": "1 年以内の日時を指定してください",
     "must be the id of an email, or null": "メールの ID または null を指定してください",
     "is not an email field": "メールの項目ではありません",
     "is not a field of an email to a selection": "一括メール送信の項目ではありません",
-    "is required (or a template_id whose template has one)": "必須です(または件名のあるテンプレートの template_id を指定してください)",
+    "is required (or a template_id whose template has one)":
+        "必須です(または件名のあるテンプレートの template_id を指定してください)",
     "must be one of {', '.join(TRANSPORTS)}": "{', '.join(TRANSPORTS)} のいずれかを指定してください",
     "must be one of {', '.join(outbound.FOLDERS)}": "{', '.join(outbound.FOLDERS)} のいずれかを指定してください",
     "is not the id of one of your templates": "テンプレートの ID ではありません",
-    "is not taken with from_email_id (only name)": "from_email_id と一緒には指定できません（指定できるのは name のみです）",
+    "is not taken with from_email_id (only name)":
+        "from_email_id と一緒には指定できません（指定できるのは name のみです）",
     "must be a list of email addresses": "メールアドレスのリストで指定してください",
     "is not a header name that may be added": "追加できるヘッダー名ではありません",
     "must not contain line breaks or control characters": "改行や制御文字を含めることはできません",
@@ -351,7 +393,8 @@ JAPANESE = {
     # --- mailbox --------------------------------------------------------------------------------------
     "is not a mailbox setting": "メールボックスの設定項目ではありません",
     "is required the first time the mailbox is saved": "メールボックスを初めて保存するときは必須です",
-    "is required: the login of your {protocol.name} server": "必須項目です。{protocol.name} サーバーのログイン名を指定してください",
+    "is required: the login of your {protocol.name} server":
+        "必須項目です。{protocol.name} サーバーのログイン名を指定してください",
     "is required: your {protocol.name} server, such as {protocol.example}":
         "必須項目です。{protocol.example} のように {protocol.name} サーバーを指定してください",
     "must be a host name such as {protocol.example}, or an IP address":
@@ -367,9 +410,12 @@ JAPANESE = {
     "must use ASCII characters only; the {protocol.name} login cannot carry others":
         "ASCII 文字のみで指定してください。{protocol.name} のログインではそれ以外の文字を使用できません",
     "must use printable ASCII characters only, without line breaks; the {protocol.name} login cannot carry others":
-        "改行を含まない印字可能な ASCII 文字のみで指定してください。{protocol.name} のログインではそれ以外の文字を使用できません",
-    "none (no encryption) is only allowed for a server on this machine (localhost): the password must never cross the network in clear text. Choose starttls or tls.":
-        "none（暗号化なし）は同じマシン上のサーバー（localhost）にのみ指定できます。パスワードを平文でネットワークに流すことはできません。starttls または tls を選択してください。",
+        "改行を含まない印字可能な ASCII 文字のみで指定してください。{protocol.name} "
+        "のログインではそれ以外の文字を使用できません",
+    "none (no encryption) is only allowed for a server on this machine (localhost): the password must never cross the "
+    "network in clear text. Choose starttls or tls.":
+        "none（暗号化なし）は同じマシン上のサーバー（localhost）にのみ指定できます。"
+        "パスワードを平文でネットワークに流すことはできません。starttls または tls を選択してください。",
 
     # --- generic field checks -----------------------------------------------------------------------
     "is required": "必須項目です",
@@ -425,8 +471,10 @@ JAPANESE = {
     'must not contain "/"; use another separator such as "・" or "-"':
         "「/」は使用できません。「・」や「-」など別の区切り文字を使用してください",
     "must be one of email, phone, id": "email、phone、id のいずれかを指定してください",
-    "must be the next_cursor of the previous answer, or null": "前回のレスポンスの next_cursor または null を指定してください",
-    "a company can have at most {MAX_PROPERTIES} properties": "1 社に設定できるプロパティは {MAX_PROPERTIES} 個までです",
+    "must be the next_cursor of the previous answer, or null":
+        "前回のレスポンスの next_cursor または null を指定してください",
+    "a company can have at most {MAX_PROPERTIES} properties":
+        "1 社に設定できるプロパティは {MAX_PROPERTIES} 個までです",
     "is a free-mail domain; it cannot identify a company": "フリーメールのドメインのため、会社を特定できません",
     "is not a company field": "会社の項目ではありません",
     "is required: 1 to 200 characters": "必須項目です。1〜200 文字で指定してください",
@@ -451,7 +499,8 @@ JAPANESE = {
     "must be one of {', '.join(CUSTOM_TYPES)}": "{', '.join(CUSTOM_TYPES)} のいずれかを指定してください",
     "must not be after `to`": "`to` より後の日時は指定できません",
     "not an activity type: {', '.join(unknown)} (one of the CRM's types or your own lower_snake_case type)":
-        "アクティビティの種類ではありません: {', '.join(unknown)}（CRM の種類か、独自の lower_snake_case の種類を指定してください）",
+        "アクティビティの種類ではありません: {', '.join(unknown)}（CRM の種類か、"
+        "独自の lower_snake_case の種類を指定してください）",
 
     # --- bulk actions and exports -------------------------------------------------------------------
     "is not a bulk field": "一括操作の項目ではありません",
@@ -460,7 +509,8 @@ JAPANESE = {
     "must be a non-empty list of contact ids": "コンタクト ID のリスト（1 件以上）で指定してください",
     "must be a segment id": "セグメントの ID で指定してください",
     "must be one of {', '.join(ACTIONS)}": "{', '.join(ACTIONS)} のいずれかを指定してください",
-    "must be one of {', '.join(contact_rules.STATUSES)}": "{', '.join(contact_rules.STATUSES)} のいずれかを指定してください",
+    "must be one of {', '.join(contact_rules.STATUSES)}":
+        "{', '.join(contact_rules.STATUSES)} のいずれかを指定してください",
     'must be one of {{"ids": [...]}}, {{"filter": {{...}}}}, {{"segment_id": "..."}}':
         '{{"ids": [...]}}、{{"filter": {{...}}}}、{{"segment_id": "..."}} のいずれかで指定してください',
     "must hold at most {MAX_IDS:,} ids; select by filter instead":
@@ -474,24 +524,32 @@ JAPANESE = {
     "must be keys or labels": "keys（項目名）または labels（表示名）を指定してください",
     "must be one of {', '.join(tabular.ENCODINGS)}": "{', '.join(tabular.ENCODINGS)} のいずれかを指定してください",
     'must be one of {{"all": true}}, {{"ids": [...]}}, {{"filter": {{...}}}}, {{"segment_id": "..."}}':
-        '{{"all": true}}、{{"ids": [...]}}、{{"filter": {{...}}}}、{{"segment_id": "..."}} のいずれかで指定してください',
+        '{{"all": true}}、{{"ids": [...]}}、{{"filter": {{...}}}}、{{"segment_id": "..."}} '
+        'のいずれかで指定してください',
     "must contain both letters and digits": "英字と数字の両方を含めてください",
     "must list 1 to 10,000 contact ids": "コンタクト ID を 1〜10,000 件指定してください",
     "must list 1 to {MAX_FIELDS} field names": "項目名を 1〜{MAX_FIELDS} 個指定してください",
     "must use only ASCII letters, digits and symbols (no spaces or full-width characters)":
         "半角の英数字と記号のみで指定してください（空白や全角文字は使用できません）",
-    "{name!r} is not a contact field or a live property": "{name!r} はコンタクトの項目でも有効なプロパティでもありません",
+    "{name!r} is not a contact field or a live property":
+        "{name!r} はコンタクトの項目でも有効なプロパティでもありません",
 
     # --- imports and CSV files ----------------------------------------------------------------------
     # a failed row of GET /v1/imports/{id} (shared.domain.imports.row_error)
     "the row has {len(row[tabular.EXTRA])} more cell(s) than the header has columns (an unquoted comma?)":
-        "この行は見出しの列より {len(row[tabular.EXTRA])} 個多くのセルがあります（引用符で囲まれていないカンマがありませんか）",
+        "この行は見出しの列より {len(row[tabular.EXTRA])} 個多くのセルがあります"
+        "（引用符で囲まれていないカンマがありませんか）",
     "Not imported: another contact already has this email address (emails are unique), one you may not see.":
-        "取り込みませんでした: このメールアドレスの連絡先があなたの閲覧できない範囲に既にあります（メールアドレスは重複できません）。",
-    "Not imported: another contact took this email while the import ran (emails are unique); import this row again to update that contact.":
-        "取り込みませんでした: インポート中に別の連絡先がこのメールアドレスで登録されました（メールアドレスは重複できません）。この行をもう一度インポートすると、その連絡先を更新します。",
-    "Not imported: the plan allows {contact_limit:,} contacts and all of them are in use; delete contacts or ask the owner to raise the limit, then import this row again.":
-        "取り込みませんでした: ご契約のプランで登録できる連絡先 {contact_limit:,} 件をすべて使用しています。連絡先を削除するか、オーナーに上限の引き上げを依頼してから、この行をもう一度インポートしてください。",
+        "取り込みませんでした: このメールアドレスの連絡先があなたの閲覧できない範囲に既にあります"
+        "（メールアドレスは重複できません）。",
+    "Not imported: another contact took this email while the import ran (emails are unique); import this row again to "
+    "update that contact.":
+        "取り込みませんでした: インポート中に別の連絡先がこのメールアドレスで登録されました"
+        "（メールアドレスは重複できません）。この行をもう一度インポートすると、その連絡先を更新します。",
+    "Not imported: the plan allows {contact_limit:,} contacts and all of them are in use; delete contacts or ask the "
+    "owner to raise the limit, then import this row again.":
+        "取り込みませんでした: ご契約のプランで登録できる連絡先 {contact_limit:,} 件をすべて使用しています。"
+        "連絡先を削除するか、オーナーに上限の引き上げを依頼してから、この行をもう一度インポートしてください。",
     "is not a field of an import start": "インポート開始の項目ではありません",
     "is not a field of an import": "インポートの項目ではありません",
     "must be update or skip (contacts are matched by email)":
@@ -502,9 +560,12 @@ JAPANESE = {
         "ファイルに列 {column!r} がありません（ファイルの列: {', '.join(header[:20])}）",
     "{target!r} is not a contact field, a live property (properties.KEY), tags or groups":
         "{target!r} はコンタクトの項目、有効なプロパティ（properties.KEY）、tags、groups のいずれでもありません",
-    "{target} is already filled from column {seen[target]!r}": "{target} には既に列 {seen[target]!r} が対応づけられています",
-    "The file is {size // 2 ** 20} MB; an import takes at most {imports.MAX_BYTES // 2 ** 20} MB. Split it into several files.":
-        "ファイルは {size // 2 ** 20} MB です。インポートできるのは {imports.MAX_BYTES // 2 ** 20} MB までです。複数のファイルに分割してください。",
+    "{target} is already filled from column {seen[target]!r}":
+        "{target} には既に列 {seen[target]!r} が対応づけられています",
+    "The file is {size // 2 ** 20} MB; an import takes at most {imports.MAX_BYTES // 2 ** 20} MB. Split it into "
+    "several files.":
+        "ファイルは {size // 2 ** 20} MB です。インポートできるのは {imports.MAX_BYTES // 2 ** 20} MB までです。"
+        "複数のファイルに分割してください。",
     "at line {line}: the text is not valid {label} (mixed encodings?)":
         "{line} 行目: テキストが正しい {label} ではありません（文字コードが混在していませんか？）",
     "at line {line}: {error}": "{line} 行目: {error}",
@@ -531,13 +592,21 @@ JAPANESE = {
     "not a complete zip archive: {error}": "完全な zip アーカイブではありません: {error}",
     "the workbook has no worksheet: put the contacts on its first sheet":
         "ブックにワークシートがありません。先頭のシートに連絡先を入力してください",
-    "the first sheet of the workbook is empty: it has no header row": "ブックの先頭のシートが空です（見出し行がありません）",
-    "the workbook unpacks to {unpacked / 2 ** 20:,.0f} MB; an import reads at most {XLSX_MAX_UNPACKED // 2 ** 20:,} MB: split it into several files":
-        "ブックは展開すると {unpacked / 2 ** 20:,.0f} MB になります。インポートで読み込めるのは {XLSX_MAX_UNPACKED // 2 ** 20:,} MB までです。複数のファイルに分けてください",
-    "the workbook's part {member.filename} unpacks to {member.file_size / 2 ** 20:,.0f} MB; an import reads at most {XLSX_MAX_PART_IN_MEMORY // 2 ** 20} MB of it: split the workbook into several files":
-        "ブック内の {member.filename} は展開すると {member.file_size / 2 ** 20:,.0f} MB になります。インポートで読み込めるのは {XLSX_MAX_PART_IN_MEMORY // 2 ** 20} MB までです。ブックを複数のファイルに分けてください",
-    "at row {number}: the sheet goes past Excel's {XLSX_MAX_ROWS:,} rows or {XLSX_MAX_COLUMNS:,} columns (a damaged file?)":
-        "{number} 行目: シートが Excel の上限（{XLSX_MAX_ROWS:,} 行または {XLSX_MAX_COLUMNS:,} 列）を超えています（ファイルが壊れていませんか？）",
+    "the first sheet of the workbook is empty: it has no header row":
+        "ブックの先頭のシートが空です（見出し行がありません）",
+    "the workbook unpacks to {unpacked / 2 ** 20:,.0f} MB; an import reads at most {XLSX_MAX_UNPACKED // 2 ** 20:,} "
+    "MB: split it into several files":
+        "ブックは展開すると {unpacked / 2 ** 20:,.0f} MB になります。インポートで読み込めるのは "
+        "{XLSX_MAX_UNPACKED // 2 ** 20:,} MB までです。複数のファイルに分けてください",
+    "the workbook's part {member.filename} unpacks to {member.file_size / 2 ** 20:,.0f} MB; an import reads at most "
+    "{XLSX_MAX_PART_IN_MEMORY // 2 ** 20} MB of it: split the workbook into several files":
+        "ブック内の {member.filename} は展開すると {member.file_size / 2 ** 20:,.0f} MB になります。"
+        "インポートで読み込めるのは {XLSX_MAX_PART_IN_MEMORY // 2 ** 20} MB までです。"
+        "ブックを複数のファイルに分けてください",
+    "at row {number}: the sheet goes past Excel's {XLSX_MAX_ROWS:,} rows or {XLSX_MAX_COLUMNS:,} columns (a damaged "
+    "file?)":
+        "{number} 行目: シートが Excel の上限（{XLSX_MAX_ROWS:,} 行または {XLSX_MAX_COLUMNS:,} 列）を超えています"
+        "（ファイルが壊れていませんか？）",
     "at row {number}: field larger than field limit ({limit})": "{number} 行目: セルが長すぎます（上限 {limit} 文字）",
     "at row {number + 1}: the sheet is damaged ({type(error).__name__}: {error})":
         "{number + 1} 行目: シートが壊れています（{type(error).__name__}: {error}）",
@@ -568,10 +637,12 @@ JAPANESE = {
     "must be a whole number from 1 to {MAX_LIMIT}": "1〜{MAX_LIMIT} の整数で指定してください",
     "must be a whole number from 1 to {listing.MAX_LIMIT}": "1〜{listing.MAX_LIMIT} の整数で指定してください",
     "must be asc or desc": "asc または desc を指定してください",
-    "must be one of {', '.join(contact_rules.SORT_FIELDS)}": "{', '.join(contact_rules.SORT_FIELDS)} のいずれかを指定してください",
+    "must be one of {', '.join(contact_rules.SORT_FIELDS)}":
+        "{', '.join(contact_rules.SORT_FIELDS)} のいずれかを指定してください",
     "is not a search field": "検索の項目ではありません",
     "a group has at most {MAX_CHILDREN} children": "1 つのグループに含められる条件は {MAX_CHILDREN} 個までです",
-    'a group has exactly one key, "and" or "or"': "グループのキーは「and」または「or」のどちらか 1 つだけにしてください",
+    'a group has exactly one key, "and" or "or"':
+        "グループのキーは「and」または「or」のどちらか 1 つだけにしてください",
     'a tag condition has only "tags"': "タグ条件には「tags」のみを指定してください",
     'a segment condition has only "segment_id"': "セグメント条件には「segment_id」のみを指定してください",
     'an email condition has only "emails"': "メール条件には「emails」のみを指定してください",
@@ -606,7 +677,8 @@ JAPANESE = {
     "must be a string naming a contact field or properties.KEY":
         "コンタクトの項目名または properties.KEY を文字列で指定してください",
     'must be an ISO 8601 date or time such as 2026-04-01 or 2026-04-01T09:00:00Z, or {{"days_ago": n}}':
-        '2026-04-01 や 2026-04-01T09:00:00Z のような ISO 8601 形式の日付・日時、または {{"days_ago": n}} で指定してください',
+        '2026-04-01 や 2026-04-01T09:00:00Z のような ISO 8601 形式の日付・日時、'
+        'または {{"days_ago": n}} で指定してください',
     "must be an object with include and/or exclude tag lists":
         "include と exclude のいずれかまたは両方のタグリストを持つオブジェクトで指定してください",
     "must be any or all": "any または all を指定してください",
@@ -635,7 +707,8 @@ JAPANESE = {
     "a select property needs a non-empty list of options": "選択型のプロパティには選択肢のリスト（1 件以上）が必要です",
     "a tenant can define at most {MAX_PROPERTIES} properties": "定義できるプロパティは {MAX_PROPERTIES} 個までです",
     "at most {MAX_OPTIONS} options": "選択肢は {MAX_OPTIONS} 個までです",
-    "cannot be changed (only label, options and archived)": "変更できません（変更できるのは label、options、archived のみです）",
+    "cannot be changed (only label, options and archived)":
+        "変更できません（変更できるのは label、options、archived のみです）",
     "must be one of {', '.join(TYPES)}": "{', '.join(TYPES)} のいずれかを指定してください",
     "must start with a-z and contain only a-z, 0-9 and _ (at most 64)":
         "英小文字で始め、英小文字・数字・_ のみの 64 文字以内で指定してください",
@@ -663,9 +736,11 @@ JAPANESE = {
     "must be one of {', '.join(ROLES)}": "{', '.join(ROLES)} のいずれかを指定してください",
     "is not a notification field": "通知の項目ではありません",
     "is not an API key field": "API キーの項目ではありません",
-    'is required: what uses this key, e.g. "website forms"': "必須項目です。このキーの用途を指定してください（例: 「Web サイトのフォーム」）",
+    'is required: what uses this key, e.g. "website forms"':
+        "必須項目です。このキーの用途を指定してください（例: 「Web サイトのフォーム」）",
     "is not a site key field": "サイトキーの項目ではありません",
-    'is required: 1 to 100 characters, e.g. "corporate site"': "必須項目です。1〜100 文字で指定してください（例: 「コーポレートサイト」）",
+    'is required: 1 to 100 characters, e.g. "corporate site"':
+        "必須項目です。1〜100 文字で指定してください（例: 「コーポレートサイト」）",
     'must be an origin such as "https://www.example.jp" or "https://*.example.jp" (no path)':
         "「https://www.example.jp」や「https://*.example.jp」のようなオリジンで指定してください（パスは不要です）",
     'must list 1 to {MAX_ORIGINS} origins such as "https://www.example.jp"':
@@ -693,7 +768,8 @@ JAPANESE = {
         "処理中に会員グループが削除されたため、コンタクトは追加されませんでした。",
     "Your role ({self.role}) cannot manage member groups; ask a manager, admin or owner.":
         "あなたのロール（{self.role}）では会員グループを管理できません。マネージャー、管理者またはオーナーに依頼してください。",
-    "The contact {contact_id} is not in this member group.": "コンタクト {contact_id} はこの会員グループに所属していません。",
+    "The contact {contact_id} is not in this member group.":
+        "コンタクト {contact_id} はこの会員グループに所属していません。",
     "delete a member group": "会員グループを削除する",
     "is not a member group field": "会員グループの項目ではありません",
     "is required: 1 to {MAX_NAME_LENGTH} characters": "必須項目です。1〜{MAX_NAME_LENGTH} 文字で指定してください",
@@ -714,10 +790,12 @@ JAPANESE = {
     "This contact has signed in to the member site already; it needs no invitation.":
         "このコンタクトは既に会員サイトにログインしています。招待は不要です。",
     "Cognito does not take this email address as a login.": "このメールアドレスは会員ログインとして登録できません。",
-    "must be at least 8 characters with lower-case letters and digits": "英小文字と数字を含む 8 文字以上で指定してください",
+    "must be at least 8 characters with lower-case letters and digits":
+        "英小文字と数字を含む 8 文字以上で指定してください",
     "The sign-in session is wrong or has expired; sign in again with the temporary password.":
         "ログインのセッションが正しくないか期限切れです。仮パスワードでもう一度ログインしてください。",
-    "must be the session the sign-in answered with its challenge": "ログインの応答で返された session を指定してください",
+    "must be the session the sign-in answered with its challenge":
+        "ログインの応答で返された session を指定してください",
     "is required: a non-empty string": "必須項目です。空でない文字列を指定してください",
     "This contact has no member login yet; invite it first.":
         "このコンタクトにはまだ会員ログインがありません。先に招待してください。",

@@ -112,7 +112,8 @@ def resolve(host: str, port: int, allow_private_hosts: bool, server: str = "SMTP
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise TransportFailed(
-            f"The {server} server {host} could not be found (DNS lookup failed). Check the host in your mailbox settings."
+            f"The {server} server {host} could not be found (DNS lookup failed). "
+            "Check the host in your mailbox settings."
         ) from error
     addresses = list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in found))
     internal = [address for address in addresses if private_address(address)]
@@ -247,7 +248,8 @@ def _converse(
         # answer" or quoting the banner would make this a port scanner of any host. The detail is logged.
         logger.warning("SMTP server not reached", extra={"host": host, "port": port,
                                                          "error": f"{type(unreached).__name__}: {unreached}"[:300]})
-        raise TransportFailed(f"The SMTP server {host} could not be reached on port {port}. {_CHECK_SETTINGS}") from unreached
+        raise TransportFailed(f"The SMTP server {host} could not be reached on port {port}. "
+                              f"{_CHECK_SETTINGS}") from unreached
     try:
         try:
             if settings.security == "starttls":

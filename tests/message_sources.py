@@ -71,7 +71,8 @@ class Walk:
         self.fragments: dict[str, set[str]] = {}  # text of ours a message quotes in a placeholder
         self.problems: set[str] = set()
         self.by_sink: dict[tuple[ast.AST, str], set[str]] = {}  # (def or class, parameter) -> texts its callers pass
-        self.placeholders: dict[str, list[tuple[set[str], list[tuple[ast.AST, str]]]]] = {}  # source -> per use: texts, sinks
+        # source -> per use: texts, sinks
+        self.placeholders: dict[str, list[tuple[set[str], list[tuple[ast.AST, str]]]]] = {}
         self.quoting = False  # following a placeholder's value: what cannot be followed is a value, not a problem
         self.changed = False
         self.def_counts: Counter[str] = Counter()  # how many defs have each name
@@ -132,7 +133,8 @@ class Walk:
                 for alias in statement.names:
                     if (alias.asname or alias.name) == name:
                         submodule = f"{statement.module}.{alias.name}"
-                        return submodule if submodule in self.modules else self.module_binding(statement.module, alias.name)
+                        return submodule if submodule in self.modules \
+                            else self.module_binding(statement.module, alias.name)
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
                     if (alias.asname or alias.name) == name:
@@ -221,7 +223,8 @@ class Walk:
                 self.add_sink(exception, 0, "message")
                 self.quoting = quoting
                 return exception
-        elif handler.type is None or not (isinstance(handler.type, ast.Attribute) or isinstance(handler.type, ast.Name)):
+        elif handler.type is None or not (isinstance(handler.type, ast.Attribute) or
+                                          isinstance(handler.type, ast.Name)):
             self.problem(f"{self.where(handler)}: cannot tell which exception {handler.name!r} is")
         return None
 
@@ -488,7 +491,8 @@ class Walk:
                     arguments = definition.args
                     positional = arguments.posonlyargs + arguments.args
                     defaults = dict(zip([a.arg for a in positional][::-1], arguments.defaults[::-1], strict=False))
-                    defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=False) if d)
+                    defaults.update((a.arg, d)
+                                    for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=False) if d)
                     if name in defaults:
                         for text in self.texts(defaults[name]):
                             self.templates.setdefault(text, set()).add(self.where(definition))

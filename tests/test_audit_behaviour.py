@@ -51,7 +51,8 @@ def test_a_corrected_address_is_found_by_its_delivery_status(api):
     contact = create(api, family_name="山田", email="taro@exmaple.jp")
     set_contact_field(api, contact["id"], "delivery_status", "invalid_address")
     assert api.patch(f"/v1/contacts/{contact['id']}", {"email": "taro@example.jp"}).status == 200
-    unconfirmed = api.post("/v1/contacts/search", {"filter": {"field": "delivery_status", "op": "eq", "value": "unconfirmed"}})
+    unconfirmed = api.post("/v1/contacts/search",
+                           {"filter": {"field": "delivery_status", "op": "eq", "value": "unconfirmed"}})
     assert unconfirmed.status == 200, unconfirmed.body
     assert [item["id"] for item in unconfirmed.body["items"]] == [contact["id"]]
 
@@ -86,7 +87,8 @@ def test_a_name_no_activity_can_have_is_still_a_422(api, value):
 
 
 def test_a_template_with_an_unknown_merge_field_is_refused_when_saved(api):
-    body = {"name": "ご挨拶", "subject": "{{contact.bogus}}様", "body_text": "{{contact.properties.nothing}} {{sender.name}}"}
+    body = {"name": "ご挨拶", "subject": "{{contact.bogus}}様",
+            "body_text": "{{contact.properties.nothing}} {{sender.name}}"}
     reply = api.post("/v1/email-templates", body)
     assert_error(reply, 422, "subject", "body_text")
     assert [detail["code"] for detail in reply.error["details"]] == ["unknown_merge_field", "unknown_merge_field"]
@@ -201,7 +203,8 @@ def test_the_template_routes_every_unmatched_request_to_the_contacts_function():
     assert route is not None and route.route_key == "$default"
     assert (route.function, route.authorized) == ("ContactsApiFunction", False)
     [resource] = [resource["Properties"] for resource in load_template()["Resources"].values()
-                  if resource.get("Type") == "AWS::ApiGatewayV2::Route" and resource["Properties"]["RouteKey"] == "$default"]
+                  if resource.get("Type") == "AWS::ApiGatewayV2::Route"
+                  and resource["Properties"]["RouteKey"] == "$default"]
     assert resource["AuthorizationType"] == "NONE" and "AuthorizerId" not in resource
 
 
@@ -235,13 +238,16 @@ def test_the_readme_walk_through_works_on_a_fresh_stack(tmp_path):
     try:
         script = walk_through_script().replace(".venv/bin/", f"{shim}/").replace("http://127.0.0.1:3000", stack.url)
         # each answer's status line, kept aside: the walk-through prints bodies only
-        recorder = f'curl() {{ command curl -D "{tmp_path}/headers" "$@"; head -n 1 "{tmp_path}/headers" >> "{statuses}"; }}\n'
-        run = subprocess.run(["bash", "-c", recorder + script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        recorder = (f'curl() {{ command curl -D "{tmp_path}/headers" "$@"; '
+                    f'head -n 1 "{tmp_path}/headers" >> "{statuses}"; }}\n')
+        run = subprocess.run(["bash", "-c", recorder + script], cwd=REPO_ROOT, capture_output=True,
+                             text=True, timeout=300,
                              env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(REPO_ROOT),
                                   "CRM_LOCAL_DATA": str(data), "LANG": "C.UTF-8"})
         assert run.returncode == 0 and not run.stderr, (run.stdout, run.stderr)
         lines = statuses.read_text().splitlines()
-        assert len(lines) == script.count("curl -s") and all(line.split()[1][0] == "2" for line in lines), (lines, run.stdout)
+        assert len(lines) == script.count("curl -s") and all(line.split()[1][0] == "2"
+                                                             for line in lines), (lines, run.stdout)
 
         from infra.local.sign_in import id_token
 

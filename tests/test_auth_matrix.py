@@ -84,7 +84,8 @@ def test_another_tenants_token_never_reaches_the_tenants_resources(gateway, api)
               ("GET", f"/v1/segments/{made['segments']}/contacts")]
     writes = [("PATCH", f"/v1/contacts/{contact['id']}", {"family_name": "侵入"}),
               ("PATCH", f"/v1/companies/{made['companies']}", {"name": "侵入"}),
-              ("PUT", f"/v1/email-templates/{made['email-templates']}", {"name": "x", "subject": "x", "body_text": "x"}),
+              ("PUT", f"/v1/email-templates/{made['email-templates']}",
+               {"name": "x", "subject": "x", "body_text": "x"}),
               ("POST", f"/v1/contacts/{contact['id']}/activities", {"type": "memo", "body": "侵入"}),
               ("POST", f"/v1/contacts/{contact['id']}/calls", {}),
               ("POST", "/v1/emails", {"contact_id": contact["id"], "subject": "x", "body_text": "x"}),

@@ -65,7 +65,8 @@ def test_the_upload_url_is_sigv4_signing_only_host_and_takes_any_content_type(ap
 
     for content_type in ("text/csv", "application/octet-stream", "text/csv; charset=utf-8"):
         assert s3_answer(url, "PUT", b"a,b\r\n1,2\r\n", {"Content-Type": content_type})[0] == 200, content_type
-    assert s3_client().get_object(Bucket=BUCKET, Key=urlsplit(url).path.split("/", 2)[2])["Body"].read() == b"a,b\r\n1,2\r\n"
+    assert s3_client().get_object(Bucket=BUCKET,
+                                  Key=urlsplit(url).path.split("/", 2)[2])["Body"].read() == b"a,b\r\n1,2\r\n"
 
 
 def test_in_aws_presigned_urls_are_on_the_regional_virtual_host(moto_endpoint, monkeypatch):
@@ -183,7 +184,8 @@ def _handlers(calls: list[str]) -> dict:
 
     def sized(event, context):
         calls.append("sized")
-        return {"statusCode": 200, "body": event["queryStringParameters"]["char"] * int(event["queryStringParameters"]["n"])}
+        return {"statusCode": 200,
+                "body": event["queryStringParameters"]["char"] * int(event["queryStringParameters"]["n"])}
 
     def slow(event, context):
         time.sleep(float(event["queryStringParameters"]["seconds"]))

@@ -95,7 +95,8 @@ def test_keys_holding_validated_input_fit_dynamodb_for_the_largest_values():
     _key_sizes_within_limits({
         "pk1": keys.tag_members_pk(tenant, tag), "sk1": keys.tag_sk(tag), "pk2": keys.email_key_pk(tenant, email),
         "pk3": keys.company_domain_pk(tenant, domain), "pk4": keys.timeline_type_pk(tenant, entity, "x" * 64),
-        "pk5": keys.processed_event_pk(f"ingest:{tenant}:{wide * 128}"), "sk6": keys.activity_sk("2026-01-01T00:00:00.000Z", entity),
+        "pk5": keys.processed_event_pk(f"ingest:{tenant}:{wide * 128}"),
+        "sk6": keys.activity_sk("2026-01-01T00:00:00.000Z", entity),
         "pk7": keys.processed_event_pk(f"{'m' * 128}#{email}#bounce#2026-01-01T00:00:00.000Z"),
         "pk8": keys.history_field_pk(tenant, entity, "properties." + "p" * 64),
         "sk9": keys.history_sk("2026-01-01T00:00:00.000Z", 10**12 - 1, 9_999),
@@ -281,7 +282,8 @@ def test_a_lookup_too_large_for_one_response_is_paged_by_its_cursor(big_tenant):
     for page in pages:  # each page answers a run of the values in order, each value found or missing
         found = [contact["id"] for contact in page["found"]]
         answered = [value for value in values[covered:] if value in found or value in page["missing"]]
-        assert answered == values[covered:covered + len(answered)] and len(answered) == len(found) + len(page["missing"])
+        assert (answered == values[covered:covered + len(answered)]
+                and len(answered) == len(found) + len(page["missing"]))
         covered += len(answered)
     assert covered == len(values)
     assert [value for page in pages for value in page["missing"]] == ["nobody", "nobody-else"]
@@ -292,8 +294,10 @@ def test_a_lookup_cursor_belongs_to_its_values(big_tenant):
     api, ids = big_tenant
     first = api.post("/v1/contacts/lookup", {"field": "id", "values": ids})
     assert first.status == 200 and first.body["next_cursor"]
-    assert_error(api.post("/v1/contacts/lookup", {"field": "id", "values": ids[1:], "cursor": first.body["next_cursor"]}), 400)
-    assert_error(api.post("/v1/contacts/lookup", {"field": "email", "values": ids, "cursor": first.body["next_cursor"]}), 400)
+    assert_error(api.post("/v1/contacts/lookup", {"field": "id", "values": ids[1:],
+                                                  "cursor": first.body["next_cursor"]}), 400)
+    assert_error(api.post("/v1/contacts/lookup", {"field": "email", "values": ids,
+                                                  "cursor": first.body["next_cursor"]}), 400)
     assert_error(api.post("/v1/contacts/lookup", {"field": "id", "values": ids, "cursor": 5}), 422, "cursor")
 
 
@@ -428,7 +432,8 @@ def test_the_largest_email_is_sent_and_one_too_large_to_store_with_its_links_is_
 def test_property_definitions_too_large_for_the_config_item_are_refused_with_413(api):
     def define(number: int):
         options = [f"{number}{index:03d}" + KANJI * 95 for index in range(200)]  # ~58 KB of options
-        return api.post("/v1/properties", {"key": f"choice{number}", "label": "選択", "type": "select", "options": options})
+        return api.post("/v1/properties", {"key": f"choice{number}", "label": "選択", "type": "select",
+                                           "options": options})
 
     replies = [define(number) for number in range(8)]
     assert [reply.status for reply in replies[:6]] == [201] * 6

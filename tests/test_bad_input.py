@@ -14,7 +14,8 @@ from conftest import Api, assert_error, create
 from shared.domain import json_text
 
 DEEP = "[" * 5000 + "]" * 5000
-LONE_SURROGATE = r'{"family_name": "\ud800", "memo": "\ud800", "name": "\ud800", "q": "\ud800", "events": [{"type": "\ud800"}]}'
+LONE_SURROGATE = (r'{"family_name": "\ud800", "memo": "\ud800", "name": "\ud800", "q": "\ud800", '
+                  r'"events": [{"type": "\ud800"}]}')
 WRONG_TYPES = json.dumps({"family_name": [1], "email": {"a": 1}, "name": 7, "filter": "x", "events": {"a": 1},
                           "subject": [], "body": False, "host": 1, "site_key": [], "ids": "x", "tags": 5})
 BAD_BODIES = {"deep": DEEP, "lone-surrogate": LONE_SURROGATE, "wrong-types": WRONG_TYPES, "array": "[1, 2]",
@@ -126,7 +127,8 @@ def test_events_check_the_api_key_before_reading_the_body(api):
     assert status == 401, body
 
 
-@pytest.mark.parametrize("raw", [DEEP, r'{"events": [{"type": "purchase", "email": "a@example.jp", "data": {"item": "\ud800"}}]}'],
+@pytest.mark.parametrize("raw", [DEEP, r'{"events": [{"type": "purchase", "email": "a@example.jp", '
+                                       r'"data": {"item": "\ud800"}}]}'],
                          ids=["deep", "lone-surrogate"])
 def test_events_with_a_valid_key_and_an_unreadable_body_are_a_400(api, api_key, raw):
     status, body = call(api, "POST", "/v1/events", raw, headers={"x-api-key": api_key}, authorized=False)

@@ -274,7 +274,8 @@ def test_a_delete_job_that_dies_before_tidying_tidies_when_it_resumes(api, monke
     done = api.get(f"/v1/jobs/{job['id']}").body
     assert (done["status"], done["counts"]["ok"]) == ("succeeded", 130)
     left = [item for contact_id in ids[:3] for item in table().query(
-        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"TENANT#{api.tenant}#CONTACT#{contact_id}"},
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": f"TENANT#{api.tenant}#CONTACT#{contact_id}"},
         ConsistentRead=True)["Items"]]
     assert left == []
     assert "消す" not in tag_counts(api) or tag_counts(api)["消す"] == 0

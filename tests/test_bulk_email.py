@@ -100,9 +100,11 @@ def test_each_contact_gets_one_merged_tracked_email_and_each_skip_is_counted(api
                              "empty_merge_field": 1, "delivery_status": 1, "opted_out": 1, "not_found": 0}
     [yamada] = messages_to(api, "yamada")
     assert yamada["subject"] == "山田様へのご案内"
-    assert "山田様" in html_body(yamada["raw"]) and "/t/o/" in html_body(yamada["raw"]) and "/t/c/" in html_body(yamada["raw"])
+    assert ("山田様" in html_body(yamada["raw"]) and "/t/o/" in html_body(yamada["raw"])
+            and "/t/c/" in html_body(yamada["raw"]))
     assert header(yamada["raw"], "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
-    assert header(yamada["raw"], "List-Unsubscribe").startswith("<") and "/t/u/" in header(yamada["raw"], "List-Unsubscribe")
+    assert (header(yamada["raw"], "List-Unsubscribe").startswith("<")
+            and "/t/u/" in header(yamada["raw"], "List-Unsubscribe"))
     assert [entry["subject"] for entry in messages_to(api, "sato")] == ["佐藤様へのご案内"]
     assert [messages_to(api, name) for name in ("hanako", "bounced", "optout")] == [[], [], []]
     for name in ("yamada", "sato"):
@@ -119,8 +121,9 @@ def test_each_contact_gets_one_merged_tracked_email_and_each_skip_is_counted(api
 
 
 def test_a_template_gives_the_content(api, audience):
-    template = api.post("/v1/email-templates", {"name": "セミナー案内", "subject": "{{contact.family_name}}様 テンプレート",
-                                          "body_text": "ご案内です"})
+    template = api.post("/v1/email-templates", {"name": "セミナー案内",
+                                                "subject": "{{contact.family_name}}様 テンプレート",
+                                                "body_text": "ご案内です"})
     assert template.status == 201, template.body
     reply = api.post("/v1/emails/bulk", {"selection": {"ids": [audience["yamada"]]},
                                          "template_id": template.body["id"]})
@@ -157,7 +160,8 @@ def test_the_preview_merges_the_first_recipients_and_counts_the_skips_sending_no
     ({"selection": {"ids": ["x"]}, "body_text": "本文"}, "subject"),
     ({"selection": {"ids": ["x"]}, "subject": "{{contact.nickname}}", "body_text": "本文"}, "subject"),
     ({"selection": {"ids": ["x"]}, "subject": "件名", "body_text": "本文", "cc": ["a@example.jp"]}, "cc"),
-    ({"selection": {"ids": ["x"]}, "subject": "件名", "body_text": "本文", "send_at": "2001-01-01T00:00:00Z"}, "send_at"),
+    ({"selection": {"ids": ["x"]}, "subject": "件名", "body_text": "本文",
+      "send_at": "2001-01-01T00:00:00Z"}, "send_at"),
     ({"selection": {"ids": ["x"]}, "template_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "template_id"),
 ])
 def test_bad_input_is_a_422_and_starts_nothing(api, body, field):

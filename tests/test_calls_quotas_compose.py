@@ -432,7 +432,8 @@ def test_an_import_stops_at_the_limit_and_reports_the_rest_as_row_errors(api):
     set_limit(api, 4)
     create(api, family_name="既存", email="existing@example.jp")
     emails = [f"row{number}@example.jp" for number in range(1, 6)]  # five new contacts, room for three
-    text = "\r\n".join(["姓,メールアドレス,会社名", *(f"顧客{n},{email},会社{n}" for n, email in enumerate(emails, 1))]) + "\r\n"
+    text = "\r\n".join(["姓,メールアドレス,会社名",
+                        *(f"顧客{n},{email},会社{n}" for n, email in enumerate(emails, 1))]) + "\r\n"
 
     done = imported(api, text, MAPPING)
 
@@ -452,7 +453,8 @@ def test_an_import_at_the_limit_still_updates_known_contacts(api):
     set_limit(api, 2)
     first = create(api, family_name="一", email="one@example.jp")
     second = create(api, family_name="二", email="two@example.jp")
-    text = "姓,メールアドレス,会社名\r\n一,one@example.jp,更新一\r\n二,two@example.jp,更新二\r\n三,three@example.jp,新規\r\n"
+    text = ("姓,メールアドレス,会社名\r\n一,one@example.jp,更新一\r\n"
+            "二,two@example.jp,更新二\r\n三,three@example.jp,新規\r\n")
 
     done = imported(api, text, MAPPING)
 

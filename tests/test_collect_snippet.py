@@ -229,7 +229,8 @@ def test_load_sends_one_page_view_beacon(tmp_path):
     assert set(body) == {"site_key", "visitor_id", "type", "url", "title", "referrer"}
     assert body["site_key"] == SITE_KEY
     assert VISITOR_ID.match(body["visitor_id"])
-    assert (body["type"], body["url"], body["title"], body["referrer"]) == ("page_view", SENT_PAGE, TITLE, SENT_REFERRER)
+    assert (body["type"], body["url"],
+            body["title"], body["referrer"]) == ("page_view", SENT_PAGE, TITLE, SENT_REFERRER)
     assert result["fetches"] == []
     assert result["exposed"] == ["crmCollect"]
     assert result["replaceState"] == []
@@ -413,7 +414,8 @@ def test_throwing_local_storage_never_breaks_the_page(tmp_path):
 
 def test_manual_page_view_and_single_install(tmp_path):
     result = run(tmp_path, actions=[{"do": "runAgain"}, {"do": "pageView"}])
-    assert [(body["type"], body["url"]) for body in bodies(result)] == [("page_view", SENT_PAGE), ("page_view", SENT_PAGE)]
+    assert [(body["type"], body["url"]) for body in bodies(result)] == [("page_view", SENT_PAGE),
+                                                                        ("page_view", SENT_PAGE)]
     assert result["exposed"] == ["crmCollect"]
 
 

@@ -40,4 +40,5 @@ def test_the_selected_contacts_are_previewed_then_emailed_once_each_with_the_ski
     expect(dialog.get_by_text("送信 2 件")).to_be_visible()
     expect(dialog.get_by_text("メールアドレスなし 1 件")).to_be_visible()
     sent = sorted((item["to"][0], item["subject"]) for item in console.outbox() if item["to"][0] in addresses.values())
-    assert sent == sorted([(addresses["yamada"], "山田様 セミナーのご案内"), (addresses["sato"], "佐藤様 セミナーのご案内")])
+    assert sent == sorted([(addresses["yamada"], "山田様 セミナーのご案内"),
+                           (addresses["sato"], "佐藤様 セミナーのご案内")])

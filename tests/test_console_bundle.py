@@ -16,7 +16,8 @@ def test_the_first_screen_needs_at_most_200_kb_gzipped():
 def test_the_initial_files_follow_static_imports_and_leave_lazy_routes_out(tmp_path):
     assets = tmp_path / "assets"
     assets.mkdir()
-    (tmp_path / "index.html").write_text('<link rel="stylesheet" href="/assets/app.css"><script type="module" src="/assets/app.js"></script>')
+    (tmp_path / "index.html").write_text('<link rel="stylesheet" href="/assets/app.css">'
+                                         '<script type="module" src="/assets/app.js"></script>')
     (assets / "app.css").write_text("body{}")
     (assets / "app.js").write_text('import{a}from"./chunk-A.js";import"./chunk-B.js";const r=()=>import("./route.js");')
     (assets / "chunk-A.js").write_text('export const a=1;')

@@ -66,7 +66,8 @@ def test_the_page_names_the_contact_and_a_call_is_logged_and_dialled(page, conso
     dial = page.get_by_role("link", name="電話をかける")
     expect(dial).to_be_focused()  # Enter dials
     assert dial.get_attribute("href") == "tel:+81312345678"
-    expect(page.get_by_role("status").filter(has_text="山田 太郎 へのコールをタイムラインに記録しました。")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="山田 太郎 へのコールを"
+                                                      "タイムラインに記録しました。")).to_be_visible()
     call = entries(timeline).filter(has_text="発信: 通話 (0:00)")
     expect(call.locator(".entry-type")).to_have_text("コール")
     assert_accessible(page, "the contact page after a call")
@@ -113,7 +114,8 @@ def test_a_memo_is_shown_as_text_never_as_markup(page, console):
     memo = entries(timeline).filter(has_text="<img src=x onerror=alert(1)>")
     assert memo.locator(".entry-type").inner_text() == "メモ"
     assert timeline.locator("img").count() == 0
-    assert [item["data"]["body"] for item in timeline_items(console, token, contact, type="memo")] == ["<img src=x onerror=alert(1)>"]
+    assert [item["data"]["body"]
+            for item in timeline_items(console, token, contact, type="memo")] == ["<img src=x onerror=alert(1)>"]
 
 
 def test_the_timeline_is_newest_first_and_filtered_by_type_and_day(page, console):
@@ -184,7 +186,8 @@ def test_an_email_with_a_merge_field_is_previewed_sent_after_confirming_and_on_t
     assert sent["subject"] == "山田様 ご提案"
     assert sent["cc"] == ["boss@example.jp"]
     [email] = console.call(token, "GET", "/v1/emails?folder=sent")["items"]
-    assert (email["track_opens"], email["track_clicks"], email["notify_on_open"], email["notify_on_click"]) == (True, False, True, False)
+    assert (email["track_opens"], email["track_clicks"],
+            email["notify_on_open"], email["notify_on_click"]) == (True, False, True, False)
     entry = entries(timeline).filter(has_text="山田様 ご提案")
     assert entry.locator(".entry-type").inner_text() == "メール送信"
 
@@ -341,9 +344,11 @@ def test_the_page_and_the_composer_speak_english_on_request(page, console):
 def test_status_owner_tags_and_custom_properties_change_from_the_profile(page, console):
     token, contact = seeded(page, console, family_name="項目", email="fields@example.jp", tags=["展示会"])
     console.call(token, "POST", "/v1/properties", {"key": "size", "label": "従業員数", "type": "number"})
-    console.call(token, "POST", "/v1/properties", {"key": "industry", "label": "業種", "type": "select", "options": ["製造", "小売"]})
+    console.call(token, "POST", "/v1/properties", {"key": "industry", "label": "業種", "type": "select",
+                                                   "options": ["製造", "小売"]})
     console.call(token, "POST", "/v1/properties", {"key": "listed", "label": "上場", "type": "boolean"})
-    colleague = console.call(token, "POST", "/v1/members", {"email": "sato@example.jp", "name": "佐藤 次郎", "role": "manager"})
+    colleague = console.call(token, "POST", "/v1/members",
+                             {"email": "sato@example.jp", "name": "佐藤 次郎", "role": "manager"})
     timeline = open_contact(page, console, contact)
     stored = lambda: console.call(token, "GET", f"/v1/contacts/{contact['id']}")  # noqa: E731
 
@@ -382,7 +387,8 @@ def test_status_owner_tags_and_custom_properties_change_from_the_profile(page, c
 def test_a_template_fills_the_composer_and_a_long_timeline_pages(page, console):
     token, contact = seeded(page, console, family_name="雛形", email="template@example.jp")
     console.call(token, "POST", "/v1/email-templates",
-                 {"name": "初回ご提案", "subject": "{{contact.family_name}}様 ご提案", "body_text": "いつもお世話になっております。"})
+                 {"name": "初回ご提案", "subject": "{{contact.family_name}}様 ご提案",
+                  "body_text": "いつもお世話になっております。"})
     for number in range(51):
         console.call(token, "POST", f"/v1/contacts/{contact['id']}/activities",
                      {"type": "memo", "body": f"メモ{number:02d}", "occurred_at": f"2026-10-01T00:{number:02d}:00Z"})
@@ -434,5 +440,7 @@ def test_the_linked_company_is_shown_beside_the_profile(page, console):
     assert contact["company_id"]
     open_contact(page, console, contact)
     company = page.get_by_role("region", name="会社")
-    for label, value in (("ドメイン", "yamada-shoji.co.jp"), ("業種", "製造"), ("代表電話", "03-1234-5678"), ("連絡先数", "1")):
-        expect(company.locator(".profile-field", has=page.locator("dt", has_text=label)).locator("dd")).to_have_text(value)
+    for label, value in (("ドメイン", "yamada-shoji.co.jp"), ("業種", "製造"),
+                         ("代表電話", "03-1234-5678"), ("連絡先数", "1")):
+        expect(company.locator(".profile-field",
+                               has=page.locator("dt", has_text=label)).locator("dd")).to_have_text(value)

@@ -38,13 +38,15 @@ def rendered_rows(page) -> int:
 
 
 def wait_for_rows(page, names: list[str]) -> None:
-    page.wait_for_function("names => JSON.stringify([...document.querySelectorAll('td.name-cell a')].map(a => a.textContent)) === JSON.stringify(names)",
+    page.wait_for_function("names => JSON.stringify([...document.querySelectorAll('td.name-cell a')]"
+                           ".map(a => a.textContent)) === JSON.stringify(names)",
                            arg=names)
 
 
 def api_message(console, token: str, body: dict, field: str) -> str:
     """The API's own message for FIELD when BODY is posted as the console posts it (Japanese first)."""
-    request = urllib.request.Request(console.url + "/v1/contacts", data=json.dumps(body).encode(), method="POST", headers={
+    request = urllib.request.Request(console.url + "/v1/contacts", data=json.dumps(body).encode(),
+                                     method="POST", headers={
         "Content-Type": "application/json", "Authorization": f"Bearer {token}", "Accept-Language": "ja,en;q=0.5"})
     try:
         urllib.request.urlopen(request, timeout=30)
@@ -82,7 +84,8 @@ def test_half_width_kana_in_the_search_box_finds_yamada_and_the_url_keeps_it(pag
         email="taro@yamada.example.jp", company="株式会社ヤマダ商事")
     add(console, token, family_name="山本", given_name="花子", family_name_kana="ヤマモト", given_name_kana="ハナコ")
     add(console, token, family_name="佐藤", given_name="一郎", family_name_kana="サトウ", given_name_kana="イチロウ")
-    add(console, token, family_name="田中", given_name="誠", family_name_kana="タナカ", given_name_kana="マコト", starred=True)
+    add(console, token, family_name="田中", given_name="誠", family_name_kana="タナカ",
+        given_name_kana="マコト", starred=True)
     page.reload()
     wait_for_rows(page, ["田中 誠", "佐藤 一郎", "山本 花子", "山田 太郎"])
     expect(page.get_by_text("4 件を表示中")).to_be_visible()
@@ -124,7 +127,8 @@ def test_the_name_header_sorts_both_ways_and_a_row_link_opens_the_contact(page, 
 def test_fifty_selected_contacts_get_a_tag_at_once(page, console):
     team = signed_in_team(page, console)
     token = owner_token(console, team)
-    console.imported(token, [{"family_name": f"一括{index:03d}", "email": f"bulk{index}@example.jp"} for index in range(60)])
+    console.imported(token, [{"family_name": f"一括{index:03d}", "email": f"bulk{index}@example.jp"}
+                             for index in range(60)])
     page.reload()
     page.get_by_text("50 件を表示中").wait_for()
     page.get_by_role("checkbox", name="このページをすべて選択").check()
@@ -145,7 +149,8 @@ def test_fifty_selected_contacts_get_a_tag_at_once(page, console):
 def test_every_match_is_changed_by_a_job_whose_progress_is_shown(page, console):
     team = signed_in_team(page, console)
     token = owner_token(console, team)
-    console.imported(token, [{"family_name": f"全件{index:03d}", "status": "won" if index < 70 else "new"} for index in range(80)])
+    console.imported(token, [{"family_name": f"全件{index:03d}", "status": "won" if index < 70 else "new"}
+                             for index in range(80)])
     page.reload()
     page.get_by_label("ステータス").select_option(label="受注")
     page.get_by_text("50 件を表示中").wait_for()
@@ -164,7 +169,8 @@ def test_every_match_is_changed_by_a_job_whose_progress_is_shown(page, console):
 def test_an_advanced_condition_saved_as_a_segment_shows_its_contacts(page, console):
     team = signed_in_team(page, console)
     token = owner_token(console, team)
-    for family, company, tags in (("青木", "アルファ工業", ["展示会"]), ("石井", "アルファ工業", []), ("宇野", "ベータ商会", ["展示会"])):
+    for family, company, tags in (("青木", "アルファ工業", ["展示会"]), ("石井", "アルファ工業", []),
+                                  ("宇野", "ベータ商会", ["展示会"])):
         add(console, token, family_name=family, company=company, tags=tags)
     page.reload()
     wait_for_rows(page, ["宇野", "石井", "青木"])
@@ -209,7 +215,8 @@ def test_a_bad_email_is_refused_on_its_field_in_the_apis_words_and_a_good_one_op
     assert_accessible(page, "the add-contact dialog")
     screenshot(page, "contact-add")
     dialog.get_by_role("button", name="追加", exact=True).click()
-    expected = api_message(console, token, {"family_name": "鈴木", "email": "suzuki@@example", "owner_id": None, "status": "new"}, "email")
+    expected = api_message(console, token, {"family_name": "鈴木", "email": "suzuki@@example",
+                                            "owner_id": None, "status": "new"}, "email")
     page.wait_for_function("() => document.getElementById('add-email').getAttribute('aria-invalid') === 'true'")
     described = page.locator(f"#{email.get_attribute('aria-describedby')}")
     assert described.inner_text() == expected
@@ -267,7 +274,8 @@ window.fetch = function (input, init) {
 def test_a_long_list_costs_one_call_a_page_and_renders_a_bounded_number_of_rows(page, console):
     team = signed_in_team(page, console)
     token = owner_token(console, team)
-    console.imported(token, [{"family_name": f"多数{index:04d}", "email": f"many{index}@example.jp"} for index in range(600)])
+    console.imported(token, [{"family_name": f"多数{index:04d}", "email": f"many{index}@example.jp"}
+                             for index in range(600)])
     page.add_init_script(COUNT_CALLS)
     page.reload()
     page.get_by_text("50 件を表示中").wait_for()
@@ -280,5 +288,6 @@ def test_a_long_list_costs_one_call_a_page_and_renders_a_bounded_number_of_rows(
     assert len(calls) == 12 and len(set(calls)) == 12, calls  # 600 contacts, 50 a page: one call each
     assert "cursor=" not in calls[0] and all("cursor=" in call for call in calls[1:])
     page.mouse.wheel(0, -100_000)
-    page.wait_for_function("first => document.querySelector('tr.contact-row td.name-cell a').textContent === first", arg=first)
+    page.wait_for_function("first => document.querySelector('tr.contact-row td.name-cell a').textContent === first",
+                           arg=first)
     assert rendered_rows(page) <= MAX_RENDERED_ROWS

@@ -18,7 +18,8 @@ def test_a_sales_day_in_the_console(page, console):
     tenant, owner_email, temporary = console.new_team(name="株式会社セールス", owner_name="営業 花子")
     sign_in(page, console, owner_email, temporary, new_password=PASSWORD)
     expect(page.get_by_role("banner").get_by_text("営業 花子")).to_be_visible()
-    token = console.token(tenant, owner_email, name="営業 花子")  # seeding through the API, as a colleague's import would
+    token = console.token(tenant, owner_email,
+                          name="営業 花子")  # seeding through the API, as a colleague's import would
     yamada = console.call(token, "POST", "/v1/contacts", {
         "family_name": "山田", "given_name": "太郎", "family_name_kana": "ヤマダ", "given_name_kana": "タロウ",
         "email": "taro@yamada.example.jp", "phone": "03-1234-5678", "company": "山田商事"})
@@ -62,7 +63,8 @@ def test_a_sales_day_in_the_console(page, console):
     # log a call
     page.get_by_role("button", name="コール").click()
     expect(page.get_by_role("link", name="電話をかける")).to_have_attribute("href", "tel:+81312345678")
-    expect(page.get_by_role("status").filter(has_text="山田 太郎 へのコールをタイムラインに記録しました。")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="山田 太郎 へのコールを"
+                                                      "タイムラインに記録しました。")).to_be_visible()
     page.get_by_role("button", name="通話内容を記録").click()
     call = page.get_by_role("dialog", name="通話内容を記録")
     call.get_by_label("通話メモ").fill("予算を確認。来週デモ。")

@@ -76,7 +76,8 @@ def test_a_segment_exported_as_a_password_protected_xlsx_holds_its_contacts_unde
     expect(page.get_by_text("Shift_JIS (Windows の Excel)")).to_have_count(0)  # an xlsx has no encoding
     expect(page.get_by_role("radio", name="項目名（例: 姓、メールアドレス）")).to_be_checked()
     password = page.get_by_label("ファイルのパスワード（任意）")
-    expect(page.get_by_text("6 文字以上の半角英数字・記号で、英字と数字を両方含めてください。", exact=False)).to_be_visible()
+    expect(page.get_by_text("6 文字以上の半角英数字・記号で、英字と数字を両方含めてください。",
+                            exact=False)).to_be_visible()
     password.fill("abcdefgh")
     page.get_by_label("エクスポートの理由").fill("展示会フォローの架電リスト")
     page.get_by_role("button", name="エクスポート", exact=True).click()
@@ -111,7 +112,8 @@ def test_a_segment_exported_as_a_password_protected_xlsx_holds_its_contacts_unde
 
     # the 30-minute rule, before the user meets it
     page.get_by_role("link", name="新しく書き出す").click()
-    expect(page.get_by_text(f"次のエクスポートは {next_export_time(console, token, export_id)} から可能です")).to_be_visible()
+    expect(page.get_by_text(f"次のエクスポートは {next_export_time(console, token, export_id)} "
+                            "から可能です")).to_be_visible()
     expect(page.get_by_role("button", name="エクスポート", exact=True)).to_be_disabled()
     recent = page.get_by_role("region", name="最近のエクスポート")
     expect(recent.get_by_role("row").nth(1)).to_contain_text("完了")
@@ -140,7 +142,8 @@ def test_rows_selected_in_the_contact_list_are_exported_as_a_cp932_csv(page, con
     text = Path(download.value.path()).read_bytes().decode("cp932")
     rows = list(csv.reader(io.StringIO(text)))
     # the list's default columns, as the list shows them
-    assert rows[0] == ["名前", "会社名", "メールアドレス", "電話番号", "ステータス", "担当者", "作成日", "直近連絡日時", "直近顧客行動日時"]
+    assert rows[0] == ["名前", "会社名", "メールアドレス", "電話番号", "ステータス", "担当者",
+                       "作成日", "直近連絡日時", "直近顧客行動日時"]
     assert sorted((row[0], row[1]) for row in rows[1:]) == [("大野", "ベータ商会"), ("江藤", "ベータ商会")]
 
 

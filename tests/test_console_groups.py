@@ -34,9 +34,11 @@ def test_a_group_gets_members_from_the_bulk_bar_invites_one_and_loses_another(pa
     expect(dialog).to_have_count(0)
     row = page.locator("tr.group-row")
     expect(row).to_have_count(1)
-    expect(row.get_by_role("cell")).to_have_text(["オンラインサロン", "0", "https://example.jp/welcome", "可", "編集削除"])
+    expect(row.get_by_role("cell")).to_have_text(["オンラインサロン", "0", "https://example.jp/welcome",
+                                                  "可", "編集削除"])
     [group] = console.call(token, "GET", "/v1/member-groups")["items"]
-    assert (group["name"], group["redirect_url"], group["web_form_joinable"]) == ("オンラインサロン", "https://example.jp/welcome", True)
+    assert (group["name"], group["redirect_url"],
+            group["web_form_joinable"]) == ("オンラインサロン", "https://example.jp/welcome", True)
     assert_accessible(page, "the groups")
     screenshot(page, "groups")
 

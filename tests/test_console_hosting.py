@@ -222,9 +222,11 @@ def test_cloudfront_names_are_the_stacks_own_in_the_whole_account_and_short_enou
     """One name per account whatever the region, at most 64 characters
     (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_FunctionSummary.html)."""
     names = {
-        "ConsoleOriginAccessControl": resources["ConsoleOriginAccessControl"]["Properties"]["OriginAccessControlConfig"],
+        "ConsoleOriginAccessControl":
+            resources["ConsoleOriginAccessControl"]["Properties"]["OriginAccessControlConfig"],
         "ConsoleRewriteFunction": resources["ConsoleRewriteFunction"]["Properties"],
-        "ConsoleResponseHeadersPolicy": resources["ConsoleResponseHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"],
+        "ConsoleResponseHeadersPolicy":
+            resources["ConsoleResponseHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"],
         "ConsoleApiResponseHeadersPolicy":
             resources["ConsoleApiResponseHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"],
     }

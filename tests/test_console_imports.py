@@ -58,8 +58,8 @@ def test_a_shift_jis_csv_is_previewed_mapped_imported_and_its_failed_rows_downlo
     expect(rows.get_by_role("row")).to_have_count(6)
     expect(rows.get_by_role("row").nth(2)).to_contain_text("髙橋")
     expect(rows.get_by_role("row").nth(2)).to_contain_text("①子")
-    for column, target in [("姓", "family_name"), ("名", "given_name"), ("メールアドレス", "email"), ("会社名", "company"),
-                           ("タグ", "tags"), ("備考欄", "")]:
+    for column, target in [("姓", "family_name"), ("名", "given_name"), ("メールアドレス", "email"),
+                           ("会社名", "company"), ("タグ", "tags"), ("備考欄", "")]:
         expect(page.get_by_label(f"{column} の取り込み先", exact=True)).to_have_value(target)
     expect(page.get_by_label("更新する")).to_be_checked()
     assert_accessible(page, "the import's preview and mapping")
@@ -110,7 +110,8 @@ def workbook(rows: list[list[str]]) -> bytes:
 def test_an_xlsx_is_imported_skipping_a_known_email_and_listed_among_the_recent_imports(page, console):
     team = signed_in_team(page, console, name="株式会社エクセル")
     token = console.token(team.tenant, team.owner_email)
-    console.call(token, "POST", "/v1/contacts", {"family_name": "既存", "email": "known@example.jp", "company": "元の会社"})
+    console.call(token, "POST", "/v1/contacts",
+                 {"family_name": "既存", "email": "known@example.jp", "company": "元の会社"})
     page.goto(console.url + "/imports")
 
     choose_file(page, "顧客.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook([
@@ -143,5 +144,6 @@ def test_an_xlsx_is_imported_skipping_a_known_email_and_listed_among_the_recent_
     expect(page.get_by_role("status")).to_contain_text("完了")
 
     people = lookup(console, token, "ito@example.jp", "known@example.jp")
-    assert (people["ito@example.jp"]["family_name"], people["ito@example.jp"]["company"]) == ("伊藤", "株式会社エクセル")
+    assert (people["ito@example.jp"]["family_name"],
+            people["ito@example.jp"]["company"]) == ("伊藤", "株式会社エクセル")
     assert people["known@example.jp"]["company"] == "元の会社"

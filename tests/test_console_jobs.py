@@ -15,7 +15,8 @@ def test_a_bulk_action_and_an_export_show_their_status_and_counts(page, console)
     team = signed_in_team(page, console)
     token = console.token(team.tenant, team.owner_email)
     for index in range(4):
-        console.call(token, "POST", "/v1/contacts", {"family_name": f"ジョブ{index}", "status": "won" if index < 3 else "new"})
+        console.call(token, "POST", "/v1/contacts", {"family_name": f"ジョブ{index}",
+                                                     "status": "won" if index < 3 else "new"})
     bulk = console.call(token, "POST", "/v1/contacts/bulk", {
         "selection": {"filter": {"field": "status", "op": "eq", "value": "won"}}, "action": "star"})
     export = console.call(token, "POST", "/v1/exports", {

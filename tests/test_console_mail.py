@@ -38,8 +38,8 @@ def team_with_contact(page, console, **fields: Any) -> tuple[str, dict[str, Any]
 
 
 def send(console, token: str, contact: dict[str, Any], subject: str, body: str, **more: Any) -> dict[str, Any]:
-    return console.call(token, "POST", "/v1/emails", {"contact_id": contact["id"], "subject": subject, "body_text": body,
-                                                      **more})
+    return console.call(token, "POST", "/v1/emails", {"contact_id": contact["id"], "subject": subject,
+                                                      "body_text": body, **more})
 
 
 def receive(console, contact: dict[str, Any], replying_to: dict[str, Any], subject: str, text: str,
@@ -75,7 +75,8 @@ def sent_to(console, address: str) -> list[dict[str, Any]]:
 
 def status_of(console, token: str, email_id: str) -> int:
     """The HTTP status GET /v1/emails/{id} answers."""
-    request = urllib.request.Request(f"{console.url}/v1/emails/{email_id}", headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(f"{console.url}/v1/emails/{email_id}",
+                                     headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -91,7 +92,8 @@ def test_a_reply_to_a_received_mail_continues_its_thread(page, console):
     token, contact = team_with_contact(page, console)
     ours = send(console, token, contact, "ご提案の件", "山田様\n\n資料をお送りします。")
     tail = "来週の打ち合わせで詳しく伺えますと幸いです。"
-    written = receive(console, contact, ours, "Re: ご提案の件", "ありがとうございます。" + "資料を拝見しました。" * 12 + tail)
+    written = receive(console, contact, ours, "Re: ご提案の件",
+                      "ありがとうございます。" + "資料を拝見しました。" * 12 + tail)
     reply = received_in_thread(console, token, ours)
 
     page.goto(console.url + "/mail")
@@ -155,7 +157,8 @@ def test_a_sent_mail_saved_as_a_template_writes_the_next_email(page, console):
         opened = urllib.request.Request(f"{console.url}/t/o/{pixel}", headers={"User-Agent": agent})
         with urllib.request.urlopen(opened, timeout=30) as response:
             assert response.status == 200
-    other = console.call(token, "POST", "/v1/contacts", {"family_name": "佐藤", "email": f"sato-{uuid.uuid4().hex[:8]}@example.jp"})
+    other = console.call(token, "POST", "/v1/contacts",
+                         {"family_name": "佐藤", "email": f"sato-{uuid.uuid4().hex[:8]}@example.jp"})
 
     page.goto(console.url + "/mail/sent")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="秋のご案内"))
@@ -217,7 +220,8 @@ def test_a_scheduled_email_is_moved_then_cancelled_and_never_sent(page, console)
     assert_accessible(page, "the reschedule dialog")
     dialog.get_by_label("新しい送信日時").fill(f"{tomorrow.isoformat()}T10:30")
     dialog.get_by_role("button", name="変更する").click()
-    expect(page.get_by_role("status").filter(has_text=f"送信日時を {tomorrow:%Y/%m/%d} 10:30 に変更しました")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=f"送信日時を {tomorrow:%Y/%m/%d} 10:30 "
+                                                      "に変更しました")).to_be_visible()
     moved = console.call(token, "GET", f"/v1/emails/{held['id']}")
     assert datetime.fromisoformat(moved["send_at"].replace("Z", "+00:00")) == due + timedelta(minutes=90)
     expect(row).to_contain_text(f"{tomorrow:%Y/%m/%d} 10:30")
@@ -247,7 +251,8 @@ def test_received_html_is_shown_sanitised_and_its_images_only_when_asked(page, c
     stubbed_hosts.update({"images.example", "links.example"})
     fetched: list[str] = []
     page.route("https://images.example/**", lambda route: (fetched.append(route.request.url),
-                                                           route.fulfill(status=200, content_type="image/gif", body=GIF)))
+                                                           route.fulfill(status=200, content_type="image/gif",
+                                                                         body=GIF)))
     token, contact = team_with_contact(page, console)
     ours = send(console, token, contact, "ご提案", "資料をお送りします。")
     receive(console, contact, ours, "Re: ご提案", "ご連絡ありがとうございます。", html=HOSTILE_HTML)
@@ -264,7 +269,8 @@ def test_received_html_is_shown_sanitised_and_its_images_only_when_asked(page, c
     assert "img-src data:;" in srcdoc
     frame = page.frame_locator("iframe.mail-frame")
     expect(frame.get_by_text("ご連絡ありがとうございます。")).to_be_visible()
-    expect(frame.get_by_text("ご連絡ありがとうございます。")).to_have_css("color", "rgb(160, 20, 20)")  # mail's own layout
+    # mail's own layout
+    expect(frame.get_by_text("ご連絡ありがとうございます。")).to_have_css("color", "rgb(160, 20, 20)")
     expect(top.get_by_text("このメールの外部画像は表示していません")).to_be_visible()
     assert_accessible(page, "a received HTML email")
     page.wait_for_timeout(500)
@@ -288,7 +294,8 @@ def test_received_html_is_shown_sanitised_and_its_images_only_when_asked(page, c
 
 def test_a_sent_mail_is_duplicated_and_a_received_one_deleted(page, console):
     token, contact = team_with_contact(page, console)
-    ours = send(console, token, contact, "見積もりのご依頼", "山田様\n\n見積もりをお願いいたします。", track_clicks=False)
+    ours = send(console, token, contact, "見積もりのご依頼", "山田様\n\n見積もりをお願いいたします。",
+                track_clicks=False)
     receive(console, contact, ours, "Re: 見積もりのご依頼", "承知しました。")
     reply = received_in_thread(console, token, ours)
 
@@ -305,7 +312,8 @@ def test_a_sent_mail_is_duplicated_and_a_received_one_deleted(page, console):
     composer.get_by_role("button", name="今すぐ送信").click()
     page.get_by_role("dialog", name="送信内容の確認").get_by_role("button", name="確認").click()
     expect(page.get_by_role("status").filter(has_text="メールを送信しました")).to_be_visible()
-    assert [item["subject"] for item in sent_to(console, contact["email"])] == ["見積もりのご依頼", "見積もりのご依頼(再送)"]
+    assert [item["subject"]
+            for item in sent_to(console, contact["email"])] == ["見積もりのご依頼", "見積もりのご依頼(再送)"]
     page.get_by_role("link", name="送信済み").click()
     expect(page.get_by_role("link", name="見積もりのご依頼(再送)")).to_be_visible()
 
@@ -321,7 +329,8 @@ def test_a_sent_mail_is_duplicated_and_a_received_one_deleted(page, console):
     page.wait_for_url(re.compile(r"/mail/received$"))
     expect(page.get_by_text("受信済みのメールはありません")).to_be_visible()
     assert status_of(console, token, reply["id"]) == 404
-    assert [email["id"] for email in console.call(token, "GET", f"/v1/emails/{ours['id']}/thread")["items"]] == [ours["id"]]
+    assert [email["id"]
+            for email in console.call(token, "GET", f"/v1/emails/{ours['id']}/thread")["items"]] == [ours["id"]]
 
 
 def test_the_mailbox_reads_in_english_and_says_when_a_folder_is_empty(page, console):

@@ -35,7 +35,8 @@ def test_an_opened_email_shows_in_the_header_title_and_list_until_read(page, con
     expect(page.get_by_text("通知はありません。")).to_be_visible()
     assert_accessible(page, "notifications (empty)")
 
-    contact = console.call(token, "POST", "/v1/contacts", {"family_name": "鈴木", "given_name": "花子", "email": "hanako@example.jp"})
+    contact = console.call(token, "POST", "/v1/contacts",
+                           {"family_name": "鈴木", "given_name": "花子", "email": "hanako@example.jp"})
 
     page.goto(console.url + "/contacts")
     expect(header.get_by_role("link", name="通知 0件未読")).to_be_visible()

@@ -19,14 +19,19 @@ def test_a_segment_and_the_emails_sent_and_opened_narrow_the_list(page, console)
     template = console.call(token, "POST", "/v1/email-templates", {
         "name": "初回ご提案", "subject": "{{contact.family_name}}様 ご提案", "body_text": "お世話になっております。",
         "body_html": "<p>お世話になっております。</p>"})
-    contacts = {name: console.call(token, "POST", "/v1/contacts", {"family_name": name, "email": f"{mail}@example.jp", "status": status})
-                for name, mail, status in [("佐藤", "sato", "won"), ("鈴木", "suzuki", "new"), ("高橋", "takahashi", "new"), ("田中", "tanaka", "won")]}
+    contacts = {name: console.call(token, "POST", "/v1/contacts",
+                                   {"family_name": name, "email": f"{mail}@example.jp", "status": status})
+                for name, mail, status in [("佐藤", "sato", "won"), ("鈴木", "suzuki", "new"),
+                                           ("高橋", "takahashi", "new"), ("田中", "tanaka", "won")]}
     for name in ("佐藤", "鈴木"):
-        email = console.call(token, "POST", "/v1/emails", {"contact_id": contacts[name]["id"], "template_id": template["id"]})
+        email = console.call(token, "POST", "/v1/emails",
+                             {"contact_id": contacts[name]["id"], "template_id": template["id"]})
         if name == "佐藤":
             console.open_as_a_person(email["id"])
-    console.call(token, "POST", "/v1/emails", {"contact_id": contacts["高橋"]["id"], "subject": "ご挨拶", "body_text": "よろしくお願いします。"})
-    console.call(token, "POST", "/v1/segments", {"name": "受注済み", "filter": {"field": "status", "op": "eq", "value": "won"}})
+    console.call(token, "POST", "/v1/emails", {"contact_id": contacts["高橋"]["id"], "subject": "ご挨拶",
+                                               "body_text": "よろしくお願いします。"})
+    console.call(token, "POST", "/v1/segments", {"name": "受注済み",
+                                                 "filter": {"field": "status", "op": "eq", "value": "won"}})
 
     page.reload()
     expect(page.locator("tr.contact-row")).to_have_count(4)

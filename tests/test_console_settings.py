@@ -61,7 +61,8 @@ def test_an_owner_invites_a_member_who_signs_in_then_changes_their_role_and_disa
     page.get_by_role("link", name="設定").click()
     page.wait_for_url(re.compile(r"/settings/members$"))
     expect(members_table(page).get_by_role("row")).to_have_count(2)
-    assert cells(member_row(page, team.owner_email))[:4] == ["山田 太郎（あなた）", team.owner_email, "オーナー", "有効"]
+    assert cells(member_row(page, team.owner_email))[:4] == ["山田 太郎（あなた）",
+                                                             team.owner_email, "オーナー", "有効"]
     assert_accessible(page, "/settings/members")
 
     email = f"suzuki@{team.tenant}.example.jp"
@@ -88,7 +89,8 @@ def test_an_owner_invites_a_member_who_signs_in_then_changes_their_role_and_disa
         expect(members_table(theirs).get_by_role("row")).to_have_count(3)
         expect(theirs.get_by_role("button", name="メンバーを招待")).to_have_count(0)
         expect(members_table(theirs).get_by_role("button")).to_have_count(0)
-        assert theirs.get_by_role("navigation", name="設定メニュー").get_by_role("link").all_inner_texts() == ["メンバー", "タグ", "メールボックス", "ご利用状況"]
+        assert (theirs.get_by_role("navigation", name="設定メニュー").get_by_role("link").all_inner_texts()
+                == ["メンバー", "タグ", "メールボックス", "ご利用状況"])
         assert_accessible(theirs, "/settings/members for a manager")
         theirs.goto(console.url + "/settings/list")
         expect(theirs.get_by_text("この設定を使えるのはオーナーと管理者です。")).to_be_visible()
@@ -109,7 +111,8 @@ def test_an_owner_invites_a_member_who_signs_in_then_changes_their_role_and_disa
 
         row.get_by_role("button", name="無効にする").click()
         expect(row.get_by_role("cell").nth(3)).to_have_text("無効")
-        expect(page.get_by_role("status")).to_have_text("鈴木 一郎 さんを無効にしました。次の操作からログインできなくなります。")
+        expect(page.get_by_role("status")).to_have_text("鈴木 一郎 さんを無効にしました。"
+                                                        "次の操作からログインできなくなります。")
         held = {member["email"]: member for member in console.call(owner, "GET", "/v1/members")["items"]}
         assert held[email]["status"] == "disabled"
         theirs.reload()
@@ -120,7 +123,8 @@ def test_an_owner_invites_a_member_who_signs_in_then_changes_their_role_and_disa
 
     row.get_by_role("button", name="削除: 鈴木 一郎").click()
     dialog = page.get_by_role("dialog", name="メンバーを削除")
-    expect(dialog).to_contain_text(f"鈴木 一郎 <{email}> をメンバーから削除します。この人が担当している連絡先はすべて担当者なしになります。")
+    expect(dialog).to_contain_text(f"鈴木 一郎 <{email}> をメンバーから削除します。"
+                                   "この人が担当している連絡先はすべて担当者なしになります。")
     assert_accessible(page, "the removal dialog")
     dialog.get_by_role("button", name="削除する").click()
     expect(dialog).to_be_hidden()
@@ -138,7 +142,8 @@ def test_inviting_an_existing_email_shows_the_apis_409_on_the_email_field(page, 
     dialog.get_by_label("名前").fill("二重 登録")
     dialog.get_by_role("button", name="招待する").click()
     owner = console.token(team.tenant, team.owner_email)
-    expected = refusal(console, owner, "POST", "/v1/members", {"email": team.owner_email, "name": "二重 登録", "role": "user"})
+    expected = refusal(console, owner, "POST", "/v1/members",
+                       {"email": team.owner_email, "name": "二重 登録", "role": "user"})
     assert expected["status"] == 409
     expect(dialog.get_by_role("alert")).to_have_text(expected["message"])
     email = dialog.get_by_label("メールアドレス")
@@ -163,7 +168,8 @@ def test_inviting_an_existing_email_shows_the_apis_409_on_the_email_field(page, 
 
 def expect_columns(page, names: list[str]) -> None:
     """The columns as the list section shows them, in order (each item's visible name)."""
-    expect(page.get_by_role("group", name="表示する項目と順番").get_by_role("listitem").locator(".column-name")).to_have_text(names)
+    expect(page.get_by_role("group", name="表示する項目と順番").get_by_role("listitem")
+           .locator(".column-name")).to_have_text(names)
 
 
 def test_list_columns_are_reordered_by_keyboard_changed_and_reset_and_the_name_order_switched(page, console):
@@ -172,8 +178,8 @@ def test_list_columns_are_reordered_by_keyboard_changed_and_reset_and_the_name_o
     default = console.call(owner, "GET", "/v1/settings")
     page.goto(console.url + "/settings/list")
     expect(page.get_by_role("heading", name="一覧の表示項目")).to_be_visible()
-    expect_columns(page, ["名前（固定）", "会社名", "メールアドレス", "電話番号", "ステータス", "担当者", "作成日", "直近連絡日時",
-                          "直近顧客行動日時"])
+    expect_columns(page, ["名前（固定）", "会社名", "メールアドレス", "電話番号", "ステータス", "担当者",
+                          "作成日", "直近連絡日時", "直近顧客行動日時"])
     expect(page.get_by_role("button", name="上へ: 名前")).to_have_count(0)
     expect(page.get_by_role("button", name="外す: 名前")).to_have_count(0)
     assert_accessible(page, "/settings/list")
@@ -184,13 +190,14 @@ def test_list_columns_are_reordered_by_keyboard_changed_and_reset_and_the_name_o
     page.keyboard.press("Enter")
     page.get_by_role("button", name="外す: 電話番号").click()
     expect(page.get_by_label("追加する項目")).to_be_focused()
-    expect_columns(page, ["名前（固定）", "メールアドレス", "会社名", "ステータス", "担当者", "作成日", "直近連絡日時", "直近顧客行動日時"])
+    expect_columns(page, ["名前（固定）", "メールアドレス", "会社名", "ステータス", "担当者",
+                          "作成日", "直近連絡日時", "直近顧客行動日時"])
     page.get_by_role("button", name="上へ: ステータス").click()
     page.get_by_label("追加する項目").select_option(label="スコア")
     page.get_by_role("button", name="追加", exact=True).click()
     page.get_by_role("radio", name="名 姓（例: 太郎 山田）").check()
-    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者", "作成日", "直近連絡日時", "直近顧客行動日時",
-                          "スコア"])
+    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者",
+                          "作成日", "直近連絡日時", "直近顧客行動日時", "スコア"])
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("保存しました")
     held = console.call(owner, "GET", "/v1/settings")
@@ -200,8 +207,8 @@ def test_list_columns_are_reordered_by_keyboard_changed_and_reset_and_the_name_o
     screenshot(page, "settings-list")
 
     page.reload()
-    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者", "作成日", "直近連絡日時", "直近顧客行動日時",
-                          "スコア"])
+    expect_columns(page, ["名前（固定）", "メールアドレス", "ステータス", "会社名", "担当者",
+                          "作成日", "直近連絡日時", "直近顧客行動日時", "スコア"])
     expect(page.get_by_role("radio", name="名 姓（例: 太郎 山田）")).to_be_checked()
     page.get_by_role("button", name="初期設定に戻す").click()
     page.get_by_role("button", name="保存", exact=True).click()
@@ -226,10 +233,11 @@ def test_permissions_are_saved(page, console):
 
     page.get_by_label("表示言語").select_option("en")
     expect(page.get_by_role("heading", name="Permissions")).to_be_visible()
-    expect(page.get_by_role("group", name="Roles that may export").get_by_role("checkbox", name="Manager")).to_be_checked()
+    expect(page.get_by_role("group", name="Roles that may export")
+           .get_by_role("checkbox", name="Manager")).to_be_checked()
     expect(page.get_by_role("navigation", name="Settings menu").get_by_role("link")).to_have_text(
-        ["Members", "List columns", "Permissions", "Scoring", "Custom fields", "Tags", "Mailbox", "Site keys", "API keys",
-         "Plan usage"])
+        ["Members", "List columns", "Permissions", "Scoring", "Custom fields", "Tags", "Mailbox", "Site keys",
+         "API keys", "Plan usage"])
     assert_accessible(page, "/settings/permissions in English")
 
 
@@ -314,13 +322,15 @@ def test_a_select_property_is_created_archived_and_restored(page, console):
     expect(page.get_by_role("status")).to_have_text("「業界」を復元しました。")
     expect(archived).to_have_count(0)
     assert console.call(owner, "GET", "/v1/properties")["items"] == [
-        {"key": "industry", "label": "業界", "type": "select", "options": ["製造", "小売", "サービス"], "archived": False}]
+        {"key": "industry", "label": "業界", "type": "select", "options": ["製造", "小売", "サービス"],
+         "archived": False}]
 
 
 def test_a_tag_is_created_and_deleted_from_its_contacts(page, console):
     team = signed_in_team(page, console)
     owner = console.token(team.tenant, team.owner_email)
-    contact = console.call(owner, "POST", "/v1/contacts", {"family_name": "田中", "given_name": "一郎", "tags": ["展示会2026"]})
+    contact = console.call(owner, "POST", "/v1/contacts",
+                           {"family_name": "田中", "given_name": "一郎", "tags": ["展示会2026"]})
     page.goto(console.url + "/settings/tags")
     table = page.get_by_role("table", name="タグ一覧")
     expect(table.get_by_role("row")).to_have_count(2)

@@ -70,7 +70,8 @@ def test_a_site_key_is_created_its_snippet_copied_exactly_then_edited_and_delete
     dialog.get_by_label("許可するオリジン").fill("https://www.example.jp\nhttps://*.example.jp")
     dialog.get_by_role("button", name="作成する").click()
     expect(dialog).to_be_hidden()
-    expect(announced(page, "サイトキー「コーポレートサイト」を作成しました。タグをコピーしてサイトに貼り付けてください。")).to_be_visible()
+    expect(announced(page, "サイトキー「コーポレートサイト」を作成しました。"
+                           "タグをコピーしてサイトに貼り付けてください。")).to_be_visible()
     [stored] = console.call(token, "GET", "/v1/site-keys")["items"]
     assert stored["allowed_origins"] == ["https://www.example.jp", "https://*.example.jp"]
     snippet = f'<script async src="{console.url}/collect.js" data-site-key="{stored["site_key"]}"></script>'
@@ -128,7 +129,8 @@ def test_an_api_key_is_shown_once_works_for_events_and_is_revoked(page, console)
 
     table = page.get_by_role("table", name="API キー一覧")
     row = table.get_by_role("row").filter(has_text="基幹システム")
-    expect(row.get_by_role("cell")).to_have_text(["基幹システム", re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}$"), "山田 太郎", "削除"])
+    expect(row.get_by_role("cell")).to_have_text(["基幹システム", re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}$"),
+                                                  "山田 太郎", "削除"])
     status, answer = ingest(console, secret, "sato@example.jp")
     assert (status, [result["status"] for result in answer["results"]]) == (202, ["accepted"])
 
@@ -166,7 +168,8 @@ def test_the_mailbox_is_tested_before_saving_a_wrong_port_refused_then_saved(pag
     page.get_by_role("button", name="接続テスト").click()
     expect(page.get_by_role("alert")).to_have_text(
         f"接続テストに失敗しました: SMTP サーバー 127.0.0.1 のポート {wrong} に接続できませんでした。"
-        "メールボックス設定のホスト、ポート、暗号化方式を確認してください（通常 tls は 465 番、starttls は 587 番ポートです）。")
+        "メールボックス設定のホスト、ポート、暗号化方式を確認してください"
+        "（通常 tls は 465 番、starttls は 587 番ポートです）。")
     expect(page.locator(".test-ok")).to_have_count(0)
     assert_accessible(page, "/settings/mailbox with a refused test")
 

@@ -30,7 +30,8 @@ def refused_message(console, token: str, path: str, body: dict, field: str) -> s
         urllib.request.urlopen(request, timeout=30)
     except urllib.error.HTTPError as error:
         assert error.code == 422
-        [message] = [detail["message"] for detail in json.loads(error.read())["error"]["details"] if detail["field"] == field]
+        [message] = [detail["message"] for detail in json.loads(error.read())["error"]["details"]
+                     if detail["field"] == field]
         return message
     raise AssertionError(f"POST {path} was not refused")
 
@@ -41,13 +42,16 @@ def test_the_list_shows_what_became_of_the_emails_sent_from_each_template(page, 
     template = console.call(token, "POST", "/v1/email-templates", {
         "name": "初回ご提案", "subject": "{{contact.family_name}}様 ご提案", "body_text": "お世話になっております。",
         "body_html": "<p>お世話になっております。</p>"})
-    console.call(token, "POST", "/v1/email-templates", {"name": "未使用の雛形", "subject": "ご案内", "body_text": "本文"})
+    console.call(token, "POST", "/v1/email-templates", {"name": "未使用の雛形", "subject": "ご案内",
+                                                        "body_text": "本文"})
     for number in range(2):
-        contact = console.call(token, "POST", "/v1/contacts", {"family_name": f"宛先{number}", "email": f"to{number}@example.jp"})
+        contact = console.call(token, "POST", "/v1/contacts",
+                               {"family_name": f"宛先{number}", "email": f"to{number}@example.jp"})
         email = console.call(token, "POST", "/v1/emails", {"contact_id": contact["id"], "template_id": template["id"]})
         if number == 0:
             console.open_as_a_person(email["id"])
-    assert console.call(token, "GET", f"/v1/email-templates/{template['id']}")["stats"] == {"sent": 2, "opened": 1, "clicked": 0}
+    assert console.call(token, "GET",
+                        f"/v1/email-templates/{template['id']}")["stats"] == {"sent": 2, "opened": 1, "clicked": 0}
 
     page.goto(console.url + "/mail/templates")
     expect(page).to_have_title("メールテンプレート | CRM")
@@ -89,7 +93,8 @@ def test_create_check_merge_fields_as_you_type_edit_and_delete(page, console):
     expect(subject).not_to_have_attribute("aria-invalid", "true")
     dialog.get_by_label("HTML版（任意）").fill("<p>{{contact.properties.budjet}}</p>")
     expect(dialog.locator("#template-html-error")).to_have_text(
-        "{{contact.properties.budjet}} は定義されていないカスタム項目です。設定の「カスタム項目」にあるキーを使用してください。")
+        "{{contact.properties.budjet}} は定義されていないカスタム項目です。"
+        "設定の「カスタム項目」にあるキーを使用してください。")
     assert_accessible(page, "template dialog with merge field errors")
     dialog.get_by_role("button", name="保存").click()
     expect(dialog.get_by_role("alert")).to_have_text("差し込みフィールドに誤りがあります。各欄の説明に沿って直してから保存してください。")
@@ -109,7 +114,8 @@ def test_create_check_merge_fields_as_you_type_edit_and_delete(page, console):
     dialog.get_by_label("HTML版（任意）").fill("")
 
     # the API's own refusal (no name) shows on its field
-    expected = refused_message(console, token, "/v1/email-templates", {"name": "", "subject": "s", "body_text": "b"}, "name")
+    expected = refused_message(console, token, "/v1/email-templates",
+                               {"name": "", "subject": "s", "body_text": "b"}, "name")
     dialog.get_by_role("button", name="保存").click()
     expect(dialog.locator("#template-name-error")).to_have_text(expected)
     expect(dialog.get_by_label("テンプレート名")).to_have_attribute("aria-invalid", "true")
@@ -133,7 +139,8 @@ def test_create_check_merge_fields_as_you_type_edit_and_delete(page, console):
     dialog.get_by_role("button", name="保存").click()
     expect(dialog).to_have_count(0)
     expect(row.get_by_role("cell").first).to_have_text("{{contact.company}} ご予算について")
-    assert console.call(token, "GET", f"/v1/email-templates/{saved['id']}")["subject"] == "{{contact.company}} ご予算について"
+    assert console.call(token, "GET",
+                        f"/v1/email-templates/{saved['id']}")["subject"] == "{{contact.company}} ご予算について"
 
     # delete, asked once more
     row.get_by_role("button", name="削除: ご予算のご確認").click()

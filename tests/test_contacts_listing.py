@@ -127,7 +127,8 @@ class DataSet:
 @pytest.fixture(scope="module")
 def data(moto_endpoint) -> DataSet:
     api = new_tenant()
-    rows = [dict(zip(("family_name", "given_name", "family_name_kana", "given_name_kana"), row, strict=False)) for row in NAMED]
+    rows = [dict(zip(("family_name", "given_name", "family_name_kana", "given_name_kana"), row, strict=False))
+            for row in NAMED]
     rows += [{"company": f"無名商事{i}"} for i in range(NAMELESS)]
     # Creation order differs from name order, so created_at and name sorts disagree.
     order = list(range(len(rows)))
@@ -151,9 +152,11 @@ def data(moto_endpoint) -> DataSet:
     for index, contact in enumerate(contacts):
         seeded = {}
         if index % 3 != 2:
-            seeded["last_contacted_at"] = f"2026-0{1 + (index * 5) % 9}-{1 + index % 28:02d}T{index % 24:02d}:{index:02d}:00.000Z"
+            seeded["last_contacted_at"] = (f"2026-0{1 + (index * 5) % 9}-{1 + index % 28:02d}"
+                                           f"T{index % 24:02d}:{index:02d}:00.000Z")
         if index % 2 == 0:
-            seeded["last_customer_action_at"] = f"2025-{1 + (index * 7) % 12:02d}-{1 + index % 28:02d}T12:{index:02d}:00.000Z"
+            seeded["last_customer_action_at"] = (f"2025-{1 + (index * 7) % 12:02d}-{1 + index % 28:02d}"
+                                                 f"T12:{index:02d}:00.000Z")
             seeded["last_customer_action_type"] = "email_received"
         if seeded:
             seed_system_fields(api, contact["id"], **seeded)
@@ -490,9 +493,9 @@ def people(moto_endpoint):
     """A read-only search data set (tests that change contacts make their own)."""
     api = new_tenant()
     contacts = {
-        "yamada": create(api, family_name="山田", given_name="太郎", family_name_kana="ヤマダ", given_name_kana="タロウ",
-                         email="Taro.Yamada@Example.jp", phone="03-1234-5678", company="株式会社サンプル",
-                         tags=["vip"], status="won"),
+        "yamada": create(api, family_name="山田", given_name="太郎", family_name_kana="ヤマダ",
+                         given_name_kana="タロウ", email="Taro.Yamada@Example.jp", phone="03-1234-5678",
+                         company="株式会社サンプル", tags=["vip"], status="won"),
         "sato": create(api, family_name="佐藤", given_name="花子", family_name_kana="さとう", given_name_kana="はなこ",
                        email="hanako@sato.example", phone="+81 6-9876-5432", company="テスト商事株式会社"),
         "smith": create(api, family_name="Smith", given_name="Mary Ann", email="mary@example.com",

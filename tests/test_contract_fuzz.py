@@ -536,11 +536,13 @@ def test_member_group_and_member_login_statuses(api):
     bare = owner("POST", "/v1/contacts", 201, body={"family_name": "メールなし"})
     owner("POST", "/v1/member-groups/{id}/members", 200, params=at, body={"contact_ids": [contact["id"], bare["id"]]})
     owner("POST", "/v1/member-groups/{id}/members", 422, params=at, body={"contact_ids": []})
-    owner("POST", "/v1/member-groups/{id}/members", 202, params=at, body={"contact_ids": [f"id{n}" for n in range(101)]})
+    owner("POST", "/v1/member-groups/{id}/members", 202, params=at,
+          body={"contact_ids": [f"id{n}" for n in range(101)]})
     owner("GET", "/v1/member-groups/{id}/members", 200, params=at)
     owner("GET", "/v1/member-groups/{id}/members", 400, params=at, query={"cursor": "forged"})
     owner("GET", "/v1/member-groups/{id}/members", 422, params=at, query={"limit": "0"})
-    invite, reset = "/v1/member-groups/{id}/members/{contact_id}/invite", "/v1/member-groups/{id}/members/{contact_id}/password-reset"
+    invite, reset = ("/v1/member-groups/{id}/members/{contact_id}/invite",
+                     "/v1/member-groups/{id}/members/{contact_id}/password-reset")
     member = {**at, "contact_id": contact["id"]}
     for path in (invite, reset):
         owner("POST", path, 400, params=member, raw=b"{not json")
@@ -552,7 +554,8 @@ def test_member_group_and_member_login_statuses(api):
     owner("POST", invite, 200, params=member, body={})
     password = invitation([m for m in OUTBOX.items() if m["to"] == [email]][-1]["raw"])[1]
     site = {"tenant": api.tenant}
-    challenge = anonymous("POST", "/member-site/{tenant}/sign-in", 200, params=site, body={"email": email, "password": password})
+    challenge = anonymous("POST", "/member-site/{tenant}/sign-in", 200, params=site,
+                          body={"email": email, "password": password})
     anonymous("POST", "/member-site/{tenant}/new-password", 200, params=site,
               body={"email": email, "session": challenge["session"], "new_password": "salon-member-2026"})
     owner("POST", invite, 409, params=member, body={})

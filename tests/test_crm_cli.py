@@ -78,7 +78,8 @@ def test_import_a_japanese_csv_then_export_it_as_cp932(stack, tmp_path):
 
     lines = result.stdout.splitlines()
     assert lines[0] == "imported: 2 created, 0 updated, 0 skipped, 1 failed", result.stdout
-    assert lines[1:] == ["row 3, column メール: must be a valid email address, such as taro@example.co.jp"], result.stdout
+    assert lines[1:] == ["row 3, column メール: must be a valid email address, "
+                         "such as taro@example.co.jp"], result.stdout
 
     out = tmp_path / "out.csv"
     result = crm(stack, "--tenant", "cli-roundtrip", "export", "-o", str(out), "--encoding", "cp932",
@@ -308,9 +309,11 @@ def _invite(stack: ServedStack, email: str, temporary: str, tenant: str, role: s
     from infra.local.sign_in import id_token
 
     owner = id_token(stack.data_dir, tenant, f"owner@{tenant}.example.jp", "owner")
-    invited = crm_cli.Api(stack.url, owner).call("POST", "/v1/members", {"email": email, "name": "招待 太郎", "role": role})
+    invited = crm_cli.Api(stack.url, owner).call("POST", "/v1/members",
+                                                 {"email": email, "name": "招待 太郎", "role": role})
     cognito, config = _cognito(stack)
-    cognito.admin_set_user_password(UserPoolId=config["user_pool_id"], Username=email, Password=temporary, Permanent=False)
+    cognito.admin_set_user_password(UserPoolId=config["user_pool_id"], Username=email,
+                                    Password=temporary, Permanent=False)
     return invited["id"]
 
 

@@ -49,10 +49,12 @@ def _both(operation: str, request: dict[str, Any]) -> tuple[dict[str, Any], dict
 def test_every_kind_of_value_reads_as_botocore_parses_it(partition):
     keys = [{"pk": {"S": partition}, "sk": {"S": f"item#{number}"}} for number in range(3)]
     requests = [
-        ("Query", {"TableName": TABLE_NAME, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": partition}}}),
+        ("Query", {"TableName": TABLE_NAME, "KeyConditionExpression": "pk = :p",
+                   "ExpressionAttributeValues": {":p": {"S": partition}}}),
         ("Query", {"TableName": TABLE_NAME, "KeyConditionExpression": "pk = :p AND sk < :s", "Limit": 1,
                    "ExpressionAttributeValues": {":p": {"S": partition}, ":s": {"S": "item#2"}}}),
-        ("Scan", {"TableName": TABLE_NAME, "FilterExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": partition}}}),
+        ("Scan", {"TableName": TABLE_NAME, "FilterExpression": "pk = :p",
+                  "ExpressionAttributeValues": {":p": {"S": partition}}}),
         ("GetItem", {"TableName": TABLE_NAME, "Key": keys[0]}),
         ("GetItem", {"TableName": TABLE_NAME, "Key": keys[2]}),
         ("GetItem", {"TableName": TABLE_NAME, "Key": {"pk": {"S": partition}, "sk": {"S": "absent"}}}),
@@ -74,7 +76,8 @@ def test_items_as_sent_leaves_botocore_the_rest_and_the_errors():
     class Operation:
         name = "Query"
 
-    response = {"status_code": 200, "body": b'{"Count": 1, "Items": [{"pk": {"S": "a"}}], "LastEvaluatedKey": {"pk": {"S": "a"}}}'}
+    response = {"status_code": 200,
+                "body": b'{"Count": 1, "Items": [{"pk": {"S": "a"}}], "LastEvaluatedKey": {"pk": {"S": "a"}}}'}
     customized: dict[str, Any] = {}
     items_as_sent(Operation(), response, customized)
     assert customized == {"Items": [{"pk": {"S": "a"}}]}

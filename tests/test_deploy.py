@@ -157,7 +157,8 @@ def test_every_function_policy_is_under_lambdas_limit(translated):
 def test_policy_sizing_catches_one_permission_per_route(tmp_path):
     """SAM's `Events: HttpApi` adds a permission per route: 60 routes overflow the policy."""
     events = "\n".join(
-        f"        Route{index}: {{Type: HttpApi, Properties: {{ApiId: !Ref Api, Method: GET, Path: /v1/things/{index}/items}}}}"
+        f"        Route{index}: {{Type: HttpApi, Properties: {{ApiId: !Ref Api, "
+        f"Method: GET, Path: /v1/things/{index}/items}}}}"
         for index in range(60)
     )
     sizes = function_policy_sizes(_translate(tmp_path, f"""
@@ -250,11 +251,13 @@ def test_a_console_preflight_is_answered_without_a_token(console):
     assert reply.status_code == 204
     assert reply.headers["Access-Control-Allow-Origin"] == CONSOLE
     assert "POST" in reply.headers["Access-Control-Allow-Methods"]
-    assert {"authorization", "content-type"} <= {h.strip() for h in reply.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type"} <= {h.strip()
+                                                 for h in reply.headers["Access-Control-Allow-Headers"].split(",")}
 
 
 def test_another_origin_gets_no_cors_grant(console):
-    reply = console.options("/v1/contacts", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    reply = console.options("/v1/contacts",
+                            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
     assert "Access-Control-Allow-Origin" not in reply.headers
     reply = console.get("/health", headers={"Origin": "https://evil.example"})
     assert reply.status_code == 200 and "Access-Control-Allow-Origin" not in reply.headers

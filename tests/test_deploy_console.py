@@ -17,7 +17,8 @@ REGION = "ap-northeast-1"
 
 # a build as Vite writes it: index.html, hashed files under assets/, a few unhashed ones
 BUILD = {
-    "index.html": ("<!doctype html><script type=module src=/assets/index-3f9a1c.js></script>", "text/html; charset=utf-8"),
+    "index.html": ("<!doctype html><script type=module src=/assets/index-3f9a1c.js></script>",
+                   "text/html; charset=utf-8"),
     "assets/index-3f9a1c.js": ("export const x = 1;", "text/javascript; charset=utf-8"),
     "assets/index-77b0e2.css": ("body{margin:0}", "text/css; charset=utf-8"),
     "assets/logo-5d2e.svg": ("<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"),
@@ -185,7 +186,8 @@ class _FakeS3:
 
 class _FakeCloudFront:
     def get_distribution(self, Id):  # noqa: N803
-        return {"Distribution": {"DistributionConfig": {"Origins": {"Items": [{"DomainName": "b.s3.x.amazonaws.com"}]}}}}
+        return {"Distribution": {"DistributionConfig": {"Origins": {
+            "Items": [{"DomainName": "b.s3.x.amazonaws.com"}]}}}}
 
     def create_invalidation(self, DistributionId, InvalidationBatch):  # noqa: N803
         return {"Invalidation": {"Id": "I1"}}

@@ -70,10 +70,12 @@ def test_a_transaction_in_flight_cancels_another_and_refuses_plain_writes_of_its
     with pytest.raises(ClientError) as cancelled:
         client.transact_write_items(TransactItems=[
             {"Put": {"TableName": TABLE_NAME, "Item": item(free)}},
-            {"ConditionCheck": {"TableName": TABLE_NAME, "Key": key(held), "ConditionExpression": "attribute_exists(pk)"}},
+            {"ConditionCheck": {"TableName": TABLE_NAME, "Key": key(held),
+                                "ConditionExpression": "attribute_exists(pk)"}},
         ])
     assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
-    assert [reason["Code"] for reason in cancelled.value.response["CancellationReasons"]] == ["None", "TransactionConflict"]
+    assert [reason["Code"]
+            for reason in cancelled.value.response["CancellationReasons"]] == ["None", "TransactionConflict"]
     for write in (lambda: client.put_item(TableName=TABLE_NAME, Item=item(held, note="x")),
                   lambda: client.update_item(TableName=TABLE_NAME, Key=key(held), UpdateExpression="SET note = :n",
                                              ExpressionAttributeValues={":n": {"S": "x"}}),
@@ -106,7 +108,8 @@ def test_under_conflicting_transactions_the_api_retries_and_answers_no_5xx(api, 
         return api.post("/v1/tags", {"name": f"タグ{index}"}).status
 
     # every other round a settings write: they are read-modify-writes that race each other too
-    jobs = [(kind, index) for index in range(6) for kind in (contact, tag, settings) if kind is not settings or index % 2]
+    jobs = [(kind, index) for index in range(6) for kind in (contact, tag, settings)
+            if kind is not settings or index % 2]
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(lambda job: job[0](job[1]), jobs))
 

@@ -306,7 +306,8 @@ def test_labels_are_japanese_unless_the_requester_prefers_english(api, people, a
 
 def test_a_cp932_export_with_labels_has_a_japanese_header_excel_reads(api, people):
     done = export_in(api, None, headers="labels", encoding="cp932",
-                     fields=["family_name_kana", "company", "owner_id", "last_customer_action_at", "properties.industry"])
+                     fields=["family_name_kana", "company", "owner_id",
+                             "last_customer_action_at", "properties.industry"])
     data = downloaded(api, done["id"])
     assert data.startswith("セイ,会社名,担当者,直近顧客行動日時,業種\r\n".encode("cp932"))
     assert done["replaced_characters"] == 0

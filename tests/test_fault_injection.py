@@ -193,7 +193,8 @@ def dynamodb_error(code: str, message: str, **members: Any) -> tuple[int, dict[s
 
 def throttled(code: str = "ProvisionedThroughputExceededException") -> Answer:
     """DynamoDB refusing the request's rate (botocore retries it with backoff)."""
-    return lambda request: dynamodb_error(code, "The level of configured provisioned throughput for the table was exceeded.")
+    return lambda request: dynamodb_error(code,
+                                          "The level of configured provisioned throughput for the table was exceeded.")
 
 
 def cancelled(reason: str = "TransactionConflict") -> Answer:
@@ -201,9 +202,11 @@ def cancelled(reason: str = "TransactionConflict") -> Answer:
     it: TransactionConflict; its partition throttled: ThrottlingError). Nothing is written."""
     def answer(request: Any) -> tuple[int, dict[str, str], bytes]:
         count = len(json.loads(request.body)["TransactItems"])
-        reasons = [{"Code": reason, "Message": "Transaction is ongoing for the item"}] + [{"Code": "None"}] * (count - 1)
+        reasons = [{"Code": reason,
+                    "Message": "Transaction is ongoing for the item"}] + [{"Code": "None"}] * (count - 1)
         return dynamodb_error("TransactionCanceledException",
-                              f"Transaction cancelled, please refer cancellation reasons for specific reasons [{reason}]",
+                              "Transaction cancelled, please refer cancellation reasons "
+                              f"for specific reasons [{reason}]",
                               CancellationReasons=reasons)
     return answer
 
@@ -295,7 +298,8 @@ def stored(api: Api) -> dict[tuple[str, str], dict[str, Any]]:
     mine = Attr("pk").eq(f"TENANT#{api.tenant}") | Attr("pk").begins_with(f"TENANT#{api.tenant}#")
     found, start = {}, None
     while True:
-        page = table().scan(FilterExpression=mine, ConsistentRead=True, **({"ExclusiveStartKey": start} if start else {}))
+        page = table().scan(FilterExpression=mine, ConsistentRead=True,
+                            **({"ExclusiveStartKey": start} if start else {}))
         found.update({(item["pk"], item["sk"]): item for item in page["Items"]})
         start = page.get("LastEvaluatedKey")
         if not start:
@@ -666,7 +670,8 @@ def is_job_progress(request: Any) -> bool:
     return b'"cursor"' in (request.body or b"")
 
 
-@pytest.mark.parametrize("killed", ["before the fifth email is stored", "after the slice's sends, before the job moves on"])
+@pytest.mark.parametrize("killed", ["before the fifth email is stored",
+                                    "after the slice's sends, before the job moves on"])
 def test_a_bulk_email_job_killed_mid_slice_resumes_and_sends_each_contact_once(api, dynamodb, monkeypatch, killed):
     from shared.services import bulk_emails
 
@@ -758,7 +763,8 @@ def export_files(api: Api) -> tuple[list[str], list[str]]:
     s3 = boto3.client("s3")
     prefix = f"exports/{api.tenant}/"
     objects = [item["Key"] for item in s3.list_objects_v2(Bucket=FILES_BUCKET, Prefix=prefix).get("Contents", [])]
-    uploads = [upload["Key"] for upload in s3.list_multipart_uploads(Bucket=FILES_BUCKET, Prefix=prefix).get("Uploads", [])]
+    uploads = [upload["Key"]
+               for upload in s3.list_multipart_uploads(Bucket=FILES_BUCKET, Prefix=prefix).get("Uploads", [])]
     return objects, uploads
 
 
@@ -774,7 +780,8 @@ def sqs_event(*messages: tuple[str, dict[str, Any]], receive_count: int = 1) -> 
 def run_export(api: Api, export_id: str, receive_count: int = 1) -> Any:
     from infra.local.server import invoke_function
 
-    event = sqs_event(("m-1", {"tenant": api.tenant, "job_id": export_id, "password": None}), receive_count=receive_count)
+    event = sqs_event(("m-1", {"tenant": api.tenant, "job_id": export_id, "password": None}),
+                      receive_count=receive_count)
     return invoke_function("ExportWorkerFunction", event)
 
 
@@ -874,15 +881,17 @@ def test_the_bulk_worker_reports_exactly_the_failed_messages(api, dynamodb):
     ids, jobs = {}, {}
     for tenant in tenants:
         ids[tenant.tenant] = [create(tenant, family_name=f"対象{index}", status="new")["id"] for index in range(2)]
-        reply = tenant.post("/v1/contacts/bulk", {"selection": {"filter": {"field": "status", "op": "eq", "value": "new"}},
-                                                  "action": "add_tags", "params": {"tags": ["一括"]}})
+        reply = tenant.post("/v1/contacts/bulk",
+                            {"selection": {"filter": {"field": "status", "op": "eq", "value": "new"}},
+                             "action": "add_tags", "params": {"tags": ["一括"]}})
         assert reply.status == 202, reply.body
         jobs[tenant.tenant] = reply.body["id"]
     failing = tenants[1]
     dynamodb.add("TransactWriteItems", cancelled(), only=for_tenant(failing.tenant))  # its slice keeps conflicting
 
     result = invoke_function("BulkWorkerFunction", sqs_event(
-        *((f"m-{index}", {"tenant": tenant.tenant, "job_id": jobs[tenant.tenant]}) for index, tenant in enumerate(tenants))))
+        *((f"m-{index}", {"tenant": tenant.tenant, "job_id": jobs[tenant.tenant]})
+          for index, tenant in enumerate(tenants))))
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
     for tenant in (tenants[0], tenants[2]):
@@ -930,14 +939,16 @@ def test_the_export_worker_reports_exactly_the_failed_messages(api, dynamodb):
 def _queued_job_request(api: Api, kind: str) -> Callable[[], Any]:
     """The request that creates a job of `kind` and hands it to its queue (what it needs made first)."""
     if kind == "bulk action":
-        return lambda: api.post("/v1/contacts/bulk", {"selection": {"filter": {"field": "status", "op": "eq", "value": "new"}},
-                                                      "action": "add_tags", "params": {"tags": ["一括"]}})
+        return lambda: api.post("/v1/contacts/bulk",
+                                {"selection": {"filter": {"field": "status", "op": "eq", "value": "new"}},
+                                 "action": "add_tags", "params": {"tags": ["一括"]}})
     if kind == "export":
         return lambda: api.post("/v1/exports", {"reason": "障害試験", "fields": FIELDS})
     from stack_support import uploaded
 
     import_id = uploaded(api, "姓,メールアドレス\r\n新規,new@example.jp\r\n".encode())
-    return lambda: api.post(f"/v1/imports/{import_id}/start", {"mapping": {"姓": "family_name", "メールアドレス": "email"}})
+    return lambda: api.post(f"/v1/imports/{import_id}/start",
+                            {"mapping": {"姓": "family_name", "メールアドレス": "email"}})
 
 
 @pytest.mark.parametrize("kind", ["bulk action", "export", "import"])

@@ -84,7 +84,8 @@ def test_field_shows_one_fields_changes_and_pages_with_a_cursor(api):
     assert changes(api, contact["id"], field="status") == [
         ("status", "visited", "won"), ("status", "called", "visited"), ("status", "new", "called")]
     assert changes(api, contact["id"], field="properties.plan") == [
-        ("properties.plan", "visited", "won"), ("properties.plan", "called", "visited"), ("properties.plan", None, "called")]
+        ("properties.plan", "visited", "won"), ("properties.plan", "called", "visited"),
+        ("properties.plan", None, "called")]
     assert changes(api, contact["id"], field="memo") == []
 
     first = history(api, contact["id"], field="status", limit=2)
@@ -102,7 +103,8 @@ def test_field_shows_one_fields_changes_and_pages_with_a_cursor(api):
 def test_an_unknown_field_or_a_bad_limit_is_a_422(api):
     contact = create(api, family_name="山田")
     assert_error(api.get(f"/v1/contacts/{contact['id']}/history", query={"field": "score"}), 422, "field")
-    assert_error(api.get(f"/v1/contacts/{contact['id']}/history", query={"field": "properties.Not-A-Key"}), 422, "field")
+    assert_error(api.get(f"/v1/contacts/{contact['id']}/history",
+                         query={"field": "properties.Not-A-Key"}), 422, "field")
     assert_error(api.get(f"/v1/contacts/{contact['id']}/history", query={"limit": "0"}), 422, "limit")
 
 
@@ -176,7 +178,8 @@ def test_an_import_row_changing_more_fields_than_fit_fails_alone(api):
     crowded = create(api, family_name="山田", email="taro@example.jp")
     plain = create(api, family_name="佐藤", email="jiro@example.jp")
     header = ",".join(["メールアドレス", "会社名", *keys])
-    rows = ["taro@example.jp,甲社," + ",".join("値" for _ in keys), "jiro@example.jp,乙社," + ",".join("" for _ in keys)]
+    rows = ["taro@example.jp,甲社," + ",".join("値" for _ in keys),
+            "jiro@example.jp,乙社," + ",".join("" for _ in keys)]
     mapping = {"メールアドレス": "email", "会社名": "company", **{key: f"properties.{key}" for key in keys}}
 
     done = imported(api, "\n".join([header, *rows, ""]).encode(), mapping)

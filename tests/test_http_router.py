@@ -52,7 +52,8 @@ def test_dispatches_on_the_route_key_with_path_parameters_and_query():
 
 
 def test_base64_bodies_are_decoded():
-    result = app.resolve(_event("POST /things/{thing_id}", '{"a": 1}', base64_body=True, pathParameters={"thing_id": "t"}))
+    result = app.resolve(_event("POST /things/{thing_id}", '{"a": 1}', base64_body=True,
+                                pathParameters={"thing_id": "t"}))
     assert _body(result)["body"] == {"a": 1}
 
 

@@ -82,7 +82,8 @@ def test_a_permission_the_role_lacks_is_reported(export_calls):
 
 
 def test_the_session_check_names_each_denied_request():
-    calls = Counter({("TrackingFunction", "dynamodb:Scan", TABLE): 2, ("TrackingFunction", "dynamodb:GetItem", TABLE): 5})
+    calls = Counter({("TrackingFunction", "dynamodb:Scan", TABLE): 2,
+                     ("TrackingFunction", "dynamodb:GetItem", TABLE): 5})
     lines, [summary] = check(calls, functions_env())
     assert lines == [f"TrackingFunction is denied dynamodb:Scan on {TABLE} (2 calls)"]
     assert summary.startswith("IAM: 7 AWS requests of 2 (function, action) pairs") and summary.endswith("1 denied")
@@ -155,8 +156,10 @@ def test_pynamodbs_client_and_the_threads_an_invocation_starts_act_for_its_funct
      [("ses:SendEmail", f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/example.jp"),
       ("ses:SendEmail", f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/crm-test")]),
     ("secretsmanager", "GetSecretValue", {"SecretId": "crm-test/mailbox/abc"},
-     [("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:crm-test/mailbox/abc-Ab12Cd")]),
-    ("scheduler", "CreateSchedule", {"Name": "email-1", "GroupName": "g", "Target": {"RoleArn": "arn:aws:iam::1:role/r"}},
+     [("secretsmanager:GetSecretValue",
+       f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:crm-test/mailbox/abc-Ab12Cd")]),
+    ("scheduler", "CreateSchedule", {"Name": "email-1", "GroupName": "g",
+                                     "Target": {"RoleArn": "arn:aws:iam::1:role/r"}},
      [("scheduler:CreateSchedule", f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/g/email-1"),
       ("iam:PassRole", "arn:aws:iam::1:role/r")]),
     ("sqs", "SendMessageBatch", {"QueueUrl": "http://127.0.0.1:5000/123456789012/q"},
@@ -179,7 +182,8 @@ def statement(policies: dict[str, Any], function: str, sid: str) -> dict[str, An
 def test_the_roles_are_resolved_to_what_the_functions_run_with():
     policies = role_policies(functions_env())
     assert statement(policies, "ContactsApiFunction", "TableItemAccess")["Resource"] == [TABLE, f"{TABLE}/index/*"]
-    assert statement(policies, "ContactsApiFunction", "ExportDownloads")["Resource"] == "arn:aws:s3:::crm-test-files/exports/*"
+    assert statement(policies, "ContactsApiFunction",
+                     "ExportDownloads")["Resource"] == "arn:aws:s3:::crm-test-files/exports/*"
     assert statement(policies, "ContactsApiFunction", "QueueJobs")["Resource"] == [
         f"arn:aws:sqs:{REGION}:{ACCOUNT}:crm-test-bulk", EXPORT_QUEUE]
     # AWS::StackName is learnt from MAILBOX_SECRET_PREFIX (!Sub "${AWS::StackName}/mailbox")

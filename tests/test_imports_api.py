@@ -80,7 +80,8 @@ def test_a_japanese_csv_is_imported_and_each_bad_row_reported(api, industry, enc
     taro, hanako = people["taro@example.jp"], people["hanako@example.jp"]
     assert (taro["family_name"], taro["tags"], taro["properties"], taro["owner_id"]) == \
         ("山田", ["展示会", "VIP"], {"industry": "製造"}, None)
-    assert (hanako["family_name"], hanako["given_name"], hanako["address"]) == ("髙橋", "①子", "東京都千代田区\n丸の内1-1")
+    assert (hanako["family_name"], hanako["given_name"],
+            hanako["address"]) == ("髙橋", "①子", "東京都千代田区\n丸の内1-1")
     assert {contact["family_name"] for contact in every_contact(api)} == {"山田", "髙橋", "田中"}
     assert {tag["name"]: tag["contact_count"] for tag in api.get("/v1/tags").body["items"]} == {"展示会": 2, "VIP": 1}
 
@@ -97,7 +98,8 @@ def test_known_emails_are_updated_or_skipped(api, industry):
     updated = imported(api, csv_file())
     assert updated["updated"] == 1 and updated["created"] == 2
     taro = api.get(f"/v1/contacts/{existing['id']}").body
-    assert taro["tags"] == ["既存", "展示会", "VIP"] and taro["company"] == "株式会社サンプル" and taro["memo"] == "メモ"
+    assert (taro["tags"] == ["既存", "展示会", "VIP"] and taro["company"] == "株式会社サンプル"
+            and taro["memo"] == "メモ")
 
     again = imported(api, csv_file(), on_duplicate="skip")
     assert (again["created"], again["skipped"]) == (1, 2)  # 田中 has no email: a new import makes a new contact
@@ -138,7 +140,8 @@ def test_more_distinct_tags_than_one_transaction_holds_are_all_counted(api):
     counts = {tag["name"]: tag["contact_count"] for tag in api.get("/v1/tags").body["items"]}
     assert counts == {f"タグ{index}": 1 for index in range(150)}
     found = contacts_by_email(api, "tagged0@example.jp", "tagged149@example.jp")
-    assert found["tagged149@example.jp"]["tags"] == ["タグ149"] and found["tagged0@example.jp"]["family_name"] == "山田0"
+    assert (found["tagged149@example.jp"]["tags"] == ["タグ149"]
+            and found["tagged0@example.jp"]["family_name"] == "山田0")
 
 
 def test_a_chunk_redone_after_a_crash_before_its_writes_keeps_its_grant_under_the_limit(api, industry):
@@ -302,7 +305,8 @@ GOOD_ROWS = 150  # with an unmapped 500-character column, about 80 KB: past the 
 
 
 def _good_part() -> bytes:
-    lines = ["姓,名,メールアドレス,備考"] + [f"山田,太郎{index},row{index}@example.jp,{'x' * 500}" for index in range(GOOD_ROWS)]
+    lines = ["姓,名,メールアドレス,備考"] + [f"山田,太郎{index},row{index}@example.jp,{'x' * 500}"
+                                  for index in range(GOOD_ROWS)]
     data = ("\r\n".join(lines) + "\r\n").encode()
     assert len(data) > 64 * 1024
     return data

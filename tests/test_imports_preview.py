@@ -148,7 +148,8 @@ def test_a_file_gone_after_the_start_is_a_409_saying_so(api):
     run_queued_jobs()
 
 
-@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, b"", "姓,名\r\n髙橋,花子\r\n".encode("utf-16-le")],
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, b"",
+                                  "姓,名\r\n髙橋,花子\r\n".encode("utf-16-le")],
                          ids=["png", "empty", "utf-16-without-bom"])
 def test_a_file_the_start_refuses_is_the_same_422_on_file(api, data):
     import_id = uploaded(api, data)
@@ -204,7 +205,8 @@ LIVE = {"industry": {"label": "業種", "type": "text"}, "rank": {"label": "顧�
     ("会社名", "company"), ("企業名", "company"), ("Company", "company"), ("部署", "department"),
     ("役職", "title"), ("Job Title", "title"), ("住所", "address"), ("URL", "website"), ("ホームページ", "website"),
     ("メモ", "memo"), ("備考", "memo"), ("タグ", "tags"), ("Tags", "tags"),
-    (" メール アドレス ", "email"), ("　電話番号　", "phone"), ("Last Name", "family_name"), ("first_name", "given_name"),
+    (" メール アドレス ", "email"), ("　電話番号　", "phone"),
+    ("Last Name", "family_name"), ("first_name", "given_name"),
     ("業種", "properties.industry"), ("industry", "properties.industry"), ("顧客 ランク", "properties.rank"),
     ("RANK", "properties.rank"),
 ])

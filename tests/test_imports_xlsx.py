@@ -114,10 +114,12 @@ def test_formula_and_merged_cells_take_what_excel_shows(api):
     assert formula + b"<v>0</v>" in parts["xl/worksheets/sheet1.xml"]
     parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(formula + b"<v>0</v>", formula)
 
-    imported(api, zip_of(parts), {"会社名": "company", "姓": "family_name", "メールアドレス": "email", "名": "given_name"})
+    imported(api, zip_of(parts), {"会社名": "company", "姓": "family_name",
+                                  "メールアドレス": "email", "名": "given_name"})
 
     people = contacts_by_email(api, "taro@example.jp", "suzuki@example.jp")
-    assert (people["taro@example.jp"]["company"], people["taro@example.jp"]["given_name"]) == ("株式会社サンプル", "太郎")
+    assert (people["taro@example.jp"]["company"],
+            people["taro@example.jp"]["given_name"]) == ("株式会社サンプル", "太郎")
     # the merged range's value is in its first cell; the uncalculated formula is an empty cell
     assert (people["suzuki@example.jp"].get("company"), people["suzuki@example.jp"].get("given_name")) == (None, None)
 
@@ -202,7 +204,8 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # a compound file's head
     (lambda: workbook(ROWS)[:5000], "cannot be read (not a complete zip archive"),
     (lambda: zip_of({"顧客.csv": "姓\r\n山田\r\n".encode()}), "a zip archive, not an Excel workbook (.xlsx)"),
     (lambda: OLE + "Workbook".encode("utf-16-le") + bytes(100),
-     "an Excel 97-2003 .xls file (or a password-protected workbook): open it in Excel and save it as an Excel Workbook"),
+     "an Excel 97-2003 .xls file (or a password-protected workbook): "
+     "open it in Excel and save it as an Excel Workbook"),
     (lambda: OLE + "EncryptionInfo".encode("utf-16-le") + "EncryptedPackage".encode("utf-16-le") + bytes(100),
      "this workbook is password-protected"),
     (lambda: without_sheets(workbook(ROWS)), "the workbook has no worksheet"),

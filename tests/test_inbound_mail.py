@@ -16,8 +16,8 @@ from mail_support import drop, folder, local, outbox_listening, sent, the_messag
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
 
-def message(*, sender: str, to: str = "rep@acme.co.jp", subject: str = "Re: ご提案", body: str = "ありがとうございます。",
-            replying_to: str | None = None, **headers: str) -> bytes:
+def message(*, sender: str, to: str = "rep@acme.co.jp", subject: str = "Re: ご提案",
+            body: str = "ありがとうございます。", replying_to: str | None = None, **headers: str) -> bytes:
     mail = EmailMessage()
     mail["From"], mail["To"], mail["Subject"] = sender, to, subject
     mail["Date"] = "Mon, 23 Nov 2026 15:00:00 +0900"
@@ -151,7 +151,8 @@ def test_the_same_s3_object_delivered_twice_is_recorded_once(api, contact, local
 
 
 def test_japanese_mail_in_iso_2022_jp_is_stored_readable(api, local):
-    raw = (FIXTURES / "02_iso2022jp_plain.eml").read_bytes().replace(b"\nTo:", f"\nTo: {api.tenant}@in.example.test,".encode(), 1)
+    raw = ((FIXTURES / "02_iso2022jp_plain.eml").read_bytes()
+           .replace(b"\nTo:", f"\nTo: {api.tenant}@in.example.test,".encode(), 1))
     assert drop(local, raw)["received"] == 1
     [item] = folder(api, "received").body["items"]
     assert "①" in item["body_text"] and "㈱" in item["body_text"]

@@ -647,13 +647,15 @@ def test_damaged_fixtures_never_raise(name):
     ("OK.\n\n________________________________\nFrom: Taro Yamada\nSent: Monday, November 23, 2026 10:02 AM\n"
      "To: Hanako\nSubject: Meeting\n\nShall we meet?", "OK."),
     # The attribution with the original unquoted below it (HTML mail turned into text).
-    ("承知しました。\n\n2026年11月23日(月) 10:02 山田 太郎 <taro@example.jp>:\n\n来週いかがですか。\n", "承知しました。"),
+    ("承知しました。\n\n2026年11月23日(月) 10:02 山田 太郎 <taro@example.jp>:\n\n来週いかがですか。\n",
+     "承知しました。"),
     # Bottom posting: the reply below the quote stays.
     ("On Mon, Nov 23, 2026, Taro wrote:\n> Shall we meet?\n\nYes, Monday works.", "Yes, Monday works."),
     # Inline replies: each answer stays, the quoted questions go.
     ("> Price?\nUnchanged.\n> Delivery?\nDecember.\n", "Unchanged.\nDecember."),
     # Nothing quoted: unchanged but for trailing space.
-    ("山田様\n\n2026年12月1日の打ち合わせ：\n10時からでお願いします。\n\n", "山田様\n\n2026年12月1日の打ち合わせ：\n10時からでお願いします。"),
+    ("山田様\n\n2026年12月1日の打ち合わせ：\n10時からでお願いします。\n\n",
+     "山田様\n\n2026年12月1日の打ち合わせ：\n10時からでお願いします。"),
     ("From: the sales team\nthanks", "From: the sales team\nthanks"),
     ("Only a quote follows.\n>\n> > nested\n", "Only a quote follows."),
     ("> all quoted\n", ""),

@@ -63,7 +63,8 @@ def test_an_api_key_needs_a_name(api):
 def test_events_are_recorded_on_the_contacts_timeline_with_per_item_results(api, key, taro):
     status, reply = post_events(key, [
         {"contact": {"email": "Taro@Example.jp"}, "type": "page_view", "data": {"url": "https://acme.jp/pricing"}},
-        {"contact": {"id": taro["id"]}, "type": "purchase", "occurred_at": "2026-11-01T00:00:00Z", "data": {"amount": 12000}},
+        {"contact": {"id": taro["id"]}, "type": "purchase", "occurred_at": "2026-11-01T00:00:00Z",
+         "data": {"amount": 12000}},
         {"contact": {"id": taro["id"]}, "type": "webinar_joined"},
         {"contact": {"email": "nobody@example.jp"}, "type": "page_view"},
         {"contact": {"id": taro["id"]}, "type": "email_sent"},
@@ -104,7 +105,8 @@ def test_a_retry_with_the_same_event_id_is_a_duplicate(api, key, taro):
     events = [{"contact": {"id": taro["id"]}, "type": "page_view", "event_id": "pv-1"},
               {"contact": {"id": taro["id"]}, "type": "page_view", "event_id": "pv-2"}]
     assert statuses(post_events(key, events)[1]) == ["accepted", "accepted"]
-    assert statuses(post_events(key, events + [{"contact": {"id": taro["id"]}, "type": "purchase", "event_id": "p-1"}])[1]) == [
+    assert statuses(post_events(key, events + [{"contact": {"id": taro["id"]},
+                                                "type": "purchase", "event_id": "p-1"}])[1]) == [
         "duplicate", "duplicate", "accepted"]
     assert statuses(post_events(key, [events[0], events[0]])[1]) == ["duplicate", "duplicate"]
     assert sorted(timeline_types(api, taro["id"])) == ["page_view", "page_view", "purchase"]
@@ -121,7 +123,8 @@ def test_a_form_submission_creates_an_unknown_email_as_an_ownerless_contact(api,
                                        "data": {"form": "資料請求"}},
                                       {"contact": {"email": "later@example.jp", "create": True}, "type": "page_view"}])
     assert statuses(reply) == ["accepted", "accepted"]
-    found = api.post("/v1/contacts/lookup", {"field": "email", "values": ["new@example.jp", "later@example.jp"]}).body["found"]
+    found = api.post("/v1/contacts/lookup",
+                     {"field": "email", "values": ["new@example.jp", "later@example.jp"]}).body["found"]
     assert sorted(contact["email"] for contact in found) == ["later@example.jp", "new@example.jp"]
     assert all(contact["owner_id"] is None for contact in found)
 

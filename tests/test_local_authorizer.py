@@ -107,7 +107,8 @@ def test_an_unsigned_or_hmac_token_is_refused(gateway):
     public_pem = key.key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     signing_input = ".".join(_base64url(json.dumps(part).encode()) for part in
                              ({"alg": "HS256", "typ": "JWT", "kid": key.key_id}, claims))
-    keyed_with_the_public_key = f"{signing_input}.{_base64url(hmac.digest(public_pem, signing_input.encode(), 'sha256'))}"
+    keyed_with_the_public_key = (f"{signing_input}."
+                                 f"{_base64url(hmac.digest(public_pem, signing_input.encode(), 'sha256'))}")
 
     for token in (unsigned, keyed_with_the_public_key):
         assert_refused(_get(gateway, token), "alg")
@@ -136,7 +137,8 @@ def test_an_access_token_passes_the_authorizer_but_the_api_refuses_it(moto_endpo
     access = cognito.admin_initiate_auth(
         UserPoolId=os.environ["USER_POOL_ID"], ClientId=os.environ["USER_POOL_CLIENT_ID"],
         AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "access@example.jp", "PASSWORD": "Access-Passw0rd"})["AuthenticationResult"]["AccessToken"]
+        AuthParameters={"USERNAME": "access@example.jp",
+                        "PASSWORD": "Access-Passw0rd"})["AuthenticationResult"]["AccessToken"]
 
     response = Client(LocalApi()).get("/v1/contacts", headers={"Authorization": f"Bearer {access}"})
 
@@ -178,7 +180,8 @@ def test_crm_local_token_twice_is_the_same_user_with_the_role_asked_for(gateway,
     before, after = (_get(gateway, token).get_json() for token in (first, second))
     assert before["sub"] == after["sub"]
     assert (before["custom:role"], after["custom:role"]) == ("manager", "user")
-    user = boto3.client("cognito-idp").admin_get_user(UserPoolId=os.environ["USER_POOL_ID"], Username="twice@example.jp")
+    user = boto3.client("cognito-idp").admin_get_user(UserPoolId=os.environ["USER_POOL_ID"],
+                                                      Username="twice@example.jp")
     assert user["UserStatus"] == "CONFIRMED"
 
 
@@ -205,7 +208,8 @@ def test_crm_local_token_refuses_an_email_of_another_tenant(data_dir, capsys):
 def test_crm_local_token_without_a_running_stack_says_so(tmp_path, capsys):
     from infra.local.cli import main
 
-    assert main(["token", "--tenant", "t1", "--user", "a@example.jp", "--role", "user", "--data-dir", str(tmp_path)]) == 1
+    assert main(["token", "--tenant", "t1", "--user", "a@example.jp", "--role", "user",
+                 "--data-dir", str(tmp_path)]) == 1
     assert "make dev" in capsys.readouterr().err
 
 
@@ -247,7 +251,8 @@ def test_the_pools_users_and_their_tokens_survive_a_restart(tmp_path, moto_endpo
         try:
             assert os.environ["USER_POOL_ID"] == pool
             claims = JwtAuthorizer.from_environment().claims(token)  # issued before the restart
-            again = JwtAuthorizer.from_environment().claims(local_id_token(tmp_path, "t-restart", "kept@example.jp", "admin"))
+            again = JwtAuthorizer.from_environment().claims(local_id_token(tmp_path, "t-restart",
+                                                                           "kept@example.jp", "admin"))
             user = boto3.client("cognito-idp").admin_get_user(UserPoolId=pool, Username="kept@example.jp")
             held = {attribute["Name"]: attribute["Value"] for attribute in user["UserAttributes"]}
         finally:
@@ -265,4 +270,5 @@ def test_signing_in_as_nobody_answers_as_a_wrong_password(moto_endpoint):
     with pytest.raises(cognito.exceptions.NotAuthorizedException, match="Incorrect username or password"):
         cognito.initiate_auth(**sign_in)
     with pytest.raises(cognito.exceptions.NotAuthorizedException, match="Incorrect username or password"):
-        cognito.admin_initiate_auth(UserPoolId=os.environ["USER_POOL_ID"], **{**sign_in, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH"})
+        cognito.admin_initiate_auth(UserPoolId=os.environ["USER_POOL_ID"],
+                                    **{**sign_in, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH"})

@@ -20,7 +20,8 @@ def _dist(tmp_path):
 
 
 def test_the_api_keeps_its_own_paths():
-    prefixes = api_prefixes(["/v1/contacts", "/v1/contacts/{id}", "/auth/config", "/t/o/{token}", "/health", "/{proxy+}"])
+    prefixes = api_prefixes(["/v1/contacts", "/v1/contacts/{id}", "/auth/config",
+                             "/t/o/{token}", "/health", "/{proxy+}"])
     assert prefixes == {"v1", "auth", "t", "health", "_local"}
 
 

@@ -64,7 +64,8 @@ def moto_alone(monkeypatch):
 
 
 def item(number: int, rng: random.Random) -> dict[str, Any]:
-    entry = {"pk": {"S": f"p{number % 7}"}, "sk": {"S": f"s{number:03d}"}, "note": {"S": rng.choice("xyz") * (number % 5 + 1)}}
+    entry = {"pk": {"S": f"p{number % 7}"}, "sk": {"S": f"s{number:03d}"},
+             "note": {"S": rng.choice("xyz") * (number % 5 + 1)}}
     if number % 3 == 0:  # for nested ProjectionExpressions
         entry["meta"] = {"M": {"a": {"N": str(number)}, "b": {"L": [{"S": "first"}, {"S": "second"}]}}}
     if rng.random() < 0.8:  # sparse: some items are in no owner index, some lack the sort key
@@ -79,7 +80,8 @@ def item(number: int, rng: random.Random) -> dict[str, Any]:
 
 def write(client, name: str, items: list[dict[str, Any]]) -> None:
     for start in range(0, len(items), 25):
-        client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": entry}} for entry in items[start:start + 25]]})
+        client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": entry}}
+                                                     for entry in items[start:start + 25]]})
 
 
 def queries() -> list[dict[str, Any]]:
@@ -89,14 +91,18 @@ def queries() -> list[dict[str, Any]]:
         for index in ("ByOwner", "ByOwnerKeys"):
             for condition, values in (("", {}), (" AND #r = :a", {":a": "b"}), (" AND #r < :a", {":a": "c"}),
                                       (" AND #r <= :a", {":a": "b"}), (" AND #r > :a", {":a": "b"}),
-                                      (" AND #r >= :a", {":a": "ba"}), (" AND #r BETWEEN :a AND :b", {":a": "b", ":b": "c"}),
-                                      (" AND begins_with(#r, :a)", {":a": "b"}), (" AND begins_with(#r, :a)", {":a": "d#"})):
+                                      (" AND #r >= :a", {":a": "ba"}),
+                                      (" AND #r BETWEEN :a AND :b", {":a": "b", ":b": "c"}),
+                                      (" AND begins_with(#r, :a)", {":a": "b"}),
+                                      (" AND begins_with(#r, :a)", {":a": "d#"})):
                 for forward in (True, False) if index == "ByOwner" or not condition else ():
                     found.append({"IndexName": index, "KeyConditionExpression": "#o = :o" + condition,
                                   "ExpressionAttributeNames": {"#o": "owner", **({"#r": "rank"} if condition else {})},
-                                  "ExpressionAttributeValues": {":o": {"S": owner}, **{k: {"S": v} for k, v in values.items()}},
+                                  "ExpressionAttributeValues": {":o": {"S": owner},
+                                                                **{k: {"S": v} for k, v in values.items()}},
                                   "ScanIndexForward": forward})
-        found.append({"IndexName": "ByOwner", "KeyConditionExpression": "#o = :o", "FilterExpression": "begins_with(note, :n)",
+        found.append({"IndexName": "ByOwner", "KeyConditionExpression": "#o = :o",
+                      "FilterExpression": "begins_with(note, :n)",
                       "ExpressionAttributeNames": {"#o": "owner"},
                       "ExpressionAttributeValues": {":o": {"S": owner}, ":n": {"S": "x"}}})
         found.append({"IndexName": "ByOwnerKeys", "KeyConditionExpression": "#o = :o", "Select": "COUNT",
@@ -107,13 +113,15 @@ def queries() -> list[dict[str, Any]]:
                           "ExpressionAttributeValues": {":t": {"S": team}, ":a": {"N": "0"}, ":b": {"N": "10.5"}},
                           "ScanIndexForward": forward})
             found.append({"IndexName": "ByScore", "KeyConditionExpression": "team = :t AND score > :a",
-                          "ExpressionAttributeValues": {":t": {"S": team}, ":a": {"N": "0.5"}}, "ScanIndexForward": forward})
+                          "ExpressionAttributeValues": {":t": {"S": team}, ":a": {"N": "0.5"}},
+                          "ScanIndexForward": forward})
             found.append({"IndexName": "ByTeam", "KeyConditionExpression": "team = :t",
                           "ExpressionAttributeValues": {":t": {"S": team}}, "ScanIndexForward": forward,
                           "ProjectionExpression": "pk, sk, score"})
     for partition in ("p0", "p3", "p9"):
         found.append({"KeyConditionExpression": "pk = :p AND sk > :s",
-                      "ExpressionAttributeValues": {":p": {"S": partition}, ":s": {"S": "s050"}}, "ScanIndexForward": False})
+                      "ExpressionAttributeValues": {":p": {"S": partition}, ":s": {"S": "s050"}},
+                      "ScanIndexForward": False})
     for projection in PROJECTIONS:  # top-level names (picked directly) and nested paths (moto's own)
         found.append({"IndexName": "ByScore", "KeyConditionExpression": "team = :t", "ProjectionExpression": projection,
                       **names_in(projection), "ExpressionAttributeValues": {":t": {"S": "red"}}})
@@ -198,7 +206,8 @@ def test_every_query_answers_as_moto_does_through_every_kind_of_write(client, ta
                                  "ExpressionAttributeNames": {"#o": "owner"},
                                  "ExpressionAttributeValues": {":o": {"S": "ann"}}}, None) == before
     with pytest.raises(ClientError):  # refused after moto changed the item in place: put back as it was
-        client.update_item(TableName=table, Key=key(8), UpdateExpression="SET #r = :r", ExpressionAttributeNames={"#r": "rank"},
+        client.update_item(TableName=table, Key=key(8), UpdateExpression="SET #r = :r",
+                           ExpressionAttributeNames={"#r": "rank"},
                            ExpressionAttributeValues={":r": {"S": "z" * 1100}})
     client.execute_statement(Statement=f"UPDATE \"{table}\" SET owner = 'bob' WHERE pk = 'p3' AND sk = 's010'")
     assert_same_as_moto(client, table, moto_alone)
@@ -250,7 +259,8 @@ def touched_by_query(client, name: str, request: dict[str, Any], monkeypatch) ->
 
 
 @pytest.mark.parametrize("request_", [
-    {"IndexName": "ByOwner", "KeyConditionExpression": "#o = :o", "Limit": 10, "ExpressionAttributeNames": {"#o": "owner"},
+    {"IndexName": "ByOwner", "KeyConditionExpression": "#o = :o", "Limit": 10,
+     "ExpressionAttributeNames": {"#o": "owner"},
      "ExpressionAttributeValues": {":o": {"S": "ann"}}},
     {"IndexName": "ByOwnerKeys", "KeyConditionExpression": "#o = :o AND begins_with(#r, :r)", "ScanIndexForward": False,
      "Limit": 10, "ExpressionAttributeNames": {"#o": "owner", "#r": "rank"},

@@ -24,7 +24,8 @@ def files_bucket() -> str:
 
 
 def s3():
-    return boto3.client("s3", region_name=REGION, config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+    return boto3.client("s3", region_name=REGION,
+                        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
 
 
 def preflight(url: str, origin: str, method: str = "PUT", headers: str = "content-type") -> tuple[int, dict[str, str]]:

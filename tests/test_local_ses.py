@@ -59,7 +59,8 @@ def test_moto_refuses_sends_beyond_the_accounts_max_send_rate(api, monkeypatch):
     time.sleep(2)  # whatever other tests sent has been forgotten
     ses = boto3.client("sesv2", config=Config(retries={"max_attempts": 1}))
     message = {"FromEmailAddress": "rep@example.jp", "Destination": {"ToAddresses": ["taro@example.jp"]},
-               "Content": {"Raw": {"Data": b"From: rep@example.jp\r\nTo: taro@example.jp\r\nSubject: s\r\n\r\nbody\r\n"}}}
+               "Content": {"Raw": {"Data": b"From: rep@example.jp\r\nTo: taro@example.jp\r\n"
+                                           b"Subject: s\r\n\r\nbody\r\n"}}}
 
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends

@@ -402,7 +402,8 @@ def test_a_large_snapshot_is_saved_and_restored_in_one_pass_without_requests(tmp
     with _stack(tmp_path / "data", snapshot_interval=3600) as first:  # 3,000 items of 1 KB: Scan pages of 1 MB
         client = _dynamodb(first.aws.endpoint_url)
         for start in range(0, len(written), 25):
-            client.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": item}} for item in written[start:start + 25]]})
+            client.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": item}}
+                                                          for item in written[start:start + 25]]})
         targets.clear()
     assert [target for target in targets if target.startswith("DynamoDB")] == []  # the final save, the table dropped
 
@@ -487,7 +488,8 @@ def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_
         auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
 
         def call(method, path, body=None):
-            status, _, raw = _request(stack.url, method, path, None if body is None else json.dumps(body).encode(), auth)
+            status, _, raw = _request(stack.url, method, path,
+                                      None if body is None else json.dumps(body).encode(), auth)
             return status, json.loads(raw) if raw else None
 
         status, contact = call("POST", "/v1/contacts", {"family_name": "山田", "email": "taro@example.jp"})
@@ -506,11 +508,13 @@ def test_served_stack_sends_lists_its_outbox_tracks_and_sends_scheduled_mail_by_
         assert {key: first[key] for key in ("transport", "from", "to", "cc", "bcc", "subject")} == {
             "transport": "ses", "from": "rep@acme.co.jp", "to": ["taro@example.jp"], "cc": [],
             "bcc": ["boss@acme.co.jp"], "subject": "ご提案"}
-        assert f"Message-ID: <{now['provider_message_id']}@ap-northeast-1.amazonses.com>" in first["raw"] and "boss@acme.co.jp" not in first["raw"]
+        assert (f"Message-ID: <{now['provider_message_id']}@ap-northeast-1.amazonses.com>" in first["raw"]
+                and "boss@acme.co.jp" not in first["raw"])
 
         html = message_from_string(first["raw"], policy=policy.default).get_body(("html",)).get_content()
         pixel = re.search(r"/t/o/[\w-]+", html).group(0)
-        status, headers, image = _request(stack.url, "GET", pixel, headers=[("User-Agent", "Mozilla/5.0 (Macintosh) Safari/605")])
+        status, headers, image = _request(stack.url, "GET", pixel,
+                                          headers=[("User-Agent", "Mozilla/5.0 (Macintosh) Safari/605")])
         assert (status, headers["Content-Type"], image[:6]) == (200, "image/gif", b"GIF89a")
 
         deadline = time.time() + 30
@@ -546,7 +550,8 @@ def test_served_stack_serves_the_snippet_and_takes_its_beacons(tmp_path):
         assert status == 201, raw
         site_key = json.loads(raw)["site_key"]
         status, headers, script = _request(stack.url, "GET", "/collect.js")
-        assert status == 200 and headers["Content-Type"].startswith("application/javascript") and b"sendBeacon" in script
+        assert (status == 200 and headers["Content-Type"].startswith("application/javascript")
+                and b"sendBeacon" in script)
 
         browser = [("Origin", "http://localhost:8000"), ("Content-Type", "text/plain;charset=UTF-8"),
                    ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36")]
@@ -576,7 +581,8 @@ def test_served_stack_runs_bulk_jobs_from_its_queue(tmp_path):
         auth = [("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")]
 
         def call(method, path, body=None):
-            status, _, raw = _request(stack.url, method, path, None if body is None else json.dumps(body).encode(), auth)
+            status, _, raw = _request(stack.url, method, path,
+                                      None if body is None else json.dumps(body).encode(), auth)
             return status, json.loads(raw) if raw else None
 
         ids = [call("POST", "/v1/contacts", {"family_name": f"顧客{index}"})[1]["id"] for index in range(101)]

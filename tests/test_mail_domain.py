@@ -130,7 +130,8 @@ def test_unknown_merge_fields_name_each_location_and_field():
     assert caught.value.status == 422
 
 
-@pytest.mark.parametrize("name", ["contact.properties", "contact", "sender", "contact.family_name.x", "", "Contact.email"])
+@pytest.mark.parametrize("name", ["contact.properties", "contact", "sender", "contact.family_name.x", "",
+                                  "Contact.email"])
 def test_malformed_merge_fields_are_unknown(name):
     with pytest.raises(ValidationFailed) as caught:
         render(f"x {{{{{name}}}}} y", location="subject")
@@ -180,7 +181,8 @@ def test_html_body_values_are_escaped_text_values_are_not():
     assert rendered.subject == "株式会社サンプル & Co <Ltd>"
     assert rendered.body_text == "株式会社サンプル & Co <Ltd>"
     assert rendered.body_html == "<p>株式会社サンプル &amp; Co &lt;Ltd&gt;</p>"
-    assert render('<a title="{{contact.company}}">', html_escape=True) == '<a title="株式会社サンプル &amp; Co &lt;Ltd&gt;">'
+    assert render('<a title="{{contact.company}}">', html_escape=True) == \
+        '<a title="株式会社サンプル &amp; Co &lt;Ltd&gt;">'
 
 
 def test_a_value_cannot_inject_a_merge_field():
@@ -217,7 +219,8 @@ def test_a_merge_value_with_a_line_break_cannot_reach_the_subject():
     with pytest.raises(ValidationFailed) as caught:
         mail.render_email("{{contact.address}}", "本文", None, contact, DEFINITIONS, SENDER)
     assert details(caught.value)[0][:2] == ("subject", "header_injection")
-    assert mail.render_email("件名", "{{contact.address}}", None, contact, DEFINITIONS, SENDER).body_text == "東京都\n千代田区"
+    assert mail.render_email("件名", "{{contact.address}}", None, contact, DEFINITIONS, SENDER).body_text == \
+        "東京都\n千代田区"
 
 
 # --- recipients and header safety -----------------------------------------------------------
@@ -281,7 +284,8 @@ def test_compose_refuses_injection_in_subject_name_and_addresses():
 
 def test_compose_refuses_a_bad_sender_address_and_reserved_extra_headers():
     with pytest.raises(ValidationFailed) as caught:
-        compose(sender={"name": "x", "email": "not-an-address"}, extra_headers={"Bcc": "a@example.com", "Bad Name": "x"})
+        compose(sender={"name": "x", "email": "not-an-address"},
+                extra_headers={"Bcc": "a@example.com", "Bad Name": "x"})
     assert fields_of(caught.value) == ["sender.email", "headers.Bcc", "headers.Bad Name"]
 
 

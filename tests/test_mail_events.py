@@ -926,8 +926,8 @@ def test_a_confirmation_whose_subscribe_url_cannot_be_fetched_is_answered_withou
     lambda n: n["mail"].update(timestamp=["2026-01-01T00:00:00Z"]),
     lambda n: n["mail"].update(messageId="x" * 5000),
     lambda n: n.update(mail=["not", "an", "object"]),
-], ids=["diagnostic-list", "scalars-of-other-types", "address-list", "recipients-object", "bounce-fields-of-other-types",
-        "bounce-string", "timestamp-list", "huge-message-id", "mail-list"])
+], ids=["diagnostic-list", "scalars-of-other-types", "address-list", "recipients-object",
+        "bounce-fields-of-other-types", "bounce-string", "timestamp-list", "huge-message-id", "mail-list"])
 def test_a_bounce_of_an_unexpected_shape_is_answered_without_a_5xx(api, yamada, email, change):
     """What SES documents is read; a field of another type counts as absent, never a 500."""
     notification = bounce(email)
@@ -943,7 +943,8 @@ def test_a_bounce_with_a_list_diagnostic_still_applies_its_status_code(api, yama
     assert status_of(api, yamada["id"]) == "invalid_address"
 
 
-@pytest.mark.parametrize("message", ['[' * 5000 + ']' * 5000, r'{"notificationType": "Bounce", "mail": {"messageId": "\ud800"}}'],
+@pytest.mark.parametrize("message", ['[' * 5000 + ']' * 5000,
+                                     r'{"notificationType": "Bounce", "mail": {"messageId": "\ud800"}}'],
                          ids=["deep", "lone-surrogate"])
 def test_a_signed_message_that_is_not_json_we_read_is_ignored_without_a_5xx(moto_endpoint, message):
     reply = post(signed(message))

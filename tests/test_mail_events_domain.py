@@ -278,7 +278,8 @@ CLASSIFICATION = [
     ("Transient", "AttachmentRejected", None, None, "temporary_error"),
     # a "Transient" bounce with a 5.x.x code is permanent: the code decides
     ("Transient", "General", "5.1.1", "smtp; 550 5.1.1 user unknown", "invalid_address"),
-    ("Transient", "MailboxFull", "5.2.2", "smtp; 552 5.2.2 Mailbox full", "temporary_error"),  # full: whatever the class
+    # full: whatever the class
+    ("Transient", "MailboxFull", "5.2.2", "smtp; 552 5.2.2 Mailbox full", "temporary_error"),
     ("Transient", "General", "5.7.1", "smtp; 550 5.7.1 Blocked", "error"),
     # the code may only be in the diagnostic
     ("Permanent", "General", None, GMAIL_NO_SUCH_USER, "invalid_address"),
@@ -431,7 +432,8 @@ def test_only_mail_sent_moments_ago_may_not_be_recorded_yet(sent, now, recent):
 
 # --- real bounce wording (issue 17: what the CRM says happened is what happened) ----------------
 
-BOUNCE_TEXTS = json.loads((Path(__file__).parent / "fixtures" / "dsn" / "bounce-texts.json").read_text(encoding="utf-8"))
+BOUNCE_TEXTS = json.loads((Path(__file__).parent / "fixtures" / "dsn" / "bounce-texts.json")
+                          .read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("row", BOUNCE_TEXTS["rows"], ids=lambda row: row["source"][:60])
@@ -460,7 +462,8 @@ def test_an_auto_reply_among_real_bounces_drops_only_itself():
 
 
 @pytest.mark.parametrize("bounce_type, subtype, diagnostic", [
-    ("Transient", "General", "Automatic reply: お見積りの件"),       # Exchange's subject prefix (Sisimai rfc3834-02.eml)
+    # Exchange's subject prefix (Sisimai rfc3834-02.eml)
+    ("Transient", "General", "Automatic reply: お見積りの件"),
     ("Transient", "General", "Auto reply: Re: ご案内"),              # iCloud vacation (Sisimai rfc3834-03.eml)
     ("Undetermined", "Undetermined", "I am out of the office until May 7."),  # Sisimai why-vacation.go
     ("Transient", "General", "自動応答: お問い合わせの件"),          # Japanese Outlook

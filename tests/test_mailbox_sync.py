@@ -105,8 +105,8 @@ def test_a_sync_files_received_and_sent_mail_of_contacts_once_and_updates_their_
     user, rep = linked
     imap_server.append(user, "INBOX", message(sender=f"山田 太郎 <{CONTACT}>", to=rep, message_id="<in-1@example.jp>"))
     imap_server.append(user, "INBOX", message(sender="news@shop.example", to=rep, message_id="<news-1@shop.example>"))
-    imap_server.append(user, "Sent", message(sender=rep, to=CONTACT, subject="お見積り", message_id="<out-1@example.jp>",
-                                             date="Tue, 24 Nov 2026 10:00:00 +0900"))
+    imap_server.append(user, "Sent", message(sender=rep, to=CONTACT, subject="お見積り",
+                                             message_id="<out-1@example.jp>", date="Tue, 24 Nov 2026 10:00:00 +0900"))
 
     state = sync(api)
     again = sync(api)
@@ -127,7 +127,8 @@ def test_a_sync_files_received_and_sent_mail_of_contacts_once_and_updates_their_
 def test_a_reply_is_threaded_and_mail_the_crm_sent_is_not_filed_again(api, imap_server, linked, contact):
     user, rep = linked
     ours = sent(api, contact["id"], subject="ご提案の件")
-    imap_server.append(user, "Sent", message(sender=rep, to=CONTACT, subject="ご提案の件", message_id=ours["message_id"]))
+    imap_server.append(user, "Sent", message(sender=rep, to=CONTACT, subject="ご提案の件",
+                                             message_id=ours["message_id"]))
     imap_server.append(user, "INBOX", message(sender=CONTACT, to=rep, subject="Re: ご提案の件",
                                               message_id="<reply-1@example.jp>", replying_to=ours["message_id"]))
 
@@ -235,7 +236,8 @@ def test_a_server_that_never_answers_is_given_up_within_the_requests_time(api, m
         took = time.monotonic() - began
 
     assert took < 5, took
-    assert state["status"] == "error" and state["error"].startswith(f"The IMAP server 127.0.0.1 could not be reached on port {port}")
+    assert state["status"] == "error" and state["error"].startswith("The IMAP server 127.0.0.1 could not be "
+                                                                    f"reached on port {port}")
 
 
 def test_the_scheduled_function_syncs_each_linked_mailbox(api, imap_server, linked, contact):
@@ -315,7 +317,8 @@ def test_a_rotated_refresh_token_is_kept_for_the_next_sync(api, oauth2_imap, con
     try:
         user, first = linked_with_oauth2(api, oauth2_imap)
         assert sync(api)["status"] == "ok"
-        server.append(user, "INBOX", message(sender=CONTACT, to=api.claims()["email"], message_id="<oauth-2@example.jp>"))
+        server.append(user, "INBOX", message(sender=CONTACT, to=api.claims()["email"],
+                                             message_id="<oauth-2@example.jp>"))
         again = sync(api)
     finally:
         provider.rotate = False
@@ -333,7 +336,8 @@ def test_a_revoked_refresh_token_is_the_mailboxs_error_until_it_is_linked_again(
 
     failed = sync(api)
 
-    assert failed["status"] == "error" and "invalid_grant" in failed["error"] and "Link the mailbox again" in failed["error"]
+    assert failed["status"] == "error" and "invalid_grant" in failed["error"] and \
+        "Link the mailbox again" in failed["error"]
     assert mailbox_items(api, "received") == []
     reply = api.put("/v1/me/mailbox", {**mailbox_body(free_port()), "imap": oauth2_body(
         server.port, user, token_url=f"{provider.url}/token", client_secret=CLIENT_SECRET,

@@ -47,7 +47,8 @@ def test_a_port_nobody_listens_on_is_a_422_naming_the_connection(api):
 
     message = message_of(api.post("/v1/me/mailbox/test", mailbox_body(port)))
 
-    assert message == f"The connection test failed: The SMTP server 127.0.0.1 could not be reached on port {port}. {CHECK}"
+    assert message == \
+        f"The connection test failed: The SMTP server 127.0.0.1 could not be reached on port {port}. {CHECK}"
 
 
 def test_the_failure_reads_in_japanese(api):
@@ -60,7 +61,8 @@ def test_the_failure_reads_in_japanese(api):
     assert result["statusCode"] == 422
     assert json.loads(result["body"])["error"]["message"] == (
         f"接続テストに失敗しました: SMTP サーバー 127.0.0.1 のポート {port} に接続できませんでした。"
-        "メールボックス設定のホスト、ポート、暗号化方式を確認してください（通常 tls は 465 番、starttls は 587 番ポートです）。")
+        "メールボックス設定のホスト、ポート、暗号化方式を確認してください"
+        "（通常 tls は 465 番、starttls は 587 番ポートです）。")
 
 
 def test_without_a_password_the_stored_one_is_tried_and_the_stored_mailbox_stays(api, smtp_server):
@@ -87,7 +89,8 @@ def test_settings_put_would_refuse_are_refused_alike_without_connecting(api, smt
 
     assert_error(api.post("/v1/me/mailbox/test", without_password), 422, "password")  # no stored one yet
     assert_error(api.post("/v1/me/mailbox/test", mailbox_body(port, host="smtp.example.jp")), 422, "security")
-    assert_error(api.post("/v1/me/mailbox/test", {**mailbox_body(port), "port": 0, "verbose": True}), 422, "port", "verbose")
+    assert_error(api.post("/v1/me/mailbox/test", {**mailbox_body(port), "port": 0, "verbose": True}), 422, "port",
+                 "verbose")
     assert server.logins == []
 
 

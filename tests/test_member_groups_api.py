@@ -49,7 +49,8 @@ def member_ids(api: Api, group_id: str, limit: int = 50) -> list[str]:
     """Every member, page after page."""
     ids, cursor = [], None
     while True:
-        reply = api.get(f"/v1/member-groups/{group_id}/members", query={"limit": limit, **({"cursor": cursor} if cursor else {})})
+        reply = api.get(f"/v1/member-groups/{group_id}/members",
+                        query={"limit": limit, **({"cursor": cursor} if cursor else {})})
         assert reply.status == 200, reply.body
         ids += [item["id"] for item in reply.body["items"]]
         cursor = reply.body["next_cursor"]
@@ -274,11 +275,13 @@ def test_an_import_joins_the_groups_its_column_names_by_name_or_id(api):
             "誤り,bad@example.jp,ないグループ\n").encode()
     done = imported(api, data, {"名前": "family_name", "メール": "email", "会員グループ": "groups"})
     assert (done["created"], done["updated"]) == (1, 1)
-    assert done["errors"] == [{"row": 4, "column": "会員グループ", "message": "there is no member group named ないグループ"}]
+    assert done["errors"] == [{"row": 4, "column": "会員グループ",
+                               "message": "there is no member group named ないグループ"}]
     new = api.post("/v1/contacts/lookup", {"field": "email", "values": ["new@example.jp"]}).body["found"][0]
     assert new["groups"] == [salon["id"], gold["id"]]
     assert contact_of(api, known["id"])["groups"] == [gold["id"]]
-    assert [item["data"]["group_name"] for item in timeline(api, known["id"]) if item["type"] == "group_joined"] == ["Gold"]
+    assert [item["data"]["group_name"] for item in timeline(api, known["id"])
+            if item["type"] == "group_joined"] == ["Gold"]
     assert (group_of(api, salon["id"])["contact_count"], group_of(api, gold["id"])["contact_count"]) == (1, 2)
     assert sorted(member_ids(api, gold["id"])) == sorted([new["id"], known["id"]])
     assert api.post("/v1/contacts/lookup", {"field": "email", "values": ["bad@example.jp"]}).body["found"] == []
@@ -297,7 +300,8 @@ def signup(site_key: str, group_id: str, email: str) -> dict[str, Any]:
 
 
 def test_a_web_form_adds_its_sender_to_a_joinable_group_and_answers_the_redirect_url(api, site_key):
-    group = add_group(api, name="無料会員", redirect_url="https://www.example.jp/members/welcome", web_form_joinable=True)
+    group = add_group(api, name="無料会員", redirect_url="https://www.example.jp/members/welcome",
+                      web_form_joinable=True)
     result = signup(site_key, group["id"], "hanako@example.jp")
     assert result["statusCode"] == 200, result
     assert json.loads(result["body"]) == {"redirect_url": "https://www.example.jp/members/welcome"}
@@ -340,7 +344,8 @@ def invited_member(api: Api, email: str) -> tuple[dict[str, Any], dict[str, Any]
     group = add_group(api, name="オンラインサロン")
     contact = create(api, family_name="会員", email=email)
     join(api, group["id"], contact["id"])
-    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/invite")  # no body: the action takes no input
+    # no body: the action takes no input
+    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/invite")
     assert reply.status == 200, reply.body
     assert reply.body["member_login_status"] == "invited"
     mailed = [message for message in OUTBOX.items() if message["to"] == [email]]
@@ -473,8 +478,10 @@ def test_a_reset_mail_replaces_the_password_with_a_new_temporary_one(api, outbox
     email = f"member-{uuid.uuid4().hex[:8]}@example.jp"
     group, contact, first = invited_member(api, email)
     activated(api, email, first)
-    assert_error(api.as_("user").post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset", {}), 403)
-    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset")  # no body, as for the invitation
+    assert_error(api.as_("user").post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset", {}),
+                 403)
+    # no body, as for the invitation
+    reply = api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/password-reset")
     assert reply.status == 200, reply.body
     assert reply.body["member_login_status"] == "invited"
     assert [item["type"] for item in timeline(api, contact["id"])][0] == "member_password_reset"
@@ -492,5 +499,6 @@ def test_invite_and_reset_take_no_fields(api):
     contact = create(api, family_name="会員", email="fields@example.jp")
     join(api, group["id"], contact["id"])
     for step in ("invite", "password-reset"):
-        assert_error(api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/{step}", {"send": True}), 422, "send")
+        assert_error(api.post(f"/v1/member-groups/{group['id']}/members/{contact['id']}/{step}", {"send": True}),
+                     422, "send")
     assert contact_of(api, contact["id"])["member_login_status"] is None

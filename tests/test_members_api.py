@@ -58,7 +58,8 @@ def test_an_invitation_is_an_invited_member_and_a_cognito_user_of_the_tenant(api
     assert reply.status == 201, reply.body
     member = reply.body
     assert set(member) == {"id", "email", "name", "role", "status", "created_at"}
-    assert (member["email"], member["name"], member["role"], member["status"]) == (email, "招待 花子", "manager", "invited")
+    assert (member["email"], member["name"], member["role"], member["status"]) == \
+        (email, "招待 花子", "manager", "invited")
     user = cognito_user(email)
     assert user is not None and user["sub"] == member["id"] and user["custom:tenant_id"] == api.tenant
     assert (user["custom:role"], user["name"], user["email_verified"]) == ("manager", "招待 花子", "true")

@@ -27,7 +27,8 @@ def test_manager_and_user_manage_nobody(role):
         rules.require_may_touch(caller(role), member("user"))
 
 
-@pytest.mark.parametrize("target, new_role", [("owner", None), ("owner", "user"), ("user", "owner"), ("admin", "owner")])
+@pytest.mark.parametrize("target, new_role", [("owner", None), ("owner", "user"), ("user", "owner"),
+                                              ("admin", "owner")])
 def test_only_an_owner_touches_an_owner_or_grants_owner(target, new_role):
     with pytest.raises(Forbidden):
         rules.require_may_touch(caller("admin"), member(target), new_role)

@@ -37,7 +37,8 @@ def test_every_message_the_code_raises_has_its_japanese(found):
     templates, fragments = found.templates, found.fragments
     missing = {text: sorted(places)[0] for text, places in {**fragments, **templates}.items()
                if text not in JAPANESE and text not in AS_IS}
-    assert missing == {}, "add these to shared/messages_ja.py:\n" + "\n".join(f"{t!r}  # {p}" for t, p in missing.items())
+    assert missing == {}, \
+        "add these to shared/messages_ja.py:\n" + "\n".join(f"{t!r}  # {p}" for t, p in missing.items())
 
 
 def test_the_catalogue_holds_no_message_the_code_no_longer_raises(found):
@@ -79,7 +80,8 @@ def test_each_japanese_template_keeps_the_placeholders_of_its_english_one(englis
     for dropped in set(english_names) - set(japanese_names):
         choice = ast.parse(dropped, mode="eval").body
         assert isinstance(choice, ast.IfExp) and all(
-            isinstance(branch, ast.Constant) and isinstance(branch.value, str) for branch in (choice.body, choice.orelse)
+            isinstance(branch, ast.Constant) and isinstance(branch.value, str)
+            for branch in (choice.body, choice.orelse)
         ), f"{dropped!r} is missing from {japanese!r}"
     assert any("\u3040" <= char <= "\u30ff" or "\u4e00" <= char <= "\u9fff" for char in japanese), japanese
 
@@ -95,7 +97,8 @@ def test_each_message_as_raised_reads_back_to_its_own_japanese(english):
 
 
 def test_a_quoted_text_of_ours_is_translated_inside_the_sentence_that_quotes_it():
-    assert in_japanese("The request body is not valid JSON.") == "リクエスト本文を読み取れません: 正しい JSON ではありません。"
+    assert in_japanese("The request body is not valid JSON.") == \
+        "リクエスト本文を読み取れません: 正しい JSON ではありません。"
     assert in_japanese("Only an owner or admin can create API keys; your role is user.") == \
         "API キーを作成することができるのはオーナーまたは管理者のみです。あなたのロールは user です。"
     assert in_japanese("The file is not a CSV file or an Excel workbook we can read: this is a PDF document, "
@@ -104,8 +107,9 @@ def test_a_quoted_text_of_ours_is_translated_inside_the_sentence_that_quotes_it(
     assert in_japanese("The file is not a CSV file or an Excel workbook we can read: this is an Excel 97-2003 .xls "
                        "file (or a password-protected workbook): open it in Excel and save it as an Excel Workbook "
                        "(.xlsx) or as CSV (UTF-8)") == \
-        ("読み込める CSV ファイルまたは Excel ブックではありません: Excel 97-2003 の .xls ファイル（またはパスワードで保護"
-         "されたブック）です。Excel で開き、Excel ブック（.xlsx）または CSV（UTF-8）形式で保存し直してください")
+        ("読み込める CSV ファイルまたは Excel ブックではありません: Excel 97-2003 の .xls ファイル"
+         "（またはパスワードで保護されたブック）です。Excel で開き、Excel ブック（.xlsx）または CSV（UTF-8）"
+         "形式で保存し直してください")
     # a value (an id that happens to read like a message of ours) stays as it is
     assert in_japanese("No company with id is empty exists.") == "ID が is empty の会社は存在しません。"
 
@@ -120,7 +124,8 @@ def test_a_template_reads_as_its_f_string_does():
 
 def test_a_plural_ending_the_japanese_does_without_is_dropped():
     for minutes, ending in ((5, "s"), (1, "")):
-        assert in_japanese(f"You started an export less than 30 minutes ago; try again in {minutes} minute{ending}.") == \
+        assert in_japanese(f"You started an export less than 30 minutes ago; try again in {minutes} "
+                           f"minute{ending}.") == \
             f"前回のエクスポートから 30 分経っていません。{minutes} 分後に再度お試しください。"
 
 
@@ -129,7 +134,8 @@ def test_a_message_the_catalogue_does_not_know_stays_english():
 
 
 @pytest.mark.parametrize(("header", "japanese"), [
-    ("ja", True), ("ja-JP", True), ("JA-jp", True), ("ja,en;q=0.5", True), ("ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7", True),
+    ("ja", True), ("ja-JP", True), ("JA-jp", True), ("ja,en;q=0.5", True),
+    ("ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7", True),
     ("fr, ja;q=0.5", True), ("en;q=0.5, *", True), ("en;q=0.2, ja;q=0.8", True), ("ja;q=abc", True),
     ("en,ja;q=0.1", False), ("en-US,en;q=0.9,ja;q=0.8", False), ("en, ja", False), ("ja, en", True),
     ("ja;q=0", False), ("ja;q=0, *", False), ("*", False), ("*;q=0.5, ja;q=0.1", False), ("fr", False),
@@ -203,7 +209,8 @@ def test_the_http_layers_own_errors_are_japanese():
     status, error = _resolve("POST /echo", JA, body="{not json")
     assert (status, error["message"]) == (400, "リクエスト本文を読み取れません: 正しい JSON ではありません。")
     status, error = _resolve("POST /echo", JA, body="x" * (5 * 1024 * 1024 + 1))
-    assert (status, error["code"], error["message"]) == (413, "payload_too_large", "リクエスト本文が大きすぎます。5 MB 以下にしてください。")
+    assert (status, error["code"], error["message"]) == (413, "payload_too_large",
+                                                         "リクエスト本文が大きすぎます。5 MB 以下にしてください。")
     status, error = _resolve("POST /echo", {"accept-language": "en,ja;q=0.1"}, body="{not json")
     assert error["message"] == "The request body is not valid JSON."
 
@@ -214,7 +221,8 @@ def _call(api: Api, method: str, path: str, body=None, query=None, language: str
     from infra.local.server import call_handler
 
     headers = {"accept-language": language} if language else {}
-    result = call_handler(method, path, api.member_claims(), None if body is None else json.dumps(body, ensure_ascii=False),
+    result = call_handler(method, path, api.member_claims(),
+                          None if body is None else json.dumps(body, ensure_ascii=False),
                           query or {}, headers=headers)
     return result["statusCode"], json.loads(result["body"])["error"]
 
@@ -227,7 +235,8 @@ def test_a_422_names_each_field_in_japanese_with_ja_and_in_english_without(api):
     assert japanese["code"] == english["code"] == "validation_failed"
     assert english["message"] == "Some fields are invalid; see details."
     assert japanese["message"] == "入力内容に誤りがあります。details を確認してください。"
-    assert [(d["field"], d["code"]) for d in japanese["details"]] == [(d["field"], d["code"]) for d in english["details"]]
+    assert [(d["field"], d["code"]) for d in japanese["details"]] == \
+        [(d["field"], d["code"]) for d in english["details"]]
     by_field = {d["field"]: d["message"] for d in japanese["details"]}
     assert by_field["email"] == "taro@example.co.jp のような正しいメールアドレスを指定してください"
     assert {d["field"]: d["message"] for d in english["details"]}["email"] == \
@@ -245,14 +254,16 @@ def test_a_404_is_japanese_with_the_id_carried_over(api):
 def test_a_bad_cursor_400_is_japanese(api):
     status, error = _call(api, "GET", "/v1/contacts", query={"cursor": "not-a-cursor"}, language="ja-JP,en;q=0.5")
     assert (status, error["code"]) == (400, "bad_request")
-    assert error["message"] == "このカーソルはこの検索条件では使用できません。カーソルを指定せずに最初から取得し直してください。"
+    assert error["message"] == \
+        "このカーソルはこの検索条件では使用できません。カーソルを指定せずに最初から取得し直してください。"
 
 
 def test_a_403_is_japanese(api):
     contact = create(api, family_name="山田")
     status, error = _call(api.as_("user"), "DELETE", f"/v1/contacts/{contact['id']}")
     assert (status, error["code"]) == (403, "forbidden")
-    assert error["message"] == "あなたのロール（user）ではコンタクトを削除できません。マネージャー、管理者またはオーナーに依頼してください。"
+    assert error["message"] == \
+        "あなたのロール（user）ではコンタクトを削除できません。マネージャー、管理者またはオーナーに依頼してください。"
 
 
 def test_a_409_is_japanese_in_the_error_and_its_detail(api):
@@ -268,7 +279,8 @@ def test_a_409_is_japanese_in_the_error_and_its_detail(api):
 def test_a_forged_tracking_link_is_a_japanese_404_for_a_japanese_browser(moto_endpoint):
     from infra.local.server import call_handler
 
-    for language, message in (("ja,en-US;q=0.9", "このトラッキングリンクは無効です。元のメールからリンクを開いてください。"),
+    for language, message in (("ja,en-US;q=0.9",
+                               "このトラッキングリンクは無効です。元のメールからリンクを開いてください。"),
                               ("en-US", "This tracking link is not valid; open the link from the original email.")):
         result = call_handler("GET", "/t/c/forged-token", None, headers={"accept-language": language})
         assert result["statusCode"] == 404

@@ -112,8 +112,10 @@ def test_document_passes_openapi_spec_validator(doc):
 def test_every_template_route_is_documented_and_nothing_else(doc):
     in_template = {(route.method, route.path) for route in documented_routes()}
     in_document = {(method.upper(), path) for path, method, _ in operations(doc)}
-    assert not in_template - in_document, f"routes of template.yaml missing from openapi.json: {sorted(in_template - in_document)}"
-    assert not in_document - in_template, f"operations of openapi.json not in template.yaml: {sorted(in_document - in_template)}"
+    assert not in_template - in_document, \
+        f"routes of template.yaml missing from openapi.json: {sorted(in_template - in_document)}"
+    assert not in_document - in_template, \
+        f"operations of openapi.json not in template.yaml: {sorted(in_document - in_template)}"
 
 
 def _is_schema(document: dict[str, Any], schema: Any) -> bool:
@@ -209,7 +211,8 @@ def test_error_responses_use_the_error_schema(doc):
     assert set(resolve(doc, inner["properties"]["details"]["items"])["required"]) == {"field", "code", "message"}
     # a 401 is API Gateway's own {"message": "Unauthorized"} when its JWT authorizer refuses the token
     # (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html)
-    gateway_or_error = {"oneOf": [{"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/GatewayMessage"}]}
+    gateway_or_error = {"oneOf": [{"$ref": "#/components/schemas/Error"},
+                                  {"$ref": "#/components/schemas/GatewayMessage"}]}
     for path, method, operation in operations(doc):
         for status, response in operation["responses"].items():
             if status[0] in "45":

@@ -129,11 +129,13 @@ def test_provision_creates_the_template_secrets_once_as_cloudformation_generates
         spec = template[logical_id]["Properties"]["GenerateSecretString"]
         value = json.loads(secrets.get_secret_value(SecretId=first[variable])["SecretString"])
         assert list(value) == [spec["GenerateStringKey"]], logical_id
-        assert len(value[spec["GenerateStringKey"]]) == spec["PasswordLength"] and value[spec["GenerateStringKey"]].isalnum()
+        assert len(value[spec["GenerateStringKey"]]) == spec["PasswordLength"] and \
+            value[spec["GenerateStringKey"]].isalnum()
 
 
 def test_provision_gives_new_secrets_the_values_it_is_handed(aws_env: str) -> None:
-    created = provision(table_name="crm-test-kept", secret_values={"TrackingKeySecret": {"local": "a2VwdC1rZXktMDEyMzQ1Njc4OWFi"}})
+    created = provision(table_name="crm-test-kept",
+                        secret_values={"TrackingKeySecret": {"local": "a2VwdC1rZXktMDEyMzQ1Njc4OWFi"}})
 
     secrets = boto3.client("secretsmanager", region_name=REGION, endpoint_url=aws_env)
     stored = secrets.get_secret_value(SecretId=created["TRACKING_KEY_SECRET_ID"])["SecretString"]
@@ -145,17 +147,19 @@ def test_provision_creates_the_template_user_pool_and_app_client_idempotently(aw
 
     again = provision(table_name="crm-test-pool")  # a restart: the pool and client found by name
 
-    assert again == first and set(first) == {"USER_POOL_ID", "USER_POOL_CLIENT_ID", "MEMBER_POOL_ID", "MEMBER_POOL_CLIENT_ID",
-                                             "APP_SECRET_ID", "TRACKING_KEY_SECRET_ID"}
+    assert again == first and set(first) == {"USER_POOL_ID", "USER_POOL_CLIENT_ID", "MEMBER_POOL_ID",
+                                             "MEMBER_POOL_CLIENT_ID", "APP_SECRET_ID", "TRACKING_KEY_SECRET_ID"}
     cognito = _cognito(aws_env)
-    named = [pool for pool in cognito.list_user_pools(MaxResults=60)["UserPools"] if pool["Name"] == "crm-test-pool-users"]
+    named = [pool for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]
+             if pool["Name"] == "crm-test-pool-users"]
     assert [pool["Id"] for pool in named] == [first["USER_POOL_ID"]]
     pool = cognito.describe_user_pool(UserPoolId=first["USER_POOL_ID"])["UserPool"]
     template = load_template()["Resources"]["UserPool"]["Properties"]
     assert pool["UsernameAttributes"] == ["email"]
     assert pool["Policies"]["PasswordPolicy"] == template["Policies"]["PasswordPolicy"]
     invitation = pool["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailMessage"]
-    assert "{username}" in invitation and "{####}" in invitation and "仮パスワード" in invitation and "temporary" in invitation
+    assert "{username}" in invitation and "{####}" in invitation and "仮パスワード" in invitation and \
+        "temporary" in invitation
     attributes = {attribute["Name"]: attribute for attribute in pool["SchemaAttributes"]}
     assert attributes["custom:tenant_id"]["Mutable"] is False and attributes["custom:role"]["Mutable"] is True
     [client] = cognito.list_user_pool_clients(UserPoolId=first["USER_POOL_ID"], MaxResults=60)["UserPoolClients"]

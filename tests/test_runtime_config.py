@@ -104,7 +104,8 @@ def test_a_changed_cursor_secret_is_read_after_the_cache_age(secrets_manager, cl
     from shared.config import CONFIG, SECRET_MAX_AGE_SECONDS
 
     secret_before = CONFIG.cursor_secret
-    before = _rotated(secrets_manager, "APP_SECRET_ID", lambda value: {**value, "cursor_secret": "rotated-cursor-secret-0123"})
+    before = _rotated(secrets_manager, "APP_SECRET_ID",
+                      lambda value: {**value, "cursor_secret": "rotated-cursor-secret-0123"})
     try:
         assert CONFIG.cursor_secret == secret_before  # cached
         clock[0] += SECRET_MAX_AGE_SECONDS

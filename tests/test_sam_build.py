@@ -129,7 +129,8 @@ def test_the_layer_holds_the_pinned_packages_built_for_arm64(build_dir: Path) ->
         name, version = dist_info.name[: -len(".dist-info")].split("-", 1)
         installed[_canonical(name)] = version
     for name, version in _pins().items():
-        assert installed.get(name) == version, f"layer/requirements.txt pins {name}=={version}; built {installed.get(name)}"
+        assert installed.get(name) == version, \
+            f"layer/requirements.txt pins {name}=={version}; built {installed.get(name)}"
     # first-party code is in the functions, never in the layer
     assert not (python / "shared").exists() and not (python / "functions").exists()
     # native code (pycryptodomex) for Lambda's arm64 (Graviton), not this machine's architecture

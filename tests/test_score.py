@@ -24,7 +24,8 @@ def test_counts_keep_the_window_and_skip_machines():
     assert score.score(contact, {"page_view": 1, "purchase": 20}, today + timedelta(days=1)) == 2  # ages out
 
 
-@pytest.mark.parametrize(("points", "expected"), [(0, "inactive"), (4, "inactive"), (5, "active"), (29, "active"), (30, "hot")])
+@pytest.mark.parametrize(("points", "expected"), [(0, "inactive"), (4, "inactive"), (5, "active"), (29, "active"),
+                                                  (30, "hot")])
 def test_engagement_thresholds(points, expected):
     assert score.engagement(points, {"hot": 30, "active": 5}) == expected
 
@@ -46,7 +47,8 @@ def test_score_and_engagement_follow_events_weights_and_the_window(api):
     key = api.post("/v1/api-keys", {"name": "site"}).body["secret"]
     _post(key, [{"contact": {"id": contact["id"]}, "type": "purchase", "occurred_at": _days_ago(1)},
                 {"contact": {"id": contact["id"]}, "type": "page_view", "occurred_at": _days_ago(2)},
-                {"contact": {"id": contact["id"]}, "type": "page_view", "occurred_at": _days_ago(3), "data": {"machine": True}},
+                {"contact": {"id": contact["id"]}, "type": "page_view", "occurred_at": _days_ago(3),
+                 "data": {"machine": True}},
                 {"contact": {"id": contact["id"]}, "type": "purchase", "occurred_at": _days_ago(120)}])
     stored = api.get(f"/v1/contacts/{contact['id']}").body
     assert (stored["score"], stored["engagement"]) == (21, "active")  # purchase 20 + page_view 1

@@ -34,8 +34,8 @@ def people(api) -> dict[str, dict[str, Any]]:
     assert api.post("/v1/properties", {"key": "industry", "label": "業種", "type": "select",
                                        "options": ["製造", "小売", "IT"]}).status == 201
     made = {
-        "山田": create(api, family_name="山田", family_name_kana="ヤマダ", email="Taro@Example.jp", phone="03-1234-5678",
-                     company="株式会社サンプル", tags=["展示会2026", "VIP"], status="new",
+        "山田": create(api, family_name="山田", family_name_kana="ヤマダ", email="Taro@Example.jp",
+                     phone="03-1234-5678", company="株式会社サンプル", tags=["展示会2026", "VIP"], status="new",
                      properties={"employees": 120, "industry": "製造"}, acquired_at=days_ago(3)),
         "佐藤": create(api, family_name="佐藤", family_name_kana="サトウ", email="sato@example.co.jp",
                      company="サンプル商事", tags=["展示会2026"], status="replied",
@@ -156,7 +156,8 @@ def test_another_tenants_contacts_are_never_found(api, people):
     ({"filter": {"field": "status", "op": "eq", "value": "maybe"}}, "filter.value"),
     ({"filter": {"field": "family_name", "op": "contains", "value": ".*田"}}, "filter.value"),
     ({"filter": {"field": "family_name", "op": "eq", "value": "山*"}}, "filter.value"),
-    ({"filter": {"and": [{"field": "status", "op": "eq", "value": "new"}, {"field": "status", "op": "eq", "value": "new"},
+    ({"filter": {"and": [{"field": "status", "op": "eq", "value": "new"},
+                         {"field": "status", "op": "eq", "value": "new"},
                          {"or": [{"field": "color", "op": "eq", "value": "red"}]}]}}, "filter.and[2].or[0].field"),
     ({"filter": {"and": [{"and": [{"and": [{"and": [{"and": [{"and": [{"field": "status", "op": "exists"}]}]}]}]}]}]}},
      "filter.and[0].and[0].and[0].and[0].and[0]"),

@@ -685,7 +685,8 @@ def test_a_segment_condition_is_the_segments_filter_in_place():
     node = search.parse({"segment_id": "seg-new-vip"}, DEFINITIONS, NOW, segments=SEGMENTS)
     assert node == search.parse(SEGMENTS["seg-new-vip"], DEFINITIONS, NOW, "filter.segment_id", SEGMENTS)
     assert search.plan(node) == AllOf((Lookup("tag", ("VIP",)), Lookup("status", ("new",))))
-    assert search.segment_ids_in({"and": [{"segment_id": "a"}, {"or": [{"segment_id": "b"}]}, {"tags": {}}]}) == {"a", "b"}
+    assert search.segment_ids_in({"and": [{"segment_id": "a"}, {"or": [{"segment_id": "b"}]},
+                                          {"tags": {}}]}) == {"a", "b"}
 
 
 @pytest.mark.parametrize("tree, within, path, code", [

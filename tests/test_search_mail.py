@@ -58,7 +58,8 @@ def mailed(api) -> dict[str, Any]:
 
 def test_emails_sent_count_counts_each_email_sent_to_the_contact(api, mailed):
     people = mailed["people"]
-    counts = {name: api.get(f"/v1/contacts/{person['id']}").body["emails_sent_count"] for name, person in people.items()}
+    counts = {name: api.get(f"/v1/contacts/{person['id']}").body["emails_sent_count"]
+              for name, person in people.items()}
     assert counts == {"山田": 1, "佐藤": 2, "鈴木": 0}
     assert found(api, {"field": "emails_sent_count", "op": "gte", "value": 2}) == ["佐藤"]
     assert found(api, {"field": "emails_sent_count", "op": "eq", "value": 0}) == ["鈴木"]
@@ -82,7 +83,8 @@ def test_the_emails_condition_finds_contacts_by_what_their_emails_met(api, maile
 def test_an_emails_condition_combines_with_others_and_pages_exactly(api, mailed):
     tree = {"or": [{"emails": {"event": "opened"}}, {"field": "family_name", "op": "eq", "value": "鈴木"}]}
     assert found(api, tree) == ["山田", "鈴木"]
-    assert found(api, {"and": [{"emails": {"event": "sent"}}, {"field": "emails_sent_count", "op": "lt", "value": 2}]}) \
+    assert found(api, {"and": [{"emails": {"event": "sent"}},
+                               {"field": "emails_sent_count", "op": "lt", "value": 2}]}) \
         == ["山田"]
     first = api.post("/v1/contacts/search", {"filter": {"emails": {"event": "sent"}}, "limit": 1, "sort": "name"}).body
     assert first["total"] == 2 and len(first["items"]) == 1 and first["next_cursor"]
@@ -102,7 +104,8 @@ def test_an_entry_outliving_its_contact_is_not_a_match(api, mailed):
     with ActivityItem.batch_write() as batch:
         for number in range(60):
             entry = activities.new_activity(f"01JGONEENTRY{number:014d}", "email_sent", "2026-05-01T00:00:00.000Z",
-                                            ("user", "someone"), "Email sent", {"email_id": f"01JGONEMAIL{number:015d}"})
+                                            ("user", "someone"), "Email sent",
+                                            {"email_id": f"01JGONEMAIL{number:015d}"})
             batch.save(activity_model(api.tenant, f"01JGONECONTACT{number:012d}", entry))
     names = []
     body: dict[str, Any] = {"filter": {"emails": {"event": "sent"}}, "limit": 1}

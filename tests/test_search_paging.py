@@ -142,7 +142,8 @@ TAGGED = {"tags": {"include": [TAG]}}
                          + [("created_at", "asc")])
 def test_an_indexed_search_pages_full_and_in_order_with_an_exact_total(crowd, sort, order):
     limit = 15  # a page reads 80 contacts whole at most: fewer than the 110 matches
-    everyone, _ = every_page(lambda cursor: search(crowd, filter=TAGGED, limit=200, **({"cursor": cursor} if cursor else {})), 200)
+    everyone, _ = every_page(lambda cursor: search(crowd, filter=TAGGED, limit=200,
+                                                   **({"cursor": cursor} if cursor else {})), 200)
     paged, totals = every_page(lambda cursor: search(crowd, filter=TAGGED, sort=sort, order=order, limit=limit,
                                                      **({"cursor": cursor} if cursor else {})), limit)
 
@@ -178,7 +179,8 @@ def test_a_segments_contacts_page_as_a_search_does(crowd):
 
     def pages(who: Api) -> tuple[list[dict[str, Any]], list[int]]:
         return every_page(lambda cursor: who.get(f"/v1/segments/{segment}/contacts",
-                                                 query={"sort": "name", "limit": "12"} | ({"cursor": cursor} if cursor else {})).body, 12)
+                                                 query={"sort": "name", "limit": "12"} |
+                                                       ({"cursor": cursor} if cursor else {})).body, 12)
 
     owners, owner_totals = pages(crowd)
     reps, rep_totals = pages(rep)
@@ -256,14 +258,16 @@ def test_a_cursor_is_bound_to_its_search_and_to_the_member_asking(crowd, tree):
 
 FORGED_POSITIONS = [
     None, [], "offset", 3, {}, {"offset": -1}, {"offset": "5"}, {"offset": True}, {"offset": 5, "walk": None},
-    {"offset": 5, "view": "x"}, {"walk": 5}, {"walk": {"phase": "9", "key": None}}, {"walk": {"phase": "0", "key": "k"}},
+    {"offset": 5, "view": "x"}, {"walk": 5}, {"walk": {"phase": "9", "key": None}},
+    {"walk": {"phase": "0", "key": "k"}},
     {"walk": {"phase": "0", "key": None}, "offset": 0}, {"phase": "0", "key": None},
     {"walk": {"phase": "0", "key": {"pk": {"S": "x"}}}}, {"walk": {"phase": "0", "key": {"a": 1}}},
     {"via": None}, {"via": "x", "at": None}, {"via": 5, "at": None}, {"via": None, "at": []},
     {"via": None, "at": {"offset": -1}}, {"via": None, "at": {"walk": {"phase": "0", "key": {"pk": {"S": "x"}}}}},
     {"via": None, "at": {"walk": {"phase": "1", "key": {"pk": {"S": "x"}, "sk": {"S": "x"}, "gsi16pk": {"S": "x"},
                                                         "gsi16sk": {"S": "1#x"}}}}},
-    {"after": 5}, {"after": "x"}, {"via": None, "at": {"after": ["0#x"]}}, {"via": None, "at": {"after": "0#x", "offset": 0}},
+    {"after": 5}, {"after": "x"}, {"via": None, "at": {"after": ["0#x"]}},
+    {"via": None, "at": {"after": "0#x", "offset": 0}},
 ]
 
 

@@ -561,7 +561,8 @@ def test_read_rows_reports_encoding_change_half_way():
         list(read_rows(io.BytesIO(data), sniffed))
 
 
-@pytest.mark.parametrize("bad,reason", [(b"\xff\xfe,x\n", "not valid UTF-8"), ("髙橋,x\n".encode("cp932"), "not valid UTF-8"),
+@pytest.mark.parametrize("bad,reason", [(b"\xff\xfe,x\n", "not valid UTF-8"),
+                                        ("髙橋,x\n".encode("cp932"), "not valid UTF-8"),
                                         (b'"' + b"x" * 200_000 + b'",x\n', "field larger than field limit")])
 def test_read_rows_yields_every_record_before_an_unreadable_one_and_names_its_line(bad, reason):
     data = ("name,note\n" + "yamada,ok\n" * 20_000).encode() + bad + b"after,x\n"
@@ -690,7 +691,8 @@ def test_read_rows_of_an_xlsx_as_a_csv_of_it_would_give_them():
 
     sniffed, rows = xlsx_rows_of(data)
 
-    assert (sniffed.encoding, sniffed.header) == (XLSX, ["姓", "名", "メールアドレス", "電話番号", "生年月日", "点数", "タグ"])
+    assert (sniffed.encoding, sniffed.header) == (XLSX, ["姓", "名", "メールアドレス", "電話番号", "生年月日", "点数",
+                                                         "タグ"])
     assert rows == [
         (2, {"姓": "山田", "名": "太郎", "メールアドレス": "taro@example.jp", "電話番号": "0312345678",
              "生年月日": "1980-04-01", "点数": "42", "タグ": "VIP"}),

@@ -233,7 +233,8 @@ def test_user_pool_client_cannot_write_tenant_or_role(template: dict[str, Any]) 
         # the custom attributes of its pool (tenant, role, a member's contact) are set by administrators only
         pool = template["Resources"][props["UserPoolId"]["Ref"]]["Properties"]
         protected = {f"custom:{attribute['Name']}" for attribute in pool["Schema"] if attribute["Name"] != "email"}
-        assert protected >= (PROTECTED_ATTRIBUTES if logical_id == "UserPoolClient" else {"custom:tenant_id"}), logical_id
+        assert protected >= (PROTECTED_ATTRIBUTES if logical_id == "UserPoolClient"
+                             else {"custom:tenant_id"}), logical_id
         # Without WriteAttributes every attribute would be writable by the user.
         assert "WriteAttributes" in props, f"{logical_id}: WriteAttributes must be explicit"
         assert not protected & set(props["WriteAttributes"]), logical_id
@@ -419,7 +420,8 @@ def test_each_function_may_read_exactly_the_stack_secrets_its_environment_names(
     readers = {}
     for logical_id, resource in _functions(template).items():
         variables = resource["Properties"].get("Environment", {}).get("Variables", {})
-        named = {value["Ref"] for value in variables.values() if isinstance(value, dict) and value.get("Ref") in stack_secrets}
+        named = {value["Ref"] for value in variables.values()
+                 if isinstance(value, dict) and value.get("Ref") in stack_secrets}
         granted = set()
         for statement in _statements(resource["Properties"].get("Policies", [])):
             if any(str(action).startswith("secretsmanager:") for action in _as_list(statement["Action"])):
@@ -448,4 +450,5 @@ def test_each_function_requires_only_what_the_template_sets_on_it(template: dict
         own = set(resource["Properties"].get("Environment", {}).get("Variables", {}))
         required = _required_variables(resource["Properties"]["Handler"])
         assert "TABLE_NAME" in required, logical_id
-        assert required <= shared | own, f"{logical_id} requires {required - shared - own}, which the template does not set"
+        assert required <= shared | own, \
+            f"{logical_id} requires {required - shared - own}, which the template does not set"

@@ -170,7 +170,8 @@ def refusing(api):
 
 def test_a_template_is_created_with_its_fields_and_zero_stats(api):
     reply = api.post("/v1/email-templates", {"name": "初回ご挨拶", "subject": "{{contact.family_name}}様 ご挨拶",
-                                             "body_text": "いつもお世話になっております。", "body_html": "<p>こんにちは</p>"})
+                                             "body_text": "いつもお世話になっております。",
+                                             "body_html": "<p>こんにちは</p>"})
 
     assert reply.status == 201, reply.body
     created = reply.body
@@ -203,7 +204,8 @@ def test_put_replaces_the_template(api):
     original = template(api, body_html="<p>旧</p>")
 
     reply = api.put(f"/v1/email-templates/{original['id']}",
-                    {"name": "新しい名前", "subject": "新しい件名", "body_text": "新しい本文", "body_html": "<p>新</p>"})
+                    {"name": "新しい名前", "subject": "新しい件名", "body_text": "新しい本文",
+                     "body_html": "<p>新</p>"})
 
     assert reply.status == 200, reply.body
     replaced = template_of(api, original["id"])
@@ -377,7 +379,8 @@ def test_an_email_from_a_template_is_merged_for_each_contact(api, yamada, sato):
 
 
 def test_fields_of_the_request_override_the_template(api, yamada):
-    base = template(api, subject="テンプレートの件名", body_text="テンプレートの本文", body_html="<p>テンプレートのHTML</p>")
+    base = template(api, subject="テンプレートの件名", body_text="テンプレートの本文",
+                    body_html="<p>テンプレートのHTML</p>")
 
     reply = from_template(api, yamada["id"], base["id"], subject="{{contact.family_name}}様 個別の件名")
 

@@ -396,8 +396,10 @@ def test_put_settings_is_partial(api):
     assert reply.status == 200, reply.body
     after = settings(api)
     assert after["name_order"] == "given_family"
-    assert {k: v for k, v in after.items() if k != "name_order"} == {k: v for k, v in before.items() if k != "name_order"}
-    reply = api.put("/v1/settings", {"owner_visibility_restricted": True, "export_roles": ["owner", "admin", "manager"]})
+    assert {k: v for k, v in after.items() if k != "name_order"} == \
+        {k: v for k, v in before.items() if k != "name_order"}
+    reply = api.put("/v1/settings",
+                    {"owner_visibility_restricted": True, "export_roles": ["owner", "admin", "manager"]})
     assert reply.status == 200, reply.body
     latest = settings(api)
     assert latest["name_order"] == "given_family"

@@ -117,7 +117,8 @@ def other_contact(api) -> dict[str, Any]:
 def test_each_custom_type_is_logged_with_its_fields(api, contact, kind):
     rep = api.as_("user")
     reply = rep.post(activities_path(contact["id"]), {
-        "type": kind, "occurred_at": "2026-03-01T18:30:15.5+09:00", "subject": "  打ち合わせ  ", "body": "議事録\n二行目",
+        "type": kind, "occurred_at": "2026-03-01T18:30:15.5+09:00", "subject": "  打ち合わせ  ",
+        "body": "議事録\n二行目",
     })
 
     assert reply.status == 201, reply.body
@@ -282,7 +283,8 @@ def test_the_timeline_is_newest_first_by_occurred_at(api, contact):
 
 
 def test_the_type_filter_keeps_only_those_types(api, contact):
-    logged = log_days(api, contact["id"], [1, 2, 3, 4, 5, 6], ["call", "meeting", "memo", "other", "call", "custom_email"])
+    logged = log_days(api, contact["id"], [1, 2, 3, 4, 5, 6],
+                      ["call", "meeting", "memo", "other", "call", "custom_email"])
 
     assert ids(entries(api, contact["id"], type="call,memo")) == [logged[number]["id"] for number in (5, 3, 1)]
     assert ids(entries(api, contact["id"], type="meeting")) == [logged[2]["id"]]

@@ -522,9 +522,11 @@ def test_slackbot_is_machine():
 # --- prefetch and link-checking bots that look like a desktop browser ----------------------------
 # Each user agent as reported in the public issue named beside it.
 
-WIN10_CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{} Safari/537.36"
+WIN10_CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/{} Safari/537.36")
 GMAIL_PREFETCH = WIN10_CHROME.format("42.0.2311.135") + " Edge/12.246 Mozilla/5.0"  # mautic/mautic#10245
-GMAIL_CONTENT_SAMPLING = WIN10_CHROME.format("42.0.2311.135") + " Edge/12.246 Gmail-content-sampling"  # mssola/user_agent#71
+# mssola/user_agent#71
+GMAIL_CONTENT_SAMPLING = WIN10_CHROME.format("42.0.2311.135") + " Edge/12.246 Gmail-content-sampling"
 STALE_SCANNERS = [
     # (user agent, address it came from, where it was reported)
     ("Mozilla/5.0 (Windows NT 6.1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/57.0.2987.133 Safari/537.36",
@@ -533,7 +535,8 @@ STALE_SCANNERS = [
     (WIN10_CHROME.format("64.0.3282.140"), "40.94.16.21", "opencollective/opencollective#3656"),
     (WIN10_CHROME.format("79.0.3945.136"), "203.0.113.50", "mssola/user_agent#71: Microsoft's bot clicks"),
     (WIN10_CHROME.format("79.0.3945.74") + " Edg/79.0.309.43", "203.0.113.51", "mssola/user_agent#71"),
-    (WIN10_CHROME.format("97.0.4692.99"), "20.72.100.79", "edalzell/laravel-passwordless-login#79: Safe Links from Azure"),
+    (WIN10_CHROME.format("97.0.4692.99"), "20.72.100.79",
+     "edalzell/laravel-passwordless-login#79: Safe Links from Azure"),
     ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.2 Safari/537.36",
      "188.93.56.10", "mssola/user_agent#54: Mail.ru"),
 ]
@@ -543,15 +546,18 @@ CURRENT_PEOPLE = [
     WIN10_CHROME.format("143.0.0.0"),
     WIN10_CHROME.format("143.0.0.0") + " Edg/143.0.0.0",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:146.0) Gecko/20100101 Firefox/146.0",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Safari/605.1.15",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 "
+    "Safari/605.1.15",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
     "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Mobile Safari/537.36",
     # the last browsers of older systems still in use: not out of date by our cut
     "Mozilla/5.0 (Windows NT 6.1; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 "
+    "Safari/537.36",
     "Mozilla/5.0 (Windows NT 6.1; Win64; x64; rv:115.0) Gecko/20100101 Firefox/115.0",
     # an old phone's browser is a person, and so is Outlook desktop's IE-based UA
-    "Mozilla/5.0 (Linux; Android 4.4.2; SO-01F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/81.0.4044.138 Mobile Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 4.4.2; SO-01F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/81.0.4044.138 "
+    "Mobile Safari/537.36",
     "Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 10.0; WOW64; Trident/7.0; .NET4.0C; .NET4.0E; "
     "Microsoft Outlook 16.0.17029; ms-office; MSOffice 16)",
 ]

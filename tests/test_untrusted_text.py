@@ -66,7 +66,8 @@ def test_an_email_without_html_has_no_safe_html(api):
     '<a href="JaVaScRiPt:alert(1)">x</a>', '<a href="java\tscript:alert(1)">x</a>',
     '<img src=x onerror=alert(1)>', '<body onload=alert(1)>', '<object data="x.swf"></object>',
     '<form action="https://evil.example/"><input name="password"></form>', '<math><mtext><script>alert(1)</script>',
-    '<a href="data:text/html,<script>alert(1)</script>">x</a>', '<div style="background-image:url(javascript:alert(1))">',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<div style="background-image:url(javascript:alert(1))">',
     '<meta http-equiv="refresh" content="0;url=https://evil.example/">', '<base href="https://evil.example/">',
 ])
 def test_the_sanitiser_drops_scripts_handlers_and_dangerous_urls(html):
@@ -85,4 +86,5 @@ def test_the_sanitiser_keeps_a_mails_formatting():
             'font-size:14px">本文</td></tr></table><a href="mailto:taro@example.jp">mail</a>')
     assert sanitised(html) == (
         '<table style="border-collapse:collapse" width="600"><tbody><tr><td align="center" style="padding:8px;'
-        'font-size:14px">本文</td></tr></tbody></table><a href="mailto:taro@example.jp" rel="noopener noreferrer">mail</a>')
+        'font-size:14px">本文</td></tr></tbody></table><a href="mailto:taro@example.jp" '
+        'rel="noopener noreferrer">mail</a>')

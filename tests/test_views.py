@@ -108,8 +108,10 @@ def _contact(index: int, rng: random.Random) -> dict[str, Any]:
         body["company"] = "無名商事"
     else:
         family = COMMON if index % 8 in (0, 1, 2, 4, 5, 6) else RARE if index % 40 == 3 else \
-            rng.choice([("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("田中", "タナカ"), ("伊藤", "イトウ")])
-        body |= {"family_name": family[0], "given_name": f"名{index:03d}", "company": rng.choice(["アルファ", "ベータ"])}
+            rng.choice([("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("田中", "タナカ"),
+                        ("伊藤", "イトウ")])
+        body |= {"family_name": family[0], "given_name": f"名{index:03d}",
+                 "company": rng.choice(["アルファ", "ベータ"])}
         if index % 11:
             body["family_name_kana"] = family[1]
     if index % 10 != 3:
@@ -282,8 +284,8 @@ def test_imported_contacts_land_in_the_views(api):
             "青木,アオキ,aoki@example.jp,展示会,レア商事,won,true\r\n"
             "加藤,カトウ,kato@example.jp,展示会,,new,false\r\n"
             "既知,キチ,known@example.jp,展示会,レア商事,won,true\r\n").encode()
-    done = imported(api, data, {"姓": "family_name", "セイ": "family_name_kana", "メールアドレス": "email", "タグ": "tags",
-                                "会社名": "company", "ステータス": "status", "スター": "starred"})
+    done = imported(api, data, {"姓": "family_name", "セイ": "family_name_kana", "メールアドレス": "email",
+                                "タグ": "tags", "会社名": "company", "ステータス": "status", "スター": "starred"})
     assert (done["created"], done["updated"]) == (2, 1), done
     by_email = {item["email"]: item["id"] for item in api.post("/v1/contacts/lookup", {
         "field": "email", "values": ["aoki@example.jp", "kato@example.jp"]}).body["found"]}
@@ -302,13 +304,14 @@ def test_a_deleted_contact_leaves_every_view(api):
     fields = dict(owner_id=REP, status="won", starred=True, company="レア商事", tags=["a", "b"])
     gone = create(api, family_name="削除", family_name_kana="サクジョ", email="gone@example.jp", **fields)["id"]
     kept = create(api, family_name="残留", family_name_kana="ザンリュウ", email="kept@example.jp", **fields)["id"]
-    views = [{"owner_id": REP}, {"status": "won"}, {"starred": True}, {"company": "レア商事"}, {"tag": "a"}, {"tag": "b"},
-             {"tag": "a", "status": "won"}]
+    views = [{"owner_id": REP}, {"status": "won"}, {"starred": True}, {"company": "レア商事"}, {"tag": "a"},
+             {"tag": "b"}, {"tag": "a", "status": "won"}]
     rep = api.as_("user", user=REP)
     assert all(sorted(listed(api, **view)) == sorted([gone, kept]) for view in views)
     assert api.delete(f"/v1/contacts/{gone}").status == 204
     for partition_of, *args in ((keys.owner_pk, REP), (keys.status_pk, "won"), (keys.starred_pk,),
-                                (keys.company_name_pk, "レア商事"), (keys.tag_members_pk, "a"), (keys.tag_members_pk, "b")):
+                                (keys.company_name_pk, "レア商事"), (keys.tag_members_pk, "a"),
+                                (keys.tag_members_pk, "b")):
         assert in_view(api, partition_of, *args) == [kept], partition_of
     for sort in SORTS:
         assert listed(rep, sort=sort) == [kept]
@@ -498,7 +501,8 @@ def test_a_page_reads_its_own_entries_not_its_whole_view(team, counter):
         cursor = None
         for _ in range(2):
             with counter.measure() as reads:
-                reply = caller.get("/v1/contacts", query={**query, "limit": "5", **({"cursor": cursor} if cursor else {})})
+                reply = caller.get("/v1/contacts",
+                                   query={**query, "limit": "5", **({"cursor": cursor} if cursor else {})})
             assert reply.status == 200 and len(reply.body["items"]) == 5, reply.body
             assert reads.items_read <= bound, (query, reads.items_read, dict(reads.requests))
             cursor = reply.body["next_cursor"]
@@ -565,7 +569,8 @@ def searched(api: Api, q: str, expected: list[dict[str, Any]], sort: str, order:
     assert_in_sort_order(items, sort, order)
 
 
-@pytest.mark.parametrize(("sort", "order"), [("name", "asc"), ("created_at", "desc"), ("last_customer_action_at", "desc")])
+@pytest.mark.parametrize(("sort", "order"), [("name", "asc"), ("created_at", "desc"),
+                                             ("last_customer_action_at", "desc")])
 def test_a_quick_search_with_many_matches_pages_full_with_its_total(team, sort, order):
     many = team.where(family_name=COMMON[0])
     assert len(many) > 2 * SEARCH_LIMIT + 50

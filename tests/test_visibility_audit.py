@@ -39,7 +39,8 @@ IMPORT_MAPPING = {"姓": "family_name", "メール": "email", "タグ": "tags", 
 
 
 def import_rows(api: Api, *rows: str, on_duplicate: str = "update") -> dict:
-    return imported(api, ("姓,メール,タグ,状況\r\n" + "\r\n".join(rows) + "\r\n").encode(), IMPORT_MAPPING, on_duplicate)
+    return imported(api, ("姓,メール,タグ,状況\r\n" + "\r\n".join(rows) + "\r\n").encode(), IMPORT_MAPPING,
+                    on_duplicate)
 
 
 @pytest.mark.parametrize("on_duplicate", ["update", "skip"])
@@ -242,7 +243,8 @@ def test_every_other_path_answers_a_hidden_contact_as_unknown(api, restricted, h
     for method, path, body in [("GET", f"/v1/contacts/{contact_id}/timeline", None),
                                ("POST", f"/v1/contacts/{contact_id}/activities", {"type": "memo", "body": "x"}),
                                ("POST", f"/v1/contacts/{contact_id}/calls", {}),
-                               ("POST", "/v1/emails/preview", {"contact_id": contact_id, "subject": "s", "body_text": "b"})]:
+                               ("POST", "/v1/emails/preview",
+                                {"contact_id": contact_id, "subject": "s", "body_text": "b"})]:
         assert_error(restricted.call(method, path, body), 404)
     assert restricted.post("/v1/contacts/search", {"filter": {"field": "email", "op": "eq", "value": HIDDEN_EMAIL}}
                            ).body == {"items": [], "next_cursor": None, "total": 0}
@@ -250,6 +252,7 @@ def test_every_other_path_answers_a_hidden_contact_as_unknown(api, restricted, h
     assert restricted.get("/v1/contacts", query={"q": "秘密"}).body["items"] == []
     assert restricted.post("/v1/contacts/lookup", {"field": "email", "values": [HIDDEN_EMAIL]}).body == \
         {"found": [], "missing": [HIDDEN_EMAIL]}
-    assert restricted.post("/v1/contacts/bulk", {"selection": {"ids": [contact_id]}, "action": "add_tags",
-                                                 "params": {"tags": ["侵入"]}}).body["results"][0]["status"] == "not_found"
+    assert restricted.post("/v1/contacts/bulk", {"selection": {"ids": [contact_id]},
+                                                 "action": "add_tags", "params": {"tags": ["侵入"]}}
+                           ).body["results"][0]["status"] == "not_found"
     assert api.get(f"/v1/contacts/{contact_id}").body["tags"] == ["VIP"]

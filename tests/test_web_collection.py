@@ -110,11 +110,13 @@ def test_a_site_key_is_created_listed_changed_and_deleted(api, site_key):
     assert changed.status == 200, changed.body
     assert changed.body["allowed_origins"] == ["https://lp.example.com"] and changed.body["name"] == "corporate site"
     landing = {"url": "https://lp.example.com/"}
-    assert post_collect(page_view(site_key, new_visitor(), **landing), origin="https://lp.example.com")["statusCode"] == 204
+    assert post_collect(page_view(site_key, new_visitor(), **landing),
+                        origin="https://lp.example.com")["statusCode"] == 204
     assert post_collect(page_view(site_key, new_visitor()))["statusCode"] == 403
     assert api.delete(f"/v1/site-keys/{site_key}").status == 204
     assert api.get("/v1/site-keys").body["items"] == []
-    assert post_collect(page_view(site_key, new_visitor(), **landing), origin="https://lp.example.com")["statusCode"] == 401
+    assert post_collect(page_view(site_key, new_visitor(), **landing),
+                        origin="https://lp.example.com")["statusCode"] == 401
     assert_error(api.delete(f"/v1/site-keys/{site_key}"), 404)
 
 

@@ -1,6 +1,6 @@
-"""Contacts API: contacts, companies, calls, search, segments, bulk actions and jobs, exports and imports, timelines
-and logged activities, custom properties, tags, settings, API keys and site keys, the member directory, member groups, and
-the public meta routes."""
+"""Contacts API: contacts, companies, calls, search, segments, bulk actions and jobs, exports and
+imports, timelines and logged activities, custom properties, tags, settings, API keys and site keys,
+the member directory, member groups, and the public meta routes."""
 
 from typing import Any
 

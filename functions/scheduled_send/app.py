@@ -20,7 +20,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return emails.sweep(context.get_remaining_time_in_millis)
     carry_on(event)
     tenant, email_id = event.get("tenant"), event.get("email_id")
-    if not (isinstance(tenant, str) and isinstance(email_id, str) and keys.is_plain_id(tenant) and keys.is_plain_id(email_id)):
+    if not (isinstance(tenant, str) and isinstance(email_id, str) and keys.is_plain_id(tenant) and
+            keys.is_plain_id(email_id)):
         logger.error("not a scheduled-send event", extra={"event": event})
         return {"sent": 0}
     sent = emails.send_scheduled(tenant, email_id)

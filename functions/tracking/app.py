@@ -1,9 +1,9 @@
 """Tracking redirects: GET/HEAD /t/o/{token} answers the 1×1 GIF, /t/c/{token} a 302 to the
 link's original URL; /t/u/{token} is the one-click unsubscribe of mail to a selection (RFC 8058:
 a POST with the body `List-Unsubscribe=One-Click` opts the contact out; a GET only shows a page
-whose button makes that POST, since link scanners follow GETs). Lean on purpose (its cold start is budgeted): no HTTP router, no JSON
-framework, no MIME modules, no Powertools (Lambda's own JSON log format instead). A forged
-token answers 404 and never redirects."""
+whose button makes that POST, since link scanners follow GETs). Lean on purpose (its cold start is
+budgeted): no HTTP router, no JSON framework, no MIME modules, no Powertools (Lambda's own JSON log
+format instead). A forged token answers 404 and never redirects."""
 
 import base64
 import json

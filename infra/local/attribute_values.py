@@ -111,7 +111,8 @@ def install() -> None:
     if getattr(BaseJSONSerializer, "attribute_values_direct", False):
         return
     BaseJSONSerializer.attribute_values_direct = True
-    serialize_structure, serialize_map = BaseJSONSerializer._serialize_type_structure, BaseJSONSerializer._serialize_type_map
+    serialize_structure, serialize_map = \
+        BaseJSONSerializer._serialize_type_structure, BaseJSONSerializer._serialize_type_map
     to_dict = utilities.dynamo_to_dict
     MOTO_TO_DICT.append(to_dict)
 

@@ -29,7 +29,8 @@ def install() -> None:
     initiate_auth, admin_initiate_auth = CognitoIdpBackend.initiate_auth, CognitoIdpBackend.admin_initiate_auth
 
     def hides_users(backend: CognitoIdpBackend, client_id: str) -> bool:
-        client = next((pool.clients[client_id] for pool in backend.user_pools.values() if client_id in pool.clients), None)
+        client = next((pool.clients[client_id] for pool in backend.user_pools.values() if client_id in pool.clients),
+                      None)
         return client is not None and client.extended_config.get("PreventUserExistenceErrors") == "ENABLED"
 
     def user_not_found_as_a_wrong_password(sign_in: Any) -> Any:
@@ -105,6 +106,7 @@ class BrowserCors:
 
         def with_origin(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             kept = [(name, value) for name, value in headers if name.lower() != "access-control-allow-origin"]
-            return start_response(status, [*kept, ("Access-Control-Allow-Origin", origin), ("Vary", "Origin")], exc_info)
+            return start_response(status, [*kept, ("Access-Control-Allow-Origin", origin), ("Vary", "Origin")],
+                                  exc_info)
 
         return self._app(environ, with_origin)

@@ -107,8 +107,8 @@ class TransactionWindow:
         if any(conflicts):
             self.cancelled += 1
             raise TransactionCanceledException(
-                [("TransactionConflict", "Transaction is ongoing for the item", None) if conflict else (None, None, None)
-                 for conflict in conflicts])
+                [("TransactionConflict", "Transaction is ongoing for the item", None)
+                 if conflict else (None, None, None) for conflict in conflicts])
 
     def ran(self, keys: list[tuple[str, str, str] | None]) -> None:
         if self.seconds > 0:
@@ -145,7 +145,8 @@ def install() -> None:
         INDEX_LAG.written(_key_of_values(self, hash_value, range_value))
         return result
 
-    def remembered_update(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+    def remembered_update(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any,
+                          **kwargs: Any) -> Any:
         result = update_item(self, table_name, key, *args, **kwargs)
         INDEX_LAG.written(_key_of(self.get_table(table_name), key))
         return result
@@ -159,7 +160,8 @@ def install() -> None:
             results = [item for item in results if INDEX_LAG.visible(self, item)]
         return results, scanned, last_key
 
-    Table.put_item, Table.delete_item, DynamoDBBackend.update_item = remembered_put, remembered_delete, remembered_update
+    Table.put_item, Table.delete_item, DynamoDBBackend.update_item = \
+        remembered_put, remembered_delete, remembered_update
     Table.query = lagging_query
 
     for operation in ("put_item", "update_item", "delete_item"):

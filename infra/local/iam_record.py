@@ -185,7 +185,8 @@ def _scheduler(operation: str, params: dict[str, Any]) -> list[IamRequest]:
     if "Name" not in params:
         return [(f"scheduler:{operation}", "*")]
     group = params.get("GroupName") or "default"
-    requests = [(f"scheduler:{operation}", f"arn:aws:scheduler:{region()}:{ACCOUNT_ID}:schedule/{group}/{params['Name']}")]
+    requests = [(f"scheduler:{operation}",
+                 f"arn:aws:scheduler:{region()}:{ACCOUNT_ID}:schedule/{group}/{params['Name']}")]
     role = (params.get("Target") or {}).get("RoleArn")
     if role:
         requests.append(("iam:PassRole", role))

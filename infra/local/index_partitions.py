@@ -426,7 +426,8 @@ def install() -> None:
             reached = as_entries(ordered[0], reached, ordered[1])
         self.all_items = lambda: reached
         if ordered is not None:  # moto sorts them ascending (then reverses them for a backward Query)
-            self.sorted_items = lambda hash_attrs, range_attrs, items: items if scan_index_forward is not False else items[::-1]
+            self.sorted_items = lambda hash_attrs, range_attrs, items: items if scan_index_forward is not False \
+                else items[::-1]
         try:
             return query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                          scan_index_forward, projection_expressions, index_name, *args, **kwargs)
@@ -477,7 +478,8 @@ def install() -> None:
 
 
 def _page(table: Any, index_name: str | None, reached: list[Any], ordered: tuple[_Index, list[int], int],
-          limit: int | None, projection_expressions: list[list[str]] | None) -> tuple[list[Any], int, dict[str, Any] | None]:
+          limit: int | None,
+          projection_expressions: list[list[str]] | None) -> tuple[list[Any], int, dict[str, Any] | None]:
     """What moto's Query loop answers (items, ScannedCount, LastEvaluatedKey) for a Query without
     a filter, from what `_candidates` reached: the items in the Query's order, their entries'
     sizes, and how many are inside the key condition's range (all past the ExclusiveStartKey).

@@ -571,7 +571,8 @@ def _check(stack: _Stack, token: str, hot: list[str], clients: list[_Client], le
     owners = {contact_id: client for client in clients for contact_id in client.own}
     with ThreadPoolExecutor(max_workers=max(1, len(clients))) as pool:
         contacts = dict(zip(created, pool.map(
-            lambda contact_id: stack.http.call("check", "GET", f"/v1/contacts/{contact_id}", token=token), created), strict=False))
+            lambda contact_id: stack.http.call("check", "GET", f"/v1/contacts/{contact_id}", token=token), created),
+            strict=False))
     for contact_id, reply in contacts.items():
         if reply.status == 404:
             ledger.lost.append(f"contact {contact_id} (201) answers 404")

@@ -274,7 +274,8 @@ def _keep_item_size_running() -> None:
     from shared.domain.sizes import MAX_ITEM_BYTES
 
     def entry_size(key: str, value: Any) -> int:
-        return dynamo_limits.attribute_size(key, value) if type(value) is DynamoType else bytesize(key) + bytesize(str(value))
+        return dynamo_limits.attribute_size(key, value) if type(value) is DynamoType \
+            else bytesize(key) + bytesize(str(value))
 
     def set_item(self: LimitedSizeDict, key: str, value: Any) -> None:
         total = self.__dict__.get("_size")
@@ -478,7 +479,8 @@ class EmbeddedMoto(BackgroundServer):
         attribute_values.install()
         dynamodb_realism.install()
         self.changes = _SerialisedMoto(StrictS3(DomainDispatcherApplication(create_backend_app)))
-        super().__init__(cognito_realism.BrowserCors(self.changes), request_handler=_QuietMotoRequestHandler, name="moto")
+        super().__init__(cognito_realism.BrowserCors(self.changes), request_handler=_QuietMotoRequestHandler,
+                         name="moto")
         self.endpoint_url = self.url
 
 

@@ -354,7 +354,8 @@ class LocalApi:
         threading.Thread(target=run, name=f"invoke-{route.function}", daemon=True).start()
         started.wait()
         if not finished.wait(self._integration_timeout):
-            log.error("%s did not answer within the %g s integration timeout", route.function, self._integration_timeout)
+            log.error("%s did not answer within the %g s integration timeout", route.function,
+                      self._integration_timeout)
             return _json_response(503, {"message": "Service Unavailable"})
         if "error" in outcome:
             raise outcome["error"]
@@ -432,7 +433,8 @@ def _unauthorized(reason: str | None = None) -> Response:
     """API Gateway's answer when its JWT authorizer refuses a request: 401 {"message":"Unauthorized"},
     saying why in the www-authenticate header
     (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html)."""
-    challenge = "Bearer" if reason is None else f'Bearer scope="" error="invalid_token" error_description="{_quoted(reason)}"'
+    challenge = "Bearer" if reason is None \
+        else f'Bearer scope="" error="invalid_token" error_description="{_quoted(reason)}"'
     return _json_response(401, {"message": "Unauthorized"}, {"www-authenticate": challenge})
 
 

@@ -49,7 +49,8 @@ def id_token(data_dir: Path, tenant: str, email: str, role: str, name: str | Non
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,  # noqa: S603 - our own CLI
                           env={name_: value for name_, value in os.environ.items() if not name_.startswith("AWS_")})
     if done.returncode != 0:
-        raise SignInError(done.stderr.strip().removeprefix("crm-local token: ") or f"crm-local token failed ({done.returncode})")
+        raise SignInError(done.stderr.strip().removeprefix("crm-local token: ") or
+                          f"crm-local token failed ({done.returncode})")
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -81,7 +82,8 @@ def pool_id_token(cognito: Any, pool: str, client_id: str, tenant: str, email: s
     try:
         sub = _ensure_user(cognito, pool, tenant, email, {"custom:role": role, **({"name": name} if name else {})})
         cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
-        signed_in = cognito.admin_initiate_auth(UserPoolId=pool, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        signed_in = cognito.admin_initiate_auth(UserPoolId=pool, ClientId=client_id,
+                                                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                                                 AuthParameters={"USERNAME": email, "PASSWORD": password})
     except ClientError as error:
         raise SignInError(f"the user pool refused: {error.response['Error'].get('Message') or error}") from None
@@ -102,7 +104,8 @@ def _ensure_user(cognito: Any, pool: str, tenant: str, email: str, wanted: dict[
     except cognito.exceptions.UserNotFoundException:
         attributes = {"email": email, "email_verified": "true", "custom:tenant_id": tenant, **wanted}
         created = cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
-                                            UserAttributes=[{"Name": key, "Value": value} for key, value in attributes.items()])
+                                            UserAttributes=[{"Name": key, "Value": value}
+                                                            for key, value in attributes.items()])
         return next(attribute["Value"] for attribute in created["User"]["Attributes"] if attribute["Name"] == "sub")
     held = {attribute["Name"]: attribute["Value"] for attribute in user["UserAttributes"]}
     if held.get("custom:tenant_id") != tenant:  # an email belongs to one tenant
@@ -110,5 +113,6 @@ def _ensure_user(cognito: Any, pool: str, tenant: str, email: str, wanted: dict[
     changed = {key: value for key, value in wanted.items() if held.get(key) != value}
     if changed:
         cognito.admin_update_user_attributes(
-            UserPoolId=pool, Username=email, UserAttributes=[{"Name": key, "Value": value} for key, value in changed.items()])
+            UserPoolId=pool, Username=email,
+            UserAttributes=[{"Name": key, "Value": value} for key, value in changed.items()])
     return held["sub"]

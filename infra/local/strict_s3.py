@@ -76,7 +76,8 @@ class StrictS3:
 
     def _preflight(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         rule = _cors_rule(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
-        asked = [name.strip() for name in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",") if name.strip()]
+        asked = [name.strip() for name in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",")
+                 if name.strip()]
         if rule is None or not all(_allows(rule.allowed_headers or [], name.lower()) for name in asked):
             return _error(environ, start_response, "403 Forbidden", "AccessForbidden",
                           "CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
@@ -101,7 +102,8 @@ def _cors_rule(environ: dict[str, Any], method: str) -> Any:
     bucket = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].buckets.get(unquote(name))
     origin = environ.get("HTTP_ORIGIN", "")
     return next((rule for rule in (bucket.cors if bucket is not None else [])
-                 if method in rule.allowed_methods and any(_allows([allowed], origin) for allowed in rule.allowed_origins)),
+                 if method in rule.allowed_methods and
+                 any(_allows([allowed], origin) for allowed in rule.allowed_origins)),
                 None)
 
 
@@ -113,7 +115,8 @@ def _allows(patterns: list[str], value: str) -> bool:
 
 def _cors_headers(environ: dict[str, Any], rule: Any) -> list[tuple[str, str]]:
     origin = "*" if rule.allowed_origins == ["*"] else environ["HTTP_ORIGIN"]
-    headers = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Methods", ", ".join(rule.allowed_methods)),
+    headers = [("Access-Control-Allow-Origin", origin),
+               ("Access-Control-Allow-Methods", ", ".join(rule.allowed_methods)),
                ("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method")]
     if rule.exposed_headers:
         headers.append(("Access-Control-Expose-Headers", ", ".join(rule.exposed_headers)))
@@ -152,7 +155,8 @@ def _refusal(environ: dict[str, Any]) -> tuple[str, str, str] | None:
     if "X-Amz-Signature" not in names:
         return None
     if names.get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256":
-        return "400 Bad Request", "AuthorizationQueryParametersError", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\""
+        return ("400 Bad Request", "AuthorizationQueryParametersError",
+                "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"")
     try:
         signed_at = datetime.strptime(names["X-Amz-Date"], _SIGV4_TIME).replace(tzinfo=UTC)
         expires = int(names["X-Amz-Expires"])
@@ -201,8 +205,8 @@ def _signature(environ: dict[str, Any], secret: str) -> str:
     key_id, _, region, service, _ = names["X-Amz-Credential"].split("/")
     signer = S3SigV4QueryAuth(Credentials(key_id, secret), service, region)
     headers = {name: _header(environ, name) for name in names["X-Amz-SignedHeaders"].split(";")}
-    request = AWSRequest(method=environ["REQUEST_METHOD"], url=f"http://{_header(environ, 'host')}{_canonical_path(environ)}",
-                         headers=headers)
+    request = AWSRequest(method=environ["REQUEST_METHOD"],
+                         url=f"http://{_header(environ, 'host')}{_canonical_path(environ)}", headers=headers)
     request.params = [(name, value) for name, value in pairs if name != "X-Amz-Signature"]
     request.context["timestamp"] = names["X-Amz-Date"]
     return signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)

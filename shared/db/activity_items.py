@@ -20,7 +20,8 @@ def activity_model(tenant: str, contact_id: str, activity: dict[str, Any]) -> Ac
     searchable = activities.searchable_mail_event(activity)
     if searchable is not None:  # the `emails` search condition's index (docs/data-model.md)
         event, template_id = searchable
-        model.gsi13pk, model.gsi13sk = keys.mail_activity_pk(tenant, event), keys.timed_sk(activity["occurred_at"], activity["id"])
+        model.gsi13pk, model.gsi13sk = keys.mail_activity_pk(tenant, event), keys.timed_sk(activity["occurred_at"],
+                                                                                           activity["id"])
         if template_id is not None:
             model.gsi9pk, model.gsi9sk = keys.mail_activity_pk(tenant, event, template_id), model.gsi13sk
     return require_storable(model, "The timeline entry is too large to store; shorten its text.")

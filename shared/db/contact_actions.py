@@ -47,7 +47,8 @@ def stage(
     if email_key is None:
         condition &= data["email"].does_not_exist()
     sort_key = keys.sorted_sk(at, contact_id)
-    contact_actions = [*_data_actions(data, action_type, at, new_session), getattr(ContactItem, _ACTION_SORT_KEY).set(sort_key)]
+    contact_actions = [*_data_actions(data, action_type, at, new_session),
+                       getattr(ContactItem, _ACTION_SORT_KEY).set(sort_key)]
     transaction.update("contact", ContactItem(keys.contact_pk(tenant, contact_id), keys.CONTACT_SK, version=0),
                        contact_actions, condition=condition, version_checked=False)
     # The owner's view sorts by the last action too. Without reading the contact its owner is

@@ -80,7 +80,8 @@ def _plain(value: dict[str, Any]) -> Any:
     raise ValueError(f"a contact holds no {kind} value")
 
 
-def get_with_config(tenant: str, contact_id: str) -> tuple[dict[str, Any] | None, int | None, tenant_config.TenantConfig]:
+def get_with_config(tenant: str,
+                    contact_id: str) -> tuple[dict[str, Any] | None, int | None, tenant_config.TenantConfig]:
     """The contact, its version and the tenant config, in one consistent BatchGetItem."""
     return get_with_config_and_member(tenant, contact_id, None)[:3]
 
@@ -107,7 +108,8 @@ def get_with_config_and_member(
 def get_many(tenant: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Contacts by id (ids not found are absent), 100 keys per BatchGetItem."""
     found = {}
-    for item in batches.get(ContactItem, [contact_key(tenant, contact_id) for contact_id in dict.fromkeys(contact_ids)]):
+    for item in batches.get(ContactItem, [contact_key(tenant, contact_id)
+                                          for contact_id in dict.fromkeys(contact_ids)]):
         found[item.data["id"]] = item.data.as_dict()
     return found
 
@@ -261,7 +263,9 @@ def narrowest_view(partitions: list[str], first_read: int) -> tuple[str, list[st
     read = first_read
     while True:
         def one_round(partition: str) -> tuple[str, list[RawItem], RawItem | None]:
-            raws, last = query(partition, index=VIEW_IDS_INDEX, limit=read, start=progress[partition][1], attributes=("pk",))  # noqa: B023 - called before the loop moves on
+            raws, last = query(partition, index=VIEW_IDS_INDEX,
+                               limit=read,  # noqa: B023 - called before the loop moves on
+                               start=progress[partition][1], attributes=("pk",))
             return partition, raws, last
 
         finished = None
@@ -484,7 +488,8 @@ class Counters:
         self.groups[group_id] = self.groups.get(group_id, 0) + delta
 
 
-def stage_counters(transaction: Transaction, tenant: str, counters: Counters, now: str, contact_limit: int | None) -> None:
+def stage_counters(transaction: Transaction, tenant: str, counters: Counters,
+                   now: str, contact_limit: int | None) -> None:
     """The counter updates: a company or member group counted up must exist and not be being
     deleted ("company", "group" fail otherwise); contacts added must fit the plan's
     `contact_limit` ("quota")."""
@@ -645,7 +650,8 @@ def release_emails(tenant: str, contacts: list[dict[str, Any]]) -> None:
 
 
 def insert_many(tenant: str, contacts: list[dict[str, Any]],
-                finish: Callable[[Transaction], None] = lambda transaction: None, *, emails_claimed: bool = False) -> None:
+                finish: Callable[[Transaction], None] = lambda transaction: None,
+                *, emails_claimed: bool = False) -> None:
     """Bulk-insert new contacts with BatchWriteItem (25 items a request) instead of one
     transaction each: for imports and seeding, whose caller has already made sure the ids are
     new, the emails unclaimed (seeding a new tenant) or claimed for these contacts
@@ -675,7 +681,8 @@ def insert_many(tenant: str, contacts: list[dict[str, Any]],
         for group_id in contact.get("groups", []):
             unversioned.append(_group_member_model(tenant, contact["id"], group_id))
             counts.group(group_id, 1)
-        unversioned += [_search_term_model(tenant, contact["id"], term) for term in contact_rules.extra_search_terms(contact)]
+        unversioned += [_search_term_model(tenant, contact["id"], term)
+                        for term in contact_rules.extra_search_terms(contact)]
 
     final = Transaction()
     finish(final)

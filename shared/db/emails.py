@@ -143,7 +143,8 @@ def require_fits(tenant: str, email: dict[str, Any]) -> EmailItem:
 def _state_actions(tenant: str, email: dict[str, Any]) -> list[Any]:
     """Set the state fields and move the index keys to where the new state belongs."""
     actions = []
-    for name, value in [*((name, email.get(name)) for name in _STATE_FIELDS), *outbound.index_keys(tenant, email).items()]:
+    for name, value in [*((name, email.get(name)) for name in _STATE_FIELDS),
+                        *outbound.index_keys(tenant, email).items()]:
         attribute = getattr(EmailItem, name)
         actions.append(attribute.set(value) if value is not None else attribute.remove())
     return actions

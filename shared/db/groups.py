@@ -55,8 +55,9 @@ def update(tenant: str, group: dict[str, Any]) -> bool:
     gone or being deleted meanwhile."""
     data = {name: group.get(name) for name in _DATA_FIELDS}
     try:
-        _item(tenant, group["id"]).update([MemberGroupItem.data.set(data)],
-                                          condition=MemberGroupItem.pk.exists() & MemberGroupItem.deleting.does_not_exist())
+        _item(tenant, group["id"]).update(
+            [MemberGroupItem.data.set(data)],
+            condition=MemberGroupItem.pk.exists() & MemberGroupItem.deleting.does_not_exist())
     except UpdateError as error:
         if error_code(error) == "ConditionalCheckFailedException":
             return False

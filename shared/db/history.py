@@ -38,7 +38,8 @@ def stage(transaction: Transaction, tenant: str, before: dict[str, Any], after: 
     return len(changes)
 
 
-def page(tenant: str, contact_id: str, field: str | None, limit: int, start: dict[str, Any] | None) -> Page[dict[str, Any]]:
+def page(tenant: str, contact_id: str, field: str | None, limit: int,
+         start: dict[str, Any] | None) -> Page[dict[str, Any]]:
     """One page of a contact's history, newest first, with one Query reading only the entries it
     answers: the field's GSI15 partition for one field, else the contact's partition (consistent)."""
     if field is not None:

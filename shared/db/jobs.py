@@ -82,8 +82,8 @@ def requester_page(tenant: str, user_id: str, limit: int, start: dict[str, Any] 
 def _update(tenant: str, job_id: str, actions: list[Any], condition: Any) -> bool:
     """An UpdateItem of the job (its version not checked); False when `condition` fails."""
     try:
-        JobItem(*_key(tenant, job_id), version=0).update(actions + [JobItem.updated_at.set(validation.now())], condition=condition,
-                                                         add_version_condition=False)
+        JobItem(*_key(tenant, job_id), version=0).update(actions + [JobItem.updated_at.set(validation.now())],
+                                                         condition=condition, add_version_condition=False)
     except UpdateError as error:
         if error_code(error) == "ConditionalCheckFailedException":
             return False
@@ -154,7 +154,8 @@ def stage_import_reservation(transaction: Transaction, tenant: str, job_id: str,
     """Which chunk the plan's room was counted for (its last row, the contacts granted of those
     it wanted), in the transaction that counts them: the chunk redone after a crash counts none again."""
     transaction.update("job", JobItem(*_key(tenant, job_id), version=0),
-                       [JobItem.result["reservation"].set({"through": through_row, "granted": granted, "new": new_rows})],
+                       [JobItem.result["reservation"].set({"through": through_row, "granted": granted,
+                                                           "new": new_rows})],
                        condition=JobItem.status.is_in("queued", "running"), version_checked=False)
 
 
@@ -164,7 +165,8 @@ def stage_import_chunk(transaction: Transaction, tenant: str, job_id: str, last_
     done), counts, row errors, progress."""
     actions = [JobItem.status.set("running"), JobItem.cursor.set(last_row), JobItem.progress.set(round(progress, 4)),
                JobItem.processed.set((JobItem.processed | 0) + rows),
-               JobItem.result["rows"].set((JobItem.result["rows"] | 0) + rows), JobItem.updated_at.set(validation.now())]
+               JobItem.result["rows"].set((JobItem.result["rows"] | 0) + rows),
+               JobItem.updated_at.set(validation.now())]
     actions += [JobItem.counts[name].set((JobItem.counts[name] | 0) + count) for name, count in counts.items() if count]
     if errors:
         actions.append(JobItem.result["errors"].set((JobItem.result["errors"] | []).append(errors)))

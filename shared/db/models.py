@@ -99,7 +99,8 @@ TagMemberItem = type(
 TagMemberItem.__doc__ = "One contact carrying one tag: the tag's view entry (its contacts by creation and by name)."
 
 ContactViewItem = type(
-    "ContactViewItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((*range(1, 6), *range(16, 21)))},
+    "ContactViewItem", (TableItem,), {"contact_id": UnicodeAttribute(),
+                                      **_index_members((*range(1, 6), *range(16, 21)))},
     discriminator="contact_view",
 )
 ContactViewItem.__doc__ = ("A contact's entry in one view (its owner's, its status's, starred, its company name's), in "
@@ -108,7 +109,8 @@ ContactViewItem.__doc__ = ("A contact's entry in one view (its owner's, its stat
 
 
 SearchTermItem = type(
-    "SearchTermItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((7,))}, discriminator="search_term"
+    "SearchTermItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((7,))},
+    discriminator="search_term"
 )
 SearchTermItem.__doc__ = "An extra quick-search term of a contact, in its partition; GSI7 finds it."
 
@@ -186,11 +188,13 @@ EmailItem.__doc__ = (
 
 ActivityItem = type("ActivityItem", (TableItem,), {"data": MapAttribute(), **_index_members((8, 9, 13, 15))},
                     discriminator="activity")
-ActivityItem.__doc__ = ("One timeline entry, in its contact's partition (deleted with the contact); GSI8 finds it by id, "
-                        "GSI15 lists a contact's entries of one type, GSI13 and GSI9 a tenant's sent emails, opens and clicks (search).")
+ActivityItem.__doc__ = ("One timeline entry, in its contact's partition (deleted with the contact); GSI8 finds it "
+                        "by id, GSI15 lists a contact's entries of one type, GSI13 and GSI9 a tenant's sent emails, "
+                        "opens and clicks (search).")
 
 
-HistoryItem = type("HistoryItem", (TableItem,), {"data": MapAttribute(), **_index_members((15,))}, discriminator="history")
+HistoryItem = type("HistoryItem", (TableItem,), {"data": MapAttribute(), **_index_members((15,))},
+                   discriminator="history")
 HistoryItem.__doc__ = ("One field's change (field, old, new, at, actor), in its contact's partition (deleted with the "
                        "contact); GSI15 lists a contact's changes of one field.")
 
@@ -324,8 +328,9 @@ class ProcessedEventItem(TableItem, discriminator="processed_event"):
 
 class _MailboxAttributes(TableItem):
     """A user's own SMTP server (the password in Secrets Manager under `secret_id`) and, when
-    they linked it, their IMAP mailbox (`imap_secret_id`: its password or OAuth2 refresh token), its sync state and its checkpoints:
-    `imap_folders` maps a folder's name to {"uidvalidity", "uid"}, the highest UID filed."""
+    they linked it, their IMAP mailbox (`imap_secret_id`: its password or OAuth2 refresh token),
+    its sync state and its checkpoints: `imap_folders` maps a folder's name to {"uidvalidity",
+    "uid"}, the highest UID filed."""
 
     host = UnicodeAttribute()
     port = NumberAttribute()
@@ -408,7 +413,8 @@ CompanyMemberItem = type(
     "CompanyMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), "company_id": UnicodeAttribute(),
                                         **_index_members((6,))}, discriminator="company_member"
 )
-CompanyMemberItem.__doc__ = "A contact's link to its company, in the contact's partition; GSI6 lists a company's contacts."
+CompanyMemberItem.__doc__ = ("A contact's link to its company, in the contact's partition; "
+                             "GSI6 lists a company's contacts.")
 
 
 class MemberGroupItem(TableItem, discriminator="member_group"):
@@ -424,7 +430,8 @@ GroupMemberItem = type(
     "GroupMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), "group_id": UnicodeAttribute(),
                                       **_index_members((6,))}, discriminator="group_member"
 )
-GroupMemberItem.__doc__ = "A contact's membership of a member group, in the contact's partition; GSI6 lists a group's contacts."
+GroupMemberItem.__doc__ = ("A contact's membership of a member group, in the contact's partition; "
+                           "GSI6 lists a group's contacts.")
 
 
 class UsageItem(TableItem, discriminator="usage"):

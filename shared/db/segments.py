@@ -44,7 +44,8 @@ def get(tenant: str, segment_id: str) -> dict[str, Any] | None:
 
 def filters_of(tenant: str, segment_ids: set[str]) -> dict[str, Any]:
     """The filters of those of the segments that exist, by id (BatchGetItem)."""
-    found = batches.get(SegmentItem, [(keys.tenant_pk(tenant), keys.segment_sk(segment_id)) for segment_id in segment_ids])
+    found = batches.get(SegmentItem, [(keys.tenant_pk(tenant), keys.segment_sk(segment_id))
+                                      for segment_id in segment_ids])
     return {item.segment_id: item.tree.as_dict() for item in found}
 
 

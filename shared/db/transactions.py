@@ -81,7 +81,8 @@ class Transaction:
                 return
             except TransactWriteError as error:
                 reasons = error.cancellation_reasons or []
-                failed = [ordered[i] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"]
+                failed = [ordered[i] for i, reason in enumerate(reasons)
+                          if reason and reason.code == "ConditionalCheckFailed"]
                 if failed:
                     raise ConditionFailed(failed) from None
                 if still_throttled(error):

@@ -55,7 +55,8 @@ def parse_custom(body: Any, now: str, existing: dict[str, Any] | None = None) ->
         values["occurred_at"] = now
     for name, limit in (("subject", MAX_SUBJECT), ("body", MAX_BODY)):
         if name in body:
-            text, error = validation.text(body[name], max_length=limit, multiline=name == "body") if body[name] is not None else (None, None)
+            text, error = validation.text(body[name], max_length=limit,
+                                          multiline=name == "body") if body[name] is not None else (None, None)
             if error:
                 errors.append(FieldError(name, error))
             values[name] = text
@@ -89,7 +90,8 @@ def parse_call(body: Any, now: str) -> dict[str, Any]:
     them (the notes are its body, the summary its subject); 422 naming each wrong field."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a call field", "unknown_field") for name in body if name not in _CALL_REQUEST_FIELDS]
+    errors = [FieldError(name, "is not a call field", "unknown_field") for name in body
+              if name not in _CALL_REQUEST_FIELDS]
     direction, outcome = body.get("direction", "outbound"), body.get("outcome", "connected")
     if direction not in CALL_DIRECTIONS:
         errors.append(FieldError("direction", f"must be one of {', '.join(CALL_DIRECTIONS)}"))
@@ -176,14 +178,16 @@ def email_tracked(
     url: str | None = None,
 ) -> dict[str, Any]:
     """email_opened / email_reopened / email_clicked: caused by the contact, or by a machine."""
-    verb = {"email_opened": "opened", "email_reopened": "opened again", "email_clicked": "clicked a link in"}[activity_type]
+    verb = {"email_opened": "opened", "email_reopened": "opened again",
+            "email_clicked": "clicked a link in"}[activity_type]
     data: dict[str, Any] = {"email_id": email["email_id"], "subject": email["subject"], "machine": machine,
                             **_template_of(email)}
     if machine:
         data["machine_reason"] = reason
     if url is not None:
         data["url"] = url
-    return new_activity(activity_id, activity_type, at, ("system" if machine else "contact", None if machine else email["contact_id"]),
+    return new_activity(activity_id, activity_type, at,
+                        ("system" if machine else "contact", None if machine else email["contact_id"]),
                         f"{'A machine' if machine else 'The contact'} {verb} the email: {email['subject']}", data)
 
 
@@ -231,9 +235,11 @@ def contact_changes(before: dict[str, Any], after: dict[str, Any], user_id: str,
         if tag not in new_tags:
             entries.append(new_activity(new_id(), "tag_removed", at, actor, f"Tag removed: {tag}", {"tag": tag}))
     if before.get("status") != after.get("status"):
-        entries.append(new_activity(new_id(), "status_changed", at, actor, f"Status: {before.get('status')} → {after.get('status')}",
+        entries.append(new_activity(new_id(), "status_changed", at, actor,
+                                    f"Status: {before.get('status')} → {after.get('status')}",
                                     {"from": before.get("status"), "to": after.get("status")}))
     if before.get("owner_id") != after.get("owner_id") and after.get("owner_id"):
         entries.append(new_activity(new_id(), "owner_assigned", at, actor, "Owner assigned",
-                                    {"owner_id": after["owner_id"], "previous_owner_id": before.get("owner_id"), "reason": "edited"}))
+                                    {"owner_id": after["owner_id"], "previous_owner_id": before.get("owner_id"),
+                                     "reason": "edited"}))
     return entries

@@ -40,7 +40,8 @@ class Request:
 def parse_selection(value: Any, errors: list[FieldError]) -> tuple[str, Any]:
     """(kind, target) of a selection {"ids"}|{"filter"}|{"segment_id"}; its problems go to `errors`."""
     if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("ids", "filter", "segment_id"):
-        errors.append(FieldError("selection", 'must be one of {"ids": [...]}, {"filter": {...}}, {"segment_id": "..."}'))
+        errors.append(FieldError("selection",
+                                 'must be one of {"ids": [...]}, {"filter": {...}}, {"segment_id": "..."}'))
         return "", None
     kind, target = next(iter(value.items()))
     if kind == "ids":

@@ -50,7 +50,8 @@ def _properties(value: Any, errors: list[FieldError]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for key, item in value.items():
         if not _PROPERTY_KEY.match(key):
-            errors.append(FieldError(f"properties.{key}", "keys are lower-case letters, digits and _, starting with a letter"))
+            errors.append(FieldError(f"properties.{key}",
+                                     "keys are lower-case letters, digits and _, starting with a letter"))
         elif isinstance(item, str):
             checked, error = validation.text(item, max_length=MAX_PROPERTY_TEXT, multiline=True)
             if error:

@@ -109,7 +109,8 @@ def _properties(value: Any, definitions: dict[str, dict[str, Any]], errors: list
         if definition is None:
             errors.append(FieldError(f"properties.{key}", "is not a defined property", "unknown_property"))
         elif definition.get("archived"):
-            errors.append(FieldError(f"properties.{key}", "is archived; restore it before writing", "archived_property"))
+            errors.append(FieldError(f"properties.{key}", "is archived; restore it before writing",
+                                     "archived_property"))
         else:
             checked, error = property_rules.check_value(definition, raw)
             if error:
@@ -198,7 +199,8 @@ def apply_changes(contact: dict[str, Any], changes: dict[str, Any], now: str) ->
 
 def differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
     """Whether an update changed anything besides `updated_at`."""
-    return {k: v for k, v in before.items() if k != "updated_at"} != {k: v for k, v in after.items() if k != "updated_at"}
+    return {k: v for k, v in before.items() if k != "updated_at"} != {k: v for k, v in after.items()
+                                                                      if k != "updated_at"}
 
 
 def email_key(contact: dict[str, Any]) -> str | None:
@@ -408,7 +410,8 @@ def found_by_quick_search(tenant: str, contact: dict[str, Any], prefixes: dict[s
 def with_contacted_times(contact: dict[str, Any], first: str | None, last: str | None) -> dict[str, Any]:
     """The contact with its contacted times recomputed (after an entry was edited or deleted);
     None removes a time."""
-    updated = {name: value for name, value in contact.items() if name not in ("first_contacted_at", "last_contacted_at")}
+    updated = {name: value for name, value in contact.items()
+               if name not in ("first_contacted_at", "last_contacted_at")}
     updated |= {name: value for name, value in (("first_contacted_at", first), ("last_contacted_at", last)) if value}
     return updated
 

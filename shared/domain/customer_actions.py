@@ -1,6 +1,7 @@
 """What a customer's own actions (an open, a click, a page view, a form, an ingested event) do
 to the contact's system fields: the score counts, `last_customer_action_*`, and for web visits
-`last_seen_at` and `session_count`, for purchases `purchase_count` and `last_purchase_at`. Machine actions (`data.machine`) change none of them. Pure.
+`last_seen_at` and `session_count`, for purchases `purchase_count` and `last_purchase_at`.
+Machine actions (`data.machine`) change none of them. Pure.
 """
 
 from __future__ import annotations

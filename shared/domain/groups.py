@@ -95,7 +95,8 @@ def parse_credentials(body: Any, *, challenge: bool) -> dict[str, str]:
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
     wanted = ("email", "session", "new_password") if challenge else ("email", "password")
-    errors = [FieldError(name, "is not a field of this request", "unknown_field") for name in body if name not in wanted]
+    errors = [FieldError(name, "is not a field of this request", "unknown_field") for name in body
+              if name not in wanted]
     email, problem = validation.email(body.get("email"))
     if problem or not email:
         errors.append(FieldError("email", problem or "is required", "required" if not problem else "invalid"))

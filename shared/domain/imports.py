@@ -30,7 +30,8 @@ _PROPERTY = "properties."
 _TAG_SEPARATORS = re.compile(r"[,、;，；]")
 _TRUE = {"true", "1", "yes", "y", "はい", "○", "〇", "有"}
 _FALSE = {"false", "0", "no", "n", "いいえ", "×", "無", ""}
-_NOT_MAPPABLE = {"owner_id", "company_id"}  # imports create ownerless contacts (the contract), never reassign, and link companies by email domain
+# imports create ownerless contacts (the contract), never reassign, and link companies by email domain
+_NOT_MAPPABLE = {"owner_id", "company_id"}
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,13 @@ def parse_start(body: Any, header: list[str], definitions: dict[str, dict[str, A
 _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "family_name": ("氏", "苗字", "名字", "Last name", "Surname"),
     "given_name": ("First name",),
-    "family_name_kana": ("姓(カナ)", "姓(フリガナ)", "フリガナ(姓)", "セイ(カナ)", "カナ姓", "フリガナ", "Last name (kana)"),
+    "family_name_kana": ("姓(カナ)", "姓(フリガナ)", "フリガナ(姓)", "セイ(カナ)",
+                         "カナ姓", "フリガナ", "Last name (kana)"),
     "given_name_kana": ("名(カナ)", "名(フリガナ)", "フリガナ(名)", "メイ(カナ)", "カナ名", "First name (kana)"),
-    "email": ("メール", "Eメール", "Eメールアドレス", "E-mail", "Email address", "Mail", "Mail address", "PCメールアドレス"),
-    "phone": ("電話", "TEL", "TEL番号", "携帯電話", "携帯電話番号", "携帯番号", "携帯", "Phone number", "Telephone", "Mobile"),
+    "email": ("メール", "Eメール", "Eメールアドレス", "E-mail",
+              "Email address", "Mail", "Mail address", "PCメールアドレス"),
+    "phone": ("電話", "TEL", "TEL番号", "携帯電話", "携帯電話番号",
+              "携帯番号", "携帯", "Phone number", "Telephone", "Mobile"),
     "company": ("会社", "企業名", "企業", "法人名", "社名", "勤務先", "Company name", "Organization", "Organisation"),
     "department": ("部署名", "部門", "所属", "所属部署"),
     "title": ("役職名", "肩書", "肩書き", "Job title", "Position"),

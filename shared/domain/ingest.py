@@ -100,7 +100,8 @@ def summary(event_type: str, data: dict[str, Any]) -> str:
     """The timeline line of an event (ingested, or a web hit)."""
     if event_type == "page_view":
         return f"Page view: {data.get('title') or data.get('url') or ''}".rstrip(": ")
-    return {"form_submitted": "Form submitted", "purchase": "Purchase"}.get(event_type, event_type.replace("_", " ").capitalize())
+    return {"form_submitted": "Form submitted",
+            "purchase": "Purchase"}.get(event_type, event_type.replace("_", " ").capitalize())
 
 
 def activity(activity_id: str, event: Event, contact_id: str) -> dict[str, Any]:

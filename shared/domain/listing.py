@@ -32,8 +32,8 @@ class ContactQuery:
     def fingerprint_fields(self, user_id: str, visible_owner: str | None) -> dict[str, Any]:
         """What a cursor is bound to: the view, and who asked (a cursor handed to one member is
         refused to another, even one who sees the same contacts)."""
-        return {"sort": self.sort, "desc": self.descending, "q": self.q, "filters": self.filters, "owner": visible_owner,
-                "user": user_id}
+        return {"sort": self.sort, "desc": self.descending, "q": self.q, "filters": self.filters,
+                "owner": visible_owner, "user": user_id}
 
     @property
     def fetch_cap(self) -> int:
@@ -126,7 +126,8 @@ def matches(contact: dict[str, Any], filters: dict[str, Any]) -> bool:
 def order_search_results(contacts: list[dict[str, Any]], query: ContactQuery) -> list[dict[str, Any]]:
     """Search results in the order of the sorted index: by the index's own sort key (value, then
     id), and contacts lacking the sort value last in either order."""
-    keyed = [(keys.sorted_sk(contact_rules.sort_value(contact, query.sort), contact["id"]), contact) for contact in contacts]
+    keyed = [(keys.sorted_sk(contact_rules.sort_value(contact, query.sort), contact["id"]), contact)
+             for contact in contacts]
     return [contact for _, contact in by_sort_key(keyed, query.descending)]
 
 

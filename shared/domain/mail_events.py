@@ -52,7 +52,8 @@ _CODE_REASONS = {"5.1.1": USER_UNKNOWN, "5.1.10": USER_UNKNOWN, "5.1.2": HOST_UN
 # Our own patterns: no code is copied. One compiled regex per reason.
 _WORDING: tuple[tuple[str, str], ...] = (
     # -- full mailbox: temporary_error whatever the code's class
-    (MAILBOX_FULL, r"mail ?(?:box|folder) (?:is )?full|full mailbox"),  # why-mailboxfull.go; Postfix/Exim "Mailbox full"
+    (MAILBOX_FULL, r"mail ?(?:box|folder) (?:is )?full|full mailbox"),
+    # ^ why-mailboxfull.go; Postfix/Exim "Mailbox full"
     (MAILBOX_FULL, r"over (?:the )?(?:allowed |disk |mailbox )?quota|quota (?:exceeded|violation)"
                    r"|exceed\w* (?:its |their |the )?(?:mailbox |storage |disk )?(?:quota|storage allocation)"),
     # ^ why-mailboxfull.go ("user over quota", "mail quota exceeded"); au/EZweb "The user(s) account
@@ -324,7 +325,8 @@ def read(notification: Any) -> list[MailEvent]:
                           evidence={k: v for k, v in evidence.items() if v is not None})
                 for address in _addresses(detail.get("complainedRecipients"))]
     if kind == DELIVERED:
-        evidence = {"smtp_response": _text(detail.get("smtpResponse")), "reporting_mta": _text(detail.get("reportingMTA")),
+        evidence = {"smtp_response": _text(detail.get("smtpResponse")),
+                    "reporting_mta": _text(detail.get("reportingMTA")),
                     "processing_time_ms": _number(detail.get("processingTimeMillis"))}
         return [MailEvent(**base, recipient=address, kind=DELIVERED, delivery_status="normal",
                           evidence={k: v for k, v in evidence.items() if v is not None})
@@ -372,7 +374,8 @@ def contact_change(contact: dict[str, Any], event: MailEvent) -> dict[str, Any] 
     status = next_status(current, current_at, event)
     if status is not None:
         return {"delivery_status": status, "delivery_status_at": event.occurred_at}
-    if event.delivery_status is not None and event.delivery_status == current and (not current_at or event.occurred_at > current_at):
+    if event.delivery_status is not None and event.delivery_status == current \
+            and (not current_at or event.occurred_at > current_at):
         return {"delivery_status_at": event.occurred_at}
     return None
 

@@ -261,7 +261,8 @@ def _oauth2(body: Any, has_credentials: bool, allow_private_hosts: bool, prefix:
                   for name in body if name not in OAUTH2_FIELDS)
     provider = body.get("provider")
     if provider not in (*OAUTH2_PROVIDERS, CUSTOM_PROVIDER):
-        errors.append(FieldError(f"{prefix}provider", f"must be one of {', '.join([*OAUTH2_PROVIDERS, CUSTOM_PROVIDER])}",
+        errors.append(FieldError(f"{prefix}provider",
+                                 f"must be one of {', '.join([*OAUTH2_PROVIDERS, CUSTOM_PROVIDER])}",
                                  "required" if provider is None else "invalid"))
     default_url, default_scope = OAUTH2_PROVIDERS.get(provider, (None, None))
     token_url = _oauth_text(body, "token_url", prefix, errors, required=provider == CUSTOM_PROVIDER) or default_url
@@ -331,8 +332,9 @@ def parse_mailbox(body: Any, *, has_password: bool, allow_private_hosts: bool,
     password: that one is required on the first PUT (`has_password` False) and, when omitted
     later, kept. `imap` absent keeps the IMAP settings as they are, `null` removes them, an
     object replaces them as the SMTP ones are (its password, or OAuth2 refresh token, required
-    unless one of that kind is stored: `imap_auth`, None when none is). `allow_private_hosts` is for the local stack and tests; deployed, the
-    Lambda must not be pointed at internal addresses. Raises ValidationFailed naming every wrong field."""
+    unless one of that kind is stored: `imap_auth`, None when none is). `allow_private_hosts` is
+    for the local stack and tests; deployed, the Lambda must not be pointed at internal
+    addresses. Raises ValidationFailed naming every wrong field."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
     errors: list[FieldError] = []

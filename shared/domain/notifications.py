@@ -43,7 +43,8 @@ def mail(notification: dict[str, Any], to: str) -> tuple[str, str]:
 def parse_read(body: Any) -> bool:
     """The body of PATCH /v1/me/notifications/{id}: {"read": true|false}."""
     if not isinstance(body, dict):
-        require_valid([FieldError("read", "is required: true or false", "required")], "The request body must be a JSON object.")
+        require_valid([FieldError("read", "is required: true or false", "required")],
+                      "The request body must be a JSON object.")
     errors = [FieldError(name, "is not a notification field", "unknown_field") for name in body if name != "read"]
     read = body.get("read")
     if not isinstance(read, bool):

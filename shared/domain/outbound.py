@@ -294,7 +294,8 @@ def build_message(
     body_html = email.get("body_html")
     if body_html and email["track_clicks"]:
         def click_url(_url: str, index: int) -> str:
-            return tracking_url(base_url, tracking.KIND_CLICK, tracking.sign(keyring, tracking.KIND_CLICK, tenant, email["email_id"], index))
+            return tracking_url(base_url, tracking.KIND_CLICK,
+                                tracking.sign(keyring, tracking.KIND_CLICK, tenant, email["email_id"], index))
         body_html, _ = mail.rewrite_links(body_html, click_url)
     if body_html and email["track_opens"]:
         token = tracking.sign(keyring, tracking.KIND_OPEN, tenant, email["email_id"])
@@ -381,7 +382,8 @@ def _filed(
     }
 
 
-def reached(sent: dict[str, Any], contact: dict[str, Any], new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def reached(sent: dict[str, Any], contact: dict[str, Any],
+            new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The timeline entries and the contact after a user's email reached it: `email_sent`,
     first/last_contacted_at, one more `emails_sent_count`, and the sender as owner of an
     ownerless contact (`owner_assigned`)."""

@@ -21,7 +21,8 @@ from collections.abc import Callable
 # (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas.html); set SES_MAX_SEND_RATE to
 # the account's MaxSendRate (`aws sesv2 get-account` → SendQuota)
 DEFAULT_MAX_SEND_RATE = 14.0
-THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException", "LimitExceededException"})
+THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException",
+                              "LimitExceededException"})
 RATE_RETRY_SECONDS = 60  # the next sweep: the rate is per second, so it has long recovered by then
 QUOTA_RETRY_SECONDS = 600  # the 10 minutes SES's guide asks for; the daily quota frees up as the 24 hours roll
 PAUSE_AFTER_THROTTLING = 1.0  # seconds every sender of the process waits after a throttled send

@@ -107,7 +107,8 @@ def updated(current: dict[str, Any], body: Any, column_names: set[str]) -> dict[
         elif name == "contact_limit":
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or not 1 <= value <= MAX_CONTACT_LIMIT):
-                errors.append(FieldError(name, f"must be null (no limit) or a whole number from 1 to {MAX_CONTACT_LIMIT:,}"))
+                errors.append(FieldError(name,
+                                         f"must be null (no limit) or a whole number from 1 to {MAX_CONTACT_LIMIT:,}"))
             result[name] = value
         elif name in READ_ONLY:
             continue

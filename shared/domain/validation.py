@@ -34,7 +34,8 @@ def text(value: Any, *, max_length: int, multiline: bool = False) -> Result:
     if len(value) > max_length:
         return None, f"must be at most {max_length} characters"
     if (_CONTROL if multiline else _CONTROL_OR_NEWLINE).search(value):
-        return None, "must not contain control characters" if multiline else "must not contain control characters or line breaks"
+        return None, "must not contain control characters" if multiline \
+            else "must not contain control characters or line breaks"
     return (value or None), None
 
 

@@ -348,7 +348,8 @@ def public_job(job: dict[str, Any]) -> dict[str, Any]:
     progress = 1.0 if job["status"] == "succeeded" else (round(processed / total, 4) if total else 0.0)
     return {"id": job["job_id"], "type": job["job_kind"], "status": job["status"], "action": job["action"],
             "progress": progress, "total": total, "processed": processed,
-            "counts": {name: job["counts"].get(name, 0) for name in _COUNTED.get(job["job_kind"], _COUNTED["bulk_action"])},
+            "counts": {name: job["counts"].get(name, 0)
+                       for name in _COUNTED.get(job["job_kind"], _COUNTED["bulk_action"])},
             "error": job["error"], "created_by": job["principal"].get("user_id"),
             "created_at": job["created_at"], "updated_at": job["updated_at"]}
 

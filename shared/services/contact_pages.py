@@ -41,7 +41,8 @@ def _walk_position(position: Any, partition: str, sort: str) -> dict[str, Any] |
 def _resumes(key: Any, partition: str, sort: str, phase: str) -> bool:
     pk_name, sk_name = keys.index_key_names(keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX[sort]])
     return isinstance(key, dict) and set(key) == {"pk", "sk", pk_name, sk_name} \
-        and all(isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in key.values()) \
+        and all(isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)
+                for value in key.values()) \
         and key[pk_name]["S"] == partition and key[sk_name]["S"].startswith(f"{phase}#")
 
 
@@ -143,7 +144,8 @@ def _keyed_page(tenant: str, keyed: list[tuple[str, str]], order: listing.Contac
     while len(page) < order.limit and at < len(ordered):
         chunk = ordered[at: at + order.limit - len(page)]
         found = repository.get_many(tenant, [contact_id for _, contact_id in chunk])
-        page += [(key, found[contact_id]) for key, contact_id in chunk if contact_id in found and keep(found[contact_id])]
+        page += [(key, found[contact_id]) for key, contact_id in chunk
+                 if contact_id in found and keep(found[contact_id])]
         at += len(chunk)
     count = sizes.fitting([contact for _, contact in page])
     more = count < len(page) or at < len(ordered)

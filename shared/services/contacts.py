@@ -149,7 +149,8 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
     return until_settled(attempt)
 
 
-def visible_contact_versioned(principal: Principal, contact_id: str) -> tuple[dict[str, Any], int, tenant_config.TenantConfig]:
+def visible_contact_versioned(principal: Principal,
+                              contact_id: str) -> tuple[dict[str, Any], int, tenant_config.TenantConfig]:
     if not keys.is_plain_id(contact_id):
         raise _not_found(contact_id)
     contact, version, config = repository.get_with_config(principal.tenant, contact_id)
@@ -202,7 +203,8 @@ def _modify(
 
 
 def update(principal: Principal, contact_id: str, body: Any) -> dict[str, Any]:
-    return _shape(*_modify(principal, contact_id, lambda _, config: contact_rules.parse_changes(body, config.properties)))
+    return _shape(*_modify(principal, contact_id,
+                           lambda _, config: contact_rules.parse_changes(body, config.properties)))
 
 
 def unsubscribe(tenant: str, contact_id: str) -> bool:
@@ -312,7 +314,8 @@ def list_contacts(principal: Principal, params: dict[str, str], raw_cursor: str 
         if position is not None and not isinstance(position, dict):
             raise listing.bad_cursor()
         contacts, next_position = repository.sorted_page(
-            principal.tenant, query.sort, query.descending, position, query.limit, listing.unserved_filters(query.filters),
+            principal.tenant, query.sort, query.descending, position, query.limit,
+            listing.unserved_filters(query.filters),
         )
     next_cursor = None
     if next_position is not None:

@@ -90,7 +90,8 @@ def _check_copies(principal: Principal, recipients: mail.Recipients, settings: d
         if contact is not None and not principal.can_see(contact, settings):
             hidden.append(FieldError(f"{field}[{index}]", HIDDEN_ADDRESS, "not_visible"))
         elif (status := (contact or {}).get("delivery_status")) in outbound.SUPPRESSED_DELIVERY:
-            errors.append(FieldError(f"{field}[{index}]", f"{address} is marked {status}; mail to it is refused", "suppressed"))
+            errors.append(FieldError(f"{field}[{index}]",
+                                     f"{address} is marked {status}; mail to it is refused", "suppressed"))
     require_valid(hidden, "Some addresses belong to contacts you may not see; remove them before sending.")
     require_valid(errors, "Some addresses are marked undeliverable; remove them or correct them before sending.")
 
@@ -435,7 +436,8 @@ def cancel(principal: Principal, email_id: str) -> None:
         repository.delete(principal.tenant, email_id)
         return
     email = _changeable(principal, email_id, "cancel")
-    cancelled = repository.transition(principal.tenant, {**email, "status": "cancelled", "updated_at": validation.now()},
+    cancelled = repository.transition(principal.tenant,
+                                      {**email, "status": "cancelled", "updated_at": validation.now()},
                                       "scheduled")
     if cancelled is None:
         raise _not_scheduled(repository.get(principal.tenant, email_id) or email, "cancel")

@@ -3,7 +3,8 @@ multipart upload (CSV in UTF-8 with BOM, UTF-8 or cp932, or xlsx; with a passwor
 zip), and mails the requester a link. GET /v1/exports/{id}/download checks the 24-hour window
 itself and redirects to a fresh S3 URL valid for five minutes (or answers it as JSON, for a
 browser's fetch): a presigned URL dies with the credentials that signed it, and a Lambda's are
-temporary, so a 24-hour S3 URL is never handed out. Nothing is downloadable until the upload is complete, so a failed export leaves no file.
+temporary, so a 24-hour S3 URL is never handed out. Nothing is downloadable until the upload
+is complete, so a failed export leaves no file.
 
 Every export is audited (who, when, why, which fields, how many rows); one export per user per
 30 minutes (429 with Retry-After); only roles of `settings.export_roles`; the rows are those the
@@ -270,7 +271,8 @@ def _notify(job: dict[str, Any], result: dict[str, Any] | None, failure: str | N
     link = f"{CONFIG.api_base_url}/v1/exports/{job['job_id']}/download"
     if failure is None:
         subject = "エクスポートが完了しました / Your export is ready"
-        text = (f"エクスポート（{result['row_count']:,} 件）の準備ができました。24時間以内に次のリンクからダウンロードしてください。\n"
+        text = (f"エクスポート（{result['row_count']:,} 件）の準備ができました。"
+                "24時間以内に次のリンクからダウンロードしてください。\n"
                 f"Your export of {result['row_count']:,} contacts is ready. Download it within 24 hours:\n\n{link}\n")
     else:
         subject = "エクスポートに失敗しました / Your export failed"

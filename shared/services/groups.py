@@ -95,7 +95,8 @@ def add_members(principal: Principal, group_id: str, body: Any) -> tuple[int, di
 def _contact_ids(body: Any) -> list[str]:
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a field of this request", "unknown_field") for name in body if name != "contact_ids"]
+    errors = [FieldError(name, "is not a field of this request", "unknown_field") for name in body
+              if name != "contact_ids"]
     ids = body.get("contact_ids")
     if not isinstance(ids, list) or not ids or not all(isinstance(item, str) and item for item in ids):
         errors.append(FieldError("contact_ids", "must be a non-empty list of contact ids"))

@@ -21,7 +21,8 @@ def contact_history(principal: Principal, contact_id: str, params: dict[str, str
     field = history.parse_field(params.get("field"))
     limit = listing.parse_limit(params.get("limit"))
     fingerprint = cursor.fingerprint({"history": contact_id, "field": field})
-    start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, params["cursor"]) if params.get("cursor") else None
+    start = cursor.decode(CONFIG.cursor_secret, principal.tenant,
+                          fingerprint, params["cursor"]) if params.get("cursor") else None
     if start is not None and not isinstance(start, dict):
         raise listing.bad_cursor()
     page = repository.page(principal.tenant, contact_id, field, limit, start)

@@ -126,7 +126,8 @@ def _uploaded(tenant: str, job: dict[str, Any], first_rows: int = 0) -> tuple[in
     if size is None:
         raise Conflict("No file was uploaded for this import yet: PUT it to the upload_url first.")
     if size > imports.MAX_BYTES:
-        raise PayloadTooLarge(f"The file is {size // 2**20} MB; an import takes at most {imports.MAX_BYTES // 2**20} MB. "
+        raise PayloadTooLarge(f"The file is {size // 2**20} MB; "
+                              f"an import takes at most {imports.MAX_BYTES // 2**20} MB. "
                               "Split it into several files.")
     # an empty object has no range to read (S3 refuses one): RangedFile reads nothing of it
     source = files.RangedFile(CONFIG.files_bucket, key, size)
@@ -204,7 +205,8 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
                 continue
             chunk.append((row_number, row))
             if len(chunk) == CHUNK_ROWS:
-                _import_chunk(tenant, job, config, plan, created_ms, chunk, _progress(stream, params), kept, group_names)
+                _import_chunk(tenant, job, config, plan, created_ms, chunk, _progress(stream, params),
+                              kept, group_names)
                 chunk = []
                 if time_left() < 60:
                     return False
@@ -269,7 +271,8 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
                 seen = known[email]["id"] in own or importer.can_see(known[email], config.settings)
                 if seen and plan.on_duplicate == "skip":
                     counts["skipped"] += 1
-                elif seen and _update(tenant, importer, job["job_id"], known[email]["id"], changes, config, own, group_names):
+                elif seen and _update(tenant, importer, job["job_id"], known[email]["id"],
+                                      changes, config, own, group_names):
                     counts["updated"] += 1
                 else:
                     counts["failed"] += 1
@@ -277,7 +280,8 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
                 continue
             contact = contact_rules.new_contact(ids[row_number], {**changes, "owner_id": None}, None, now)
             contact_store.require_fits(tenant, contact)
-        except (PayloadTooLarge, ValidationFailed) as refused:  # too large for an item, too many changes for a transaction
+        except (PayloadTooLarge,
+                ValidationFailed) as refused:  # too large for an item, too many changes for a transaction
             counts["failed"] += 1
             errors.append(imports.row_error(row_number, None, refused.message))
             continue
@@ -338,8 +342,9 @@ def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, c
 def _update(tenant: str, importer: Principal, job_id: str, contact_id: str, changes: dict[str, Any],
             config: tenant_config.TenantConfig, own: set[str], group_names: dict[str, str]) -> bool:
     """A known contact takes the row's values (its tags are added to), with the timeline entries
-    and the history (by "import:<job>") of the change; False when the importer may not see it (any more), which changes nothing.
-    The import's `own` contacts (a chunk redone) are always its to update."""
+    and the history (by "import:<job>") of the change; False when the importer may not see it
+    (any more), which changes nothing. The import's `own` contacts (a chunk redone) are always
+    its to update."""
 
     tries = iter(range(1_000))
 

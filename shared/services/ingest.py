@@ -50,7 +50,8 @@ def receive(api_key: Any, read_body: Callable[[], Any]) -> dict[str, Any]:
                 statuses[event.index] = "duplicate"
             else:
                 first_of[event.event_id] = event.index
-    entries = [(event, contacts[event.index]) for event in events if event.index in contacts and event.index not in statuses]
+    entries = [(event, contacts[event.index]) for event in events
+               if event.index in contacts and event.index not in statuses]
     for group in _groups(tenant, entries):
         statuses.update(_write(tenant, group))
     results = []
@@ -107,7 +108,8 @@ def _groups(tenant: str, entries: list[tuple[ingest.Event, str]]) -> list[list[t
         if not groups or actions + more_actions > MAX_ITEMS - 1 or size + more_bytes > MAX_TRANSACTION_BYTES - 64 * KB:
             groups.append([])
             in_group = set()
-            actions, size = 1 + event_cost[0] + contact_cost[0], KB + event_cost[1] + contact_cost[1]  # 1: the config check
+            # 1: the config check
+            actions, size = 1 + event_cost[0] + contact_cost[0], KB + event_cost[1] + contact_cost[1]
         else:
             actions, size = actions + more_actions, size + more_bytes
         in_group.add(contact_id)
@@ -121,7 +123,8 @@ def _changed_contacts(tenant: str, entries: list[tuple[ingest.Event, str]]
     `updated` is the contact read itself when the events change nothing."""
     actions: dict[str, list[Action]] = {}
     for event, contact_id in entries:
-        actions.setdefault(contact_id, []).append(Action(event.type, event.occurred_at, event.data.get("machine") is True))
+        actions.setdefault(contact_id, []).append(Action(event.type, event.occurred_at,
+                                                         event.data.get("machine") is True))
     changed = {}
     for contact_id, (contact, version) in contact_store.versions(tenant, list(actions)).items():
         updated = applied(contact, actions[contact_id])
@@ -139,7 +142,8 @@ def _write(tenant: str, entries: list[tuple[ingest.Event, str]]) -> dict[int, st
         if not pending:
             return statuses
         config = tenant_config.load(tenant, fresh=attempt > 0)
-        changes = [(updated, contact, version) for updated, contact, version in _changed_contacts(tenant, pending).values()
+        changes = [(updated, contact, version)
+                   for updated, contact, version in _changed_contacts(tenant, pending).values()
                    if updated is not contact]
         try:
             repository.record(tenant, [(ingest.activity(new_id(), event, contact_id), contact_id, event.event_id)

@@ -49,7 +49,8 @@ def record(notification: Any, source_id: str) -> dict[str, int]:
     return counts
 
 
-def _email_of(provider_message_id: str, notification: dict[str, Any], source_id: str) -> tuple[str, dict[str, Any]] | None:
+def _email_of(provider_message_id: str, notification: dict[str, Any],
+              source_id: str) -> tuple[str, dict[str, Any]] | None:
     """(tenant, email) the notification is about, found through an index that lags the table:
     for mail SES took moments ago it is looked up again a few times within a second, then Busy
     asks for the notification again (a 503 makes SNS deliver it again; raised from an

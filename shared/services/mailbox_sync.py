@@ -41,7 +41,8 @@ SWEEP_MAILBOXES = 1000
 
 
 def _sync_folder(folder_session: Any, name: str, is_sent: bool, checkpoint: dict[str, Any] | None,
-                 tenant: str, user_id: str, deadline: float, save: Callable[[dict[str, int]], bool]) -> tuple[int, bool]:
+                 tenant: str, user_id: str, deadline: float,
+                 save: Callable[[dict[str, int]], bool]) -> tuple[int, bool]:
     """Files the folder's new messages batch by batch, saving the checkpoint after each.
     (messages filed, whether the folder was read to its end)."""
     uidvalidity = folder_session.open_folder(name)
@@ -70,7 +71,8 @@ def _login_secret(settings: MailboxSettings, secret_id: str, deadline: float) ->
         return secret
     client_secret, refresh_token = mailbox_rules.oauth2_credentials(secret)
     tokens = oauth2_refresh.access_token(settings.oauth2, client_secret, refresh_token, deadline=deadline,
-                                         allow_private_hosts=CONFIG.allow_private_smtp_hosts, ca_file=CONFIG.smtp_ca_file)
+                                         allow_private_hosts=CONFIG.allow_private_smtp_hosts,
+                                         ca_file=CONFIG.smtp_ca_file)
     if tokens.refresh_token is not None:
         mailboxes.replace_secret(secret_id, mailbox_rules.oauth2_secret(client_secret, tokens.refresh_token))
     return tokens.access_token

@@ -102,7 +102,8 @@ def password(mailbox: dict[str, Any]) -> str:
     try:
         return client("secretsmanager").get_secret_value(SecretId=mailbox["secret_id"])["SecretString"]
     except (BotoCoreError, ClientError, KeyError):
-        raise TransportFailed("The password of your mailbox could not be read; set it again (PUT /v1/me/mailbox).") from None
+        raise TransportFailed("The password of your mailbox could not be read; "
+                              "set it again (PUT /v1/me/mailbox).") from None
 
 
 def _not_set() -> NotFound:

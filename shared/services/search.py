@@ -131,8 +131,9 @@ def _exact_page(principal: Principal, criteria: Criteria, order: listing.Contact
     """A page of an answer known exactly from keys: its ids (intersected with the quick search's),
     then contact_pages.ids_page: ordered by the quick search's sort keys when there is a `q`, else
     walking the narrowest view that lists every match and carries the sort (the caller's own view
-    under owner visibility, a tag's...), else the tenant's sorted index. The view chosen on the first page is kept in the cursor (`via`), so that sizes moving
-    meanwhile never change the walk under it; `at` is ids_page's position."""
+    under owner visibility, a tag's...), else the tenant's sorted index. The view chosen on the
+    first page is kept in the cursor (`via`), so that sizes moving meanwhile never change the
+    walk under it; `at` is ids_page's position."""
     tenant = principal.tenant
     found = repository.lookup_ids(tenant, source, known=known_ids(context))
     ids = search.ids_of(source, found) if source.sources else None
@@ -169,7 +170,8 @@ def cursor_fingerprint(principal: Principal, config: tenant_config.TenantConfig,
                        order: listing.ContactQuery, scope: dict[str, Any]) -> str:
     """What a page's cursor is bound to: the search or segment (`scope`), its filter, quick
     search and order, and the member asking with what they may see."""
-    fields = replace(order, q=criteria.q).fingerprint_fields(principal.user_id, principal.visible_owner(config.settings))
+    fields = replace(order, q=criteria.q).fingerprint_fields(principal.user_id,
+                                                             principal.visible_owner(config.settings))
     return cursor.fingerprint({**scope, "filter": criteria.tree, **fields})
 
 
@@ -206,7 +208,8 @@ def page_of(
 def search_contacts(principal: Principal, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
-    require_valid([FieldError(name, "is not a search field", "unknown_field") for name in body if name not in _BODY_FIELDS])
+    require_valid([FieldError(name, "is not a search field", "unknown_field") for name in body
+                   if name not in _BODY_FIELDS])
     config = tenant_config.load(principal.tenant)
     criteria = parse_criteria(body.get("filter"), body.get("q"), config)
     return page_of(principal, config, criteria, _order(body), body.get("cursor"), {"search": True})

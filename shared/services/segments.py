@@ -39,7 +39,8 @@ def _parse(tenant: str, body: Any, segment_id: str | None = None) -> dict[str, A
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
         errors.append(FieldError("name", "is required: 1 to 100 characters"))
     if body.get("filter") is None:
-        errors.append(FieldError("filter", "is required: a condition, or {\"and\": [...]} / {\"or\": [...]}", "required"))
+        errors.append(FieldError("filter",
+                                 "is required: a condition, or {\"and\": [...]} / {\"or\": [...]}", "required"))
     require_valid(errors)
     search.parse_criteria(body["filter"], None, tenant_config.load(tenant), within=(segment_id,) if segment_id else ())
     return {"name": name.strip(), "filter": body["filter"]}

@@ -33,18 +33,21 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
         extra = [FieldError(name, "is not taken with from_email_id (only name)", "unknown_field")
                  for name in body if name not in ("from_email_id", "name")]
         require_valid(extra)
-        values = template_rules.from_email(emails.visible_email(principal, str(body["from_email_id"]))[0], body.get("name"))
+        values = template_rules.from_email(emails.visible_email(principal, str(body["from_email_id"]))[0],
+                                           body.get("name"))
     else:
         values = template_rules.parse(body)
     values = template_rules.check_merge_fields(values, tenant_config.load(principal.tenant).properties)
     now = validation.now()
-    template = {"template_id": new_id(), **values, "created_by": principal.user_id, "created_at": now, "updated_at": now}
+    template = {"template_id": new_id(), **values, "created_by": principal.user_id,
+                "created_at": now, "updated_at": now}
     repository.put(principal.tenant, template, new=True)
     return template_rules.public(template, {})
 
 
 def list_templates(principal: Principal) -> dict[str, Any]:
-    found = sorted(repository.list_templates(principal.tenant), key=lambda pair: (pair[0]["name"], pair[0]["template_id"]))
+    found = sorted(repository.list_templates(principal.tenant),
+                   key=lambda pair: (pair[0]["name"], pair[0]["template_id"]))
     return {"items": [template_rules.public(template, stats) for template, stats in found], "next_cursor": None}
 
 
@@ -55,7 +58,8 @@ def get(principal: Principal, template_id: str) -> dict[str, Any]:
 def replace(principal: Principal, template_id: str, body: Any) -> dict[str, Any]:
     template, stats = _found(principal, template_id)
     principal.require_editor_of(template["created_by"], "template")
-    values = template_rules.check_merge_fields(template_rules.parse(body), tenant_config.load(principal.tenant).properties)
+    values = template_rules.check_merge_fields(template_rules.parse(body),
+                                               tenant_config.load(principal.tenant).properties)
     replaced = {**template, **values, "updated_at": validation.now()}
     if not repository.put(principal.tenant, replaced, new=False):
         raise _not_found(template_id)

@@ -123,7 +123,8 @@ def create_tag(principal: Principal, body: Any) -> dict[str, Any]:
             if existing is not None and existing.deleting:
                 raise Conflict(f"The tag {name} is being deleted; create it again once that job is done.",
                                [FieldError("name", "is being deleted", "duplicate")]) from None
-            raise Conflict(f"The tag {name} already exists.", [FieldError("name", "already exists", "duplicate")]) from None
+            raise Conflict(f"The tag {name} already exists.",
+                           [FieldError("name", "already exists", "duplicate")]) from None
         raise
     return _public_tag(item)
 

@@ -50,7 +50,8 @@ def timeline(principal: Principal, contact_id: str, params: dict[str, str]) -> d
     types, since, until = _range(params)
     limit = listing.parse_limit(params.get("limit"))
     fingerprint = cursor.fingerprint({"timeline": contact_id, "types": types, "from": since, "to": until})
-    start = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, params["cursor"]) if params.get("cursor") else None
+    start = cursor.decode(CONFIG.cursor_secret, principal.tenant,
+                          fingerprint, params["cursor"]) if params.get("cursor") else None
     if start is not None and not isinstance(start, dict):
         raise listing.bad_cursor()
     page = repository.page(principal.tenant, contact_id, types, since, until, limit, start)
@@ -129,7 +130,8 @@ def _editable(principal: Principal, contact_id: str, activity_id: str) -> dict[s
     return activity
 
 
-def _recounted(principal: Principal, contact_id: str, before: dict[str, Any], after: dict[str, Any] | None) -> tuple | None:
+def _recounted(principal: Principal, contact_id: str, before: dict[str, Any],
+               after: dict[str, Any] | None) -> tuple | None:
     """The contact change of editing (`after`) or deleting a logged activity: its score counts
     moved, and when a call is involved the contacted times recomputed from the remaining
     entries (the owner stays); None when nothing changes."""
@@ -140,7 +142,8 @@ def _recounted(principal: Principal, contact_id: str, before: dict[str, Any], af
     if "call" in (before["type"], (after or {}).get("type")):
         first, last = repository.time_bounds(principal.tenant, contact_id, activities.CONTACTING_TYPES, before["id"])
         if after is not None and after["type"] == "call":
-            first, last = min(first or after["occurred_at"], after["occurred_at"]), max(last or "", after["occurred_at"])
+            first, last = min(first or after["occurred_at"],
+                              after["occurred_at"]), max(last or "", after["occurred_at"])
         updated = contact_rules.with_contacted_times(updated, first, last)
     if updated == contact:
         return None

@@ -2,10 +2,11 @@
 
 A hit costs two DynamoDB requests: a GetItem of the email, then one transaction with the
 email's counters, the timeline entry and, for a person's hit, the contact's score counts and
-`last_customer_action_*` (updated without a read, db.contact_actions). Opens: the first open of its kind (a person's, or a
-machine's) is `email_opened`, later ones `email_reopened`; so a person's first real open is
-always `email_opened` even after Apple's proxy prefetched the pixel. Machine hits carry
-`data.machine: true`, have their own counters and never count as the contact's action.
+`last_customer_action_*` (updated without a read, db.contact_actions). Opens: the first open of
+its kind (a person's, or a machine's) is `email_opened`, later ones `email_reopened`; so a
+person's first real open is always `email_opened` even after Apple's proxy prefetched the pixel.
+Machine hits carry `data.machine: true`, have their own counters and never count as the
+contact's action.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def _count_hit(kind: str, machine: bool) -> None:
     if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() in ("1", "true"):
         return
     dimensions = {"service": os.environ.get("POWERTOOLS_SERVICE_NAME", "crm"),
-                  "kind": "click" if kind == tracking.KIND_CLICK else "open", "visitor": "machine" if machine else "human"}
+                  "kind": "click" if kind == tracking.KIND_CLICK else "open",
+                  "visitor": "machine" if machine else "human"}
     metric = {"Namespace": os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Crm"), "Dimensions": [list(dimensions)],
               "Metrics": [{"Name": "TrackingHits", "Unit": "Count"}]}
     print(json.dumps({"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [metric]},

@@ -94,7 +94,8 @@ def _join(tenant: str, contact_id: str, group: dict[str, Any]) -> None:
         return
     now = validation.now()
     updated = {**contact, "groups": groups, "updated_at": now}
-    entries = activities.group_changes(contact, updated, ("contact", contact_id), now, new_id, {group["id"]: group["name"]})
+    entries = activities.group_changes(contact, updated, ("contact", contact_id),
+                                       now, new_id, {group["id"]: group["name"]})
     try:
         contact_store.save(tenant, updated, config, previous=contact, version=version, activities=entries)
     except ConditionFailed as failure:

@@ -1,4 +1,5 @@
-"""Routes of /v1/member-groups (Connected One's 会員グループ), their members and their logins, and the member site's sign-in."""
+"""Routes of /v1/member-groups (Connected One's 会員グループ), their members and their logins, and
+the member site's sign-in."""
 
 from shared.http import Request, Router, created, json_response, no_content
 from shared.services import groups, member_logins
