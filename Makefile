@@ -26,7 +26,7 @@ AUDIT_CANARY := requests==2.19.0
 AUDIT_CANARY_ADVISORY := CVE-2018-18074
 PIP_AUDIT := $(BIN)/pip-audit --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) --aliases on
 
-.PHONY: dev test test-fast lint security checkov bandit audit tools bench clean console console-test chromium dovecot deploy-console screenshots
+.PHONY: dev test test-fast lint typecheck security checkov bandit audit tools bench clean console console-test chromium dovecot deploy-console screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -115,6 +115,9 @@ lint: $(STAMP)  ## ruff on the Python; cfn-lint on template.yaml and on its SAM 
 	$(BIN)/cfn-lint $(TRANSLATED_TEMPLATE)
 	$(BIN)/python -m infra.template policy-sizes
 
+typecheck: $(STAMP)  ## mypy --strict on shared/ and functions/ ([tool.mypy] in pyproject.toml)
+	$(BIN)/mypy
+
 security: checkov bandit audit  ## the template, the code and the shipped dependencies
 
 checkov: $(CHECKOV_STAMP)  ## template.yaml: any finding fails, unless skipped in the template with its reason
@@ -139,7 +142,7 @@ audit: $(STAMP)  ## pip-audit of layer/requirements.txt, with what pip resolves 
 		test '$(AUDIT_UNREACHABLE)' = warn; \
 	fi
 
-test: $(STAMP) lint security $(SAM_STAMP) console console-test chromium dovecot  ## cfn-lint, checkov, bandit, pip-audit, the console's unit tests, then every test (sam build and the browser included)
+test: $(STAMP) lint typecheck security $(SAM_STAMP) console console-test chromium dovecot  ## cfn-lint, checkov, bandit, pip-audit, the console's unit tests, then every test (sam build and the browser included)
 	$(BIN)/pytest -q
 
 test-fast: $(STAMP)  ## the inner loop: every test but the slow ones (browser, served stack, sam build, load, fuzzing); make test is the gate

@@ -8,7 +8,8 @@ The function's IAM role allows exactly these actions on this pool (template.yaml
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from shared.aws import client
 from shared.config import CONFIG
@@ -32,7 +33,7 @@ def _attributes(values: dict[str, str | None]) -> list[dict[str, str]]:
 
 
 def _code(error: Exception) -> str | None:
-    return (getattr(error, "response", None) or {}).get("Error", {}).get("Code")
+    return cast("str | None", (getattr(error, "response", None) or {}).get("Error", {}).get("Code"))
 
 
 def create_user(email: str, name: str | None, tenant: str, role: str,
@@ -202,7 +203,7 @@ def set_member_password(tenant: str, contact_id: str, session: str, new_password
                                              "NEW_PASSWORD": new_password}))
 
 
-def _authenticate(call: Any) -> dict[str, Any]:
+def _authenticate(call: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     from botocore.exceptions import ClientError
 
     try:

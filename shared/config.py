@@ -15,8 +15,12 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from shared.domain.send_limits import DEFAULT_MAX_SEND_RATE
+
+if TYPE_CHECKING:
+    from shared.domain.tracking import Keyring
 
 # How long a secret's value is reused before Secrets Manager is asked again: a rotated key is in
 # use everywhere within this time (keep the old key in the secret at least this long).
@@ -152,7 +156,7 @@ def _load() -> Config:
 CONFIG = _load()
 
 
-def tracking_keyring():
+def tracking_keyring() -> Keyring:
     """The tracking token keys: TrackingKeySecret's fields (TRACKING_KEY_SECRET_ID), id → base64
     key; the first one signs, all of them verify, so rotation puts the new key first
     ({"k2": …, "k1": …}) and drops the old one once no sent mail needs it."""
@@ -160,7 +164,7 @@ def tracking_keyring():
 
 
 @cache
-def _keyring(keys: tuple[tuple[str, str], ...]):
+def _keyring(keys: tuple[tuple[str, str], ...]) -> Keyring:
     """Parsed once per value of the secret."""
     from shared.domain.tracking import Keyring
 

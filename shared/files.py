@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import quote
 
 from botocore.exceptions import ConnectionClosedError, IncompleteReadError, ReadTimeoutError, ResponseStreamingError
@@ -126,7 +126,7 @@ def _is_missing(error: Any) -> bool:
 def size_of(bucket: str, key: str) -> int | None:
     """The object's size; None when it is not there."""
     try:
-        return client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"]
+        return cast(int, client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"])
     except client("s3").exceptions.ClientError as error:
         if _is_missing(error):
             return None
@@ -138,7 +138,7 @@ def open_stream(bucket: str, key: str, start: int = 0) -> BinaryIO:
     memory); Missing when it is not there."""
     try:
         ranged = {"Range": f"bytes={start}-"} if start else {}
-        return client("s3").get_object(Bucket=bucket, Key=key, **ranged)["Body"]
+        return cast(BinaryIO, client("s3").get_object(Bucket=bucket, Key=key, **ranged)["Body"])
     except client("s3").exceptions.ClientError as error:
         if _is_missing(error):
             raise Missing(key) from None
@@ -198,7 +198,7 @@ class RangedFile:
         for attempt in range(self.REFETCHES + 1):
             try:
                 body = client("s3").get_object(Bucket=self._bucket, Key=self._key, Range=f"bytes={start}-{end - 1}")
-                data = body["Body"].read()
+                data: bytes = body["Body"].read()
                 break
             except STREAM_BROKEN:
                 if attempt == self.REFETCHES:

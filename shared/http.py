@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from shared import keys
 from shared.domain import json_text
@@ -121,7 +121,7 @@ class Request:
     @property
     def source_ip(self) -> str:
         """The client's address as API Gateway saw the connection (not a header a client sets)."""
-        return self.event["requestContext"]["http"]["sourceIp"]
+        return cast(str, self.event["requestContext"]["http"]["sourceIp"])
 
     @property
     def japanese(self) -> bool:

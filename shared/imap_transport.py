@@ -16,10 +16,14 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, cast
 
 from shared.domain.mailbox import MailboxSettings
 from shared.errors import TransportFailed
 from shared.smtp_transport import resolve
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 INBOX = "INBOX"
 # Where mail clients keep sent mail when the server names no \Sent folder (RFC 6154 SPECIAL-USE).
@@ -43,7 +47,7 @@ class _Pinned:
     def __init__(self, addresses: list[str], deadline: float, **kwargs: object):
         self._addresses = addresses
         self._deadline = deadline  # time.monotonic() by which the conversation must be over
-        super().__init__(**kwargs)  # type: ignore[call-arg]
+        super().__init__(**kwargs)
 
     def _left(self) -> float:
         left = self._deadline - time.monotonic()
@@ -66,13 +70,13 @@ class _Pinned:
 
     def readline(self) -> bytes:
         self._within_deadline()
-        return super().readline()  # type: ignore[misc]
+        return cast(bytes, super().readline())  # type: ignore[misc]
 
     def read(self, size: int) -> bytes:
         self._within_deadline()
-        return super().read(size)  # type: ignore[misc]
+        return cast(bytes, super().read(size))  # type: ignore[misc]
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: ReadableBuffer) -> None:
         self._within_deadline()
         super().send(data)  # type: ignore[misc]
 
@@ -84,7 +88,7 @@ class _IMAP(_Pinned, imaplib.IMAP4):
 
 class _IMAPS(_Pinned, imaplib.IMAP4_SSL):
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        return self.ssl_context.wrap_socket(self._plain_socket(), server_hostname=self.host)
+        return cast(ssl.SSLSocket, self.ssl_context.wrap_socket(self._plain_socket(), server_hostname=self.host))
 
 
 def _quoted(name: str) -> str:
@@ -99,7 +103,7 @@ def _unquoted(name: bytes) -> str:
     return name.decode("utf-8", "replace")
 
 
-def _checked(answer: tuple[str, list]) -> list:
+def _checked(answer: tuple[str, list[Any]]) -> list[Any]:
     status, data = answer
     if status != "OK":
         detail = b" ".join(item for item in data if isinstance(item, bytes)).decode("utf-8", "replace")[:200]

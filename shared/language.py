@@ -57,7 +57,8 @@ def preferred_language(accept_language: str | None, default: str) -> str:
     english = best.get("en", wildcard)
     japanese_usable = japanese is not None and japanese[0] > 0
     english_usable = english is not None and english[0] > 0
-    if japanese_usable and english_usable and japanese != english:  # equal: both the wildcard's
+    if japanese is not None and english is not None and japanese_usable and english_usable \
+            and japanese != english:  # equal: both the wildcard's
         return "ja" if japanese > english else "en"
     if japanese_usable != english_usable:
         return "ja" if japanese_usable else "en"

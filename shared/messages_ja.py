@@ -11,7 +11,7 @@ keeps the placeholders of its English one (it may drop only a plural ending such
 # The placeholders that quote text of ours (a phrase a caller passes, an exception's words): their
 # text is translated too. Any other placeholder holds a value (an id, a number, a name) kept as it is.
 QUOTING = frozenset({"action", "done", "message", "refusal", "refused", "unreadable", "what", "whose", "_SAVE_AS",
-                     "reason", "failed", "why", "noun", "_CHECK_SETTINGS"})
+                     "reason", "failed", "why", "noun", "_CHECK_SETTINGS", "server"})
 
 # Text of ours a message quotes that reads the same in Japanese: names of encodings and units.
 AS_IS = frozenset({
@@ -407,6 +407,21 @@ JAPANESE = {
     "must be a whole number from 1 to 65535": "1〜65535 の整数で指定してください",
     "must be at most {MAX_PASSWORD} characters": "{MAX_PASSWORD} 文字以内で指定してください",
     "must be one of {', '.join(SECURITIES)}": "{', '.join(SECURITIES)} のいずれかを指定してください",
+    "must be one of {', '.join(AUTHS)}": "{', '.join(AUTHS)} のいずれかを指定してください",
+    "is not used with auth oauth2 (the refresh token logs in)":
+        "auth が oauth2 のときは使用しません（リフレッシュトークンでログインします）",
+    "is only used with auth oauth2": "auth が oauth2 のときだけ指定できます",
+    "is required with auth oauth2: an object of {', '.join(OAUTH2_FIELDS)}":
+        "auth が oauth2 のときは必須です。{', '.join(OAUTH2_FIELDS)} を持つオブジェクトで指定してください",
+    "is not an OAuth2 setting": "OAuth2 の設定項目ではありません",
+    "must be one of {', '.join([*OAUTH2_PROVIDERS, CUSTOM_PROVIDER])}":
+        "{', '.join([*OAUTH2_PROVIDERS, CUSTOM_PROVIDER])} のいずれかを指定してください",
+    "must be printable ASCII of 1 to {MAX_OAUTH2_TEXT} characters":
+        "1〜{MAX_OAUTH2_TEXT} 文字の印字可能な ASCII 文字で指定してください",
+    "must be your provider's https token endpoint, such as {OAUTH2_PROVIDERS['google'][0]}":
+        "{OAUTH2_PROVIDERS['google'][0]} のような、プロバイダーの https のトークンエンドポイントを指定してください",
+    "is an internal address, which is not allowed": "内部アドレスは指定できません",
+    "OAuth2 token": "OAuth2 トークン",
     "must use ASCII characters only; the {protocol.name} login cannot carry others":
         "ASCII 文字のみで指定してください。{protocol.name} のログインではそれ以外の文字を使用できません",
     "must use printable ASCII characters only, without line breaks; the {protocol.name} login cannot carry others":

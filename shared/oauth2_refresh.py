@@ -14,7 +14,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 from shared.domain.mailbox import OAuth2Client
@@ -35,9 +35,10 @@ def _connection(url: str, addresses: list[str], timeout: float, ca_file: str | N
     parts = urlsplit(url)
     if parts.scheme == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, parts.port or 443, timeout=timeout, context=ssl.create_default_context(cafile=ca_file))
+            cast(str, parts.hostname), parts.port or 443, timeout=timeout,  # a validated token_url has a host
+            context=ssl.create_default_context(cafile=ca_file))
     else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+        connection = http.client.HTTPConnection(cast(str, parts.hostname), parts.port or 80, timeout=timeout)
     port = connection.port
 
     def pinned(_address: tuple[str, int], timeout: float | None = None, source_address: Any = None) -> socket.socket:
@@ -60,7 +61,7 @@ def access_token(client: OAuth2Client, client_secret: str | None, refresh_token:
                  allow_private_hosts: bool, ca_file: str | None = None) -> Tokens:
     """Trades the refresh token for an access token by `deadline` (time.monotonic())."""
     parts = urlsplit(client.token_url)
-    host = parts.hostname or ""
+    host = str(parts.hostname)  # a token URL is stored only with its host
     try:
         addresses = resolve(host, parts.port or 443, allow_private_hosts, server="OAuth2 token")
     except TransportFailed as failed:

@@ -12,7 +12,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from shared.domain.mailbox import MailboxSettings, private_address
 
@@ -51,12 +51,12 @@ class _PinnedAddresses:
         *others, last = self._addresses
         for address in others:
             try:
-                return super()._get_socket(address, port, timeout)  # type: ignore[misc]
+                return cast(socket.socket, super()._get_socket(address, port, timeout))  # type: ignore[misc]
             except ssl.SSLError:
                 raise
             except OSError:
                 continue  # unreachable or refused: try the next address, as create_connection does
-        return super()._get_socket(last, port, timeout)  # type: ignore[misc]
+        return cast(socket.socket, super()._get_socket(last, port, timeout))  # type: ignore[misc]
 
 
 class _WithinDeadline:
@@ -76,7 +76,7 @@ class _WithinDeadline:
         return left
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        return super()._get_socket(host, port, self._left())  # type: ignore[misc]
+        return cast(socket.socket, super()._get_socket(host, port, self._left()))  # type: ignore[misc]
 
     def send(self, data: Any) -> None:
         if self.sock:  # type: ignore[attr-defined]
@@ -86,7 +86,7 @@ class _WithinDeadline:
     def getreply(self) -> tuple[int, bytes]:
         if self.sock:  # type: ignore[attr-defined]
             self.sock.settimeout(self._left())  # type: ignore[attr-defined]
-        return super().getreply()  # type: ignore[misc]
+        return cast("tuple[int, bytes]", super().getreply())  # type: ignore[misc]
 
 
 class _SMTP(_PinnedAddresses, _WithinDeadline, smtplib.SMTP):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.aws import client
@@ -40,7 +41,7 @@ def _work(record: SQSRecord, lambda_context: Any) -> None:
         notifications.send_mail(message["tenant"], message["user_id"], message["notification_id"])
         return
     if message.get("kind") == "tidy":  # deleted contacts' leftovers (contacts.tidy_deleted): idempotent
-        done = contacts.run_tidy(message["tenant"], message["contact_ids"], _time_left(lambda_context))
+        done: bool | None = contacts.run_tidy(message["tenant"], message["contact_ids"], _time_left(lambda_context))
     elif message.get("kind") == "company_delete":  # a company's contacts past a DELETE's share: idempotent
         done = companies.run_deletion(message["tenant"], message["company_id"], _time_left(lambda_context))
     else:
@@ -55,5 +56,5 @@ def _work(record: SQSRecord, lambda_context: Any) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=_work, processor=processor, context=context)

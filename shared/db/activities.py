@@ -3,14 +3,14 @@ found by id through GSI8 (the id does not carry the time the sort key needs)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shared import keys
 from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
-from shared.db.contacts import query
-from shared.db.models import ActivityItem
-from shared.db.reads import Page
+from shared.db.models import ActivityItem, as_dict
+from shared.db.reads import Page, query
 from shared.db.transactions import Transaction
 from shared.domain.ids import time_of
 
@@ -32,7 +32,7 @@ def page(
         type_filter = ActivityItem.data["type"].is_in(*types) if types else None
         raws, last = query(keys.contact_pk(tenant, contact_id), ActivityItem.sk.between(low, high), limit=limit,
                            start=start, forward=False, filter_condition=type_filter, consistent=True)
-    return Page.of(raws, last, index, lambda raw: ActivityItem.from_raw_data(raw).data.as_dict())
+    return Page.of(raws, last, index, lambda raw: as_dict(ActivityItem.from_raw_data(raw).data))
 
 
 def find(tenant: str, contact_id: str, activity_id: str) -> dict[str, Any] | None:
@@ -42,22 +42,22 @@ def find(tenant: str, contact_id: str, activity_id: str) -> dict[str, Any] | Non
     moment = time_of(activity_id)
     if moment is not None:
         try:
-            return ActivityItem.get(keys.contact_pk(tenant, contact_id), keys.activity_sk(moment, activity_id),
-                                    consistent_read=True).data.as_dict()
+            return as_dict(ActivityItem.get(keys.contact_pk(tenant, contact_id), keys.activity_sk(moment, activity_id),
+                                            consistent_read=True).data)
         except ActivityItem.DoesNotExist:
             pass
     raws, _ = query(keys.activity_id_pk(tenant, activity_id), index="GSI8", limit=1)
     if not raws or raws[0]["pk"]["S"] != keys.contact_pk(tenant, contact_id):
         return None
     try:
-        return ActivityItem.get(raws[0]["pk"]["S"], raws[0]["sk"]["S"], consistent_read=True).data.as_dict()
+        return as_dict(ActivityItem.get(raws[0]["pk"]["S"], raws[0]["sk"]["S"], consistent_read=True).data)
     except ActivityItem.DoesNotExist:
         return None
 
 
 def save(
     tenant: str, contact_id: str, activity: dict[str, Any], *, previous: dict[str, Any] | None = None,
-    contact_change: tuple | None = None, also: list[dict[str, Any]] = (),
+    contact_change: contact_store.ContactChange | None = None, also: Sequence[dict[str, Any]] = (),
 ) -> None:
     """Write an activity (replacing `previous`, whose time may differ) and `also` other entries,
     with the contact's new fields when it changes them (a logged call), in one transaction."""
@@ -72,7 +72,8 @@ def save(
     transaction.commit()
 
 
-def delete(tenant: str, contact_id: str, activity: dict[str, Any], contact_change: tuple | None = None) -> None:
+def delete(tenant: str, contact_id: str, activity: dict[str, Any],
+           contact_change: contact_store.ContactChange | None = None) -> None:
     """Delete an activity, with the contact's recomputed fields when they change, in one transaction."""
     transaction = Transaction()
     transaction.delete("activity", activity_model(tenant, contact_id, activity))
@@ -90,7 +91,7 @@ def time_bounds(tenant: str, contact_id: str, types: tuple[str, ...], excluding:
         for forward in (True, False):
             raws, _ = query(keys.timeline_type_pk(tenant, contact_id, activity_type), index="GSI15", limit=2,
                             forward=forward)
-            entries = [ActivityItem.from_raw_data(raw).data.as_dict() for raw in raws]
+            entries = [as_dict(ActivityItem.from_raw_data(raw).data) for raw in raws]
             times += [entry["occurred_at"] for entry in entries if entry["id"] != excluding][:1]
     return (min(times), max(times)) if times else (None, None)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
-from shared.db.contacts import query_all
 from shared.db.models import ApiKeyItem, TableItem
+from shared.db.reads import query_all
 from shared.db.transactions import Transaction
 
 _PUBLIC = ("key_id", "name", "created_at", "created_by")

@@ -48,8 +48,9 @@ def get_raw(keys: Iterable[tuple[str, str]], *, consistent_read: bool = False,
         found: list[dict[str, Any]] = []
 
         def send(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            data = _connection.batch_get_item(pending, consistent_read=consistent_read,
-                                              attributes_to_get=list(attributes) if attributes else None)
+            data = _connection.batch_get_item(
+                pending,  # type: ignore[arg-type]  # PynamoDB types the keys as str; they are key maps
+                consistent_read=consistent_read, attributes_to_get=list(attributes) if attributes else None)
             found.extend(data.get("Responses", {}).get(table, []))  # noqa: B023 - called before the loop moves on
             return data.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
 

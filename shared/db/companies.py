@@ -8,9 +8,9 @@ from typing import Any
 
 from shared import keys
 from shared.db import batches, tenant_config
-from shared.db.contacts import contact_id_of_raw, query
-from shared.db.models import CompanyDomainItem, CompanyItem
-from shared.db.reads import Page, key_after
+from shared.db.contacts import contact_id_of_raw
+from shared.db.models import CompanyDomainItem, CompanyItem, as_dict
+from shared.db.reads import Page, key_after, query
 from shared.db.transactions import Transaction
 from shared.domain import companies as company_rules
 
@@ -25,7 +25,7 @@ def _domain_item(tenant: str, domain: str, company: dict[str, Any] | None = None
 
 
 def _of(item: CompanyItem) -> dict[str, Any]:
-    return {**item.data.as_dict(), "contact_count": int(item.contact_count or 0)}
+    return {**as_dict(item.data), "contact_count": int(item.contact_count or 0)}
 
 
 def get(tenant: str, company_id: str) -> tuple[dict[str, Any], int] | None:
@@ -42,8 +42,10 @@ def save(tenant: str, company: dict[str, Any], previous: dict[str, Any] | None, 
     ConditionFailed labels: "company" (changed or deleted meanwhile), "domain" (taken)."""
     transaction = Transaction()
     stored = {name: value for name, value in company.items() if name != "contact_count"}
-    model = CompanyItem(*_key(tenant, company["id"]), data=stored, **company_rules.index_keys(tenant, company),
-                        **({} if version is None else {"version": version}))
+    pk, sk = _key(tenant, company["id"])
+    index_keys: dict[str, Any] = company_rules.index_keys(tenant, company)
+    versioned: dict[str, Any] = {} if version is None else {"version": version}
+    model = CompanyItem(pk, sk, data=stored, **index_keys, **versioned)
     if previous is None:
         transaction.put("company", model)
     else:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from shared import keys
 from shared.db import batches, tenant_config
@@ -33,6 +34,7 @@ from shared.db.models import (
     TagMemberItem,
     TenantConfigItem,
     UsageItem,
+    as_dict,
 )
 from shared.db.reads import RawItem, key_after, query, query_all
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, error_code
@@ -43,13 +45,17 @@ from shared.errors import ValidationFailed
 
 _pool = ThreadPoolExecutor(max_workers=8)
 
+# A contact's change written with other items (stage_save): (contact, previous, version, config).
+ContactChange = tuple[dict[str, Any], dict[str, Any] | None, int | None, tenant_config.TenantConfig]
+
 
 def contact_key(tenant: str, contact_id: str) -> tuple[str, str]:
     return keys.contact_pk(tenant, contact_id), keys.CONTACT_SK
 
 
 def contact_id_of_raw(raw: RawItem) -> str:
-    return raw["pk"]["S"].rsplit("#", 1)[1]
+    contact_id: str = raw["pk"]["S"].rsplit("#", 1)[1]
+    return contact_id
 
 
 def contact_ids(partition: str, condition: Any = None, *, index: str) -> list[str]:
@@ -62,7 +68,8 @@ def contact_of_raw(raw: RawItem) -> dict[str, Any]:
     """The contact in a raw item as PynamoDB would give it, read straight from DynamoDB's JSON:
     bulk reads (search, exports) spend most of their CPU here, and the model's generic
     deserialisation is several times slower."""
-    return _plain(raw["data"])
+    contact: dict[str, Any] = _plain(raw["data"])
+    return contact
 
 
 def _plain(value: dict[str, Any]) -> Any:
@@ -97,7 +104,7 @@ def get_with_config_and_member(
         wanted.append(member_store.member_key(tenant, member_id))
     for item in batches.get(TableItem, wanted, consistent_read=True):
         if isinstance(item, ContactItem):
-            contact, version = item.data.as_dict(), item.version
+            contact, version = as_dict(item.data), item.version
         elif isinstance(item, TenantConfigItem):
             config_item = item
         elif isinstance(item, MemberItem):
@@ -110,7 +117,7 @@ def get_many(tenant: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any
     found = {}
     for item in batches.get(ContactItem, [contact_key(tenant, contact_id)
                                           for contact_id in dict.fromkeys(contact_ids)]):
-        found[item.data["id"]] = item.data.as_dict()
+        found[item.data["id"]] = as_dict(item.data)
     return found
 
 
@@ -118,7 +125,8 @@ def by_emails(tenant: str, emails: Iterable[str], *, consistent_read: bool = Fal
     """Contacts by lower-cased email, read from the email keys' copies: 100 emails per request."""
     email_keys = [(keys.email_key_pk(tenant, email), keys.EMAIL_KEY_SK) for email in dict.fromkeys(emails)]
     found = batches.get(EmailKeyItem, email_keys, consistent_read=consistent_read)
-    return {contact_rules.email_key(item.data.as_dict()): item.data.as_dict() for item in found}
+    # an email key's copy of its contact has that email: its key is a str
+    return {cast(str, contact_rules.email_key(as_dict(item.data))): as_dict(item.data) for item in found}
 
 
 def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: bool = False) -> dict[str, list[str]]:
@@ -368,10 +376,10 @@ _TOO_LARGE = "The contact is too large to store; shorten its memo or its longest
 
 
 def _contact_model(tenant: str, contact: dict[str, Any], version: int | None) -> ContactItem:
-    versioned = {} if version is None else {"version": version}
-    return ContactItem(
-        *contact_key(tenant, contact["id"]), data=contact, **versioned, **contact_rules.index_keys(tenant, contact)
-    )
+    pk, sk = contact_key(tenant, contact["id"])
+    versioned: dict[str, Any] = {} if version is None else {"version": version}
+    index_keys: dict[str, Any] = contact_rules.index_keys(tenant, contact)
+    return ContactItem(pk, sk, data=contact, **versioned, **index_keys)
 
 
 def require_fits(tenant: str, contact: dict[str, Any]) -> None:
@@ -387,7 +395,8 @@ def _email_model(tenant: str, email: str, contact: dict[str, Any]) -> EmailKeyIt
 def _view_model(tenant: str, contact_id: str, sk: str, attributes: dict[str, str | None]) -> TableItem:
     """A view entry (shared.domain.contacts.view_entries): a tag membership or a ContactViewItem."""
     kind = TagMemberItem if sk.startswith(keys.TAG_SK_PREFIX) else ContactViewItem
-    return kind(keys.contact_pk(tenant, contact_id), sk, contact_id=contact_id, **attributes)
+    fields: dict[str, Any] = attributes  # a model's **attributes: typed Any, as mypy matches them to every parameter
+    return kind(keys.contact_pk(tenant, contact_id), sk, contact_id=contact_id, **fields)
 
 
 def _stage_views(transaction: Transaction, tenant: str, contact: dict[str, Any], previous: dict[str, Any]) -> None:
@@ -409,7 +418,7 @@ def _search_term_model(tenant: str, contact_id: str, term: str) -> SearchTermIte
 
 def _tag_count_actions(tag: str, delta: int, now: str) -> list[Any]:
     """Add `delta` to a tag's count; a first use (delta > 0) also creates the tag item."""
-    actions = [TagItem.contact_count.add(delta)]
+    actions: list[Action] = [TagItem.contact_count.add(delta)]
     if delta > 0:
         actions += [TagItem.kind.set(TagItem), TagItem.name.set(tag), TagItem.created_at.set(TagItem.created_at | now)]
     return actions
@@ -533,7 +542,7 @@ def save(
     *,
     previous: dict[str, Any] | None = None,
     version: int | None = None,
-    activities: list[dict[str, Any]] = (),
+    activities: Sequence[dict[str, Any]] = (),
     actor: str = history_rules.SYSTEM_ACTOR,
 ) -> None:
     """Create (`previous` None) or replace a contact in one transaction: the contact, its email
@@ -630,10 +639,11 @@ def claim_emails(tenant: str, contacts: list[dict[str, Any]]) -> set[str]:
     def claim(contact: dict[str, Any]) -> str | None:
         condition = EmailKeyItem.pk.does_not_exist() | (EmailKeyItem.contact_id == contact["id"])
         try:
-            _email_model(tenant, contact_rules.email_key(contact), contact).save(condition=condition)
+            # only contacts with an email are claimed (below)
+            _email_model(tenant, cast(str, contact_rules.email_key(contact)), contact).save(condition=condition)
         except PutError as error:
             if error_code(error) == "ConditionalCheckFailedException":
-                return contact["id"]
+                return cast(str, contact["id"])
             raise
         return None
 
@@ -961,5 +971,5 @@ def versions(tenant: str, contact_ids: Iterable[str]) -> dict[str, tuple[dict[st
     found = {}
     for item in batches.get(ContactItem, [contact_key(tenant, contact_id) for contact_id in dict.fromkeys(contact_ids)],
                                       consistent_read=True):
-        found[item.data["id"]] = (item.data.as_dict(), item.version)
+        found[item.data["id"]] = (as_dict(item.data), item.version)
     return found

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from shared import keys
 from shared.db import batches, templates, tenant_config
 from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
-from shared.db.contacts import contact_key, query
+from shared.db.contacts import contact_key
 from shared.db.item_size import require_storable
 from shared.db.models import (
     ContactItem,
@@ -27,8 +28,9 @@ from shared.db.models import (
     TableItem,
     TemplateItem,
     TenantConfigItem,
+    as_dict,
 )
-from shared.db.reads import Page
+from shared.db.reads import Page, query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound
 
@@ -51,12 +53,14 @@ def email_of(item: EmailItem) -> dict[str, Any]:
     values = {name: getattr(item, name) for name in _FIELDS}
     for name in _MAPS:
         value = getattr(item, name)
-        values[name] = value.as_dict() if value is not None else {}
+        values[name] = as_dict(value) if value is not None else {}
     return values
 
 
 def _model(tenant: str, email: dict[str, Any]) -> EmailItem:
-    return EmailItem(*email_key(tenant, email["email_id"]), **email, **outbound.index_keys(tenant, email))
+    pk, sk = email_key(tenant, email["email_id"])
+    index_keys: dict[str, Any] = outbound.index_keys(tenant, email)
+    return EmailItem(pk, sk, **email, **index_keys)
 
 
 _MAILBOX_FIELDS = ("host", "port", "security", "username", "secret_id", "updated_at", "imap_host", "imap_port",
@@ -65,8 +69,8 @@ _MAILBOX_FIELDS = ("host", "port", "security", "username", "secret_id", "updated
 
 def _mailbox_of(item: MailboxItem) -> dict[str, Any]:
     mailbox = {name: getattr(item, name) for name in _MAILBOX_FIELDS}
-    mailbox["imap_folders"] = item.imap_folders.as_dict() if item.imap_folders is not None else {}
-    mailbox["imap_oauth2"] = item.imap_oauth2.as_dict() if item.imap_oauth2 is not None else None
+    mailbox["imap_folders"] = as_dict(item.imap_folders) if item.imap_folders is not None else {}
+    mailbox["imap_oauth2"] = as_dict(item.imap_oauth2) if item.imap_oauth2 is not None else None
     return mailbox
 
 
@@ -97,7 +101,7 @@ def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_
     config_item = None
     for item in batches.get(TableItem, wanted, consistent_read=True):
         if isinstance(item, ContactItem):
-            context.contact, context.contact_version = item.data.as_dict(), item.version
+            context.contact, context.contact_version = as_dict(item.data), item.version
         elif isinstance(item, TenantConfigItem):
             config_item = item
         elif isinstance(item, EmailItem):
@@ -172,7 +176,7 @@ def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str
 
 def complete_sent(
     tenant: str, contact_id: str, email: dict[str, Any] | None, activities: list[dict[str, Any]],
-    contact_update: tuple | None,
+    contact_update: contact_store.ContactChange | None,
 ) -> None:
     """In one transaction: the email `sent` (it must still be `sending`, else ConditionFailed
     "message"; None: already recorded), timeline entries and the contact's new fields. `contact_update` is (contact,
@@ -245,7 +249,7 @@ def _imap_index_keys(tenant: str, user_id: str, attempted_at: str | None) -> dic
 
 def put_mailbox(tenant: str, user_id: str, mailbox: dict[str, Any]) -> None:
     """Writes the mailbox whole; one with IMAP set up is listed in @IMAP for the sync."""
-    listed = _imap_index_keys(tenant, user_id, None) if mailbox.get("imap_host") else {}
+    listed: dict[str, Any] = _imap_index_keys(tenant, user_id, None) if mailbox.get("imap_host") else {}
     MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK, **mailbox, **listed).save()
 
 
@@ -253,7 +257,7 @@ def imap_mailboxes(limit: int) -> list[tuple[str, str]]:
     """(tenant, user id) of up to `limit` mailboxes with IMAP set up, least recently synced first:
     one Query of GSI5's sparse @IMAP partition."""
     raws, _ = query(keys.IMAP_MAILBOXES_PK, index="GSI5", limit=limit)
-    return [tuple(raw["gsi5sk"]["S"].rsplit("#", 2)[1:]) for raw in raws]  # type: ignore[misc]
+    return [tuple(raw["gsi5sk"]["S"].rsplit("#", 2)[1:]) for raw in raws]
 
 
 def save_sync_state(tenant: str, user_id: str, account: dict[str, Any], *, folders: dict[str, Any], status: str,
@@ -262,7 +266,7 @@ def save_sync_state(tenant: str, user_id: str, account: dict[str, Any], *, folde
     mailbox to the end of @IMAP; `synced_at` is the last run without error), only while the
     mailbox still names the IMAP account the sync read (`account`: its imap_host, imap_port,
     imap_username): a mailbox changed or removed meanwhile keeps its own state. False when it was."""
-    actions = [MailboxItem.imap_folders.set(folders), MailboxItem.sync_status.set(status),
+    actions: list[Action] = [MailboxItem.imap_folders.set(folders), MailboxItem.sync_status.set(status),
                MailboxItem.sync_error.set(error) if error else MailboxItem.sync_error.remove()]
     if attempted_at is not None:
         actions.append(MailboxItem.gsi5sk.set(_imap_index_keys(tenant, user_id, attempted_at)["gsi5sk"]))
@@ -328,7 +332,7 @@ def find_ours(references: list[tuple[str, str]]) -> tuple[str, dict[str, Any]] |
 
 def record_received(
     tenant: str, email: dict[str, Any], event_key: str | None, message_key: str, entries: list[dict[str, Any]],
-    contact_change: tuple | None,
+    contact_change: contact_store.ContactChange | None,
 ) -> None:
     """One transaction: the message marked filed in its tenant for good (ConditionFailed
     "message" if it was, whichever way it came), the delivery marked processed when it has a key

@@ -10,7 +10,7 @@ from pynamodb.exceptions import UpdateError
 
 from shared import keys
 from shared.db.contacts import contact_id_of_raw, finish_deletion, stage_deletion_mark
-from shared.db.models import MemberGroupItem, TableItem
+from shared.db.models import MemberGroupItem, TableItem, as_dict
 from shared.db.reads import Page, query, query_all
 from shared.db.transactions import Transaction, error_code
 
@@ -22,7 +22,7 @@ def _item(tenant: str, group_id: str) -> MemberGroupItem:
 
 
 def _of(item: MemberGroupItem) -> dict[str, Any]:
-    return {"id": item.group_id, **item.data.as_dict(), "contact_count": int(item.contact_count or 0)}
+    return {"id": item.group_id, **as_dict(item.data), "contact_count": int(item.contact_count or 0)}
 
 
 def _raw(tenant: str, group_id: str) -> MemberGroupItem | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from shared import keys
 from shared.db.item_size import require_storable
-from shared.db.models import HistoryItem
+from shared.db.models import HistoryItem, as_dict
 from shared.db.reads import Page, query
 from shared.db.transactions import Transaction
 from shared.domain import history
@@ -53,4 +53,4 @@ def page(tenant: str, contact_id: str, field: str | None, limit: int,
 
 def _entry(raw: dict[str, Any]) -> dict[str, Any]:
     """The stored entry with its `id`: its sort key's unique part (time, version, position)."""
-    return {"id": raw["sk"]["S"][len(keys.HISTORY_SK_PREFIX):], **HistoryItem.from_raw_data(raw).data.as_dict()}
+    return {"id": raw["sk"]["S"][len(keys.HISTORY_SK_PREFIX):], **as_dict(HistoryItem.from_raw_data(raw).data)}

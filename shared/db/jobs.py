@@ -5,15 +5,15 @@ expiring with the job's data)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
 from shared import keys
 from shared.db import batches
-from shared.db.contacts import query
-from shared.db.models import JobChunkItem, JobItem, TableItem
-from shared.db.reads import Page, key_after
+from shared.db.models import JobChunkItem, JobItem, TableItem, as_dict
+from shared.db.reads import Page, key_after, query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import validation
 
@@ -27,7 +27,7 @@ _FIELDS = ("job_id", "job_kind", "status", "action", "total", "processed", "chun
 def _of(item: JobItem) -> dict[str, Any]:
     job = {name: getattr(item, name) for name in _FIELDS}
     for name in ("params", "selection", "principal", "counts", "result"):
-        job[name] = getattr(item, name).as_dict()
+        job[name] = as_dict(getattr(item, name))
     job["progress"] = None if job["progress"] is None else float(job["progress"])
     for name in ("total", "processed", "chunks", "cursor"):
         job[name] = None if job[name] is None else int(job[name])
@@ -111,19 +111,21 @@ def targets(tenant: str, job_id: str, chunk: int) -> list[str]:
 
 
 def stage_progress(transaction: Transaction, tenant: str, job_id: str, cursor: int, done: int,
-                   counts: dict[str, int], total: int, cleanup: list[str] = ()) -> None:
+                   counts: dict[str, int], total: int, cleanup: Sequence[str] = ()) -> None:
     """Move the job's cursor from `cursor` over `done` targets and add their counts, only if no
     other worker moved it meanwhile (ConditionFailed "job"); `cleanup` names the contacts whose
     partitions are still to tidy once the transaction is in."""
     actions = [JobItem.cursor.set(cursor + done), JobItem.processed.set(cursor + done),
-               JobItem.updated_at.set(validation.now()), JobItem.cleanup.set(list(cleanup) or None)]
+               JobItem.updated_at.set(validation.now()),
+               JobItem.cleanup.set(list(cleanup) or None)]  # type: ignore[arg-type]  # PynamoDB: set(None) writes NULL
     actions += [JobItem.counts[name].set((JobItem.counts[name] | 0) + count) for name, count in counts.items() if count]
     transaction.update("job", JobItem(*_key(tenant, job_id), version=0), actions,
                        condition=(JobItem.cursor == cursor) & (JobItem.total == total), version_checked=False)
 
 
 def finish(tenant: str, job_id: str, status: str, error: str | None = None) -> None:
-    _update(tenant, job_id, [JobItem.status.set(status), JobItem.error.set(error)],
+    _update(tenant, job_id, [JobItem.status.set(status),
+                             JobItem.error.set(error)],  # type: ignore[arg-type]  # PynamoDB: set(None) writes NULL
             JobItem.status.is_in("queued", "running"))
 
 

@@ -12,7 +12,7 @@ from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
 from shared.db.contacts import contact_key
 from shared.db.emails import email_key, mark_processed
-from shared.db.models import ContactItem, EmailItem, EmailKeyItem, TableItem, TenantConfigItem
+from shared.db.models import ContactItem, EmailItem, EmailKeyItem, TableItem, TenantConfigItem, as_dict
 from shared.db.transactions import Transaction
 
 
@@ -27,7 +27,7 @@ def recipient_contact(
               (keys.email_key_pk(tenant, recipient), keys.EMAIL_KEY_SK)]
     for item in batches.get(TableItem, wanted, consistent_read=True):
         if isinstance(item, ContactItem):
-            found["contact"] = (item.data.as_dict(), item.version)
+            found["contact"] = (as_dict(item.data), item.version)
         elif isinstance(item, TenantConfigItem):
             config_item = item
         elif isinstance(item, EmailKeyItem):
@@ -41,14 +41,14 @@ def recipient_contact(
             item = ContactItem.get(*contact_key(tenant, owner_id), consistent_read=True)
         except ContactItem.DoesNotExist:
             return None, None, config
-        return item.data.as_dict(), item.version, config
+        return as_dict(item.data), item.version, config
     contact, version = found.get("contact", (None, None))
     return contact, version, config
 
 
 def apply(
     tenant: str, email: dict[str, Any], event_key: str, recipient: str, state: str,
-    activity: tuple[str, dict[str, Any]] | None, contact_change: tuple | None,
+    activity: tuple[str, dict[str, Any]] | None, contact_change: contact_store.ContactChange | None,
 ) -> None:
     """One transaction: the event marked processed (ConditionFailed "event" if it already
     was), the email's delivery state for the recipient, the timeline entry (contact id,

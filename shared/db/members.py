@@ -12,7 +12,7 @@ that member's own outgoing mail.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
@@ -103,9 +103,10 @@ def _stage_owners(transaction: Transaction, tenant: str, delta: int) -> None:
 
 
 def _model(tenant: str, member: dict[str, Any]) -> MemberItem:
-    values = {name: member.get(name) for name in _FIELDS if name != "version"}
-    versioned = {} if member.get("version") is None else {"version": member["version"]}
-    return MemberItem(*member_key(tenant, member["id"]), **values, **versioned)
+    values: dict[str, Any] = {name: member.get(name) for name in _FIELDS if name != "version"}
+    versioned: dict[str, Any] = {} if member.get("version") is None else {"version": member["version"]}
+    pk, sk = member_key(tenant, member["id"])
+    return MemberItem(pk, sk, **values, **versioned)
 
 
 def write(tenant: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
@@ -114,7 +115,7 @@ def write(tenant: str, before: dict[str, Any] | None, after: dict[str, Any] | No
     meanwhile), "owners" (the tenant is missing, or would be left without an owner)."""
     transaction = Transaction()
     if after is None:
-        transaction.delete("member", _model(tenant, before))
+        transaction.delete("member", _model(tenant, cast(dict[str, Any], before)))  # a delete has a `before`
     elif before is None:
         transaction.put("member", _model(tenant, after), condition=MemberItem.pk.does_not_exist())
     else:

@@ -7,8 +7,11 @@ kind uses which index for what is written down in docs/data-model.md.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from botocore.session import Session
 from pynamodb.attributes import (
+    Attribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     ListAttribute,
@@ -33,6 +36,11 @@ _ALL_PROJECTED = {1, 2, 3, 4, 5, 15}
 
 
 class TableItem(Model):
+    """The table's base model. A kind taking part in GSIs names them in `index_numbers`, and gets
+    their key attributes (gsiNpk/gsiNsk, null) and index objects (gsiN) as it is declared."""
+
+    index_numbers: ClassVar[tuple[int, ...]] = ()
+
     class Meta:
         table_name = CONFIG.table_name
         region = CONFIG.region
@@ -44,6 +52,30 @@ class TableItem(Model):
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Adds the members of the kind's own `index_numbers`, before PynamoDB's metaclass reads
+        the class's attributes and indexes (it runs after this)."""
+        super().__init_subclass__(**kwargs)
+        for name, member in _index_members(cls.__dict__.get("index_numbers", ())).items():
+            setattr(cls, name, member)
+            if isinstance(member, Attribute):
+                member.__set_name__(cls, name)
+
+
+def _map(**options: Any) -> MapAttribute[str, Any]:
+    """A map attribute, typed (PynamoDB's MapAttribute constructor has no annotations)."""
+    return MapAttribute(**options)  # type: ignore[no-untyped-call]  # see above
+
+
+def _strings(**options: Any) -> ListAttribute[str]:
+    """A list of strings, typed by its values (PynamoDB types a ListAttribute by its element attribute's class)."""
+    return ListAttribute(of=UnicodeAttribute, **options)  # type: ignore[arg-type]  # see above
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A map attribute's value as a plain dict (PynamoDB's as_dict has no annotations)."""
+    return value.as_dict()  # type: ignore[no-any-return]  # see above
+
 
 def _projection(index: str) -> Projection:
     if int(index[3:]) in _ALL_PROJECTED:
@@ -53,7 +85,7 @@ def _projection(index: str) -> Projection:
     return KeysOnlyProjection()
 
 
-def _index(number: int) -> type[GlobalSecondaryIndex]:
+def _index(number: int) -> type[GlobalSecondaryIndex[Any]]:
     meta = type("Meta", (), {"index_name": f"GSI{number}", "projection": _projection(f"GSI{number}")})
     pk_name, sk_name = index_key_names(f"GSI{number}")
     return type(
@@ -63,7 +95,7 @@ def _index(number: int) -> type[GlobalSecondaryIndex]:
     )
 
 
-def _index_members(numbers: range | tuple[int, ...]) -> dict[str, object]:
+def _index_members(numbers: tuple[int, ...]) -> dict[str, object]:
     """Key attributes and index objects for the GSIs an item kind takes part in."""
     members: dict[str, object] = {}
     for number in numbers:
@@ -74,45 +106,43 @@ def _index_members(numbers: range | tuple[int, ...]) -> dict[str, object]:
     return members
 
 
-class _ContactAttributes(TableItem):
-    """The contact as one map (`data`), versioned for optimistic concurrency."""
+class ContactItem(TableItem, discriminator="contact"):
+    """A contact as one map (`data`), versioned for optimistic concurrency; it is in every contact
+    index (sorted lists, search, filters, shards)."""
 
-    data = MapAttribute()
+    index_numbers = CONTACT_INDEXES
+    gsi9sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
+    data = _map()
     version = VersionAttribute()
-
-
-ContactItem = type("ContactItem", (_ContactAttributes,), _index_members(CONTACT_INDEXES), discriminator="contact")
-ContactItem.__doc__ = "A contact; it is in every contact index (sorted lists, search, filters, shards)."
 
 
 class EmailKeyItem(TableItem, discriminator="email_key"):
     """Makes an email unique per tenant, and carries a copy of the contact for lookups by email."""
 
     contact_id = UnicodeAttribute()
-    data = MapAttribute()
+    data = _map()
 
 
-TagMemberItem = type(
-    "TagMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((1, 2, 16, 17))},
-    discriminator="tag_member",
-)
-TagMemberItem.__doc__ = "One contact carrying one tag: the tag's view entry (its contacts by creation and by name)."
+class TagMemberItem(TableItem, discriminator="tag_member"):
+    """One contact carrying one tag: the tag's view entry (its contacts by creation and by name)."""
 
-ContactViewItem = type(
-    "ContactViewItem", (TableItem,), {"contact_id": UnicodeAttribute(),
-                                      **_index_members((*range(1, 6), *range(16, 21)))},
-    discriminator="contact_view",
-)
-ContactViewItem.__doc__ = ("A contact's entry in one view (its owner's, its status's, starred, its company name's), in "
-                           "its partition, carrying its sort keys under the view's partition (shared.domain.contacts."
-                           "view_entries).")
+    index_numbers = (1, 2, 16, 17)
+    contact_id = UnicodeAttribute()
+
+class ContactViewItem(TableItem, discriminator="contact_view"):
+    """A contact's entry in one view (its owner's, its status's, starred, its company name's), in
+    its partition, carrying its sort keys under the view's partition (shared.domain.contacts.
+    view_entries)."""
+
+    index_numbers = (*range(1, 6), *range(16, 21))
+    contact_id = UnicodeAttribute()
 
 
-SearchTermItem = type(
-    "SearchTermItem", (TableItem,), {"contact_id": UnicodeAttribute(), **_index_members((7,))},
-    discriminator="search_term"
-)
-SearchTermItem.__doc__ = "An extra quick-search term of a contact, in its partition; GSI7 finds it."
+class SearchTermItem(TableItem, discriminator="search_term"):
+    """An extra quick-search term of a contact, in its partition; GSI7 finds it."""
+
+    index_numbers = (7,)
+    contact_id = UnicodeAttribute()
 
 
 class TagItem(TableItem, discriminator="tag"):
@@ -125,78 +155,85 @@ class TagItem(TableItem, discriminator="tag"):
 class TenantConfigItem(TableItem, discriminator="config"):
     """Settings and property definitions in one item, so one read serves every contact request."""
 
-    settings = MapAttribute(default=dict)
-    properties = MapAttribute(default=dict)
+    settings = _map(default=dict)
+    properties = _map(default=dict)
     company_domains = NumberAttribute(default=0)  # companies with a domain: new contacts look theirs up
     version = VersionAttribute()
 
 
-_EMAIL_ATTRIBUTES: dict[str, object] = {
-    "email_id": UnicodeAttribute(),
-    "contact_id": UnicodeAttribute(),
-    "sender_id": UnicodeAttribute(),
-    "sender_name": UnicodeAttribute(null=True),
-    "sender_email": UnicodeAttribute(),
-    "to": UnicodeAttribute(),
-    "cc": ListAttribute(of=UnicodeAttribute, default=list),
-    "bcc": ListAttribute(of=UnicodeAttribute, default=list),
-    "subject": UnicodeAttribute(),
-    "body_text": UnicodeAttribute(),
-    "body_html": UnicodeAttribute(null=True),
-    "links": ListAttribute(of=UnicodeAttribute, default=list),
-    "track_opens": BooleanAttribute(),
-    "track_clicks": BooleanAttribute(),
-    "identify_clicks": BooleanAttribute(default=False),
-    "template_id": UnicodeAttribute(null=True),
-    "bulk_job_id": UnicodeAttribute(null=True),  # the job of an email to a selection (POST /v1/emails/bulk)
-    "notify_on_open": BooleanAttribute(default=False),
-    "notify_on_click": BooleanAttribute(default=False),
-    "transport": UnicodeAttribute(),
-    "source": UnicodeAttribute(null=True),  # how a filed message came: "inbound" (SES) or "mailbox" (a sync)
-    "status": UnicodeAttribute(),
-    "failure_reason": UnicodeAttribute(null=True),
-    "send_at": UnicodeAttribute(null=True),
-    "created_at": UnicodeAttribute(),
-    "updated_at": UnicodeAttribute(),
-    "sent_at": UnicodeAttribute(null=True),
-    "message_id": UnicodeAttribute(),
-    "provider_message_id": UnicodeAttribute(null=True),
-    "in_reply_to": UnicodeAttribute(null=True),
-    "references": ListAttribute(of=UnicodeAttribute, default=list),
-    "thread_id": UnicodeAttribute(),
-    "open_count": NumberAttribute(default=0),
-    "machine_open_count": NumberAttribute(default=0),
-    "click_count": NumberAttribute(default=0),
-    "machine_click_count": NumberAttribute(default=0),
-    "opened_at": UnicodeAttribute(null=True),
-    "machine_opened_at": UnicodeAttribute(null=True),
-    "clicked_at": UnicodeAttribute(null=True),
+class EmailItem(TableItem, discriminator="email"):
+    """One one-to-one email, sent or received: its content, its state and its tracking counters.
+    GSI1/GSI2: folders; GSI3: thread; GSI4: by SES message id; GSI5: due (sparse); GSI6: by email
+    id across tenants (a reply's In-Reply-To names our Message-ID, which carries the email id)."""
+
+    index_numbers = (1, 2, 3, 4, 5, 6)
+    gsi5sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
+    email_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    sender_id = UnicodeAttribute()
+    sender_name = UnicodeAttribute(null=True)
+    sender_email = UnicodeAttribute()
+    to = UnicodeAttribute()
+    cc = _strings(default=list)
+    bcc = _strings(default=list)
+    subject = UnicodeAttribute()
+    body_text = UnicodeAttribute()
+    body_html = UnicodeAttribute(null=True)
+    links = _strings(default=list)
+    track_opens = BooleanAttribute()
+    track_clicks = BooleanAttribute()
+    identify_clicks = BooleanAttribute(default=False)
+    template_id = UnicodeAttribute(null=True)
+    bulk_job_id = UnicodeAttribute(null=True)  # the job of an email to a selection (POST /v1/emails/bulk)
+    notify_on_open = BooleanAttribute(default=False)
+    notify_on_click = BooleanAttribute(default=False)
+    transport = UnicodeAttribute()
+    source = UnicodeAttribute(null=True)  # how a filed message came: "inbound" (SES) or "mailbox" (a sync)
+    status = UnicodeAttribute()
+    failure_reason = UnicodeAttribute(null=True)
+    send_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute()
+    provider_message_id = UnicodeAttribute(null=True)
+    in_reply_to = UnicodeAttribute(null=True)
+    references = _strings(default=list)
+    thread_id = UnicodeAttribute()
+    open_count = NumberAttribute(default=0)
+    machine_open_count = NumberAttribute(default=0)
+    click_count = NumberAttribute(default=0)
+    machine_click_count = NumberAttribute(default=0)
+    opened_at = UnicodeAttribute(null=True)
+    machine_opened_at = UnicodeAttribute(null=True)
+    clicked_at = UnicodeAttribute(null=True)
     # link index → epoch seconds of its last click: what the burst rule of the classifier needs
-    "click_times": MapAttribute(default=dict),
+    click_times = _map(default=dict)
     # what the mail system reported: for the To recipient, and per recipient (address → kind)
-    "delivery_state": UnicodeAttribute(null=True),
-    "recipient_states": MapAttribute(default=dict),
-}
-EmailItem = type("EmailItem", (TableItem,), {**_EMAIL_ATTRIBUTES, **_index_members((1, 2, 3, 4, 5, 6))},
-                 discriminator="email")
-EmailItem.__doc__ = (
-    "One one-to-one email, sent or received: its content, its state and its tracking counters. "
-    "GSI1/GSI2: folders; GSI3: thread; GSI4: by SES message id; GSI5: due (sparse); GSI6: by email id "
-    "across tenants (a reply's In-Reply-To names our Message-ID, which carries the email id)."
-)
+    delivery_state = UnicodeAttribute(null=True)
+    recipient_states = _map(default=dict)
 
 
-ActivityItem = type("ActivityItem", (TableItem,), {"data": MapAttribute(), **_index_members((8, 9, 13, 15))},
-                    discriminator="activity")
-ActivityItem.__doc__ = ("One timeline entry, in its contact's partition (deleted with the contact); GSI8 finds it "
-                        "by id, GSI15 lists a contact's entries of one type, GSI13 and GSI9 a tenant's sent emails, "
-                        "opens and clicks (search).")
+class ActivityItem(TableItem, discriminator="activity"):
+    """One timeline entry, in its contact's partition (deleted with the contact); GSI8 finds it by
+    id, GSI15 lists a contact's entries of one type, GSI13 and GSI9 a tenant's sent emails, opens
+    and clicks (search)."""
+
+    index_numbers = (8, 9, 13, 15)
+    gsi15sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
+    gsi9pk: UnicodeAttribute  # and set on an entry of a searchable mail event (shared.db.activity_items)
+    gsi9sk: UnicodeAttribute
+    gsi13pk: UnicodeAttribute
+    gsi13sk: UnicodeAttribute
+    data = _map()
 
 
-HistoryItem = type("HistoryItem", (TableItem,), {"data": MapAttribute(), **_index_members((15,))},
-                   discriminator="history")
-HistoryItem.__doc__ = ("One field's change (field, old, new, at, actor), in its contact's partition (deleted with the "
-                       "contact); GSI15 lists a contact's changes of one field.")
+class HistoryItem(TableItem, discriminator="history"):
+    """One field's change (field, old, new, at, actor), in its contact's partition (deleted with
+    the contact); GSI15 lists a contact's changes of one field."""
+
+    index_numbers = (15,)
+    data = _map()
 
 
 class ApiKeyItem(TableItem, discriminator="api_key"):
@@ -218,7 +255,7 @@ class SiteKeyItem(TableItem, discriminator="site_key"):
     site_key = UnicodeAttribute()
     tenant = UnicodeAttribute()
     name = UnicodeAttribute()
-    allowed_origins = ListAttribute(of=UnicodeAttribute, default=list)
+    allowed_origins = _strings(default=list)
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
 
@@ -244,7 +281,7 @@ class VisitorItem(TableItem, discriminator="visitor"):
 class VisitorViewItem(TableItem, discriminator="visitor_view"):
     """An anonymous page view, kept in the visitor's partition until the visitor is identified."""
 
-    data = MapAttribute()
+    data = _map()
     expires_at_epoch = NumberAttribute()
 
 
@@ -260,7 +297,7 @@ class SegmentItem(TableItem, discriminator="segment"):
 
     segment_id = UnicodeAttribute()
     name = UnicodeAttribute()
-    tree = MapAttribute()  # the filter as given (validated when saved)
+    tree = _map()  # the filter as given (validated when saved)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
@@ -275,17 +312,17 @@ class JobItem(TableItem, discriminator="job"):
     job_kind = UnicodeAttribute()
     status = UnicodeAttribute()
     action = UnicodeAttribute()
-    params = MapAttribute(default=dict)
-    selection = MapAttribute(default=dict)
-    principal = MapAttribute(default=dict)  # who asked: user id, role, e-mail, name
+    params = _map(default=dict)
+    selection = _map(default=dict)
+    principal = _map(default=dict)  # who asked: user id, role, e-mail, name
     total = NumberAttribute(null=True)
     processed = NumberAttribute(default=0)
-    counts = MapAttribute(default=dict)
+    counts = _map(default=dict)
     chunks = NumberAttribute(null=True)
     cursor = NumberAttribute(default=0)
-    cleanup = ListAttribute(of=UnicodeAttribute, null=True)  # contacts deleted by the last slice, to tidy
+    cleanup = _strings(null=True)  # contacts deleted by the last slice, to tidy
     progress = NumberAttribute(null=True)  # 0..1 when the total is not known ahead (exports, imports)
-    result = MapAttribute(default=dict)  # what the job produced: rows, file, counts, row errors
+    result = _map(default=dict)  # what the job produced: rows, file, counts, row errors
     error = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -301,7 +338,7 @@ class JobItem(TableItem, discriminator="job"):
 class JobChunkItem(TableItem, discriminator="job_chunk"):
     """One chunk of a job's targets (contact ids)."""
 
-    ids = ListAttribute(of=UnicodeAttribute, default=list)
+    ids = _strings(default=list)
     expires_at_epoch = NumberAttribute()
 
 
@@ -315,7 +352,7 @@ class ExportRateItem(TableItem, discriminator="export_rate"):
 class AuditItem(TableItem, discriminator="audit"):
     """One entry of the tenant's audit log: who exported what, when, why, how many rows."""
 
-    entry = MapAttribute()
+    entry = _map()
 
 
 class ProcessedEventItem(TableItem, discriminator="processed_event"):
@@ -326,11 +363,14 @@ class ProcessedEventItem(TableItem, discriminator="processed_event"):
     expires_at_epoch = NumberAttribute(null=True)
 
 
-class _MailboxAttributes(TableItem):
+class MailboxItem(TableItem, discriminator="mailbox"):
     """A user's own SMTP server (the password in Secrets Manager under `secret_id`) and, when
     they linked it, their IMAP mailbox (`imap_secret_id`: its password or OAuth2 refresh token),
     its sync state and its checkpoints: `imap_folders` maps a folder's name to {"uidvalidity",
-    "uid"}, the highest UID filed."""
+    "uid"}, the highest UID filed. In GSI5 under @IMAP while IMAP is set up (docs/data-model.md)."""
+
+    index_numbers = (5,)
+    gsi5sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the updates' actions
 
     host = UnicodeAttribute()
     port = NumberAttribute()
@@ -343,15 +383,11 @@ class _MailboxAttributes(TableItem):
     imap_security = UnicodeAttribute(null=True)
     imap_username = UnicodeAttribute(null=True)
     imap_secret_id = UnicodeAttribute(null=True)
-    imap_oauth2 = MapAttribute(null=True)  # {"provider", "token_url", "client_id", "scope"} of an OAuth2 login
-    imap_folders = MapAttribute(null=True)
+    imap_oauth2 = _map(null=True)  # {"provider", "token_url", "client_id", "scope"} of an OAuth2 login
+    imap_folders = _map(null=True)
     last_synced_at = UnicodeAttribute(null=True)
     sync_status = UnicodeAttribute(null=True)
     sync_error = UnicodeAttribute(null=True)
-
-
-# In GSI5 under @IMAP while IMAP is set up (docs/data-model.md).
-MailboxItem = type("MailboxItem", (_MailboxAttributes,), _index_members((5,)), discriminator="mailbox")
 
 
 class TenantItem(TableItem, discriminator="tenant"):
@@ -388,18 +424,17 @@ class MemberAddressItem(TableItem, discriminator="member_address"):
     updated_at = UnicodeAttribute()
 
 
-class _CompanyAttributes(TableItem):
+class CompanyItem(TableItem, discriminator="company"):
     """A company as one map (`data`), with its contact count (an atomic counter that contact
-    writes move in their own transactions) and `deleting` while its contacts are unlinked."""
+    writes move in their own transactions) and `deleting` while its contacts are unlinked; GSI1
+    lists the tenant's companies by creation, GSI2 by name."""
 
-    data = MapAttribute()
+    index_numbers = (1, 2)
+    gsi2sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
+    data = _map()
     contact_count = NumberAttribute(default=0)
     deleting = BooleanAttribute(null=True)
     version = VersionAttribute()
-
-
-CompanyItem = type("CompanyItem", (_CompanyAttributes,), _index_members((1, 2)), discriminator="company")
-CompanyItem.__doc__ = "A company; GSI1 lists the tenant's companies by creation, GSI2 by name."
 
 
 class CompanyDomainItem(TableItem, discriminator="company_domain"):
@@ -409,29 +444,30 @@ class CompanyDomainItem(TableItem, discriminator="company_domain"):
     name = UnicodeAttribute()
 
 
-CompanyMemberItem = type(
-    "CompanyMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), "company_id": UnicodeAttribute(),
-                                        **_index_members((6,))}, discriminator="company_member"
-)
-CompanyMemberItem.__doc__ = ("A contact's link to its company, in the contact's partition; "
-                             "GSI6 lists a company's contacts.")
+class CompanyMemberItem(TableItem, discriminator="company_member"):
+    """A contact's link to its company, in the contact's partition; GSI6 lists a company's contacts."""
+
+    index_numbers = (6,)
+    contact_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
 
 
 class MemberGroupItem(TableItem, discriminator="member_group"):
     """A member group (会員グループ) of the tenant; `contact_count` moves in contact transactions."""
 
     group_id = UnicodeAttribute()
-    data = MapAttribute()  # name, redirect_url, web_form_joinable, times, created_by
+    data = _map()  # name, redirect_url, web_form_joinable, times, created_by
     contact_count = NumberAttribute(default=0)
     deleting = UnicodeAttribute(null=True)  # the job taking it off its contacts: hidden meanwhile
 
 
-GroupMemberItem = type(
-    "GroupMemberItem", (TableItem,), {"contact_id": UnicodeAttribute(), "group_id": UnicodeAttribute(),
-                                      **_index_members((6,))}, discriminator="group_member"
-)
-GroupMemberItem.__doc__ = ("A contact's membership of a member group, in the contact's partition; "
-                           "GSI6 lists a group's contacts.")
+class GroupMemberItem(TableItem, discriminator="group_member"):
+    """A contact's membership of a member group, in the contact's partition; GSI6 lists a group's
+    contacts."""
+
+    index_numbers = (6,)
+    contact_id = UnicodeAttribute()
+    group_id = UnicodeAttribute()
 
 
 class UsageItem(TableItem, discriminator="usage"):
@@ -468,13 +504,14 @@ class TemplateStatsItem(TableItem, discriminator="template_stats"):
     clicked = NumberAttribute(default=0)
 
 
-NotificationItem = type(
-    "NotificationItem", (TableItem,), {"data": MapAttribute(), "read": BooleanAttribute(default=False),
-                                       "expires_at_epoch": NumberAttribute(), **_index_members((1,))},
-    discriminator="notification",
-)
-NotificationItem.__doc__ = ("An open or click notification of a sender, under the sender's user partition; GSI1 lists "
-                            "a user's notifications newest first. Expires after 90 days (TTL).")
+class NotificationItem(TableItem, discriminator="notification"):
+    """An open or click notification of a sender, under the sender's user partition; GSI1 lists a
+    user's notifications newest first. Expires after 90 days (TTL)."""
+
+    index_numbers = (1,)
+    data = _map()
+    read = BooleanAttribute(default=False)
+    expires_at_epoch = NumberAttribute()
 
 
 def _share_one_connection() -> None:

@@ -3,24 +3,25 @@ newest first through GSI1 (`{t}#NOTIFY#{u}` → `{at}#{id}`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import UpdateError
 
 from shared import keys
-from shared.db.models import NotificationItem
+from shared.db.models import NotificationItem, as_dict
 from shared.db.reads import query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import notifications as notification_rules
 
 
 def _key(tenant: str, user_id: str, notification_id: str) -> tuple[str, str]:
-    email_id, kind = notification_rules.parse_id(notification_id)
+    # a valid id: the service answers 404 for one that does not parse
+    email_id, kind = cast(tuple[str, str], notification_rules.parse_id(notification_id))
     return keys.user_pk(tenant, user_id), keys.notification_sk(email_id, kind)
 
 
 def _of(item: NotificationItem) -> dict[str, Any]:
-    return {**item.data.as_dict(), "read": bool(item.read)}
+    return {**as_dict(item.data), "read": bool(item.read)}
 
 
 def stage_new(transaction: Transaction, tenant: str, user_id: str, notification: dict[str, Any]) -> None:

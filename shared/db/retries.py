@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from shared.errors import Busy
@@ -33,7 +34,7 @@ def retry_conflicting_writes(connection: Any) -> None:
     transaction in flight (a transaction holds an item for milliseconds, so the write soon goes
     through); Busy (503) when the item stays contended. Conditions and every other error are
     the caller's, as before."""
-    send = connection._make_api_call
+    send: Callable[[str, dict[str, Any]], dict[str, Any]] = connection._make_api_call
 
     def send_retrying_conflicts(operation_name: str, operation_kwargs: dict[str, Any]) -> dict[str, Any]:
         if operation_name not in _PLAIN_WRITES:

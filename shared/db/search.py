@@ -8,7 +8,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from shared import keys
 from shared.db import batches
@@ -17,10 +17,10 @@ from shared.db.contacts import (
     contact_of_raw,
     get_many,
     ids_by_phone_digits,
-    query,
     view_ids,
 )
 from shared.db.models import ActivityItem, ContactItem, ContactViewItem, EmailKeyItem
+from shared.db.reads import RawItem, query
 from shared.domain import search
 
 _pool = ThreadPoolExecutor(max_workers=16)
@@ -93,7 +93,8 @@ def candidate_ids(tenant: str, source: search.Source, known: dict[search.Lookup,
     if isinstance(source, search.AllOf):
         return candidate_ids(tenant, min(source.sources, key=_cost), known)
     ids: set[str] = set()
-    for found in _pool.map(lambda child: candidate_ids(tenant, child, known), source.sources):
+    union = cast(search.AnyOf, source)  # the one kind left: a FullScan is not given (see above)
+    for found in _pool.map(lambda child: candidate_ids(tenant, child, known), union.sources):
         ids |= found
     return ids
 
@@ -145,8 +146,8 @@ SHARD_READERS = 4  # shards read at once: enough to keep one vCPU busy writing r
 def _all_contacts(tenant: str, on_progress: Callable[[float], None] | None) -> Iterator[dict[str, Any]]:
     """Every contact of the tenant: a few readers take the 16 shards in turn and put their pages
     on a queue of two, so at most a few pages (1 MB each) are in memory however large the tenant."""
-    pages: queue.Queue = queue.Queue(maxsize=2)
-    shards: queue.Queue = queue.Queue()
+    pages: queue.Queue[object] = queue.Queue(maxsize=2)  # a page (raw items), an Exception or _DONE
+    shards: queue.Queue[int] = queue.Queue()
     for shard in range(keys.SHARD_COUNT):
         shards.put(shard)
     stop = threading.Event()
@@ -183,7 +184,7 @@ def _all_contacts(tenant: str, on_progress: Callable[[float], None] | None) -> I
             elif isinstance(page, Exception):
                 raise page
             else:
-                yield from (contact_of_raw(raw) for raw in page)
+                yield from (contact_of_raw(raw) for raw in cast(list[RawItem], page))
     finally:
         stop.set()
         while any(reader.is_alive() for reader in readers):  # let blocked readers finish their put

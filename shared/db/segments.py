@@ -8,15 +8,15 @@ from pynamodb.exceptions import DeleteError, PutError
 
 from shared import keys
 from shared.db import batches
-from shared.db.contacts import query_all
-from shared.db.models import SegmentItem, TableItem
+from shared.db.models import SegmentItem, TableItem, as_dict
+from shared.db.reads import query_all
 from shared.db.transactions import error_code
 
 _FIELDS = ("segment_id", "name", "created_at", "updated_at", "created_by")
 
 
 def _of(item: SegmentItem) -> dict[str, Any]:
-    return {**{name: getattr(item, name) for name in _FIELDS}, "filter": item.tree.as_dict()}
+    return {**{name: getattr(item, name) for name in _FIELDS}, "filter": as_dict(item.tree)}
 
 
 def _item(tenant: str, segment: dict[str, Any]) -> SegmentItem:
@@ -46,7 +46,7 @@ def filters_of(tenant: str, segment_ids: set[str]) -> dict[str, Any]:
     """The filters of those of the segments that exist, by id (BatchGetItem)."""
     found = batches.get(SegmentItem, [(keys.tenant_pk(tenant), keys.segment_sk(segment_id))
                                       for segment_id in segment_ids])
-    return {item.segment_id: item.tree.as_dict() for item in found}
+    return {item.segment_id: as_dict(item.tree) for item in found}
 
 
 def list_segments(tenant: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ is never listed or answered)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import PutError
 
@@ -25,7 +25,9 @@ def template_of(item: TemplateItem) -> dict[str, Any]:
 
 
 def _stats_of(item: TemplateStatsItem | None) -> dict[str, int]:
-    return {} if item is None else {"sent": item.sent, "opened": item.opened, "clicked": item.clicked}
+    # whole numbers, which NumberAttribute reads as int (json.loads), though PynamoDB types it float
+    stats = {} if item is None else {"sent": item.sent, "opened": item.opened, "clicked": item.clicked}
+    return cast(dict[str, int], stats)
 
 
 def template_key(tenant: str, template_id: str) -> tuple[str, str]:

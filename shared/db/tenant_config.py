@@ -7,6 +7,7 @@ outdated config fails, the cache is refreshed and the request is evaluated again
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from pynamodb.exceptions import PutError
 
 from shared import keys
 from shared.db.item_size import require_storable
-from shared.db.models import TenantConfigItem
+from shared.db.models import TenantConfigItem, as_dict
 from shared.db.transactions import Transaction, error_code
 from shared.domain import settings as settings_rules
 from shared.errors import Busy
@@ -40,8 +41,8 @@ def from_item(tenant: str, item: TenantConfigItem | None) -> TenantConfig:
     config = TenantConfig(tenant)
     if item is not None:
         # an item first made by a company's domain count has no settings or properties yet
-        config = TenantConfig(tenant, item.settings.as_dict() if item.settings else {},
-                              item.properties.as_dict() if item.properties else {}, item.version,
+        config = TenantConfig(tenant, as_dict(item.settings) if item.settings else {},
+                              as_dict(item.properties) if item.properties else {}, item.version,
                               int(item.company_domains or 0))
     _cache[tenant] = config
     return config
@@ -74,7 +75,7 @@ def check_fresh(transaction: Transaction, config: TenantConfig) -> None:
 def save(config: TenantConfig) -> TenantConfig:
     """Write the config if nobody changed it since it was read; raises StaleConfig otherwise."""
     pk, sk = config_key(config.tenant)
-    versioned = {} if config.version is None else {"version": config.version}
+    versioned: dict[str, Any] = {} if config.version is None else {"version": config.version}
     item = require_storable(
         TenantConfigItem(pk, sk, settings=config.stored_settings, properties=config.properties,
                          company_domains=config.company_domains, **versioned),
@@ -102,7 +103,7 @@ class StaleConfig(Exception):
     """The config changed under a read-modify-write; read it again and retry."""
 
 
-def modify(tenant: str, change) -> TenantConfig:
+def modify(tenant: str, change: Callable[[TenantConfig], TenantConfig]) -> TenantConfig:
     """Apply `change(config) -> config` with optimistic concurrency, retrying on a race."""
     for _ in range(5):
         config = load(tenant, fresh=True)

@@ -12,7 +12,7 @@ from typing import Any
 from shared import keys
 from shared.db import contact_actions, notifications, templates
 from shared.db.activity_items import activity_model
-from shared.db.models import ContactItem, EmailItem
+from shared.db.models import ContactItem, EmailItem, as_dict
 from shared.db.transactions import Transaction
 
 _READ = ("email_id", "contact_id", "to", "subject", "status", "sent_at", "links", "opened_at", "machine_opened_at",
@@ -25,7 +25,7 @@ def get_email(tenant: str, email_id: str) -> dict[str, Any] | None:
     except EmailItem.DoesNotExist:
         return None
     email = {name: getattr(item, name) for name in _READ}
-    email["click_times"] = item.click_times.as_dict() if item.click_times is not None else {}
+    email["click_times"] = as_dict(item.click_times) if item.click_times is not None else {}
     return email
 
 

@@ -101,4 +101,5 @@ def error_code(error: PynamoDBException) -> str | None:
     """DynamoDB's error code behind a PynamoDB error; None for a network error (whose `cause`
     may carry `response = None`, on which PynamoDB's own `cause_response_code` fails)."""
     response = getattr(error.cause, "response", None) or {}
-    return response.get("Error", {}).get("Code")
+    code: str | None = response.get("Error", {}).get("Code")
+    return code

@@ -4,6 +4,7 @@ transaction that records a hit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -12,8 +13,8 @@ from shared import keys
 from shared.db import contact_actions
 from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
-from shared.db.contacts import query_all
-from shared.db.models import RateCounterItem, SiteKeyItem, TableItem, VisitorItem, VisitorViewItem
+from shared.db.models import RateCounterItem, SiteKeyItem, TableItem, VisitorItem, VisitorViewItem, as_dict
+from shared.db.reads import query_all
 from shared.db.tenant_config import TenantConfig
 from shared.db.transactions import Transaction, error_code
 
@@ -103,7 +104,7 @@ def anonymous_views(tenant: str, visitor_id: str) -> list[tuple[str, dict[str, A
     """(sort key, page view entry) of the views kept while the visitor was anonymous."""
     raws = query_all(keys.visitor_pk(tenant, visitor_id), TableItem.sk.startswith(keys.VISITOR_VIEW_SK_PREFIX),
                      consistent=True)
-    return [(raw["sk"]["S"], VisitorViewItem.from_raw_data(raw).data.as_dict()) for raw in raws]
+    return [(raw["sk"]["S"], as_dict(VisitorViewItem.from_raw_data(raw).data)) for raw in raws]
 
 
 def record_hit(
@@ -112,8 +113,8 @@ def record_hit(
     version: int | None,
     *,
     view: tuple[int, dict[str, Any]] | None = None,
-    entries: list[dict[str, Any]] = (),
-    joined_views: list[str] = (),
+    entries: Sequence[dict[str, Any]] = (),
+    joined_views: Sequence[str] = (),
     action: tuple[str, str, bool] | None = None,
     contact_change: tuple[dict[str, Any], dict[str, Any], int, TenantConfig] | None = None,
 ) -> None:
@@ -128,7 +129,7 @@ def record_hit(
     pk = keys.visitor_pk(tenant, visitor["visitor_id"])
     expires = visitor["expires_at_epoch"]
     transaction = Transaction()
-    versioned = {} if version is None else {"version": version}
+    versioned: dict[str, Any] = {} if version is None else {"version": version}
     transaction.put("visitor", VisitorItem(pk, keys.VISITOR_SK, **visitor, **versioned))
     if view is not None:
         slot, entry = view

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 # The operations whose items are taken as sent, and where their items are in the answer.
@@ -42,7 +43,7 @@ def items_as_sent(operation_model: Any, response_dict: dict[str, Any], customize
 def parse_items_as_sent(connection: Any) -> None:
     """Make the PynamoDB `connection` read items as sent, on its botocore client and on any client
     it makes later (PynamoDB makes a new one when the credentials of the last are gone)."""
-    send = connection._make_api_call
+    send: Callable[[str, dict[str, Any]], dict[str, Any]] = connection._make_api_call
 
     def sending(operation_name: str, operation_kwargs: dict[str, Any]) -> dict[str, Any]:
         client = connection.client

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from shared.errors import FieldError, require_valid
 
@@ -43,4 +43,4 @@ def parse_name(body: Any) -> str:
     if isinstance(body, dict):
         errors += [FieldError(field, "is not an API key field", "unknown_field") for field in body if field != "name"]
     require_valid(errors)
-    return name.strip()
+    return cast(str, name).strip()  # a str: require_valid raised otherwise

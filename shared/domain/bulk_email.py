@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from shared.domain import bulk, outbound
 from shared.domain.ids import ulid
@@ -52,7 +52,7 @@ def parse(body: Any, now: datetime) -> BulkEmailRequest:
         errors += refusal.details
         email = None
     require_valid(errors)
-    return BulkEmailRequest(selection, target, email)
+    return BulkEmailRequest(selection, target, cast(outbound.EmailRequest, email))  # None only with an error
 
 
 def request_of(params: dict[str, Any], contact_id: str) -> outbound.EmailRequest:

@@ -70,7 +70,7 @@ def parse(body: Any, existing: dict[str, Any] | None = None) -> dict[str, Any]:
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
     errors = [FieldError(name, "is not a company field", "unknown_field") for name in body if name not in FIELDS]
-    values = {name: (existing or {}).get(name) for name in FIELDS}
+    values: dict[str, Any] = {name: (existing or {}).get(name) for name in FIELDS}
     values["properties"] = dict((existing or {}).get("properties") or {})
     for name, limit in _TEXT_FIELDS.items():
         if name in body:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from shared import keys
 from shared.domain import properties as property_rules
@@ -152,8 +152,9 @@ def parse_changes(body: Any, definitions: dict[str, dict[str, Any]]) -> dict[str
     return changes
 
 
-def new_contact(contact_id: str, changes: dict[str, Any], creator_id: str, now: str) -> dict[str, Any]:
-    """A contact with system defaults; `owner_id` defaults to the creator unless given (null = none)."""
+def new_contact(contact_id: str, changes: dict[str, Any], creator_id: str | None, now: str) -> dict[str, Any]:
+    """A contact with system defaults; `owner_id` defaults to the creator unless given (null = none;
+    a contact created by no user, as by an import or a web form, has none by default)."""
     contact: dict[str, Any] = {
         "id": contact_id,
         "owner_id": creator_id,
@@ -218,7 +219,7 @@ def display_name(contact: dict[str, Any], name_order: str) -> str | None:
 
 def public(contact: dict[str, Any], settings: dict[str, Any], definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The contact as the API answers it: every field, archived properties hidden."""
-    shaped = {name: contact.get(name) for name in PUBLIC_FIELDS}
+    shaped: dict[str, Any] = {name: contact.get(name) for name in PUBLIC_FIELDS}
     shaped.update({name: contact.get(name) or 0 for name in COUNTS})
     shaped["display_name"] = display_name(contact, settings["name_order"])
     shaped["tags"] = list(contact.get("tags", []))
@@ -270,7 +271,7 @@ def dial_uri(phone: str | None) -> str | None:
     digits = text.digits(phone)
     if not digits:
         return None
-    if phone.strip().startswith(("+", "＋")):
+    if cast(str, phone).strip().startswith(("+", "＋")):  # not None: it has digits
         return f"tel:+{digits}"
     if digits.startswith("0") and not digits.startswith("00"):
         return f"tel:+81{digits[1:]}"

@@ -211,11 +211,11 @@ def row_changes(row_number: int, row: dict[str, str], start: Start, definitions:
         changes = contact_rules.parse_changes(body, definitions)
         return ({**changes, "groups": groups} if groups else changes), []
     except ValidationFailed as invalid:  # the column names the place; the message is the validator's own
-        def column(field: str) -> str:  # `tags[2]` is the tags column's
+        def column_named(field: str) -> str:  # `tags[2]` is the tags column's
             name = field.split("[", 1)[0]
             return column_of.get(name, column_of.get(field, name))
 
-        return {}, [row_error(row_number, column(detail.field), detail.message) for detail in invalid.details]
+        return {}, [row_error(row_number, column_named(detail.field), detail.message) for detail in invalid.details]
 
 
 def merged(contact: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any, cast
 
 from shared.domain import mail
 from shared.domain.validation import format_time
@@ -312,7 +313,7 @@ def decode_header(value: str | None) -> str:
         return ""
     value = _FOLD.sub("", value)
     out: list[str] = []
-    pending: list[list] = []  # [charset, bytes] of encoded-words not yet decoded
+    pending: list[list[Any]] = []  # [charset, bytes] of encoded-words not yet decoded
 
     def flush() -> None:
         out.extend(decode_text(data, charset) for charset, data in pending)
@@ -421,7 +422,7 @@ def _auto_reply(headers: dict[str, list[str]], subject: str) -> bool:
     mail people write), nor X-MS-Exchange-Inbox-Rules-Loop (also on a person's mail that a rule
     redirected, such as a team forwarding its mail to the tenant's inbound address)."""
     for value in headers.get("auto-submitted", []):
-        token = re.match(r"\s*([A-Za-z0-9_-]*)", value).group(1).lower()
+        token = cast(re.Match[str], re.match(r"\s*([A-Za-z0-9_-]*)", value)).group(1).lower()  # matches any text
         if token and token != "no":
             return True
     for name in ("x-autoreply", "x-autorespond"):
@@ -487,7 +488,7 @@ def _leaves(message: Message) -> Iterator[tuple[Message, Message]]:
         seen += 1
         helper = _mime(part)
         if part.is_multipart() and helper.get_content_maintype() == "multipart":
-            stack.extend(reversed(part.get_payload()))
+            stack.extend(reversed(cast("list[Message]", part.get_payload())))  # a multipart's: its parts
         else:
             yield part, helper
 
@@ -496,7 +497,8 @@ def _size(part: Message) -> int:
     """The content's size in bytes; for a message/* part, that of the message(s) written out."""
     try:
         if part.is_multipart():  # message/rfc822 and message/delivery-status hold parsed messages
-            return sum(len(inner.as_bytes(policy=policy.compat32)) for inner in part.get_payload())
+            return sum(len(inner.as_bytes(policy=policy.compat32))
+                       for inner in cast("list[Message]", part.get_payload()))
         return len(part.get_payload(decode=True) or b"")
     except Exception:  # a size is not worth losing the attachment for
         return 0
@@ -540,7 +542,7 @@ def _content(message: Message) -> _Content:
             if body_type and filename is None and _disposition(helper) != "attachment":
                 slot = "html" if content_type == "text/html" else "text"
                 if getattr(content, slot) is None:
-                    data = part.get_payload(decode=True) or b""
+                    data = cast("bytes | None", part.get_payload(decode=True)) or b""  # a leaf's: bytes
                     setattr(content, slot, _text(data, _param(helper, "charset"), slot == "html"))
                 continue  # a further inline text part (Apple Mail splits text around images)
             if len(content.attachments) < MAX_ATTACHMENTS:
@@ -602,7 +604,7 @@ def _parse(raw: bytes) -> InboundMessage:
         body_text = _truncated(mail.plain_text_from_html(body_html))
     subject = decode_header(first("subject"))
     return InboundMessage(
-        message_id=(mail.message_ids(first("message-id")) or [None])[0],
+        message_id=(mail.message_ids(first("message-id")) or cast("list[str | None]", [None]))[0],
         in_reply_to=_unique(mail.message_ids(headers.get("in-reply-to", []))),
         references=_unique(mail.message_ids(headers.get("references", []))),
         from_address=sender[0][1] if sender else None,

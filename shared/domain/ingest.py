@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from shared.domain import activities, validation
 
@@ -37,9 +37,9 @@ class Rejected(Exception):
 
 def _type(value: Any) -> str:
     if value in STANDARD_TYPES:
-        return value
+        return cast(str, value)
     if activities.is_tenant_type(value):
-        return value
+        return cast(str, value)
     raise Rejected("type must be page_view, form_submitted, purchase or your own lower_snake_case type "
                    "(not one of the CRM's own activity types)")
 
@@ -63,7 +63,7 @@ def _when(value: Any, now: datetime) -> str:
         raise Rejected(f"occurred_at {error}")
     if datetime.fromisoformat(moment.replace("Z", "+00:00")) > now + _MAX_AHEAD:
         raise Rejected("occurred_at is in the future")
-    return moment
+    return cast(str, moment)
 
 
 def parse_event(index: int, raw: Any, now: datetime) -> Event:

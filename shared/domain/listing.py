@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -55,7 +56,7 @@ def view_of(tenant: str, condition: str, value: Any) -> View | None:
     `company`) is `value`; None for `starred` false, which no view lists (most contacts)."""
     if condition == "owner":
         return View(keys.owner_pk(tenant, value), contact_rules.OWNER_VIEW_SORTS)
-    partitions = {
+    partitions: dict[str, Callable[[], str | None]] = {
         "tag": lambda: keys.tag_members_pk(tenant, value),
         "status": lambda: keys.status_pk(tenant, value),
         "starred": lambda: keys.starred_pk(tenant) if value else None,

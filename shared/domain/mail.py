@@ -18,7 +18,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 from html.entities import html5 as html5_entities
-from typing import Any
+from typing import Any, cast
 
 from shared.domain import contacts, validation
 from shared.domain.formatting import format_value
@@ -183,7 +183,7 @@ def render_email(
     require_valid(errors)
     body_html = drop_unsafe_links(rendered["body_html"]) if rendered["body_html"] is not None else None
     text = rendered["body_text"] if rendered["body_text"] is not None else plain_text_from_html(body_html)
-    return RenderedEmail(rendered["subject"], text, body_html)
+    return RenderedEmail(cast(str, rendered["subject"]), text, body_html)  # a subject: require_valid raised otherwise
 
 
 # --- recipients and headers ------------------------------------------------------------------
@@ -250,7 +250,8 @@ def check_recipients(to: Any, cc: Any = None, bcc: Any = None) -> Recipients:
     if any(error.code == "no_email" for error in errors):
         raise ValidationFailed(NO_EMAIL_MESSAGE, errors)
     require_valid(errors)
-    return Recipients(to_address, tuple(address for _, address in cc_found), tuple(address for _, address in bcc_found))
+    return Recipients(cast(str, to_address),  # an address: require_valid raised otherwise
+                      tuple(address for _, address in cc_found), tuple(address for _, address in bcc_found))
 
 
 # --- the MIME message ------------------------------------------------------------------------
@@ -367,8 +368,9 @@ def compose(
         message.set_content(body_text, subtype="plain", charset="utf-8", cte=_transfer_encoding(body_text))
     else:
         message.make_alternative()
-        message.attach(_text_part(body_text, "plain"))
-        message.attach(_text_part(body_html, "html"))
+        # typeshed has MIMEPart.attach take Self; email attaches any part (the message becomes multipart)
+        message.attach(_text_part(body_text, "plain"))  # type: ignore[arg-type]
+        message.attach(_text_part(body_html, "html"))  # type: ignore[arg-type]
         # "=_" never occurs in base64 or quoted-printable text, so the boundary cannot collide,
         # and the message stays a pure function of its inputs.
         message.set_boundary(f"=_{email_id}")
@@ -453,7 +455,7 @@ def _track_link(attributes: str, make_url: Callable[[str, int], str], urls: list
     http(s) URL fit to redirect to (a click can then only ever lead where the email pointed)."""
     href = _first_href(attributes)
     url = _attribute_url(href.group(2) or "") if href else ""
-    if not is_safe_redirect(url):
+    if href is None or not is_safe_redirect(url):  # (no href: url is "", never a safe redirect)
         return attributes
     urls.append(url)
     tracked = html.escape(make_url(url, len(urls) - 1), quote=True)

@@ -318,7 +318,7 @@ def read(notification: Any) -> list[MailEvent]:
     if kind == BOUNCED:
         return _bounce_events(base, detail)
     if kind == COMPLAINED:
-        evidence = {"complaint_type": _text(detail.get("complaintFeedbackType")),
+        evidence: dict[str, Any] = {"complaint_type": _text(detail.get("complaintFeedbackType")),
                     "complaint_subtype": _text(detail.get("complaintSubType")),
                     "user_agent": _text(detail.get("userAgent")), "feedback_id": _text(detail.get("feedbackId"))}
         return [MailEvent(**base, recipient=address, kind=COMPLAINED, delivery_status="spam",

@@ -8,7 +8,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from shared.domain import validation
@@ -178,7 +178,7 @@ def _username(value: Any, protocol: Protocol, field_name: str, errors: list[Fiel
         errors.append(FieldError(field_name,
                                  f"must use ASCII characters only; the {protocol.name} login cannot carry others"))
     else:
-        return username
+        return cast(str, username)
     return None
 
 
@@ -259,11 +259,13 @@ def _oauth2(body: Any, has_credentials: bool, allow_private_hosts: bool, prefix:
     before = len(errors)
     errors.extend(FieldError(f"{prefix}{name}", "is not an OAuth2 setting", "unknown_field")
                   for name in body if name not in OAUTH2_FIELDS)
-    provider = body.get("provider")
+    provider: Any = body.get("provider")  # a JSON value: one of the providers when no error is added
     if provider not in (*OAUTH2_PROVIDERS, CUSTOM_PROVIDER):
         errors.append(FieldError(f"{prefix}provider",
                                  f"must be one of {', '.join([*OAUTH2_PROVIDERS, CUSTOM_PROVIDER])}",
                                  "required" if provider is None else "invalid"))
+    default_url: str | None
+    default_scope: str | None
     default_url, default_scope = OAUTH2_PROVIDERS.get(provider, (None, None))
     token_url = _oauth_text(body, "token_url", prefix, errors, required=provider == CUSTOM_PROVIDER) or default_url
     if token_url is not None:
@@ -320,8 +322,8 @@ def _server(body: dict[str, Any], protocol: Protocol, prefix: str, has_password:
             f"is an internal address, which is not allowed; use your mail provider's public {protocol.name} host",
             "private_host",
         ))
-    if len(errors) > before:
-        return None
+    if len(errors) > before or host is None or port is None or security is None or username is None:
+        return None  # (each of them is None only with an error added)
     return MailboxSettings(host=host, port=port, security=security, username=username, password=password,
                            oauth2=oauth2[0] if oauth2 else None)
 
@@ -347,7 +349,8 @@ def parse_mailbox(body: Any, *, has_password: bool, allow_private_hosts: bool,
     elif imap_body is not None:
         errors.append(FieldError(IMAP_FIELD, "must be an object of IMAP settings, or null to unlink the mailbox"))
     require_valid(errors)
-    return MailboxUpdate(smtp=smtp, imap=imap, remove_imap=IMAP_FIELD in body and imap_body is None)
+    return MailboxUpdate(smtp=cast(MailboxSettings, smtp),  # None only with an error, and require_valid raised
+                         imap=imap, remove_imap=IMAP_FIELD in body and imap_body is None)
 
 
 def public_mailbox(settings: MailboxSettings, password_set: bool) -> dict[str, Any]:

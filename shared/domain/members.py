@@ -8,7 +8,7 @@ a tenant without an active owner (409): an owner who is not disabled counts.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from shared.domain import validation
 from shared.domain.access import ADMIN_ROLES, ROLES, Principal
@@ -34,7 +34,8 @@ def require_may_touch(principal: Principal, target: dict[str, Any], new_role: st
 
 def counts_as_owner(member: dict[str, Any] | None) -> bool:
     """An owner who can act for the tenant: role owner, not disabled, not being removed."""
-    return bool(member) and member["role"] == "owner" and member["status"] != "disabled" and not member.get("removing")
+    return member is not None and bool(member) and member["role"] == "owner" and member["status"] != "disabled" \
+        and not member.get("removing")
 
 
 def owner_delta(before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
@@ -46,7 +47,7 @@ def _role(value: Any, errors: list[FieldError]) -> str | None:
     if value not in ROLES:
         errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}", "unknown_role"))
         return None
-    return value
+    return cast(str, value)  # one of ROLES
 
 
 def _name(value: Any, errors: list[FieldError], required: bool) -> str | None:
@@ -56,7 +57,7 @@ def _name(value: Any, errors: list[FieldError], required: bool) -> str | None:
     if error or not (name or "").strip():
         errors.append(FieldError("name", error or "must not be empty", "invalid" if error else "required"))
         return None
-    return name.strip()
+    return cast(str, name).strip()
 
 
 def parse_invitation(body: Any) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from shared.domain.formatting import format_value
 from shared.errors import FieldError, require_valid
@@ -50,7 +50,7 @@ def parse_read(body: Any) -> bool:
     if not isinstance(read, bool):
         errors.append(FieldError("read", "is required: true or false", "required"))
     require_valid(errors)
-    return read
+    return cast(bool, read)  # a bool: require_valid raised otherwise
 
 
 def expires_at_epoch(at: str) -> int:

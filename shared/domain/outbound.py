@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from shared import keys
 from shared.domain import activities, contacts, mail, safe_html, tracking, validation
@@ -65,7 +65,7 @@ def _send_at(value: Any, now: datetime, errors: list[FieldError]) -> str | None:
         errors.append(FieldError("send_at", "is in the past; choose a time to come or null to send now", "past"))
     elif when - now > MAX_SCHEDULE_AHEAD:
         errors.append(FieldError("send_at", "must be at most a year ahead", "too_far"))
-    return moment
+    return cast(str, moment)
 
 
 def parse_send_at(value: Any, now: datetime) -> str:
@@ -75,7 +75,7 @@ def parse_send_at(value: Any, now: datetime) -> str:
     if value is None:
         errors.append(FieldError("send_at", "is required: the new time to send", "required"))
     require_valid(errors)
-    return moment
+    return cast(str, moment)  # a time: require_valid raised otherwise
 
 
 def parse_request(body: Any, now: datetime) -> EmailRequest:
@@ -209,9 +209,9 @@ def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
                "sending": (keys.SENDING_PK, email["updated_at"])}.get(email["status"])
     provider_id = email.get("provider_message_id")
     return {
-        "gsi1pk": keys.mail_folder_pk(tenant, folder) if in_folder else None,
+        "gsi1pk": keys.mail_folder_pk(tenant, folder) if folder is not None else None,
         "gsi1sk": keys.timed_sk(moment, email["email_id"]) if in_folder else None,
-        "gsi2pk": keys.mail_folder_pk(tenant, folder, email["sender_id"]) if in_folder else None,
+        "gsi2pk": keys.mail_folder_pk(tenant, folder, email["sender_id"]) if folder is not None else None,
         "gsi2sk": keys.timed_sk(moment, email["email_id"]) if in_folder else None,
         "gsi3pk": keys.thread_pk(tenant, email["thread_id"]),
         "gsi3sk": keys.timed_sk(email["created_at"], email["email_id"]),

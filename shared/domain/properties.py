@@ -28,6 +28,7 @@ _VALUE_CHECKS = {
 
 
 def _check_label(body: dict[str, Any], errors: list[FieldError]) -> str | None:
+    label: str | None
     label, error = validation.text(body.get("label"), max_length=100)
     if error or not label:
         errors.append(FieldError("label", error or "is required", "required" if not error else "invalid"))

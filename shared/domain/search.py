@@ -64,7 +64,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from shared import keys
 from shared.domain import contacts, listing, score, text, validation
@@ -500,15 +500,15 @@ class _Parser:
     def time(self, field: _Field, raw: Any, path: str) -> _Span | None:
         """The span a time value stands for: a date's whole UTC day, an instant, or now − n days."""
         if isinstance(raw, dict):
-            days = raw.get("days_ago")
+            days: Any = raw.get("days_ago")  # a JSON value: a whole number once checked
             whole = isinstance(days, int) and not isinstance(days, bool)
             if set(raw) != {"days_ago"} or not whole or not 0 <= days <= MAX_DAYS_AGO:
                 self.fail(path, f'must be {{"days_ago": n}} with n a whole number from 0 to {MAX_DAYS_AGO}')
                 return None
             moment = self.now - timedelta(days=days)
             if field.form == "date":
-                day = moment.date().isoformat()
-                return day, day, True
+                iso_day = moment.date().isoformat()
+                return iso_day, iso_day, True
             instant = validation.format_time(moment)
             return instant, instant, True
         hint = _DATE_HINT if field.form == "date" else _TIME_HINT
@@ -635,7 +635,7 @@ def _match(node: Node, contact: dict[str, Any], context: Context, cache: dict[st
 def _score(contact: dict[str, Any], context: Context, cache: dict[str, Any]) -> int:
     if "score" not in cache:
         cache["score"] = score.score(contact, context.settings["score_weights"], context.today)
-    return cache["score"]
+    return cast(int, cache["score"])
 
 
 def _stored(field: str, contact: dict[str, Any], context: Context, cache: dict[str, Any]) -> Any:
@@ -705,16 +705,17 @@ def _compare(op: str, form: str, actual: Any, wanted: Any) -> bool:
     if op == "contains":
         return wanted in actual
     if op == "prefix":
-        return actual.startswith(wanted)
+        return cast(bool, actual.startswith(wanted))
     if op == "between":
-        return wanted[0] <= actual <= wanted[1]
-    return {"gt": actual > wanted, "gte": actual >= wanted, "lt": actual < wanted, "lte": actual <= wanted}[op]
+        return cast(bool, wanted[0] <= actual <= wanted[1])
+    return cast(bool, {"gt": actual > wanted, "gte": actual >= wanted, "lt": actual < wanted,
+                       "lte": actual <= wanted}[op])
 
 
 def _equal(form: str, actual: Any, wanted: Any) -> bool:
     if form in ("instant", "date"):
-        return wanted[0] <= actual <= wanted[1]
-    return actual == wanted
+        return cast(bool, wanted[0] <= actual <= wanted[1])
+    return cast(bool, actual == wanted)
 
 
 # --- planning -----------------------------------------------------------------------------
@@ -763,7 +764,7 @@ def plan(node: Node) -> Source:
     if isinstance(node, TagCondition):
         if not node.include:
             return FullScan()
-        lookups = [Lookup("tag", (tag,)) for tag in node.include]
+        lookups: list[Source] = [Lookup("tag", (tag,)) for tag in node.include]
         return _combine(AllOf if node.include_mode == "all" else AnyOf, lookups)
     if isinstance(node, MailCondition):
         return mail_lookup(node.query)

@@ -129,7 +129,7 @@ def canonical_string(message: dict[str, Any]) -> bytes:
         raise SnsRejected("a signed field is not text") from None
 
 
-def check_certificate_url(url: str) -> None:
+def check_certificate_url(url: object) -> None:
     """Accept only https://sns.<region>.amazonaws.com[.cn]/<path>.pem, host matched exactly."""
     if not isinstance(url, str) or _CERT_URL.fullmatch(url) is None:
         raise SnsRejected("SigningCertURL is not an SNS certificate URL")

@@ -94,7 +94,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, BinaryIO, Protocol
+from types import TracebackType
+from typing import Any, BinaryIO, Protocol, cast
 
 ENCODINGS = ("utf-8-bom", "utf-8", "cp932")
 XLSX = "xlsx"  # Sniffed.encoding of an Excel workbook
@@ -165,7 +166,7 @@ def _finite(value: float | Decimal) -> bool:
 def _long_integer(value: int | float | Decimal) -> bool:
     if isinstance(value, float) or (isinstance(value, Decimal) and value != value.to_integral_value()):
         return False
-    return abs(value) >= 10**15
+    return cast("int | Decimal", abs(value)) >= 10**15  # mypy joins abs() of the union to object
 
 
 def _csv_cell(value: Cell) -> str:
@@ -239,7 +240,8 @@ class _CsvWriter:
     def __enter__(self) -> _CsvWriter:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if exc_type is None:
             self.close()
         else:
@@ -365,7 +367,8 @@ class _XlsxWriter:
     def __enter__(self) -> _XlsxWriter:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if exc_type is None:
             self.close()
         else:
@@ -381,6 +384,26 @@ def xlsx_writer(out: BinaryIO, sheet_name: str = "contacts", tmp_dir: str | None
     return _XlsxWriter(out, sheet_name, tmp_dir, header, widths)
 
 
+class Readable(Protocol):
+    """What the readers take: ``read(n)`` (an .xlsx's also ``seek`` and ``tell``: see read_rows)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Seekable(Readable, Protocol):
+    """A readable stream that can be moved about (an .xlsx is a zip, read from its end)."""
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def tell(self) -> int: ...
+
+
+class Writable(Protocol):
+    """What the writers take: ``write`` (its answer unused)."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
 class _WriteOnly:
     """``write``/``tell``/``flush`` over any writable stream, counting bytes; no ``seek``.
 
@@ -389,7 +412,7 @@ class _WriteOnly:
     Once ``discard`` is set, writes are dropped (used to finish the zip objects after an error).
     """
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: Writable) -> None:
         self._out = out
         self._position = 0
         self.discard = False
@@ -411,7 +434,7 @@ class _WriteOnly:
 
 
 @contextlib.contextmanager
-def _encrypted_zip(out: BinaryIO, member_name: str, password: str) -> Iterator[BinaryIO]:
+def _encrypted_zip(out: Writable, member_name: str, password: str) -> Iterator[BinaryIO]:
     import pyzipper
 
     error = check_password(password)
@@ -437,7 +460,7 @@ def _encrypted_zip(out: BinaryIO, member_name: str, password: str) -> Iterator[B
     sink.flush()
 
 
-def encrypted_zip(out: BinaryIO, member_name: str, password: str) -> AbstractContextManager[BinaryIO]:
+def encrypted_zip(out: Writable, member_name: str, password: str) -> AbstractContextManager[BinaryIO]:
     """A writable stream for the one member of an AES-256 zip written into ``out`` (may be write-only).
 
     Raises ``ValueError`` if ``check_password`` refuses the password. Wrap a ``csv_writer`` or
@@ -494,6 +517,7 @@ def _detect_encoding(head: bytes) -> tuple[str, str]:
     for magic, reason in _MAGIC:
         if head.startswith(magic):
             raise NotTabular(reason)
+    encodings: tuple[str, ...]
     if head.startswith(codecs.BOM_UTF8):
         encodings = ("utf-8-sig",)
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -583,7 +607,7 @@ def sniff(head: bytes) -> Sniffed:
 class _RawReader(io.RawIOBase):
     """Adapt anything with ``read(n)`` for ``io.BufferedReader``; closing it leaves the stream open."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: Readable) -> None:
         self._stream = stream
 
     def readable(self) -> bool:
@@ -596,7 +620,7 @@ class _RawReader(io.RawIOBase):
         return size
 
 
-def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_rows(stream: Readable, sniffed: Sniffed) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line, {column: value})`` for each data record of the whole file in ``stream``.
 
     ``stream`` must start at the file's first byte (the bytes given to ``sniff``); for an .xlsx
@@ -604,7 +628,8 @@ def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[st
     Values are ``str``; ``row[EXTRA]`` is a ``list[str]`` only when the record has non-empty
     cells past the header. Streaming: memory does not grow with the rows.
     """
-    records = _xlsx_records(stream) if sniffed.encoding == XLSX else _csv_records(stream, sniffed)
+    records = (_xlsx_records(cast(Seekable, stream))  # seekable, as an .xlsx's must be (above)
+               if sniffed.encoding == XLSX else _csv_records(stream, sniffed))
     header = sniffed.header
     width = len(header)
     seen_header = False
@@ -626,7 +651,7 @@ def read_rows(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, dict[st
         yield line, row
 
 
-def _csv_records(stream: BinaryIO, sniffed: Sniffed) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(stream: Readable, sniffed: Sniffed) -> Iterator[tuple[int, list[str]]]:
     """``(line, cells)`` of each CSV record, blank ones included."""
     # surrogateescape, not strict: the decoder reads ahead, so a strict error would stop the rows
     # up to a chunk before the bad bytes; escaped, they are found in their own record, named by its line
@@ -670,7 +695,7 @@ def is_workbook(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04")
 
 
-def xlsx_cell_text(value: Any, number_format: str | None = None) -> str:
+def xlsx_cell_text(value: object, number_format: str | None = None) -> str:
     """A cell's value as the text a CSV of the sheet would hold for it.
 
     Dates as ISO dates (``2024-04-01``; with the time, to the second, when it is not midnight),
@@ -719,7 +744,7 @@ class _Watched:
     """``source`` for zipfile and openpyxl, remembering whether reading it failed: any other
     error they raise comes from what the file holds (a damaged file), never from its storage."""
 
-    def __init__(self, source: BinaryIO) -> None:
+    def __init__(self, source: Seekable) -> None:
         self._source = source
         self.failure: BaseException | None = None
 
@@ -789,7 +814,7 @@ def _first_sheet(source: _Watched) -> Any:
     return sheet
 
 
-def _xlsx_records(source: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_records(source: Seekable) -> Iterator[tuple[int, list[str]]]:
     """``(row number, cells as text)`` of each row of the first sheet, missing rows as empty ones."""
     watched = _Watched(source)
     sheet = _first_sheet(watched)
@@ -814,7 +839,7 @@ def _xlsx_records(source: BinaryIO) -> Iterator[tuple[int, list[str]]]:
         yield number, cells
 
 
-def sniff_xlsx(source: BinaryIO) -> Sniffed:
+def sniff_xlsx(source: Seekable) -> Sniffed:
     """The header of the first sheet of the .xlsx in ``source`` (seekable); ``NotTabular`` if unusable."""
     for _, cells in _xlsx_records(source):
         if any(cell.strip() for cell in cells):

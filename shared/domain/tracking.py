@@ -224,7 +224,7 @@ def sign(keys: Keyring, kind: str, tenant: str, email_id: str, link_index: int |
     code = _KIND_CODES.get(kind)
     if code is None:
         raise ValueError("kind must be 'o' (open), 'c' (click) or 'u' (unsubscribe)")
-    payload = bytearray(((_VERSION << 4) | code,))
+    payload: bytes | bytearray = bytearray(((_VERSION << 4) | code,))
     key = keys.current
     payload += bytes((len(key.id),)) + key.id.encode("ascii")
     payload += _pack_field(tenant, "tenant")

@@ -12,7 +12,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from shared.domain import validation
@@ -101,7 +101,7 @@ def parse_hit(body: dict[str, Any]) -> Hit:
         errors.append(FieldError("member_group_id", "is only sent with form_submitted"))
     require_valid(errors)
     referrer = body.get("referrer") if len(body.get("referrer") or "") <= _KEPT_CHARS["referrer"] else None
-    return Hit(hit_type, body["visitor_id"], without_form_values(body["url"]),
+    return Hit(cast(str, hit_type), body["visitor_id"], without_form_values(body["url"]),
                (body.get("title") or "")[:_KEPT_CHARS["title"]] or None,
                without_form_values(referrer) if referrer else None, email.lower() if email else None,
                (body.get("form") or "")[:_KEPT_CHARS["form"]] or None,

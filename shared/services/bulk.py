@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from shared import cursor, keys
 from shared.config import CONFIG
@@ -26,7 +26,8 @@ from shared.db import groups as group_store
 from shared.db import jobs as job_store
 from shared.db import tenant_config
 from shared.db.activity_items import activity_model
-from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, backoff
+from shared.db.retries import backoff
+from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
 from shared.domain import activities, bulk, bulk_email, listing, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
 from shared.domain.ids import new_id
@@ -58,10 +59,12 @@ class _Slice:
     results: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     items: int = 0
     size: int = 0  # bytes of the contacts saved, toward _SLICE_BYTES
-    writes: list[tuple[dict[str, Any], dict[str, Any], int, list[dict[str, Any]]]] = field(default_factory=list)
+    writes: list[tuple[dict[str, Any] | None, dict[str, Any], int, list[dict[str, Any]]]] = field(default_factory=list)
 
 
-def _outcome(principal: Principal, settings: dict[str, Any], request: bulk.Request, found: Any, now: str) -> tuple:
+def _outcome(principal: Principal, settings: dict[str, Any], request: bulk.Request, found: Any,
+             now: str) -> tuple[str, str | None, dict[str, Any] | None, dict[str, Any] | None, int | None,
+                                list[dict[str, Any]]]:
     """(status, error, the contact after, the contact before, version, timeline entries)."""
     if found is None or not principal.can_see(found[0], settings):
         return "not_found", None, None, None, None, []
@@ -92,10 +95,12 @@ def _slices(principal: Principal, config: tenant_config.TenantConfig, request: b
         status, error, after, before, version, entries = _outcome(principal, config.settings, request,
                                                                   current.get(contact_id), now)
         cost = size = 0
+        # a contact `before` comes with its version, and one saved (not deleted) with `after`
         if before is not None and after is None:
-            cost = contact_store.delete_footprint(principal.tenant, before, version)
+            cost = contact_store.delete_footprint(principal.tenant, before, cast(int, version))
         elif before is not None:
-            cost, size = contact_store.save_footprint(principal.tenant, after, config, previous=before, version=version,
+            cost, size = contact_store.save_footprint(principal.tenant, cast(dict[str, Any], after), config,
+                                                      previous=before, version=cast(int, version),
                                                       actor=principal.user_id)
         cost += len(entries)
         if piece.items + cost > MAX_ITEMS - _RESERVED_ITEMS or piece.size + size > _SLICE_BYTES:
@@ -106,7 +111,7 @@ def _slices(principal: Principal, config: tenant_config.TenantConfig, request: b
         piece.items += cost
         piece.size += size
         if before is not None:
-            piece.writes.append((after, before, version, entries))
+            piece.writes.append((after, before, cast(int, version), entries))
     piece.end = start + len(ids)
     slices.append(piece)
     return [piece for piece in slices if piece.results]
@@ -119,7 +124,7 @@ def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Sli
     it to redo); a request leaves that to `contact_service.tidy_deleted`."""
     transaction = Transaction()
     counters = contact_store.Counters()
-    deleted = []
+    deleted: list[str] = []
     for position, (after, before, version, entries) in enumerate(piece.writes):
         label = f"contact:{before['id']}"
         if after is None:
@@ -156,6 +161,7 @@ def _apply(principal: Principal, config: tenant_config.TenantConfig, request: bu
     a request tidies what its deletions left once all slices are in."""
     results: dict[str, tuple[str, str | None]] = {}
     deleted: list[str] = []
+    pending: list[_Slice]
     position, end, pending, attempt = start, start + len(ids), [], 0
     while position < end:
         if time_left is not None and time_left() < job_queue.WORKER_MARGIN_SECONDS:
@@ -234,7 +240,7 @@ def _new_job(principal: Principal, request: bulk.Request) -> dict[str, Any]:
 
 def _enqueued(tenant: str, job: dict[str, Any]) -> dict[str, Any]:
     job_queue.enqueue(tenant, job["job_id"], CONFIG.bulk_queue_url, {"tenant": tenant, "job_id": job["job_id"]})
-    return public_job(job_store.get(tenant, job["job_id"]))
+    return public_job(cast(dict[str, Any], job_store.get(tenant, job["job_id"])))  # created by the caller
 
 
 @dataclass(frozen=True)
@@ -298,7 +304,7 @@ def delete_holder(principal: Principal, kind: str, key: str) -> dict[str, Any] |
             raise holder.not_found(key)
         count, deleting = state
         if deleting:
-            return public_job(job_store.get(tenant, deleting))
+            return public_job(cast(dict[str, Any], job_store.get(tenant, deleting)))  # the job deleting it
         members = holder.member_ids(tenant, key, bulk.SYNC_IDS + 1)
         if len(members) > bulk.SYNC_IDS or count > bulk.SYNC_IDS:
             job = _new_job(everyone, request)
@@ -408,7 +414,7 @@ def begun(principal: Principal, config: tenant_config.TenantConfig, job: dict[st
     if job["status"] != "queued":
         return job
     job_store.start(principal.tenant, job["job_id"], targets_of(principal, config, job["selection"]))
-    return job_store.get(principal.tenant, job["job_id"])
+    return cast(dict[str, Any], job_store.get(principal.tenant, job["job_id"]))  # the job being run
 
 
 def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
@@ -428,7 +434,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
             chunk, offset = divmod(job["cursor"], job_store.CHUNK_IDS)
             ids = job_store.targets(tenant, job_id, chunk)[offset:]
             _apply(principal, config, request, ids, job["cursor"], job, time_left)
-            job = job_store.get(tenant, job_id)
+            job = cast(dict[str, Any], job_store.get(tenant, job_id))  # the job being run
     except JobMoved:
         return True  # the other worker goes on with it
     except (ValidationFailed, Conflict, NotFound) as refused:

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
@@ -89,13 +89,13 @@ def submit(principal: Principal, body: Any) -> dict[str, Any]:
     """POST /v1/emails/bulk: the job (its public form), queued."""
     request, _, _, _ = _checked(principal, body)
     now = validation.now()
-    job = {"job_id": new_id(), "job_kind": "bulk_email", "status": "queued", "action": "send_email",
+    job: dict[str, Any] = {"job_id": new_id(), "job_kind": "bulk_email", "status": "queued", "action": "send_email",
            "params": {name: value for name, value in request.as_params().items() if value is not None},
            "selection": {request.selection: request.target}, "principal": principal.as_record(), "counts": {},
            "created_at": now, "updated_at": now}
     job_store.create(principal.tenant, job)
     job_queue.enqueue(principal.tenant, job["job_id"], CONFIG.bulk_queue_url, _message(principal.tenant, job["job_id"]))
-    return bulk.public_job(job_store.get(principal.tenant, job["job_id"]))
+    return bulk.public_job(cast(dict[str, Any], job_store.get(principal.tenant, job["job_id"])))  # created above
 
 
 def _message(tenant: str, job_id: str) -> dict[str, Any]:
@@ -196,7 +196,8 @@ def _send_one(principal: Principal, job: dict[str, Any], request: outbound.Email
         reason, merged = "failed", None
     if merged is None:
         existing = email_store.get(tenant, email_id)  # sent before the contact changed (a retried slice)?
-        return reason if existing is None else _state_of(tenant, existing, scheduled_on_purpose)
+        # no merge: a reason (_merged)
+        return cast(str, reason) if existing is None else _state_of(tenant, existing, scheduled_on_purpose)
     recipients, rendered = merged
     email = outbound.new_email(email_id=email_id, request=request, recipients=recipients,
                                rendered=rendered, sender=sender, parent=None, now=validation.now(),
@@ -257,7 +258,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
                 logger.info("bulk email job waits", extra={"job_id": job_id, "seconds": pause})
                 job_queue.send(CONFIG.bulk_queue_url, _message(tenant, job_id), delay_seconds=int(pause) + 1)
                 return True
-            job = job_store.get(tenant, job_id)
+            job = cast(dict[str, Any], job_store.get(tenant, job_id))  # the job being run
     except ConditionFailed as failure:
         if "job" in failure.labels:
             return True  # another worker moved the cursor: it goes on with the job

@@ -11,7 +11,7 @@ None} walks the sort order keeping a set's ids.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from shared import keys
 from shared.db import contacts as repository
@@ -75,10 +75,11 @@ def view_list_page(tenant: str, views: list[listing.View], order: listing.Contac
     if len(views) == 1 and order.sort in views[0].sorts:
         return repository.view_page(tenant, views[0].partition, order.sort, order.descending,
                                     _walk_position(position, views[0].partition, order.sort), order.limit, keep=keep)
+    ids: list[str] | None
     if position is None:
         chosen, ids = repository.narrowest_view(list(partitions), order.fetch_cap)
     else:
-        chosen, ids = position.get("view"), None
+        chosen, ids = cast(str, position.get("view")), None  # a str once found among `partitions` below
         if chosen not in partitions:
             raise listing.bad_cursor()
     if order.sort in partitions[chosen].sorts:
@@ -122,6 +123,7 @@ def ids_page(tenant: str, ids: set[str], order: listing.ContactQuery, position: 
         return page, (None if next_after is None else {"after": next_after}), len(ids)
     if "walk" not in position:
         raise listing.bad_cursor()
+    wanted: set[str] | None
     partition, wanted = keys.contacts_index_pk(tenant), ids
     if walk_view is not None and order.sort in walk_view.sorts:
         partition = walk_view.partition

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -13,7 +13,8 @@ from shared.db import companies as company_store
 from shared.db import contacts as repository
 from shared.db import members as member_store
 from shared.db import tenant_config
-from shared.db.transactions import ConditionFailed, backoff
+from shared.db.retries import backoff
+from shared.db.transactions import ConditionFailed
 from shared.domain import activities, listing, sizes, validation
 from shared.domain import companies as company_rules
 from shared.domain import contacts as contact_rules
@@ -37,6 +38,10 @@ from shared.services import members as member_service
 
 MAX_LOOKUP_VALUES = 10_000
 T = TypeVar("T")
+
+# a contact's update as a store's transaction takes it: (the contact updated, the contact read, its version, the
+# config read with it)
+ContactChange = tuple[dict[str, Any], dict[str, Any], int, tenant_config.TenantConfig]
 
 
 def _not_found(contact_id: str) -> NotFound:
@@ -114,7 +119,7 @@ def linked_by_domain(config: tenant_config.TenantConfig, new_contacts: list[dict
     if not wanted:
         return new_contacts
     companies = company_store.by_domains(tenant, wanted)
-    return [contact_rules.linked_to_company(contact, *companies[domain_of[contact["id"]]])
+    return [contact_rules.linked_to_company(contact, *companies[cast(str, domain_of[contact["id"]])])
             if domain_of.get(contact["id"]) in companies else contact for contact in new_contacts]
 
 
@@ -156,7 +161,7 @@ def visible_contact_versioned(principal: Principal,
     contact, version, config = repository.get_with_config(principal.tenant, contact_id)
     if contact is None or not principal.can_see(contact, config.settings):
         raise _not_found(contact_id)
-    return contact, version, config
+    return contact, cast(int, version), config  # a stored contact has its version
 
 
 def visible_contact(principal: Principal, contact_id: str) -> tuple[dict[str, Any], tenant_config.TenantConfig]:
@@ -303,7 +308,8 @@ def list_contacts(principal: Principal, params: dict[str, str], raw_cursor: str 
     def keep(contact: dict[str, Any]) -> bool:
         return listing.matches(contact, query.filters) and principal.can_see(contact, config.settings)
 
-    total = None
+    contacts: list[dict[str, Any]]
+    total: int | None = None
     if views is None:  # conditions no contact can meet
         contacts, next_position, total = [], None, 0
     elif query.q:
@@ -332,7 +338,8 @@ def quick_search_page(
     exact and no contact is read to count); when there are more than a page can read whole,
     narrowed to the list's conditions by their views' ids (keys too), then ordered by those sort
     keys, reading only the page's contacts (contact_pages.ids_page)."""
-    matches = repository.search_ids(tenant, contact_rules.search_prefixes(query.q), query.sort)
+    # called with a `q` (list_contacts)
+    matches = repository.search_ids(tenant, contact_rules.search_prefixes(cast(str, query.q)), query.sort)
     ids = set(matches)
     if len(ids) > query.fetch_cap:
         for view in views:
@@ -369,6 +376,7 @@ def lookup(principal: Principal, body: Any) -> dict[str, Any]:
     if len(values) > MAX_LOOKUP_VALUES:
         raise PayloadTooLarge(f"Look up at most {MAX_LOOKUP_VALUES:,} values per request; split the list.")
     fingerprint = cursor.fingerprint({"lookup": field, "values": values})
+    position: int | None
     position = 0
     if raw_cursor:
         decoded = cursor.decode(CONFIG.cursor_secret, principal.tenant, fingerprint, raw_cursor)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from shared.db import contacts as contact_store
 from shared.db import tenant_config
-from shared.db.transactions import backoff
+from shared.db.retries import backoff
 from shared.domain import validation
 from shared.domain.customer_actions import Action, Visits, applied
 from shared.observability import logger

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
-from typing import Any
+from typing import Any, cast
 
 from shared.aws import client
 from shared.config import CONFIG
@@ -66,7 +66,7 @@ def _send_ses(email: dict[str, Any], raw: bytes, tracked: bool) -> str:
         request["ConfigurationSetName"] = CONFIG.ses_configuration_set
     SES_PACE.wait()
     try:
-        return client("sesv2").send_email(**request)["MessageId"]
+        return cast(str, client("sesv2").send_email(**request)["MessageId"])
     except ClientError as error:  # a throttled send was retried by botocore already, with backoff
         details = error.response.get("Error", {})
         why = ": ".join(part for part in (details.get("Code"), details.get("Message")) if part) or "no reason given"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from shared import cursor, keys
 from shared.config import CONFIG, tracking_keyring
@@ -21,7 +21,8 @@ from shared.db import contacts as contact_store
 from shared.db import emails as repository
 from shared.db import templates as template_store
 from shared.db import tenant_config
-from shared.db.transactions import ConditionFailed, backoff
+from shared.db.retries import backoff
+from shared.db.transactions import ConditionFailed
 from shared.domain import activities, listing, mail, outbound, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
@@ -40,7 +41,7 @@ from shared.errors import (
 from shared.observability import count, logger
 from shared.services import contacts as contact_service
 from shared.services import delivery, schedules
-from shared.services.contacts import visible_contact
+from shared.services.contacts import ContactChange, visible_contact
 
 EMAIL_MANAGER_ROLES = frozenset({"owner", "admin", "manager"})
 RECORD_ATTEMPTS = 8
@@ -117,7 +118,7 @@ def preview(principal: Principal, body: Any) -> dict[str, Any]:
     request = outbound.parse_request(body, datetime.now(UTC))
     if request.contact_id is None:
         require_valid([FieldError("contact_id", "a preview merges the fields of an existing contact", "required")])
-    contact, config = visible_contact(principal, request.contact_id)
+    contact, config = visible_contact(principal, cast(str, request.contact_id))  # None: refused above
     if request.template_id is not None:
         found = template_store.get(principal.tenant, request.template_id)
         request = with_template(request, found[0] if found else None)
@@ -137,7 +138,7 @@ def _check_parent(principal: Principal, request: outbound.EmailRequest, context:
     parent = context.parent
     if parent is None or not _may_see(principal, parent, context.config.settings):
         require_valid([FieldError("in_reply_to", "is not the id of an email you can see", "not_found")])
-    if parent["contact_id"] != request.contact_id:
+    if cast(dict[str, Any], parent)["contact_id"] != request.contact_id:  # None: refused above
         require_valid([FieldError("in_reply_to", "is an email to another contact; reply to the same contact")])
 
 
@@ -150,18 +151,19 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
     new_contact = None
     if request.to_email is not None:
         request, new_contact = _recipient_of_address(principal, request)
-    if not keys.is_plain_id(request.contact_id):
-        raise _contact_not_found(request.contact_id)
+    contact_id = cast(str, request.contact_id)  # parse_request: a contact_id, or a to_email that gave one
+    if not keys.is_plain_id(contact_id):
+        raise _contact_not_found(contact_id)
     if request.in_reply_to is not None and not keys.is_plain_id(request.in_reply_to):
         require_valid([FieldError("in_reply_to", "is not the id of an email you can see", "not_found")])
-    context = repository.load_send_context(principal.tenant, request.contact_id, request.in_reply_to,
+    context = repository.load_send_context(principal.tenant, contact_id, request.in_reply_to,
                                            principal.user_id if request.transport == "smtp" else None,
                                            request.template_id)
     if new_contact is not None:
         new_contact = context.contact = contact_service.linked_by_domain(context.config, [new_contact])[0]
     contact = context.contact
     if contact is None or not principal.can_see(contact, context.config.settings):
-        raise _contact_not_found(request.contact_id)
+        raise _contact_not_found(contact_id)
     request = with_template(request, context.template)
     _check_parent(principal, request, context)
     if request.transport == "smtp" and context.mailbox is None:
@@ -186,7 +188,7 @@ def _recipient_of_address(principal: Principal, request: outbound.EmailRequest
                           ) -> tuple[outbound.EmailRequest, dict[str, Any] | None]:
     """The request addressed to the contact with `to_email`, or to a new contact of the sender
     (not saved yet: validated as POST /v1/contacts validates it)."""
-    address = request.to_email.lower()
+    address = cast(str, request.to_email).lower()  # called when there is one
     known = contact_store.by_emails(principal.tenant, [address]).get(address)
     config = tenant_config.load(principal.tenant)
     if known is not None:
@@ -209,6 +211,7 @@ def with_template(request: outbound.EmailRequest, template: dict[str, Any] | Non
         require_valid([FieldError("template_id", "is not the id of one of your templates", "not_found")],
                       "The email template does not exist; choose another one.")
     given = {name: getattr(request, name) for name in outbound.TEMPLATE_FIELDS}
+    template = cast(dict[str, Any], template)  # None: refused above
     return replace(request, **{name: template[name] if value is None else value
                                for name, value in given.items()})
 
@@ -302,7 +305,7 @@ def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendCont
 
 def _contacted(
     sent: dict[str, Any], context: repository.SendContext, *, with_email_sent: bool = True,
-) -> tuple[list[dict[str, Any]], tuple | None]:
+) -> tuple[list[dict[str, Any]], ContactChange | None]:
     """The timeline entries and the contact update that record a sent email (none while the
     contact is gone)."""
     if context.contact is None:
@@ -310,7 +313,8 @@ def _contacted(
     entries, updated = outbound.reached(sent, context.contact, new_id)
     if not with_email_sent:
         entries = [entry for entry in entries if entry["type"] != "email_sent"]
-    return entries, (updated, context.contact, context.contact_version, context.config)
+    # a contact read comes with its version
+    return entries, (updated, context.contact, cast(int, context.contact_version), context.config)
 
 
 def send_scheduled(tenant: str, email_id: str) -> dict[str, Any] | None:

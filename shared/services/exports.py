@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from shared import files
 from shared.config import CONFIG
@@ -83,7 +83,7 @@ def create(principal: Principal, body: Any, language: str) -> dict[str, Any]:
     repository.audit(principal.tenant, now, job_id, _audit_entry(job, row_count=None))
     message = {"tenant": principal.tenant, "job_id": job_id, "password": request.password}
     job_queue.enqueue(principal.tenant, job_id, CONFIG.export_queue_url, message)
-    return public(job_store.get(principal.tenant, job_id))
+    return public(cast(dict[str, Any], job_store.get(principal.tenant, job_id)))  # created just above
 
 
 def _audit_entry(job: dict[str, Any], row_count: int | None) -> dict[str, Any]:
@@ -219,8 +219,9 @@ class _sink:
     """The stream the rows go to: the upload itself, or an AES-256 zip member inside it."""
 
     def __init__(self, upload: files.MultipartWriter, params: dict[str, Any], password: str | None) -> None:
+        # password_protected: the request gave a password, which the queue message carries
         self._zip = tabular.encrypted_zip(upload, params["filename"].rsplit(".", 1)[0] + "." + params["format"],
-                                          password) if params["password_protected"] else None
+                                          cast(str, password)) if params["password_protected"] else None
         self._upload = upload
 
     def __enter__(self) -> Any:
@@ -237,7 +238,7 @@ def _contacts(principal: Principal, config: tenant_config.TenantConfig, criteria
         source: search.Source = search.Lookup("id", tuple(ids))
         node = None
     else:
-        node = criteria.node
+        node = cast(searching.Criteria, criteria).node  # _criteria gives criteria when no ids
         source = search.plan(node) if node is not None else search.FullScan()
         owner = principal.visible_owner(config.settings)
         if owner is not None:
@@ -270,6 +271,7 @@ def _notify(job: dict[str, Any], result: dict[str, Any] | None, failure: str | N
         return
     link = f"{CONFIG.api_base_url}/v1/exports/{job['job_id']}/download"
     if failure is None:
+        result = cast(dict[str, Any], result)  # given when there is no failure
         subject = "エクスポートが完了しました / Your export is ready"
         text = (f"エクスポート（{result['row_count']:,} 件）の準備ができました。"
                 "24時間以内に次のリンクからダウンロードしてください。\n"

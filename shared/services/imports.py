@@ -20,7 +20,7 @@ import itertools
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from shared import files
 from shared.config import CONFIG
@@ -97,7 +97,7 @@ def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
         raise Conflict("This import was started already; create a new import.")
     job_queue.enqueue(principal.tenant, import_id, CONFIG.bulk_queue_url,
                       {"tenant": principal.tenant, "job_id": import_id, "kind": "import"})
-    return public(job_store.get(principal.tenant, import_id))
+    return public(cast(dict[str, Any], job_store.get(principal.tenant, import_id)))  # queued just above
 
 
 PREVIEW_ROWS = 5
@@ -228,7 +228,8 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
 
 def _progress(stream: _CountingStream | files.RangedFile, params: dict[str, Any]) -> float:
     """The share of the file read (an .xlsx's ranges may be fetched twice: never past 1)."""
-    return min(1.0, stream.read_bytes / max(1, params["size"]))
+    size: int = params["size"]
+    return min(1.0, stream.read_bytes / max(1, size))
 
 
 class _ErrorsKept:
@@ -256,7 +257,8 @@ def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.Tenant
             errors += problems
         else:
             parsed.append((row_number, changes))
-    emails = [contact_rules.email_key(changes) for _, changes in parsed if changes.get("email")]
+    # an email given: its key is a str
+    emails = [cast(str, contact_rules.email_key(changes)) for _, changes in parsed if changes.get("email")]
     known = contact_store.by_emails(tenant, emails, consistent_read=True)
     ids = {row_number: imports.contact_id(job["job_id"], created_ms, row_number) for row_number, _ in parsed}
     own = set(ids.values())

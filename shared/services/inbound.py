@@ -18,6 +18,7 @@ and a bounce report is left to the SES notifications.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from shared import keys
@@ -32,7 +33,7 @@ from shared.domain.customer_actions import Action, applied
 from shared.domain.ids import new_id
 from shared.keys import is_plain_id
 from shared.observability import logger
-from shared.services.contacts import until_settled
+from shared.services.contacts import ContactChange, until_settled
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 
@@ -116,8 +117,8 @@ def _file(tenant: str, raw: bytes, message: inbound.InboundMessage, parent: dict
     return until_settled(attempt)
 
 
-def _received(tenant: str, email_id: str, message: inbound.InboundMessage,
-              parent: dict[str, Any] | None, source: str) -> tuple[dict[str, Any], list[dict[str, Any]], tuple | None]:
+def _received(tenant: str, email_id: str, message: inbound.InboundMessage, parent: dict[str, Any] | None,
+              source: str) -> tuple[dict[str, Any], list[dict[str, Any]], ContactChange | None]:
     """A contact's (or a stranger's) message: `email_received`, the contact's action unless an auto-reply."""
     contact, version, config = _contact_of(tenant, [message.from_address], parent)
     email = outbound.received_email(email_id=email_id, message=message, contact=contact, parent=parent,
@@ -132,7 +133,7 @@ def _received(tenant: str, email_id: str, message: inbound.InboundMessage,
 
 
 def _sent_by_member(tenant: str, email_id: str, message: inbound.InboundMessage, parent: dict[str, Any] | None,
-                    user_id: str, source: str) -> tuple[dict[str, Any], list[dict[str, Any]], tuple | None]:
+                    user_id: str, source: str) -> tuple[dict[str, Any], list[dict[str, Any]], ContactChange | None]:
     """A user's own outgoing mail, Bcc'd or forwarded to the tenant's address: sent by them, to the
     first recipient who is a contact (else the contact of the email it answers), which it
     reaches as an email sent from the CRM does (first/last_contacted_at, owner)."""
@@ -147,7 +148,7 @@ def _sent_by_member(tenant: str, email_id: str, message: inbound.InboundMessage,
     return email, entries, ({**updated, "updated_at": validation.now()}, contact, version, config)
 
 
-def _contact_of(tenant: str, addresses: list[str | None], parent: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+def _contact_of(tenant: str, addresses: Sequence[str | None], parent: dict[str, Any] | None) -> tuple[Any, Any, Any]:
     """The contact of the first of `addresses` that is one, else the contact of the email
     answered; with version and config."""
     wanted = [address.lower() for address in addresses if address]

@@ -12,12 +12,13 @@ is read again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from shared.db import contacts as contact_store
 from shared.db import ingest as repository
 from shared.db import tenant_config
-from shared.db.transactions import MAX_ITEMS, ConditionFailed, backoff
+from shared.db.retries import backoff
+from shared.db.transactions import MAX_ITEMS, ConditionFailed
 from shared.domain import ingest, validation
 from shared.domain.customer_actions import Action, applied
 from shared.domain.ids import new_id
@@ -78,11 +79,11 @@ def _resolve(tenant: str, events: list[ingest.Event], errors: dict[int, str]) ->
             found[event.index] = by_email[event.email]["id"]
         elif event.create:
             try:
-                contact = contacts.ownerless_with_email(tenant, event.email)
+                contact = contacts.ownerless_with_email(tenant, cast(str, event.email))  # no id: an email
             except Forbidden as full:  # the plan's contact limit: this event is rejected, the others go on
                 errors[event.index] = full.message
                 continue
-            by_email[event.email] = contact
+            by_email[cast(str, event.email)] = contact
             found[event.index] = contact["id"]
         else:
             errors[event.index] = f"no contact with email {event.email} (send \"create\": true to create it)"

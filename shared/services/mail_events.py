@@ -10,7 +10,8 @@ from typing import Any
 from shared import keys
 from shared.db import emails as email_store
 from shared.db import mail_events as repository
-from shared.db.transactions import ConditionFailed, backoff
+from shared.db.retries import backoff
+from shared.db.transactions import ConditionFailed
 from shared.domain import activities, mail_events, validation
 from shared.domain.ids import new_id
 from shared.errors import Busy

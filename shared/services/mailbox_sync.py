@@ -98,8 +98,11 @@ def sync(tenant: str, user_id: str, deadline: float) -> dict[str, Any] | None:
         with session(settings, _login_secret(settings, mailbox["imap_secret_id"], deadline), deadline=deadline,
                      allow_private_hosts=CONFIG.allow_private_smtp_hosts, ca_file=CONFIG.smtp_ca_file) as imap:
             for name, is_sent in imap.folders():
+                def save_folder(checkpoint: dict[str, int], name: str = name) -> bool:
+                    return save(name, checkpoint)
+
                 done, finished = _sync_folder(imap, name, is_sent, folders.get(name), tenant, user_id, deadline,
-                                              lambda checkpoint, name=name: save(name, checkpoint))
+                                              save_folder)
                 filed += done
                 complete = complete and finished
                 if not finished:

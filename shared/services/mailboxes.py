@@ -6,7 +6,7 @@ table keeps the rest and the secrets' names."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from shared.aws import client
 from shared.config import CONFIG
@@ -100,7 +100,7 @@ def password(mailbox: dict[str, Any]) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        return client("secretsmanager").get_secret_value(SecretId=mailbox["secret_id"])["SecretString"]
+        return cast(str, client("secretsmanager").get_secret_value(SecretId=mailbox["secret_id"])["SecretString"])
     except (BotoCoreError, ClientError, KeyError):
         raise TransportFailed("The password of your mailbox could not be read; "
                               "set it again (PUT /v1/me/mailbox).") from None
@@ -116,7 +116,8 @@ def put(principal: Principal, body: Any) -> dict[str, Any]:
                                          allow_private_hosts=CONFIG.allow_private_smtp_hosts,
                                          imap_auth=imap_auth(stored))
     settings = update.smtp
-    name = stored["secret_id"] if settings.password is None else _store_password(
+    # no password given only when one is stored (parse_mailbox's `has_password`)
+    name = cast(dict[str, Any], stored)["secret_id"] if settings.password is None else _store_password(
         principal, stored["secret_id"] if stored else None, settings.password, "SMTP password of one CRM user")
     now = validation.now()
     mailbox = {
@@ -138,7 +139,7 @@ def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
     settings = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
                                            allow_private_hosts=CONFIG.allow_private_smtp_hosts).smtp
     try:
-        secret = password(stored) if settings.password is None else settings.password
+        secret = password(cast(dict[str, Any], stored)) if settings.password is None else settings.password
         smtp_transport.check(settings, secret, allow_private_hosts=CONFIG.allow_private_smtp_hosts,
                              ca_file=CONFIG.smtp_ca_file)
     except TransportFailed as failed:

@@ -9,10 +9,11 @@ makes the status "active". Only a contact in at least one member group may sign 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from shared import cognito, keys
 from shared.db import contacts as contact_store
+from shared.db import tenant_config
 from shared.domain import activities, validation
 from shared.domain import contacts as contact_rules
 from shared.domain import groups as group_rules
@@ -31,7 +32,9 @@ def _group_member(principal: Principal, group_id: str, contact_id: str) -> tuple
     groups.found(principal, group_id)
     contact, _, config = contact_store.get_with_config(principal.tenant, contact_id) \
         if keys.is_plain_id(contact_id) else (None, None, None)
-    if contact is None or not principal.can_see(contact, config.settings) or group_id not in contact.get("groups", []):
+    # a contact read comes with the config
+    if contact is None or not principal.can_see(contact, cast(tenant_config.TenantConfig, config).settings) \
+            or group_id not in contact.get("groups", []):
         raise NotFound(f"The contact {contact_id} is not in this member group.")
     return contact, config
 

@@ -24,7 +24,7 @@ lets anyone in who should be out, and the same request sent again finishes it:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from shared import cognito, cursor, keys
 from shared.config import CONFIG
@@ -42,6 +42,7 @@ def confirmed(claimed: Principal, member: dict[str, Any] | None) -> Principal:
     """The caller as the directory knows them (401 for a removed or disabled member); an invited
     member's first request makes them active."""
     principal = rules.signed_in(claimed, member)
+    member = cast(dict[str, Any], member)  # signed_in refused None
     if member["status"] == "invited":
         repository.mark_active(claimed.tenant, member, validation.now())
     return principal
@@ -56,6 +57,7 @@ def me(claimed: Principal) -> dict[str, Any]:
     """GET /v1/me: the member check and the answer from one BatchGetItem (member and tenant)."""
     member, tenant = repository.get_with_tenant(claimed.tenant, claimed.user_id)
     confirmed(claimed, member)
+    member = cast(dict[str, Any], member)  # confirmed refused None
     status = "active" if member["status"] == "invited" else member["status"]
     return {**rules.public(member), "status": status,
             "tenant": {"id": claimed.tenant, "name": tenant["name"] if tenant else None}}
@@ -86,6 +88,7 @@ def enroll(tenant: str, email: str, name: str | None, role: str,
     (see the module's docstring); (the member, whether this call created them). A user of this
     tenant left without a record by an invitation cut short is finished here; one with a record
     comes back with False; any other existing user is a 409."""
+    attributes: dict[str, str] | None
     try:
         attributes = cognito.create_user(email, name, tenant, role, temporary_password)
     except cognito.EmailRefused as refused:
@@ -107,7 +110,8 @@ def enroll(tenant: str, email: str, name: str | None, role: str,
     except ConditionFailed as failure:
         if "owners" in failure.labels:
             raise NotFound(f"No workspace {tenant} exists; create it first (crm admin create-tenant).") from None
-        return repository.get(tenant, user_id), False  # written meanwhile by the same invitation sent twice
+        # written meanwhile by the same invitation sent twice
+        return cast(dict[str, Any], repository.get(tenant, user_id)), False
     return member, True
 
 

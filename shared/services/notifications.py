@@ -3,7 +3,7 @@ the bulk worker sends for each (from NOTIFY_FROM to the email's sender)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from shared import cursor
 from shared.config import CONFIG
@@ -41,7 +41,7 @@ def mark(principal: Principal, notification_id: str, body: Any) -> dict[str, Any
     if notification_rules.parse_id(notification_id) is None or \
             not repository.set_read(principal.tenant, principal.user_id, notification_id, read):
         raise _not_found(notification_id)
-    return repository.get(principal.tenant, principal.user_id, notification_id)
+    return cast(dict[str, Any], repository.get(principal.tenant, principal.user_id, notification_id))  # set just above
 
 
 def mark_all_read(principal: Principal) -> None:
@@ -57,5 +57,5 @@ def send_mail(tenant: str, user_id: str, notification_id: str) -> None:
     if email is None or not CONFIG.notify_from:
         logger.info("notification not mailed", extra={"notification_id": notification_id})
         return
-    subject, text = notification_rules.mail(notification, email["to"])
+    subject, text = notification_rules.mail(cast(dict[str, Any], notification), email["to"])  # found: email is not None
     delivery.notice(email["sender_email"], subject, text, f"notify-{notification_id}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from shared import cursor
 from shared.config import CONFIG
@@ -149,6 +149,7 @@ def _exact_page(principal: Principal, criteria: Criteria, order: listing.Contact
         raise listing.bad_cursor()
     else:
         walk_view = None if position["via"] is None else views[position["via"]][1]
+    ids = cast(set[str], ids)  # a source without parts has a `q` (_exact_source): set either way
     page, at, total = contact_pages.ids_page(tenant, ids, order, None if position is None else position["at"], keep,
                                              walk_view, None if walk_view is None else views[walk_view.partition][0],
                                              sort_keys=matched)

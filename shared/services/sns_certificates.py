@@ -37,7 +37,7 @@ def _load(url: str) -> bytes:
         return Path(pinned).read_bytes()
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:  # nosec B310  # noqa: S310 - only https://sns.<region>.amazonaws.com/….pem (check_certificate_url)
-            pem = response.read(MAX_CERTIFICATE_BYTES + 1)
+            pem: bytes = response.read(MAX_CERTIFICATE_BYTES + 1)
     except (OSError, http.client.HTTPException) as error:  # URLError and timeouts are OSErrors; a body cut short is not
         raise sns.SnsRejected(f"the signing certificate could not be fetched ({type(error).__name__})") from None
     if len(pem) > MAX_CERTIFICATE_BYTES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import PutError
 
@@ -16,6 +16,9 @@ from shared.domain import validation
 from shared.domain.access import Principal
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
 from shared.services import bulk
+
+if TYPE_CHECKING:
+    from shared.db.models import TagItem
 
 
 def _column_names(config: tenant_config.TenantConfig) -> set[str]:
@@ -92,7 +95,7 @@ def update_property(principal: Principal, key: str, body: Any) -> dict[str, Any]
 
 # --- tags -------------------------------------------------------------------------------
 
-def _public_tag(item, counted: bool = True) -> dict[str, Any]:
+def _public_tag(item: TagItem, counted: bool = True) -> dict[str, Any]:
     """A tag; `contact_count` is null for a reader who does not see every contact (owner
     visibility): the counter is tenant-wide, and counting their own would read every member."""
     return {"name": item.name, "contact_count": max(int(item.contact_count or 0), 0) if counted else None}
@@ -108,6 +111,7 @@ def _tag_name(body: Any) -> str:
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
     unknown = [FieldError(name, "is not a tag field", "unknown_field") for name in body if name != "name"]
+    name: str
     name, error = contact_rules.tag_name(body.get("name"))
     require_valid(unknown + ([FieldError("name", error)] if error else []))
     return name

@@ -21,7 +21,7 @@ from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import id_at, new_id
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
-from shared.services.contacts import until_settled, visible_contact, visible_contact_versioned
+from shared.services.contacts import ContactChange, until_settled, visible_contact, visible_contact_versioned
 
 EDITOR_ROLES = frozenset({"owner", "admin", "manager"})
 
@@ -75,7 +75,8 @@ def _not_found(activity_id: str) -> NotFound:
     return NotFound(f"No activity with id {activity_id} exists on this contact (or you may not see it).")
 
 
-def _contact_change(activity: dict[str, Any], principal: Principal, contact_id: str) -> tuple[tuple, list]:
+def _contact_change(activity: dict[str, Any], principal: Principal,
+                    contact_id: str) -> tuple[ContactChange, list[dict[str, Any]]]:
     """The contact update a logged activity makes: its score counts, and for a call the
     contacted times and owner (with `owner_assigned` when the caller became owner)."""
     contact, version, config = visible_contact_versioned(principal, contact_id)
@@ -131,7 +132,7 @@ def _editable(principal: Principal, contact_id: str, activity_id: str) -> dict[s
 
 
 def _recounted(principal: Principal, contact_id: str, before: dict[str, Any],
-               after: dict[str, Any] | None) -> tuple | None:
+               after: dict[str, Any] | None) -> ContactChange | None:
     """The contact change of editing (`after`) or deleting a logged activity: its score counts
     moved, and when a call is involved the contacted times recomputed from the remaining
     entries (the owner stays); None when nothing changes."""

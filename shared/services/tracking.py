@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from shared.config import tracking_keyring
 from shared.db import tracking as repository
@@ -51,9 +51,10 @@ def hit(kind: str, token: str, method: str, user_agent: str | None, ip: str | No
     url = None
     if kind == tracking.KIND_CLICK:
         links = email["links"] or []
-        if claims.link_index >= len(links) or not tracking.is_safe_redirect(links[claims.link_index]):
+        link_index = cast(int, claims.link_index)  # a click token's is an int (tracking.verify)
+        if link_index >= len(links) or not tracking.is_safe_redirect(links[link_index]):
             raise NotTracked()
-        url = links[claims.link_index]
+        url = links[link_index]
         if email["identify_clicks"]:
             url = tracking.with_click_parameter(url, token)
     now = time.time()
@@ -112,7 +113,7 @@ def _record(
         counter = "machine_click_count" if machine else "click_count"
         first = None if machine or email["clicked_at"] else "clicked_at"
         plans = [("email_clicked", first)] + ([("email_clicked", None)] if first else [])
-        click = (link_index, now)
+        click = (cast(int, link_index), now)  # a click's link
     else:
         counter = "machine_open_count" if machine else "open_count"
         first = "machine_opened_at" if machine else "opened_at"
@@ -126,10 +127,11 @@ def _record(
         entry = activities.email_tracked(new_id(), activity_type, at, email, machine, verdict.reason, url)
         # a person's first open or click: counted on the template, notified to the sender
         personal_first = first_field in ("opened_at", "clicked_at")
-        template_counter = {"opened_at": "opened", "clicked_at": "clicked"}.get(first_field) \
+        template_counter = {"opened_at": "opened", "clicked_at": "clicked"}.get(cast(str, first_field)) \
             if personal_first and email["template_id"] else None
         notification = None
-        if personal_first and email[{"opened_at": "notify_on_open", "clicked_at": "notify_on_click"}[first_field]]:
+        if personal_first and email[{"opened_at": "notify_on_open",
+                                     "clicked_at": "notify_on_click"}[cast(str, first_field)]]:
             notification = notifications.new(email, activity_type, at)
         try:
             repository.record(tenant, email, entry, counter, first_field, click, customer_action=fast,

@@ -20,7 +20,7 @@ the answer carries the group's `redirect_url` for the page to go to.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from shared.config import tracking_keyring
 from shared.db import contacts as contact_store
@@ -59,7 +59,7 @@ def collect(body: Any, origin: str | None, user_agent: str | None, source_ip: st
     if not site_keys.origin_allowed(origin, allowed_origins):
         raise Forbidden("This page's origin is not allowed for this site key; add it to the key's allowed_origins.")
     if web.is_bot(user_agent):
-        return
+        return None
     hit = web.parse_hit(body)
     if not site_keys.origin_allowed(web.page_origin(hit.url), allowed_origins):
         raise Forbidden("The page's URL is not on an origin allowed for this site key.")
@@ -208,5 +208,6 @@ def _identify(tenant: str, state: dict[str, Any], version: int | None, entry: di
     visits = Visits(state["sessions"] + new_session, max(item["occurred_at"] for item in entries))
     updated = {**applied(contact, actions, visits), "updated_at": validation.now()}
     state = {**state, "email_key": contact_rules.email_key(updated), "sessions": 0, "views": 0}
+    # a contact read comes with its version
     repository.record_hit(tenant, state, version, entries=entries, joined_views=[key for key, _ in views],
-                          contact_change=(updated, contact, contact_version, config))
+                          contact_change=(updated, contact, cast(int, contact_version), config))

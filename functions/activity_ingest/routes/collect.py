@@ -17,13 +17,13 @@ def _snippet() -> str:
 
 
 @router.get("/collect.js")
-def snippet(request: Request):
+def snippet(request: Request) -> Response:
     return Response(200, _snippet(), "application/javascript; charset=utf-8",
                     {"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
 
 
 @router.post("/collect")
-def collect(request: Request):
+def collect(request: Request) -> Response:
     """204 for a hit recorded, or ignored as a bot's; 200 `{"redirect_url"}` for a form that added
     its sender to a member group. The allowed origin may read the answer."""
     headers = request.headers

@@ -34,12 +34,12 @@ _ASSET_CACHE = {"Cache-Control": "public, max-age=86400"}
 
 
 @router.get("/health")
-def health(request: Request):
+def health(request: Request) -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/auth/config")
-def auth_config(request: Request):
+def auth_config(request: Request) -> dict[str, str | None]:
     """What a client signs in to Cognito with: the stack's user pool and app client, and where Cognito
     answers (the emulation's URL locally; null in AWS, where it is the region's endpoint)."""
     return {"region": CONFIG.region, "user_pool_id": CONFIG.user_pool_id, "client_id": CONFIG.user_pool_client_id,
@@ -47,18 +47,18 @@ def auth_config(request: Request):
 
 
 @router.get("/openapi.json")
-def openapi(request: Request):
+def openapi(request: Request) -> Response:
     document = resources.files("functions.contacts_api").joinpath("openapi.json").read_text(encoding="utf-8")
     return Response(200, document, JSON)
 
 
 @router.get("/docs")
-def docs(request: Request):
+def docs(request: Request) -> Response:
     return Response(200, _DOCS_PAGE, "text/html; charset=utf-8", dict(_DOCS_POLICY))
 
 
 @router.get("/docs/{asset}")
-def docs_asset(request: Request, asset: str):
+def docs_asset(request: Request, asset: str) -> Response:
     if asset == "init.js":
         return Response(200, _DOCS_INIT, _SWAGGER_ASSETS["swagger-ui-bundle.js"], {**_DOCS_POLICY, **_ASSET_CACHE})
     if asset not in _SWAGGER_ASSETS:
