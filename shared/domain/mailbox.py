@@ -259,14 +259,15 @@ def _oauth2(body: Any, has_credentials: bool, allow_private_hosts: bool, prefix:
     before = len(errors)
     errors.extend(FieldError(f"{prefix}{name}", "is not an OAuth2 setting", "unknown_field")
                   for name in body if name not in OAUTH2_FIELDS)
-    provider: Any = body.get("provider")  # a JSON value: one of the providers when no error is added
-    if provider not in (*OAUTH2_PROVIDERS, CUSTOM_PROVIDER):
+    given = body.get("provider")  # any JSON value, an object included
+    provider = given if isinstance(given, str) and given in (*OAUTH2_PROVIDERS, CUSTOM_PROVIDER) else None
+    if provider is None:
         errors.append(FieldError(f"{prefix}provider",
                                  f"must be one of {', '.join([*OAUTH2_PROVIDERS, CUSTOM_PROVIDER])}",
-                                 "required" if provider is None else "invalid"))
+                                 "required" if given is None else "invalid"))
     default_url: str | None
     default_scope: str | None
-    default_url, default_scope = OAUTH2_PROVIDERS.get(provider, (None, None))
+    default_url, default_scope = OAUTH2_PROVIDERS.get(provider or "", (None, None))
     token_url = _oauth_text(body, "token_url", prefix, errors, required=provider == CUSTOM_PROVIDER) or default_url
     if token_url is not None:
         token_url = _token_url(token_url, allow_private_hosts, f"{prefix}token_url", errors)
@@ -275,7 +276,7 @@ def _oauth2(body: Any, has_credentials: bool, allow_private_hosts: bool, prefix:
     client_secret = _oauth_text(body, "client_secret", prefix, errors, required=False)
     refresh_token = _oauth_text(body, "refresh_token", prefix, errors,
                                 required=not has_credentials or client_secret is not None)
-    if len(errors) > before or token_url is None or client_id is None:
+    if len(errors) > before or provider is None or token_url is None or client_id is None:
         return None
     secret = None if refresh_token is None else oauth2_secret(client_secret, refresh_token)
     return OAuth2Client(provider=provider, token_url=token_url, client_id=client_id, scope=scope), secret
