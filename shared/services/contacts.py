@@ -39,9 +39,6 @@ from shared.services import members as member_service
 MAX_LOOKUP_VALUES = 10_000
 T = TypeVar("T")
 
-# a contact's update as a store's transaction takes it: (the contact updated, the contact read, its version, the
-# config read with it)
-ContactChange = tuple[dict[str, Any], dict[str, Any], int, tenant_config.TenantConfig]
 
 
 def _not_found(contact_id: str) -> NotFound:

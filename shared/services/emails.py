@@ -21,6 +21,7 @@ from shared.db import contacts as contact_store
 from shared.db import emails as repository
 from shared.db import templates as template_store
 from shared.db import tenant_config
+from shared.db.contacts import ContactChange
 from shared.db.retries import backoff
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, listing, mail, outbound, validation
@@ -41,7 +42,7 @@ from shared.errors import (
 from shared.observability import count, logger
 from shared.services import contacts as contact_service
 from shared.services import delivery, schedules
-from shared.services.contacts import ContactChange, visible_contact
+from shared.services.contacts import visible_contact
 
 EMAIL_MANAGER_ROLES = frozenset({"owner", "admin", "manager"})
 RECORD_ATTEMPTS = 8

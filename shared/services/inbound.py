@@ -27,13 +27,14 @@ from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import emails as repository
 from shared.db import members
+from shared.db.contacts import ContactChange
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, inbound, outbound, validation
 from shared.domain.customer_actions import Action, applied
 from shared.domain.ids import new_id
 from shared.keys import is_plain_id
 from shared.observability import logger
-from shared.services.contacts import ContactChange, until_settled
+from shared.services.contacts import until_settled
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 

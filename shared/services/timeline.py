@@ -16,12 +16,13 @@ from shared import cursor, keys
 from shared.config import CONFIG
 from shared.db import activities as repository
 from shared.db import members as member_store
+from shared.db.contacts import ContactChange
 from shared.domain import activities, listing, score, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
 from shared.domain.ids import id_at, new_id
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
-from shared.services.contacts import ContactChange, until_settled, visible_contact, visible_contact_versioned
+from shared.services.contacts import until_settled, visible_contact, visible_contact_versioned
 
 EDITOR_ROLES = frozenset({"owner", "admin", "manager"})
 
