@@ -28,7 +28,7 @@ import json, os, sys, tracemalloc
 from collections import Counter
 from bench.counting import DynamoCounter
 from infra.local.outbox import OUTBOX
-from shared.db.models import ContactItem
+from shared.db.models import table_connection
 from shared.domain.send_limits import SendPace
 from shared.services import bulk_emails, delivery
 tenant, job_id, rate = sys.argv[1], sys.argv[2], float(sys.argv[3])
@@ -36,7 +36,7 @@ delivery.SES_PACE = SendPace(rate)
 delivery.SENT_LISTENERS.remove(OUTBOX.record)
 sent = Counter()
 delivery.SENT_LISTENERS.append(lambda email, raw, message_id: sent.update([email["to"]]))
-counter = DynamoCounter(ContactItem._get_connection().connection.client)
+counter = DynamoCounter(table_connection().connection.client)
 tracemalloc.start()
 with counter.measure() as requests:
     while not bulk_emails.run(tenant, job_id, lambda: 900.0):

@@ -103,9 +103,9 @@ def _boundary_cursor(tenant: str, contacts: list[dict[str, Any]], params: dict[s
 
 
 def run(per_tenant: int = 20_000) -> list[Figure]:
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     tenant, other = "bench-a", "bench-b"
     claims = {"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": tenant, "custom:role": "owner"}
     figures: list[Figure] = []

@@ -140,9 +140,9 @@ def _seed_contacts(tenant: str, count: int) -> list[str]:
 
 
 def run() -> list[Figure]:
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "name": "営業 太郎",
                      "custom:tenant_id": "bench-mail", "custom:role": "owner"})
     contact_ids = _seed_contacts(claims["custom:tenant_id"], SCHEDULED)

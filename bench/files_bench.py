@@ -162,9 +162,9 @@ def estimated_minutes(rows: int, rows_per_second: float) -> float:
 
 
 def run() -> list[Figure]:
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     rng = random.Random(13)
     _seed("bench-export-small", SMALL, rng)
     _seed("bench-export-large", LARGE, rng)

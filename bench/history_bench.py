@@ -17,9 +17,9 @@ REQUESTS_A_PAGE = 4
 
 def run() -> list[Figure]:
     from bench.emails_bench import _call, _seed_contacts
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     claims = seated({"sub": "owner-1", "email": "owner@example.co.jp", "custom:tenant_id": "bench-history",
                      "custom:role": "owner", "name": "山田 太郎"})
     contact_id = _seed_contacts("bench-history", 1)[0]

@@ -31,10 +31,10 @@ def _bounce(provider_message_id: str, recipients: list[str], at: str) -> dict[st
 def run() -> list[Figure]:
     from bench.emails_bench import _call
     from infra.local import sns as local_sns
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
     from shared.services import sns_certificates
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     claims = seated({"sub": "rep-1", "email": "rep@example.co.jp", "custom:tenant_id": "bench-events",
                      "custom:role": "owner"})
     addresses = [f"sato{index}@example.co.jp" for index in range(5)]

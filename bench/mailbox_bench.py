@@ -42,10 +42,10 @@ def run() -> list[Figure]:
     from shared.aws import client
     from shared.config import CONFIG
     from shared.db import emails as repository
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
     from shared.services import mailbox_sync
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     claims = seated({"sub": "rep-1", "email": REP, "custom:tenant_id": "bench-mailbox", "custom:role": "owner"})
     for index in range(CONTACTS):
         status, _ = _call("POST", "/v1/contacts", claims,

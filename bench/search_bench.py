@@ -20,8 +20,8 @@ import json, tracemalloc
 from bench.counting import DynamoCounter, seated
 from infra.local.queues import LocalQueues
 from infra.local.server import invoke_function
-from shared.db.models import ContactItem
-counter = DynamoCounter(ContactItem._get_connection().connection.client)
+from shared.db.models import table_connection
+counter = DynamoCounter(table_connection().connection.client)
 tracemalloc.start()
 with counter.measure() as reads:
     LocalQueues(invoke_function).drain()
@@ -88,9 +88,9 @@ def _mail(tenant: str, contacts: list[dict[str, Any]]) -> int:
 
 
 def run() -> list[Figure]:
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     rng = random.Random(11)
     tenants = {name: seated({"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": name,
                              "custom:role": "owner"})

@@ -34,9 +34,9 @@ def _events(contact_ids: list[str], start: int, count: int, types: tuple[str, ..
 
 def run() -> list[Figure]:
     from bench.emails_bench import _call, _seed_contacts
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     claims = seated({"sub": "owner-1", "email": "owner@example.co.jp", "custom:tenant_id": "bench-timeline",
                      "custom:role": "owner"})
     contact_ids = _seed_contacts("bench-timeline", CONTACTS)

@@ -272,9 +272,9 @@ def _search_and_segment(counter: DynamoCounter, contacts: list[Contact], owner: 
 
 
 def run(per_tenant: int = PER_TENANT) -> list[Figure]:
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     tenant, other = "bench-views-a", "bench-views-b"
     owner = seated({"sub": "owner-1", "email": "owner@example.jp", "custom:tenant_id": tenant, "custom:role": "owner"})
     rep = seated({"sub": REP, "email": "rep1@example.jp", "custom:tenant_id": tenant, "custom:role": "user"})

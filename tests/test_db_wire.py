@@ -31,9 +31,9 @@ def partition(moto_endpoint) -> str:
 
 
 def _connection():
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    return ContactItem._get_connection().connection
+    return table_connection().connection
 
 
 def _both(operation: str, request: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -264,9 +264,9 @@ def _faults(client: Any):
 
 @pytest.fixture
 def dynamodb(api, backoffs):
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    yield from _faults(ContactItem._get_connection().connection.client)
+    yield from _faults(table_connection().connection.client)
 
 
 @pytest.fixture

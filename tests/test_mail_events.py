@@ -258,9 +258,9 @@ def _forget_processed_markers(moto_endpoint):
 
 @pytest.fixture
 def dynamo(moto_endpoint) -> Iterator[DynamoRequests]:
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoRequests(ContactItem._get_connection().connection.client)
+    counter = DynamoRequests(table_connection().connection.client)
     yield counter
     counter.close()
 

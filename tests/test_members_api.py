@@ -319,9 +319,9 @@ def test_a_user_actor_carries_the_members_current_name(api):
 
 def test_get_one_contact_with_its_member_check_is_one_request_and_a_members_page_one_query(api):
     from bench.counting import DynamoCounter
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counter = DynamoCounter(ContactItem._get_connection().connection.client)
+    counter = DynamoCounter(table_connection().connection.client)
     contact = create(api, family_name="山田")
     with counter.measure() as reads:
         assert api.get(f"/v1/contacts/{contact['id']}").status == 200

@@ -21,9 +21,9 @@ from stack_support import run_queued_jobs, seeded
 @pytest.fixture(scope="module")
 def counter() -> Iterator[Any]:
     from bench.counting import DynamoCounter
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    counting = DynamoCounter(ContactItem._get_connection().connection.client)
+    counting = DynamoCounter(table_connection().connection.client)
     yield counting
     counting.close()
 

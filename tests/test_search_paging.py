@@ -75,10 +75,10 @@ class ContactReads:
 
     def __init__(self) -> None:
         from bench.counting import DynamoCounter
-        from shared.db.models import ContactItem
+        from shared.db.models import table_connection
 
         self.fetched = self.batch_items = 0
-        self.counter = DynamoCounter(ContactItem._get_connection().connection.client)
+        self.counter = DynamoCounter(table_connection().connection.client)
         self.counter._client.meta.events.register("after-call.dynamodb", self._after_call)
 
     def reset(self) -> None:

@@ -310,9 +310,9 @@ def dynamodb_between_rule(moto_endpoint):
     """What DynamoDB does and moto does not: a Query whose key condition is a BETWEEN with its
     lower bound above its upper bound is refused with a ValidationException (moto answers no
     items). Installed on the handlers' one botocore client for the test."""
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    events = ContactItem._get_connection().connection.client.meta.events
+    events = table_connection().connection.client.meta.events
 
     def refuse_reversed_between(params, **_):
         found = re.search(r"BETWEEN (:\w+) AND (:\w+)", params.get("KeyConditionExpression", ""))

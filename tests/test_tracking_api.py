@@ -307,9 +307,9 @@ def test_the_tracking_handler_does_not_import_the_mime_composer_or_the_router(mo
 def test_a_hit_costs_at_most_two_dynamodb_requests(api, contact, aged):
     """Counted as bench/counting.py does: a botocore hook on the one DynamoDB client in use. The
     person's hits are on the contact within those two requests."""
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    client = ContactItem._get_connection().connection.client
+    client = table_connection().connection.client
     calls: list[str] = []
 
     def count(model, **_):

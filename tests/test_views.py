@@ -450,9 +450,9 @@ def test_a_web_visit_moves_the_contact_in_its_owners_view(api):
 def counter():
     """Counts what each request reads from DynamoDB, as bench/contacts_bench.py does."""
     from bench.counting import DynamoCounter
-    from shared.db.models import ContactItem
+    from shared.db.models import table_connection
 
-    attached = DynamoCounter(ContactItem._get_connection().connection.client)
+    attached = DynamoCounter(table_connection().connection.client)
     yield attached
     attached.close()
 

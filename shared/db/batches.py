@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from shared.db.models import ContactItem, TableItem
+from shared.db.models import TableItem, table_connection
 from shared.db.retries import backoff, busy
 
 GET_KEYS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
@@ -20,7 +20,7 @@ WRITE_ITEMS = 25  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReferen
 BATCH_TRIES = 8
 
 Model = TypeVar("Model", bound=TableItem)
-_connection = ContactItem._get_connection()
+_connection = table_connection()
 
 
 def _raw_key(pk: str, sk: str) -> dict[str, Any]:

@@ -20,10 +20,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection, Projection
 from pynamodb.models import Model
 
 from shared.config import CONFIG
+from shared.db.pynamodb_internals import connection_of, share_connection, wrap_requests
 from shared.db.retries import retry_conflicting_writes
 from shared.db.wire import parse_items_as_sent
 from shared.keys import QUICK_SEARCH_INDEXES, index_key_names, projected_sort_keys
@@ -521,21 +523,21 @@ def _share_one_connection() -> None:
     writes are sent again when they meet a transaction in flight (shared.db.retries), and the
     items it reads are taken as DynamoDB sends them (shared.db.wire).
     """
-    connection = ContactItem._get_connection()
-    retry_conflicting_writes(connection.connection)
-    parse_items_as_sent(connection.connection)
-    for kind in (TableItem, EmailKeyItem, TagMemberItem, SearchTermItem, TagItem, TenantConfigItem, EmailItem,
-                 ActivityItem, MailboxItem, ProcessedEventItem, ApiKeyItem, SiteKeyItem, VisitorItem, VisitorViewItem,
-                 SegmentItem, JobItem, JobChunkItem, ExportRateItem, AuditItem, CompanyItem, CompanyDomainItem,
-                 CompanyMemberItem, UsageItem, PartitionCleanupItem, TemplateItem, TemplateStatsItem, NotificationItem,
-                 TenantItem, MemberItem, MemberAddressItem):
-        kind._connection = connection
+    connection = connection_of(ContactItem)
+    wrap_requests(connection.connection, retry_conflicting_writes)
+    wrap_requests(connection.connection, parse_items_as_sent(connection.connection))
+    share_connection(TableItem, connection)
 
 
 _share_one_connection()
 
 
+def table_connection() -> TableConnection:
+    """The connection every kind shares, for the stores' own requests (queries, batches, transactions)."""
+    return connection_of(TableItem)
+
+
 def botocore_session() -> Session:
     """The botocore session of the table's connection (this thread's): the other AWS clients are
     made from it (shared.aws), so a cold start loads botocore's endpoint data once, not per session."""
-    return ContactItem._get_connection().connection.session
+    return table_connection().connection.session

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from shared.db.models import ContactItem
+from shared.db.models import table_connection
 from shared.domain import sizes
 from shared.keys import index_key_names
 
 RawItem = dict[str, Any]
 T = TypeVar("T")
-_connection = ContactItem._get_connection()
+_connection = table_connection()
 
 
 def query(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from typing import Any
 
+from shared.db.pynamodb_internals import Send
 from shared.errors import Busy
 
 # A PutItem, UpdateItem or DeleteItem that meets a transaction in flight on its item fails with
@@ -29,12 +29,11 @@ def busy() -> Busy:
     return Busy("The contact store is busy; retry in a moment.")
 
 
-def retry_conflicting_writes(connection: Any) -> None:
-    """Make the PynamoDB `connection` send a plain write again, after a backoff, when it met a
-    transaction in flight (a transaction holds an item for milliseconds, so the write soon goes
-    through); Busy (503) when the item stays contended. Conditions and every other error are
-    the caller's, as before."""
-    send: Callable[[str, dict[str, Any]], dict[str, Any]] = connection._make_api_call
+def retry_conflicting_writes(send: Send) -> Send:
+    """`send` (a PynamoDB connection's requests, shared.db.pynamodb_internals) sending a plain
+    write again, after a backoff, when it met a transaction in flight (a transaction holds an
+    item for milliseconds, so the write soon goes through); Busy (503) when the item stays
+    contended. Conditions and every other error are the caller's, as before."""
 
     def send_retrying_conflicts(operation_name: str, operation_kwargs: dict[str, Any]) -> dict[str, Any]:
         if operation_name not in _PLAIN_WRITES:
@@ -52,4 +51,4 @@ def retry_conflicting_writes(connection: Any) -> None:
                 backoff(attempt)
                 attempt += 1
 
-    connection._make_api_call = send_retrying_conflicts
+    return send_retrying_conflicts

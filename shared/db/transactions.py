@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shared.db.models import ContactItem
+from shared.db.models import table_connection
 from shared.db.retries import backoff, busy
 from shared.domain.sizes import action_size
 from shared.errors import still_throttled
@@ -34,7 +34,7 @@ class Transaction:
     def __init__(self) -> None:
         # A token makes botocore's own retry of a request that timed out after DynamoDB applied
         # it a no-op instead of a second attempt (which would fail its conditions).
-        self._write = TransactWrite(connection=ContactItem._get_connection().connection,
+        self._write = TransactWrite(connection=table_connection().connection,
                                     client_request_token=uuid.uuid4().hex)
         self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
         self.size = 0  # bytes toward DynamoDB's 4 MB per transaction (shared.domain.sizes)

@@ -18,6 +18,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from shared.db.pynamodb_internals import Send
+
 # The operations whose items are taken as sent, and where their items are in the answer.
 _ITEMS = {"Query": "Items", "Scan": "Items", "GetItem": "Item", "BatchGetItem": "Responses"}
 _BINARY = (b'"B":', b'"BS":')  # a binary value's type, or else an attribute or map key named B or BS
@@ -40,16 +42,19 @@ def items_as_sent(operation_model: Any, response_dict: dict[str, Any], customize
         response_dict["body"] = json.dumps(answer).encode()
 
 
-def parse_items_as_sent(connection: Any) -> None:
-    """Make the PynamoDB `connection` read items as sent, on its botocore client and on any client
-    it makes later (PynamoDB makes a new one when the credentials of the last are gone)."""
-    send: Callable[[str, dict[str, Any]], dict[str, Any]] = connection._make_api_call
+def parse_items_as_sent(connection: Any) -> Callable[[Send], Send]:
+    """A wrapper of the PynamoDB `connection`'s requests (shared.db.pynamodb_internals) that reads
+    items as sent, on its botocore client and on any client it makes later (PynamoDB makes a new
+    one when the credentials of the last are gone)."""
 
-    def sending(operation_name: str, operation_kwargs: dict[str, Any]) -> dict[str, Any]:
-        client = connection.client
-        if client not in _clients:
-            client.meta.events.register("before-parse.dynamodb", items_as_sent)
-            _clients.add(client)
-        return send(operation_name, operation_kwargs)
+    def wrap(send: Send) -> Send:
+        def sending(operation_name: str, operation_kwargs: dict[str, Any]) -> dict[str, Any]:
+            client = connection.client
+            if client not in _clients:
+                client.meta.events.register("before-parse.dynamodb", items_as_sent)
+                _clients.add(client)
+            return send(operation_name, operation_kwargs)
 
-    connection._make_api_call = sending
+        return sending
+
+    return wrap
