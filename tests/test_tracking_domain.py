@@ -1,4 +1,4 @@
-"""Pure unit tests of shared/domain/tracking: tracking tokens, the machine-hit classifier,
+"""Pure unit tests of shared/domain/tracking (tracking tokens) and hit_classifier (the machine-hit classifier),
 the pixel and the redirect guard. No AWS, no handler.
 
 They pin the contract's tracking rules: a forged or edited token never verifies (so the
@@ -16,16 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from shared.domain import tracking
+from shared.domain import hit_classifier, tracking
+from shared.domain.hit_classifier import Hit, classify
 from shared.domain.tracking import (
     PIXEL_GIF,
-    Hit,
     InvalidToken,
     Key,
     Keyring,
     KeyringError,
     TokenClaims,
-    classify,
     is_safe_redirect,
     sign,
     verify,
@@ -690,10 +689,10 @@ def test_classify_refuses_an_unknown_kind():
 
 
 def test_user_agent_table_is_one_compiled_regex_with_a_reason_per_row():
-    assert isinstance(tracking._UA_TABLE.pattern, str)
-    reasons = {reason for reason, _ in tracking._UA_RULES}
+    assert isinstance(hit_classifier._UA_TABLE.pattern, str)
+    reasons = {reason for reason, _ in hit_classifier._UA_RULES}
     assert reasons == {"link_scanner", "mail_prefetch", "unfurler", "crawler", "scripted_client", "bot"}
-    assert tracking._UA_TABLE.groups == len(tracking._UA_RULES)
+    assert hit_classifier._UA_TABLE.groups == len(hit_classifier._UA_RULES)
 
 
 @pytest.mark.parametrize(
@@ -716,7 +715,7 @@ def test_user_agent_table_is_one_compiled_regex_with_a_reason_per_row():
     ],
 )
 def test_ip_parsing(ip, expected):
-    assert tracking._parse_ip(ip) == expected
+    assert hit_classifier._parse_ip(ip) == expected
 
 
 # --- pixel and redirect guard ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any, cast
 from shared.config import tracking_keyring
 from shared.db import tracking as repository
 from shared.db.transactions import ConditionFailed
-from shared.domain import activities, notifications, tracking, validation
+from shared.domain import activities, hit_classifier, notifications, tracking, validation
 from shared.domain.ids import new_id
 
 # The standard library's logger, not Powertools': importing Powertools costs a tenth of the
@@ -58,7 +58,7 @@ def hit(kind: str, token: str, method: str, user_agent: str | None, ip: str | No
         if email["identify_clicks"]:
             url = tracking.with_click_parameter(url, token)
     now = time.time()
-    verdict = tracking.classify(
+    verdict = hit_classifier.classify(
         kind, method, user_agent, ip, _seconds_since(email["sent_at"], now),
         [(int(link), at) for link, at in email["click_times"].items()], link_index=claims.link_index, now=now,
     )
@@ -104,7 +104,7 @@ def _count_hit(kind: str, machine: bool) -> None:
 
 
 def _record(
-    tenant: str, email: dict[str, Any], kind: str, link_index: int | None, verdict: tracking.Hit, url: str | None,
+    tenant: str, email: dict[str, Any], kind: str, link_index: int | None, verdict: hit_classifier.Hit, url: str | None,
     now: float,
 ) -> None:
     """Write the hit; when it lost the race to be first, write it again as a later one."""
