@@ -84,6 +84,18 @@ def test_a_reply_is_the_contacts_action_on_the_timeline(api, contact, local):
     assert entry["actor"] == {"kind": "contact", "id": contact["id"]} and entry["data"]["auto_reply"] is False
 
 
+def test_the_timeline_shows_the_start_of_a_reply_without_the_message_it_quotes(api, contact, local):
+    ours = sent(api, contact["id"])
+    body = ("ご提案ありがとうございます。\n来週お打ち合わせできますか。\n\n"
+            "2026年11月20日(金) 10:00 営業 太郎 <rep@acme.co.jp>:\n"
+            "> ご提案をお送りします。\n> よろしくお願いします。\n")
+    drop(local, message(sender="taro@example.jp", replying_to=ours["message_id"], body=body))
+
+    [entry] = timeline(api, contact["id"], "email_received")
+
+    assert entry["data"]["excerpt"] == "ご提案ありがとうございます。 来週お打ち合わせできますか。"
+
+
 def test_an_auto_reply_is_recorded_but_is_not_the_contacts_action(api, contact, local):
     ours = sent(api, contact["id"])
     drop(local, message(sender="taro@example.jp", subject="不在のお知らせ", replying_to=ours["message_id"],

@@ -1,5 +1,6 @@
-"""Pure unit tests of shared/domain/inbound: raw inbound mail (as an SES receipt rule stores it in
-S3) parsed into an InboundMessage, the charset guessing behind it, and the quoted-reply stripper.
+"""Pure unit tests of shared/domain/inbound, charsets and reply_quotes: raw inbound mail (as an
+SES receipt rule stores it in S3) parsed into an InboundMessage, the charset guessing behind it,
+and the quoted-reply stripper.
 
 The fixtures in tests/fixtures/mail are real MIME bytes, written as the mailers named do:
   01 Gmail: multipart/alternative, UTF-8 base64, a Japanese reply to <01ABC@example.co.jp>
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.domain import inbound
+from shared.domain import charsets, inbound, reply_quotes
 from shared.domain.inbound import Attachment, InboundMessage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
@@ -69,9 +70,9 @@ def test_the_reply_of_the_fixture_without_its_quote():
     expected = ("山田様\n\nお世話になっております。サンプル商事の佐藤です。\n"
                 "ご提案いただいた内容で進めたいと思います。\n来週、打ち合わせのお時間をいただけますでしょうか。\n\n"
                 "よろしくお願いいたします。")
-    assert inbound.quoted_reply_stripped(parsed.body_text) == expected
+    assert reply_quotes.quoted_reply_stripped(parsed.body_text) == expected
     # The text the HTML part gives (the quote in a blockquote, not behind ">") loses it too.
-    from_html = inbound.quoted_reply_stripped(inbound.mail.plain_text_from_html(parsed.body_html))
+    from_html = reply_quotes.quoted_reply_stripped(inbound.mail.plain_text_from_html(parsed.body_html))
     assert from_html == expected
 
 
@@ -196,7 +197,7 @@ def test_a_character_split_between_two_encoded_words_still_decodes():
     data = "ご提案".encode()
     split = f"=?UTF-8?B?{base64.b64encode(data[:4]).decode()}?=\r\n =?UTF-8?B?{base64.b64encode(data[4:]).decode()}?="
 
-    assert inbound.decode_header(split) == "ご提案"
+    assert charsets.decode_header(split) == "ご提案"
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -216,7 +217,7 @@ def test_a_character_split_between_two_encoded_words_still_decodes():
     ("", ""),
 ])
 def test_decode_header(value, expected):
-    assert inbound.decode_header(value) == expected
+    assert charsets.decode_header(value) == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -386,14 +387,14 @@ def test_shift_jis_labels_read_as_cp932(charset):
     (b"\x1b$B\x7f\x7f\x1b(B", "\ufffd"),
 ])
 def test_iso_2022_jp(data, expected):
-    decoded = inbound.decode_text(data, "iso-2022-jp")
+    decoded = charsets.decode_text(data, "iso-2022-jp")
 
     assert decoded == expected
 
 
 def test_iso_2022_jp_without_a_label_is_recognised():
-    assert inbound.decode_text(b"\x1b$B$4Ds0F-!\x1b(B") == "ご提案①"
-    assert inbound.decode_text(b"\x1b$B$4Ds0F-!\x1b(B", "utf-8") == "ご提案①"  # 7-bit: the label is wrong
+    assert charsets.decode_text(b"\x1b$B$4Ds0F-!\x1b(B") == "ご提案①"
+    assert charsets.decode_text(b"\x1b$B$4Ds0F-!\x1b(B", "utf-8") == "ご提案①"  # 7-bit: the label is wrong
 
 
 @pytest.mark.parametrize(("data", "charset", "expected"), [
@@ -416,7 +417,7 @@ def test_iso_2022_jp_without_a_label_is_recognised():
     ("\ufeffこんにちは".encode("utf-8"), "utf-8", "\ufeffこんにちは"),
 ])
 def test_decode_text(data, charset, expected):
-    assert inbound.decode_text(data, charset) == expected
+    assert charsets.decode_text(data, charset) == expected
 
 
 def test_mostly_utf8_keeps_its_good_characters():
@@ -424,20 +425,20 @@ def test_mostly_utf8_keeps_its_good_characters():
     data = text.encode()
     broken = data[:40] + data[41:]  # a byte lost inside a character
 
-    decoded = inbound.decode_text(broken, "utf-8")
+    decoded = charsets.decode_text(broken, "utf-8")
 
     assert decoded == text.replace("提", "\ufffd", 1)  # not the whole body as cp932 mojibake
-    assert inbound.decode_text(broken) == decoded  # without a label too
-    assert inbound.decode_text(broken, "shift_jis") == decoded  # cp932 fails on it: UTF-8 is next
+    assert charsets.decode_text(broken) == decoded  # without a label too
+    assert charsets.decode_text(broken, "shift_jis") == decoded  # cp932 fails on it: UTF-8 is next
     truncated_word = "=?UTF-8?B?" + base64.b64encode("ご提案の件".encode()[:-1]).decode() + "?="
-    assert inbound.decode_header(truncated_word) == "ご提案の\ufffd"
+    assert charsets.decode_header(truncated_word) == "ご提案の\ufffd"
 
 
 @pytest.mark.parametrize("charset", [None, "shift_jis", "utf-8"])
 def test_when_nothing_decodes_the_fewest_replacement_characters_win(charset):
     data = "日本語".encode("cp932") + b"\x81\x20" + "です".encode("cp932")  # 0x81 0x20 is no cp932 code
 
-    assert inbound.decode_text(data, charset) == "日本語\ufffd です"
+    assert charsets.decode_text(data, charset) == "日本語\ufffd です"
 
 
 def test_html_charset_from_meta_when_the_header_has_none():
@@ -662,11 +663,20 @@ def test_damaged_fixtures_never_raise(name):
     ("", ""),
 ])
 def test_quoted_reply_stripped(text, expected):
-    assert inbound.quoted_reply_stripped(text) == expected
+    assert reply_quotes.quoted_reply_stripped(text) == expected
 
 
 def test_quoted_reply_stripped_stays_linear_on_hostile_lines():
     lines = ["2026/11/23 " + "@" * 700, "On " + "x " * 400, "2026年11月23日 " + "書きました" * 100] * 2000
     text = "\n".join(lines)  # once took seconds with a backtracking pattern
 
-    assert inbound.quoted_reply_stripped(text) == text
+    assert reply_quotes.quoted_reply_stripped(text) == text
+
+
+def test_a_reply_excerpt_is_one_line_of_at_most_its_length():
+    long = "あ" * 150 + "\n" + "い" * 100 + "\n> 引用"
+    excerpt = reply_quotes.reply_excerpt(long)
+
+    assert len(excerpt) == reply_quotes.EXCERPT_CHARACTERS and excerpt.endswith("…") and "\n" not in excerpt
+    assert excerpt.startswith("あ" * 150 + " い")
+    assert reply_quotes.reply_excerpt("> 引用だけ\n") == ""

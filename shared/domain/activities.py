@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from shared.domain import validation
+from shared.domain.reply_quotes import reply_excerpt
 from shared.errors import FieldError, require_valid
 
 ACTOR_KINDS = ("user", "contact", "system")
@@ -199,11 +200,13 @@ def mail_event(activity_id: str, activity_type: str, email: dict[str, Any], even
 
 
 def email_received(activity_id: str, email: dict[str, Any], auto_reply: bool) -> dict[str, Any]:
-    """A message from the contact: their action, unless it is an auto-reply."""
+    """A message from the contact: their action, unless it is an auto-reply. `excerpt`: the start
+    of what they wrote, without the message they quote."""
     return new_activity(activity_id, "email_received", email["sent_at"], ("contact", email["contact_id"]),
                         f"Email received: {email['subject']}",
                         {"email_id": email["email_id"], "subject": email["subject"], "from": email["sender_email"],
-                         "in_reply_to": email["in_reply_to"], "auto_reply": auto_reply})
+                         "in_reply_to": email["in_reply_to"], "auto_reply": auto_reply,
+                         "excerpt": reply_excerpt(email["body_text"])})
 
 
 def group_changes(before: dict[str, Any], after: dict[str, Any], actor: tuple[str, str | None], at: str, new_id: Any,
