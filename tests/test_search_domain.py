@@ -12,8 +12,9 @@ import pytest
 
 from shared import keys
 from shared.domain import contacts as contact_rules
-from shared.domain import search, text
-from shared.domain.search import AllOf, AnyOf, Condition, Context, FullScan, Group, Lookup, TagCondition
+from shared.domain import search, search_match, search_plan, text
+from shared.domain.search import Condition, Context, Group, TagCondition
+from shared.domain.search_plan import AllOf, AnyOf, FullScan, Lookup
 from shared.errors import ValidationFailed
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -59,7 +60,7 @@ def parse(tree: Any) -> search.Node:
 
 
 def match(tree: Any, contact: dict[str, Any] = CONTACT, context: Context = CONTEXT) -> bool:
-    return search.matches(parse(tree), contact, context)
+    return search_match.matches(parse(tree), contact, context)
 
 
 def errors(tree: Any) -> dict[str, str]:
@@ -436,8 +437,8 @@ def test_ordinary_values_with_punctuation_are_accepted(field, value):
 
 # --- planning ------------------------------------------------------------------------------
 
-def plan_of(tree: Any) -> search.Source:
-    return search.plan(parse(tree))
+def plan_of(tree: Any) -> search_plan.Source:
+    return search_plan.plan(parse(tree))
 
 
 STATUS_NEW = Lookup("status", ("new",))
@@ -510,15 +511,15 @@ def test_plan(tree, expected):
                if lookup.index in ("email_prefix", "company_prefix", "tag"))  # read one value each
 
 
-def _lookups(source: search.Source) -> list[Lookup]:
+def _lookups(source: search_plan.Source) -> list[Lookup]:
     if isinstance(source, Lookup):
         return [source]
     return [lookup for part in getattr(source, "sources", ()) for lookup in _lookups(part)]
 
 
 def test_plan_of_hand_built_empty_groups():
-    assert search.plan(Group("filter", "and", ())) == FullScan()
-    assert search.plan(Group("filter", "or", ())) == FullScan()
+    assert search_plan.plan(Group("filter", "and", ())) == FullScan()
+    assert search_plan.plan(Group("filter", "or", ())) == FullScan()
 
 
 def _random_company(rng: random.Random) -> str:
@@ -537,9 +538,9 @@ def test_company_lookups_hold_every_matching_company():
         folded, core = text.fold(company), text.company_core(company)
         if not folded:
             continue
-        assert search.plan(Condition("filter", "company", "eq", folded, "text")).values[0] == core
+        assert search_plan.plan(Condition("filter", "company", "eq", folded, "text")).values[0] == core
         for end in range(1, len(folded) + 1):
-            source = search.plan(Condition("filter", "company", "prefix", folded[:end], "text"))
+            source = search_plan.plan(Condition("filter", "company", "prefix", folded[:end], "text"))
             assert isinstance(source, FullScan) or core.startswith(source.values[0]), (company, folded[:end])
 
 
@@ -561,12 +562,12 @@ def test_planned_contacts_include_the_matches():
     (AllOf((AnyOf((TAG_EXPO, TAG_VIP)), OWNER)), "(index tag=展示会 ∪ index tag=VIP) ∩ index owner=user-1"),
 ])
 def test_describe(source, text_):
-    assert search.describe(source) == text_
+    assert search_plan.describe(source) == text_
 
 
 def test_describe_a_planned_filter():
     tree = {"and": [{"tags": {"include": ["展示会"]}}, cond("status", "eq", "new"), cond("score", "gte", 10)]}
-    assert search.describe(plan_of(tree)) == "index tag=展示会 ∩ index status=new"
+    assert search_plan.describe(plan_of(tree)) == "index tag=展示会 ∩ index status=new"
 
 
 # --- exact plans: the ids from keys are the matches --------------------------------------------
@@ -594,7 +595,7 @@ def _found_by_keys(lookup: Lookup) -> set[str]:
         for value in lookup.values:
             one = Lookup(lookup.index, (value,))
             if lookup.index in ("tag", "status", "owner", "starred"):
-                hit = any(view.partition in views for view in search.lookup_views(TENANT, one))
+                hit = any(view.partition in views for view in search_plan.lookup_views(TENANT, one))
             elif lookup.index == "email":
                 hit = contact_rules.email_key(contact) == value
             elif lookup.index == "phone":
@@ -628,11 +629,11 @@ def _found_by_keys(lookup: Lookup) -> set[str]:
     {"or": [cond("starred", "eq", True), {"and": [cond("status", "eq", "won"), cond("phone", "eq", "0312345678")]}]},
 ])
 def test_an_exact_plan_finds_exactly_the_matches_from_keys(tree):
-    source = search.exact_plan(parse(tree))
+    source = search_plan.exact_plan(parse(tree))
     assert source is not None
-    found = {lookup: _found_by_keys(lookup) for lookup in search.lookups_of(source)}
-    expected = {contact["id"] for contact in KEYED if search.matches(parse(tree), contact, CONTEXT)}
-    assert search.ids_of(source, found) == expected
+    found = {lookup: _found_by_keys(lookup) for lookup in search_plan.lookups_of(source)}
+    expected = {contact["id"] for contact in KEYED if search_match.matches(parse(tree), contact, CONTEXT)}
+    assert search_plan.ids_of(source, found) == expected
 
 
 @pytest.mark.parametrize("tree", [
@@ -651,24 +652,24 @@ def test_an_exact_plan_finds_exactly_the_matches_from_keys(tree):
     {"or": [cond("status", "eq", "new"), cond("family_name", "eq", "山田")]},
 ])
 def test_a_condition_only_the_contact_can_tell_has_no_exact_plan(tree):
-    assert search.exact_plan(parse(tree)) is None
+    assert search_plan.exact_plan(parse(tree)) is None
 
 
 def test_ids_of_intersects_and_unions():
     found = {STATUS_NEW: {"a", "b", "c"}, TAG_EXPO: {"b", "c", "d"}, OWNER: {"c", "e"}}
-    assert search.ids_of(AllOf((STATUS_NEW, TAG_EXPO)), found) == {"b", "c"}
-    assert search.ids_of(AnyOf((AllOf((STATUS_NEW, TAG_EXPO)), OWNER)), found) == {"b", "c", "e"}
-    assert search.lookups_of(AllOf((STATUS_NEW, AnyOf((TAG_EXPO, STATUS_NEW))))) == [STATUS_NEW, TAG_EXPO]
+    assert search_plan.ids_of(AllOf((STATUS_NEW, TAG_EXPO)), found) == {"b", "c"}
+    assert search_plan.ids_of(AnyOf((AllOf((STATUS_NEW, TAG_EXPO)), OWNER)), found) == {"b", "c", "e"}
+    assert search_plan.lookups_of(AllOf((STATUS_NEW, AnyOf((TAG_EXPO, STATUS_NEW))))) == [STATUS_NEW, TAG_EXPO]
 
 
 def test_covering_views_are_the_required_one_valued_views():
     source = AllOf((AllOf((TAG_EXPO, Lookup("status", ("new", "won")))), AnyOf((TAG_VIP, OWNER)), OWNER,
                     Lookup("email", ("a@example.jp",))))
-    assert [(lookup, view.partition, view.sorts) for lookup, view in search.covering_views(TENANT, source)] == [
+    assert [(lookup, view.partition, view.sorts) for lookup, view in search_plan.covering_views(TENANT, source)] == [
         (TAG_EXPO, keys.tag_members_pk(TENANT, "展示会"), contact_rules.VIEW_SORTS),
         (OWNER, keys.owner_pk(TENANT, "user-1"), contact_rules.OWNER_VIEW_SORTS),
     ]
-    assert search.covering_views(TENANT, Lookup("starred", ("true",)))[0][1].partition == keys.starred_pk(TENANT)
+    assert search_plan.covering_views(TENANT, Lookup("starred", ("true",)))[0][1].partition == keys.starred_pk(TENANT)
 
 
 # --- segment and email conditions (issue 22) ------------------------------------------------------
@@ -684,7 +685,7 @@ SEGMENTS = {
 def test_a_segment_condition_is_the_segments_filter_in_place():
     node = search.parse({"segment_id": "seg-new-vip"}, DEFINITIONS, NOW, segments=SEGMENTS)
     assert node == search.parse(SEGMENTS["seg-new-vip"], DEFINITIONS, NOW, "filter.segment_id", SEGMENTS)
-    assert search.plan(node) == AllOf((Lookup("tag", ("VIP",)), Lookup("status", ("new",))))
+    assert search_plan.plan(node) == AllOf((Lookup("tag", ("VIP",)), Lookup("status", ("new",))))
     assert search.segment_ids_in({"and": [{"segment_id": "a"}, {"or": [{"segment_id": "b"}]},
                                           {"tags": {}}]}) == {"a", "b"}
 
@@ -707,16 +708,17 @@ def test_an_email_condition_matches_the_contacts_its_index_found():
     assert node == search.MailCondition("filter", query) and search.mail_queries(node) == [query]
     assert search.MailQuery.of_key(query.key()) == query
     found = Context(CONTEXT.settings, CONTEXT.today, {query: {CONTACT_ID}})
-    assert search.matches(node, CONTACT, found) and not search.matches(node, {**CONTACT, "id": "other"}, found)
-    assert search.exact_plan(node) == Lookup("emails", (query.key(),))
+    assert search_match.matches(node, CONTACT, found)
+    assert not search_match.matches(node, {**CONTACT, "id": "other"}, found)
+    assert search_plan.exact_plan(node) == Lookup("emails", (query.key(),))
     relative = search.parse({"emails": {"event": "sent", "since": {"days_ago": 7}}}, DEFINITIONS, NOW)
     assert relative.query == search.MailQuery("sent", None, "2026-04-24T12:00:00.000Z")
 
 
 def test_counts_read_zero_when_never_counted():
     node = search.parse({"field": "purchase_count", "op": "eq", "value": 0}, DEFINITIONS, NOW)
-    assert search.matches(node, CONTACT, CONTEXT)
-    assert not search.matches(node, {**CONTACT, "purchase_count": 2}, CONTEXT)
+    assert search_match.matches(node, CONTACT, CONTEXT)
+    assert not search_match.matches(node, {**CONTACT, "purchase_count": 2}, CONTEXT)
 
 
 def test_segment_ids_are_sought_only_as_deep_as_a_filter_may_nest():

@@ -1,4 +1,4 @@
-"""Where a search starts (domain.search.plan): contact ids from one index, or every contact of
+"""Where a search starts (domain.search_plan.plan): contact ids from one index, or every contact of
 the tenant from its 16 shards in parallel. Never a table Scan: each request names a partition
 of this tenant only."""
 
@@ -21,7 +21,7 @@ from shared.db.contacts import (
 )
 from shared.db.models import ActivityItem, ContactItem, ContactViewItem, EmailKeyItem
 from shared.db.reads import RawItem, query
-from shared.domain import search
+from shared.domain import search, search_plan
 
 _pool = ThreadPoolExecutor(max_workers=16)
 
@@ -44,7 +44,7 @@ def mail_ids(tenant: str, queries: list[search.MailQuery]) -> dict[search.MailQu
     return dict(zip(queries, _pool.map(lambda query: _ids_by_mail(tenant, query), queries), strict=False))
 
 
-def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
+def _ids_in_index(tenant: str, lookup: search_plan.Lookup) -> Iterator[str]:
     if lookup.index == "id":
         yield from (value for value in lookup.values if keys.is_plain_id(value))
     elif lookup.index == "email":
@@ -63,7 +63,7 @@ def _ids_in_index(tenant: str, lookup: search.Lookup) -> Iterator[str]:
         for value in lookup.values:
             yield from contact_ids(keys.delivery_status_pk(tenant, value), index="GSI13")
     else:  # a tag, status, owner or starred: its views
-        for view in search.lookup_views(tenant, lookup):
+        for view in search_plan.lookup_views(tenant, lookup):
             yield from view_ids(view.partition)
 
 
@@ -74,26 +74,27 @@ _COST = {"id": 0, "email": 1, "phone": 2, "email_prefix": 3, "tag": 4, "company_
          "delivery_status": 7, "owner": 8, "status": 9, "emails": 10}
 
 
-def _cost(source: search.Source) -> float:
-    if isinstance(source, search.Lookup):
+def _cost(source: search_plan.Source) -> float:
+    if isinstance(source, search_plan.Lookup):
         return _COST[source.index] + len(source.values) / 1000
-    if isinstance(source, search.AllOf):
+    if isinstance(source, search_plan.AllOf):
         return min(_cost(child) for child in source.sources)
-    if isinstance(source, search.AnyOf):
+    if isinstance(source, search_plan.AnyOf):
         return sum(_cost(child) for child in source.sources)
     return float("inf")
 
 
-def candidate_ids(tenant: str, source: search.Source, known: dict[search.Lookup, set[str]] | None = None) -> set[str]:
+def candidate_ids(tenant: str, source: search_plan.Source,
+                  known: dict[search_plan.Lookup, set[str]] | None = None) -> set[str]:
     """Ids of a superset of the contacts `source` stands for (not for FullScan); `known`: ids of
     lookups already read."""
     known = known or {}
-    if isinstance(source, search.Lookup):
+    if isinstance(source, search_plan.Lookup):
         return set(known[source]) if source in known else set(_ids_in_index(tenant, source))
-    if isinstance(source, search.AllOf):
+    if isinstance(source, search_plan.AllOf):
         return candidate_ids(tenant, min(source.sources, key=_cost), known)
     ids: set[str] = set()
-    union = cast(search.AnyOf, source)  # the one kind left: a FullScan is not given (see above)
+    union = cast(search_plan.AnyOf, source)  # the one kind left: a FullScan is not given (see above)
     for found in _pool.map(lambda child: candidate_ids(tenant, child, known), union.sources):
         ids |= found
     return ids
@@ -106,28 +107,28 @@ def _existing(tenant: str, contact_ids: set[str]) -> set[str]:
     return {item.contact_id for item in batches.get(ContactViewItem, wanted)}
 
 
-def lookup_ids(tenant: str, source: search.Source, known: dict[search.Lookup, set[str]] | None = None,
-               ) -> dict[search.Lookup, set[str]]:
+def lookup_ids(tenant: str, source: search_plan.Source, known: dict[search_plan.Lookup, set[str]] | None = None,
+               ) -> dict[search_plan.Lookup, set[str]]:
     """The ids each lookup of `source` finds, from keys (the lookups read in parallel; `known`
     ones not again); an `id` or `emails` lookup keeps the ids of contacts that exist (the ids
     given; timeline entries outlive their contact until its partition is emptied), so that with
-    `search.exact_plan` the ids combined (`search.ids_of`) are exactly the matches."""
-    lookups = search.lookups_of(source)
+    `search_plan.exact_plan` the ids combined (`search_plan.ids_of`) are exactly the matches."""
+    lookups = search_plan.lookups_of(source)
     known = known or {}
 
-    def read(lookup: search.Lookup) -> set[str]:
+    def read(lookup: search_plan.Lookup) -> set[str]:
         ids = set(known[lookup]) if lookup in known else set(_ids_in_index(tenant, lookup))
         return _existing(tenant, ids) if lookup.index in ("id", "emails") else ids
 
     return dict(zip(lookups, _pool.map(read, lookups), strict=False))
 
 
-def contacts_of(tenant: str, source: search.Source, on_progress: Callable[[float], None] | None = None,
-                known: dict[search.Lookup, set[str]] | None = None) -> Iterator[dict[str, Any]]:
+def contacts_of(tenant: str, source: search_plan.Source, on_progress: Callable[[float], None] | None = None,
+                known: dict[search_plan.Lookup, set[str]] | None = None) -> Iterator[dict[str, Any]]:
     """The contacts of a plan's source, streamed with bounded memory: by id (100 a request, 8
     requests in parallel) from its index, or every contact of the tenant from its 16 shards
     (GSI15, all attributes projected), several read at once. `on_progress` hears the fraction done."""
-    if isinstance(source, search.FullScan):
+    if isinstance(source, search_plan.FullScan):
         yield from _all_contacts(tenant, on_progress)
         return
     ids = sorted(candidate_ids(tenant, source, known))

@@ -1,5 +1,5 @@
-"""Advanced contact search (POST /v1/contacts/search, saved segments): the filter language,
-its validation, in-memory matching and query planning. Pure: no boto3, no I/O.
+"""Advanced contact search (POST /v1/contacts/search, saved segments): the filter language and
+its validation into a tree of nodes. Pure: no boto3, no I/O.
 
 Filter language
 ---------------
@@ -41,21 +41,7 @@ Errors name the offending part: ``filter.and[2].or[0].field`` (unknown field or 
 wrong type or shape; ``.value[3]`` for an item of ``in``/``between``), a too-deep group's own
 path, ``filter.and[1].tags.include[0]`` for a tag. All problems are reported together.
 
-Planning
---------
-``plan`` picks the index reads whose union/intersection holds every match (a superset: the
-caller re-checks each contact with ``matches``). ``id``/``email``/``phone``/``status``/
-``owner_id``/``delivery_status`` eq or in, ``email`` prefix, ``company`` eq/in (by its core
-without legal forms) and safe ``company`` prefixes, ``starred`` eq true and included tags use an
-index; everything else needs a full scan. An "and" group intersects its indexed children
-(ignoring the others, which the re-check applies); an "or" group is a union only if every child
-is indexed, else a full scan.
-
-``exact_plan`` is the plan when its ids are exactly the matches (``EXACT_LOOKUPS`` only: no
-prefix, no company, no tag exclude, no condition left to the re-check; an email condition is
-exact: its index lists exactly the contacts it names), so a page can be cut from
-ids read in keys; ``ids_of`` combines the ids its lookups found, ``covering_views`` names the view
-partitions that list every match (to walk in the sort order).
+Matching is shared.domain.search_match, planning shared.domain.search_plan.
 """
 
 from __future__ import annotations
@@ -64,10 +50,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from shared import keys
-from shared.domain import contacts, listing, score, text, validation
+from shared.domain import contacts, text, validation
 from shared.errors import FieldError, require_valid
 
 MAX_DEPTH = 5
@@ -404,7 +390,7 @@ class _Parser:
         if name not in FIELD_TYPES:
             self.fail(field_path, "is not a searchable contact field", "unknown_field")
             return None
-        return _Field(name, FIELD_TYPES[name], _form_of(name), _CHOICES.get(name, ()))
+        return _Field(name, FIELD_TYPES[name], form_of(name), _CHOICES.get(name, ()))
 
     # values
 
@@ -476,7 +462,7 @@ class _Parser:
         if error:
             self.fail(path, error)
             return None
-        return _decimal(number)
+        return decimal_of(number)
 
     def string(self, field: _Field, raw: Any, path: str) -> str | None:
         if not isinstance(raw, str):
@@ -490,7 +476,7 @@ class _Parser:
             self.fail(path, "patterns and wildcards are not supported; use prefix or contains with plain text",
                       "pattern_not_supported")
             return None
-        value = _normalise_text(field.form, normalised)
+        value = normalise_text(field.form, normalised)
         if not value:
             message = "must contain digits, such as 03-1234-5678" if field.form == "phone" else "must not be empty"
             self.fail(path, f"{message}; use exists or not_exists to test for a value")
@@ -545,20 +531,20 @@ def _time_value(field: _Field, op: str, span: _Span) -> Any:
     return first if op in ("gte", "lt") else last
 
 
-def _form_of(field: str) -> str:
+def form_of(field: str) -> str:
     if field in _SPECIAL_FORMS:
         return _SPECIAL_FORMS[field]
     return _TYPE_FORMS[FIELD_TYPES.get(field, "string")]
 
 
-def _decimal(number: Any) -> Decimal:
+def decimal_of(number: Any) -> Decimal:
     """Numbers compare as Decimal (DynamoDB's type); a float through its shortest repr (0.1 → 0.1)."""
     if isinstance(number, Decimal):
         return number
     return Decimal(str(number)) if isinstance(number, float) else Decimal(number)
 
 
-def _normalise_text(form: str, value: str) -> str:
+def normalise_text(form: str, value: str) -> str:
     if form == "phone":
         return contacts.phone_digits(value)
     if form == "email":
@@ -601,311 +587,3 @@ def mail_queries(node: Node | None) -> list[MailQuery]:
     if isinstance(node, Group):
         return list(dict.fromkeys(query for child in node.children for query in mail_queries(child)))
     return [node.query] if isinstance(node, MailCondition) else []
-
-
-# --- matching -----------------------------------------------------------------------------
-
-def matches(node: Node, contact: dict[str, Any], context: Context) -> bool:
-    """Whether the contact satisfies the filter (the score is computed at most once)."""
-    return _match(node, contact, context, {})
-
-
-def _match(node: Node, contact: dict[str, Any], context: Context, cache: dict[str, Any]) -> bool:
-    if isinstance(node, Group):
-        results = (_match(child, contact, context, cache) for child in node.children)
-        return all(results) if node.kind == "and" else any(results)
-    if isinstance(node, TagCondition):
-        tags = set(contact.get("tags") or ())
-        if node.include:
-            hits = [tag in tags for tag in node.include]
-            if not (all(hits) if node.include_mode == "all" else any(hits)):
-                return False
-        if node.exclude:
-            hits = [tag in tags for tag in node.exclude]
-            if all(hits) if node.exclude_mode == "all" else any(hits):
-                return False
-        return True
-    if isinstance(node, MailCondition):
-        return contact.get("id") in context.mail_ids[node.query]
-    form = node.form or _form_of(node.field)
-    actual = _normalise_stored(form, _stored(node.field, contact, context, cache))
-    return _compare(node.op, form, actual, node.value)
-
-
-def _score(contact: dict[str, Any], context: Context, cache: dict[str, Any]) -> int:
-    if "score" not in cache:
-        cache["score"] = score.score(contact, context.settings["score_weights"], context.today)
-    return cast(int, cache["score"])
-
-
-def _stored(field: str, contact: dict[str, Any], context: Context, cache: dict[str, Any]) -> Any:
-    """The contact's value of a field, derived values computed as the API shows them."""
-    if field.startswith(PROPERTY_PREFIX):
-        return (contact.get("properties") or {}).get(field[len(PROPERTY_PREFIX):])
-    if field == "display_name":
-        return contacts.display_name(contact, context.settings.get("name_order", "family_given"))
-    if field == "score":
-        return _score(contact, context, cache)
-    if field == "engagement":
-        return score.engagement(_score(contact, context, cache), context.settings["engagement_thresholds"])
-    if field == "delivery_status":
-        return contact.get("delivery_status", "unconfirmed")  # as contacts.index_keys files it
-    if field in contacts.COUNTS:
-        return contact.get(field) or 0  # as contacts.public shows it
-    return contact.get(field)
-
-
-def _normalise_stored(form: str, value: Any) -> Any:
-    """A stored value in the form the condition's value has; None for missing or unusable."""
-    if value is None:
-        return None
-    if form == "boolean":
-        return value if isinstance(value, bool) else None
-    if form == "number":
-        return None if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) else _decimal(value)
-    if not isinstance(value, str):
-        return None
-    if form == "choice":
-        return value or None
-    if form == "instant":
-        return _stored_instant(value)
-    if form == "date":
-        return _stored_date(value)
-    return _normalise_text(form, value) or None
-
-
-def _stored_instant(value: str) -> str | None:
-    if len(value) == 24 and value[10] == "T" and value.endswith("Z"):
-        return value  # already the contract's form
-    instant, error = validation.timestamp(value)
-    return None if error else instant
-
-
-def _stored_date(value: str) -> str | None:
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        instant, error = validation.timestamp(value)
-        return None if error else instant[:10]
-
-
-def _compare(op: str, form: str, actual: Any, wanted: Any) -> bool:
-    if op == "exists":
-        return actual is not None
-    if op == "not_exists":
-        return actual is None
-    if op == "ne":
-        return actual is None or not _equal(form, actual, wanted)
-    if actual is None:
-        return False
-    if op == "eq":
-        return _equal(form, actual, wanted)
-    if op == "in":
-        return actual in wanted
-    if op == "contains":
-        return wanted in actual
-    if op == "prefix":
-        return cast(bool, actual.startswith(wanted))
-    if op == "between":
-        return cast(bool, wanted[0] <= actual <= wanted[1])
-    return cast(bool, {"gt": actual > wanted, "gte": actual >= wanted, "lt": actual < wanted,
-                       "lte": actual <= wanted}[op])
-
-
-def _equal(form: str, actual: Any, wanted: Any) -> bool:
-    if form in ("instant", "date"):
-        return cast(bool, wanted[0] <= actual <= wanted[1])
-    return cast(bool, actual == wanted)
-
-
-# --- planning -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Lookup:
-    """Contacts filed in one index under any of `values` (each value one read, results unioned).
-    A prefix lookup (email_prefix, company_prefix) and a tag lookup always hold one value."""
-
-    index: str  # "id" | "email" | "email_prefix" | "phone" | "company_prefix" | "tag" | "status" | "owner"
-    #             | "delivery_status" | "starred" | "emails" (one MailQuery.key)
-    values: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AllOf:
-    sources: tuple[Source, ...]  # intersection
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    sources: tuple[Source, ...]  # union
-
-
-@dataclass(frozen=True)
-class FullScan:
-    pass
-
-
-Source = Lookup | AllOf | AnyOf | FullScan
-
-_EXACT_INDEXES = {"id": "id", "email": "email", "phone": "phone", "status": "status", "owner_id": "owner",
-                  "delivery_status": "delivery_status"}
-_LEGAL_FORMS = tuple(dict.fromkeys(text._LEGAL_FORMS))  # the forms company_core strips, already folded
-
-
-def plan(node: Node) -> Source:
-    """Index reads whose result holds every contact the filter matches (a superset)."""
-    if isinstance(node, Group):
-        plans = [plan(child) for child in node.children]
-        if node.kind == "and":
-            return _combine(AllOf, [source for source in plans if not isinstance(source, FullScan)])
-        if not plans or any(isinstance(source, FullScan) for source in plans):
-            return FullScan()
-        return _combine(AnyOf, plans)
-    if isinstance(node, TagCondition):
-        if not node.include:
-            return FullScan()
-        lookups: list[Source] = [Lookup("tag", (tag,)) for tag in node.include]
-        return _combine(AllOf if node.include_mode == "all" else AnyOf, lookups)
-    if isinstance(node, MailCondition):
-        return mail_lookup(node.query)
-    return _plan_condition(node)
-
-
-def mail_lookup(query: MailQuery) -> Lookup:
-    return Lookup("emails", (query.key(),))
-
-
-def _plan_condition(node: Condition) -> Source:
-    values = node.value if node.op == "in" else (node.value,)
-    if node.field.startswith(PROPERTY_PREFIX) or node.op not in ("eq", "in", "prefix") or not values:
-        return FullScan()
-    if node.op == "prefix":
-        if node.field == "email":
-            return Lookup("email_prefix", (node.value,))
-        term = _company_prefix_term(node.value) if node.field == "company" else None
-        return FullScan() if term is None else Lookup("company_prefix", (term,))
-    if node.field in _EXACT_INDEXES:
-        return Lookup(_EXACT_INDEXES[node.field], tuple(values))
-    if node.field == "company":  # one prefix per lookup, unioned
-        cores = dict.fromkeys(text.company_core(value) or value for value in values)
-        return _combine(AnyOf, [Lookup("company_prefix", (core,)) for core in cores])
-    if node.field == "starred" and node.op == "eq" and node.value is True:
-        return Lookup("starred", ("true",))
-    return FullScan()
-
-
-# Lookups whose ids are exactly the contacts meeting their condition (a contact is found iff it
-# matches): each reads a key written from the very value the condition compares (`status`,
-# `owner_id`, `delivery_status` and `starred` their view or index partitions, tags their
-# memberships, `email` its email key = the lower-cased address, `phone` GSI9's digits = the
-# stored number's domestic digits, never cut as a number has at most 20), `id` the ids given
-# (kept when the contact exists), `emails` the mail event index (an entry is written with its
-# event, deleted with its contact). Email and company prefixes are supersets: their keys are cut
-# (sort_head) or stripped of legal forms, so only the contact can tell.
-EXACT_LOOKUPS = frozenset({"id", "email", "phone", "status", "owner", "delivery_status", "starred", "tag", "emails"})
-
-
-def exact_plan(node: Node) -> Source | None:
-    """The index reads whose ids are exactly the filter's matches (`plan`, when every condition
-    is answered by an exact lookup: their intersections and unions), else None."""
-    return plan(node) if _exact(node) else None
-
-
-def _exact(node: Node) -> bool:
-    if isinstance(node, Group):
-        return all(_exact(child) for child in node.children)
-    if isinstance(node, TagCondition):
-        return bool(node.include) and not node.exclude
-    if isinstance(node, MailCondition):
-        return True
-    source = _plan_condition(node)
-    return isinstance(source, Lookup) and source.index in EXACT_LOOKUPS
-
-
-def lookups_of(source: Source) -> list[Lookup]:
-    """Every lookup a source reads, each once."""
-    if isinstance(source, Lookup):
-        return [source]
-    if isinstance(source, (AllOf, AnyOf)):
-        return list(dict.fromkeys(lookup for part in source.sources for lookup in lookups_of(part)))
-    return []
-
-
-def ids_of(source: Source, found: dict[Lookup, set[str]]) -> set[str]:
-    """The ids a source stands for, given the ids each of its lookups found."""
-    if isinstance(source, Lookup):
-        return found[source]
-    if isinstance(source, (AllOf, AnyOf)):
-        parts = [ids_of(part, found) for part in source.sources]
-        return set.intersection(*parts) if isinstance(source, AllOf) else set.union(*parts)
-    raise ValueError("a full scan has no ids from keys")
-
-
-def lookup_views(tenant: str, lookup: Lookup) -> list[listing.View]:
-    """The view partitions (shared.domain.contacts.view_entries) a lookup reads, one per value;
-    none for a lookup served by another index."""
-    if lookup.index not in listing.VIEW_CONDITIONS:
-        return []
-    views = [listing.view_of(tenant, lookup.index, value) for value in lookup.values]
-    return [view for view in views if view is not None]
-
-
-def covering_views(tenant: str, source: Source) -> list[tuple[Lookup, listing.View]]:
-    """Views that list every contact of `source`: those of its one-valued view lookups that it
-    (or an intersection it is part of) requires."""
-    parts = source.sources if isinstance(source, AllOf) else (source,)
-    found: list[tuple[Lookup, listing.View]] = []
-    for part in parts:
-        if isinstance(part, AllOf):
-            found += covering_views(tenant, part)
-        elif isinstance(part, Lookup) and len(part.values) == 1:
-            found += [(part, view) for view in lookup_views(tenant, part)]
-    return found
-
-
-def _company_prefix_term(prefix: str) -> str | None:
-    """A term every company starting with `prefix` has its core (company_core, the index term)
-    start with, or None when legal forms make that uncertain. Leading legal forms of the prefix
-    are dropped as company_core would; the rest must not run into a legal form a company could
-    start with ("株" of 株式会社) or end with ("サンプル株" of サンプル株式会社)."""
-    rest = prefix
-    while True:
-        if any(len(form) >= len(rest) and form.startswith(rest) for form in _LEGAL_FORMS):
-            return None
-        form = next((form for form in _LEGAL_FORMS if rest.startswith(form)), None)
-        if form is None:
-            break
-        rest = rest[len(form):].lstrip(",.")
-        if not rest:
-            return None
-    if rest.endswith((",", ".")):
-        return None
-    for start in range(len(rest)):
-        if any(form.startswith(rest[start:]) for form in _LEGAL_FORMS):
-            return None
-    return rest
-
-
-def _combine(kind: type[AllOf] | type[AnyOf], sources: list[Source]) -> Source:
-    """`kind` of the sources, nested ones of the same kind flattened, duplicates dropped."""
-    flat: list[Source] = []
-    for source in sources:
-        for part in (source.sources if isinstance(source, kind) else (source,)):
-            if part not in flat:
-                flat.append(part)
-    if not flat:
-        return FullScan()
-    return flat[0] if len(flat) == 1 else kind(tuple(flat))
-
-
-def describe(source: Source) -> str:
-    """A short human-readable plan for logs and docs."""
-    if isinstance(source, Lookup):
-        if len(source.values) == 1:
-            return f"index {source.index}={source.values[0]}"
-        return f"index {source.index} in ({', '.join(source.values)})"
-    if isinstance(source, (AllOf, AnyOf)):
-        joiner = " ∩ " if isinstance(source, AllOf) else " ∪ "
-        return joiner.join(f"({describe(part)})" if isinstance(part, (AllOf, AnyOf)) else describe(part)
-                           for part in source.sources)
-    return f"all contacts of the tenant ({keys.SHARD_COUNT} parallel segments)"

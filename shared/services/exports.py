@@ -24,7 +24,7 @@ from shared.db import exports as repository
 from shared.db import jobs as job_store
 from shared.db import search as contact_source
 from shared.db import tenant_config
-from shared.domain import exports, search, tabular, validation
+from shared.domain import exports, search_match, search_plan, tabular, validation
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
@@ -235,17 +235,18 @@ def _contacts(principal: Principal, config: tenant_config.TenantConfig, criteria
               ids: list[str] | None, on_progress: Any) -> Any:
     """The rows' contacts, streamed: those the requester may see that meet the selection."""
     if ids is not None:
-        source: search.Source = search.Lookup("id", tuple(ids))
+        source: search_plan.Source = search_plan.Lookup("id", tuple(ids))
         node = None
     else:
         node = cast(searching.Criteria, criteria).node  # _criteria gives criteria when no ids
-        source = search.plan(node) if node is not None else search.FullScan()
+        source = search_plan.plan(node) if node is not None else search_plan.FullScan()
         owner = principal.visible_owner(config.settings)
         if owner is not None:
-            source = search.AllOf((search.Lookup("owner", (owner,)), source))
+            source = search_plan.AllOf((search_plan.Lookup("owner", (owner,)), source))
     context = searching.context_of(principal.tenant, config, criteria if ids is None else None)
     for contact in contact_source.contacts_of(principal.tenant, source, on_progress, searching.known_ids(context)):
-        if principal.can_see(contact, config.settings) and (node is None or search.matches(node, contact, context)):
+        if principal.can_see(contact, config.settings) and (node is None
+                                                            or search_match.matches(node, contact, context)):
             yield contact
 
 

@@ -1,7 +1,7 @@
 """Advanced search (POST /v1/contacts/search) and what segments and bulk selections evaluate.
 
 A page whose answer keys tell exactly (the quick search `q` and a filter of exact lookups,
-domain.search.exact_plan, with the caller's owner view): the ids from keys, intersected and
+domain.search_plan.exact_plan, with the caller's owner view): the ids from keys, intersected and
 unioned, `total` their number, and a page that reads at most 2 x limit + 50 contacts
 (contact_pages.ids_page). Any other: the narrowest source that is a superset (the quick search's
 ids, else the filter's plan, narrowed to the caller's own contacts under owner visibility), every
@@ -24,7 +24,7 @@ from shared.db import search as repository
 from shared.db import segments as segment_store
 from shared.db import tenant_config
 from shared.domain import contacts as contact_rules
-from shared.domain import listing, search
+from shared.domain import listing, search, search_match, search_plan
 from shared.domain.access import Principal
 from shared.errors import FieldError, require_valid
 from shared.services import contact_pages
@@ -78,9 +78,9 @@ def context_of(tenant: str, config: tenant_config.TenantConfig, criteria: Criter
     return search.Context(config.settings, datetime.now(UTC).date(), repository.mail_ids(tenant, queries))
 
 
-def known_ids(context: search.Context) -> dict[search.Lookup, set[str]]:
+def known_ids(context: search.Context) -> dict[search_plan.Lookup, set[str]]:
     """The lookups already read for the context, so that a plan does not read them again."""
-    return {search.mail_lookup(query): ids for query, ids in context.mail_ids.items()}
+    return {search_plan.mail_lookup(query): ids for query, ids in context.mail_ids.items()}
 
 
 def _candidates(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria,
@@ -90,10 +90,10 @@ def _candidates(principal: Principal, config: tenant_config.TenantConfig, criter
     if criteria.q is not None:
         ids = contact_store.search_ids(principal.tenant, contact_rules.search_prefixes(criteria.q))
         return contact_store.get_many(principal.tenant, ids).values()
-    source = search.plan(criteria.node) if criteria.node is not None else search.FullScan()
+    source = search_plan.plan(criteria.node) if criteria.node is not None else search_plan.FullScan()
     owner = principal.visible_owner(config.settings)
     if owner is not None:  # the caller's own contacts, unless the filter's index is narrower
-        source = search.AllOf((search.Lookup("owner", (owner,)), source))
+        source = search_plan.AllOf((search_plan.Lookup("owner", (owner,)), source))
     return repository.contacts_of(principal.tenant, source, known=known_ids(context))
 
 
@@ -101,7 +101,7 @@ def _checker(principal: Principal, config: tenant_config.TenantConfig, criteria:
              context: search.Context) -> Callable[[Contact], bool]:
     """Whether a contact read is one the caller may see that meets the filter."""
     return lambda contact: principal.can_see(contact, config.settings) and (
-        criteria.node is None or search.matches(criteria.node, contact, context))
+        criteria.node is None or search_match.matches(criteria.node, contact, context))
 
 
 def matching(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> list[Contact]:
@@ -111,21 +111,23 @@ def matching(principal: Principal, config: tenant_config.TenantConfig, criteria:
     return [contact for contact in _candidates(principal, config, criteria, context) if keep(contact)]
 
 
-def _exact_source(principal: Principal, config: tenant_config.TenantConfig, criteria: Criteria) -> search.AllOf | None:
+def _exact_source(principal: Principal, config: tenant_config.TenantConfig,
+                  criteria: Criteria) -> search_plan.AllOf | None:
     """The index reads whose ids, with the quick search's, are exactly what the caller may see of
     the matches (the filter's exact plan and the caller's owner view); None when a condition is
     only checkable on the contact, or nothing narrows the search (every contact: read whole)."""
-    exact = None if criteria.node is None else search.exact_plan(criteria.node)
+    exact = None if criteria.node is None else search_plan.exact_plan(criteria.node)
     if criteria.node is not None and exact is None:
         return None
     owner = principal.visible_owner(config.settings)
-    parts = [part for part in (exact, None if owner is None else search.Lookup("owner", (owner,))) if part is not None]
+    owned = None if owner is None else search_plan.Lookup("owner", (owner,))
+    parts = [part for part in (exact, owned) if part is not None]
     if not parts and criteria.q is None:
         return None
-    return search.AllOf(tuple(parts))
+    return search_plan.AllOf(tuple(parts))
 
 
-def _exact_page(principal: Principal, criteria: Criteria, order: listing.ContactQuery, source: search.AllOf,
+def _exact_page(principal: Principal, criteria: Criteria, order: listing.ContactQuery, source: search_plan.AllOf,
                 position: Any, keep: Callable[[Contact], bool], context: search.Context,
                 ) -> tuple[list[Contact], Any, int]:
     """A page of an answer known exactly from keys: its ids (intersected with the quick search's),
@@ -136,12 +138,12 @@ def _exact_page(principal: Principal, criteria: Criteria, order: listing.Contact
     walk under it; `at` is ids_page's position."""
     tenant = principal.tenant
     found = repository.lookup_ids(tenant, source, known=known_ids(context))
-    ids = search.ids_of(source, found) if source.sources else None
+    ids = search_plan.ids_of(source, found) if source.sources else None
     matched = None
     if criteria.q is not None:
         matched = contact_store.search_ids(tenant, contact_rules.search_prefixes(criteria.q), order.sort)
         ids = set(matched) if ids is None else ids & matched.keys()
-    views = {view.partition: (len(found[lookup]), view) for lookup, view in search.covering_views(tenant, source)
+    views = {view.partition: (len(found[lookup]), view) for lookup, view in search_plan.covering_views(tenant, source)
              if order.sort in view.sorts}
     if position is None:
         walk_view = min(views.values(), key=lambda entry: entry[0])[1] if views else None
