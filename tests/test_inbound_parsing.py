@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.domain import charsets, inbound, reply_quotes
+from shared.domain import charsets, inbound, mail_html, reply_quotes
 from shared.domain.inbound import Attachment, InboundMessage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
@@ -72,7 +72,7 @@ def test_the_reply_of_the_fixture_without_its_quote():
                 "よろしくお願いいたします。")
     assert reply_quotes.quoted_reply_stripped(parsed.body_text) == expected
     # The text the HTML part gives (the quote in a blockquote, not behind ">") loses it too.
-    from_html = reply_quotes.quoted_reply_stripped(inbound.mail.plain_text_from_html(parsed.body_html))
+    from_html = reply_quotes.quoted_reply_stripped(mail_html.plain_text_from_html(parsed.body_html))
     assert from_html == expected
 
 

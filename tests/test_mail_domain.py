@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from shared.domain import mail
+from shared.domain import mail, mail_html
 from shared.errors import CrmError, ValidationFailed
 
 SENDER = {"name": "山田 太郎", "email": "taro@example.jp"}
@@ -433,7 +433,7 @@ def tracked(url: str, index: int) -> str:
 def test_rewrite_links_handles_every_quoting_style():
     source = ('<a href="https://a.example/1">1</a> <A HREF=\'http://b.example/2\'>2</A> '
               '<a class=x href=https://c.example/3>3</a> <a\nhref = "https://d.example/4" title="t">4</a>')
-    rewritten, urls = mail.rewrite_links(source, tracked)
+    rewritten, urls = mail_html.rewrite_links(source, tracked)
     assert urls == ["https://a.example/1", "http://b.example/2", "https://c.example/3", "https://d.example/4"]
     assert rewritten == (
         '<a href="https://t.example/c/0?u=1&amp;v=2">1</a> <A HREF="https://t.example/c/1?u=1&amp;v=2">2</A> '
@@ -444,14 +444,14 @@ def test_rewrite_links_handles_every_quoting_style():
 def test_rewrite_links_records_entity_decoded_urls_in_order():
     source = ('<p>x</p><a href="https://a.example/?a=1&amp;b=2&#38;c=3">a</a>'
               '<a href="https://a.example/?a=1&amp;b=2&#38;c=3">again</a><a href="  https://b.example/ ">b</a>')
-    rewritten, urls = mail.rewrite_links(source, lambda url, index: f"T{index}")
+    rewritten, urls = mail_html.rewrite_links(source, lambda url, index: f"T{index}")
     assert urls == ["https://a.example/?a=1&b=2&c=3", "https://a.example/?a=1&b=2&c=3", "https://b.example/"]
     assert rewritten == '<p>x</p><a href="T0">a</a><a href="T1">again</a><a href="T2">b</a>'
 
 
 def test_make_url_receives_the_original_and_its_index():
     calls = []
-    mail.rewrite_links('<a href="https://a.example">a</a><a href="https://b.example">b</a>',
+    mail_html.rewrite_links('<a href="https://a.example">a</a><a href="https://b.example">b</a>',
                        lambda url, index: calls.append((url, index)) or "x")
     assert calls == [("https://a.example", 0), ("https://b.example", 1)]
 
@@ -472,7 +472,7 @@ def test_make_url_receives_the_original_and_its_index():
 ])
 def test_rewrite_links_leaves_other_links_untouched(link):
     source = f"<div>{link}</div>"
-    assert mail.rewrite_links(source, tracked) == (source, [])
+    assert mail_html.rewrite_links(source, tracked) == (source, [])
 
 
 @pytest.mark.parametrize("href", [
@@ -481,13 +481,13 @@ def test_rewrite_links_leaves_other_links_untouched(link):
     '"vbscript:msgbox(1)"', '"data:text/html;base64,PHNjcmlwdD4="',
 ])
 def test_script_hrefs_are_dropped(href):
-    rewritten, urls = mail.rewrite_links(f'<a class="c" href={href} title="t">x</a>', tracked)
+    rewritten, urls = mail_html.rewrite_links(f'<a class="c" href={href} title="t">x</a>', tracked)
     assert rewritten == '<a class="c" data-href-removed title="t">x</a>'
     assert urls == []
 
 
 def test_a_later_href_behind_a_dropped_one_is_still_tracked():
-    rewritten, urls = mail.rewrite_links('<a href="javascript:x()" href="https://a.example">x</a>', tracked)
+    rewritten, urls = mail_html.rewrite_links('<a href="javascript:x()" href="https://a.example">x</a>', tracked)
     assert rewritten == '<a data-href-removed href="https://t.example/c/0?u=1&amp;v=2">x</a>'
     assert urls == ["https://a.example"]
 
@@ -495,20 +495,20 @@ def test_a_later_href_behind_a_dropped_one_is_still_tracked():
 def test_links_in_comments_are_rewritten_too():
     """Outlook shows the links of conditional comments; a commented-out link costs one index."""
     source = '<!--[if mso]><a href="https://mso.example">o</a><![endif]--><!-- <a href="https://c.example"> -->'
-    assert mail.rewrite_links(source, lambda url, index: f"T{index}") == (
+    assert mail_html.rewrite_links(source, lambda url, index: f"T{index}") == (
         '<!--[if mso]><a href="T0">o</a><![endif]--><!-- <a href="T1"> -->',
         ["https://mso.example", "https://c.example"])
 
 
 def test_named_references_without_semicolon_stay_literal_in_urls():
     source = '<a href="https://a.example/?a=1&region=jp&copy=2&amp;b=&lt;&#x41;&reg">r</a>'
-    assert mail.rewrite_links(source, tracked)[1] == ["https://a.example/?a=1&region=jp&copy=2&b=<A®"]
+    assert mail_html.rewrite_links(source, tracked)[1] == ["https://a.example/?a=1&region=jp&copy=2&b=<A®"]
 
 
 def test_only_links_fit_to_redirect_to_are_tracked():
     source = ('<a href="https://user:pw@a.example/">creds</a><a href="https://a.example/a b">space</a>'
               '<a href="https://a.example/ok">ok</a>')
-    html_text, urls = mail.rewrite_links(source, tracked)
+    html_text, urls = mail_html.rewrite_links(source, tracked)
     assert urls == ["https://a.example/ok"]
     assert 'href="https://user:pw@a.example/"' in html_text and 'href="https://a.example/a b"' in html_text
 
@@ -525,8 +525,8 @@ def test_script_links_are_dropped_wherever_a_parser_could_see_them():
         '<A HREF=="JAVASCRIPT:alert(1)">z</A>': "<A data-href-removed>z</A>",
     }
     for source, expected in cases.items():
-        assert mail.drop_unsafe_links(source) == expected
-        assert mail.rewrite_links(source, tracked)[0] == expected
+        assert mail_html.drop_unsafe_links(source) == expected
+        assert mail_html.rewrite_links(source, tracked)[0] == expected
 
 
 @pytest.mark.parametrize("source", [
@@ -536,9 +536,9 @@ def test_script_links_are_dropped_wherever_a_parser_could_see_them():
     '<a href="javascript:a href=javascript:b" href=javascript:c>x</a>',
 ])
 def test_dropping_a_link_cannot_make_another_unsafe(source):
-    result = mail.drop_unsafe_links(source)
+    result = mail_html.drop_unsafe_links(source)
     assert not [href for href in link_targets(result) if href.startswith(("javascript:", "vbscript:", "data:"))]
-    assert mail.drop_unsafe_links(result) == result
+    assert mail_html.drop_unsafe_links(result) == result
 
 
 def test_render_email_drops_script_links_even_without_tracking():
@@ -555,14 +555,14 @@ def test_render_email_drops_script_links_even_without_tracking():
 ])
 def test_large_and_pathological_html_is_handled_in_linear_time(source):
     began = time.perf_counter()
-    mail.rewrite_links(source, tracked)
-    mail.plain_text_from_html(source)
-    mail.add_open_pixel(source, "u")
+    mail_html.rewrite_links(source, tracked)
+    mail_html.plain_text_from_html(source)
+    mail_html.add_open_pixel(source, "u")
     assert time.perf_counter() - began < 2
 
 
 def test_only_the_first_href_counts():
-    rewritten, urls = mail.rewrite_links('<a href="https://a.example" href="https://b.example">x</a>', tracked)
+    rewritten, urls = mail_html.rewrite_links('<a href="https://a.example" href="https://b.example">x</a>', tracked)
     assert urls == ["https://a.example"]
     assert rewritten == '<a href="https://t.example/c/0?u=1&amp;v=2" href="https://b.example">x</a>'
 
@@ -572,7 +572,7 @@ def test_rewrite_links_keeps_the_rest_byte_for_byte():
               '<body>\n  <p>こんにちは&nbsp;&amp;&#x3042;</p>\n  <img src="https://img.example/a.png" alt="">\n'
               '  <a data-x=\'a > b\' href="https://a.example/">go</a> <!--[if mso]><a href="https://mso.example">'
               'o</a><![endif]-->\n</body></html>\n')
-    rewritten, urls = mail.rewrite_links(source, lambda url, index: f"T{index}")
+    rewritten, urls = mail_html.rewrite_links(source, lambda url, index: f"T{index}")
     assert urls == ["https://a.example/", "https://mso.example"]
     assert rewritten == source.replace('"https://a.example/"', '"T0"').replace('"https://mso.example"', '"T1"')
 
@@ -582,10 +582,10 @@ def test_rewrite_links_keeps_the_rest_byte_for_byte():
     "<script>", '<a href="https://a.example" <b>', "\x00<a href=\x00>", "<a href=&>x</a>",
 ])
 def test_malformed_html_does_not_crash(source):
-    rewritten, urls = mail.rewrite_links(source, tracked)
+    rewritten, urls = mail_html.rewrite_links(source, tracked)
     assert isinstance(rewritten, str) and isinstance(urls, list)
-    assert isinstance(mail.add_open_pixel(source, "https://t.example/o/1"), str)
-    assert isinstance(mail.plain_text_from_html(source), str)
+    assert isinstance(mail_html.add_open_pixel(source, "https://t.example/o/1"), str)
+    assert isinstance(mail_html.plain_text_from_html(source), str)
 
 
 class _LinkTargets(HTMLParser):
@@ -613,30 +613,30 @@ def test_random_markup_never_crashes():
                 "-->", "<script>", "</script>", " ", "\n", "</body>", "p", "<br>", "&#"]
     for _ in range(3000):
         source = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 40)))
-        rewritten, urls = mail.rewrite_links(source, tracked)
+        rewritten, urls = mail_html.rewrite_links(source, tracked)
         assert all(url.lower().startswith(("http://", "https://")) for url in urls)
         assert not [href for href in link_targets(rewritten) if href.startswith("javascript:")]
-        mail.plain_text_from_html(source)
-        mail.add_open_pixel(source, "https://t.example/o/1")
+        mail_html.plain_text_from_html(source)
+        mail_html.add_open_pixel(source, "https://t.example/o/1")
 
 
 def test_pixel_goes_before_the_closing_body_tag():
     source = "<html><body><p>x</p></BODY >\n</html>"
-    result = mail.add_open_pixel(source, "https://t.example/o/abc?x=1&y=2")
+    result = mail_html.add_open_pixel(source, "https://t.example/o/abc?x=1&y=2")
     pixel = re.search(r'<img src="https://t\.example/o/abc\?x=1&amp;y=2" width="1" height="1" alt=""[^>]*>', result)
     assert pixel
     assert result == source[:20] + pixel.group(0) + source[20:]
 
 
 def test_pixel_without_body_goes_before_html_or_at_the_end():
-    assert mail.add_open_pixel("<html><p>x</p></html>", "u").startswith("<html><p>x</p><img src=\"u\"")
-    assert mail.add_open_pixel("<html><p>x</p></html>", "u").endswith("</html>")
-    fragment = mail.add_open_pixel("<p>x</p>", "u")
+    assert mail_html.add_open_pixel("<html><p>x</p></html>", "u").startswith("<html><p>x</p><img src=\"u\"")
+    assert mail_html.add_open_pixel("<html><p>x</p></html>", "u").endswith("</html>")
+    fragment = mail_html.add_open_pixel("<p>x</p>", "u")
     assert fragment.startswith("<p>x</p><img src=\"u\"") and fragment.endswith("/>")
 
 
 def test_pixel_goes_before_the_last_body_end():
-    result = mail.add_open_pixel("<body>a</body>b</body>", "u")
+    result = mail_html.add_open_pixel("<body>a</body>b</body>", "u")
     assert result.startswith("<body>a</body>b<img") and result.endswith("</body>")
 
 
@@ -647,27 +647,27 @@ def test_plain_text_keeps_line_breaks_and_decodes_entities():
               "<h1>ご案内</h1><p>佐藤&nbsp;様<br>いつも&amp;ありがとう&#x3002;</p>\n\n"
               "<div>一行目</div><div>二行目</div><ul><li>A</li><li>B</li></ul>"
               "<script>alert(1)</script><p>  空白は   まとめる\n 改行も </p></body></html>")
-    assert mail.plain_text_from_html(source) == (
+    assert mail_html.plain_text_from_html(source) == (
         "ご案内\n\n佐藤 様\nいつも&ありがとう。\n\n一行目\n二行目\n\nA\nB\n\n空白は まとめる 改行も")
 
 
 def test_plain_text_shows_link_targets():
     source = ('<p><a href="https://a.example/?x=1&amp;y=2">詳しくはこちら</a> / '
               '<a href="https://b.example/">https://b.example/</a> / <a href="mailto:a@example.jp">メール</a></p>')
-    assert mail.plain_text_from_html(source) == (
+    assert mail_html.plain_text_from_html(source) == (
         "詳しくはこちら (https://a.example/?x=1&y=2) / https://b.example/ / メール")
 
 
 def test_plain_text_keeps_preformatted_text():
-    assert mail.plain_text_from_html("<pre>a  b\n  c</pre>") == "a  b\n  c"
+    assert mail_html.plain_text_from_html("<pre>a  b\n  c</pre>") == "a  b\n  c"
 
 
 def test_plain_text_skips_comments_scripts_and_unfinished_tags():
     source = ("<p>a<!-- hidden <p>x</p> -->b</p><script/>var x = '<p>no</p>';</script><style>p{}</style>"
               "<![CDATA[c]]><?xml x?><p>c &copy2026 &region</p><p>d <a href='https://e.example")
-    assert mail.plain_text_from_html(source) == "ab\n\nc ©2026 ®ion\n\nd"
+    assert mail_html.plain_text_from_html(source) == "ab\n\nc ©2026 ®ion\n\nd"
 
 
 def test_plain_text_of_tables_and_nothing():
-    assert mail.plain_text_from_html("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>") == "a b\nc"
-    assert mail.plain_text_from_html("") == ""
+    assert mail_html.plain_text_from_html("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>") == "a b\nc"
+    assert mail_html.plain_text_from_html("") == ""

@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import cast
 
-from shared.domain import charsets, mail
+from shared.domain import charsets, mail, mail_html
 from shared.domain.validation import format_time
 
 MAX_TEXT_BYTES = 1_000_000  # each of body_text and body_html, counted as UTF-8; the rest is dropped
@@ -323,7 +323,7 @@ def _parse(raw: bytes) -> InboundMessage:
     body_html = content.html
     body_text = content.text
     if (body_text is None or not body_text.strip()) and body_html is not None:
-        body_text = _truncated(mail.plain_text_from_html(body_html))
+        body_text = _truncated(mail_html.plain_text_from_html(body_html))
     subject = charsets.decode_header(first("subject"))
     return InboundMessage(
         message_id=(mail.message_ids(first("message-id")) or cast("list[str | None]", [None]))[0],

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from shared import keys
-from shared.domain import activities, contacts, mail, safe_html, tracking, validation
+from shared.domain import activities, contacts, mail, mail_html, safe_html, tracking, validation
 from shared.errors import FieldError, PayloadTooLarge, require_valid
 
 TRANSPORTS = ("ses", "smtp")
@@ -138,7 +138,7 @@ def tracked_links(body_html: str | None, track_clicks: bool) -> list[str]:
     """The URLs a click token's link index points into, in the order rewrite_links numbers them."""
     if not body_html or not track_clicks:
         return []
-    return mail.rewrite_links(body_html, lambda url, index: url)[1]
+    return mail_html.rewrite_links(body_html, lambda url, index: url)[1]
 
 
 def check_size(rendered: mail.RenderedEmail) -> None:
@@ -296,10 +296,10 @@ def build_message(
         def click_url(_url: str, index: int) -> str:
             return tracking_url(base_url, tracking.KIND_CLICK,
                                 tracking.sign(keyring, tracking.KIND_CLICK, tenant, email["email_id"], index))
-        body_html, _ = mail.rewrite_links(body_html, click_url)
+        body_html, _ = mail_html.rewrite_links(body_html, click_url)
     if body_html and email["track_opens"]:
         token = tracking.sign(keyring, tracking.KIND_OPEN, tenant, email["email_id"])
-        body_html = mail.add_open_pixel(body_html, tracking_url(base_url, tracking.KIND_OPEN, token))
+        body_html = mail_html.add_open_pixel(body_html, tracking_url(base_url, tracking.KIND_OPEN, token))
     _, raw = mail.compose(
         extra_headers=unsubscribe_headers(tenant, email, keyring, base_url),
         email_id=email["email_id"],
