@@ -128,10 +128,11 @@ def formatting_rate(count: int = 50_000) -> float:
     and turned into contacts) to cp932 CSV, with no I/O: the CPU part of an export, for the
     README's estimate of 1,000,000 rows in AWS."""
     from bench.contacts_bench import _contact
+    from shared import tabular_files
     from shared.db.contacts import contact_of_raw
     from shared.db.models import ContactItem
     from shared.domain import contacts as rules
-    from shared.domain import exports, settings, tabular
+    from shared.domain import exports, settings
     from shared.domain.ids import new_id
 
     rng = random.Random(17)
@@ -146,7 +147,7 @@ def formatting_rate(count: int = 50_000) -> float:
             return len(data)
 
     started = time.perf_counter()
-    with tabular.csv_writer(_Discard(), "cp932") as writer:
+    with tabular_files.csv_writer(_Discard(), "cp932") as writer:
         for page in pages:
             for raw in json.loads(page)["Items"]:
                 writer.write_row(exports.row(contact_of_raw(raw), fields, settings.effective({})))

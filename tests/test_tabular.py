@@ -1,4 +1,5 @@
-"""shared.domain.tabular: CSV / xlsx / encrypted zip exports, and sniffing / streaming CSV imports.
+"""shared.tabular_files (and shared.domain.tabular, its rules): CSV / xlsx / encrypted zip exports, and
+sniffing / streaming CSV imports.
 
 Real libraries throughout (csv, XlsxWriter, pyzipper; openpyxl reads xlsx back); every writer
 is driven through a write-only stream like the S3 multipart-upload writer.
@@ -17,14 +18,10 @@ from decimal import Decimal
 import pytest
 import pyzipper
 
-from shared.domain.tabular import (
-    ENCODINGS,
-    EXTRA,
-    XLSX,
+from shared.domain.tabular import ENCODINGS, EXTRA, XLSX, NotTabular, check_password
+from shared.tabular_files import (
     XLSX_MAX_ROWS,
-    NotTabular,
     Sniffed,
-    check_password,
     column_widths,
     csv_writer,
     display_width,
@@ -772,10 +769,10 @@ def parts_of(data):
 def test_a_workbook_that_unpacks_past_the_limits_is_refused_before_anything_is_unpacked(monkeypatch):
     """A zip bomb: 1 GB of shared strings compress to about 1 MB. The sizes in the central
     directory refuse it, before a byte of it is inflated."""
-    import shared.domain.tabular as tabular
+    from shared import tabular_files
 
     parts = parts_of(xlsx_of([["姓"], ["山田"]]))
-    bomb_part = b"<sst>" + b" " * (tabular.XLSX_MAX_PART_IN_MEMORY + 1) + b"</sst>"
+    bomb_part = b"<sst>" + b" " * (tabular_files.XLSX_MAX_PART_IN_MEMORY + 1) + b"</sst>"
     bomb = zip_of({**parts, "xl/sharedStrings.xml": bomb_part})
     assert len(bomb) < 200_000
     tracemalloc.start()
@@ -785,7 +782,7 @@ def test_a_workbook_that_unpacks_past_the_limits_is_refused_before_anything_is_u
     tracemalloc.stop()
     assert peak < 5 * 2**20
 
-    monkeypatch.setattr(tabular, "XLSX_MAX_UNPACKED", 10_000)
+    monkeypatch.setattr(tabular_files, "XLSX_MAX_UNPACKED", 10_000)
     sheet = {**parts, "xl/worksheets/sheet1.xml": parts["xl/worksheets/sheet1.xml"] + b" " * 10_000}
     with pytest.raises(NotTabular, match="the workbook unpacks to 0 MB; an import reads at most 0 MB"):
         sniff_xlsx(io.BytesIO(zip_of(sheet)))

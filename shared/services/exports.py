@@ -18,13 +18,13 @@ import time
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from shared import files
+from shared import files, tabular_files
 from shared.config import CONFIG
 from shared.db import exports as repository
 from shared.db import jobs as job_store
 from shared.db import search as contact_source
 from shared.db import tenant_config
-from shared.domain import exports, search_match, search_plan, tabular, validation
+from shared.domain import exports, search_match, search_plan, validation
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
 from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
@@ -187,7 +187,7 @@ def _write_file(principal: Principal, job: dict[str, Any], key: str, password: s
         with _sink(upload, params, password) as out:
             values = (exports.row(contact, params["fields"], config.settings)
                       for contact in _contacts(principal, config, criteria, ids, progress.fraction))
-            first = list(itertools.islice(values, tabular.WIDTH_SAMPLE_ROWS))  # an xlsx's widths fit these
+            first = list(itertools.islice(values, tabular_files.WIDTH_SAMPLE_ROWS))  # an xlsx's widths fit these
             with _writer(out, params, header, first) as writer:
                 rows = 0
                 for row in itertools.chain(first, values):
@@ -209,8 +209,8 @@ def _writer(out: Any, params: dict[str, Any], header: list[str], first: list[lis
     """The file's writer, its header row written: an xlsx's columns as wide as the header and the
     first rows need (its rows are written in order, so the widths come before them)."""
     if params["format"] == "xlsx":
-        return tabular.xlsx_writer(out, header=header, widths=tabular.column_widths([header, *first]))
-    writer = tabular.csv_writer(out, params["encoding"])
+        return tabular_files.xlsx_writer(out, header=header, widths=tabular_files.column_widths([header, *first]))
+    writer = tabular_files.csv_writer(out, params["encoding"])
     writer.write_row(header)
     return writer
 
@@ -220,7 +220,7 @@ class _sink:
 
     def __init__(self, upload: files.MultipartWriter, params: dict[str, Any], password: str | None) -> None:
         # password_protected: the request gave a password, which the queue message carries
-        self._zip = tabular.encrypted_zip(upload, params["filename"].rsplit(".", 1)[0] + "." + params["format"],
+        self._zip = tabular_files.encrypted_zip(upload, params["filename"].rsplit(".", 1)[0] + "." + params["format"],
                                           cast(str, password)) if params["password_protected"] else None
         self._upload = upload
 

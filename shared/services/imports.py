@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from shared import files
+from shared import files, tabular_files
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
 from shared.db import groups as group_store
@@ -115,7 +115,8 @@ def preview(principal: Principal, import_id: str) -> dict[str, Any]:
                                                            tenant_config.load(principal.tenant).properties)}
 
 
-def _uploaded(tenant: str, job: dict[str, Any], first_rows: int = 0) -> tuple[int, tabular.Sniffed, list[list[str]]]:
+def _uploaded(tenant: str, job: dict[str, Any],
+              first_rows: int = 0) -> tuple[int, tabular_files.Sniffed, list[list[str]]]:
     """The import's file: its size, how to read it (its encoding and header) and its first rows
     (cells in the header's order), read in ranges; refused (409, 413, 422) when it is missing, too
     large or unreadable (its head, or one of those rows)."""
@@ -133,10 +134,11 @@ def _uploaded(tenant: str, job: dict[str, Any], first_rows: int = 0) -> tuple[in
     source = files.RangedFile(CONFIG.files_bucket, key, size)
     try:
         head = source.read(imports.HEAD_BYTES)
-        sniffed = tabular.sniff_xlsx(source) if tabular.is_workbook(head) else tabular.sniff(head)
+        sniffed = tabular_files.sniff_xlsx(source) if tabular_files.is_workbook(head) else tabular_files.sniff(head)
         source.seek(0)
+        read = tabular_files.read_rows(source, sniffed)
         rows = [[row.get(column, "") for column in sniffed.header]
-                for _, row in itertools.islice(tabular.read_rows(source, sniffed), first_rows)] if first_rows else []
+                for _, row in itertools.islice(read, first_rows)] if first_rows else []
     except tabular.NotTabular as refused:
         raise ValidationFailed(f"The file is not a CSV file or an Excel workbook we can read: {refused}",
                                [FieldError("file", str(refused), "not_csv")]) from None
@@ -189,7 +191,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     params = job["params"]
     config = tenant_config.load(tenant, fresh=True)
     plan = imports.Start(params["mapping"], params["on_duplicate"])
-    sniffed = tabular.Sniffed(params["encoding"], params["delimiter"], params["header"])
+    sniffed = tabular_files.Sniffed(params["encoding"], params["delimiter"], params["header"])
     created_ms = int(datetime.fromisoformat(job["created_at"].replace("Z", "+00:00")).timestamp() * 1000)
     key = import_object_key(tenant, job_id)
     done_until = job["cursor"] or 0
@@ -200,7 +202,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
         # an .xlsx is a zip, read from its end: in ranges (files.RangedFile), not as a stream
         stream = (files.RangedFile(CONFIG.files_bucket, key, params["size"]) if params["encoding"] == tabular.XLSX
                   else _CountingStream(CONFIG.files_bucket, key))
-        for row_number, row in tabular.read_rows(stream, sniffed):
+        for row_number, row in tabular_files.read_rows(stream, sniffed):
             if row_number <= done_until:
                 continue
             chunk.append((row_number, row))
