@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shared import keys
+from shared import indexes, keys
 from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
 from shared.db.models import ActivityItem, as_dict
@@ -24,7 +24,7 @@ def page(
     times with the types filtered by DynamoDB (a page may then be short; the cursor goes on)."""
     low = keys.activity_sk(since, "") if since else keys.ACTIVITY_SK_PREFIX
     high = keys.activity_sk(until, "~") if until else keys.ACTIVITY_SK_PREFIX + "~"
-    index = "GSI15" if len(types) == 1 else None
+    index = indexes.TIMELINE_BY_TYPE if len(types) == 1 else None
     if index:
         raws, last = query(keys.timeline_type_pk(tenant, contact_id, types[0]), ActivityItem.gsi15sk.between(low, high),
                            index=index, limit=limit, start=start, forward=False)
@@ -46,7 +46,7 @@ def find(tenant: str, contact_id: str, activity_id: str) -> dict[str, Any] | Non
                                             consistent_read=True).data)
         except ActivityItem.DoesNotExist:
             pass
-    raws, _ = query(keys.activity_id_pk(tenant, activity_id), index="GSI8", limit=1)
+    raws, _ = query(keys.activity_id_pk(tenant, activity_id), index=indexes.ACTIVITY_BY_ID, limit=1)
     if not raws or raws[0]["pk"]["S"] != keys.contact_pk(tenant, contact_id):
         return None
     try:
@@ -89,8 +89,8 @@ def time_bounds(tenant: str, contact_id: str, types: tuple[str, ...], excluding:
     times = []
     for activity_type in types:
         for forward in (True, False):
-            raws, _ = query(keys.timeline_type_pk(tenant, contact_id, activity_type), index="GSI15", limit=2,
-                            forward=forward)
+            raws, _ = query(keys.timeline_type_pk(tenant, contact_id, activity_type), index=indexes.TIMELINE_BY_TYPE,
+                            limit=2, forward=forward)
             entries = [as_dict(ActivityItem.from_raw_data(raw).data) for raw in raws]
             times += [entry["occurred_at"] for entry in entries if entry["id"] != excluding][:1]
     return (min(times), max(times)) if times else (None, None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from shared import keys
+from shared import indexes, keys
 from shared.db import batches, tenant_config
 from shared.db.contacts import contact_id_of_raw
 from shared.db.models import CompanyDomainItem, CompanyItem, as_dict
@@ -99,7 +99,7 @@ def remove(tenant: str, company: dict[str, Any]) -> None:
 def page(tenant: str, sort: str, descending: bool, start: dict[str, Any] | None, limit: int,
          name_prefix: str | None) -> Page[dict[str, Any]]:
     """A page of companies from GSI1 (by creation) or GSI2 (by name; `name_prefix` narrows it)."""
-    index = "GSI2" if sort == "name" else "GSI1"
+    index = indexes.COMPANIES_BY_NAME if sort == "name" else indexes.COMPANIES_BY_CREATION
     condition = CompanyItem.gsi2sk.startswith(keys.sort_head(name_prefix)) if name_prefix else None
     kept: list[dict[str, Any]] = []
     while len(kept) < limit:
@@ -113,8 +113,9 @@ def page(tenant: str, sort: str, descending: bool, start: dict[str, Any] | None,
 
 def member_ids(tenant: str, company_id: str, start: dict[str, Any] | None, limit: int | None) -> Page[str]:
     """Ids of the company's contacts (GSI6), in id order."""
-    raws, start = query(keys.company_members_pk(tenant, company_id), index="GSI6", limit=limit, start=start)
-    return Page.of(raws, start, "GSI6", contact_id_of_raw)
+    raws, start = query(keys.company_members_pk(tenant, company_id), index=indexes.COMPANY_CONTACTS, limit=limit,
+                        start=start)
+    return Page.of(raws, start, indexes.COMPANY_CONTACTS, contact_id_of_raw)
 
 
 def by_domains(tenant: str, domains: Iterable[str]) -> dict[str, tuple[str, str]]:

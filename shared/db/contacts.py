@@ -12,7 +12,7 @@ from typing import Any, cast
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.update import Action
 
-from shared import keys
+from shared import indexes, keys
 from shared.db import batches, tenant_config
 from shared.db import history as history_store
 from shared.db import members as member_store
@@ -142,7 +142,8 @@ def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: 
         def read_range(first_digit: str) -> list[tuple[str, str]]:
             found, start = [], None
             while True:
-                raws, start = query(partition, ContactItem.gsi9sk.startswith(first_digit), index="GSI9", start=start)
+                raws, start = query(partition, ContactItem.gsi9sk.startswith(first_digit),
+                                    index=indexes.CONTACTS_BY_PHONE, start=start)
                 for raw in raws:
                     digits = raw["gsi9sk"]["S"].rsplit("#", 1)[0]
                     if digits in wanted:
@@ -157,7 +158,7 @@ def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: 
         return ids
 
     def lookup(digits: str) -> list[str]:
-        return contact_ids(partition, ContactItem.gsi9sk.startswith(f"{digits}#"), index="GSI9")
+        return contact_ids(partition, ContactItem.gsi9sk.startswith(f"{digits}#"), index=indexes.CONTACTS_BY_PHONE)
 
     return dict(zip(unique, _pool.map(lookup, unique), strict=False))
 
@@ -254,7 +255,8 @@ def sorted_page(
 
 # --- views: the contacts under a view partition (an owner, a status, a tag...) ---------------
 
-VIEW_IDS_INDEX = keys.KEYS_TWIN["GSI1"]  # every view partition is in it (by creation), keys only
+# every view partition is in it (by creation), keys only
+VIEW_IDS_INDEX = keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX["created_at"]]
 
 
 def view_ids(partition: str) -> list[str]:

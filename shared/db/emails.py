@@ -14,7 +14,7 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
-from shared import keys
+from shared import indexes, keys
 from shared.db import batches, templates, tenant_config
 from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
@@ -205,7 +205,7 @@ def folder_page(
 ) -> Page[dict[str, Any]]:
     """One page of a folder (scheduled: soonest first; others newest first), all of the
     tenant's or one sender's."""
-    index = "GSI1" if sender_id is None else "GSI2"
+    index = indexes.MAIL_FOLDER if sender_id is None else indexes.SENDER_MAIL_FOLDER
     raws, last = query(keys.mail_folder_pk(tenant, folder, sender_id), index=index,
                        limit=limit, start=start, forward=folder == "scheduled")
     return Page.of(raws, last, index, _email_of_raw)
@@ -213,8 +213,9 @@ def folder_page(
 
 def thread_page(tenant: str, thread_id: str, limit: int, start: dict[str, Any] | None) -> Page[dict[str, Any]]:
     """One page of a thread's emails, oldest first."""
-    raws, last = query(keys.thread_pk(tenant, thread_id), index="GSI3", limit=limit, start=start)
-    return Page.of(raws, last, "GSI3", _email_of_raw)
+    raws, last = query(keys.thread_pk(tenant, thread_id), index=indexes.EMAIL_THREAD, limit=limit,
+                        start=start)
+    return Page.of(raws, last, indexes.EMAIL_THREAD, _email_of_raw)
 
 
 def due(now: str, limit: int = 1000) -> list[tuple[str, str]]:
@@ -229,7 +230,7 @@ def sending_since(began_by: str, limit: int = 1000) -> list[tuple[str, dict[str,
 
 def _pending(partition: str, by: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
     """(tenant, email) of a GSI5 partition up to the time `by` (the index projects the whole email)."""
-    raws, _ = query(partition, EmailItem.gsi5sk <= f"{by}~", index="GSI5", limit=limit)
+    raws, _ = query(partition, EmailItem.gsi5sk <= f"{by}~", index=indexes.EMAILS_DUE, limit=limit)
     return [(raw["gsi5sk"]["S"].rsplit("#", 2)[1], email_of(EmailItem.from_raw_data(raw))) for raw in raws]
 
 
@@ -256,7 +257,7 @@ def put_mailbox(tenant: str, user_id: str, mailbox: dict[str, Any]) -> None:
 def imap_mailboxes(limit: int) -> list[tuple[str, str]]:
     """(tenant, user id) of up to `limit` mailboxes with IMAP set up, least recently synced first:
     one Query of GSI5's sparse @IMAP partition."""
-    raws, _ = query(keys.IMAP_MAILBOXES_PK, index="GSI5", limit=limit)
+    raws, _ = query(keys.IMAP_MAILBOXES_PK, index=indexes.IMAP_MAILBOXES, limit=limit)
     return [tuple(raw["gsi5sk"]["S"].rsplit("#", 2)[1:]) for raw in raws]
 
 
@@ -301,7 +302,7 @@ def mark_processed(transaction: Transaction, event_key: str, label: str = "event
 
 def email_by_provider_id(provider_message_id: str) -> tuple[str, dict[str, Any]] | None:
     """(tenant, email) of the email SES knows by this id: one Query of GSI4."""
-    raws, _ = query(keys.provider_message_pk(provider_message_id), index="GSI4", limit=1)
+    raws, _ = query(keys.provider_message_pk(provider_message_id), index=indexes.EMAIL_BY_PROVIDER_MESSAGE_ID, limit=1)
     if not raws:
         return None
     tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])
@@ -311,7 +312,7 @@ def email_by_provider_id(provider_message_id: str) -> tuple[str, dict[str, Any]]
 def _email_by_id(email_id: str) -> tuple[str, dict[str, Any]] | None:
     """(tenant, email) of one of our emails by its id, whatever its tenant: a Query of GSI6 and
     a GetItem."""
-    raws, _ = query(keys.email_id_pk(email_id), index="GSI6", limit=1)
+    raws, _ = query(keys.email_id_pk(email_id), index=indexes.EMAIL_BY_ID, limit=1)
     if not raws:
         return None
     tenant = keys.tenant_of_email_pk(raws[0]["pk"]["S"])

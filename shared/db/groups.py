@@ -8,7 +8,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from shared import keys
+from shared import indexes, keys
 from shared.db.contacts import contact_id_of_raw, finish_deletion, stage_deletion_mark
 from shared.db.models import MemberGroupItem, TableItem, as_dict
 from shared.db.reads import Page, query, query_all
@@ -75,8 +75,9 @@ def page(tenant: str, start: dict[str, Any] | None, limit: int) -> Page[dict[str
 
 def member_ids(tenant: str, group_id: str, start: dict[str, Any] | None, limit: int | None) -> Page[str]:
     """Ids of the group's contacts (GSI6), in id order."""
-    raws, start = query(keys.group_members_pk(tenant, group_id), index="GSI6", limit=limit, start=start)
-    return Page.of(raws, start, "GSI6", contact_id_of_raw)
+    raws, start = query(keys.group_members_pk(tenant, group_id), index=indexes.GROUP_CONTACTS, limit=limit,
+                        start=start)
+    return Page.of(raws, start, indexes.GROUP_CONTACTS, contact_id_of_raw)
 
 
 def stage_deletion(transaction: Transaction, tenant: str, group_id: str, job_id: str) -> None:

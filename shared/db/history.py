@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import keys
+from shared import indexes, keys
 from shared.db.item_size import require_storable
 from shared.db.models import HistoryItem, as_dict
 from shared.db.reads import Page, query
 from shared.db.transactions import Transaction
 from shared.domain import history
-
-INDEX = "GSI15"
 
 
 def history_model(tenant: str, contact_id: str, entry: dict[str, Any], version: int, position: int) -> HistoryItem:
@@ -43,12 +41,12 @@ def page(tenant: str, contact_id: str, field: str | None, limit: int,
     """One page of a contact's history, newest first, with one Query reading only the entries it
     answers: the field's GSI15 partition for one field, else the contact's partition (consistent)."""
     if field is not None:
-        raws, last = query(keys.history_field_pk(tenant, contact_id, field), index=INDEX, limit=limit, start=start,
-                           forward=False)
+        raws, last = query(keys.history_field_pk(tenant, contact_id, field), index=indexes.FIELD_HISTORY, limit=limit,
+                           start=start, forward=False)
     else:
         raws, last = query(keys.contact_pk(tenant, contact_id), HistoryItem.sk.startswith(keys.HISTORY_SK_PREFIX),
                            limit=limit, start=start, forward=False, consistent=True)
-    return Page.of(raws, last, INDEX if field is not None else None, _entry)
+    return Page.of(raws, last, indexes.FIELD_HISTORY if field is not None else None, _entry)
 
 
 def _entry(raw: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from shared import keys
+from shared import indexes, keys
 from shared.db import batches
 from shared.db.models import JobChunkItem, JobItem, TableItem, as_dict
 from shared.db.reads import Page, key_after, query
@@ -72,11 +72,13 @@ def requester_page(tenant: str, user_id: str, limit: int, start: dict[str, Any] 
                    ) -> Page[dict[str, Any] | None]:
     """One requester's jobs, newest first: a Query of GSI6 (keys only), then the jobs themselves
     (one consistent BatchGetItem); None for a job gone meanwhile."""
-    raws, last = query(keys.requester_jobs_pk(tenant, user_id), index="GSI6", forward=False, limit=limit, start=start)
-    ids = [raw["gsi6sk"]["S"] for raw in raws]
+    raws, last = query(keys.requester_jobs_pk(tenant, user_id), index=indexes.REQUESTER_JOBS, forward=False,
+                       limit=limit, start=start)
+    sort_key = keys.index_key_names(indexes.REQUESTER_JOBS)[1]
+    ids = [raw[sort_key]["S"] for raw in raws]
     found = {item.job_id: _of(item) for item in batches.get(JobItem, [_key(tenant, job_id) for job_id in ids],
                                                              consistent_read=True)}
-    return Page([found.get(job_id) for job_id in ids], [key_after(raw, "GSI6") for raw in raws], last)
+    return Page([found.get(job_id) for job_id in ids], [key_after(raw, indexes.REQUESTER_JOBS) for raw in raws], last)
 
 
 def _update(tenant: str, job_id: str, actions: list[Any], condition: Any) -> bool:

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from pynamodb.exceptions import UpdateError
 
-from shared import keys
+from shared import indexes, keys
 from shared.db.models import NotificationItem, as_dict
 from shared.db.reads import query
 from shared.db.transactions import Transaction, error_code
@@ -45,7 +45,7 @@ def page(tenant: str, user_id: str, unread_only: bool, limit: int, start: dict[s
     items: list[dict[str, Any]] = []
     condition = NotificationItem.read == False if unread_only else None  # noqa: E712 - a DynamoDB condition
     while len(items) < limit:
-        raws, start = query(keys.notifications_pk(tenant, user_id), index="GSI1", forward=False,
+        raws, start = query(keys.notifications_pk(tenant, user_id), index=indexes.USER_NOTIFICATIONS, forward=False,
                             limit=limit - len(items), start=start, filter_condition=condition)
         items += [_of(NotificationItem.from_raw_data(raw)) for raw in raws]
         if not start:
@@ -57,7 +57,7 @@ def unread_ids(tenant: str, user_id: str) -> list[str]:
     """Ids of the user's unread notifications (GSI1, all of them: they expire after 90 days)."""
     ids, start = [], None
     while True:
-        raws, start = query(keys.notifications_pk(tenant, user_id), index="GSI1", start=start,
+        raws, start = query(keys.notifications_pk(tenant, user_id), index=indexes.USER_NOTIFICATIONS, start=start,
                             filter_condition=NotificationItem.read == False)  # noqa: E712
         ids += [raw["gsi1sk"]["S"].split("#", 1)[1] for raw in raws]
         if not start:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
-from shared import keys
+from shared import indexes, keys
 from shared.db import batches
 from shared.db.contacts import (
     contact_ids,
@@ -34,7 +34,7 @@ def _ids_by_mail(tenant: str, query: search.MailQuery) -> set[str]:
     """The contacts with an email event of the query: its partition of the mail event index
     (GSI13, or GSI9 for one template's emails), from `since` on, keys only."""
     partition = keys.mail_activity_pk(tenant, query.event, query.template_id)
-    index = "GSI13" if query.template_id is None else "GSI9"
+    index = indexes.MAIL_EVENTS if query.template_id is None else indexes.TEMPLATE_MAIL_EVENTS
     sort_key = getattr(ActivityItem, keys.index_key_names(index)[1])
     return set(contact_ids(partition, None if query.since is None else sort_key >= query.since, index=index))
 
@@ -53,7 +53,8 @@ def _ids_in_index(tenant: str, lookup: search_plan.Lookup) -> Iterator[str]:
         for ids in ids_by_phone_digits(tenant, lookup.values).values():
             yield from ids
     elif lookup.index in ("email_prefix", "company_prefix"):
-        index = keys.KEYS_TWIN["GSI3"] if lookup.index == "email_prefix" else "GSI10"
+        index = (keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX["email"]] if lookup.index == "email_prefix"
+                 else indexes.CONTACTS_BY_COMPANY)
         prefix = f"{keys.PRESENT}#{lookup.values[0]}" if lookup.index == "email_prefix" else lookup.values[0]
         sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
         yield from contact_ids(keys.contacts_index_pk(tenant), sort_key.startswith(prefix), index=index)
@@ -61,7 +62,7 @@ def _ids_in_index(tenant: str, lookup: search_plan.Lookup) -> Iterator[str]:
         yield from _ids_by_mail(tenant, search.MailQuery.of_key(lookup.values[0]))
     elif lookup.index == "delivery_status":
         for value in lookup.values:
-            yield from contact_ids(keys.delivery_status_pk(tenant, value), index="GSI13")
+            yield from contact_ids(keys.delivery_status_pk(tenant, value), index=indexes.CONTACTS_BY_DELIVERY_STATUS)
     else:  # a tag, status, owner or starred: its views
         for view in search_plan.lookup_views(tenant, lookup):
             yield from view_ids(view.partition)
@@ -162,7 +163,7 @@ def _all_contacts(tenant: str, on_progress: Callable[[float], None] | None) -> I
             start = None
             try:
                 while not stop.is_set():
-                    raws, start = query(keys.shard_pk(tenant, shard), index="GSI15", start=start)
+                    raws, start = query(keys.shard_pk(tenant, shard), index=indexes.CONTACT_SHARDS, start=start)
                     pages.put(raws)
                     if not start:
                         break

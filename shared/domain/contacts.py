@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, cast
 
-from shared import keys
+from shared import indexes, keys
 from shared.domain import properties as property_rules
 from shared.domain import score, text, validation
 from shared.errors import FieldError, require_valid
@@ -294,11 +294,11 @@ def sort_value(contact: dict[str, Any], field: str) -> str | None:
 def _search_terms(contact: dict[str, Any]) -> dict[str, str]:
     """Index → folded term for the search indexes that only serve quick search."""
     return {
-        "GSI6": _reading(contact, "given_name_kana", "family_name_kana"),
-        "GSI7": _reading(contact, "family_name", "given_name"),
-        "GSI8": _reading(contact, "given_name", "family_name"),
-        "GSI9": phone_digits(contact.get("phone")),
-        "GSI10": text.company_core(contact.get("company")),
+        indexes.CONTACTS_BY_GIVEN_FIRST_READING: _reading(contact, "given_name_kana", "family_name_kana"),
+        indexes.CONTACTS_BY_NAME_OR_TERM: _reading(contact, "family_name", "given_name"),
+        indexes.CONTACTS_BY_GIVEN_NAME: _reading(contact, "given_name", "family_name"),
+        indexes.CONTACTS_BY_PHONE: phone_digits(contact.get("phone")),
+        indexes.CONTACTS_BY_COMPANY: text.company_core(contact.get("company")),
     }
 
 
@@ -327,13 +327,15 @@ def index_keys(tenant: str, contact: dict[str, Any]) -> dict[str, str | None]:
     attributes: dict[str, str | None] = _sort_keys(contact, keys.contacts_index_pk(tenant), keys.CONTACT_SORT_INDEX)
     all_contacts = keys.contacts_index_pk(tenant)
     for index, term in _search_terms(contact).items():
-        number = index[3:]
-        attributes[f"gsi{number}pk"] = all_contacts if term else None
-        attributes[f"gsi{number}sk"] = keys.term_sk(term, contact_id) if term else None
-    attributes["gsi13pk"] = keys.delivery_status_pk(tenant, contact.get("delivery_status", "unconfirmed"))
-    attributes["gsi13sk"] = f"{contact['created_at']}#{contact_id}"
-    attributes["gsi15pk"] = keys.shard_pk(tenant, keys.shard_of(contact_id))
-    attributes["gsi15sk"] = contact_id
+        pk, sk = keys.index_key_names(index)
+        attributes[pk] = all_contacts if term else None
+        attributes[sk] = keys.term_sk(term, contact_id) if term else None
+    pk, sk = keys.index_key_names(indexes.CONTACTS_BY_DELIVERY_STATUS)
+    attributes[pk] = keys.delivery_status_pk(tenant, contact.get("delivery_status", "unconfirmed"))
+    attributes[sk] = f"{contact['created_at']}#{contact_id}"
+    pk, sk = keys.index_key_names(indexes.CONTACT_SHARDS)
+    attributes[pk] = keys.shard_pk(tenant, keys.shard_of(contact_id))
+    attributes[sk] = contact_id
     return attributes
 
 
@@ -379,20 +381,20 @@ def search_prefixes(q: str) -> dict[str, str]:
     if not folded:
         return {}
     prefixes = {  # the name and email sort keys are read in their KEYS_ONLY twins: keys, not contacts
-        keys.KEYS_TWIN["GSI2"]: f"{keys.PRESENT}#{folded}",
-        keys.KEYS_TWIN["GSI3"]: f"{keys.PRESENT}#{folded}",
-        "GSI6": folded,
-        "GSI7": folded,
-        "GSI8": folded,
+        keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX["name"]]: f"{keys.PRESENT}#{folded}",
+        keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX["email"]]: f"{keys.PRESENT}#{folded}",
+        indexes.CONTACTS_BY_GIVEN_FIRST_READING: folded,
+        indexes.CONTACTS_BY_NAME_OR_TERM: folded,
+        indexes.CONTACTS_BY_GIVEN_NAME: folded,
     }
     normalised = unicodedata.normalize("NFKC", q).strip()
     phone_like = all(ch.isdigit() or ch in "+-() ." for ch in normalised)
     digits = phone_digits(normalised)
     if phone_like and len(digits) >= 2:
-        prefixes["GSI9"] = digits
+        prefixes[indexes.CONTACTS_BY_PHONE] = digits
     company = text.company_core(q)
     if company:
-        prefixes["GSI10"] = company
+        prefixes[indexes.CONTACTS_BY_COMPANY] = company
     return {index: keys.sort_head(prefix) for index, prefix in prefixes.items()}  # cut as the keys are
 
 
@@ -404,7 +406,7 @@ def found_by_quick_search(tenant: str, contact: dict[str, Any], prefixes: dict[s
         key = attributes.get(keys.index_key_names(index)[1])
         if key is not None and key.startswith(prefix):
             return True
-    term = prefixes.get("GSI7")
+    term = prefixes.get(indexes.CONTACTS_BY_NAME_OR_TERM)
     return term is not None and any(extra.startswith(term) for extra in extra_search_terms(contact))
 
 
