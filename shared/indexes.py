@@ -11,6 +11,12 @@ KEYS_TWIN.
 
 from __future__ import annotations
 
+
+def numbers(*uses: str) -> tuple[int, ...]:
+    """The index numbers of `uses`, each once: what an item kind's model takes part in."""
+    return tuple(dict.fromkeys(int(use.removeprefix("GSI")) for use in uses))
+
+
 # contacts
 CONTACTS_BY_GIVEN_FIRST_READING = "GSI6"  # quick search
 CONTACTS_BY_NAME_OR_TERM = "GSI7"  # quick search, and the extra search terms' items

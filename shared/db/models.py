@@ -24,6 +24,7 @@ from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection, Projection
 from pynamodb.models import Model
 
+from shared import indexes
 from shared.config import CONFIG
 from shared.db.pynamodb_internals import connection_of, share_connection, wrap_requests
 from shared.db.retries import retry_conflicting_writes
@@ -143,7 +144,7 @@ class ContactViewItem(TableItem, discriminator="contact_view"):
 class SearchTermItem(TableItem, discriminator="search_term"):
     """An extra quick-search term of a contact, in its partition; GSI7 finds it."""
 
-    index_numbers = (7,)
+    index_numbers = indexes.numbers(indexes.CONTACTS_BY_NAME_OR_TERM)
     contact_id = UnicodeAttribute()
 
 
@@ -168,7 +169,8 @@ class EmailItem(TableItem, discriminator="email"):
     GSI1/GSI2: folders; GSI3: thread; GSI4: by SES message id; GSI5: due (sparse); GSI6: by email
     id across tenants (a reply's In-Reply-To names our Message-ID, which carries the email id)."""
 
-    index_numbers = (1, 2, 3, 4, 5, 6)
+    index_numbers = indexes.numbers(indexes.MAIL_FOLDER, indexes.SENDER_MAIL_FOLDER, indexes.EMAIL_THREAD,
+                                    indexes.EMAIL_BY_PROVIDER_MESSAGE_ID, indexes.EMAILS_DUE, indexes.EMAIL_BY_ID)
     gsi5sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
     email_id = UnicodeAttribute()
     contact_id = UnicodeAttribute()
@@ -221,7 +223,8 @@ class ActivityItem(TableItem, discriminator="activity"):
     id, GSI15 lists a contact's entries of one type, GSI13 and GSI9 a tenant's sent emails, opens
     and clicks (search)."""
 
-    index_numbers = (8, 9, 13, 15)
+    index_numbers = indexes.numbers(indexes.ACTIVITY_BY_ID, indexes.TEMPLATE_MAIL_EVENTS, indexes.MAIL_EVENTS,
+                                    indexes.TIMELINE_BY_TYPE)
     gsi15sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
     gsi9pk: UnicodeAttribute  # and set on an entry of a searchable mail event (shared.db.activity_items)
     gsi9sk: UnicodeAttribute
@@ -234,7 +237,7 @@ class HistoryItem(TableItem, discriminator="history"):
     """One field's change (field, old, new, at, actor), in its contact's partition (deleted with
     the contact); GSI15 lists a contact's changes of one field."""
 
-    index_numbers = (15,)
+    index_numbers = indexes.numbers(indexes.FIELD_HISTORY)
     data = _map()
 
 
@@ -308,8 +311,11 @@ class SegmentItem(TableItem, discriminator="segment"):
 class JobItem(TableItem, discriminator="job"):
     """A long-running job of a tenant (a bulk action), its progress and its counts. `cursor` is
     the next chunk of targets to work on: it moves in the same transaction as that chunk's
-    writes, so a worker that crashed resumes after the last chunk it finished."""
+    writes, so a worker that crashed resumes after the last chunk it finished. Its requester's jobs
+    are in GSI6, KEYS_ONLY, so progress updates write nothing to the index
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes)."""
 
+    index_numbers = indexes.numbers(indexes.REQUESTER_JOBS)
     job_id = UnicodeAttribute()
     job_kind = UnicodeAttribute()
     status = UnicodeAttribute()
@@ -330,11 +336,6 @@ class JobItem(TableItem, discriminator="job"):
     updated_at = UnicodeAttribute()
     expires_at_epoch = NumberAttribute(null=True)  # an import never started goes away (TTL)
     version = VersionAttribute()
-    # its requester's jobs in GSI6; KEYS_ONLY, so progress updates write nothing to the index
-    # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes)
-    gsi6pk = UnicodeAttribute(null=True)
-    gsi6sk = UnicodeAttribute(null=True)
-    gsi6 = _index(6)()
 
 
 class JobChunkItem(TableItem, discriminator="job_chunk"):
@@ -371,7 +372,7 @@ class MailboxItem(TableItem, discriminator="mailbox"):
     its sync state and its checkpoints: `imap_folders` maps a folder's name to {"uidvalidity",
     "uid"}, the highest UID filed. In GSI5 under @IMAP while IMAP is set up (docs/data-model.md)."""
 
-    index_numbers = (5,)
+    index_numbers = indexes.numbers(indexes.IMAP_MAILBOXES)
     gsi5sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the updates' actions
 
     host = UnicodeAttribute()
@@ -431,7 +432,7 @@ class CompanyItem(TableItem, discriminator="company"):
     writes move in their own transactions) and `deleting` while its contacts are unlinked; GSI1
     lists the tenant's companies by creation, GSI2 by name."""
 
-    index_numbers = (1, 2)
+    index_numbers = indexes.numbers(indexes.COMPANIES_BY_CREATION, indexes.COMPANIES_BY_NAME)
     gsi2sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
     data = _map()
     contact_count = NumberAttribute(default=0)
@@ -449,7 +450,7 @@ class CompanyDomainItem(TableItem, discriminator="company_domain"):
 class CompanyMemberItem(TableItem, discriminator="company_member"):
     """A contact's link to its company, in the contact's partition; GSI6 lists a company's contacts."""
 
-    index_numbers = (6,)
+    index_numbers = indexes.numbers(indexes.COMPANY_CONTACTS)
     contact_id = UnicodeAttribute()
     company_id = UnicodeAttribute()
 
@@ -467,7 +468,7 @@ class GroupMemberItem(TableItem, discriminator="group_member"):
     """A contact's membership of a member group, in the contact's partition; GSI6 lists a group's
     contacts."""
 
-    index_numbers = (6,)
+    index_numbers = indexes.numbers(indexes.GROUP_CONTACTS)
     contact_id = UnicodeAttribute()
     group_id = UnicodeAttribute()
 
@@ -510,7 +511,7 @@ class NotificationItem(TableItem, discriminator="notification"):
     """An open or click notification of a sender, under the sender's user partition; GSI1 lists a
     user's notifications newest first. Expires after 90 days (TTL)."""
 
-    index_numbers = (1,)
+    index_numbers = indexes.numbers(indexes.USER_NOTIFICATIONS)
     data = _map()
     read = BooleanAttribute(default=False)
     expires_at_epoch = NumberAttribute()
