@@ -96,7 +96,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, BinaryIO, Protocol, cast
+from typing import Any, BinaryIO, Protocol, Self, cast
 
 from shared.domain.tabular import ENCODINGS, EXTRA, XLSX, NotTabular, check_password
 
@@ -170,7 +170,37 @@ def _csv_cell(value: Cell) -> str:
     raise TypeError(f"cannot write a {type(value).__name__} cell")
 
 
-class _CsvWriter:
+class _Writer:
+    """What both writers share: ``out`` flushed once they are closed, and as context managers,
+    ``close`` on success and, on an exception, ``_drop`` of what is not written yet."""
+
+    _out: BinaryIO
+    _closed: bool
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _flush_out(self) -> None:
+        flush = getattr(self._out, "flush", None)
+        if flush is not None:
+            flush()
+
+    def _drop(self) -> None:
+        """Nothing more reaches ``out``."""
+        self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._drop()
+
+
+class _CsvWriter(_Writer):
     """CSV rows encoded into ``out`` roughly every 64 K characters."""
 
     def __init__(self, out: BinaryIO, encoding: str) -> None:
@@ -197,9 +227,7 @@ class _CsvWriter:
         if not self._closed:
             self._flush()
             self._closed = True
-            flush = getattr(self._out, "flush", None)
-            if flush is not None:
-                flush()
+            self._flush_out()
 
     def _flush(self) -> None:
         text = self._buffer.getvalue()
@@ -221,16 +249,6 @@ class _CsvWriter:
             # cp932 trail bytes are >= 0x40, so every 0x3F byte is a real "?": the surplus was replaced.
             self.replaced += data.count(b"?") - text.count("?")
             return data
-
-    def __enter__(self) -> _CsvWriter:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self._closed = True  # drop the buffer: nothing more reaches out
 
 
 def csv_writer(out: BinaryIO, encoding: str) -> RowWriter:
@@ -265,7 +283,7 @@ def column_widths(rows: Sequence[Sequence[Cell]], maximum: int = MAX_COLUMN_WIDT
     return [float(min(maximum, width + _COLUMN_PADDING)) for width in widths]
 
 
-class _XlsxWriter:
+class _XlsxWriter(_Writer):
     """An .xlsx built in a private temporary directory, copied into ``out`` on ``close``."""
 
     def __init__(self, out: BinaryIO, sheet_name: str, tmp_dir: str | None, header: Sequence[str] | None,
@@ -345,20 +363,12 @@ class _XlsxWriter:
                     self._out.write(chunk)
         finally:
             self._cleanup()
-        flush = getattr(self._out, "flush", None)
-        if flush is not None:
-            flush()
+        self._flush_out()
 
-    def __enter__(self) -> _XlsxWriter:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self._closed = True
-            self._cleanup()
+    def _drop(self) -> None:
+        """Nothing more reaches ``out``, and the temporary files go."""
+        super()._drop()
+        self._cleanup()
 
 
 def xlsx_writer(out: BinaryIO, sheet_name: str = "contacts", tmp_dir: str | None = None,
