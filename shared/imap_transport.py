@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from shared.domain.mailbox import MailboxSettings
 from shared.errors import TransportFailed
-from shared.smtp_transport import resolve
+from shared.smtp_transport import connect_first, resolve
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -56,13 +56,7 @@ class _Pinned:
         return left
 
     def _plain_socket(self) -> socket.socket:
-        *others, last = self._addresses
-        for address in others:
-            try:
-                return socket.create_connection((address, self.port), self._left())  # type: ignore[attr-defined]
-            except OSError:
-                continue  # unreachable or refused: the next address, as create_connection does
-        return socket.create_connection((last, self.port), self._left())  # type: ignore[attr-defined]
+        return connect_first(self._addresses, self.port, self._left)  # type: ignore[attr-defined]
 
     def _within_deadline(self) -> None:
         if getattr(self, "sock", None) is not None:

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from shared.domain.mailbox import OAuth2Client
 from shared.errors import TransportFailed
 from shared.imap_transport import ImapFailed
-from shared.smtp_transport import resolve
+from shared.smtp_transport import connect_first, resolve
 
 MAX_ANSWER_BYTES = 64 * 1024
 
@@ -31,8 +31,13 @@ class Tokens:
     refresh_token: str | None  # a new refresh token when the provider rotates it (Microsoft does), else None
 
 
-def _connection(url: str, addresses: list[str], timeout: float, ca_file: str | None) -> http.client.HTTPConnection:
+def _connection(url: str, addresses: list[str], deadline: float, ca_file: str | None) -> http.client.HTTPConnection:
     parts = urlsplit(url)
+
+    def left() -> float:
+        return max(deadline - time.monotonic(), 0.1)
+
+    timeout = left()
     if parts.scheme == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
             cast(str, parts.hostname), parts.port or 443, timeout=timeout,  # a validated token_url has a host
@@ -41,10 +46,11 @@ def _connection(url: str, addresses: list[str], timeout: float, ca_file: str | N
         connection = http.client.HTTPConnection(cast(str, parts.hostname), parts.port or 80, timeout=timeout)
     port = connection.port
 
-    def pinned(_address: tuple[str, int], timeout: float | None = None, source_address: Any = None) -> socket.socket:
-        return socket.create_connection((addresses[0], port), timeout, source_address)
+    def pinned(_address: tuple[str, int], _timeout: float | None = None, _source: Any = None) -> socket.socket:
+        return connect_first(addresses, port, left)
 
-    connection._create_connection = pinned  # type: ignore[attr-defined]  # http.client's own hook for its socket
+    # http.client makes its socket through this attribute (its own hook); TLS still verifies the host name
+    connection._create_connection = pinned  # type: ignore[attr-defined]
     return connection
 
 
@@ -69,8 +75,7 @@ def access_token(client: OAuth2Client, client_secret: str | None, refresh_token:
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client.client_id,
             **({"client_secret": client_secret} if client_secret else {}),
             **({"scope": client.scope} if client.scope else {})}
-    timeout = max(deadline - time.monotonic(), 0.1)
-    connection = _connection(client.token_url, addresses, timeout, ca_file)
+    connection = _connection(client.token_url, addresses, deadline, ca_file)
     try:
         connection.request("POST", parts.path or "/", body=urlencode(form),
                            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})

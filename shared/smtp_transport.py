@@ -125,6 +125,18 @@ def resolve(host: str, port: int, allow_private_hosts: bool, server: str = "SMTP
     return addresses
 
 
+def connect_first(addresses: list[str], port: int, time_left: Callable[[], float]) -> socket.socket:
+    """A plain connection to the first of `addresses` (resolve's) that takes it, the others tried
+    in turn as socket.create_connection tries a host's; each attempt gets `time_left()`."""
+    *others, last = addresses
+    for address in others:
+        try:
+            return socket.create_connection((address, port), time_left())
+        except OSError:
+            continue  # unreachable or refused: the next address
+    return socket.create_connection((last, port), time_left())
+
+
 def _connect(settings: MailboxSettings, addresses: list[str], context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
     deadline = time.monotonic() + timeout
     if settings.security == "tls":
