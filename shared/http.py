@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import import_module
 from typing import Any, cast
 
 from shared import keys
@@ -187,17 +188,45 @@ class Router:
         return self.route("DELETE", path)
 
 
+@dataclass(frozen=True)
+class RouteModules:
+    """A function's route modules, each imported on the first request it serves: a cold start
+    imports only the module (and the domain) of its first request, not every resource's.
+    `owners` maps a path prefix to the module of `package` whose router serves the paths under it;
+    the longest prefix owns a path ("/v1/contacts/{id}/timeline" before "/v1/contacts").
+    tests/test_http_router.py checks that each module's routes are owned by that module."""
+
+    package: str
+    owners: dict[str, str]
+
+    def module_of(self, route_key: str) -> str | None:
+        path = route_key.partition(" ")[2]
+        prefixes = [prefix for prefix in self.owners if path == prefix or path.startswith(f"{prefix}/")]
+        return f"{self.package}.{self.owners[max(prefixes, key=len)]}" if prefixes else None
+
+    def routes_of(self, route_key: str) -> dict[str, Route]:
+        module = self.module_of(route_key)
+        return {} if module is None else cast(Router, import_module(module).router).routes
+
+
 class App:
     """Dispatch an event to its route: `route(request, **path_parameters)` returns a JSON-able
-    value (200) or a Response; a CrmError becomes the contract's error body."""
+    value (200) or a Response; a CrmError becomes the contract's error body. The routes are the
+    `routers`' and, imported on first use, the `modules`'."""
 
-    def __init__(self, *routers: Router) -> None:
+    def __init__(self, *routers: Router, modules: RouteModules | None = None) -> None:
         self.routes: dict[str, Route] = {CORS_PREFLIGHT_ROUTE: _preflight}
         for router in routers:
             self.routes.update(router.routes)
+        self.modules = modules
+
+    def route(self, route_key: str) -> Route | None:
+        if route_key not in self.routes and self.modules is not None:
+            self.routes.update(self.modules.routes_of(route_key))
+        return self.routes.get(route_key)
 
     def resolve(self, event: dict[str, Any]) -> dict[str, Any]:
-        route = self.routes.get(event.get("routeKey", ""))
+        route = self.route(event.get("routeKey", ""))
         try:
             if route is None:
                 raise _NoSuchRoute()

@@ -3,16 +3,18 @@ their open and click notifications."""
 
 from typing import Any
 
-from functions.emails_api.routes import emails, mailbox, templates
 from shared.config import require
-from shared.http import App
+from shared.http import App, RouteModules
 from shared.observability import API_CORRELATION_PATH, logger
 
 # what this function refuses to start without (template.yaml sets each on it)
 require("TABLE_NAME", "APP_SECRET_ID", "TRACKING_KEY_SECRET_ID", "TRACKING_BASE_URL", "SES_CONFIGURATION_SET",
         "MAILBOX_SECRET_PREFIX", "SCHEDULE_GROUP", "SCHEDULER_ROLE_ARN", "SCHEDULED_SEND_ARN")
 
-app = App(emails.router, templates.router, mailbox.router)
+app = App(modules=RouteModules("functions.emails_api.routes", {
+    "/v1/emails": "emails", "/v1/email-templates": "templates", "/v1/me/mailbox": "mailbox",
+    "/v1/me/notifications": "mailbox",
+}))
 
 
 @logger.inject_lambda_context(clear_state=True, correlation_id_path=API_CORRELATION_PATH)
