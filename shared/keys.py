@@ -18,7 +18,8 @@ from shared.domain.sizes import MAX_SORT_KEY_BYTES, truncate_utf8
 PRESENT, MISSING = "0", "1"  # sort-key prefixes: contacts lacking the sort field come after the rest
 
 
-_PLAIN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+MAX_ID_LENGTH = 128
+_PLAIN = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{MAX_ID_LENGTH}}}$")
 
 
 MAX_ID_BYTES = 128
@@ -149,9 +150,16 @@ def index_key_names(index: str) -> tuple[str, str]:
     return f"gsi{number}pk", f"gsi{number}sk"
 
 
-# The contact's sort keys (gsi1sk-gsi5sk). The indexes a quick search reads project them
-# (INCLUDE), so that its matches are put in the list's order from their index entries: a page
-# then reads its own contacts only, never a walk of the tenant's sorted index.
+def index_entry(index: str, partition: str | None, sort: str | None) -> dict[str, str | None]:
+    """An item's key attributes in `index` (a use of shared.indexes); None leaves the item out of
+    that index."""
+    pk_name, sk_name = index_key_names(index)
+    return {pk_name: partition, sk_name: sort}
+
+
+# The contact's sort keys (the sort key attributes of GSI1-5). The indexes a quick search reads
+# project them (INCLUDE), so that its matches are put in the list's order from their index
+# entries: a page then reads its own contacts only, never a walk of the tenant's sorted index.
 SORT_KEY_ATTRIBUTES = tuple(index_key_names(index)[1] for index in CONTACT_SORT_INDEX.values())
 QUICK_SEARCH_INDEXES = ("GSI6", "GSI7", "GSI8", "GSI9", "GSI10", KEYS_TWIN["GSI2"], KEYS_TWIN["GSI3"])
 

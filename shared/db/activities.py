@@ -9,7 +9,7 @@ from typing import Any
 from shared import indexes, keys
 from shared.db import contacts as contact_store
 from shared.db.activity_items import activity_model
-from shared.db.models import ActivityItem, as_dict
+from shared.db.models import ActivityItem, as_dict, index_sort_key
 from shared.db.reads import Page, query
 from shared.db.transactions import Transaction
 from shared.domain.ids import time_of
@@ -26,8 +26,9 @@ def page(
     high = keys.activity_sk(until, "~") if until else keys.ACTIVITY_SK_PREFIX + "~"
     index = indexes.TIMELINE_BY_TYPE if len(types) == 1 else None
     if index:
-        raws, last = query(keys.timeline_type_pk(tenant, contact_id, types[0]), ActivityItem.gsi15sk.between(low, high),
-                           index=index, limit=limit, start=start, forward=False)
+        raws, last = query(keys.timeline_type_pk(tenant, contact_id, types[0]),
+                           index_sort_key(ActivityItem, index).between(low, high), index=index, limit=limit,
+                           start=start, forward=False)
     else:
         type_filter = ActivityItem.data["type"].is_in(*types) if types else None
         raws, last = query(keys.contact_pk(tenant, contact_id), ActivityItem.sk.between(low, high), limit=limit,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import keys
+from shared import indexes, keys
 from shared.db.item_size import require_storable
 from shared.db.models import ActivityItem
 from shared.domain import activities
@@ -14,14 +14,19 @@ from shared.domain import activities
 
 def activity_model(tenant: str, contact_id: str, activity: dict[str, Any]) -> ActivityItem:
     sort_key = keys.activity_sk(activity["occurred_at"], activity["id"])
-    model = ActivityItem(keys.contact_pk(tenant, contact_id), sort_key, data=activity,
-                         gsi8pk=keys.activity_id_pk(tenant, activity["id"]), gsi8sk=keys.ACTIVITY_ID_SK,
-                         gsi15pk=keys.timeline_type_pk(tenant, contact_id, activity["type"]), gsi15sk=sort_key)
+    # a model's **attributes: typed Any, as mypy matches them to every parameter
+    entries: dict[str, Any] = {
+        **keys.index_entry(indexes.ACTIVITY_BY_ID, keys.activity_id_pk(tenant, activity["id"]), keys.ACTIVITY_ID_SK),
+        **keys.index_entry(indexes.TIMELINE_BY_TYPE, keys.timeline_type_pk(tenant, contact_id, activity["type"]),
+                           sort_key),
+    }
     searchable = activities.searchable_mail_event(activity)
     if searchable is not None:  # the `emails` search condition's index (docs/data-model.md)
         event, template_id = searchable
-        model.gsi13pk, model.gsi13sk = keys.mail_activity_pk(tenant, event), keys.timed_sk(activity["occurred_at"],
-                                                                                           activity["id"])
+        at = keys.timed_sk(activity["occurred_at"], activity["id"])
+        entries |= keys.index_entry(indexes.MAIL_EVENTS, keys.mail_activity_pk(tenant, event), at)
         if template_id is not None:
-            model.gsi9pk, model.gsi9sk = keys.mail_activity_pk(tenant, event, template_id), model.gsi13sk
+            entries |= keys.index_entry(indexes.TEMPLATE_MAIL_EVENTS, keys.mail_activity_pk(tenant, event, template_id),
+                                        at)
+    model = ActivityItem(keys.contact_pk(tenant, contact_id), sort_key, data=activity, **entries)
     return require_storable(model, "The timeline entry is too large to store; shorten its text.")

@@ -9,7 +9,7 @@ from typing import Any
 from shared import indexes, keys
 from shared.db import batches, tenant_config
 from shared.db.contacts import contact_id_of_raw
-from shared.db.models import CompanyDomainItem, CompanyItem, as_dict
+from shared.db.models import CompanyDomainItem, CompanyItem, as_dict, index_sort_key
 from shared.db.reads import Page, key_after, query
 from shared.db.transactions import Transaction
 from shared.domain import companies as company_rules
@@ -100,7 +100,8 @@ def page(tenant: str, sort: str, descending: bool, start: dict[str, Any] | None,
          name_prefix: str | None) -> Page[dict[str, Any]]:
     """A page of companies from GSI1 (by creation) or GSI2 (by name; `name_prefix` narrows it)."""
     index = indexes.COMPANIES_BY_NAME if sort == "name" else indexes.COMPANIES_BY_CREATION
-    condition = CompanyItem.gsi2sk.startswith(keys.sort_head(name_prefix)) if name_prefix else None
+    condition = (index_sort_key(CompanyItem, indexes.COMPANIES_BY_NAME).startswith(keys.sort_head(name_prefix))
+                 if name_prefix else None)
     kept: list[dict[str, Any]] = []
     while len(kept) < limit:
         raws, start = query(keys.companies_index_pk(tenant), condition, index=index, forward=not descending,

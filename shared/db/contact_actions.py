@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from shared import keys
-from shared.db.models import ContactItem, ContactViewItem, EmailKeyItem
+from shared.db.models import ContactItem, ContactViewItem, EmailKeyItem, index_sort_key
 from shared.db.transactions import Transaction
 
-_ACTION_SORT_KEY = keys.index_key_names(keys.CONTACT_SORT_INDEX["last_customer_action_at"])[1]
+_ACTION_INDEX = keys.CONTACT_SORT_INDEX["last_customer_action_at"]
 
 
 def _data_actions(data: Any, action_type: str, at: str, new_session: bool | None) -> list[Any]:
@@ -48,7 +48,7 @@ def stage(
         condition &= data["email"].does_not_exist()
     sort_key = keys.sorted_sk(at, contact_id)
     contact_actions = [*_data_actions(data, action_type, at, new_session),
-                       getattr(ContactItem, _ACTION_SORT_KEY).set(sort_key)]
+                       index_sort_key(ContactItem, _ACTION_INDEX).set(sort_key)]
     transaction.update("contact", ContactItem(keys.contact_pk(tenant, contact_id), keys.CONTACT_SK, version=0),
                        contact_actions, condition=condition, version_checked=False)
     # The owner's view sorts by the last action too. Without reading the contact its owner is
@@ -56,7 +56,7 @@ def stage(
     # every index (no partition key), which the save that gives it an owner overwrites.
     transaction.update("owner_view", ContactViewItem(keys.contact_pk(tenant, contact_id), keys.OWNER_VIEW_SK),
                        [ContactViewItem.kind.set(ContactViewItem), ContactViewItem.contact_id.set(contact_id),
-                        getattr(ContactViewItem, _ACTION_SORT_KEY).set(sort_key)])
+                        index_sort_key(ContactViewItem, _ACTION_INDEX).set(sort_key)])
     if email_key is not None:
         transaction.update("email_key", EmailKeyItem(keys.email_key_pk(tenant, email_key), keys.EMAIL_KEY_SK),
                            _data_actions(EmailKeyItem.data, action_type, at, new_session),

@@ -35,6 +35,7 @@ from shared.db.models import (
     TenantConfigItem,
     UsageItem,
     as_dict,
+    index_sort_key,
 )
 from shared.db.reads import RawItem, key_after, query, query_all
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction, error_code
@@ -136,16 +137,18 @@ def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: 
     when many numbers are wanted of a small index (contact_rules.phone_lookup_reads decides)."""
     unique = [digits for digits in dict.fromkeys(digit_strings) if digits]
     partition = keys.contacts_index_pk(tenant)
+    by_phone = index_sort_key(ContactItem, indexes.CONTACTS_BY_PHONE)
     if whole_index:
         wanted = set(unique)
+        sort_key = keys.index_key_names(indexes.CONTACTS_BY_PHONE)[1]
 
         def read_range(first_digit: str) -> list[tuple[str, str]]:
             found, start = [], None
             while True:
-                raws, start = query(partition, ContactItem.gsi9sk.startswith(first_digit),
+                raws, start = query(partition, by_phone.startswith(first_digit),
                                     index=indexes.CONTACTS_BY_PHONE, start=start)
                 for raw in raws:
-                    digits = raw["gsi9sk"]["S"].rsplit("#", 1)[0]
+                    digits = raw[sort_key]["S"].rsplit("#", 1)[0]
                     if digits in wanted:
                         found.append((digits, contact_id_of_raw(raw)))
                 if not start:
@@ -158,7 +161,7 @@ def ids_by_phone_digits(tenant: str, digit_strings: Iterable[str], whole_index: 
         return ids
 
     def lookup(digits: str) -> list[str]:
-        return contact_ids(partition, ContactItem.gsi9sk.startswith(f"{digits}#"), index=indexes.CONTACTS_BY_PHONE)
+        return contact_ids(partition, by_phone.startswith(f"{digits}#"), index=indexes.CONTACTS_BY_PHONE)
 
     return dict(zip(unique, _pool.map(lookup, unique), strict=False))
 
@@ -174,7 +177,7 @@ def search_ids(tenant: str, prefixes: dict[str, str], sort_field: str | None = N
 
     def lookup(entry: tuple[str, str]) -> list[RawItem]:
         index, prefix = entry
-        condition = getattr(ContactItem, keys.index_key_names(index)[1]).startswith(prefix)
+        condition = index_sort_key(ContactItem, index).startswith(prefix)
         return query_all(partition, condition, index=index, attributes=wanted)
 
     matches: dict[str, str | None] = {}
@@ -226,7 +229,7 @@ def sorted_page(
     """
     index = keys.CONTACT_SORT_INDEX[sort_field]
     filter_condition = _filter_condition(filters)
-    sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
+    sort_key = index_sort_key(ContactItem, index)
     phase = (position or {}).get("phase", keys.PRESENT)
     start = (position or {}).get("key")
     raws: list[RawItem] = []
@@ -302,7 +305,7 @@ def view_page(
     entries the page still needs, so a page costs its entries and its contacts. Position:
     {"phase", "key"} as in `sorted_page`."""
     index = keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX[sort_field]]
-    sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
+    sort_key = index_sort_key(ContactItem, index)
     phase = (position or {}).get("phase", keys.PRESENT)
     start = (position or {}).get("key")
     page: list[tuple[RawItem, dict[str, Any]]] = []
@@ -412,10 +415,11 @@ def _stage_views(transaction: Transaction, tenant: str, contact: dict[str, Any],
 
 
 def _search_term_model(tenant: str, contact_id: str, term: str) -> SearchTermItem:
-    return SearchTermItem(
-        keys.contact_pk(tenant, contact_id), keys.search_term_sk(term), contact_id=contact_id,
-        gsi7pk=keys.contacts_index_pk(tenant), gsi7sk=keys.term_sk(term, contact_id),
-    )
+    # a model's **attributes: typed Any, as mypy matches them to every parameter
+    found_by: dict[str, Any] = keys.index_entry(indexes.CONTACTS_BY_NAME_OR_TERM, keys.contacts_index_pk(tenant),
+                                                keys.term_sk(term, contact_id))
+    return SearchTermItem(keys.contact_pk(tenant, contact_id), keys.search_term_sk(term), contact_id=contact_id,
+                          **found_by)
 
 
 def _tag_count_actions(tag: str, delta: int, now: str) -> list[Any]:
@@ -435,17 +439,19 @@ def _group_item(tenant: str, group_id: str) -> MemberGroupItem:
 
 
 def _company_member_model(tenant: str, contact_id: str, company_id: str) -> CompanyMemberItem:
-    return CompanyMemberItem(
-        keys.contact_pk(tenant, contact_id), keys.COMPANY_SK, contact_id=contact_id, company_id=company_id,
-        gsi6pk=keys.company_members_pk(tenant, company_id), gsi6sk=contact_id,
-    )
+    # a model's **attributes: typed Any, as mypy matches them to every parameter
+    listed: dict[str, Any] = keys.index_entry(indexes.COMPANY_CONTACTS, keys.company_members_pk(tenant, company_id),
+                                              contact_id)
+    return CompanyMemberItem(keys.contact_pk(tenant, contact_id), keys.COMPANY_SK, contact_id=contact_id,
+                             company_id=company_id, **listed)
 
 
 def _group_member_model(tenant: str, contact_id: str, group_id: str) -> GroupMemberItem:
-    return GroupMemberItem(
-        keys.contact_pk(tenant, contact_id), keys.group_sk(group_id), contact_id=contact_id, group_id=group_id,
-        gsi6pk=keys.group_members_pk(tenant, group_id), gsi6sk=contact_id,
-    )
+    # a model's **attributes: typed Any, as mypy matches them to every parameter
+    listed: dict[str, Any] = keys.index_entry(indexes.GROUP_CONTACTS, keys.group_members_pk(tenant, group_id),
+                                              contact_id)
+    return GroupMemberItem(keys.contact_pk(tenant, contact_id), keys.group_sk(group_id), contact_id=contact_id,
+                           group_id=group_id, **listed)
 
 
 def _stage_groups(transaction: Transaction, tenant: str, contact: dict[str, Any], previous: dict[str, Any],

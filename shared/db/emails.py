@@ -29,6 +29,7 @@ from shared.db.models import (
     TemplateItem,
     TenantConfigItem,
     as_dict,
+    index_sort_key,
 )
 from shared.db.reads import Page, query
 from shared.db.transactions import Transaction, error_code
@@ -230,8 +231,10 @@ def sending_since(began_by: str, limit: int = 1000) -> list[tuple[str, dict[str,
 
 def _pending(partition: str, by: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
     """(tenant, email) of a GSI5 partition up to the time `by` (the index projects the whole email)."""
-    raws, _ = query(partition, EmailItem.gsi5sk <= f"{by}~", index=indexes.EMAILS_DUE, limit=limit)
-    return [(raw["gsi5sk"]["S"].rsplit("#", 2)[1], email_of(EmailItem.from_raw_data(raw))) for raw in raws]
+    raws, _ = query(partition, index_sort_key(EmailItem, indexes.EMAILS_DUE) <= f"{by}~", index=indexes.EMAILS_DUE,
+                    limit=limit)
+    sort_key = keys.index_key_names(indexes.EMAILS_DUE)[1]
+    return [(raw[sort_key]["S"].rsplit("#", 2)[1], email_of(EmailItem.from_raw_data(raw))) for raw in raws]
 
 
 # --- mailboxes --------------------------------------------------------------------------------
@@ -243,14 +246,16 @@ def get_mailbox(tenant: str, user_id: str) -> dict[str, Any] | None:
         return None
 
 
-def _imap_index_keys(tenant: str, user_id: str, attempted_at: str | None) -> dict[str, str]:
+def _imap_sort_key(tenant: str, user_id: str, attempted_at: str | None) -> str:
     """The mailbox's place in @IMAP: never synced first, then the one whose last run is oldest."""
-    return {"gsi5pk": keys.IMAP_MAILBOXES_PK, "gsi5sk": keys.pending_sk(attempted_at or "0", tenant, user_id)}
+    return keys.pending_sk(attempted_at or "0", tenant, user_id)
 
 
 def put_mailbox(tenant: str, user_id: str, mailbox: dict[str, Any]) -> None:
     """Writes the mailbox whole; one with IMAP set up is listed in @IMAP for the sync."""
-    listed: dict[str, Any] = _imap_index_keys(tenant, user_id, None) if mailbox.get("imap_host") else {}
+    listed: dict[str, Any] = {}
+    if mailbox.get("imap_host"):
+        listed = keys.index_entry(indexes.IMAP_MAILBOXES, keys.IMAP_MAILBOXES_PK, _imap_sort_key(tenant, user_id, None))
     MailboxItem(keys.user_pk(tenant, user_id), keys.MAILBOX_SK, **mailbox, **listed).save()
 
 
@@ -258,7 +263,8 @@ def imap_mailboxes(limit: int) -> list[tuple[str, str]]:
     """(tenant, user id) of up to `limit` mailboxes with IMAP set up, least recently synced first:
     one Query of GSI5's sparse @IMAP partition."""
     raws, _ = query(keys.IMAP_MAILBOXES_PK, index=indexes.IMAP_MAILBOXES, limit=limit)
-    return [tuple(raw["gsi5sk"]["S"].rsplit("#", 2)[1:]) for raw in raws]
+    sort_key = keys.index_key_names(indexes.IMAP_MAILBOXES)[1]
+    return [tuple(raw[sort_key]["S"].rsplit("#", 2)[1:]) for raw in raws]
 
 
 def save_sync_state(tenant: str, user_id: str, account: dict[str, Any], *, folders: dict[str, Any], status: str,
@@ -270,7 +276,8 @@ def save_sync_state(tenant: str, user_id: str, account: dict[str, Any], *, folde
     actions: list[Action] = [MailboxItem.imap_folders.set(folders), MailboxItem.sync_status.set(status),
                MailboxItem.sync_error.set(error) if error else MailboxItem.sync_error.remove()]
     if attempted_at is not None:
-        actions.append(MailboxItem.gsi5sk.set(_imap_index_keys(tenant, user_id, attempted_at)["gsi5sk"]))
+        place = _imap_sort_key(tenant, user_id, attempted_at)
+        actions.append(index_sort_key(MailboxItem, indexes.IMAP_MAILBOXES).set(place))
     if synced_at is not None:
         actions.append(MailboxItem.last_synced_at.set(synced_at))
     condition = (MailboxItem.imap_host == account["imap_host"]) & (MailboxItem.imap_port == account["imap_port"]) \

@@ -17,8 +17,10 @@ from shared.domain import history
 
 def history_model(tenant: str, contact_id: str, entry: dict[str, Any], version: int, position: int) -> HistoryItem:
     sort_key = keys.history_sk(entry["at"], version, position)
-    model = HistoryItem(keys.contact_pk(tenant, contact_id), sort_key, data=entry,
-                        gsi15pk=keys.history_field_pk(tenant, contact_id, entry["field"]), gsi15sk=sort_key)
+    # a model's **attributes: typed Any, as mypy matches them to every parameter
+    by_field: dict[str, Any] = keys.index_entry(indexes.FIELD_HISTORY,
+                                                keys.history_field_pk(tenant, contact_id, entry["field"]), sort_key)
+    model = HistoryItem(keys.contact_pk(tenant, contact_id), sort_key, data=entry, **by_field)
     # Each value is bounded by its field's own limit (10,000 characters at most), so an entry is far
     # below the 400 KB item limit; checked all the same, as every item written is.
     return require_storable(model, "The change is too large to keep in the history; shorten the longest value.")

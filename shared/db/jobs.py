@@ -41,8 +41,9 @@ def _key(tenant: str, job_id: str) -> tuple[str, str]:
 
 
 def _new_item(tenant: str, job: dict[str, Any]) -> JobItem:
-    return JobItem(*_key(tenant, job["job_id"]), **job,
-                   gsi6pk=keys.requester_jobs_pk(tenant, job["principal"]["user_id"]), gsi6sk=job["job_id"])
+    requester = keys.requester_jobs_pk(tenant, job["principal"]["user_id"])
+    attributes = {**job, **keys.index_entry(indexes.REQUESTER_JOBS, requester, job["job_id"])}
+    return JobItem(*_key(tenant, job["job_id"]), **attributes)
 
 
 def create(tenant: str, job: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ kind uses which index for what is written down in docs/data-model.md.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from botocore.session import Session
 from pynamodb.attributes import (
@@ -65,6 +65,12 @@ class TableItem(Model):
                 member.__set_name__(cls, name)
 
 
+def index_sort_key(kind: type[TableItem], index: str) -> UnicodeAttribute:
+    """The sort key attribute of `index` (a use of shared.indexes, or a contact list's index) on a
+    kind taking part in it: what a query's condition or an update's action names."""
+    return cast(UnicodeAttribute, getattr(kind, index_key_names(index)[1]))
+
+
 def _map(**options: Any) -> MapAttribute[str, Any]:
     """A map attribute, typed (PynamoDB's MapAttribute constructor has no annotations)."""
     return MapAttribute(**options)  # type: ignore[no-untyped-call]  # see above
@@ -114,7 +120,6 @@ class ContactItem(TableItem, discriminator="contact"):
     index (sorted lists, search, filters, shards)."""
 
     index_numbers = CONTACT_INDEXES
-    gsi9sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
     data = _map()
     version = VersionAttribute()
 
@@ -171,7 +176,6 @@ class EmailItem(TableItem, discriminator="email"):
 
     index_numbers = indexes.numbers(indexes.MAIL_FOLDER, indexes.SENDER_MAIL_FOLDER, indexes.EMAIL_THREAD,
                                     indexes.EMAIL_BY_PROVIDER_MESSAGE_ID, indexes.EMAILS_DUE, indexes.EMAIL_BY_ID)
-    gsi5sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
     email_id = UnicodeAttribute()
     contact_id = UnicodeAttribute()
     sender_id = UnicodeAttribute()
@@ -225,11 +229,6 @@ class ActivityItem(TableItem, discriminator="activity"):
 
     index_numbers = indexes.numbers(indexes.ACTIVITY_BY_ID, indexes.TEMPLATE_MAIL_EVENTS, indexes.MAIL_EVENTS,
                                     indexes.TIMELINE_BY_TYPE)
-    gsi15sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
-    gsi9pk: UnicodeAttribute  # and set on an entry of a searchable mail event (shared.db.activity_items)
-    gsi9sk: UnicodeAttribute
-    gsi13pk: UnicodeAttribute
-    gsi13sk: UnicodeAttribute
     data = _map()
 
 
@@ -373,8 +372,6 @@ class MailboxItem(TableItem, discriminator="mailbox"):
     "uid"}, the highest UID filed. In GSI5 under @IMAP while IMAP is set up (docs/data-model.md)."""
 
     index_numbers = indexes.numbers(indexes.IMAP_MAILBOXES)
-    gsi5sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the updates' actions
-
     host = UnicodeAttribute()
     port = NumberAttribute()
     security = UnicodeAttribute()
@@ -433,7 +430,6 @@ class CompanyItem(TableItem, discriminator="company"):
     lists the tenant's companies by creation, GSI2 by name."""
 
     index_numbers = indexes.numbers(indexes.COMPANIES_BY_CREATION, indexes.COMPANIES_BY_NAME)
-    gsi2sk: UnicodeAttribute  # (as every key attribute of index_numbers) named for the queries' conditions
     data = _map()
     contact_count = NumberAttribute(default=0)
     deleting = BooleanAttribute(null=True)

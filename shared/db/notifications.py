@@ -26,10 +26,12 @@ def _of(item: NotificationItem) -> dict[str, Any]:
 
 def stage_new(transaction: Transaction, tenant: str, user_id: str, notification: dict[str, Any]) -> None:
     """The notification, written once: a second one for the same email and kind fails ("notification")."""
+    # a model's **attributes: typed Any, as mypy matches them to every parameter
+    listed: dict[str, Any] = keys.index_entry(indexes.USER_NOTIFICATIONS, keys.notifications_pk(tenant, user_id),
+                                              f"{notification['occurred_at']}#{notification['id']}")
     item = NotificationItem(*_key(tenant, user_id, notification["id"]), data=notification, read=False,
                             expires_at_epoch=notification_rules.expires_at_epoch(notification["occurred_at"]),
-                            gsi1pk=keys.notifications_pk(tenant, user_id),
-                            gsi1sk=f"{notification['occurred_at']}#{notification['id']}")
+                            **listed)
     transaction.put("notification", item, condition=NotificationItem.pk.does_not_exist())
 
 
@@ -55,11 +57,12 @@ def page(tenant: str, user_id: str, unread_only: bool, limit: int, start: dict[s
 
 def unread_ids(tenant: str, user_id: str) -> list[str]:
     """Ids of the user's unread notifications (GSI1, all of them: they expire after 90 days)."""
+    sort_key = keys.index_key_names(indexes.USER_NOTIFICATIONS)[1]
     ids, start = [], None
     while True:
         raws, start = query(keys.notifications_pk(tenant, user_id), index=indexes.USER_NOTIFICATIONS, start=start,
                             filter_condition=NotificationItem.read == False)  # noqa: E712
-        ids += [raw["gsi1sk"]["S"].split("#", 1)[1] for raw in raws]
+        ids += [raw[sort_key]["S"].split("#", 1)[1] for raw in raws]
         if not start:
             return ids
 

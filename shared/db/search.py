@@ -19,7 +19,7 @@ from shared.db.contacts import (
     ids_by_phone_digits,
     view_ids,
 )
-from shared.db.models import ActivityItem, ContactItem, ContactViewItem, EmailKeyItem
+from shared.db.models import ActivityItem, ContactItem, ContactViewItem, EmailKeyItem, index_sort_key
 from shared.db.reads import RawItem, query
 from shared.domain import search, search_plan
 
@@ -35,7 +35,7 @@ def _ids_by_mail(tenant: str, query: search.MailQuery) -> set[str]:
     (GSI13, or GSI9 for one template's emails), from `since` on, keys only."""
     partition = keys.mail_activity_pk(tenant, query.event, query.template_id)
     index = indexes.MAIL_EVENTS if query.template_id is None else indexes.TEMPLATE_MAIL_EVENTS
-    sort_key = getattr(ActivityItem, keys.index_key_names(index)[1])
+    sort_key = index_sort_key(ActivityItem, index)
     return set(contact_ids(partition, None if query.since is None else sort_key >= query.since, index=index))
 
 
@@ -56,7 +56,7 @@ def _ids_in_index(tenant: str, lookup: search_plan.Lookup) -> Iterator[str]:
         index = (keys.KEYS_TWIN[keys.CONTACT_SORT_INDEX["email"]] if lookup.index == "email_prefix"
                  else indexes.CONTACTS_BY_COMPANY)
         prefix = f"{keys.PRESENT}#{lookup.values[0]}" if lookup.index == "email_prefix" else lookup.values[0]
-        sort_key = getattr(ContactItem, keys.index_key_names(index)[1])
+        sort_key = index_sort_key(ContactItem, index)
         yield from contact_ids(keys.contacts_index_pk(tenant), sort_key.startswith(prefix), index=index)
     elif lookup.index == "emails":
         yield from _ids_by_mail(tenant, search.MailQuery.of_key(lookup.values[0]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared import keys
+from shared import indexes, keys
 from shared.domain import text, validation
 from shared.errors import FieldError, require_valid
 
@@ -110,10 +110,11 @@ def name_key(name: str) -> str:
     return f"{text.company_core(name) or text.fold(name)}#{text.fold(name)}"
 
 
-def index_keys(tenant: str, company: dict[str, Any]) -> dict[str, str]:
+def index_keys(tenant: str, company: dict[str, Any]) -> dict[str, str | None]:
     partition = keys.companies_index_pk(tenant)
-    return {"gsi1pk": partition, "gsi1sk": f"{company['created_at']}#{company['id']}",
-            "gsi2pk": partition, "gsi2sk": f"{keys.sort_head(name_key(company['name']))}#{company['id']}"}
+    return {**keys.index_entry(indexes.COMPANIES_BY_CREATION, partition, f"{company['created_at']}#{company['id']}"),
+            **keys.index_entry(indexes.COMPANIES_BY_NAME, partition,
+                               f"{keys.sort_head(name_key(company['name']))}#{company['id']}")}
 
 
 def public(company: dict[str, Any], *, counted: bool = True) -> dict[str, Any]:

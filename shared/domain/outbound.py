@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from shared import keys
+from shared import indexes, keys
 from shared.domain import activities, contacts, mail, mail_html, safe_html, tracking, validation
 from shared.errors import FieldError, PayloadTooLarge, require_valid
 
@@ -209,18 +209,20 @@ def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
                "sending": (keys.SENDING_PK, email["updated_at"])}.get(email["status"])
     provider_id = email.get("provider_message_id")
     return {
-        "gsi1pk": keys.mail_folder_pk(tenant, folder) if folder is not None else None,
-        "gsi1sk": keys.timed_sk(moment, email["email_id"]) if in_folder else None,
-        "gsi2pk": keys.mail_folder_pk(tenant, folder, email["sender_id"]) if folder is not None else None,
-        "gsi2sk": keys.timed_sk(moment, email["email_id"]) if in_folder else None,
-        "gsi3pk": keys.thread_pk(tenant, email["thread_id"]),
-        "gsi3sk": keys.timed_sk(email["created_at"], email["email_id"]),
-        "gsi4pk": keys.provider_message_pk(provider_id) if provider_id else None,
-        "gsi4sk": keys.EMAIL_SK if provider_id else None,
-        "gsi5pk": pending[0] if pending else None,
-        "gsi5sk": keys.pending_sk(pending[1], tenant, email["email_id"]) if pending else None,
-        "gsi6pk": keys.email_id_pk(email["email_id"]),
-        "gsi6sk": keys.EMAIL_SK,
+        **keys.index_entry(indexes.MAIL_FOLDER,
+                           keys.mail_folder_pk(tenant, folder) if folder is not None else None,
+                           keys.timed_sk(moment, email["email_id"]) if in_folder else None),
+        **keys.index_entry(indexes.SENDER_MAIL_FOLDER,
+                           keys.mail_folder_pk(tenant, folder, email["sender_id"]) if folder is not None else None,
+                           keys.timed_sk(moment, email["email_id"]) if in_folder else None),
+        **keys.index_entry(indexes.EMAIL_THREAD, keys.thread_pk(tenant, email["thread_id"]),
+                           keys.timed_sk(email["created_at"], email["email_id"])),
+        **keys.index_entry(indexes.EMAIL_BY_PROVIDER_MESSAGE_ID,
+                           keys.provider_message_pk(provider_id) if provider_id else None,
+                           keys.EMAIL_SK if provider_id else None),
+        **keys.index_entry(indexes.EMAILS_DUE, pending[0] if pending else None,
+                           keys.pending_sk(pending[1], tenant, email["email_id"]) if pending else None),
+        **keys.index_entry(indexes.EMAIL_BY_ID, keys.email_id_pk(email["email_id"]), keys.EMAIL_SK),
     }
 
 
