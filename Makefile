@@ -26,7 +26,7 @@ AUDIT_CANARY := requests==2.19.0
 AUDIT_CANARY_ADVISORY := CVE-2018-18074
 PIP_AUDIT := $(BIN)/pip-audit --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) --aliases on
 
-.PHONY: dev test test-fast lint typecheck security checkov bandit audit tools bench clean console console-test chromium dovecot deploy-console screenshots
+.PHONY: dev test test-fast lint openapi typecheck security checkov bandit audit tools bench clean console console-test chromium dovecot deploy-console screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -108,12 +108,16 @@ dovecot: $(DOVECOT)  ## Debian's Dovecot IMAP server for the mailbox sync tests
 # and that is linted too, then each function's resource-based policy is sized.
 TRANSLATED_TEMPLATE := .aws-sam/translated-template.json
 
-lint: $(STAMP)  ## ruff on the Python; cfn-lint on template.yaml and on its SAM translation; the functions' policy sizes
+lint: $(STAMP)  ## ruff; the OpenAPI document current with the request bodies' fields; cfn-lint on template.yaml and on its SAM translation; the functions' policy sizes
 	$(BIN)/ruff check .
+	$(BIN)/python -m infra.openapi --check
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/python -m infra.template translate $(TRANSLATED_TEMPLATE)
 	$(BIN)/cfn-lint $(TRANSLATED_TEMPLATE)
 	$(BIN)/python -m infra.template policy-sizes
+
+openapi: $(STAMP)  ## write the request bodies defined as fields (shared.domain.fields) into functions/contacts_api/openapi.json
+	$(BIN)/python -m infra.openapi
 
 typecheck: $(STAMP)  ## mypy --strict on shared/ and functions/ ([tool.mypy] in pyproject.toml)
 	$(BIN)/mypy

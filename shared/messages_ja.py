@@ -444,7 +444,7 @@ JAPANESE = {
     "must be at most 200 characters": "200 文字以内で指定してください",
     "must be a string of at most 200 characters": "200 文字以内の文字列で指定してください",
     "must be a string of at most {limit} characters": "{limit} 文字以内の文字列で指定してください",
-    "must be at most 2048 characters once encoded": "エンコード後 2048 文字以内にしてください",
+    "must be at most {MAX_URL_LENGTH} characters once encoded": "エンコード後 {MAX_URL_LENGTH} 文字以内にしてください",
     "must not contain control characters": "制御文字を含めることはできません",
     "must not contain control characters or line breaks": "制御文字や改行を含めることはできません",
     "must not be empty": "空にはできません",
@@ -478,7 +478,7 @@ JAPANESE = {
     "a contact can have at most {MAX_TAGS} tags": "1 件のコンタクトに付けられるタグは {MAX_TAGS} 個までです",
     "must be a list of tag names": "タグ名のリストで指定してください",
     "must be an object of property key → value": "プロパティのキー → 値のオブジェクトで指定してください",
-    "must be one of {', '.join(STATUSES)}": "{', '.join(STATUSES)} のいずれかを指定してください",
+    "must be one of {', '.join(options)}": "{', '.join(options)} のいずれかを指定してください",
     "must be one of: {', '.join(definition.get('options') or [])}":
         "次のいずれかを指定してください: {', '.join(definition.get('options') or [])}",
     "must be the id of one of your companies, or null": "登録済みの会社の ID または null を指定してください",

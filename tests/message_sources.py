@@ -38,6 +38,10 @@ _BASE_SINKS = {
 }
 # Functions that hand their first argument on as the message (in another language, perhaps).
 PASS_THROUGH = {("shared.language", "localised")}
+# A request field (shared.domain.fields.Field) is called as its check, its first argument; a Body
+# calls the fields of every Body, so the messages of its calls are those of every Field made.
+FIELD_CLASS = ("shared.domain.fields", "Field")
+CALLS_ANY_FIELD = {("shared.domain.fields", "Body.parse")}
 # Exceptions whose text is not ours to translate: an error message quotes it as it comes.
 EXTERNAL_TEXTS = {("shared.cognito", "EmailRefused")}  # Cognito's own words on an email it refuses
 
@@ -274,6 +278,8 @@ class Walk:
             if definition is not None and self.key(definition) in PASS_THROUGH and node.args:
                 return self.texts(node.args[0], path)
             functions = self.callables(node.func)
+            if functions is None and self.key_of_scope(node) in CALLS_ANY_FIELD:
+                functions = [check for made in self.fields_made() for check in self.callables(made) or []]
             if functions is not None:
                 return set().union(*(self.returns(function, path) for function in functions))
         elif isinstance(node, ast.Name):
@@ -292,6 +298,8 @@ class Walk:
                 found = [self.callables(value) for value in table.values]
                 return None if any(f is None for f in found) else [f for group in found for f in group]
             return None
+        if isinstance(node, ast.Call) and self.makes_field(node):
+            return self.callables(node.args[0])
         if isinstance(node, ast.Call):  # a factory: what it returns
             factories = self.callables(node.func)
             if factories is None:
@@ -309,6 +317,19 @@ class Walk:
             return found
         definition = self.defined(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
         return [definition] if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+    def makes_field(self, call: ast.Call) -> bool:
+        made = self.defined(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else None
+        return made is not None and bool(call.args) and self.key(made) == FIELD_CLASS
+
+    def fields_made(self) -> list[ast.Call]:
+        """Every `Field(check, ...)` in the code."""
+        return [node for tree in self.modules.values() for node in ast.walk(tree)
+                if isinstance(node, ast.Call) and self.makes_field(node)]
+
+    def key_of_scope(self, node: ast.AST) -> tuple[str, str] | None:
+        scope = self.scope_of.get(node)
+        return self.key(scope) if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
     def table(self, node: ast.AST) -> ast.Dict | None:
         """The dict literal an expression is, directly or as a constant of its function or module."""

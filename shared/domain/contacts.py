@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from typing import Any, cast
 
 from shared import indexes, keys
+from shared.domain import fields, score, text, validation
 from shared.domain import properties as property_rules
-from shared.domain import score, text, validation
 from shared.errors import FieldError, require_valid
 
 STATUSES = ("new", "replied", "called", "visited", "won", "lost")
@@ -17,18 +16,6 @@ ENGAGEMENTS = ("hot", "active", "inactive")
 SORT_FIELDS = ("name", "email", "created_at", "last_contacted_at", "last_customer_action_at")
 MAX_TAGS = 40
 MAX_TAG_LENGTH = 50
-
-
-def _text(max_length: int, multiline: bool = False) -> Callable[[Any], validation.Result]:
-    return lambda value: validation.text(value, max_length=max_length, multiline=multiline)
-
-
-def _status(value: Any) -> validation.Result:
-    return (value, None) if value in STATUSES else (None, f"must be one of {', '.join(STATUSES)}")
-
-
-def _owner(value: Any) -> validation.Result:
-    return validation.text(value, max_length=128)
 
 
 def _company_id(value: Any) -> validation.Result:
@@ -50,28 +37,65 @@ def tag_name(value: Any) -> validation.Result:
     return cleaned, error
 
 
+TAG_NAME_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_TAG_LENGTH, "pattern": "^[^/]*$"}
+TAG_INPUT = fields.Body("TagInput", "tag", {
+    "name": fields.Field(tag_name, TAG_NAME_SCHEMA,
+                         'One line, without "/"; NFKC-normalised and trimmed. An existing name is a 409.',
+                         nullable=False),
+}, required=("name",), example={"name": "展示会2026"})
+
 # Writable fields and the check each value must pass (`tags` and `properties` are handled apart).
-WRITABLE: dict[str, Callable[[Any], validation.Result]] = {
-    "family_name": _text(100),
-    "given_name": _text(100),
-    "family_name_kana": _text(100),
-    "given_name_kana": _text(100),
-    "email": validation.email,
-    "phone": validation.phone,
-    "company": _text(200),
-    "department": _text(200),
-    "title": _text(200),
-    "address": _text(500, multiline=True),
-    "website": validation.url,
-    "owner_id": _owner,
-    "company_id": _company_id,
-    "status": _status,
-    "starred": validation.boolean,
-    "marketing_opt_out": validation.boolean,
-    "acquired_at": validation.timestamp,
-    "acquisition_channel": _text(200),
-    "memo": _text(10_000, multiline=True),
+WRITABLE: dict[str, fields.Field] = {
+    "family_name": fields.text(100, "Family name (姓)."),
+    "given_name": fields.text(100, "Given name (名)."),
+    "family_name_kana": fields.text(100, "Reading of the family name (セイ), kana."),
+    "given_name_kana": fields.text(100, "Reading of the given name (メイ), kana."),
+    "email": fields.email("Email address, unique per tenant (compared case-insensitively); full-width input is "
+                          "normalised (NFKC). The local part is at most 64 characters. An invalid address is a 422, "
+                          "a duplicate a 409."),
+    "phone": fields.phone("Phone number of 5 to 20 digits; digits, spaces, `+ ( ) - .` and an extension (`ext. 12`, "
+                          "`x12`, `内線12`) are allowed; full-width input is normalised (NFKC)."),
+    "company": fields.text(200, "Company name."),
+    "department": fields.text(200, "Department."),
+    "title": fields.text(200, "Job title."),
+    "address": fields.text(500, "Postal address.", multiline=True),
+    "website": fields.url("An http or https URL; a bare host such as `example.co.jp` is stored as "
+                          "`https://example.co.jp`."),
+    "owner_id": fields.text(keys.MAX_ID_LENGTH,
+                            "User id (`sub`) of the owner. Defaults to the creating user on create.",
+                            clears="An empty string or `null` makes the contact ownerless."),
+    "company_id": fields.Field(_company_id, {"type": "string", "maxLength": keys.MAX_ID_LENGTH},
+                               "Id of one of the tenant's companies; another id is a 422 naming `company_id`. `null` "
+                               "unlinks the contact (its `company` text stays). On create without it, a contact whose "
+                               "email domain is a company's `domain` is linked to that company (free-mail domains "
+                               "never are); changing the email later does not re-link."),
+    "status": fields.choice(STATUSES, "new", "Sales status; not nullable."),
+    "starred": fields.boolean(False, "Not nullable."),
+    "marketing_opt_out": fields.boolean(False, "Not nullable."),
+    "acquired_at": fields.timestamp("When the contact was acquired: an ISO 8601 date-time (`format: date-time`; a time "
+                                    "without offset is UTC) or a date alone (`2026-04-01`, midnight UTC), years "
+                                    "1900..2999; answered in UTC.", example="2026-04-01T09:00:00+09:00"),
+    "acquisition_channel": fields.text(200, "Where the contact came from."),
+    "memo": fields.text(10_000, "Free-form notes.", multiline=True),
 }
+CONTACT_INPUT = fields.Body("ContactInput", "contact", {
+    **WRITABLE,
+    "tags": {"type": "array", "maxItems": MAX_TAGS,
+             "description": "Tag names; replaces the contact's list. Names are NFKC-normalised and trimmed, "
+                            "duplicates dropped; names not seen before are created.",
+             "items": TAG_NAME_SCHEMA},
+    "properties": {"type": "object", "description": "Custom property values by key; only the keys given change.",
+                   "additionalProperties": {
+                       "description": "A value of the property's type (`text` at most 10,000 characters, `email` an "
+                                      "address, `number` a finite number, `boolean`, `date` as `YYYY-MM-DD`, "
+                                      "`select` one of its options); `null` removes the value.",
+                       "oneOf": [{"type": "string", "nullable": True}, {"type": "number"}, {"type": "boolean"}]}},
+}, description="Writable contact fields. Every field is optional: on create the omitted ones take their defaults, on "
+               "update (PATCH) only the fields given change. A read-only, unknown or mistyped field, an unknown "
+               "status, or an unknown or archived property is a 422 whose `details` name each field.",
+    example={"family_name": "山田", "given_name": "太郎", "family_name_kana": "ヤマダ", "given_name_kana": "タロウ",
+             "email": "taro@example.co.jp", "phone": "03-1234-5678", "company": "山田商事株式会社", "status": "new",
+             "tags": ["展示会2026"], "properties": {"industry": "製造"}})
 READ_ONLY = (
     "id", "display_name", "created_at", "updated_at", "first_contacted_at", "last_contacted_at",
     "last_customer_action_at", "last_customer_action_type", "last_seen_at", "session_count",
@@ -79,7 +103,7 @@ READ_ONLY = (
     "groups", "member_login_status",
 )
 COUNTS = ("session_count", "emails_sent_count", "purchase_count")  # read-only counters: 0 until counted
-NOT_NULLABLE = {"status", "starred", "marketing_opt_out"}
+NOT_NULLABLE = {name for name, rule in WRITABLE.items() if not rule.nullable}
 PUBLIC_FIELDS = ("id", "display_name", *WRITABLE, "tags", "properties", *READ_ONLY[2:])
 
 

@@ -25,6 +25,10 @@ _URI_SAFE = "/?@!$&'()*+,;=:%-._~"  # what RFC 3986 allows in a path, query or f
 
 Result = tuple[Any, str | None]
 
+MAX_EMAIL_LENGTH = 254  # RFC 5321's path limit, less its angle brackets
+MAX_PHONE_LENGTH = 40
+MAX_URL_LENGTH = 2048
+
 
 def text(value: Any, *, max_length: int, multiline: bool = False) -> Result:
     """A trimmed string; an empty one becomes None (the field is cleared)."""
@@ -46,7 +50,7 @@ def email(value: Any) -> Result:
     value = unicodedata.normalize("NFKC", value).strip()
     if not value:
         return None, None
-    if len(value) > 254 or not _EMAIL.match(value) or len(value.split("@")[0]) > 64:
+    if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.match(value) or len(value.split("@")[0]) > 64:
         return None, "must be a valid email address, such as taro@example.co.jp"
     return value, None
 
@@ -58,7 +62,7 @@ def phone(value: Any) -> Result:
     if not value:
         return None, None
     digit_count = sum(ch.isdigit() for ch in value)
-    if len(value) > 40 or not _PHONE_CHARS.match(value) or not 5 <= digit_count <= 20:
+    if len(value) > MAX_PHONE_LENGTH or not _PHONE_CHARS.match(value) or not 5 <= digit_count <= 20:
         return None, "must be a phone number of 5 to 20 digits, such as 03-1234-5678"
     return value, None
 
@@ -67,7 +71,7 @@ def url(value: Any) -> Result:
     """An http(s) URL, stored as an RFC 3986 URI; a bare host such as `example.co.jp` gets
     `https://`. A Japanese host name is stored in its IDNA form (`https://xn--...`) and other
     non-ASCII characters percent-encoded (UTF-8), so every stored URL is one any client parses."""
-    cleaned, error = text(value, max_length=2048)
+    cleaned, error = text(value, max_length=MAX_URL_LENGTH)
     if error or cleaned is None:
         return cleaned, error
     if "://" not in cleaned:
@@ -87,8 +91,8 @@ def url(value: Any) -> Result:
     path, query, fragment = (quote(_LONE_PERCENT.sub("%25", part), safe=_URI_SAFE)
                              for part in (parts.path, parts.query, parts.fragment))
     encoded = urlunsplit((parts.scheme.lower(), netloc, path, query, fragment))
-    if len(encoded) > 2048:
-        return None, "must be at most 2048 characters once encoded"
+    if len(encoded) > MAX_URL_LENGTH:
+        return None, f"must be at most {MAX_URL_LENGTH} characters once encoded"
     return encoded, None
 
 

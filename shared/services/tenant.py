@@ -14,7 +14,7 @@ from shared.domain import properties as property_rules
 from shared.domain import settings as settings_rules
 from shared.domain import validation
 from shared.domain.access import Principal
-from shared.errors import Conflict, FieldError, Forbidden, NotFound, require_valid
+from shared.errors import Conflict, FieldError, Forbidden, NotFound
 from shared.services import bulk
 
 if TYPE_CHECKING:
@@ -107,18 +107,8 @@ def list_tags(principal: Principal) -> dict[str, Any]:
     return {"items": [_public_tag(item, counted) for item in tags], "next_cursor": None}
 
 
-def _tag_name(body: Any) -> str:
-    if not isinstance(body, dict):
-        require_valid([FieldError("body", "must be a JSON object")])
-    unknown = [FieldError(name, "is not a tag field", "unknown_field") for name in body if name != "name"]
-    name: str
-    name, error = contact_rules.tag_name(body.get("name"))
-    require_valid(unknown + ([FieldError("name", error)] if error else []))
-    return name
-
-
 def create_tag(principal: Principal, body: Any) -> dict[str, Any]:
-    name = _tag_name(body)
+    name: str = contact_rules.TAG_INPUT.parse(body)["name"]
     try:
         item = contact_repository.create_tag(principal.tenant, name, validation.now())
     except PutError as error:

@@ -1,0 +1,62 @@
+"""Write the request bodies defined in the domain (shared.domain.fields.Body) into the OpenAPI
+document the API serves, functions/contacts_api/openapi.json.
+
+Each body's schema is made from the same fields that check its requests, so the document cannot
+promise what the validation refuses or the reverse. The rest of the document (paths, responses,
+the bodies not yet defined as fields) is kept as it is written.
+
+    python -m infra.openapi          rewrite the document (make openapi)
+    python -m infra.openapi --check  fail, naming the schemas, when the document is not current
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from shared.domain import contacts
+from shared.domain.fields import Body
+
+DOCUMENT = Path(__file__).resolve().parent.parent / "functions" / "contacts_api" / "openapi.json"
+BODIES: tuple[Body, ...] = (contacts.CONTACT_INPUT, contacts.TAG_INPUT)
+
+
+def generated(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with each of BODIES' schemas as its fields make it."""
+    schemas = dict(document["components"]["schemas"])
+    for body in BODIES:
+        if body.component not in schemas:
+            raise KeyError(f"{body.component} is not a schema of {DOCUMENT.name}: add it where its routes use it")
+        schemas[body.component] = body.openapi()
+    return {**document, "components": {**document["components"], "schemas": schemas}}
+
+
+def text_of(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def stale_schemas() -> list[str]:
+    """The BODIES whose schema in the document differs from what their fields make."""
+    document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    fresh = generated(document)["components"]["schemas"]
+    return [body.component for body in BODIES if document["components"]["schemas"][body.component] !=
+            fresh[body.component]]
+
+
+def main(arguments: list[str]) -> int:
+    current = DOCUMENT.read_text(encoding="utf-8")
+    fresh = text_of(generated(json.loads(current)))
+    if "--check" in arguments:
+        if fresh != current:
+            print(f"{DOCUMENT} is not current ({', '.join(stale_schemas()) or 'its layout'}): run make openapi",
+                  file=sys.stderr)
+            return 1
+        return 0
+    DOCUMENT.write_text(fresh, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,125 @@
+"""Request bodies defined once: each field both checks a value and states its OpenAPI schema.
+
+A Field is a validator (value → validation.Result, as the domain's checks are) that also knows
+its schema, built from the same arguments: `text(100, ...)` checks at most 100 characters and
+documents `maxLength: 100`, and the sentence on trimming and line breaks is written from the same
+`multiline`. A Body is an object of fields. infra/openapi.py writes each Body's schema into
+functions/contacts_api/openapi.json (`make openapi`), and tests/test_openapi.py fails when the
+file is not what the definitions make, so the document and the validation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.domain import validation
+from shared.errors import FieldError, require_valid
+
+_ONE_LINE = "Trimmed; one line (no line breaks or control characters)."
+_MULTILINE = "Trimmed; line breaks allowed, no other control characters."
+_CLEARS = "An empty string or `null` clears the field."
+# what a field no Body of this noun has is told (a table, so each message is whole for its translation)
+_UNKNOWN_FIELD = {"contact": "is not a contact field", "tag": "is not a tag field"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A request field: `check` cleans a value or says what is wrong with it; `schema` is its
+    OpenAPI schema (without description); `nullable` fields accept null (the field is cleared)."""
+
+    check: Callable[[Any], validation.Result]
+    schema: Mapping[str, Any]
+    description: str
+    nullable: bool = True
+
+    def __call__(self, value: Any) -> validation.Result:
+        return self.check(value)
+
+    def openapi(self) -> dict[str, Any]:
+        kind, *rest = self.schema.items()
+        nullable = {"nullable": True} if self.nullable else {}
+        return {kind[0]: kind[1], **nullable, **dict(rest), "description": self.description}
+
+
+def text(max_length: int, description: str, *, multiline: bool = False, clears: str = _CLEARS) -> Field:
+    """Trimmed text of at most `max_length` characters; an empty string or null clears it."""
+    return Field(lambda value: validation.text(value, max_length=max_length, multiline=multiline),
+                 {"type": "string", "maxLength": max_length},
+                 " ".join(part for part in (description, _MULTILINE if multiline else _ONE_LINE, clears) if part))
+
+
+def email(description: str) -> Field:
+    return Field(validation.email, {"type": "string", "maxLength": validation.MAX_EMAIL_LENGTH, "format": "email"},
+                 f"{description} {_CLEARS}")
+
+
+def phone(description: str) -> Field:
+    return Field(validation.phone, {"type": "string", "maxLength": validation.MAX_PHONE_LENGTH},
+                 f"{description} {_CLEARS}")
+
+
+def url(description: str) -> Field:
+    return Field(validation.url, {"type": "string", "maxLength": validation.MAX_URL_LENGTH},
+                 f"{description} {_CLEARS}")
+
+
+def timestamp(description: str, example: str) -> Field:
+    return Field(validation.timestamp, {"type": "string", "example": example}, f"{description} {_CLEARS}")
+
+
+def choice(options: tuple[str, ...], default: str, description: str) -> Field:
+    """One of `options`; not nullable."""
+    def check(value: Any) -> validation.Result:
+        return (value, None) if value in options else (None, f"must be one of {', '.join(options)}")
+
+    return Field(check, {"type": "string", "enum": list(options), "default": default}, description, nullable=False)
+
+
+def boolean(default: bool, description: str) -> Field:
+    """true or false; not nullable."""
+    return Field(validation.boolean, {"type": "boolean", "default": default}, description, nullable=False)
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body: a JSON object of `fields` and nothing else (`additionalProperties: false`).
+    `component` is its schema's name under components/schemas; `noun` names it in the error of an
+    unknown field ("is not a tag field", _UNKNOWN_FIELD)."""
+
+    component: str
+    noun: str
+    fields: Mapping[str, Field | Mapping[str, Any]]  # a Mapping: a schema whose value the domain checks apart
+    required: tuple[str, ...] = ()
+    description: str | None = None
+    example: Mapping[str, Any] | None = field(default=None)
+
+    def openapi(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "object"}
+        if self.description:
+            schema["description"] = self.description
+        schema["additionalProperties"] = False
+        if self.required:
+            schema["required"] = list(self.required)
+        schema["properties"] = {name: value.openapi() if isinstance(value, Field) else dict(value)
+                                for name, value in self.fields.items()}
+        if self.example is not None:
+            schema["example"] = dict(self.example)
+        return schema
+
+    def parse(self, body: Any) -> dict[str, Any]:
+        """The cleaned fields given (and the required ones); a 422 naming each field that is
+        unknown, missing or wrong."""
+        if not isinstance(body, dict):
+            require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
+        errors = [FieldError(name, _UNKNOWN_FIELD[self.noun], "unknown_field")
+                  for name in body if name not in self.fields]
+        cleaned: dict[str, Any] = {}
+        for name, rule in self.fields.items():
+            if isinstance(rule, Field) and (name in body or name in self.required):
+                cleaned[name], error = rule(body.get(name))
+                if error:
+                    errors.append(FieldError(name, error))
+        require_valid(errors)
+        return cleaned
