@@ -565,7 +565,7 @@ def stored_email(**overrides: Any) -> dict[str, Any]:
                     **overrides.pop("request", {}))
     rendered = mail.RenderedEmail("件名", "本文", request.body_html)
     return outbound.new_email(
-        email_id="01JEMAIL00000000000000000A", request=request,
+        email_id="01JEMAIL00000000000000000A", contact_id="c1", request=request,
         recipients=mail.Recipients("to@example.jp", ("cc@example.jp",)),
         rendered=rendered, sender={"id": "u1", "name": "営業", "email": "Rep@Example.JP"},
         parent=overrides.pop("parent", None), now="2026-04-01T00:00:00.000Z",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
@@ -34,6 +34,7 @@ from shared.db.models import (
 from shared.db.reads import Page, query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound
+from shared.domain.entities import Email
 
 PROCESSED_EVENT_DAYS = 30  # SNS, EventBridge and S3 stop redelivering long before
 _STATE_FIELDS = ("status", "updated_at", "sent_at", "send_at", "provider_message_id", "failure_reason")
@@ -49,16 +50,16 @@ _FIELDS = tuple(name for name in EmailItem.get_attributes()
                 if name not in ("pk", "sk", "kind", *_MAPS) and not name.startswith("gsi"))
 
 
-def email_of(item: EmailItem) -> dict[str, Any]:
+def email_of(item: EmailItem) -> Email:
     """The email as the services handle it: a plain dict of its fields."""
     values = {name: getattr(item, name) for name in _FIELDS}
     for name in _MAPS:
         value = getattr(item, name)
         values[name] = as_dict(value) if value is not None else {}
-    return values
+    return cast(Email, values)  # the item's attributes are Email's keys (tests/test_entities.py)
 
 
-def _model(tenant: str, email: dict[str, Any]) -> EmailItem:
+def _model(tenant: str, email: Email) -> EmailItem:
     pk, sk = email_key(tenant, email["email_id"])
     index_keys: dict[str, Any] = outbound.index_keys(tenant, email)
     return EmailItem(pk, sk, **email, **index_keys)
@@ -82,7 +83,7 @@ class SendContext:
     contact: dict[str, Any] | None
     contact_version: int | None
     config: tenant_config.TenantConfig
-    parent: dict[str, Any] | None
+    parent: Email | None
     mailbox: dict[str, Any] | None
     template: dict[str, Any] | None = None
 
@@ -115,19 +116,19 @@ def load_send_context(tenant: str, contact_id: str, parent_id: str | None, user_
     return context
 
 
-def get(tenant: str, email_id: str) -> dict[str, Any] | None:
+def get(tenant: str, email_id: str) -> Email | None:
     try:
         return email_of(EmailItem.get(*email_key(tenant, email_id), consistent_read=True))
     except EmailItem.DoesNotExist:
         return None
 
 
-def insert(tenant: str, email: dict[str, Any]) -> None:
+def insert(tenant: str, email: Email) -> None:
     """Store a new email (its id is new: the condition only guards against a bug)."""
     require_fits(tenant, email).save(condition=EmailItem.pk.does_not_exist())
 
 
-def insert_once(tenant: str, email: dict[str, Any]) -> dict[str, Any] | None:
+def insert_once(tenant: str, email: Email) -> Email | None:
     """Store a new email whose id was derived (an email of a bulk job to one contact), unless one
     with that id exists: None when stored, else the email stored before (sent or on its way)."""
     try:
@@ -139,13 +140,13 @@ def insert_once(tenant: str, email: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def require_fits(tenant: str, email: dict[str, Any]) -> EmailItem:
+def require_fits(tenant: str, email: Email) -> EmailItem:
     """The email's item; 413 when it does not fit one item with the links it tracks."""
     return require_storable(_model(tenant, email), "The email is too large to store with the links it tracks; "
                             "link to large content instead of embedding it, or send fewer links.")
 
 
-def _state_actions(tenant: str, email: dict[str, Any]) -> list[Any]:
+def _state_actions(tenant: str, email: Email) -> list[Any]:
     """Set the state fields and move the index keys to where the new state belongs."""
     actions = []
     for name, value in [*((name, email.get(name)) for name in _STATE_FIELDS),
@@ -155,8 +156,8 @@ def _state_actions(tenant: str, email: dict[str, Any]) -> list[Any]:
     return actions
 
 
-def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str | None = None,
-               unchanged_since: str | None = None) -> dict[str, Any] | None:
+def transition(tenant: str, email: Email, expected: str, *, due_by: str | None = None,
+               unchanged_since: str | None = None) -> Email | None:
     """Write the email's new state if it is still `expected` (and, with `due_by`, due by then;
     with `unchanged_since`, not updated after then); the email as stored afterwards, or None
     when its state had moved on (or it is gone)."""
@@ -176,7 +177,7 @@ def transition(tenant: str, email: dict[str, Any], expected: str, *, due_by: str
 
 
 def complete_sent(
-    tenant: str, contact_id: str, email: dict[str, Any] | None, activities: list[dict[str, Any]],
+    tenant: str, contact_id: str, email: Email | None, activities: list[dict[str, Any]],
     contact_update: contact_store.ContactChange | None,
 ) -> None:
     """In one transaction: the email `sent` (it must still be `sending`, else ConditionFailed
@@ -187,8 +188,9 @@ def complete_sent(
     if email is not None:
         transaction.update("message", EmailItem(*email_key(tenant, email["email_id"])), _state_actions(tenant, email),
                            condition=EmailItem.status == "sending")
-        if email.get("template_id"):
-            templates.stage_count(transaction, tenant, email["template_id"], "sent")
+        template_id = email.get("template_id")
+        if template_id:
+            templates.stage_count(transaction, tenant, template_id, "sent")
     for activity in activities:
         transaction.put("activity", activity_model(tenant, contact_id, activity))
     if contact_update is not None:
@@ -197,13 +199,13 @@ def complete_sent(
     transaction.commit()
 
 
-def _email_of_raw(raw: dict[str, Any]) -> dict[str, Any]:
+def _email_of_raw(raw: dict[str, Any]) -> Email:
     return email_of(EmailItem.from_raw_data(raw))
 
 
 def folder_page(
     tenant: str, folder: str, sender_id: str | None, limit: int, start: dict[str, Any] | None,
-) -> Page[dict[str, Any]]:
+) -> Page[Email]:
     """One page of a folder (scheduled: soonest first; others newest first), all of the
     tenant's or one sender's."""
     index = indexes.MAIL_FOLDER if sender_id is None else indexes.SENDER_MAIL_FOLDER
@@ -212,7 +214,7 @@ def folder_page(
     return Page.of(raws, last, index, _email_of_raw)
 
 
-def thread_page(tenant: str, thread_id: str, limit: int, start: dict[str, Any] | None) -> Page[dict[str, Any]]:
+def thread_page(tenant: str, thread_id: str, limit: int, start: dict[str, Any] | None) -> Page[Email]:
     """One page of a thread's emails, oldest first."""
     raws, last = query(keys.thread_pk(tenant, thread_id), index=indexes.EMAIL_THREAD, limit=limit,
                         start=start)
@@ -224,12 +226,12 @@ def due(now: str, limit: int = 1000) -> list[tuple[str, str]]:
     return [(tenant, email["email_id"]) for tenant, email in _pending(keys.DUE_PK, now, limit)]
 
 
-def sending_since(began_by: str, limit: int = 1000) -> list[tuple[str, dict[str, Any]]]:
+def sending_since(began_by: str, limit: int = 1000) -> list[tuple[str, Email]]:
     """(tenant, email) of emails `sending` since `began_by` or earlier, oldest first, across tenants."""
     return _pending(keys.SENDING_PK, began_by, limit)
 
 
-def _pending(partition: str, by: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
+def _pending(partition: str, by: str, limit: int) -> list[tuple[str, Email]]:
     """(tenant, email) of a GSI5 partition up to the time `by` (the index projects the whole email)."""
     raws, _ = query(partition, index_sort_key(EmailItem, indexes.EMAILS_DUE) <= f"{by}~", index=indexes.EMAILS_DUE,
                     limit=limit)
@@ -307,7 +309,7 @@ def mark_processed(transaction: Transaction, event_key: str, label: str = "event
     transaction.put(label, marker, condition=ProcessedEventItem.pk.does_not_exist())
 
 
-def email_by_provider_id(provider_message_id: str) -> tuple[str, dict[str, Any]] | None:
+def email_by_provider_id(provider_message_id: str) -> tuple[str, Email] | None:
     """(tenant, email) of the email SES knows by this id: one Query of GSI4."""
     raws, _ = query(keys.provider_message_pk(provider_message_id), index=indexes.EMAIL_BY_PROVIDER_MESSAGE_ID, limit=1)
     if not raws:
@@ -316,7 +318,7 @@ def email_by_provider_id(provider_message_id: str) -> tuple[str, dict[str, Any]]
     return tenant, email_of(EmailItem.from_raw_data(raws[0]))
 
 
-def _email_by_id(email_id: str) -> tuple[str, dict[str, Any]] | None:
+def _email_by_id(email_id: str) -> tuple[str, Email] | None:
     """(tenant, email) of one of our emails by its id, whatever its tenant: a Query of GSI6 and
     a GetItem."""
     raws, _ = query(keys.email_id_pk(email_id), index=indexes.EMAIL_BY_ID, limit=1)
@@ -327,7 +329,7 @@ def _email_by_id(email_id: str) -> tuple[str, dict[str, Any]] | None:
     return (tenant, email) if email is not None else None
 
 
-def find_ours(references: list[tuple[str, str]]) -> tuple[str, dict[str, Any]] | None:
+def find_ours(references: list[tuple[str, str]]) -> tuple[str, Email] | None:
     """(tenant, email) of the first reference (shared.domain.outbound.referenced_messages) that
     is one of our emails: by our email id (GSI6) or by the id SES gave the message (GSI4)."""
     finders = {outbound.OUR_EMAIL: _email_by_id, outbound.SES_MESSAGE: email_by_provider_id}
@@ -339,7 +341,7 @@ def find_ours(references: list[tuple[str, str]]) -> tuple[str, dict[str, Any]] |
 
 
 def record_received(
-    tenant: str, email: dict[str, Any], event_key: str | None, message_key: str, entries: list[dict[str, Any]],
+    tenant: str, email: Email, event_key: str | None, message_key: str, entries: list[dict[str, Any]],
     contact_change: contact_store.ContactChange | None,
 ) -> None:
     """One transaction: the message marked filed in its tenant for good (ConditionFailed

@@ -14,6 +14,7 @@ from shared.db.contacts import contact_key
 from shared.db.emails import email_key, mark_processed
 from shared.db.models import ContactItem, EmailItem, EmailKeyItem, TableItem, TenantConfigItem, as_dict
 from shared.db.transactions import Transaction
+from shared.domain.entities import Email
 
 
 def recipient_contact(
@@ -47,7 +48,7 @@ def recipient_contact(
 
 
 def apply(
-    tenant: str, email: dict[str, Any], event_key: str, recipient: str, state: str,
+    tenant: str, email: Email, event_key: str, recipient: str, state: str,
     activity: tuple[str, dict[str, Any]] | None, contact_change: contact_store.ContactChange | None,
 ) -> None:
     """One transaction: the event marked processed (ConditionFailed "event" if it already

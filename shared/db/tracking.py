@@ -7,30 +7,31 @@ Kept apart from shared.db.emails so the tracking Lambda never imports the MIME c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from shared import keys
 from shared.db import contact_actions, notifications, templates
 from shared.db.activity_items import activity_model
 from shared.db.models import ContactItem, EmailItem, as_dict
 from shared.db.transactions import Transaction
+from shared.domain.entities import Email
 
 _READ = ("email_id", "contact_id", "to", "subject", "status", "sent_at", "links", "opened_at", "machine_opened_at",
          "clicked_at", "identify_clicks", "sender_id", "template_id", "notify_on_open", "notify_on_click")
 
 
-def get_email(tenant: str, email_id: str) -> dict[str, Any] | None:
+def get_email(tenant: str, email_id: str) -> Email | None:
     try:
         item = EmailItem.get(keys.email_pk(tenant, email_id), keys.EMAIL_SK, consistent_read=True)
     except EmailItem.DoesNotExist:
         return None
     email = {name: getattr(item, name) for name in _READ}
     email["click_times"] = as_dict(item.click_times) if item.click_times is not None else {}
-    return email
+    return cast(Email, email)  # the item's attributes are Email's keys (tests/test_entities.py)
 
 
 def record(
-    tenant: str, email: dict[str, Any], activity: dict[str, Any], counter: str, first: str | None,
+    tenant: str, email: Email, activity: dict[str, Any], counter: str, first: str | None,
     click: tuple[int, float] | None, customer_action: bool, template_counter: str | None = None,
     notification: dict[str, Any] | None = None,
 ) -> None:
@@ -58,8 +59,9 @@ def record(
     transaction.put("activity", activity_model(tenant, email["contact_id"], activity))
     transaction.update("message", EmailItem(keys.email_pk(tenant, email["email_id"]), keys.EMAIL_SK), actions,
                        condition=condition)
-    if template_counter is not None:
-        templates.stage_count(transaction, tenant, email["template_id"], template_counter)
+    template_id = email.get("template_id")
+    if template_counter is not None and template_id:
+        templates.stage_count(transaction, tenant, template_id, template_counter)
     if notification is not None:
         notifications.stage_new(transaction, tenant, email["sender_id"], notification)
     transaction.commit()

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from shared.domain import validation
+from shared.domain.entities import Email, sent_at
 from shared.domain.reply_quotes import reply_excerpt
 from shared.errors import FieldError, require_valid
 
@@ -133,9 +134,9 @@ def new_activity(
     }
 
 
-def email_sent(activity_id: str, email: dict[str, Any]) -> dict[str, Any]:
+def email_sent(activity_id: str, email: Email) -> dict[str, Any]:
     return new_activity(
-        activity_id, "email_sent", email["sent_at"], ("user", email["sender_id"]), f"Email sent: {email['subject']}",
+        activity_id, "email_sent", sent_at(email), ("user", email["sender_id"]), f"Email sent: {email['subject']}",
         {
             "email_id": email["email_id"], "subject": email["subject"], "to": email["to"], "cc": email.get("cc", []),
             "transport": email["transport"], "message_id": email["message_id"], **_template_of(email),
@@ -143,7 +144,7 @@ def email_sent(activity_id: str, email: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _template_of(email: dict[str, Any]) -> dict[str, Any]:
+def _template_of(email: Email) -> dict[str, Any]:
     """`template_id` of an email written from a template (searchable: MAIL_EVENTS), else nothing."""
     return {"template_id": email["template_id"]} if email.get("template_id") else {}
 
@@ -175,7 +176,7 @@ def email_unsubscribed(activity_id: str, contact_id: str, at: str) -> dict[str, 
 
 
 def email_tracked(
-    activity_id: str, activity_type: str, at: str, email: dict[str, Any], machine: bool, reason: str | None,
+    activity_id: str, activity_type: str, at: str, email: Email, machine: bool, reason: str | None,
     url: str | None = None,
 ) -> dict[str, Any]:
     """email_opened / email_reopened / email_clicked: caused by the contact, or by a machine."""
@@ -192,17 +193,17 @@ def email_tracked(
                         f"{'A machine' if machine else 'The contact'} {verb} the email: {email['subject']}", data)
 
 
-def mail_event(activity_id: str, activity_type: str, email: dict[str, Any], event: Any, summary: str) -> dict[str, Any]:
+def mail_event(activity_id: str, activity_type: str, email: Email, event: Any, summary: str) -> dict[str, Any]:
     """email_delivered / email_bounced / email_complained, with the mail system's evidence."""
     data = {"email_id": email["email_id"], "subject": email["subject"], "recipient": event.recipient,
             "delivery_status": event.delivery_status, **event.evidence}
     return new_activity(activity_id, activity_type, event.occurred_at, ("system", None), summary, data)
 
 
-def email_received(activity_id: str, email: dict[str, Any], auto_reply: bool) -> dict[str, Any]:
+def email_received(activity_id: str, email: Email, auto_reply: bool) -> dict[str, Any]:
     """A message from the contact: their action, unless it is an auto-reply. `excerpt`: the start
     of what they wrote, without the message they quote."""
-    return new_activity(activity_id, "email_received", email["sent_at"], ("contact", email["contact_id"]),
+    return new_activity(activity_id, "email_received", sent_at(email), ("contact", email["contact_id"]),
                         f"Email received: {email['subject']}",
                         {"email_id": email["email_id"], "subject": email["subject"], "from": email["sender_email"],
                          "in_reply_to": email["in_reply_to"], "auto_reply": auto_reply,

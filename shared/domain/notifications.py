@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from shared.domain.entities import Email
 from shared.domain.formatting import format_value
 from shared.errors import FieldError, require_valid
 
@@ -25,7 +26,7 @@ def parse_id(value: str) -> tuple[str, str] | None:
     return (email_id, kind) if email_id and kind in KINDS else None
 
 
-def new(email: dict[str, Any], kind: str, at: str) -> dict[str, Any]:
+def new(email: Email, kind: str, at: str) -> dict[str, Any]:
     return {"id": notification_id(email["email_id"], kind), "kind": kind, "email_id": email["email_id"],
             "contact_id": email["contact_id"], "subject": email["subject"], "occurred_at": at}
 

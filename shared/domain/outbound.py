@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from shared import indexes, keys
 from shared.domain import activities, contacts, mail, mail_html, safe_html, tracking, validation
+from shared.domain.entities import Email, sent_at
 from shared.errors import FieldError, PayloadTooLarge, require_valid
 
 TRANSPORTS = ("ses", "smtp")
@@ -151,10 +152,10 @@ def check_size(rendered: mail.RenderedEmail) -> None:
 
 
 def new_email(
-    *, email_id: str, request: EmailRequest, recipients: mail.Recipients, rendered: mail.RenderedEmail,
-    sender: dict[str, Any], parent: dict[str, Any] | None, now: str, identify_clicks: bool = False,
+    *, email_id: str, contact_id: str, request: EmailRequest, recipients: mail.Recipients, rendered: mail.RenderedEmail,
+    sender: dict[str, Any], parent: Email | None, now: str, identify_clicks: bool = False,
     bulk_job_id: str | None = None,
-) -> dict[str, Any]:
+) -> Email:
     """The email as stored when it is accepted: rendered content, `scheduled` or `sending`.
 
     Its Message-ID is fixed now (`<id@sender's domain>`, as compose() writes it), so a reply can
@@ -163,7 +164,7 @@ def new_email(
     sender_email = sender["email"]
     return {
         "email_id": email_id,
-        "contact_id": request.contact_id,
+        "contact_id": contact_id,  # the request's, or the contact its to_email found or made
         "sender_id": sender["id"],
         "sender_name": sender.get("name"),
         "sender_email": sender_email,
@@ -198,14 +199,15 @@ def folder_of(status: str) -> str | None:
     return _FOLDER_OF_STATUS.get(status)
 
 
-def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
+def index_keys(tenant: str, email: Email) -> dict[str, str | None]:
     """GSI keys of an email: its folder (all, and the sender's own), its thread, its SES
     message id once sent, and the due index while it is scheduled (by send time) or being sent
     (by when that began, so the sweep finds a send that never finished)."""
     folder = folder_of(email["status"])
-    moment = email["send_at"] if folder == "scheduled" else email.get("sent_at") or email["created_at"]
+    # a scheduled email has its send_at (parse_send_at, reschedule)
+    moment = cast(str, email["send_at"]) if folder == "scheduled" else email.get("sent_at") or email["created_at"]
     in_folder = folder is not None
-    pending = {"scheduled": (keys.DUE_PK, email["send_at"]),
+    pending = {"scheduled": (keys.DUE_PK, cast(str, email["send_at"])),
                "sending": (keys.SENDING_PK, email["updated_at"])}.get(email["status"])
     provider_id = email.get("provider_message_id")
     return {
@@ -226,7 +228,7 @@ def index_keys(tenant: str, email: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-def public(email: dict[str, Any]) -> dict[str, Any]:
+def public(email: Email) -> dict[str, Any]:
     """The email as the API answers it."""
     return {
         "id": email["email_id"],
@@ -272,7 +274,7 @@ def tracking_url(base_url: str, kind: str, token: str) -> str:
     return f"{base_url}/t/{kind}/{token}"
 
 
-def unsubscribe_headers(tenant: str, email: dict[str, Any], keyring: tracking.Keyring,
+def unsubscribe_headers(tenant: str, email: Email, keyring: tracking.Keyring,
                         base_url: str) -> dict[str, str] | None:
     """RFC 8058 one-click unsubscribe headers for mail to a selection (an email of a bulk job):
     an HTTPS URL in List-Unsubscribe and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`,
@@ -287,7 +289,7 @@ def unsubscribe_headers(tenant: str, email: dict[str, Any], keyring: tracking.Ke
 
 
 def build_message(
-    tenant: str, email: dict[str, Any], keyring: tracking.Keyring, base_url: str, sent_at: datetime
+    tenant: str, email: Email, keyring: tracking.Keyring, base_url: str, sent_at: datetime
 ) -> bytes:
     """The MIME message of a stored email as it goes out now: with its links pointing at signed
     click tokens and an open pixel when tracking is on (HTML only: plain text has no pixel, and
@@ -329,9 +331,9 @@ INBOUND, MAILBOX = "inbound", "mailbox"  # the `source` of a filed message: SES 
 
 
 def received_email(
-    *, email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None, now: str,
+    *, email_id: str, message: Any, contact: dict[str, Any] | None, parent: Email | None, now: str,
     source: str = INBOUND,
-) -> dict[str, Any]:
+) -> Email:
     """A received message (shared.domain.inbound.InboundMessage) as an email of the `received`
     folder: from its sender, threaded under `parent` when its references name one of ours.
     `sender_id` is the user it is for (the contact's owner; empty when unmatched), so owner
@@ -341,9 +343,9 @@ def received_email(
 
 
 def outgoing_email(
-    *, email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None,
+    *, email_id: str, message: Any, contact: dict[str, Any] | None, parent: Email | None,
     sender_id: str, now: str, source: str = INBOUND,
-) -> dict[str, Any]:
+) -> Email:
     """A message a user of the tenant sent from their own mail client (and Bcc'd or forwarded to
     the tenant's inbound address) as an email of the `sent` folder: from that user, to the
     contact it went to (else its first recipient)."""
@@ -352,9 +354,9 @@ def outgoing_email(
 
 
 def _filed(
-    email_id: str, message: Any, contact: dict[str, Any] | None, parent: dict[str, Any] | None, now: str, *,
+    email_id: str, message: Any, contact: dict[str, Any] | None, parent: Email | None, now: str, *,
     status: str, sender_id: str, to: str, source: str,
-) -> dict[str, Any]:
+) -> Email:
     return {
         "email_id": email_id,
         "contact_id": contact["id"] if contact else "",
@@ -384,16 +386,17 @@ def _filed(
     }
 
 
-def reached(sent: dict[str, Any], contact: dict[str, Any],
+def reached(sent: Email, contact: dict[str, Any],
             new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The timeline entries and the contact after a user's email reached it: `email_sent`,
     first/last_contacted_at, one more `emails_sent_count`, and the sender as owner of an
     ownerless contact (`owner_assigned`)."""
     entries = [activities.email_sent(new_id(), sent)]
-    updated, assigned = contacts.record_contacted(contacts.record_email_sent(contact), sent["sender_id"],
-                                                  sent["sent_at"], sent["sent_at"])
+    moment = sent_at(sent)
+    updated, assigned = contacts.record_contacted(contacts.record_email_sent(contact), sent["sender_id"], moment,
+                                                  moment)
     if assigned:
-        entries.append(activities.owner_assigned(new_id(), sent["sent_at"], sent["sender_id"], sent["sender_id"],
+        entries.append(activities.owner_assigned(new_id(), moment, sent["sender_id"], sent["sender_id"],
                                                  "first_email"))
     return entries, updated
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.domain import mail, validation
+from shared.domain.entities import Email
 from shared.errors import FieldError, require_valid
 
 FIELDS = ("name", "subject", "body_text", "body_html")
@@ -45,7 +46,7 @@ def check_merge_fields(values: dict[str, Any], definitions: dict[str, dict[str, 
     return values
 
 
-def from_email(email: dict[str, Any], name: Any) -> dict[str, Any]:
+def from_email(email: Email, name: Any) -> dict[str, Any]:
     """A template holding exactly a sent or received email's subject and bodies, named after its
     subject unless a name is given."""
     if name is not None:

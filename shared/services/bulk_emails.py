@@ -33,6 +33,7 @@ from shared.db.transactions import ConditionFailed, Transaction
 from shared.domain import bulk_email, mail, outbound, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
+from shared.domain.entities import Email
 from shared.domain.ids import new_id
 from shared.errors import CrmError, FieldError, NotFound, ValidationFailed, require_valid
 from shared.keys import is_plain_id
@@ -158,7 +159,7 @@ def _seconds_until(moment: str) -> float:
     return max(0.0, _millis(moment) / 1000 - datetime.now(UTC).timestamp())
 
 
-def _state_of(tenant: str, email: dict[str, Any], scheduled_on_purpose: bool) -> str:
+def _state_of(tenant: str, email: Email, scheduled_on_purpose: bool) -> str:
     """The job's outcome for an email of its own; _Pause while it is not settled yet."""
     status = email["status"]
     if status in _SENT_STATES:
@@ -172,7 +173,7 @@ def _state_of(tenant: str, email: dict[str, Any], scheduled_on_purpose: bool) ->
         latest = email_store.get(tenant, email["email_id"]) or email
         if latest["status"] in _SENT_STATES:
             return _SENT_STATES[latest["status"]]
-        raise _Pause(_seconds_until(latest["send_at"]) if latest["status"] == "scheduled"
+        raise _Pause(_seconds_until(cast(str, latest["send_at"])) if latest["status"] == "scheduled"
                      else SENDING_RECHECK_SECONDS)
     raise _Pause(SENDING_RECHECK_SECONDS)  # sending: by another invocation, or one that died (the sweep settles it)
 
@@ -199,7 +200,7 @@ def _send_one(principal: Principal, job: dict[str, Any], request: outbound.Email
         # no merge: a reason (_merged)
         return cast(str, reason) if existing is None else _state_of(tenant, existing, scheduled_on_purpose)
     recipients, rendered = merged
-    email = outbound.new_email(email_id=email_id, request=request, recipients=recipients,
+    email = outbound.new_email(email_id=email_id, contact_id=contact_id, request=request, recipients=recipients,
                                rendered=rendered, sender=sender, parent=None, now=validation.now(),
                                identify_clicks=config.settings["identify_visitors_from_email_clicks"],
                                bulk_job_id=job["job_id"])

@@ -10,16 +10,17 @@ from typing import Any, cast
 from shared.aws import client
 from shared.config import CONFIG
 from shared.domain import send_limits
+from shared.domain.entities import Email
 from shared.errors import TransportFailed, TransportThrottled
 
 # Called with (email, raw message, provider message id) after each message a transport took.
 # Empty in AWS; the local stack's outbox (GET /_local/outbox) listens here.
-SENT_LISTENERS: list[Callable[[dict[str, Any], bytes, str | None], None]] = []
+SENT_LISTENERS: list[Callable[[Email, bytes, str | None], None]] = []
 # Every SES send of this process (the sweep's threads, a notification worker's batch) waits its turn.
 SES_PACE = send_limits.SendPace(CONFIG.ses_max_send_rate)
 
 
-def deliver(email: dict[str, Any], raw: bytes, mailbox: dict[str, Any] | None, tracked: bool = True) -> str | None:
+def deliver(email: Email, raw: bytes, mailbox: dict[str, Any] | None, tracked: bool = True) -> str | None:
     """Send `raw` to every recipient of `email`, Bcc included; SES's message id (None for SMTP).
     A `tracked` message goes with our configuration set, so its delivery events come back.
     Raises TransportFailed with a reason the sender can act on, or TransportThrottled when SES
@@ -45,15 +46,16 @@ def notice(recipient: str, subject: str, text: str, mail_id: str) -> None:
     from shared.domain import mail
 
     sender_name, _, sender_email = CONFIG.notify_from.rpartition("<")
-    sender = {"email": sender_email.rstrip(">").strip() or CONFIG.notify_from, "name": sender_name.strip() or None}
+    from_address = sender_email.rstrip(">").strip() or CONFIG.notify_from
+    sender = {"email": from_address, "name": sender_name.strip() or None}
     recipients = mail.Recipients(to=recipient, cc=(), bcc=())
     _, raw = mail.compose(email_id=mail_id, sender=sender, recipients=recipients, subject=subject, body_text=text,
                           body_html=None, sent_at=datetime.now(UTC))
-    deliver({"email_id": mail_id, "transport": "ses", "sender_email": sender["email"], "to": recipient, "cc": [],
+    deliver({"email_id": mail_id, "transport": "ses", "sender_email": from_address, "to": recipient, "cc": [],
              "bcc": []}, raw, None, tracked=False)
 
 
-def _send_ses(email: dict[str, Any], raw: bytes, tracked: bool) -> str:
+def _send_ses(email: Email, raw: bytes, tracked: bool) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
     request: dict[str, Any] = {

@@ -27,6 +27,7 @@ from shared.db.transactions import ConditionFailed
 from shared.domain import activities, listing, mail, outbound, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
+from shared.domain.entities import Email
 from shared.domain.ids import new_id
 from shared.errors import (
     Busy,
@@ -127,7 +128,7 @@ def preview(principal: Principal, body: Any) -> dict[str, Any]:
     return {"subject": rendered.subject, "body_text": rendered.body_text, "body_html": rendered.body_html}
 
 
-def _may_see(principal: Principal, email: dict[str, Any], settings: dict[str, Any]) -> bool:
+def _may_see(principal: Principal, email: Email, settings: dict[str, Any]) -> bool:
     """Under owner visibility a `user` sees the emails they sent; everyone else sees all."""
     owner = principal.visible_owner(settings)
     return owner is None or email["sender_id"] == owner
@@ -171,16 +172,16 @@ def send(principal: Principal, body: Any) -> dict[str, Any]:
         require_valid([FieldError("transport", "smtp needs your mailbox: set it with PUT /v1/me/mailbox first",
                                   "no_mailbox")])
     recipients, rendered = render(principal, request, contact, context.config, sender)
-    email = outbound.new_email(email_id=new_id(), request=request, recipients=recipients, rendered=rendered,
-                               sender=sender, parent=context.parent, now=validation.now(),
+    email = outbound.new_email(email_id=new_id(), contact_id=contact_id, request=request, recipients=recipients,
+                               rendered=rendered, sender=sender, parent=context.parent, now=validation.now(),
                                identify_clicks=context.config.settings["identify_visitors_from_email_clicks"])
     repository.require_fits(principal.tenant, email)  # refused before the new contact is saved
     if new_contact is not None:
         contact_service.insert_new(principal.tenant, new_contact, context.config)
         context.contact_version = 1
     repository.insert(principal.tenant, email)
-    if email["status"] == "scheduled":
-        schedules.schedule(principal.tenant, email["email_id"], email["send_at"])
+    if request.send_at is not None:  # the email is `scheduled` for then
+        schedules.schedule(principal.tenant, email["email_id"], request.send_at)
         return outbound.public(email)
     return outbound.public(deliver(principal.tenant, email, context))
 
@@ -228,7 +229,7 @@ def duplicate(principal: Principal, email_id: str) -> dict[str, Any]:
                       "track_clicks": email["track_clicks"] if email["status"] != "received" else True}}
 
 
-def deliver(tenant: str, email: dict[str, Any], context: repository.SendContext) -> dict[str, Any]:
+def deliver(tenant: str, email: Email, context: repository.SendContext) -> Email:
     """Send an email that is `sending`; record it `sent` (or `failed`)."""
     moment = datetime.now(UTC)
     now = validation.format_time(moment)
@@ -241,32 +242,33 @@ def deliver(tenant: str, email: dict[str, Any], context: repository.SendContext)
         return _fail(tenant, email, failure.reason)
     except TransportThrottled as throttled:
         return _defer(tenant, email, throttled, moment)
-    sent = {**email, "status": "sent", "sent_at": now, "updated_at": now, "provider_message_id": provider_message_id}
+    sent: Email = {**email, "status": "sent", "sent_at": now, "updated_at": now,
+                   "provider_message_id": provider_message_id}
     _record_sent(tenant, sent, context)
     count("EmailsSent")
     return sent
 
 
-def _fail(tenant: str, email: dict[str, Any], reason: str) -> dict[str, Any]:
+def _fail(tenant: str, email: Email, reason: str) -> Email:
     logger.warning("email not sent", extra={"email_id": email["email_id"], "reason": reason})
-    failed = {**email, "status": "failed", "failure_reason": reason, "updated_at": validation.now()}
+    failed: Email = {**email, "status": "failed", "failure_reason": reason, "updated_at": validation.now()}
     repository.transition(tenant, failed, "sending")
     count("EmailsFailed")
     return failed
 
 
-def _defer(tenant: str, email: dict[str, Any], throttled: TransportThrottled, moment: datetime) -> dict[str, Any]:
+def _defer(tenant: str, email: Email, throttled: TransportThrottled, moment: datetime) -> Email:
     """SES took nothing, only for now (its sending limits): the email goes back to `scheduled`,
     due again after `retry_after`, for the sweep (or a trigger) to claim and send once. The
     condition on `sending` keeps two deferrals or a deferral and a record from both winning."""
     send_at = validation.format_time(moment + timedelta(seconds=throttled.retry_after))
     logger.warning("email deferred: SES sending limit", extra={"email_id": email["email_id"], "send_at": send_at,
                                                                 "reason": throttled.reason})
-    deferred = {**email, "status": "scheduled", "send_at": send_at, "updated_at": validation.now()}
+    deferred: Email = {**email, "status": "scheduled", "send_at": send_at, "updated_at": validation.now()}
     return repository.transition(tenant, deferred, "sending") or repository.get(tenant, email["email_id"]) or deferred
 
 
-def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendContext) -> None:
+def _record_sent(tenant: str, sent: Email, context: repository.SendContext) -> None:
     """The email `sent`, `email_sent` (and `owner_assigned`) on the timeline and the contact
     contacted, in one transaction, read again and retried if the contact changed meanwhile.
     The message is out whatever happens here: if the contact keeps changing (or stays
@@ -305,7 +307,7 @@ def _record_sent(tenant: str, sent: dict[str, Any], context: repository.SendCont
 
 
 def _contacted(
-    sent: dict[str, Any], context: repository.SendContext, *, with_email_sent: bool = True,
+    sent: Email, context: repository.SendContext, *, with_email_sent: bool = True,
 ) -> tuple[list[dict[str, Any]], ContactChange | None]:
     """The timeline entries and the contact update that record a sent email (none while the
     contact is gone)."""
@@ -318,7 +320,7 @@ def _contacted(
     return entries, (updated, context.contact, cast(int, context.contact_version), context.config)
 
 
-def send_scheduled(tenant: str, email_id: str) -> dict[str, Any] | None:
+def send_scheduled(tenant: str, email_id: str) -> Email | None:
     """Send a scheduled email if it is due and nobody else claimed, cancelled or moved it.
 
     The claim (scheduled → sending, only if send_at has come) is a conditional write, so of two
@@ -339,7 +341,7 @@ def send_scheduled(tenant: str, email_id: str) -> dict[str, Any] | None:
     return deliver(tenant, claimed, context)
 
 
-def _scheduled_problem(email: dict[str, Any], context: repository.SendContext) -> str | None:
+def _scheduled_problem(email: Email, context: repository.SendContext) -> str | None:
     """Why a scheduled email can no longer go out: what changed since it was scheduled."""
     if context.contact is None:
         return "The contact was deleted before the scheduled time."
@@ -355,7 +357,7 @@ def _scheduled_problem(email: dict[str, Any], context: repository.SendContext) -
 
 # --- reading ---------------------------------------------------------------------------------
 
-def visible_email(principal: Principal, email_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def visible_email(principal: Principal, email_id: str) -> tuple[Email, dict[str, Any]]:
     config = tenant_config.load(principal.tenant)
     email = repository.get(principal.tenant, email_id) if keys.is_plain_id(email_id) else None
     if email is None or not _may_see(principal, email, config.settings):
@@ -406,7 +408,7 @@ def list_folder(principal: Principal, params: dict[str, str]) -> dict[str, Any]:
 
 # --- changing a scheduled email --------------------------------------------------------------
 
-def _changeable(principal: Principal, email_id: str, action: str) -> dict[str, Any]:
+def _changeable(principal: Principal, email_id: str, action: str) -> Email:
     email, _ = visible_email(principal, email_id)
     if email["sender_id"] != principal.user_id and principal.role not in EMAIL_MANAGER_ROLES:
         raise Forbidden(f"Only the sender or a manager, admin or owner can {action} this email.")
@@ -415,7 +417,7 @@ def _changeable(principal: Principal, email_id: str, action: str) -> dict[str, A
     return email
 
 
-def _not_scheduled(email: dict[str, Any], action: str) -> Conflict:
+def _not_scheduled(email: Email, action: str) -> Conflict:
     done = {"cancel": "cancelled", "reschedule": "rescheduled"}[action]
     return Conflict(f"This email is {email['status']}, no longer scheduled, so it cannot be {done}.",
                     [FieldError("status", f"is {email['status']}", "not_scheduled")])
@@ -487,7 +489,7 @@ def _settle_stuck() -> int:
     began_by = validation.format_time(datetime.now(UTC) - STUCK_AFTER)
     settled = 0
     for tenant, email in repository.sending_since(began_by, SWEEP_BATCH):
-        failed = {**email, "status": "failed", "failure_reason": UNKNOWN_OUTCOME, "updated_at": validation.now()}
+        failed: Email = {**email, "status": "failed", "failure_reason": UNKNOWN_OUTCOME, "updated_at": validation.now()}
         if repository.transition(tenant, failed, "sending", unchanged_since=began_by) is not None:
             logger.error("email left sending: settled as failed", extra={"email_id": email["email_id"],
                                                                        "sending_since": email["updated_at"]})
@@ -496,7 +498,7 @@ def _settle_stuck() -> int:
     return settled
 
 
-def _send_due(due: tuple[str, str]) -> dict[str, Any] | None:
+def _send_due(due: tuple[str, str]) -> Email | None:
     tenant, email_id = due
     try:
         return send_scheduled(tenant, email_id)

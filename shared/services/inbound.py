@@ -31,6 +31,7 @@ from shared.db.contacts import ContactChange
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, inbound, outbound, validation
 from shared.domain.customer_actions import Action, applied
+from shared.domain.entities import Email, sent_at
 from shared.domain.ids import new_id
 from shared.keys import is_plain_id
 from shared.observability import logger
@@ -92,7 +93,7 @@ def receive_from_mailbox(tenant: str, user_id: str, raw: bytes, *, sent: bool) -
     return _file(tenant, raw, message, parent, user_id if sent else None, None, outbound.MAILBOX)
 
 
-def _file(tenant: str, raw: bytes, message: inbound.InboundMessage, parent: dict[str, Any] | None,
+def _file(tenant: str, raw: bytes, message: inbound.InboundMessage, parent: Email | None,
           sender_id: str | None, source_id: str | None, source: str) -> dict[str, int]:
     """The message as an email of the tenant (sent by `sender_id`, else received) with its
     timeline entries and contact fields: once per Message-ID in the tenant, and once per
@@ -118,8 +119,8 @@ def _file(tenant: str, raw: bytes, message: inbound.InboundMessage, parent: dict
     return until_settled(attempt)
 
 
-def _received(tenant: str, email_id: str, message: inbound.InboundMessage, parent: dict[str, Any] | None,
-              source: str) -> tuple[dict[str, Any], list[dict[str, Any]], ContactChange | None]:
+def _received(tenant: str, email_id: str, message: inbound.InboundMessage, parent: Email | None,
+              source: str) -> tuple[Email, list[dict[str, Any]], ContactChange | None]:
     """A contact's (or a stranger's) message: `email_received`, the contact's action unless an auto-reply."""
     contact, version, config = _contact_of(tenant, [message.from_address], parent)
     email = outbound.received_email(email_id=email_id, message=message, contact=contact, parent=parent,
@@ -129,12 +130,12 @@ def _received(tenant: str, email_id: str, message: inbound.InboundMessage, paren
     entries = [activities.email_received(new_id(), email, message.auto_reply)]
     if message.auto_reply:
         return email, entries, None
-    acted = applied(contact, [Action("email_received", email["sent_at"])])
+    acted = applied(contact, [Action("email_received", sent_at(email))])
     return email, entries, ({**acted, "updated_at": validation.now()}, contact, version, config)
 
 
-def _sent_by_member(tenant: str, email_id: str, message: inbound.InboundMessage, parent: dict[str, Any] | None,
-                    user_id: str, source: str) -> tuple[dict[str, Any], list[dict[str, Any]], ContactChange | None]:
+def _sent_by_member(tenant: str, email_id: str, message: inbound.InboundMessage, parent: Email | None,
+                    user_id: str, source: str) -> tuple[Email, list[dict[str, Any]], ContactChange | None]:
     """A user's own outgoing mail, Bcc'd or forwarded to the tenant's address: sent by them, to the
     first recipient who is a contact (else the contact of the email it answers), which it
     reaches as an email sent from the CRM does (first/last_contacted_at, owner)."""
@@ -149,7 +150,7 @@ def _sent_by_member(tenant: str, email_id: str, message: inbound.InboundMessage,
     return email, entries, ({**updated, "updated_at": validation.now()}, contact, version, config)
 
 
-def _contact_of(tenant: str, addresses: Sequence[str | None], parent: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+def _contact_of(tenant: str, addresses: Sequence[str | None], parent: Email | None) -> tuple[Any, Any, Any]:
     """The contact of the first of `addresses` that is one, else the contact of the email
     answered; with version and config."""
     wanted = [address.lower() for address in addresses if address]

@@ -13,6 +13,7 @@ from shared.db import mail_events as repository
 from shared.db.retries import backoff
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, mail_events, validation
+from shared.domain.entities import Email
 from shared.domain.ids import new_id
 from shared.errors import Busy
 from shared.observability import count, for_tenant, logger
@@ -51,7 +52,7 @@ def record(notification: Any, source_id: str) -> dict[str, int]:
 
 
 def _email_of(provider_message_id: str, notification: dict[str, Any],
-              source_id: str) -> tuple[str, dict[str, Any]] | None:
+              source_id: str) -> tuple[str, Email] | None:
     """(tenant, email) the notification is about, found through an index that lags the table:
     for mail SES took moments ago it is looked up again a few times within a second, then Busy
     asks for the notification again (a 503 makes SNS deliver it again; raised from an
@@ -71,7 +72,7 @@ def _email_of(provider_message_id: str, notification: dict[str, Any],
     return None
 
 
-def _apply(tenant: str, email: dict[str, Any], event: mail_events.MailEvent, event_key: str) -> bool:
+def _apply(tenant: str, email: Email, event: mail_events.MailEvent, event_key: str) -> bool:
     """Apply one event, again from a fresh read when the contact changed meanwhile; False when
     it had been applied before."""
 

@@ -16,12 +16,13 @@ import logging
 import os
 import time
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from shared.config import tracking_keyring
 from shared.db import tracking as repository
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, hit_classifier, notifications, tracking, validation
+from shared.domain.entities import Email
 from shared.domain.ids import new_id
 
 # The standard library's logger, not Powertools': importing Powertools costs a tenth of the
@@ -104,7 +105,7 @@ def _count_hit(kind: str, machine: bool) -> None:
 
 
 def _record(
-    tenant: str, email: dict[str, Any], kind: str, link_index: int | None, verdict: hit_classifier.Hit, url: str | None,
+    tenant: str, email: Email, kind: str, link_index: int | None, verdict: hit_classifier.Hit, url: str | None,
     now: float,
 ) -> None:
     """Write the hit; when it lost the race to be first, write it again as a later one."""
@@ -117,7 +118,8 @@ def _record(
     else:
         counter = "machine_open_count" if machine else "open_count"
         first = "machine_opened_at" if machine else "opened_at"
-        plans = ([] if email[first] else [("email_opened", first)]) + [("email_reopened", None)]
+        opened = email["machine_opened_at"] if machine else email["opened_at"]
+        plans = ([] if opened else [("email_opened", first)]) + [("email_reopened", None)]
         click = None
     at = validation.now()
     fast = not machine  # a person's hit goes onto the contact in the same transaction when it can
@@ -130,8 +132,7 @@ def _record(
         template_counter = {"opened_at": "opened", "clicked_at": "clicked"}.get(cast(str, first_field)) \
             if personal_first and email["template_id"] else None
         notification = None
-        if personal_first and email[{"opened_at": "notify_on_open",
-                                     "clicked_at": "notify_on_click"}[cast(str, first_field)]]:
+        if personal_first and (email["notify_on_open"] if first_field == "opened_at" else email["notify_on_click"]):
             notification = notifications.new(email, activity_type, at)
         try:
             repository.record(tenant, email, entry, counter, first_field, click, customer_action=fast,
