@@ -9,11 +9,12 @@ import typing
 import pytest
 from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
-from shared.domain.entities import Email, sent_at
+from shared.domain.entities import Email, Job, sent_at, target_count
 
-_ITEM_ONLY = {"pk", "sk", "kind"}  # the table's own: keys and the discriminator
-_PYTHON_TYPE = {UnicodeAttribute: str, BooleanAttribute: bool, NumberAttribute: int, ListAttribute: list,
+_ITEM_ONLY = {"pk", "sk", "kind", "version"}  # the table's own: keys, the discriminator, optimistic locking
+_PYTHON_TYPE = {UnicodeAttribute: str, BooleanAttribute: bool, NumberAttribute: (int, float), ListAttribute: list,
                 MapAttribute: dict}
+_READ_AS_DEFAULT = {("Job", "cleanup")}  # stored null, read as its empty value
 
 
 def _stored(kind) -> dict[str, type]:
@@ -21,7 +22,7 @@ def _stored(kind) -> dict[str, type]:
             if name not in _ITEM_ONLY and not name.startswith("gsi")}
 
 
-@pytest.mark.parametrize(("entity", "kind_name"), [(Email, "EmailItem")])
+@pytest.mark.parametrize(("entity", "kind_name"), [(Email, "EmailItem"), (Job, "JobItem")])
 def test_an_entity_has_exactly_the_stored_attributes_with_their_types(entity, kind_name, moto_endpoint):
     from shared.db import models  # after the stack's environment: the models take the table's name from it
 
@@ -32,8 +33,9 @@ def test_an_entity_has_exactly_the_stored_attributes_with_their_types(entity, ki
     for name, python_type in stored.items():
         union = typing.get_origin(hints[name]) in (typing.Union, types.UnionType)
         hinted = {typing.get_origin(arm) or arm for arm in (typing.get_args(hints[name]) if union else (hints[name],))}
-        assert python_type in hinted, f"{name}: stored as {python_type.__name__}, typed {hints[name]}"
-        nullable = kind.get_attributes()[name].null
+        assert set(python_type if isinstance(python_type, tuple) else (python_type,)) & hinted, \
+            f"{name}: stored as {python_type}, typed {hints[name]}"
+        nullable = kind.get_attributes()[name].null and (entity.__name__, name) not in _READ_AS_DEFAULT
         assert (type(None) in hinted) == nullable, f"{name}: null={nullable} in the table, typed {hints[name]}"
 
 
@@ -41,3 +43,9 @@ def test_an_email_not_yet_sent_has_no_sent_time():
     assert sent_at({"email_id": "e1", "sent_at": "2026-04-01T00:00:00.000Z"}) == "2026-04-01T00:00:00.000Z"
     with pytest.raises(ValueError, match="e1 has not been sent"):
         sent_at({"email_id": "e1", "sent_at": None})
+
+
+def test_a_job_not_started_has_no_target_count():
+    assert target_count({"job_id": "j1", "total": 0}) == 0
+    with pytest.raises(ValueError, match="j1 has not started"):
+        target_count({"job_id": "j1", "total": None})

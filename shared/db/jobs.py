@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import UpdateError
 
@@ -16,6 +16,7 @@ from shared.db.models import JobChunkItem, JobItem, TableItem, as_dict
 from shared.db.reads import Page, key_after, query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import validation
+from shared.domain.entities import Job
 
 CHUNK_IDS = 1_000
 KEPT_SECONDS = 30 * 24 * 3600  # a job's target lists outlive it by a month at most
@@ -24,7 +25,7 @@ _FIELDS = ("job_id", "job_kind", "status", "action", "total", "processed", "chun
            "created_at", "updated_at")
 
 
-def _of(item: JobItem) -> dict[str, Any]:
+def _of(item: JobItem) -> Job:
     job = {name: getattr(item, name) for name in _FIELDS}
     for name in ("params", "selection", "principal", "counts", "result"):
         job[name] = as_dict(getattr(item, name))
@@ -33,36 +34,37 @@ def _of(item: JobItem) -> dict[str, Any]:
         job[name] = None if job[name] is None else int(job[name])
     job["counts"] = {name: int(count) for name, count in job["counts"].items()}
     job["cleanup"] = list(job["cleanup"] or [])
-    return job
+    return cast(Job, job)  # the item's attributes are Job's keys (tests/test_entities.py)
 
 
 def _key(tenant: str, job_id: str) -> tuple[str, str]:
     return keys.tenant_pk(tenant), keys.job_sk(job_id)
 
 
-def _new_item(tenant: str, job: dict[str, Any]) -> JobItem:
+def _new_item(tenant: str, job: Job) -> JobItem:
     requester = keys.requester_jobs_pk(tenant, job["principal"]["user_id"])
-    attributes = {**job, **keys.index_entry(indexes.REQUESTER_JOBS, requester, job["job_id"])}
+    # a model's **attributes: typed Any, as mypy matches them to every parameter
+    attributes: dict[str, Any] = {**job, **keys.index_entry(indexes.REQUESTER_JOBS, requester, job["job_id"])}
     return JobItem(*_key(tenant, job["job_id"]), **attributes)
 
 
-def create(tenant: str, job: dict[str, Any]) -> None:
+def create(tenant: str, job: Job) -> None:
     _new_item(tenant, job).save(condition=JobItem.pk.does_not_exist())
 
 
-def stage_create(transaction: Transaction, tenant: str, job: dict[str, Any]) -> None:
+def stage_create(transaction: Transaction, tenant: str, job: Job) -> None:
     """`create` inside a transaction that also writes what the job is about (a tag's deletion)."""
     transaction.put("job", _new_item(tenant, job), condition=JobItem.pk.does_not_exist())
 
 
-def get(tenant: str, job_id: str) -> dict[str, Any] | None:
+def get(tenant: str, job_id: str) -> Job | None:
     try:
         return _of(JobItem.get(*_key(tenant, job_id), consistent_read=True))
     except JobItem.DoesNotExist:
         return None
 
 
-def page(tenant: str, limit: int, start: dict[str, Any] | None) -> Page[dict[str, Any]]:
+def page(tenant: str, limit: int, start: dict[str, Any] | None) -> Page[Job]:
     """The tenant's jobs, newest first (their ULID ids sort by creation)."""
     raws, last = query(keys.tenant_pk(tenant), TableItem.sk.startswith(keys.JOB_SK_PREFIX), forward=False,
                        limit=limit, start=start, consistent=True)
@@ -70,7 +72,7 @@ def page(tenant: str, limit: int, start: dict[str, Any] | None) -> Page[dict[str
 
 
 def requester_page(tenant: str, user_id: str, limit: int, start: dict[str, Any] | None,
-                   ) -> Page[dict[str, Any] | None]:
+                   ) -> Page[Job | None]:
     """One requester's jobs, newest first: a Query of GSI6 (keys only), then the jobs themselves
     (one consistent BatchGetItem); None for a job gone meanwhile."""
     raws, last = query(keys.requester_jobs_pk(tenant, user_id), index=indexes.REQUESTER_JOBS, forward=False,

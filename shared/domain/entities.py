@@ -3,7 +3,7 @@ read and written and its type. The API's shapes are the domain's `public` functi
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 
 class Email(TypedDict, total=False):
@@ -55,6 +55,31 @@ class Email(TypedDict, total=False):
     recipient_states: dict[str, str]  # address → what the mail system reported
 
 
+class Job(TypedDict, total=False):
+    """A long-running job of a tenant (a bulk action, an export, an import, an email to a
+    selection), as shared.db.jobs reads it; the API's shape is each kind's `public`."""
+
+    job_id: str
+    job_kind: str
+    status: str
+    action: str
+    params: dict[str, Any]
+    selection: dict[str, Any]
+    principal: dict[str, Any]  # who asked: user id, role, e-mail, name
+    total: int | None
+    processed: int
+    counts: dict[str, int]
+    chunks: int | None
+    cursor: int
+    cleanup: list[str]  # stored null when there is none; read as []
+    progress: float | None  # 0..1 when the total is not known ahead (exports, imports)
+    result: dict[str, Any]
+    error: str | None
+    created_at: str
+    updated_at: str
+    expires_at_epoch: int | None  # written on an import not started yet (its TTL), never read back
+
+
 def sent_at(email: Email) -> str:
     """When a sent or received email left its sender: set on each once it is `sent` (and on every
     received one), which is when timelines and contacts' times are written from it."""
@@ -62,3 +87,11 @@ def sent_at(email: Email) -> str:
     if moment is None:
         raise ValueError(f"the email {email.get('email_id')} has not been sent")
     return moment
+
+
+def target_count(job: Job) -> int:
+    """How many targets a started job has: fixed when it starts (shared.services.bulk.begun)."""
+    total = job.get("total")
+    if total is None:
+        raise ValueError(f"the job {job.get('job_id')} has not started")
+    return total

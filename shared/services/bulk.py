@@ -30,6 +30,7 @@ from shared.db.retries import backoff
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
 from shared.domain import activities, bulk, bulk_email, listing, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
+from shared.domain.entities import Job, target_count
 from shared.domain.ids import new_id
 from shared.domain.sizes import MAX_TRANSACTION_BYTES
 from shared.errors import Busy, Conflict, FieldError, NotFound, ValidationFailed
@@ -118,7 +119,7 @@ def _slices(principal: Principal, config: tenant_config.TenantConfig, request: b
 
 
 def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Slice,
-           job: dict[str, Any] | None) -> list[str]:
+           job: Job | None) -> list[str]:
     """One transaction for the slice (and the job's cursor); the ids it deleted. A job then tidies
     the rest of each deleted contact's partition itself (named on the job first, so a crash leaves
     it to redo); a request leaves that to `contact_service.tidy_deleted`."""
@@ -143,7 +144,7 @@ def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Sli
         for status, _ in piece.results.values():
             counts[status] = counts.get(status, 0) + 1
         job_store.stage_progress(transaction, principal.tenant, job["job_id"], piece.start, piece.end - piece.start,
-                                 counts, job["total"], cleanup=deleted)
+                                 counts, target_count(job), cleanup=deleted)
     if len(transaction):
         transaction.commit()
     if job is not None:
@@ -153,7 +154,7 @@ def _write(principal: Principal, config: tenant_config.TenantConfig, piece: _Sli
 
 
 def _apply(principal: Principal, config: tenant_config.TenantConfig, request: bulk.Request, ids: list[str],
-           start: int, job: dict[str, Any] | None, time_left: Callable[[], float] | None = None,
+           start: int, job: Job | None, time_left: Callable[[], float] | None = None,
            ) -> dict[str, tuple[str, str | None]]:
     """Apply the action to `ids` (targets from `start`), read 100 at a time and written slice by
     slice; when a slice's contacts changed meanwhile, they are read again and the slice retried.
@@ -231,16 +232,16 @@ def named_group(principal: Principal, group_id: str, field: str = "params.group_
     return {"group_id": group_id, "group_name": group["name"]}
 
 
-def _new_job(principal: Principal, request: bulk.Request) -> dict[str, Any]:
+def _new_job(principal: Principal, request: bulk.Request) -> Job:
     now = validation.now()
     return {"job_id": new_id(), "job_kind": "bulk_action", "status": "queued", "action": request.action,
             "params": request.params, "selection": {request.selection: request.target},
             "principal": principal.as_record(), "counts": {}, "created_at": now, "updated_at": now}
 
 
-def _enqueued(tenant: str, job: dict[str, Any]) -> dict[str, Any]:
+def _enqueued(tenant: str, job: Job) -> dict[str, Any]:
     job_queue.enqueue(tenant, job["job_id"], CONFIG.bulk_queue_url, {"tenant": tenant, "job_id": job["job_id"]})
-    return public_job(cast(dict[str, Any], job_store.get(tenant, job["job_id"])))  # created by the caller
+    return public_job(cast(Job, job_store.get(tenant, job["job_id"])))  # created by the caller
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def delete_holder(principal: Principal, kind: str, key: str) -> dict[str, Any] |
             raise holder.not_found(key)
         count, deleting = state
         if deleting:
-            return public_job(cast(dict[str, Any], job_store.get(tenant, deleting)))  # the job deleting it
+            return public_job(cast(Job, job_store.get(tenant, deleting)))  # the job deleting it
         members = holder.member_ids(tenant, key, bulk.SYNC_IDS + 1)
         if len(members) > bulk.SYNC_IDS or count > bulk.SYNC_IDS:
             job = _new_job(everyone, request)
@@ -344,7 +345,7 @@ _COUNTED = {"bulk_action": ("ok", "not_found", "forbidden"),
             "bulk_email": (*bulk_email.OUTCOMES, *bulk_email.SKIP_REASONS, "not_found")}
 
 
-def public_job(job: dict[str, Any]) -> dict[str, Any]:
+def public_job(job: Job) -> dict[str, Any]:
     """A job as GET /v1/jobs lists it: bulk actions, exports and imports alike, with `type`."""
     if job["job_kind"] == "export":
         return {"type": "export", **exports.public(job)}
@@ -399,7 +400,7 @@ def targets_of(principal: Principal, config: tenant_config.TenantConfig, selecti
     return sorted(contact["id"] for contact in search.matching(principal, config, criteria))
 
 
-def open_job(tenant: str, job_id: str) -> tuple[dict[str, Any], Principal, tenant_config.TenantConfig] | None:
+def open_job(tenant: str, job_id: str) -> tuple[Job, Principal, tenant_config.TenantConfig] | None:
     """A job to work on, with the member it runs as and the tenant's config read fresh; None when
     it is finished or gone."""
     job = job_store.get(tenant, job_id)
@@ -408,13 +409,13 @@ def open_job(tenant: str, job_id: str) -> tuple[dict[str, Any], Principal, tenan
     return job, Principal.from_record(tenant, job["principal"]), tenant_config.load(tenant, fresh=True)
 
 
-def begun(principal: Principal, config: tenant_config.TenantConfig, job: dict[str, Any]) -> dict[str, Any]:
+def begun(principal: Principal, config: tenant_config.TenantConfig, job: Job) -> Job:
     """The job with its targets fixed: on its first run, the selection evaluated now (what that
     refuses is raised: a segment deleted since is NotFound)."""
     if job["status"] != "queued":
         return job
     job_store.start(principal.tenant, job["job_id"], targets_of(principal, config, job["selection"]))
-    return cast(dict[str, Any], job_store.get(principal.tenant, job["job_id"]))  # the job being run
+    return cast(Job, job_store.get(principal.tenant, job["job_id"]))  # the job being run
 
 
 def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
@@ -428,13 +429,13 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
         job = begun(principal, config, job)
         for contact_id in job.get("cleanup") or []:
             contact_store.delete_rest_of_partition(tenant, contact_id)
-        while job["cursor"] < job["total"]:
+        while job["cursor"] < target_count(job):
             if time_left() < job_queue.WORKER_MARGIN_SECONDS:
                 return False
             chunk, offset = divmod(job["cursor"], job_store.CHUNK_IDS)
             ids = job_store.targets(tenant, job_id, chunk)[offset:]
             _apply(principal, config, request, ids, job["cursor"], job, time_left)
-            job = cast(dict[str, Any], job_store.get(tenant, job_id))  # the job being run
+            job = cast(Job, job_store.get(tenant, job_id))  # the job being run
     except JobMoved:
         return True  # the other worker goes on with it
     except (ValidationFailed, Conflict, NotFound) as refused:
@@ -445,7 +446,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     return True
 
 
-def _close(tenant: str, job: dict[str, Any], status: str, error: str | None = None) -> None:
+def _close(tenant: str, job: Job, status: str, error: str | None = None) -> None:
     """The job's end; a tag's or member group's deletion first deletes it (or, failed or joined
     meanwhile, shows it again)."""
     kind = next(iter(job["selection"]))

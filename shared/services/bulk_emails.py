@@ -33,7 +33,7 @@ from shared.db.transactions import ConditionFailed, Transaction
 from shared.domain import bulk_email, mail, outbound, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
-from shared.domain.entities import Email
+from shared.domain.entities import Email, Job, target_count
 from shared.domain.ids import new_id
 from shared.errors import CrmError, FieldError, NotFound, ValidationFailed, require_valid
 from shared.keys import is_plain_id
@@ -90,13 +90,13 @@ def submit(principal: Principal, body: Any) -> dict[str, Any]:
     """POST /v1/emails/bulk: the job (its public form), queued."""
     request, _, _, _ = _checked(principal, body)
     now = validation.now()
-    job: dict[str, Any] = {"job_id": new_id(), "job_kind": "bulk_email", "status": "queued", "action": "send_email",
+    job: Job = {"job_id": new_id(), "job_kind": "bulk_email", "status": "queued", "action": "send_email",
            "params": {name: value for name, value in request.as_params().items() if value is not None},
            "selection": {request.selection: request.target}, "principal": principal.as_record(), "counts": {},
            "created_at": now, "updated_at": now}
     job_store.create(principal.tenant, job)
     job_queue.enqueue(principal.tenant, job["job_id"], CONFIG.bulk_queue_url, _message(principal.tenant, job["job_id"]))
-    return bulk.public_job(cast(dict[str, Any], job_store.get(principal.tenant, job["job_id"])))  # created above
+    return bulk.public_job(cast(Job, job_store.get(principal.tenant, job["job_id"])))  # created above
 
 
 def _message(tenant: str, job_id: str) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def _state_of(tenant: str, email: Email, scheduled_on_purpose: bool) -> str:
     raise _Pause(SENDING_RECHECK_SECONDS)  # sending: by another invocation, or one that died (the sweep settles it)
 
 
-def _send_one(principal: Principal, job: dict[str, Any], request: outbound.EmailRequest,
+def _send_one(principal: Principal, job: Job, request: outbound.EmailRequest,
               config: tenant_config.TenantConfig, sender: dict[str, Any],
               found: tuple[dict[str, Any], int] | None, contact_id: str) -> str:
     """What the job does for one contact: its outcome or skip reason (_Pause: not settled yet)."""
@@ -213,7 +213,7 @@ def _send_one(principal: Principal, job: dict[str, Any], request: outbound.Email
     return _state_of(tenant, emails.deliver(tenant, email, context), scheduled_on_purpose)
 
 
-def _job_request(principal: Principal, job: dict[str, Any]) -> outbound.EmailRequest:
+def _job_request(principal: Principal, job: Job) -> outbound.EmailRequest:
     """The job's content, its template read now (a template deleted meanwhile fails the job)."""
     params = job["params"]
     request = outbound.EmailRequest(
@@ -236,7 +236,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
     try:
         request, sender = _job_request(principal, job), emails.sender_of(principal)
         job = bulk.begun(principal, config, job)
-        while job["cursor"] < job["total"]:
+        while job["cursor"] < target_count(job):
             if time_left() < job_queue.WORKER_MARGIN_SECONDS:
                 return False
             chunk, offset = divmod(job["cursor"], job_store.CHUNK_IDS)
@@ -253,13 +253,14 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
             done = sum(counts.values())
             if done:
                 transaction = Transaction()
-                job_store.stage_progress(transaction, tenant, job_id, job["cursor"], done, dict(counts), job["total"])
+                job_store.stage_progress(transaction, tenant, job_id, job["cursor"], done, dict(counts),
+                                         target_count(job))
                 transaction.commit()
             if pause is not None:
                 logger.info("bulk email job waits", extra={"job_id": job_id, "seconds": pause})
                 job_queue.send(CONFIG.bulk_queue_url, _message(tenant, job_id), delay_seconds=int(pause) + 1)
                 return True
-            job = cast(dict[str, Any], job_store.get(tenant, job_id))  # the job being run
+            job = cast(Job, job_store.get(tenant, job_id))  # the job being run
     except ConditionFailed as failure:
         if "job" in failure.labels:
             return True  # another worker moved the cursor: it goes on with the job

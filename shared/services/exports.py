@@ -26,6 +26,7 @@ from shared.db import search as contact_source
 from shared.db import tenant_config
 from shared.domain import exports, search_match, search_plan, validation
 from shared.domain.access import Principal
+from shared.domain.entities import Job
 from shared.domain.ids import new_id
 from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
 from shared.http import Response, to_json
@@ -71,7 +72,7 @@ def create(principal: Principal, body: Any, language: str) -> dict[str, Any]:
         wait = exports.retry_after(datetime.fromisoformat(last.replace("Z", "+00:00")), moment)
         raise TooManyRequests(exports.wait_message(wait), retry_after=wait)
     job_id = new_id()
-    job = {"job_id": job_id, "job_kind": "export", "status": "queued", "action": "export",
+    job: Job = {"job_id": job_id, "job_kind": "export", "status": "queued", "action": "export",
            "params": {"format": request.format, "encoding": request.encoding, "fields": request.fields,
                       "headers": request.headers, "language": language, "reason": request.reason,
                       "password_protected": request.password is not None,
@@ -83,10 +84,10 @@ def create(principal: Principal, body: Any, language: str) -> dict[str, Any]:
     repository.audit(principal.tenant, now, job_id, _audit_entry(job, row_count=None))
     message = {"tenant": principal.tenant, "job_id": job_id, "password": request.password}
     job_queue.enqueue(principal.tenant, job_id, CONFIG.export_queue_url, message)
-    return public(cast(dict[str, Any], job_store.get(principal.tenant, job_id)))  # created just above
+    return public(cast(Job, job_store.get(principal.tenant, job_id)))  # created just above
 
 
-def _audit_entry(job: dict[str, Any], row_count: int | None) -> dict[str, Any]:
+def _audit_entry(job: Job, row_count: int | None) -> dict[str, Any]:
     params = job["params"]
     return {"kind": "export", "job_id": job["job_id"], "user_id": job["principal"]["user_id"],
             "email": job["principal"].get("email"), "at": job["created_at"], "reason": params["reason"],
@@ -94,7 +95,7 @@ def _audit_entry(job: dict[str, Any], row_count: int | None) -> dict[str, Any]:
             "password_protected": params["password_protected"], "row_count": row_count}
 
 
-def public(job: dict[str, Any]) -> dict[str, Any]:
+def public(job: Job) -> dict[str, Any]:
     result = job["result"]
     succeeded = job["status"] == "succeeded"
     return {"id": job["job_id"], "status": job["status"],
@@ -109,7 +110,7 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
             "error": job["error"], "created_by": job["principal"].get("user_id"), "created_at": job["created_at"]}
 
 
-def _export_of(principal: Principal, export_id: str) -> dict[str, Any]:
+def _export_of(principal: Principal, export_id: str) -> Job:
     """The export, for its requester or an owner/admin; 404 for anyone else."""
     job = job_store.get(principal.tenant, export_id) if is_plain_id(export_id) else None
     if job is None or job["job_kind"] != "export" or not principal.sees_jobs_of(job["principal"]):
@@ -172,7 +173,7 @@ def fail(tenant: str, job_id: str, reason: str) -> None:
         _notify(job, None, reason)
 
 
-def _write_file(principal: Principal, job: dict[str, Any], key: str, password: str | None) -> dict[str, Any]:
+def _write_file(principal: Principal, job: Job, key: str, password: str | None) -> dict[str, Any]:
     params = job["params"]
     config = tenant_config.load(principal.tenant, fresh=True)
     criteria, ids = _criteria(principal, config, job["selection"])
@@ -263,7 +264,7 @@ class _Progress:
             self._saved = time.monotonic()
 
 
-def _notify(job: dict[str, Any], result: dict[str, Any] | None, failure: str | None) -> None:
+def _notify(job: Job, result: dict[str, Any] | None, failure: str | None) -> None:
     """Mail the requester that the export is ready (with the link) or failed (with why)."""
     from shared.services import delivery
 

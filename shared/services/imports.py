@@ -31,6 +31,7 @@ from shared.db import tenant_config
 from shared.domain import activities, history, imports, tabular, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
+from shared.domain.entities import Job
 from shared.domain.ids import new_id
 from shared.errors import Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed, require_valid
 from shared.keys import import_object_key, is_plain_id
@@ -44,7 +45,7 @@ CHUNK_ROWS = 1_000
 FILE_GONE = "The uploaded file is no longer there (files are kept seven days); upload it again in a new import."
 
 
-def public(job: dict[str, Any]) -> dict[str, Any]:
+def public(job: Job) -> dict[str, Any]:
     result = job["result"]
     return {"id": job["job_id"], "status": job["status"],
             "progress": 1.0 if job["status"] == "succeeded" else round(job["progress"] or 0.0, 4),
@@ -57,7 +58,7 @@ def public(job: dict[str, Any]) -> dict[str, Any]:
             "created_by": job["principal"].get("user_id"), "created_at": job["created_at"]}
 
 
-def _import_of(principal: Principal, import_id: str) -> dict[str, Any]:
+def _import_of(principal: Principal, import_id: str) -> Job:
     job = job_store.get(principal.tenant, import_id) if is_plain_id(import_id) else None
     if job is None or job["job_kind"] != "import" or not principal.sees_jobs_of(job["principal"]):
         raise NotFound(f"No import with id {import_id} exists (or it is someone else's).")
@@ -70,7 +71,7 @@ def create(principal: Principal, body: Any) -> dict[str, Any]:
     require_valid([FieldError(name, "is not a field of an import", "unknown_field") for name in body])
     now = validation.now()
     job_id = new_id()
-    job = {"job_id": job_id, "job_kind": "import", "status": "created", "action": "import", "params": {},
+    job: Job = {"job_id": job_id, "job_kind": "import", "status": "created", "action": "import", "params": {},
            "selection": {}, "principal": principal.as_record(),
            "counts": {}, "created_at": now, "updated_at": now,
            "expires_at_epoch": int(time.time()) + UNSTARTED_KEPT_SECONDS}
@@ -97,7 +98,7 @@ def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
         raise Conflict("This import was started already; create a new import.")
     job_queue.enqueue(principal.tenant, import_id, CONFIG.bulk_queue_url,
                       {"tenant": principal.tenant, "job_id": import_id, "kind": "import"})
-    return public(cast(dict[str, Any], job_store.get(principal.tenant, import_id)))  # queued just above
+    return public(cast(Job, job_store.get(principal.tenant, import_id)))  # queued just above
 
 
 PREVIEW_ROWS = 5
@@ -115,7 +116,7 @@ def preview(principal: Principal, import_id: str) -> dict[str, Any]:
                                                            tenant_config.load(principal.tenant).properties)}
 
 
-def _uploaded(tenant: str, job: dict[str, Any],
+def _uploaded(tenant: str, job: Job,
               first_rows: int = 0) -> tuple[int, tabular_files.Sniffed, list[list[str]]]:
     """The import's file: its size, how to read it (its encoding and header) and its first rows
     (cells in the header's order), read in ranges; refused (409, 413, 422) when it is missing, too
@@ -246,7 +247,7 @@ class _ErrorsKept:
         return errors[:room], len(errors) > room
 
 
-def _import_chunk(tenant: str, job: dict[str, Any], config: tenant_config.TenantConfig, plan: imports.Start,
+def _import_chunk(tenant: str, job: Job, config: tenant_config.TenantConfig, plan: imports.Start,
                   created_ms: int, rows: list[tuple[int, dict[str, str]]], progress: float, kept: _ErrorsKept,
                   group_names: dict[str, str]) -> None:
     counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
@@ -331,7 +332,7 @@ def _with_emails_claimed(tenant: str, plan: imports.Start, new: list[tuple[int, 
     return [entry for entry in new if entry[1]["id"] not in taken]
 
 
-def _room_for(tenant: str, job: dict[str, Any], through_row: int, wanted: int, contact_limit: int | None) -> int:
+def _room_for(tenant: str, job: Job, through_row: int, wanted: int, contact_limit: int | None) -> int:
     """How many of a chunk's new contacts the plan has room for. A chunk redone after a crash was
     counted already: its contacts written since are known now, and the rest of its grant stands."""
     earlier = job["result"].get("reservation") or {}
