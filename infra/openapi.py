@@ -16,11 +16,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.domain import contacts
+from shared.domain import api_keys, companies, contacts, groups, segments, site_keys
 from shared.domain.fields import Body
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "functions" / "contacts_api" / "openapi.json"
-BODIES: tuple[Body, ...] = (contacts.CONTACT_INPUT, contacts.TAG_INPUT)
+BODIES: tuple[Body, ...] = (contacts.CONTACT_INPUT, contacts.TAG_INPUT, companies.COMPANY_INPUT,
+                           companies.COMPANY_UPDATE, site_keys.SITE_KEY_INPUT, site_keys.SITE_KEY_UPDATE,
+                           api_keys.API_KEY_INPUT, groups.MEMBER_GROUP_INPUT, groups.MEMBER_GROUP_UPDATE,
+                           segments.SEGMENT_INPUT)
 
 
 def generated(document: dict[str, Any]) -> dict[str, Any]:

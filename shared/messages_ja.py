@@ -439,7 +439,6 @@ JAPANESE = {
     "is not a field of this request, which takes none": "このリクエストは入力項目を受け付けません",
     "must be a string": "文字列で指定してください",
     "must be at most {max_length} characters": "{max_length} 文字以内で指定してください",
-    "must be at most 100 characters": "100 文字以内で指定してください",
     "must be at most 128 characters": "128 文字以内で指定してください",
     "must be at most 200 characters": "200 文字以内で指定してください",
     "must be a string of at most 200 characters": "200 文字以内の文字列で指定してください",
@@ -492,7 +491,6 @@ JAPANESE = {
         "1 社に設定できるプロパティは {MAX_PROPERTIES} 個までです",
     "is a free-mail domain; it cannot identify a company": "フリーメールのドメインのため、会社を特定できません",
     "is not a company field": "会社の項目ではありません",
-    "is required: 1 to 200 characters": "必須項目です。1〜200 文字で指定してください",
     "keys are lower-case letters, digits and _, starting with a letter":
         "キーは英小文字で始め、英小文字・数字・_ のみで指定してください",
     "must be a domain name such as example.co.jp": "example.co.jp のようなドメイン名で指定してください",

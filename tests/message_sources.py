@@ -6,10 +6,10 @@ refused: ... str(refused)`, `f"... {unreadable}."`). The walk follows each such 
 string literals and f-strings: through conditional expressions and `or`, local and module constants
 (tuples and loops over constant tuples included), imported constants, the returns of the functions
 that build messages (elements of returned tuples included, as the validators return `(value,
-error)`; dicts of validator functions and factories of them too), and the parameters of helpers
-that pass a message on (each caller of such a helper is followed in turn, and the parameter's
-default counts). Whatever it cannot follow is reported as a problem, so no message hides from the
-catalogue's completeness test (tests/test_messages_ja.py).
+error)`; dicts of validator functions, factories of them and the checks made once at the top of a
+module too), and the parameters of helpers that pass a message on (each caller of such a helper is
+followed in turn, and the parameter's default counts). Whatever it cannot follow is reported as a
+problem, so no message hides from the catalogue's completeness test (tests/test_messages_ja.py).
 
 A message is written as its template: an f-string's text with each placeholder as its source
 (`{limit:,}`) and literal braces doubled, exactly as the f-string reads; a literal with its braces
@@ -316,6 +316,10 @@ class Walk:
                     found += inner
             return found
         definition = self.defined(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if definition is None and isinstance(node, ast.Name):
+            made = self.module_binding(self.module_of[node], node.id)
+            if isinstance(made, ast.Call):  # a check made once at the top of its module (`_NAME = fields.name(...)`)
+                return self.callables(made)
         return [definition] if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
     def makes_field(self, call: ast.Call) -> bool:

@@ -10,9 +10,16 @@ import re
 import secrets
 from typing import Any, cast
 
+from shared.domain import fields
 from shared.errors import FieldError, require_valid
 
 _KEY = re.compile(r"crm_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})")
+MAX_NAME_LENGTH = 100
+_NAME_REQUIRED = 'is required: what uses this key, e.g. "website forms"'
+_NAME = fields.name(MAX_NAME_LENGTH, _NAME_REQUIRED, "What uses this key, such as `website forms`.",
+                    too_long_apart=True)
+API_KEY_INPUT = fields.Body("ApiKeyInput", "API key", {"name": _NAME}, required=("name",),
+                            example={"name": "website forms"})
 
 
 def new_secret(key_id: str) -> str:
@@ -34,13 +41,10 @@ def matches(secret: str, stored_hash: str) -> bool:
 
 
 def parse_name(body: Any) -> str:
-    name = body.get("name") if isinstance(body, dict) else None
-    errors = []
-    if not isinstance(name, str) or not name.strip():
-        errors.append(FieldError("name", "is required: what uses this key, e.g. \"website forms\"", "required"))
-    elif len(name.strip()) > 100:
-        errors.append(FieldError("name", "must be at most 100 characters"))
+    """The name of API_KEY_INPUT; a body that is no object is read as one without a name."""
+    name, error = _NAME(body.get("name") if isinstance(body, dict) else None)
+    errors = [FieldError("name", error, "required" if error == _NAME_REQUIRED else "invalid")] if error else []
     if isinstance(body, dict):
-        errors += [FieldError(field, "is not an API key field", "unknown_field") for field in body if field != "name"]
+        errors += API_KEY_INPUT.unknown(body)
     require_valid(errors)
-    return cast(str, name).strip()  # a str: require_valid raised otherwise
+    return cast(str, name)  # a str: require_valid raised otherwise

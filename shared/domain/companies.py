@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from shared import indexes, keys
-from shared.domain import text, validation
+from shared.domain import fields, text, validation
 from shared.errors import FieldError, require_valid
 
 # Domains of personal mail services: a contact writing from one says nothing about its company.
@@ -18,12 +18,14 @@ FREE_MAIL_DOMAINS = frozenset({
     "docomo.ne.jp", "ezweb.ne.jp", "au.com", "softbank.ne.jp", "i.softbank.jp", "ybb.ne.jp", "nifty.com",
     "biglobe.ne.jp", "ocn.ne.jp", "so-net.ne.jp", "excite.co.jp", "infoseek.jp", "livedoor.com",
 })
-_DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_DOMAIN_LENGTH = 253
+_DOMAIN = re.compile(rf"^(?=.{{4,{MAX_DOMAIN_LENGTH}}}$)(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}$")
+MAX_PROPERTY_KEY_LENGTH = 64
+_PROPERTY_KEY = re.compile(rf"^[a-z][a-z0-9_]{{0,{MAX_PROPERTY_KEY_LENGTH - 1}}}$")
 MAX_PROPERTIES = 50
 MAX_PROPERTY_TEXT = 1_000
-_TEXT_FIELDS = {"name": 200, "phone": 50, "address": 500, "industry": 100}
-FIELDS = ("name", "domain", "phone", "address", "website", "industry", "properties")
+MAX_NAME_LENGTH = 200
+FIELDS = ("name", "domain", "phone", "address", "website", "industry", "properties")  # as a company is answered
 
 
 def _domain(value: Any) -> validation.Result:
@@ -39,6 +41,42 @@ def _domain(value: Any) -> validation.Result:
     if domain in FREE_MAIL_DOMAINS:
         return None, "is a free-mail domain; it cannot identify a company"
     return domain, None
+
+
+# The fields of a create or an update but `properties` (checked apart, by _properties), in the
+# order their errors are listed.
+_WRITABLE: dict[str, fields.Field] = {
+    "name": fields.text(MAX_NAME_LENGTH, "Company name.", required=True),
+    "phone": fields.text(50, "Phone number."),
+    "address": fields.text(500, "Postal address.", multiline=True),
+    "industry": fields.text(100, "Industry."),
+    "domain": fields.Field(_domain, {"type": "string", "maxLength": MAX_DOMAIN_LENGTH},
+                           "The company's email domain, a bare host name such as `example.co.jp` (stored lower-case); "
+                           "unique per tenant (409). A scheme, `www.`, a path or an `@`, or a free-mail domain "
+                           "(gmail.com, yahoo.co.jp, outlook.com, icloud.com, docomo.ne.jp, …), is a 422. An empty "
+                           "string or `null` clears the field."),
+    "website": fields.url("An http or https URL; a bare host such as `example.co.jp` is stored as "
+                          "`https://example.co.jp`."),
+}
+_BODY_FIELDS: dict[str, fields.Field | dict[str, Any]] = {**_WRITABLE, "properties": {
+    "type": "object", "maxProperties": MAX_PROPERTIES,
+    "description": "Free properties of the company: keys of lower-case letters, digits and `_` starting with a letter "
+                   f"(at most {MAX_PROPERTY_KEY_LENGTH} characters), at most {MAX_PROPERTIES} keys. Only the keys "
+                   "given change; `null` removes a key.",
+    "additionalProperties": {
+        "description": f"Text (at most {MAX_PROPERTY_TEXT:,} characters; line breaks allowed), a number or a boolean; "
+                       "`null` removes the value.",
+        "oneOf": [{"type": "string", "nullable": True, "maxLength": MAX_PROPERTY_TEXT}, {"type": "number"},
+                  {"type": "boolean"}]}}}
+COMPANY_INPUT = fields.Body("CompanyInput", "company", _BODY_FIELDS, required=("name",),
+                            description="A new company: `name` is required, the other fields are optional. An "
+                                        "unknown or mistyped field is a 422 whose `details` name each field.",
+                            example={"name": "山田商事株式会社", "domain": "example.co.jp", "website": "example.co.jp",
+                                     "industry": "製造", "properties": {"employees": 120}})
+COMPANY_UPDATE = fields.Body("CompanyUpdate", "company", _BODY_FIELDS,
+                             description="A partial update: only the fields given change; `name` cannot be emptied "
+                                         "and `properties` merges with the stored ones.",
+                             example={"phone": "03-9876-5432", "properties": {"listed": True}})
 
 
 def _properties(value: Any, errors: list[FieldError]) -> dict[str, Any]:
@@ -69,29 +107,20 @@ def parse(body: Any, existing: dict[str, Any] | None = None) -> dict[str, Any]:
     `properties` merges, a null value removing a key); 422 naming every wrong field."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a company field", "unknown_field") for name in body if name not in FIELDS]
+    errors = COMPANY_INPUT.unknown(body)
     values: dict[str, Any] = {name: (existing or {}).get(name) for name in FIELDS}
     values["properties"] = dict((existing or {}).get("properties") or {})
-    for name, limit in _TEXT_FIELDS.items():
+    for name in _WRITABLE:
         if name in body:
-            values[name], error = validation.text(body[name], max_length=limit, multiline=name == "address") \
-                if body[name] is not None else (None, None)
+            values[name], error = _WRITABLE[name](body[name]) if body[name] is not None else (None, None)
             if error:
                 errors.append(FieldError(name, error))
-    if "domain" in body:
-        values["domain"], error = _domain(body["domain"])
-        if error:
-            errors.append(FieldError("domain", error))
-    if "website" in body:
-        values["website"], error = validation.url(body["website"]) if body["website"] is not None else (None, None)
-        if error:
-            errors.append(FieldError("website", error))
     if "properties" in body:
         changes = _properties(body["properties"], errors)
         values["properties"] = {key: item for key, item in {**values["properties"], **changes}.items()
                                 if item is not None}
     if not values.get("name"):
-        errors.append(FieldError("name", "is required: 1 to 200 characters", "required"))
+        errors.append(FieldError("name", f"is required: 1 to {MAX_NAME_LENGTH} characters", "required"))
     require_valid(errors)
     return values
 

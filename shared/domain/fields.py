@@ -21,7 +21,10 @@ _ONE_LINE = "Trimmed; one line (no line breaks or control characters)."
 _MULTILINE = "Trimmed; line breaks allowed, no other control characters."
 _CLEARS = "An empty string or `null` clears the field."
 # what a field no Body of this noun has is told (a table, so each message is whole for its translation)
-_UNKNOWN_FIELD = {"contact": "is not a contact field", "tag": "is not a tag field"}
+_UNKNOWN_FIELD = {"contact": "is not a contact field", "tag": "is not a tag field",
+                  "company": "is not a company field", "site key": "is not a site key field",
+                  "API key": "is not an API key field", "member group": "is not a member group field",
+                  "segment": "is not a segment field"}
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,31 @@ class Field:
         return {kind[0]: kind[1], **nullable, **dict(rest), "description": self.description}
 
 
-def text(max_length: int, description: str, *, multiline: bool = False, clears: str = _CLEARS) -> Field:
-    """Trimmed text of at most `max_length` characters; an empty string or null clears it."""
+def text(max_length: int, description: str, *, multiline: bool = False, clears: str = _CLEARS,
+         required: bool = False) -> Field:
+    """Trimmed text of at most `max_length` characters; an empty string or null clears it. A
+    `required` text cannot be emptied (`minLength: 1`, not nullable): the body's parse refuses an
+    empty one in words of its own."""
     return Field(lambda value: validation.text(value, max_length=max_length, multiline=multiline),
-                 {"type": "string", "maxLength": max_length},
-                 " ".join(part for part in (description, _MULTILINE if multiline else _ONE_LINE, clears) if part))
+                 {"type": "string", **({"minLength": 1} if required else {}), "maxLength": max_length},
+                 " ".join(part for part in (description, _MULTILINE if multiline else _ONE_LINE,
+                                            "" if required else clears) if part),
+                 nullable=not required)
+
+
+def name(max_length: int, refusal: str, description: str, *, too_long_apart: bool = False) -> Field:
+    """A required name: a string of 1 to `max_length` characters once trimmed (its characters are
+    not checked further); anything else is refused in the words of `refusal`, a name that is only
+    too long in those of validation.text when `too_long_apart`. Not nullable."""
+    def check(value: Any) -> validation.Result:
+        if not isinstance(value, str) or not value.strip():
+            return None, refusal
+        if len(value.strip()) > max_length:
+            return None, f"must be at most {max_length} characters" if too_long_apart else refusal
+        return value.strip(), None
+
+    return Field(check, {"type": "string", "minLength": 1, "maxLength": max_length}, f"{description} Trimmed.",
+                 nullable=False)
 
 
 def email(description: str) -> Field:
@@ -113,8 +136,7 @@ class Body:
         unknown, missing or wrong."""
         if not isinstance(body, dict):
             require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-        errors = [FieldError(name, _UNKNOWN_FIELD[self.noun], "unknown_field")
-                  for name in body if name not in self.fields]
+        errors = self.unknown(body)
         cleaned: dict[str, Any] = {}
         for name, rule in self.fields.items():
             if isinstance(rule, Field) and (name in body or name in self.required):
@@ -123,3 +145,8 @@ class Body:
                     errors.append(FieldError(name, error))
         require_valid(errors)
         return cleaned
+
+    def unknown(self, body: dict[str, Any]) -> list[FieldError]:
+        """An error naming each field of `body` this body has not (for a parse of its own too)."""
+        return [FieldError(name, _UNKNOWN_FIELD[self.noun], "unknown_field")
+                for name in body if name not in self.fields]

@@ -10,12 +10,23 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from shared.domain import validation
+from shared.domain import fields, validation
 from shared.errors import FieldError, require_valid
 
 MAX_NAME_LENGTH = 100
 MAX_GROUPS_PER_CONTACT = 20  # a contact's deletion takes its memberships and their counts in one transaction
-FIELDS = ("name", "redirect_url", "web_form_joinable")
+FIELDS: dict[str, fields.Field] = {
+    "name": fields.text(MAX_NAME_LENGTH, "Shown to the group's members.", required=True),
+    "redirect_url": fields.url("Where a member is sent after joining (メンバー追加後のリダイレクト先): an http or "
+                               "https URL; a bare host such as `example.co.jp` is stored as `https://example.co.jp`."),
+    "web_form_joinable": fields.boolean(False, "Whether the tenant's web forms (POST /collect `form_submitted` with "
+                                               "`member_group_id`) may add the contact who sends them; default false."),
+}
+MEMBER_GROUP_INPUT = fields.Body("MemberGroupInput", "member group", FIELDS, required=("name",),
+                                 example={"name": "オンラインサロン", "redirect_url": "https://example.jp/welcome"})
+MEMBER_GROUP_UPDATE = fields.Body("MemberGroupUpdate", "member group", FIELDS,
+                                  description="Only the fields given change; `redirect_url` null clears it.",
+                                  example={"redirect_url": "https://example.jp/salon/welcome"})
 
 
 def parse(body: Any, current: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -24,24 +35,24 @@ def parse(body: Any, current: dict[str, Any] | None = None) -> dict[str, Any]:
     lets the tenant's web forms add the contact who sends them."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a member group field", "unknown_field") for name in body if name not in FIELDS]
+    errors = MEMBER_GROUP_INPUT.unknown(body)
     parsed: dict[str, Any] = {}
     if current is None or "name" in body:
-        name, error = validation.text(body.get("name"), max_length=MAX_NAME_LENGTH)
+        name, error = FIELDS["name"](body.get("name"))
         if error:
             errors.append(FieldError("name", error))
         elif not name:
             errors.append(FieldError("name", f"is required: 1 to {MAX_NAME_LENGTH} characters", "required"))
         parsed["name"] = name
     if body.get("redirect_url") is not None:
-        url, error = validation.url(body["redirect_url"])
+        url, error = FIELDS["redirect_url"](body["redirect_url"])
         if error:
             errors.append(FieldError("redirect_url", error))
         parsed["redirect_url"] = url or None
     elif "redirect_url" in body:
         parsed["redirect_url"] = None
     if "web_form_joinable" in body or current is None:
-        joinable, error = validation.boolean(body.get("web_form_joinable", False))
+        joinable, error = FIELDS["web_form_joinable"](body.get("web_form_joinable", False))
         if error:
             errors.append(FieldError("web_form_joinable", error))
         parsed["web_form_joinable"] = joinable

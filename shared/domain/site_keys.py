@@ -8,9 +8,12 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.domain import fields
 from shared.errors import FieldError, require_valid
 
 MAX_ORIGINS = 20
+MAX_ORIGIN_LENGTH = 300
+MAX_NAME_LENGTH = 100
 
 _SITE_KEY = re.compile(r"site_[0-9A-HJKMNP-TV-Z]{26}")
 _HOST = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
@@ -33,7 +36,7 @@ def is_site_key(value: Any) -> bool:
 def origin(value: Any) -> str | None:
     """`scheme://host[:port]` in canonical form (lower case, default port left out), with an
     optional `*.` wildcard for every subdomain; None when it is not such an origin."""
-    if not isinstance(value, str) or len(value) > 300:
+    if not isinstance(value, str) or len(value) > MAX_ORIGIN_LENGTH:
         return None
     parts = urlsplit(value.strip())
     try:
@@ -82,21 +85,34 @@ def origin_allowed(presented: Any, allowed: list[str]) -> bool:
     return False
 
 
+_NAME = fields.name(MAX_NAME_LENGTH, 'is required: 1 to 100 characters, e.g. "corporate site"',
+                    "Name of the key, such as the site it is for.")
+_FIELDS: dict[str, fields.Field | dict[str, Any]] = {"name": _NAME, "allowed_origins": {
+    "type": "array", "minItems": 1, "maxItems": MAX_ORIGINS,
+    "items": {"type": "string", "maxLength": MAX_ORIGIN_LENGTH},
+    "description": "Origins whose pages may send hits with this key: `scheme://host[:port]`, no path; "
+                   "`https://*.example.jp` allows every subdomain of example.jp (not example.jp itself); what follows "
+                   "`*.` must be a domain of its own, not a public suffix (`https://*.com`, `https://*.co.jp`, "
+                   "`https://*.github.io` are a 422). Stored in canonical form (lower case, default port left out, "
+                   "duplicates dropped)."}}
+SITE_KEY_INPUT = fields.Body("SiteKeyInput", "site key", _FIELDS, required=("name", "allowed_origins"),
+                             example={"name": "コーポレートサイト",
+                                      "allowed_origins": ["https://www.example.jp", "https://*.example.jp"]})
+SITE_KEY_UPDATE = fields.Body("SiteKeyUpdate", "site key", _FIELDS,
+                              description="Either field, or both: only the fields given change (`{}` changes nothing).")
+
+
 def parse_site_key(body: Any, partial: bool) -> dict[str, Any]:
-    """`{"name", "allowed_origins"}` of POST (both required) or PATCH (either) /v1/site-keys."""
-    errors: list[FieldError] = []
+    """`{"name", "allowed_origins"}` of POST (both required: SITE_KEY_INPUT) or PATCH (either:
+    SITE_KEY_UPDATE) /v1/site-keys."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
+    errors = SITE_KEY_INPUT.unknown(body)
     values: dict[str, Any] = {}
-    for name in body:
-        if name not in ("name", "allowed_origins"):
-            errors.append(FieldError(name, "is not a site key field", "unknown_field"))
     if "name" in body or not partial:
-        name = body.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
-            errors.append(FieldError("name", "is required: 1 to 100 characters, e.g. \"corporate site\""))
-        else:
-            values["name"] = name.strip()
+        values["name"], error = _NAME(body.get("name"))
+        if error:
+            errors.append(FieldError("name", error))
     if "allowed_origins" in body or not partial:
         origins = body.get("allowed_origins")
         if not isinstance(origins, list) or not 1 <= len(origins) <= MAX_ORIGINS:

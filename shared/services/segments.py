@@ -10,13 +10,12 @@ from typing import Any
 from shared.db import segments as repository
 from shared.db import tenant_config
 from shared.domain import listing, validation
+from shared.domain import segments as rules
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
-from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, require_valid
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.keys import is_plain_id
 from shared.services import search
-
-_FIELDS = ("name", "filter")
 
 
 def _public(segment: dict[str, Any]) -> dict[str, Any]:
@@ -30,20 +29,12 @@ def _not_found(segment_id: str) -> NotFound:
 
 
 def _parse(tenant: str, body: Any, segment_id: str | None = None) -> dict[str, Any]:
-    """`{"name", "filter"}`, both required; the filter is checked against today's properties
+    """`{"name", "filter"}` (rules.SEGMENT_INPUT); the filter is checked against today's properties
     and segments (the segment `segment_id` may not reach itself through them)."""
-    if not isinstance(body, dict):
-        require_valid([FieldError("body", "must be a JSON object")])
-    errors = [FieldError(name, "is not a segment field", "unknown_field") for name in body if name not in _FIELDS]
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
-        errors.append(FieldError("name", "is required: 1 to 100 characters"))
-    if body.get("filter") is None:
-        errors.append(FieldError("filter",
-                                 "is required: a condition, or {\"and\": [...]} / {\"or\": [...]}", "required"))
-    require_valid(errors)
-    search.parse_criteria(body["filter"], None, tenant_config.load(tenant), within=(segment_id,) if segment_id else ())
-    return {"name": name.strip(), "filter": body["filter"]}
+    segment = rules.parse(body)
+    search.parse_criteria(segment["filter"], None, tenant_config.load(tenant),
+                          within=(segment_id,) if segment_id else ())
+    return segment
 
 
 def _found(principal: Principal, segment_id: str) -> dict[str, Any]:
