@@ -9,12 +9,12 @@ import typing
 import pytest
 from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
-from shared.domain.entities import Email, Job, sent_at, target_count
+from shared.domain.entities import Email, Job, Mailbox, sent_at, target_count
 
 _ITEM_ONLY = {"pk", "sk", "kind", "version"}  # the table's own: keys, the discriminator, optimistic locking
 _PYTHON_TYPE = {UnicodeAttribute: str, BooleanAttribute: bool, NumberAttribute: (int, float), ListAttribute: list,
                 MapAttribute: dict}
-_READ_AS_DEFAULT = {("Job", "cleanup")}  # stored null, read as its empty value
+_READ_AS_DEFAULT = {("Job", "cleanup"), ("Mailbox", "imap_folders")}  # stored null, read as its empty value
 
 
 def _stored(kind) -> dict[str, type]:
@@ -22,7 +22,7 @@ def _stored(kind) -> dict[str, type]:
             if name not in _ITEM_ONLY and not name.startswith("gsi")}
 
 
-@pytest.mark.parametrize(("entity", "kind_name"), [(Email, "EmailItem"), (Job, "JobItem")])
+@pytest.mark.parametrize(("entity", "kind_name"), [(Email, "EmailItem"), (Job, "JobItem"), (Mailbox, "MailboxItem")])
 def test_an_entity_has_exactly_the_stored_attributes_with_their_types(entity, kind_name, moto_endpoint):
     from shared.db import models  # after the stack's environment: the models take the table's name from it
 

@@ -34,7 +34,7 @@ from shared.db.models import (
 from shared.db.reads import Page, query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound
-from shared.domain.entities import Email
+from shared.domain.entities import Email, Mailbox
 
 PROCESSED_EVENT_DAYS = 30  # SNS, EventBridge and S3 stop redelivering long before
 _STATE_FIELDS = ("status", "updated_at", "sent_at", "send_at", "provider_message_id", "failure_reason")
@@ -69,11 +69,11 @@ _MAILBOX_FIELDS = ("host", "port", "security", "username", "secret_id", "updated
                    "imap_security", "imap_username", "imap_secret_id", "last_synced_at", "sync_status", "sync_error")
 
 
-def _mailbox_of(item: MailboxItem) -> dict[str, Any]:
+def _mailbox_of(item: MailboxItem) -> Mailbox:
     mailbox = {name: getattr(item, name) for name in _MAILBOX_FIELDS}
     mailbox["imap_folders"] = as_dict(item.imap_folders) if item.imap_folders is not None else {}
     mailbox["imap_oauth2"] = as_dict(item.imap_oauth2) if item.imap_oauth2 is not None else None
-    return mailbox
+    return cast(Mailbox, mailbox)  # the item's attributes are Mailbox's keys (tests/test_entities.py)
 
 
 @dataclass
@@ -84,7 +84,7 @@ class SendContext:
     contact_version: int | None
     config: tenant_config.TenantConfig
     parent: Email | None
-    mailbox: dict[str, Any] | None
+    mailbox: Mailbox | None
     template: dict[str, Any] | None = None
 
 
@@ -241,7 +241,7 @@ def _pending(partition: str, by: str, limit: int) -> list[tuple[str, Email]]:
 
 # --- mailboxes --------------------------------------------------------------------------------
 
-def get_mailbox(tenant: str, user_id: str) -> dict[str, Any] | None:
+def get_mailbox(tenant: str, user_id: str) -> Mailbox | None:
     try:
         return _mailbox_of(MailboxItem.get(keys.user_pk(tenant, user_id), keys.MAILBOX_SK, consistent_read=True))
     except MailboxItem.DoesNotExist:
@@ -253,7 +253,7 @@ def _imap_sort_key(tenant: str, user_id: str, attempted_at: str | None) -> str:
     return keys.pending_sk(attempted_at or "0", tenant, user_id)
 
 
-def put_mailbox(tenant: str, user_id: str, mailbox: dict[str, Any]) -> None:
+def put_mailbox(tenant: str, user_id: str, mailbox: Mailbox) -> None:
     """Writes the mailbox whole; one with IMAP set up is listed in @IMAP for the sync."""
     listed: dict[str, Any] = {}
     if mailbox.get("imap_host"):
@@ -269,7 +269,7 @@ def imap_mailboxes(limit: int) -> list[tuple[str, str]]:
     return [tuple(raw[sort_key]["S"].rsplit("#", 2)[1:]) for raw in raws]
 
 
-def save_sync_state(tenant: str, user_id: str, account: dict[str, Any], *, folders: dict[str, Any], status: str,
+def save_sync_state(tenant: str, user_id: str, account: Mailbox, *, folders: dict[str, Any], status: str,
                     error: str | None, attempted_at: str | None = None, synced_at: str | None = None) -> bool:
     """Stores the sync's checkpoints and outcome (a run that ended at `attempted_at` moves the
     mailbox to the end of @IMAP; `synced_at` is the last run without error), only while the

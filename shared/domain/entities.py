@@ -80,6 +80,28 @@ class Job(TypedDict, total=False):
     expires_at_epoch: int | None  # written on an import not started yet (its TTL), never read back
 
 
+class Mailbox(TypedDict, total=False):
+    """A user's own mail servers as shared.db.emails reads them: their SMTP server, and their IMAP
+    mailbox with its sync state once linked (the passwords and tokens are in Secrets Manager)."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    secret_id: str
+    updated_at: str
+    imap_host: str | None
+    imap_port: int | None
+    imap_security: str | None
+    imap_username: str | None
+    imap_secret_id: str | None
+    imap_oauth2: dict[str, Any] | None  # {"provider", "token_url", "client_id", "scope"} of an OAuth2 login
+    imap_folders: dict[str, Any]  # folder → {"uidvalidity", "uid"}; stored null before the first sync, read as {}
+    last_synced_at: str | None
+    sync_status: str | None
+    sync_error: str | None
+
+
 def sent_at(email: Email) -> str:
     """When a sent or received email left its sender: set on each once it is `sent` (and on every
     received one), which is when timelines and contacts' times are written from it."""

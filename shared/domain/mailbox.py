@@ -372,9 +372,8 @@ def public_imap(settings: MailboxSettings) -> dict[str, Any]:
             "oauth2": oauth2_item(settings.oauth2)}
 
 
-def stored_oauth2(stored: dict[str, Any] | None) -> OAuth2Client | None:
-    """The OAuth2 client of a stored mailbox item (`imap_oauth2`), None for password logins."""
-    kept = (stored or {}).get("imap_oauth2")
+def stored_oauth2(kept: dict[str, Any] | None) -> OAuth2Client | None:
+    """The OAuth2 client of a stored mailbox (its `imap_oauth2`), None for password logins."""
     return None if not kept else OAuth2Client(provider=kept["provider"], token_url=kept["token_url"],
                                                client_id=kept["client_id"], scope=kept.get("scope"))
 

@@ -10,7 +10,7 @@ from typing import Any, cast
 from shared.aws import client
 from shared.config import CONFIG
 from shared.domain import send_limits
-from shared.domain.entities import Email
+from shared.domain.entities import Email, Mailbox
 from shared.errors import TransportFailed, TransportThrottled
 
 # Called with (email, raw message, provider message id) after each message a transport took.
@@ -20,7 +20,7 @@ SENT_LISTENERS: list[Callable[[Email, bytes, str | None], None]] = []
 SES_PACE = send_limits.SendPace(CONFIG.ses_max_send_rate)
 
 
-def deliver(email: Email, raw: bytes, mailbox: dict[str, Any] | None, tracked: bool = True) -> str | None:
+def deliver(email: Email, raw: bytes, mailbox: Mailbox | None, tracked: bool = True) -> str | None:
     """Send `raw` to every recipient of `email`, Bcc included; SES's message id (None for SMTP).
     A `tracked` message goes with our configuration set, so its delivery events come back.
     Raises TransportFailed with a reason the sender can act on, or TransportThrottled when SES
@@ -81,7 +81,7 @@ def _send_ses(email: Email, raw: bytes, tracked: bool) -> str:
         raise TransportFailed(f"Amazon SES could not be reached ({type(error).__name__}); try again later.") from None
 
 
-def _send_smtp(sender: str, recipients: list[str], raw: bytes, mailbox: dict[str, Any] | None) -> None:
+def _send_smtp(sender: str, recipients: list[str], raw: bytes, mailbox: Mailbox | None) -> None:
     from shared import smtp_transport
     from shared.services import mailboxes
 

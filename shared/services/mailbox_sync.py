@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from shared import oauth2_refresh
 from shared.config import CONFIG
 from shared.db import emails as repository
 from shared.domain import mailbox as mailbox_rules
 from shared.domain import validation
+from shared.domain.entities import Mailbox
 from shared.domain.mailbox import MailboxSettings
 from shared.errors import TransportFailed
 from shared.imap_transport import ImapFailed, session
@@ -85,7 +86,8 @@ def sync(tenant: str, user_id: str, deadline: float) -> dict[str, Any] | None:
     if mailbox is None or not mailbox.get("imap_host"):
         return None
     folders = dict(mailbox["imap_folders"])
-    account = {name: mailbox[name] for name in ("imap_host", "imap_port", "imap_username")}
+    account: Mailbox = {"imap_host": mailbox["imap_host"], "imap_port": mailbox["imap_port"],
+                        "imap_username": mailbox["imap_username"]}
 
     def save(name: str, checkpoint: dict[str, int]) -> bool:
         folders[name] = checkpoint
@@ -95,7 +97,8 @@ def sync(tenant: str, user_id: str, deadline: float) -> dict[str, Any] | None:
     filed, complete, error = 0, True, None
     try:
         settings = mailboxes.imap_settings(mailbox)
-        with session(settings, _login_secret(settings, mailbox["imap_secret_id"], deadline), deadline=deadline,
+        secret_id = cast(str, mailbox["imap_secret_id"])  # linked with its host (mailboxes.put)
+        with session(settings, _login_secret(settings, secret_id, deadline), deadline=deadline,
                      allow_private_hosts=CONFIG.allow_private_smtp_hosts, ca_file=CONFIG.smtp_ca_file) as imap:
             for name, is_sent in imap.folders():
                 def save_folder(checkpoint: dict[str, int], name: str = name) -> bool:

@@ -15,6 +15,7 @@ from shared.db import members
 from shared.domain import mailbox as mailbox_rules
 from shared.domain import validation
 from shared.domain.access import Principal
+from shared.domain.entities import Mailbox
 from shared.domain.ids import new_id
 from shared.errors import NotFound, TransportFailed, ValidationFailed
 
@@ -58,18 +59,19 @@ _IMAP_LOGIN = ("imap_security", "imap_secret_id", "imap_oauth2")
 _IMAP_STATE = ("imap_folders", "last_synced_at", "sync_status", "sync_error")
 
 
-def _imap_fields(principal: Principal, stored: dict[str, Any] | None,
-                 update: mailbox_rules.MailboxUpdate) -> dict[str, Any]:
+def _imap_fields(principal: Principal, stored: Mailbox | None,
+                 update: mailbox_rules.MailboxUpdate) -> Mailbox:
     """The IMAP attributes the saved mailbox keeps: the stored ones when the body named no
     `imap`, none once it is unlinked, else the new settings, keeping the sync's checkpoints and
-    state while they name the same account."""
+    state while they name the same account. (Built by attribute name: cast to the Mailbox keys.)"""
     stored = stored or {}
     kept = {name: stored.get(name) for name in (*_IMAP_ACCOUNT, *_IMAP_LOGIN, *_IMAP_STATE)}
     if update.imap is None:
-        if update.remove_imap and stored.get("imap_secret_id"):
-            _delete_secret(stored["imap_secret_id"])
+        stored_secret = stored.get("imap_secret_id")
+        if update.remove_imap and stored_secret:
+            _delete_secret(stored_secret)
             return {}
-        return kept if stored.get("imap_host") else {}
+        return cast(Mailbox, kept) if stored.get("imap_host") else {}
     imap = update.imap
     secret_id = stored.get("imap_secret_id") if imap.password is None else _store_password(
         principal, stored.get("imap_secret_id"), imap.password,
@@ -78,24 +80,27 @@ def _imap_fields(principal: Principal, stored: dict[str, Any] | None,
               "imap_username": imap.username, "imap_secret_id": secret_id,
               "imap_oauth2": mailbox_rules.oauth2_item(imap.oauth2)}
     same_account = all(kept[name] == fields[name] for name in _IMAP_ACCOUNT)
-    return {**fields, **({name: kept[name] for name in _IMAP_STATE} if same_account else {})}
+    return cast(Mailbox, {**fields, **({name: kept[name] for name in _IMAP_STATE} if same_account else {})})
 
 
-def imap_auth(stored: dict[str, Any] | None) -> str | None:
+def imap_auth(stored: Mailbox | None) -> str | None:
     """How the stored IMAP secret logs in ("password" or "oauth2"); None when none is stored."""
     if not stored or not stored.get("imap_secret_id"):
         return None
     return "oauth2" if stored.get("imap_oauth2") else "password"
 
 
-def imap_settings(stored: dict[str, Any]) -> mailbox_rules.MailboxSettings:
-    """The stored IMAP settings (no secret)."""
-    return mailbox_rules.MailboxSettings(host=stored["imap_host"], port=int(stored["imap_port"]),
-                                         security=stored["imap_security"], username=stored["imap_username"],
-                                         oauth2=mailbox_rules.stored_oauth2(stored))
+def imap_settings(stored: Mailbox) -> mailbox_rules.MailboxSettings:
+    """The stored IMAP settings (no secret) of a mailbox with IMAP linked: `put` stores them together."""
+    host, port = stored.get("imap_host"), stored.get("imap_port")
+    security, username = stored.get("imap_security"), stored.get("imap_username")
+    if host is None or port is None or security is None or username is None:
+        raise ValueError("the mailbox has no IMAP linked")
+    return mailbox_rules.MailboxSettings(host=host, port=int(port), security=security, username=username,
+                                         oauth2=mailbox_rules.stored_oauth2(stored.get("imap_oauth2")))
 
 
-def password(mailbox: dict[str, Any]) -> str:
+def password(mailbox: Mailbox) -> str:
     """The stored password; TransportFailed if it cannot be read (the send is then `failed`)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -117,14 +122,15 @@ def put(principal: Principal, body: Any) -> dict[str, Any]:
                                          imap_auth=imap_auth(stored))
     settings = update.smtp
     # no password given only when one is stored (parse_mailbox's `has_password`)
-    name = cast(dict[str, Any], stored)["secret_id"] if settings.password is None else _store_password(
+    name = cast(Mailbox, stored)["secret_id"] if settings.password is None else _store_password(
         principal, stored["secret_id"] if stored else None, settings.password, "SMTP password of one CRM user")
     now = validation.now()
-    mailbox = {
+    mailbox: Mailbox = {
         "host": settings.host, "port": settings.port, "security": settings.security, "username": settings.username,
         "secret_id": name, "updated_at": now, **_imap_fields(principal, stored, update),
     }
-    repository.put_mailbox(principal.tenant, principal.user_id, {k: v for k, v in mailbox.items() if v is not None})
+    repository.put_mailbox(principal.tenant, principal.user_id,
+                           cast(Mailbox, {k: v for k, v in mailbox.items() if v is not None}))  # stored without nulls
     if principal.email:  # the verified address the user's own mail goes out from: theirs is Bcc'd mail from it
         members.remember(principal.tenant, principal.email, principal.user_id, principal.name, now)
     return _public(mailbox)
@@ -139,7 +145,7 @@ def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
     settings = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
                                            allow_private_hosts=CONFIG.allow_private_smtp_hosts).smtp
     try:
-        secret = password(cast(dict[str, Any], stored)) if settings.password is None else settings.password
+        secret = password(cast(Mailbox, stored)) if settings.password is None else settings.password
         smtp_transport.check(settings, secret, allow_private_hosts=CONFIG.allow_private_smtp_hosts,
                              ca_file=CONFIG.smtp_ca_file)
     except TransportFailed as failed:
@@ -147,7 +153,7 @@ def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
     return {"ok": True}
 
 
-def _public(stored: dict[str, Any]) -> dict[str, Any]:
+def _public(stored: Mailbox) -> dict[str, Any]:
     """The mailbox as the API answers it: the SMTP settings, the IMAP ones (null when not
     linked) and the sync's state, never a password."""
     imap = mailbox_rules.public_imap(imap_settings(stored)) if stored.get("imap_host") else None
@@ -163,7 +169,7 @@ def get(principal: Principal) -> dict[str, Any]:
     return _public(stored)
 
 
-def settings_of(stored: dict[str, Any]) -> mailbox_rules.MailboxSettings:
+def settings_of(stored: Mailbox) -> mailbox_rules.MailboxSettings:
     return mailbox_rules.MailboxSettings(host=stored["host"], port=int(stored["port"]), security=stored["security"],
                                          username=stored["username"])
 
