@@ -9,7 +9,8 @@ import typing
 import pytest
 from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
-from shared.domain.entities import Email, Job, Mailbox, sent_at, target_count
+from shared.domain.entities import Email, Job, Mailbox
+from shared.domain.lifecycle import sent_at, target_count
 
 _ITEM_ONLY = {"pk", "sk", "kind", "version"}  # the table's own: keys, the discriminator, optimistic locking
 _PYTHON_TYPE = {UnicodeAttribute: str, BooleanAttribute: bool, NumberAttribute: (int, float), ListAttribute: list,

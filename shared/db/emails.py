@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
@@ -34,7 +34,9 @@ from shared.db.models import (
 from shared.db.reads import Page, query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import outbound
-from shared.domain.entities import Email, Mailbox
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email, Mailbox
 
 PROCESSED_EVENT_DAYS = 30  # SNS, EventBridge and S3 stop redelivering long before
 _STATE_FIELDS = ("status", "updated_at", "sent_at", "send_at", "provider_message_id", "failure_reason")
@@ -56,7 +58,7 @@ def email_of(item: EmailItem) -> Email:
     for name in _MAPS:
         value = getattr(item, name)
         values[name] = as_dict(value) if value is not None else {}
-    return cast(Email, values)  # the item's attributes are Email's keys (tests/test_entities.py)
+    return cast("Email", values)  # the item's attributes are Email's keys (tests/test_entities.py)
 
 
 def _model(tenant: str, email: Email) -> EmailItem:
@@ -73,7 +75,7 @@ def _mailbox_of(item: MailboxItem) -> Mailbox:
     mailbox = {name: getattr(item, name) for name in _MAILBOX_FIELDS}
     mailbox["imap_folders"] = as_dict(item.imap_folders) if item.imap_folders is not None else {}
     mailbox["imap_oauth2"] = as_dict(item.imap_oauth2) if item.imap_oauth2 is not None else None
-    return cast(Mailbox, mailbox)  # the item's attributes are Mailbox's keys (tests/test_entities.py)
+    return cast("Mailbox", mailbox)  # the item's attributes are Mailbox's keys (tests/test_entities.py)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.exceptions import UpdateError
 
@@ -16,7 +16,9 @@ from shared.db.models import JobChunkItem, JobItem, TableItem, as_dict
 from shared.db.reads import Page, key_after, query
 from shared.db.transactions import Transaction, error_code
 from shared.domain import validation
-from shared.domain.entities import Job
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Job
 
 CHUNK_IDS = 1_000
 KEPT_SECONDS = 30 * 24 * 3600  # a job's target lists outlive it by a month at most
@@ -34,7 +36,7 @@ def _of(item: JobItem) -> Job:
         job[name] = None if job[name] is None else int(job[name])
     job["counts"] = {name: int(count) for name, count in job["counts"].items()}
     job["cleanup"] = list(job["cleanup"] or [])
-    return cast(Job, job)  # the item's attributes are Job's keys (tests/test_entities.py)
+    return cast("Job", job)  # the item's attributes are Job's keys (tests/test_entities.py)
 
 
 def _key(tenant: str, job_id: str) -> tuple[str, str]:

@@ -4,7 +4,7 @@ shared.db.emails."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared import keys
 from shared.db import batches, tenant_config
@@ -14,7 +14,9 @@ from shared.db.contacts import contact_key
 from shared.db.emails import email_key, mark_processed
 from shared.db.models import ContactItem, EmailItem, EmailKeyItem, TableItem, TenantConfigItem, as_dict
 from shared.db.transactions import Transaction
-from shared.domain.entities import Email
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 
 def recipient_contact(

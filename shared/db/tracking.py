@@ -7,14 +7,16 @@ Kept apart from shared.db.emails so the tracking Lambda never imports the MIME c
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared import keys
 from shared.db import contact_actions, notifications, templates
 from shared.db.activity_items import activity_model
 from shared.db.models import ContactItem, EmailItem, as_dict
 from shared.db.transactions import Transaction
-from shared.domain.entities import Email
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 _READ = ("email_id", "contact_id", "to", "subject", "status", "sent_at", "links", "opened_at", "machine_opened_at",
          "clicked_at", "identify_clicks", "sender_id", "template_id", "notify_on_open", "notify_on_click")
@@ -27,7 +29,7 @@ def get_email(tenant: str, email_id: str) -> Email | None:
         return None
     email = {name: getattr(item, name) for name in _READ}
     email["click_times"] = as_dict(item.click_times) if item.click_times is not None else {}
-    return cast(Email, email)  # the item's attributes are Email's keys (tests/test_entities.py)
+    return cast("Email", email)  # the item's attributes are Email's keys (tests/test_entities.py)
 
 
 def record(

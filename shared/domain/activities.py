@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.domain import validation
-from shared.domain.entities import Email, sent_at
+from shared.domain.lifecycle import sent_at
 from shared.domain.reply_quotes import reply_excerpt
 from shared.errors import FieldError, require_valid
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 ACTOR_KINDS = ("user", "contact", "system")
 # What a person may create, edit and delete; every other type is written by the system (409).

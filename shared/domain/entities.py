@@ -1,7 +1,11 @@
 """The entities the layers hand each other (domain, services, db), typed: mypy checks each key
-read and written and its type. The API's shapes are the domain's `public` functions'."""
+read and written and its type. The API's shapes are the domain's `public` functions'.
 
-from __future__ import annotations
+Imported for type checking only (`if TYPE_CHECKING:`, and `cast("Email", ...)`): building these
+classes costs about a millisecond, which a cold start need not pay. tests/test_entities.py holds
+each to the table's item of its kind. What an entity holds once it reaches a state (a sent email's
+time) is shared.domain.lifecycle.
+"""
 
 from typing import Any, TypedDict
 
@@ -101,19 +105,3 @@ class Mailbox(TypedDict, total=False):
     sync_status: str | None
     sync_error: str | None
 
-
-def sent_at(email: Email) -> str:
-    """When a sent or received email left its sender: set on each once it is `sent` (and on every
-    received one), which is when timelines and contacts' times are written from it."""
-    moment = email.get("sent_at")
-    if moment is None:
-        raise ValueError(f"the email {email.get('email_id')} has not been sent")
-    return moment
-
-
-def target_count(job: Job) -> int:
-    """How many targets a started job has: fixed when it starts (shared.services.bulk.begun)."""
-    total = job.get("total")
-    if total is None:
-        raise ValueError(f"the job {job.get('job_id')} has not started")
-    return total

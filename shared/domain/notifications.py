@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from shared.domain.entities import Email
 from shared.domain.formatting import format_value
 from shared.errors import FieldError, require_valid
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 KINDS = ("email_opened", "email_clicked")
 RETENTION_DAYS = 90

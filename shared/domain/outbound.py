@@ -7,12 +7,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared import indexes, keys
 from shared.domain import activities, contacts, mail, mail_html, safe_html, tracking, validation
-from shared.domain.entities import Email, sent_at
+from shared.domain.lifecycle import sent_at
 from shared.errors import FieldError, PayloadTooLarge, require_valid
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 TRANSPORTS = ("ses", "smtp")
 MAX_SCHEDULE_AHEAD = timedelta(days=365)

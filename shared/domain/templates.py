@@ -4,11 +4,13 @@ properties), and again when an email is made from it, against its contact (empty
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.domain import mail, validation
-from shared.domain.entities import Email
 from shared.errors import FieldError, require_valid
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 FIELDS = ("name", "subject", "body_text", "body_html")
 _LIMITS = {"name": 100, "subject": 998, "body_text": 200_000, "body_html": 200_000}  # 998: RFC 5322's line

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared import cursor, keys
 from shared.config import CONFIG
@@ -30,14 +30,17 @@ from shared.db.retries import backoff
 from shared.db.transactions import MAX_ITEMS, ConditionFailed, Transaction
 from shared.domain import activities, bulk, bulk_email, listing, validation
 from shared.domain.access import CONTACT_DELETER_ROLES, Principal
-from shared.domain.entities import Job, target_count
 from shared.domain.ids import new_id
+from shared.domain.lifecycle import target_count
 from shared.domain.sizes import MAX_TRANSACTION_BYTES
 from shared.errors import Busy, Conflict, FieldError, NotFound, ValidationFailed
 from shared.keys import is_plain_id
 from shared.observability import logger
 from shared.services import contacts as contact_service
 from shared.services import exports, imports, job_queue, search, segments
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Job
 
 _RESERVED_ITEMS = 3 + bulk.MAX_TAGS_PER_ACTION  # config check, job update, usage, one count per tag
 # Of DynamoDB's 4 MB per transaction, what the slice's contacts and email keys (up to ~800 KB a
@@ -241,7 +244,7 @@ def _new_job(principal: Principal, request: bulk.Request) -> Job:
 
 def _enqueued(tenant: str, job: Job) -> dict[str, Any]:
     job_queue.enqueue(tenant, job["job_id"], CONFIG.bulk_queue_url, {"tenant": tenant, "job_id": job["job_id"]})
-    return public_job(cast(Job, job_store.get(tenant, job["job_id"])))  # created by the caller
+    return public_job(cast("Job", job_store.get(tenant, job["job_id"])))  # created by the caller
 
 
 @dataclass(frozen=True)
@@ -305,7 +308,7 @@ def delete_holder(principal: Principal, kind: str, key: str) -> dict[str, Any] |
             raise holder.not_found(key)
         count, deleting = state
         if deleting:
-            return public_job(cast(Job, job_store.get(tenant, deleting)))  # the job deleting it
+            return public_job(cast("Job", job_store.get(tenant, deleting)))  # the job deleting it
         members = holder.member_ids(tenant, key, bulk.SYNC_IDS + 1)
         if len(members) > bulk.SYNC_IDS or count > bulk.SYNC_IDS:
             job = _new_job(everyone, request)
@@ -415,7 +418,7 @@ def begun(principal: Principal, config: tenant_config.TenantConfig, job: Job) ->
     if job["status"] != "queued":
         return job
     job_store.start(principal.tenant, job["job_id"], targets_of(principal, config, job["selection"]))
-    return cast(Job, job_store.get(principal.tenant, job["job_id"]))  # the job being run
+    return cast("Job", job_store.get(principal.tenant, job["job_id"]))  # the job being run
 
 
 def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
@@ -435,7 +438,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
             chunk, offset = divmod(job["cursor"], job_store.CHUNK_IDS)
             ids = job_store.targets(tenant, job_id, chunk)[offset:]
             _apply(principal, config, request, ids, job["cursor"], job, time_left)
-            job = cast(Job, job_store.get(tenant, job_id))  # the job being run
+            job = cast("Job", job_store.get(tenant, job_id))  # the job being run
     except JobMoved:
         return True  # the other worker goes on with it
     except (ValidationFailed, Conflict, NotFound) as refused:

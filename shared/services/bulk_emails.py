@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared.config import CONFIG
 from shared.db import contacts as contact_store
@@ -33,12 +33,15 @@ from shared.db.transactions import ConditionFailed, Transaction
 from shared.domain import bulk_email, mail, outbound, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
-from shared.domain.entities import Email, Job, target_count
 from shared.domain.ids import new_id
+from shared.domain.lifecycle import target_count
 from shared.errors import CrmError, FieldError, NotFound, ValidationFailed, require_valid
 from shared.keys import is_plain_id
 from shared.observability import logger
 from shared.services import bulk, emails, job_queue
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email, Job
 
 SLICE = 25  # contacts sent between two moves of the job's cursor
 SENDING_RECHECK_SECONDS = 60  # an email another invocation is sending: look again this much later
@@ -96,7 +99,7 @@ def submit(principal: Principal, body: Any) -> dict[str, Any]:
            "created_at": now, "updated_at": now}
     job_store.create(principal.tenant, job)
     job_queue.enqueue(principal.tenant, job["job_id"], CONFIG.bulk_queue_url, _message(principal.tenant, job["job_id"]))
-    return bulk.public_job(cast(Job, job_store.get(principal.tenant, job["job_id"])))  # created above
+    return bulk.public_job(cast("Job", job_store.get(principal.tenant, job["job_id"])))  # created above
 
 
 def _message(tenant: str, job_id: str) -> dict[str, Any]:
@@ -260,7 +263,7 @@ def run(tenant: str, job_id: str, time_left: Callable[[], float]) -> bool:
                 logger.info("bulk email job waits", extra={"job_id": job_id, "seconds": pause})
                 job_queue.send(CONFIG.bulk_queue_url, _message(tenant, job_id), delay_seconds=int(pause) + 1)
                 return True
-            job = cast(Job, job_store.get(tenant, job_id))  # the job being run
+            job = cast("Job", job_store.get(tenant, job_id))  # the job being run
     except ConditionFailed as failure:
         if "job" in failure.labels:
             return True  # another worker moved the cursor: it goes on with the job

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared.aws import client
 from shared.config import CONFIG
 from shared.domain import send_limits
-from shared.domain.entities import Email, Mailbox
 from shared.errors import TransportFailed, TransportThrottled
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email, Mailbox
 
 # Called with (email, raw message, provider message id) after each message a transport took.
 # Empty in AWS; the local stack's outbox (GET /_local/outbox) listens here.

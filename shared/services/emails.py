@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared import cursor, keys
 from shared.config import CONFIG, tracking_keyring
@@ -27,7 +27,6 @@ from shared.db.transactions import ConditionFailed
 from shared.domain import activities, listing, mail, outbound, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
-from shared.domain.entities import Email
 from shared.domain.ids import new_id
 from shared.errors import (
     Busy,
@@ -44,6 +43,9 @@ from shared.observability import count, logger
 from shared.services import contacts as contact_service
 from shared.services import delivery, schedules
 from shared.services.contacts import visible_contact
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 EMAIL_MANAGER_ROLES = frozenset({"owner", "admin", "manager"})
 RECORD_ATTEMPTS = 8

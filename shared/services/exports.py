@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import time
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared import files, tabular_files
 from shared.config import CONFIG
@@ -26,7 +26,6 @@ from shared.db import search as contact_source
 from shared.db import tenant_config
 from shared.domain import exports, search_match, search_plan, validation
 from shared.domain.access import Principal
-from shared.domain.entities import Job
 from shared.domain.ids import new_id
 from shared.errors import Conflict, CrmError, NotFound, TooManyRequests
 from shared.http import Response, to_json
@@ -34,6 +33,9 @@ from shared.keys import export_object_key, is_plain_id
 from shared.observability import count, logger
 from shared.services import job_queue, segments
 from shared.services import search as searching
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Job
 
 _CONTENT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "zip": "application/zip"}
@@ -84,7 +86,7 @@ def create(principal: Principal, body: Any, language: str) -> dict[str, Any]:
     repository.audit(principal.tenant, now, job_id, _audit_entry(job, row_count=None))
     message = {"tenant": principal.tenant, "job_id": job_id, "password": request.password}
     job_queue.enqueue(principal.tenant, job_id, CONFIG.export_queue_url, message)
-    return public(cast(Job, job_store.get(principal.tenant, job_id)))  # created just above
+    return public(cast("Job", job_store.get(principal.tenant, job_id)))  # created just above
 
 
 def _audit_entry(job: Job, row_count: int | None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import itertools
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared import files, tabular_files
 from shared.config import CONFIG
@@ -31,13 +31,15 @@ from shared.db import tenant_config
 from shared.domain import activities, history, imports, tabular, validation
 from shared.domain import contacts as contact_rules
 from shared.domain.access import Principal
-from shared.domain.entities import Job
 from shared.domain.ids import new_id
 from shared.errors import Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed, require_valid
 from shared.keys import import_object_key, is_plain_id
 from shared.observability import count
 from shared.services import job_queue
 from shared.services.contacts import linked_by_domain, until_settled
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Job
 
 UPLOAD_SECONDS = 3600
 UNSTARTED_KEPT_SECONDS = 2 * 24 * 3600  # an import never started expires (its file too: lifecycle)
@@ -98,7 +100,7 @@ def start(principal: Principal, import_id: str, body: Any) -> dict[str, Any]:
         raise Conflict("This import was started already; create a new import.")
     job_queue.enqueue(principal.tenant, import_id, CONFIG.bulk_queue_url,
                       {"tenant": principal.tenant, "job_id": import_id, "kind": "import"})
-    return public(cast(Job, job_store.get(principal.tenant, import_id)))  # queued just above
+    return public(cast("Job", job_store.get(principal.tenant, import_id)))  # queued just above
 
 
 PREVIEW_ROWS = 5

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared import keys
 from shared.aws import client
@@ -31,11 +31,14 @@ from shared.db.contacts import ContactChange
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, inbound, outbound, validation
 from shared.domain.customer_actions import Action, applied
-from shared.domain.entities import Email, sent_at
 from shared.domain.ids import new_id
+from shared.domain.lifecycle import sent_at
 from shared.keys import is_plain_id
 from shared.observability import logger
 from shared.services.contacts import until_settled
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 

@@ -5,7 +5,7 @@ ignored; one that arrives before our record of the mail is visible is asked for 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared import keys
 from shared.db import emails as email_store
@@ -13,11 +13,13 @@ from shared.db import mail_events as repository
 from shared.db.retries import backoff
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, mail_events, validation
-from shared.domain.entities import Email
 from shared.domain.ids import new_id
 from shared.errors import Busy
 from shared.observability import count, for_tenant, logger
 from shared.services.contacts import until_settled
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 _LOOKUPS = 4  # within about a second: what an index usually lags
 

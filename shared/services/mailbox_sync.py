@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared import oauth2_refresh
 from shared.config import CONFIG
 from shared.db import emails as repository
 from shared.domain import mailbox as mailbox_rules
 from shared.domain import validation
-from shared.domain.entities import Mailbox
 from shared.domain.mailbox import MailboxSettings
 from shared.errors import TransportFailed
 from shared.imap_transport import ImapFailed, session
 from shared.observability import logger
 from shared.services import inbound, mailboxes
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Mailbox
 
 FETCH_BATCH = 50
 # A synced message is filed as a received one is (shared.services.inbound); bigger ones are left in the mailbox.

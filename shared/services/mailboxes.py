@@ -6,7 +6,7 @@ table keeps the rest and the secrets' names."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from shared.aws import client
 from shared.config import CONFIG
@@ -15,9 +15,11 @@ from shared.db import members
 from shared.domain import mailbox as mailbox_rules
 from shared.domain import validation
 from shared.domain.access import Principal
-from shared.domain.entities import Mailbox
 from shared.domain.ids import new_id
 from shared.errors import NotFound, TransportFailed, ValidationFailed
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Mailbox
 
 
 def _new_secret_name(principal: Principal) -> str:
@@ -71,7 +73,7 @@ def _imap_fields(principal: Principal, stored: Mailbox | None,
         if update.remove_imap and stored_secret:
             _delete_secret(stored_secret)
             return {}
-        return cast(Mailbox, kept) if stored.get("imap_host") else {}
+        return cast("Mailbox", kept) if stored.get("imap_host") else {}
     imap = update.imap
     secret_id = stored.get("imap_secret_id") if imap.password is None else _store_password(
         principal, stored.get("imap_secret_id"), imap.password,
@@ -80,7 +82,7 @@ def _imap_fields(principal: Principal, stored: Mailbox | None,
               "imap_username": imap.username, "imap_secret_id": secret_id,
               "imap_oauth2": mailbox_rules.oauth2_item(imap.oauth2)}
     same_account = all(kept[name] == fields[name] for name in _IMAP_ACCOUNT)
-    return cast(Mailbox, {**fields, **({name: kept[name] for name in _IMAP_STATE} if same_account else {})})
+    return cast("Mailbox", {**fields, **({name: kept[name] for name in _IMAP_STATE} if same_account else {})})
 
 
 def imap_auth(stored: Mailbox | None) -> str | None:
@@ -122,7 +124,7 @@ def put(principal: Principal, body: Any) -> dict[str, Any]:
                                          imap_auth=imap_auth(stored))
     settings = update.smtp
     # no password given only when one is stored (parse_mailbox's `has_password`)
-    name = cast(Mailbox, stored)["secret_id"] if settings.password is None else _store_password(
+    name = cast("Mailbox", stored)["secret_id"] if settings.password is None else _store_password(
         principal, stored["secret_id"] if stored else None, settings.password, "SMTP password of one CRM user")
     now = validation.now()
     mailbox: Mailbox = {
@@ -130,7 +132,7 @@ def put(principal: Principal, body: Any) -> dict[str, Any]:
         "secret_id": name, "updated_at": now, **_imap_fields(principal, stored, update),
     }
     repository.put_mailbox(principal.tenant, principal.user_id,
-                           cast(Mailbox, {k: v for k, v in mailbox.items() if v is not None}))  # stored without nulls
+                           cast("Mailbox", {k: v for k, v in mailbox.items() if v is not None}))  # stored without nulls
     if principal.email:  # the verified address the user's own mail goes out from: theirs is Bcc'd mail from it
         members.remember(principal.tenant, principal.email, principal.user_id, principal.name, now)
     return _public(mailbox)
@@ -145,7 +147,7 @@ def check_connection(principal: Principal, body: Any) -> dict[str, Any]:
     settings = mailbox_rules.parse_mailbox(body, has_password=stored is not None,
                                            allow_private_hosts=CONFIG.allow_private_smtp_hosts).smtp
     try:
-        secret = password(cast(Mailbox, stored)) if settings.password is None else settings.password
+        secret = password(cast("Mailbox", stored)) if settings.password is None else settings.password
         smtp_transport.check(settings, secret, allow_private_hosts=CONFIG.allow_private_smtp_hosts,
                              ca_file=CONFIG.smtp_ca_file)
     except TransportFailed as failed:

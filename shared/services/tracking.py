@@ -16,14 +16,16 @@ import logging
 import os
 import time
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from shared.config import tracking_keyring
 from shared.db import tracking as repository
 from shared.db.transactions import ConditionFailed
 from shared.domain import activities, hit_classifier, notifications, tracking, validation
-from shared.domain.entities import Email
 from shared.domain.ids import new_id
+
+if TYPE_CHECKING:
+    from shared.domain.entities import Email
 
 # The standard library's logger, not Powertools': importing Powertools costs a tenth of the
 # cold start this function is allowed. Lambda writes these records as JSON (LogFormat: JSON).
