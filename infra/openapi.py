@@ -16,14 +16,34 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.domain import api_keys, companies, contacts, groups, segments, site_keys
+from shared.domain import (
+    activities,
+    api_keys,
+    bulk,
+    companies,
+    contacts,
+    groups,
+    members,
+    notifications,
+    outbound,
+    properties,
+    segments,
+    settings,
+    site_keys,
+    templates,
+)
 from shared.domain.fields import Body
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "functions" / "contacts_api" / "openapi.json"
 BODIES: tuple[Body, ...] = (contacts.CONTACT_INPUT, contacts.TAG_INPUT, companies.COMPANY_INPUT,
                            companies.COMPANY_UPDATE, site_keys.SITE_KEY_INPUT, site_keys.SITE_KEY_UPDATE,
                            api_keys.API_KEY_INPUT, groups.MEMBER_GROUP_INPUT, groups.MEMBER_GROUP_UPDATE,
-                           segments.SEGMENT_INPUT)
+                           segments.SEGMENT_INPUT, properties.PROPERTY_DEFINITION_INPUT,
+                           properties.PROPERTY_DEFINITION_UPDATE, settings.SETTINGS_UPDATE,
+                           notifications.NOTIFICATION_UPDATE, members.MEMBER_CHANGE, members.MEMBER_INVITATION,
+                           bulk.MEMBER_GROUP_MEMBERS_INPUT,
+                           activities.CALL_INPUT, activities.ACTIVITY_INPUT, activities.ACTIVITY_UPDATE,
+                           outbound.EMAIL_RESCHEDULE, templates.TEMPLATE_INPUT, contacts.LOOKUP_REQUEST)
 
 
 def generated(document: dict[str, Any]) -> dict[str, Any]:

@@ -507,9 +507,6 @@ JAPANESE = {
     "a subject or a body is required": "件名または本文のどちらかが必要です",
     "must be a whole number of seconds from 0 to {MAX_CALL_SECONDS}":
         "0〜{MAX_CALL_SECONDS} の整数（秒）で指定してください",
-    "must be one of {', '.join(CALL_DIRECTIONS)}": "{', '.join(CALL_DIRECTIONS)} のいずれかを指定してください",
-    "must be one of {', '.join(CALL_OUTCOMES)}": "{', '.join(CALL_OUTCOMES)} のいずれかを指定してください",
-    "must be one of {', '.join(CUSTOM_TYPES)}": "{', '.join(CUSTOM_TYPES)} のいずれかを指定してください",
     "must not be after `to`": "`to` より後の日時は指定できません",
     "not an activity type: {', '.join(unknown)} (one of the CRM's types or your own lower_snake_case type)":
         "アクティビティの種類ではありません: {', '.join(unknown)}（CRM の種類か、"
@@ -722,7 +719,6 @@ JAPANESE = {
     "at most {MAX_OPTIONS} options": "選択肢は {MAX_OPTIONS} 個までです",
     "cannot be changed (only label, options and archived)":
         "変更できません（変更できるのは label、options、archived のみです）",
-    "must be one of {', '.join(TYPES)}": "{', '.join(TYPES)} のいずれかを指定してください",
     "must start with a-z and contain only a-z, 0-9 and _ (at most 64)":
         "英小文字で始め、英小文字・数字・_ のみの 64 文字以内で指定してください",
     "only a select property has options": "選択肢を持てるのは選択型のプロパティのみです",
@@ -738,7 +734,6 @@ JAPANESE = {
     "must be an object of activity type → points": "アクティビティの種類 → 点数のオブジェクトで指定してください",
     "must be null (no limit) or a whole number from 1 to {MAX_CONTACT_LIMIT:,}":
         "null（上限なし）または 1〜{MAX_CONTACT_LIMIT:,} の整数で指定してください",
-    "must be one of {', '.join(NAME_ORDERS)}": "{', '.join(NAME_ORDERS)} のいずれかを指定してください",
     'must be {{"hot": n, "active": m}}, whole numbers from 0':
         '{{"hot": n, "active": m}} の形で、0 以上の整数を指定してください',
     "The owner must be a member of this workspace, or null for no owner.":
@@ -746,7 +741,6 @@ JAPANESE = {
     "is not a field a member change takes": "メンバーの変更で指定できる項目ではありません",
     "is not a field of an invitation": "招待の項目ではありません",
     "is not the id of a member of this workspace": "このワークスペースのメンバーの ID ではありません",
-    "must be one of {', '.join(ROLES)}": "{', '.join(ROLES)} のいずれかを指定してください",
     "is not a notification field": "通知の項目ではありません",
     "is not an API key field": "API キーの項目ではありません",
     'is required: what uses this key, e.g. "website forms"':
@@ -789,7 +783,7 @@ JAPANESE = {
     "is not the id of one of your member groups": "登録済みの会員グループの ID ではありません",
     "is required: the id of one of your member groups": "必須項目です。会員グループの ID を指定してください",
     "is not a field of this request": "このリクエストで指定できる項目ではありません",
-    "must hold at most {bulk_rules.MAX_IDS:,} ids": "ID は {bulk_rules.MAX_IDS:,} 件以内で指定してください",
+    "must hold at most {MAX_IDS:,} ids": "ID は {MAX_IDS:,} 件以内で指定してください",
     "there is no member group named {part}": "{part} という名前の会員グループはありません",
     "a contact can be in at most {group_rules.MAX_GROUPS_PER_CONTACT} member groups":
         "コンタクトが所属できる会員グループは {group_rules.MAX_GROUPS_PER_CONTACT} 個までです",

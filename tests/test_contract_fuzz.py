@@ -407,6 +407,8 @@ def test_timeline_and_activity_statuses(api):
     owner("PATCH", "/v1/contacts/{id}/activities/{activity_id}", 409, params=both, body={"body": "書き換え"})
     owner("DELETE", "/v1/contacts/{id}/activities/{activity_id}", 409, params=both)
     mine = {"id": taro["id"], "activity_id": memo["id"]}
+    # the memo's body is all it says: clearing it leaves neither a subject nor a body
+    owner("PATCH", "/v1/contacts/{id}/activities/{activity_id}", 422, params=mine, body={"body": None})
     user("PATCH", "/v1/contacts/{id}/activities/{activity_id}", 403, params=mine, body={"body": "書き換え"})
     user("DELETE", "/v1/contacts/{id}/activities/{activity_id}", 403, params=mine)
 

@@ -244,6 +244,7 @@ def test_property_list_holds_every_definition(api):
         ({"label": "Plan", "type": "text"}, ["key"]),
         ({"key": "plan", "label": "Plan"}, ["type"]),
         ({"key": "plan", "label": "Plan", "type": "text", "extra": 1}, ["extra"]),
+        ({"key": "plan\n", "label": "Plan", "type": "text"}, ["key"]),  # `$` alone would match before the \n
     ],
 )
 def test_create_property_refuses_bad_definitions(api, body, fields):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from shared.domain import validation
+from shared.domain import fields, validation
 from shared.domain.lifecycle import sent_at
 from shared.domain.reply_quotes import reply_excerpt
 from shared.errors import FieldError, require_valid
@@ -26,6 +26,9 @@ TYPES = (
 # A tenant's own event types (POST /v1/events): lower-case names that are not one of ours.
 _TENANT_TYPE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 MAX_SUBJECT, MAX_BODY = 200, 20_000
+# what validation.timestamp takes, for the descriptions of the times a person gives
+_WHEN = ("an ISO 8601 date-time (a time without offset is UTC) or a date alone (`2026-04-01`, midnight UTC), years "
+         "1900..2999; answered in UTC.")
 
 
 def is_tenant_type(name: Any) -> bool:
@@ -36,35 +39,48 @@ def is_tenant_type(name: Any) -> bool:
 def is_type(name: str) -> bool:
     """Whether a timeline entry can have this type: one of ours or a tenant's own."""
     return name in TYPES or is_tenant_type(name)
-_FIELDS = ("type", "occurred_at", "subject", "body")
+
+
+# The fields of a logged activity, in the order their errors are listed.
+_ACTIVITY: dict[str, fields.Field] = {
+    "type": fields.choice(CUSTOM_TYPES, None, "What was logged; not nullable."),
+    "occurred_at": fields.timestamp(f"When it took place: {_WHEN}", "2026-11-20T14:00:00+09:00",
+                                    clears="Omitted or `null`: the time of the request on create, unchanged on "
+                                           "update."),
+    "subject": fields.text(MAX_SUBJECT, "Subject."),
+    "body": fields.text(MAX_BODY, "Body: notes.", multiline=True),
+}
+ACTIVITY_INPUT = fields.Body("ActivityInput", "activity", _ACTIVITY, required=("type",),
+                             description="A subject or a body is required. `occurred_at` defaults to now.",
+                             example={"type": "call", "occurred_at": "2026-11-20T05:00:00Z",
+                                      "subject": "初回ヒアリング", "body": "予算感を確認。来週デモ。"})
+ACTIVITY_UPDATE = fields.Body("ActivityUpdate", "activity", _ACTIVITY,
+                              description="Only the fields sent change; the activity keeps a subject or a body.")
 
 
 def parse_custom(body: Any, now: str, existing: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The fields of a custom activity from POST (all) or PATCH (`existing` given: only those
-    sent change); 422 naming each wrong field."""
+    """The fields of a custom activity from POST (all: ACTIVITY_INPUT) or PATCH (`existing` given:
+    only those sent change, ACTIVITY_UPDATE); 422 naming each wrong field."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not an activity field", "unknown_field") for name in body if name not in _FIELDS]
+    errors = ACTIVITY_INPUT.unknown(body)
     values = {name: (existing or {}).get(name) for name in ("type", "occurred_at")}
     values.update((existing or {}).get("data", {}))
     if "type" in body or existing is None:
-        if body.get("type") not in CUSTOM_TYPES:
-            errors.append(FieldError("type", f"must be one of {', '.join(CUSTOM_TYPES)}"))
-        values["type"] = body.get("type")
+        values["type"], error = _ACTIVITY["type"](body.get("type"))
+        if error:
+            errors.append(FieldError("type", error))
     if "occurred_at" in body and body["occurred_at"] is not None:
-        moment, error = validation.timestamp(body["occurred_at"])
+        values["occurred_at"], error = _ACTIVITY["occurred_at"](body["occurred_at"])
         if error:
             errors.append(FieldError("occurred_at", error))
-        values["occurred_at"] = moment
     elif existing is None:
         values["occurred_at"] = now
-    for name, limit in (("subject", MAX_SUBJECT), ("body", MAX_BODY)):
+    for name in ("subject", "body"):
         if name in body:
-            text, error = validation.text(body[name], max_length=limit,
-                                          multiline=name == "body") if body[name] is not None else (None, None)
+            values[name], error = _ACTIVITY[name](body[name]) if body[name] is not None else (None, None)
             if error:
                 errors.append(FieldError(name, error))
-            values[name] = text
     if not values.get("subject") and not values.get("body"):
         errors.append(FieldError("subject", "a subject or a body is required", "required"))
     require_valid(errors)
@@ -86,39 +102,51 @@ CALL_DIRECTIONS = ("outbound", "inbound")
 CALL_OUTCOMES = ("connected", "no_answer", "busy", "voicemail", "wrong_number")
 CALL_FIELDS = ("direction", "outcome", "duration_seconds")
 MAX_CALL_SECONDS = 86_400
-_CALL_REQUEST_FIELDS = (*CALL_FIELDS, "notes", "occurred_at")
 _DIRECTION_WORDS = {"outbound": "Outbound call", "inbound": "Inbound call"}
 
 
+def _duration(value: Any) -> validation.Result:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CALL_SECONDS:
+        return None, f"must be a whole number of seconds from 0 to {MAX_CALL_SECONDS}"
+    return value, None
+
+
+# The fields of a call, in the order their errors are listed; an omitted one takes its schema's default.
+_CALL: dict[str, fields.Field] = {
+    "direction": fields.choice(CALL_DIRECTIONS, "outbound", "Who called: `outbound` the user, `inbound` the contact."),
+    "outcome": fields.choice(CALL_OUTCOMES, "connected", "How the call ended."),
+    "duration_seconds": fields.Field(_duration, {"type": "integer", "minimum": 0, "maximum": MAX_CALL_SECONDS,
+                                                 "default": 0}, "Length of the call in whole seconds.",
+                                     nullable=False),
+    "notes": fields.text(MAX_BODY, "Notes on the call: the activity's `body`.", multiline=True,
+                         clears="An empty string or `null` is no notes."),
+    "occurred_at": fields.timestamp(f"When the call took place: {_WHEN}", "2026-11-20T14:00:00+09:00",
+                                    clears="Omitted or `null`, the time of the request."),
+}
+CALL_INPUT = fields.Body("CallInput", "call", _CALL, description="Every field is optional.",
+                         example={"direction": "outbound", "outcome": "connected", "duration_seconds": 185,
+                                  "notes": "予算感を確認。来週デモ。"})
+
+
 def parse_call(body: Any, now: str) -> dict[str, Any]:
-    """The values of POST /v1/contacts/{id}/calls, as a custom activity of type `call` holds
-    them (the notes are its body, the summary its subject); 422 naming each wrong field."""
+    """The values of POST /v1/contacts/{id}/calls (CALL_INPUT), as a custom activity of type
+    `call` holds them (the notes are its body, the summary its subject); 422 naming each wrong field."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a call field", "unknown_field") for name in body
-              if name not in _CALL_REQUEST_FIELDS]
-    direction, outcome = body.get("direction", "outbound"), body.get("outcome", "connected")
-    if direction not in CALL_DIRECTIONS:
-        errors.append(FieldError("direction", f"must be one of {', '.join(CALL_DIRECTIONS)}"))
-    if outcome not in CALL_OUTCOMES:
-        errors.append(FieldError("outcome", f"must be one of {', '.join(CALL_OUTCOMES)}"))
-    duration = body.get("duration_seconds", 0)
-    if isinstance(duration, bool) or not isinstance(duration, int) or not 0 <= duration <= MAX_CALL_SECONDS:
-        errors.append(FieldError("duration_seconds", f"must be a whole number of seconds from 0 to {MAX_CALL_SECONDS}"))
-    notes, error = validation.text(body.get("notes"), max_length=MAX_BODY, multiline=True) \
-        if body.get("notes") is not None else (None, None)
-    if error:
-        errors.append(FieldError("notes", error))
-    occurred_at = now
-    if body.get("occurred_at") is not None:
-        occurred_at, error = validation.timestamp(body["occurred_at"])
-        if error:
-            errors.append(FieldError("occurred_at", error))
+    errors = CALL_INPUT.unknown(body)
+    values: dict[str, Any] = {"notes": None, "occurred_at": now}
+    for name in _CALL:
+        value = body.get(name, _CALL[name].schema.get("default"))
+        if value is not None or not _CALL[name].nullable:  # a null notes or time is none given
+            values[name], error = _CALL[name](value)
+            if error:
+                errors.append(FieldError(name, error))
     require_valid(errors)
+    direction, outcome, duration = (values[name] for name in CALL_FIELDS)
     minutes, seconds = divmod(duration, 60)
     subject = f"{_DIRECTION_WORDS[direction]}: {outcome.replace('_', ' ')} ({minutes}:{seconds:02d})"
-    return {"type": "call", "occurred_at": occurred_at, "subject": subject, "body": notes, "direction": direction,
-            "outcome": outcome, "duration_seconds": duration}
+    return {"type": "call", "occurred_at": values["occurred_at"], "subject": subject, "body": values["notes"],
+            "direction": direction, "outcome": outcome, "duration_seconds": duration}
 
 
 def new_activity(

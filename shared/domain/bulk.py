@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.domain import contacts as contact_rules
+from shared.domain import fields, validation
 from shared.domain import groups as group_rules
-from shared.domain import validation
 from shared.errors import FieldError, require_valid
 
 ACTIONS = ("add_tags", "remove_tags", "star", "unstar", "set_status", "set_owner", "delete", "opt_out", "add_to_group",
@@ -23,6 +23,23 @@ MAX_TAGS_PER_ACTION = 10
 _PARAMS = {"add_tags": {"tags"}, "remove_tags": {"tags"}, "set_status": {"status"}, "set_owner": {"owner_id"},
            "add_to_group": {"group_id"}, "remove_from_group": {"group_id"}}
 GROUP_ACTIONS = ("add_to_group", "remove_from_group")
+
+
+def _contact_ids(value: Any) -> validation.Result:
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        return None, "must be a non-empty list of contact ids"
+    if len(value) > MAX_IDS:
+        return None, f"must hold at most {MAX_IDS:,} ids"
+    return value, None
+
+
+# POST /v1/member-groups/{id}/members: the group action `add_to_group` on the contacts given
+MEMBER_GROUP_MEMBERS_INPUT = fields.Body("MemberGroupMembersInput", "member group members", {
+    "contact_ids": fields.Field(_contact_ids, {"type": "array", "items": {"type": "string", "minLength": 1},
+                                               "minItems": 1, "maxItems": MAX_IDS},
+                                f"Contacts to add: up to {SYNC_IDS} answer at once, more run as a bulk job (202).",
+                                nullable=False),
+}, required=("contact_ids",), example={"contact_ids": ["01JD3Q2X5Y7Z8A9B0C1D2E3F4G"]})
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,59 @@ def phone_lookup_reads(numbers: int, contacts: int) -> tuple[bool, int]:
     return whole < numbers, min(whole, numbers)
 
 
+# --- bulk lookup (POST /v1/contacts/lookup) ------------------------------------------------------
+
+LOOKUP_FIELDS = ("email", "phone", "id")
+MAX_LOOKUP_VALUES = 10_000  # more is a 413 (shared.services.contacts.lookup), not a malformed request
+
+
+def _lookup_field(value: Any) -> validation.Result:
+    """One of LOOKUP_FIELDS, refused in words of its own (translated with the Japanese comma)."""
+    return (value, None) if value in LOOKUP_FIELDS else (None, "must be one of email, phone, id")
+
+
+def _strings(value: Any) -> validation.Result:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None, "must be a list of strings"
+    return value, None
+
+
+def _cursor(value: Any) -> validation.Result:
+    if value is not None and not isinstance(value, str):
+        return None, "must be the next_cursor of the previous answer, or null"
+    return value, None
+
+
+# No noun: fields it has not are ignored, as they always were.
+_LOOKUP: dict[str, fields.Field] = {
+    "field": fields.Field(_lookup_field, {"type": "string", "enum": list(LOOKUP_FIELDS)},
+                          "`email` compares case-insensitively; `phone` compares digits (+81 and domestic forms meet).",
+                          nullable=False),
+    "values": fields.Field(_strings, {"type": "array", "items": {"type": "string"}},
+                           f"Up to {MAX_LOOKUP_VALUES:,} values; more is a 413 (not a schema bound: a longer list is "
+                           "well-formed, only too large).", nullable=False),
+    "cursor": fields.Field(_cursor, {"type": "string"},
+                           "The `next_cursor` of the previous answer to the same `field` and `values`: continues the "
+                           "lookup after the values that answer covered. A cursor from other values is a 400."),
+}
+LOOKUP_REQUEST = fields.Body("LookupRequest", None, _LOOKUP, required=("field", "values"),
+                             example={"field": "email", "values": ["taro@example.co.jp", "nobody@example.com"]})
+
+
+def parse_lookup(body: Any) -> tuple[str, list[str], str | None]:
+    """`field`, `values` and `cursor` of POST /v1/contacts/lookup (LOOKUP_REQUEST)."""
+    if not isinstance(body, dict):
+        require_valid([FieldError("body", "must be a JSON object")])
+    errors = LOOKUP_REQUEST.unknown(body)  # none: its fields are looked at, the others ignored
+    cleaned: dict[str, Any] = {}
+    for name in _LOOKUP:
+        cleaned[name], error = _LOOKUP[name](body.get(name))
+        if error:
+            errors.append(FieldError(name, error))
+    require_valid(errors)
+    return cleaned["field"], cleaned["values"], cleaned["cursor"]
+
+
 def dial_uri(phone: str | None) -> str | None:
     """The `tel:` URI that dials a contact's phone: E.164 (a domestic Japanese number such as
     03-1234-5678 becomes tel:+81312345678), or None when the phone holds no digits."""

@@ -24,7 +24,13 @@ _CLEARS = "An empty string or `null` clears the field."
 _UNKNOWN_FIELD = {"contact": "is not a contact field", "tag": "is not a tag field",
                   "company": "is not a company field", "site key": "is not a site key field",
                   "API key": "is not an API key field", "member group": "is not a member group field",
-                  "segment": "is not a segment field"}
+                  "segment": "is not a segment field", "property": "is not a property field",
+                  "setting": "is not a setting", "notification": "is not a notification field",
+                  "invitation": "is not a field of an invitation",
+                  "member change": "is not a field a member change takes",
+                  "member group members": "is not a field of this request",
+                  "call": "is not a call field", "activity": "is not an activity field",
+                  "email": "is not an email field", "template": "is not a template field"}
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,12 @@ def name(max_length: int, refusal: str, description: str, *, too_long_apart: boo
                  nullable=False)
 
 
-def email(description: str) -> Field:
-    return Field(validation.email, {"type": "string", "maxLength": validation.MAX_EMAIL_LENGTH, "format": "email"},
-                 f"{description} {_CLEARS}")
+def email(description: str, *, required: bool = False) -> Field:
+    """An email address (validation.email); an empty string or null clears it. A `required` one
+    cannot be emptied (`minLength: 1`, not nullable): the body's parse refuses an empty one."""
+    return Field(validation.email, {"type": "string", **({"minLength": 1} if required else {}),
+                                    "maxLength": validation.MAX_EMAIL_LENGTH, "format": "email"},
+                 description if required else f"{description} {_CLEARS}", nullable=not required)
 
 
 def phone(description: str) -> Field:
@@ -88,31 +97,39 @@ def url(description: str) -> Field:
                  f"{description} {_CLEARS}")
 
 
-def timestamp(description: str, example: str) -> Field:
-    return Field(validation.timestamp, {"type": "string", "example": example}, f"{description} {_CLEARS}")
+def timestamp(description: str, example: str, *, clears: str = "`null` clears the field.") -> Field:
+    """An ISO 8601 date-time or a date alone (validation.timestamp): an empty string is no time, so
+    only null clears it."""
+    return Field(validation.timestamp, {"type": "string", "example": example}, f"{description} {clears}")
 
 
-def choice(options: tuple[str, ...], default: str, description: str) -> Field:
+def _default(default: str | bool | None) -> dict[str, Any]:
+    """The schema's `default`: none for a field that has none (a required one, or one a PATCH leaves as it is)."""
+    return {} if default is None else {"default": default}
+
+
+def choice(options: tuple[str, ...], default: str | None, description: str) -> Field:
     """One of `options`; not nullable."""
     def check(value: Any) -> validation.Result:
         return (value, None) if value in options else (None, f"must be one of {', '.join(options)}")
 
-    return Field(check, {"type": "string", "enum": list(options), "default": default}, description, nullable=False)
+    return Field(check, {"type": "string", "enum": list(options), **_default(default)}, description, nullable=False)
 
 
-def boolean(default: bool, description: str) -> Field:
+def boolean(default: bool | None, description: str) -> Field:
     """true or false; not nullable."""
-    return Field(validation.boolean, {"type": "boolean", "default": default}, description, nullable=False)
+    return Field(validation.boolean, {"type": "boolean", **_default(default)}, description, nullable=False)
 
 
 @dataclass(frozen=True)
 class Body:
     """A request body: a JSON object of `fields` and nothing else (`additionalProperties: false`).
     `component` is its schema's name under components/schemas; `noun` names it in the error of an
-    unknown field ("is not a tag field", _UNKNOWN_FIELD)."""
+    unknown field ("is not a tag field", _UNKNOWN_FIELD). A body without a noun ignores the fields it
+    has not (its schema leaves `additionalProperties` open)."""
 
     component: str
-    noun: str
+    noun: str | None
     fields: Mapping[str, Field | Mapping[str, Any]]  # a Mapping: a schema whose value the domain checks apart
     required: tuple[str, ...] = ()
     description: str | None = None
@@ -122,7 +139,8 @@ class Body:
         schema: dict[str, Any] = {"type": "object"}
         if self.description:
             schema["description"] = self.description
-        schema["additionalProperties"] = False
+        if self.noun is not None:
+            schema["additionalProperties"] = False
         if self.required:
             schema["required"] = list(self.required)
         schema["properties"] = {name: value.openapi() if isinstance(value, Field) else dict(value)
@@ -147,6 +165,9 @@ class Body:
         return cleaned
 
     def unknown(self, body: dict[str, Any]) -> list[FieldError]:
-        """An error naming each field of `body` this body has not (for a parse of its own too)."""
+        """An error naming each field of `body` this body has not (for a parse of its own too); none
+        for a body without a noun."""
+        if self.noun is None:
+            return []
         return [FieldError(name, _UNKNOWN_FIELD[self.noun], "unknown_field")
                 for name in body if name not in self.fields]

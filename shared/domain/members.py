@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from shared.domain import validation
+from shared.domain import fields
 from shared.domain.access import ADMIN_ROLES, ROLES, Principal
 from shared.errors import FieldError, Forbidden, Unauthorized, ValidationFailed, require_valid
 
@@ -43,53 +43,63 @@ def owner_delta(before: dict[str, Any] | None, after: dict[str, Any] | None) -> 
     return int(counts_as_owner(after)) - int(counts_as_owner(before))
 
 
+_ROLE = fields.choice(ROLES, None, "Role in the workspace: owner and admin manage members, and only an owner grants "
+                                   "or takes away `owner`.")
+# the name and the email cannot be emptied: _name and parse_invitation refuse an empty one
+_NAME = fields.text(MAX_NAME_LENGTH, "The member's name, as the directory shows it.", required=True)
+_EMAIL = fields.email("The member's email address, to which the invitation is sent and with which they sign in; "
+                      "full-width input is normalised (NFKC), and it is stored lower-case.", required=True)
+MEMBER_INVITATION = fields.Body("MemberInvitation", "invitation", {"email": _EMAIL, "name": _NAME, "role": _ROLE},
+                                required=("email", "name", "role"))
+_DISABLED = fields.boolean(None, "`true` disables the member (their token answers 401 from their next request), "
+                                 "`false` enables them again.")
+MEMBER_CHANGE = fields.Body("MemberChange", "member change", {"role": _ROLE, "name": _NAME, "disabled": _DISABLED})
+
+
 def _role(value: Any, errors: list[FieldError]) -> str | None:
-    if value not in ROLES:
-        errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}", "unknown_role"))
-        return None
-    return cast(str, value)  # one of ROLES
+    role, error = _ROLE(value)
+    if error:
+        errors.append(FieldError("role", error, "unknown_role"))
+    return cast(str | None, role)  # one of ROLES, or None when refused
 
 
-def _name(value: Any, errors: list[FieldError], required: bool) -> str | None:
-    if value is None and not required:
-        return None
-    name, error = validation.text(value, max_length=MAX_NAME_LENGTH)
-    if error or not (name or "").strip():
+def _name(value: Any, errors: list[FieldError]) -> str | None:
+    name, error = _NAME(value)
+    if error or not name:
         errors.append(FieldError("name", error or "must not be empty", "invalid" if error else "required"))
-        return None
-    return cast(str, name).strip()
+    return cast(str | None, name)
 
 
 def parse_invitation(body: Any) -> dict[str, str]:
-    """POST /v1/members `{"email", "name", "role"}`: each field checked (422 with details)."""
+    """POST /v1/members `{"email", "name", "role"}` (MEMBER_INVITATION): each field checked (422
+    with details)."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
-    errors = [FieldError(name, "is not a field of an invitation", "unknown_field")
-              for name in body if name not in ("email", "name", "role")]
-    email, error = validation.email(body.get("email"))
+    errors = MEMBER_INVITATION.unknown(body)
+    email, error = _EMAIL(body.get("email"))
     if error or not email:
         errors.append(FieldError("email", error or "is required", "invalid" if error else "required"))
-    name = _name(body.get("name"), errors, required=True)
+    name = _name(body.get("name"), errors)
     role = _role(body.get("role"), errors)
     require_valid(errors)
     return {"email": email.lower(), "name": name, "role": role}
 
 
 def parse_change(body: Any) -> dict[str, Any]:
-    """PATCH /v1/members/{id} `{"role"?, "name"?, "disabled"?}`: the fields given, checked."""
+    """PATCH /v1/members/{id} `{"role"?, "name"?, "disabled"?}` (MEMBER_CHANGE): the fields given,
+    checked."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
-    errors = [FieldError(name, "is not a field a member change takes", "unknown_field")
-              for name in body if name not in ("role", "name", "disabled")]
+    errors = MEMBER_CHANGE.unknown(body)
     change: dict[str, Any] = {}
     if "role" in body:
         change["role"] = _role(body["role"], errors)
     if "name" in body:
-        change["name"] = _name(body["name"], errors, required=True)
+        change["name"] = _name(body["name"], errors)
     if "disabled" in body:
-        if not isinstance(body["disabled"], bool):
-            errors.append(FieldError("disabled", "must be true or false"))
-        change["disabled"] = body["disabled"]
+        change["disabled"], error = _DISABLED(body["disabled"])
+        if error:
+            errors.append(FieldError("disabled", error))
     require_valid(errors)
     return change
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from shared.domain import fields, validation
 from shared.domain.formatting import format_value
 from shared.errors import FieldError, require_valid
 
@@ -43,15 +44,27 @@ def mail(notification: dict[str, Any], to: str) -> tuple[str, str]:
     return subject, text
 
 
+_READ_REQUIRED = "is required: true or false"
+
+
+def _read(value: Any) -> validation.Result:
+    return (value, None) if isinstance(value, bool) else (None, _READ_REQUIRED)
+
+
+_READ = fields.Field(_read, {"type": "boolean"}, "`true` marks the notification read, `false` unread.", nullable=False)
+NOTIFICATION_UPDATE = fields.Body("NotificationUpdate", "notification", {"read": _READ}, required=("read",),
+                                  example={"read": True})
+
+
 def parse_read(body: Any) -> bool:
-    """The body of PATCH /v1/me/notifications/{id}: {"read": true|false}."""
+    """The body of PATCH /v1/me/notifications/{id} (NOTIFICATION_UPDATE): {"read": true|false}; a
+    body that is no object is told it lacks `read`, and any wrong `read` is told required."""
     if not isinstance(body, dict):
-        require_valid([FieldError("read", "is required: true or false", "required")],
-                      "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a notification field", "unknown_field") for name in body if name != "read"]
-    read = body.get("read")
-    if not isinstance(read, bool):
-        errors.append(FieldError("read", "is required: true or false", "required"))
+        require_valid([FieldError("read", _READ_REQUIRED, "required")], "The request body must be a JSON object.")
+    errors = NOTIFICATION_UPDATE.unknown(body)
+    read, error = _READ(body.get("read"))
+    if error:
+        errors.append(FieldError("read", error, "required"))
     require_valid(errors)
     return cast(bool, read)  # a bool: require_valid raised otherwise
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from shared import indexes, keys
-from shared.domain import activities, contacts, mail, mail_html, safe_html, tracking, validation
+from shared.domain import activities, contacts, fields, mail, mail_html, safe_html, tracking, validation
 from shared.domain.lifecycle import sent_at
 from shared.errors import FieldError, PayloadTooLarge, require_valid
 
@@ -54,13 +54,24 @@ def _boolean(body: dict[str, Any], name: str, errors: list[FieldError], default:
     return bool(value)
 
 
+def _date_time(value: Any) -> validation.Result:
+    """A time to send: validation.timestamp's date-time, not a date alone."""
+    if not isinstance(value, str) or "T" not in value:
+        return None, "must be an ISO 8601 time such as 2026-12-01T09:00:00+09:00"
+    return validation.timestamp(value)
+
+
+EMAIL_RESCHEDULE = fields.Body("EmailReschedule", "email", {"send_at": fields.Field(
+    _date_time, {"type": "string", "format": "date-time"},
+    "The new time to send: an ISO 8601 date-time (a time without offset is UTC; a date alone is refused), in the "
+    "future and at most a year ahead.", nullable=False)}, required=("send_at",),
+    description="`send_at` alone: a body without it, or with another field, is a 422 naming `send_at`.")
+
+
 def _send_at(value: Any, now: datetime, errors: list[FieldError]) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or "T" not in value:
-        errors.append(FieldError("send_at", "must be an ISO 8601 time such as 2026-12-01T09:00:00+09:00"))
-        return None
-    moment, error = validation.timestamp(value)
+    moment, error = _date_time(value)
     if error:
         errors.append(FieldError("send_at", error))
         return None
@@ -73,7 +84,7 @@ def _send_at(value: Any, now: datetime, errors: list[FieldError]) -> str | None:
 
 
 def parse_send_at(value: Any, now: datetime) -> str:
-    """The new `send_at` of PATCH /v1/emails/{id}: required, to come, within a year."""
+    """The new `send_at` of PATCH /v1/emails/{id} (EMAIL_RESCHEDULE): required, to come, within a year."""
     errors: list[FieldError] = []
     moment = _send_at(value, now, errors)
     if value is None:

@@ -20,6 +20,7 @@ from shared.domain import companies as company_rules
 from shared.domain import contacts as contact_rules
 from shared.domain import members as member_rules
 from shared.domain.access import Principal
+from shared.domain.contacts import MAX_LOOKUP_VALUES
 from shared.domain.ids import new_id
 from shared.errors import (
     Busy,
@@ -30,13 +31,11 @@ from shared.errors import (
     NotFound,
     PayloadTooLarge,
     ValidationFailed,
-    require_valid,
 )
 from shared.observability import logger
 from shared.services import contact_pages, job_queue
 from shared.services import members as member_service
 
-MAX_LOOKUP_VALUES = 10_000
 T = TypeVar("T")
 
 
@@ -348,7 +347,6 @@ def quick_search_page(
 
 # --- bulk lookup ------------------------------------------------------------------------
 
-LOOKUP_FIELDS = ("email", "phone", "id")
 LOOKUP_WINDOW = 500  # values looked up at a time: a page that fills up early wastes at most these
 
 
@@ -359,17 +357,7 @@ def lookup(principal: Principal, body: Any) -> dict[str, Any]:
     and `next_cursor`, sent back with the same field and values, continues after them. An answer
     without `next_cursor` covers every value (and keeps the contract's exact two-field shape). A
     contact matching values on two pages is on both."""
-    if not isinstance(body, dict):
-        require_valid([FieldError("body", "must be a JSON object")])
-    field, values, raw_cursor = body.get("field"), body.get("values"), body.get("cursor")
-    errors = []
-    if field not in LOOKUP_FIELDS:
-        errors.append(FieldError("field", "must be one of email, phone, id"))
-    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
-        errors.append(FieldError("values", "must be a list of strings"))
-    if raw_cursor is not None and not isinstance(raw_cursor, str):
-        errors.append(FieldError("cursor", "must be the next_cursor of the previous answer, or null"))
-    require_valid(errors)
+    field, values, raw_cursor = contact_rules.parse_lookup(body)
     if len(values) > MAX_LOOKUP_VALUES:
         raise PayloadTooLarge(f"Look up at most {MAX_LOOKUP_VALUES:,} values per request; split the list.")
     fingerprint = cursor.fingerprint({"lookup": field, "values": values})

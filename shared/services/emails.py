@@ -426,7 +426,7 @@ def _not_scheduled(email: Email, action: str) -> Conflict:
 
 
 def reschedule(principal: Principal, email_id: str, body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict) or set(body) != {"send_at"}:
+    if not isinstance(body, dict) or set(body) != set(outbound.EMAIL_RESCHEDULE.fields):
         require_valid([FieldError("send_at", "is required, and the only field that can change", "required")])
     send_at = outbound.parse_send_at(body["send_at"], datetime.now(UTC))
     email = _changeable(principal, email_id, "reschedule")

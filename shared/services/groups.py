@@ -19,7 +19,7 @@ from shared.domain import groups as group_rules
 from shared.domain import validation
 from shared.domain.access import Principal
 from shared.domain.ids import new_id
-from shared.errors import FieldError, NotFound, require_valid
+from shared.errors import NotFound
 from shared.services import bulk, contact_pages, keyed_pages
 
 
@@ -88,22 +88,9 @@ def members(principal: Principal, group_id: str, params: dict[str, str]) -> dict
 def add_members(principal: Principal, group_id: str, body: Any) -> tuple[int, dict[str, Any]]:
     """`{"contact_ids": [...]}`: up to 100 answer per contact at once (200), more become a bulk job (202)."""
     found(principal, group_id)
-    return bulk.submit(principal, {"selection": {"ids": _contact_ids(body)}, "action": "add_to_group",
+    ids = bulk_rules.MEMBER_GROUP_MEMBERS_INPUT.parse(body)["contact_ids"]
+    return bulk.submit(principal, {"selection": {"ids": ids}, "action": "add_to_group",
                                    "params": {"group_id": group_id}})
-
-
-def _contact_ids(body: Any) -> list[str]:
-    if not isinstance(body, dict):
-        require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a field of this request", "unknown_field") for name in body
-              if name != "contact_ids"]
-    ids = body.get("contact_ids")
-    if not isinstance(ids, list) or not ids or not all(isinstance(item, str) and item for item in ids):
-        errors.append(FieldError("contact_ids", "must be a non-empty list of contact ids"))
-    elif len(ids) > bulk_rules.MAX_IDS:
-        errors.append(FieldError("contact_ids", f"must hold at most {bulk_rules.MAX_IDS:,} ids"))
-    require_valid(errors)
-    return cast(list[str], ids)  # checked above
 
 
 def remove_member(principal: Principal, group_id: str, contact_id: str) -> None:
