@@ -20,13 +20,18 @@ from shared.domain import (
     activities,
     api_keys,
     bulk,
+    bulk_email,
     companies,
     contacts,
+    exports,
     groups,
+    imports,
+    mailbox,
     members,
     notifications,
     outbound,
     properties,
+    search,
     segments,
     settings,
     site_keys,
@@ -43,7 +48,11 @@ BODIES: tuple[Body, ...] = (contacts.CONTACT_INPUT, contacts.TAG_INPUT, companie
                            notifications.NOTIFICATION_UPDATE, members.MEMBER_CHANGE, members.MEMBER_INVITATION,
                            bulk.MEMBER_GROUP_MEMBERS_INPUT,
                            activities.CALL_INPUT, activities.ACTIVITY_INPUT, activities.ACTIVITY_UPDATE,
-                           outbound.EMAIL_RESCHEDULE, templates.TEMPLATE_INPUT, contacts.LOOKUP_REQUEST)
+                           outbound.EMAIL_RESCHEDULE, templates.TEMPLATE_INPUT, contacts.LOOKUP_REQUEST,
+                           groups.MEMBER_SIGN_IN, groups.MEMBER_NEW_PASSWORD, outbound.EMAIL_REQUEST,
+                           mailbox.MAILBOX_INPUT, mailbox.MAILBOX_IMAP_INPUT,
+                           exports.EXPORT_REQUEST, imports.IMPORT_START, bulk.BULK_REQUEST,
+                           bulk_email.BULK_EMAIL_REQUEST, search.SEARCH_REQUEST)
 
 
 def generated(document: dict[str, Any]) -> dict[str, Any]:

@@ -369,6 +369,7 @@ JAPANESE = {
     "give either contact_id or to_email, not both": "contact_id と to_email のどちらか一方を指定してください",
     "is in the past; choose a time to come or null to send now":
         "過去の日時です。未来の日時を指定するか、すぐに送信する場合は null を指定してください",
+    "must not be empty: the address to write to": "空にはできません。送信先のメールアドレスを指定してください",
     "is required: the id of the contact to write to (or to_email: an address, for a new contact)":
         "必須項目です。送信先のコンタクトの ID を指定してください（新しいコンタクトの場合は to_email "
         "にアドレスを指定）",
@@ -379,7 +380,6 @@ JAPANESE = {
     "is not a field of an email to a selection": "一括メール送信の項目ではありません",
     "is required (or a template_id whose template has one)":
         "必須です(または件名のあるテンプレートの template_id を指定してください)",
-    "must be one of {', '.join(TRANSPORTS)}": "{', '.join(TRANSPORTS)} のいずれかを指定してください",
     "must be one of {', '.join(outbound.FOLDERS)}": "{', '.join(outbound.FOLDERS)} のいずれかを指定してください",
     "is not the id of one of your templates": "テンプレートの ID ではありません",
     "is not taken with from_email_id (only name)":
@@ -406,8 +406,6 @@ JAPANESE = {
     "must be a non-empty string": "空でない文字列で指定してください",
     "must be a whole number from 1 to 65535": "1〜65535 の整数で指定してください",
     "must be at most {MAX_PASSWORD} characters": "{MAX_PASSWORD} 文字以内で指定してください",
-    "must be one of {', '.join(SECURITIES)}": "{', '.join(SECURITIES)} のいずれかを指定してください",
-    "must be one of {', '.join(AUTHS)}": "{', '.join(AUTHS)} のいずれかを指定してください",
     "is not used with auth oauth2 (the refresh token logs in)":
         "auth が oauth2 のときは使用しません（リフレッシュトークンでログインします）",
     "is only used with auth oauth2": "auth が oauth2 のときだけ指定できます",
@@ -441,7 +439,8 @@ JAPANESE = {
     "must be at most {max_length} characters": "{max_length} 文字以内で指定してください",
     "must be at most 128 characters": "128 文字以内で指定してください",
     "must be at most 200 characters": "200 文字以内で指定してください",
-    "must be a string of at most 200 characters": "200 文字以内の文字列で指定してください",
+    "must be a string of at most {MAX_QUERY_LENGTH} characters":
+        "{MAX_QUERY_LENGTH} 文字以内の文字列で指定してください",
     "must be a string of at most {limit} characters": "{limit} 文字以内の文字列で指定してください",
     "must be at most {MAX_URL_LENGTH} characters once encoded": "エンコード後 {MAX_URL_LENGTH} 文字以内にしてください",
     "must not contain control characters": "制御文字を含めることはできません",
@@ -518,7 +517,6 @@ JAPANESE = {
     "is required (null makes the contacts ownerless)": "必須項目です（null を指定すると担当者なしになります）",
     "must be a non-empty list of contact ids": "コンタクト ID のリスト（1 件以上）で指定してください",
     "must be a segment id": "セグメントの ID で指定してください",
-    "must be one of {', '.join(ACTIONS)}": "{', '.join(ACTIONS)} のいずれかを指定してください",
     "must be one of {', '.join(contact_rules.STATUSES)}":
         "{', '.join(contact_rules.STATUSES)} のいずれかを指定してください",
     'must be one of {{"ids": [...]}}, {{"filter": {{...}}}}, {{"segment_id": "..."}}':
@@ -532,7 +530,6 @@ JAPANESE = {
     "must be at least 6 characters with letters and digits": "英字と数字を含む 6 文字以上で指定してください",
     "must be csv or xlsx": "csv または xlsx を指定してください",
     "must be keys or labels": "keys（項目名）または labels（表示名）を指定してください",
-    "must be one of {', '.join(tabular.ENCODINGS)}": "{', '.join(tabular.ENCODINGS)} のいずれかを指定してください",
     'must be one of {{"all": true}}, {{"ids": [...]}}, {{"filter": {{...}}}}, {{"segment_id": "..."}}':
         '{{"all": true}}、{{"ids": [...]}}、{{"filter": {{...}}}}、{{"segment_id": "..."}} '
         'のいずれかで指定してください',

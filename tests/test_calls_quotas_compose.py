@@ -535,7 +535,7 @@ def test_contact_id_and_to_email_together_are_refused(quiet_outbox):
     assert [item["id"] for item in all_contacts(api)] == [existing["id"]]
 
 
-@pytest.mark.parametrize("extra", [{}, {"contact_id": None, "to_email": None}])
+@pytest.mark.parametrize("extra", [{}, {"contact_id": None, "to_email": None}, {"to_email": ""}, {"to_email": " "}])
 def test_neither_contact_id_nor_to_email_is_refused(quiet_outbox, extra):
     api = quiet_outbox
 

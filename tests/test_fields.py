@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from infra.openapi import BODIES, stale_schemas
-from shared.domain import companies, fields, validation
+from shared.domain import companies, exports, fields, mailbox, validation
 from shared.errors import ValidationFailed
 
 FIELDS = [(body.component, name, rule) for body in BODIES for name, rule in body.fields.items()
@@ -29,8 +29,11 @@ def _longest_valid(rule: fields.Field, length: int) -> str:
         return "03" + " " * (length - 6) + "1234"
     if rule.check is validation.url:
         return "https://example.co.jp/" + "a" * (length - 22)
-    if rule is companies.COMPANY_INPUT.fields["domain"]:
+    if rule in (companies.COMPANY_INPUT.fields["domain"], mailbox.MAILBOX_INPUT.fields["host"],
+                mailbox.MAILBOX_IMAP_INPUT.fields["host"]):
         return ("a" * 63 + ".") * 3 + "b" * (length - 3 * 64 - 3) + ".jp"  # labels of at most 63 characters
+    if rule is exports.EXPORT_REQUEST.fields["password"]:
+        return "a1" + "x" * (length - 2)  # letters and digits
     return "x" * length
 
 

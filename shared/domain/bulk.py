@@ -54,8 +54,21 @@ class Request:
         return self.selection == "ids" and len(self.target) <= SYNC_IDS
 
 
+# `selection` of a bulk action or a bulk email (checked apart, by parse_selection: its errors name
+# the part that is wrong)
+SELECTION_SCHEMA = {
+    "type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
+    "description": f'Exactly one of `{{"ids": [...]}}` (at most {MAX_IDS:,}), `{{"filter": {{...}}}}`, '
+                   '`{"segment_id": "..."}`.',
+    "properties": {"ids": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
+                           "maxItems": MAX_IDS},
+                   "filter": {"$ref": "#/components/schemas/Filter"},
+                   "segment_id": {"type": "string", "minLength": 1}}}
+
+
 def parse_selection(value: Any, errors: list[FieldError]) -> tuple[str, Any]:
-    """(kind, target) of a selection {"ids"}|{"filter"}|{"segment_id"}; its problems go to `errors`."""
+    """(kind, target) of a selection {"ids"}|{"filter"}|{"segment_id"} (SELECTION_SCHEMA); its
+    problems go to `errors`."""
     if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("ids", "filter", "segment_id"):
         errors.append(FieldError("selection",
                                  'must be one of {"ids": [...]}, {"filter": {...}}, {"segment_id": "..."}'))
@@ -71,6 +84,11 @@ def parse_selection(value: Any, errors: list[FieldError]) -> tuple[str, Any]:
     elif kind == "segment_id" and (not isinstance(target, str) or not target):
         errors.append(FieldError("selection.segment_id", "must be a segment id"))
     return kind, target
+
+
+_STATUS = fields.choice(contact_rules.STATUSES, None, "`set_status`: the status the contacts get.")
+_OWNER = fields.text(128, "`set_owner`: the member who owns the contacts.",
+                     clears="It must be given: `null` or an empty string makes the contacts ownerless.")
 
 
 def _params(action: str, value: Any, errors: list[FieldError]) -> dict[str, Any]:
@@ -96,14 +114,13 @@ def _params(action: str, value: Any, errors: list[FieldError]) -> dict[str, Any]
                     names.append(name)
             params["tags"] = names
     if "status" in wanted:
-        if value.get("status") not in contact_rules.STATUSES:
-            errors.append(FieldError("params.status", f"must be one of {', '.join(contact_rules.STATUSES)}"))
-        params["status"] = value.get("status")
+        params["status"], error = _STATUS(value.get("status"))
+        if error:
+            errors.append(FieldError("params.status", error))
     if "owner_id" in wanted:
         if "owner_id" not in value:
             errors.append(FieldError("params.owner_id", "is required (null makes the contacts ownerless)", "required"))
-        owner, error = (None, None) if value.get("owner_id") is None else \
-            validation.text(value["owner_id"], max_length=128)
+        owner, error = (None, None) if value.get("owner_id") is None else _OWNER(value["owner_id"])
         if error:
             errors.append(FieldError("params.owner_id", error))
         params["owner_id"] = owner or None
@@ -114,15 +131,33 @@ def _params(action: str, value: Any, errors: list[FieldError]) -> dict[str, Any]
     return params
 
 
+_ACTION = fields.choice(ACTIONS, None, "What is done to each selected contact.")
+BULK_REQUEST = fields.Body("BulkRequest", "bulk", {
+    "selection": SELECTION_SCHEMA,
+    "action": _ACTION,
+    "params": {"type": "object", "nullable": True, "additionalProperties": False,
+               "description": f'`add_tags`/`remove_tags`: `{{"tags": [...]}}` (1 to {MAX_TAGS_PER_ACTION}); '
+                              '`set_status`: `{"status"}`; `set_owner`: `{"owner_id"}` (null: ownerless); '
+                              '`add_to_group`/`remove_from_group`: `{"group_id"}`; the others none (`null` is none). '
+                              "A parameter another action takes is a 422.",
+               "properties": {"tags": {"type": "array", "items": contact_rules.TAG_NAME_SCHEMA, "minItems": 1,
+                                       "maxItems": MAX_TAGS_PER_ACTION},
+                              "status": _STATUS.openapi(), "owner_id": _OWNER.openapi(),
+                              "group_id": {"type": "string", "minLength": 1}}},
+}, required=("selection", "action"),
+    example={"selection": {"ids": ["01JD3Q2X5Y7Z8A9B0C1D2E3F4G"]}, "action": "add_tags", "params": {"tags": ["VIP"]}})
+
+
 def parse(body: Any) -> Request:
+    """POST /v1/contacts/bulk (BULK_REQUEST): the params are those of the action; 422 naming each
+    wrong field or parameter."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
-    errors = [FieldError(name, "is not a bulk field", "unknown_field") for name in body
-              if name not in ("selection", "action", "params")]
+    errors = BULK_REQUEST.unknown(body)
     selection, target = parse_selection(body.get("selection"), errors)
-    action = body.get("action")
-    if action not in ACTIONS:
-        errors.append(FieldError("action", f"must be one of {', '.join(ACTIONS)}"))
+    action, error = _ACTION(body.get("action"))
+    if error:
+        errors.append(FieldError("action", error))
     params = _params(action, body.get("params"), errors) if action in ACTIONS else {}
     require_valid(errors)
     return Request(selection, target, action, params)

@@ -14,15 +14,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from shared.domain import bulk, outbound
+from shared.domain import bulk, fields, outbound
 from shared.domain.ids import ulid
 from shared.errors import FieldError, ValidationFailed, require_valid
 
-FIELDS = ("selection", "template_id", "subject", "body_text", "body_html", "track_opens", "track_clicks", "send_at")
 SKIP_REASONS = ("no_email", "empty_merge_field", "delivery_status", "opted_out")
 # What became of each contact's email, besides the skips: counted on the job under these names.
 OUTCOMES = ("sent", "scheduled", "failed", "cancelled")
 PREVIEW_RECIPIENTS = 5  # how many merged recipients a preview shows
+# the fields of one email (outbound.EMAIL_REQUEST) a bulk email takes; parse_request checks them
+_CONTENT = ("template_id", "subject", "body_text", "body_html", "track_opens", "track_clicks", "send_at")
+BULK_EMAIL_REQUEST = fields.Body(
+    "BulkEmailRequest", "email to a selection",
+    {"selection": bulk.SELECTION_SCHEMA, **{name: outbound.EMAIL_REQUEST.fields[name] for name in _CONTENT}},
+    required=("selection",),
+    description="The body of POST /v1/emails/bulk and POST /v1/emails/bulk/preview: the contacts (`selection`) and "
+                "the email each gets, merged with their own fields. A subject and at least one body are required, "
+                "given or taken from the template (`template_id`). Merge fields as for POST /v1/emails; an unknown "
+                "one is a 422, while an empty one only skips that contact (`empty_merge_field`). With `send_at`, the "
+                "job stores every email `scheduled` and they go out at that time as scheduled emails do.",
+    example={"selection": {"filter": {"field": "status", "op": "eq", "value": "new"}},
+             "subject": "{{contact.family_name}}様 セミナーのご案内",
+             "body_text": "{{contact.display_name}}様\n\n来月のセミナーのご案内です。"})
 
 
 @dataclass(frozen=True)
@@ -33,19 +46,17 @@ class BulkEmailRequest:
 
     def as_params(self) -> dict[str, Any]:
         """What the job keeps of the request, to send each email with."""
-        return {name: getattr(self.email, name) for name in
-                ("template_id", "subject", "body_text", "body_html", "track_opens", "track_clicks", "send_at")}
+        return {name: getattr(self.email, name) for name in _CONTENT}
 
 
 def parse(body: Any, now: datetime) -> BulkEmailRequest:
-    """The checked request; ValidationFailed names every wrong field. Subject and bodies are
-    checked when merged, as for one email."""
+    """The checked request (BULK_EMAIL_REQUEST); ValidationFailed names every wrong field, the
+    selection's first. Subject and bodies are checked when merged, as for one email."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not a field of an email to a selection", "unknown_field")
-              for name in body if name not in FIELDS]
+    errors = BULK_EMAIL_REQUEST.unknown(body)
     selection, target = bulk.parse_selection(body.get("selection"), errors)
-    content = {name: body[name] for name in FIELDS if name in body and name != "selection"}
+    content = {name: body[name] for name in _CONTENT if name in body}
     try:
         email = outbound.parse_request({**content, "contact_id": "-"}, now)
     except ValidationFailed as refusal:  # its details join the selection's

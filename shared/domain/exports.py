@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared.domain import contacts as contact_rules
-from shared.domain import field_labels, tabular
+from shared.domain import field_labels, fields, tabular, validation
 from shared.errors import FieldError, Forbidden, require_valid
 
 FORMATS = ("csv", "xlsx")
@@ -27,7 +27,7 @@ EXPORT_INTERVAL = timedelta(minutes=30)  # one export per user per 30 minutes
 DOWNLOAD_WINDOW = timedelta(hours=24)  # the download link works this long after completion
 PRESIGNED_SECONDS = 300  # each download gets a fresh S3 URL valid this long
 MAX_FIELDS = 300
-_BODY = {"format", "encoding", "fields", "selection", "password", "reason", "headers"}
+MAX_REASON_LENGTH = 1000
 _PROPERTY = "properties."
 
 
@@ -77,40 +77,79 @@ def _selection(value: Any, errors: list[FieldError]) -> dict[str, Any]:
     return value
 
 
+def _field_names(value: Any) -> validation.Result:
+    """The list of `fields`; whether each is exportable is checked apart (it depends on the tenant's properties)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_FIELDS:
+        return None, f"must list 1 to {MAX_FIELDS} field names"
+    return value, None
+
+
+def _password(value: Any) -> validation.Result:
+    problem = None if value is None else tabular.check_password(value)
+    return (None, problem) if problem else (value, None)
+
+
+_REASON_REQUIRED = "is required: why these contacts leave the CRM (kept in the audit log)"
+
+
+def _reason(value: Any) -> validation.Result:
+    """Not blank, and at most MAX_REASON_LENGTH characters as given (before it is trimmed)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_REASON_LENGTH:
+        return None, _REASON_REQUIRED
+    return value.strip(), None
+
+
+# The fields checked each alone, in the order their errors are listed (`selection` after them,
+# checked apart by _selection: its errors name the part of it that is wrong).
+_CHECKED: dict[str, fields.Field] = {
+    "format": fields.choice(FORMATS, "csv", "The file's format.", refusal="must be csv or xlsx"),
+    "encoding": fields.choice(tabular.ENCODINGS, "utf-8-bom", "CSV only. cp932 (Windows Shift_JIS): characters it "
+                                                              "cannot hold become \"?\" and are counted in "
+                                                              "`replaced_characters`."),
+    "fields": fields.Field(_field_names, {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                          "maxItems": MAX_FIELDS},
+                           "Contact fields, `properties.KEY`, `tags` (joined by \", \"), in column order; default "
+                           "every field and live property.", nullable=False),
+    "headers": fields.choice(HEADERS, "keys",
+                             "The header row: `keys`, the field names as in `fields` (the default, as the contract "
+                             "says: the very targets of an import's mapping), or `labels`, the fields' labels as the "
+                             "console shows them (`姓`, `メールアドレス`, a custom property's own label), in Japanese "
+                             "unless the request's Accept-Language prefers English. The values are the same either way "
+                             "(codes such as `won` stay codes).", refusal="must be keys or labels"),
+    "password": fields.Field(_password, {"type": "string", "minLength": 6, "maxLength": 128},
+                             "When given, the file is an AES-256 zip: 6+ printable ASCII characters with letters and "
+                             "digits."),
+    "reason": fields.Field(_reason, {"type": "string", "minLength": 1, "maxLength": MAX_REASON_LENGTH},
+                           "Why these contacts leave the CRM (audit log). Trimmed; not blank.", nullable=False),
+}
+EXPORT_REQUEST = fields.Body("ExportRequest", "export", {**_CHECKED, "selection": {
+    "type": "object", "nullable": True, "minProperties": 1, "maxProperties": 1,
+    "description": 'One of `{"all": true}` (default, as is `null`), `{"ids": [...]}`, `{"filter": {...}}`, '
+                   '`{"segment_id": "..."}`.'}}, required=("reason",),
+    example={"format": "csv", "encoding": "cp932", "fields": ["family_name", "given_name", "email", "company", "tags"],
+             "selection": {"all": True}, "password": None, "reason": "展示会フォローの架電リスト"})
+
+
 def parse(body: Any, definitions: dict[str, dict[str, Any]]) -> Request:
+    """POST /v1/exports (EXPORT_REQUEST): a field left out takes its default (`fields`: every
+    exportable one); 422 naming each wrong field, each field name that cannot be exported too."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
-    errors = [FieldError(name, "is not an export field", "unknown_field") for name in body if name not in _BODY]
-    export_format = body.get("format", "csv")
-    if export_format not in FORMATS:
-        errors.append(FieldError("format", "must be csv or xlsx"))
-    encoding = body.get("encoding", "utf-8-bom")
-    if encoding not in tabular.ENCODINGS:
-        errors.append(FieldError("encoding", f"must be one of {', '.join(tabular.ENCODINGS)}"))
+    errors = EXPORT_REQUEST.unknown(body)
     allowed = exportable_fields(definitions)
-    fields = body.get("fields", allowed)
-    if not isinstance(fields, list) or not 1 <= len(fields) <= MAX_FIELDS:
-        errors.append(FieldError("fields", f"must list 1 to {MAX_FIELDS} field names"))
-        fields = []
-    for index, name in enumerate(fields):
-        if name not in allowed:
-            errors.append(FieldError(f"fields[{index}]", f"{name!r} is not a contact field or a live property"))
-    headers = body.get("headers", "keys")
-    if headers not in HEADERS:
-        errors.append(FieldError("headers", "must be keys or labels"))
-    password = body.get("password")
-    if password is not None:
-        problem = tabular.check_password(password)
-        if problem:
-            errors.append(FieldError("password", problem))
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 1000:
-        errors.append(FieldError("reason", "is required: why these contacts leave the CRM (kept in the audit log)",
-                                 "required"))
+    values: dict[str, Any] = {}
+    for key in _CHECKED:
+        default = allowed if key == "fields" else _CHECKED[key].schema.get("default")
+        values[key], error = _CHECKED[key](body.get(key, default))
+        if error:
+            errors.append(FieldError(key, error, "required" if error == _REASON_REQUIRED else "invalid"))
+        elif key == "fields":
+            errors += [FieldError(f"fields[{index}]", f"{name!r} is not a contact field or a live property")
+                       for index, name in enumerate(values[key]) if name not in allowed]
     selection = _selection(body.get("selection"), errors)
     require_valid(errors)
-    return Request(export_format, encoding, list(dict.fromkeys(fields)), selection, password, reason.strip(),
-                   headers)
+    return Request(values["format"], values["encoding"], list(dict.fromkeys(values["fields"])), selection,
+                   values["password"], values["reason"], values["headers"])
 
 
 def header(fields: list[str], headers: str, language: str, definitions: dict[str, dict[str, Any]]) -> list[str]:

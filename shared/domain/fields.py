@@ -29,8 +29,13 @@ _UNKNOWN_FIELD = {"contact": "is not a contact field", "tag": "is not a tag fiel
                   "invitation": "is not a field of an invitation",
                   "member change": "is not a field a member change takes",
                   "member group members": "is not a field of this request",
+                  "member site": "is not a field of this request",
+                  "mailbox": "is not a mailbox setting",
                   "call": "is not a call field", "activity": "is not an activity field",
-                  "email": "is not an email field", "template": "is not a template field"}
+                  "email": "is not an email field", "template": "is not a template field",
+                  "export": "is not an export field", "import start": "is not a field of an import start",
+                  "bulk": "is not a bulk field", "email to a selection": "is not a field of an email to a selection",
+                  "search": "is not a search field"}
 
 
 @dataclass(frozen=True)
@@ -79,12 +84,13 @@ def name(max_length: int, refusal: str, description: str, *, too_long_apart: boo
                  nullable=False)
 
 
-def email(description: str, *, required: bool = False) -> Field:
-    """An email address (validation.email); an empty string or null clears it. A `required` one
-    cannot be emptied (`minLength: 1`, not nullable): the body's parse refuses an empty one."""
+def email(description: str, *, required: bool = False, clears: str = _CLEARS) -> Field:
+    """An email address (validation.email); an empty string or null clears it (`clears` says what
+    they do otherwise). A `required` one cannot be emptied (`minLength: 1`, not nullable): the
+    body's parse refuses an empty one."""
     return Field(validation.email, {"type": "string", **({"minLength": 1} if required else {}),
                                     "maxLength": validation.MAX_EMAIL_LENGTH, "format": "email"},
-                 description if required else f"{description} {_CLEARS}", nullable=not required)
+                 description if required else f"{description} {clears}", nullable=not required)
 
 
 def phone(description: str) -> Field:
@@ -108,10 +114,10 @@ def _default(default: str | bool | None) -> dict[str, Any]:
     return {} if default is None else {"default": default}
 
 
-def choice(options: tuple[str, ...], default: str | None, description: str) -> Field:
-    """One of `options`; not nullable."""
+def choice(options: tuple[str, ...], default: str | None, description: str, *, refusal: str | None = None) -> Field:
+    """One of `options`; not nullable. Anything else is refused in the words of `refusal` when given."""
     def check(value: Any) -> validation.Result:
-        return (value, None) if value in options else (None, f"must be one of {', '.join(options)}")
+        return (value, None) if value in options else (None, refusal or f"must be one of {', '.join(options)}")
 
     return Field(check, {"type": "string", "enum": list(options), **_default(default)}, description, nullable=False)
 

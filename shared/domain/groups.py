@@ -100,23 +100,63 @@ MAX_PASSWORD_LENGTH = 256  # Cognito's limit on a password
 SESSION_LENGTHS = (20, 2048)
 
 
+_NON_EMPTY = "is required: a non-empty string"
+
+
+def _password(value: Any) -> validation.Result:
+    """A password as it is typed (not trimmed): 1 to MAX_PASSWORD_LENGTH characters."""
+    if not isinstance(value, str) or not value or len(value) > MAX_PASSWORD_LENGTH:
+        return None, _NON_EMPTY
+    return value, None
+
+
+def _session(value: Any) -> validation.Result:
+    if not isinstance(value, str) or not SESSION_LENGTHS[0] <= len(value) <= SESSION_LENGTHS[1]:
+        return None, "must be the session the sign-in answered with its challenge"
+    return value, None
+
+
+_PASSWORD_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD_LENGTH}
+# the fields of both requests; the email cannot be emptied: parse_credentials refuses an empty one
+_CREDENTIALS: dict[str, fields.Field] = {
+    "email": fields.email("The member's email address (full-width input is normalised by NFKC; compared "
+                          "lower-case).", required=True),
+    "password": fields.Field(_password, _PASSWORD_SCHEMA, "The member's password, as typed (not trimmed).",
+                             nullable=False),
+    "session": fields.Field(_session, {"type": "string", "minLength": SESSION_LENGTHS[0],
+                                       "maxLength": SESSION_LENGTHS[1]},
+                            "The `session` the sign-in answered with its challenge.", nullable=False),
+    "new_password": fields.Field(_password, _PASSWORD_SCHEMA,
+                                 "At least 8 characters with lower-case letters and digits.", nullable=False),
+}
+
+
+def _credentials(component: str, names: tuple[str, ...], example: dict[str, str]) -> fields.Body:
+    """A request of the member site: `names`, each required, in the order their errors are listed."""
+    return fields.Body(component, "member site", {name: _CREDENTIALS[name] for name in names}, required=names,
+                       example=example)
+
+
+MEMBER_SIGN_IN = _credentials("MemberSignIn", ("email", "password"),
+                              {"email": "hanako@example.jp", "password": "temporary-1234"})
+MEMBER_NEW_PASSWORD = _credentials("MemberNewPassword", ("email", "session", "new_password"),
+                                   {"email": "hanako@example.jp", "session": "AYABeC...challenge-session",
+                                    "new_password": "salon-member-2026"})
+
+
 def parse_credentials(body: Any, *, challenge: bool) -> dict[str, str]:
-    """The member site's sign-in `{"email", "password"}`, or (`challenge`) the invited member's
-    `{"email", "session", "new_password"}`; 422 naming each missing or bad field."""
+    """The member site's sign-in `{"email", "password"}` (MEMBER_SIGN_IN), or (`challenge`) the
+    invited member's `{"email", "session", "new_password"}` (MEMBER_NEW_PASSWORD); 422 naming each
+    missing or bad field, an empty email or a wrong password as required."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    wanted = ("email", "session", "new_password") if challenge else ("email", "password")
-    errors = [FieldError(name, "is not a field of this request", "unknown_field") for name in body
-              if name not in wanted]
-    email, problem = validation.email(body.get("email"))
-    if problem or not email:
-        errors.append(FieldError("email", problem or "is required", "required" if not problem else "invalid"))
-    for name in wanted[1:]:
-        value = body.get(name)
-        if name == "session":
-            if not isinstance(value, str) or not SESSION_LENGTHS[0] <= len(value) <= SESSION_LENGTHS[1]:
-                errors.append(FieldError(name, "must be the session the sign-in answered with its challenge"))
-        elif not isinstance(value, str) or not value or len(value) > MAX_PASSWORD_LENGTH:
-            errors.append(FieldError(name, "is required: a non-empty string", "required"))
+    request = MEMBER_NEW_PASSWORD if challenge else MEMBER_SIGN_IN
+    errors = request.unknown(body)
+    credentials: dict[str, str] = {}
+    for name in request.required:
+        credentials[name], error = _CREDENTIALS[name](body.get(name))
+        if error or not credentials[name]:
+            errors.append(FieldError(name, error or "is required", "required" if error in (None, _NON_EMPTY)
+                                     else "invalid"))
     require_valid(errors)
-    return {"email": email.lower(), **{name: body[name] for name in wanted[1:]}}
+    return {**credentials, "email": credentials["email"].lower()}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.domain import contacts as contact_rules
-from shared.domain import field_labels, tabular
+from shared.domain import field_labels, fields, tabular, validation
 from shared.domain import groups as group_rules
 from shared.domain.ids import ulid
 from shared.errors import FieldError, ValidationFailed, require_valid
@@ -49,19 +49,39 @@ def targets(definitions: dict[str, dict[str, Any]]) -> set[str]:
 _LISTS = ("tags", "groups")  # targets several columns may fill, each cell a list split on _TAG_SEPARATORS
 
 
+def _mapping(value: Any) -> validation.Result:
+    """A non-empty object; its columns and targets are checked apart, against the file and the tenant's fields."""
+    if not isinstance(value, dict) or not value:
+        return None, "must map CSV columns to fields, e.g. {\"メールアドレス\": \"email\"}"
+    return value, None
+
+
+_MAPPING = fields.Field(_mapping, {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}},
+                        "CSV column → a writable contact field such as `family_name` (but `owner_id` and "
+                        "`company_id`), `properties.KEY` (a live property), or `tags` or `groups` (split on commas; "
+                        "several columns may fill these two).", nullable=False)
+_ON_DUPLICATE = fields.choice(ON_DUPLICATE, "update", "A row whose email belongs to a contact: update it (its tags "
+                                                      "are added to), or skip the row.",
+                              refusal="must be update or skip (contacts are matched by email)")
+IMPORT_START = fields.Body("ImportStart", "import start", {"mapping": _MAPPING, "on_duplicate": _ON_DUPLICATE},
+                           required=("mapping",),
+                           example={"mapping": {"姓": "family_name", "名": "given_name", "メールアドレス": "email",
+                                                "タグ": "tags", "業種": "properties.industry"},
+                                    "on_duplicate": "update"})
+
+
 def parse_start(body: Any, header: list[str], definitions: dict[str, dict[str, Any]]) -> Start:
+    """POST /v1/imports/{id}/start (IMPORT_START): each mapped column must be one of the file's
+    `header`, each target one of `targets`, filled by one column only (but the lists, _LISTS)."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
-    errors = [FieldError(name, "is not a field of an import start", "unknown_field") for name in body
-              if name not in ("mapping", "on_duplicate")]
-    mapping = body.get("mapping")
+    errors = IMPORT_START.unknown(body)
+    mapping, error = _MAPPING(body.get("mapping"))
+    if error:
+        errors.append(FieldError("mapping", error, "required"))
     allowed = targets(definitions)
-    if not isinstance(mapping, dict) or not mapping:
-        errors.append(FieldError("mapping", "must map CSV columns to fields, e.g. {\"メールアドレス\": \"email\"}",
-                                 "required"))
-        mapping = {}
     seen: dict[str, str] = {}
-    for column, target in mapping.items():
+    for column, target in (mapping or {}).items():
         where = f"mapping.{column}"
         if column not in header:
             errors.append(FieldError(where, f"there is no column {column!r} in the file (its columns: "
@@ -73,9 +93,9 @@ def parse_start(body: Any, header: list[str], definitions: dict[str, dict[str, A
             errors.append(FieldError(where, f"{target} is already filled from column {seen[target]!r}"))
         else:
             seen[target] = column
-    on_duplicate = body.get("on_duplicate", "update")
-    if on_duplicate not in ON_DUPLICATE:
-        errors.append(FieldError("on_duplicate", "must be update or skip (contacts are matched by email)"))
+    on_duplicate, error = _ON_DUPLICATE(body.get("on_duplicate", _ON_DUPLICATE.schema["default"]))
+    if error:
+        errors.append(FieldError("on_duplicate", error))
     require_valid(errors)
     return Start(dict(mapping), on_duplicate)
 

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from shared.domain import validation
+from shared.domain import fields, validation
 from shared.errors import FieldError, require_valid
 
 SECURITIES = ("starttls", "tls", "none")
-FIELDS = ("host", "port", "security", "username", "password")
 IMAP_FIELD = "imap"
 AUTHS = ("password", "oauth2")
 OAUTH2_FIELDS = ("provider", "token_url", "client_id", "client_secret", "refresh_token", "scope")
@@ -31,6 +30,8 @@ CUSTOM_PROVIDER = "custom"
 MAX_OAUTH2_TEXT = 2048
 MAX_USERNAME = 256
 MAX_PASSWORD = 1024
+MAX_HOST_LENGTH = 253  # a DNS name's
+MAX_PORT = 65535
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # smtplib sends the AUTH exchange as ASCII, and a line break or NUL would corrupt it.
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
@@ -131,76 +132,99 @@ def _dns_name(host: str) -> bool:
     except UnicodeError:
         return False
     labels = ascii_name.split(".")
-    return len(ascii_name) <= 253 and all(_LABEL.match(label) for label in labels) and not labels[-1].isdigit()
+    return (len(ascii_name) <= MAX_HOST_LENGTH and all(_LABEL.match(label) for label in labels)
+            and not labels[-1].isdigit())
 
 
-def _host(value: Any, protocol: Protocol, field_name: str, errors: list[FieldError]) -> str | None:
+# A server's settings, each checked alone (a missing host or username is refused here; what a
+# missing port or password means depends on the others: _server).
+
+def _host(value: Any, protocol: Protocol) -> validation.Result:
     if value is None or (isinstance(value, str) and not value.strip()):
-        errors.append(FieldError(field_name, f"is required: your {protocol.name} server, such as {protocol.example}",
-                                 "required"))
-        return None
+        return None, f"is required: your {protocol.name} server, such as {protocol.example}"
     if isinstance(value, str):
         host = unicodedata.normalize("NFKC", value).strip().lower().removesuffix(".")
         try:
-            return str(ipaddress.ip_address(host))
+            return str(ipaddress.ip_address(host)), None
         except ValueError:
             if _dns_name(host):
-                return host
-    errors.append(FieldError(field_name, f"must be a host name such as {protocol.example}, or an IP address"))
-    return None
+                return host, None
+    return None, f"must be a host name such as {protocol.example}, or an IP address"
 
 
-def _security(value: Any, field_name: str, errors: list[FieldError]) -> str | None:
-    if isinstance(value, str) and value in SECURITIES:
-        return value
-    code = "required" if value is None else "invalid"
-    errors.append(FieldError(field_name, f"must be one of {', '.join(SECURITIES)}", code))
-    return None
+def _port(value: Any) -> validation.Result:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PORT:
+        return None, "must be a whole number from 1 to 65535"
+    return value, None
 
 
-def _port(value: Any, security: str | None, protocol: Protocol, field_name: str,
-          errors: list[FieldError]) -> int | None:
-    if value is None:
-        return protocol.default_ports[security] if security else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        errors.append(FieldError(field_name, "must be a whole number from 1 to 65535"))
-        return None
-    return value
-
-
-def _username(value: Any, protocol: Protocol, field_name: str, errors: list[FieldError]) -> str | None:
+def _username(value: Any, protocol: Protocol) -> validation.Result:
     username, error = (None, None) if value is None else validation.text(value, max_length=MAX_USERNAME)
     if error:
-        errors.append(FieldError(field_name, error))
-    elif username is None:
-        errors.append(FieldError(field_name, f"is required: the login of your {protocol.name} server", "required"))
-    elif not username.isascii():
-        errors.append(FieldError(field_name,
-                                 f"must use ASCII characters only; the {protocol.name} login cannot carry others"))
-    else:
-        return cast(str, username)
-    return None
+        return None, error
+    if username is None:
+        return None, f"is required: the login of your {protocol.name} server"
+    if not username.isascii():
+        return None, f"must use ASCII characters only; the {protocol.name} login cannot carry others"
+    return username, None
 
 
-def _password(value: Any, has_password: bool, protocol: Protocol, field_name: str,
-              errors: list[FieldError]) -> str | None:
-    if value is None:
-        if not has_password:
-            errors.append(FieldError(field_name, "is required the first time the mailbox is saved", "required"))
-        return None
+def _password(value: Any, protocol: Protocol) -> validation.Result:
     if not isinstance(value, str) or not value:
-        errors.append(FieldError(field_name, "must be a non-empty string"))
-    elif len(value) > MAX_PASSWORD:
-        errors.append(FieldError(field_name, f"must be at most {MAX_PASSWORD} characters"))
-    elif not _PRINTABLE_ASCII.fullmatch(value):
-        errors.append(FieldError(
-            field_name,
-            f"must use printable ASCII characters only, without line breaks; the {protocol.name} login cannot carry "
-            "others",
-        ))
-    else:
-        return value
-    return None
+        return None, "must be a non-empty string"
+    if len(value) > MAX_PASSWORD:
+        return None, f"must be at most {MAX_PASSWORD} characters"
+    if not _PRINTABLE_ASCII.fullmatch(value):
+        return None, (f"must use printable ASCII characters only, without line breaks; the {protocol.name} login "
+                      "cannot carry others")
+    return value, None
+
+
+_SECURITY = fields.choice(SECURITIES, None, "`none` (no TLS) is accepted only for a server on this machine "
+                                            "(localhost): a password must never cross the network in clear text.")
+
+
+def _settings(protocol: Protocol, ports: str) -> dict[str, fields.Field]:
+    """A server's settings, checked by the same rules for SMTP and IMAP (in its words); `ports`
+    tells the default ports."""
+    return {
+        "host": fields.Field(lambda value: _host(value, protocol), {"type": "string", "minLength": 1,
+                                                                     "maxLength": MAX_HOST_LENGTH},
+                             "A host name (international ones too; a final dot is dropped) or an IP address; an "
+                             "internal address is a 422. Trimmed, stored lower-case.", nullable=False),
+        "port": fields.Field(_port, {"type": "integer", "minimum": 1, "maximum": MAX_PORT},
+                             f"Default {ports}; `null` is the same as leaving it out."),
+        "security": _SECURITY,
+        "username": fields.Field(lambda value: _username(value, protocol), {"type": "string", "minLength": 1,
+                                                                             "maxLength": MAX_USERNAME},
+                                 "The login: ASCII only. Trimmed; one line.", nullable=False),
+        "password": fields.Field(lambda value: _password(value, protocol), {"type": "string", "writeOnly": True,
+                                                                             "minLength": 1, "maxLength": MAX_PASSWORD},
+                                 "Printable ASCII. Required the first time; `null` or leaving it out keeps the "
+                                 "stored one."),
+    }
+
+
+_REQUIRED = ("host", "security", "username")
+_AUTH = fields.choice(AUTHS, "password", "How the sync logs in.")
+MAILBOX_IMAP_INPUT = fields.Body("MailboxImapInput", "mailbox", {
+    **_settings(IMAP, "993 (tls), 143 (starttls, none)"),
+    "auth": _AUTH,
+    "oauth2": {"allOf": [{"$ref": "#/components/schemas/MailboxImapOAuth2Input"}],
+               "description": 'Required with `auth: "oauth2"`, refused otherwise.'},
+}, required=_REQUIRED, description="The IMAP server of the mailbox to sync: `none` (no TLS) is accepted only for a "
+                                   "loopback host. It logs in with the password (required the first time; omit it "
+                                   'to keep the stored one) or, with `auth: "oauth2"`, with an OAuth2 refresh token '
+                                   "(Gmail, Microsoft 365).")
+MAILBOX_INPUT = fields.Body("MailboxInput", "mailbox", {
+    **_settings(SMTP, "587 (starttls), 465 (tls), 25 (none)"),
+    IMAP_FIELD: {"allOf": [{"$ref": "#/components/schemas/MailboxImapInput"}], "nullable": True,
+                 "description": "Links the mailbox for the sync (replacing the IMAP settings); `null` unlinks it (its "
+                                "password is deleted); leaving it out keeps what is stored."},
+}, required=_REQUIRED, description="`none` (no TLS) is accepted only for a loopback host. The password is required "
+                                   "the first time; omit it to keep the stored one.",
+    example={"host": "smtp.example.co.jp", "port": 587, "security": "starttls", "username": "taro@example.co.jp",
+             "password": "app-password"})
 
 
 def _loopback(host: str) -> bool:
@@ -282,23 +306,39 @@ def _oauth2(body: Any, has_credentials: bool, allow_private_hosts: bool, prefix:
     return OAuth2Client(provider=provider, token_url=token_url, client_id=client_id, scope=scope), secret
 
 
+def _refusal(field_name: str, error: str) -> FieldError:
+    """A setting's error: that of a missing one ("is required…") has the code `required`."""
+    return FieldError(field_name, error, "required" if error.startswith("is required") else "invalid")
+
+
 def _server(body: dict[str, Any], protocol: Protocol, prefix: str, has_password: bool, allow_private_hosts: bool,
             errors: list[FieldError], stored_auth: str | None = None) -> MailboxSettings | None:
     """One server's settings from `body`, each wrong field named `{prefix}{field}` in `errors`.
     IMAP's may log in with OAuth2 (`auth`, `oauth2`) instead of a password; `stored_auth` is how
     the stored secret logs in (None: no secret is stored)."""
-    extra = (IMAP_FIELD,) if prefix == "" else ("auth", "oauth2") if protocol is IMAP else ()
+    settings = MAILBOX_INPUT if protocol is SMTP else MAILBOX_IMAP_INPUT
     errors.extend(FieldError(f"{prefix}{name}", "is not a mailbox setting", "unknown_field")
-                  for name in body if name not in (*FIELDS, *extra))
+                  for name in body if name not in settings.fields)
     before = len(errors)
-    host = _host(body.get("host"), protocol, f"{prefix}host", errors)
-    security = _security(body.get("security"), f"{prefix}security", errors)
-    port = _port(body.get("port"), security, protocol, f"{prefix}port", errors)
-    username = _username(body.get("username"), protocol, f"{prefix}username", errors)
+    host, error = _host(body.get("host"), protocol)
+    if error:
+        errors.append(_refusal(f"{prefix}host", error))
+    security, error = _SECURITY(body.get("security"))
+    if error:
+        errors.append(FieldError(f"{prefix}security", error, "required" if body.get("security") is None else "invalid"))
+    port = protocol.default_ports[security] if security else None
+    if body.get("port") is not None:
+        port, error = _port(body["port"])
+        if error:
+            errors.append(FieldError(f"{prefix}port", error))
+    username, error = _username(body.get("username"), protocol)
+    if error:
+        errors.append(_refusal(f"{prefix}username", error))
     auth = body.get("auth", "password")
     oauth2 = None
-    if auth not in AUTHS:
-        errors.append(FieldError(f"{prefix}auth", f"must be one of {', '.join(AUTHS)}"))
+    _, error = _AUTH(auth)
+    if error:
+        errors.append(FieldError(f"{prefix}auth", error))
     if auth == "oauth2":
         if "password" in body:
             errors.append(FieldError(f"{prefix}password", "is not used with auth oauth2 (the refresh token logs in)",
@@ -308,8 +348,13 @@ def _server(body: dict[str, Any], protocol: Protocol, prefix: str, has_password:
     else:
         if "oauth2" in body:
             errors.append(FieldError(f"{prefix}oauth2", "is only used with auth oauth2", "unknown_field"))
-        password = _password(body.get("password"), has_password and stored_auth in (None, "password"), protocol,
-                             f"{prefix}password", errors)
+        password, error = None, None
+        if body.get("password") is not None:
+            password, error = _password(body["password"], protocol)
+        elif not (has_password and stored_auth in (None, "password")):
+            error = "is required the first time the mailbox is saved"
+        if error:
+            errors.append(_refusal(f"{prefix}password", error))
     if security == "none" and host is not None and not _loopback(host):
         errors.append(FieldError(
             f"{prefix}security",

@@ -21,10 +21,6 @@ TRANSPORTS = ("ses", "smtp")
 MAX_SCHEDULE_AHEAD = timedelta(days=365)
 # Refused for every kind of mail: the address is known bad or the recipient complained.
 SUPPRESSED_DELIVERY = frozenset({"invalid_address", "error", "spam"})
-FIELDS = (
-    "contact_id", "to_email", "cc", "bcc", "subject", "body_text", "body_html", "track_opens", "track_clicks",
-    "send_at", "transport", "in_reply_to", "template_id", "notify_on_open", "notify_on_click",
-)
 TEMPLATE_FIELDS = ("subject", "body_text", "body_html")  # what a template gives an email the request leaves out
 
 
@@ -47,13 +43,6 @@ class EmailRequest:
     notify_on_click: bool = False
 
 
-def _boolean(body: dict[str, Any], name: str, errors: list[FieldError], default: bool = True) -> bool:
-    value, error = validation.boolean(body.get(name, default))
-    if error:
-        errors.append(FieldError(name, error))
-    return bool(value)
-
-
 def _date_time(value: Any) -> validation.Result:
     """A time to send: validation.timestamp's date-time, not a date alone."""
     if not isinstance(value, str) or "T" not in value:
@@ -61,8 +50,12 @@ def _date_time(value: Any) -> validation.Result:
     return validation.timestamp(value)
 
 
-EMAIL_RESCHEDULE = fields.Body("EmailReschedule", "email", {"send_at": fields.Field(
-    _date_time, {"type": "string", "format": "date-time"},
+def _time_to_send(description: str, *, nullable: bool) -> fields.Field:
+    """`send_at` (checked by _send_at: its check, then to come and within a year)."""
+    return fields.Field(_date_time, {"type": "string", "format": "date-time"}, description, nullable=nullable)
+
+
+EMAIL_RESCHEDULE = fields.Body("EmailReschedule", "email", {"send_at": _time_to_send(
     "The new time to send: an ISO 8601 date-time (a time without offset is UTC; a date alone is refused), in the "
     "future and at most a year ahead.", nullable=False)}, required=("send_at",),
     description="`send_at` alone: a body without it, or with another field, is a 422 naming `send_at`.")
@@ -93,47 +86,102 @@ def parse_send_at(value: Any, now: datetime) -> str:
     return cast(str, moment)  # a time: require_valid raised otherwise
 
 
+def _contact_id(value: Any) -> validation.Result:
+    if not isinstance(value, str) or not value:
+        return None, "is required: the id of the contact to write to (or to_email: an address, for a new contact)"
+    return value, None
+
+
+def _template_id(value: Any) -> validation.Result:
+    """A template's id as it can be (whether there is one is looked up when the email is written)."""
+    if not isinstance(value, str) or not keys.is_plain_id(value):
+        return None, "is not the id of one of your templates"
+    return value, None
+
+
+def _email_id(value: Any) -> validation.Result:
+    return (value, None) if isinstance(value, str) and value else (None, "must be the id of an email, or null")
+
+
+_TEMPLATE_GIVES = "Taken from the template when omitted or null and `template_id` is given."
+_ADDRESSES = {"type": "array", "maxItems": mail.MAX_RECIPIENTS - 1, "nullable": True,
+              "items": {"type": "string", "format": "email", "maxLength": validation.MAX_EMAIL_LENGTH}}
+# The fields checked here, in the order their errors are listed; an omitted one takes its schema's
+# default. `contact_id` and `to_email` are one or the other (parse_request).
+_CHECKED: dict[str, fields.Field] = {
+    "contact_id": fields.Field(_contact_id, {"type": "string", "minLength": 1}, "The contact to write to."),
+    "to_email": fields.email("Instead of `contact_id`: the address to write to. The contact that has it is used; "
+                             "when none has it, a contact owned by the sender is created with the email (only when "
+                             "the email is accepted).", clears="`null` is none."),
+    "template_id": fields.Field(_template_id, {"type": "string", "minLength": 1, "maxLength": keys.MAX_ID_LENGTH},
+                                "An email template (GET /v1/email-templates) giving the subject and bodies the "
+                                "request leaves out; an unknown id is a 422."),
+    "transport": fields.choice(TRANSPORTS, "ses", "`ses` sends through Amazon SES; `smtp` through your own mailbox "
+                                                  "(PUT /v1/me/mailbox)."),
+    "in_reply_to": fields.Field(_email_id, {"type": "string", "minLength": 1},
+                                "The id of the email this one replies to."),
+    "track_opens": fields.boolean(True, "Whether the email's opens are tracked."),
+    "track_clicks": fields.boolean(True, "Whether the clicks on the email's links are tracked."),
+    "send_at": _time_to_send("Schedule the email: in the future and at most a year ahead (else 422).", nullable=True),
+    "notify_on_open": fields.boolean(False, "Notify the sender at the email's first human open."),
+    "notify_on_click": fields.boolean(False, "Notify the sender at the email's first human click."),
+}
+EMAIL_REQUEST = fields.Body("EmailRequest", "email", {**_CHECKED, **{
+    # checked when rendered (shared.domain.mail), where the contact and merge fields are known
+    "cc": _ADDRESSES,
+    "bcc": _ADDRESSES,
+    "subject": {"type": "string", "nullable": True, "description": "One line after rendering: a line break or control "
+                                                                   f"character is a 422. {_TEMPLATE_GIVES}"},
+    "body_text": {"type": "string", "nullable": True, "description": _TEMPLATE_GIVES},
+    "body_html": {"type": "string", "nullable": True, "description": _TEMPLATE_GIVES},
+}}, description="The body of POST /v1/emails and POST /v1/emails/preview. Exactly one of `contact_id` and "
+                "`to_email` is required (a preview takes `contact_id` only). Subject, body_text and body_html may "
+                "hold merge fields {{contact.FIELD}}, {{contact.properties.KEY}}, {{sender.name}} and "
+                "{{sender.email}}; an unknown one, or one whose value is empty, is a 422 naming the field. A subject "
+                "and at least one body are required, given or taken from the template.",
+    example={"contact_id": "01HZY3Q2N0W3J8V9T6K4R5M7PB", "subject": "{{contact.family_name}}様 ご提案",
+             "body_text": "{{contact.display_name}}様\n\nお世話になっております。{{sender.name}}です。"})
+
+
+def _checked(body: dict[str, Any], name: str, errors: list[FieldError], code: str = "invalid") -> Any:
+    """The value of a field of _CHECKED: omitted, its default; null, none (a nullable field); else checked."""
+    value = body.get(name, _CHECKED[name].schema.get("default"))
+    if value is None and _CHECKED[name].nullable:
+        return None
+    cleaned, error = _CHECKED[name](value)
+    if error:
+        errors.append(FieldError(name, error, code))
+    return cleaned
+
+
 def parse_request(body: Any, now: datetime) -> EmailRequest:
-    """The checked request; raises ValidationFailed naming every wrong field. Subject, bodies
-    and cc/bcc are checked when rendered (shared.domain.mail), where merge fields are known."""
+    """The checked request (EMAIL_REQUEST); raises ValidationFailed naming every wrong field. Subject,
+    bodies and cc/bcc are checked when rendered (shared.domain.mail), where merge fields are known."""
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
-    errors = [FieldError(name, "is not an email field", "unknown_field") for name in body if name not in FIELDS]
+    errors = EMAIL_REQUEST.unknown(body)
     contact_id, to_email = body.get("contact_id"), body.get("to_email")
     if contact_id is not None and to_email is not None:
         errors.append(FieldError("to_email", "give either contact_id or to_email, not both"))
     elif to_email is not None:
-        to_email, error = validation.email(to_email)
+        to_email = _checked(body, "to_email", errors)
+        if to_email is None and not any(error.field == "to_email" for error in errors):  # "" names nobody
+            errors.append(FieldError("to_email", "must not be empty: the address to write to", "required"))
+    else:  # then a contact_id is required, null refused too
+        _, error = _CHECKED["contact_id"](contact_id)
         if error:
-            errors.append(FieldError("to_email", error))
-    elif not isinstance(contact_id, str) or not contact_id:
-        errors.append(FieldError("contact_id", "is required: the id of the contact to write to (or to_email: an "
-                                               "address, for a new contact)", "required"))
-    template_id = body.get("template_id")
-    if template_id is not None and (not isinstance(template_id, str) or not keys.is_plain_id(template_id)):
-        errors.append(FieldError("template_id", "is not the id of one of your templates", "not_found"))
-    transport = body.get("transport", "ses")
-    if transport not in TRANSPORTS:
-        errors.append(FieldError("transport", f"must be one of {', '.join(TRANSPORTS)}"))
-    in_reply_to = body.get("in_reply_to")
-    if in_reply_to is not None and (not isinstance(in_reply_to, str) or not in_reply_to):
-        errors.append(FieldError("in_reply_to", "must be the id of an email, or null"))
+            errors.append(FieldError("contact_id", error, "required"))
     request = EmailRequest(
-        contact_id=contact_id,
-        cc=body.get("cc"),
-        bcc=body.get("bcc"),
-        subject=body.get("subject"),
-        body_text=body.get("body_text"),
-        body_html=body.get("body_html"),
-        track_opens=_boolean(body, "track_opens", errors),
-        track_clicks=_boolean(body, "track_clicks", errors),
+        contact_id=contact_id, to_email=to_email, cc=body.get("cc"), bcc=body.get("bcc"), subject=body.get("subject"),
+        body_text=body.get("body_text"), body_html=body.get("body_html"),
+        template_id=_checked(body, "template_id", errors, "not_found"),
+        transport=_checked(body, "transport", errors),
+        in_reply_to=_checked(body, "in_reply_to", errors),
+        track_opens=_checked(body, "track_opens", errors),
+        track_clicks=_checked(body, "track_clicks", errors),
         send_at=_send_at(body.get("send_at"), now, errors),
-        transport=transport,
-        in_reply_to=in_reply_to,
-        to_email=to_email,
-        template_id=template_id,
-        notify_on_open=_boolean(body, "notify_on_open", errors, default=False),
-        notify_on_click=_boolean(body, "notify_on_click", errors, default=False),
+        notify_on_open=_checked(body, "notify_on_open", errors),
+        notify_on_click=_checked(body, "notify_on_click", errors),
     )
     require_valid(errors)
     return request

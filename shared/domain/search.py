@@ -53,7 +53,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared import keys
-from shared.domain import contacts, text, validation
+from shared.domain import contacts, fields, listing, text, validation
 from shared.errors import FieldError, require_valid
 
 MAX_DEPTH = 5
@@ -587,3 +587,36 @@ def mail_queries(node: Node | None) -> list[MailQuery]:
     if isinstance(node, Group):
         return list(dict.fromkeys(query for child in node.children for query in mail_queries(child)))
     return [node.query] if isinstance(node, MailCondition) else []
+
+
+# --- the body of POST /v1/contacts/search -------------------------------------------------------
+
+MAX_QUERY_LENGTH = 200
+
+
+def quick_search(value: Any) -> validation.Result:
+    """The quick search `q` as given (it is trimmed when searched); None is none."""
+    if value is not None and (not isinstance(value, str) or len(value) > MAX_QUERY_LENGTH):
+        return None, f"must be a string of at most {MAX_QUERY_LENGTH} characters"
+    return value, None
+
+
+_DEFAULT = "`null` or leaving it out: the default."
+# `filter` is parsed by `parse`, `q` by quick_search; `sort`, `order` and `limit` are checked as GET
+# /v1/contacts checks its query (listing.parse_query), and `cursor` when it is decoded.
+SEARCH_REQUEST = fields.Body("SearchRequest", "search", {
+    "filter": {"allOf": [{"$ref": "#/components/schemas/Filter"}], "nullable": True,
+               "description": "A filter tree, as `Filter` describes it; `null` or leaving it out: no filter."},
+    "q": fields.Field(quick_search, {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                      "Quick search, as GET /v1/contacts?q=; `null` or leaving it out: none."),
+    "sort": {"type": "string", "enum": [*contacts.SORT_FIELDS, None], "default": listing.ContactQuery.sort,
+             "nullable": True, "description": _DEFAULT},
+    "order": {"type": "string", "enum": ["asc", "desc", None], "default": "desc", "nullable": True,
+              "description": _DEFAULT},
+    "limit": {"type": "integer", "minimum": 1, "maximum": listing.MAX_LIMIT, "default": listing.DEFAULT_LIMIT,
+              "nullable": True, "description": _DEFAULT},
+    "cursor": {"type": "string", "nullable": True,
+               "description": "`next_cursor` of the previous page of the same search; `null` or leaving it out: the "
+                              "first page."},
+}, example={"filter": {"field": "company", "op": "prefix", "value": "株式会社サンプル"}, "sort": "name",
+            "order": "asc", "limit": 50})

@@ -29,7 +29,6 @@ from shared.domain.access import Principal
 from shared.errors import FieldError, require_valid
 from shared.services import contact_pages
 
-_BODY_FIELDS = {"filter", "q", "sort", "order", "limit", "cursor"}
 Contact = dict[str, Any]
 
 
@@ -44,11 +43,11 @@ class Criteria:
 
 def parse_criteria(tree: Any, q: Any, config: tenant_config.TenantConfig, path: str = "filter",
                    within: tuple[str, ...] = ()) -> Criteria:
-    """The criteria checked; `within` names the segment whose filter `tree` is (it may not reach itself)."""
-    errors = []
-    if q is not None and (not isinstance(q, str) or len(q) > 200):
-        errors.append(FieldError("q", "must be a string of at most 200 characters"))
-    require_valid(errors)
+    """The criteria checked (`q` by search.quick_search first); `within` names the segment whose
+    filter `tree` is (it may not reach itself)."""
+    _, error = search.quick_search(q)
+    if error:
+        require_valid([FieldError("q", error)])
     node = None if tree is None else search.parse(tree, config.properties, datetime.now(UTC), path,
                                                    _segments_reached(config.tenant, tree, path), within)
     return Criteria(tree, node, (q or "").strip() or None)
@@ -211,8 +210,7 @@ def page_of(
 def search_contacts(principal: Principal, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         require_valid([FieldError("body", "must be a JSON object")])
-    require_valid([FieldError(name, "is not a search field", "unknown_field") for name in body
-                   if name not in _BODY_FIELDS])
+    require_valid(search.SEARCH_REQUEST.unknown(body))
     config = tenant_config.load(principal.tenant)
     criteria = parse_criteria(body.get("filter"), body.get("q"), config)
     return page_of(principal, config, criteria, _order(body), body.get("cursor"), {"search": True})
