@@ -206,7 +206,7 @@ def _settings(protocol: Protocol, ports: str) -> dict[str, fields.Field]:
 
 
 _REQUIRED = ("host", "security", "username")
-_AUTH = fields.choice(AUTHS, "password", "How the sync logs in.")
+_AUTH = fields.choice(AUTHS, None, "How the sync logs in; omitted, `password`.")
 MAILBOX_IMAP_INPUT = fields.Body("MailboxImapInput", "mailbox", {
     **_settings(IMAP, "993 (tls), 143 (starttls, none)"),
     "auth": _AUTH,

@@ -7,7 +7,7 @@ import { api, unwrap } from "../../api/client";
 import type { Job, Member } from "../../api/types";
 import { useMessages } from "../../i18n";
 import { bulkActionLabels } from "../../lib/bulkActions";
-import { STATUSES, statusLabels } from "../../lib/fields";
+import { STATUSES, statusLabels, type Status } from "../../lib/fields";
 import { memberGroups } from "../../lib/reference";
 import { Dialog } from "../../ui/Dialog";
 import { ErrorSummary } from "../../ui/ErrorSummary";
@@ -89,7 +89,7 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
   const status = useMessages(statusLabels);
   const [run, setRun] = useState<Run>({ state: "editing" });
   const [refusal, setRefusal] = useState<unknown>(null);
-  const [input, setInput] = useState({ tags: "", status: "new", owner: "", group: "" });
+  const [input, setInput] = useState({ tags: "", status: "new" as Status, owner: "", group: "" });
   const groups = memberGroups.use();
 
   const jobId = run.state === "running" ? run.job?.id : undefined;
@@ -161,7 +161,7 @@ function BulkDialog({ action, count, matching, selection, members, tagNames, onC
             <div class="field">
               <label for="bulk-status">{t("newStatus")}</label>
               <select id="bulk-status" value={input.status}
-                onChange={(event) => setInput({ ...input, status: (event.currentTarget as HTMLSelectElement).value })}>
+                onChange={(event) => setInput({ ...input, status: (event.currentTarget as HTMLSelectElement).value as Status })}>
                 {STATUSES.map((code) => <option key={code} value={code}>{status(code)}</option>)}
               </select>
             </div>

@@ -1,6 +1,7 @@
 /** Bulk actions (POST /v1/contacts/bulk): the request for a selection, and the outcome of its
  * synchronous answer or of its job. Pure. */
 import type { BulkRequest, Filter } from "../../api/types";
+import type { Status } from "../../lib/fields";
 import type { Role } from "../../lib/roles";
 import { canDeleteContacts } from "../../lib/roles";
 
@@ -28,7 +29,7 @@ export function tagNames(text: string): string[] {
 }
 
 /** The request body for ACTION on SELECTION with the dialog's INPUT. */
-export function bulkBody(selection: Selection, action: BulkAction, input: { tags?: string; status?: string; owner?: string; group?: string }): BulkRequest {
+export function bulkBody(selection: Selection, action: BulkAction, input: { tags?: string; status?: Status; owner?: string; group?: string }): BulkRequest {
   const body: BulkRequest = { selection, action };
   if (action === "add_tags" || action === "remove_tags") body.params = { tags: tagNames(input.tags ?? "") };
   if (action === "set_status") body.params = { status: input.status ?? "new" };
