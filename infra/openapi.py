@@ -69,9 +69,9 @@ def text_of(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def stale_schemas() -> list[str]:
-    """The BODIES whose schema in the document differs from what their fields make."""
-    document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+def stale_schemas(document: dict[str, Any] | None = None) -> list[str]:
+    """The BODIES whose schema in `document` (the served one by default) differs from what their fields make."""
+    document = document or json.loads(DOCUMENT.read_text(encoding="utf-8"))
     fresh = generated(document)["components"]["schemas"]
     return [body.component for body in BODIES if document["components"]["schemas"][body.component] !=
             fresh[body.component]]
@@ -79,10 +79,11 @@ def stale_schemas() -> list[str]:
 
 def main(arguments: list[str]) -> int:
     current = DOCUMENT.read_text(encoding="utf-8")
-    fresh = text_of(generated(json.loads(current)))
+    document = json.loads(current)
+    fresh = text_of(generated(document))
     if "--check" in arguments:
         if fresh != current:
-            print(f"{DOCUMENT} is not current ({', '.join(stale_schemas()) or 'its layout'}): run make openapi",
+            print(f"{DOCUMENT} is not current ({', '.join(stale_schemas(document)) or 'its layout'}): run make openapi",
                   file=sys.stderr)
             return 1
         return 0

@@ -39,9 +39,9 @@ _BASE_SINKS = {
 # Functions that hand their first argument on as the message (in another language, perhaps).
 PASS_THROUGH = {("shared.language", "localised")}
 # A request field (shared.domain.fields.Field) is called as its check, its first argument; a Body
-# calls the fields of every Body, so the messages of its calls are those of every Field made.
+# (and a Field's `read`) calls the fields of every Body, so its calls' messages are those of every Field made.
 FIELD_CLASS = ("shared.domain.fields", "Field")
-CALLS_ANY_FIELD = {("shared.domain.fields", "Body.parse")}
+CALLS_ANY_FIELD = {("shared.domain.fields", "Body.parse"), ("shared.domain.fields", "Field.read")}
 # Exceptions whose text is not ours to translate: an error message quotes it as it comes.
 EXTERNAL_TEXTS = {("shared.cognito", "EmailRefused")}  # Cognito's own words on an email it refuses
 

@@ -135,12 +135,10 @@ def parse_call(body: Any, now: str) -> dict[str, Any]:
         require_valid([FieldError("body", "must be a JSON object")], "The request body must be a JSON object.")
     errors = CALL_INPUT.unknown(body)
     values: dict[str, Any] = {"notes": None, "occurred_at": now}
-    for name in _CALL:
-        value = body.get(name, _CALL[name].schema.get("default"))
-        if value is not None or not _CALL[name].nullable:  # a null notes or time is none given
-            values[name], error = _CALL[name](value)
-            if error:
-                errors.append(FieldError(name, error))
+    for name, rule in _CALL.items():
+        value = rule.read(body, name, errors)
+        if value is not None:  # a null notes or time is none given
+            values[name] = value
     require_valid(errors)
     direction, outcome, duration = (values[name] for name in CALL_FIELDS)
     minutes, seconds = divmod(duration, 60)

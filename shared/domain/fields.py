@@ -4,8 +4,8 @@ A Field is a validator (value → validation.Result, as the domain's checks are)
 its schema, built from the same arguments: `text(100, ...)` checks at most 100 characters and
 documents `maxLength: 100`, and the sentence on trimming and line breaks is written from the same
 `multiline`. A Body is an object of fields. infra/openapi.py writes each Body's schema into
-functions/contacts_api/openapi.json (`make openapi`), and tests/test_openapi.py fails when the
-file is not what the definitions make, so the document and the validation cannot drift apart.
+functions/contacts_api/openapi.json (`make openapi`), and `make lint` and tests/test_fields.py fail
+when the file is not what the definitions make, so the document and the validation cannot drift apart.
 """
 
 from __future__ import annotations
@@ -51,6 +51,17 @@ class Field:
     def __call__(self, value: Any) -> validation.Result:
         return self.check(value)
 
+    def read(self, body: Mapping[str, Any], name: str, errors: list[FieldError], code: str = "invalid") -> Any:
+        """`body`'s field `name` cleaned: left out, the schema's default; null on a nullable field,
+        None unchecked (none given); a wrong value None, its error appended to `errors`."""
+        value = body.get(name, self.schema.get("default"))
+        if value is None and self.nullable:
+            return None
+        cleaned, error = self(value)
+        if error:
+            errors.append(FieldError(name, error, code))
+        return cleaned
+
     def openapi(self) -> dict[str, Any]:
         kind, *rest = self.schema.items()
         nullable = {"nullable": True} if self.nullable else {}
@@ -74,11 +85,12 @@ def name(max_length: int, refusal: str, description: str, *, too_long_apart: boo
     not checked further); anything else is refused in the words of `refusal`, a name that is only
     too long in those of validation.text when `too_long_apart`. Not nullable."""
     def check(value: Any) -> validation.Result:
-        if not isinstance(value, str) or not value.strip():
+        trimmed = value.strip() if isinstance(value, str) else ""
+        if not trimmed:
             return None, refusal
-        if len(value.strip()) > max_length:
+        if len(trimmed) > max_length:
             return None, f"must be at most {max_length} characters" if too_long_apart else refusal
-        return value.strip(), None
+        return trimmed, None
 
     return Field(check, {"type": "string", "minLength": 1, "maxLength": max_length}, f"{description} Trimmed.",
                  nullable=False)

@@ -144,14 +144,7 @@ EMAIL_REQUEST = fields.Body("EmailRequest", "email", {**_CHECKED, **{
 
 
 def _checked(body: dict[str, Any], name: str, errors: list[FieldError], code: str = "invalid") -> Any:
-    """The value of a field of _CHECKED: omitted, its default; null, none (a nullable field); else checked."""
-    value = body.get(name, _CHECKED[name].schema.get("default"))
-    if value is None and _CHECKED[name].nullable:
-        return None
-    cleaned, error = _CHECKED[name](value)
-    if error:
-        errors.append(FieldError(name, error, code))
-    return cleaned
+    return _CHECKED[name].read(body, name, errors, code)
 
 
 def parse_request(body: Any, now: datetime) -> EmailRequest:
